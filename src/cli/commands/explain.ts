@@ -1,0 +1,91 @@
+import { formatLabels } from '../../model/label-selector.js';
+import { matrixEdges } from '../../reach/matrix.js';
+import { QueryError, resolveEndpoint } from '../../reach/query.js';
+import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
+import { loadAnalysis, reportInputFindings } from './shared.js';
+
+/** Options of `k8snet explain`. */
+export interface ExplainOptions {
+  readonly format: 'text' | 'json';
+  readonly hostNetworkPods: HostNetworkMode;
+}
+
+/**
+ * Runs `k8snet explain`: for one workload, the policies that select it per direction, their
+ * rules, and the connections it ends up with in and out.
+ */
+export async function runExplain(target: string, paths: string[], options: ExplainOptions, global: GlobalOptions): Promise<number> {
+  const analysis = loadAnalysis(paths, global);
+  reportInputFindings(analysis.inputFindings, global);
+  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
+  let endpoint;
+  try {
+    endpoint = resolveEndpoint(analysis.graph, target);
+  } catch (error) {
+    if (error instanceof QueryError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (endpoint.type !== 'pods') throw new UsageError(`explain takes a workload (ns/name or ns/Kind/name), not ${target}`);
+  const { describePeer, describeRule, policyLocation } = await import('../../report/reach-text.js');
+  const workloadIds = [...new Set(endpoint.pods.map((pod) => pod.workloadId))];
+  const classes = [...new Set(endpoint.pods.map((pod) => solver.classOf(pod)))];
+  const edges = workloadIds.flatMap((id) => [...matrixEdges(solver, { focusWorkload: id })]);
+  const incoming = edges.filter((edge) => workloadIds.includes(edge.destination.id));
+  const outgoing = edges.filter((edge) => workloadIds.includes(edge.source.id));
+
+  const sideOf = (podClass: PodClass, direction: Direction) => ({
+    isolated: solver.isIsolated(podClass, direction),
+    outsidePolicy: podClass.outsidePolicy,
+    policies: solver.isolatingPolicies(podClass, direction).map((policy) => ({
+      policy: `${policy.namespace}/${policy.name}`,
+      location: policyLocation(policy),
+      rules: solver.rulesFor(podClass, direction).filter((rule) => rule.policy === policy).map((rule) => ({
+        rule: describeRule(rule),
+        peers: rule.matchesEveryPeer ? 'every peer' : rule.peers.map(describePeer).join(' or '),
+        ports: rule.namedPorts.length > 0 ? `${rule.numericPorts.isEmpty() ? '' : `${rule.numericPorts.describe()} + `}named ${rule.namedPorts.map((port) => `${port.name}/${port.protocol}`).join(', ')} (${solver.portsTowards(rule, direction === 'ingress' ? podClass : undefined).describe()} here)` : rule.numericPorts.describe(),
+      })),
+    })),
+  });
+  const report = {
+    workload: endpoint.label,
+    pods: classes.map((podClass) => ({
+      labels: formatLabels(podClass.labels),
+      ports: podClass.ports.map((port) => `${port.name ? `${port.name} ` : ''}${port.containerPort}/${port.protocol}`),
+      hostNetwork: podClass.hostNetwork,
+      ingress: sideOf(podClass, 'ingress'),
+      egress: sideOf(podClass, 'egress'),
+    })),
+    allowedIn: incoming.map((edge) => ({ from: edge.source.id, connections: edge.connections.toString() })),
+    allowedOut: outgoing.map((edge) => ({ to: edge.destination.id, connections: edge.connections.toString() })),
+  };
+  if (options.format === 'json') {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const lines: string[] = [`${report.workload}`];
+    for (const pod of report.pods) {
+      lines.push(`  pods with labels ${pod.labels || '(none)'}; ports ${pod.ports.join(', ') || '(none declared)'}${pod.hostNetwork ? '; hostNetwork' : ''}`);
+      for (const direction of ['ingress', 'egress'] as const) {
+        const side = pod[direction];
+        lines.push('');
+        if (side.outsidePolicy) {
+          lines.push(`  ${direction}: not subject to NetworkPolicy (hostNetwork pod; behaviour depends on the network plugin)`);
+        } else if (!side.isolated) {
+          lines.push(`  ${direction}: not isolated — no policy selects these pods for ${direction}, so all ${direction} is allowed`);
+        } else {
+          lines.push(`  ${direction}: isolated by ${side.policies.length} polic${side.policies.length === 1 ? 'y' : 'ies'}`);
+          for (const policy of side.policies) {
+            lines.push(`    ${policy.policy} (${policy.location})${policy.rules.length === 0 ? `: no ${direction} rules — allows nothing` : ''}`);
+            for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`);
+          }
+        }
+      }
+    }
+    lines.push('', `  can be reached from (${report.allowedIn.length}):`);
+    for (const edge of report.allowedIn) lines.push(`    ${edge.from} : ${edge.connections}`);
+    lines.push('', `  can reach (${report.allowedOut.length}):`);
+    for (const edge of report.allowedOut) lines.push(`    ${edge.to} : ${edge.connections}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return hasInputErrors(analysis.inputFindings) ? EXIT_USAGE : EXIT_OK;
+}

@@ -1,0 +1,39 @@
+import { EXIT_OK, EXIT_USAGE, hasInputErrors, type GlobalOptions } from '../context.js';
+import { formatFindingLine, loadAnalysis } from './shared.js';
+
+/** Options of `k8snet inspect`. */
+export interface InspectOptions {
+  readonly format: 'text' | 'json';
+}
+
+/** Runs `k8snet inspect`: what the resource graph holds, and every input problem. */
+export async function runInspect(paths: string[], options: InspectOptions, global: GlobalOptions): Promise<number> {
+  const { graph, inputFindings, files } = loadAnalysis(paths, global);
+  const counts = {
+    files: files.length,
+    namespaces: graph.namespaces.length,
+    workloads: graph.workloads.length,
+    pods: graph.pods.length,
+    services: graph.services.length,
+    ingresses: graph.ingresses.length,
+    networkPolicies: graph.policies.length,
+    nodes: graph.nodes.length,
+    otherObjects: graph.otherObjects.length,
+  };
+  if (options.format === 'json') {
+    process.stdout.write(`${JSON.stringify({
+      counts,
+      namespaces: graph.namespaces.map((namespace) => ({ name: namespace.name, declared: namespace.source !== undefined, labels: namespace.labels })),
+      workloads: graph.workloads.map((workload) => ({ id: workload.id, replicas: workload.replicas, pods: workload.pods.length })),
+      inputFindings: inputFindings.map((finding) => ({ ruleId: finding.ruleId, severity: finding.severity, message: finding.message, ...finding.location })),
+    }, null, 2)}\n`);
+  } else {
+    const lines = Object.entries(counts).map(([name, count]) => `${name.padEnd(16)} ${count}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (inputFindings.length > 0) {
+      process.stdout.write(`\ninput problems (${inputFindings.length}):\n`);
+      for (const finding of inputFindings) process.stdout.write(`  ${formatFindingLine(finding)}\n`);
+    }
+  }
+  return hasInputErrors(inputFindings) ? EXIT_USAGE : EXIT_OK;
+}

@@ -1,0 +1,53 @@
+import { matrixEdges, type MatrixEdge } from '../../reach/matrix.js';
+import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
+import { openOutput } from '../io.js';
+import { loadAnalysis, reportInputFindings } from './shared.js';
+
+/** Options of `k8snet matrix`. */
+export interface MatrixCommandOptions {
+  readonly format: 'txt' | 'json' | 'csv' | 'md' | 'dot' | 'mermaid';
+  readonly output?: string;
+  readonly focusWorkload?: string;
+  readonly ingressController: boolean;
+  readonly hostNetworkPods: HostNetworkMode;
+}
+
+async function formatterFor(format: MatrixCommandOptions['format']): Promise<(edges: Iterable<MatrixEdge>) => Generator<string>> {
+  switch (format) {
+    case 'txt': return (await import('../../report/matrix-txt.js')).formatMatrixTxt;
+    case 'json': return (await import('../../report/matrix-json.js')).formatMatrixJson;
+    case 'csv': return (await import('../../report/matrix-csv.js')).formatMatrixCsv;
+    case 'md': return (await import('../../report/matrix-md.js')).formatMatrixMarkdown;
+    case 'dot': return (await import('../../report/matrix-graph.js')).formatMatrixDot;
+    case 'mermaid': return (await import('../../report/matrix-graph.js')).formatMatrixMermaid;
+  }
+}
+
+/** Runs `k8snet matrix`: streams every allowed connection in the chosen format. */
+export async function runMatrix(paths: string[], options: MatrixCommandOptions, global: GlobalOptions): Promise<number> {
+  const analysis = loadAnalysis(paths, global);
+  reportInputFindings(analysis.inputFindings, global);
+  if (options.focusWorkload && !analysis.graph.workloads.some((workload) =>
+    workload.id === options.focusWorkload || `${workload.namespace}/${workload.name}` === options.focusWorkload)) {
+    throw new UsageError(`--focus-workload ${options.focusWorkload}: no such workload in the manifests`);
+  }
+  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
+  noteHostNetworkPods(solver);
+  const format = await formatterFor(options.format);
+  const { sink, close } = openOutput(options.output);
+  const edges = matrixEdges(solver, { focusWorkload: options.focusWorkload, ingressController: options.ingressController });
+  for (const chunk of format(edges)) await sink.write(chunk);
+  await close();
+  return hasInputErrors(analysis.inputFindings) ? EXIT_USAGE : EXIT_OK;
+}
+
+/** Says on standard error when hostNetwork pods make the matrix depend on the network plugin. */
+function noteHostNetworkPods(solver: ReachabilitySolver): void {
+  const workloads = new Set(solver.classes.filter((podClass) => podClass.hostNetwork).flatMap((podClass) => podClass.pods.map((pod) => pod.workloadId)));
+  if (workloads.size === 0 || !solver.graph.policies.length) return;
+  const assumption = solver.hostNetworkMode === 'node'
+    ? 'assumed node traffic, outside NetworkPolicy (most plugins); use --host-network-pods pod for plugins that apply policies to them'
+    : 'assumed subject to policies like other pods; most plugins instead treat their traffic as node traffic (--host-network-pods node)';
+  process.stderr.write(`note: ${workloads.size} workload${workloads.size === 1 ? '' : 's'} use hostNetwork; their connections depend on the network plugin: ${assumption}.\n`);
+}

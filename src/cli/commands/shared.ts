@@ -1,0 +1,28 @@
+import { analyzePaths, type Analysis } from '../../pipeline.js';
+import { readStandardInput } from '../io.js';
+import type { GlobalOptions } from '../context.js';
+import type { Finding } from '../../finding.js';
+
+/** Loads the manifests for a command and builds the graph. */
+export function loadAnalysis(paths: readonly string[], global: GlobalOptions): Analysis {
+  return analyzePaths(paths, { readStdin: readStandardInput, defaultNamespace: global.namespace });
+}
+
+/** Formats one finding on one line, compiler style: `file:line:col: severity: message [rule]`. */
+export function formatFindingLine(finding: Finding): string {
+  const where = finding.location ? `${finding.location.file}:${finding.location.line}:${finding.location.column}: ` : '';
+  return `${where}${finding.severity}: ${finding.message} [${finding.ruleId}]`;
+}
+
+/**
+ * Prints the input problems of a non-lint command on standard error (infos only with --debug),
+ * so that an answer is never silently based on a partial reading of the manifests.
+ */
+export function reportInputFindings(findings: readonly Finding[], global: GlobalOptions): void {
+  const shown = findings.filter((finding) => finding.severity !== 'info' || global.debug);
+  for (const finding of shown) process.stderr.write(`${formatFindingLine(finding)}\n`);
+  const errors = findings.filter((finding) => finding.severity === 'error').length;
+  if (errors > 0) {
+    process.stderr.write(`k8snet: ${errors} input error${errors === 1 ? '' : 's'}: the objects concerned are left out of this answer.\n`);
+  }
+}

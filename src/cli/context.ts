@@ -1,0 +1,29 @@
+import type { Finding } from '../finding.js';
+
+/** Options every command understands. */
+export interface GlobalOptions {
+  readonly color: boolean;
+  readonly debug: boolean;
+  readonly namespace: string;
+}
+
+/** Exit codes: 0 clean or reachable, 1 findings or not reachable, 2 usage or input error. */
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+/** An error whose message is meant for the user as it is (no stack trace). */
+export class UsageError extends Error {}
+
+/** Returns true when any input finding is an error, which makes the run exit with 2. */
+export function hasInputErrors(findings: readonly Finding[]): boolean {
+  return findings.some((finding) => finding.severity === 'error');
+}
+
+/** Decides whether to colour output: a terminal, no NO_COLOR, no --no-color; FORCE_COLOR wins. */
+export function shouldColor(stream: { isTTY?: boolean }, colorFlag: boolean, environment: NodeJS.ProcessEnv): boolean {
+  if (!colorFlag) return false;
+  if (environment.FORCE_COLOR !== undefined && environment.FORCE_COLOR !== '0') return true;
+  if (environment.NO_COLOR !== undefined && environment.NO_COLOR !== '') return false;
+  return stream.isTTY === true;
+}

@@ -1,0 +1,147 @@
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_USAGE, UsageError, shouldColor, type GlobalOptions } from './context.js';
+
+const VERSION = '0.1.0';
+
+function globalOptions(program: Command): GlobalOptions {
+  const options = program.opts<{ color: boolean; debug: boolean; namespace: string }>();
+  return { color: shouldColor(process.stdout, options.color, process.env), debug: options.debug, namespace: options.namespace };
+}
+
+const PATHS_HELP = 'manifest files or folders (searched recursively for *.yaml, *.yml, *.json); - reads standard input';
+
+/**
+ * Builds the commander program. Command modules are imported only when their command runs,
+ * so `--help` and `--version` load nothing heavy.
+ */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('k8snet')
+    .description('Lint Kubernetes network manifests and answer who can reach whom, exactly as NetworkPolicy defines it.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--no-color', 'never colour the output (NO_COLOR is honoured too)')
+    .option('--debug', 'show stack traces of internal errors', false)
+    .option('-n, --namespace <name>', 'namespace of objects that name none', 'default')
+    .showHelpAfterError('(run k8snet --help for usage)')
+    .configureHelp({ sortSubcommands: false });
+
+  program
+    .command('lint')
+    .description('report problems in the network setup of the manifests (input errors so far; the rule catalogue follows)')
+    .argument('[paths...]', PATHS_HELP, ['.'])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
+    .option('-o, --output <file>', 'write the report to a file')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the run fail (exit 1)').choices(['error', 'warning', 'info']).default('error'))
+    .option('--max-warnings <count>', 'fail when there are more warnings than this', parseCount)
+    .option('--verbose', 'show why each finding matters and how to fix it', false)
+    .addHelpText('after', '\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.\nExample: helm template ./chart | k8snet lint -')
+    .action(async (paths: string[], options, command: Command) => {
+      const { runLint } = await import('./commands/lint.js');
+      setExitCode(await runLint(paths, options, globalOptions(command.parent!)));
+    });
+
+  program
+    .command('can-reach')
+    .description('answer whether SRC can reach DST (and on which ports), with the policy rules that decide it')
+    .argument('<src>', 'ns/name, ns/Kind/name, ns/label=value,..., svc:ns/name, ip:ADDRESS or internet')
+    .argument('<dst>', 'same forms as SRC')
+    .argument('[paths...]', PATHS_HELP, ['.'])
+    .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)').choices(['node', 'pod']).default('node'))
+    .option('-p, --port <port>', 'port and protocol to ask about: 80, 80/TCP, 53/UDP, 9090/SCTP (default: all ports)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExit codes: 0 reachable, 1 not reachable, 2 usage or input errors.\nExample: k8snet can-reach shop/frontend svc:shop/cart --port 8080 manifests/')
+    .action(async (source: string, destination: string, paths: string[], options, command: Command) => {
+      const { runCanReach } = await import('./commands/can-reach.js');
+      setExitCode(await runCanReach(source, destination, paths, options, globalOptions(command.parent!)));
+    });
+
+  program
+    .command('matrix')
+    .description('print every allowed connection between workloads and external address ranges')
+    .argument('[paths...]', PATHS_HELP, ['.'])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['txt', 'json', 'csv', 'md', 'dot', 'mermaid']).default('txt'))
+    .option('-o, --output <file>', 'write the matrix to a file')
+    .option('--focus-workload <workload>', 'only connections from or to this workload (ns/name or ns/name[Kind])')
+    .option('--no-ingress-controller', 'leave out what Ingresses and Routes expose')
+    .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)').choices(['node', 'pod']).default('node'))
+    .addHelpText('after', '\nThe txt format is line-compatible with np-guard netpol-analyzer: src => dst : connections.')
+    .action(async (paths: string[], options, command: Command) => {
+      const { runMatrix } = await import('./commands/matrix.js');
+      setExitCode(await runMatrix(paths, options, globalOptions(command.parent!)));
+    });
+
+  program
+    .command('explain')
+    .description('list the policies that select a workload and the ingress and egress it ends up with')
+    .argument('<workload>', 'ns/name or ns/Kind/name')
+    .argument('[paths...]', PATHS_HELP, ['.'])
+    .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)').choices(['node', 'pod']).default('node'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (workload: string, paths: string[], options, command: Command) => {
+      const { runExplain } = await import('./commands/explain.js');
+      setExitCode(await runExplain(workload, paths, options, globalOptions(command.parent!)));
+    });
+
+  program
+    .command('diff')
+    .description('print the connections a change opens or closes between OLD and NEW manifests (not implemented yet)')
+    .argument('<old>', 'manifests before the change')
+    .argument('<new>', 'manifests after the change')
+    .action(() => {
+      throw new UsageError('k8snet diff is not implemented yet (issue #7); use k8snet matrix on both sides and compare for now.');
+    });
+
+  program
+    .command('rules')
+    .description('list the checks k8snet runs, or print the documentation of one')
+    .argument('[id]', 'a check id')
+    .action(async (id: string | undefined, _options, command: Command) => {
+      const { runRules } = await import('./commands/rules.js');
+      setExitCode(await runRules(id, globalOptions(command.parent!)));
+    });
+
+  program
+    .command('inspect')
+    .description('load the manifests and print what the resource graph holds (counts, namespaces, input problems)')
+    .argument('[paths...]', PATHS_HELP, ['.'])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (paths: string[], options, command: Command) => {
+      const { runInspect } = await import('./commands/inspect.js');
+      setExitCode(await runInspect(paths, options, globalOptions(command.parent!)));
+    });
+
+  return program;
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`'${value}' is not a whole number`);
+  return Number(value);
+}
+
+/** Runs the CLI on `argv` and returns the exit code; the only place errors are turned into text. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  program.exitOverride();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`k8snet: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`k8snet: internal error: ${message}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write('Run again with --debug for details, and please report it.\n');
+    return EXIT_USAGE;
+  }
+}

@@ -1,0 +1,63 @@
+import type { Severity } from '../finding.js';
+
+/** Metadata of a problem the loader reports: the same shape the lint rules' metadata has. */
+export interface InputRule {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly why: string;
+  readonly fix: string;
+}
+
+function rule(id: string, severity: Severity, description: string, why: string, fix: string): InputRule {
+  return { id, severity, description, why, fix };
+}
+
+/**
+ * Every problem the loader and the graph builder can report about the input itself, before any
+ * lint rule runs. Errors among them make the run exit with 2 (input error).
+ */
+export const INPUT_RULES = {
+  unreadable: rule('input-unreadable', 'error', 'A path cannot be read.',
+    'Manifests that cannot be read are not analysed, so their policies and workloads are missing from every answer.',
+    'Check that the path exists and is readable.'),
+  binary: rule('input-binary', 'error', 'A file is binary or not UTF-8 text.',
+    'A binary file cannot hold manifests; it was probably matched by accident.',
+    'Remove the file from the scanned paths or save it as UTF-8 text.'),
+  tooLarge: rule('input-too-large', 'error', 'A file is too large to be a manifest.',
+    'Reading it would take memory and time without yielding Kubernetes objects.',
+    'Exclude the file, or split it if it really holds manifests.'),
+  empty: rule('input-empty', 'warning', 'A file holds no Kubernetes object.',
+    'An empty manifest is often a rendering mistake (a template whose condition was false, a redirect that failed).',
+    'Delete the file or check how it was produced.'),
+  yamlSyntax: rule('input-yaml-syntax', 'error', 'A document is not valid YAML.',
+    'kubectl would reject the whole file; none of its objects are analysed.',
+    'Fix the YAML at the given line (indentation, a missing colon or quote).'),
+  helmTemplate: rule('input-helm-template', 'error', 'A file is an unrendered Helm or Go template.',
+    'Template placeholders are not values: selectors, ports and names in it are unknown until rendered.',
+    'Render the chart first and lint the output: `helm template . | k8snet lint -`.'),
+  notObject: rule('input-not-object', 'error', 'A document is not a Kubernetes object (a mapping).',
+    'Only mappings with apiVersion and kind are Kubernetes objects; anything else is ignored by kubectl.',
+    'Make each document a mapping with apiVersion, kind and metadata; wrap several objects in `kind: List`.'),
+  missingKind: rule('input-missing-kind', 'error', 'An object has no kind or apiVersion.',
+    'kubectl rejects an object without apiVersion and kind, so it never reaches the cluster.',
+    'Add the missing apiVersion and kind.'),
+  missingName: rule('input-missing-name', 'error', 'An object has no metadata.name.',
+    'kubectl rejects a named kind without a name (generateName is not resolvable offline).',
+    'Add metadata.name.'),
+  schema: rule('input-schema', 'error', 'A field has the wrong type or an impossible value.',
+    'The API server rejects the object, or k8snet cannot tell what it means for traffic.',
+    'Correct the field as the message says.'),
+  unknownKind: rule('input-unknown-kind', 'info', 'Objects of a kind k8snet does not model.',
+    'Custom resources may carry network behaviour (service meshes, CNI-specific policies) that k8snet does not see.',
+    'Nothing to do if the kind does not affect traffic; check the spelling if it should be a built-in kind.'),
+  invalidSelector: rule('selector-invalid', 'error', 'A label selector is not valid.',
+    'The API server rejects the object; k8snet treats the selector as matching nothing.',
+    'Use operators In, NotIn, Exists or DoesNotExist; give In/NotIn at least one value and Exists/DoesNotExist none.'),
+  invalidValue: rule('input-invalid-value', 'error', 'A field holds a value the API server rejects.',
+    'The object would never be admitted, so the cluster behaves as if it did not exist.',
+    'Correct the value as the message says.'),
+  duplicateObject: rule('duplicate-object', 'warning', 'The same object is defined twice.',
+    'Only one definition ends up in the cluster, whichever is applied last; the other is silently lost.',
+    'Keep one definition and delete or rename the other.'),
+} as const;

@@ -1,0 +1,54 @@
+/** Kinds whose fields k8snet reads and validates. */
+export const MODELLED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
+  'ReplicationController', 'Service', 'Endpoints', 'EndpointSlice', 'Ingress', 'IngressClass',
+  'NetworkPolicy', 'Node',
+]);
+
+/**
+ * Built-in kinds (and a few ubiquitous add-ons) that carry no network behaviour k8snet models:
+ * they are kept as opaque objects without a note, since they are neither unknown nor misspelt.
+ */
+const BUILT_IN_OPAQUE_KINDS: ReadonlySet<string> = new Set([
+  'ConfigMap', 'Secret', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding',
+  'PersistentVolume', 'PersistentVolumeClaim', 'StorageClass', 'VolumeAttachment', 'CSIDriver', 'CSINode',
+  'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'LimitRange', 'ResourceQuota', 'PriorityClass',
+  'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'Lease', 'Event',
+  'ControllerRevision', 'PodTemplate', 'RuntimeClass', 'CertificateSigningRequest', 'ComponentStatus',
+  'Binding', 'FlowSchema', 'PriorityLevelConfiguration', 'ServiceCIDR', 'IPAddress', 'ResourceClaim',
+  'DeviceClass', 'ResourceSlice', 'PodSecurityPolicy', 'VerticalPodAutoscaler',
+]);
+
+/** Returns true for a built-in kind that k8snet keeps but does not analyse. */
+export function isBuiltInOpaqueKind(kind: string): boolean {
+  return BUILT_IN_OPAQUE_KINDS.has(kind);
+}
+
+/** Returns the modelled or built-in kind `kind` is probably a misspelling of, if any. */
+export function suggestKind(kind: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of [...MODELLED_KINDS, ...BUILT_IN_OPAQUE_KINDS]) {
+    const distance = editDistance(kind.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== undefined && best !== kind ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

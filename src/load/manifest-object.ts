@@ -1,0 +1,29 @@
+import type { DocumentPositions } from './positions.js';
+import type { FieldPath } from './path.js';
+import type { SourceLocation } from '../finding.js';
+
+/** Where an object came from: its file, its document, and its path inside a `List`. */
+export interface ObjectOrigin {
+  readonly file: string;
+  readonly documentIndex: number;
+  /** Path of the object inside its document: `[]`, or `['items', 3]` for a list item. */
+  readonly basePath: FieldPath;
+  readonly positions: DocumentPositions;
+  readonly indexInPositions: number;
+}
+
+/** A Kubernetes object as read from the manifests: its identity, its plain value and its origin. */
+export interface ManifestObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** `metadata.namespace` as written, or undefined when absent. */
+  readonly namespace: string | undefined;
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly origin: ObjectOrigin;
+}
+
+/** Returns the source location of `path` inside the object, or its nearest ancestor's. */
+export function locateField(origin: ObjectOrigin, path: FieldPath = []): SourceLocation {
+  return origin.positions.locate(origin.indexInPositions, [...origin.basePath, ...path]).location;
+}

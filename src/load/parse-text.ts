@@ -1,0 +1,170 @@
+import type { Event } from 'js-yaml';
+import { DocumentPositions } from './positions.js';
+import { SourceFile } from './source-file.js';
+import { jsYaml, manifestYamlSchema } from './yaml.js';
+import { INPUT_RULES, type InputRule } from './input-rules.js';
+import type { Finding } from '../finding.js';
+
+/** One YAML or JSON document with the positions of its nodes. */
+export interface ParsedDocument {
+  readonly value: unknown;
+  readonly positions: DocumentPositions;
+  /** Index of the document within its positions (several documents share one text). */
+  readonly indexInPositions: number;
+  /** Index of the document within its file, counting from 0. */
+  readonly documentIndex: number;
+}
+
+/** The outcome of parsing one file: its documents, and problems that kept parts of it out. */
+export interface ParsedFile {
+  readonly file: SourceFile;
+  readonly documents: ParsedDocument[];
+  readonly findings: Finding[];
+}
+
+/** The largest file read; manifests are kilobytes, a dump of a big cluster some megabytes. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Builds a finding at a 1-based line and column of `file`. */
+export function fileFinding(rule: InputRule, file: SourceFile, line: number, column: number, message: string): Finding {
+  return {
+    ruleId: rule.id,
+    severity: rule.severity,
+    message,
+    location: { file: file.path, line, column, endLine: line, endColumn: column + 1 },
+    why: rule.why,
+    fix: rule.fix,
+  };
+}
+
+/**
+ * Decodes bytes as manifest text: UTF-8 (with or without a byte order mark) or UTF-16 with a
+ * byte order mark, as PowerShell's `>` writes. Returns a finding for binary data instead.
+ */
+export function decodeManifestBytes(displayPath: string, bytes: Buffer): { text: string } | { finding: Finding } {
+  const whole = new SourceFile(displayPath, '');
+  if (bytes.length > MAX_FILE_BYTES) {
+    return {
+      finding: fileFinding(INPUT_RULES.tooLarge, whole, 1, 1,
+        `${displayPath} is ${(bytes.length / 1048576).toFixed(0)} MiB, larger than the ${MAX_FILE_BYTES / 1048576} MiB limit; it was not read.`),
+    };
+  }
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const littleEndian = bytes[0] === 0xff;
+    const body = Buffer.from(bytes.subarray(2));
+    if (!littleEndian) body.swap16();
+    return { text: body.toString('utf16le') };
+  }
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    return {
+      finding: fileFinding(INPUT_RULES.binary, whole, 1, 1,
+        `${displayPath} is a binary file (it contains a NUL byte at offset ${nul}), not a YAML or JSON manifest.`),
+    };
+  }
+  const text = bytes.toString('utf8');
+  if (text.includes('\uFFFD') && !isValidUtf8(bytes)) {
+    return {
+      finding: fileFinding(INPUT_RULES.binary, whole, 1, 1,
+        `${displayPath} is not valid UTF-8 text; save it as UTF-8.`),
+    };
+  }
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+function isValidUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const TEMPLATE_DIRECTIVE = /\{\{-?\s*(?:[.$]|if\b|range\b|with\b|end\b|include\b|template\b|define\b|toYaml\b|tpl\b|else\b|\/\*)/;
+
+/** Returns the offset of the first Go template action in `text`, or -1. */
+export function findTemplateAction(text: string): number {
+  const first = text.indexOf('{{');
+  if (first === -1) return -1;
+  const match = TEMPLATE_DIRECTIVE.exec(text.slice(first));
+  return match ? first + match.index : -1;
+}
+
+/**
+ * Parses the text of one file into documents, each with node positions from the same event
+ * stream. A syntax error loses only the document it is in: the other `---` documents of the
+ * file are parsed on their own and still loaded.
+ */
+export function parseManifestText(file: SourceFile, isJson: boolean): ParsedFile {
+  const findings: Finding[] = [];
+  const documents: ParsedDocument[] = [];
+  const whole = tryParse(file, file.text, 0, isJson);
+  if (whole.ok) {
+    pushDocuments(documents, whole.values, whole.positions, 0);
+    return { file, documents, findings };
+  }
+  const chunks = isJson ? [{ start: 0, text: file.text }] : splitDocuments(file.text);
+  let documentIndex = 0;
+  for (const chunk of chunks) {
+    const parsed = chunks.length === 1 ? whole : tryParse(file, chunk.text, chunk.start, isJson);
+    if (parsed.ok) {
+      documentIndex = pushDocuments(documents, parsed.values, parsed.positions, documentIndex);
+    } else {
+      findings.push(syntaxFinding(file, chunk.start + parsed.offset, parsed.reason, isJson));
+      documentIndex++;
+    }
+  }
+  return { file, documents, findings };
+}
+
+function pushDocuments(documents: ParsedDocument[], values: unknown[], positions: DocumentPositions, firstIndex: number): number {
+  let documentIndex = firstIndex;
+  values.forEach((value, indexInPositions) => {
+    documents.push({ value, positions, indexInPositions, documentIndex });
+    documentIndex++;
+  });
+  return documentIndex;
+}
+
+type ParseAttempt =
+  | { ok: true; values: unknown[]; positions: DocumentPositions }
+  | { ok: false; offset: number; reason: string };
+
+function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean): ParseAttempt {
+  const yaml = jsYaml();
+  try {
+    const events: Event[] = yaml.parseEvents(text, { filename: file.path });
+    const values = yaml.constructFromEvents(events, { source: text, schema: manifestYamlSchema(), json: isJson });
+    return { ok: true, values, positions: DocumentPositions.fromEvents(file, text, baseOffset, events) };
+  } catch (error) {
+    const mark = (error as { mark?: { position?: number } }).mark;
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message ?? String(error);
+    return { ok: false, offset: mark?.position ?? 0, reason };
+  }
+}
+
+function syntaxFinding(file: SourceFile, offset: number, reason: string, isJson: boolean): Finding {
+  const { line, column } = file.lineAndColumn(Math.min(offset, file.text.length));
+  const templateAt = findTemplateAction(file.text);
+  if (templateAt !== -1) {
+    const template = file.lineAndColumn(templateAt);
+    return fileFinding(INPUT_RULES.helmTemplate, file, template.line, template.column,
+      `${file.path} looks like an unrendered Helm template ('{{ ... }}' at line ${template.line}), so it is not valid YAML (${reason} at line ${line}).`);
+  }
+  return fileFinding(INPUT_RULES.yamlSyntax, file, line, column,
+    `${isJson ? 'JSON' : 'YAML'} syntax error: ${reason}.`);
+}
+
+/** Splits YAML text at `---` document markers, keeping each piece's offset. */
+function splitDocuments(text: string): { start: number; text: string }[] {
+  const chunks: { start: number; text: string }[] = [];
+  const marker = /^---(?=[ \t]|\r?$)/gm;
+  let start = 0;
+  for (const match of text.matchAll(marker)) {
+    if (match.index! > start) chunks.push({ start, text: text.slice(start, match.index) });
+    start = match.index!;
+  }
+  chunks.push({ start, text: text.slice(start) });
+  return chunks.filter((chunk) => chunk.text.trim() !== '' && chunk.text.trim() !== '---');
+}

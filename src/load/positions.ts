@@ -1,0 +1,211 @@
+import type { Event, ScalarEvent } from 'js-yaml';
+import type { FieldPath } from './path.js';
+import type { SourceFile } from './source-file.js';
+import type { SourceLocation } from '../finding.js';
+
+// js-yaml's event type ids (EVENT_ID), repeated here so this module needs js-yaml only as types.
+const DOCUMENT = 1;
+const SEQUENCE = 2;
+const MAPPING = 3;
+const SCALAR = 4;
+const ALIAS = 5;
+const POP = 6;
+const QUOTED_STYLES = new Set([2, 3]);
+
+// Each node event is packed into four Int32 slots, so that keeping the positions of a 22 MB
+// manifest tree costs tens of megabytes instead of the hundreds that the event objects take.
+const SLOTS = 4;
+const HEADER = 0; // event type | style << 3 | fast << 6
+const START = 1; // offset of the node (scalar value start; -1 for an empty scalar)
+const END = 2; // end offset of a scalar, -1 otherwise
+const NEXT = 3; // index of the node after this one and its children
+
+/** Where a field path ends up in the source, and whether the whole path was found. */
+export interface ResolvedPosition {
+  readonly location: SourceLocation;
+  /** False when the path leaves the document and the location is that of its nearest ancestor. */
+  readonly exact: boolean;
+}
+
+/**
+ * The positions of every node of the documents parsed from one text, built from the same
+ * `parseEvents` stream that constructs the values. Answers "where is this field path?" lazily.
+ */
+export class DocumentPositions {
+  private constructor(
+    private readonly file: SourceFile,
+    private readonly source: string,
+    private readonly baseOffset: number,
+    private readonly nodes: Int32Array,
+    /** Index of each document's root node, or -1 for an empty document. */
+    readonly documentRoots: readonly number[],
+  ) {}
+
+  /** Packs the node events of `source` (a slice of `file` starting at `baseOffset`). */
+  static fromEvents(file: SourceFile, source: string, baseOffset: number, events: readonly Event[]): DocumentPositions {
+    let nodeCount = 0;
+    for (const event of events) if (event.type !== DOCUMENT && event.type !== POP) nodeCount++;
+    const nodes = new Int32Array(nodeCount * SLOTS);
+    const documentRoots: number[] = [];
+    const open: number[] = [];
+    let node = 0;
+    let documentOpen = false;
+    let rootPending = false;
+    for (const event of events) {
+      switch (event.type) {
+        case DOCUMENT:
+          documentOpen = true;
+          rootPending = true;
+          documentRoots.push(-1);
+          continue;
+        case POP:
+          if (open.length > 0) {
+            nodes[open.pop()! * SLOTS + NEXT] = node;
+          } else if (documentOpen) {
+            documentOpen = false;
+          }
+          continue;
+      }
+      if (rootPending) {
+        documentRoots[documentRoots.length - 1] = node;
+        rootPending = false;
+      }
+      const slot = node * SLOTS;
+      if (event.type === SCALAR) {
+        const quoted = QUOTED_STYLES.has(event.style);
+        nodes[slot + HEADER] = SCALAR | (event.style << 3) | ((event.fast ? 1 : 0) << 6);
+        // Quoted scalars' value ranges exclude the quotes; point at the opening quote.
+        nodes[slot + START] = event.valueStart < 0 ? -1 : event.valueStart - (quoted ? 1 : 0);
+        nodes[slot + END] = event.valueStart < 0 ? -1 : event.valueEnd + (quoted ? 1 : 0);
+        nodes[slot + NEXT] = node + 1;
+      } else if (event.type === ALIAS) {
+        nodes[slot + HEADER] = ALIAS;
+        nodes[slot + START] = event.anchorStart - 1;
+        nodes[slot + END] = event.anchorEnd;
+        nodes[slot + NEXT] = node + 1;
+      } else {
+        nodes[slot + HEADER] = event.type | (event.style << 3);
+        nodes[slot + START] = event.anchorStart >= 0 ? event.anchorStart - 1 : event.start;
+        nodes[slot + END] = -1;
+        open.push(node);
+      }
+      node++;
+    }
+    return new DocumentPositions(file, source, baseOffset, nodes, documentRoots);
+  }
+
+  /** The file these positions belong to. */
+  get sourceFile(): SourceFile {
+    return this.file;
+  }
+
+  /**
+   * Returns the location of `path` inside document `documentIndex`: the key of a mapping
+   * member, the start of a sequence item, or the nearest existing ancestor when the path is
+   * not in the source (Spectral's fallback), so a finding always has a line.
+   */
+  locate(documentIndex: number, path: FieldPath): ResolvedPosition {
+    const root = this.documentRoots[documentIndex] ?? -1;
+    if (root < 0) return { location: this.span(0, 0), exact: false };
+    let node = root;
+    let start = this.nodeStart(root);
+    let end = this.nodeEnd(root, start);
+    for (const segment of path) {
+      const header = this.nodes[node * SLOTS + HEADER] & 7;
+      if (typeof segment === 'number' && header === SEQUENCE) {
+        const item = this.sequenceItem(node, segment);
+        if (item < 0) return { location: this.span(start, end), exact: false };
+        node = item;
+        const itemStart = this.nodeStart(item);
+        if (itemStart >= 0) {
+          start = itemStart;
+          end = this.nodeEnd(item, itemStart);
+        }
+      } else if (header === MAPPING) {
+        const key = this.mappingKey(node, String(segment));
+        if (key < 0) return { location: this.span(start, end), exact: false };
+        start = this.nodes[key * SLOTS + START];
+        end = this.nodes[key * SLOTS + END];
+        node = this.nodes[key * SLOTS + NEXT];
+      } else {
+        return { location: this.span(start, end), exact: false };
+      }
+    }
+    return { location: this.span(start, end), exact: true };
+  }
+
+  private nodeStart(node: number): number {
+    return this.nodes[node * SLOTS + START];
+  }
+
+  private nodeEnd(node: number, start: number): number {
+    const end = this.nodes[node * SLOTS + END];
+    return end >= 0 ? end : start + 1;
+  }
+
+  private sequenceItem(sequence: number, index: number): number {
+    const stop = this.nodes[sequence * SLOTS + NEXT];
+    let child = sequence + 1;
+    for (let position = 0; child < stop; position++) {
+      if (position === index) return child;
+      child = this.nodes[child * SLOTS + NEXT];
+    }
+    return -1;
+  }
+
+  private mappingKey(mapping: number, wanted: string): number {
+    const stop = this.nodes[mapping * SLOTS + NEXT];
+    let key = mapping + 1;
+    // The last match wins, as it does when the values are constructed (JSON allows duplicates).
+    let found = -1;
+    while (key < stop) {
+      if ((this.nodes[key * SLOTS + HEADER] & 7) === SCALAR && this.keyText(key) === wanted) found = key;
+      const value = this.nodes[key * SLOTS + NEXT];
+      key = this.nodes[value * SLOTS + NEXT];
+    }
+    return found;
+  }
+
+  private keyText(node: number): string {
+    const slot = node * SLOTS;
+    const header = this.nodes[slot + HEADER];
+    const start = this.nodes[slot + START];
+    if (start < 0) return '';
+    const style = (header >> 3) & 7;
+    const quoted = QUOTED_STYLES.has(style);
+    const valueStart = start + (quoted ? 1 : 0);
+    const valueEnd = this.nodes[slot + END] - (quoted ? 1 : 0);
+    if ((header >> 6) & 1) return this.source.slice(valueStart, valueEnd);
+    return decodeScalar(this.source, valueStart, valueEnd, style);
+  }
+
+  private span(start: number, end: number): SourceLocation {
+    const from = this.file.lineAndColumn(this.baseOffset + Math.max(start, 0));
+    const to = this.file.lineAndColumn(this.baseOffset + Math.max(end, start, 0));
+    return { file: this.file.path, line: from.line, column: from.column, endLine: to.line, endColumn: to.column };
+  }
+}
+
+let scalarDecoder: ((input: string, scalar: ScalarEvent) => string) | undefined;
+
+/** Installs js-yaml's scalar decoder; the loader does this once, so this module stays light. */
+export function useScalarDecoder(decoder: (input: string, scalar: ScalarEvent) => string): void {
+  scalarDecoder = decoder;
+}
+
+function decodeScalar(source: string, valueStart: number, valueEnd: number, style: number): string {
+  if (!scalarDecoder) return source.slice(valueStart, valueEnd);
+  return scalarDecoder(source, {
+    type: SCALAR,
+    valueStart,
+    valueEnd,
+    anchorStart: -1,
+    anchorEnd: -1,
+    tagStart: -1,
+    tagEnd: -1,
+    style: style as ScalarEvent['style'],
+    chomping: 1,
+    indent: -1,
+    fast: false,
+  });
+}

@@ -1,0 +1,472 @@
+import type { ManifestObject } from '../load/manifest-object.js';
+import { locateField } from '../load/manifest-object.js';
+import { INPUT_RULES, type InputRule } from '../load/input-rules.js';
+import { formatPath, type FieldPath } from '../load/path.js';
+import type { Finding } from '../finding.js';
+import { parseLabelSelector, type Labels, type LabelSelector } from './label-selector.js';
+import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
+import { ResourceGraph } from './graph.js';
+import type {
+  ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
+  PolicyRule, Protocol, Service, ServicePort, Workload,
+} from './types.js';
+
+/** Options of graph building. */
+export interface BuildOptions {
+  /** Namespace of objects that name none (kubectl's current namespace); `default` by default. */
+  readonly defaultNamespace?: string;
+}
+
+const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace', 'Node', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass',
+  'CustomResourceDefinition', 'PriorityClass', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'APIService', 'CSIDriver', 'CSINode', 'RuntimeClass', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
+  'GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'IPPool', 'ClusterIssuer',
+]);
+
+/** Where the pod template of each controller kind lives. */
+const TEMPLATE_PATHS: Readonly<Record<string, FieldPath>> = {
+  Deployment: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+type Raw = Record<string, any>;
+
+/**
+ * Builds the immutable resource graph from loaded objects. Values the API server would reject
+ * (invalid selectors, impossible ports, malformed CIDRs) become findings here, and the objects
+ * carrying them are left out, as the cluster would never admit them.
+ */
+export function buildGraph(objects: readonly ManifestObject[], options: BuildOptions = {}): ResourceGraph {
+  return new GraphBuilder(options.defaultNamespace ?? 'default').build(objects);
+}
+
+class GraphBuilder {
+  private readonly findings: Finding[] = [];
+
+  constructor(private readonly defaultNamespace: string) {}
+
+  build(objects: readonly ManifestObject[]): ResourceGraph {
+    const unique = this.removeDuplicates(objects);
+    const byKind = new Map<string, ManifestObject[]>();
+    for (const object of unique) {
+      const list = byKind.get(object.kind);
+      if (list) list.push(object);
+      else byKind.set(object.kind, [object]);
+    }
+    const of = (kind: string) => byKind.get(kind) ?? [];
+    const workloads = this.buildWorkloads(unique);
+    const services = of('Service').map((object) => this.buildService(object));
+    const ingresses = [
+      ...of('Ingress').map((object) => this.buildIngress(object)),
+      ...of('Route').map((object) => this.buildRoute(object)),
+    ];
+    const policies = of('NetworkPolicy')
+      .map((object) => this.buildPolicy(object))
+      .filter((policy): policy is NetworkPolicy => policy !== undefined);
+    const nodes: Node[] = of('Node').map((object) => ({
+      name: object.name,
+      podCIDRs: [...new Set([...(object.value.spec as Raw)?.podCIDRs ?? [], ...((object.value.spec as Raw)?.podCIDR ? [(object.value.spec as Raw).podCIDR] : [])])],
+      source: object,
+    }));
+    const namespaces = this.buildNamespaces(of('Namespace'), unique);
+    const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
+    return new ResourceGraph({
+      namespaces,
+      workloads,
+      services,
+      ingresses,
+      policies,
+      nodes,
+      otherObjects: unique.filter((object) => !modelled.has(object.kind)),
+      findings: this.findings,
+      defaultNamespace: this.defaultNamespace,
+    });
+  }
+
+  private namespaceOf(object: ManifestObject): string {
+    return object.namespace ?? this.defaultNamespace;
+  }
+
+  private report(rule: InputRule, object: ManifestObject, path: FieldPath, message: string, related?: Finding['related']): void {
+    this.findings.push({
+      ruleId: rule.id,
+      severity: rule.severity,
+      message,
+      location: locateField(object.origin, path),
+      path: formatPath(path),
+      object: { kind: object.kind, namespace: CLUSTER_SCOPED_KINDS.has(object.kind) ? undefined : this.namespaceOf(object), name: object.name },
+      why: rule.why,
+      fix: rule.fix,
+      related,
+    });
+  }
+
+  /** Keeps the last definition of each kind/namespace/name, as `kubectl apply` of all files would. */
+  private removeDuplicates(objects: readonly ManifestObject[]): ManifestObject[] {
+    const byIdentity = new Map<string, ManifestObject>();
+    for (const object of objects) {
+      const namespace = CLUSTER_SCOPED_KINDS.has(object.kind) ? '' : this.namespaceOf(object);
+      const identity = `${object.apiVersion.split('/')[0]}|${object.kind}|${namespace}|${object.name}`;
+      const earlier = byIdentity.get(identity);
+      if (earlier) {
+        const first = locateField(earlier.origin);
+        this.report(INPUT_RULES.duplicateObject, object, [],
+          `${object.kind} ${namespace ? `${namespace}/` : ''}${object.name} is also defined at ${first.file}:${first.line}; only one definition can exist in the cluster.`,
+          [{ ...first, message: 'first definition' }]);
+        byIdentity.delete(identity);
+      }
+      byIdentity.set(identity, object);
+    }
+    return [...byIdentity.values()];
+  }
+
+  private buildNamespaces(declared: readonly ManifestObject[], objects: readonly ManifestObject[]): Namespace[] {
+    const namespaces = new Map<string, Namespace>();
+    for (const object of declared) {
+      const labels = stringMap((object.value.metadata as Raw)?.labels);
+      // The API server sets this label on every namespace (immutable since Kubernetes 1.22).
+      namespaces.set(object.name, { name: object.name, labels: { ...labels, 'kubernetes.io/metadata.name': object.name }, source: object });
+    }
+    for (const object of objects) {
+      if (CLUSTER_SCOPED_KINDS.has(object.kind)) continue;
+      const name = this.namespaceOf(object);
+      if (!namespaces.has(name)) namespaces.set(name, { name, labels: { 'kubernetes.io/metadata.name': name } });
+    }
+    return [...namespaces.values()].sort((a, b) => compareText(a.name, b.name));
+  }
+
+  private buildWorkloads(objects: readonly ManifestObject[]): Workload[] {
+    const controllers = objects.filter((object) => TEMPLATE_PATHS[object.kind] !== undefined);
+    const controllerIds = new Set(controllers.map((object) => `${this.namespaceOf(object)}/${object.name}[${object.kind}]`));
+    const podsByOwner = new Map<string, { kind: string; name: string; pods: ManifestObject[] }>();
+    for (const pod of objects.filter((object) => object.kind === 'Pod')) {
+      const owner = workloadOwner(pod);
+      const id = `${this.namespaceOf(pod)}/${owner.name}[${owner.kind}]`;
+      const group = podsByOwner.get(id);
+      if (group) group.pods.push(pod);
+      else podsByOwner.set(id, { ...owner, pods: [pod] });
+    }
+    const workloads: Workload[] = [];
+    for (const controller of controllers) {
+      const namespace = this.namespaceOf(controller);
+      const id = `${namespace}/${controller.name}[${controller.kind}]`;
+      // A controller owned by another controller in the manifests (a Deployment's ReplicaSet in
+      // a cluster dump) runs the same pods: count them once, under the owner.
+      const owner = controllerOwner(controller);
+      if (owner && controllerIds.has(`${namespace}/${owner.name}[${owner.kind}]`)) continue;
+      const concretePods = podsByOwner.get(id);
+      podsByOwner.delete(id);
+      const replicas = replicaCount(controller);
+      if (concretePods) {
+        workloads.push(this.workloadOfPods(id, controller.kind, namespace, controller.name, concretePods.pods, controller, replicas));
+        continue;
+      }
+      const templatePath = TEMPLATE_PATHS[controller.kind];
+      const template = valueAt(controller.value, templatePath) as Raw | undefined;
+      const pod = this.buildPod(`${id}#0`, namespace, controller.name, id, template ?? {}, controller, templatePath);
+      workloads.push({ id, kind: controller.kind, namespace, name: controller.name, replicas, pods: [pod], source: controller });
+    }
+    for (const [id, group] of podsByOwner) {
+      const namespace = this.namespaceOf(group.pods[0]);
+      workloads.push(this.workloadOfPods(id, group.kind, namespace, group.name, group.pods, group.pods[0], group.pods.length));
+    }
+    return workloads.sort((a, b) => compareText(a.id, b.id));
+  }
+
+  private workloadOfPods(id: string, kind: string, namespace: string, name: string, pods: readonly ManifestObject[], source: ManifestObject, replicas: number): Workload {
+    return {
+      id,
+      kind,
+      namespace,
+      name,
+      replicas,
+      pods: pods.map((pod, index) => this.buildPod(`${id}#${index}`, namespace, pod.name, id, pod.value, pod, [])),
+      source,
+    };
+  }
+
+  private buildPod(key: string, namespace: string, name: string, workloadId: string, template: Raw, source: ManifestObject, templatePath: FieldPath): Pod {
+    const spec: Raw = template.spec ?? {};
+    const ports: ContainerPort[] = [];
+    const containers: Raw[] = [
+      ...(spec.containers ?? []),
+      // Sidecar init containers (restartPolicy: Always) keep running and serve their ports.
+      ...(spec.initContainers ?? []).filter((container: Raw) => container?.restartPolicy === 'Always'),
+    ];
+    for (const container of containers) {
+      for (const port of container?.ports ?? []) {
+        if (typeof port?.containerPort !== 'number') continue;
+        ports.push({
+          ...(typeof port.name === 'string' ? { name: port.name } : {}),
+          containerPort: port.containerPort,
+          protocol: (port.protocol ?? 'TCP') as Protocol,
+        });
+      }
+    }
+    const podIP = template.status?.podIP;
+    return {
+      key,
+      namespace,
+      name,
+      labels: stringMap(template.metadata?.labels),
+      ports,
+      hostNetwork: spec.hostNetwork === true,
+      ...(typeof podIP === 'string' && podIP !== '' ? { podIP } : {}),
+      workloadId,
+      source,
+      templatePath,
+    };
+  }
+
+  private buildService(object: ManifestObject): Service {
+    const spec: Raw = (object.value.spec as Raw) ?? {};
+    const type = (spec.type ?? 'ClusterIP') as Service['type'];
+    const ports: ServicePort[] = (spec.ports ?? []).flatMap((port: Raw, index: number) => (typeof port?.port !== 'number' ? [] : [{
+      ...(typeof port.name === 'string' ? { name: port.name } : {}),
+      port: port.port,
+      // targetPort defaults to port (ServiceSpec docs).
+      targetPort: port.targetPort ?? port.port,
+      protocol: (port.protocol ?? 'TCP') as Protocol,
+      ...(typeof port.nodePort === 'number' ? { nodePort: port.nodePort } : {}),
+      path: ['spec', 'ports', index],
+    }]));
+    const selector = spec.selector && Object.keys(spec.selector).length > 0 ? stringMap(spec.selector) : undefined;
+    return {
+      namespace: this.namespaceOf(object),
+      name: object.name,
+      type,
+      ...(selector ? { selector } : {}),
+      ports,
+      ...(typeof spec.clusterIP === 'string' ? { clusterIP: spec.clusterIP } : {}),
+      ...(typeof spec.externalName === 'string' ? { externalName: spec.externalName } : {}),
+      loadBalancerSourceRanges: spec.loadBalancerSourceRanges ?? [],
+      source: object,
+    };
+  }
+
+  private buildIngress(object: ManifestObject): Ingress {
+    const spec: Raw = (object.value.spec as Raw) ?? {};
+    const backends: IngressBackend[] = [];
+    const addBackend = (backend: Raw | undefined, fieldPath: FieldPath, host?: string, path?: string) => {
+      if (!backend) return;
+      // networking.k8s.io/v1 shape first, then the extensions/v1beta1 one.
+      const serviceName = backend.service?.name ?? backend.serviceName;
+      const servicePort = backend.service?.port?.number ?? backend.service?.port?.name ?? backend.servicePort;
+      if (typeof serviceName !== 'string') return;
+      backends.push({
+        ...(host !== undefined ? { host } : {}),
+        ...(path !== undefined ? { path } : {}),
+        serviceName,
+        ...(servicePort !== undefined ? { servicePort } : {}),
+        fieldPath,
+      });
+    };
+    addBackend(spec.defaultBackend ?? spec.backend, [spec.defaultBackend ? 'defaultBackend' : 'backend']);
+    (spec.rules ?? []).forEach((rule: Raw, ruleIndex: number) => {
+      (rule?.http?.paths ?? []).forEach((path: Raw, pathIndex: number) => {
+        addBackend(path?.backend, ['spec', 'rules', ruleIndex, 'http', 'paths', pathIndex, 'backend'], rule.host, path.path);
+      });
+    });
+    return {
+      kind: 'Ingress',
+      namespace: this.namespaceOf(object),
+      name: object.name,
+      ...(typeof spec.ingressClassName === 'string' ? { className: spec.ingressClassName } : {}),
+      backends,
+      tls: (spec.tls ?? []).map((tls: Raw) => ({ hosts: tls?.hosts ?? [], ...(tls?.secretName ? { secretName: tls.secretName } : {}) })),
+      source: object,
+    };
+  }
+
+  /** An OpenShift Route: `spec.to` and `spec.alternateBackends` name Services, `spec.port.targetPort` a port. */
+  private buildRoute(object: ManifestObject): Ingress {
+    const spec: Raw = (object.value.spec as Raw) ?? {};
+    const targetPort = spec.port?.targetPort;
+    const targets: { to: Raw; path: FieldPath }[] = [
+      { to: spec.to, path: ['spec', 'to'] },
+      ...(spec.alternateBackends ?? []).map((to: Raw, index: number) => ({ to, path: ['spec', 'alternateBackends', index] })),
+    ];
+    const backends: IngressBackend[] = targets
+      .filter(({ to }) => to && (to.kind ?? 'Service') === 'Service' && typeof to.name === 'string')
+      .map(({ to, path }) => ({
+        ...(typeof spec.host === 'string' ? { host: spec.host } : {}),
+        ...(typeof spec.path === 'string' ? { path: spec.path } : {}),
+        serviceName: to.name,
+        ...(targetPort !== undefined ? { servicePort: targetPort } : {}),
+        fieldPath: path,
+      }));
+    return {
+      kind: 'Route',
+      namespace: this.namespaceOf(object),
+      name: object.name,
+      backends,
+      tls: spec.tls ? [{ hosts: typeof spec.host === 'string' ? [spec.host] : [] }] : [],
+      source: object,
+    };
+  }
+
+  private buildPolicy(object: ManifestObject): NetworkPolicy | undefined {
+    const spec: Raw = (object.value.spec as Raw) ?? {};
+    const problems: { path: FieldPath; message: string; rule: InputRule }[] = [];
+    const selector = (raw: unknown, path: FieldPath): LabelSelector | undefined => {
+      const parsed = parseLabelSelector(raw);
+      for (const problem of parsed.problems) {
+        problems.push({ path: [...path, ...problem.path], message: `${formatPath(path)}: ${problem.message}`, rule: INPUT_RULES.invalidSelector });
+      }
+      return parsed.selector;
+    };
+    const invalid = (path: FieldPath, message: string) => problems.push({ path, message, rule: INPUT_RULES.invalidValue });
+    const podSelector = selector(spec.podSelector ?? {}, ['spec', 'podSelector']);
+    const rules = (direction: 'ingress' | 'egress'): PolicyRule[] => {
+      const peerKey = direction === 'ingress' ? 'from' : 'to';
+      return (spec[direction] ?? []).map((rule: Raw, ruleIndex: number): PolicyRule => {
+        const rulePath: FieldPath = ['spec', direction, ruleIndex];
+        const rawPeers: Raw[] = rule?.[peerKey] ?? [];
+        const peers = rawPeers.map((peer, peerIndex) => this.buildPeer(peer ?? {}, [...rulePath, peerKey, peerIndex], selector, invalid));
+        const ports = (rule?.ports ?? []).map((port: Raw, portIndex: number) => buildPolicyPort(port ?? {}, [...rulePath, 'ports', portIndex], invalid));
+        return {
+          // `from`/`to` missing or empty: the rule matches every peer (NetworkPolicyIngressRule docs).
+          ...(peers.length > 0 ? { peers } : {}),
+          ports,
+          path: rulePath,
+        };
+      });
+    };
+    const ingress = rules('ingress');
+    const egress = rules('egress');
+    for (const problem of problems) {
+      this.report(problem.rule, object, problem.path,
+        `NetworkPolicy ${this.namespaceOf(object)}/${object.name}: ${problem.message}; the API server rejects this policy, so k8snet leaves it out.`);
+    }
+    if (problems.length > 0 || !podSelector) return undefined;
+    const stated: unknown[] | undefined = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0 ? spec.policyTypes : undefined;
+    // Defaulting (SetDefaults_NetworkPolicy): without policyTypes a policy is of type Ingress,
+    // plus Egress when it has at least one egress rule.
+    const affectsIngress = stated ? stated.includes('Ingress') : true;
+    const affectsEgress = stated ? stated.includes('Egress') : egress.length > 0;
+    return {
+      namespace: this.namespaceOf(object),
+      name: object.name,
+      podSelector,
+      affectsIngress,
+      affectsEgress,
+      policyTypesStated: stated !== undefined,
+      ingress,
+      egress,
+      source: object,
+    };
+  }
+
+  private buildPeer(
+    peer: Raw,
+    path: FieldPath,
+    selector: (raw: unknown, path: FieldPath) => LabelSelector | undefined,
+    invalid: (path: FieldPath, message: string) => void,
+  ): PolicyPeer {
+    const hasPodSelector = peer.podSelector !== undefined && peer.podSelector !== null;
+    const hasNamespaceSelector = peer.namespaceSelector !== undefined && peer.namespaceSelector !== null;
+    const hasIpBlock = peer.ipBlock !== undefined && peer.ipBlock !== null;
+    if (!hasPodSelector && !hasNamespaceSelector && !hasIpBlock) {
+      invalid(path, `${formatPath(path)} is empty: a peer needs podSelector, namespaceSelector or ipBlock`);
+    }
+    if (hasIpBlock && (hasPodSelector || hasNamespaceSelector)) {
+      invalid(path, `${formatPath(path)} combines ipBlock with a selector, which a peer may not do`);
+    }
+    return {
+      ...(hasPodSelector ? { podSelector: selector(peer.podSelector, [...path, 'podSelector']) } : {}),
+      ...(hasNamespaceSelector ? { namespaceSelector: selector(peer.namespaceSelector, [...path, 'namespaceSelector']) } : {}),
+      ...(hasIpBlock ? { ipBlock: buildIpBlock(peer.ipBlock, [...path, 'ipBlock'], invalid) } : {}),
+      path,
+    };
+  }
+}
+
+function buildIpBlock(raw: Raw, path: FieldPath, invalid: (path: FieldPath, message: string) => void): IpBlock {
+  const cidr = parseCidr(String(raw.cidr ?? ''));
+  const except: string[] = (raw.except ?? []).map(String);
+  if ('error' in cidr) {
+    invalid([...path, 'cidr'], cidr.error);
+    return { cidr: String(raw.cidr), except, ranges: { family: 4, ranges: [] } };
+  }
+  const holes: Cidr[] = [];
+  except.forEach((text, index) => {
+    const hole = parseCidr(text);
+    if ('error' in hole) invalid([...path, 'except', index], hole.error);
+    else if (hole.family !== cidr.family || hole.range.first < cidr.range.first || hole.range.last > cidr.range.last
+      || (hole.range.first === cidr.range.first && hole.range.last === cidr.range.last)) {
+      // ValidateIPBlock: each except must be a strict subset of cidr.
+      invalid([...path, 'except', index], `except ${text} is not strictly inside cidr ${cidr.text}`);
+    } else holes.push(hole);
+  });
+  return {
+    cidr: cidr.text,
+    except,
+    ranges: { family: cidr.family, ranges: subtractRanges(cidr.range, holes.map((hole) => hole.range)) },
+  };
+}
+
+function buildPolicyPort(raw: Raw, path: FieldPath, invalid: (path: FieldPath, message: string) => void): PolicyPort {
+  const protocol = (raw.protocol ?? 'TCP') as Protocol;
+  const port = raw.port as number | string | undefined;
+  const endPort = raw.endPort as number | undefined;
+  if (endPort !== undefined) {
+    if (port === undefined) invalid([...path, 'endPort'], 'endPort is set without port');
+    else if (typeof port === 'string') invalid([...path, 'endPort'], `endPort cannot be used with the named port '${port}'`);
+    else if (endPort < port) invalid([...path, 'endPort'], `endPort ${endPort} is below port ${port}`);
+  }
+  return {
+    protocol,
+    ...(port !== undefined ? { port } : {}),
+    ...(endPort !== undefined ? { endPort } : {}),
+    path,
+  };
+}
+
+function stringMap(value: unknown): Labels {
+  if (!value || typeof value !== 'object') return {};
+  const result: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(value)) result[key] = String(entry);
+  return result;
+}
+
+function valueAt(value: unknown, path: FieldPath): unknown {
+  let current: any = value;
+  for (const segment of path) current = current?.[segment];
+  return current;
+}
+
+function replicaCount(object: ManifestObject): number {
+  const spec = (object.value.spec ?? {}) as Raw;
+  if (object.kind === 'DaemonSet') return 1;
+  if (object.kind === 'Job') return spec.parallelism ?? 1;
+  if (object.kind === 'CronJob') return spec.jobTemplate?.spec?.parallelism ?? 1;
+  return typeof spec.replicas === 'number' ? spec.replicas : 1;
+}
+
+function controllerOwner(object: ManifestObject): { kind: string; name: string } | undefined {
+  const owners = (object.value.metadata as Raw)?.ownerReferences;
+  if (!Array.isArray(owners)) return undefined;
+  const owner = owners.find((reference: Raw) => reference?.controller === true);
+  return owner && typeof owner.name === 'string' ? { kind: owner.kind, name: owner.name } : undefined;
+}
+
+/**
+ * The workload a concrete Pod belongs to, named as np-guard names it: its controller owner's
+ * name and kind; the pod itself when it has none or is a static pod (owner kind Node); and
+ * `[Pod]` for an owner reference that gives no kind.
+ */
+function workloadOwner(pod: ManifestObject): { kind: string; name: string } {
+  const owner = controllerOwner(pod);
+  if (!owner || owner.kind === 'Node') return { kind: 'Pod', name: pod.name };
+  return { kind: typeof owner.kind === 'string' && owner.kind !== '' ? owner.kind : 'Pod', name: owner.name };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,124 @@
+import { createRequire } from 'node:module';
+import type * as IpNum from 'ip-num';
+
+let ipNum: typeof IpNum | undefined;
+
+/** Returns ip-num, loaded on first use: most commands never need address arithmetic. */
+function ipNumLibrary(): typeof IpNum {
+  ipNum ??= createRequire(import.meta.url)('ip-num') as typeof IpNum;
+  return ipNum;
+}
+
+/** An IP address family. */
+export type IpFamily = 4 | 6;
+
+/** An inclusive range of addresses of one family, as integers. */
+export interface AddressRange {
+  readonly first: bigint;
+  readonly last: bigint;
+}
+
+/** A parsed CIDR. */
+export interface Cidr {
+  readonly family: IpFamily;
+  readonly prefixLength: number;
+  /** The network address and the last address of the range. */
+  readonly range: AddressRange;
+  /** True when the address has bits set beyond the prefix (`10.0.0.1/8`); the API server masks them. */
+  readonly hostBitsSet: boolean;
+  /** The canonical form: `10.0.0.0/8`. */
+  readonly text: string;
+}
+
+/** The addresses an ipBlock matches: its CIDR less the exceptions, as sorted disjoint ranges. */
+export interface IpBlockRanges {
+  readonly family: IpFamily;
+  readonly ranges: readonly AddressRange[];
+}
+
+/** Parses a CIDR such as `10.0.0.0/8` or `2001:db8::/32`; returns a plain-language error otherwise. */
+export function parseCidr(text: string): Cidr | { error: string } {
+  const trimmed = text.trim();
+  const slash = trimmed.indexOf('/');
+  if (slash === -1) return { error: `'${text}' is not a CIDR: it has no prefix length (write ${trimmed}/${trimmed.includes(':') ? 128 : 32} for one address)` };
+  const address = trimmed.slice(0, slash);
+  const prefixText = trimmed.slice(slash + 1);
+  const family: IpFamily = address.includes(':') ? 6 : 4;
+  const maxPrefix = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > maxPrefix) {
+    return { error: `'${text}' has prefix length '${prefixText}', outside 0-${maxPrefix} for IPv${family}` };
+  }
+  const prefixLength = Number(prefixText);
+  const ip = ipNumLibrary();
+  let value: bigint;
+  try {
+    if (family === 4) {
+      if (!ip.Validator.isValidIPv4String(address)[0]) return { error: `'${text}' is not a valid CIDR: '${address}' is not an IPv4 address` };
+      value = ip.IPv4.fromDecimalDottedString(address).getValue();
+    } else {
+      if (!ip.Validator.isValidIPv6String(address)[0]) return { error: `'${text}' is not a valid CIDR: '${address}' is not an IPv6 address` };
+      value = ip.IPv6.fromString(address).getValue();
+    }
+  } catch {
+    return { error: `'${text}' is not a valid CIDR` };
+  }
+  const hostBits = BigInt(maxPrefix - prefixLength);
+  const first = (value >> hostBits) << hostBits;
+  const last = first + (1n << hostBits) - 1n;
+  return {
+    family,
+    prefixLength,
+    range: { first, last },
+    hostBitsSet: first !== value,
+    text: `${formatAddress(first, family)}/${prefixLength}`,
+  };
+}
+
+/** Parses a single IP address into its family and integer value. */
+export function parseAddress(text: string): { family: IpFamily; value: bigint } | undefined {
+  const ip = ipNumLibrary();
+  try {
+    if (!text.includes(':')) {
+      return ip.Validator.isValidIPv4String(text)[0] ? { family: 4, value: ip.IPv4.fromDecimalDottedString(text).getValue() } : undefined;
+    }
+    return ip.Validator.isValidIPv6String(text)[0] ? { family: 6, value: ip.IPv6.fromString(text).getValue() } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Formats an address integer as dotted quad or compressed IPv6. */
+export function formatAddress(value: bigint, family: IpFamily): string {
+  if (family === 4) {
+    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+  }
+  const groups: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((value >> shift) & 0xffffn).toString(16));
+  // Compress the longest run of zero groups, as RFC 5952 asks.
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let start = 0; start < 8; ) {
+    if (groups[start] !== '0') { start++; continue; }
+    let end = start;
+    while (end < 8 && groups[end] === '0') end++;
+    if (end - start > bestLength) { bestStart = start; bestLength = end - start; }
+    start = end;
+  }
+  if (bestStart === -1) return groups.join(':');
+  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** Subtracts `holes` from `range`, returning sorted disjoint ranges. */
+export function subtractRanges(range: AddressRange, holes: readonly AddressRange[]): AddressRange[] {
+  const sorted = [...holes].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const result: AddressRange[] = [];
+  let cursor = range.first;
+  for (const hole of sorted) {
+    if (hole.last < cursor || hole.first > range.last) continue;
+    if (hole.first > cursor) result.push({ first: cursor, last: hole.first - 1n });
+    if (hole.last + 1n > cursor) cursor = hole.last + 1n;
+    if (cursor > range.last) return result;
+  }
+  if (cursor <= range.last) result.push({ first: cursor, last: range.last });
+  return result;
+}

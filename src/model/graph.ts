@@ -1,0 +1,124 @@
+import type { ManifestObject } from '../load/manifest-object.js';
+import type { Finding } from '../finding.js';
+import { matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
+import type { Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
+
+/** The contents of a graph, as the builder assembles them. */
+export interface GraphContents {
+  readonly namespaces: readonly Namespace[];
+  readonly workloads: readonly Workload[];
+  readonly services: readonly Service[];
+  readonly ingresses: readonly Ingress[];
+  readonly policies: readonly NetworkPolicy[];
+  readonly nodes: readonly Node[];
+  /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
+  readonly otherObjects: readonly ManifestObject[];
+  /** Problems found while building (invalid selectors, duplicates, rejected values). */
+  readonly findings: readonly Finding[];
+  readonly defaultNamespace: string;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const name = key(item);
+    const group = groups.get(name);
+    if (group) group.push(item);
+    else groups.set(name, [item]);
+  }
+  return groups;
+}
+
+/**
+ * The immutable resource graph: every namespace, workload, pod, service, ingress, policy and
+ * node of the manifests, with the lookups the rules and the solver need, indexed once.
+ */
+export class ResourceGraph implements GraphContents {
+  readonly namespaces: readonly Namespace[];
+  readonly workloads: readonly Workload[];
+  readonly pods: readonly Pod[];
+  readonly services: readonly Service[];
+  readonly ingresses: readonly Ingress[];
+  readonly policies: readonly NetworkPolicy[];
+  readonly nodes: readonly Node[];
+  readonly otherObjects: readonly ManifestObject[];
+  readonly findings: readonly Finding[];
+  readonly defaultNamespace: string;
+
+  private readonly namespaceByName: ReadonlyMap<string, Namespace>;
+  private readonly podsByNamespace: ReadonlyMap<string, readonly Pod[]>;
+  private readonly workloadById: ReadonlyMap<string, Workload>;
+  private readonly serviceByKey: ReadonlyMap<string, Service>;
+  private readonly policiesByNamespace: ReadonlyMap<string, readonly NetworkPolicy[]>;
+  private readonly policiesByPod: ReadonlyMap<Pod, readonly NetworkPolicy[]>;
+
+  constructor(contents: GraphContents) {
+    this.namespaces = contents.namespaces;
+    this.workloads = contents.workloads;
+    this.pods = contents.workloads.flatMap((workload) => workload.pods);
+    this.services = contents.services;
+    this.ingresses = contents.ingresses;
+    this.policies = contents.policies;
+    this.nodes = contents.nodes;
+    this.otherObjects = contents.otherObjects;
+    this.findings = contents.findings;
+    this.defaultNamespace = contents.defaultNamespace;
+    this.namespaceByName = new Map(this.namespaces.map((namespace) => [namespace.name, namespace]));
+    this.podsByNamespace = groupBy(this.pods, (pod) => pod.namespace);
+    this.workloadById = new Map(this.workloads.map((workload) => [workload.id, workload]));
+    this.serviceByKey = new Map(this.services.map((service) => [`${service.namespace}/${service.name}`, service]));
+    this.policiesByNamespace = groupBy(this.policies, (policy) => policy.namespace);
+    const policiesByPod = new Map<Pod, NetworkPolicy[]>();
+    for (const pod of this.pods) policiesByPod.set(pod, []);
+    for (const policy of this.policies) {
+      for (const pod of this.podsMatching(policy.podSelector, policy.namespace)) policiesByPod.get(pod)!.push(policy);
+    }
+    this.policiesByPod = policiesByPod;
+  }
+
+  /** Returns the namespace called `name`, if the manifests declare or imply it. */
+  namespace(name: string): Namespace | undefined {
+    return this.namespaceByName.get(name);
+  }
+
+  /** Returns the pods of namespace `namespace`. */
+  podsInNamespace(namespace: string): readonly Pod[] {
+    return this.podsByNamespace.get(namespace) ?? [];
+  }
+
+  /** Returns the pods of `namespace` that `selector` matches. */
+  podsMatching(selector: LabelSelector, namespace: string): Pod[] {
+    return this.podsInNamespace(namespace).filter((pod) => matchesSelector(selector, pod.labels));
+  }
+
+  /** Returns the pods of `namespace` whose labels include every `labels` pair (a Service selector). */
+  podsWithLabels(labels: Labels, namespace: string): Pod[] {
+    const entries = Object.entries(labels);
+    return this.podsInNamespace(namespace).filter((pod) => entries.every(([key, value]) => pod.labels[key] === value));
+  }
+
+  /** Returns the namespaces whose labels `selector` matches. */
+  namespacesMatching(selector: LabelSelector): Namespace[] {
+    return this.namespaces.filter((namespace) => matchesSelector(selector, namespace.labels));
+  }
+
+  /** Returns the workload with id `namespace/name[Kind]`. */
+  workload(id: string): Workload | undefined {
+    return this.workloadById.get(id);
+  }
+
+  /** Returns the Service `namespace/name`. */
+  service(namespace: string, name: string): Service | undefined {
+    return this.serviceByKey.get(`${namespace}/${name}`);
+  }
+
+  /** Returns the policies of `namespace`. */
+  policiesInNamespace(namespace: string): readonly NetworkPolicy[] {
+    return this.policiesByNamespace.get(namespace) ?? [];
+  }
+
+  /** Returns the policies whose podSelector selects `pod`. */
+  policiesSelecting(pod: Pod): readonly NetworkPolicy[] {
+    return this.policiesByPod.get(pod) ?? [];
+  }
+}

@@ -1,0 +1,168 @@
+import type { ManifestObject } from '../load/manifest-object.js';
+import type { FieldPath } from '../load/path.js';
+import type { Labels, LabelSelector } from './label-selector.js';
+import type { IpBlockRanges } from './cidr.js';
+
+/** The transport protocols NetworkPolicy and Services know. */
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/** The protocols in the order outputs list them (alphabetical, as np-guard prints them). */
+export const PROTOCOLS: readonly Protocol[] = ['SCTP', 'TCP', 'UDP'];
+
+/** A namespace, declared in the manifests or implied by an object that lives in it. */
+export interface Namespace {
+  readonly name: string;
+  /** Its labels, including the automatic `kubernetes.io/metadata.name`. */
+  readonly labels: Labels;
+  /** The Namespace object, when the manifests declare it. */
+  readonly source?: ManifestObject;
+}
+
+/** A port a container declares. */
+export interface ContainerPort {
+  readonly name?: string;
+  readonly containerPort: number;
+  readonly protocol: Protocol;
+}
+
+/** The kinds whose pods k8snet analyses. */
+export type WorkloadKind =
+  | 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'ReplicationController' | 'Pod'
+  | string;
+
+/**
+ * One pod, or the pods of one template (all replicas look the same to policies): the unit
+ * NetworkPolicy selects. A workload has one such pod per distinct template or concrete Pod.
+ */
+export interface Pod {
+  /** A stable identifier, unique in the graph: `namespace/workload-id#index`. */
+  readonly key: string;
+  readonly namespace: string;
+  /** The concrete Pod's name, or the workload's name for a template. */
+  readonly name: string;
+  readonly labels: Labels;
+  readonly ports: readonly ContainerPort[];
+  readonly hostNetwork: boolean;
+  /** `status.podIP` of a concrete Pod, when given. */
+  readonly podIP?: string;
+  /** The id of the workload this pod belongs to. */
+  readonly workloadId: string;
+  readonly source: ManifestObject;
+  /** Path of the pod template inside `source` (`spec.template`), `[]` for a Pod. */
+  readonly templatePath: FieldPath;
+}
+
+/** A workload: a controller object, or pods grouped by their controller, as np-guard groups them. */
+export interface Workload {
+  /** `namespace/name[Kind]`, the name np-guard and k8snet outputs use. */
+  readonly id: string;
+  readonly kind: WorkloadKind;
+  readonly namespace: string;
+  readonly name: string;
+  /** Replicas the workload asks for (DaemonSets: 1 per node, counted as 1 here). */
+  readonly replicas: number;
+  readonly pods: readonly Pod[];
+  /** The defining object (for grouped concrete Pods: the first Pod). */
+  readonly source: ManifestObject;
+}
+
+/** A port of a Service. */
+export interface ServicePort {
+  readonly name?: string;
+  readonly port: number;
+  /** A number, or a container port name resolved on each endpoint pod. */
+  readonly targetPort: number | string;
+  readonly protocol: Protocol;
+  readonly nodePort?: number;
+  readonly path: FieldPath;
+}
+
+/** A Service. */
+export interface Service {
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  /** The selector, or undefined for a Service without one (endpoints managed elsewhere). */
+  readonly selector?: Labels;
+  readonly ports: readonly ServicePort[];
+  readonly clusterIP?: string;
+  readonly externalName?: string;
+  readonly loadBalancerSourceRanges: readonly string[];
+  readonly source: ManifestObject;
+}
+
+/** A route from an Ingress (or OpenShift Route) to a Service port. */
+export interface IngressBackend {
+  readonly host?: string;
+  readonly path?: string;
+  readonly serviceName: string;
+  /** A Service port number or name; undefined for a Route that names no port (all ports). */
+  readonly servicePort?: number | string;
+  readonly fieldPath: FieldPath;
+}
+
+/** An Ingress, or an OpenShift Route, reduced to where it sends traffic. */
+export interface Ingress {
+  readonly kind: 'Ingress' | 'Route';
+  readonly namespace: string;
+  readonly name: string;
+  readonly className?: string;
+  readonly backends: readonly IngressBackend[];
+  readonly tls: readonly { readonly hosts: readonly string[]; readonly secretName?: string }[];
+  readonly source: ManifestObject;
+}
+
+/** A port entry of a NetworkPolicy rule. */
+export interface PolicyPort {
+  readonly protocol: Protocol;
+  /** Undefined means every port of the protocol. */
+  readonly port?: number | string;
+  readonly endPort?: number;
+  readonly path: FieldPath;
+}
+
+/** An ipBlock peer: the CIDR less its exceptions. */
+export interface IpBlock {
+  readonly cidr: string;
+  readonly except: readonly string[];
+  readonly ranges: IpBlockRanges;
+}
+
+/** A `from`/`to` peer of a NetworkPolicy rule. */
+export interface PolicyPeer {
+  readonly podSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+  readonly ipBlock?: IpBlock;
+  readonly path: FieldPath;
+}
+
+/** One ingress or egress rule of a NetworkPolicy. */
+export interface PolicyRule {
+  /** The peers; undefined when `from`/`to` is missing or empty, which means every peer. */
+  readonly peers?: readonly PolicyPeer[];
+  /** The ports; empty when `ports` is missing or empty, which means every port. */
+  readonly ports: readonly PolicyPort[];
+  readonly path: FieldPath;
+}
+
+/** A NetworkPolicy with its effective policy types. */
+export interface NetworkPolicy {
+  readonly namespace: string;
+  readonly name: string;
+  readonly podSelector: LabelSelector;
+  /** Effective policyTypes (defaulted as the API server does). */
+  readonly affectsIngress: boolean;
+  readonly affectsEgress: boolean;
+  /** True when `policyTypes` was written, false when it was defaulted. */
+  readonly policyTypesStated: boolean;
+  readonly ingress: readonly PolicyRule[];
+  readonly egress: readonly PolicyRule[];
+  readonly source: ManifestObject;
+}
+
+/** A Node, for its pod address range. */
+export interface Node {
+  readonly name: string;
+  readonly podCIDRs: readonly string[];
+  readonly source: ManifestObject;
+}

@@ -1,0 +1,146 @@
+import type { IpFamily, AddressRange } from '../model/cidr.js';
+import type { Workload } from '../model/types.js';
+import { ConnectionSet } from './connection-set.js';
+import { exposedPorts } from './exposure.js';
+import { formatRange, partitionSpace } from './ip-ranges.js';
+import type { CompiledRule, PodClass, ReachabilitySolver } from './solver.js';
+
+/** A node of the connectivity matrix. */
+export type MatrixPeer =
+  | { readonly type: 'workload'; readonly id: string; readonly workload: Workload }
+  | { readonly type: 'external'; readonly id: string; readonly family: IpFamily; readonly range: AddressRange }
+  | { readonly type: 'ingress-controller'; readonly id: string };
+
+/** One allowed connection of the matrix. */
+export interface MatrixEdge {
+  readonly source: MatrixPeer;
+  readonly destination: MatrixPeer;
+  readonly connections: ConnectionSet;
+}
+
+/** Options of {@link matrixEdges}. */
+export interface MatrixOptions {
+  /** Only edges from or to this workload id (`ns/name[Kind]`) or `ns/name`. */
+  readonly focusWorkload?: string;
+  /** Include `{ingress-controller}` edges for what Ingresses and Routes expose (default true). */
+  readonly ingressController?: boolean;
+}
+
+/** The pseudo-peer for traffic arriving through an Ingress controller or Route. */
+export const INGRESS_CONTROLLER_ID = '{ingress-controller}';
+
+function compareIds(a: MatrixPeer, b: MatrixPeer): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Yields every allowed connection between workloads, external address ranges and the ingress
+ * controller, in np-guard's order (bytewise by source, then destination), without self-pairs
+ * and without pairs that allow nothing. A generator, so that huge matrices stream.
+ */
+export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions = {}): Generator<MatrixEdge> {
+  const graph = solver.graph;
+  const workloads: MatrixPeer[] = graph.workloads.map((workload) => ({ type: 'workload', id: workload.id, workload }));
+  const sourceExternals = externalPeers(solver.compiledRules.filter((rule) => rule.direction === 'ingress'));
+  const destinationExternals = externalPeers(solver.compiledRules.filter((rule) => rule.direction === 'egress'));
+  const sources = [...workloads, ...sourceExternals];
+  const includeController = options.ingressController ?? true;
+  const exposure = includeController ? ingressControllerConnections(solver) : new Map<string, ConnectionSet>();
+  if (exposure.size > 0) sources.push({ type: 'ingress-controller', id: INGRESS_CONTROLLER_ID });
+  const destinations = [...workloads, ...destinationExternals].sort(compareIds);
+  sources.sort(compareIds);
+  const focus = options.focusWorkload ? resolveFocus(workloads, options.focusWorkload) : undefined;
+  const classesOf = new Map<Workload, PodClass[]>();
+  const classes = (workload: Workload) => {
+    let list = classesOf.get(workload);
+    if (!list) {
+      list = [...new Set(workload.pods.map((pod) => solver.classOf(pod)))];
+      classesOf.set(workload, list);
+    }
+    return list;
+  };
+  for (const source of sources) {
+    for (const destination of destinations) {
+      if (source.type !== 'workload' && destination.type !== 'workload') continue;
+      if (source === destination) continue;
+      if (focus && source.id !== focus && destination.id !== focus) continue;
+      let connections = ConnectionSet.EMPTY;
+      if (source.type === 'ingress-controller') {
+        connections = exposure.get(destination.id) ?? ConnectionSet.EMPTY;
+      } else if (source.type === 'workload' && destination.type === 'workload') {
+        // A workload whose pods differ is connected where any of its pods is.
+        for (const sourceClass of classes(source.workload)) {
+          for (const destinationClass of classes(destination.workload)) {
+            connections = connections.union(solver.classToClass(sourceClass, destinationClass));
+          }
+        }
+      } else if (source.type === 'external' && destination.type === 'workload') {
+        for (const destinationClass of classes(destination.workload)) {
+          connections = connections.union(solver.rangeToClass(source.family, source.range, destinationClass));
+        }
+      } else if (source.type === 'workload' && destination.type === 'external') {
+        for (const sourceClass of classes(source.workload)) {
+          connections = connections.union(solver.classToRange(sourceClass, destination.family, destination.range));
+        }
+      }
+      if (!connections.isEmpty()) yield { source, destination, connections };
+    }
+  }
+}
+
+function resolveFocus(workloads: readonly MatrixPeer[], focus: string): string {
+  const exact = workloads.find((peer) => peer.id === focus);
+  if (exact) return exact.id;
+  const byName = workloads.filter((peer) => peer.type === 'workload' && `${peer.workload.namespace}/${peer.workload.name}` === focus);
+  return byName.length > 0 ? byName[0].id : focus;
+}
+
+/**
+ * The external peers of one side: the IPv4 space (and the IPv6 space, when some ipBlock is
+ * IPv6) partitioned at the boundaries of that side's ipBlocks.
+ */
+export function externalPeers(rules: readonly CompiledRule[]): MatrixPeer[] {
+  const peers: MatrixPeer[] = [];
+  for (const family of [4, 6] as const) {
+    const lists = rules.map((rule) => rule.addressRanges[family]).filter((ranges) => ranges.length > 0);
+    if (family === 6 && lists.length === 0) continue;
+    for (const range of partitionSpace(family, lists)) {
+      peers.push({ type: 'external', id: `${formatRange(range, family)}[External]`, family, range });
+    }
+  }
+  return peers;
+}
+
+/**
+ * Ports each workload receives from the ingress controller: what Ingresses and Routes expose
+ * through Services, limited by the workload's ingress policies. The controller runs in some
+ * namespace with labels the manifests do not show, so only rules admitting pods of every
+ * namespace (or every peer) admit it.
+ */
+function ingressControllerConnections(solver: ReachabilitySolver): Map<string, ConnectionSet> {
+  const result = new Map<string, ConnectionSet>();
+  for (const exposed of exposedPorts(solver.graph)) {
+    const podClass = solver.classOf(exposed.pod);
+    let admitted: ConnectionSet;
+    if (podClass.outsidePolicy || !solver.isIsolated(podClass, 'ingress')) {
+      admitted = ConnectionSet.ALL;
+    } else {
+      admitted = ConnectionSet.EMPTY;
+      for (const rule of solver.rulesFor(podClass, 'ingress')) {
+        if (admitsAnyPod(rule)) admitted = admitted.union(solver.portsTowards(rule, podClass));
+      }
+    }
+    const connections = exposed.ports.intersect(admitted);
+    if (connections.isEmpty()) continue;
+    const id = exposed.pod.workloadId;
+    result.set(id, (result.get(id) ?? ConnectionSet.EMPTY).union(connections));
+  }
+  return result;
+}
+
+/** Returns true when a rule admits a pod whatever its namespace and labels. */
+export function admitsAnyPod(rule: CompiledRule): boolean {
+  return rule.matchesEveryPeer || rule.peers.some((peer) => peer.namespaceSelector !== undefined
+    && peer.namespaceSelector.requirements.length === 0
+    && (peer.podSelector === undefined || peer.podSelector.requirements.length === 0));
+}

@@ -1,0 +1,254 @@
+import type { ResourceGraph } from '../model/graph.js';
+import { parseAddress, type IpFamily, type AddressRange } from '../model/cidr.js';
+import type { Pod, Protocol, Service, ServicePort, Workload } from '../model/types.js';
+import { ConnectionSet } from './connection-set.js';
+import { endpointPods, resolveTargetPort } from './exposure.js';
+import { formatRange, partitionSpace, wholeSpace } from './ip-ranges.js';
+import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
+
+/** What a SRC or DST argument of `can-reach` names, once found in the graph. */
+export type Endpoint =
+  | { readonly type: 'pods'; readonly label: string; readonly pods: readonly Pod[] }
+  | { readonly type: 'service'; readonly label: string; readonly service: Service; readonly pods: readonly Pod[] }
+  | { readonly type: 'external-name'; readonly label: string; readonly service: Service }
+  | { readonly type: 'address'; readonly label: string; readonly family: IpFamily; readonly range: AddressRange }
+  | { readonly type: 'internet'; readonly label: string };
+
+/** A port asked about: a number or a name, with its protocol. */
+export interface PortQuery {
+  readonly protocol: Protocol;
+  readonly port: number | string;
+}
+
+/** Why an argument could not be resolved, in words for the user. */
+export class QueryError extends Error {}
+
+const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' };
+
+/** Parses `80`, `80/TCP`, `53/udp`, `http`, `http/TCP`. */
+export function parsePortQuery(text: string): PortQuery {
+  const [portText, protocolText] = text.split('/');
+  const protocol = protocolText === undefined ? 'TCP' : PROTOCOL_NAMES[protocolText.toLowerCase()];
+  if (!protocol) throw new QueryError(`'${protocolText}' is not a protocol: use TCP, UDP or SCTP`);
+  if (/^\d+$/.test(portText)) {
+    const port = Number(portText);
+    if (port < 1 || port > 65535) throw new QueryError(`port ${port} is outside 1-65535`);
+    return { protocol, port };
+  }
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(portText)) throw new QueryError(`'${portText}' is neither a port number nor a port name`);
+  return { protocol, port: portText };
+}
+
+/**
+ * Resolves a `can-reach` argument: `ns/name`, `ns/Kind/name`, `ns/key=value,...`,
+ * `svc:ns/name`, `ip:ADDRESS` or `internet`.
+ */
+export function resolveEndpoint(graph: ResourceGraph, text: string): Endpoint {
+  if (text === 'internet') return { type: 'internet', label: 'the internet' };
+  if (text.startsWith('ip:')) {
+    const address = parseAddress(text.slice(3));
+    if (!address) throw new QueryError(`'${text.slice(3)}' is not an IP address`);
+    return { type: 'address', label: text.slice(3), family: address.family, range: { first: address.value, last: address.value } };
+  }
+  if (text.startsWith('svc:')) {
+    const [namespace, name] = splitNamespace(text.slice(4), graph.defaultNamespace);
+    const service = graph.service(namespace, name);
+    if (!service) throw new QueryError(`no Service ${namespace}/${name} in the manifests${suggest(graph.services.map((s) => `${s.namespace}/${s.name}`), `${namespace}/${name}`)}`);
+    if (service.type === 'ExternalName') return { type: 'external-name', label: `svc:${namespace}/${name}`, service };
+    return { type: 'service', label: `svc:${namespace}/${name}`, service, pods: endpointPods(graph, service) };
+  }
+  const parts = text.split('/');
+  if (parts.length === 2 && parts[1].includes('=')) {
+    const namespace = parts[0];
+    const wanted = Object.fromEntries(parts[1].split(',').map((pair) => {
+      const [key, ...value] = pair.split('=');
+      return [key.trim(), value.join('=').trim()];
+    }));
+    const pods = graph.podsWithLabels(wanted, namespace);
+    if (pods.length === 0) throw new QueryError(`no pod in namespace ${namespace} has the labels ${parts[1]}`);
+    return { type: 'pods', label: `${namespace}/{${parts[1]}}`, pods };
+  }
+  const workload = findWorkload(graph, parts);
+  return { type: 'pods', label: workload.id, pods: workload.pods };
+}
+
+function splitNamespace(text: string, defaultNamespace: string): [string, string] {
+  const slash = text.indexOf('/');
+  return slash === -1 ? [defaultNamespace, text] : [text.slice(0, slash), text.slice(slash + 1)];
+}
+
+function findWorkload(graph: ResourceGraph, parts: string[]): Workload {
+  let candidates: Workload[];
+  let wanted: string;
+  if (parts.length === 3) {
+    const [namespace, kind, name] = parts;
+    wanted = `${namespace}/${kind}/${name}`;
+    candidates = graph.workloads.filter((workload) => workload.namespace === namespace && workload.name === name
+      && workload.kind.toLowerCase() === kind.toLowerCase());
+  } else if (parts.length <= 2) {
+    const [namespace, name] = parts.length === 2 ? parts : [graph.defaultNamespace, parts[0]];
+    wanted = `${namespace}/${name}`;
+    candidates = graph.workloads.filter((workload) => workload.id === `${namespace}/${name}` || (workload.namespace === namespace && workload.name === name));
+  } else {
+    throw new QueryError(`'${parts.join('/')}' is not of the form ns/name, ns/Kind/name or ns/label=value`);
+  }
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length > 1) {
+    throw new QueryError(`${wanted} is ambiguous: ${candidates.map((workload) => `${workload.namespace}/${workload.kind}/${workload.name}`).join(', ')}`);
+  }
+  throw new QueryError(`no workload ${wanted} in the manifests${suggest(graph.workloads.map((workload) => `${workload.namespace}/${workload.name}`), wanted)}`);
+}
+
+function suggest(known: readonly string[], wanted: string): string {
+  const name = wanted.split('/').pop()!;
+  const close = known.filter((candidate) => candidate.endsWith(`/${name}`) || candidate.split('/').pop()!.includes(name)).slice(0, 3);
+  return close.length > 0 ? `; did you mean ${close.join(', ')}?` : '';
+}
+
+/** One concrete question: from a source peer to a destination peer, limited to some ports. */
+export interface PairAnswer {
+  readonly source: { readonly label: string; readonly peer: PodClass | AddressPeer; readonly pod?: Pod };
+  readonly destination: { readonly label: string; readonly peer: PodClass | AddressPeer; readonly pod?: Pod };
+  /** The ports asked about on this destination (a Service port resolved to its target port), or ALL. */
+  readonly asked: ConnectionSet;
+  /** What a Service port mapped to on this pod, for the explanation. */
+  readonly via?: string;
+  readonly verdict: PairVerdict;
+  /** `verdict.allowed ∩ asked`. */
+  readonly allowed: ConnectionSet;
+}
+
+/** The full answer of `can-reach`. */
+export interface ReachAnswer {
+  readonly source: Endpoint;
+  readonly destination: Endpoint;
+  readonly port?: PortQuery;
+  readonly pairs: readonly PairAnswer[];
+  /** Sentences about the question itself: a Service without endpoints, an ExternalName, a port no pod serves. */
+  readonly notes: readonly string[];
+  /** `all`: every pair allows the asked ports; `some`; or `none`. */
+  readonly reachable: 'all' | 'some' | 'none';
+}
+
+/** The public IPv4 space, cut where private and special ranges begin and end (RFC 1918, 6598, 3927). */
+const NON_INTERNET_V4: readonly AddressRange[] = [
+  [0x0a000000n, 0x0affffffn], [0x64400000n, 0x647fffffn], [0x7f000000n, 0x7fffffffn], [0xa9fe0000n, 0xa9feffffn],
+  [0xac100000n, 0xac1fffffn], [0xc0a80000n, 0xc0a8ffffn],
+].map(([first, last]) => ({ first, last }));
+
+function podPeers(pods: readonly Pod[], solver: ReachabilitySolver): { label: string; peer: PodClass; pod: Pod }[] {
+  // One answer per class: replicas of a template are indistinguishable to policies.
+  const seen = new Set<PodClass>();
+  const peers: { label: string; peer: PodClass; pod: Pod }[] = [];
+  for (const pod of pods) {
+    const podClass = solver.classOf(pod);
+    if (seen.has(podClass)) continue;
+    seen.add(podClass);
+    peers.push({ label: pod.templatePath.length > 0 ? pod.workloadId : `${pod.namespace}/${pod.name}`, peer: podClass, pod });
+  }
+  return peers;
+}
+
+function addressPeers(endpoint: Endpoint, solver: ReachabilitySolver, direction: 'ingress' | 'egress'): { label: string; peer: AddressPeer }[] {
+  if (endpoint.type === 'address') return [{ label: endpoint.label, peer: { family: endpoint.family, range: endpoint.range } }];
+  // The internet (or an ExternalName's unknown address): every public range the ipBlocks tell apart.
+  const ranges = solver.compiledRules.filter((rule) => rule.direction === direction).map((rule) => rule.addressRanges[4]).filter((list) => list.length > 0);
+  const pieces = partitionSpace(4, [...ranges, NON_INTERNET_V4.map((range) => range)]);
+  return pieces
+    .filter((piece) => !NON_INTERNET_V4.some((range) => piece.first >= range.first && piece.last <= range.last))
+    .map((piece) => ({ label: formatRange(piece, 4), peer: { family: 4 as IpFamily, range: piece } }));
+}
+
+/**
+ * Answers `can-reach`: every (source, destination) pair the arguments stand for, each with the
+ * verdict and its reasons, limited to the asked port. Through a Service, the Service port is
+ * resolved to each endpoint pod's targetPort, so the answer is per endpoint pod.
+ */
+export function answerReach(solver: ReachabilitySolver, source: Endpoint, destination: Endpoint, port?: PortQuery): ReachAnswer {
+  const notes: string[] = [];
+  const sources: { label: string; peer: PodClass | AddressPeer; pod?: Pod }[] = [];
+  if (source.type === 'pods' || source.type === 'service') {
+    if (source.type === 'service') notes.push(`A Service is not a traffic source; answering for its endpoint pods.`);
+    sources.push(...podPeers(source.pods, solver));
+  } else if (source.type === 'external-name') {
+    throw new QueryError(`${source.label} is an ExternalName Service: it names a host outside the cluster, not a source of traffic`);
+  } else {
+    sources.push(...addressPeers(source, solver, 'ingress'));
+  }
+  if (sources.length === 0) notes.push(`${source.label} has no pods in the manifests.`);
+
+  const destinations: { label: string; peer: PodClass | AddressPeer; pod?: Pod; asked: ConnectionSet; via?: string }[] = [];
+  if (destination.type === 'pods') {
+    for (const peer of podPeers(destination.pods, solver)) {
+      const asked = port ? portOnPod(port, peer.pod) : ConnectionSet.ALL;
+      if (asked.isEmpty()) notes.push(`${peer.label} has no container port named '${port!.port}' (${port!.protocol}).`);
+      destinations.push({ ...peer, asked });
+    }
+  } else if (destination.type === 'service') {
+    destinations.push(...serviceDestinations(destination.service, destination.pods, port, solver, notes));
+  } else if (destination.type === 'external-name') {
+    notes.push(`${destination.label} is an ExternalName Service for ${destination.service.externalName}: traffic leaves the cluster, and whether egress allows it depends on the addresses that name resolves to. Shown per public address range.`);
+    for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port && typeof port.port === 'number' ? ConnectionSet.ofPorts(port.protocol, port.port) : ConnectionSet.ALL });
+  } else {
+    if (port && typeof port.port === 'string') throw new QueryError(`a named port ('${port.port}') cannot be resolved on an address outside the cluster`);
+    for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port ? ConnectionSet.ofPorts(port.protocol, port.port as number) : ConnectionSet.ALL });
+  }
+
+  const pairs: PairAnswer[] = [];
+  for (const from of sources) {
+    for (const to of destinations) {
+      if (isAddressPeer(from.peer) && isAddressPeer(to.peer)) continue;
+      if (to.asked.isEmpty()) continue;
+      const verdict = solver.explain(from.peer, to.peer);
+      pairs.push({ source: from, destination: to, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
+    }
+  }
+  const allowedCount = pairs.filter((pair) => (port ? pair.allowed.equals(pair.asked) : !pair.allowed.isEmpty())).length;
+  const anyAllowed = pairs.some((pair) => !pair.allowed.isEmpty());
+  const reachable = pairs.length > 0 && allowedCount === pairs.length ? 'all' : anyAllowed ? 'some' : 'none';
+  return { source, destination, ...(port ? { port } : {}), pairs, notes, reachable };
+}
+
+function isAddressPeer(peer: PodClass | AddressPeer): peer is AddressPeer {
+  return (peer as AddressPeer).range !== undefined;
+}
+
+/** The ports `port` means on a destination pod: a number as is, a name resolved on the pod. */
+function portOnPod(port: PortQuery, pod: Pod): ConnectionSet {
+  if (typeof port.port === 'number') return ConnectionSet.ofPorts(port.protocol, port.port);
+  let set = ConnectionSet.EMPTY;
+  for (const container of pod.ports) {
+    if (container.name === port.port && container.protocol === port.protocol) set = set.union(ConnectionSet.ofPorts(port.protocol, container.containerPort));
+  }
+  return set;
+}
+
+function serviceDestinations(service: Service, pods: readonly Pod[], port: PortQuery | undefined, solver: ReachabilitySolver, notes: string[]) {
+  const destinations: { label: string; peer: PodClass; pod: Pod; asked: ConnectionSet; via?: string }[] = [];
+  if (!service.selector) notes.push(`Service ${service.namespace}/${service.name} has no selector: its endpoints are managed outside the manifests, so k8snet cannot tell which pods serve it.`);
+  else if (pods.length === 0) notes.push(`Service ${service.namespace}/${service.name} selects no pod (selector ${Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(',')}).`);
+  const servicePorts: ServicePort[] = port
+    ? service.ports.filter((candidate) => candidate.protocol === port.protocol && (typeof port.port === 'number' ? candidate.port === port.port : candidate.name === port.port))
+    : [...service.ports];
+  if (port && servicePorts.length === 0) {
+    notes.push(`Service ${service.namespace}/${service.name} has no port ${port.port}/${port.protocol} (it has ${service.ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'none'}).`);
+    return destinations;
+  }
+  for (const peer of podPeers(pods, solver)) {
+    let asked = ConnectionSet.EMPTY;
+    const via: string[] = [];
+    for (const servicePort of servicePorts) {
+      const target = resolveTargetPort(servicePort, peer.pod);
+      if (target === undefined) {
+        notes.push(`${peer.label} does not define the container port '${servicePort.targetPort}' that Service port ${servicePort.port} targets: traffic to it fails whatever the policies say.`);
+        continue;
+      }
+      asked = asked.union(ConnectionSet.ofPorts(servicePort.protocol, target));
+      via.push(`service port ${servicePort.port}/${servicePort.protocol} → ${typeof servicePort.targetPort === 'string' ? `${servicePort.targetPort} = ` : ''}${target}`);
+    }
+    if (!asked.isEmpty()) destinations.push({ ...peer, asked, via: via.join(', ') });
+  }
+  return destinations;
+}
+
+export { wholeSpace };

@@ -1,0 +1,35 @@
+import type { Finding, Severity } from '../finding.js';
+
+/** Counts of a run's findings, as every report format shows them. */
+export interface FindingSummary {
+  readonly errors: number;
+  readonly warnings: number;
+  readonly infos: number;
+  /** Findings hidden by suppressions (annotations, configuration, --rule ID=off). */
+  readonly suppressed: number;
+  /** Files read. */
+  readonly files: number;
+}
+
+/** What a report formatter receives: the findings of a run and its counts. */
+export interface LintResult {
+  readonly findings: readonly Finding[];
+  readonly summary: FindingSummary;
+}
+
+/** Counts findings by severity. */
+export function summarize(findings: readonly Finding[], files: number, suppressed = 0): FindingSummary {
+  const count = (severity: Severity) => findings.filter((finding) => finding.severity === severity).length;
+  return { errors: count('error'), warnings: count('warning'), infos: count('info'), suppressed, files };
+}
+
+/** Orders findings by file, line and column; findings without a file come first. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => {
+    const fileA = a.location?.file ?? '';
+    const fileB = b.location?.file ?? '';
+    if (fileA !== fileB) return fileA < fileB ? -1 : 1;
+    return (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)
+      || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
+  });
+}

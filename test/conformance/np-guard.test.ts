@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { analyzePaths } from '../../src/pipeline.js';
+import { matrixEdges } from '../../src/reach/matrix.js';
+import { ReachabilitySolver, type HostNetworkMode } from '../../src/reach/solver.js';
+import { formatMatrixTxt } from '../../src/report/matrix-txt.js';
+
+// The corpus lives beside the repository (../shared/conformance/np-guard); see its README for
+// the agreement rules this test implements.
+const CORPUS = path.resolve(process.cwd(), '..', 'shared', 'conformance', 'np-guard');
+
+/**
+ * Cases where k8snet and np-guard disagree, with the reason. The test asserts that each of
+ * them really still disagrees, so an entry cannot outlive the gap it documents.
+ */
+const KNOWN_DISAGREEMENTS: Readonly<Record<string, string>> = {};
+
+/** The AdminNetworkPolicy cases: need policy.networking.k8s.io ANP/BANP support (issue #4 note). */
+const ANP_SUPPORTED = false;
+
+function listCases(): string[] {
+  if (!fs.existsSync(CORPUS)) return [];
+  const top = fs.readdirSync(CORPUS).filter((name) => fs.existsSync(path.join(CORPUS, name, 'expected.txt')));
+  const anp = fs.existsSync(path.join(CORPUS, 'anp'))
+    ? fs.readdirSync(path.join(CORPUS, 'anp')).filter((name) => fs.existsSync(path.join(CORPUS, 'anp', name, 'expected.txt'))).map((name) => `anp/${name}`)
+    : [];
+  return [...top, ...anp].sort();
+}
+
+const LINE = /^(\S+) => (\S+) : (.+)$/;
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+
+/** Canonicalises a connection string into sorted merged intervals per protocol (README step 4). */
+function canonicalConnection(text: string): string {
+  const intervals: Record<string, [number, number][]> = { SCTP: [], TCP: [], UDP: [] };
+  if (text === 'All Connections') {
+    for (const protocol of PROTOCOLS) intervals[protocol].push([1, 65535]);
+  } else {
+    let current = '';
+    for (const token of text.split(',')) {
+      const match = /^(SCTP|TCP|UDP) (.+)$/.exec(token);
+      const item = match ? match[2] : token;
+      if (match) current = match[1];
+      const [from, to] = item.split('-').map(Number);
+      intervals[current].push([from, to ?? from]);
+    }
+  }
+  return PROTOCOLS.map((protocol) => {
+    const merged: [number, number][] = [];
+    for (const [from, to] of intervals[protocol].sort((a, b) => a[0] - b[0])) {
+      const last = merged[merged.length - 1];
+      if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to);
+      else merged.push([from, to]);
+    }
+    return `${protocol}:${merged.map(([from, to]) => `${from}-${to}`).join(',')}`;
+  }).join(' ');
+}
+
+/** Normalises output per README steps 1-2 and 4-5: a set of `src => dst : canonical` lines. */
+function normalise(text: string): Set<string> {
+  const lines = text.replace(/\r\n/g, '\n').split('\n').map((line) => line.trimEnd()).filter((line) => line !== '');
+  const set = new Set<string>();
+  for (const line of lines) {
+    const match = LINE.exec(line);
+    if (match) set.add(`${match[1]} => ${match[2]} : ${canonicalConnection(match[3])}`);
+  }
+  return set;
+}
+
+function runMatrix(caseName: string, hostNetworkPods: HostNetworkMode): string {
+  const analysis = analyzePaths([path.join(CORPUS, caseName, 'manifests')]);
+  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods });
+  return [...formatMatrixTxt(matrixEdges(solver))].join('');
+}
+
+function compare(actual: Set<string>, expected: Set<string>): { missing: string[]; extra: string[] } {
+  return {
+    missing: [...expected].filter((line) => !actual.has(line)),
+    extra: [...actual].filter((line) => !expected.has(line)),
+  };
+}
+
+const cases = listCases();
+
+describe('np-guard conformance corpus', () => {
+  it('is present beside the repository and holds all 58 cases', () => {
+    expect(cases.length).toBe(58);
+  });
+
+  describe.each(cases)('%s', (caseName) => {
+    const expectedText = fs.readFileSync(path.join(CORPUS, caseName, 'expected.txt'), 'utf8');
+    const isAnp = caseName.startsWith('anp/');
+    const known = KNOWN_DISAGREEMENTS[caseName] ?? (isAnp && !ANP_SUPPORTED ? 'AdminNetworkPolicy/BaselineAdminNetworkPolicy are not modelled yet' : undefined);
+
+    // np-guard applies policies to hostNetwork pods like any other pod; that is k8snet's
+    // `--host-network-pods pod` mode, the option "that matches np-guard's defaults".
+    if (known === undefined) {
+      it('agrees with expected.txt line for line (strict mode)', () => {
+        const actual = runMatrix(caseName, 'pod');
+        const { missing, extra } = compare(normalise(actual), normalise(expectedText));
+        expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+        expect(actual).toBe(expectedText.replace(/\r\n/g, '\n'));
+      });
+    } else {
+      it(`still disagrees, as documented: ${known}`, () => {
+        const { missing, extra } = compare(normalise(runMatrix(caseName, 'pod')), normalise(expectedText));
+        expect(missing.length + extra.length).toBeGreaterThan(0);
+      });
+    }
+  });
+});

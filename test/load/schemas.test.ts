@@ -1,0 +1,416 @@
+import { describe, it, expect } from '@jest/globals';
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { KIND_SCHEMAS } from '../../src/load/schemas.js';
+import { describeSchemaError, formatPath } from '../../src/load/schema-messages.js';
+
+const KINDS = [
+  'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
+  'ReplicationController', 'Service', 'Endpoints', 'EndpointSlice', 'Ingress', 'IngressClass',
+  'NetworkPolicy', 'Node',
+];
+
+// Compiled once, the way the loader compiles them.
+const ajv = new Ajv({ allErrors: false, strict: false });
+const validators: Record<string, ValidateFunction> = Object.fromEntries(
+  Object.entries(KIND_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema)]),
+);
+
+function errorsOf(document: Record<string, unknown>): ErrorObject[] {
+  const validate = validators[document.kind as string];
+  expect(validate).toBeDefined();
+  return validate(document) ? [] : [...(validate.errors ?? [])];
+}
+
+/** The loader's view: the first error, described. */
+function firstProblem(document: Record<string, unknown>): { path: (string | number)[]; message: string } {
+  const errors = errorsOf(document);
+  expect(errors.length).toBeGreaterThan(0);
+  return describeSchemaError(errors[0], document);
+}
+
+const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: 'shop', ...extra });
+
+const podSpec = {
+  containers: [
+    {
+      name: 'web',
+      image: 'nginx:1.27',
+      ports: [
+        { containerPort: 8080, name: 'http', protocol: 'TCP' },
+        { containerPort: 9090, name: 'metrics' },
+        { containerPort: 5353, protocol: 'UDP', hostPort: 5353 },
+      ],
+    },
+  ],
+  initContainers: [{ name: 'init', image: 'busybox' }],
+};
+
+const template = { metadata: { labels: { app: 'web', 'app.kubernetes.io/name': 'web' } }, spec: podSpec };
+
+const VALID: Record<string, unknown>[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } },
+  {
+    apiVersion: 'v1', kind: 'Pod', metadata: meta('web-0', { labels: { app: 'web' }, annotations: { note: 'x' } }),
+    spec: { ...podSpec, hostNetwork: false, nodeName: 'node-1' }, status: { podIP: '10.1.0.5', podIPs: [{ ip: '10.1.0.5' }] },
+  },
+  {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('web'),
+    spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template },
+  },
+  {
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: meta('web-5d9c'),
+    spec: { replicas: 0, selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] }, template },
+  },
+  {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: meta('db'),
+    spec: { replicas: 1, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template },
+  },
+  {
+    apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta('agent'),
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: { ...template, spec: { ...podSpec, hostNetwork: true } } },
+  },
+  {
+    apiVersion: 'batch/v1', kind: 'Job', metadata: meta('migrate'),
+    spec: { backoffLimit: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'm' }] } } },
+  },
+  {
+    apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta('report'),
+    spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { metadata: { labels: { app: 'report' } }, spec: podSpec } } } },
+  },
+  {
+    apiVersion: 'v1', kind: 'ReplicationController', metadata: meta('legacy'),
+    spec: { replicas: 2, selector: { app: 'legacy' }, template },
+  },
+  {
+    apiVersion: 'v1', kind: 'Service', metadata: meta('web'),
+    spec: {
+      type: 'NodePort', selector: { app: 'web' }, clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'],
+      ports: [
+        { name: 'http', port: 80, targetPort: 'http', nodePort: 30080, protocol: 'TCP' },
+        { name: 'metrics', port: 9090, targetPort: 9090 },
+        { port: 53, protocol: 'UDP' },
+      ],
+    },
+  },
+  {
+    apiVersion: 'v1', kind: 'Service', metadata: meta('lb'),
+    spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 443 }], loadBalancerSourceRanges: ['203.0.113.0/24'] },
+  },
+  { apiVersion: 'v1', kind: 'Service', metadata: meta('ext'), spec: { type: 'ExternalName', externalName: 'db.example.com' } },
+  {
+    apiVersion: 'v1', kind: 'Endpoints', metadata: meta('web'),
+    subsets: [{ addresses: [{ ip: '10.1.0.5', targetRef: { kind: 'Pod', name: 'web-0' } }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }],
+  },
+  {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta('web-abc', { labels: { 'kubernetes.io/service-name': 'web' } }),
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.1.0.5'], conditions: { ready: true }, nodeName: 'node-1' }],
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: null, port: null }],
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta('web', { annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/' } }),
+    spec: {
+      ingressClassName: 'nginx',
+      defaultBackend: { service: { name: 'web', port: { number: 80 } } },
+      rules: [{
+        host: 'shop.example.com',
+        http: {
+          paths: [
+            { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } },
+            { path: '/api', pathType: 'Exact', backend: { service: { name: 'api', port: { number: 8080 } } } },
+          ],
+        },
+      }],
+      tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
+    },
+  },
+  {
+    apiVersion: 'extensions/v1beta1', kind: 'Ingress', metadata: meta('old'),
+    spec: {
+      backend: { serviceName: 'web', servicePort: 80 },
+      rules: [{ host: 'old.example.com', http: { paths: [{ path: '/', backend: { serviceName: 'web', servicePort: 'http' } }] } }],
+    },
+  },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },
+  {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('web'),
+    spec: {
+      podSelector: { matchLabels: { app: 'web' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{
+        from: [
+          { podSelector: { matchLabels: { app: 'frontend' } } },
+          { namespaceSelector: { matchLabels: { team: 'ops' } } },
+          { namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] }, podSelector: {} },
+          { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } },
+        ],
+        ports: [{ protocol: 'TCP', port: 8080 }, { port: 'http' }, { protocol: 'TCP', port: 32000, endPort: 32768 }],
+      }],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'UDP', port: 53 }] }, {}],
+    },
+  },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('deny-all'), spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+  {
+    apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } },
+    spec: { podCIDR: '10.1.0.0/24', podCIDRs: ['10.1.0.0/24', 'fd00::/64'] },
+    status: { addresses: [{ type: 'InternalIP', address: '192.168.1.10' }] },
+  },
+];
+
+describe('KIND_SCHEMAS', () => {
+  it('has a schema for every modelled kind and no list kinds', () => {
+    expect(Object.keys(KIND_SCHEMAS).sort()).toEqual([...KINDS].sort());
+  });
+
+  it('compiles with ajv in strict mode too (no unknown keywords)', () => {
+    const strict = new Ajv({ strict: true, allowUnionTypes: true, strictRequired: false });
+    for (const schema of Object.values(KIND_SCHEMAS)) expect(() => strict.compile(schema)).not.toThrow();
+  });
+
+  it('accepts a realistic object of every kind', () => {
+    const covered = new Set<string>();
+    for (const document of VALID) {
+      const errors = errorsOf(document);
+      expect({ kind: document.kind, name: (document.metadata as { name: string }).name, errors }).toEqual({
+        kind: document.kind, name: (document.metadata as { name: string }).name, errors: [],
+      });
+      covered.add(document.kind as string);
+    }
+    expect([...covered].sort()).toEqual([...KINDS].sort());
+  });
+
+  it('accepts unknown fields and empty (null) optional fields, as kubectl does', () => {
+    expect(errorsOf({
+      kind: 'Deployment', metadata: { name: 'web', labels: null, annotations: null, uid: 'x', managedFields: [] },
+      spec: { replicas: null, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'w', ports: null }], somethingNew: 1 } } },
+      status: { readyReplicas: 1 },
+    })).toEqual([]);
+    expect(errorsOf({ kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: null, protocol: null }], type: null } })).toEqual([]);
+  });
+
+  it('leaves operators to the model', () => {
+    expect(errorsOf({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: { matchExpressions: [{ key: 'a', operator: 'Equals' }] } } })).toEqual([]);
+  });
+
+  it('does not require apiVersion, kind or metadata.name', () => {
+    expect(validators.Service({ spec: {} })).toBe(true);
+  });
+});
+
+describe('describeSchemaError', () => {
+  it('reports a port that is not a number', () => {
+    expect(firstProblem({ kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 'eighty' }] } })).toEqual({
+      path: ['spec', 'ports', 0, 'port'],
+      message: 'spec.ports[0].port must be an integer from 1 to 65535, not "eighty"',
+    });
+  });
+
+  it('reports a quoted number and says to drop the quotes', () => {
+    expect(firstProblem({ kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: '80' }] } }).message).toBe(
+      'spec.ports[0].port must be an integer from 1 to 65535, not "80"; write it without quotes: 80',
+    );
+  });
+
+  it('reports a podSelector written as a list', () => {
+    expect(firstProblem({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: [{ matchLabels: { app: 'web' } }] } })).toEqual({
+      path: ['spec', 'podSelector'],
+      message: 'spec.podSelector must be a mapping (a label selector), not a list',
+    });
+  });
+
+  it('reports an empty podSelector with the fix', () => {
+    expect(firstProblem({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: null } }).message).toBe(
+      'spec.podSelector must be a mapping (a label selector), not an empty value; write podSelector: {} to select every pod in the namespace',
+    );
+  });
+
+  it('reports replicas that are not a number', () => {
+    expect(firstProblem({ kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 'three', template } })).toEqual({
+      path: ['spec', 'replicas'],
+      message: 'spec.replicas must be an integer of 0 or more, not "three"',
+    });
+    expect(firstProblem({ kind: 'StatefulSet', metadata: { name: 'd' }, spec: { replicas: -1 } }).message).toBe(
+      'spec.replicas must be an integer of 0 or more, not -1',
+    );
+  });
+
+  it('reports an unquoted label value', () => {
+    expect(firstProblem({ kind: 'Pod', metadata: { name: 'p', labels: { app: 'web', version: 1 } } })).toEqual({
+      path: ['metadata', 'labels', 'version'],
+      message: 'metadata.labels.version must be a string; quote it: "1"',
+    });
+    expect(firstProblem({ kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { metadata: { labels: { 'app.kubernetes.io/enabled': true } } } } })).toEqual({
+      path: ['spec', 'template', 'metadata', 'labels', 'app.kubernetes.io/enabled'],
+      message: 'spec.template.metadata.labels["app.kubernetes.io/enabled"] must be a string; quote it: "true"',
+    });
+    expect(firstProblem({ kind: 'Service', metadata: { name: 's' }, spec: { selector: { app: null } } }).message).toBe(
+      'spec.selector.app must be a string, not an empty value; write "" for an empty string',
+    );
+  });
+
+  it('reports a protocol in the wrong case', () => {
+    expect(firstProblem({ kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, protocol: 'tcp' }] } })).toEqual({
+      path: ['spec', 'ports', 0, 'protocol'],
+      message: 'spec.ports[0].protocol must be one of TCP, UDP, SCTP, not "tcp" (values are case-sensitive: write TCP)',
+    });
+    expect(firstProblem({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: {}, egress: [{ ports: [{ protocol: 'HTTP' }] }] } })).toEqual({
+      path: ['spec', 'egress', 0, 'ports', 0, 'protocol'],
+      message: 'spec.egress[0].ports[0].protocol must be one of TCP, UDP, SCTP, not "HTTP"',
+    });
+  });
+
+  it('reports a containerPort out of range', () => {
+    const document = { kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'w', ports: [{ containerPort: 70000 }] }] } } } };
+    expect(firstProblem(document)).toEqual({
+      path: ['spec', 'template', 'spec', 'containers', 0, 'ports', 0, 'containerPort'],
+      message: 'spec.template.spec.containers[0].ports[0].containerPort must be an integer from 1 to 65535, not 70000',
+    });
+  });
+
+  it('reports a missing containerPort', () => {
+    expect(firstProblem({ kind: 'Pod', metadata: { name: 'p' }, spec: { initContainers: [{ name: 'i', ports: [{ name: 'http' }] }] } })).toEqual({
+      path: ['spec', 'initContainers', 0, 'ports', 0, 'containerPort'],
+      message: 'spec.initContainers[0].ports[0].containerPort is required (the port number the container listens on)',
+    });
+  });
+
+  it('reports an invalid container port name', () => {
+    const problem = (name: string) => firstProblem({
+      kind: 'Deployment', metadata: { name: 'd' },
+      spec: { template: { spec: { containers: [{ name: 'w', ports: [{ containerPort: 80, name }] }] } } },
+    });
+    expect(problem('HTTP-Port')).toEqual({
+      path: ['spec', 'template', 'spec', 'containers', 0, 'ports', 0, 'name'],
+      message: 'spec.template.spec.containers[0].ports[0].name "HTTP-Port" is not a valid port name: at most 15 lowercase letters, digits and \'-\'',
+    });
+    expect(problem('my-very-long-port-name').message).toMatch(/\(this one has 22 characters\)$/);
+    expect(problem('http--alt').message).toMatch(/, without '--'$/);
+    expect(problem('-http').message).toMatch(/not starting or ending with '-'$/);
+    expect(problem('8080').message).toMatch(/with at least one letter; for port number 8080, write it without quotes$/);
+  });
+
+  it('reports policyTypes with a wrong value', () => {
+    expect(firstProblem({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'ingress'] } })).toEqual({
+      path: ['spec', 'policyTypes', 1],
+      message: 'spec.policyTypes[1] must be one of Ingress, Egress, not "ingress" (values are case-sensitive: write Ingress)',
+    });
+    expect(firstProblem({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: {}, policyTypes: ['Both'] } }).message).toBe(
+      'spec.policyTypes[0] must be one of Ingress, Egress, not "Both"',
+    );
+  });
+
+  it('reports an ipBlock without cidr', () => {
+    expect(firstProblem({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: {}, ingress: [{ from: [{ podSelector: {} }, { ipBlock: { except: ['10.0.0.0/8'] } }] }] } })).toEqual({
+      path: ['spec', 'ingress', 0, 'from', 1, 'ipBlock', 'cidr'],
+      message: 'spec.ingress[0].from[1].ipBlock.cidr is required (an ipBlock needs a CIDR range such as 10.0.0.0/16)',
+    });
+  });
+
+  it('reports a missing podSelector and a matchExpression without operator', () => {
+    expect(firstProblem({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { policyTypes: ['Ingress'] } })).toEqual({
+      path: ['spec', 'podSelector'],
+      message: 'spec.podSelector is required (write podSelector: {} to select every pod in the namespace)',
+    });
+    expect(firstProblem({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: { matchExpressions: [{ key: 'app' }] } } })).toEqual({
+      path: ['spec', 'podSelector', 'matchExpressions', 0, 'operator'],
+      message: 'spec.podSelector.matchExpressions[0].operator is required',
+    });
+  });
+
+  it('describes an int-or-string port once, from its value, whichever oneOf error it gets', () => {
+    const cases: [unknown, string][] = [
+      [70000, 'spec.ports[0].targetPort must be a port number from 1 to 65535 or a port name, not 70000'],
+      [0, 'spec.ports[0].targetPort must be a port number from 1 to 65535 or a port name, not 0'],
+      ['HTTP', 'spec.ports[0].targetPort "HTTP" is not a valid port name: at most 15 lowercase letters, digits and \'-\''],
+      ['8080', 'spec.ports[0].targetPort "8080" is not a valid port name: at most 15 lowercase letters, digits and \'-\', with at least one letter; for port number 8080, write it without quotes'],
+      [true, 'spec.ports[0].targetPort must be a port number from 1 to 65535 or a port name, not true'],
+      [80.5, 'spec.ports[0].targetPort must be a port number from 1 to 65535 or a port name, not 80.5'],
+      [{ port: 80 }, 'spec.ports[0].targetPort must be a port number from 1 to 65535 or a port name, not a mapping'],
+    ];
+    for (const [targetPort, message] of cases) {
+      const document = { kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort }] } };
+      const errors = errorsOf(document);
+      expect(errors.length).toBeGreaterThan(1);
+      for (const error of errors) {
+        expect(describeSchemaError(error, document)).toEqual({ path: ['spec', 'ports', 0, 'targetPort'], message });
+      }
+    }
+  });
+
+  it('describes NetworkPolicy ports and endPort', () => {
+    const policy = (port: Record<string, unknown>) => ({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: {}, ingress: [{ ports: [port] }] } });
+    expect(firstProblem(policy({ port: 80, endPort: 70000 })).message).toBe('spec.ingress[0].ports[0].endPort must be an integer from 1 to 65535, not 70000');
+    expect(firstProblem(policy({ port: 'Web' })).message).toBe(
+      'spec.ingress[0].ports[0].port "Web" is not a valid port name: at most 15 lowercase letters, digits and \'-\'',
+    );
+  });
+
+  it('describes Ingress backends of both API versions', () => {
+    const v1 = (port: unknown) => ({
+      kind: 'Ingress', metadata: { name: 'i' },
+      spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port } } }] } }] },
+    });
+    expect(firstProblem(v1(80))).toEqual({
+      path: ['spec', 'rules', 0, 'http', 'paths', 0, 'backend', 'service', 'port'],
+      message: 'spec.rules[0].http.paths[0].backend.service.port must be a mapping with a port number or name, not 80; write port: { number: 80 }',
+    });
+    expect(firstProblem(v1({})).message).toBe('spec.rules[0].http.paths[0].backend.service.port needs either number or name');
+    expect(firstProblem(v1({ number: 'http' })).message).toBe(
+      'spec.rules[0].http.paths[0].backend.service.port.number must be an integer from 1 to 65535, not "http"',
+    );
+    expect(firstProblem({
+      kind: 'Ingress', metadata: { name: 'i' }, spec: { backend: { serviceName: 'web', servicePort: 'Http' } },
+    }).message).toBe('spec.backend.servicePort "Http" is not a valid port name: at most 15 lowercase letters, digits and \'-\'');
+    expect(firstProblem({
+      kind: 'Ingress', metadata: { name: 'i' }, spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'prefix', backend: {} }] } }] },
+    }).message).toBe('spec.rules[0].http.paths[0].pathType must be one of Exact, Prefix, ImplementationSpecific, not "prefix" (values are case-sensitive: write Prefix)');
+  });
+
+  it('reports other wrong types plainly', () => {
+    expect(firstProblem({ kind: 'Pod', metadata: { name: 'p' }, spec: { hostNetwork: 'true' } }).message).toBe(
+      'spec.hostNetwork must be true or false, not "true"; write it without quotes: true',
+    );
+    expect(firstProblem({ kind: 'Service', metadata: { name: 's' }, spec: { type: 'Nodeport' } }).message).toBe(
+      'spec.type must be one of ClusterIP, NodePort, LoadBalancer, ExternalName, not "Nodeport" (values are case-sensitive: write NodePort)',
+    );
+    expect(firstProblem({ kind: 'Service', metadata: { name: 's' }, spec: { ports: { port: 80 } } })).toEqual({
+      path: ['spec', 'ports'],
+      message: 'spec.ports must be a list, not a mapping',
+    });
+    expect(firstProblem({ kind: 'Service', metadata: { name: 's' }, spec: { loadBalancerSourceRanges: ['10.0.0.0/8', 42] } }).message).toBe(
+      'spec.loadBalancerSourceRanges[1] must be a string; quote it: "42"',
+    );
+    expect(firstProblem({ kind: 'Node', metadata: { name: 'n' }, spec: { podCIDRs: '10.0.0.0/24' } }).message).toBe(
+      'spec.podCIDRs must be a list of strings, not "10.0.0.0/24"',
+    );
+    expect(firstProblem({ kind: 'CronJob', metadata: { name: 'c' }, spec: { jobTemplate: { spec: { template: { spec: { hostNetwork: 1 } } } } } }).message).toBe(
+      'spec.jobTemplate.spec.template.spec.hostNetwork must be true or false, not 1',
+    );
+  });
+
+  it('keeps numeric map keys as strings and finds the schema from the kind argument', () => {
+    const item = { metadata: { name: 'p', labels: { 0: 5 } } };
+    const errors = validators.Pod(item) ? [] : validators.Pod.errors!;
+    expect(describeSchemaError(errors[0], item, 'Pod')).toEqual({
+      path: ['metadata', 'labels', '0'],
+      message: 'metadata.labels["0"] must be a string; quote it: "5"',
+    });
+  });
+
+  it('still describes an error when the kind is unknown', () => {
+    const item = { spec: { ports: [{ port: 80, targetPort: 'HTTP' }] } };
+    validators.Service(item);
+    expect(describeSchemaError(validators.Service.errors![0], item).message).toBe(
+      'spec.ports[0].targetPort "HTTP" is not a valid port name: at most 15 lowercase letters, digits and \'-\'',
+    );
+  });
+});
+
+describe('formatPath', () => {
+  it('writes paths the way kubectl users read them', () => {
+    expect(formatPath(['spec', 'ingress', 0, 'from', 1, 'namespaceSelector'])).toBe('spec.ingress[0].from[1].namespaceSelector');
+    expect(formatPath(['metadata', 'labels', 'app.kubernetes.io/name'])).toBe('metadata.labels["app.kubernetes.io/name"]');
+    expect(formatPath([])).toBe('');
+  });
+});

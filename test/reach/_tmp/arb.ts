@@ -1,0 +1,323 @@
+import { describe, it, expect } from '@jest/globals';
+import fc from 'fast-check';
+import { dump } from 'js-yaml';
+import { loadTexts } from '../../../src/load/index.js';
+import { buildGraph } from '../../../src/model/build-graph.js';
+import { ReachabilitySolver } from '../../../src/reach/solver.js';
+import { referenceAllows, type RefCluster, type RefPeer, type RefProtocol } from '../reference-evaluator.js';
+
+/*
+ * Property: on random small clusters, the fast solver (run through the product pipeline:
+ * YAML text -> loadTexts -> buildGraph -> ReachabilitySolver) answers exactly what the
+ * brute-force reference evaluator answers, for every ordered pod pair (a pod with itself
+ * included), for pods and a few addresses in both directions, at every interesting port of
+ * every protocol.
+ */
+
+type Obj = Record<string, unknown>;
+
+const PROTOCOLS: readonly RefProtocol[] = ['TCP', 'UDP', 'SCTP'];
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary of the generated clusters.
+
+const NAMESPACE_POOL = ['alpha', 'beta', 'gamma'];
+const POD_LABELS: Record<string, string[]> = { app: ['x', 'y', 'z'], tier: ['fe', 'be'] };
+const NAMESPACE_LABELS: Record<string, string[]> = { team: ['a', 'b'], env: ['prod', 'dev'] };
+/** Selector keys: the label keys, plus `role`, which no object ever carries (missing-key cases). */
+const POD_SELECTOR_KEYS: Record<string, string[]> = { ...POD_LABELS, role: ['db'] };
+const NAMESPACE_SELECTOR_KEYS: Record<string, string[]> = {
+  ...NAMESPACE_LABELS,
+  'kubernetes.io/metadata.name': NAMESPACE_POOL,
+  role: ['db'],
+};
+const PORT_NAMES = ['http', 'dns', 'metrics', 'web'];
+const CONTAINER_PORTS = [53, 80, 8080, 9090];
+const POLICY_PORTS = [1, 53, 80, 443, 8080, 9090, 65535];
+
+/** CIDRs of generated ipBlocks, each with the CIDRs strictly inside it (valid `except` entries). */
+const CIDRS: Record<string, string[]> = {
+  '0.0.0.0/0': ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', '192.168.0.0/16', '192.168.1.0/24'],
+  '10.0.0.0/8': ['10.1.0.0/16', '10.1.2.0/24'],
+  '10.1.0.0/16': ['10.1.2.0/24'],
+  '10.1.2.0/24': [],
+  '192.168.0.0/16': ['192.168.1.0/24'],
+  '192.168.1.0/24': [],
+};
+
+/** One address inside each CIDR and outside the CIDRs nested in it, one outside all, and edges. */
+export const ADDRESSES = [
+  '203.0.113.7', // only 0.0.0.0/0
+  '10.200.0.1', // 10.0.0.0/8
+  '10.1.200.1', // 10.1.0.0/16
+  '10.1.2.3', // 10.1.2.0/24
+  '192.168.200.1', // 192.168.0.0/16
+  '192.168.1.1', // 192.168.1.0/24
+  '10.0.0.0', '9.255.255.255', '10.1.2.255', '10.1.3.0',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Arbitraries.
+
+const optionalProtocol = fc.constantFrom<RefProtocol>(...PROTOCOLS);
+
+function labelsArb(vocabulary: Record<string, string[]>): fc.Arbitrary<Record<string, string>> {
+  const model: Record<string, fc.Arbitrary<string>> = {};
+  for (const [key, values] of Object.entries(vocabulary)) model[key] = fc.constantFrom(...values);
+  return fc.record(model, { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>;
+}
+
+function expressionArb(keys: Record<string, string[]>): fc.Arbitrary<Obj> {
+  return fc.constantFrom(...Object.keys(keys)).chain((key) => fc.oneof(
+    fc.record({
+      key: fc.constant(key),
+      operator: fc.constantFrom('In', 'NotIn'),
+      values: fc.uniqueArray(fc.constantFrom(...keys[key], 'other'), { minLength: 1, maxLength: 2 }),
+    }),
+    fc.record({ key: fc.constant(key), operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+  ));
+}
+
+function selectorArb(keys: Record<string, string[]>): fc.Arbitrary<Obj> {
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constant({}) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        matchLabels: labelsArb(keys),
+        matchExpressions: fc.array(expressionArb(keys), { maxLength: 2 }),
+      }, { requiredKeys: [] }),
+    },
+  );
+}
+
+const podSelectorArb = selectorArb(POD_SELECTOR_KEYS);
+const namespaceSelectorArb = selectorArb(NAMESPACE_SELECTOR_KEYS);
+
+const ipBlockArb: fc.Arbitrary<Obj> = fc.constantFrom(...Object.keys(CIDRS)).chain((cidr) =>
+  fc.record({ cidr: fc.constant(cidr), except: fc.subarray(CIDRS[cidr]) }, { requiredKeys: ['cidr'] }));
+
+const peerArb: fc.Arbitrary<Obj> = fc.oneof(
+  fc.record({ podSelector: podSelectorArb }),
+  fc.record({ namespaceSelector: namespaceSelectorArb }),
+  fc.record({ namespaceSelector: namespaceSelectorArb, podSelector: podSelectorArb }),
+  ipBlockArb.map((ipBlock) => ({ ipBlock })),
+);
+
+const portNumberArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...POLICY_PORTS) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 65535 }) },
+);
+
+const policyPortArb: fc.Arbitrary<Obj> = fc.oneof(
+  fc.record({ protocol: optionalProtocol }, { requiredKeys: [] }),
+  fc.record({ protocol: optionalProtocol, port: portNumberArb }, { requiredKeys: ['port'] }),
+  fc.record({
+    protocol: optionalProtocol,
+    port: portNumberArb,
+    span: fc.oneof(fc.constantFrom(0, 1, 100, 1000), fc.integer({ min: 0, max: 65534 })),
+  }, { requiredKeys: ['port', 'span'] }).map(({ span, ...entry }) => ({ ...entry, endPort: Math.min(65535, entry.port + span) })),
+  fc.record({ protocol: optionalProtocol, port: fc.constantFrom(...PORT_NAMES, 'admin') }, { requiredKeys: ['port'] }),
+);
+
+function ruleArb(peerKey: 'from' | 'to'): fc.Arbitrary<Obj> {
+  return fc.record({
+    [peerKey]: fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 4, arbitrary: fc.array(peerArb, { minLength: 1, maxLength: 3 }) }),
+    ports: fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: fc.array(policyPortArb, { minLength: 1, maxLength: 3 }) }),
+  }, { requiredKeys: [] });
+}
+
+function ruleListArb(peerKey: 'from' | 'to'): fc.Arbitrary<Obj[]> {
+  return fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 4, arbitrary: fc.array(ruleArb(peerKey), { minLength: 1, maxLength: 3 }) });
+}
+
+const policyTypesArb = fc.constantFrom<string[]>([], ['Ingress'], ['Egress'], ['Ingress', 'Egress'], ['Egress', 'Ingress']);
+
+function policySpecArb(): fc.Arbitrary<Obj> {
+  return fc.record({
+    podSelector: podSelectorArb,
+    policyTypes: policyTypesArb,
+    ingress: ruleListArb('from'),
+    egress: ruleListArb('to'),
+  }, { requiredKeys: ['podSelector'] });
+}
+
+const containerPortArb = fc.record({
+  containerPort: fc.constantFrom(...CONTAINER_PORTS),
+  protocol: optionalProtocol,
+  name: fc.constantFrom(...PORT_NAMES),
+}, { requiredKeys: ['containerPort'] });
+
+/** A container's ports, unique by name and by port/protocol, as the API server requires. */
+const containerPortsArb = fc.array(containerPortArb, { maxLength: 3 }).map((ports) => {
+  const names = new Set<string>();
+  const numbers = new Set<string>();
+  return ports.filter((port) => {
+    const number = `${port.containerPort}/${port.protocol ?? 'TCP'}`;
+    if (numbers.has(number) || (port.name !== undefined && names.has(port.name))) return false;
+    numbers.add(number);
+    if (port.name !== undefined) names.add(port.name);
+    return true;
+  });
+});
+
+function podArb(namespaces: string[]) {
+  return fc.record({
+    namespace: fc.constantFrom(...namespaces),
+    labels: labelsArb(POD_LABELS),
+    hostNetwork: fc.oneof(
+      { weight: 14, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.constant(true) },
+      { weight: 1, arbitrary: fc.constant(false) },
+    ),
+    containers: fc.array(containerPortsArb, { minLength: 1, maxLength: 2 }),
+  });
+}
+
+/** A random valid cluster of 1-3 namespaces, 1-6 Pods and 0-5 NetworkPolicies, as plain objects. */
+export const clusterArb: fc.Arbitrary<RefCluster> = fc.uniqueArray(fc.constantFrom(...NAMESPACE_POOL), { minLength: 1, maxLength: 3 })
+  .chain((namespaceNames) => fc.record({
+    namespaces: fc.tuple(...namespaceNames.map(() => fc.record({
+      declared: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      labels: labelsArb(NAMESPACE_LABELS),
+    }))),
+    pods: fc.array(podArb(namespaceNames), { minLength: 1, maxLength: 6 }),
+    policies: fc.array(fc.record({ namespace: fc.constantFrom(...namespaceNames), spec: policySpecArb() }), { maxLength: 5 }),
+  }).map((raw): RefCluster => ({
+    namespaces: namespaceNames
+      .map((name, index) => ({ name, ...raw.namespaces[index] }))
+      .filter((namespace) => namespace.declared)
+      .map((namespace) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace.name, labels: namespace.labels } })),
+    pods: raw.pods.map((pod, index) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `p${index}`, namespace: pod.namespace, labels: pod.labels },
+      spec: {
+        ...(pod.hostNetwork !== undefined ? { hostNetwork: pod.hostNetwork } : {}),
+        containers: pod.containers.map((ports, containerIndex) => ({
+          name: `c${containerIndex}`,
+          image: 'registry.example/app:1',
+          ...(ports.length > 0 ? { ports } : {}),
+        })),
+      },
+    })),
+    policies: raw.policies.map((policy, index) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `np${index}`, namespace: policy.namespace },
+      spec: policy.spec,
+    })),
+  })));
+
+// ---------------------------------------------------------------------------------------------
+// Comparison.
+
+interface Disagreement {
+  readonly src: string;
+  readonly dst: string;
+  readonly protocol: RefProtocol;
+  readonly port: number;
+  readonly reference: boolean;
+  readonly solver: boolean;
+}
+
+interface Comparison {
+  readonly yaml: string;
+  /** Pipeline problems: findings or lost pods mean the generator made something invalid. */
+  readonly problems: string[];
+  readonly disagreements: Disagreement[];
+  readonly checks: number;
+}
+
+function toYaml(cluster: RefCluster): string {
+  return [...cluster.namespaces, ...cluster.pods, ...cluster.policies].map((object) => dump(object)).join('---\n');
+}
+
+/** Every port number mentioned anywhere, ±1, plus 1 and 65535. */
+export function interestingPorts(cluster: RefCluster): number[] {
+  const mentioned = new Set<number>([1, 65535]);
+  const visit = (value: unknown, key?: string): void => {
+    if (Array.isArray(value)) value.forEach((item) => visit(item));
+    else if (value && typeof value === 'object') for (const [field, item] of Object.entries(value)) visit(item, field);
+    else if (typeof value === 'number' && (key === 'port' || key === 'endPort' || key === 'containerPort')) mentioned.add(value);
+  };
+  visit(cluster.pods);
+  visit(cluster.policies);
+  const ports = new Set<number>();
+  for (const port of mentioned) for (const near of [port - 1, port, port + 1]) if (near >= 1 && near <= 65535) ports.add(near);
+  return [...ports].sort((a, b) => a - b);
+}
+
+const MAX_REPORTED = 15;
+
+function compareWithReference(cluster: RefCluster, addresses: readonly string[] = ADDRESSES): Comparison {
+  const yaml = toYaml(cluster);
+  const problems: string[] = [];
+  const loaded = loadTexts([{ path: 'generated.yaml', text: yaml }]);
+  for (const finding of loaded.findings) problems.push(`loader ${finding.severity} ${finding.ruleId}: ${finding.message}`);
+  const graph = buildGraph(loaded.objects);
+  for (const finding of graph.findings) problems.push(`graph ${finding.severity} ${finding.ruleId}: ${finding.message}`);
+  const pods = graph.pods.map((pod) => ({ pod, key: `${pod.namespace}/${pod.name}` }));
+  const expectedKeys = (cluster.pods as { metadata: { namespace: string; name: string } }[]).map((pod) => `${pod.metadata.namespace}/${pod.metadata.name}`);
+  const actualKeys = pods.map((pod) => pod.key);
+  if ([...expectedKeys].sort().join() !== [...actualKeys].sort().join()) {
+    problems.push(`graph pods [${actualKeys.join(', ')}] differ from generated pods [${expectedKeys.join(', ')}]`);
+  }
+  const disagreements: Disagreement[] = [];
+  let checks = 0;
+  if (problems.length > 0) return { yaml, problems, disagreements, checks };
+
+  const solver = new ReachabilitySolver(graph);
+  const ports = interestingPorts(cluster);
+  const check = (src: string, dst: string, set: { contains(protocol: RefProtocol, port: number): boolean }) => {
+    const srcPeer: RefPeer = src.includes('/') ? { pod: src } : { ip: src };
+    const dstPeer: RefPeer = dst.includes('/') ? { pod: dst } : { ip: dst };
+    for (const protocol of PROTOCOLS) {
+      for (const port of ports) {
+        checks++;
+        const reference = referenceAllows(cluster, srcPeer, dstPeer, protocol, port);
+        const solverAnswer = set.contains(protocol, port);
+        if (reference !== solverAnswer && disagreements.length < MAX_REPORTED) {
+          disagreements.push({ src, dst, protocol, port, reference, solver: solverAnswer });
+        }
+      }
+    }
+  };
+  for (const source of pods) {
+    for (const destination of pods) check(source.key, destination.key, solver.podToPod(source.pod, destination.pod));
+  }
+  for (const address of addresses) {
+    for (const pod of pods) {
+      check(address, pod.key, solver.addressToPod(address, pod.pod));
+      check(pod.key, address, solver.podToAddress(pod.pod, address));
+    }
+  }
+  return { yaml, problems, disagreements, checks };
+}
+
+const verdict = (allowed: boolean) => (allowed ? 'ALLOW' : 'DENY');
+
+function report(comparison: Comparison): string {
+  const lines: string[] = [];
+  if (comparison.problems.length > 0) {
+    lines.push('The generated manifests did not load cleanly (generator bug or pipeline bug):');
+    lines.push(...comparison.problems.map((problem) => `  - ${problem}`));
+  }
+  if (comparison.disagreements.length > 0) {
+    lines.push(`Solver and reference disagree (${comparison.disagreements.length === MAX_REPORTED ? `first ${MAX_REPORTED}` : comparison.disagreements.length} shown):`);
+    for (const d of comparison.disagreements) {
+      lines.push(`  ${d.src} -> ${d.dst} ${d.protocol}/${d.port}: reference=${verdict(d.reference)} solver=${verdict(d.solver)}`);
+    }
+  }
+  lines.push('--- generated.yaml ---', comparison.yaml);
+  return lines.join('\n');
+}
+
+/** Throws with the YAML, the pair, protocol, port and both answers when anything differs. */
+function assertAgreement(cluster: RefCluster, addresses?: readonly string[]): Comparison {
+  const comparison = compareWithReference(cluster, addresses);
+  if (comparison.problems.length > 0 || comparison.disagreements.length > 0) throw new Error(report(comparison));
+  return comparison;
+}
+
+// ---------------------------------------------------------------------------------------------
