@@ -3,6 +3,8 @@ export const MODELLED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
   'ReplicationController', 'Service', 'Endpoints', 'EndpointSlice', 'Ingress', 'IngressClass',
   'NetworkPolicy', 'Node',
+  // Read without a schema: OpenShift Routes and the policy.networking.k8s.io admin policies.
+  'Route', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
 ]);
 
 /**

@@ -7,7 +7,7 @@ import { parseLabelSelector, type Labels, type LabelSelector } from './label-sel
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
 import { ResourceGraph } from './graph.js';
 import type {
-  ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
+  AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule, ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
   PolicyRule, Protocol, Service, ServicePort, Workload,
 } from './types.js';
 
@@ -69,19 +69,27 @@ class GraphBuilder {
     const policies = of('NetworkPolicy')
       .map((object) => this.buildPolicy(object))
       .filter((policy): policy is NetworkPolicy => policy !== undefined);
+    const adminPolicies = [...of('AdminNetworkPolicy'), ...of('BaselineAdminNetworkPolicy')]
+      .map((object) => this.buildAdminPolicy(object))
+      .filter((policy): policy is AdminNetworkPolicy => policy !== undefined)
+      // Lower priority numbers are evaluated first; equal priorities are undefined behaviour in
+      // the API, so k8snet orders them by name to stay deterministic.
+      .sort((a, b) => a.priority - b.priority || compareText(a.name, b.name));
     const nodes: Node[] = of('Node').map((object) => ({
       name: object.name,
       podCIDRs: [...new Set([...(object.value.spec as Raw)?.podCIDRs ?? [], ...((object.value.spec as Raw)?.podCIDR ? [(object.value.spec as Raw).podCIDR] : [])])],
       source: object,
     }));
     const namespaces = this.buildNamespaces(of('Namespace'), unique);
-    const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
+    const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
+      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
     return new ResourceGraph({
       namespaces,
       workloads,
       services,
       ingresses,
       policies,
+      adminPolicies,
       nodes,
       otherObjects: unique.filter((object) => !modelled.has(object.kind)),
       findings: this.findings,
@@ -361,6 +369,80 @@ class GraphBuilder {
       egress,
       source: object,
     };
+  }
+
+  /** Reads an AdminNetworkPolicy or BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1). */
+  private buildAdminPolicy(object: ManifestObject): AdminNetworkPolicy | undefined {
+    const spec: Raw = (object.value.spec as Raw) ?? {};
+    const kind = object.kind as AdminNetworkPolicy['kind'];
+    const problems: { path: FieldPath; message: string }[] = [];
+    const selector = (raw: unknown, path: FieldPath): LabelSelector | undefined => {
+      const parsed = parseLabelSelector(raw ?? {});
+      for (const problem of parsed.problems) problems.push({ path: [...path, ...problem.path], message: `${formatPath(path)}: ${problem.message}` });
+      return parsed.selector;
+    };
+    const subject = spec.subject ?? {};
+    let subjectSelectors: AdminNetworkPolicy['subject'] | undefined;
+    if (subject.namespaces !== undefined) {
+      const namespaceSelector = selector(subject.namespaces, ['spec', 'subject', 'namespaces']);
+      if (namespaceSelector) subjectSelectors = { namespaceSelector };
+    } else if (subject.pods !== undefined) {
+      const namespaceSelector = selector(subject.pods.namespaceSelector, ['spec', 'subject', 'pods', 'namespaceSelector']);
+      const podSelector = selector(subject.pods.podSelector, ['spec', 'subject', 'pods', 'podSelector']);
+      if (namespaceSelector && podSelector) subjectSelectors = { namespaceSelector, podSelector };
+    } else {
+      problems.push({ path: ['spec', 'subject'], message: 'spec.subject needs namespaces or pods' });
+    }
+    const priority = kind === 'AdminNetworkPolicy' ? Number(spec.priority) : Number.POSITIVE_INFINITY;
+    if (kind === 'AdminNetworkPolicy' && (!Number.isInteger(priority) || priority < 0 || priority > 1000)) {
+      problems.push({ path: ['spec', 'priority'], message: `priority must be a whole number from 0 to 1000, not ${JSON.stringify(spec.priority)}` });
+    }
+    const rules = (direction: 'ingress' | 'egress'): AdminRule[] => (spec[direction] ?? []).map((rule: Raw, ruleIndex: number): AdminRule => {
+      const rulePath: FieldPath = ['spec', direction, ruleIndex];
+      const action = rule?.action as AdminAction;
+      const allowed: readonly string[] = kind === 'AdminNetworkPolicy' ? ['Allow', 'Deny', 'Pass'] : ['Allow', 'Deny'];
+      if (!allowed.includes(action)) problems.push({ path: [...rulePath, 'action'], message: `action must be one of ${allowed.join(', ')}, not ${JSON.stringify(rule?.action)}` });
+      const peerKey = direction === 'ingress' ? 'from' : 'to';
+      const peers: AdminPeer[] = (rule?.[peerKey] ?? []).map((peer: Raw, peerIndex: number): AdminPeer => {
+        const path: FieldPath = [...rulePath, peerKey, peerIndex];
+        if (peer?.namespaces !== undefined) return { namespaceSelector: selector(peer.namespaces, [...path, 'namespaces']), path };
+        if (peer?.pods !== undefined) {
+          return {
+            namespaceSelector: selector(peer.pods.namespaceSelector, [...path, 'pods', 'namespaceSelector']),
+            podSelector: selector(peer.pods.podSelector, [...path, 'pods', 'podSelector']),
+            path,
+          };
+        }
+        if (Array.isArray(peer?.networks)) {
+          const networks = (peer.networks as unknown[]).flatMap((text, index) => {
+            const cidr = parseCidr(String(text));
+            if ('error' in cidr) {
+              problems.push({ path: [...path, 'networks', index], message: cidr.error });
+              return [];
+            }
+            return [{ family: cidr.family, ranges: [cidr.range] }];
+          });
+          return { networks, path };
+        }
+        // Other peer kinds (nodes) match no pod k8snet knows of.
+        return { path };
+      });
+      const ports: AdminPort[] | undefined = rule?.ports === undefined ? undefined : (rule.ports as Raw[]).flatMap((port): AdminPort[] => {
+        if (port?.portNumber) return [{ protocol: (port.portNumber.protocol ?? 'TCP') as Protocol, from: port.portNumber.port, to: port.portNumber.port }];
+        if (port?.portRange) return [{ protocol: (port.portRange.protocol ?? 'TCP') as Protocol, from: port.portRange.start, to: port.portRange.end }];
+        if (typeof port?.namedPort === 'string') return [{ namedPort: port.namedPort }];
+        return [];
+      });
+      return { name: String(rule?.name ?? `${direction}[${ruleIndex}]`), action, peers, ...(ports ? { ports } : {}), path: rulePath };
+    });
+    const ingress = rules('ingress');
+    const egress = rules('egress');
+    for (const problem of problems) {
+      this.report(INPUT_RULES.invalidValue, object, problem.path,
+        `${kind} ${object.name}: ${problem.message}; the API server rejects this policy, so k8snet leaves it out.`);
+    }
+    if (problems.length > 0 || !subjectSelectors) return undefined;
+    return { kind, name: object.name, priority, subject: subjectSelectors, ingress, egress, source: object };
   }
 
   private buildPeer(

@@ -1,7 +1,7 @@
 import type { ManifestObject } from '../load/manifest-object.js';
 import type { Finding } from '../finding.js';
 import { matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
-import type { Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
+import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 
 /** The contents of a graph, as the builder assembles them. */
 export interface GraphContents {
@@ -10,6 +10,8 @@ export interface GraphContents {
   readonly services: readonly Service[];
   readonly ingresses: readonly Ingress[];
   readonly policies: readonly NetworkPolicy[];
+  /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
+  readonly adminPolicies: readonly AdminNetworkPolicy[];
   readonly nodes: readonly Node[];
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
@@ -40,6 +42,7 @@ export class ResourceGraph implements GraphContents {
   readonly services: readonly Service[];
   readonly ingresses: readonly Ingress[];
   readonly policies: readonly NetworkPolicy[];
+  readonly adminPolicies: readonly AdminNetworkPolicy[];
   readonly nodes: readonly Node[];
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
@@ -59,6 +62,7 @@ export class ResourceGraph implements GraphContents {
     this.services = contents.services;
     this.ingresses = contents.ingresses;
     this.policies = contents.policies;
+    this.adminPolicies = contents.adminPolicies;
     this.nodes = contents.nodes;
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;

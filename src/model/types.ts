@@ -166,3 +166,50 @@ export interface Node {
   readonly podCIDRs: readonly string[];
   readonly source: ManifestObject;
 }
+
+/** What an AdminNetworkPolicy rule does with the traffic it matches. */
+export type AdminAction = 'Allow' | 'Deny' | 'Pass';
+
+/**
+ * A peer of an AdminNetworkPolicy or BaselineAdminNetworkPolicy rule
+ * (policy.networking.k8s.io/v1alpha1): pods of namespaces, or (egress only) networks.
+ */
+export interface AdminPeer {
+  /** Namespaces whose pods match; with `podSelector`, only those pods. */
+  readonly namespaceSelector?: LabelSelector;
+  readonly podSelector?: LabelSelector;
+  /** `networks` CIDRs (egress only), as sorted IPv4 and IPv6 ranges. */
+  readonly networks?: readonly IpBlockRanges[];
+  readonly path: FieldPath;
+}
+
+/** A port entry of an admin rule: a number, a range, or a name resolved on the destination pod. */
+export type AdminPort =
+  | { readonly protocol: Protocol; readonly from: number; readonly to: number }
+  | { readonly namedPort: string };
+
+/** One ingress or egress rule of an admin policy. */
+export interface AdminRule {
+  readonly name: string;
+  readonly action: AdminAction;
+  readonly peers: readonly AdminPeer[];
+  /** Undefined when `ports` is missing: every port. */
+  readonly ports?: readonly AdminPort[];
+  readonly path: FieldPath;
+}
+
+/**
+ * An AdminNetworkPolicy (cluster-wide, evaluated before NetworkPolicies by priority) or the
+ * BaselineAdminNetworkPolicy (evaluated after them, for pods no NetworkPolicy isolates).
+ */
+export interface AdminNetworkPolicy {
+  readonly kind: 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
+  readonly name: string;
+  /** Lower numbers go first; the baseline policy has none. */
+  readonly priority: number;
+  /** The pods the policy applies to. */
+  readonly subject: { readonly namespaceSelector: LabelSelector; readonly podSelector?: LabelSelector };
+  readonly ingress: readonly AdminRule[];
+  readonly egress: readonly AdminRule[];
+  readonly source: ManifestObject;
+}

@@ -3,7 +3,7 @@ import type { Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
 import { exposedPorts } from './exposure.js';
 import { formatRange, partitionSpace } from './ip-ranges.js';
-import type { CompiledRule, PodClass, ReachabilitySolver } from './solver.js';
+import type { PodClass, ReachabilitySolver } from './solver.js';
 
 /** A node of the connectivity matrix. */
 export type MatrixPeer =
@@ -41,8 +41,8 @@ function compareIds(a: MatrixPeer, b: MatrixPeer): number {
 export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions = {}): Generator<MatrixEdge> {
   const graph = solver.graph;
   const workloads: MatrixPeer[] = graph.workloads.map((workload) => ({ type: 'workload', id: workload.id, workload }));
-  const sourceExternals = externalPeers(solver.compiledRules.filter((rule) => rule.direction === 'ingress'));
-  const destinationExternals = externalPeers(solver.compiledRules.filter((rule) => rule.direction === 'egress'));
+  const sourceExternals = externalPeers(solver.addressRangeLists('ingress'));
+  const destinationExternals = externalPeers(solver.addressRangeLists('egress'));
   const sources = [...workloads, ...sourceExternals];
   const includeController = options.ingressController ?? true;
   const exposure = includeController ? ingressControllerConnections(solver) : new Map<string, ConnectionSet>();
@@ -96,13 +96,14 @@ function resolveFocus(workloads: readonly MatrixPeer[], focus: string): string {
 }
 
 /**
- * The external peers of one side: the IPv4 space (and the IPv6 space, when some ipBlock is
- * IPv6) partitioned at the boundaries of that side's ipBlocks.
+ * The external peers of one side: the IPv4 space (and the IPv6 space, when some rule names
+ * IPv6 addresses) partitioned at the boundaries of that side's ipBlocks and networks.
  */
-export function externalPeers(rules: readonly CompiledRule[]): MatrixPeer[] {
+export function externalPeers(rangeLists: readonly (readonly AddressRange[])[]): MatrixPeer[] {
   const peers: MatrixPeer[] = [];
+  const isV6 = (ranges: readonly AddressRange[]) => ranges.some((range) => range.last > 0xffffffffn);
   for (const family of [4, 6] as const) {
-    const lists = rules.map((rule) => rule.addressRanges[family]).filter((ranges) => ranges.length > 0);
+    const lists = rangeLists.filter((ranges) => (family === 6) === isV6(ranges));
     if (family === 6 && lists.length === 0) continue;
     for (const range of partitionSpace(family, lists)) {
       peers.push({ type: 'external', id: `${formatRange(range, family)}[External]`, family, range });
@@ -120,27 +121,10 @@ export function externalPeers(rules: readonly CompiledRule[]): MatrixPeer[] {
 function ingressControllerConnections(solver: ReachabilitySolver): Map<string, ConnectionSet> {
   const result = new Map<string, ConnectionSet>();
   for (const exposed of exposedPorts(solver.graph)) {
-    const podClass = solver.classOf(exposed.pod);
-    let admitted: ConnectionSet;
-    if (podClass.outsidePolicy || !solver.isIsolated(podClass, 'ingress')) {
-      admitted = ConnectionSet.ALL;
-    } else {
-      admitted = ConnectionSet.EMPTY;
-      for (const rule of solver.rulesFor(podClass, 'ingress')) {
-        if (admitsAnyPod(rule)) admitted = admitted.union(solver.portsTowards(rule, podClass));
-      }
-    }
-    const connections = exposed.ports.intersect(admitted);
+    const connections = exposed.ports.intersect(solver.ingressFromAnyPod(solver.classOf(exposed.pod)));
     if (connections.isEmpty()) continue;
     const id = exposed.pod.workloadId;
     result.set(id, (result.get(id) ?? ConnectionSet.EMPTY).union(connections));
   }
   return result;
-}
-
-/** Returns true when a rule admits a pod whatever its namespace and labels. */
-export function admitsAnyPod(rule: CompiledRule): boolean {
-  return rule.matchesEveryPeer || rule.peers.some((peer) => peer.namespaceSelector !== undefined
-    && peer.namespaceSelector.requirements.length === 0
-    && (peer.podSelector === undefined || peer.podSelector.requirements.length === 0));
 }

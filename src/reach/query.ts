@@ -152,8 +152,8 @@ function podPeers(pods: readonly Pod[], solver: ReachabilitySolver): { label: st
 function addressPeers(endpoint: Endpoint, solver: ReachabilitySolver, direction: 'ingress' | 'egress'): { label: string; peer: AddressPeer }[] {
   if (endpoint.type === 'address') return [{ label: endpoint.label, peer: { family: endpoint.family, range: endpoint.range } }];
   // The internet (or an ExternalName's unknown address): every public range the ipBlocks tell apart.
-  const ranges = solver.compiledRules.filter((rule) => rule.direction === direction).map((rule) => rule.addressRanges[4]).filter((list) => list.length > 0);
-  const pieces = partitionSpace(4, [...ranges, NON_INTERNET_V4.map((range) => range)]);
+  const ranges = solver.addressRangeLists(direction).filter((list) => list.every((range) => range.last <= 0xffffffffn));
+  const pieces = partitionSpace(4, [...ranges, NON_INTERNET_V4]);
   return pieces
     .filter((piece) => !NON_INTERNET_V4.some((range) => piece.first >= range.first && piece.last <= range.last))
     .map((piece) => ({ label: formatRange(piece, 4), peer: { family: 4 as IpFamily, range: piece } }));

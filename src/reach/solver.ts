@@ -1,7 +1,7 @@
 import type { ResourceGraph } from '../model/graph.js';
 import { matchesSelector } from '../model/label-selector.js';
 import { parseAddress, type AddressRange, type IpFamily } from '../model/cidr.js';
-import type { ContainerPort, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol } from '../model/types.js';
+import type { AdminNetworkPolicy, AdminPeer, AdminRule, ContainerPort, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol } from '../model/types.js';
 import { BitSet } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
 import { rangesContain, rangesOverlap } from './ip-ranges.js';
@@ -47,6 +47,8 @@ export interface CompiledRule {
   readonly rule: PolicyRule;
   /** True when `from`/`to` is missing or empty: every pod and every address. */
   readonly matchesEveryPeer: boolean;
+  /** True when a peer admits pods of every namespace whatever their labels (an ingress controller). */
+  readonly admitsAnyPod: boolean;
   /** Classes its pod/namespace selector peers match (hostNetwork pods excluded). */
   readonly classes: BitSet;
   /** The addresses its ipBlock peers match, per family. */
@@ -57,6 +59,41 @@ export interface CompiledRule {
   readonly numericPorts: ConnectionSet;
   /** Named ports, resolved on each destination pod. */
   readonly namedPorts: readonly { readonly protocol: Protocol; readonly name: string }[];
+}
+
+/** An AdminNetworkPolicy or BaselineAdminNetworkPolicy rule compiled once. */
+export interface CompiledAdminRule {
+  readonly policy: AdminNetworkPolicy;
+  readonly rule: AdminRule;
+  readonly direction: Direction;
+  readonly classes: BitSet;
+  readonly admitsAnyPod: boolean;
+  readonly addressRanges: Readonly<Record<IpFamily, readonly AddressRange[]>>;
+  /** Numbered ports and ranges; every port when the rule lists none. */
+  readonly numericPorts: ConnectionSet;
+  /** `namedPort` entries, resolved on the destination pod whatever their protocol. */
+  readonly namedPorts: readonly string[];
+}
+
+/** An admin rule that decided some ports of a verdict. */
+export interface AdminDecision {
+  readonly policy: AdminNetworkPolicy;
+  readonly rule: AdminRule;
+  /** The ports this rule decided (Allow, Deny or Pass) for the pair. */
+  readonly ports: ConnectionSet;
+}
+
+/** A pod of unknown namespace and labels (the ingress controller). */
+const ANY_POD = Object.freeze({ anyPod: true as const });
+
+/** The other side of a verdict: a pod class, an address range, or a pod nothing is known of. */
+type Peer = PodClass | AddressPeer | typeof ANY_POD;
+
+/** What a side evaluation records for explanations. */
+interface SideTrace {
+  readonly admin: { rule: CompiledAdminRule; ports: ConnectionSet }[];
+  readonly networkPolicy: RuleContribution[];
+  readonly baseline: { rule: CompiledAdminRule; ports: ConnectionSet }[];
 }
 
 /** A rule that contributed to a verdict, with the ports it allows for that pair. */
@@ -72,8 +109,10 @@ export interface SideVerdict {
   readonly unrestrictedBecause?: 'not-isolated' | 'host-network' | 'external';
   /** Policies that select the pod and have this direction in their policyTypes. */
   readonly isolatingPolicies: readonly NetworkPolicy[];
-  /** Rules whose peers match the other side, with what each allows. */
+  /** NetworkPolicy rules whose peers match the other side, with what each allows. */
   readonly contributions: readonly RuleContribution[];
+  /** Admin policy rules that decided ports, in evaluation order. */
+  readonly adminDecisions: readonly AdminDecision[];
   readonly allowed: ConnectionSet;
 }
 
@@ -103,6 +142,10 @@ export class ReachabilitySolver {
   private readonly egressPolicies: readonly (readonly NetworkPolicy[])[];
   /** Every compiled rule, per direction, for the external-address partitions. */
   readonly compiledRules: readonly CompiledRule[];
+  readonly compiledAdminRules: readonly CompiledAdminRule[];
+  /** Per class: the admin rules that apply, AdminNetworkPolicies by priority, then the baseline. */
+  private readonly adminIngress: readonly (readonly CompiledAdminRule[])[];
+  private readonly adminEgress: readonly (readonly CompiledAdminRule[])[];
 
   readonly hostNetworkMode: HostNetworkMode;
 
@@ -160,6 +203,54 @@ export class ReachabilitySolver {
     this.ingressPolicies = ingressPolicies;
     this.egressPolicies = egressPolicies;
     this.compiledRules = compiledRules;
+
+    const adminIngress: CompiledAdminRule[][] = classes.map(() => []);
+    const adminEgress: CompiledAdminRule[][] = classes.map(() => []);
+    const compiledAdminRules: CompiledAdminRule[] = [];
+    // graph.adminPolicies is sorted by priority, the baseline (priority Infinity) last.
+    for (const policy of graph.adminPolicies) {
+      const namespaces = new Set(graph.namespacesMatching(policy.subject.namespaceSelector).map((namespace) => namespace.name));
+      const selected = classes.filter((podClass) => !podClass.outsidePolicy && namespaces.has(podClass.namespace)
+        && (!policy.subject.podSelector || matchesSelector(policy.subject.podSelector, podClass.labels)));
+      for (const direction of ['ingress', 'egress'] as const) {
+        const compiled = policy[direction].map((rule) => this.compileAdminRule(policy, direction, rule));
+        compiledAdminRules.push(...compiled);
+        for (const podClass of selected) (direction === 'ingress' ? adminIngress : adminEgress)[podClass.index].push(...compiled);
+      }
+    }
+    this.adminIngress = adminIngress;
+    this.adminEgress = adminEgress;
+    this.compiledAdminRules = compiledAdminRules;
+  }
+
+  private compileAdminRule(policy: AdminNetworkPolicy, direction: Direction, rule: AdminRule): CompiledAdminRule {
+    const classes = new BitSet(this.classes.length);
+    const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+    for (const peer of rule.peers) {
+      for (const block of peer.networks ?? []) ranges[block.family].push(...block.ranges);
+      if (!peer.namespaceSelector) continue;
+      const namespaces = new Set(this.graph.namespacesMatching(peer.namespaceSelector).map((namespace) => namespace.name));
+      for (const podClass of this.classes) {
+        if (podClass.outsidePolicy || !namespaces.has(podClass.namespace)) continue;
+        if (!peer.podSelector || matchesSelector(peer.podSelector, podClass.labels)) classes.add(podClass.index);
+      }
+    }
+    let numericPorts = rule.ports === undefined ? ConnectionSet.ALL : ConnectionSet.EMPTY;
+    const namedPorts: string[] = [];
+    for (const port of rule.ports ?? []) {
+      if ('namedPort' in port) namedPorts.push(port.namedPort);
+      else numericPorts = numericPorts.union(ConnectionSet.ofPorts(port.protocol, port.from, port.to));
+    }
+    return {
+      policy,
+      rule,
+      direction,
+      classes,
+      admitsAnyPod: rule.peers.some(admitsAnyAdminPod),
+      addressRanges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) },
+      numericPorts,
+      namedPorts,
+    };
   }
 
   private compileRule(policy: NetworkPolicy, direction: Direction, rule: PolicyRule, classesByNamespace: ReadonlyMap<string, PodClass[]>): CompiledRule {
@@ -189,6 +280,8 @@ export class ReachabilitySolver {
       direction,
       rule,
       matchesEveryPeer,
+      admitsAnyPod: (rule.peers ?? []).some((peer) => peer.namespaceSelector !== undefined && peer.namespaceSelector.requirements.length === 0
+        && (peer.podSelector === undefined || peer.podSelector.requirements.length === 0)),
       classes,
       addressRanges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) },
       peers: rule.peers ?? [],
@@ -253,40 +346,105 @@ export class ReachabilitySolver {
     return ports;
   }
 
-  /** Connections the source class's egress allows towards the destination class. */
-  egressTowardsClass(source: PodClass, destination: PodClass): ConnectionSet {
-    if (source.outsidePolicy) return ConnectionSet.ALL;
-    const rules = this.egressRules[source.index];
-    if (this.egressPolicies[source.index].length === 0) return ConnectionSet.ALL;
+  /** Returns true when a NetworkPolicy rule's peers match `other`. */
+  private ruleMatches(rule: CompiledRule, other: Peer): boolean {
+    if (isAnyPod(other)) return rule.matchesEveryPeer || rule.admitsAnyPod;
+    if (isAddress(other)) return rule.matchesEveryPeer || rangesContain(rule.addressRanges[other.family], other.range.first);
+    return rule.classes.has(other.index);
+  }
+
+  /** Returns true when an admin rule's peers match `other`. */
+  private adminRuleMatches(rule: CompiledAdminRule, other: Peer): boolean {
+    if (isAnyPod(other)) return rule.admitsAnyPod;
+    if (isAddress(other)) return rangesContain(rule.addressRanges[other.family], other.range.first);
+    return rule.classes.has(other.index);
+  }
+
+  /**
+   * The connections one side allows: the source's egress towards `other`, or the destination's
+   * ingress from `other`. Layers, as policy.networking.k8s.io defines them: AdminNetworkPolicy
+   * rules by priority (first match decides; Pass hands over), then NetworkPolicy if any selects
+   * the pod for this direction (the union of their rules), else the BaselineAdminNetworkPolicy
+   * (first match decides), else allowed.
+   */
+  private sideAllowed(direction: Direction, selected: PodClass, other: Peer, trace?: SideTrace): ConnectionSet {
+    if (selected.outsidePolicy) return ConnectionSet.ALL;
+    const destination = direction === 'ingress' ? selected : isAddress(other) || isAnyPod(other) ? undefined : other;
+    const admin = (direction === 'ingress' ? this.adminIngress : this.adminEgress)[selected.index];
+    if (admin.length === 0) return this.lowerLayers(direction, selected, other, destination, trace);
+    let undecided = ConnectionSet.ALL;
     let allowed = ConnectionSet.EMPTY;
-    for (const rule of rules) {
-      if (rule.classes.has(destination.index) && (rule.matchesEveryPeer || !destination.outsidePolicy)) {
-        allowed = allowed.union(this.portsTowards(rule, destination));
-        if (allowed.isAll()) break;
+    let passed = ConnectionSet.EMPTY;
+    for (const rule of admin) {
+      if (rule.policy.kind !== 'AdminNetworkPolicy' || !this.adminRuleMatches(rule, other)) continue;
+      const ports = this.adminPortsTowards(rule, destination).intersect(undecided);
+      if (ports.isEmpty()) continue;
+      trace?.admin.push({ rule, ports });
+      if (rule.rule.action === 'Allow') allowed = allowed.union(ports);
+      else if (rule.rule.action === 'Pass') passed = passed.union(ports);
+      undecided = undecided.subtract(ports);
+      if (undecided.isEmpty()) break;
+    }
+    const handedDown = undecided.union(passed);
+    if (handedDown.isEmpty()) return allowed;
+    return allowed.union(handedDown.intersect(this.lowerLayers(direction, selected, other, destination, trace)));
+  }
+
+  /** NetworkPolicy, then the BaselineAdminNetworkPolicy for pods no NetworkPolicy isolates. */
+  private lowerLayers(direction: Direction, selected: PodClass, other: Peer, destination: PodClass | undefined, trace?: SideTrace): ConnectionSet {
+    if (this.isIsolated(selected, direction)) {
+      let allowed = ConnectionSet.EMPTY;
+      for (const rule of this.rulesFor(selected, direction)) {
+        if (!this.ruleMatches(rule, other)) continue;
+        const ports = this.portsTowards(rule, destination);
+        if (trace) trace.networkPolicy.push({ rule, allowed: ports });
+        else if (allowed.covers(ports)) continue;
+        allowed = allowed.union(ports);
+        if (!trace && allowed.isAll()) break;
+      }
+      return allowed;
+    }
+    const baseline = (direction === 'ingress' ? this.adminIngress : this.adminEgress)[selected.index];
+    let undecided = ConnectionSet.ALL;
+    let denied = ConnectionSet.EMPTY;
+    for (const rule of baseline) {
+      if (rule.policy.kind !== 'BaselineAdminNetworkPolicy' || !this.adminRuleMatches(rule, other)) continue;
+      const ports = this.adminPortsTowards(rule, destination).intersect(undecided);
+      if (ports.isEmpty()) continue;
+      trace?.baseline.push({ rule, ports });
+      if (rule.rule.action === 'Deny') denied = denied.union(ports);
+      undecided = undecided.subtract(ports);
+    }
+    return ConnectionSet.ALL.subtract(denied);
+  }
+
+  /** Returns the ports an admin rule names towards a destination; named ports resolve on it. */
+  adminPortsTowards(rule: CompiledAdminRule, destination: PodClass | undefined): ConnectionSet {
+    if (rule.namedPorts.length === 0 || !destination) return rule.numericPorts;
+    let ports = rule.numericPorts;
+    for (const name of rule.namedPorts) {
+      for (const port of destination.ports) {
+        if (port.name === name) ports = ports.union(ConnectionSet.ofPorts(port.protocol, port.containerPort));
       }
     }
-    return allowed;
+    return ports;
+  }
+
+  /** Connections the source class's egress allows towards the destination class. */
+  egressTowardsClass(source: PodClass, destination: PodClass): ConnectionSet {
+    return this.sideAllowed('egress', source, destination);
   }
 
   /** Connections the destination class's ingress allows from the source class. */
   ingressFromClass(source: PodClass, destination: PodClass): ConnectionSet {
-    if (destination.outsidePolicy) return ConnectionSet.ALL;
-    if (this.ingressPolicies[destination.index].length === 0) return ConnectionSet.ALL;
-    let allowed = ConnectionSet.EMPTY;
-    for (const rule of this.ingressRules[destination.index]) {
-      if (rule.classes.has(source.index) && (rule.matchesEveryPeer || !source.outsidePolicy)) {
-        allowed = allowed.union(this.portsTowards(rule, destination));
-        if (allowed.isAll()) break;
-      }
-    }
-    return allowed;
+    return this.sideAllowed('ingress', destination, source);
   }
 
   /** Connections allowed from one class to another: egress of the source ∩ ingress of the destination. */
   classToClass(source: PodClass, destination: PodClass): ConnectionSet {
-    const egress = this.egressTowardsClass(source, destination);
+    const egress = this.sideAllowed('egress', source, destination);
     if (egress.isEmpty()) return egress;
-    return egress.intersect(this.ingressFromClass(source, destination));
+    return egress.intersect(this.sideAllowed('ingress', destination, source));
   }
 
   /** Connections allowed from pod `source` to pod `destination`. */
@@ -294,28 +452,22 @@ export class ReachabilitySolver {
     return this.classToClass(this.classOf(source), this.classOf(destination));
   }
 
-  /** Connections allowed from addresses in `range` (which lies wholly inside or outside each ipBlock) to a class. */
+  /** Connections allowed from addresses in `range` (wholly inside or outside each ipBlock) to a class. */
   rangeToClass(family: IpFamily, range: AddressRange, destination: PodClass): ConnectionSet {
-    if (destination.outsidePolicy || this.ingressPolicies[destination.index].length === 0) return ConnectionSet.ALL;
-    let allowed = ConnectionSet.EMPTY;
-    for (const rule of this.ingressRules[destination.index]) {
-      if (rule.matchesEveryPeer || rangesContain(rule.addressRanges[family], range.first)) {
-        allowed = allowed.union(this.portsTowards(rule, destination));
-      }
-    }
-    return allowed;
+    return this.sideAllowed('ingress', destination, { family, range });
   }
 
   /** Connections allowed from a class to addresses in `range`. */
   classToRange(source: PodClass, family: IpFamily, range: AddressRange): ConnectionSet {
-    if (source.outsidePolicy || this.egressPolicies[source.index].length === 0) return ConnectionSet.ALL;
-    let allowed = ConnectionSet.EMPTY;
-    for (const rule of this.egressRules[source.index]) {
-      if (rule.matchesEveryPeer || rangesContain(rule.addressRanges[family], range.first)) {
-        allowed = allowed.union(this.portsTowards(rule, undefined));
-      }
-    }
-    return allowed;
+    return this.sideAllowed('egress', source, { family, range });
+  }
+
+  /**
+   * Connections a class admits from a pod of unknown namespace and labels, such as an ingress
+   * controller: only rules that admit pods of every namespace match it.
+   */
+  ingressFromAnyPod(destination: PodClass): ConnectionSet {
+    return this.sideAllowed('ingress', destination, ANY_POD);
   }
 
   /** Connections allowed from an address outside the cluster to pod `destination`. */
@@ -331,38 +483,44 @@ export class ReachabilitySolver {
   }
 
   /**
+   * The address ranges the rules of one direction single out (ipBlocks of NetworkPolicies,
+   * networks of admin policies): external peers are the pieces these cut the address space into.
+   */
+  addressRangeLists(direction: Direction): (readonly AddressRange[])[] {
+    const lists: (readonly AddressRange[])[] = [];
+    for (const rule of [...this.compiledRules, ...this.compiledAdminRules]) {
+      if (rule.direction !== direction) continue;
+      for (const family of [4, 6] as const) if (rule.addressRanges[family].length > 0) lists.push(rule.addressRanges[family]);
+    }
+    return lists;
+  }
+
+  /**
    * Explains the connections between two peers (a class, or an address range): for each side,
    * whether it is isolated, by which policies, and which rules allow what; plus what depends on
-   * the network plugin. `source`/`destination` are a class or `{ family, range }` for addresses.
+   * the network plugin.
    */
   explain(source: PodClass | AddressPeer, destination: PodClass | AddressPeer): PairVerdict {
-    const egress = isAddress(source)
-      ? unrestricted('egress', 'external')
-      : this.explainSide('egress', source, destination);
-    const ingress = isAddress(destination)
-      ? unrestricted('ingress', 'external')
-      : this.explainSide('ingress', destination, source);
+    const egress = isAddress(source) ? unrestricted('egress', 'external') : this.explainSide('egress', source, destination);
+    const ingress = isAddress(destination) ? unrestricted('ingress', 'external') : this.explainSide('ingress', destination, source);
     const allowed = egress.allowed.intersect(ingress.allowed);
     return { egress, ingress, allowed, caveats: this.caveats(source, destination, allowed) };
   }
 
   private explainSide(direction: Direction, selected: PodClass, other: PodClass | AddressPeer): SideVerdict {
     if (selected.outsidePolicy) return unrestricted(direction, 'host-network');
+    const trace: SideTrace = { admin: [], networkPolicy: [], baseline: [] };
+    const allowed = this.sideAllowed(direction, selected, other, trace);
     const isolatingPolicies = this.isolatingPolicies(selected, direction);
-    if (isolatingPolicies.length === 0) return unrestricted(direction, 'not-isolated');
-    const destination = direction === 'ingress' ? selected : isAddress(other) ? undefined : other;
-    const contributions: RuleContribution[] = [];
-    let allowed = ConnectionSet.EMPTY;
-    for (const rule of this.rulesFor(selected, direction)) {
-      const matches = isAddress(other)
-        ? rule.matchesEveryPeer || rangesContain(rule.addressRanges[other.family], other.range.first)
-        : rule.classes.has(other.index) && (rule.matchesEveryPeer || !other.outsidePolicy);
-      if (!matches) continue;
-      const ports = this.portsTowards(rule, destination);
-      contributions.push({ rule, allowed: ports });
-      allowed = allowed.union(ports);
-    }
-    return { direction, isolatingPolicies, contributions, allowed };
+    const hasAdmin = trace.admin.length > 0 || trace.baseline.length > 0;
+    return {
+      direction,
+      ...(isolatingPolicies.length === 0 && !hasAdmin ? { unrestrictedBecause: 'not-isolated' as const } : {}),
+      isolatingPolicies,
+      contributions: trace.networkPolicy,
+      adminDecisions: [...trace.admin, ...trace.baseline].map(({ rule, ports }) => ({ policy: rule.policy, rule: rule.rule, ports })),
+      allowed,
+    };
   }
 
   private caveats(source: PodClass | AddressPeer, destination: PodClass | AddressPeer, allowed: ConnectionSet): string[] {
@@ -403,12 +561,21 @@ export interface AddressPeer {
   readonly range: AddressRange;
 }
 
-function isAddress(peer: PodClass | AddressPeer): peer is AddressPeer {
+function isAddress(peer: Peer): peer is AddressPeer {
   return (peer as AddressPeer).range !== undefined;
 }
 
+function isAnyPod(peer: Peer): peer is typeof ANY_POD {
+  return peer === ANY_POD;
+}
+
+function admitsAnyAdminPod(peer: AdminPeer): boolean {
+  return peer.namespaceSelector !== undefined && peer.namespaceSelector.requirements.length === 0
+    && (peer.podSelector === undefined || peer.podSelector.requirements.length === 0);
+}
+
 function unrestricted(direction: Direction, because: NonNullable<SideVerdict['unrestrictedBecause']>): SideVerdict {
-  return { direction, unrestrictedBecause: because, isolatingPolicies: [], contributions: [], allowed: ConnectionSet.ALL };
+  return { direction, unrestrictedBecause: because, isolatingPolicies: [], contributions: [], adminDecisions: [], allowed: ConnectionSet.ALL };
 }
 
 function knownAddresses(podClass: PodClass): { family: IpFamily; value: bigint }[] {

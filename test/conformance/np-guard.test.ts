@@ -17,7 +17,7 @@ const CORPUS = path.resolve(process.cwd(), '..', 'shared', 'conformance', 'np-gu
 const KNOWN_DISAGREEMENTS: Readonly<Record<string, string>> = {};
 
 /** The AdminNetworkPolicy cases: need policy.networking.k8s.io ANP/BANP support (issue #4 note). */
-const ANP_SUPPORTED = false;
+const ANP_SUPPORTED = true;
 
 function listCases(): string[] {
   if (!fs.existsSync(CORPUS)) return [];
@@ -90,8 +90,7 @@ describe('np-guard conformance corpus', () => {
 
   describe.each(cases)('%s', (caseName) => {
     const expectedText = fs.readFileSync(path.join(CORPUS, caseName, 'expected.txt'), 'utf8');
-    const isAnp = caseName.startsWith('anp/');
-    const known = KNOWN_DISAGREEMENTS[caseName] ?? (isAnp && !ANP_SUPPORTED ? 'AdminNetworkPolicy/BaselineAdminNetworkPolicy are not modelled yet' : undefined);
+    const known = KNOWN_DISAGREEMENTS[caseName];
 
     // np-guard applies policies to hostNetwork pods like any other pod; that is k8snet's
     // `--host-network-pods pod` mode, the option "that matches np-guard's defaults".
@@ -109,4 +108,25 @@ describe('np-guard conformance corpus', () => {
       });
     }
   });
+
+  // k8snet's default treats hostNetwork pods as most network plugins do (node traffic, outside
+  // NetworkPolicy). Where that changes the answer, only connections of hostNetwork workloads
+  // may differ from np-guard's.
+  describe.each(cases.filter((caseName) => hasHostNetworkPods(caseName)))('%s with the default --host-network-pods node', (caseName) => {
+    it('differs from np-guard only on connections of hostNetwork workloads', () => {
+      const analysis = analyzePaths([path.join(CORPUS, caseName, 'manifests')]);
+      const hostNetworkWorkloads = new Set(analysis.graph.pods.filter((pod) => pod.hostNetwork).map((pod) => pod.workloadId));
+      const expected = normalise(fs.readFileSync(path.join(CORPUS, caseName, 'expected.txt'), 'utf8'));
+      const { missing, extra } = compare(normalise(runMatrix(caseName, 'node')), expected);
+      const involvesHostNetwork = (line: string) => {
+        const [source, rest] = line.split(' => ');
+        return hostNetworkWorkloads.has(source) || hostNetworkWorkloads.has(rest.split(' : ')[0]);
+      };
+      expect([...missing, ...extra].filter((line) => !involvesHostNetwork(line))).toEqual([]);
+    });
+  });
 });
+
+function hasHostNetworkPods(caseName: string): boolean {
+  return analyzePaths([path.join(CORPUS, caseName, 'manifests')]).graph.pods.some((pod) => pod.hostNetwork);
+}
