@@ -1,5 +1,5 @@
-import type { ValidateFunction } from 'ajv';
-import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv';
 import { KIND_SCHEMAS } from './schemas.js';
 import { describeSchemaError } from './schema-messages.js';
 import type { FieldPath } from './path.js';
@@ -10,15 +10,37 @@ export interface SchemaViolation {
   readonly message: string;
 }
 
-let validators: Map<string, ValidateFunction> | undefined;
+/** A compiled validator, as ajv produces it (at run time or as standalone code). */
+export interface KindValidator {
+  (value: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
-function compiledValidators(): Map<string, ValidateFunction> {
+let validators: ReadonlyMap<string, KindValidator> | undefined;
+
+/**
+ * Loads the validators `npm run build` compiled into standalone code (no schema compilation at
+ * start-up); when they are absent, as under ts-jest, compiles the schemas with ajv once.
+ */
+function compiledValidators(): ReadonlyMap<string, KindValidator> {
   if (validators) return validators;
-  // Compiled once per process and shared by every object of the kind.
-  const ajv = new Ajv({ allErrors: false, strict: false });
-  validators = new Map();
-  for (const [kind, schema] of Object.entries(KIND_SCHEMAS)) validators.set(kind, ajv.compile(schema));
+  const require = createRequire(import.meta.url);
+  try {
+    const generated = require(new URL('../../generated/validators.cjs', import.meta.url).pathname) as Record<string, KindValidator>;
+    validators = new Map(Object.keys(KIND_SCHEMAS).map((kind) => [kind, generated[kind]]));
+    if ([...validators.values()].every((validate) => typeof validate === 'function')) return validators;
+  } catch {
+    // Not built: fall through to compiling at run time.
+  }
+  validators = compileValidators();
   return validators;
+}
+
+/** Compiles every kind schema with ajv (once per process). */
+export function compileValidators(): ReadonlyMap<string, KindValidator> {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  const ajv = new Ajv({ allErrors: false, strict: false });
+  return new Map(Object.entries(KIND_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema) as KindValidator]));
 }
 
 /** Returns the first schema violation of `value` as an object of `kind`, or undefined when valid. */
@@ -27,5 +49,5 @@ export function validateObject(kind: string, value: unknown): SchemaViolation | 
   if (!validate || validate(value)) return undefined;
   const error = validate.errors?.[0];
   if (!error) return undefined;
-  return describeSchemaError(error, value);
+  return describeSchemaError(error, value, kind);
 }

@@ -178,7 +178,7 @@ function podArb(namespaces: string[]) {
 export const clusterArb: fc.Arbitrary<RefCluster> = fc.uniqueArray(fc.constantFrom(...NAMESPACE_POOL), { minLength: 1, maxLength: 3 })
   .chain((namespaceNames) => fc.record({
     namespaces: fc.tuple(...namespaceNames.map(() => fc.record({
-      declared: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      declared: fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
       labels: labelsArb(NAMESPACE_LABELS),
     }))),
     pods: fc.array(podArb(namespaceNames), { minLength: 1, maxLength: 6 }),
