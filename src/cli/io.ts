@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import type { Writable } from 'node:stream';
 
 /** Reads all of standard input synchronously; the loader calls it when a path is `-`. */
 export function readStandardInput(): Buffer {
@@ -25,57 +24,53 @@ export function readStandardInput(): Buffer {
 }
 
 /**
- * Buffers text and writes it in large chunks, waiting when the stream is full, so a matrix of
- * millions of lines streams out in constant memory.
+ * Buffers text and writes it in large synchronous chunks, so a matrix of millions of lines
+ * streams out in constant memory without waiting on the event loop (stdout is synchronous for
+ * files and pipes on Linux; files given with --output are written with writeSync).
  */
 export class OutputSink {
   private pending: string[] = [];
   private pendingLength = 0;
 
-  constructor(private readonly stream: Writable) {}
+  constructor(private readonly write: (text: string) => void) {}
 
-  /** Queues `text`; resolves once it is safe to queue more. */
-  async write(text: string): Promise<void> {
+  /** Queues `text`, writing out once 256 KiB have gathered. */
+  push(text: string): void {
     this.pending.push(text);
     this.pendingLength += text.length;
-    if (this.pendingLength >= 1 << 16) await this.flush();
+    if (this.pendingLength >= 1 << 18) this.flush();
   }
 
-  /** Writes everything queued and waits for the stream to drain if it is full. */
-  async flush(): Promise<void> {
+  /** Writes everything queued. */
+  flush(): void {
     if (this.pending.length === 0) return;
     const chunk = this.pending.join('');
     this.pending = [];
     this.pendingLength = 0;
-    if (!this.stream.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.stream.off('drain', done);
-          this.stream.off('error', done);
-          this.stream.off('close', done);
-          resolve();
-        };
-        this.stream.once('drain', done);
-        this.stream.once('error', done);
-        this.stream.once('close', done);
-      });
-    }
+    this.write(chunk);
   }
 }
 
 /** Opens the destination of `--output FILE`, or standard output. */
 export function openOutput(file: string | undefined): { sink: OutputSink; close: () => Promise<void> } {
   if (!file) {
-    const sink = new OutputSink(process.stdout);
-    return { sink, close: () => sink.flush() };
+    const sink = new OutputSink((text) => process.stdout.write(text));
+    return {
+      sink,
+      close: async () => {
+        sink.flush();
+        // Let an asynchronous stdout (a TTY on some platforms) drain before the exit code is set.
+        if (process.stdout.writableLength > 0) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+      },
+    };
   }
-  const stream = fs.createWriteStream(file);
-  const sink = new OutputSink(stream);
+  const descriptor = fs.openSync(file, 'w');
+  const sink = new OutputSink((text) => fs.writeSync(descriptor, text));
   return {
     sink,
     close: async () => {
-      await sink.flush();
-      await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      sink.flush();
+      fs.closeSync(descriptor);
     },
   };
 }

@@ -124,6 +124,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   });
   program.exitOverride();
+  // `k8snet matrix | head` closes the pipe early: stop quietly, as Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(exitCode);
+      throw error;
+    });
+  }
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   const debug = argv.includes('--debug');
   try {

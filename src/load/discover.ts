@@ -34,7 +34,7 @@ export function discoverInputs(paths: readonly string[]): { inputs: InputSource[
       continue;
     }
     if (stats.isDirectory()) {
-      walkFolder(given, new Set(), inputs, problems, seenFiles);
+      walkFolder(given, realPath(given), new Set(), inputs, problems, seenFiles);
     } else if (!seenFiles.has(realPath(given))) {
       seenFiles.add(realPath(given));
       inputs.push({ kind: 'file', path: given });
@@ -45,12 +45,12 @@ export function discoverInputs(paths: readonly string[]): { inputs: InputSource[
 
 function walkFolder(
   folder: string,
+  real: string,
   ancestors: Set<string>,
   inputs: InputSource[],
   problems: DiscoveryProblem[],
   seenFiles: Set<string>,
 ): void {
-  const real = realPath(folder);
   // A symlink that points back at a folder being walked would recurse forever.
   if (ancestors.has(real)) return;
   let entries: fs.Dirent[];
@@ -66,7 +66,12 @@ function walkFolder(
     const child = path.join(folder, entry.name);
     let isDirectory = entry.isDirectory();
     let isFile = entry.isFile();
+    // Real paths are worked out only across symbolic links: below a real folder, the real path
+    // of a child is the folder's plus its name (one realpath call per file would cost more
+    // than reading it).
+    let childReal = path.join(real, entry.name);
     if (entry.isSymbolicLink()) {
+      childReal = realPath(child);
       try {
         const target = fs.statSync(child);
         isDirectory = target.isDirectory();
@@ -78,11 +83,10 @@ function walkFolder(
     }
     if (isDirectory) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      walkFolder(child, inside, inputs, problems, seenFiles);
+      walkFolder(child, childReal, inside, inputs, problems, seenFiles);
     } else if (isFile && MANIFEST_EXTENSION.test(entry.name)) {
-      const key = realPath(child);
-      if (seenFiles.has(key)) continue;
-      seenFiles.add(key);
+      if (seenFiles.has(childReal)) continue;
+      seenFiles.add(childReal);
       inputs.push({ kind: 'file', path: child });
     }
   }

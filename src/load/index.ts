@@ -3,7 +3,7 @@ import { discoverInputs, describeFsError, type InputSource } from './discover.js
 import { decodeManifestBytes, fileFinding, findTemplateAction, parseManifestText, type ParsedDocument } from './parse-text.js';
 import { SourceFile } from './source-file.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
-import { MODELLED_KINDS, isBuiltInOpaqueKind, suggestKind } from './kinds.js';
+import { MODELLED_KINDS, isBuiltInOpaqueKind, isToolConfig, suggestKind } from './kinds.js';
 import { locateField, type ManifestObject, type ObjectOrigin } from './manifest-object.js';
 import { formatPath, type FieldPath } from './path.js';
 import { validateObject } from './validate.js';
@@ -80,6 +80,7 @@ interface UnknownKindTally {
 class ObjectCollector {
   readonly objects: ManifestObject[] = [];
   private readonly unknownKinds = new Map<string, UnknownKindTally>();
+  private readonly toolConfigs = new Map<string, UnknownKindTally>();
 
   constructor(private readonly findings: Finding[]) {}
 
@@ -138,6 +139,11 @@ class ObjectCollector {
       return 0;
     }
     const metadata = isMapping(value.metadata) ? value.metadata : undefined;
+    if (isToolConfig(apiVersion)) {
+      this.tally(this.toolConfigs, kind, apiVersion, origin);
+      this.objects.push({ apiVersion, kind, name: typeof metadata?.name === 'string' ? metadata.name : '', namespace: undefined, value, origin });
+      return 1;
+    }
     const name = metadata?.name;
     if (typeof name !== 'string' || name === '') {
       this.report(INPUT_RULES.missingName, origin, metadata ? ['metadata'] : [],
@@ -168,9 +174,7 @@ class ObjectCollector {
         this.report({ ...INPUT_RULES.unknownKind, severity: 'warning' }, origin, ['kind'],
           `Unknown kind '${kind}' for ${qualifiedName(metadata!)}; did you mean ${suggestion}? It is kept but not analysed.`);
       } else {
-        const tally = this.unknownKinds.get(kind);
-        if (tally) tally.count++;
-        else this.unknownKinds.set(kind, { apiVersion, count: 1, first: origin });
+        this.tally(this.unknownKinds, kind, apiVersion, origin);
       }
     }
     const namespace = metadata!.namespace;
@@ -198,8 +202,22 @@ class ObjectCollector {
     return count;
   }
 
+  private tally(tallies: Map<string, UnknownKindTally>, kind: string, apiVersion: string, origin: ObjectOrigin): void {
+    const tally = tallies.get(kind);
+    if (tally) tally.count++;
+    else tallies.set(kind, { apiVersion, count: 1, first: origin });
+  }
+
   /** Summarises custom kinds once per kind, so a folder of CRDs does not drown real findings. */
   reportUnknownKinds(): void {
+    for (const [kind, tally] of this.toolConfigs) {
+      const others = tally.count > 1 ? ` (and ${tally.count - 1} more like it)` : '';
+      const hint = kind === 'Kustomization' || kind === 'Component'
+        ? '; to analyse what it builds, run kustomize build DIR | k8snet lint -'
+        : '; k8snet reads cluster facts from it but it is not a Kubernetes object';
+      this.report(INPUT_RULES.toolConfig, tally.first, ['kind'],
+        `${kind} (${tally.apiVersion}) is tool configuration, not a manifest${hint}${others}.`);
+    }
     for (const [kind, tally] of this.unknownKinds) {
       const others = tally.count > 1 ? ` (and ${tally.count - 1} more object${tally.count > 2 ? 's' : ''} of this kind)` : '';
       this.report(INPUT_RULES.unknownKind, tally.first, ['kind'],

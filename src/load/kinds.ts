@@ -54,3 +54,17 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length];
 }
+
+/**
+ * Configuration files of tools that sit next to manifests (kustomize, kind, kubeadm, kubelet):
+ * not Kubernetes objects, so they need no metadata.name, but they are kept because they carry
+ * facts about the cluster (pod and service ranges, max pods).
+ */
+const TOOL_CONFIG_GROUPS: readonly string[] = [
+  'kustomize.config.k8s.io/', 'kind.x-k8s.io/', 'kubeadm.k8s.io/', 'kubelet.config.k8s.io/', 'kubeproxy.config.k8s.io/',
+];
+
+/** Returns true for a tool configuration document such as a kustomization.yaml. */
+export function isToolConfig(apiVersion: string): boolean {
+  return TOOL_CONFIG_GROUPS.some((group) => apiVersion.startsWith(group));
+}

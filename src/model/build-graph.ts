@@ -1,6 +1,7 @@
 import type { ManifestObject } from '../load/manifest-object.js';
 import { locateField } from '../load/manifest-object.js';
 import { INPUT_RULES, type InputRule } from '../load/input-rules.js';
+import { isToolConfig } from '../load/kinds.js';
 import { formatPath, type FieldPath } from '../load/path.js';
 import type { Finding } from '../finding.js';
 import { parseLabelSelector, type Labels, type LabelSelector } from './label-selector.js';
@@ -118,7 +119,13 @@ class GraphBuilder {
   /** Keeps the last definition of each kind/namespace/name, as `kubectl apply` of all files would. */
   private removeDuplicates(objects: readonly ManifestObject[]): ManifestObject[] {
     const byIdentity = new Map<string, ManifestObject>();
+    const unique: ManifestObject[] = [];
     for (const object of objects) {
+      // Tool configuration (kustomization.yaml in every folder) has no identity in a cluster.
+      if (isToolConfig(object.apiVersion)) {
+        unique.push(object);
+        continue;
+      }
       const namespace = CLUSTER_SCOPED_KINDS.has(object.kind) ? '' : this.namespaceOf(object);
       const identity = `${object.apiVersion.split('/')[0]}|${object.kind}|${namespace}|${object.name}`;
       const earlier = byIdentity.get(identity);
@@ -131,7 +138,7 @@ class GraphBuilder {
       }
       byIdentity.set(identity, object);
     }
-    return [...byIdentity.values()];
+    return [...unique, ...byIdentity.values()];
   }
 
   private buildNamespaces(declared: readonly ManifestObject[], objects: readonly ManifestObject[]): Namespace[] {
@@ -142,7 +149,7 @@ class GraphBuilder {
       namespaces.set(object.name, { name: object.name, labels: { ...labels, 'kubernetes.io/metadata.name': object.name }, source: object });
     }
     for (const object of objects) {
-      if (CLUSTER_SCOPED_KINDS.has(object.kind)) continue;
+      if (CLUSTER_SCOPED_KINDS.has(object.kind) || isToolConfig(object.apiVersion)) continue;
       const name = this.namespaceOf(object);
       if (!namespaces.has(name)) namespaces.set(name, { name, labels: { 'kubernetes.io/metadata.name': name } });
     }

@@ -36,8 +36,20 @@ export interface IpBlockRanges {
   readonly ranges: readonly AddressRange[];
 }
 
+const parsedCidrs = new Map<string, Cidr | { error: string }>();
+
 /** Parses a CIDR such as `10.0.0.0/8` or `2001:db8::/32`; returns a plain-language error otherwise. */
 export function parseCidr(text: string): Cidr | { error: string } {
+  // Manifests repeat the same few CIDRs thousands of times; the results are immutable.
+  let parsed = parsedCidrs.get(text);
+  if (!parsed) {
+    parsed = parseCidrText(text);
+    parsedCidrs.set(text, parsed);
+  }
+  return parsed;
+}
+
+function parseCidrText(text: string): Cidr | { error: string } {
   const trimmed = text.trim();
   const slash = trimmed.indexOf('/');
   if (slash === -1) return { error: `'${text}' is not a CIDR: it has no prefix length (write ${trimmed}/${trimmed.includes(':') ? 128 : 32} for one address)` };

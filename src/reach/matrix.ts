@@ -50,36 +50,33 @@ export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions 
   const destinations = [...workloads, ...destinationExternals].sort(compareIds);
   sources.sort(compareIds);
   const focus = options.focusWorkload ? resolveFocus(workloads, options.focusWorkload) : undefined;
-  const classesOf = new Map<Workload, PodClass[]>();
-  const classes = (workload: Workload) => {
-    let list = classesOf.get(workload);
-    if (!list) {
-      list = [...new Set(workload.pods.map((pod) => solver.classOf(pod)))];
-      classesOf.set(workload, list);
-    }
-    return list;
-  };
+  // Each workload's distinct pod classes, computed once: most workloads have exactly one.
+  const classesOf = new Map<MatrixPeer, PodClass[]>();
+  for (const peer of workloads) {
+    if (peer.type === 'workload') classesOf.set(peer, [...new Set(peer.workload.pods.map((pod) => solver.classOf(pod)))]);
+  }
   for (const source of sources) {
+    const sourceClasses = classesOf.get(source);
     for (const destination of destinations) {
-      if (source.type !== 'workload' && destination.type !== 'workload') continue;
       if (source === destination) continue;
       if (focus && source.id !== focus && destination.id !== focus) continue;
+      const destinationClasses = classesOf.get(destination);
       let connections = ConnectionSet.EMPTY;
-      if (source.type === 'ingress-controller') {
-        connections = exposure.get(destination.id) ?? ConnectionSet.EMPTY;
-      } else if (source.type === 'workload' && destination.type === 'workload') {
+      if (sourceClasses && destinationClasses) {
         // A workload whose pods differ is connected where any of its pods is.
-        for (const sourceClass of classes(source.workload)) {
-          for (const destinationClass of classes(destination.workload)) {
+        for (const sourceClass of sourceClasses) {
+          for (const destinationClass of destinationClasses) {
             connections = connections.union(solver.classToClass(sourceClass, destinationClass));
           }
         }
-      } else if (source.type === 'external' && destination.type === 'workload') {
-        for (const destinationClass of classes(destination.workload)) {
+      } else if (source.type === 'ingress-controller') {
+        connections = exposure.get(destination.id) ?? ConnectionSet.EMPTY;
+      } else if (source.type === 'external' && destinationClasses) {
+        for (const destinationClass of destinationClasses) {
           connections = connections.union(solver.rangeToClass(source.family, source.range, destinationClass));
         }
-      } else if (source.type === 'workload' && destination.type === 'external') {
-        for (const sourceClass of classes(source.workload)) {
+      } else if (sourceClasses && destination.type === 'external') {
+        for (const sourceClass of sourceClasses) {
           connections = connections.union(solver.classToRange(sourceClass, destination.family, destination.range));
         }
       }

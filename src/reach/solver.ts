@@ -398,8 +398,8 @@ export class ReachabilitySolver {
         if (!this.ruleMatches(rule, other)) continue;
         const ports = this.portsTowards(rule, destination);
         if (trace) trace.networkPolicy.push({ rule, allowed: ports });
-        else if (allowed.covers(ports)) continue;
-        allowed = allowed.union(ports);
+        // The same compiled set often matches twice (a namespace-wide and a specific rule).
+        if (ports !== allowed) allowed = allowed.union(ports);
         if (!trace && allowed.isAll()) break;
       }
       return allowed;

@@ -128,7 +128,7 @@ function ruleArb(peerKey: 'from' | 'to'): fc.Arbitrary<Obj> {
 }
 
 function ruleListArb(peerKey: 'from' | 'to'): fc.Arbitrary<Obj[]> {
-  return fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 4, arbitrary: fc.array(ruleArb(peerKey), { minLength: 1, maxLength: 3 }) });
+  return fc.oneof({ weight: 1, arbitrary: fc.constant<Obj[]>([]) }, { weight: 4, arbitrary: fc.array(ruleArb(peerKey), { minLength: 1, maxLength: 3 }) });
 }
 
 const policyTypesArb = fc.constantFrom<string[]>([], ['Ingress'], ['Egress'], ['Ingress', 'Egress'], ['Egress', 'Ingress']);
@@ -188,10 +188,11 @@ const clusterArb: fc.Arbitrary<RefCluster> = fc.uniqueArray(fc.constantFrom(...N
       .map((name, index) => ({ name, ...raw.namespaces[index] }))
       .filter((namespace) => namespace.declared)
       .map((namespace) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace.name, labels: namespace.labels } })),
+    // Names restart in each namespace (alpha/p0 and beta/p0), so pods are told apart by namespace too.
     pods: raw.pods.map((pod, index) => ({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: `p${index}`, namespace: pod.namespace, labels: pod.labels },
+      metadata: { name: `p${raw.pods.slice(0, index).filter((other) => other.namespace === pod.namespace).length}`, namespace: pod.namespace, labels: pod.labels },
       spec: {
         ...(pod.hostNetwork !== undefined ? { hostNetwork: pod.hostNetwork } : {}),
         containers: pod.containers.map((ports, containerIndex) => ({
@@ -453,6 +454,25 @@ describe('solver agrees with the reference evaluator', () => {
     expect(at(twoPeers, 'alpha/web', 'alpha/web', 'TCP', 80)).toBe(false);
     assertAgreement(onePeer);
     assertAgreement(twoPeers);
+  });
+
+  it('regression: a namespace used but not declared has only kubernetes.io/metadata.name', () => {
+    const cluster: RefCluster = {
+      namespaces: [namespace('alpha', { team: 'a' })],
+      pods: [pod('alpha/web', { app: 'web' }), pod('beta/p0', { app: 'x' }), pod('gamma/p0', { app: 'x' })],
+      policies: [policy('alpha/in', {
+        podSelector: {},
+        ingress: [
+          { from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }, { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['beta'] }] } }], ports: [{ port: 80 }] },
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gamma' } } }], ports: [{ port: 81 }] },
+        ],
+      })],
+    };
+    expect(at(cluster, 'beta/p0', 'alpha/web', 'TCP', 80)).toBe(true);
+    expect(at(cluster, 'gamma/p0', 'alpha/web', 'TCP', 80)).toBe(false);
+    expect(at(cluster, 'gamma/p0', 'alpha/web', 'TCP', 81)).toBe(true);
+    expect(at(cluster, 'alpha/web', 'alpha/web', 'TCP', 80)).toBe(false);
+    assertAgreement(cluster);
   });
 
   it('regression: host-network pods and egress: [] without policyTypes', () => {

@@ -21,10 +21,10 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
   const { sink, close } = openOutput(options.output);
   if (options.format === 'json') {
     const { formatJson } = await import('../../report/json.js');
-    await sink.write(formatJson(result));
+    sink.push(formatJson(result));
   } else {
     const { formatStylish } = await import('../../report/stylish.js');
-    await sink.write(formatStylish(result, { color: shouldColorFile(options.output, global), verbose: options.verbose }));
+    sink.push(formatStylish(result, { color: shouldColorFile(options.output, global), verbose: options.verbose }));
   }
   await close();
   if (hasInputErrors(findings)) return EXIT_USAGE;

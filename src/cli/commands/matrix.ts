@@ -37,7 +37,7 @@ export async function runMatrix(paths: string[], options: MatrixCommandOptions, 
   const format = await formatterFor(options.format);
   const { sink, close } = openOutput(options.output);
   const edges = matrixEdges(solver, { focusWorkload: options.focusWorkload, ingressController: options.ingressController });
-  for (const chunk of format(edges)) await sink.write(chunk);
+  for (const chunk of format(edges)) sink.push(chunk);
   await close();
   return hasInputErrors(analysis.inputFindings) ? EXIT_USAGE : EXIT_OK;
 }

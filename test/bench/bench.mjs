@@ -1,0 +1,761 @@
+#!/usr/bin/env node
+// Benchmark behind `npm run bench`.
+//
+// Prints RATIOS measured in one run: each k8snet command's median wall time divided by the median
+// wall time of a baseline (a plain "read every manifest and js-yaml loadAll it" child process)
+// measured in the same run, plus start-up differences against `node -e ''` and peak memory.
+// Every measurement is a separate `node ...` child process, so process start-up is on both sides
+// of every ratio. Targets are printed beside the numbers; nothing here fails on them (exit code 0
+// unless the benchmark itself crashes).
+//
+// Input is generated with ../shared/tools/gen-cluster.mjs into a temporary folder under
+// os.tmpdir(), which is deleted at the end.
+//
+// Usage: node test/bench/bench.mjs [--runs N] [--quick] [--full] [--timeout SECONDS]
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(HERE, '..', '..');
+const CLI = path.join(REPO_ROOT, 'bin', 'k8snet.js');
+const GEN = path.resolve(REPO_ROOT, '..', 'shared', 'tools', 'gen-cluster.mjs');
+const MIB = 1024 * 1024;
+const MB = 1e6;
+
+/** How many times each start-up measurement runs per round: they are short and noisy. */
+const STARTUP_REPEAT = 5;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function usage() {
+  return [
+    'usage: node test/bench/bench.mjs [options]',
+    '  --runs N         runs per measurement; the median is reported          [3]',
+    '  --quick          same as --runs 1',
+    '  --full           also benchmark --scale 5 (~110 MB of manifests; several minutes)',
+    '  --timeout S      kill a single measured process after S seconds        [900]',
+    '  -h, --help       this text',
+  ].join('\n');
+}
+
+function parseArgs(argv) {
+  const options = { runs: 3, full: false, timeoutMs: 900_000 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--runs') {
+      options.runs = Number(value());
+      if (!Number.isInteger(options.runs) || options.runs < 1) throw new UsageError('--runs must be a positive integer');
+    } else if (arg.startsWith('--runs=')) {
+      options.runs = Number(arg.slice('--runs='.length));
+      if (!Number.isInteger(options.runs) || options.runs < 1) throw new UsageError('--runs must be a positive integer');
+    } else if (arg === '--quick') {
+      options.runs = 1;
+    } else if (arg === '--full') {
+      options.full = true;
+    } else if (arg === '--timeout') {
+      const seconds = Number(value());
+      if (!(seconds > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+      options.timeoutMs = seconds * 1000;
+    } else if (arg === '-h' || arg === '--help') {
+      options.help = true;
+    } else {
+      throw new UsageError(`unknown argument: ${arg}`);
+    }
+  }
+  return options;
+}
+
+class UsageError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes, timing and peak memory
+
+/** Child process groups still running, so an interrupt can stop them. */
+const liveGroups = new Set();
+
+/**
+ * Picks how peak memory (max RSS) of a child is measured:
+ *  - GNU time (`/usr/bin/time -f %M -o FILE`), the kernel's ru_maxrss of the child, exact;
+ *  - otherwise polling /proc/<pid>/status VmHWM (the kernel's RSS high-water mark) every 5 ms
+ *    while the child runs, keeping the last value read (can miss growth in the last 5 ms);
+ *  - otherwise none.
+ */
+function detectMemoryMethod(tmpRoot) {
+  if (fs.existsSync('/usr/bin/time')) {
+    const out = path.join(tmpRoot, 'time-probe.txt');
+    const probe = spawnSync('/usr/bin/time', ['-f', '%M', '-o', out, process.execPath, '-e', ''], { stdio: 'ignore' });
+    if (probe.status === 0 && readMaxRssKiB(out) !== undefined) {
+      return { kind: 'gnu-time', label: 'GNU time: /usr/bin/time -f %M (ru_maxrss of the child, exact)' };
+    }
+  }
+  if (fs.existsSync(`/proc/${process.pid}/status`)) {
+    return { kind: 'proc-poll', label: '/proc/<pid>/status VmHWM polled every 5 ms (approximate)' };
+  }
+  return { kind: 'none', label: 'not available on this system' };
+}
+
+function readMaxRssKiB(file) {
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // With -o, GNU time also writes "Command exited with non-zero status N" before the value.
+  const lines = text.trim().split('\n').map((line) => line.trim()).filter((line) => /^\d+$/.test(line));
+  return lines.length > 0 ? Number(lines[lines.length - 1]) : undefined;
+}
+
+function readVmHwmKiB(pid) {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let rssFileCounter = 0;
+
+/**
+ * Runs `node ARGS` once. Returns { ms, status, signal, stdout, stderr, maxRssKiB, timedOut }.
+ * The wall time runs from just before spawn until the process has exited.
+ */
+function runNode(args, { memory, tmpRoot, captureStdout = false, timeoutMs }) {
+  return new Promise((resolve, reject) => {
+    let command = process.execPath;
+    let commandArgs = args;
+    let rssFile;
+    if (memory.kind === 'gnu-time') {
+      rssFile = path.join(tmpRoot, `rss-${++rssFileCounter}.txt`);
+      command = '/usr/bin/time';
+      commandArgs = ['-f', '%M', '-o', rssFile, process.execPath, ...args];
+    }
+    const stdoutChunks = [];
+    const stderrChunks = [];
+    let stderrBytes = 0;
+    const started = performance.now();
+    let child;
+    try {
+      child = spawn(command, commandArgs, {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
+        detached: true, // own process group: a timeout or Ctrl-C can stop node under GNU time too
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    let ended;
+    let timedOut = false;
+    let hwm;
+    let poller;
+    if (memory.kind === 'proc-poll') {
+      const sample = () => {
+        const value = readVmHwmKiB(child.pid);
+        if (value !== undefined) hwm = Math.max(hwm ?? 0, value);
+      };
+      poller = setInterval(sample, 5);
+      sample();
+    }
+    liveGroups.add(child.pid);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, timeoutMs);
+    if (captureStdout) child.stdout.on('data', (chunk) => stdoutChunks.push(chunk));
+    child.stderr.on('data', (chunk) => {
+      // Keep the first 256 KiB: enough for the first lines and any "internal error".
+      if (stderrBytes < 256 * 1024) stderrChunks.push(chunk);
+      stderrBytes += chunk.length;
+    });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      if (poller) clearInterval(poller);
+      liveGroups.delete(child.pid);
+      reject(error);
+    });
+    child.on('exit', () => {
+      ended = performance.now();
+      if (poller) clearInterval(poller);
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      liveGroups.delete(child.pid);
+      let maxRssKiB;
+      let exitSignal = signal;
+      if (rssFile) {
+        maxRssKiB = readMaxRssKiB(rssFile);
+        // GNU time reports a child killed by a signal as "Command terminated by signal N".
+        const signalMatch = /terminated by signal (\d+)/i.exec(safeRead(rssFile) ?? '');
+        if (signalMatch) exitSignal = `signal ${signalMatch[1]}`;
+        fs.rmSync(rssFile, { force: true });
+      } else if (hwm !== undefined) {
+        maxRssKiB = hwm;
+      }
+      resolve({
+        ms: (ended ?? performance.now()) - started,
+        status,
+        signal: exitSignal,
+        stdout: Buffer.concat(stdoutChunks).toString('utf8'),
+        stderr: Buffer.concat(stderrChunks).toString('utf8'),
+        maxRssKiB,
+        timedOut,
+      });
+    });
+  });
+}
+
+function safeRead(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input sets
+
+/** Files k8snet would read from DIR: *.yaml|*.yml|*.json, recursively, no hidden folders, no node_modules. */
+function manifestFiles(dir) {
+  const out = [];
+  const walk = (folder) => {
+    let entries;
+    try {
+      entries = fs.readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const child = path.join(folder, entry.name);
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = fs.statSync(child);
+          isDirectory = target.isDirectory();
+          isFile = target.isFile();
+        } catch {
+          continue;
+        }
+      }
+      if (isDirectory) {
+        if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+        walk(child);
+      } else if (isFile && /\.(ya?ml|json)$/i.test(entry.name)) {
+        out.push(child);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function generateSet(tmpRoot, scale) {
+  const dir = path.join(tmpRoot, `cluster-scale${scale}`);
+  const statsFile = path.join(tmpRoot, `stats-scale${scale}.json`); // outside DIR: not a manifest
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [GEN, '--out', dir, '--scale', String(scale), '--stats', statsFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * MIB,
+  });
+  if (result.error) throw result.error;
+  if (result.status !== 0) {
+    throw new Error(`gen-cluster.mjs --scale ${scale} exited with ${result.status}: ${firstLine(result.stderr)}`);
+  }
+  const genMs = performance.now() - started;
+  let stats = {};
+  try {
+    stats = JSON.parse(fs.readFileSync(statsFile, 'utf8'));
+  } catch {
+    // the summary is only used for the description
+  }
+  const files = manifestFiles(dir);
+  const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
+  return { scale, dir, files: files.length, bytes, stats, genMs };
+}
+
+/** The baseline: read every manifest file and js-yaml loadAll it, nothing else. */
+function writeBaselineScript(tmpRoot) {
+  const jsYamlPath = createRequire(path.join(REPO_ROOT, 'package.json')).resolve('js-yaml');
+  const file = path.join(tmpRoot, 'parse-baseline.cjs');
+  fs.writeFileSync(
+    file,
+    `'use strict';
+const fs = require('fs');
+const path = require('path');
+const yaml = require(${JSON.stringify(jsYamlPath)});
+const MANIFEST = /\\.(ya?ml|json)$/i;
+let files = 0, documents = 0, errors = 0;
+function walk(folder) {
+  let entries;
+  try { entries = fs.readdirSync(folder, { withFileTypes: true }); } catch { return; }
+  for (const entry of entries) {
+    const child = path.join(folder, entry.name);
+    let isDirectory = entry.isDirectory(), isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try { const s = fs.statSync(child); isDirectory = s.isDirectory(); isFile = s.isFile(); } catch { continue; }
+    }
+    if (isDirectory) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      walk(child);
+    } else if (isFile && MANIFEST.test(entry.name)) {
+      files++;
+      try {
+        documents += yaml.loadAll(fs.readFileSync(child, 'utf8')).length;
+      } catch {
+        errors++;
+      }
+    }
+  }
+}
+for (const dir of process.argv.slice(2)) walk(dir);
+process.stdout.write(JSON.stringify({ files, documents, errors }) + '\\n');
+`,
+  );
+  return file;
+}
+
+/** A small single manifest from the demo fixtures, for the start-up measurement. */
+function findSmallDemoFile() {
+  const dir = path.join(REPO_ROOT, 'fixtures', 'demo', 'shop-frontend');
+  const candidates = manifestFiles(dir).filter((file) => /\.ya?ml$/i.test(file));
+  if (candidates.length === 0) return undefined;
+  candidates.sort((a, b) => fs.statSync(a).size - fs.statSync(b).size || a.localeCompare(b));
+  return candidates[0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+function firstLine(text) {
+  const lines = String(text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines[0] ?? '';
+}
+
+/** The stderr line to show for a failure: an internal error if there is one, else the first line. */
+function failureLine(result) {
+  if (result.timedOut) return 'timed out (killed)';
+  const lines = result.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  const internal = lines.find((line) => /internal error/i.test(line));
+  const line = internal ?? lines[0] ?? '(no stderr)';
+  const exit = result.signal ? `killed by ${result.signal}` : `exit ${result.status}`;
+  return `${exit}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
+}
+
+/**
+ * A measurement: args for `node`, the exit codes that count as success, and an optional extra
+ * check of the result. Collects the timings, peak memory and exit codes of its runs.
+ */
+function measurement(name, args, { okStatus, check, captureStdout = false, note, after } = {}) {
+  return { name, args, okStatus, check, captureStdout, note, after, times: [], rss: [], statuses: new Set(), failed: undefined, extra: undefined };
+}
+
+async function runMeasurement(m, context) {
+  if (m.failed) return;
+  let result;
+  try {
+    result = await runNode(m.args, { ...context, captureStdout: m.captureStdout });
+  } catch (error) {
+    m.failed = `could not start: ${error.message}`;
+    return;
+  }
+  const statusOk = !result.timedOut && !result.signal && m.okStatus.includes(result.status);
+  const internal = /internal error/i.test(result.stderr);
+  const checkMessage = statusOk && !internal && m.check ? m.check(result) : undefined;
+  if (!statusOk || internal || checkMessage) {
+    m.failed = checkMessage ?? failureLine(result);
+    return;
+  }
+  m.times.push(result.ms);
+  if (result.maxRssKiB !== undefined) m.rss.push(result.maxRssKiB);
+  m.statuses.add(result.status);
+  if (m.after) m.extra = m.after(result, m.extra);
+}
+
+function median(values) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function loadAverage() {
+  return os.loadavg().map((value) => value.toFixed(2)).join(' ');
+}
+
+function progress(text) {
+  process.stderr.write(text);
+}
+
+/** Picks the first two Deployments of the set, from `k8snet inspect --format json`. */
+async function pickPair(set, context) {
+  const result = await runNode([CLI, 'inspect', '--format', 'json', set.dir], { ...context, captureStdout: true });
+  if (result.timedOut || result.signal || ![0, 2].includes(result.status) || /internal error/i.test(result.stderr)) {
+    return { error: `inspect --format json failed: ${failureLine(result)}` };
+  }
+  let report;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch (error) {
+    return { error: `inspect --format json printed no JSON: ${error.message}` };
+  }
+  const deployments = (report.workloads ?? [])
+    .map((workload) => String(workload.id))
+    .filter((id) => id.endsWith('[Deployment]'))
+    .map((id) => id.slice(0, -'[Deployment]'.length));
+  if (deployments.length < 2) return { error: `inspect found ${deployments.length} Deployments, need 2` };
+  return { src: deployments[0], dst: deployments[1], counts: report.counts };
+}
+
+async function benchScale(set, options, context, { baselineScript, smallFile, withStartup }) {
+  const matrixOut = path.join(context.tmpRoot, `matrix-scale${set.scale}.txt`);
+  progress(`scale ${set.scale}: picking a can-reach pair...\n`);
+  const pair = await pickPair(set, context);
+
+  const baseline = measurement('parse baseline (read + js-yaml loadAll)', [baselineScript, set.dir], {
+    okStatus: [0],
+    captureStdout: true,
+    after: (result) => {
+      try {
+        return JSON.parse(result.stdout);
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  const inspect = measurement('inspect DIR', [CLI, 'inspect', set.dir], { okStatus: [0, 2] });
+  const matrix = measurement('matrix DIR --output FILE', [CLI, 'matrix', set.dir, '--output', matrixOut], {
+    okStatus: [0, 2],
+    check: () => (fs.existsSync(matrixOut) ? undefined : 'matrix wrote no output file'),
+    after: () => countLines(matrixOut),
+  });
+  const canReach = pair.error
+    ? Object.assign(measurement('can-reach SRC DST --port 8080 DIR', []), { failed: pair.error })
+    : measurement('can-reach SRC DST --port 8080 DIR', [CLI, 'can-reach', pair.src, pair.dst, '--port', '8080', set.dir], {
+        // 0 reachable, 1 not reachable; 2 (input errors) is accepted only when an answer was printed,
+        // because the generated data contains deliberate input errors.
+        okStatus: [0, 1, 2],
+        captureStdout: true,
+        check: (result) =>
+          result.status === 2 && !/REACHABLE/.test(result.stdout) ? failureLine(result) : undefined,
+        after: (result) => `${pair.src} → ${pair.dst}: ${verdictWord(result.stdout)}`,
+      });
+  const lint = measurement('lint DIR --format json --output /dev/null', [CLI, 'lint', set.dir, '--format', 'json', '--output', '/dev/null'], {
+    okStatus: [0, 1, 2],
+  });
+  const timed = [baseline, inspect, matrix, canReach, lint];
+
+  const nodeEmpty = measurement("node -e ''", ['-e', ''], { okStatus: [0] });
+  const version = measurement('k8snet --version', [CLI, '--version'], {
+    okStatus: [0],
+    captureStdout: true,
+    check: (result) => (/\d+\.\d+\.\d+/.test(result.stdout) ? undefined : `--version printed no version: ${firstLine(result.stdout)}`),
+  });
+  const lintSmall = smallFile
+    ? measurement(`k8snet lint ${path.relative(REPO_ROOT, smallFile)}`, [CLI, 'lint', smallFile], { okStatus: [0, 1, 2] })
+    : Object.assign(measurement('k8snet lint <small file>', []), { failed: 'no yaml file found in fixtures/demo/shop-frontend' });
+  const startup = withStartup ? [nodeEmpty, version, lintSmall] : [];
+
+  // Warm-up (untimed): page cache of the set and of node itself.
+  progress(`scale ${set.scale}: warm-up...\n`);
+  await runNode([baselineScript, set.dir], { ...context, captureStdout: false });
+
+  // Rounds interleave all measurements, so drift (thermal, other load) hits every side alike.
+  for (let round = 1; round <= options.runs; round++) {
+    progress(`scale ${set.scale}: round ${round}/${options.runs}:`);
+    for (const m of timed) {
+      progress(` ${m.name.split(' ')[0]}`);
+      await runMeasurement(m, context);
+    }
+    if (startup.length > 0) {
+      progress(' start-up');
+      for (let repeat = 0; repeat < STARTUP_REPEAT; repeat++) {
+        for (const m of startup) await runMeasurement(m, context);
+      }
+    }
+    progress('\n');
+  }
+  if (baseline.failed) {
+    throw new Error(`the parse baseline failed, no ratio can be computed: ${baseline.failed}`);
+  }
+  return { set, pair, baseline, inspect, matrix, canReach, lint, nodeEmpty, version, lintSmall, withStartup };
+}
+
+function verdictWord(stdout) {
+  const match = /\b(PARTLY REACHABLE|NOT REACHABLE|REACHABLE)\b/.exec(stdout);
+  return match ? match[1] : firstLine(stdout).slice(0, 60);
+}
+
+function countLines(file) {
+  try {
+    const buffer = fs.readFileSync(file);
+    let lines = 0;
+    for (let i = 0; i < buffer.length; i++) if (buffer[i] === 10) lines++;
+    if (buffer.length > 0 && buffer[buffer.length - 1] !== 10) lines++;
+    return lines;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function table(headers, rows) {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => String(row[column]).length)));
+  const numeric = headers.map((_, column) => rows.length > 0 && rows.every((row) => /^[-+]?[\d.,]+( ?(ms|MiB|×))?$|^—$/.test(String(row[column]))));
+  const line = (cells) =>
+    cells
+      .map((cell, column) => (numeric[column] ? String(cell).padStart(widths[column]) : String(cell).padEnd(widths[column])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const fmtMs = (ms) => (Number.isFinite(ms) ? ms.toFixed(ms >= 100 ? 0 : 1) : '—');
+const fmtRatio = (ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—');
+const fmtMiB = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : '—');
+
+function verdict(value, limit, strict = false) {
+  if (!Number.isFinite(value) || limit === undefined) return '—';
+  return (strict ? value < limit : value <= limit) ? 'OK' : 'OVER';
+}
+
+function exitCodes(m) {
+  return m.statuses.size > 0 ? [...m.statuses].sort().join(',') : '—';
+}
+
+function report(result, options) {
+  const { set } = result;
+  const scale = set.scale;
+  const out = [];
+  const baseMs = median(result.baseline.times);
+  const ratioTargets = {
+    inspect: 1.3,
+    matrix: scale >= 5 ? 2.5 : 2.3,
+    canReach: 1.2,
+    lint: scale >= 5 ? 1.6 : 1.5,
+  };
+  const baseInfo = result.baseline.extra;
+  out.push(
+    `== scale ${scale}: ${set.files} files, ${(set.bytes / MB).toFixed(1)} MB` +
+      (set.stats.resources ? `, ${set.stats.resources} resources` : '') +
+      (baseInfo ? ` (baseline parsed ${baseInfo.documents} documents, ${baseInfo.errors} files with YAML errors)` : '') +
+      ` — median of ${options.runs} run${options.runs === 1 ? '' : 's'}`,
+  );
+  out.push('');
+
+  const rows = [];
+  rows.push([result.baseline.name, fmtMs(baseMs), fmtRatio(1), 'baseline', '—', exitCodes(result.baseline), '']);
+  const add = (m, key, note = '') => {
+    if (m.failed) {
+      rows.push([m.name, '—', '—', `≤ ${ratioTargets[key].toFixed(1)}×`, 'FAILED', '—', m.failed]);
+      return;
+    }
+    const ms = median(m.times);
+    const ratio = ms / baseMs;
+    rows.push([m.name, fmtMs(ms), fmtRatio(ratio), `≤ ${ratioTargets[key].toFixed(1)}×`, verdict(ratio, ratioTargets[key]), exitCodes(m), note]);
+  };
+  add(result.inspect, 'inspect');
+  add(result.matrix, 'matrix', result.matrix.extra !== undefined ? `${result.matrix.extra} lines` : '');
+  add(result.canReach, 'canReach', result.canReach.extra ?? '');
+  add(result.lint, 'lint');
+  out.push(table(['measurement', 'median ms', 'ratio', 'target', 'result', 'exit', 'note'], rows));
+  out.push('ratio = median ms ÷ parse baseline median ms; exit 2 from inspect/matrix/can-reach/lint = input errors in the generated data (accepted)');
+
+  if (result.withStartup) {
+    out.push('');
+    const startupRuns = options.runs * STARTUP_REPEAT;
+    out.push(`start-up (median of ${startupRuns} runs each; difference to node -e '' measured in the same run)`);
+    const emptyMs = median(result.nodeEmpty.times);
+    const startupRows = [];
+    if (result.nodeEmpty.failed) {
+      startupRows.push([result.nodeEmpty.name, '—', '—', 'baseline', 'FAILED', result.nodeEmpty.failed]);
+    } else {
+      startupRows.push([result.nodeEmpty.name, fmtMs(emptyMs), '—', 'baseline', '—', '']);
+    }
+    for (const [m, limit] of [
+      [result.version, 25],
+      [result.lintSmall, 75],
+    ]) {
+      if (m.failed) {
+        startupRows.push([m.name, '—', '—', `≤ +${limit} ms`, 'FAILED', m.failed]);
+        continue;
+      }
+      const ms = median(m.times);
+      const diff = ms - emptyMs;
+      startupRows.push([m.name, fmtMs(ms), `${diff >= 0 ? '+' : ''}${diff.toFixed(1)} ms`, `≤ +${limit} ms`, verdict(diff, limit), `exit ${exitCodes(m)}`]);
+    }
+    out.push(table(['measurement', 'median ms', 'difference', 'target', 'result', 'note'], startupRows));
+  }
+
+  out.push('');
+  out.push(`peak memory (max RSS, highest of the runs; ${options.memory.label})`);
+  const memRows = [];
+  const memTargets = {
+    inspect: scale === 1 ? { text: '< 300 MiB', kib: 300 * 1024, strict: true } : undefined,
+    matrix: scale >= 5 ? { text: '≤ 1024 MiB', kib: 1024 * 1024, strict: false } : undefined,
+  };
+  const memRow = (m, key) => {
+    const target = memTargets[key];
+    if (m.failed) {
+      memRows.push([m.name, '—', target?.text ?? '—', 'FAILED']);
+      return;
+    }
+    const peak = m.rss.length > 0 ? Math.max(...m.rss) : NaN;
+    memRows.push([m.name, fmtMiB(peak), target?.text ?? '—', target ? verdict(peak, target.kib, target.strict) : '—']);
+  };
+  memRow(result.baseline, 'baseline');
+  memRow(result.inspect, 'inspect');
+  memRow(result.matrix, 'matrix');
+  memRow(result.lint, 'lint');
+  out.push(table(['measurement', 'max RSS', 'target', 'result'], memRows));
+  return out.join('\n');
+}
+
+function growthReport(small, big) {
+  const sizeRatio = big.set.bytes / small.set.bytes;
+  const fileRatio = big.set.files / small.set.files;
+  const ms = (m) => (m.failed ? NaN : median(m.times));
+  const rows = [
+    ['input size (MB)', (small.set.bytes / MB).toFixed(1), (big.set.bytes / MB).toFixed(1), fmtRatio(sizeRatio)],
+    ['input files', String(small.set.files), String(big.set.files), fmtRatio(fileRatio)],
+  ];
+  for (const [label, a, b] of [
+    ['parse baseline ms', small.baseline, big.baseline],
+    ['matrix ms', small.matrix, big.matrix],
+    ['inspect ms', small.inspect, big.inspect],
+    ['lint ms', small.lint, big.lint],
+  ]) {
+    rows.push([label, fmtMs(ms(a)), fmtMs(ms(b)), fmtRatio(ms(b) / ms(a))]);
+  }
+  if (Number.isFinite(small.matrix.extra) && Number.isFinite(big.matrix.extra)) {
+    rows.push(['matrix output lines', String(small.matrix.extra), String(big.matrix.extra), fmtRatio(big.matrix.extra / small.matrix.extra)]);
+  }
+  const matrixGrowth = ms(big.matrix) / ms(small.matrix);
+  const lines = [
+    `== growth from scale ${small.set.scale} to scale ${big.set.scale}`,
+    '',
+    table(['', `scale ${small.set.scale}`, `scale ${big.set.scale}`, 'growth'], rows),
+    '',
+  ];
+  if (Number.isFinite(matrixGrowth)) {
+    const exponent = Math.log(matrixGrowth) / Math.log(sizeRatio);
+    lines.push(
+      `matrix time grows ${fmtRatio(matrixGrowth)} for ${fmtRatio(sizeRatio)} the input bytes ` +
+        `(≈ size^${exponent.toFixed(2)}; 1.00 would be linear)`,
+    );
+  } else {
+    lines.push('matrix time growth: not available (matrix FAILED at one of the scales)');
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench: ${error.message}\n${usage()}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) {
+    throw new Error('dist/ is missing: build first (npm run bench runs tsc before this script)');
+  }
+  if (!fs.existsSync(GEN)) throw new Error(`generator not found: ${GEN}`);
+
+  const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-bench-'));
+  const cleanup = () => {
+    for (const pid of liveGroups) killGroup(pid);
+    fs.rmSync(tmpRoot, { recursive: true, force: true });
+  };
+  const onSignal = (signal) => {
+    process.stderr.write(`\nbench: ${signal}, cleaning up ${tmpRoot}\n`);
+    cleanup();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const startedAt = performance.now();
+  try {
+    const memory = detectMemoryMethod(tmpRoot);
+    options.memory = memory;
+    const context = { memory, tmpRoot, timeoutMs: options.timeoutMs };
+    const baselineScript = writeBaselineScript(tmpRoot);
+    const smallFile = findSmallDemoFile();
+    const scales = options.full ? [1, 5] : [1];
+
+    const header = [
+      'k8snet benchmark — ratios to a baseline measured in the same run (targets are informational)',
+      `node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model?.trim() ?? ''}, ${os.platform()} ${os.release()}`,
+      `runs per measurement: ${options.runs}; scales: ${scales.join(', ')}; every measurement is a fresh \`node\` child process`,
+      `baseline "parse": read every *.yaml|*.yml|*.json (recursive, no hidden folders / node_modules) + js-yaml loadAll`,
+      `peak memory: ${memory.label}`,
+      `input: ${path.relative(REPO_ROOT, GEN)} into ${tmpRoot} (deleted at the end)`,
+      `load average at start: ${loadAverage()} (other processes on the machine skew both sides of a ratio, not always equally)`,
+    ];
+    const results = [];
+    for (const scale of scales) {
+      progress(`scale ${scale}: generating...\n`);
+      const set = generateSet(tmpRoot, scale);
+      progress(`scale ${scale}: ${set.files} files, ${(set.bytes / MB).toFixed(1)} MB (generated in ${(set.genMs / 1000).toFixed(1)} s)\n`);
+      results.push(await benchScale(set, options, context, { baselineScript, smallFile, withStartup: scale === scales[0] }));
+      // Free the disk before the next (bigger) set.
+      fs.rmSync(set.dir, { recursive: true, force: true });
+    }
+
+    const sections = [header.join('\n')];
+    for (const result of results) sections.push(report(result, options));
+    if (results.length > 1) sections.push(growthReport(results[0], results[results.length - 1]));
+    sections.push(`total bench time ${((performance.now() - startedAt) / 1000).toFixed(1)} s; load average at end: ${loadAverage()}`);
+    process.stdout.write(`\n${sections.join('\n\n')}\n`);
+  } finally {
+    cleanup();
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`bench: ${error?.stack ?? error}\n`);
+    process.exitCode = 1;
+  },
+);
