@@ -26,13 +26,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('lint')
-    .description('report problems in the network setup of the manifests (input errors so far; the rule catalogue follows)')
+    .description('report problems in the network setup of the manifests, each with file:line:col, why it matters and how to fix it')
     .argument('[paths...]', PATHS_HELP, ['.'])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json', 'sarif', 'github', 'junit']).default('stylish'))
+    .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
+    .option('-r, --rule <id=level>', 'set a rule to off, info, warning or error (repeatable)', collect, [])
     .option('-o, --output <file>', 'write the report to a file')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the run fail (exit 1)').choices(['error', 'warning', 'info']).default('error'))
     .option('--max-warnings <count>', 'fail when there are more warnings than this', parseCount)
     .option('--verbose', 'show why each finding matters and how to fix it', false)
+    .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (outside NetworkPolicy; most plugins) or pod').choices(['node', 'pod']).default('node'))
     .addHelpText('after', '\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.\nExample: helm template ./chart | k8snet lint -')
     .action(async (paths: string[], options, command: Command) => {
       const { runLint } = await import('./commands/lint.js');
@@ -110,6 +113,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function parseCount(value: string): number {

@@ -38,6 +38,9 @@ const TEMPLATE_PATHS: Readonly<Record<string, FieldPath>> = {
 
 type Raw = Record<string, any>;
 
+/** Records a value the API server rejects, under the rule id that documents it. */
+type Invalid = (path: FieldPath, message: string, rule?: InputRule) => void;
+
 /**
  * Builds the immutable resource graph from loaded objects. Values the API server would reject
  * (invalid selectors, impossible ports, malformed CIDRs) become findings here, and the objects
@@ -336,7 +339,7 @@ class GraphBuilder {
       }
       return parsed.selector;
     };
-    const invalid = (path: FieldPath, message: string) => problems.push({ path, message, rule: INPUT_RULES.invalidValue });
+    const invalid: Invalid = (path, message, rule = INPUT_RULES.invalidValue) => problems.push({ path, message, rule });
     const podSelector = selector(spec.podSelector ?? {}, ['spec', 'podSelector']);
     const rules = (direction: 'ingress' | 'egress'): PolicyRule[] => {
       const peerKey = direction === 'ingress' ? 'from' : 'to';
@@ -456,7 +459,7 @@ class GraphBuilder {
     peer: Raw,
     path: FieldPath,
     selector: (raw: unknown, path: FieldPath) => LabelSelector | undefined,
-    invalid: (path: FieldPath, message: string) => void,
+    invalid: Invalid,
   ): PolicyPeer {
     const hasPodSelector = peer.podSelector !== undefined && peer.podSelector !== null;
     const hasNamespaceSelector = peer.namespaceSelector !== undefined && peer.namespaceSelector !== null;
@@ -476,21 +479,21 @@ class GraphBuilder {
   }
 }
 
-function buildIpBlock(raw: Raw, path: FieldPath, invalid: (path: FieldPath, message: string) => void): IpBlock {
+function buildIpBlock(raw: Raw, path: FieldPath, invalid: Invalid): IpBlock {
   const cidr = parseCidr(String(raw.cidr ?? ''));
   const except: string[] = (raw.except ?? []).map(String);
   if ('error' in cidr) {
-    invalid([...path, 'cidr'], cidr.error);
+    invalid([...path, 'cidr'], cidr.error, INPUT_RULES.invalidCidr);
     return { cidr: String(raw.cidr), except, ranges: { family: 4, ranges: [] } };
   }
   const holes: Cidr[] = [];
   except.forEach((text, index) => {
     const hole = parseCidr(text);
-    if ('error' in hole) invalid([...path, 'except', index], hole.error);
+    if ('error' in hole) invalid([...path, 'except', index], hole.error, INPUT_RULES.invalidCidr);
     else if (hole.family !== cidr.family || hole.range.first < cidr.range.first || hole.range.last > cidr.range.last
       || (hole.range.first === cidr.range.first && hole.range.last === cidr.range.last)) {
       // ValidateIPBlock: each except must be a strict subset of cidr.
-      invalid([...path, 'except', index], `except ${text} is not strictly inside cidr ${cidr.text}`);
+      invalid([...path, 'except', index], `except ${text} is not strictly inside cidr ${cidr.text}`, INPUT_RULES.exceptOutsideCidr);
     } else holes.push(hole);
   });
   return {
@@ -500,14 +503,14 @@ function buildIpBlock(raw: Raw, path: FieldPath, invalid: (path: FieldPath, mess
   };
 }
 
-function buildPolicyPort(raw: Raw, path: FieldPath, invalid: (path: FieldPath, message: string) => void): PolicyPort {
+function buildPolicyPort(raw: Raw, path: FieldPath, invalid: Invalid): PolicyPort {
   const protocol = (raw.protocol ?? 'TCP') as Protocol;
   const port = raw.port as number | string | undefined;
   const endPort = raw.endPort as number | undefined;
   if (endPort !== undefined) {
-    if (port === undefined) invalid([...path, 'endPort'], 'endPort is set without port');
-    else if (typeof port === 'string') invalid([...path, 'endPort'], `endPort cannot be used with the named port '${port}'`);
-    else if (endPort < port) invalid([...path, 'endPort'], `endPort ${endPort} is below port ${port}`);
+    if (port === undefined) invalid([...path, 'endPort'], 'endPort is set without port', INPUT_RULES.invalidPortRange);
+    else if (typeof port === 'string') invalid([...path, 'endPort'], `endPort cannot be used with the named port '${port}'`, INPUT_RULES.invalidPortRange);
+    else if (endPort < port) invalid([...path, 'endPort'], `endPort ${endPort} is below port ${port}`, INPUT_RULES.invalidPortRange);
   }
   return {
     protocol,

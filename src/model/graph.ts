@@ -80,6 +80,23 @@ export class ResourceGraph implements GraphContents {
     this.policiesByPod = policiesByPod;
   }
 
+  /**
+   * Returns a new graph with hypothetical workloads added (the original is unchanged), so that
+   * a question about a pod the manifests do not contain, such as cluster DNS, is answered by the
+   * same solver rather than by a second implementation of the semantics.
+   */
+  withExtraWorkloads(workloads: readonly Workload[]): ResourceGraph {
+    const names = new Set(this.namespaces.map((namespace) => namespace.name));
+    const extraNamespaces = [...new Set(workloads.map((workload) => workload.namespace))]
+      .filter((name) => !names.has(name))
+      .map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name } }));
+    return new ResourceGraph({
+      ...this,
+      namespaces: [...this.namespaces, ...extraNamespaces],
+      workloads: [...this.workloads, ...workloads],
+    });
+  }
+
   /** Returns the namespace called `name`, if the manifests declare or imply it. */
   namespace(name: string): Namespace | undefined {
     return this.namespaceByName.get(name);

@@ -318,6 +318,11 @@ export class ReachabilitySolver {
     return (direction === 'ingress' ? this.ingressPolicies : this.egressPolicies)[podClass.index].length > 0;
   }
 
+  /** Returns true when an AdminNetworkPolicy or the baseline policy applies to the class for `direction`. */
+  hasAdminRules(podClass: PodClass, direction: Direction): boolean {
+    return (direction === 'ingress' ? this.adminIngress : this.adminEgress)[podClass.index].length > 0;
+  }
+
   /** Returns the policies that select the class for `direction`. */
   isolatingPolicies(podClass: PodClass, direction: Direction): readonly NetworkPolicy[] {
     return (direction === 'ingress' ? this.ingressPolicies : this.egressPolicies)[podClass.index];

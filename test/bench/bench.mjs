@@ -510,15 +510,25 @@ function verdictWord(stdout) {
   return match ? match[1] : firstLine(stdout).slice(0, 60);
 }
 
+/** Counts lines in chunks (the scale-5 matrix file can exceed 1 GB). */
 function countLines(file) {
+  let fd;
   try {
-    const buffer = fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
+    const buffer = Buffer.alloc(4 * MIB);
     let lines = 0;
-    for (let i = 0; i < buffer.length; i++) if (buffer[i] === 10) lines++;
-    if (buffer.length > 0 && buffer[buffer.length - 1] !== 10) lines++;
-    return lines;
+    let last = 10;
+    for (;;) {
+      const read = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      for (let i = 0; i < read; i++) if (buffer[i] === 10) lines++;
+      last = buffer[read - 1];
+    }
+    return last === 10 ? lines : lines + 1;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
@@ -669,6 +679,14 @@ function growthReport(small, big) {
       `matrix time grows ${fmtRatio(matrixGrowth)} for ${fmtRatio(sizeRatio)} the input bytes ` +
         `(≈ size^${exponent.toFixed(2)}; 1.00 would be linear)`,
     );
+    if (Number.isFinite(small.matrix.extra) && Number.isFinite(big.matrix.extra)) {
+      const outputGrowth = big.matrix.extra / small.matrix.extra;
+      lines.push(
+        `matrix output grows ${fmtRatio(outputGrowth)} (connections, not input, drive it); ` +
+          `time per output line changes ${fmtRatio(matrixGrowth / outputGrowth)}`,
+      );
+    }
+    lines.push(`parse baseline grows ${fmtRatio(ms(big.baseline) / ms(small.baseline))} between the same two sets`);
   } else {
     lines.push('matrix time growth: not available (matrix FAILED at one of the scales)');
   }

@@ -1,34 +1,91 @@
-import { isAtLeast, type Severity } from '../../finding.js';
+import { isAtLeast, type Finding, type Severity } from '../../finding.js';
+import { ConfigError, findConfigFile, loadConfig, withRuleOverrides, type LintConfig } from '../../lint/config.js';
+import { RuleError, runRules } from '../../lint/engine.js';
+import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { summarize, type LintResult } from '../../report/summary.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, hasInputErrors, type GlobalOptions } from '../context.js';
-import { openOutput, shouldColorFile } from '../output.js';
+import { RULES } from '../../../rules/index.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
+import { openOutput } from '../io.js';
+import { shouldColorFile } from '../output.js';
 import { loadAnalysis } from './shared.js';
 
 /** Options of `k8snet lint`. */
 export interface LintOptions {
-  readonly format: 'stylish' | 'json';
+  readonly format: 'stylish' | 'json' | 'sarif' | 'github' | 'junit';
   readonly output?: string;
   readonly failOn: Severity;
   readonly maxWarnings?: number;
   readonly verbose: boolean;
+  readonly config?: string;
+  readonly rule: string[];
+  readonly hostNetworkPods: HostNetworkMode;
 }
 
-/** Runs `k8snet lint`: loads the manifests, reports every finding, returns the exit code. */
-export async function runLint(paths: string[], options: LintOptions, global: GlobalOptions): Promise<number> {
-  const analysis = loadAnalysis(paths, global);
-  const findings = analysis.inputFindings;
-  const result: LintResult = { findings, summary: summarize(findings, analysis.files.length) };
-  const { sink, close } = openOutput(options.output);
-  if (options.format === 'json') {
-    const { formatJson } = await import('../../report/json.js');
-    sink.push(formatJson(result));
-  } else {
-    const { formatStylish } = await import('../../report/stylish.js');
-    sink.push(formatStylish(result, { color: shouldColorFile(options.output, global), verbose: options.verbose }));
+/**
+ * Applies the configuration to the loader's findings: a rule id configured `off` hides them,
+ * another level replaces their severity, and ignored paths hide them too.
+ */
+function configureInputFindings(findings: readonly Finding[], config: LintConfig, isIgnored: (file: string) => boolean): { shown: Finding[]; suppressed: number } {
+  const shown: Finding[] = [];
+  let suppressed = 0;
+  for (const finding of findings) {
+    const level = config.rules[finding.ruleId]?.level;
+    if (level === 'off' || (finding.location && isIgnored(finding.location.file) && finding.severity !== 'error')) {
+      suppressed++;
+      continue;
+    }
+    shown.push(level ? { ...finding, severity: level } : finding);
   }
+  return { shown, suppressed };
+}
+
+/** Runs `k8snet lint`: loads the manifests, runs every rule, reports, returns the exit code. */
+export async function runLint(paths: string[], options: LintOptions, global: GlobalOptions): Promise<number> {
+  let config: LintConfig;
+  try {
+    config = withRuleOverrides(loadConfig(findConfigFile(options.config, process.cwd())), options.rule);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  const known = new Set(RULES.map((rule) => rule.id));
+  for (const id of Object.keys(config.rules)) {
+    if (!known.has(id) && !id.startsWith('input-') && !['selector-invalid', 'duplicate-object'].includes(id)) {
+      throw new UsageError(`${config.file ?? '--rule'}: no rule called '${id}'; run k8snet rules for the list`);
+    }
+  }
+  const analysis = loadAnalysis(paths, global);
+  const { globMatcher } = await import('../../lint/config.js');
+  const input = configureInputFindings(analysis.inputFindings, config, globMatcher(config.ignore));
+  let ruleRun;
+  try {
+    ruleRun = runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }));
+  } catch (error) {
+    if (error instanceof RuleError) throw new UsageError(error.message);
+    throw error;
+  }
+  const findings = [...input.shown, ...ruleRun.findings];
+  const result: LintResult = { findings, summary: summarize(findings, analysis.files.length, input.suppressed + ruleRun.suppressed) };
+  const { sink, close } = openOutput(options.output);
+  sink.push(await format(result, options, global));
   await close();
-  if (hasInputErrors(findings)) return EXIT_USAGE;
+  if (hasInputErrors(input.shown.filter((finding) => finding.ruleId.startsWith('input-') || finding.ruleId === 'selector-invalid'))) return EXIT_USAGE;
   if (findings.some((finding) => isAtLeast(finding.severity, options.failOn))) return EXIT_FINDINGS;
   if (options.maxWarnings !== undefined && result.summary.warnings > options.maxWarnings) return EXIT_FINDINGS;
   return EXIT_OK;
+}
+
+async function format(result: LintResult, options: LintOptions, global: GlobalOptions): Promise<string> {
+  switch (options.format) {
+    case 'json':
+      return (await import('../../report/json.js')).formatJson(result);
+    case 'sarif':
+      return (await import('../../report/sarif.js')).formatSarif(result, RULES);
+    case 'github':
+      return (await import('../../report/github.js')).formatGithub(result);
+    case 'junit':
+      return (await import('../../report/junit.js')).formatJunit(result);
+    default:
+      return (await import('../../report/stylish.js')).formatStylish(result, { color: shouldColorFile(options.output, global), verbose: options.verbose });
+  }
 }

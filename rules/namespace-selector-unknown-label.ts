@@ -1,0 +1,44 @@
+import { defineRule, type RuleReport } from '../src/lint/rule.js';
+
+/** Flags namespaceSelectors on a label key that no namespace carries. */
+export default defineRule({
+  id: 'namespace-selector-unknown-label',
+  category: 'selectors',
+  severity: 'warning',
+  description: 'A namespaceSelector requires a label key that no namespace in the manifests carries.',
+  rationale: 'A selector on a missing label matches no namespace, so the rule allows nothing: the classic `name: prod` instead of '
+    + '`kubernetes.io/metadata.name: prod` silently blocks the traffic it was written for.',
+  fix: 'Select namespaces on `kubernetes.io/metadata.name`, which the API server sets on every namespace, or add the label to the Namespace objects.',
+  messages: {
+    unknownLabel: 'namespaceSelector requires label {{key}}, which no namespace in the manifests carries, so this peer matches no namespace.',
+  },
+  check(graph) {
+    const reports: RuleReport[] = [];
+    const knownKeys = new Set(graph.namespaces.flatMap((namespace) => Object.keys(namespace.labels)));
+    for (const policy of graph.policies) {
+      for (const rule of [...policy.ingress, ...policy.egress]) {
+        for (const peer of rule.peers ?? []) {
+          for (const [index, requirement] of (peer.namespaceSelector?.requirements ?? []).entries()) {
+            // Only requirements that need the key present; NotIn and DoesNotExist on a missing key match everything.
+            if (requirement.operator !== 'In' && requirement.operator !== 'Exists') continue;
+            if (knownKeys.has(requirement.key)) continue;
+            const wanted = requirement.values[0];
+            const hint = graph.namespace(wanted ?? '') ? `did you mean kubernetes.io/metadata.name: ${wanted}?` : undefined;
+            const matchLabelsCount = Object.keys(valueAt(policy.source.value, [...peer.path, 'namespaceSelector', 'matchLabels']) ?? {}).length;
+            const path = index < matchLabelsCount
+              ? [...peer.path, 'namespaceSelector', 'matchLabels', requirement.key]
+              : [...peer.path, 'namespaceSelector', 'matchExpressions', index - matchLabelsCount];
+            reports.push({ messageId: 'unknownLabel', data: { key: requirement.key }, object: policy.source, path, ...(hint ? { hint } : {}) });
+          }
+        }
+      }
+    }
+    return reports;
+  },
+});
+
+function valueAt(value: unknown, path: readonly (string | number)[]): Record<string, unknown> | undefined {
+  let current: any = value;
+  for (const segment of path) current = current?.[segment];
+  return current && typeof current === 'object' ? current : undefined;
+}

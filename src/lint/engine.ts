@@ -1,0 +1,104 @@
+import { createRequire } from 'node:module';
+import { locateField } from '../load/manifest-object.js';
+import { formatPath } from '../load/path.js';
+import type { Finding, Severity } from '../finding.js';
+import type { ResourceGraph } from '../model/graph.js';
+import { ReachabilitySolver } from '../reach/solver.js';
+import { globMatcher, type LintConfig } from './config.js';
+import type { Rule, RuleContext, RuleReport } from './rule.js';
+import { ruleDocsUrl } from './rule.js';
+
+/** The annotation that silences rules on one object: `rule-a,rule-b` or `all`. */
+export const IGNORE_ANNOTATION = 'k8snet.io/ignore';
+
+/** The outcome of running the rules: findings to show and how many were suppressed. */
+export interface RuleRun {
+  readonly findings: readonly Finding[];
+  readonly suppressed: number;
+}
+
+/** A rule that broke its contract (unfilled placeholder, unknown message id, bad options). */
+export class RuleError extends Error {}
+
+/** Fills `{{name}}` placeholders; an unfilled one is a bug in the rule. */
+export function fillTemplate(rule: Rule<any>, report: RuleReport): string {
+  const template = rule.messages[report.messageId];
+  if (template === undefined) throw new RuleError(`rule ${rule.id} reported unknown messageId '${report.messageId}'`);
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_match, name: string) => {
+    const value = report.data?.[name];
+    if (value === undefined) throw new RuleError(`rule ${rule.id} left placeholder {{${name}}} of '${report.messageId}' unfilled`);
+    return String(value);
+  });
+}
+
+function ignoredRules(report: RuleReport): ReadonlySet<string> {
+  const annotations = (report.object.value.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
+  const value = annotations?.[IGNORE_ANNOTATION];
+  if (typeof value !== 'string') return new Set();
+  return new Set(value.split(',').map((id) => id.trim()).filter(Boolean));
+}
+
+/** Turns a rule report into the finding users see, with its position from the loader. */
+export function reportToFinding(rule: Rule<any>, report: RuleReport, severity: Severity): Finding {
+  const object = report.object;
+  const cluster = object.namespace === undefined && ['Namespace', 'Node', 'IngressClass'].includes(object.kind);
+  return {
+    ruleId: rule.id,
+    severity,
+    message: fillTemplate(rule, report),
+    location: locateField(object.origin, report.path ?? []),
+    path: formatPath(report.path ?? []),
+    object: { kind: object.kind, ...(cluster ? {} : { namespace: object.namespace ?? 'default' }), name: object.name },
+    why: rule.rationale,
+    fix: rule.fix,
+    ...(report.hint ? { hint: report.hint } : {}),
+    ...(report.related ? { related: report.related.map((entry) => ({ ...locateField(entry.object.origin, entry.path ?? []), message: entry.message })) } : {}),
+  };
+}
+
+/**
+ * Runs the enabled rules over the graph: options validated, severities from the configuration,
+ * suppressions by annotation and ignored paths applied after each rule's `check` returns.
+ */
+export function runRules(graph: ResourceGraph, rules: readonly Rule<any>[], config: LintConfig, solverFactory?: () => ReachabilitySolver): RuleRun {
+  let solver: ReachabilitySolver | undefined;
+  const getSolver = () => (solver ??= solverFactory ? solverFactory() : new ReachabilitySolver(graph));
+  const isIgnoredPath = globMatcher(config.ignore);
+  const findings: Finding[] = [];
+  let suppressed = 0;
+  for (const rule of rules) {
+    const setting = config.rules[rule.id] ?? {};
+    const level = setting.level ?? rule.severity;
+    if (level === 'off') continue;
+    const options = { ...(rule.defaultOptions ?? {}), ...(setting.options ?? {}) };
+    if (setting.options && rule.optionsSchema) validateOptions(rule, options);
+    const context: RuleContext<any> = {
+      options,
+      cluster: config.cluster,
+      get solver() {
+        return getSolver();
+      },
+    };
+    for (const report of rule.check(graph, context)) {
+      const ignored = ignoredRules(report);
+      const finding = reportToFinding(rule, report, level);
+      if (ignored.has(rule.id) || ignored.has('all') || (finding.location && isIgnoredPath(finding.location.file))) {
+        suppressed++;
+        continue;
+      }
+      findings.push(finding);
+    }
+  }
+  return { findings, suppressed };
+}
+
+function validateOptions(rule: Rule<any>, options: unknown): void {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(rule.optionsSchema!);
+  if (!validate(options)) {
+    const problems = (validate.errors ?? []).map((error) => `${error.instancePath || '(options)'} ${error.message}`).join('; ');
+    throw new RuleError(`options of rule ${rule.id}: ${problems}`);
+  }
+}
+
+export { ruleDocsUrl };

@@ -1,0 +1,89 @@
+import { INPUT_RULES } from '../load/input-rules.js';
+import type { Rule } from '../lint/rule.js';
+import { ruleDocsUrl } from '../lint/rule.js';
+import type { Severity } from '../finding.js';
+import { sortFindings, type LintResult } from './summary.js';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+interface RuleDescriptor {
+  readonly id: string;
+  readonly description: string;
+  readonly rationale: string;
+  readonly fix: string;
+  readonly severity: Severity;
+  readonly category: string;
+}
+
+/** Turns a file path as given on the command line into a SARIF URI (relative, forward slashes). */
+function artifactUri(file: string): string {
+  return encodeURI(file.replace(/\\/g, '/').replace(/^\.\//, ''));
+}
+
+/**
+ * Formats findings as SARIF 2.1.0 as GitHub code scanning accepts it: one run, the rule
+ * catalogue (lint rules and input checks) with help text, results with physical locations.
+ */
+export function formatSarif(result: LintResult, rules: readonly Rule<any>[], version = '0.1.0'): string {
+  const descriptors: RuleDescriptor[] = [
+    ...rules.map((rule) => ({ id: rule.id, description: rule.description, rationale: rule.rationale, fix: rule.fix, severity: rule.severity, category: rule.category })),
+    ...Object.values(INPUT_RULES).map((rule) => ({ id: rule.id, description: rule.description, rationale: rule.why, fix: rule.fix, severity: rule.severity, category: 'input' })),
+  ];
+  const indexById = new Map(descriptors.map((descriptor, index) => [descriptor.id, index]));
+  const results = sortFindings(result.findings).map((finding) => {
+    const location = finding.location;
+    return {
+      ruleId: finding.ruleId,
+      ...(indexById.has(finding.ruleId) ? { ruleIndex: indexById.get(finding.ruleId) } : {}),
+      level: LEVEL[finding.severity],
+      message: { text: finding.hint ? `${finding.message} (${finding.hint})` : finding.message },
+      ...(location ? {
+        locations: [{
+          physicalLocation: {
+            artifactLocation: { uri: artifactUri(location.file) },
+            region: { startLine: location.line, startColumn: location.column, endLine: location.endLine, endColumn: Math.max(location.endColumn, location.column + 1) },
+          },
+          ...(finding.object ? { logicalLocations: [{ name: finding.object.name ?? '', fullyQualifiedName: [finding.object.namespace, finding.object.kind, finding.object.name].filter(Boolean).join('/'), kind: 'object' }] } : {}),
+        }],
+      } : {}),
+      ...(finding.related && finding.related.length > 0 ? {
+        relatedLocations: finding.related.map((related, index) => ({
+          id: index + 1,
+          message: { text: related.message },
+          physicalLocation: {
+            artifactLocation: { uri: artifactUri(related.file) },
+            region: { startLine: related.line, startColumn: related.column },
+          },
+        })),
+      } : {}),
+    };
+  });
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'k8snet',
+          version,
+          informationUri: 'https://github.com/k8snet/k8snet',
+          rules: descriptors.map((descriptor) => ({
+            id: descriptor.id,
+            name: descriptor.id.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase()),
+            shortDescription: { text: descriptor.description },
+            fullDescription: { text: `${descriptor.description} ${descriptor.rationale}` },
+            help: {
+              text: `${descriptor.rationale}\n\nHow to fix: ${descriptor.fix}`,
+              markdown: `${descriptor.rationale}\n\n**How to fix:** ${descriptor.fix}`,
+            },
+            helpUri: ruleDocsUrl(descriptor.id),
+            defaultConfiguration: { level: LEVEL[descriptor.severity] },
+            properties: { category: descriptor.category, tags: ['kubernetes', 'network', descriptor.category] },
+          })),
+        },
+      },
+      results,
+    }],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}
