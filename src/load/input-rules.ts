@@ -69,7 +69,4 @@ export const INPUT_RULES = {
   exceptOutsideCidr: rule('except-outside-cidr', 'error', 'An ipBlock except is not inside its cidr.',
     'The API server rejects an ipBlock whose except ranges are not strictly inside its cidr.',
     'Keep only except ranges inside the cidr, or widen the cidr.'),
-  duplicateObject: rule('duplicate-object', 'warning', 'The same object is defined twice.',
-    'Only one definition ends up in the cluster, whichever is applied last; the other is silently lost.',
-    'Keep one definition and delete or rename the other.'),
 } as const;

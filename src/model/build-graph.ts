@@ -6,7 +6,7 @@ import { formatPath, type FieldPath } from '../load/path.js';
 import type { Finding } from '../finding.js';
 import { parseLabelSelector, type Labels, type LabelSelector } from './label-selector.js';
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
-import { ResourceGraph } from './graph.js';
+import { ResourceGraph, type DuplicateObject } from './graph.js';
 import type {
   AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule, ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
   PolicyRule, Protocol, Service, ServicePort, Workload,
@@ -52,6 +52,7 @@ export function buildGraph(objects: readonly ManifestObject[], options: BuildOpt
 
 class GraphBuilder {
   private readonly findings: Finding[] = [];
+  private readonly duplicates: DuplicateObject[] = [];
 
   constructor(private readonly defaultNamespace: string) {}
 
@@ -97,6 +98,7 @@ class GraphBuilder {
       nodes,
       otherObjects: unique.filter((object) => !modelled.has(object.kind)),
       findings: this.findings,
+      duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
     });
   }
@@ -133,10 +135,8 @@ class GraphBuilder {
       const identity = `${object.apiVersion.split('/')[0]}|${object.kind}|${namespace}|${object.name}`;
       const earlier = byIdentity.get(identity);
       if (earlier) {
-        const first = locateField(earlier.origin);
-        this.report(INPUT_RULES.duplicateObject, object, [],
-          `${object.kind} ${namespace ? `${namespace}/` : ''}${object.name} is also defined at ${first.file}:${first.line}; only one definition can exist in the cluster.`,
-          [{ ...first, message: 'first definition' }]);
+        // Reported by the duplicate-object rule; the later definition wins, as with kubectl apply.
+        this.duplicates.push({ object, earlier });
         byIdentity.delete(identity);
       }
       byIdentity.set(identity, object);

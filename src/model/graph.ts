@@ -3,6 +3,12 @@ import type { Finding } from '../finding.js';
 import { matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
 import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 
+/** An object defined twice: the later definition (kept) and the earlier one (dropped). */
+export interface DuplicateObject {
+  readonly object: ManifestObject;
+  readonly earlier: ManifestObject;
+}
+
 /** The contents of a graph, as the builder assembles them. */
 export interface GraphContents {
   readonly namespaces: readonly Namespace[];
@@ -15,8 +21,10 @@ export interface GraphContents {
   readonly nodes: readonly Node[];
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
-  /** Problems found while building (invalid selectors, duplicates, rejected values). */
+  /** Problems found while building (invalid selectors, rejected values). */
   readonly findings: readonly Finding[];
+  /** Objects defined more than once (same kind, namespace and name). */
+  readonly duplicates: readonly DuplicateObject[];
   readonly defaultNamespace: string;
 }
 
@@ -46,6 +54,7 @@ export class ResourceGraph implements GraphContents {
   readonly nodes: readonly Node[];
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
+  readonly duplicates: readonly DuplicateObject[];
   readonly defaultNamespace: string;
 
   private readonly namespaceByName: ReadonlyMap<string, Namespace>;
@@ -66,6 +75,7 @@ export class ResourceGraph implements GraphContents {
     this.nodes = contents.nodes;
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;
+    this.duplicates = contents.duplicates;
     this.defaultNamespace = contents.defaultNamespace;
     this.namespaceByName = new Map(this.namespaces.map((namespace) => [namespace.name, namespace]));
     this.podsByNamespace = groupBy(this.pods, (pod) => pod.namespace);
