@@ -27,8 +27,15 @@ export function isBuiltInOpaqueKind(kind: string): boolean {
   return BUILT_IN_OPAQUE_KINDS.has(kind);
 }
 
+const suggestions = new Map<string, string | undefined>();
+
 /** Returns the modelled or built-in kind `kind` is probably a misspelling of, if any. */
 export function suggestKind(kind: string): string | undefined {
+  if (!suggestions.has(kind)) suggestions.set(kind, closestKind(kind));
+  return suggestions.get(kind);
+}
+
+function closestKind(kind: string): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of [...MODELLED_KINDS, ...BUILT_IN_OPAQUE_KINDS]) {

@@ -1,5 +1,6 @@
 import type { Event } from 'js-yaml';
 import { DocumentPositions } from './positions.js';
+import { projectEvents } from './projection.js';
 import { SourceFile } from './source-file.js';
 import { jsYaml, manifestYamlSchema } from './yaml.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
@@ -135,8 +136,18 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
   const yaml = jsYaml();
   try {
     const events: Event[] = yaml.parseEvents(text, { filename: file.path });
-    const values = yaml.constructFromEvents(events, { source: text, schema: manifestYamlSchema(), json: isJson });
-    return { ok: true, values, positions: DocumentPositions.fromEvents(file, text, baseOffset, events) };
+    const indexed = DocumentPositions.indexEvents(file, text, baseOffset, events);
+    const options = { source: text, schema: manifestYamlSchema(), json: isJson };
+    const projected = projectEvents(events, indexed);
+    let values: unknown[];
+    try {
+      values = yaml.constructFromEvents(projected as Event[], options);
+    } catch (error) {
+      // A dropped field held an anchor that a kept alias refers to: construct everything.
+      if (projected === events) throw error;
+      values = yaml.constructFromEvents(events, options);
+    }
+    return { ok: true, values, positions: indexed.positions };
   } catch (error) {
     const mark = (error as { mark?: { position?: number } }).mark;
     const reason = (error as { reason?: string }).reason ?? (error as Error).message ?? String(error);

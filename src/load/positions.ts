@@ -20,6 +20,15 @@ const START = 1; // offset of the node (scalar value start; -1 for an empty scal
 const END = 2; // end offset of a scalar, -1 otherwise
 const NEXT = 3; // index of the node after this one and its children
 
+/** The positions of a text plus, transiently, the event range of each node. */
+export interface IndexedEvents {
+  readonly positions: DocumentPositions;
+  readonly eventStart: Int32Array;
+  readonly eventEnd: Int32Array;
+  /** `[start, end)` event indexes of each document, its DOCUMENT and closing events included. */
+  readonly documentEvents: readonly (readonly [number, number])[];
+}
+
 /** Where a field path ends up in the source, and whether the whole path was found. */
 export interface ResolvedPosition {
   readonly location: SourceLocation;
@@ -43,29 +52,47 @@ export class DocumentPositions {
 
   /** Packs the node events of `source` (a slice of `file` starting at `baseOffset`). */
   static fromEvents(file: SourceFile, source: string, baseOffset: number, events: readonly Event[]): DocumentPositions {
+    return DocumentPositions.indexEvents(file, source, baseOffset, events).positions;
+  }
+
+  /**
+   * Packs the node events like {@link fromEvents} and also returns, for the loader's projection,
+   * the event range of every node (`[eventStart, eventEnd)`, children and closing event included).
+   */
+  static indexEvents(file: SourceFile, source: string, baseOffset: number, events: readonly Event[]): IndexedEvents {
     let nodeCount = 0;
     for (const event of events) if (event.type !== DOCUMENT && event.type !== POP) nodeCount++;
     const nodes = new Int32Array(nodeCount * SLOTS);
+    const eventStart = new Int32Array(nodeCount);
+    const eventEnd = new Int32Array(nodeCount);
     const documentRoots: number[] = [];
+    const documentEvents: [number, number][] = [];
     const open: number[] = [];
     let node = 0;
     let documentOpen = false;
     let rootPending = false;
-    for (const event of events) {
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index];
       switch (event.type) {
         case DOCUMENT:
           documentOpen = true;
           rootPending = true;
           documentRoots.push(-1);
+          documentEvents.push([index, index + 1]);
           continue;
         case POP:
           if (open.length > 0) {
-            nodes[open.pop()! * SLOTS + NEXT] = node;
+            const closed = open.pop()!;
+            nodes[closed * SLOTS + NEXT] = node;
+            eventEnd[closed] = index + 1;
           } else if (documentOpen) {
             documentOpen = false;
+            documentEvents[documentEvents.length - 1][1] = index + 1;
           }
           continue;
       }
+      eventStart[node] = index;
+      eventEnd[node] = index + 1;
       if (rootPending) {
         documentRoots[documentRoots.length - 1] = node;
         rootPending = false;
@@ -91,7 +118,42 @@ export class DocumentPositions {
       }
       node++;
     }
-    return new DocumentPositions(file, source, baseOffset, nodes, documentRoots);
+    return { positions: new DocumentPositions(file, source, baseOffset, nodes, documentRoots), eventStart, eventEnd, documentEvents };
+  }
+
+  /** Returns the node kind of `node`: mapping, sequence, scalar or alias. */
+  nodeKind(node: number): 'mapping' | 'sequence' | 'scalar' | 'alias' {
+    switch (this.nodes[node * SLOTS + HEADER] & 7) {
+      case MAPPING: return 'mapping';
+      case SEQUENCE: return 'sequence';
+      case SCALAR: return 'scalar';
+      default: return 'alias';
+    }
+  }
+
+  /** Returns the `[key, value]` node pairs of a mapping node, in source order. */
+  mappingEntries(mapping: number): [number, number][] {
+    const entries: [number, number][] = [];
+    const stop = this.nodes[mapping * SLOTS + NEXT];
+    for (let key = mapping + 1; key < stop;) {
+      const value = this.nodes[key * SLOTS + NEXT];
+      entries.push([key, value]);
+      key = this.nodes[value * SLOTS + NEXT];
+    }
+    return entries;
+  }
+
+  /** Returns the item nodes of a sequence node. */
+  sequenceItems(sequence: number): number[] {
+    const items: number[] = [];
+    const stop = this.nodes[sequence * SLOTS + NEXT];
+    for (let item = sequence + 1; item < stop; item = this.nodes[item * SLOTS + NEXT]) items.push(item);
+    return items;
+  }
+
+  /** Returns the decoded text of a scalar node (a mapping key), or undefined for other nodes. */
+  scalarText(node: number): string | undefined {
+    return (this.nodes[node * SLOTS + HEADER] & 7) === SCALAR ? this.keyText(node) : undefined;
   }
 
   /** The file these positions belong to. */

@@ -5,6 +5,7 @@ import { formatRequirements } from '../model/label-selector.js';
 import type { NetworkPolicy, PolicyPeer } from '../model/types.js';
 import type { PairAnswer, ReachAnswer } from '../reach/query.js';
 import type { CompiledRule, SideVerdict } from '../reach/solver.js';
+import type { ConnectionSet } from '../reach/connection-set.js';
 
 /** Returns `file:line` of a policy, or of a field inside it. */
 export function policyLocation(policy: NetworkPolicy, path: readonly (string | number)[] = ['metadata', 'name']): string {
@@ -26,7 +27,7 @@ export function describeRule(rule: CompiledRule): string {
   return `${rule.policy.namespace}/${rule.policy.name} ${formatPath(rule.rule.path.slice(1))} (${policyLocation(rule.policy, rule.rule.path)})`;
 }
 
-function describeSide(side: SideVerdict, subject: string): string[] {
+function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet): string[] {
   const heading = side.direction === 'egress' ? `Egress of ${subject}` : `Ingress of ${subject}`;
   switch (side.unrestrictedBecause) {
     case 'external':
@@ -36,11 +37,23 @@ function describeSide(side: SideVerdict, subject: string): string[] {
     case 'not-isolated':
       return [`${heading}: not isolated — no NetworkPolicy selects it for ${side.direction}, so all ${side.direction} is allowed.`];
   }
-  const lines = [`${heading}: isolated by ${side.isolatingPolicies.map((policy) => `${policy.namespace}/${policy.name} (${policyLocation(policy)})`).join(', ')}.`];
-  if (side.contributions.length === 0) {
-    lines.push(`  No ${side.direction} rule of these policies matches the other side: denied.`);
+  const lines: string[] = [];
+  // Only the rules that decide the ports asked about: the rest would bury the answer.
+  for (const decision of side.adminDecisions.filter((entry) => !entry.ports.intersect(asked).isEmpty())) {
+    const location = locateField(decision.policy.source.origin, decision.rule.path);
+    const verb = decision.rule.action === 'Allow' ? 'allows' : decision.rule.action === 'Deny' ? 'denies' : 'passes on to NetworkPolicy';
+    lines.push(`${heading}: ${decision.policy.kind} ${decision.policy.name} rule "${decision.rule.name}" (${location.file}:${location.line}) ${verb} ${decision.ports.describe()}.`);
   }
-  for (const contribution of side.contributions) {
+  if (side.isolatingPolicies.length === 0) {
+    if (side.contributions.length === 0 && side.adminDecisions.length > 0) lines.push(`${heading}: no NetworkPolicy selects it; what no admin rule decided is allowed.`);
+    return lines;
+  }
+  lines.push(`${heading}: isolated by ${side.isolatingPolicies.map((policy) => `${policy.namespace}/${policy.name} (${policyLocation(policy)})`).join(', ')}.`);
+  const relevant = side.contributions.filter((contribution) => !contribution.allowed.intersect(asked).isEmpty());
+  if (relevant.length === 0) {
+    lines.push(`  No ${side.direction} rule of these policies allows ${asked.isAll() ? 'anything' : asked.describe()} ${side.direction === 'ingress' ? 'from' : 'to'} the other side: denied.`);
+  }
+  for (const contribution of relevant) {
     const peers = contribution.rule.matchesEveryPeer ? `every ${side.direction === 'ingress' ? 'source' : 'destination'}` : contribution.rule.peers.map(describePeer).join(' or ');
     lines.push(`  ${describeRule(contribution.rule)} allows ${contribution.allowed.describe()} ${side.direction === 'ingress' ? 'from' : 'to'} ${peers}.`);
   }
@@ -64,8 +77,8 @@ export function formatReachText(answer: ReachAnswer, color: boolean): string {
     lines.push('');
     const result = pair.allowed.isEmpty() ? chalk.red('denied') : chalk.green(`allowed: ${pair.allowed.describe()}`);
     lines.push(`${chalk.bold(pairHeading(pair))}: ${result}${pair.via ? chalk.dim(` (${pair.via})`) : ''}`);
-    lines.push(...describeSide(pair.verdict.egress, pair.source.label).map((line) => `  ${line}`));
-    lines.push(...describeSide(pair.verdict.ingress, pair.destination.label).map((line) => `  ${line}`));
+    lines.push(...describeSide(pair.verdict.egress, pair.source.label, pair.asked).map((line) => `  ${line}`));
+    lines.push(...describeSide(pair.verdict.ingress, pair.destination.label, pair.asked).map((line) => `  ${line}`));
     for (const caveat of pair.verdict.caveats) lines.push(chalk.yellow(`  caveat: ${caveat}`));
   }
   return `${lines.join('\n')}\n`;
@@ -77,6 +90,14 @@ export function formatReachJson(answer: ReachAnswer): string {
     direction: verdict.direction,
     unrestrictedBecause: verdict.unrestrictedBecause ?? null,
     isolatingPolicies: verdict.isolatingPolicies.map((policy) => ({ namespace: policy.namespace, name: policy.name, location: policyLocation(policy) })),
+    adminRules: verdict.adminDecisions.map((decision) => ({
+      kind: decision.policy.kind,
+      policy: decision.policy.name,
+      rule: decision.rule.name,
+      action: decision.rule.action,
+      ports: decision.ports.toString(),
+      location: `${locateField(decision.policy.source.origin, decision.rule.path).file}:${locateField(decision.policy.source.origin, decision.rule.path).line}`,
+    })),
     rules: verdict.contributions.map((contribution) => ({
       policy: `${contribution.rule.policy.namespace}/${contribution.rule.policy.name}`,
       rule: formatPath(contribution.rule.rule.path.slice(1)),

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { loadPaths, loadTexts } from '../../src/load/index.js';
+import { loadPaths, loadTexts, locateField } from '../../src/load/index.js';
 import { analyzePaths, analyzeTexts } from '../../src/pipeline.js';
 import type { Finding } from '../../src/finding.js';
 
@@ -42,14 +42,15 @@ describe('fixtures/bad-input loaded as one folder', () => {
     ].map(file));
   });
 
-  it('reports exactly the expected problems: rule, severity and line for each file', () => {
+  it('reports exactly the expected input problems: rule, severity and line for each file', () => {
+    // duplicate-object is a lint rule over graph.duplicates, not an input finding (checked below).
     const table = findings
+      .filter((finding) => finding.ruleId !== 'duplicate-object')
       .map((finding) => `${path.basename(finding.location!.file)}:${finding.location!.line}:${finding.location!.column} ${finding.severity} ${finding.ruleId}`)
       .sort();
     expect(table).toEqual([
       'binary.yaml:1:1 error input-binary',
       'broken-syntax.yaml:9:4 error input-yaml-syntax',
-      'duplicate-b.yaml:2:1 warning duplicate-object',
       'empty.yaml:1:1 warning input-empty',
       'helm-template.yaml:2:1 error input-helm-template',
       'invalid-selector.yaml:12:9 error selector-invalid',
@@ -68,6 +69,7 @@ describe('fixtures/bad-input loaded as one folder', () => {
   });
 
   it('gives every finding a location, a why and a fix', () => {
+    expect(findings.length).toBeGreaterThanOrEqual(16);
     for (const finding of findings) {
       expect(finding.location).toBeDefined();
       expect(finding.location!.file.startsWith(FOLDER)).toBe(true);
@@ -186,19 +188,19 @@ describe('fixtures/bad-input loaded as one folder', () => {
     expect(analysis.graph.policies).toEqual([]);
   });
 
-  it('duplicate-a/b.yaml: duplicate-object on the second definition, related to the first; the last one is kept', () => {
-    expect(findingsIn('duplicate-a.yaml')).toEqual([]);
-    const duplicate = only('duplicate-b.yaml');
-    expect(duplicate).toMatchObject({
-      ruleId: 'duplicate-object', severity: 'warning', location: { line: 2, column: 1 },
-      object: { kind: 'Service', namespace: 'default', name: 'duplicate-svc' },
-    });
-    expect(duplicate.message).toMatch(/Service default\/duplicate-svc is also defined at fixtures\/bad-input\/duplicate-a\.yaml:2/);
-    expect(duplicate.related).toEqual([
-      { file: file('duplicate-a.yaml'), line: 2, column: 1, endLine: 2, endColumn: 2, message: 'first definition' },
-    ]);
+  it('duplicate-a/b.yaml: buildGraph records the second definition as a duplicate of the first and keeps the last one', () => {
+    // No input error: each file is valid alone. The duplicate-object rule reports graph.duplicates
+    // (see test/cli/cli.test.ts for the finding users see).
+    expect(findingsIn('duplicate-a.yaml').filter((finding) => finding.severity === 'error')).toEqual([]);
+    expect(findingsIn('duplicate-b.yaml').filter((finding) => finding.severity === 'error')).toEqual([]);
     expect(objectsFrom('duplicate-a.yaml')).toEqual(['Service/default/duplicate-svc']);
     expect(objectsFrom('duplicate-b.yaml')).toEqual(['Service/default/duplicate-svc']);
+    expect(analysis.graph.duplicates).toHaveLength(1);
+    const [{ object, earlier }] = analysis.graph.duplicates;
+    expect([object.kind, object.namespace, object.name]).toEqual(['Service', 'default', 'duplicate-svc']);
+    expect(locateField(object.origin)).toMatchObject({ file: file('duplicate-b.yaml'), line: 2, column: 1 });
+    expect(locateField(earlier.origin)).toMatchObject({ file: file('duplicate-a.yaml'), line: 2, column: 1 });
+    expect(locateField(earlier.origin, ['metadata', 'name'])).toMatchObject({ line: 5, column: 3 });
     expect(analysis.graph.services.filter((service) => service.name === 'duplicate-svc')).toHaveLength(1);
     expect(analysis.graph.service('default', 'duplicate-svc')?.ports[0].port).toBe(8080);
   });
@@ -363,6 +365,34 @@ describe('other malformed objects', () => {
     expect(result.inputFindings[0]).toMatchObject({ ruleId: 'input-unknown-kind', severity: 'info', location: { line: 2 } });
     expect(result.inputFindings[0].message).toMatch(/\(and 2 more objects of this kind\)/);
     expect(result.graph.otherObjects).toHaveLength(3);
+  });
+
+  it('loads an empty List (`items: []`) as no object and no error', () => {
+    const result = loadTexts([{ path: 'empty-list.yaml', text: 'apiVersion: v1\nkind: List\nitems: []\n' }]);
+    expect(result.objects).toEqual([]);
+    expect(result.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+  });
+
+  // BUG (src/load/index.ts, ObjectCollector.addValue): a List whose `items:` is empty (null, as
+  // a template whose loop produced nothing renders it) is not recognised as a List, because
+  // Array.isArray(null) is false; it falls through to the object checks and is reported as the
+  // error "List has no metadata.name; it was not loaded." (input-missing-name, exit 2), although
+  // it simply holds no object.
+  it.failing('loads a List with `items:` left empty (null) as no object and no error', () => {
+    const result = loadTexts([{ path: 'null-list.yaml', text: 'apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: ""\nitems:\n' }]);
+    expect(result.objects).toEqual([]);
+    expect(result.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+  });
+
+  // BUG (src/load/parse-text.ts, parseManifestText): a .json file holding several concatenated
+  // JSON objects (a JSON stream, which kubectl apply -f accepts through its YAMLOrJSONDecoder)
+  // is reported as "JSON syntax error: end of the stream or a document separator is expected"
+  // and none of its objects is loaded.
+  it.failing('loads every object of a stream of concatenated JSON objects, as kubectl does', () => {
+    const namespace = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    const result = loadTexts([{ path: 'stream.json', text: `${namespace('one')}\n${namespace('two')}\n` }]);
+    expect(result.findings).toEqual([]);
+    expect(result.objects.map((object) => object.name)).toEqual(['one', 'two']);
   });
 
   it('keeps built-in kinds it does not model without any finding', () => {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { loadPaths } from '../../src/load/index.js';
+import { loadPaths, locateField } from '../../src/load/index.js';
 import { analyzePaths, analyzeTexts } from '../../src/pipeline.js';
 import { buildGraph } from '../../src/model/build-graph.js';
 import { parseLabelSelector, type LabelSelector } from '../../src/model/label-selector.js';
@@ -88,6 +88,7 @@ describe('the demo shop graph', () => {
     }).toEqual({ namespaces: 6, workloads: 10, pods: 10, services: 10, ingresses: 1, policies: 24, nodes: 0, otherObjects: 3 });
     expect(graph.otherObjects.map((object) => `${object.kind}/${object.name}`).sort()).toEqual(['ConfigMap/coredns', 'ConfigMap/prometheus-config', 'IngressClass/nginx']);
     expect(graph.defaultNamespace).toBe('default');
+    expect(graph.duplicates).toEqual([]);
   });
 
   it('has the six declared namespaces, sorted, with their labels and the automatic name label', () => {
@@ -612,19 +613,29 @@ describe('values the API server rejects', () => {
     expect(location('end-below')).toBe('21:24'); // `endPort` inside the flow mapping
   });
 
-  it('reports a duplicate NetworkPolicy with related info and keeps the last one', () => {
+  it('records duplicates (kind/namespace/name) for the duplicate-object rule and keeps the last definition', () => {
     const twice = graphOf([
       netpol('same', '  podSelector: {matchLabels: {v: one}}\n'),
       netpol('same', '  podSelector: {matchLabels: {v: two}}\n'),
       'apiVersion: v1\nkind: Namespace\nmetadata: {name: r}\n',
       'apiVersion: v1\nkind: Namespace\nmetadata: {name: r}\n',
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: r}\n',
+      // Same name, other kind or other namespace: not duplicates.
+      'apiVersion: v1\nkind: Service\nmetadata: {name: same, namespace: r}\n',
+      netpol('same', '  podSelector: {}\n').replace('namespace: p', 'namespace: other').replace('namespace: r', 'namespace: other'),
     ]);
-    expect(twice.graph.policies.map((candidate) => candidate.podSelector.text)).toEqual(['v=two']);
-    expect(twice.inputFindings.map((finding) => [finding.ruleId, finding.location?.line, finding.related?.[0].line, finding.object])).toEqual([
-      ['duplicate-object', 7, 1, { kind: 'NetworkPolicy', namespace: 'r', name: 'same' }],
-      ['duplicate-object', 17, 13, { kind: 'Namespace', namespace: undefined, name: 'r' }],
+    expect(twice.inputFindings.filter((finding) => finding.severity === 'error')).toEqual([]);
+    expect(twice.graph.policiesInNamespace('r').map((candidate) => candidate.podSelector.text)).toEqual(['v=two']);
+    expect(twice.graph.policiesInNamespace('other')).toHaveLength(1);
+    expect(twice.graph.namespaces.filter((namespace) => namespace.name === 'r')).toHaveLength(1);
+    // Documents: policy 1-5, policy 7-11, namespaces at 13, 17 and 21.
+    const line = (object: { origin: Parameters<typeof locateField>[0] }) => locateField(object.origin).line;
+    expect(twice.graph.duplicates.map(({ object, earlier }) => [object.kind, object.name, line(object), line(earlier)])).toEqual([
+      ['NetworkPolicy', 'same', 7, 1],
+      ['Namespace', 'r', 17, 13],
+      ['Namespace', 'r', 21, 17],
     ]);
-    expect(twice.inputFindings[1].message).toBe('Namespace r is also defined at inline.yaml:13; only one definition can exist in the cluster.');
+    expect(twice.graph.namespace('r')!.source!.origin.documentIndex).toBe(4);
   });
 });
 
