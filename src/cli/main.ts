@@ -22,7 +22,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--debug', 'show stack traces of internal errors', false)
     .option('-n, --namespace <name>', 'namespace of objects that name none', 'default')
     .showHelpAfterError('(run k8snet --help for usage)')
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    // Before the subcommands are added: commander copies these settings to each of them.
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
   program
     .command('lint')
@@ -130,7 +133,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((code) => {
     exitCode = code;
   });
-  program.exitOverride();
   // `k8snet matrix | head` closes the pipe early: stop quietly, as Unix tools do.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -138,7 +140,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw error;
     });
   }
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync([...argv]);

@@ -36,9 +36,14 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
     fileFinding(INPUT_RULES.unreadable, new SourceFile(problem.path, ''), 1, 1, problem.message));
   const collector = new ObjectCollector(findings);
   const files: string[] = [];
+  // Standard input can be read once; `-` given twice means the same stream.
+  let stdin: Buffer | undefined;
+  const readStdin = options.readStdin;
+  const inputOptions: LoadOptions = { ...options, ...(readStdin ? { readStdin: () => (stdin ??= readStdin()) } : {}) };
   for (const input of inputs) {
+    if (input.kind === 'stdin' && files.includes('<stdin>')) continue;
     const displayPath = input.kind === 'stdin' ? '<stdin>' : input.path;
-    const bytes = readInput(input, options, findings);
+    const bytes = readInput(input, inputOptions, findings);
     if (!bytes) continue;
     files.push(displayPath);
     collector.addText(displayPath, bytes);
@@ -127,7 +132,7 @@ class ObjectCollector {
       kind = listKind.kind.slice(0, -'List'.length);
       apiVersion ??= listKind.apiVersion;
     }
-    if (typeof kind === 'string' && (kind === 'List' || kind.endsWith('List')) && Array.isArray(value.items)) {
+    if (typeof kind === 'string' && (kind === 'List' || kind.endsWith('List')) && (Array.isArray(value.items) || value.items == null)) {
       return this.addListItems(value, kind, origin);
     }
     if (typeof kind !== 'string' || kind === '' || typeof apiVersion !== 'string' || apiVersion === '') {
@@ -191,7 +196,7 @@ class ObjectCollector {
 
   private addListItems(list: Record<string, unknown>, kind: string, origin: ObjectOrigin): number {
     let count = 0;
-    (list.items as unknown[]).forEach((item, index) => {
+    ((list.items ?? []) as unknown[]).forEach((item, index) => {
       const itemOrigin: ObjectOrigin = { ...origin, basePath: [...origin.basePath, 'items', index] };
       if (!isMapping(item)) {
         this.report(INPUT_RULES.notObject, itemOrigin, [], `items[${index}] of this ${kind} is not a Kubernetes object.`);

@@ -105,7 +105,7 @@ export function parseManifestText(file: SourceFile, isJson: boolean): ParsedFile
     pushDocuments(documents, whole.values, whole.positions, 0);
     return { file, documents, findings };
   }
-  const chunks = isJson ? [{ start: 0, text: file.text }] : splitDocuments(file.text);
+  const chunks = isJson ? splitJsonValues(file.text) : splitDocuments(file.text);
   let documentIndex = 0;
   for (const chunk of chunks) {
     const parsed = chunks.length === 1 ? whole : tryParse(file, chunk.text, chunk.start, isJson);
@@ -178,4 +178,37 @@ function splitDocuments(text: string): { start: number; text: string }[] {
   }
   chunks.push({ start, text: text.slice(start) });
   return chunks.filter((chunk) => chunk.text.trim() !== '' && chunk.text.trim() !== '---');
+}
+
+/**
+ * Splits a stream of concatenated JSON values (`{...}{...}`, which `kubectl apply -f` accepts)
+ * at the end of each top-level value, keeping each piece's offset.
+ */
+function splitJsonValues(text: string): { start: number; text: string }[] {
+  const chunks: { start: number; text: string }[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') inString = true;
+    else if (char === '{' || char === '[') {
+      if (depth === 0) start = index;
+      depth++;
+    } else if ((char === '}' || char === ']') && depth > 0) {
+      depth--;
+      if (depth === 0) {
+        chunks.push({ start, text: text.slice(start, index + 1) });
+        start = -1;
+      }
+    }
+  }
+  // An unterminated value is kept whole, so its syntax error is reported where it is.
+  if (start !== -1) chunks.push({ start, text: text.slice(start) });
+  return chunks.length > 0 ? chunks : [{ start: 0, text }];
 }

@@ -112,7 +112,8 @@ export class DocumentPositions {
         nodes[slot + NEXT] = node + 1;
       } else {
         nodes[slot + HEADER] = event.type | (event.style << 3);
-        nodes[slot + START] = event.anchorStart >= 0 ? event.anchorStart - 1 : event.start;
+        // The content's start, not its anchor's: `--- &base` puts the anchor on the separator line.
+        nodes[slot + START] = event.start;
         nodes[slot + END] = -1;
         open.push(node);
       }

@@ -22,7 +22,10 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'Node', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass',
   'CustomResourceDefinition', 'PriorityClass', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
   'APIService', 'CSIDriver', 'CSINode', 'RuntimeClass', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
-  'GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'IPPool', 'ClusterIssuer',
+  'GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'IPPool', 'ClusterIssuer', 'CertificateSigningRequest',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
+  'FlowSchema', 'PriorityLevelConfiguration', 'VolumeAttachment', 'ServiceCIDR', 'IPAddress', 'ComponentStatus',
+  'DeviceClass', 'ResourceSlice', 'PodSecurityPolicy', 'GatewayClass', 'CiliumNode', 'CiliumIdentity', 'CiliumEndpointSlice',
 ]);
 
 /** Where the pod template of each controller kind lives. */
@@ -163,8 +166,21 @@ class GraphBuilder {
     const controllers = objects.filter((object) => TEMPLATE_PATHS[object.kind] !== undefined);
     const controllerIds = new Set(controllers.map((object) => `${this.namespaceOf(object)}/${object.name}[${object.kind}]`));
     const podsByOwner = new Map<string, { kind: string; name: string; pods: ManifestObject[] }>();
+    // In a cluster dump a Deployment, its ReplicaSet and the Pods are all present: a controller
+    // owned by another controller of the manifests hands its pods up to that owner.
+    const controllerByName = new Map(controllers.map((object) => [`${this.namespaceOf(object)}/${object.name}[${object.kind}]`, object]));
+    const topOwner = (namespace: string, owner: { kind: string; name: string }): { kind: string; name: string } => {
+      let current = owner;
+      for (let depth = 0; depth < 5; depth++) {
+        const object = controllerByName.get(`${namespace}/${current.name}[${current.kind}]`);
+        const parent = object && controllerOwner(object);
+        if (!parent || !controllerByName.has(`${namespace}/${parent.name}[${parent.kind}]`)) break;
+        current = parent;
+      }
+      return current;
+    };
     for (const pod of objects.filter((object) => object.kind === 'Pod')) {
-      const owner = workloadOwner(pod);
+      const owner = topOwner(this.namespaceOf(pod), workloadOwner(pod));
       const id = `${this.namespaceOf(pod)}/${owner.name}[${owner.kind}]`;
       const group = podsByOwner.get(id);
       if (group) group.pods.push(pod);
@@ -285,7 +301,7 @@ class GraphBuilder {
         fieldPath,
       });
     };
-    addBackend(spec.defaultBackend ?? spec.backend, [spec.defaultBackend ? 'defaultBackend' : 'backend']);
+    addBackend(spec.defaultBackend ?? spec.backend, ['spec', spec.defaultBackend ? 'defaultBackend' : 'backend']);
     (spec.rules ?? []).forEach((rule: Raw, ruleIndex: number) => {
       (rule?.http?.paths ?? []).forEach((path: Raw, pathIndex: number) => {
         addBackend(path?.backend, ['spec', 'rules', ruleIndex, 'http', 'paths', pathIndex, 'backend'], rule.host, path.path);

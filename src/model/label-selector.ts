@@ -31,6 +31,29 @@ export interface SelectorProblem {
 
 const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
+// apimachinery's validation: a key is an optional DNS-subdomain prefix and a name of at most 63
+// characters; a value is at most 63 characters of alphanumerics, '-', '_' and '.', alphanumeric
+// at both ends, or empty.
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Returns why `key` is not a valid label key, or undefined when it is. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `label key '${key}' has an invalid prefix (a DNS subdomain is expected)`;
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) return `label key '${key}' is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
+  return undefined;
+}
+
+/** Returns why `value` is not a valid label value, or undefined when it is. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  if (value.length > 63 || !LABEL_NAME.test(value)) return `label value '${value}' is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
+  return undefined;
+}
+
 /**
  * Validates and normalises a raw `LabelSelector` as the API server does
  * (apimachinery's `LabelSelectorAsSelector`): In/NotIn need values, Exists/DoesNotExist take none.
@@ -49,7 +72,9 @@ export function parseLabelSelector(raw: unknown): { selector?: LabelSelector; pr
     return { problems: [{ path: ['matchExpressions'], message: 'matchExpressions must be a list' }] };
   }
   for (const [key, labelValue] of Object.entries((value.matchLabels ?? {}) as Record<string, unknown>)) {
-    requirements.push({ key, operator: 'In', values: [String(labelValue)] });
+    const problem = labelKeyProblem(key) ?? labelValueProblem(String(labelValue));
+    if (problem) problems.push({ path: ['matchLabels', key], message: problem });
+    else requirements.push({ key, operator: 'In', values: [String(labelValue)] });
   }
   ((value.matchExpressions ?? []) as unknown[]).forEach((expression, index) => {
     const { key, operator, values } = (expression ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
@@ -73,6 +98,11 @@ export function parseLabelSelector(raw: unknown): { selector?: LabelSelector; pr
     }
     if ((operator === 'Exists' || operator === 'DoesNotExist') && valueList.length > 0) {
       problems.push({ path: [...path, 'values'], message: `operator ${operator} on '${key}' must not have values` });
+      return;
+    }
+    const syntax = labelKeyProblem(key) ?? valueList.map(labelValueProblem).find((entry) => entry !== undefined);
+    if (syntax) {
+      problems.push({ path, message: syntax });
       return;
     }
     requirements.push({ key, operator: operator as SelectorOperator, values: valueList });

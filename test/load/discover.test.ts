@@ -195,7 +195,7 @@ describe('standard input', () => {
   // BUG (src/load/index.ts, loadPaths): LoadOptions.readStdin is documented as "called at most
   // once", but `-` given twice calls it twice; in the CLI the second read finds standard input
   // drained and reports a spurious input-empty warning for a second <stdin>.
-  it.failing('calls readStdin at most once when `-` is given twice', () => {
+  it('calls readStdin at most once when `-` is given twice', () => {
     let calls = 0;
     const result = loadPaths(['-', '-'], { readStdin: () => { calls++; return calls === 1 ? manifest : Buffer.alloc(0); } });
     expect(calls).toBe(1);

@@ -295,7 +295,7 @@ describe('other position details', () => {
   // anchor when it has one, so a document whose root mapping is anchored on the `---` line
   // (`--- &base`) "starts" on the `---` line (1:5, the `&`), not on its first key (line 2),
   // unlike the tagged case above and the convention in fixtures/loader/README.md.
-  it.failing('starts an object on its first key after a `--- &anchor` line', () => {
+  it('starts an object on its first key after a `--- &anchor` line', () => {
     const loaded = loadTexts([{ path: 'anchored.yaml', text: '--- &base\napiVersion: v1\nkind: Namespace\nmetadata: {name: anchored}\n' }]);
     expect(at(loaded.objects[0])).toBe('2:1');
   });

@@ -219,10 +219,9 @@ describe('describeSchemaError', () => {
     });
   });
 
-  it('reports an empty podSelector with the fix', () => {
-    expect(firstProblem({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: null } }).message).toBe(
-      'spec.podSelector must be a mapping (a label selector), not an empty value; write podSelector: {} to select every pod in the namespace',
-    );
+  it('accepts an empty podSelector, which decodes to the zero selector that selects every pod', () => {
+    const validate = ajv.compile(KIND_SCHEMAS.NetworkPolicy);
+    expect(validate({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: null } })).toBe(true);
   });
 
   it('reports replicas that are not a number', () => {

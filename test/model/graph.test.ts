@@ -307,7 +307,7 @@ describe('namespaces', () => {
   // FlowSchema, PriorityLevelConfiguration, VolumeAttachment, ServiceCIDR, IPAddress, ...) are
   // missing from the list, so they are treated as namespaced: they imply a `default` namespace
   // that no object lives in, and their findings name `default` as their namespace.
-  it.failing('does not imply a namespace for cluster-scoped built-in kinds', () => {
+  it('does not imply a namespace for cluster-scoped built-in kinds', () => {
     const { graph: scoped } = graphOf([
       'apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: csr}\nspec: {request: eA==, signerName: example.com/x}\n',
       'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: vap}\nspec: {}\n',
@@ -407,7 +407,7 @@ describe('workloads of concrete pods', () => {
   // under the owner", but the concrete pods it owns are still grouped into their own
   // ns/web-abc[ReplicaSet] workload, so the same running pods appear twice: as the
   // Deployment's template pod and as the ReplicaSet workload.
-  it.failing('counts the pods of a Deployment\'s ReplicaSet once, under the Deployment, in a cluster dump', () => {
+  it('counts the pods of a Deployment\'s ReplicaSet once, under the Deployment, in a cluster dump', () => {
     const spec = 'spec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: x}]}\n';
     const { graph: dump } = graphOf([
       `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: d, uid: dep}\n${spec}`,
@@ -440,7 +440,7 @@ describe('ingresses', () => {
   // BUG (src/model/build-graph.ts, buildIngress): the default backend's fieldPath is
   // ['defaultBackend'] (or ['backend']) without the leading 'spec', unlike the rule backends
   // (['spec', 'rules', ...]), so findings about it point at the object start instead of the field.
-  it.failing('gives the default backend the field path spec.defaultBackend', () => {
+  it('gives the default backend the field path spec.defaultBackend', () => {
     const { graph: ingress } = graphOf([
       'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: web}\nspec:\n  defaultBackend: {service: {name: s, port: {number: 80}}}\n',
     ]);

@@ -69,7 +69,7 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
   const { sink, close } = openOutput(options.output);
   sink.push(await format(result, options, global));
   await close();
-  if (hasInputErrors(input.shown.filter((finding) => finding.ruleId.startsWith('input-') || finding.ruleId === 'selector-invalid'))) return EXIT_USAGE;
+  if (hasInputErrors(input.shown)) return EXIT_USAGE;
   if (findings.some((finding) => isAtLeast(finding.severity, options.failOn))) return EXIT_FINDINGS;
   if (options.maxWarnings !== undefined && result.summary.warnings > options.maxWarnings) return EXIT_FINDINGS;
   return EXIT_OK;

@@ -1,0 +1,105 @@
+import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import type { ResourceGraph } from '../src/model/graph.js';
+import type { Workload } from '../src/model/types.js';
+
+/**
+ * Network plugins that do not implement NetworkPolicy, as `cluster.cni` names them. Flannel: "for
+ * network policy, other projects such as Calico can be used" (flannel README); kubenet: "does not,
+ * of itself, implement ... network policy" (Kubernetes network-plugins docs).
+ */
+const NON_ENFORCING_PLUGINS: Readonly<Record<string, string>> = {
+  flannel: 'Flannel',
+  'kube-flannel': 'Flannel',
+  kubenet: 'kubenet',
+};
+
+/**
+ * Words in a workload's name, labels or images that show a policy engine is installed: Canal is
+ * Calico's policy engine on Flannel's network, and the others enforce NetworkPolicy themselves.
+ */
+const ENFORCER_WORDS = ['calico', 'canal', 'tigera', 'cilium', 'kube-router', 'weave-net', 'weave-kube', 'antrea', 'ovnkube', 'kube-ovn', 'kube-network-policies'];
+
+/** API groups of the same engines' custom resources (Calico's operator installs calico-node itself). */
+const ENFORCER_API_GROUPS = ['projectcalico.org', 'crd.projectcalico.org', 'operator.tigera.io', 'cilium.io', 'crd.antrea.io', 'k8s.ovn.org', 'kubeovn.io'];
+
+/** Flags NetworkPolicies in a cluster whose network plugin does not enforce them. */
+export default defineRule({
+  id: 'cni-does-not-enforce-policy',
+  category: 'network-plugin',
+  severity: 'error',
+  description: 'NetworkPolicies exist but the network plugin (Flannel without Calico, kubenet) does not enforce them.',
+  rationale: 'The API server accepts NetworkPolicies whatever the plugin; a plugin that does not implement them ignores them without a '
+    + 'word, so every pod keeps accepting and opening every connection while the manifests promise isolation.',
+  fix: 'Run a plugin that enforces NetworkPolicy (Calico, Cilium, or Canal: Calico\'s policy engine on Flannel), or stop relying on the '
+    + 'policies. If the cluster enforces them by other means, say so with `cluster.cni` in .k8snet.yaml.',
+  messages: {
+    configured: 'The network plugin is {{plugin}} (cluster.cni), which does not enforce NetworkPolicy and silently ignores the {{policies}} in these manifests: every pod accepts every connection.',
+    flannelDaemonSet: 'Flannel DaemonSet {{daemonSet}} runs without a policy engine such as Calico (Canal) or Cilium, so the network plugin silently ignores the {{policies}} in these manifests.',
+    flannelConfigMap: 'ConfigMap {{configMap}} configures Flannel, and no policy engine such as Calico (Canal) or Cilium is installed, so the network plugin silently ignores the {{policies}} in these manifests.',
+  },
+  check(graph, { cluster }) {
+    const policies = policyCount(graph);
+    if (policies === undefined) return [];
+    const firstPolicy = graph.policies[0]?.source ?? graph.adminPolicies[0].source;
+    if (cluster.cni !== undefined) {
+      // What the user says about the cluster wins over what the manifests suggest.
+      const plugin = NON_ENFORCING_PLUGINS[cluster.cni];
+      if (!plugin) return [];
+      return [{ messageId: 'configured', data: { plugin, policies }, object: firstPolicy, path: ['metadata', 'name'] }];
+    }
+    if (graph.workloads.some((workload) => mentionsAny(workload, ENFORCER_WORDS))
+      || graph.otherObjects.some((object) => ENFORCER_API_GROUPS.includes(object.apiVersion.split('/')[0]))) return [];
+    const related = [{ object: firstPolicy, path: ['metadata', 'name'], message: 'ignored by the network plugin' }];
+    const daemonSet = graph.workloads.find((workload) => workload.kind === 'DaemonSet' && mentionsAny(workload, ['flannel']));
+    if (daemonSet) {
+      const report: RuleReport = {
+        messageId: 'flannelDaemonSet', data: { daemonSet: `${daemonSet.namespace}/${daemonSet.name}`, policies }, object: daemonSet.source, path: ['metadata', 'name'], related,
+      };
+      return [report];
+    }
+    const configMap = graph.otherObjects.find((object) => object.kind === 'ConfigMap' && object.name === 'kube-flannel-cfg');
+    if (configMap) {
+      return [{ messageId: 'flannelConfigMap', data: { configMap: `${configMap.namespace ?? graph.defaultNamespace}/${configMap.name}`, policies }, object: configMap, path: ['metadata', 'name'], related }];
+    }
+    return [];
+  },
+});
+
+/** Counts the policies as a phrase (`3 NetworkPolicies and 1 AdminNetworkPolicy`), or undefined when there are none. */
+function policyCount(graph: ResourceGraph): string | undefined {
+  const parts: string[] = [];
+  const networkPolicies = graph.policies.length;
+  const adminPolicies = graph.adminPolicies.length;
+  if (networkPolicies > 0) parts.push(`${networkPolicies} ${networkPolicies === 1 ? 'NetworkPolicy' : 'NetworkPolicies'}`);
+  if (adminPolicies > 0) parts.push(`${adminPolicies} admin ${adminPolicies === 1 ? 'policy' : 'policies'}`);
+  return parts.length === 0 ? undefined : parts.join(' and ');
+}
+
+/** Returns true when a workload's name, labels (object or pod template) or container images contain one of the words. */
+function mentionsAny(workload: Workload, words: readonly string[]): boolean {
+  const texts = [workload.name, ...labelTexts(workload.source)];
+  for (const pod of workload.pods) {
+    texts.push(...Object.entries(pod.labels).flat());
+    const spec = valueAt(pod.source.value, [...pod.templatePath, 'spec']) as { containers?: unknown; initContainers?: unknown } | undefined;
+    for (const container of [...asArray(spec?.containers), ...asArray(spec?.initContainers)]) {
+      const image = (container as { image?: unknown } | null)?.image;
+      if (typeof image === 'string') texts.push(image);
+    }
+  }
+  return texts.some((text) => words.some((word) => text.toLowerCase().includes(word)));
+}
+
+function labelTexts(object: Workload['source']): string[] {
+  const labels = (object.value.metadata as { labels?: Record<string, unknown> } | undefined)?.labels;
+  return labels && typeof labels === 'object' ? Object.entries(labels).flatMap(([key, value]) => [key, String(value)]) : [];
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let current: any = value;
+  for (const segment of path) current = current?.[segment];
+  return current;
+}

@@ -1,0 +1,52 @@
+import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import type { ManifestObject } from '../src/load/manifest-object.js';
+
+/** Flags objects defined more than once (same kind, namespace and name), on the later definition. */
+export default defineRule({
+  id: 'duplicate-object',
+  category: 'hygiene',
+  severity: 'warning',
+  description: 'An object is defined more than once in the manifests (same kind, namespace and name).',
+  rationale: 'Applying the manifests keeps only the last definition: a policy, Service or workload edited in one copy silently loses '
+    + 'to the other, so the cluster runs something other than what the reviewer read. k8snet analyses the last definition, as kubectl apply would leave it.',
+  fix: 'Keep one definition: delete the copy, or rename one of them if both are meant to exist.',
+  messages: {
+    differentContent: '{{kind}} {{object}} is defined more than once, with different contents; this later definition replaces the earlier one (attached).',
+    sameContent: '{{kind}} {{object}} is defined more than once, identically; this later definition replaces the earlier one (attached).',
+  },
+  check(graph) {
+    const reports: RuleReport[] = [];
+    const earlierOf = new Map(graph.duplicates.map((duplicate) => [duplicate.object, duplicate.earlier]));
+    for (const { object, earlier } of graph.duplicates) {
+      // A third copy's `earlier` is the second: walk back so the first definition is named too.
+      const definitions: ManifestObject[] = [earlier];
+      for (let previous = earlierOf.get(earlier); previous && !definitions.includes(previous); previous = earlierOf.get(previous)) {
+        definitions.unshift(previous);
+      }
+      reports.push({
+        messageId: sameValue(object.value, earlier.value) ? 'sameContent' : 'differentContent',
+        data: { kind: object.kind, object: object.namespace === undefined ? object.name : `${object.namespace}/${object.name}` },
+        object,
+        path: ['metadata', 'name'],
+        related: definitions.map((definition, index) => ({
+          object: definition,
+          path: ['metadata', 'name'],
+          message: index === 0 ? 'first definition' : 'another earlier definition',
+        })),
+      });
+    }
+    return reports;
+  },
+});
+
+/** Returns true when two plain values are equal, whatever the order of their mapping keys. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const aKeys = Object.keys(a);
+  const bKeys = Object.keys(b);
+  if (aKeys.length !== bKeys.length) return false;
+  return aKeys.every((key) => Object.prototype.hasOwnProperty.call(b, key)
+    && sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}

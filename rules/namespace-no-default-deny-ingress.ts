@@ -1,0 +1,97 @@
+import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import type { ResourceGraph } from '../src/model/graph.js';
+import { selectsEverything } from '../src/model/label-selector.js';
+import type { NetworkPolicy } from '../src/model/types.js';
+import type { Direction, ReachabilitySolver } from '../src/reach/solver.js';
+
+/** Options of the namespace-no-default-deny rules. */
+export interface DefaultDenyOptions {
+  /** Namespaces not to report, by name; `*` stands for any run of characters (`openshift-*`). */
+  readonly ignoreNamespaces: readonly string[];
+}
+
+/** JSON schema of {@link DefaultDenyOptions}. */
+export const DEFAULT_DENY_OPTIONS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ignoreNamespaces: { type: 'array', items: { type: 'string', minLength: 1 } },
+  },
+} as const;
+
+/** The control-plane namespaces kubeadm creates, whose pods are mostly hostNetwork or managed by the provider. */
+export const DEFAULT_DENY_DEFAULT_OPTIONS: DefaultDenyOptions = {
+  ignoreNamespaces: ['kube-system', 'kube-public', 'kube-node-lease'],
+};
+
+/**
+ * Returns a report for each namespace with pods where no NetworkPolicy of the direction selects
+ * every pod (`podSelector: {}`): on the Namespace object when declared, else on its first workload.
+ * Pods outside NetworkPolicy (hostNetwork) do not count, nor namespaces whose pods all fall under
+ * an AdminNetworkPolicy or BaselineAdminNetworkPolicy for the direction.
+ */
+export function reportMissingDefaultDeny(
+  graph: ResourceGraph,
+  solver: ReachabilitySolver,
+  direction: Direction,
+  options: DefaultDenyOptions,
+): RuleReport[] {
+  const isIgnored = nameMatcher(options.ignoreNamespaces);
+  const reports: RuleReport[] = [];
+  for (const namespace of graph.namespaces) {
+    if (isIgnored(namespace.name)) continue;
+    const pods = graph.podsInNamespace(namespace.name).filter((pod) => !solver.classOf(pod).outsidePolicy);
+    if (pods.length === 0) continue;
+    const policies = graph.policiesInNamespace(namespace.name).filter((policy) => affects(policy, direction));
+    if (policies.some((policy) => selectsEverything(policy.podSelector))) continue;
+    if (pods.every((pod) => solver.hasAdminRules(solver.classOf(pod), direction))) continue;
+    const workloadCount = new Set(pods.map((pod) => pod.workloadId)).size;
+    const where = namespace.source
+      ? { object: namespace.source, path: ['metadata', 'name'] }
+      // pods follow graph.workloads, sorted by id: the first pod belongs to the first workload.
+      : { object: pods[0].source, path: ['metadata', 'namespace'] };
+    reports.push(policies.length === 0
+      ? { messageId: 'noPolicy', data: { namespace: namespace.name, workloads: count(workloadCount, 'workload', 'workloads') }, ...where }
+      : {
+        messageId: 'noDefaultDeny',
+        data: { namespace: namespace.name, policies: count(policies.length, 'NetworkPolicy', 'NetworkPolicies') },
+        ...where,
+        related: policies.map((policy) => ({ object: policy.source, path: ['spec', 'podSelector'], message: `selects only ${policy.podSelector.text}` })),
+      });
+  }
+  return reports;
+}
+
+function affects(policy: NetworkPolicy, direction: Direction): boolean {
+  return direction === 'ingress' ? policy.affectsIngress : policy.affectsEgress;
+}
+
+function count(value: number, singular: string, plural: string): string {
+  return `${value} ${value === 1 ? singular : plural}`;
+}
+
+/** Returns a predicate telling whether a name matches one of the patterns (`*` = any characters). */
+function nameMatcher(patterns: readonly string[]): (name: string) => boolean {
+  const expressions = patterns.map((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`));
+  return (name) => expressions.some((expression) => expression.test(name));
+}
+
+/** Flags namespaces with pods but no namespace-wide NetworkPolicy for Ingress. */
+export default defineRule<DefaultDenyOptions>({
+  id: 'namespace-no-default-deny-ingress',
+  category: 'isolation',
+  severity: 'warning',
+  description: 'A namespace runs pods but no NetworkPolicy selects all of them (podSelector: {}) for Ingress.',
+  rationale: 'Pods that no policy selects accept connections from every pod in the cluster and from outside it. A namespace-wide '
+    + 'default-deny policy is the safety net that keeps a new workload, or one whose labels changed, from being open to everything.',
+  fix: 'Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress]` to the namespace, then allow the ingress each workload needs.',
+  messages: {
+    noPolicy: 'Namespace {{namespace}} runs {{workloads}} but has no NetworkPolicy for Ingress, so every pod in it accepts connections from any pod or address.',
+    noDefaultDeny: 'Namespace {{namespace}} has {{policies}} for Ingress but none selects all its pods (podSelector: {}), so a pod they miss, such as a new workload, accepts connections from any pod or address.',
+  },
+  optionsSchema: DEFAULT_DENY_OPTIONS_SCHEMA,
+  defaultOptions: DEFAULT_DENY_DEFAULT_OPTIONS,
+  check(graph, { solver, options }) {
+    return reportMissingDefaultDeny(graph, solver, 'ingress', options);
+  },
+});

@@ -1,0 +1,183 @@
+import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import { matchesSelector, type LabelRequirement, type LabelSelector, type Labels } from '../src/model/label-selector.js';
+import type { ResourceGraph } from '../src/model/graph.js';
+import type { NetworkPolicy, PolicyPeer, PolicyRule } from '../src/model/types.js';
+
+const METADATA_NAME = 'kubernetes.io/metadata.name';
+
+/** Flags `from`/`to` peers whose selectors match no namespace or no pod of the manifests. */
+export default defineRule({
+  id: 'peer-selects-nothing',
+  category: 'selectors',
+  severity: 'warning',
+  description: 'A from/to peer of a NetworkPolicy matches no namespace, or no pod, in the manifests.',
+  rationale: 'A peer that matches nothing allows nothing: the traffic it was written for stays blocked, usually because of a label typo. '
+    + 'What lies outside the manifests is unknown, so the rule stays silent where it could be there: a peer that names '
+    + '(kubernetes.io/metadata.name) a namespace the manifests do not declare, a podSelector whose namespaces have no pod in the '
+    + 'manifests, and a podSelector under an open namespaceSelector ({} or only NotIn/DoesNotExist) that may find its pods in a namespace '
+    + 'deployed from elsewhere. Namespaces declared here without any workload are reported with their own message, since their pods may '
+    + 'still come from elsewhere. A namespaceSelector on a label key no namespace carries is left to namespace-selector-unknown-label.',
+  fix: 'Make the selector match the labels the intended pods (pod template labels) or namespaces (Namespace labels, or kubernetes.io/metadata.name) actually carry, or remove the peer.',
+  messages: {
+    noPod: '{{peer}} matches no pod: podSelector {{selector}} matches none of the pods in {{namespaces}}, so this peer allows nothing.',
+    noNamespace: '{{peer}} matches no namespace: namespaceSelector {{selector}} matches none of the namespaces in the manifests ({{known}}), so this peer allows nothing.',
+    emptyNamespaces: '{{peer}} matches no pod in the manifests: namespaceSelector {{selector}} matches only {{namespaces}}, declared here without any workload.',
+  },
+  check(graph) {
+    const reports: RuleReport[] = [];
+    const knownKeys = new Set(graph.namespaces.flatMap((namespace) => Object.keys(namespace.labels)));
+    for (const policy of graph.policies) {
+      for (const rule of [...policy.ingress, ...policy.egress]) {
+        for (const peer of rule.peers ?? []) {
+          if (peer.ipBlock) continue;
+          const report = checkPeer(graph, policy, rule, peer, knownKeys);
+          if (report) reports.push(report);
+        }
+      }
+    }
+    return reports;
+  },
+});
+
+function checkPeer(graph: ResourceGraph, policy: NetworkPolicy, rule: PolicyRule, peer: PolicyPeer, knownKeys: ReadonlySet<string>): RuleReport | undefined {
+  const peerName = `NetworkPolicy ${policy.namespace}/${policy.name} ${peer.path[1]}[${peer.path[2]}].${peer.path[3]}[${peer.path[4]}]`;
+  let namespaces = [policy.namespace];
+  if (peer.namespaceSelector) {
+    const selector = peer.namespaceSelector;
+    // namespace-selector-unknown-label reports these.
+    if (selector.requirements.some((requirement) => (requirement.operator === 'In' || requirement.operator === 'Exists') && !knownKeys.has(requirement.key))) return undefined;
+    const matched = graph.namespacesMatching(selector);
+    if (matched.length === 0) {
+      // A namespace named here but not declared in the manifests may exist, with any labels.
+      const named = selector.requirements.filter((requirement) => requirement.key === METADATA_NAME && requirement.operator === 'In').flatMap((requirement) => requirement.values);
+      if (named.some((name) => graph.namespace(name)?.source === undefined)) return undefined;
+      const hint = nearMissHint(selector.requirements, graph.namespaces.map((namespace) => namespace.labels));
+      return {
+        messageId: 'noNamespace',
+        data: { peer: peerName, selector: selector.text, known: listNames(graph.namespaces.map((namespace) => namespace.name)) },
+        object: policy.source,
+        path: [...peer.path, 'namespaceSelector'],
+        ...(hint ? { hint } : {}),
+      };
+    }
+    namespaces = matched.map((namespace) => namespace.name);
+    const withPods = namespaces.filter((name) => graph.podsInNamespace(name).length > 0);
+    if (withPods.length === 0) {
+      if (!matched.every((namespace) => namespace.source !== undefined)) return undefined;
+      return {
+        messageId: 'emptyNamespaces',
+        data: { peer: peerName, selector: selector.text, namespaces: describeNamespaces(namespaces) },
+        object: policy.source,
+        path: [...peer.path, 'namespaceSelector'],
+      };
+    }
+    // Pods may live in a matched namespace the manifests hold no workload of, or, under an open
+    // selector, in a namespace outside the manifests.
+    if (withPods.length < namespaces.length || isOpen(selector)) {
+      return undefined;
+    }
+  } else if (graph.podsInNamespace(policy.namespace).length === 0) {
+    return undefined; // The policy's namespace has no workload here: its pods are deployed from elsewhere.
+  }
+  if (!peer.podSelector) return undefined;
+  const podSelector = peer.podSelector;
+  if (namespaces.some((name) => graph.podsMatching(podSelector, name).length > 0)) return undefined;
+  const candidates = namespaces.flatMap((name) => graph.podsInNamespace(name)).map((pod) => pod.labels);
+  const hint = nearMissHint(podSelector.requirements, candidates) ?? (peer.namespaceSelector ? undefined : siblingHint(graph, rule, peer, podSelector));
+  return {
+    messageId: 'noPod',
+    data: { peer: peerName, selector: podSelector.text, namespaces: describeNamespaces(namespaces) },
+    object: policy.source,
+    path: [...peer.path, 'podSelector'],
+    ...(hint ? { hint } : {}),
+  };
+}
+
+/** True when the selector may match namespaces whatever labels they carry beyond those it excludes. */
+function isOpen(selector: LabelSelector): boolean {
+  return selector.requirements.every((requirement) => requirement.operator === 'NotIn' || requirement.operator === 'DoesNotExist');
+}
+
+/**
+ * A podSelector-only peer next to a namespaceSelector-only peer whose namespaces hold the pods:
+ * the two were probably meant as one peer (see peer-or-instead-of-and).
+ */
+function siblingHint(graph: ResourceGraph, rule: PolicyRule, peer: PolicyPeer, podSelector: LabelSelector): string | undefined {
+  for (const sibling of rule.peers ?? []) {
+    if (sibling === peer || !sibling.namespaceSelector || sibling.podSelector || sibling.ipBlock) continue;
+    const holding = graph.namespacesMatching(sibling.namespaceSelector).map((namespace) => namespace.name)
+      .filter((name) => graph.podsMatching(podSelector, name).length > 0);
+    if (holding.length > 0) {
+      return `pods matching ${podSelector.text} run in ${describeNamespaces(holding)}: put this podSelector in the same peer as the namespaceSelector of ${sibling.path[3]}[${sibling.path[4]}]`;
+    }
+  }
+  return undefined;
+}
+
+function describeNamespaces(names: readonly string[]): string {
+  return `${names.length === 1 ? 'namespace' : 'namespaces'} ${listNames(names)}`;
+}
+
+function listNames(names: readonly string[]): string {
+  return names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')} and ${names.length - 4} more`;
+}
+
+/**
+ * Returns `did you mean app=catalog?` when replacing the unsatisfiable equality requirements by
+ * labels the candidates actually carry (a close value of the same key, a close key with the same
+ * value, or the only other key with that value) makes the selector match one of them.
+ */
+function nearMissHint(requirements: readonly LabelRequirement[], candidates: readonly Labels[]): string | undefined {
+  const corrected: LabelRequirement[] = [];
+  const changes: string[] = [];
+  for (const requirement of requirements) {
+    const satisfiable = candidates.some((labels) => matchesSelector({ requirements: [requirement], text: '' }, labels));
+    if (satisfiable || requirement.operator !== 'In') {
+      corrected.push(requirement);
+      continue;
+    }
+    const label = closestLabel(requirement, candidates);
+    if (!label) return undefined;
+    corrected.push({ key: label.key, operator: 'In', values: [label.value] });
+    changes.push(`${label.key}=${label.value}`);
+  }
+  if (changes.length === 0 || !candidates.some((labels) => matchesSelector({ requirements: corrected, text: '' }, labels))) return undefined;
+  return `did you mean ${changes.join(',')}?`;
+}
+
+function closestLabel(requirement: LabelRequirement, candidates: readonly Labels[]): { key: string; value: string } | undefined {
+  const pairs = [...new Set(candidates.flatMap((labels) => Object.entries(labels).map(([key, value]) => `${key}\u0000${value}`)))]
+    .sort()
+    .map((pair) => {
+      const [key, value] = pair.split('\u0000');
+      return { key, value };
+    });
+  let best: { key: string; value: string; distance: number } | undefined;
+  for (const wanted of requirement.values) {
+    for (const pair of pairs) {
+      const distance = pair.key === requirement.key
+        ? editDistance(pair.value, wanted)
+        : pair.value === wanted ? editDistance(pair.key, requirement.key) : Infinity;
+      const limit = Math.max(1, Math.floor((pair.key === requirement.key ? wanted : requirement.key).length / 3));
+      if (distance > 0 && distance <= limit && (!best || distance < best.distance)) best = { ...pair, distance };
+    }
+  }
+  if (best) return { key: best.key, value: best.value };
+  // `app: web` against pods labelled `app.kubernetes.io/name: web`: one other key with the value.
+  if (pairs.some((pair) => pair.key === requirement.key)) return undefined;
+  const sameValue = pairs.filter((pair) => requirement.values.includes(pair.value));
+  return new Set(sameValue.map((pair) => pair.key)).size === 1 ? sameValue[0] : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
+}
