@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { discoverInputs, describeFsError, type InputSource } from './discover.js';
-import { decodeManifestBytes, fileFinding, findTemplateAction, parseManifestText, type ParsedDocument } from './parse-text.js';
+import { fileFinding, findTemplateAction, parseBytes, type FileOutcome, type ParsedDocument } from './parse-text.js';
 import { SourceFile } from './source-file.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
 import { MODELLED_KINDS, isBuiltInOpaqueKind, isToolConfig, suggestKind } from './kinds.js';
@@ -52,6 +52,23 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   return { objects: collector.objects, findings, files };
 }
 
+/**
+ * The loader's two halves, for the parallel loader: discovery and reading, then collection of
+ * parsed files in input order.
+ */
+export function createCollector(findings: Finding[]): { add: (outcome: FileOutcome) => void; finish: () => ManifestObject[] } {
+  const collector = new ObjectCollector(findings);
+  return {
+    add: (outcome) => collector.addOutcome(outcome),
+    finish: () => {
+      collector.reportUnknownKinds();
+      return collector.objects;
+    },
+  };
+}
+
+export { readInput };
+
 /** Loads manifests from in-memory texts, as the tests and `diff` against git revisions do. */
 export function loadTexts(texts: readonly { path: string; text: string }[]): LoadResult {
   const findings: Finding[] = [];
@@ -90,13 +107,18 @@ class ObjectCollector {
   constructor(private readonly findings: Finding[]) {}
 
   addText(displayPath: string, bytes: Buffer): void {
-    const decoded = decodeManifestBytes(displayPath, bytes);
-    if ('finding' in decoded) {
-      this.findings.push(decoded.finding);
+    this.addOutcome(parseBytes(displayPath, bytes));
+  }
+
+  /** Collects the objects of one parsed file (parsed here or in a worker thread). */
+  addOutcome(outcome: FileOutcome): void {
+    if ('finding' in outcome) {
+      this.findings.push(outcome.finding);
       return;
     }
-    const file = new SourceFile(displayPath, decoded.text);
-    const parsed = parseManifestText(file, /\.json$/i.test(displayPath));
+    const parsed = outcome;
+    const file = parsed.file;
+    const displayPath = file.path;
     this.findings.push(...parsed.findings);
     let objectCount = 0;
     for (const document of parsed.documents) objectCount += this.addDocument(file, document);

@@ -19,8 +19,18 @@ export interface ParsedDocument {
 /** The outcome of parsing one file: its documents, and problems that kept parts of it out. */
 export interface ParsedFile {
   readonly file: SourceFile;
-  readonly documents: ParsedDocument[];
-  readonly findings: Finding[];
+  readonly documents: readonly ParsedDocument[];
+  readonly findings: readonly Finding[];
+}
+
+/** A file turned into documents, or the finding that says why it could not be. */
+export type FileOutcome = ParsedFile | { readonly finding: Finding };
+
+/** Decodes and parses the bytes of one file: the part of loading that may run in a worker thread. */
+export function parseBytes(displayPath: string, bytes: Buffer): FileOutcome {
+  const decoded = decodeManifestBytes(displayPath, bytes);
+  if ('finding' in decoded) return decoded;
+  return parseManifestText(new SourceFile(displayPath, decoded.text), /\.json$/i.test(displayPath));
 }
 
 /** The largest file read; manifests are kilobytes, a dump of a big cluster some megabytes. */
