@@ -86,6 +86,8 @@ export class ConnectionSet {
   /** Every port of every protocol. */
   static readonly ALL = new ConnectionSet(EVERY_PORT, EVERY_PORT, EVERY_PORT);
 
+  private text: string | undefined;
+
   private constructor(
     private readonly sctp: Intervals,
     private readonly tcp: Intervals,
@@ -177,7 +179,9 @@ export class ConnectionSet {
   toString(): string {
     if (this === ConnectionSet.ALL) return 'All Connections';
     if (this === ConnectionSet.EMPTY) return 'No Connections';
-    return this.groups(',');
+    // Sets are immutable and shared by many matrix lines: format each once.
+    this.text ??= this.groups(',');
+    return this.text;
   }
 
   /** Formats the set for people: `TCP 80,443; UDP 53`, `all ports`, or `nothing`. */

@@ -55,24 +55,44 @@ export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions 
   for (const peer of workloads) {
     if (peer.type === 'workload') classesOf.set(peer, [...new Set(peer.workload.pods.map((pod) => solver.classOf(pod)))]);
   }
+  const destinationClasses = destinations.map((destination) => classesOf.get(destination));
   for (const source of sources) {
     const sourceClasses = classesOf.get(source);
-    for (const destination of destinations) {
+    if (focus && source.id !== focus) {
+      // Only the edge towards the focused workload is wanted from this source.
+      const index = destinations.findIndex((destination) => destination.id === focus);
+      if (index !== -1) yield* edgesFrom(source, sourceClasses, [destinations[index]], [destinationClasses[index]]);
+      continue;
+    }
+    yield* edgesFrom(source, sourceClasses, destinations, destinationClasses);
+  }
+
+  function* edgesFrom(
+    source: MatrixPeer,
+    sourceClasses: readonly PodClass[] | undefined,
+    targets: readonly MatrixPeer[],
+    targetClasses: readonly (readonly PodClass[] | undefined)[],
+  ): Generator<MatrixEdge> {
+    for (let index = 0; index < targets.length; index++) {
+      const destination = targets[index];
       if (source === destination) continue;
-      if (focus && source.id !== focus && destination.id !== focus) continue;
-      const destinationClasses = classesOf.get(destination);
+      const classesOfDestination = targetClasses[index];
       let connections = ConnectionSet.EMPTY;
-      if (sourceClasses && destinationClasses) {
-        // A workload whose pods differ is connected where any of its pods is.
-        for (const sourceClass of sourceClasses) {
-          for (const destinationClass of destinationClasses) {
-            connections = connections.union(solver.classToClass(sourceClass, destinationClass));
+      if (sourceClasses && classesOfDestination) {
+        if (sourceClasses.length === 1 && classesOfDestination.length === 1) {
+          connections = solver.classToClass(sourceClasses[0], classesOfDestination[0]);
+        } else {
+          // A workload whose pods differ is connected where any of its pods is.
+          for (const sourceClass of sourceClasses) {
+            for (const destinationClass of classesOfDestination) {
+              connections = connections.union(solver.classToClass(sourceClass, destinationClass));
+            }
           }
         }
       } else if (source.type === 'ingress-controller') {
         connections = exposure.get(destination.id) ?? ConnectionSet.EMPTY;
-      } else if (source.type === 'external' && destinationClasses) {
-        for (const destinationClass of destinationClasses) {
+      } else if (source.type === 'external' && classesOfDestination) {
+        for (const destinationClass of classesOfDestination) {
           connections = connections.union(solver.rangeToClass(source.family, source.range, destinationClass));
         }
       } else if (sourceClasses && destination.type === 'external') {

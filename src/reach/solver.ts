@@ -146,6 +146,9 @@ export class ReachabilitySolver {
   /** Per class: the admin rules that apply, AdminNetworkPolicies by priority, then the baseline. */
   private readonly adminIngress: readonly (readonly CompiledAdminRule[])[];
   private readonly adminEgress: readonly (readonly CompiledAdminRule[])[];
+  /** Per class: true when nothing restricts its ingress (egress), so that side allows everything. */
+  private readonly openIngress: readonly boolean[];
+  private readonly openEgress: readonly boolean[];
 
   readonly hostNetworkMode: HostNetworkMode;
 
@@ -221,6 +224,8 @@ export class ReachabilitySolver {
     this.adminIngress = adminIngress;
     this.adminEgress = adminEgress;
     this.compiledAdminRules = compiledAdminRules;
+    this.openIngress = classes.map((podClass) => podClass.outsidePolicy || (ingressPolicies[podClass.index].length === 0 && adminIngress[podClass.index].length === 0));
+    this.openEgress = classes.map((podClass) => podClass.outsidePolicy || (egressPolicies[podClass.index].length === 0 && adminEgress[podClass.index].length === 0));
   }
 
   private compileAdminRule(policy: AdminNetworkPolicy, direction: Direction, rule: AdminRule): CompiledAdminRule {
@@ -447,6 +452,12 @@ export class ReachabilitySolver {
 
   /** Connections allowed from one class to another: egress of the source ∩ ingress of the destination. */
   classToClass(source: PodClass, destination: PodClass): ConnectionSet {
+    // Most pairs of a large cluster involve a side no policy touches: answer those without rules.
+    const egressOpen = this.openEgress[source.index];
+    const ingressOpen = this.openIngress[destination.index];
+    if (egressOpen && ingressOpen) return ConnectionSet.ALL;
+    if (ingressOpen) return this.sideAllowed('egress', source, destination);
+    if (egressOpen) return this.sideAllowed('ingress', destination, source);
     const egress = this.sideAllowed('egress', source, destination);
     if (egress.isEmpty()) return egress;
     return egress.intersect(this.sideAllowed('ingress', destination, source));
