@@ -41,8 +41,8 @@ function compareIds(a: MatrixPeer, b: MatrixPeer): number {
 export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions = {}): Generator<MatrixEdge> {
   const graph = solver.graph;
   const workloads: MatrixPeer[] = graph.workloads.map((workload) => ({ type: 'workload', id: workload.id, workload }));
-  const sourceExternals = externalPeers(solver.addressRangeLists('ingress'));
-  const destinationExternals = externalPeers(solver.addressRangeLists('egress'));
+  const sourceExternals = externalPeers(solver.addressRangeLists('ingress', 4), solver.addressRangeLists('ingress', 6));
+  const destinationExternals = externalPeers(solver.addressRangeLists('egress', 4), solver.addressRangeLists('egress', 6));
   const sources = [...workloads, ...sourceExternals];
   const includeController = options.ingressController ?? true;
   const exposure = includeController ? ingressControllerConnections(solver) : new Map<string, ConnectionSet>();
@@ -114,13 +114,13 @@ function resolveFocus(workloads: readonly MatrixPeer[], focus: string): string {
 
 /**
  * The external peers of one side: the IPv4 space (and the IPv6 space, when some rule names
- * IPv6 addresses) partitioned at the boundaries of that side's ipBlocks and networks.
+ * IPv6 addresses) partitioned at the boundaries of that side's ipBlocks and networks, given per
+ * family.
  */
-export function externalPeers(rangeLists: readonly (readonly AddressRange[])[]): MatrixPeer[] {
+export function externalPeers(ipv4: readonly (readonly AddressRange[])[], ipv6: readonly (readonly AddressRange[])[]): MatrixPeer[] {
   const peers: MatrixPeer[] = [];
-  const isV6 = (ranges: readonly AddressRange[]) => ranges.some((range) => range.last > 0xffffffffn);
-  for (const family of [4, 6] as const) {
-    const lists = rangeLists.filter((ranges) => (family === 6) === isV6(ranges));
+  for (const [family, lists] of [[4, ipv4], [6, ipv6]] as const) {
+    // IPv4 is always listed (np-guard's format); IPv6 only when some rule names IPv6 addresses.
     if (family === 6 && lists.length === 0) continue;
     for (const range of partitionSpace(family, lists)) {
       peers.push({ type: 'external', id: `${formatRange(range, family)}[External]`, family, range });

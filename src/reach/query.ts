@@ -27,7 +27,9 @@ const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = { tcp: 'TCP', udp: 'U
 
 /** Parses `80`, `80/TCP`, `53/udp`, `http`, `http/TCP`. */
 export function parsePortQuery(text: string): PortQuery {
-  const [portText, protocolText] = text.split('/');
+  const parts = text.split('/');
+  if (parts.length > 2) throw new QueryError(`'${text}' is not a port: write 80, 80/TCP or http/UDP`);
+  const [portText, protocolText] = parts;
   const protocol = protocolText === undefined ? 'TCP' : PROTOCOL_NAMES[protocolText.toLowerCase()];
   if (!protocol) throw new QueryError(`'${protocolText}' is not a protocol: use TCP, UDP or SCTP`);
   if (/^\d+$/.test(portText)) {
@@ -152,8 +154,7 @@ function podPeers(pods: readonly Pod[], solver: ReachabilitySolver): { label: st
 function addressPeers(endpoint: Endpoint, solver: ReachabilitySolver, direction: 'ingress' | 'egress'): { label: string; peer: AddressPeer }[] {
   if (endpoint.type === 'address') return [{ label: endpoint.label, peer: { family: endpoint.family, range: endpoint.range } }];
   // The internet (or an ExternalName's unknown address): every public range the ipBlocks tell apart.
-  const ranges = solver.addressRangeLists(direction).filter((list) => list.every((range) => range.last <= 0xffffffffn));
-  const pieces = partitionSpace(4, [...ranges, NON_INTERNET_V4]);
+  const pieces = partitionSpace(4, [...solver.addressRangeLists(direction, 4), NON_INTERNET_V4]);
   return pieces
     .filter((piece) => !NON_INTERNET_V4.some((range) => piece.first >= range.first && piece.last <= range.last))
     .map((piece) => ({ label: formatRange(piece, 4), peer: { family: 4 as IpFamily, range: piece } }));

@@ -502,11 +502,10 @@ export class ReachabilitySolver {
    * The address ranges the rules of one direction single out (ipBlocks of NetworkPolicies,
    * networks of admin policies): external peers are the pieces these cut the address space into.
    */
-  addressRangeLists(direction: Direction): (readonly AddressRange[])[] {
+  addressRangeLists(direction: Direction, family: IpFamily): (readonly AddressRange[])[] {
     const lists: (readonly AddressRange[])[] = [];
     for (const rule of [...this.compiledRules, ...this.compiledAdminRules]) {
-      if (rule.direction !== direction) continue;
-      for (const family of [4, 6] as const) if (rule.addressRanges[family].length > 0) lists.push(rule.addressRanges[family]);
+      if (rule.direction === direction && rule.addressRanges[family].length > 0) lists.push(rule.addressRanges[family]);
     }
     return lists;
   }

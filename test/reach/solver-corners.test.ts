@@ -175,6 +175,20 @@ spec:
     expect(w.conn('shop/web', 'shop/client')).toBe('No Connections');
   });
 
+  it("a policy's podSelector selects pods of the policy's own namespace only", () => {
+    const w = world([...BASE, `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-client, namespace: other}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Ingress, Egress]
+`]);
+    expect(w.conn('other/client', 'shop/web')).toBe('No Connections');
+    expect(w.conn('shop/web', 'other/client')).toBe('No Connections');
+    expect(w.conn('shop/client', 'shop/web')).toBe('All Connections');
+    expect(w.conn('shop/web', 'shop/client')).toBe('All Connections');
+  });
+
   it('policies selecting the same pod add up: each side is the union of their rules', () => {
     const w = world([...BASE, `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -713,6 +727,55 @@ spec:
     expect(w.conn('shop/client', 'shop/web')).toBe('No Connections');
   });
 
+  it('AdminNetworkPolicy Pass falls to the BaselineAdminNetworkPolicy when no NetworkPolicy isolates the pod', () => {
+    const w = world([
+      ...BASE,
+      anp('pass-8080', 1, `  ingress:
+  - name: pass-8080
+    action: Pass
+    from: [{namespaces: {matchLabels: {team: b}}}]
+    ports: [{portNumber: {protocol: TCP, port: 8080}}]
+  - name: deny-rest
+    action: Deny
+    from: [{namespaces: {matchLabels: {team: b}}}]
+`),
+      `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject:
+    namespaces: {}
+  ingress:
+  - name: deny-8080
+    action: Deny
+    from: [{namespaces: {matchLabels: {team: b}}}]
+    ports: [{portNumber: {protocol: TCP, port: 8080}}]
+`,
+    ]);
+    expect(w.conn('other/tool', 'shop/web')).toBe('No Connections');
+    expect(w.explain('other/tool', 'shop/web').ingress.adminDecisions.map((decision) => `${decision.rule.name}:${decision.ports}`))
+      .toEqual(['pass-8080:TCP 8080', `deny-rest:${EVERYTHING_BUT_TCP_8080}`, 'deny-8080:TCP 8080']);
+    // With a NetworkPolicy isolating web, the passed port goes to it instead of the baseline.
+    const isolated = world([...BASE, anp('pass-8080', 1, `  ingress:
+  - name: pass-8080
+    action: Pass
+    from: [{namespaces: {matchLabels: {team: b}}}]
+    ports: [{portNumber: {protocol: TCP, port: 8080}}]
+`), WEB_ALLOW_ALL, `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject:
+    namespaces: {}
+  ingress:
+  - name: deny-8080
+    action: Deny
+    from: [{namespaces: {matchLabels: {team: b}}}]
+    ports: [{portNumber: {protocol: TCP, port: 8080}}]
+`]);
+    expect(isolated.conn('other/tool', 'shop/web')).toBe('All Connections');
+  });
+
   it('AdminNetworkPolicy priority: the lower number is evaluated first, whatever the document order', () => {
     const deny = (priority: number) => anp('aa-deny', priority, `  ingress:
   - name: deny
@@ -861,7 +924,7 @@ spec:
     expect(findings[0].message).toContain('endPort 8000 is below port 9000');
   });
 
-  it('workload naming: a Deployment is ns/name[Deployment]; Pods owned by a ReplicaSet are ns/<replicaset>[ReplicaSet]', () => {
+  it('workload naming: a Deployment is ns/name[Deployment]; Pods owned by a ReplicaSet not in the manifests are ns/<replicaset>[ReplicaSet]; static and ownerless Pods are [Pod]', () => {
     const owned = (name: string, owner: string) => `apiVersion: v1
 kind: Pod
 metadata:
@@ -915,5 +978,38 @@ spec:
     expect(w.graph.workload('shop/web[Deployment]')!.replicas).toBe(3);
     // Identical pods are one class to the solver.
     expect(w.solver.classOf(replicaSet.pods[0])).toBe(w.solver.classOf(replicaSet.pods[1]));
+
+    // A cluster dump (Deployment, its ReplicaSet, the Pods): one workload, under the Deployment.
+    const dump = world([
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: main, image: example/web}]
+`,
+      `apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d8f
+  namespace: shop
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u0, controller: true}]
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: main, image: example/web}]
+`,
+      owned('web-5d8f-abcde', 'web-5d8f'),
+      owned('web-5d8f-fghij', 'web-5d8f'),
+    ]);
+    expect(dump.graph.workloads.map((workload) => [workload.id, workload.pods.map((p) => p.name)])).toEqual([
+      ['shop/web[Deployment]', ['web-5d8f-abcde', 'web-5d8f-fghij']],
+    ]);
   });
 });

@@ -1,0 +1,278 @@
+/**
+ * ConnectionSet, the (protocol, port) algebra of the solver: union, intersection, difference,
+ * comparisons, np-guard's string form, the human and JSON forms, and a property test against
+ * a naive set of `protocol/port` strings.
+ */
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { ConnectionSet, MAX_PORT, MIN_PORT } from '../../src/reach/connection-set.js';
+import type { Protocol } from '../../src/model/types.js';
+
+const { ALL, EMPTY } = ConnectionSet;
+const ofPorts = (protocol: Protocol, from: number, to?: number) => ConnectionSet.ofPorts(protocol, from, to);
+const ofProtocol = (protocol: Protocol) => ConnectionSet.ofProtocol(protocol);
+
+/** The union of the given sets. */
+function union(...sets: ConnectionSet[]): ConnectionSet {
+  return sets.reduce((result, set) => result.union(set), EMPTY);
+}
+
+describe('constants and constructors', () => {
+  it('ALL and EMPTY print as np-guard does', () => {
+    expect(ALL.toString()).toBe('All Connections');
+    expect(EMPTY.toString()).toBe('No Connections');
+    expect(ALL.isAll()).toBe(true);
+    expect(EMPTY.isEmpty()).toBe(true);
+    expect(ALL.isEmpty()).toBe(false);
+    expect(EMPTY.isAll()).toBe(false);
+    expect([MIN_PORT, MAX_PORT]).toEqual([1, 65535]);
+  });
+
+  it('ofPorts: one port, an inclusive range, clamped to 1-65535, empty when reversed', () => {
+    expect(ofPorts('TCP', 80).toString()).toBe('TCP 80');
+    expect(ofPorts('UDP', 53, 60).toString()).toBe('UDP 53-60');
+    expect(ofPorts('TCP', 0, 10).toString()).toBe('TCP 1-10');
+    expect(ofPorts('TCP', 65530, 70000).toString()).toBe('TCP 65530-65535');
+    expect(ofPorts('TCP', 0).isEmpty()).toBe(true);
+    expect(ofPorts('TCP', 70000).isEmpty()).toBe(true);
+    expect(ofPorts('TCP', 90, 80)).toBe(EMPTY);
+  });
+
+  it('ofProtocol is every port of one protocol, which is not All Connections', () => {
+    expect(ofProtocol('SCTP').toString()).toBe('SCTP 1-65535');
+    expect(ofProtocol('TCP').equals(ofPorts('TCP', 1, 65535))).toBe(true);
+    expect(ofProtocol('TCP').isAll()).toBe(false);
+  });
+});
+
+describe('union', () => {
+  it('merges overlapping and adjacent intervals (8081 + 8082 is 8081-8082)', () => {
+    expect(ofPorts('TCP', 8081).union(ofPorts('TCP', 8082)).toString()).toBe('TCP 8081-8082');
+    expect(ofPorts('TCP', 8082).union(ofPorts('TCP', 8081)).toString()).toBe('TCP 8081-8082');
+    expect(union(ofPorts('TCP', 80, 90), ofPorts('TCP', 85, 100), ofPorts('TCP', 101, 110)).toString()).toBe('TCP 80-110');
+    expect(union(ofPorts('TCP', 80), ofPorts('TCP', 82)).toString()).toBe('TCP 80,82');
+    expect(union(ofPorts('TCP', 1, 10), ofPorts('TCP', 20, 30), ofPorts('TCP', 11, 19)).toString()).toBe('TCP 1-30');
+  });
+
+  it('keeps protocols apart', () => {
+    expect(union(ofPorts('TCP', 53), ofPorts('UDP', 53)).toString()).toBe('TCP 53,UDP 53');
+    expect(union(ofPorts('TCP', 53), ofPorts('UDP', 54)).contains('UDP', 53)).toBe(false);
+  });
+
+  it('is All Connections only when all three protocols cover 1-65535', () => {
+    const tcpAndUdp = union(ofProtocol('TCP'), ofProtocol('UDP'));
+    expect(tcpAndUdp.isAll()).toBe(false);
+    expect(tcpAndUdp.toString()).toBe('TCP 1-65535,UDP 1-65535');
+    const almost = union(tcpAndUdp, ofPorts('SCTP', 1, 65534));
+    expect(almost.isAll()).toBe(false);
+    expect(almost.toString()).toBe('SCTP 1-65534,TCP 1-65535,UDP 1-65535');
+    const all = almost.union(ofPorts('SCTP', 65535));
+    expect(all.isAll()).toBe(true);
+    expect(all).toBe(ALL);
+    expect(all.toString()).toBe('All Connections');
+    // Built from halves, the whole range is still recognised.
+    const halves = union(...(['SCTP', 'TCP', 'UDP'] as const).flatMap((protocol) => [ofPorts(protocol, 1, 30000), ofPorts(protocol, 30001, 65535)]));
+    expect(halves.toString()).toBe('All Connections');
+  });
+
+  it('with EMPTY and ALL', () => {
+    const set = ofPorts('TCP', 80);
+    expect(set.union(EMPTY)).toBe(set);
+    expect(EMPTY.union(set)).toBe(set);
+    expect(set.union(ALL)).toBe(ALL);
+    expect(ALL.union(set)).toBe(ALL);
+  });
+});
+
+describe('intersect', () => {
+  it('keeps the common ports per protocol', () => {
+    expect(ofPorts('TCP', 8000, 9000).intersect(ofPorts('TCP', 8080, 9999)).toString()).toBe('TCP 8080-9000');
+    expect(ofPorts('TCP', 80).intersect(ofPorts('UDP', 80)).isEmpty()).toBe(true);
+    expect(union(ofPorts('TCP', 1, 10), ofPorts('TCP', 20, 30)).intersect(ofPorts('TCP', 5, 25)).toString()).toBe('TCP 5-10,20-25');
+    expect(union(ofPorts('TCP', 1, 10), ofPorts('UDP', 1, 10)).intersect(union(ofPorts('TCP', 10, 20), ofPorts('SCTP', 1, 10))).toString()).toBe('TCP 10');
+  });
+
+  it('with EMPTY and ALL', () => {
+    const set = union(ofPorts('TCP', 80), ofPorts('UDP', 53));
+    expect(set.intersect(ALL)).toBe(set);
+    expect(ALL.intersect(set)).toBe(set);
+    expect(set.intersect(EMPTY)).toBe(EMPTY);
+    expect(ALL.intersect(ALL)).toBe(ALL);
+  });
+});
+
+describe('subtract', () => {
+  it('cuts holes, splitting intervals', () => {
+    expect(ALL.subtract(ofPorts('TCP', 8080)).toString()).toBe('SCTP 1-65535,TCP 1-8079,8081-65535,UDP 1-65535');
+    expect(ofPorts('TCP', 1, 100).subtract(union(ofPorts('TCP', 1, 10), ofPorts('TCP', 50), ofPorts('TCP', 100))).toString()).toBe('TCP 11-49,51-99');
+    expect(ofPorts('TCP', 1, 100).subtract(ofPorts('UDP', 1, 100)).toString()).toBe('TCP 1-100');
+    expect(ofPorts('TCP', 10, 20).subtract(ofPorts('TCP', 1, 30))).toBe(EMPTY);
+  });
+
+  it('with EMPTY and ALL', () => {
+    const set = ofPorts('TCP', 80);
+    expect(set.subtract(EMPTY)).toBe(set);
+    expect(set.subtract(ALL)).toBe(EMPTY);
+    expect(EMPTY.subtract(set)).toBe(EMPTY);
+    expect(ALL.subtract(EMPTY)).toBe(ALL);
+  });
+
+  it('putting back what was cut restores All Connections', () => {
+    const hole = union(ofPorts('TCP', 8080), ofPorts('UDP', 1, 100));
+    expect(ALL.subtract(hole).union(hole)).toBe(ALL);
+  });
+});
+
+describe('comparisons and membership', () => {
+  it('equals compares contents, whatever the construction', () => {
+    expect(union(ofPorts('TCP', 1, 5), ofPorts('TCP', 6, 10)).equals(ofPorts('TCP', 1, 10))).toBe(true);
+    expect(ofPorts('TCP', 1, 10).equals(ofPorts('UDP', 1, 10))).toBe(false);
+    expect(ofPorts('TCP', 1, 10).equals(ofPorts('TCP', 1, 9))).toBe(false);
+    expect(EMPTY.equals(ofPorts('TCP', 2, 1))).toBe(true);
+  });
+
+  it('covers is the superset test', () => {
+    expect(ALL.covers(ofPorts('SCTP', 9))).toBe(true);
+    expect(ofPorts('TCP', 1, 100).covers(ofPorts('TCP', 50, 60))).toBe(true);
+    expect(ofPorts('TCP', 1, 100).covers(ofPorts('TCP', 50, 101))).toBe(false);
+    expect(ofPorts('TCP', 1, 100).covers(EMPTY)).toBe(true);
+    expect(EMPTY.covers(EMPTY)).toBe(true);
+    expect(EMPTY.covers(ofPorts('TCP', 1))).toBe(false);
+    expect(ofProtocol('TCP').covers(ALL)).toBe(false);
+  });
+
+  it('contains tests one port of one protocol, bounds included', () => {
+    const set = union(ofPorts('TCP', 80, 90), ofPorts('TCP', 443), ofPorts('UDP', 53));
+    expect(set.contains('TCP', 80)).toBe(true);
+    expect(set.contains('TCP', 90)).toBe(true);
+    expect(set.contains('TCP', 79)).toBe(false);
+    expect(set.contains('TCP', 91)).toBe(false);
+    expect(set.contains('TCP', 443)).toBe(true);
+    expect(set.contains('TCP', 444)).toBe(false);
+    expect(set.contains('UDP', 53)).toBe(true);
+    expect(set.contains('SCTP', 53)).toBe(false);
+    expect(ALL.contains('SCTP', 65535)).toBe(true);
+    expect(EMPTY.contains('TCP', 1)).toBe(false);
+  });
+});
+
+describe('formats', () => {
+  const mixed = union(ofPorts('UDP', 9090), ofPorts('TCP', 8081), ofPorts('SCTP', 7070), ofPorts('TCP', 8080));
+
+  it('toString lists SCTP, TCP, UDP in that order, items joined by commas', () => {
+    expect(mixed.toString()).toBe('SCTP 7070,TCP 8080-8081,UDP 9090');
+    expect(union(ofProtocol('SCTP'), ofProtocol('TCP'), ofPorts('UDP', 1, 79), ofPorts('UDP', 81, 65535)).toString())
+      .toBe('SCTP 1-65535,TCP 1-65535,UDP 1-79,81-65535');
+    expect(union(ofPorts('TCP', 8090), ofPorts('TCP', 8000)).toString()).toBe('TCP 8000,8090');
+  });
+
+  it('describe is for people: groups joined by semicolons, words for all and nothing', () => {
+    expect(mixed.describe()).toBe('SCTP 7070; TCP 8080-8081; UDP 9090');
+    expect(union(ofPorts('TCP', 80), ofPorts('TCP', 443), ofPorts('UDP', 53)).describe()).toBe('TCP 80,443; UDP 53');
+    expect(ALL.describe()).toBe('all ports and protocols');
+    expect(EMPTY.describe()).toBe('nothing');
+  });
+
+  it('toJSON lists inclusive ranges of the non-empty protocols; JSON.stringify uses it', () => {
+    expect(mixed.toJSON()).toEqual({ SCTP: [[7070, 7070]], TCP: [[8080, 8081]], UDP: [[9090, 9090]] });
+    expect(EMPTY.toJSON()).toEqual({});
+    expect(ALL.toJSON()).toEqual({ SCTP: [[1, 65535]], TCP: [[1, 65535]], UDP: [[1, 65535]] });
+    expect(JSON.parse(JSON.stringify({ allowed: ofPorts('TCP', 80, 81) }))).toEqual({ allowed: { TCP: [[80, 81]] } });
+    expect(Object.keys(mixed.toJSON())).toEqual(['SCTP', 'TCP', 'UDP']);
+  });
+
+  it('portRanges gives the intervals of one protocol', () => {
+    expect(union(ofPorts('TCP', 1, 3), ofPorts('TCP', 7)).portRanges('TCP')).toEqual([[1, 3], [7, 7]]);
+    expect(ofPorts('TCP', 1, 3).portRanges('UDP')).toEqual([]);
+  });
+});
+
+describe('agrees with a naive set of protocol/port strings', () => {
+  const PROTOCOL_LIST: readonly Protocol[] = ['SCTP', 'TCP', 'UDP'];
+  const DOMAIN = 40;
+
+  /** A set as a few random intervals inside 1..DOMAIN. */
+  const intervalsArb = fc.array(
+    fc.tuple(fc.constantFrom(...PROTOCOL_LIST), fc.integer({ min: 1, max: DOMAIN }), fc.integer({ min: 0, max: 8 })),
+    { maxLength: 5 },
+  );
+  type Intervals = [Protocol, number, number][];
+
+  function build(intervals: Intervals): ConnectionSet {
+    return union(...intervals.map(([protocol, from, length]) => ofPorts(protocol, from, Math.min(from + length, DOMAIN))));
+  }
+
+  function naive(intervals: Intervals): Set<string> {
+    const set = new Set<string>();
+    for (const [protocol, from, length] of intervals) {
+      for (let port = from; port <= Math.min(from + length, DOMAIN); port++) set.add(`${protocol}/${port}`);
+    }
+    return set;
+  }
+
+  /** np-guard's string of a naive set, computed independently of ConnectionSet. */
+  function naiveString(set: Set<string>): string {
+    if (set.size === 0) return 'No Connections';
+    const groups: string[] = [];
+    for (const protocol of PROTOCOL_LIST) {
+      const items: string[] = [];
+      let port = 1;
+      while (port <= DOMAIN) {
+        if (!set.has(`${protocol}/${port}`)) {
+          port++;
+          continue;
+        }
+        const start = port;
+        while (port + 1 <= DOMAIN && set.has(`${protocol}/${port + 1}`)) port++;
+        items.push(start === port ? `${start}` : `${start}-${port}`);
+        port++;
+      }
+      if (items.length > 0) groups.push(`${protocol} ${items.join(',')}`);
+    }
+    return groups.join(',');
+  }
+
+  function matches(set: ConnectionSet, expected: Set<string>): void {
+    expect(set.toString()).toBe(naiveString(expected));
+    expect(set.isEmpty()).toBe(expected.size === 0);
+    // One comparison for every port of the domain (and the one past it), to keep runs fast.
+    const wrong: string[] = [];
+    for (const protocol of PROTOCOL_LIST) {
+      for (let port = 1; port <= DOMAIN + 1; port++) {
+        if (set.contains(protocol, port) !== expected.has(`${protocol}/${port}`)) wrong.push(`${protocol}/${port}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  }
+
+  it('union, intersect, subtract, covers and equals', () => {
+    fc.assert(fc.property(intervalsArb, intervalsArb, (left, right) => {
+      const a = build(left);
+      const b = build(right);
+      const naiveA = naive(left);
+      const naiveB = naive(right);
+      matches(a, naiveA);
+      matches(a.union(b), new Set([...naiveA, ...naiveB]));
+      matches(a.intersect(b), new Set([...naiveA].filter((item) => naiveB.has(item))));
+      matches(a.subtract(b), new Set([...naiveA].filter((item) => !naiveB.has(item))));
+      expect(a.covers(b)).toBe([...naiveB].every((item) => naiveA.has(item)));
+      expect(a.equals(b)).toBe(naiveA.size === naiveB.size && [...naiveA].every((item) => naiveB.has(item)));
+      // Laws that tie the operations together.
+      expect(a.union(b).equals(b.union(a))).toBe(true);
+      expect(a.intersect(b).equals(b.intersect(a))).toBe(true);
+      expect(a.subtract(b).union(a.intersect(b)).equals(a)).toBe(true);
+      expect(a.union(b).covers(a)).toBe(true);
+    }), { numRuns: 300 });
+  });
+
+  it('complements within ALL: ALL minus a set, minus its complement, is the set', () => {
+    fc.assert(fc.property(intervalsArb, (intervals) => {
+      const set = build(intervals);
+      const complement = ALL.subtract(set);
+      expect(complement.intersect(set).isEmpty()).toBe(true);
+      expect(complement.union(set)).toBe(ALL);
+      expect(ALL.subtract(complement).equals(set)).toBe(true);
+      expect(complement.isAll()).toBe(set.isEmpty());
+    }), { numRuns: 200 });
+  });
+});
