@@ -33,7 +33,7 @@ export default defineRule({
   fix: 'Run a plugin that enforces NetworkPolicy (Calico, Cilium, or Canal: Calico\'s policy engine on Flannel), or stop relying on the '
     + 'policies. If the cluster enforces them by other means, say so with `cluster.cni` in .k8snet.yaml.',
   messages: {
-    configured: 'The network plugin is {{plugin}} (cluster.cni), which does not enforce NetworkPolicy and silently ignores the {{policies}} in these manifests: every pod accepts every connection.',
+    configured: 'The network plugin is {{plugin}} (cluster.cni), which does not enforce NetworkPolicy and silently ignores the {{policies}} in these manifests: no pod is isolated.',
     flannelDaemonSet: 'Flannel DaemonSet {{daemonSet}} runs without a policy engine such as Calico (Canal) or Cilium, so the network plugin silently ignores the {{policies}} in these manifests.',
     flannelConfigMap: 'ConfigMap {{configMap}} configures Flannel, and no policy engine such as Calico (Canal) or Cilium is installed, so the network plugin silently ignores the {{policies}} in these manifests.',
   },

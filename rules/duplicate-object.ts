@@ -25,7 +25,7 @@ export default defineRule({
       }
       reports.push({
         messageId: sameValue(object.value, earlier.value) ? 'sameContent' : 'differentContent',
-        data: { kind: object.kind, object: object.namespace === undefined ? object.name : `${object.namespace}/${object.name}` },
+        data: { kind: object.kind, object: displayName(object, definitions) },
         object,
         path: ['metadata', 'name'],
         related: definitions.map((definition, index) => ({
@@ -38,6 +38,15 @@ export default defineRule({
     return reports;
   },
 });
+
+/**
+ * Names the object `namespace/name` when any definition writes its namespace (one that leaves it out
+ * lands in the same namespace, or it would not be a duplicate), else by its name as written.
+ */
+function displayName(object: ManifestObject, earlier: readonly ManifestObject[]): string {
+  const namespace = object.namespace ?? earlier.find((definition) => definition.namespace !== undefined)?.namespace;
+  return namespace === undefined ? object.name : `${namespace}/${object.name}`;
+}
 
 /** Returns true when two plain values are equal, whatever the order of their mapping keys. */
 function sameValue(a: unknown, b: unknown): boolean {

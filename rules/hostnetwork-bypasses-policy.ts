@@ -15,8 +15,8 @@ export default defineRule({
     + 'or the plugin\'s host policies such as Calico HostEndpoints or Cilium host policies) and remove the misleading selection. '
     + 'If your plugin does apply policies to hostNetwork pods, lint with --host-network-pods pod.',
   messages: {
-    selected: '{{workload}} uses hostNetwork, so {{policies}}, which select it by its labels, most likely have no effect on it: most network plugins treat its traffic as node traffic, outside NetworkPolicy (this depends on the network plugin).',
-    namespaceWide: '{{workload}} uses hostNetwork, so the namespace-wide {{policies}} most likely do not isolate it: most network plugins treat its traffic as node traffic, outside NetworkPolicy (this depends on the network plugin).',
+    selected: '{{workload}} uses hostNetwork and is selected by {{policies}}, but most network plugins treat its traffic as node traffic, outside NetworkPolicy, so the selection most likely has no effect (this depends on the network plugin).',
+    namespaceWide: '{{workload}} uses hostNetwork and is selected only by the namespace-wide {{policies}}, but most network plugins treat its traffic as node traffic, outside NetworkPolicy, so it is most likely not isolated (this depends on the network plugin).',
   },
   check(graph, context) {
     const reports: RuleReport[] = [];

@@ -1,11 +1,63 @@
 import type { Rule } from '../src/lint/rule.js';
+import cniDoesNotEnforcePolicy from './cni-does-not-enforce-policy.js';
+import duplicateObject from './duplicate-object.js';
 import egressBlocksDns from './egress-blocks-dns.js';
+import emptyPolicy from './empty-policy.js';
+import exceptOutsideCidr from './except-outside-cidr.js';
+import hostnetworkBypassesPolicy from './hostnetwork-bypasses-policy.js';
+import ingressBackendMissing from './ingress-backend-missing.js';
+import ingressHostConflict from './ingress-host-conflict.js';
+import ingressWithoutTls from './ingress-without-tls.js';
+import invalidCidr from './invalid-cidr.js';
+import invalidPortRange from './invalid-port-range.js';
+import ipblockTargetsClusterRange from './ipblock-targets-cluster-range.js';
+import loadbalancerOpenToWorld from './loadbalancer-open-to-world.js';
+import namedPortUndefined from './named-port-undefined.js';
+import namespaceNoDefaultDenyEgress from './namespace-no-default-deny-egress.js';
+import namespaceNoDefaultDenyIngress from './namespace-no-default-deny-ingress.js';
 import namespaceSelectorUnknownLabel from './namespace-selector-unknown-label.js';
+import nodeportExposed from './nodeport-exposed.js';
+import peerOrInsteadOfAnd from './peer-or-instead-of-and.js';
+import peerSelectsNothing from './peer-selects-nothing.js';
+import policyAllowsAllEgress from './policy-allows-all-egress.js';
+import policyAllowsAllIngress from './policy-allows-all-ingress.js';
+import policyPortNotServed from './policy-port-not-served.js';
+import policySelectsNothing from './policy-selects-nothing.js';
+import policyShadowed from './policy-shadowed.js';
+import serviceSelectsNothing from './service-selects-nothing.js';
+import serviceTargetPortUnexposed from './service-target-port-unexposed.js';
+import serviceWithoutSelector from './service-without-selector.js';
 import workloadNotIsolated from './workload-not-isolated.js';
 
-/** Every lint rule, listed explicitly (markdownlint's way): the catalogue and the tests read this list. */
+/** Every lint rule, listed explicitly (markdownlint's way), grouped as the catalogue groups them. */
 export const RULES: readonly Rule<any>[] = [
+  namespaceNoDefaultDenyIngress,
+  namespaceNoDefaultDenyEgress,
   workloadNotIsolated,
+  policyAllowsAllIngress,
+  policyAllowsAllEgress,
+  hostnetworkBypassesPolicy,
+  policySelectsNothing,
+  peerSelectsNothing,
   namespaceSelectorUnknownLabel,
+  peerOrInsteadOfAnd,
+  serviceSelectsNothing,
+  serviceWithoutSelector,
+  ingressBackendMissing,
+  namedPortUndefined,
+  serviceTargetPortUnexposed,
+  policyPortNotServed,
+  invalidPortRange,
+  cniDoesNotEnforcePolicy,
   egressBlocksDns,
+  invalidCidr,
+  exceptOutsideCidr,
+  ipblockTargetsClusterRange,
+  loadbalancerOpenToWorld,
+  nodeportExposed,
+  ingressWithoutTls,
+  ingressHostConflict,
+  duplicateObject,
+  policyShadowed,
+  emptyPolicy,
 ];

@@ -53,23 +53,27 @@ export default defineRule({
       const annotations = (service.source.value.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
       const annotation = annotations?.[SOURCE_RANGES_ANNOTATION];
       // The API server reads the annotation only when the field is empty (GetLoadBalancerSourceRanges).
-      const entries: { text: string; path: FieldPath }[] = service.loadBalancerSourceRanges.length > 0
-        ? service.loadBalancerSourceRanges.map((text, index) => ({ text: String(text), path: ['spec', 'loadBalancerSourceRanges', index] }))
+      const entries: { text: string; field: string; path: FieldPath }[] = service.loadBalancerSourceRanges.length > 0
+        ? service.loadBalancerSourceRanges.map((text, index) => ({
+          text: String(text).trim(), field: 'loadBalancerSourceRanges entry', path: ['spec', 'loadBalancerSourceRanges', index],
+        }))
         : typeof annotation === 'string' && annotation.trim() !== ''
-          ? annotation.split(',').map((text) => ({ text, path: ['metadata', 'annotations', SOURCE_RANGES_ANNOTATION] }))
+          ? annotation.split(',').map((text) => ({
+            text: text.trim(), field: `${SOURCE_RANGES_ANNOTATION} entry`, path: ['metadata', 'annotations', SOURCE_RANGES_ANNOTATION],
+          }))
           : [];
       for (const entry of entries) {
         const parsed = parseCidr(entry.text);
         if ('error' in parsed) {
           reports.push({
             messageId: 'malformed',
-            data: { field: 'loadBalancerSourceRanges entry', error: parsed.error, service: serviceName },
+            data: { field: entry.field, error: parsed.error, service: serviceName },
             object: service.source,
             path: entry.path,
           });
           continue;
         }
-        reports.push(...checkAccepted(entry.text, 'loadBalancerSourceRanges entry', service.source, entry.path, true));
+        reports.push(...checkAccepted(entry.text, entry.field, service.source, entry.path, true));
       }
     }
     return reports;

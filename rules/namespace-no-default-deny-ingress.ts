@@ -87,7 +87,7 @@ export default defineRule<DefaultDenyOptions>({
   fix: 'Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress]` to the namespace, then allow the ingress each workload needs.',
   messages: {
     noPolicy: 'Namespace {{namespace}} runs {{workloads}} but has no NetworkPolicy for Ingress, so every pod in it accepts connections from any pod or address.',
-    noDefaultDeny: 'Namespace {{namespace}} has {{policies}} for Ingress but none selects all its pods (podSelector: {}), so a pod they miss, such as a new workload, accepts connections from any pod or address.',
+    noDefaultDeny: 'Namespace {{namespace}} has no NetworkPolicy selecting all its pods (podSelector: {}) for Ingress, only {{policies}} selecting some, so a pod they miss, such as a new workload, accepts connections from any pod or address.',
   },
   optionsSchema: DEFAULT_DENY_OPTIONS_SCHEMA,
   defaultOptions: DEFAULT_DENY_DEFAULT_OPTIONS,

@@ -59,13 +59,14 @@ function sensitiveSet(entries: readonly (number | string)[]): ConnectionSet {
   return set;
 }
 
-/** Formats a connection set the way kubectl users read ports: `TCP/22, TCP/2379-2380`. */
-function formatPorts(set: ConnectionSet): string {
+/** Names sensitive ports the way kubectl users read them: `sensitive ports TCP/22, TCP/2379-2380`. */
+function formatSensitivePorts(set: ConnectionSet): string {
   const items: string[] = [];
   for (const protocol of PROTOCOLS) {
     for (const [from, to] of set.portRanges(protocol)) items.push(`${protocol}/${from === to ? from : `${from}-${to}`}`);
   }
-  return items.join(', ');
+  const plural = items.length > 1 || items[0].includes('-');
+  return `sensitive ${plural ? 'ports' : 'port'} ${items.join(', ')}`;
 }
 
 /**
@@ -97,9 +98,9 @@ export default defineRule<AllowsAllIngressOptions>({
     + 'and the ports they use; keep world-wide ipBlocks to the ports meant to be public.',
   messages: {
     allowsAll: 'Rule {{rule}} has no from and no ports, so the pods it selects accept connections from any pod and any address, including the internet, on every port.',
-    openSensitive: 'Rule {{rule}} has no from, so sensitive ports {{ports}} of the pods it selects accept connections from any pod and any address, including the internet.',
+    openSensitive: 'Rule {{rule}} has no from, so any pod and any address, including the internet, can reach {{ports}} of the pods it selects.',
     worldAllPorts: 'ipBlock {{block}} in {{rule}} admits every public address on every port, so the pods it selects are open to the internet.',
-    worldSensitive: 'ipBlock {{block}} in {{rule}} opens sensitive ports {{ports}} of the pods it selects to every public address.',
+    worldSensitive: 'ipBlock {{block}} in {{rule}} opens {{ports}} of the pods it selects to every public address.',
     everyPod: 'namespaceSelector: {} in {{rule}}, with no ports, admits every pod of every namespace on every port.',
   },
   optionsSchema: {
@@ -133,7 +134,7 @@ export default defineRule<AllowsAllIngressOptions>({
           if (everyPort) reports.push({ messageId: 'allowsAll', data: { rule: ruleName }, object: policy.source, path: rule.path });
           else {
             const ports = exposed();
-            if (!ports.isEmpty()) reports.push({ messageId: 'openSensitive', data: { rule: ruleName, ports: formatPorts(ports) }, object: policy.source, path: rule.path });
+            if (!ports.isEmpty()) reports.push({ messageId: 'openSensitive', data: { rule: ruleName, ports: formatSensitivePorts(ports) }, object: policy.source, path: rule.path });
           }
           continue;
         }
@@ -143,7 +144,7 @@ export default defineRule<AllowsAllIngressOptions>({
             if (everyPort) reports.push({ messageId: 'worldAllPorts', data: { block, rule: ruleName }, object: policy.source, path: peer.path });
             else {
               const ports = exposed();
-              if (!ports.isEmpty()) reports.push({ messageId: 'worldSensitive', data: { block, rule: ruleName, ports: formatPorts(ports) }, object: policy.source, path: peer.path });
+              if (!ports.isEmpty()) reports.push({ messageId: 'worldSensitive', data: { block, rule: ruleName, ports: formatSensitivePorts(ports) }, object: policy.source, path: peer.path });
             }
           } else if (everyPort && admitsEveryPod(peer)) {
             reports.push({ messageId: 'everyPod', data: { rule: ruleName }, object: policy.source, path: peer.path });

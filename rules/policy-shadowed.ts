@@ -60,22 +60,23 @@ export default defineRule({
     // Each policy is judged against the ones not yet found shadowed, so that removing every
     // reported policy together still changes nothing.
     const removed = new Set<NetworkPolicy>();
-    const reports: RuleReport[] = [];
-    for (const { policy, classes } of candidates) {
+    const reports: { index: number; report: RuleReport }[] = [];
+    for (const { policy, index, classes } of candidates) {
       const coverers = coveringPolicies(solver, policy, classes, compiledOf.get(policy) ?? [], removed, externalPeers);
       if (!coverers) continue;
       removed.add(policy);
       const names = [...coverers].map((other) => other.name).sort();
-      reports.push({
+      reports.push({ index, report: {
         messageId: 'shadowed',
         data: { policy: `${policy.namespace}/${policy.name}`, others: names.join(', ') },
         object: policy.source,
         path: ['metadata', 'name'],
         related: [...coverers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
           .map((other) => ({ object: other.source, path: ['metadata', 'name'], message: 'already allows the same traffic' })),
-      });
+      } });
     }
-    return reports;
+    // In manifest order, whatever order the policies were judged in.
+    return reports.sort((a, b) => a.index - b.index).map((entry) => entry.report);
   },
 });
 
@@ -138,7 +139,10 @@ function coveringPolicies(
   return coverers;
 }
 
-/** Returns true when a compiled rule's peers match `peer`, as the solver reads them. */
+/**
+ * Returns true when a compiled rule's peers match `peer`, reading the fields the solver compiled
+ * (its own matcher is private); no selector or ipBlock is evaluated here.
+ */
 function ruleMatches(rule: CompiledRule, peer: RulePeer): boolean {
   if ('podClass' in peer) return rule.classes.has(peer.podClass.index);
   if ('anyPod' in peer) return rule.matchesEveryPeer || rule.admitsAnyPod;

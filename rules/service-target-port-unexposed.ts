@@ -1,0 +1,91 @@
+import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import type { Pod, ServicePort } from '../src/model/types.js';
+import { endpointPods } from '../src/reach/exposure.js';
+
+/** Flags Service ports whose targetPort none of the selected pods declares. */
+export default defineRule({
+  id: 'service-target-port-unexposed',
+  category: 'ports',
+  severity: 'warning',
+  description: 'A Service port\'s targetPort (number or name) is not among the container ports its pods declare, with that protocol.',
+  rationale: 'A named targetPort must be declared: it resolves on each pod against the names of its container ports and their protocol, and a pod '
+    + 'where it does not resolve is left out of the Service\'s endpoints, so connections fail. Declaring a numbered port is optional in Kubernetes: '
+    + 'an application may listen on a port its pod spec does not list. A numeric targetPort is therefore reported only when every selected pod '
+    + 'declares its ports and none declares this one, which usually means the targetPort (often left to default to port) points at the wrong number.',
+  fix: 'Set targetPort to a containerPort, or the name of a container port, that the selected pods declare with the Service port\'s protocol; or declare the port in the pod template.',
+  messages: {
+    nameUndeclared: 'Service {{service}} port {{port}} targets the port name {{name}}, which none of its pods ({{workloads}}) declares, so this port has no endpoints.',
+    nameOtherProtocol: 'Service {{service}} port {{port}} targets the port name {{name}} over {{protocol}}, but its pods ({{workloads}}) declare {{name}} only as {{declared}}, so this port has no endpoints.',
+    numberUndeclared: 'Service {{service}} port {{port}} targets {{target}}, which none of its pods ({{workloads}}) declares (they declare {{declared}}).',
+  },
+  check(graph) {
+    const reports: RuleReport[] = [];
+    for (const service of graph.services) {
+      if (service.type === 'ExternalName') continue;
+      const pods = endpointPods(graph, service);
+      // No pod selected: service-selects-nothing or service-without-selector speaks about it.
+      if (pods.length === 0) continue;
+      for (const port of service.ports) {
+        const problem = checkPort(port, pods);
+        if (!problem) continue;
+        reports.push({
+          ...problem,
+          data: { service: `${service.namespace}/${service.name}`, port: describePort(port), workloads: listWorkloads(pods), ...problem.data },
+          object: service.source,
+          // Falls back to the port entry when targetPort is left to default to port.
+          path: [...port.path, 'targetPort'],
+        });
+      }
+    }
+    return reports;
+  },
+});
+
+function checkPort(port: ServicePort, pods: readonly Pod[]): Pick<RuleReport, 'messageId' | 'data' | 'hint'> | undefined {
+  const target = port.targetPort;
+  const declared = pods.flatMap((pod) => pod.ports);
+  if (typeof target === 'string') {
+    if (declared.some((container) => container.name === target && container.protocol === port.protocol)) return undefined;
+    const otherProtocols = [...new Set(declared.filter((container) => container.name === target).map((container) => `${container.protocol}/${container.containerPort}`))].sort();
+    if (otherProtocols.length > 0) {
+      return { messageId: 'nameOtherProtocol', data: { name: target, protocol: port.protocol, declared: otherProtocols.join(', ') } };
+    }
+    const names = [...new Set(declared.flatMap((container) => (container.name && container.protocol === port.protocol ? [container.name] : [])))].sort();
+    const close = names.filter((name) => editDistance(name, target) <= Math.max(1, Math.floor(target.length / 3)));
+    const hint = close.length > 0 ? `did you mean ${close.slice(0, 3).join(' or ')}?` : undefined;
+    return { messageId: 'nameUndeclared', data: { name: target }, ...(hint ? { hint } : {}) };
+  }
+  // Declaring ports is optional: only pods that all list theirs tell us what they serve.
+  if (pods.some((pod) => pod.ports.length === 0)) return undefined;
+  if (declared.some((container) => container.containerPort === target && container.protocol === port.protocol)) return undefined;
+  const sameProtocol = [...new Set(declared.filter((container) => container.protocol === port.protocol).map((container) => container.containerPort))].sort((a, b) => a - b);
+  const hint = sameProtocol.length === 1 ? `did you mean targetPort: ${sameProtocol[0]}?` : undefined;
+  return {
+    messageId: 'numberUndeclared',
+    data: { target: `${port.protocol}/${target}`, declared: [...new Set(declared.map((container) => `${container.protocol}/${container.containerPort}`))].join(', ') },
+    ...(hint ? { hint } : {}),
+  };
+}
+
+function describePort(port: ServicePort): string {
+  return `${port.name ? `${port.name} ` : ''}${port.protocol}/${port.port}`;
+}
+
+/** Returns `a, b, c and 2 more`: the workloads of some pods, named `namespace/name`. */
+function listWorkloads(pods: readonly Pod[]): string {
+  const names = [...new Set(pods.map((pod) => pod.workloadId.replace(/\[[^\]]*\]$/, '')))];
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
+}
