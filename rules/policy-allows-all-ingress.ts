@@ -16,10 +16,17 @@ export interface AllowsAllIngressOptions {
 
 // Private, shared, loopback, link-local and multicast space (RFC 1918, 6598, 3927, 4193, 4291):
 // an ipBlock that excepts its way down to these is not open to the internet.
-const NON_PUBLIC = [
+const NON_PUBLIC_CIDRS = [
   '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3',
   '::/127', 'fc00::/7', 'fe80::/10', 'ff00::/8',
-].map((text) => parseCidr(text) as Exclude<ReturnType<typeof parseCidr>, { error: string }>);
+];
+let nonPublic: Exclude<ReturnType<typeof parseCidr>, { error: string }>[] | undefined;
+
+/** The non-public ranges, parsed on first use so that loading the rule costs nothing. */
+function nonPublicRanges(): Exclude<ReturnType<typeof parseCidr>, { error: string }>[] {
+  nonPublic ??= NON_PUBLIC_CIDRS.map((text) => parseCidr(text) as Exclude<ReturnType<typeof parseCidr>, { error: string }>);
+  return nonPublic;
+}
 
 /**
  * Returns true when an ipBlock is the whole address space of its family (`0.0.0.0/0`, `::/0`) and
@@ -27,7 +34,7 @@ const NON_PUBLIC = [
  */
 export function isOpenToWorld(ipBlock: IpBlock): boolean {
   if (ipBlock.cidr !== '0.0.0.0/0' && ipBlock.cidr !== '::/0') return false;
-  const holes = NON_PUBLIC.filter((cidr) => cidr.family === ipBlock.ranges.family).map((cidr) => cidr.range);
+  const holes = nonPublicRanges().filter((cidr) => cidr.family === ipBlock.ranges.family).map((cidr) => cidr.range);
   return ipBlock.ranges.ranges.some((range: AddressRange) => subtractRanges(range, holes).length > 0);
 }
 

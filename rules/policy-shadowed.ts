@@ -105,8 +105,11 @@ function coveringPolicies(
       const own = rules.filter((rule) => rule.policy === policy);
       const others = rules.filter((rule) => rule.policy !== policy && !removed.has(rule.policy));
       const matchesAddresses = own.some((rule) => rule.matchesEveryPeer || rule.addressRanges[4].length > 0 || rule.addressRanges[6].length > 0);
+      // Only the classes the policy's own rules match can gain anything from it.
+      const matchedClasses = new Set<number>();
+      for (const rule of own) for (const index of rule.classes.members()) matchedClasses.add(index);
       const peers: RulePeer[] = [
-        ...solver.classes.map((other) => ({ podClass: other })),
+        ...[...matchedClasses].map((index) => ({ podClass: solver.classes[index] })),
         { anyPod: true },
         ...(matchesAddresses ? externalPeers(direction) : []),
       ];

@@ -8,14 +8,20 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { KIND_SCHEMAS } = await import(path.join(root, 'dist', 'src', 'load', 'schemas.js'));
+const { CONFIG_SCHEMA, CONFIG_VALIDATOR } = await import(path.join(root, 'dist', 'src', 'lint', 'config.js'));
 
+const generate = standaloneCode.default ?? standaloneCode;
 const ajv = new Ajv({ allErrors: false, strict: false, code: { source: true } });
 const exports = {};
 for (const [kind, schema] of Object.entries(KIND_SCHEMAS)) {
   ajv.addSchema(schema, `kind:${kind}`);
   exports[kind] = `kind:${kind}`;
 }
-const code = standaloneCode.default ? standaloneCode.default(ajv, exports) : standaloneCode(ajv, exports);
+// The configuration is validated with all errors reported, so it gets an instance of its own.
+const configAjv = new Ajv({ allErrors: true, strict: false, code: { source: true } });
+configAjv.addSchema(CONFIG_SCHEMA, 'config');
+const configCode = generate(configAjv, { config: 'config' });
+const code = `${generate(ajv, exports)}\n;(function () {\n  const configModule = { exports: {} };\n  (function (module, exports) {\n${configCode}\n  })(configModule, configModule.exports);\n  module.exports[${JSON.stringify(CONFIG_VALIDATOR)}] = configModule.exports.config;\n})();\n`;
 const target = path.join(root, 'dist', 'generated', 'validators.cjs');
 fs.mkdirSync(path.dirname(target), { recursive: true });
 fs.writeFileSync(target, code);

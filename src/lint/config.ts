@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Severity } from '../finding.js';
 import { DEFAULT_CLUSTER_FACTS, type ClusterFacts } from './cluster-facts.js';
+import type { KindValidator } from '../load/validate.js';
 
 /** A rule's configured level: a severity, or `off`. */
 export type RuleLevel = Severity | 'off';
@@ -72,6 +73,25 @@ export const CONFIG_SCHEMA = {
   },
 } as const;
 
+/**
+ * The configuration validator: precompiled at build time with the kind schemas (no ajv at
+ * start-up), compiled here when the build has not run, as under ts-jest.
+ */
+function configValidator(): KindValidator {
+  const require = createRequire(import.meta.url);
+  try {
+    const generated = require(new URL('../../generated/validators.cjs', import.meta.url).pathname) as Record<string, KindValidator>;
+    if (typeof generated[CONFIG_VALIDATOR] === 'function') return generated[CONFIG_VALIDATOR];
+  } catch {
+    // Not built: compile below.
+  }
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA) as KindValidator;
+}
+
+/** The export name of the configuration validator among the precompiled validators. */
+export const CONFIG_VALIDATOR = '.k8snet.yaml';
+
 /** A configuration problem, with the file and a plain sentence. */
 export class ConfigError extends Error {}
 
@@ -107,8 +127,7 @@ export function loadConfig(file: string | undefined): LintConfig {
 
 /** Validates a parsed configuration and fills in the defaults. */
 export function resolveConfig(raw: unknown, file: string | undefined): LintConfig {
-  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
+  const validate = configValidator();
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).filter((error) => error.keyword !== 'anyOf').map((error) => {
       const where = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(top level)';

@@ -15,4 +15,16 @@ export class BitSet {
   has(index: number): boolean {
     return (this.words[index >>> 5] & (1 << (index & 31))) !== 0;
   }
+
+  /** Yields the members in increasing order, skipping empty words. */
+  *members(): Generator<number> {
+    for (let word = 0; word < this.words.length; word++) {
+      let bits = this.words[word];
+      while (bits !== 0) {
+        const lowest = bits & -bits;
+        yield (word << 5) + (31 - Math.clz32(lowest));
+        bits ^= lowest;
+      }
+    }
+  }
 }
