@@ -1,5 +1,4 @@
 import { loadPaths, loadTexts, type LoadOptions, type LoadResult } from './load/index.js';
-import { loadPathsParallel } from './load/parallel.js';
 import { buildGraph } from './model/build-graph.js';
 import type { ResourceGraph } from './model/graph.js';
 import type { Finding } from './finding.js';
@@ -25,11 +24,6 @@ function analyze(loaded: LoadResult, options: AnalyzeOptions): Analysis {
 /** Loads the manifests at `paths` (files, folders, `-`) and builds their resource graph. */
 export function analyzePaths(paths: readonly string[], options: AnalyzeOptions = {}): Analysis {
   return analyze(loadPaths(paths, options), options);
-}
-
-/** Like {@link analyzePaths}, parsing large inputs in two threads. */
-export async function analyzePathsParallel(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Analysis> {
-  return analyze(await loadPathsParallel(paths, options), options);
 }
 
 /** Builds the resource graph of in-memory manifest texts. */

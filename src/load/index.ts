@@ -52,23 +52,6 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   return { objects: collector.objects, findings, files };
 }
 
-/**
- * The loader's two halves, for the parallel loader: discovery and reading, then collection of
- * parsed files in input order.
- */
-export function createCollector(findings: Finding[]): { add: (outcome: FileOutcome) => void; finish: () => ManifestObject[] } {
-  const collector = new ObjectCollector(findings);
-  return {
-    add: (outcome) => collector.addOutcome(outcome),
-    finish: () => {
-      collector.reportUnknownKinds();
-      return collector.objects;
-    },
-  };
-}
-
-export { readInput };
-
 /** Loads manifests from in-memory texts, as the tests and `diff` against git revisions do. */
 export function loadTexts(texts: readonly { path: string; text: string }[]): LoadResult {
   const findings: Finding[] = [];

@@ -20,14 +20,6 @@ const START = 1; // offset of the node (scalar value start; -1 for an empty scal
 const END = 2; // end offset of a scalar, -1 otherwise
 const NEXT = 3; // index of the node after this one and its children
 
-/** Positions as plain data, for structured cloning between threads. */
-export interface TransferredPositions {
-  readonly source: string | null;
-  readonly baseOffset: number;
-  readonly nodes: Int32Array;
-  readonly documentRoots: readonly number[];
-}
-
 /** The positions of a text plus, transiently, the event range of each node. */
 export interface IndexedEvents {
   readonly positions: DocumentPositions;
@@ -168,22 +160,6 @@ export class DocumentPositions {
   /** The file these positions belong to. */
   get sourceFile(): SourceFile {
     return this.file;
-  }
-
-  /** The plain data of these positions, to post from a worker thread (the array is transferable). */
-  toTransfer(): TransferredPositions {
-    return {
-      // Most texts are the whole file; it travels once, with the file.
-      source: this.source === this.file.text ? null : this.source,
-      baseOffset: this.baseOffset,
-      nodes: this.nodes,
-      documentRoots: this.documentRoots,
-    };
-  }
-
-  /** Rebuilds positions posted by {@link toTransfer}, for `file`. */
-  static fromTransfer(file: SourceFile, data: TransferredPositions): DocumentPositions {
-    return new DocumentPositions(file, data.source ?? file.text, data.baseOffset, data.nodes, data.documentRoots);
   }
 
   /**

@@ -12,7 +12,7 @@ export interface CanReachOptions {
 
 /** Runs `k8snet can-reach`: exit 0 when reachable (for every pod asked about), 1 when not, 2 on errors. */
 export async function runCanReach(source: string, destination: string, paths: string[], options: CanReachOptions, global: GlobalOptions): Promise<number> {
-  const analysis = await loadAnalysis(paths, global);
+  const analysis = loadAnalysis(paths, global);
   reportInputFindings(analysis.inputFindings, global);
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   let answer;

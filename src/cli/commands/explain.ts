@@ -16,7 +16,7 @@ export interface ExplainOptions {
  * rules, and the connections it ends up with in and out.
  */
 export async function runExplain(target: string, paths: string[], options: ExplainOptions, global: GlobalOptions): Promise<number> {
-  const analysis = await loadAnalysis(paths, global);
+  const analysis = loadAnalysis(paths, global);
   reportInputFindings(analysis.inputFindings, global);
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   let endpoint;

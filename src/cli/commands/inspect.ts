@@ -8,7 +8,7 @@ export interface InspectOptions {
 
 /** Runs `k8snet inspect`: what the resource graph holds, and every input problem. */
 export async function runInspect(paths: string[], options: InspectOptions, global: GlobalOptions): Promise<number> {
-  const { graph, inputFindings, files } = await loadAnalysis(paths, global);
+  const { graph, inputFindings, files } = loadAnalysis(paths, global);
   const counts = {
     files: files.length,
     namespaces: graph.namespaces.length,

@@ -54,7 +54,7 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
       throw new UsageError(`${config.file ?? '--rule'}: no rule called '${id}'; run k8snet rules for the list`);
     }
   }
-  const analysis = await loadAnalysis(paths, global);
+  const analysis = loadAnalysis(paths, global);
   const { globMatcher } = await import('../../lint/config.js');
   const input = configureInputFindings(analysis.inputFindings, config, globMatcher(config.ignore));
   let ruleRun;

@@ -26,7 +26,7 @@ async function formatterFor(format: MatrixCommandOptions['format']): Promise<(ed
 
 /** Runs `k8snet matrix`: streams every allowed connection in the chosen format. */
 export async function runMatrix(paths: string[], options: MatrixCommandOptions, global: GlobalOptions): Promise<number> {
-  const analysis = await loadAnalysis(paths, global);
+  const analysis = loadAnalysis(paths, global);
   reportInputFindings(analysis.inputFindings, global);
   if (options.focusWorkload && !analysis.graph.workloads.some((workload) =>
     workload.id === options.focusWorkload || `${workload.namespace}/${workload.name}` === options.focusWorkload)) {

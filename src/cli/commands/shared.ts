@@ -1,11 +1,11 @@
-import { analyzePathsParallel, type Analysis } from '../../pipeline.js';
+import { analyzePaths, type Analysis } from '../../pipeline.js';
 import { readStandardInput } from '../io.js';
 import type { GlobalOptions } from '../context.js';
 import type { Finding } from '../../finding.js';
 
 /** Loads the manifests for a command and builds the graph. */
-export function loadAnalysis(paths: readonly string[], global: GlobalOptions): Promise<Analysis> {
-  return analyzePathsParallel(paths, { readStdin: readStandardInput, defaultNamespace: global.namespace });
+export function loadAnalysis(paths: readonly string[], global: GlobalOptions): Analysis {
+  return analyzePaths(paths, { readStdin: readStandardInput, defaultNamespace: global.namespace });
 }
 
 /** Formats one finding on one line, compiler style: `file:line:col: severity: message [rule]`. */
