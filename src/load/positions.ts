@@ -1,4 +1,4 @@
-import type { Event, ScalarEvent } from 'js-yaml';
+import type { AliasEvent, Event, MappingEvent, ScalarEvent, SequenceEvent } from 'js-yaml';
 import type { FieldPath } from './path.js';
 import type { SourceFile } from './source-file.js';
 import type { SourceLocation } from '../finding.js';
@@ -60,11 +60,11 @@ export class DocumentPositions {
    * the event range of every node (`[eventStart, eventEnd)`, children and closing event included).
    */
   static indexEvents(file: SourceFile, source: string, baseOffset: number, events: readonly Event[]): IndexedEvents {
-    let nodeCount = 0;
-    for (const event of events) if (event.type !== DOCUMENT && event.type !== POP) nodeCount++;
-    const nodes = new Int32Array(nodeCount * SLOTS);
-    const eventStart = new Int32Array(nodeCount);
-    const eventEnd = new Int32Array(nodeCount);
+    // At most one node per event: sized without a counting pass, the excess is never read.
+    const capacity = events.length;
+    const nodes = new Int32Array(capacity * SLOTS);
+    const eventStart = new Int32Array(capacity);
+    const eventEnd = new Int32Array(capacity);
     const documentRoots: number[] = [];
     const documentEvents: [number, number][] = [];
     const open: number[] = [];
@@ -73,23 +73,24 @@ export class DocumentPositions {
     let rootPending = false;
     for (let index = 0; index < events.length; index++) {
       const event = events[index];
-      switch (event.type) {
-        case DOCUMENT:
-          documentOpen = true;
-          rootPending = true;
-          documentRoots.push(-1);
-          documentEvents.push([index, index + 1]);
-          continue;
-        case POP:
-          if (open.length > 0) {
-            const closed = open.pop()!;
-            nodes[closed * SLOTS + NEXT] = node;
-            eventEnd[closed] = index + 1;
-          } else if (documentOpen) {
-            documentOpen = false;
-            documentEvents[documentEvents.length - 1][1] = index + 1;
-          }
-          continue;
+      const type = event.type;
+      if (type === DOCUMENT) {
+        documentOpen = true;
+        rootPending = true;
+        documentRoots.push(-1);
+        documentEvents.push([index, index + 1]);
+        continue;
+      }
+      if (type === POP) {
+        if (open.length > 0) {
+          const closed = open.pop()!;
+          nodes[closed * SLOTS + NEXT] = node;
+          eventEnd[closed] = index + 1;
+        } else if (documentOpen) {
+          documentOpen = false;
+          documentEvents[documentEvents.length - 1][1] = index + 1;
+        }
+        continue;
       }
       eventStart[node] = index;
       eventEnd[node] = index + 1;
@@ -98,28 +99,38 @@ export class DocumentPositions {
         rootPending = false;
       }
       const slot = node * SLOTS;
-      if (event.type === SCALAR) {
-        const quoted = QUOTED_STYLES.has(event.style);
-        nodes[slot + HEADER] = SCALAR | (event.style << 3) | ((event.fast ? 1 : 0) << 6);
+      if (type === SCALAR) {
+        const scalar = event as ScalarEvent;
+        const style = scalar.style;
         // Quoted scalars' value ranges exclude the quotes; point at the opening quote.
-        nodes[slot + START] = event.valueStart < 0 ? -1 : event.valueStart - (quoted ? 1 : 0);
-        nodes[slot + END] = event.valueStart < 0 ? -1 : event.valueEnd + (quoted ? 1 : 0);
+        const quote = style === 2 || style === 3 ? 1 : 0;
+        const valueStart = scalar.valueStart;
+        nodes[slot + HEADER] = SCALAR | (style << 3) | (scalar.fast ? 64 : 0);
+        nodes[slot + START] = valueStart < 0 ? -1 : valueStart - quote;
+        nodes[slot + END] = valueStart < 0 ? -1 : scalar.valueEnd + quote;
         nodes[slot + NEXT] = node + 1;
-      } else if (event.type === ALIAS) {
+      } else if (type === ALIAS) {
+        const alias = event as AliasEvent;
         nodes[slot + HEADER] = ALIAS;
-        nodes[slot + START] = event.anchorStart - 1;
-        nodes[slot + END] = event.anchorEnd;
+        nodes[slot + START] = alias.anchorStart - 1;
+        nodes[slot + END] = alias.anchorEnd;
         nodes[slot + NEXT] = node + 1;
       } else {
-        nodes[slot + HEADER] = event.type | (event.style << 3);
+        const collection = event as MappingEvent | SequenceEvent;
+        nodes[slot + HEADER] = type | (collection.style << 3);
         // The content's start, not its anchor's: `--- &base` puts the anchor on the separator line.
-        nodes[slot + START] = event.start;
+        nodes[slot + START] = collection.start;
         nodes[slot + END] = -1;
         open.push(node);
       }
       node++;
     }
-    return { positions: new DocumentPositions(file, source, baseOffset, nodes, documentRoots), eventStart, eventEnd, documentEvents };
+    return {
+      positions: new DocumentPositions(file, source, baseOffset, nodes.subarray(0, node * SLOTS), documentRoots),
+      eventStart,
+      eventEnd,
+      documentEvents,
+    };
   }
 
   /** Returns the node kind of `node`: mapping, sequence, scalar or alias. */
