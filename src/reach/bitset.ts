@@ -11,6 +11,11 @@ export class BitSet {
     this.words[index >>> 5] |= 1 << (index & 31);
   }
 
+  /** Adds every member of `other` (a set of the same size) to this one. */
+  addAll(other: BitSet): void {
+    for (let word = 0; word < this.words.length; word++) this.words[word] |= other.words[word];
+  }
+
   /** Returns true when `index` is in the set. */
   has(index: number): boolean {
     return (this.words[index >>> 5] & (1 << (index & 31))) !== 0;
@@ -26,5 +31,39 @@ export class BitSet {
         bits ^= lowest;
       }
     }
+  }
+}
+
+/**
+ * A square bit matrix over pod classes in one typed array: row r holds the classes related to
+ * class r. Rows may be absent (all unknown), which callers treat as "ask the rules".
+ */
+export class ClassMatrix {
+  private readonly words: Uint32Array;
+  private readonly rowWords: number;
+  private readonly present: Uint8Array;
+
+  constructor(readonly size: number) {
+    this.rowWords = (size + 31) >>> 5;
+    this.words = new Uint32Array(this.rowWords * size);
+    this.present = new Uint8Array(size);
+  }
+
+  /** Sets row `row` to the union of `sets`. Only used while a solver is being built. */
+  setRow(row: number, sets: readonly BitSet[]): void {
+    this.present[row] = 1;
+    const offset = row * this.rowWords;
+    for (const set of sets) {
+      let word = 0;
+      for (const member of set.members()) {
+        word = member >>> 5;
+        this.words[offset + word] |= 1 << (member & 31);
+      }
+    }
+  }
+
+  /** Returns true when row `row` exists and does not contain `column`. */
+  excludes(row: number, column: number): boolean {
+    return this.present[row] === 1 && (this.words[row * this.rowWords + (column >>> 5)] & (1 << (column & 31))) === 0;
   }
 }

@@ -56,27 +56,15 @@ export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions 
     if (peer.type === 'workload') classesOf.set(peer, [...new Set(peer.workload.pods.map((pod) => solver.classOf(pod)))]);
   }
   const destinationClasses = destinations.map((destination) => classesOf.get(destination));
+  const focusIndex = focus ? destinations.findIndex((destination) => destination.id === focus) : -1;
   for (const source of sources) {
     const sourceClasses = classesOf.get(source);
-    if (focus && source.id !== focus) {
-      // Only the edge towards the focused workload is wanted from this source.
-      const index = destinations.findIndex((destination) => destination.id === focus);
-      if (index !== -1) yield* edgesFrom(source, sourceClasses, [destinations[index]], [destinationClasses[index]]);
-      continue;
-    }
-    yield* edgesFrom(source, sourceClasses, destinations, destinationClasses);
-  }
-
-  function* edgesFrom(
-    source: MatrixPeer,
-    sourceClasses: readonly PodClass[] | undefined,
-    targets: readonly MatrixPeer[],
-    targetClasses: readonly (readonly PodClass[] | undefined)[],
-  ): Generator<MatrixEdge> {
-    for (let index = 0; index < targets.length; index++) {
-      const destination = targets[index];
+    // With a focus, a source other than the focused workload only has its edge towards it.
+    const [from, to] = focus && source.id !== focus ? (focusIndex === -1 ? [0, 0] : [focusIndex, focusIndex + 1]) : [0, destinations.length];
+    for (let index = from; index < to; index++) {
+      const destination = destinations[index];
       if (source === destination) continue;
-      const classesOfDestination = targetClasses[index];
+      const classesOfDestination = destinationClasses[index];
       let connections = ConnectionSet.EMPTY;
       if (sourceClasses && classesOfDestination) {
         if (sourceClasses.length === 1 && classesOfDestination.length === 1) {
@@ -100,7 +88,7 @@ export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions 
           connections = connections.union(solver.classToRange(sourceClass, destination.family, destination.range));
         }
       }
-      if (!connections.isEmpty()) yield { source, destination, connections };
+      if (connections !== ConnectionSet.EMPTY) yield { source, destination, connections };
     }
   }
 }

@@ -2,7 +2,7 @@ import type { ResourceGraph } from '../model/graph.js';
 import { matchesSelector } from '../model/label-selector.js';
 import { parseAddress, type AddressRange, type IpFamily } from '../model/cidr.js';
 import type { AdminNetworkPolicy, AdminPeer, AdminRule, ContainerPort, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol } from '../model/types.js';
-import { BitSet } from './bitset.js';
+import { BitSet, ClassMatrix } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
 import { rangesContain, rangesOverlap } from './ip-ranges.js';
 
@@ -147,8 +147,15 @@ export class ReachabilitySolver {
   private readonly adminIngress: readonly (readonly CompiledAdminRule[])[];
   private readonly adminEgress: readonly (readonly CompiledAdminRule[])[];
   /** Per class: true when nothing restricts its ingress (egress), so that side allows everything. */
-  private readonly openIngress: readonly boolean[];
-  private readonly openEgress: readonly boolean[];
+  private readonly openIngress: Uint8Array;
+  private readonly openEgress: Uint8Array;
+  /**
+   * Per class isolated by NetworkPolicies only: the classes some of its ingress (egress) rules
+   * match; any other class gets nothing on that side. Undefined where admin policies apply or
+   * the side is open.
+   */
+  private readonly ingressReach: ClassMatrix;
+  private readonly egressReach: ClassMatrix;
 
   readonly hostNetworkMode: HostNetworkMode;
 
@@ -224,8 +231,20 @@ export class ReachabilitySolver {
     this.adminIngress = adminIngress;
     this.adminEgress = adminEgress;
     this.compiledAdminRules = compiledAdminRules;
-    this.openIngress = classes.map((podClass) => podClass.outsidePolicy || (ingressPolicies[podClass.index].length === 0 && adminIngress[podClass.index].length === 0));
-    this.openEgress = classes.map((podClass) => podClass.outsidePolicy || (egressPolicies[podClass.index].length === 0 && adminEgress[podClass.index].length === 0));
+    this.openIngress = Uint8Array.from(classes, (podClass) => Number(podClass.outsidePolicy || (ingressPolicies[podClass.index].length === 0 && adminIngress[podClass.index].length === 0)));
+    this.openEgress = Uint8Array.from(classes, (podClass) => Number(podClass.outsidePolicy || (egressPolicies[podClass.index].length === 0 && adminEgress[podClass.index].length === 0)));
+    this.ingressReach = this.reachMatrix(ingressRules, adminIngress, this.openIngress);
+    this.egressReach = this.reachMatrix(egressRules, adminEgress, this.openEgress);
+  }
+
+  /** Rows for the classes isolated by NetworkPolicies only: the classes some of their rules match. */
+  private reachMatrix(rules: readonly (readonly CompiledRule[])[], admin: readonly (readonly CompiledAdminRule[])[], open: Uint8Array): ClassMatrix {
+    const matrix = new ClassMatrix(this.classes.length);
+    for (const podClass of this.classes) {
+      if (open[podClass.index] === 1 || admin[podClass.index].length > 0) continue;
+      matrix.setRow(podClass.index, rules[podClass.index].map((rule) => rule.classes));
+    }
+    return matrix;
   }
 
   private compileAdminRule(policy: AdminNetworkPolicy, direction: Direction, rule: AdminRule): CompiledAdminRule {
@@ -453,9 +472,13 @@ export class ReachabilitySolver {
   /** Connections allowed from one class to another: egress of the source ∩ ingress of the destination. */
   classToClass(source: PodClass, destination: PodClass): ConnectionSet {
     // Most pairs of a large cluster involve a side no policy touches: answer those without rules.
-    const egressOpen = this.openEgress[source.index];
-    const ingressOpen = this.openIngress[destination.index];
+    const egressOpen = this.openEgress[source.index] === 1;
+    const ingressOpen = this.openIngress[destination.index] === 1;
     if (egressOpen && ingressOpen) return ConnectionSet.ALL;
+    // Pairs no rule of an isolated side even mentions are denied with one bit test.
+    if (this.ingressReach.excludes(destination.index, source.index) || this.egressReach.excludes(source.index, destination.index)) {
+      return ConnectionSet.EMPTY;
+    }
     if (ingressOpen) return this.sideAllowed('egress', source, destination);
     if (egressOpen) return this.sideAllowed('ingress', destination, source);
     const egress = this.sideAllowed('egress', source, destination);
