@@ -96,7 +96,7 @@ describe('help, version and usage errors', () => {
     expect(count.stderr).toBe("k8snet: 'abc' is not a whole number\n");
     const rule = k8snet(['rules', 'no-such-rule']);
     expect(rule.status).toBe(2);
-    expect(rule.stderr).toMatch(/^k8snet: no check called 'no-such-rule'/);
+    expect(rule.stderr).toMatch(/^k8snet: no rule or check called 'no-such-rule'/);
   });
 
   // BUG (src/cli/main.ts, main): `program.exitOverride()` is called after buildProgram has
@@ -366,7 +366,7 @@ describe('rules', () => {
     for (const id of ['input-yaml-syntax', 'input-helm-template', 'input-binary', 'input-schema', 'selector-invalid']) expect(list.stdout).toContain(id);
     const one = k8snet(['rules', 'input-helm-template']);
     expect(one.status).toBe(0);
-    expect(one.stdout).toMatch(/^input-helm-template \(error\)/);
+    expect(one.stdout).toMatch(/^input-helm-template \(input, error\)/);
     expect(one.stdout).toMatch(/helm template/);
   });
 });
