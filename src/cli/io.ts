@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { describeFsError } from '../load/discover.js';
+import { UsageError } from './context.js';
 
 /** Reads all of standard input synchronously; the loader calls it when a path is `-`. */
 export function readStandardInput(): Buffer {
@@ -64,7 +66,12 @@ export function openOutput(file: string | undefined): { sink: OutputSink; close:
       },
     };
   }
-  const descriptor = fs.openSync(file, 'w');
+  let descriptor: number;
+  try {
+    descriptor = fs.openSync(file, 'w');
+  } catch (error) {
+    throw new UsageError(`--output ${describeFsError(error, file)}`);
+  }
   const sink = new OutputSink((text) => fs.writeSync(descriptor, text));
   return {
     sink,

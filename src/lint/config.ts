@@ -116,7 +116,8 @@ export function loadConfig(file: string | undefined): LintConfig {
   let raw: unknown;
   try {
     const yaml = createRequire(import.meta.url)('js-yaml') as typeof import('js-yaml');
-    raw = yaml.load(fs.readFileSync(file, 'utf8')) ?? {};
+    // An empty or comment-only file is the defaults (js-yaml's load() rejects an empty stream).
+    raw = yaml.loadAll(fs.readFileSync(file, 'utf8'))[0] ?? {};
   } catch (error) {
     const mark = (error as { mark?: { line: number; column: number } }).mark;
     const where = mark ? `:${mark.line + 1}:${mark.column + 1}` : '';
@@ -148,6 +149,9 @@ export function resolveConfig(raw: unknown, file: string | undefined): LintConfi
   const list = (entry: unknown) => (entry === undefined ? undefined : Array.isArray(entry) ? (entry as string[]) : [entry as string]);
   const dnsSelector = cluster.dnsSelector as { namespace?: string; podSelector?: Record<string, string> } | undefined;
   const nodePortRange = typeof cluster.nodePortRange === 'string' ? cluster.nodePortRange.split('-').map(Number) : undefined;
+  if (nodePortRange && !(nodePortRange[0] >= 1 && nodePortRange[0] <= nodePortRange[1] && nodePortRange[1] <= 65535)) {
+    throw new ConfigError(`${file ?? 'configuration'}: cluster.nodePortRange '${cluster.nodePortRange}' must be FROM-TO with 1 <= FROM <= TO <= 65535`);
+  }
   const facts: ClusterFacts = {
     ...DEFAULT_CLUSTER_FACTS,
     ...(list(cluster.podCIDR) ? { podCIDR: list(cluster.podCIDR) } : {}),
@@ -180,13 +184,17 @@ export function withRuleOverrides(config: LintConfig, overrides: readonly string
 /** Returns a predicate telling whether a file path matches one of the globs (`**`, `*`, `?`). */
 export function globMatcher(globs: readonly string[]): (file: string) => boolean {
   const patterns = globs.map((glob) => {
+    const normalised = glob.replace(/\\/g, '/').replace(/^\.\//, '');
     let source = '';
-    for (let index = 0; index < glob.length; index++) {
-      const char = glob[index];
-      if (char === '*' && glob[index + 1] === '*') {
-        source += '.*';
+    for (let index = 0; index < normalised.length; index++) {
+      const char = normalised[index];
+      if (char === '*' && normalised[index + 1] === '*') {
         index++;
-        if (glob[index + 1] === '/') index++;
+        // `**/` is any number of whole folders; a trailing `**` is anything below.
+        if (normalised[index + 1] === '/') {
+          index++;
+          source += '(?:[^/]*/)*';
+        } else source += '.*';
       } else if (char === '*') source += '[^/]*';
       else if (char === '?') source += '[^/]';
       else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');

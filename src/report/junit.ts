@@ -2,7 +2,8 @@ import type { Finding } from '../finding.js';
 import { sortFindings, type LintResult } from './summary.js';
 
 function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  // XML 1.0 allows no control characters but tab, newline and carriage return, even escaped.
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 /** Formats findings as JUnit XML: one test suite per file, one failing test case per finding. */

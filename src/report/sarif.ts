@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { INPUT_RULES } from '../load/input-rules.js';
 import type { Rule } from '../lint/rule.js';
 import { ruleDocsUrl } from '../lint/rule.js';
@@ -15,9 +17,14 @@ interface RuleDescriptor {
   readonly category: string;
 }
 
-/** Turns a file path as given on the command line into a SARIF URI (relative, forward slashes). */
+/**
+ * Turns a file path as given on the command line into a SARIF URI: a relative path stays relative
+ * (forward slashes, each segment percent-encoded, so `#` and `?` stay part of the name); an
+ * absolute path becomes a `file://` URI.
+ */
 function artifactUri(file: string): string {
-  return encodeURI(file.replace(/\\/g, '/').replace(/^\.\//, ''));
+  if (path.isAbsolute(file)) return pathToFileURL(file).href;
+  return file.replace(/\\/g, '/').replace(/^\.\//, '').split('/').map(encodeURIComponent).join('/');
 }
 
 /**
@@ -25,9 +32,12 @@ function artifactUri(file: string): string {
  * catalogue (lint rules and input checks) with help text, results with physical locations.
  */
 export function formatSarif(result: LintResult, rules: readonly Rule<any>[], version = '0.1.0'): string {
+  const lintIds = new Set(rules.map((rule) => rule.id));
   const descriptors: RuleDescriptor[] = [
     ...rules.map((rule) => ({ id: rule.id, description: rule.description, rationale: rule.rationale, fix: rule.fix, severity: rule.severity, category: rule.category })),
-    ...Object.values(INPUT_RULES).map((rule) => ({ id: rule.id, description: rule.description, rationale: rule.why, fix: rule.fix, severity: rule.severity, category: 'input' })),
+    // Some loader checks report under a lint rule's id (invalid-cidr, ...): that rule documents them.
+    ...Object.values(INPUT_RULES).filter((rule) => !lintIds.has(rule.id))
+      .map((rule) => ({ id: rule.id, description: rule.description, rationale: rule.why, fix: rule.fix, severity: rule.severity, category: 'input' })),
   ];
   const indexById = new Map(descriptors.map((descriptor, index) => [descriptor.id, index]));
   const results = sortFindings(result.findings).map((finding) => {
@@ -41,7 +51,13 @@ export function formatSarif(result: LintResult, rules: readonly Rule<any>[], ver
         locations: [{
           physicalLocation: {
             artifactLocation: { uri: artifactUri(location.file) },
-            region: { startLine: location.line, startColumn: location.column, endLine: location.endLine, endColumn: Math.max(location.endColumn, location.column + 1) },
+            region: {
+              startLine: location.line,
+              startColumn: location.column,
+              endLine: location.endLine,
+              // An empty range on one line still has to cover a column.
+              endColumn: location.endLine === location.line ? Math.max(location.endColumn, location.column + 1) : location.endColumn,
+            },
           },
           ...(finding.object ? { logicalLocations: [{ name: finding.object.name ?? '', fullyQualifiedName: [finding.object.namespace, finding.object.kind, finding.object.name].filter(Boolean).join('/'), kind: 'object' }] } : {}),
         }],

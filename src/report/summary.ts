@@ -5,7 +5,7 @@ export interface FindingSummary {
   readonly errors: number;
   readonly warnings: number;
   readonly infos: number;
-  /** Findings hidden by suppressions (annotations, configuration, --rule ID=off). */
+  /** Findings hidden by `k8snet.io/ignore` annotations, ignored paths, and input checks set to `off` (rules set to `off` do not run). */
   readonly suppressed: number;
   /** Files read. */
   readonly files: number;

@@ -4,6 +4,7 @@ import { RuleError, runRules } from '../../lint/engine.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { summarize, type LintResult } from '../../report/summary.js';
 import { RULES } from '../../../rules/index.js';
+import { INPUT_RULES } from '../../load/input-rules.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
 import { shouldColorFile } from '../output.js';
@@ -48,11 +49,13 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
-  const known = new Set(RULES.map((rule) => rule.id));
+  const known = new Set([...RULES.map((rule) => rule.id), ...Object.values(INPUT_RULES).map((rule) => rule.id)]);
+  for (const override of options.rule) {
+    const id = override.split('=')[0];
+    if (!known.has(id)) throw new UsageError(`--rule ${override}: no rule called '${id}'; run k8snet rules for the list`);
+  }
   for (const id of Object.keys(config.rules)) {
-    if (!known.has(id) && !id.startsWith('input-') && !['selector-invalid', 'duplicate-object'].includes(id)) {
-      throw new UsageError(`${config.file ?? '--rule'}: no rule called '${id}'; run k8snet rules for the list`);
-    }
+    if (!known.has(id)) throw new UsageError(`${config.file}: no rule called '${id}'; run k8snet rules for the list`);
   }
   const analysis = loadAnalysis(paths, global);
   const { globMatcher } = await import('../../lint/config.js');

@@ -5,7 +5,8 @@ import { EXIT_OK, UsageError, type GlobalOptions } from '../context.js';
 
 /** Runs `k8snet rules`: lists the lint rules and input checks, or documents one. */
 export async function runRules(id: string | undefined, _global: GlobalOptions): Promise<number> {
-  const inputChecks = Object.values(INPUT_RULES);
+  // Loader checks that report under a lint rule's id are documented by that rule.
+  const inputChecks = Object.values(INPUT_RULES).filter((check) => !RULES.some((rule) => rule.id === check.id));
   if (id === undefined) {
     const width = Math.max(...RULES.map((rule) => rule.id.length), ...inputChecks.map((rule) => rule.id.length));
     const lines = ['Lint rules (k8snet lint; set levels in .k8snet.yaml or with --rule ID=LEVEL):'];
