@@ -23,6 +23,19 @@ afterAll(() => {
   for (const folder of temporaryFolders) fs.rmSync(folder, { recursive: true, force: true });
 });
 
+/**
+ * fixtures/loader plus a node_modules folder holding a manifest. The folder is made here rather
+ * than committed: a repository should never track a node_modules folder.
+ */
+function loaderWithNodeModules(): string {
+  const folder = temporaryFolder();
+  fs.cpSync(LOADER, folder, { recursive: true });
+  fs.mkdirSync(path.join(folder, 'node_modules'));
+  fs.writeFileSync(path.join(folder, 'node_modules', 'ignored.yaml'),
+    'apiVersion: v1\nkind: Service\nmetadata:\n  name: ignored-node-modules-svc\nspec:\n  ports:\n    - port: 80\n');
+  return folder;
+}
+
 function namespaceYaml(name: string): string {
   return `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 }
@@ -43,14 +56,15 @@ describe('folder scanning', () => {
   });
 
   it('skips node_modules and hidden folders, and non-manifest files (README.md, .gitignore)', () => {
-    const result = loadPaths([LOADER]);
+    const result = loadPaths([loaderWithNodeModules()]);
     expect(result.objects.filter((object) => object.name.startsWith('ignored-'))).toEqual([]);
     expect(result.files.some((file) => file.includes('node_modules') || file.includes('.hidden'))).toBe(false);
     expect(result.files.some((file) => /README|gitignore/.test(file))).toBe(false);
   });
 
   it('reads node_modules or a hidden folder when it is named explicitly', () => {
-    const result = loadPaths([path.join(LOADER, 'node_modules'), path.join(LOADER, '.hidden')]);
+    const folder = loaderWithNodeModules();
+    const result = loadPaths([path.join(folder, 'node_modules'), path.join(folder, '.hidden')]);
     expect(result.findings).toEqual([]);
     expect(result.objects.map((object) => object.name).sort()).toEqual(['ignored-hidden-svc', 'ignored-node-modules-svc']);
   });
