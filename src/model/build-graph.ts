@@ -537,7 +537,8 @@ function buildPolicyPort(raw: Raw, path: FieldPath, invalid: Invalid): PolicyPor
 }
 
 function stringMap(value: unknown): Labels {
-  if (!value || typeof value !== 'object') return {};
+  // A wrongly typed field (a list where a mapping belongs) was reported by the schema check.
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
   const result: Record<string, string> = {};
   for (const [key, entry] of Object.entries(value)) result[key] = String(entry);
   return result;
