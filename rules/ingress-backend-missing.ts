@@ -1,5 +1,6 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
+import { didYouMean, similarNames } from '../src/model/suggest.js';
 import type { Ingress, IngressBackend, Service, ServicePort } from '../src/model/types.js';
 import { servicePortsOfBackend } from '../src/reach/exposure.js';
 
@@ -29,16 +30,14 @@ export default defineRule({
         const data = { ingress: `${ingress.kind} ${ingress.namespace}/${ingress.name}`, route: describeRoute(ingress, backend), service: `${ingress.namespace}/${backend.serviceName}` };
         if (!service) {
           if (!populated.has(ingress.namespace)) continue;
-          const similar = graph.services.filter((candidate) => candidate.namespace === ingress.namespace)
-            .map((candidate) => candidate.name)
-            .filter((name) => editDistance(name, backend.serviceName) <= Math.max(1, Math.floor(backend.serviceName.length / 3)))
-            .sort();
+          const names = graph.services.filter((candidate) => candidate.namespace === ingress.namespace).map((candidate) => candidate.name);
+          const hint = didYouMean(similarNames(backend.serviceName, names));
           reports.push({
             messageId: 'missingService',
             data,
             object: ingress.source,
             path: backendField(ingress, backend, 'name'),
-            ...(similar.length > 0 ? { hint: `did you mean ${similar.slice(0, 3).join(' or ')}?` } : {}),
+            ...(hint ? { hint } : {}),
           });
           continue;
         }
@@ -103,17 +102,4 @@ function valueAt(value: unknown, path: FieldPath): unknown {
   let current: any = value;
   for (const segment of path) current = current?.[segment];
   return current;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
-    }
-  }
-  return rows[a.length][b.length];
 }

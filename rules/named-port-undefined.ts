@@ -1,4 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import { didYouMean, listWorkloads, similarNames } from '../src/model/suggest.js';
 import type { NetworkPolicy, Pod, PolicyRule } from '../src/model/types.js';
 import type { ReachabilitySolver } from '../src/reach/solver.js';
 
@@ -74,26 +75,6 @@ function checkRule(policy: NetworkPolicy, rule: PolicyRule, pods: readonly Pod[]
 }
 
 function similarName(name: string, pods: readonly Pod[]): string | undefined {
-  const names = [...new Set(pods.flatMap((pod) => pod.ports.flatMap((declared) => (declared.name ? [declared.name] : []))))].sort();
-  const close = names.filter((candidate) => editDistance(candidate, name) <= Math.max(1, Math.floor(name.length / 3)));
-  return close.length > 0 ? `did you mean ${close.slice(0, 3).join(' or ')}?` : undefined;
-}
-
-/** Returns `a, b, c and 2 more`: the workloads of some pods, named `namespace/name`. */
-function listWorkloads(pods: readonly Pod[]): string {
-  const names = [...new Set(pods.map((pod) => pod.workloadId.replace(/\[[^\]]*\]$/, '')))];
-  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
-    }
-  }
-  return rows[a.length][b.length];
+  const names = [...new Set(pods.flatMap((pod) => pod.ports.flatMap((declared) => (declared.name ? [declared.name] : []))))];
+  return didYouMean(similarNames(name, names));
 }

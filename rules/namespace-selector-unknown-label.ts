@@ -1,4 +1,6 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import type { ResourceGraph } from '../src/model/graph.js';
+import type { LabelRequirement } from '../src/model/label-selector.js';
 
 /** Flags namespaceSelectors on a label key that no namespace carries. */
 export default defineRule({
@@ -14,14 +16,12 @@ export default defineRule({
   },
   check(graph) {
     const reports: RuleReport[] = [];
-    const knownKeys = new Set(graph.namespaces.flatMap((namespace) => Object.keys(namespace.labels)));
+    const knownKeys = namespaceLabelKeys(graph);
     for (const policy of graph.policies) {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         for (const peer of rule.peers ?? []) {
           for (const [index, requirement] of (peer.namespaceSelector?.requirements ?? []).entries()) {
-            // Only requirements that need the key present; NotIn and DoesNotExist on a missing key match everything.
-            if (requirement.operator !== 'In' && requirement.operator !== 'Exists') continue;
-            if (knownKeys.has(requirement.key)) continue;
+            if (!requiresUnknownKey(requirement, knownKeys)) continue;
             const wanted = requirement.values[0];
             const hint = graph.namespace(wanted ?? '') ? `did you mean kubernetes.io/metadata.name: ${wanted}?` : undefined;
             const matchLabelsCount = Object.keys(valueAt(policy.source.value, [...peer.path, 'namespaceSelector', 'matchLabels']) ?? {}).length;
@@ -36,6 +36,19 @@ export default defineRule({
     return reports;
   },
 });
+
+/** The label keys that some namespace of the manifests carries. */
+export function namespaceLabelKeys(graph: ResourceGraph): Set<string> {
+  return new Set(graph.namespaces.flatMap((namespace) => Object.keys(namespace.labels)));
+}
+
+/**
+ * Returns true when the requirement needs a label key that is not among `knownKeys`: what this rule
+ * reports. Only In and Exists need the key present; NotIn and DoesNotExist on a missing key match everything.
+ */
+export function requiresUnknownKey(requirement: LabelRequirement, knownKeys: ReadonlySet<string>): boolean {
+  return (requirement.operator === 'In' || requirement.operator === 'Exists') && !knownKeys.has(requirement.key);
+}
 
 function valueAt(value: unknown, path: readonly (string | number)[]): Record<string, unknown> | undefined {
   let current: any = value;

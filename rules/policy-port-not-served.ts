@@ -1,5 +1,6 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
+import { listWorkloads } from '../src/model/suggest.js';
 import type { Pod, Protocol } from '../src/model/types.js';
 import { ConnectionSet } from '../src/reach/connection-set.js';
 import { endpointPods, resolveTargetPort } from '../src/reach/exposure.js';
@@ -68,10 +69,4 @@ function servicePortHint(graph: ResourceGraph, protocol: Protocol, from: number,
     }
   }
   return undefined;
-}
-
-/** Returns `a, b, c and 2 more`: the workloads of some pods, named `namespace/name`. */
-function listWorkloads(pods: readonly Pod[]): string {
-  const names = [...new Set(pods.map((pod) => pod.workloadId.replace(/\[[^\]]*\]$/, '')))];
-  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }

@@ -1,6 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import { matchesSelector, type LabelRequirement, type Labels } from '../src/model/label-selector.js';
-import type { Pod } from '../src/model/types.js';
+import { listWorkloads, nearMissHint } from '../src/model/suggest.js';
 
 /** Flags NetworkPolicies whose podSelector matches no pod of their namespace. */
 export default defineRule({
@@ -39,69 +38,3 @@ export default defineRule({
     return reports;
   },
 });
-
-/** Returns `a, b, c and 2 more`: the workloads of some pods, named `namespace/name`. */
-function listWorkloads(pods: readonly Pod[]): string {
-  const names = [...new Set(pods.map((pod) => pod.workloadId.replace(/\[[^\]]*\]$/, '')))];
-  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
-}
-
-/**
- * Returns `did you mean app=catalog?` when replacing the unsatisfiable equality requirements by
- * labels the candidates actually carry (a close value of the same key, a close key with the same
- * value, or the only other key with that value) makes the selector match one of them.
- */
-function nearMissHint(requirements: readonly LabelRequirement[], candidates: readonly Labels[]): string | undefined {
-  const corrected: LabelRequirement[] = [];
-  const changes: string[] = [];
-  for (const requirement of requirements) {
-    const satisfiable = candidates.some((labels) => matchesSelector({ requirements: [requirement], text: '' }, labels));
-    if (satisfiable || requirement.operator !== 'In') {
-      corrected.push(requirement);
-      continue;
-    }
-    const label = closestLabel(requirement, candidates);
-    if (!label) return undefined;
-    corrected.push({ key: label.key, operator: 'In', values: [label.value] });
-    changes.push(`${label.key}=${label.value}`);
-  }
-  if (changes.length === 0 || !candidates.some((labels) => matchesSelector({ requirements: corrected, text: '' }, labels))) return undefined;
-  return `did you mean ${changes.join(',')}?`;
-}
-
-function closestLabel(requirement: LabelRequirement, candidates: readonly Labels[]): { key: string; value: string } | undefined {
-  const pairs = [...new Set(candidates.flatMap((labels) => Object.entries(labels).map(([key, value]) => `${key}\u0000${value}`)))]
-    .sort()
-    .map((pair) => {
-      const [key, value] = pair.split('\u0000');
-      return { key, value };
-    });
-  let best: { key: string; value: string; distance: number } | undefined;
-  for (const wanted of requirement.values) {
-    for (const pair of pairs) {
-      const distance = pair.key === requirement.key
-        ? editDistance(pair.value, wanted)
-        : pair.value === wanted ? editDistance(pair.key, requirement.key) : Infinity;
-      const limit = Math.max(1, Math.floor((pair.key === requirement.key ? wanted : requirement.key).length / 3));
-      if (distance > 0 && distance <= limit && (!best || distance < best.distance)) best = { ...pair, distance };
-    }
-  }
-  if (best) return { key: best.key, value: best.value };
-  // `app: web` against pods labelled `app.kubernetes.io/name: web`: one other key with the value.
-  if (pairs.some((pair) => pair.key === requirement.key)) return undefined;
-  const sameValue = pairs.filter((pair) => requirement.values.includes(pair.value));
-  return new Set(sameValue.map((pair) => pair.key)).size === 1 ? sameValue[0] : undefined;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
-    }
-  }
-  return rows[a.length][b.length];
-}

@@ -1,4 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import { didYouMean, listWorkloads, similarNames } from '../src/model/suggest.js';
 import type { Pod, ServicePort } from '../src/model/types.js';
 import { endpointPods } from '../src/reach/exposure.js';
 
@@ -50,9 +51,8 @@ function checkPort(port: ServicePort, pods: readonly Pod[]): Pick<RuleReport, 'm
     if (otherProtocols.length > 0) {
       return { messageId: 'nameOtherProtocol', data: { name: target, protocol: port.protocol, declared: otherProtocols.join(', ') } };
     }
-    const names = [...new Set(declared.flatMap((container) => (container.name && container.protocol === port.protocol ? [container.name] : [])))].sort();
-    const close = names.filter((name) => editDistance(name, target) <= Math.max(1, Math.floor(target.length / 3)));
-    const hint = close.length > 0 ? `did you mean ${close.slice(0, 3).join(' or ')}?` : undefined;
+    const names = [...new Set(declared.flatMap((container) => (container.name && container.protocol === port.protocol ? [container.name] : [])))];
+    const hint = didYouMean(similarNames(target, names));
     return { messageId: 'nameUndeclared', data: { name: target }, ...(hint ? { hint } : {}) };
   }
   // Declaring ports is optional: only pods that all list theirs tell us what they serve.
@@ -69,23 +69,4 @@ function checkPort(port: ServicePort, pods: readonly Pod[]): Pick<RuleReport, 'm
 
 function describePort(port: ServicePort): string {
   return `${port.name ? `${port.name} ` : ''}${port.protocol}/${port.port}`;
-}
-
-/** Returns `a, b, c and 2 more`: the workloads of some pods, named `namespace/name`. */
-function listWorkloads(pods: readonly Pod[]): string {
-  const names = [...new Set(pods.map((pod) => pod.workloadId.replace(/\[[^\]]*\]$/, '')))];
-  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
-    }
-  }
-  return rows[a.length][b.length];
 }

@@ -1,3 +1,5 @@
+import { editDistance } from '../text-distance.js';
+
 /** Kinds whose fields k8snet reads and validates. */
 export const MODELLED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
@@ -38,28 +40,19 @@ export function suggestKind(kind: string): string | undefined {
 function closestKind(kind: string): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
+  const wanted = kind.toLowerCase();
   for (const candidate of [...MODELLED_KINDS, ...BUILT_IN_OPAQUE_KINDS]) {
-    const distance = editDistance(kind.toLowerCase(), candidate.toLowerCase());
+    // The distance is at least the difference of the lengths: too far already.
+    if (Math.abs(wanted.length - candidate.length) >= bestDistance) continue;
+    // Plain Levenshtein distance, a swap of neighbours counting as two edits, as kinds have always
+    // been matched: counting swaps as one edit would change the suggestions for some typos.
+    const distance = editDistance(wanted, candidate.toLowerCase(), { transpositions: false });
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
   return best !== undefined && best !== kind ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 /**

@@ -1,0 +1,88 @@
+import { editDistance } from '../text-distance.js';
+import { matchesSelector, type LabelRequirement, type Labels } from './label-selector.js';
+import type { Pod } from './types.js';
+
+/**
+ * Returns `a, b, c and 2 more`: the workloads the pods belong to, named `namespace/name`, each
+ * once, in the order of the pods.
+ */
+export function listWorkloads(pods: readonly Pod[]): string {
+  const names = [...new Set(pods.map((pod) => pod.workloadId.replace(/\[[^\]]*\]$/, '')))];
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+/**
+ * Returns the candidates close enough to `wanted` to be what was meant, sorted: those at most a
+ * third of its length (and at least one) edits away, by {@link editDistance}. Duplicates among
+ * the candidates are kept, as is `wanted` itself when it is one of them.
+ */
+export function similarNames(wanted: string, candidates: readonly string[]): string[] {
+  return candidates.filter((candidate) => editDistance(candidate, wanted) <= typoLimit(wanted)).sort();
+}
+
+/** Returns `did you mean a or b or c?` for the first three names, or undefined when there are none. */
+export function didYouMean(names: readonly string[]): string | undefined {
+  return names.length > 0 ? `did you mean ${names.slice(0, 3).join(' or ')}?` : undefined;
+}
+
+/**
+ * Returns `did you mean app=catalog?` when replacing the unsatisfiable equality requirements by
+ * labels the candidates actually carry (a close value of the same key, a close key with the same
+ * value, or the only other key with that value) makes the selector match one of them; undefined
+ * when there is no such correction, or nothing to correct.
+ *
+ * @param requirements the requirements of a selector that matches none of the candidates
+ * @param candidateLabels the labels of the objects (pods, namespaces) it was meant to select
+ */
+export function nearMissHint(requirements: readonly LabelRequirement[], candidateLabels: readonly Labels[]): string | undefined {
+  const corrected: LabelRequirement[] = [];
+  const changes: string[] = [];
+  for (const requirement of requirements) {
+    const satisfiable = candidateLabels.some((labels) => matchesSelector({ requirements: [requirement], text: '' }, labels));
+    if (satisfiable || requirement.operator !== 'In') {
+      corrected.push(requirement);
+      continue;
+    }
+    const label = closestLabel(requirement, candidateLabels);
+    if (!label) return undefined;
+    corrected.push({ key: label.key, operator: 'In', values: [label.value] });
+    changes.push(`${label.key}=${label.value}`);
+  }
+  if (changes.length === 0 || !candidateLabels.some((labels) => matchesSelector({ requirements: corrected, text: '' }, labels))) return undefined;
+  return `did you mean ${changes.join(',')}?`;
+}
+
+/**
+ * The label an unsatisfiable `In` requirement probably meant: the closest differing value of the
+ * same key, or key with one of the same values, within typo distance (ties go to the earlier
+ * wanted value, then to the label first in key, value order); failing that, when no candidate
+ * carries the key, the only other key with one of the wanted values.
+ */
+function closestLabel(requirement: LabelRequirement, candidates: readonly Labels[]): { key: string; value: string } | undefined {
+  const pairs = [...new Set(candidates.flatMap((labels) => Object.entries(labels).map(([key, value]) => `${key}\u0000${value}`)))]
+    .sort()
+    .map((pair) => {
+      const [key, value] = pair.split('\u0000');
+      return { key, value };
+    });
+  let best: { key: string; value: string; distance: number } | undefined;
+  for (const wanted of requirement.values) {
+    for (const pair of pairs) {
+      const distance = pair.key === requirement.key
+        ? editDistance(pair.value, wanted)
+        : pair.value === wanted ? editDistance(pair.key, requirement.key) : Infinity;
+      const limit = typoLimit(pair.key === requirement.key ? wanted : requirement.key);
+      if (distance > 0 && distance <= limit && (!best || distance < best.distance)) best = { ...pair, distance };
+    }
+  }
+  if (best) return { key: best.key, value: best.value };
+  // `app: web` against pods labelled `app.kubernetes.io/name: web`: one other key with the value.
+  if (pairs.some((pair) => pair.key === requirement.key)) return undefined;
+  const sameValue = pairs.filter((pair) => requirement.values.includes(pair.value));
+  return new Set(sameValue.map((pair) => pair.key)).size === 1 ? sameValue[0] : undefined;
+}
+
+/** The most edits a misspelling of `word` is taken to hold: a third of its length, at least one. */
+function typoLimit(word: string): number {
+  return Math.max(1, Math.floor(word.length / 3));
+}
