@@ -1,3 +1,4 @@
+import { valueAt } from '../src/load/path.js';
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import type { Workload } from '../src/model/types.js';
@@ -98,8 +99,3 @@ function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
-  let current: any = value;
-  for (const segment of path) current = current?.[segment];
-  return current;
-}

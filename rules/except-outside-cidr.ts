@@ -1,6 +1,7 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { parseCidr, type Cidr } from '../src/model/cidr.js';
 import type { FieldPath } from '../src/load/path.js';
+import { valueAt } from '../src/load/path.js';
 
 /**
  * Flags ipBlock except entries that repeat or lie inside another except, or have host bits set;
@@ -75,8 +76,3 @@ function sameRange(a: Cidr, b: Cidr): boolean {
   return a.family === b.family && a.range.first === b.range.first && a.range.last === b.range.last;
 }
 
-function valueAt(value: unknown, path: FieldPath): unknown {
-  let current: any = value;
-  for (const segment of path) current = current?.[segment];
-  return current;
-}

@@ -1,3 +1,4 @@
+import { valueAt } from '../src/load/path.js';
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import { didYouMean, similarNames } from '../src/model/suggest.js';
@@ -98,8 +99,3 @@ function portHint(wanted: number | string, service: Service): string | undefined
   return undefined;
 }
 
-function valueAt(value: unknown, path: FieldPath): unknown {
-  let current: any = value;
-  for (const segment of path) current = current?.[segment];
-  return current;
-}

@@ -2,6 +2,7 @@ import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { formatAddress, parseCidr, type Cidr } from '../src/model/cidr.js';
 import type { ManifestObject } from '../src/load/manifest-object.js';
 import type { FieldPath } from '../src/load/path.js';
+import { valueAt } from '../src/load/path.js';
 
 /** The legacy annotation that `spec.loadBalancerSourceRanges` replaced; still read when the field is empty. */
 const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
@@ -108,8 +109,3 @@ function mappedIpv4(cidr: Cidr): string | undefined {
   return `${formatAddress(cidr.range.first & 0xffffffffn, 4)}/${cidr.prefixLength - 96}`;
 }
 
-function valueAt(value: unknown, path: FieldPath): unknown {
-  let current: any = value;
-  for (const segment of path) current = current?.[segment];
-  return current;
-}

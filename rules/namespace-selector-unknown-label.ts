@@ -1,3 +1,4 @@
+import { valueAt } from '../src/load/path.js';
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import type { LabelRequirement } from '../src/model/label-selector.js';
@@ -24,7 +25,7 @@ export default defineRule({
             if (!requiresUnknownKey(requirement, knownKeys)) continue;
             const wanted = requirement.values[0];
             const hint = graph.namespace(wanted ?? '') ? `did you mean kubernetes.io/metadata.name: ${wanted}?` : undefined;
-            const matchLabelsCount = Object.keys(valueAt(policy.source.value, [...peer.path, 'namespaceSelector', 'matchLabels']) ?? {}).length;
+            const matchLabelsCount = Object.keys((valueAt(policy.source.value, [...peer.path, 'namespaceSelector', 'matchLabels']) as Record<string, unknown> | undefined) ?? {}).length;
             const path = index < matchLabelsCount
               ? [...peer.path, 'namespaceSelector', 'matchLabels', requirement.key]
               : [...peer.path, 'namespaceSelector', 'matchExpressions', index - matchLabelsCount];
@@ -50,8 +51,3 @@ export function requiresUnknownKey(requirement: LabelRequirement, knownKeys: Rea
   return (requirement.operator === 'In' || requirement.operator === 'Exists') && !knownKeys.has(requirement.key);
 }
 
-function valueAt(value: unknown, path: readonly (string | number)[]): Record<string, unknown> | undefined {
-  let current: any = value;
-  for (const segment of path) current = current?.[segment];
-  return current && typeof current === 'object' ? current : undefined;
-}

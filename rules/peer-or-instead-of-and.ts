@@ -1,3 +1,4 @@
+import { valueAt } from '../src/load/path.js';
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { PolicyPeer } from '../src/model/types.js';
 
@@ -52,11 +53,6 @@ function combinedPeer(policy: unknown, namespacePeer: PolicyPeer, podPeer: Polic
   return `- ${flowYaml({ namespaceSelector: written(namespacePeer, 'namespaceSelector'), podSelector: written(podPeer, 'podSelector') })}`;
 }
 
-function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
-  let current: any = value;
-  for (const segment of path) current = current?.[segment];
-  return current;
-}
 
 /** Formats a plain value as one-line YAML: `{matchLabels: {app: web}}`, quoting only what needs it. */
 function flowYaml(value: unknown): string {

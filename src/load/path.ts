@@ -28,3 +28,10 @@ export function parsePath(text: string): FieldPath {
   }
   return segments;
 }
+
+/** Returns the value at `path` inside a plain value, or undefined where the path leaves it. */
+export function valueAt(value: unknown, path: FieldPath): unknown {
+  let current: any = value;
+  for (const segment of path) current = current?.[segment];
+  return current;
+}

@@ -2,7 +2,7 @@ import type { ManifestObject } from '../load/manifest-object.js';
 import { locateField } from '../load/manifest-object.js';
 import { INPUT_RULES, type InputRule } from '../load/input-rules.js';
 import { isToolConfig } from '../load/kinds.js';
-import { formatPath, type FieldPath } from '../load/path.js';
+import { formatPath, valueAt, type FieldPath } from '../load/path.js';
 import type { Finding } from '../finding.js';
 import { parseLabelSelector, type Labels, type LabelSelector } from './label-selector.js';
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
@@ -544,11 +544,6 @@ function stringMap(value: unknown): Labels {
   return result;
 }
 
-function valueAt(value: unknown, path: FieldPath): unknown {
-  let current: any = value;
-  for (const segment of path) current = current?.[segment];
-  return current;
-}
 
 function replicaCount(object: ManifestObject): number {
   const spec = (object.value.spec ?? {}) as Raw;
