@@ -1,7 +1,8 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { parseCidr, type AddressRange, type IpFamily } from '../src/model/cidr.js';
 import type { Node, PolicyRule } from '../src/model/types.js';
-import { rangesOverlap, type CompiledRule } from '../src/reach/solver.js';
+import { rangesOverlap } from '../src/reach/ip-ranges.js';
+import type { CompiledRule } from '../src/reach/solver.js';
 
 /** How many pod ranges a message names before it counts the rest. */
 const SHOWN_RANGES = 2;

@@ -63,6 +63,8 @@ export class ResourceGraph implements GraphContents {
   private readonly serviceByKey: ReadonlyMap<string, Service>;
   private readonly policiesByNamespace: ReadonlyMap<string, readonly NetworkPolicy[]>;
   private readonly policiesByPod: ReadonlyMap<Pod, readonly NetworkPolicy[]>;
+  private readonly podsMatchingCache = new Map<string, readonly Pod[]>();
+  private readonly namespacesMatchingCache = new Map<string, readonly Namespace[]>();
 
   constructor(contents: GraphContents) {
     this.namespaces = contents.namespaces;
@@ -118,8 +120,15 @@ export class ResourceGraph implements GraphContents {
   }
 
   /** Returns the pods of `namespace` that `selector` matches. */
-  podsMatching(selector: LabelSelector, namespace: string): Pod[] {
-    return this.podsInNamespace(namespace).filter((pod) => matchesSelector(selector, pod.labels));
+  podsMatching(selector: LabelSelector, namespace: string): readonly Pod[] {
+    // The graph never changes, so answers are remembered: thousands of policies repeat a few selectors.
+    const key = `${namespace}\u0000${selector.text}`;
+    let pods = this.podsMatchingCache.get(key);
+    if (!pods) {
+      pods = Object.freeze(this.podsInNamespace(namespace).filter((pod) => matchesSelector(selector, pod.labels)));
+      this.podsMatchingCache.set(key, pods);
+    }
+    return pods;
   }
 
   /** Returns the pods of `namespace` whose labels include every `labels` pair (a Service selector). */
@@ -129,8 +138,13 @@ export class ResourceGraph implements GraphContents {
   }
 
   /** Returns the namespaces whose labels `selector` matches. */
-  namespacesMatching(selector: LabelSelector): Namespace[] {
-    return this.namespaces.filter((namespace) => matchesSelector(selector, namespace.labels));
+  namespacesMatching(selector: LabelSelector): readonly Namespace[] {
+    let namespaces = this.namespacesMatchingCache.get(selector.text);
+    if (!namespaces) {
+      namespaces = Object.freeze(this.namespaces.filter((namespace) => matchesSelector(selector, namespace.labels)));
+      this.namespacesMatchingCache.set(selector.text, namespaces);
+    }
+    return namespaces;
   }
 
   /** Returns the workload with id `namespace/name[Kind]`. */

@@ -16,6 +16,11 @@ export class BitSet {
     for (let word = 0; word < this.words.length; word++) this.words[word] |= other.words[word];
   }
 
+  /** ORs the set's words into `target` from `offset` on (a row of a {@link ClassMatrix}). */
+  orInto(target: Uint32Array, offset: number): void {
+    for (let word = 0; word < this.words.length; word++) target[offset + word] |= this.words[word];
+  }
+
   /** Returns true when `index` is in the set. */
   has(index: number): boolean {
     return (this.words[index >>> 5] & (1 << (index & 31))) !== 0;
@@ -53,13 +58,7 @@ export class ClassMatrix {
   setRow(row: number, sets: readonly BitSet[]): void {
     this.present[row] = 1;
     const offset = row * this.rowWords;
-    for (const set of sets) {
-      let word = 0;
-      for (const member of set.members()) {
-        word = member >>> 5;
-        this.words[offset + word] |= 1 << (member & 31);
-      }
-    }
+    for (const set of sets) set.orInto(this.words, offset);
   }
 
   /** Returns true when row `row` exists and does not contain `column`. */

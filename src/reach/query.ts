@@ -3,7 +3,7 @@ import { parseAddress, type IpFamily, type AddressRange } from '../model/cidr.js
 import type { Pod, Protocol, Service, ServicePort, Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
 import { endpointPods, resolveTargetPort } from './exposure.js';
-import { formatRange, partitionSpace, wholeSpace } from './ip-ranges.js';
+import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 
 /** What a SRC or DST argument of `can-reach` names, once found in the graph. */
@@ -252,4 +252,3 @@ function serviceDestinations(service: Service, pods: readonly Pod[], port: PortQ
   return destinations;
 }
 
-export { wholeSpace };

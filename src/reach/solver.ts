@@ -4,7 +4,7 @@ import { parseAddress, type AddressRange, type IpFamily } from '../model/cidr.js
 import type { AdminNetworkPolicy, AdminPeer, AdminRule, ContainerPort, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol } from '../model/types.js';
 import { BitSet, ClassMatrix } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
-import { rangesContain, rangesOverlap } from './ip-ranges.js';
+import { rangesContain } from './ip-ranges.js';
 
 /** Traffic direction as NetworkPolicy sees it from the selected pod. */
 export type Direction = 'ingress' | 'egress';
@@ -53,7 +53,7 @@ export interface CompiledRule {
   readonly classes: BitSet;
   /** The addresses its ipBlock peers match, per family. */
   readonly addressRanges: Readonly<Record<IpFamily, readonly AddressRange[]>>;
-  /** The peer that matched, for explanations, by class index; computed on demand. */
+  /** The rule's peers as written (empty when it matches every peer), for explanations. */
   readonly peers: readonly PolicyPeer[];
   /** Ports with a number (or none): independent of the destination. */
   readonly numericPorts: ConnectionSet;
@@ -649,4 +649,3 @@ function parseAddressOrThrow(address: string): { family: IpFamily; value: bigint
   return parsed;
 }
 
-export { rangesOverlap };

@@ -675,9 +675,9 @@ describe('lookups never mutate the graph', () => {
       }
     }
     expect(names(frozen.namespacesMatching(selector({})))).toHaveLength(6);
-    // Results are fresh arrays that the caller may change without touching the graph.
-    const matched = frozen.podsMatching(selector({}), 'shop-backend');
-    matched.pop();
+    // Results are shared, remembered and frozen: a caller cannot change the graph through them.
+    const matched = frozen.podsMatching(selector({}), 'shop-backend') as Pod[];
+    expect(() => matched.pop()).toThrow(TypeError);
     expect(frozen.podsMatching(selector({}), 'shop-backend')).toHaveLength(3);
   });
 
