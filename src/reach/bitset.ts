@@ -16,6 +16,11 @@ export class BitSet {
     for (let word = 0; word < this.words.length; word++) this.words[word] |= other.words[word];
   }
 
+  /** Adds every member of this set to `target` (a set of the same size). */
+  addInto(target: BitSet): void {
+    this.orInto(target.words, 0);
+  }
+
   /** ORs the set's words into `target` from `offset` on (a row of a {@link ClassMatrix}). */
   orInto(target: Uint32Array, offset: number): void {
     for (let word = 0; word < this.words.length; word++) target[offset + word] |= this.words[word];

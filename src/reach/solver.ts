@@ -158,6 +158,7 @@ export class ReachabilitySolver {
   private readonly egressReach: ClassMatrix;
 
   readonly hostNetworkMode: HostNetworkMode;
+  private readonly peerClassCache = new Map<string, BitSet>();
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
@@ -289,7 +290,7 @@ export class ReachabilitySolver {
           ranges[peer.ipBlock.ranges.family].push(...peer.ipBlock.ranges.ranges);
           continue;
         }
-        for (const podClass of this.classesMatchingPeer(policy, peer, classesByNamespace)) classes.add(podClass.index);
+        this.peerClasses(policy, peer, classesByNamespace).addInto(classes);
       }
     }
     let numericPorts = rule.ports.length === 0 ? ConnectionSet.ALL : ConnectionSet.EMPTY;
@@ -312,6 +313,21 @@ export class ReachabilitySolver {
       numericPorts,
       namedPorts,
     };
+  }
+
+  /**
+   * The classes a selector peer matches, as a bitset remembered by what the peer selects: the
+   * same peers (DNS, the ingress controller, a namespace) recur in thousands of policies.
+   */
+  private peerClasses(policy: NetworkPolicy, peer: PolicyPeer, classesByNamespace: ReadonlyMap<string, PodClass[]>): BitSet {
+    const key = `${peer.namespaceSelector ? `ns:${peer.namespaceSelector.text}` : `in:${policy.namespace}`}\u0000${peer.podSelector?.text ?? ''}`;
+    let classes = this.peerClassCache.get(key);
+    if (!classes) {
+      classes = new BitSet(this.classes.length);
+      for (const podClass of this.classesMatchingPeer(policy, peer, classesByNamespace)) classes.add(podClass.index);
+      this.peerClassCache.set(key, classes);
+    }
+    return classes;
   }
 
   private classesMatchingPeer(policy: NetworkPolicy, peer: PolicyPeer, classesByNamespace: ReadonlyMap<string, PodClass[]>): PodClass[] {
