@@ -419,9 +419,13 @@ class GraphBuilder {
     } else {
       problems.push({ path: ['spec', 'subject'], message: 'spec.subject needs namespaces or pods' });
     }
-    const priority = kind === 'AdminNetworkPolicy' ? Number(spec.priority) : Number.POSITIVE_INFINITY;
-    if (kind === 'AdminNetworkPolicy' && (!Number.isInteger(priority) || priority < 0 || priority > 1000)) {
+    const priority = kind === 'AdminNetworkPolicy' ? spec.priority : Number.POSITIVE_INFINITY;
+    if (kind === 'AdminNetworkPolicy' && (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 1000)) {
       problems.push({ path: ['spec', 'priority'], message: `priority must be a whole number from 0 to 1000, not ${JSON.stringify(spec.priority)}` });
+    }
+    // The API accepts one BaselineAdminNetworkPolicy, named default.
+    if (kind === 'BaselineAdminNetworkPolicy' && object.name !== 'default') {
+      problems.push({ path: ['metadata', 'name'], message: `a BaselineAdminNetworkPolicy must be named default, not ${JSON.stringify(object.name)}` });
     }
     const rules = (direction: 'ingress' | 'egress'): AdminRule[] => (spec[direction] ?? []).map((rule: Raw, ruleIndex: number): AdminRule => {
       const rulePath: FieldPath = ['spec', direction, ruleIndex];
@@ -450,12 +454,19 @@ class GraphBuilder {
           });
           return { networks, path };
         }
-        // Other peer kinds (nodes) match no pod k8snet knows of.
+        if (peer?.nodes !== undefined) {
+          const nodes = selector(peer.nodes, [...path, 'nodes']);
+          return nodes ? { nodes, path } : { path };
+        }
+        problems.push({ path, message: `${formatPath(path)} needs namespaces, pods, networks or nodes` });
         return { path };
       });
       const ports: AdminPort[] | undefined = rule?.ports === undefined ? undefined : (rule.ports as Raw[]).flatMap((port): AdminPort[] => {
         if (port?.portNumber) return [{ protocol: (port.portNumber.protocol ?? 'TCP') as Protocol, from: port.portNumber.port, to: port.portNumber.port }];
-        if (port?.portRange) return [{ protocol: (port.portRange.protocol ?? 'TCP') as Protocol, from: port.portRange.start, to: port.portRange.end }];
+        if (port?.portRange) {
+          if (!(port.portRange.start < port.portRange.end)) problems.push({ path: [...rulePath, 'ports'], message: `portRange end ${port.portRange.end} must be greater than start ${port.portRange.start}` });
+          return [{ protocol: (port.portRange.protocol ?? 'TCP') as Protocol, from: port.portRange.start, to: port.portRange.end }];
+        }
         if (typeof port?.namedPort === 'string') return [{ namedPort: port.namedPort }];
         return [];
       });

@@ -180,6 +180,8 @@ export interface AdminPeer {
   readonly podSelector?: LabelSelector;
   /** `networks` CIDRs (egress only), as sorted IPv4 and IPv6 ranges. */
   readonly networks?: readonly IpBlockRanges[];
+  /** `nodes` selector (egress only): traffic to nodes, which is where host-networked pods live. */
+  readonly nodes?: LabelSelector;
   readonly path: FieldPath;
 }
 

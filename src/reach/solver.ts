@@ -221,7 +221,9 @@ export class ReachabilitySolver {
     // graph.adminPolicies is sorted by priority, the baseline (priority Infinity) last.
     for (const policy of graph.adminPolicies) {
       const namespaces = new Set(graph.namespacesMatching(policy.subject.namespaceSelector).map((namespace) => namespace.name));
-      const selected = classes.filter((podClass) => !podClass.outsidePolicy && namespaces.has(podClass.namespace)
+      // "Host-networked pods are not included in subject selection" (policy.networking.k8s.io v1alpha1),
+      // whatever the plugin does with NetworkPolicy for them.
+      const selected = classes.filter((podClass) => !podClass.hostNetwork && namespaces.has(podClass.namespace)
         && (!policy.subject.podSelector || matchesSelector(policy.subject.podSelector, podClass.labels)));
       for (const direction of ['ingress', 'egress'] as const) {
         const compiled = policy[direction].map((rule) => this.compileAdminRule(policy, direction, rule));
@@ -252,11 +254,33 @@ export class ReachabilitySolver {
     const classes = new BitSet(this.classes.length);
     const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
     for (const peer of rule.peers) {
-      for (const block of peer.networks ?? []) ranges[block.family].push(...block.ranges);
+      if (peer.networks) {
+        for (const block of peer.networks) ranges[block.family].push(...block.ranges);
+        // `networks` applies to cluster-internal traffic too: "if you Allow or Deny traffic to
+        // 0.0.0.0/0, that will allow or deny all IPv4 pod-to-pod traffic as well". A pod matches
+        // when its known address is inside, or when a whole address family is named.
+        for (const podClass of this.classes) {
+          if (podClass.hostNetwork) continue;
+          if (peer.networks.some((block) => isWholeFamily(block.ranges))
+            || knownAddresses(podClass).some((address) => peer.networks!.some((block) => block.family === address.family && rangesContain(block.ranges, address.value)))) {
+            classes.add(podClass.index);
+          }
+        }
+        continue;
+      }
+      if (peer.nodes) {
+        // Host-networked pods' traffic is node traffic in the common implementation; an empty
+        // node selector selects every node, so it matches them.
+        if (this.hostNetworkMode === 'node' && peer.nodes.requirements.length === 0) {
+          for (const podClass of this.classes) if (podClass.hostNetwork) classes.add(podClass.index);
+        }
+        continue;
+      }
       if (!peer.namespaceSelector) continue;
       const namespaces = new Set(this.graph.namespacesMatching(peer.namespaceSelector).map((namespace) => namespace.name));
       for (const podClass of this.classes) {
-        if (podClass.outsidePolicy || !namespaces.has(podClass.namespace)) continue;
+        // "Host-networked pods are not included in this type of peer."
+        if (podClass.hostNetwork || !namespaces.has(podClass.namespace)) continue;
         if (!peer.podSelector || matchesSelector(peer.podSelector, podClass.labels)) classes.add(podClass.index);
       }
     }
@@ -585,6 +609,10 @@ export class ReachabilitySolver {
           ? `The ${role} uses hostNetwork, so the answer depends on the network plugin. Most plugins treat its traffic as node traffic `
             + '(assumed here: policies do not isolate it and pod or namespace selectors do not match it); plugins that tell hostNetwork pods '
             + 'apart apply policies to them as to other pods (--host-network-pods pod).'
+            + (role === 'source' && !isAddress(destination) && this.isIsolated(destination, 'ingress')
+              ? ' Traffic from a pod\'s own node is always allowed into it (NetworkPolicySpec.ingress), so an instance '
+                + 'running on the destination\'s node gets through whatever the policies say; a DaemonSet has one on every node.'
+              : '')
           : `The ${role} uses hostNetwork, so the answer depends on the network plugin. Assumed here (--host-network-pods pod): the plugin `
             + 'applies policies to it as to other pods; most plugins instead treat its traffic as node traffic, outside NetworkPolicy.');
       }
@@ -617,6 +645,10 @@ export interface AddressPeer {
 
 function isAddress(peer: Peer): peer is AddressPeer {
   return (peer as AddressPeer).range !== undefined;
+}
+
+function isWholeFamily(ranges: readonly AddressRange[]): boolean {
+  return ranges.some((range) => range.first === 0n && (range.last === (1n << 32n) - 1n || range.last === (1n << 128n) - 1n));
 }
 
 function isAnyPod(peer: Peer): peer is typeof ANY_POD {

@@ -869,7 +869,9 @@ spec:
     expect(w.conn('shop/client', 'other/tool')).toBe('All Connections');
   });
 
-  it('AdminNetworkPolicy egress networks match IP addresses, not pods', () => {
+  // policy.networking.k8s.io v1alpha1, AdminNetworkPolicyEgressPeer.networks: "cluster-internal
+  // traffic will be checked against the rule as well"; a pod whose known address is inside matches.
+  it('AdminNetworkPolicy egress networks match IP addresses and pods whose address is inside', () => {
     const w = world([
       ...BASE,
       pod('other', 'inside', { app: 'inside' }, { podIP: '203.0.113.9' }),
@@ -883,8 +885,67 @@ spec:
     expect(w.toIp('shop/client', '203.0.113.255')).toBe('No Connections');
     expect(w.toIp('shop/client', '203.0.114.0')).toBe('All Connections');
     expect(w.toIp('shop/client', '198.51.100.7')).toBe('All Connections');
-    expect(w.conn('shop/client', 'other/inside')).toBe('All Connections');
+    expect(w.conn('shop/client', 'other/inside')).toBe('No Connections');
     expect(w.toIp('other/tool', '203.0.113.1')).toBe('All Connections');
+  });
+
+  it('AdminNetworkPolicy subjects and pod peers leave host-networked pods out, in either --host-network-pods mode', () => {
+    for (const mode of ['node', 'pod'] as const) {
+      const w = world([
+        ...BASE,
+        pod('shop', 'agent', { app: 'agent' }, { hostNetwork: true }),
+        anp('deny-into-shop', 10, `  ingress:
+  - name: deny-all
+    action: Deny
+    from: [{namespaces: {}}]
+`),
+      ], mode);
+      expect(w.conn('other/tool', 'shop/agent')).toBe('All Connections');
+      expect(w.conn('shop/agent', 'shop/web')).toBe('All Connections');
+    }
+  });
+
+  it('AdminNetworkPolicy egress to nodes: {} matches host-networked pods when their traffic is node traffic', () => {
+    const w = world([
+      ...BASE,
+      pod('shop', 'agent', { app: 'agent' }, { hostNetwork: true }),
+      anp('no-nodes', 10, `  egress:
+  - name: deny-nodes
+    action: Deny
+    to: [{nodes: {}}]
+`),
+    ]);
+    expect(w.conn('shop/client', 'shop/agent')).toBe('No Connections');
+    expect(w.conn('shop/client', 'shop/web')).toBe('All Connections');
+  });
+
+  it('a BaselineAdminNetworkPolicy not named default is rejected by the API server and left out', () => {
+    const w = world([...BASE, `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: not-default}
+spec:
+  subject: {namespaces: {}}
+  ingress:
+  - name: deny-all
+    action: Deny
+    from: [{namespaces: {}}]
+`]);
+    expect(w.graph.adminPolicies).toEqual([]);
+    expect(w.conn('shop/client', 'shop/web')).toBe('All Connections');
+    expect(w.inputFindings.some((finding) => finding.message.includes('must be named default'))).toBe(true);
+  });
+
+  it('AdminNetworkPolicy egress networks naming a whole address family match every pod (pod-to-pod traffic too)', () => {
+    const w = world([
+      ...BASE,
+      anp('deny-everything-out', 10, `  egress:
+  - name: deny-all-v4
+    action: Deny
+    to: [{networks: [0.0.0.0/0]}]
+`),
+    ]);
+    expect(w.conn('shop/client', 'shop/web')).toBe('No Connections');
+    expect(w.toIp('shop/client', '198.51.100.7')).toBe('No Connections');
   });
 });
 
