@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Severity } from '../finding.js';
 import { DEFAULT_CLUSTER_FACTS, type ClusterFacts } from './cluster-facts.js';
 import type { KindValidator } from '../load/validate.js';
@@ -80,7 +81,7 @@ export const CONFIG_SCHEMA = {
 function configValidator(): KindValidator {
   const require = createRequire(import.meta.url);
   try {
-    const generated = require(new URL('../../generated/validators.cjs', import.meta.url).pathname) as Record<string, KindValidator>;
+    const generated = require(fileURLToPath(new URL('../../generated/validators.cjs', import.meta.url))) as Record<string, KindValidator>;
     if (typeof generated[CONFIG_VALIDATOR] === 'function') return generated[CONFIG_VALIDATOR];
   } catch {
     // Not built: compile below.

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { KIND_SCHEMAS } from './schemas.js';
 import { describeSchemaError } from './schema-messages.js';
@@ -26,7 +27,7 @@ function compiledValidators(): ReadonlyMap<string, KindValidator> {
   if (validators) return validators;
   const require = createRequire(import.meta.url);
   try {
-    const generated = require(new URL('../../generated/validators.cjs', import.meta.url).pathname) as Record<string, KindValidator>;
+    const generated = require(fileURLToPath(new URL('../../generated/validators.cjs', import.meta.url))) as Record<string, KindValidator>;
     validators = new Map(Object.keys(KIND_SCHEMAS).map((kind) => [kind, generated[kind]]));
     if ([...validators.values()].every((validate) => typeof validate === 'function')) return validators;
   } catch {

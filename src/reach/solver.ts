@@ -125,7 +125,6 @@ export interface PairVerdict {
   readonly caveats: readonly string[];
 }
 
-const EMPTY_RANGES: Readonly<Record<IpFamily, readonly AddressRange[]>> = { 4: [], 6: [] };
 
 /**
  * The reachability solver. Compiles every policy once against pod classes, then answers
@@ -165,14 +164,12 @@ export class ReachabilitySolver {
     const classes: PodClass[] = [];
     const classByKey = new Map<string, { index: number; pods: Pod[] }>();
     const classOfPod = new Map<Pod, PodClass>();
-    const podsOfClass: Pod[][] = [];
     for (const pod of graph.pods) {
       const key = classKey(pod);
       let entry = classByKey.get(key);
       if (!entry) {
         entry = { index: classes.length, pods: [] };
         classByKey.set(key, entry);
-        podsOfClass.push(entry.pods);
         classes.push({
           index: entry.index, namespace: pod.namespace, labels: pod.labels, ports: pod.ports, hostNetwork: pod.hostNetwork,
           outsidePolicy: pod.hostNetwork && this.hostNetworkMode === 'node', pods: entry.pods,
