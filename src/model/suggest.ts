@@ -68,10 +68,13 @@ function closestLabel(requirement: LabelRequirement, candidates: readonly Labels
   let best: { key: string; value: string; distance: number } | undefined;
   for (const wanted of requirement.values) {
     for (const pair of pairs) {
-      const distance = pair.key === requirement.key
-        ? editDistance(pair.value, wanted)
-        : pair.value === wanted ? editDistance(pair.key, requirement.key) : Infinity;
-      const limit = typoLimit(pair.key === requirement.key ? wanted : requirement.key);
+      const sameKey = pair.key === requirement.key;
+      if (!sameKey && pair.value !== wanted) continue;
+      const [typed, known] = sameKey ? [wanted, pair.value] : [requirement.key, pair.key];
+      const limit = typoLimit(typed);
+      // The distance is at least the difference in length: skip the computation when that is too far already.
+      if (Math.abs(typed.length - known.length) > limit) continue;
+      const distance = editDistance(known, typed, { maximum: limit });
       if (distance > 0 && distance <= limit && (!best || distance < best.distance)) best = { ...pair, distance };
     }
   }
