@@ -3,39 +3,16 @@
  * codes, standard output and standard error. Runs the compiled CLI in dist/ (`npx tsc -p
  * tsconfig.json` first, as `npm test` does).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { ROOT, expectNoStackTrace, k8snet } from './run-cli.js';
 
-const ROOT = process.cwd();
-const BIN = path.join(ROOT, 'bin', 'k8snet.js');
 const COMPILED = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const ANSI = /\u001b\[\d+(;\d+)*m/;
-const STACK_LINE = /at .*\.js:\d+/;
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
-/** Runs the CLI without colour unless `env` asks for it (FORCE_COLOR from the test runner is dropped). */
-function k8snet(args: string[], options: { input?: string | Buffer; env?: Record<string, string | undefined> } = {}): Run {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  Object.assign(env, options.env ?? {});
-  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: env as NodeJS.ProcessEnv, input: options.input ?? '', encoding: 'utf8', timeout: 30000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
-function expectNoStackTrace(run: Run): void {
-  expect(run.stderr).not.toMatch(STACK_LINE);
-  expect(run.stdout).not.toMatch(STACK_LINE);
-  expect(run.stderr).not.toMatch(/internal error/);
-}
 
 const MATRIX_LINE = /^(\S+) => (\S+) : (.+)$/;
 

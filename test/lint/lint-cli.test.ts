@@ -2,41 +2,21 @@
  * `k8snet lint` and `k8snet rules` as users run them: `node bin/k8snet.js ...` in a child
  * process, on the compiled CLI in dist/ (run `npm run build` first, as `npm test` does).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { RULES } from '../../rules/index.js';
 import { INPUT_RULES } from '../../src/load/input-rules.js';
+import { xmlProblems } from '../report/xml-check.js';
+import { ROOT, expectNoStackTrace, k8snet, type Run } from '../cli/run-cli.js';
 
-const ROOT = process.cwd();
-const BIN = path.join(ROOT, 'bin', 'k8snet.js');
 const ANSI = /\u001b\[\d+(;\d+)*m/;
-const STACK_LINE = /^\s+at .*:\d+:\d+\)?$/m;
 const TEMP = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-lint-cli-'));
 afterAll(() => fs.rmSync(TEMP, { recursive: true, force: true }));
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
-/** Runs the CLI without colour (FORCE_COLOR from the test runner is dropped unless `env` sets it). */
-function k8snet(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Run {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
-  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, input: '', encoding: 'utf8', timeout: 60000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
-function expectNoStackTrace(run: Run): void {
-  expect(run.stderr).not.toMatch(STACK_LINE);
-  expect(run.stdout).not.toMatch(STACK_LINE);
-  expect(run.stderr).not.toMatch(/internal error/);
-}
 
 interface JsonFinding {
   ruleId: string;
@@ -523,45 +503,3 @@ describe('k8snet rules', () => {
   });
 });
 
-/**
- * Checks that `text` is a well-formed XML 1.0 document (the subset a JUnit report uses: a
- * declaration, elements, attributes, character data, entity and character references) and returns
- * the problems found.
- */
-function xmlProblems(text: string): string[] {
-  const problems: string[] = [];
-  const invalidChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-  const badAmpersand = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/;
-  if (invalidChar.test(text)) problems.push('character not allowed in XML 1.0');
-  let rest = text.replace(/^<\?xml[^?]*\?>/, '');
-  const stack: string[] = [];
-  let roots = 0;
-  while (rest.length > 0) {
-    const lt = rest.indexOf('<');
-    const chars = lt < 0 ? rest : rest.slice(0, lt);
-    if (badAmpersand.test(chars)) problems.push(`bare & in text: ${chars.slice(0, 60)}`);
-    if (stack.length === 0 && chars.trim() !== '') problems.push(`text outside the root: ${chars.slice(0, 60)}`);
-    if (lt < 0) break;
-    rest = rest.slice(lt);
-    const close = /^<\/([A-Za-z_][\w.-]*)\s*>/.exec(rest);
-    if (close) {
-      if (stack.pop() !== close[1]) problems.push(`mismatched </${close[1]}>`);
-      rest = rest.slice(close[0].length);
-      continue;
-    }
-    const open = /^<([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/.exec(rest);
-    if (!open) {
-      problems.push(`malformed markup: ${rest.slice(0, 60)}`);
-      break;
-    }
-    const names = [...open[2].matchAll(/([A-Za-z_][\w.-]*)\s*=\s*("[^"]*"|'[^']*')/g)];
-    if (new Set(names.map((attribute) => attribute[1])).size !== names.length) problems.push(`repeated attribute in <${open[1]}>`);
-    for (const attribute of names) if (badAmpersand.test(attribute[2])) problems.push(`bare & in attribute ${attribute[1]}`);
-    if (stack.length === 0) roots++;
-    if (!open[3]) stack.push(open[1]);
-    rest = rest.slice(open[0].length);
-  }
-  if (stack.length > 0) problems.push(`unclosed <${stack.join('>, <')}>`);
-  if (roots !== 1) problems.push(`${roots} root elements`);
-  return problems;
-}
