@@ -89,11 +89,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('diff')
-    .description('print the connections a change opens or closes between OLD and NEW manifests (not implemented yet)')
-    .argument('<old>', 'manifests before the change')
-    .argument('<new>', 'manifests after the change')
-    .action(() => {
-      throw new UsageError('k8snet diff is not implemented yet (issue #7); use k8snet matrix on both sides and compare for now.');
+    .description('print the connections a change opens, closes or alters between OLD and NEW manifests')
+    .argument('<old>', 'manifests before the change: a file, a folder or -')
+    .argument('<new>', 'manifests after the change: a file, a folder or -')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['txt', 'json', 'md', 'csv']).default('txt'))
+    .option('-o, --output <file>', 'write the diff to a file')
+    .addOption(new Option('--fail-on <gate>', 'exit 1 when the change does this (repeatable)')
+      .choices(['added-any', 'added-external-ingress', 'added-external-egress', 'changed-any', 'removed-any']).argParser(collectGate).default([]))
+    .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node or pod').choices(['node', 'pod']).default('node'))
+    .addHelpText('after', '\nLines: + opened, - closed, ~ changed ports. Git revisions and graph formats follow in issue #7.\nExample: k8snet diff base/ pr/ --format md --fail-on added-external-ingress')
+    .action(async (oldPath: string, newPath: string, options, command: Command) => {
+      const { runDiff } = await import('./commands/diff.js');
+      setExitCode(await runDiff(oldPath, newPath, options, globalOptions(command.parent!)));
     });
 
   program
@@ -116,6 +123,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   return program;
+}
+
+const GATES = ['added-any', 'added-external-ingress', 'added-external-egress', 'changed-any', 'removed-any'];
+
+function collectGate(value: string, previous: string[]): string[] {
+  if (!GATES.includes(value)) throw new UsageError(`--fail-on ${value}: use one of ${GATES.join(', ')}`);
+  return [...previous, value];
 }
 
 function collect(value: string, previous: string[]): string[] {

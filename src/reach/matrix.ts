@@ -24,6 +24,11 @@ export interface MatrixOptions {
   readonly focusWorkload?: string;
   /** Include `{ingress-controller}` edges for what Ingresses and Routes expose (default true). */
   readonly ingressController?: boolean;
+  /**
+   * Another solver whose address ranges also cut the external peers: `diff` cuts both matrices
+   * at the boundaries of both sides, so that their external peers are the same.
+   */
+  readonly alsoCutBy?: ReachabilitySolver;
 }
 
 /** The pseudo-peer for traffic arriving through an Ingress controller or Route. */
@@ -41,8 +46,12 @@ function compareIds(a: MatrixPeer, b: MatrixPeer): number {
 export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions = {}): Generator<MatrixEdge> {
   const graph = solver.graph;
   const workloads: MatrixPeer[] = graph.workloads.map((workload) => ({ type: 'workload', id: workload.id, workload }));
-  const sourceExternals = externalPeers(solver.addressRangeLists('ingress', 4), solver.addressRangeLists('ingress', 6));
-  const destinationExternals = externalPeers(solver.addressRangeLists('egress', 4), solver.addressRangeLists('egress', 6));
+  const cuts = (direction: 'ingress' | 'egress', family: IpFamily) => [
+    ...solver.addressRangeLists(direction, family),
+    ...(options.alsoCutBy?.addressRangeLists(direction, family) ?? []),
+  ];
+  const sourceExternals = externalPeers(cuts('ingress', 4), cuts('ingress', 6));
+  const destinationExternals = externalPeers(cuts('egress', 4), cuts('egress', 6));
   const sources = [...workloads, ...sourceExternals];
   const includeController = options.ingressController ?? true;
   const exposure = includeController ? ingressControllerConnections(solver) : new Map<string, ConnectionSet>();

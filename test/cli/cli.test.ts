@@ -49,12 +49,14 @@ describe('help, version and usage errors', () => {
     }
   });
 
-  it('diff exits 2 saying it is not implemented, without a stack trace', () => {
-    const run = k8snet(['diff', 'a', 'b']);
-    expect(run.status).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^k8snet: k8snet diff is not implemented yet/);
-    expectNoStackTrace(run);
+  it('diff of two identical trees reports no change and exits 0; of missing paths exits 2 without a stack trace', () => {
+    const same = k8snet(['diff', 'fixtures/demo', 'fixtures/demo', '--fail-on', 'added-any']);
+    expect(same.status).toBe(0);
+    expect(same.stdout).toMatch(/^No change in connectivity\./);
+    const missing = k8snet(['diff', 'no/such/a', 'no/such/b']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no such file or folder/);
+    expectNoStackTrace(missing);
   });
 
   it('an unknown global option or command exits 2 with a hint', () => {

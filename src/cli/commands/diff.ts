@@ -1,0 +1,39 @@
+import { analyzePaths } from '../../pipeline.js';
+import { changesTripping, diffConnectivity, type DiffGate } from '../../reach/diff.js';
+import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
+import { openOutput, readStandardInput } from '../io.js';
+import { reportInputFindings } from './shared.js';
+
+/** Options of `k8snet diff`. */
+export interface DiffOptions {
+  readonly format: 'txt' | 'json' | 'md' | 'csv';
+  readonly output?: string;
+  readonly failOn: DiffGate[];
+  readonly hostNetworkPods: HostNetworkMode;
+}
+
+/** Runs `k8snet diff OLD NEW`: the connections the change opens, closes or alters; exit 1 when a --fail-on gate trips. */
+export async function runDiff(oldPath: string, newPath: string, options: DiffOptions, global: GlobalOptions): Promise<number> {
+  if (oldPath === '-' && newPath === '-') throw new UsageError('only one of OLD and NEW can be standard input');
+  const analyze = (target: string) => analyzePaths([target], { readStdin: readStandardInput, defaultNamespace: global.namespace });
+  const before = analyze(oldPath);
+  const after = analyze(newPath);
+  reportInputFindings([...before.inputFindings, ...after.inputFindings], global);
+  const solverOptions = { hostNetworkPods: options.hostNetworkPods };
+  const diff = diffConnectivity(new ReachabilitySolver(before.graph, solverOptions), new ReachabilitySolver(after.graph, solverOptions));
+  const formats = await import('../../report/diff-formats.js');
+  const text = options.format === 'json' ? formats.formatDiffJson(diff)
+    : options.format === 'md' ? formats.formatDiffMarkdown(diff)
+      : options.format === 'csv' ? formats.formatDiffCsv(diff) : formats.formatDiffText(diff);
+  const { sink, close } = openOutput(options.output);
+  sink.push(text);
+  await close();
+  if (hasInputErrors(before.inputFindings) || hasInputErrors(after.inputFindings)) return EXIT_USAGE;
+  const tripped = options.failOn.filter((gate) => changesTripping(diff, gate).length > 0);
+  if (tripped.length > 0) {
+    process.stderr.write(`k8snet: the change trips --fail-on ${tripped.join(', ')}\n`);
+    return EXIT_FINDINGS;
+  }
+  return EXIT_OK;
+}

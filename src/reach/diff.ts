@@ -1,0 +1,118 @@
+import { locateField } from '../load/manifest-object.js';
+import { formatPath } from '../load/path.js';
+import type { Workload } from '../model/types.js';
+import { ConnectionSet } from './connection-set.js';
+import { matrixEdges, type MatrixEdge, type MatrixPeer } from './matrix.js';
+import type { ReachabilitySolver } from './solver.js';
+
+/** A connection a change opens, closes or alters between two peers present on both sides. */
+export interface ConnectionChange {
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly source: MatrixPeer;
+  readonly destination: MatrixPeer;
+  readonly before: ConnectionSet;
+  readonly after: ConnectionSet;
+  /** The rules of the new side that allow the connection (file:line), for added and changed ones. */
+  readonly allowedBy: readonly string[];
+}
+
+/** The result of comparing two sets of manifests. */
+export interface ConnectivityDiff {
+  readonly addedWorkloads: readonly Workload[];
+  readonly removedWorkloads: readonly Workload[];
+  readonly changes: readonly ConnectionChange[];
+}
+
+/**
+ * Compares the connectivity of two sets of manifests at workload level. Both matrices are cut
+ * at the external-address boundaries of both sides, so an address range means the same on
+ * each. Workloads that exist on one side only are reported as such, and their connections are
+ * left out rather than listed one by one.
+ */
+export function diffConnectivity(before: ReachabilitySolver, after: ReachabilitySolver): ConnectivityDiff {
+  const beforeIds = new Set(before.graph.workloads.map((workload) => workload.id));
+  const afterIds = new Set(after.graph.workloads.map((workload) => workload.id));
+  const onBothSides = (peer: MatrixPeer) => peer.type !== 'workload' || (beforeIds.has(peer.id) && afterIds.has(peer.id));
+  const key = (source: MatrixPeer, destination: MatrixPeer) => `${source.id}\u0000${destination.id}`;
+  const old = new Map<string, MatrixEdge>();
+  for (const edge of matrixEdges(before, { alsoCutBy: after })) {
+    if (onBothSides(edge.source) && onBothSides(edge.destination)) old.set(key(edge.source, edge.destination), edge);
+  }
+  const changes: ConnectionChange[] = [];
+  for (const edge of matrixEdges(after, { alsoCutBy: before })) {
+    if (!onBothSides(edge.source) || !onBothSides(edge.destination)) continue;
+    const id = key(edge.source, edge.destination);
+    const previous = old.get(id)?.connections ?? ConnectionSet.EMPTY;
+    old.delete(id);
+    if (previous.equals(edge.connections)) continue;
+    changes.push({
+      change: previous.isEmpty() ? 'added' : 'changed',
+      source: edge.source,
+      destination: edge.destination,
+      before: previous,
+      after: edge.connections,
+      allowedBy: allowingRules(after, edge.source, edge.destination, edge.connections.subtract(previous)),
+    });
+  }
+  // What is left of the old matrix is closed entirely by the change.
+  for (const edge of old.values()) {
+    changes.push({ change: 'removed', source: edge.source, destination: edge.destination, before: edge.connections, after: ConnectionSet.EMPTY, allowedBy: [] });
+  }
+  changes.sort((a, b) => compare(a.source.id, b.source.id) || compare(a.destination.id, b.destination.id));
+  return {
+    addedWorkloads: after.graph.workloads.filter((workload) => !beforeIds.has(workload.id)),
+    removedWorkloads: before.graph.workloads.filter((workload) => !afterIds.has(workload.id)),
+    changes,
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Names the new side's rules (policy, rule, file:line) that allow some of `gained` between two peers. */
+function allowingRules(solver: ReachabilitySolver, source: MatrixPeer, destination: MatrixPeer, gained: ConnectionSet): string[] {
+  const peerOf = (peer: MatrixPeer) => (peer.type === 'workload'
+    ? solver.classOf(peer.workload.pods[0])
+    : peer.type === 'external' ? { family: peer.family, range: peer.range } : undefined);
+  const from = peerOf(source);
+  const to = peerOf(destination);
+  if (!from || !to) return [];
+  const verdict = solver.explain(from, to);
+  const rules: string[] = [];
+  for (const side of [verdict.egress, verdict.ingress]) {
+    if (side.unrestrictedBecause === 'not-isolated') rules.push(`${side.direction === 'egress' ? 'source' : 'destination'} not isolated for ${side.direction}`);
+    for (const contribution of side.contributions) {
+      if (contribution.allowed.intersect(gained).isEmpty()) continue;
+      const policy = contribution.rule.policy;
+      const location = locateField(policy.source.origin, contribution.rule.rule.path);
+      rules.push(`${policy.namespace}/${policy.name} ${formatPath(contribution.rule.rule.path.slice(1))} (${location.file}:${location.line})`);
+    }
+    for (const decision of side.adminDecisions) {
+      if (decision.rule.action !== 'Allow' || decision.ports.intersect(gained).isEmpty()) continue;
+      const location = locateField(decision.policy.source.origin, decision.rule.path);
+      rules.push(`${decision.policy.kind} ${decision.policy.name} "${decision.rule.name}" (${location.file}:${location.line})`);
+    }
+  }
+  return rules;
+}
+
+/** What `--fail-on` can forbid. */
+export type DiffGate = 'added-any' | 'added-external-ingress' | 'added-external-egress' | 'changed-any' | 'removed-any';
+
+/** Returns the changes that trip a gate. */
+export function changesTripping(diff: ConnectivityDiff, gate: DiffGate): ConnectionChange[] {
+  const widened = (change: ConnectionChange) => !change.after.subtract(change.before).isEmpty();
+  switch (gate) {
+    case 'added-any':
+      return diff.changes.filter(widened);
+    case 'added-external-ingress':
+      return diff.changes.filter((change) => widened(change) && change.source.type !== 'workload');
+    case 'added-external-egress':
+      return diff.changes.filter((change) => widened(change) && change.destination.type === 'external');
+    case 'changed-any':
+      return [...diff.changes];
+    case 'removed-any':
+      return diff.changes.filter((change) => !change.before.subtract(change.after).isEmpty());
+  }
+}

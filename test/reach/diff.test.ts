@@ -1,0 +1,124 @@
+import { describe, expect, it } from '@jest/globals';
+import { analyzeTexts } from '../../src/pipeline.js';
+import { changesTripping, diffConnectivity, type ConnectivityDiff } from '../../src/reach/diff.js';
+import { ReachabilitySolver } from '../../src/reach/solver.js';
+import { formatDiffCsv, formatDiffJson, formatDiffMarkdown, formatDiffText } from '../../src/report/diff-formats.js';
+
+const NAMESPACES = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {team: shop}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: tools, labels: {team: tools}}
+`;
+
+function deployment(namespace: string, name: string, labels: Record<string, string>): string {
+  return `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: ${JSON.stringify(labels)}}
+  template:
+    metadata: {labels: ${JSON.stringify(labels)}}
+    spec:
+      containers: [{name: main, image: example/app, ports: [{containerPort: 8080, name: http}]}]
+`;
+}
+
+const DENY_WEB = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+    - from: [{namespaceSelector: {matchLabels: {team: tools}}}]
+      ports: [{port: 8080}]
+`;
+
+const WORKLOADS = deployment('shop', 'web', { app: 'web' }) + deployment('shop', 'client', { app: 'client' }) + deployment('tools', 'probe', { app: 'probe' });
+
+function diff(before: string, after: string): ConnectivityDiff {
+  const solver = (text: string, path: string) => new ReachabilitySolver(analyzeTexts([{ path, text }]).graph);
+  return diffConnectivity(solver(before, 'old.yaml'), solver(after, 'new.yaml'));
+}
+
+function lines(result: ConnectivityDiff): string[] {
+  return result.changes.map((change) => `${change.change} ${change.source.id} => ${change.destination.id} : ${change.before} -> ${change.after}`);
+}
+
+describe('diff', () => {
+  it('reports no change between identical manifests', () => {
+    const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, NAMESPACES + WORKLOADS + DENY_WEB);
+    expect(result.changes).toEqual([]);
+    expect(formatDiffText(result)).toMatch(/^No change in connectivity\./);
+  });
+
+  it('a policy widened: the pair is changed, with the rule that allows the new ports', () => {
+    const widened = DENY_WEB.replace('ports: [{port: 8080}]', 'ports: [{port: 8080}, {port: 9090}]');
+    const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, NAMESPACES + WORKLOADS + widened);
+    expect(lines(result)).toEqual(['changed tools/probe[Deployment] => shop/web[Deployment] : TCP 8080 -> TCP 8080,9090']);
+    expect(result.changes[0].allowedBy.join(' ')).toMatch(/shop\/web-ingress ingress\[0\] \(new\.yaml:\d+\)/);
+    expect(changesTripping(result, 'added-any')).toHaveLength(1);
+    expect(changesTripping(result, 'removed-any')).toHaveLength(0);
+  });
+
+  it('a namespace label changed: its pods lose what the namespaceSelector gave them', () => {
+    const relabelled = NAMESPACES.replace('labels: {team: tools}', 'labels: {team: ops}');
+    const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, relabelled + WORKLOADS + DENY_WEB);
+    expect(lines(result)).toEqual(['removed tools/probe[Deployment] => shop/web[Deployment] : TCP 8080 -> No Connections']);
+    expect(changesTripping(result, 'removed-any')).toHaveLength(1);
+  });
+
+  it('a workload relabelled: the policy no longer selects it, so it opens to everyone', () => {
+    const after = WORKLOADS.replace(/app":"web"/g, 'app":"frontend"');
+    const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, NAMESPACES + after + DENY_WEB);
+    expect(lines(result)).toEqual([
+      'added 0.0.0.0-255.255.255.255[External] => shop/web[Deployment] : No Connections -> All Connections',
+      'added shop/client[Deployment] => shop/web[Deployment] : No Connections -> All Connections',
+      'changed tools/probe[Deployment] => shop/web[Deployment] : TCP 8080 -> All Connections',
+    ]);
+    expect(changesTripping(result, 'added-external-ingress')).toHaveLength(1);
+  });
+
+  it('a policy deleted: what it denied opens', () => {
+    const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, NAMESPACES + WORKLOADS);
+    expect(result.changes.map((change) => change.change)).toEqual(['added', 'added', 'changed']);
+    expect(result.changes.every((change) => change.destination.id === 'shop/web[Deployment]')).toBe(true);
+  });
+
+  it('a workload added or removed is reported as such, not as a flood of connections', () => {
+    const result = diff(NAMESPACES + WORKLOADS, NAMESPACES + WORKLOADS + deployment('tools', 'debug', { app: 'debug' }));
+    expect(result.addedWorkloads.map((workload) => workload.id)).toEqual(['tools/debug[Deployment]']);
+    expect(result.changes).toEqual([]);
+    const removed = diff(NAMESPACES + WORKLOADS + deployment('tools', 'debug', { app: 'debug' }), NAMESPACES + WORKLOADS);
+    expect(removed.removedWorkloads.map((workload) => workload.id)).toEqual(['tools/debug[Deployment]']);
+    expect(removed.changes).toEqual([]);
+  });
+
+  it('cuts both sides at the same external boundaries, so an ipBlock change shows as ranges', () => {
+    const egress = (cidr: string) => `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: client-egress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: ${cidr}}}]}]
+`;
+    const result = diff(NAMESPACES + WORKLOADS + egress('10.0.0.0/8'), NAMESPACES + WORKLOADS + egress('10.0.0.0/16'));
+    expect(lines(result)).toEqual(['removed shop/client[Deployment] => 10.1.0.0-10.255.255.255[External] : All Connections -> No Connections']);
+  });
+
+  it('formats the same changes as text, JSON, Markdown and CSV', () => {
+    const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, NAMESPACES + WORKLOADS);
+    expect(formatDiffText(result).split('\n').filter((line) => /^[+~-] /.test(line))).toHaveLength(3);
+    const json = JSON.parse(formatDiffJson(result)) as { connections: { change: string; src: string; dst: string }[] };
+    expect(json.connections.map((entry) => entry.change)).toEqual(['added', 'added', 'changed']);
+    expect(formatDiffMarkdown(result)).toMatch(/^### Connectivity changes\n/);
+    expect(formatDiffMarkdown(result).split('\n').filter((line) => line.startsWith('| + ') || line.startsWith('| ~ '))).toHaveLength(3);
+    expect(formatDiffCsv(result).split('\n')[0]).toBe('change,src,dst,before,after');
+  });
+});
