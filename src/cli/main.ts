@@ -90,15 +90,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('diff')
     .description('print the connections a change opens, closes or alters between OLD and NEW manifests')
-    .argument('<old>', 'manifests before the change: a file, a folder or -')
-    .argument('<new>', 'manifests after the change: a file, a folder or -')
+    .argument('<old>', 'manifests before the change: a file, a folder or - (with --git: the PATH to compare)')
+    .argument('[new]', 'manifests after the change: a file, a folder or -')
+    .option('--git <range>', 'compare PATH between two git revisions, REV1..REV2, read with git (no checkout)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['txt', 'json', 'md', 'csv']).default('txt'))
     .option('-o, --output <file>', 'write the diff to a file')
     .addOption(new Option('--fail-on <gate>', 'exit 1 when the change does this (repeatable)')
       .choices(['added-any', 'added-external-ingress', 'added-external-egress', 'changed-any', 'removed-any']).argParser(collectGate).default([]))
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node or pod').choices(['node', 'pod']).default('node'))
-    .addHelpText('after', '\nLines: + opened, - closed, ~ changed ports. Git revisions and graph formats follow in issue #7.\nExample: k8snet diff base/ pr/ --format md --fail-on added-external-ingress')
-    .action(async (oldPath: string, newPath: string, options, command: Command) => {
+    .addHelpText('after', '\nLines: + opened, - closed, ~ changed ports.\nExamples: k8snet diff base/ pr/ --format md --fail-on added-external-ingress\n          k8snet diff --git origin/main..HEAD manifests/')
+    .action(async (oldPath: string, newPath: string | undefined, options, command: Command) => {
       const { runDiff } = await import('./commands/diff.js');
       setExitCode(await runDiff(oldPath, newPath, options, globalOptions(command.parent!)));
     });

@@ -1,4 +1,5 @@
-import { analyzePaths } from '../../pipeline.js';
+import { GitError, readManifestsAtRevision } from '../../load/git.js';
+import { analyzePaths, analyzeTexts, type Analysis } from '../../pipeline.js';
 import { changesTripping, diffConnectivity, type DiffGate } from '../../reach/diff.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
@@ -11,14 +12,37 @@ export interface DiffOptions {
   readonly output?: string;
   readonly failOn: DiffGate[];
   readonly hostNetworkPods: HostNetworkMode;
+  readonly git?: string;
 }
 
-/** Runs `k8snet diff OLD NEW`: the connections the change opens, closes or alters; exit 1 when a --fail-on gate trips. */
-export async function runDiff(oldPath: string, newPath: string, options: DiffOptions, global: GlobalOptions): Promise<number> {
-  if (oldPath === '-' && newPath === '-') throw new UsageError('only one of OLD and NEW can be standard input');
-  const analyze = (target: string) => analyzePaths([target], { readStdin: readStandardInput, defaultNamespace: global.namespace });
-  const before = analyze(oldPath);
-  const after = analyze(newPath);
+/**
+ * Runs `k8snet diff OLD NEW` (or `--git REV1..REV2 PATH`): the connections the change opens,
+ * closes or alters; exit 1 when a --fail-on gate trips.
+ */
+export async function runDiff(first: string, second: string | undefined, options: DiffOptions, global: GlobalOptions): Promise<number> {
+  let before: Analysis;
+  let after: Analysis;
+  if (options.git) {
+    const [from, to] = options.git.split('..');
+    if (!from || !to) throw new UsageError(`--git ${options.git}: expected REV1..REV2, e.g. origin/main..HEAD`);
+    if (second !== undefined) throw new UsageError('with --git, give one PATH (the manifests folder or file)');
+    const atRevision = (revision: string) => {
+      try {
+        return analyzeTexts(readManifestsAtRevision(revision, first, process.cwd()), { defaultNamespace: global.namespace });
+      } catch (error) {
+        if (error instanceof GitError) throw new UsageError(`--git ${revision}: ${error.message}`);
+        throw error;
+      }
+    };
+    before = atRevision(from);
+    after = atRevision(to);
+  } else {
+    if (second === undefined) throw new UsageError('give OLD and NEW, or --git REV1..REV2 PATH');
+    if (first === '-' && second === '-') throw new UsageError('only one of OLD and NEW can be standard input');
+    const analyze = (target: string) => analyzePaths([target], { readStdin: readStandardInput, defaultNamespace: global.namespace });
+    before = analyze(first);
+    after = analyze(second);
+  }
   reportInputFindings([...before.inputFindings, ...after.inputFindings], global);
   const solverOptions = { hostNetworkPods: options.hostNetworkPods };
   const diff = diffConnectivity(new ReachabilitySolver(before.graph, solverOptions), new ReachabilitySolver(after.graph, solverOptions));

@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+/** A git revision could not be read; the message says why in plain words. */
+export class GitError extends Error {}
+
+const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
+
+function git(args: readonly string[], cwd: string): string {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new GitError('git is not installed or not on PATH');
+    throw new GitError(stderr || `git ${args.join(' ')} failed`);
+  }
+}
+
+/**
+ * Reads the manifests under `target` (a file or folder, relative to the current folder) as they
+ * are at git revision `revision`, with git itself and without a checkout: the same files a
+ * folder scan would find (yaml, yml, json; no hidden folders or node_modules).
+ */
+export function readManifestsAtRevision(revision: string, target: string, cwd: string): { path: string; text: string }[] {
+  const top = git(['rev-parse', '--show-toplevel'], cwd).trim();
+  const prefix = path.relative(top, path.resolve(cwd, target)).split(path.sep).join('/');
+  if (prefix.startsWith('..')) throw new GitError(`${target} is outside the git repository at ${top}`);
+  const listing = git(['ls-tree', '-r', '-z', '--name-only', revision, '--', prefix === '' ? '.' : prefix], top);
+  const files = listing.split('\0').filter((file) => file !== '' && MANIFEST_EXTENSION.test(file)
+    && !file.split('/').slice(0, -1).some((folder) => folder.startsWith('.') || folder === 'node_modules'));
+  return files.sort().map((file) => ({
+    // Shown as the user would name the file from the current folder, with the revision in front.
+    path: `${revision}:${path.relative(cwd, path.join(top, file)).split(path.sep).join('/')}`,
+    text: git(['show', `${revision}:${file}`], top),
+  }));
+}
