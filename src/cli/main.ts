@@ -93,7 +93,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<old>', 'manifests before the change: a file, a folder or - (with --git: the PATH to compare)')
     .argument('[new]', 'manifests after the change: a file, a folder or -')
     .option('--git <range>', 'compare PATH between two git revisions, REV1..REV2, read with git (no checkout)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['txt', 'json', 'md', 'csv']).default('txt'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['txt', 'json', 'md', 'csv', 'dot', 'mermaid']).default('txt'))
     .option('-o, --output <file>', 'write the diff to a file')
     .addOption(new Option('--fail-on <gate>', 'exit 1 when the change does this (repeatable)')
       .choices(['added-any', 'added-external-ingress', 'added-external-egress', 'changed-any', 'removed-any']).argParser(collectGate).default([]))

@@ -69,3 +69,42 @@ export function formatDiffCsv(diff: ConnectivityDiff): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+const COLOURS: Record<ConnectionChange['change'], string> = { added: 'darkgreen', removed: 'red', changed: 'orange' };
+
+function graphNodes(diff: ConnectivityDiff): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const change of diff.changes) {
+    for (const peer of [change.source.id, change.destination.id]) if (!ids.has(peer)) ids.set(peer, `n${ids.size}`);
+  }
+  return ids;
+}
+
+function quote(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Formats a diff as a Graphviz digraph: added edges green, removed red, changed orange. */
+export function formatDiffDot(diff: ConnectivityDiff): string {
+  const ids = graphNodes(diff);
+  const lines = ['digraph connectivity_diff {', '  rankdir=LR;', '  node [shape=box, fontsize=10];', '  edge [fontsize=9];'];
+  for (const [peer, id] of ids) lines.push(`  ${id} [label=${quote(peer)}${peer.endsWith('[External]') || peer.startsWith('{') ? ', shape=ellipse, style=dashed' : ''}];`);
+  for (const change of diff.changes) {
+    lines.push(`  ${ids.get(change.source.id)} -> ${ids.get(change.destination.id)} [label=${quote(`${SIGN[change.change]} ${connections(change)}`)}, color=${COLOURS[change.change]}, fontcolor=${COLOURS[change.change]}${change.change === 'removed' ? ', style=dashed' : ''}];`);
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Formats a diff as a Mermaid flowchart (renders in GitHub): added edges green, removed red, changed orange. */
+export function formatDiffMermaid(diff: ConnectivityDiff): string {
+  const ids = graphNodes(diff);
+  const lines = ['flowchart LR'];
+  for (const [peer, id] of ids) lines.push(`  ${id}["${peer.replace(/"/g, '#quot;')}"]`);
+  diff.changes.forEach((change) => {
+    const arrow = change.change === 'removed' ? '-.->' : '-->';
+    lines.push(`  ${ids.get(change.source.id)} ${arrow}|"${SIGN[change.change]} ${connections(change).replace(/"/g, '#quot;')}"| ${ids.get(change.destination.id)}`);
+  });
+  diff.changes.forEach((change, index) => lines.push(`  linkStyle ${index} stroke:${COLOURS[change.change]},color:${COLOURS[change.change]}`));
+  return `${lines.join('\n')}\n`;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { analyzeTexts } from '../../src/pipeline.js';
 import { changesTripping, diffConnectivity, type ConnectivityDiff } from '../../src/reach/diff.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
-import { formatDiffCsv, formatDiffJson, formatDiffMarkdown, formatDiffText } from '../../src/report/diff-formats.js';
+import { formatDiffCsv, formatDiffDot, formatDiffJson, formatDiffMarkdown, formatDiffMermaid, formatDiffText } from '../../src/report/diff-formats.js';
 
 const NAMESPACES = `apiVersion: v1
 kind: Namespace
@@ -120,5 +120,20 @@ spec:
     expect(formatDiffMarkdown(result)).toMatch(/^### Connectivity changes\n/);
     expect(formatDiffMarkdown(result).split('\n').filter((line) => line.startsWith('| + ') || line.startsWith('| ~ '))).toHaveLength(3);
     expect(formatDiffCsv(result).split('\n')[0]).toBe('change,src,dst,before,after');
+  });
+
+  it('draws added edges green and removed ones red in DOT and Mermaid', () => {
+    const after = NAMESPACES.replace('labels: {team: tools}', 'labels: {team: ops}') + WORKLOADS;
+    const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, after);
+    const dot = formatDiffDot(result);
+    expect(dot).toMatch(/^digraph connectivity_diff \{/);
+    expect((dot.match(/^ {2}n\d+ -> n\d+ /gm) ?? []).length).toBe(result.changes.length);
+    expect(dot).toMatch(/color=darkgreen/);
+    const mermaid = formatDiffMermaid(result);
+    expect(mermaid.split('\n')[0]).toBe('flowchart LR');
+    expect((mermaid.match(/linkStyle \d+ stroke:/g) ?? []).length).toBe(result.changes.length);
+    const removed = diff(NAMESPACES + WORKLOADS + DENY_WEB, NAMESPACES.replace('labels: {team: tools}', 'labels: {team: ops}') + WORKLOADS + DENY_WEB);
+    expect(formatDiffDot(removed)).toMatch(/color=red.*style=dashed/);
+    expect(formatDiffMermaid(removed)).toMatch(/-\.->/);
   });
 });

@@ -8,7 +8,7 @@ import { reportInputFindings } from './shared.js';
 
 /** Options of `k8snet diff`. */
 export interface DiffOptions {
-  readonly format: 'txt' | 'json' | 'md' | 'csv';
+  readonly format: 'txt' | 'json' | 'md' | 'csv' | 'dot' | 'mermaid';
   readonly output?: string;
   readonly failOn: DiffGate[];
   readonly hostNetworkPods: HostNetworkMode;
@@ -49,7 +49,9 @@ export async function runDiff(first: string, second: string | undefined, options
   const formats = await import('../../report/diff-formats.js');
   const text = options.format === 'json' ? formats.formatDiffJson(diff)
     : options.format === 'md' ? formats.formatDiffMarkdown(diff)
-      : options.format === 'csv' ? formats.formatDiffCsv(diff) : formats.formatDiffText(diff);
+      : options.format === 'csv' ? formats.formatDiffCsv(diff)
+        : options.format === 'dot' ? formats.formatDiffDot(diff)
+          : options.format === 'mermaid' ? formats.formatDiffMermaid(diff) : formats.formatDiffText(diff);
   const { sink, close } = openOutput(options.output);
   sink.push(text);
   await close();
