@@ -57,6 +57,12 @@ describe('k8snet diff --git REV1..REV2 PATH', () => {
     expectNoStackTrace(run);
   });
 
+  it('REV.. compares a revision with the working tree', () => {
+    const run = k8snet(['diff', '--git', 'HEAD..', 'manifests'], { cwd: REPOSITORY });
+    expect(run.stdout).toContain('~ shop/client[Deployment] => shop/web[Deployment] : TCP 22,8080 -> TCP 9999');
+    expect(run.status).toBe(0);
+  });
+
   it('rejects a range without two revisions', () => {
     const run = k8snet(['diff', '--git', 'HEAD', 'manifests'], { cwd: REPOSITORY });
     expect(run.status).toBe(2);

@@ -24,7 +24,7 @@ export async function runDiff(first: string, second: string | undefined, options
   let after: Analysis;
   if (options.git) {
     const [from, to] = options.git.split('..');
-    if (!from || !to) throw new UsageError(`--git ${options.git}: expected REV1..REV2, e.g. origin/main..HEAD`);
+    if (!from || to === undefined) throw new UsageError(`--git ${options.git}: expected REV1..REV2 (or REV.. for the working tree), e.g. origin/main..HEAD`);
     if (second !== undefined) throw new UsageError('with --git, give one PATH (the manifests folder or file)');
     const atRevision = (revision: string) => {
       try {
@@ -35,7 +35,8 @@ export async function runDiff(first: string, second: string | undefined, options
       }
     };
     before = atRevision(from);
-    after = atRevision(to);
+    // `REV..` compares with the files as they are now (what pre-commit stages).
+    after = to === '' ? analyzePaths([first], { defaultNamespace: global.namespace }) : atRevision(to);
   } else {
     if (second === undefined) throw new UsageError('give OLD and NEW, or --git REV1..REV2 PATH');
     if (first === '-' && second === '-') throw new UsageError('only one of OLD and NEW can be standard input');

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { isAtLeast, type Finding, type Severity } from '../../finding.js';
 import { ConfigError, findConfigFile, loadConfig, withRuleOverrides, type LintConfig } from '../../lint/config.js';
 import { RuleError, runRules } from '../../lint/engine.js';
@@ -20,6 +21,8 @@ export interface LintOptions {
   readonly config?: string;
   readonly rule: string[];
   readonly hostNetworkPods: HostNetworkMode;
+  /** Paths loaded for context only: their objects resolve selectors, their findings are not shown. */
+  readonly context: string[];
 }
 
 /**
@@ -57,7 +60,9 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
   for (const id of Object.keys(config.rules)) {
     if (!known.has(id)) throw new UsageError(`${config.file}: no rule called '${id}'; run k8snet rules for the list`);
   }
-  const analysis = loadAnalysis(paths, global);
+  // The given paths come first, so a file both given and found in the context keeps its name as given.
+  const analysis = loadAnalysis([...paths, ...options.context], global);
+  const inScope = scopeOf(paths, options.context.length > 0);
   const { globMatcher } = await import('../../lint/config.js');
   const input = configureInputFindings(analysis.inputFindings, config, globMatcher(config.ignore));
   let ruleRun;
@@ -67,15 +72,31 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
     if (error instanceof RuleError) throw new UsageError(error.message);
     throw error;
   }
-  const findings = [...input.shown, ...ruleRun.findings];
+  const findings = [...input.shown, ...ruleRun.findings].filter(inScope);
   const result: LintResult = { findings, summary: summarize(findings, analysis.files.length, input.suppressed + ruleRun.suppressed) };
   const { sink, close } = openOutput(options.output);
   sink.push(await format(result, options, global));
   await close();
-  if (hasInputErrors(input.shown)) return EXIT_USAGE;
+  if (hasInputErrors(input.shown.filter(inScope))) return EXIT_USAGE;
   if (findings.some((finding) => isAtLeast(finding.severity, options.failOn))) return EXIT_FINDINGS;
   if (options.maxWarnings !== undefined && result.summary.warnings > options.maxWarnings) return EXIT_FINDINGS;
   return EXIT_OK;
+}
+
+/**
+ * With --context, only findings in the given files (or under the given folders) are reported: the
+ * context is there to resolve selectors against the whole repository, as pre-commit passes only
+ * the changed files.
+ */
+function scopeOf(paths: readonly string[], hasContext: boolean): (finding: Finding) => boolean {
+  if (!hasContext) return () => true;
+  const roots = paths.filter((given) => given !== '-').map((given) => path.resolve(given));
+  return (finding) => {
+    const file = finding.location?.file;
+    if (file === undefined || file === '<stdin>') return paths.includes('-') || file === undefined;
+    const resolved = path.resolve(file);
+    return roots.some((root) => resolved === root || resolved.startsWith(`${root}${path.sep}`));
+  };
 }
 
 async function format(result: LintResult, options: LintOptions, global: GlobalOptions): Promise<string> {
