@@ -106,6 +106,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('graph')
+    .description('draw the paths requests take: clients → Ingress/Route → Service → workload, with the policies that allow or block each hop')
+    .argument('[paths...]', PATHS_HELP, ['.'])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .option('-o, --output <file>', 'write the graph to a file')
+    .option('--focus <workload>', 'only the paths to one workload (ns/name or ns/name[Kind])')
+    .option('--collapse-above <count>', 'draw a namespace with more nodes than this as one node', parseCount, 40)
+    .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node or pod').choices(['node', 'pod']).default('node'))
+    .addHelpText('after', '\nMermaid renders in GitHub Markdown; DOT renders with Graphviz: k8snet graph -f dot manifests/ | dot -Tpng -o paths.png')
+    .action(async (paths: string[], options, command: Command) => {
+      const { runGraph } = await import('./commands/graph.js');
+      setExitCode(await runGraph(paths, options, globalOptions(command.parent!)));
+    });
+
+  program
     .command('rules')
     .description('list the checks k8snet runs, or print the documentation of one')
     .argument('[id]', 'a check id')

@@ -1,0 +1,153 @@
+import type { PathHop, PathNode } from '../reach/request-paths.js';
+
+/** Options of the request-path graph formatters. */
+export interface PathGraphOptions {
+  /** Only the paths that lead to this workload (`ns/name` or `ns/name[Kind]`). */
+  readonly focus?: string;
+  /** A namespace with more nodes than this is drawn as one node, so large clusters stay readable. */
+  readonly maxNodesPerNamespace?: number;
+}
+
+interface DrawnEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly label: string;
+  readonly state: 'allowed' | 'open' | 'blocked' | 'isolated' | 'plain';
+}
+
+interface Drawing {
+  readonly nodes: Map<string, { label: string; namespace?: string; shape: 'box' | 'ellipse' | 'folder' }>;
+  readonly edges: DrawnEdge[];
+}
+
+function namespaceOf(node: PathNode): string | undefined {
+  switch (node.type) {
+    case 'clients': return undefined;
+    case 'ingress': return node.ingress.namespace;
+    case 'service': return node.service.namespace;
+    case 'workload': return node.workload.namespace;
+  }
+}
+
+function labelOf(node: PathNode): string {
+  switch (node.type) {
+    case 'clients': return 'clients outside the cluster';
+    case 'ingress': return `${node.ingress.kind} ${node.ingress.name}`;
+    case 'service': return `Service ${node.service.name}`;
+    case 'workload': return `${node.workload.name} [${node.workload.kind}]`;
+  }
+}
+
+/** Keeps the hops that lead to the focused workload: its Services, their Ingresses, the clients. */
+function focusHops(hops: readonly PathHop[], focus: string): PathHop[] {
+  const target = hops.find((hop) => hop.to.type === 'workload' && (hop.to.id === focus || `${hop.to.workload.namespace}/${hop.to.workload.name}` === focus))?.to.id;
+  if (!target) return [];
+  const wanted = new Set([target]);
+  const kept: PathHop[] = [];
+  // Walk backwards from the workload; hops only point forwards, so three passes reach the clients.
+  for (let pass = 0; pass < 3; pass++) {
+    for (const hop of hops) {
+      if (wanted.has(hop.to.id) && !kept.includes(hop)) {
+        kept.push(hop);
+        wanted.add(hop.from.id);
+      }
+    }
+  }
+  return kept;
+}
+
+function draw(hops: readonly PathHop[], options: PathGraphOptions): Drawing {
+  const selected = options.focus ? focusHops(hops, options.focus) : [...hops];
+  const limit = options.maxNodesPerNamespace ?? 40;
+  const perNamespace = new Map<string, Set<string>>();
+  for (const hop of selected) {
+    for (const node of [hop.from, hop.to]) {
+      const namespace = namespaceOf(node);
+      if (namespace === undefined) continue;
+      if (!perNamespace.has(namespace)) perNamespace.set(namespace, new Set());
+      perNamespace.get(namespace)!.add(node.id);
+    }
+  }
+  const collapsed = new Set([...perNamespace].filter(([, ids]) => ids.size > limit).map(([namespace]) => namespace));
+  const nodes: Drawing['nodes'] = new Map();
+  const idOf = (node: PathNode): string => {
+    const namespace = namespaceOf(node);
+    if (namespace !== undefined && collapsed.has(namespace)) {
+      const id = `namespace:${namespace}`;
+      nodes.set(id, { label: `namespace ${namespace} (${perNamespace.get(namespace)!.size} objects)`, shape: 'folder' });
+      return id;
+    }
+    nodes.set(node.id, { label: labelOf(node), ...(namespace !== undefined ? { namespace } : {}), shape: node.type === 'workload' ? 'box' : 'ellipse' });
+    return node.id;
+  };
+  const edges = new Map<string, DrawnEdge>();
+  for (const hop of selected) {
+    const from = idOf(hop.from);
+    const to = idOf(hop.to);
+    if (from === to) continue;
+    const state = hop.verdict?.state ?? 'plain';
+    const reason = !hop.verdict ? ''
+      : state === 'blocked' ? 'blocked by policy'
+        : state === 'open' ? 'no policy'
+          : state === 'isolated' ? `policies: ${hop.verdict.by.join(', ')}` : `allowed by ${hop.verdict.by.join('; ')}`;
+    const label = [hop.label, reason].filter(Boolean).join('\n');
+    const key = `${from}\u0000${to}`;
+    const existing = edges.get(key);
+    // Several hosts or ports between the same two nodes share one edge (collapsed namespaces too).
+    if (!existing) edges.set(key, { from, to, label, state });
+    else if (!existing.label.split('\n')[0].split(', ').includes(hop.label)) {
+      const [first, ...rest] = existing.label.split('\n');
+      edges.set(key, { ...existing, label: [`${first}, ${hop.label}`, ...rest].join('\n'), state: existing.state === 'blocked' || state === 'blocked' ? 'blocked' : existing.state });
+    }
+  }
+  return { nodes, edges: [...edges.values()] };
+}
+
+const COLOUR: Record<DrawnEdge['state'], string> = { allowed: 'darkgreen', open: 'grey40', blocked: 'red', isolated: 'steelblue', plain: 'black' };
+
+function quote(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+/** Draws the request paths as a Graphviz digraph, one cluster per namespace. */
+export function formatPathsDot(hops: readonly PathHop[], options: PathGraphOptions = {}): string {
+  const { nodes, edges } = draw(hops, options);
+  const short = new Map([...nodes.keys()].map((id, index) => [id, `n${index}`]));
+  const lines = ['digraph request_paths {', '  rankdir=LR;', '  node [fontsize=10];', '  edge [fontsize=9];'];
+  const byNamespace = new Map<string | undefined, string[]>();
+  for (const [id, node] of nodes) byNamespace.set(node.namespace, [...(byNamespace.get(node.namespace) ?? []), id]);
+  let cluster = 0;
+  for (const [namespace, ids] of byNamespace) {
+    const indent = namespace === undefined ? '  ' : '    ';
+    if (namespace !== undefined) lines.push(`  subgraph cluster_${cluster++} {`, `    label=${quote(namespace)};`);
+    for (const id of ids) lines.push(`${indent}${short.get(id)} [label=${quote(nodes.get(id)!.label)}, shape=${nodes.get(id)!.shape}];`);
+    if (namespace !== undefined) lines.push('  }');
+  }
+  for (const edge of edges) {
+    lines.push(`  ${short.get(edge.from)} -> ${short.get(edge.to)} [label=${quote(edge.label)}, color=${COLOUR[edge.state]}, fontcolor=${COLOUR[edge.state]}${edge.state === 'blocked' ? ', style=dashed' : ''}];`);
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Draws the request paths as a Mermaid flowchart (renders in GitHub Markdown), namespaces as subgraphs. */
+export function formatPathsMermaid(hops: readonly PathHop[], options: PathGraphOptions = {}): string {
+  const { nodes, edges } = draw(hops, options);
+  const short = new Map([...nodes.keys()].map((id, index) => [id, `n${index}`]));
+  const text = (value: string) => `"${value.replace(/"/g, '#quot;').replace(/\n/g, '<br/>')}"`;
+  const lines = ['flowchart LR'];
+  const byNamespace = new Map<string | undefined, string[]>();
+  for (const [id, node] of nodes) byNamespace.set(node.namespace, [...(byNamespace.get(node.namespace) ?? []), id]);
+  let cluster = 0;
+  for (const [namespace, ids] of byNamespace) {
+    if (namespace !== undefined) lines.push(`  subgraph ns${cluster++}[${text(namespace)}]`);
+    for (const id of ids) {
+      const node = nodes.get(id)!;
+      lines.push(`  ${namespace !== undefined ? '  ' : ''}${short.get(id)}${node.shape === 'box' ? `[${text(node.label)}]` : `([${text(node.label)}])`}`);
+    }
+    if (namespace !== undefined) lines.push('  end');
+  }
+  edges.forEach((edge) => lines.push(`  ${short.get(edge.from)} ${edge.state === 'blocked' ? '-.->' : '-->'}|${text(edge.label)}| ${short.get(edge.to)}`));
+  edges.forEach((edge, index) => lines.push(`  linkStyle ${index} stroke:${COLOUR[edge.state]}`));
+  return `${lines.join('\n')}\n`;
+}
