@@ -14,6 +14,8 @@ export interface ConnectionChange {
   readonly after: ConnectionSet;
   /** The rules of the new side that allow the connection (file:line), for added and changed ones. */
   readonly allowedBy: readonly string[];
+  /** For removed connections: the new side's isolation that now denies them (file:line). */
+  readonly deniedBy?: readonly string[];
 }
 
 /** The result of comparing two sets of manifests. */
@@ -56,7 +58,10 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
   }
   // What is left of the old matrix is closed entirely by the change.
   for (const edge of old.values()) {
-    changes.push({ change: 'removed', source: edge.source, destination: edge.destination, before: edge.connections, after: ConnectionSet.EMPTY, allowedBy: [] });
+    changes.push({
+      change: 'removed', source: edge.source, destination: edge.destination, before: edge.connections, after: ConnectionSet.EMPTY,
+      allowedBy: [], deniedBy: denyingPolicies(after, edge.source, edge.destination),
+    });
   }
   changes.sort((a, b) => compare(a.source.id, b.source.id) || compare(a.destination.id, b.destination.id));
   return {
@@ -68,6 +73,24 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Names the new side's policies (file:line) that isolate either end of a connection it no longer allows. */
+function denyingPolicies(solver: ReachabilitySolver, source: MatrixPeer, destination: MatrixPeer): string[] {
+  const classOf = (peer: MatrixPeer) => {
+    if (peer.type !== 'workload') return undefined;
+    const workload = solver.graph.workload(peer.id);
+    return workload ? solver.classOf(workload.pods[0]) : undefined;
+  };
+  const names: string[] = [];
+  for (const [peer, direction] of [[classOf(source), 'egress'], [classOf(destination), 'ingress']] as const) {
+    if (!peer) continue;
+    for (const policy of solver.isolatingPolicies(peer, direction)) {
+      const location = locateField(policy.source.origin, ['metadata', 'name']);
+      names.push(`${direction} isolated by ${policy.namespace}/${policy.name} (${location.file}:${location.line})`);
+    }
+  }
+  return names;
 }
 
 /** Names the new side's rules (policy, rule, file:line) that allow some of `gained` between two peers. */

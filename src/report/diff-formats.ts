@@ -15,6 +15,7 @@ export function formatDiffText(diff: ConnectivityDiff): string {
   for (const change of diff.changes) {
     lines.push(`${SIGN[change.change]} ${change.source.id} => ${change.destination.id} : ${connections(change)}`);
     if (change.allowedBy.length > 0) lines.push(`    allowed by ${change.allowedBy.join('; ')}`);
+    if (change.deniedBy && change.deniedBy.length > 0) lines.push(`    now ${change.deniedBy.join('; ')}`);
   }
   if (lines.length === 0) lines.push('No change in connectivity.');
   const counts = ['added', 'removed', 'changed'].map((kind) => `${diff.changes.filter((change) => change.change === kind).length} ${kind}`).join(', ');
@@ -33,6 +34,7 @@ export function formatDiffJson(diff: ConnectivityDiff): string {
       before: change.before.isEmpty() ? null : change.before.toString(),
       after: change.after.isEmpty() ? null : change.after.toString(),
       allowedBy: change.allowedBy,
+      deniedBy: change.deniedBy ?? [],
     })),
   }, null, 2)}\n`;
 }
@@ -52,9 +54,9 @@ export function formatDiffMarkdown(diff: ConnectivityDiff): string {
   if (diff.changes.length === 0) {
     lines.push('No connection opened or closed.');
   } else {
-    lines.push('| | src | dst | before | after | allowed by |', '|---|-----|-----|--------|-------|------------|');
+    lines.push('| | src | dst | before | after | why |', '|---|-----|-----|--------|-------|-----|');
     for (const change of diff.changes) {
-      lines.push(`| ${SIGN[change.change]} | ${cell(change.source.id)} | ${cell(change.destination.id)} | ${change.before.isEmpty() ? '' : cell(change.before.toString())} | ${change.after.isEmpty() ? '' : cell(change.after.toString())} | ${cell(change.allowedBy.join('; '))} |`);
+      lines.push(`| ${SIGN[change.change]} | ${cell(change.source.id)} | ${cell(change.destination.id)} | ${change.before.isEmpty() ? '' : cell(change.before.toString())} | ${change.after.isEmpty() ? '' : cell(change.after.toString())} | ${cell([...change.allowedBy, ...(change.deniedBy ?? []).map((entry) => `now ${entry}`)].join('; '))} |`);
     }
   }
   return `${lines.join('\n')}\n`;

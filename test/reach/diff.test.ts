@@ -69,6 +69,7 @@ describe('diff', () => {
     const relabelled = NAMESPACES.replace('labels: {team: tools}', 'labels: {team: ops}');
     const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, relabelled + WORKLOADS + DENY_WEB);
     expect(lines(result)).toEqual(['removed tools/probe[Deployment] => shop/web[Deployment] : TCP 8080 -> No Connections']);
+    expect(result.changes[0].deniedBy).toEqual([expect.stringMatching(/^ingress isolated by shop\/web-ingress \(new\.yaml:\d+\)$/)]);
     expect(changesTripping(result, 'removed-any')).toHaveLength(1);
   });
 
