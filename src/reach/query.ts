@@ -241,7 +241,7 @@ function serviceDestinations(service: Service, pods: readonly Pod[], port: PortQ
     for (const servicePort of servicePorts) {
       const target = resolveTargetPort(servicePort, peer.pod);
       if (target === undefined) {
-        notes.push(`${peer.label} does not define the container port '${servicePort.targetPort}' that Service port ${servicePort.port} targets: traffic to it fails whatever the policies say.`);
+        notes.push(`${peer.label} does not define the container port '${servicePort.targetPort}' that Service port ${servicePort.port} targets, so it is no endpoint of that port: the Service sends it nothing, whatever the policies say.`);
         continue;
       }
       asked = asked.union(ConnectionSet.ofPorts(servicePort.protocol, target));
