@@ -1,19 +1,13 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import type { AddressRange, IpFamily } from '../src/model/cidr.js';
+import type { IpFamily } from '../src/model/cidr.js';
 import { selectsEverything } from '../src/model/label-selector.js';
 import type { NetworkPolicy } from '../src/model/types.js';
 import { ConnectionSet } from '../src/reach/connection-set.js';
-import { partitionSpace, rangesContain } from '../src/reach/ip-ranges.js';
-import type { CompiledRule, Direction, PodClass, ReachabilitySolver } from '../src/reach/solver.js';
+import { partitionSpace } from '../src/reach/ip-ranges.js';
+import { ANY_POD, type CompiledRule, type Direction, type Peer, type PodClass, type ReachabilitySolver } from '../src/reach/solver.js';
 
 const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
 const FAMILIES: readonly IpFamily[] = [4, 6];
-
-/** The peers a verdict can be about, as the solver's compiled rules match them. */
-type RulePeer =
-  | { readonly podClass: PodClass }
-  | { readonly anyPod: true }
-  | { readonly family: IpFamily; readonly range: AddressRange };
 
 /**
  * Flags NetworkPolicies whose every allowed connection other policies already allow to the same
@@ -90,7 +84,7 @@ function coveringPolicies(
   classes: Readonly<Record<Direction, readonly PodClass[]>>,
   ownRules: readonly CompiledRule[],
   removed: ReadonlySet<NetworkPolicy>,
-  externalPeers: (direction: Direction) => readonly RulePeer[],
+  externalPeers: (direction: Direction) => readonly Peer[],
 ): Set<NetworkPolicy> | undefined {
   const coverers = new Set<NetworkPolicy>();
   const contributing = new Set<CompiledRule>();
@@ -108,16 +102,16 @@ function coveringPolicies(
       // Only the classes the policy's own rules match can gain anything from it.
       const matchedClasses = new Set<number>();
       for (const rule of own) for (const index of rule.classes.members()) matchedClasses.add(index);
-      const peers: RulePeer[] = [
-        ...[...matchedClasses].map((index) => ({ podClass: solver.classes[index] })),
-        { anyPod: true },
+      const peers: Peer[] = [
+        ...[...matchedClasses].map((index) => solver.classes[index]),
+        ANY_POD,
         ...(matchesAddresses ? externalPeers(direction) : []),
       ];
       for (const peer of peers) {
-        const destination = direction === 'ingress' ? podClass : 'podClass' in peer ? peer.podClass : undefined;
+        const destination = direction === 'ingress' ? podClass : 'index' in peer ? peer : undefined;
         let allowed = ConnectionSet.EMPTY;
         for (const rule of own) {
-          if (!ruleMatches(rule, peer)) continue;
+          if (!solver.ruleMatches(rule, peer)) continue;
           const ports = solver.portsTowards(rule, destination);
           if (ports.isEmpty()) continue;
           contributing.add(rule);
@@ -126,7 +120,7 @@ function coveringPolicies(
         if (allowed.isEmpty()) continue;
         let covered = ConnectionSet.EMPTY;
         for (const rule of others) {
-          if (!ruleMatches(rule, peer)) continue;
+          if (!solver.ruleMatches(rule, peer)) continue;
           const ports = solver.portsTowards(rule, destination);
           if (ports.intersect(allowed).isEmpty()) continue;
           coverers.add(rule.policy);
@@ -143,29 +137,15 @@ function coveringPolicies(
 }
 
 /**
- * Returns true when a compiled rule's peers match `peer`, reading the fields the solver compiled
- * (its own matcher is private); no selector or ipBlock is evaluated here.
+ * The external peers of each direction: the pieces the rules' address ranges cut each family's
+ * address space into (each piece lies wholly inside or outside every ipBlock), computed on first use.
  */
-function ruleMatches(rule: CompiledRule, peer: RulePeer): boolean {
-  if ('podClass' in peer) return rule.classes.has(peer.podClass.index);
-  if ('anyPod' in peer) return rule.matchesEveryPeer || rule.admitsAnyPod;
-  return rule.matchesEveryPeer || rangesContain(rule.addressRanges[peer.family], peer.range.first);
-}
-
-/**
- * The external peers of each direction: the pieces the NetworkPolicy rules' address ranges cut each
- * family's address space into (each piece lies wholly inside or outside every ipBlock), computed on
- * first use. The lists are taken per family from the compiled rules, because
- * `solver.addressRangeLists` mixes both families in one list of lists.
- */
-function lazyExternalPeers(solver: ReachabilitySolver): (direction: Direction) => readonly RulePeer[] {
-  const cache = new Map<Direction, readonly RulePeer[]>();
+function lazyExternalPeers(solver: ReachabilitySolver): (direction: Direction) => readonly Peer[] {
+  const cache = new Map<Direction, readonly Peer[]>();
   return (direction) => {
     let peers = cache.get(direction);
     if (!peers) {
-      const rules = solver.compiledRules.filter((rule) => rule.direction === direction);
-      peers = FAMILIES.flatMap((family) => partitionSpace(family, rules.map((rule) => rule.addressRanges[family]).filter((ranges) => ranges.length > 0))
-        .map((range) => ({ family, range })));
+      peers = FAMILIES.flatMap((family) => partitionSpace(family, solver.addressRangeLists(direction, family)).map((range) => ({ family, range })));
       cache.set(direction, peers);
     }
     return peers;

@@ -84,10 +84,10 @@ export interface AdminDecision {
 }
 
 /** A pod of unknown namespace and labels (the ingress controller). */
-const ANY_POD = Object.freeze({ anyPod: true as const });
+export const ANY_POD = Object.freeze({ anyPod: true as const });
 
 /** The other side of a verdict: a pod class, an address range, or a pod nothing is known of. */
-type Peer = PodClass | AddressPeer | typeof ANY_POD;
+export type Peer = PodClass | AddressPeer | typeof ANY_POD;
 
 /** What a side evaluation records for explanations. */
 interface SideTrace {
@@ -413,7 +413,7 @@ export class ReachabilitySolver {
   }
 
   /** Returns true when a NetworkPolicy rule's peers match `other`. */
-  private ruleMatches(rule: CompiledRule, other: Peer): boolean {
+  ruleMatches(rule: CompiledRule, other: Peer): boolean {
     if (isAnyPod(other)) return rule.matchesEveryPeer || rule.admitsAnyPod;
     if (isAddress(other)) return rule.matchesEveryPeer || rangesContain(rule.addressRanges[other.family], other.range.first);
     return rule.classes.has(other.index);

@@ -16,9 +16,6 @@ const CORPUS = path.resolve(process.cwd(), '..', 'shared', 'conformance', 'np-gu
  */
 const KNOWN_DISAGREEMENTS: Readonly<Record<string, string>> = {};
 
-/** The AdminNetworkPolicy cases: need policy.networking.k8s.io ANP/BANP support (issue #4 note). */
-const ANP_SUPPORTED = true;
-
 function listCases(): string[] {
   if (!fs.existsSync(CORPUS)) return [];
   const top = fs.readdirSync(CORPUS).filter((name) => fs.existsSync(path.join(CORPUS, name, 'expected.txt')));
