@@ -2,6 +2,7 @@ import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { parseCidr, type Cidr } from '../src/model/cidr.js';
 import type { FieldPath } from '../src/load/path.js';
 import { valueAt } from '../src/load/path.js';
+import { policyPeers } from '../src/model/policy-peers.js';
 
 /**
  * Flags ipBlock except entries that repeat or lie inside another except, or have host bits set;
@@ -26,41 +27,39 @@ export default defineRule({
     const reports: RuleReport[] = [];
     for (const policy of graph.policies) {
       // Policies with an except outside its cidr never reach the graph: the loader reported them.
-      for (const rule of [...policy.ingress, ...policy.egress]) {
-        for (const peer of rule.peers ?? []) {
-          if (!peer.ipBlock) continue;
-          const exceptPath: FieldPath = [...peer.path, 'ipBlock', 'except'];
-          const raw = valueAt(policy.source.value, exceptPath);
-          const texts = (Array.isArray(raw) ? raw : []).map((text) => String(text).trim());
-          const excepts = texts.map((text) => parseCidr(text)).map((parsed) => ('error' in parsed ? undefined : parsed));
-          excepts.forEach((except, index) => {
-            if (!except) return;
-            const path: FieldPath = [...exceptPath, index];
-            const coveringIndex = excepts.findIndex((other, otherIndex) => other !== undefined && otherIndex !== index && covers(other, except)
-              && (!sameRange(other, except) || otherIndex < index));
-            if (coveringIndex !== -1) {
-              const other = excepts[coveringIndex]!;
-              reports.push({
-                messageId: sameRange(other, except) ? 'repeated' : 'insideExcept',
-                data: { except: texts[index], other: texts[coveringIndex] },
-                object: policy.source,
-                path,
-                related: [{ object: policy.source, path: [...exceptPath, coveringIndex], message: 'already excluded by this except' }],
-              });
-              return;
-            }
-            if (except.hostBitsSet) {
-              const address = texts[index].slice(0, texts[index].indexOf('/'));
-              reports.push({
-                messageId: 'hostBits',
-                data: { except: texts[index], prefixLength: except.prefixLength, network: except.text, address },
-                object: policy.source,
-                path,
-                hint: `write ${address}/${except.family === 4 ? 32 : 128} to exclude that one address`,
-              });
-            }
-          });
-        }
+      for (const { peer } of policyPeers(policy)) {
+        if (!peer.ipBlock) continue;
+        const exceptPath: FieldPath = [...peer.path, 'ipBlock', 'except'];
+        const raw = valueAt(policy.source.value, exceptPath);
+        const texts = (Array.isArray(raw) ? raw : []).map((text) => String(text).trim());
+        const excepts = texts.map((text) => parseCidr(text)).map((parsed) => ('error' in parsed ? undefined : parsed));
+        excepts.forEach((except, index) => {
+          if (!except) return;
+          const path: FieldPath = [...exceptPath, index];
+          const coveringIndex = excepts.findIndex((other, otherIndex) => other !== undefined && otherIndex !== index && covers(other, except)
+            && (!sameRange(other, except) || otherIndex < index));
+          if (coveringIndex !== -1) {
+            const other = excepts[coveringIndex]!;
+            reports.push({
+              messageId: sameRange(other, except) ? 'repeated' : 'insideExcept',
+              data: { except: texts[index], other: texts[coveringIndex] },
+              object: policy.source,
+              path,
+              related: [{ object: policy.source, path: [...exceptPath, coveringIndex], message: 'already excluded by this except' }],
+            });
+            return;
+          }
+          if (except.hostBitsSet) {
+            const address = texts[index].slice(0, texts[index].indexOf('/'));
+            reports.push({
+              messageId: 'hostBits',
+              data: { except: texts[index], prefixLength: except.prefixLength, network: except.text, address },
+              object: policy.source,
+              path,
+              hint: `write ${address}/${except.family === 4 ? 32 : 128} to exclude that one address`,
+            });
+          }
+        });
       }
     }
     return reports;

@@ -3,6 +3,7 @@ import { formatAddress, parseCidr, type Cidr } from '../src/model/cidr.js';
 import type { ManifestObject } from '../src/load/manifest-object.js';
 import type { FieldPath } from '../src/load/path.js';
 import { valueAt } from '../src/load/path.js';
+import { policyPeers } from '../src/model/policy-peers.js';
 
 /** The legacy annotation that `spec.loadBalancerSourceRanges` replaced; still read when the field is empty. */
 const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
@@ -36,17 +37,15 @@ export default defineRule({
     const reports: RuleReport[] = [];
     for (const policy of graph.policies) {
       // Policies with a malformed CIDR never reach the graph: the loader reported them.
-      for (const rule of [...policy.ingress, ...policy.egress]) {
-        for (const peer of rule.peers ?? []) {
-          if (!peer.ipBlock) continue;
-          const ipBlockPath: FieldPath = [...peer.path, 'ipBlock'];
-          const raw = valueAt(policy.source.value, ipBlockPath) as { cidr?: unknown; except?: unknown } | undefined;
-          reports.push(...checkAccepted(String(raw?.cidr), 'ipBlock cidr', policy.source, [...ipBlockPath, 'cidr'], true));
-          // Host bits of except entries are except-outside-cidr's; the IPv4-mapped form is this rule's.
-          (Array.isArray(raw?.except) ? raw.except : []).forEach((text: unknown, index: number) => {
-            reports.push(...checkAccepted(String(text), 'ipBlock except', policy.source, [...ipBlockPath, 'except', index], false));
-          });
-        }
+      for (const { peer } of policyPeers(policy)) {
+        if (!peer.ipBlock) continue;
+        const ipBlockPath: FieldPath = [...peer.path, 'ipBlock'];
+        const raw = valueAt(policy.source.value, ipBlockPath) as { cidr?: unknown; except?: unknown } | undefined;
+        reports.push(...checkAccepted(String(raw?.cidr), 'ipBlock cidr', policy.source, [...ipBlockPath, 'cidr'], true));
+        // Host bits of except entries are except-outside-cidr's; the IPv4-mapped form is this rule's.
+        (Array.isArray(raw?.except) ? raw.except : []).forEach((text: unknown, index: number) => {
+          reports.push(...checkAccepted(String(text), 'ipBlock except', policy.source, [...ipBlockPath, 'except', index], false));
+        });
       }
     }
     for (const service of graph.services) {

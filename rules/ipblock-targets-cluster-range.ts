@@ -3,6 +3,7 @@ import { parseCidr, type AddressRange, type IpFamily } from '../src/model/cidr.j
 import type { Node, PolicyRule } from '../src/model/types.js';
 import { rangesOverlap } from '../src/reach/ip-ranges.js';
 import type { CompiledRule } from '../src/reach/solver.js';
+import { policyPeers } from '../src/model/policy-peers.js';
 
 /** How many pod ranges a message names before it counts the rest. */
 const SHOWN_RANGES = 2;
@@ -62,38 +63,36 @@ export default defineRule({
     const reports: RuleReport[] = [];
     let compiledByRule: Map<PolicyRule, CompiledRule> | undefined;
     for (const policy of graph.policies) {
-      for (const rule of [...policy.ingress, ...policy.egress]) {
-        for (const peer of rule.peers ?? []) {
-          if (!peer.ipBlock) continue;
-          const { family, ranges } = peer.ipBlock.ranges;
-          // Any overlap with a pod range is plugin-dependent. Service IPs are translated before policy,
-          // so a wide block that merely includes the Service range loses nothing; only a block aimed
-          // at Service IPs, wholly inside the range, fails at what it was written for.
-          const podRanges = clusterRanges.filter((entry) => entry.kind === 'pod' && entry.family === family && rangesOverlap(ranges, [entry.range]));
-          const serviceRange = clusterRanges.find((entry) => entry.kind === 'service' && entry.family === family
-            && ranges.every((range) => range.first >= entry.range.first && range.last <= entry.range.last));
-          if (podRanges.length === 0 && !serviceRange) continue;
-          // Rules of a direction the policy does not affect are not compiled: they allow nothing.
-          compiledByRule ??= new Map(solver.compiledRules.map((compiled) => [compiled.rule, compiled]));
-          const compiled = compiledByRule.get(rule);
-          // A rule that also admits every pod allows them whatever the plugin does with the ipBlock.
-          if (!compiled || compiled.admitsAnyPod) continue;
-          const base = { object: policy.source, path: [...peer.path, 'ipBlock', 'cidr'] };
-          const cidr = parseCidr(peer.ipBlock.cidr);
-          if (podRanges.length > 0 && !('error' in cidr) && cidr.prefixLength === 0) {
-            reports.push({
-              ...base,
-              messageId: 'everyAddress',
-              data: { cidr: peer.ipBlock.cidr, ranges: listRanges(podRanges.map((entry) => entry.label)) },
-              hint: `except ${listRanges(podRanges.map((entry) => entry.text))} to mean only addresses outside the cluster, `
-                + 'or add a `namespaceSelector: {}` peer to include every pod whatever the plugin',
-              related: podRanges.slice(0, SHOWN_RANGES).flatMap(nodeRelated),
-            });
-          } else if (podRanges.length > 0) {
-            reports.push({ ...base, messageId: 'podRange', data: { cidr: peer.ipBlock.cidr, range: podRanges[0].label }, related: nodeRelated(podRanges[0]) });
-          } else if (serviceRange) {
-            reports.push({ ...base, messageId: 'serviceRange', data: { cidr: peer.ipBlock.cidr, range: serviceRange.label } });
-          }
+      for (const { rule, peer } of policyPeers(policy)) {
+        if (!peer.ipBlock) continue;
+        const { family, ranges } = peer.ipBlock.ranges;
+        // Any overlap with a pod range is plugin-dependent. Service IPs are translated before policy,
+        // so a wide block that merely includes the Service range loses nothing; only a block aimed
+        // at Service IPs, wholly inside the range, fails at what it was written for.
+        const podRanges = clusterRanges.filter((entry) => entry.kind === 'pod' && entry.family === family && rangesOverlap(ranges, [entry.range]));
+        const serviceRange = clusterRanges.find((entry) => entry.kind === 'service' && entry.family === family
+          && ranges.every((range) => range.first >= entry.range.first && range.last <= entry.range.last));
+        if (podRanges.length === 0 && !serviceRange) continue;
+        // Rules of a direction the policy does not affect are not compiled: they allow nothing.
+        compiledByRule ??= new Map(solver.compiledRules.map((compiled) => [compiled.rule, compiled]));
+        const compiled = compiledByRule.get(rule);
+        // A rule that also admits every pod allows them whatever the plugin does with the ipBlock.
+        if (!compiled || compiled.admitsAnyPod) continue;
+        const base = { object: policy.source, path: [...peer.path, 'ipBlock', 'cidr'] };
+        const cidr = parseCidr(peer.ipBlock.cidr);
+        if (podRanges.length > 0 && !('error' in cidr) && cidr.prefixLength === 0) {
+          reports.push({
+            ...base,
+            messageId: 'everyAddress',
+            data: { cidr: peer.ipBlock.cidr, ranges: listRanges(podRanges.map((entry) => entry.label)) },
+            hint: `except ${listRanges(podRanges.map((entry) => entry.text))} to mean only addresses outside the cluster, `
+              + 'or add a `namespaceSelector: {}` peer to include every pod whatever the plugin',
+            related: podRanges.slice(0, SHOWN_RANGES).flatMap(nodeRelated),
+          });
+        } else if (podRanges.length > 0) {
+          reports.push({ ...base, messageId: 'podRange', data: { cidr: peer.ipBlock.cidr, range: podRanges[0].label }, related: nodeRelated(podRanges[0]) });
+        } else if (serviceRange) {
+          reports.push({ ...base, messageId: 'serviceRange', data: { cidr: peer.ipBlock.cidr, range: serviceRange.label } });
         }
       }
     }

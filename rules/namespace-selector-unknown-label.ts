@@ -2,6 +2,7 @@ import { valueAt } from '../src/load/path.js';
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import type { LabelRequirement } from '../src/model/label-selector.js';
+import { policyPeers } from '../src/model/policy-peers.js';
 
 /** Flags namespaceSelectors on a label key that no namespace carries. */
 export default defineRule({
@@ -19,18 +20,16 @@ export default defineRule({
     const reports: RuleReport[] = [];
     const knownKeys = namespaceLabelKeys(graph);
     for (const policy of graph.policies) {
-      for (const rule of [...policy.ingress, ...policy.egress]) {
-        for (const peer of rule.peers ?? []) {
-          for (const [index, requirement] of (peer.namespaceSelector?.requirements ?? []).entries()) {
-            if (!requiresUnknownKey(requirement, knownKeys)) continue;
-            const wanted = requirement.values[0];
-            const hint = graph.namespace(wanted ?? '') ? `did you mean kubernetes.io/metadata.name: ${wanted}?` : undefined;
-            const matchLabelsCount = Object.keys((valueAt(policy.source.value, [...peer.path, 'namespaceSelector', 'matchLabels']) as Record<string, unknown> | undefined) ?? {}).length;
-            const path = index < matchLabelsCount
-              ? [...peer.path, 'namespaceSelector', 'matchLabels', requirement.key]
-              : [...peer.path, 'namespaceSelector', 'matchExpressions', index - matchLabelsCount];
-            reports.push({ messageId: 'unknownLabel', data: { key: requirement.key }, object: policy.source, path, ...(hint ? { hint } : {}) });
-          }
+      for (const { peer } of policyPeers(policy)) {
+        for (const [index, requirement] of (peer.namespaceSelector?.requirements ?? []).entries()) {
+          if (!requiresUnknownKey(requirement, knownKeys)) continue;
+          const wanted = requirement.values[0];
+          const hint = graph.namespace(wanted ?? '') ? `did you mean kubernetes.io/metadata.name: ${wanted}?` : undefined;
+          const matchLabelsCount = Object.keys((valueAt(policy.source.value, [...peer.path, 'namespaceSelector', 'matchLabels']) as Record<string, unknown> | undefined) ?? {}).length;
+          const path = index < matchLabelsCount
+            ? [...peer.path, 'namespaceSelector', 'matchLabels', requirement.key]
+            : [...peer.path, 'namespaceSelector', 'matchExpressions', index - matchLabelsCount];
+          reports.push({ messageId: 'unknownLabel', data: { key: requirement.key }, object: policy.source, path, ...(hint ? { hint } : {}) });
         }
       }
     }

@@ -4,6 +4,7 @@ import type { LabelSelector } from '../src/model/label-selector.js';
 import { nearMissHint } from '../src/model/suggest.js';
 import type { NetworkPolicy, PolicyPeer, PolicyRule } from '../src/model/types.js';
 import { namespaceLabelKeys, requiresUnknownKey } from './namespace-selector-unknown-label.js';
+import { policyPeers } from '../src/model/policy-peers.js';
 
 const METADATA_NAME = 'kubernetes.io/metadata.name';
 
@@ -29,12 +30,10 @@ export default defineRule({
     const reports: RuleReport[] = [];
     const knownKeys = namespaceLabelKeys(graph);
     for (const policy of graph.policies) {
-      for (const rule of [...policy.ingress, ...policy.egress]) {
-        for (const peer of rule.peers ?? []) {
-          if (peer.ipBlock) continue;
-          const report = checkPeer(graph, policy, rule, peer, knownKeys);
-          if (report) reports.push(report);
-        }
+      for (const { rule, peer } of policyPeers(policy)) {
+        if (peer.ipBlock) continue;
+        const report = checkPeer(graph, policy, rule, peer, knownKeys);
+        if (report) reports.push(report);
       }
     }
     return reports;
