@@ -1,4 +1,9 @@
 import type { Rule } from '../src/lint/rule.js';
+import addressPlanConflict from './address-plan-conflict.js';
+import addressPlanInvalid from './address-plan-invalid.js';
+import cidrOverlap from './cidr-overlap.js';
+import clusterIpDuplicate from './cluster-ip-duplicate.js';
+import clusterIpOutsideServiceCidr from './cluster-ip-outside-service-cidr.js';
 import cniDoesNotEnforcePolicy from './cni-does-not-enforce-policy.js';
 import duplicateObject from './duplicate-object.js';
 import egressBlocksDns from './egress-blocks-dns.js';
@@ -16,14 +21,22 @@ import namedPortUndefined from './named-port-undefined.js';
 import namespaceNoDefaultDenyEgress from './namespace-no-default-deny-egress.js';
 import namespaceNoDefaultDenyIngress from './namespace-no-default-deny-ingress.js';
 import namespaceSelectorUnknownLabel from './namespace-selector-unknown-label.js';
+import nodeCidrTooSmallForMaxPods from './node-cidr-too-small-for-max-pods.js';
+import nodeportDuplicate from './nodeport-duplicate.js';
+import nodeportExhausted from './nodeport-exhausted.js';
 import nodeportExposed from './nodeport-exposed.js';
 import peerOrInsteadOfAnd from './peer-or-instead-of-and.js';
 import peerSelectsNothing from './peer-selects-nothing.js';
+import podCidrExhausted from './pod-cidr-exhausted.js';
+import podCidrLowHeadroom from './pod-cidr-low-headroom.js';
+import podCidrNodeCapacity from './pod-cidr-node-capacity.js';
 import policyAllowsAllEgress from './policy-allows-all-egress.js';
 import policyAllowsAllIngress from './policy-allows-all-ingress.js';
 import policyPortNotServed from './policy-port-not-served.js';
 import policySelectsNothing from './policy-selects-nothing.js';
 import policyShadowed from './policy-shadowed.js';
+import serviceCidrExhausted from './service-cidr-exhausted.js';
+import serviceCidrLowHeadroom from './service-cidr-low-headroom.js';
 import serviceSelectsNothing from './service-selects-nothing.js';
 import serviceTargetPortUnexposed from './service-target-port-unexposed.js';
 import serviceWithoutSelector from './service-without-selector.js';
@@ -53,6 +66,19 @@ export const RULES: readonly Rule<any>[] = [
   invalidCidr,
   exceptOutsideCidr,
   ipblockTargetsClusterRange,
+  podCidrExhausted,
+  podCidrLowHeadroom,
+  nodeCidrTooSmallForMaxPods,
+  podCidrNodeCapacity,
+  serviceCidrExhausted,
+  serviceCidrLowHeadroom,
+  clusterIpOutsideServiceCidr,
+  clusterIpDuplicate,
+  cidrOverlap,
+  nodeportExhausted,
+  nodeportDuplicate,
+  addressPlanInvalid,
+  addressPlanConflict,
   loadbalancerOpenToWorld,
   nodeportExposed,
   ingressWithoutTls,

@@ -18,8 +18,8 @@ export default defineRule({
     + 'cluster\'s range, repeated Service ports, and policy ranges that span every port.',
   rationale: 'Checked while loading, and reported under this id: a NetworkPolicy port whose endPort is below its port, comes with a named '
     + 'port, or has no port at all; the API server rejects the whole policy, so the traffic it was meant to allow stays blocked and the '
-    + 'isolation it was meant to add never happens. Checked by the rule: a nodePort outside the cluster\'s NodePort range (cluster.nodePortRange, '
-    + '30000-32767 by default) and a port or nodePort repeated within one Service for the same protocol, both rejected by the API server, '
+    + 'isolation it was meant to add never happens. Checked by the rule: a nodePort outside the cluster\'s NodePort range (.k8snet.yaml cluster.nodePortRange, '
+    + 'kubeadm\'s service-node-port-range, 30000-32767 by default) and a port or nodePort repeated within one Service for the same protocol, both rejected by the API server, '
     + 'so the Service is never created or updated; and a rule whose port ranges for a protocol add up to 1-65535, which is valid but is a '
     + 'long way to say every port and hides that intent from readers.',
   fix: 'Give endPort only after a numeric port, and no lower than it; pick nodePorts inside the cluster\'s NodePort range (or leave nodePort out '
@@ -30,9 +30,9 @@ export default defineRule({
     duplicateNodePort: 'Service {{service}} asks for nodePort {{nodePort}} twice (also {{first}}), so the API server rejects the Service.',
     everyPort: 'NetworkPolicy {{policy}} {{rule}} spells out every {{protocol}} port ({{ranges}}); a port entry with protocol {{protocol}} and no port says the same.',
   },
-  check(graph, { cluster }) {
+  check(graph, { addressPlan }) {
     const reports: RuleReport[] = [];
-    for (const service of graph.services) reports.push(...checkService(service, cluster.nodePortRange));
+    for (const service of graph.services) reports.push(...checkService(service, addressPlan.plan.nodePortRange.value));
     for (const policy of graph.policies) {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         const report = checkPolicyRule(policy, rule);

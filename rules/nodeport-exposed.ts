@@ -14,11 +14,13 @@ export default defineRule({
   messages: {
     nodePort: 'Service {{service}} of type NodePort opens {{ports}} on every node; whether NetworkPolicies apply to traffic arriving on a node port depends on the network plugin.',
   },
-  check(graph, { cluster }) {
+  check(graph, context) {
     const reports: RuleReport[] = [];
-    const range = `${cluster.nodePortRange.from}-${cluster.nodePortRange.to}`;
-    for (const service of graph.services) {
-      if (service.type !== 'NodePort') continue;
+    const services = graph.services.filter((service) => service.type === 'NodePort');
+    if (services.length === 0) return reports;
+    const { from, to } = context.addressPlan.plan.nodePortRange.value;
+    const range = `${from}-${to}`;
+    for (const service of services) {
       const ports = service.ports.length === 0
         ? `node ports from ${range}`
         : joinWords(service.ports.map((port) => (port.nodePort !== undefined ? `${port.protocol}/${port.nodePort}` : `an allocated ${port.protocol} port (${range})`)));

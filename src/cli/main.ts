@@ -121,6 +121,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('ipam')
+    .description('print the cluster\'s address plan: pod, Service and node-port ranges, what they hold, what the manifests ask of them, and the headroom')
+    .argument('[paths...]', PATHS_HELP, ['.'])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
+    .addHelpText('after', '\nFacts come from the flags, then .k8snet.yaml (cluster:), then the manifests (kubeadm ClusterConfiguration, kind Cluster,\n'
+      + 'KubeletConfiguration, Node, ServiceCIDR, Calico IPPool, CiliumNode, cilium-config), then Kubernetes\' defaults.\n'
+      + 'Exit codes: 0 the plan holds, 1 an address error (a full range, a refused address), 2 usage or input errors.\n'
+      + 'Example: k8snet ipam --pod-cidr 10.244.0.0/16 --nodes 40 manifests/')
+    .action(async (paths: string[], options, command: Command) => {
+      const { runIpam } = await import('./commands/ipam.js');
+      setExitCode(await runIpam(paths, options, globalOptions(command.parent!)));
+    });
+
+  program
     .command('rules')
     .description('list the checks k8snet runs, or print the documentation of one')
     .argument('[id]', 'a check id')
@@ -139,6 +154,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await runInspect(paths, options, globalOptions(command.parent!)));
     });
 
+  // Both commands that judge the address plan take its facts from the command line too.
+  for (const command of program.commands.filter((entry) => entry.name() === 'lint' || entry.name() === 'ipam')) {
+    for (const option of addressFactOptions()) command.addOption(option);
+  }
   return program;
 }
 
@@ -147,6 +166,27 @@ const GATES = ['added-any', 'added-external-ingress', 'added-external-egress', '
 function collectGate(value: string, previous: string[]): string[] {
   if (!GATES.includes(value)) throw new UsageError(`--fail-on ${value}: use one of ${GATES.join(', ')}`);
   return [...previous, value];
+}
+
+/** The address facts `lint` and `ipam` take from the command line, over .k8snet.yaml. */
+function addressFactOptions(): Option[] {
+  return [
+    new Option('--pod-cidr <cidr>', 'the cluster\'s pod range; repeat or comma-separate for dual-stack').argParser(collectList).default(undefined),
+    new Option('--service-cidr <cidr>', 'the cluster\'s Service range; repeat or comma-separate for dual-stack').argParser(collectList).default(undefined),
+    new Option('--nodes <count>', 'how many nodes the cluster has').argParser(parseCount),
+    new Option('--max-nodes <count>', 'how many nodes the cluster may grow to').argParser(parseCount),
+    new Option('--max-pods <count>', 'the kubelet\'s maxPods on every node').argParser(parsePositiveCount),
+  ];
+}
+
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((entry) => entry.trim()).filter(Boolean)];
+}
+
+function parsePositiveCount(value: string): number {
+  const count = parseCount(value);
+  if (count < 1) throw new UsageError(`'${value}' must be at least 1`);
+  return count;
 }
 
 function collect(value: string, previous: string[]): string[] {

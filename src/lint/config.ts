@@ -3,8 +3,14 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Severity } from '../finding.js';
-import { DEFAULT_CLUSTER_FACTS, type ClusterFacts } from './cluster-facts.js';
+import { DEFAULT_CLUSTER_FACTS, type ClusterFacts } from '../model/cluster-facts.js';
 import type { KindValidator } from '../load/validate.js';
+import { parseManifestText } from '../load/parse-text.js';
+import { SourceFile } from '../load/source-file.js';
+import { locateField, type ManifestObject } from '../load/manifest-object.js';
+import type { FieldPath } from '../load/path.js';
+import { parseCidr } from '../model/cidr.js';
+import type { StatedFactName, StatedFactOrigin } from '../model/cluster-facts.js';
 
 /** A rule's configured level: a severity, or `off`. */
 export type RuleLevel = Severity | 'off';
@@ -23,6 +29,8 @@ export interface LintConfig {
   /** Globs of files whose findings are not reported. */
   readonly ignore: readonly string[];
   readonly cluster: ClusterFacts;
+  /** The configuration file as an object with source positions, for findings about what it states. */
+  readonly source?: ManifestObject;
 }
 
 /** The file name looked for, from the current folder upwards. */
@@ -55,7 +63,16 @@ export const CONFIG_SCHEMA = {
       properties: {
         podCIDR: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, maxItems: 2 }] },
         serviceCIDR: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, maxItems: 2 }] },
-        nodeCIDRMaskSize: { type: 'integer', minimum: 0, maximum: 128 },
+        nodeCIDRMaskSize: {
+          anyOf: [
+            { type: 'integer', minimum: 0, maximum: 128 },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: { ipv4: { type: 'integer', minimum: 0, maximum: 32 }, ipv6: { type: 'integer', minimum: 0, maximum: 128 } },
+            },
+          ],
+        },
         nodes: { type: 'integer', minimum: 0 },
         maxNodes: { type: 'integer', minimum: 0 },
         maxPodsPerNode: { type: 'integer', minimum: 1 },
@@ -111,33 +128,60 @@ export function findConfigFile(explicit: string | undefined, cwd: string): strin
   }
 }
 
+/** The kind the configuration file is given as an object, for findings that point into it. */
+export const CONFIG_OBJECT_KIND = 'K8snetConfiguration';
+
 /** Reads, validates and resolves the configuration file (or the defaults when there is none). */
 export function loadConfig(file: string | undefined): LintConfig {
   if (!file) return resolveConfig({}, undefined);
-  let raw: unknown;
+  let text: string;
   try {
-    const yaml = createRequire(import.meta.url)('js-yaml') as typeof import('js-yaml');
-    // An empty or comment-only file is the defaults (js-yaml's load() rejects an empty stream).
-    raw = yaml.loadAll(fs.readFileSync(file, 'utf8'))[0] ?? {};
+    text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    const mark = (error as { mark?: { line: number; column: number } }).mark;
-    const where = mark ? `:${mark.line + 1}:${mark.column + 1}` : '';
-    throw new ConfigError(`${file}${where}: ${(error as { reason?: string }).reason ?? (error as Error).message}`);
+    throw new ConfigError(`${file}: ${(error as Error).message}`);
   }
-  return resolveConfig(raw, file);
+  // Parsed with the manifests' parser, so every setting has a line and column for messages.
+  const parsed = parseManifestText(new SourceFile(file, text), /\.json$/i.test(file));
+  const syntax = parsed.findings[0];
+  if (syntax) {
+    const where = syntax.location ? `:${syntax.location.line}:${syntax.location.column}` : '';
+    throw new ConfigError(`${file}${where}: ${syntax.message}`);
+  }
+  const document = parsed.documents[0];
+  // An empty or comment-only file is the defaults.
+  const raw = document?.value ?? {};
+  const source: ManifestObject | undefined = document && {
+    apiVersion: 'k8snet.io/v1',
+    kind: CONFIG_OBJECT_KIND,
+    name: path.basename(file),
+    namespace: undefined,
+    value: raw as Record<string, unknown>,
+    origin: { file, documentIndex: 0, basePath: [], positions: document.positions, indexInPositions: document.indexInPositions },
+  };
+  return resolveConfig(raw, file, source);
 }
 
-/** Validates a parsed configuration and fills in the defaults. */
-export function resolveConfig(raw: unknown, file: string | undefined): LintConfig {
+/**
+ * Validates a parsed configuration and fills in the defaults. `source`, the file as an object,
+ * gives messages their line and column and records where each cluster fact was stated.
+ */
+export function resolveConfig(raw: unknown, file: string | undefined, source?: ManifestObject): LintConfig {
+  const fail = (path: FieldPath, message: string): never => {
+    if (!source) throw new ConfigError(`${file ?? 'configuration'}: ${message}`);
+    const location = locateField(source.origin, path);
+    throw new ConfigError(`${location.file}:${location.line}:${location.column}: ${message}`);
+  };
   const validate = configValidator();
   if (!validate(raw)) {
-    const problems = (validate.errors ?? []).filter((error) => error.keyword !== 'anyOf').map((error) => {
+    const errors = (validate.errors ?? []).filter((error) => error.keyword !== 'anyOf');
+    const problems = errors.map((error) => {
       const where = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
       if (error.keyword === 'additionalProperties') return `${where}: unknown setting '${(error.params as { additionalProperty: string }).additionalProperty}'`;
       if (error.keyword === 'enum') return `${where}: must be one of ${LEVELS.join(', ')}`;
       return `${where}: ${error.message}`;
     });
-    throw new ConfigError(`${file ?? 'configuration'}: ${[...new Set(problems)].join('; ')}`);
+    const firstPath = errors[0] ? errors[0].instancePath.split('/').slice(1).map((part) => (/^\d+$/.test(part) ? Number(part) : part)) : [];
+    fail(firstPath, [...new Set(problems)].join('; '));
   }
   const value = raw as {
     rules?: Record<string, RuleLevel | RuleSetting>;
@@ -147,28 +191,109 @@ export function resolveConfig(raw: unknown, file: string | undefined): LintConfi
   const rules: Record<string, RuleSetting> = {};
   for (const [id, setting] of Object.entries(value.rules ?? {})) rules[id] = typeof setting === 'string' ? { level: setting } : setting;
   const cluster = value.cluster ?? {};
-  const list = (entry: unknown) => (entry === undefined ? undefined : Array.isArray(entry) ? (entry as string[]) : [entry as string]);
+  const origins: Partial<Record<StatedFactName, StatedFactOrigin>> = {};
+  const stated = (name: StatedFactName): void => {
+    origins[name] = { kind: 'config', ...(source ? { object: source } : {}), path: ['cluster', name] };
+  };
+  const cidrList = (name: 'podCIDR' | 'serviceCIDR'): string[] | undefined => {
+    const entry = cluster[name];
+    if (entry === undefined) return undefined;
+    const list = Array.isArray(entry) ? (entry as string[]) : [entry as string];
+    const families = new Set<number>();
+    list.forEach((text, index) => {
+      const at: FieldPath = Array.isArray(entry) ? ['cluster', name, index] : ['cluster', name];
+      const parsed = parseCidr(text);
+      if ('error' in parsed) fail(at, `cluster.${name}: ${parsed.error}`);
+      else if (families.has(parsed.family)) fail(at, `cluster.${name}: a dual-stack pair needs one IPv4 and one IPv6 range, not two IPv${parsed.family} ranges`);
+      else families.add(parsed.family);
+    });
+    stated(name);
+    return list;
+  };
   const dnsSelector = cluster.dnsSelector as { namespace?: string; podSelector?: Record<string, string> } | undefined;
   const nodePortRange = typeof cluster.nodePortRange === 'string' ? cluster.nodePortRange.split('-').map(Number) : undefined;
   if (nodePortRange && !(nodePortRange[0] >= 1 && nodePortRange[0] <= nodePortRange[1] && nodePortRange[1] <= 65535)) {
-    throw new ConfigError(`${file ?? 'configuration'}: cluster.nodePortRange '${cluster.nodePortRange}' must be FROM-TO with 1 <= FROM <= TO <= 65535`);
+    fail(['cluster', 'nodePortRange'], `cluster.nodePortRange '${cluster.nodePortRange}' must be FROM-TO with 1 <= FROM <= TO <= 65535`);
   }
+  const number = (name: StatedFactName): number | undefined => {
+    if (typeof cluster[name] !== 'number') return undefined;
+    stated(name);
+    return cluster[name] as number;
+  };
+  const podCIDR = cidrList('podCIDR');
+  const serviceCIDR = cidrList('serviceCIDR');
+  const nodeCIDRMaskSize = maskSizes(cluster.nodeCIDRMaskSize);
+  if (nodeCIDRMaskSize) stated('nodeCIDRMaskSize');
+  if (nodePortRange) stated('nodePortRange');
+  const nodes = number('nodes');
+  const maxNodes = number('maxNodes');
+  const maxPodsPerNode = number('maxPodsPerNode');
   const facts: ClusterFacts = {
     ...DEFAULT_CLUSTER_FACTS,
-    ...(list(cluster.podCIDR) ? { podCIDR: list(cluster.podCIDR) } : {}),
-    ...(list(cluster.serviceCIDR) ? { serviceCIDR: list(cluster.serviceCIDR) } : {}),
-    ...(typeof cluster.nodeCIDRMaskSize === 'number' ? { nodeCIDRMaskSize: cluster.nodeCIDRMaskSize } : {}),
-    ...(typeof cluster.nodes === 'number' ? { nodes: cluster.nodes } : {}),
-    ...(typeof cluster.maxNodes === 'number' ? { maxNodes: cluster.maxNodes } : {}),
-    ...(typeof cluster.maxPodsPerNode === 'number' ? { maxPodsPerNode: cluster.maxPodsPerNode } : {}),
+    ...(podCIDR ? { podCIDR } : {}),
+    ...(serviceCIDR ? { serviceCIDR } : {}),
+    ...(nodeCIDRMaskSize ? { nodeCIDRMaskSize } : {}),
+    ...(nodes !== undefined ? { nodes } : {}),
+    ...(maxNodes !== undefined ? { maxNodes } : {}),
+    ...(maxPodsPerNode !== undefined ? { maxPodsPerNode } : {}),
     ...(nodePortRange ? { nodePortRange: { from: nodePortRange[0], to: nodePortRange[1] } } : {}),
     ...(typeof cluster.cni === 'string' ? { cni: cluster.cni.toLowerCase() } : {}),
     dns: {
       namespace: dnsSelector?.namespace ?? DEFAULT_CLUSTER_FACTS.dns.namespace,
       podLabels: dnsSelector?.podSelector ?? DEFAULT_CLUSTER_FACTS.dns.podLabels,
     },
+    origins,
   };
-  return { ...(file ? { file } : {}), rules, ignore: value.ignore ?? [], cluster: facts };
+  return { ...(file ? { file } : {}), rules, ignore: value.ignore ?? [], cluster: facts, ...(source ? { source } : {}) };
+}
+
+/**
+ * Reads `nodeCIDRMaskSize`: `{ ipv4, ipv6 }`, or one number, which is an IPv4 mask size up to 32
+ * and an IPv6 one above (no IPv4 mask exceeds 32, and an IPv6 node block is never that large).
+ */
+function maskSizes(entry: unknown): { ipv4?: number; ipv6?: number } | undefined {
+  if (typeof entry === 'number') return entry <= 32 ? { ipv4: entry } : { ipv6: entry };
+  if (entry && typeof entry === 'object') return entry as { ipv4?: number; ipv6?: number };
+  return undefined;
+}
+
+/** The address facts the command line can state, with the flag that states each. */
+export interface ClusterOverrides {
+  readonly podCIDR?: readonly string[];
+  readonly serviceCIDR?: readonly string[];
+  readonly nodes?: number;
+  readonly maxNodes?: number;
+  readonly maxPodsPerNode?: number;
+}
+
+/** The flag of each overridable fact, for messages that say where a fact came from. */
+export const OVERRIDE_FLAGS: Readonly<Record<keyof ClusterOverrides, string>> = {
+  podCIDR: '--pod-cidr', serviceCIDR: '--service-cidr', nodes: '--nodes', maxNodes: '--max-nodes', maxPodsPerNode: '--max-pods',
+};
+
+/** Applies command-line address facts (`--pod-cidr` and friends), which win over the configuration. */
+export function withClusterOverrides(config: LintConfig, overrides: ClusterOverrides): LintConfig {
+  const origins: Partial<Record<StatedFactName, StatedFactOrigin>> = { ...config.cluster.origins };
+  const facts: Record<string, unknown> = { ...config.cluster };
+  const replaced: Partial<Record<StatedFactName, { value: unknown; origin: StatedFactOrigin }>> = { ...config.cluster.replaced };
+  for (const name of Object.keys(OVERRIDE_FLAGS) as (keyof ClusterOverrides)[]) {
+    const value = overrides[name];
+    if (value === undefined) continue;
+    if (name === 'podCIDR' || name === 'serviceCIDR') {
+      const families = new Set<number>();
+      for (const text of value as readonly string[]) {
+        const parsed = parseCidr(text);
+        if ('error' in parsed) throw new ConfigError(`${OVERRIDE_FLAGS[name]}: ${parsed.error}`);
+        if (families.has(parsed.family)) throw new ConfigError(`${OVERRIDE_FLAGS[name]}: a dual-stack pair needs one IPv4 and one IPv6 range, not two IPv${parsed.family} ranges`);
+        families.add(parsed.family);
+      }
+    }
+    const previous = config.cluster.origins[name];
+    if (previous && config.cluster[name] !== undefined) replaced[name] = { value: config.cluster[name], origin: previous };
+    facts[name] = value;
+    origins[name] = { kind: 'flag', flag: OVERRIDE_FLAGS[name] };
+  }
+  return { ...config, cluster: { ...(facts as unknown as ClusterFacts), origins, replaced } };
 }
 
 /** Applies `--rule ID=LEVEL` overrides from the command line. */

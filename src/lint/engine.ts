@@ -4,7 +4,8 @@ import { formatPath } from '../load/path.js';
 import type { Finding, Severity } from '../finding.js';
 import type { ResourceGraph } from '../model/graph.js';
 import { ReachabilitySolver } from '../reach/solver.js';
-import { globMatcher, type LintConfig } from './config.js';
+import { analyzeAddressPlan, type AddressPlanAnalysis } from '../ipam/capacity.js';
+import { CONFIG_OBJECT_KIND, globMatcher, type LintConfig } from './config.js';
 import type { Rule, RuleContext, RuleReport } from './rule.js';
 import { ruleDocsUrl } from './rule.js';
 
@@ -32,23 +33,31 @@ export function fillTemplate(rule: Rule<any>, report: RuleReport): string {
 }
 
 function ignoredRules(report: RuleReport): ReadonlySet<string> {
+  if (!report.object) return new Set();
   const annotations = (report.object.value.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
   const value = annotations?.[IGNORE_ANNOTATION];
   if (typeof value !== 'string') return new Set();
   return new Set(value.split(',').map((id) => id.trim()).filter(Boolean));
 }
 
+/** Kinds without a namespace: Kubernetes' own, the tool configurations k8snet reads facts from, and its configuration file. */
+const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace', 'Node', 'IngressClass', 'ServiceCIDR', 'IPPool', 'CiliumNode', 'ClusterConfiguration', 'KubeletConfiguration', 'Cluster', CONFIG_OBJECT_KIND,
+]);
+
 /** Turns a rule report into the finding users see, with its position from the loader. */
 export function reportToFinding(rule: Rule<any>, report: RuleReport, severity: Severity): Finding {
   const object = report.object;
-  const cluster = object.namespace === undefined && ['Namespace', 'Node', 'IngressClass'].includes(object.kind);
+  const clusterScoped = object !== undefined && object.namespace === undefined && CLUSTER_SCOPED_KINDS.has(object.kind);
   return {
     ruleId: rule.id,
     severity,
     message: fillTemplate(rule, report),
-    location: locateField(object.origin, report.path ?? []),
-    path: formatPath(report.path ?? []),
-    object: { kind: object.kind, ...(cluster ? {} : { namespace: object.namespace ?? 'default' }), name: object.name },
+    ...(object ? {
+      location: locateField(object.origin, report.path ?? []),
+      path: formatPath(report.path ?? []),
+      object: { kind: object.kind, ...(clusterScoped ? {} : { namespace: object.namespace ?? 'default' }), ...(object.name ? { name: object.name } : {}) },
+    } : {}),
     why: rule.rationale,
     fix: rule.fix,
     ...(report.hint ? { hint: report.hint } : {}),
@@ -60,9 +69,17 @@ export function reportToFinding(rule: Rule<any>, report: RuleReport, severity: S
  * Runs the enabled rules over the graph: options validated, severities from the configuration,
  * suppressions by annotation and ignored paths applied after each rule's `check` returns.
  */
-export function runRules(graph: ResourceGraph, rules: readonly Rule<any>[], config: LintConfig, solverFactory?: () => ReachabilitySolver): RuleRun {
+export function runRules(
+  graph: ResourceGraph,
+  rules: readonly Rule<any>[],
+  config: LintConfig,
+  solverFactory?: () => ReachabilitySolver,
+  addressPlanFactory?: () => AddressPlanAnalysis,
+): RuleRun {
   let solver: ReachabilitySolver | undefined;
   const getSolver = () => (solver ??= solverFactory ? solverFactory() : new ReachabilitySolver(graph));
+  let addressPlan: AddressPlanAnalysis | undefined;
+  const getAddressPlan = () => (addressPlan ??= addressPlanFactory ? addressPlanFactory() : analyzeAddressPlan(graph, config.cluster));
   const isIgnoredPath = globMatcher(config.ignore);
   const findings: Finding[] = [];
   let suppressed = 0;
@@ -77,6 +94,9 @@ export function runRules(graph: ResourceGraph, rules: readonly Rule<any>[], conf
       cluster: config.cluster,
       get solver() {
         return getSolver();
+      },
+      get addressPlan() {
+        return getAddressPlan();
       },
     };
     for (const report of rule.check(graph, context)) {

@@ -3,7 +3,8 @@ import type { FieldPath } from '../load/path.js';
 import type { Severity } from '../finding.js';
 import type { ResourceGraph } from '../model/graph.js';
 import type { ReachabilitySolver } from '../reach/solver.js';
-import type { ClusterFacts } from './cluster-facts.js';
+import type { ClusterFacts } from '../model/cluster-facts.js';
+import type { AddressPlanAnalysis } from '../ipam/capacity.js';
 
 /** The families rules belong to, as `k8snet rules` groups them. */
 export type RuleCategory = 'isolation' | 'selectors' | 'ports' | 'dns' | 'addressing' | 'exposure' | 'hygiene' | 'network-plugin';
@@ -12,8 +13,11 @@ export type RuleCategory = 'isolation' | 'selectors' | 'ports' | 'dns' | 'addres
 export interface RuleReport {
   readonly messageId: string;
   readonly data?: Readonly<Record<string, string | number>>;
-  /** The object the finding is about; its source position comes from the loader. */
-  readonly object: ManifestObject;
+  /**
+   * The object the finding is about; its source position comes from the loader. Absent only for a
+   * cluster-wide fact that no file states (a command-line flag, a default): the message names it.
+   */
+  readonly object?: ManifestObject;
   /** Path of the field inside the object; the object itself when absent. */
   readonly path?: FieldPath;
   /** A short suggestion such as `did you mean app=web?`. */
@@ -28,6 +32,8 @@ export interface RuleContext<Options = Record<string, unknown>> {
   readonly cluster: ClusterFacts;
   /** The reachability solver over the same graph, built on first use and shared by all rules. */
   readonly solver: ReachabilitySolver;
+  /** The cluster's address plan with capacities and demand, built on first use and shared by all rules. */
+  readonly addressPlan: AddressPlanAnalysis;
 }
 
 /**

@@ -46,7 +46,7 @@ const PROJECTIONS: Readonly<Record<string, Projection>> = {
 
 /** Kinds k8snet does not model but reads cluster facts from: constructed in full. */
 const FACT_KINDS: ReadonlySet<string> = new Set([
-  'HorizontalPodAutoscaler', 'IPPool', 'CiliumNode', 'ClusterConfiguration', 'KubeletConfiguration', 'Cluster',
+  'HorizontalPodAutoscaler', 'IPPool', 'CiliumNode', 'ClusterConfiguration', 'KubeletConfiguration', 'Cluster', 'ServiceCIDR',
 ]);
 
 /** Kinds k8snet neither models nor reads facts from: only their identity is kept. */

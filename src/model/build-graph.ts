@@ -267,7 +267,8 @@ class GraphBuilder {
       // targetPort defaults to port (ServiceSpec docs).
       targetPort: port.targetPort ?? port.port,
       protocol: (port.protocol ?? 'TCP') as Protocol,
-      ...(typeof port.nodePort === 'number' ? { nodePort: port.nodePort } : {}),
+      // nodePort 0 asks the API server to allocate one, as leaving it out does.
+      ...(typeof port.nodePort === 'number' && port.nodePort !== 0 ? { nodePort: port.nodePort } : {}),
       path: ['spec', 'ports', index],
     }]));
     const selector = spec.selector && Object.keys(spec.selector).length > 0 ? stringMap(spec.selector) : undefined;
@@ -559,8 +560,9 @@ function stringMap(value: unknown): Labels {
 function replicaCount(object: ManifestObject): number {
   const spec = (object.value.spec ?? {}) as Raw;
   if (object.kind === 'DaemonSet') return 1;
-  if (object.kind === 'Job') return spec.parallelism ?? 1;
-  if (object.kind === 'CronJob') return spec.jobTemplate?.spec?.parallelism ?? 1;
+  // A Job runs at most `parallelism` pods at once, and never more than the completions still to do.
+  if (object.kind === 'Job') return jobPods(spec);
+  if (object.kind === 'CronJob') return jobPods(spec.jobTemplate?.spec ?? {});
   return typeof spec.replicas === 'number' ? spec.replicas : 1;
 }
 
@@ -584,4 +586,9 @@ function workloadOwner(pod: ManifestObject): { kind: string; name: string } {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function jobPods(spec: Raw): number {
+  const parallelism = typeof spec.parallelism === 'number' ? spec.parallelism : 1;
+  return typeof spec.completions === 'number' ? Math.min(parallelism, spec.completions) : parallelism;
 }

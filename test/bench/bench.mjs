@@ -467,7 +467,9 @@ async function benchScale(set, options, context, { baselineScript, smallFile, wi
   const lint = measurement('lint DIR --format json --output /dev/null', [CLI, 'lint', set.dir, '--format', 'json', '--output', '/dev/null'], {
     okStatus: [0, 1, 2],
   });
-  const timed = [baseline, inspect, matrix, canReach, lint];
+  // The address plan: no target of its own (issue 6 sets none), measured so a regression shows.
+  const ipam = measurement('ipam DIR --format json', [CLI, 'ipam', set.dir, '--format', 'json'], { okStatus: [0, 1, 2] });
+  const timed = [baseline, inspect, matrix, canReach, lint, ipam];
 
   const nodeEmpty = measurement("node -e ''", ['-e', ''], { okStatus: [0] });
   const version = measurement('k8snet --version', [CLI, '--version'], {
@@ -502,7 +504,7 @@ async function benchScale(set, options, context, { baselineScript, smallFile, wi
   if (baseline.failed) {
     throw new Error(`the parse baseline failed, no ratio can be computed: ${baseline.failed}`);
   }
-  return { set, pair, baseline, inspect, matrix, canReach, lint, nodeEmpty, version, lintSmall, withStartup };
+  return { set, pair, baseline, inspect, matrix, canReach, lint, ipam, nodeEmpty, version, lintSmall, withStartup };
 }
 
 function verdictWord(stdout) {
@@ -582,18 +584,21 @@ function report(result, options) {
   const rows = [];
   rows.push([result.baseline.name, fmtMs(baseMs), fmtRatio(1), 'baseline', '—', exitCodes(result.baseline), '']);
   const add = (m, key, note = '') => {
+    const target = ratioTargets[key];
+    const targetText = target === undefined ? '—' : `≤ ${target.toFixed(1)}×`;
     if (m.failed) {
-      rows.push([m.name, '—', '—', `≤ ${ratioTargets[key].toFixed(1)}×`, 'FAILED', '—', m.failed]);
+      rows.push([m.name, '—', '—', targetText, 'FAILED', '—', m.failed]);
       return;
     }
     const ms = median(m.times);
     const ratio = ms / baseMs;
-    rows.push([m.name, fmtMs(ms), fmtRatio(ratio), `≤ ${ratioTargets[key].toFixed(1)}×`, verdict(ratio, ratioTargets[key]), exitCodes(m), note]);
+    rows.push([m.name, fmtMs(ms), fmtRatio(ratio), targetText, target === undefined ? '—' : verdict(ratio, target), exitCodes(m), note]);
   };
   add(result.inspect, 'inspect');
   add(result.matrix, 'matrix', result.matrix.extra !== undefined ? `${result.matrix.extra} lines` : '');
   add(result.canReach, 'canReach', result.canReach.extra ?? '');
   add(result.lint, 'lint');
+  add(result.ipam, 'ipam');
   out.push(table(['measurement', 'median ms', 'ratio', 'target', 'result', 'exit', 'note'], rows));
   out.push('ratio = median ms ÷ parse baseline median ms; exit 2 from inspect/matrix/can-reach/lint = input errors in the generated data (accepted)');
 

@@ -8,9 +8,11 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import {
-  CONFIG_FILE_NAMES, CONFIG_SCHEMA, CONFIG_VALIDATOR, ConfigError, findConfigFile, globMatcher, loadConfig, resolveConfig, withRuleOverrides,
+  CONFIG_FILE_NAMES, CONFIG_SCHEMA, CONFIG_VALIDATOR, ConfigError, findConfigFile, globMatcher, loadConfig, resolveConfig, withClusterOverrides,
+  withRuleOverrides,
 } from '../../src/lint/config.js';
-import { DEFAULT_CLUSTER_FACTS } from '../../src/lint/cluster-facts.js';
+import { locateField } from '../../src/load/manifest-object.js';
+import { DEFAULT_CLUSTER_FACTS } from '../../src/model/cluster-facts.js';
 
 const ROOT = process.cwd();
 const TEMP = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-config-'));
@@ -139,7 +141,7 @@ describe('loadConfig', () => {
 
   it('rejects a configuration that is not a mapping', () => {
     const root = tree({ 'list.yaml': '- a\n- b\n' });
-    expect(configError(() => loadConfig(path.join(root, 'list.yaml')))).toMatch(/list\.yaml: \(top level\): must be object/);
+    expect(configError(() => loadConfig(path.join(root, 'list.yaml')))).toMatch(/list\.yaml:1:1: \(top level\): must be object/);
   });
 
   it('accepts a lone document marker as an empty configuration', () => {
@@ -242,10 +244,13 @@ describe('schema errors name the setting', () => {
 });
 
 describe('cluster facts', () => {
-  it('default to the Kubernetes values', () => {
+  const problem = (raw: unknown) => configError(() => resolveConfig(raw, 'cfg.yaml'));
+
+  it('leave unstated address facts undefined (the address plan supplies the defaults and says so)', () => {
     const { cluster } = resolveConfig({}, undefined);
-    expect(cluster.maxPodsPerNode).toBe(110);
-    expect(cluster.nodePortRange).toEqual({ from: 30000, to: 32767 });
+    expect(cluster.maxPodsPerNode).toBeUndefined();
+    expect(cluster.nodePortRange).toBeUndefined();
+    expect(cluster.origins).toEqual({});
     expect(cluster.dns).toEqual({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } });
     expect(cluster.podCIDR).toBeUndefined();
     expect(cluster.serviceCIDR).toBeUndefined();
@@ -263,7 +268,58 @@ describe('cluster facts', () => {
     const { cluster } = resolveConfig({
       cluster: { nodeCIDRMaskSize: 24, nodes: 3, maxNodes: 10, maxPodsPerNode: 250, nodePortRange: '20000-22767', cni: 'Cilium' },
     }, undefined);
-    expect(cluster).toMatchObject({ nodeCIDRMaskSize: 24, nodes: 3, maxNodes: 10, maxPodsPerNode: 250, nodePortRange: { from: 20000, to: 22767 }, cni: 'cilium' });
+    expect(cluster).toMatchObject({ nodeCIDRMaskSize: { ipv4: 24 }, nodes: 3, maxNodes: 10, maxPodsPerNode: 250, nodePortRange: { from: 20000, to: 22767 }, cni: 'cilium' });
+    expect(Object.keys(cluster.origins).sort()).toEqual(['maxNodes', 'maxPodsPerNode', 'nodeCIDRMaskSize', 'nodePortRange', 'nodes']);
+    expect(cluster.origins.nodes).toEqual({ kind: 'config', path: ['cluster', 'nodes'] });
+  });
+
+  it('read a mask size above 32 as IPv6, and take the per-family form', () => {
+    expect(resolveConfig({ cluster: { nodeCIDRMaskSize: 64 } }, undefined).cluster.nodeCIDRMaskSize).toEqual({ ipv6: 64 });
+    expect(resolveConfig({ cluster: { nodeCIDRMaskSize: { ipv4: 25, ipv6: 80 } } }, undefined).cluster.nodeCIDRMaskSize).toEqual({ ipv4: 25, ipv6: 80 });
+    expect(problem({ cluster: { nodeCIDRMaskSize: { ipv4: 33 } } })).toMatch(/cluster\.nodeCIDRMaskSize\.ipv4: must be <= 32/);
+  });
+
+  it('reject a malformed CIDR or two ranges of one family, naming the line in the file', () => {
+    expect(problem({ cluster: { podCIDR: '10.244.0/16' } })).toMatch(/^cfg\.yaml: cluster\.podCIDR: '10\.244\.0\/16' is not a valid CIDR/);
+    expect(problem({ cluster: { serviceCIDR: ['10.96.0.0/12', '10.100.0.0/16'] } })).toMatch(/one IPv4 and one IPv6 range, not two IPv4 ranges/);
+    const root = tree({ '.k8snet.yaml': 'cluster:\n  podCIDR:\n    - 10.244.0.0/16\n    - fd00::/300\n' });
+    expect(configError(() => loadConfig(path.join(root, '.k8snet.yaml')))).toBe(
+      `${path.join(root, '.k8snet.yaml')}:4:7: cluster.podCIDR: 'fd00::/300' has prefix length '300', outside 0-128 for IPv6`,
+    );
+  });
+
+  it('name the line of a schema problem when read from a file', () => {
+    const root = tree({ '.k8snet.yaml': 'rules:\n  egress-blocks-dns: warn\n' });
+    expect(configError(() => loadConfig(path.join(root, '.k8snet.yaml')))).toMatch(/\.k8snet\.yaml:2:3: rules\.egress-blocks-dns: must be one of/);
+  });
+
+  it('record where each stated fact is, so findings can point at it', () => {
+    const root = tree({ '.k8snet.yaml': '# plan\ncluster:\n  podCIDR: 10.244.0.0/16\n  nodes: 12\n' });
+    const config = loadConfig(path.join(root, '.k8snet.yaml'));
+    const origin = config.cluster.origins.podCIDR;
+    expect(origin?.kind).toBe('config');
+    if (origin?.kind !== 'config' || !origin.object) throw new Error('expected a located origin');
+    expect(locateField(origin.object.origin, origin.path)).toMatchObject({ line: 3, column: 3 });
+  });
+});
+
+describe('withClusterOverrides (--pod-cidr, --service-cidr, --nodes, --max-nodes, --max-pods)', () => {
+  const base = resolveConfig({ cluster: { podCIDR: '10.244.0.0/16', nodes: 3 } }, undefined);
+
+  it('replaces stated facts and records the flag as their origin', () => {
+    const { cluster } = withClusterOverrides(base, { podCIDR: ['10.0.0.0/14', 'fd00::/48'], maxPodsPerNode: 64 });
+    expect(cluster.podCIDR).toEqual(['10.0.0.0/14', 'fd00::/48']);
+    expect(cluster.maxPodsPerNode).toBe(64);
+    expect(cluster.nodes).toBe(3);
+    expect(cluster.origins.podCIDR).toEqual({ kind: 'flag', flag: '--pod-cidr' });
+    expect(cluster.origins.maxPodsPerNode).toEqual({ kind: 'flag', flag: '--max-pods' });
+    expect(cluster.origins.nodes).toEqual({ kind: 'config', path: ['cluster', 'nodes'] });
+    expect(base.cluster.podCIDR).toEqual(['10.244.0.0/16']);
+  });
+
+  it('rejects a malformed range with the flag in the message', () => {
+    expect(configError(() => withClusterOverrides(base, { serviceCIDR: ['10.96.0.0'] }))).toMatch(/^--service-cidr: '10\.96\.0\.0' is not a CIDR: it has no prefix length/);
+    expect(configError(() => withClusterOverrides(base, { podCIDR: ['fd00::/48', 'fd01::/48'] }))).toMatch(/^--pod-cidr: a dual-stack pair needs one IPv4 and one IPv6 range/);
   });
 
   it('fill the DNS selector field by field', () => {
@@ -275,7 +331,8 @@ describe('cluster facts', () => {
 
   it('do not change the shared defaults', () => {
     resolveConfig({ cluster: { maxPodsPerNode: 5, dnsSelector: { namespace: 'x' } } }, undefined);
-    expect(DEFAULT_CLUSTER_FACTS.maxPodsPerNode).toBe(110);
+    expect(DEFAULT_CLUSTER_FACTS.maxPodsPerNode).toBeUndefined();
+    expect(DEFAULT_CLUSTER_FACTS.origins).toEqual({});
     expect(DEFAULT_CLUSTER_FACTS.dns.namespace).toBe('kube-system');
   });
 });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { isAtLeast, type Finding, type Severity } from '../../finding.js';
-import { ConfigError, findConfigFile, loadConfig, withRuleOverrides, type LintConfig } from '../../lint/config.js';
+import { ConfigError, withRuleOverrides, type LintConfig } from '../../lint/config.js';
 import { RuleError, runRules } from '../../lint/engine.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { summarize, type LintResult } from '../../report/summary.js';
@@ -10,9 +10,10 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type Gl
 import { openOutput } from '../io.js';
 import { shouldColorFile } from '../output.js';
 import { loadAnalysis } from './shared.js';
+import { loadConfigWithOverrides, type AddressFactOptions } from './ipam.js';
 
 /** Options of `k8snet lint`. */
-export interface LintOptions {
+export interface LintOptions extends AddressFactOptions {
   readonly format: 'stylish' | 'json' | 'sarif' | 'github' | 'junit';
   readonly output?: string;
   readonly failOn: Severity;
@@ -47,7 +48,7 @@ function configureInputFindings(findings: readonly Finding[], config: LintConfig
 export async function runLint(paths: string[], options: LintOptions, global: GlobalOptions): Promise<number> {
   let config: LintConfig;
   try {
-    config = withRuleOverrides(loadConfig(findConfigFile(options.config, process.cwd())), options.rule);
+    config = withRuleOverrides(loadConfigWithOverrides(options.config, options), options.rule);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
