@@ -9,6 +9,8 @@ export interface Analysis {
   /** Loader and graph findings, in input order. */
   readonly inputFindings: readonly Finding[];
   readonly files: readonly string[];
+  /** Files read but not parsed, because the question asked cannot depend on them. */
+  readonly unparsedFiles: readonly string[];
 }
 
 /** Options of {@link analyzePaths}. */
@@ -18,7 +20,7 @@ export interface AnalyzeOptions extends LoadOptions {
 
 function analyze(loaded: LoadResult, options: AnalyzeOptions): Analysis {
   const graph = buildGraph(loaded.objects, { defaultNamespace: options.defaultNamespace });
-  return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files };
+  return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files, unparsedFiles: loaded.unparsedFiles };
 }
 
 /** Loads the manifests at `paths` (files, folders, `-`) and builds their resource graph. */

@@ -16,13 +16,22 @@ export { locateField } from './manifest-object.js';
 export interface LoadResult {
   readonly objects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
+  /** Every input read, parsed or not. */
   readonly files: readonly string[];
+  /** Inputs read but not parsed, because `isRelevant` said their objects cannot matter. */
+  readonly unparsedFiles: readonly string[];
 }
 
 /** How the loader reaches the outside world; the CLI supplies standard input. */
 export interface LoadOptions {
   /** Returns the bytes of standard input; called at most once, when a path is `-`. */
   readonly readStdin?: () => Buffer;
+  /**
+   * Decides from a file's raw bytes whether any object in it can matter to the question asked
+   * (a `can-reach` between two namespaces); files it rejects are read but not parsed. It must only
+   * reject a file when no object in it can matter, whatever the file holds.
+   */
+  readonly isRelevant?: (bytes: Buffer) => boolean;
 }
 
 /**
@@ -36,6 +45,7 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
     fileFinding(INPUT_RULES.unreadable, new SourceFile(problem.path, ''), 1, 1, problem.message));
   const collector = new ObjectCollector(findings);
   const files: string[] = [];
+  const unparsedFiles: string[] = [];
   // Standard input can be read once; `-` given twice means the same stream.
   let stdin: Buffer | undefined;
   const readStdin = options.readStdin;
@@ -46,10 +56,14 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
     const bytes = readInput(input, inputOptions, findings);
     if (!bytes) continue;
     files.push(displayPath);
+    if (options.isRelevant && !options.isRelevant(bytes)) {
+      unparsedFiles.push(displayPath);
+      continue;
+    }
     collector.addText(displayPath, bytes);
   }
   collector.reportUnknownKinds();
-  return { objects: collector.objects, findings, files };
+  return { objects: collector.objects, findings, files, unparsedFiles };
 }
 
 /** Loads manifests from in-memory texts, as the tests and `diff` against git revisions do. */
@@ -58,7 +72,7 @@ export function loadTexts(texts: readonly { path: string; text: string }[]): Loa
   const collector = new ObjectCollector(findings);
   for (const { path, text } of texts) collector.addText(path, Buffer.from(text, 'utf8'));
   collector.reportUnknownKinds();
-  return { objects: collector.objects, findings, files: texts.map((text) => text.path) };
+  return { objects: collector.objects, findings, files: texts.map((text) => text.path), unparsedFiles: [] };
 }
 
 function readInput(input: InputSource, options: LoadOptions, findings: Finding[]): Buffer | undefined {

@@ -64,8 +64,24 @@ function pairHeading(pair: PairAnswer): string {
   return `${pair.source.label} → ${pair.destination.label}`;
 }
 
+/** How much of the input an answer was computed from: `can-reach` parses only files its question can depend on. */
+export interface LoadScope {
+  readonly filesRead: number;
+  readonly filesParsed: number;
+  /** The namespaces of the question's endpoints. */
+  readonly namespaces: readonly string[];
+}
+
+/** One sentence on the files not parsed, or undefined when every file was. */
+export function describeScope(scope: LoadScope | undefined): string | undefined {
+  if (!scope || scope.filesParsed === scope.filesRead) return undefined;
+  const skipped = scope.filesRead - scope.filesParsed;
+  return `parsed ${scope.filesParsed} of ${scope.filesRead} files: the other ${skipped} mention neither ${scope.namespaces.join(' nor ')} nor an admin policy, `
+    + 'so they cannot change this answer (--all-files parses them all and reports their problems)';
+}
+
 /** Formats a `can-reach` answer for people: the verdict first, then per pair the reason chain. */
-export function formatReachText(answer: ReachAnswer, color: boolean): string {
+export function formatReachText(answer: ReachAnswer, color: boolean, scope?: LoadScope): string {
   const chalk = new Chalk({ level: color ? 1 : 0 });
   const asked = answer.port ? ` on ${answer.port.port}/${answer.port.protocol}` : '';
   const lines: string[] = [];
@@ -81,11 +97,13 @@ export function formatReachText(answer: ReachAnswer, color: boolean): string {
     lines.push(...describeSide(pair.verdict.ingress, pair.destination.label, pair.asked).map((line) => `  ${line}`));
     for (const caveat of pair.verdict.caveats) lines.push(chalk.yellow(`  caveat: ${caveat}`));
   }
+  const scopeNote = describeScope(scope);
+  if (scopeNote) lines.push('', chalk.dim(scopeNote));
   return `${lines.join('\n')}\n`;
 }
 
 /** Formats a `can-reach` answer as JSON (schema in README.md). */
-export function formatReachJson(answer: ReachAnswer): string {
+export function formatReachJson(answer: ReachAnswer, scope?: LoadScope): string {
   const side = (verdict: SideVerdict) => ({
     direction: verdict.direction,
     unrestrictedBecause: verdict.unrestrictedBecause ?? null,
@@ -122,5 +140,6 @@ export function formatReachJson(answer: ReachAnswer): string {
       ingress: side(pair.verdict.ingress),
       caveats: pair.verdict.caveats,
     })),
+    ...(scope ? { files: { read: scope.filesRead, parsed: scope.filesParsed } } : {}),
   }, null, 2)}\n`;
 }

@@ -1,4 +1,6 @@
-import { QueryError, answerReach, parsePortQuery, resolveEndpoint } from '../../reach/query.js';
+import { QueryError, answerReach, parsePortQuery, resolveEndpoint, type PortQuery, type ReachAnswer } from '../../reach/query.js';
+import { endpointNamespace, relevantFilesFor } from '../../reach/query-scope.js';
+import type { Analysis } from '../../pipeline.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadAnalysis, reportInputFindings } from './shared.js';
@@ -8,23 +10,59 @@ export interface CanReachOptions {
   readonly port?: string;
   readonly format: 'text' | 'json';
   readonly hostNetworkPods: HostNetworkMode;
+  /** Parse every file, not only those the question can depend on (and report all their problems). */
+  readonly allFiles?: boolean;
 }
 
 /** Runs `k8snet can-reach`: exit 0 when reachable (for every pod asked about), 1 when not, 2 on errors. */
 export async function runCanReach(source: string, destination: string, paths: string[], options: CanReachOptions, global: GlobalOptions): Promise<number> {
-  const analysis = loadAnalysis(paths, global);
+  const port = parsePort(options.port);
+  const namespaces = [source, destination].map((text) => endpointNamespace(text, global.namespace)).filter((name): name is string => name !== undefined);
+  const isRelevant = options.allFiles ? undefined : relevantFilesFor(namespaces, global.namespace);
+  let analysis = loadAnalysis(paths, global, isRelevant);
+  let answer = tryAnswer(analysis, source, destination, port, options);
+  if (!answer && analysis.unparsedFiles.length > 0) {
+    // An endpoint the scoped load cannot resolve: a typo deserves suggestions from every file.
+    analysis = loadAnalysis(paths, global);
+    answer = tryAnswer(analysis, source, destination, port, options);
+  }
   reportInputFindings(analysis.inputFindings, global);
-  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
-  let answer;
+  answer ??= answerOrThrow(analysis, source, destination, port, options);
+  if (analysis.unparsedFiles.length > 0 && global.debug) {
+    process.stderr.write(`k8snet: not parsed (they mention neither ${namespaces.join(' nor ')} nor an admin policy):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
+  }
+  const scope = { filesRead: analysis.files.length, filesParsed: analysis.files.length - analysis.unparsedFiles.length, namespaces };
+  const { formatReachJson, formatReachText } = await import('../../report/reach-text.js');
+  process.stdout.write(options.format === 'json' ? formatReachJson(answer, scope) : formatReachText(answer, global.color, scope));
+  if (hasInputErrors(analysis.inputFindings)) return EXIT_USAGE;
+  return answer.reachable === 'none' ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function parsePort(text: string | undefined): PortQuery | undefined {
   try {
-    const port = options.port ? parsePortQuery(options.port) : undefined;
-    answer = answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
+    return text ? parsePortQuery(text) : undefined;
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;
   }
-  const { formatReachJson, formatReachText } = await import('../../report/reach-text.js');
-  process.stdout.write(options.format === 'json' ? formatReachJson(answer) : formatReachText(answer, global.color));
-  if (hasInputErrors(analysis.inputFindings)) return EXIT_USAGE;
-  return answer.reachable === 'none' ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Answers, or returns undefined when an endpoint cannot be resolved. */
+function tryAnswer(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer | undefined {
+  try {
+    return answerOrThrow(analysis, source, destination, port, options);
+  } catch (error) {
+    if (error instanceof UsageError) return undefined;
+    throw error;
+  }
+}
+
+function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer {
+  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
+  try {
+    return answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
+  } catch (error) {
+    if (error instanceof QueryError) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -4,8 +4,8 @@ import type { GlobalOptions } from '../context.js';
 import type { Finding } from '../../finding.js';
 
 /** Loads the manifests for a command and builds the graph. */
-export function loadAnalysis(paths: readonly string[], global: GlobalOptions): Analysis {
-  return analyzePaths(paths, { readStdin: readStandardInput, defaultNamespace: global.namespace });
+export function loadAnalysis(paths: readonly string[], global: GlobalOptions, isRelevant?: (bytes: Buffer) => boolean): Analysis {
+  return analyzePaths(paths, { readStdin: readStandardInput, defaultNamespace: global.namespace, ...(isRelevant ? { isRelevant } : {}) });
 }
 
 /** Formats one finding on one line, compiler style: `file:line:col: severity: message [rule]`. */

@@ -1,0 +1,50 @@
+/**
+ * Which files a `can-reach` question can depend on. A connection between two pods is decided by
+ * the policies of their two namespaces, the labels of those namespaces, the pods themselves and
+ * the cluster-scoped admin policies; every object of that kind names its namespace (or, for a
+ * Namespace, is named after it), so a file that never mentions either namespace nor an admin
+ * policy holds nothing that can change the answer, and need not be parsed.
+ */
+
+/** The text every AdminNetworkPolicy and BaselineAdminNetworkPolicy holds: its kind. */
+const ADMIN_POLICY_KIND = 'AdminNetworkPolicy';
+
+/**
+ * Returns the namespaces a `can-reach` endpoint argument lives in: `ns/name`, `ns/Kind/name`,
+ * `ns/labels`, `svc:ns/name` give theirs; `internet` and `ip:` none; a bare name the default
+ * namespace.
+ */
+export function endpointNamespace(text: string, defaultNamespace: string): string | undefined {
+  if (text === 'internet' || text.startsWith('ip:')) return undefined;
+  const body = text.startsWith('svc:') ? text.slice(4) : text;
+  const slash = body.indexOf('/');
+  return slash === -1 ? defaultNamespace : body.slice(0, slash);
+}
+
+/**
+ * Returns a predicate over a file's raw bytes that is true when the file may hold an object the
+ * question between `namespaces` depends on; undefined when every file may (a namespace is the
+ * default one, which objects without a namespace fall into, or none is named).
+ */
+export function relevantFilesFor(namespaces: readonly string[], defaultNamespace: string): ((bytes: Buffer) => boolean) | undefined {
+  if (namespaces.length === 0 || namespaces.includes(defaultNamespace)) return undefined;
+  const needles = [...new Set(namespaces), ADMIN_POLICY_KIND].map((needle) => Buffer.from(needle, 'utf8'));
+  return (bytes) => mayHideText(bytes) || needles.some((needle) => bytes.includes(needle));
+}
+
+const BACKSLASH = 0x5c;
+const ESCAPES_THAT_SPELL_TEXT = new Set([0x78, 0x75, 0x55, 0x0a, 0x0d]); // x u U, and an escaped line break
+
+/**
+ * True when a file could spell a name without its plain bytes: a byte-order mark or NUL bytes (UTF-16,
+ * binary: parsing reports them), or a YAML/JSON escape that writes letters (`\u0073`, `\x73`) or
+ * joins a double-quoted string across lines.
+ */
+function mayHideText(bytes: Buffer): boolean {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return true;
+  if (bytes.includes(0)) return true;
+  for (let index = bytes.indexOf(BACKSLASH); index !== -1 && index < bytes.length - 1; index = bytes.indexOf(BACKSLASH, index + 1)) {
+    if (ESCAPES_THAT_SPELL_TEXT.has(bytes[index + 1])) return true;
+  }
+  return false;
+}
