@@ -1,5 +1,7 @@
 // Compiles the kind schemas into standalone validation code at build time, so that the CLI
-// validates manifests without compiling schemas at start-up (ajv's compile costs ~100 ms).
+// validates manifests without compiling schemas at start-up (ajv's compile costs ~100 ms). One file
+// per kind: a run loads only the validators of the kinds it meets (all of them together cost ~5 ms
+// of start-up to load, most of a small lint's budget).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,17 +13,18 @@ const { KIND_SCHEMAS } = await import(path.join(root, 'dist', 'src', 'load', 'sc
 const { CONFIG_SCHEMA, CONFIG_VALIDATOR } = await import(path.join(root, 'dist', 'src', 'lint', 'config.js'));
 
 const generate = standaloneCode.default ?? standaloneCode;
-const ajv = new Ajv({ allErrors: false, strict: false, code: { source: true } });
-const exports = {};
-for (const [kind, schema] of Object.entries(KIND_SCHEMAS)) {
-  ajv.addSchema(schema, `kind:${kind}`);
-  exports[kind] = `kind:${kind}`;
+const folder = path.join(root, 'dist', 'generated', 'validators');
+fs.rmSync(path.join(root, 'dist', 'generated', 'validators.cjs'), { force: true });
+fs.rmSync(folder, { recursive: true, force: true });
+fs.mkdirSync(folder, { recursive: true });
+
+/** Writes `<name>.cjs` exporting `validate`, the standalone code of one schema. */
+function write(name, schema, options) {
+  const ajv = new Ajv({ strict: false, code: { source: true }, ...options });
+  ajv.addSchema(schema, name);
+  fs.writeFileSync(path.join(folder, `${name}.cjs`), generate(ajv, { validate: name }));
 }
-// The configuration is validated with all errors reported, so it gets an instance of its own.
-const configAjv = new Ajv({ allErrors: true, strict: false, code: { source: true } });
-configAjv.addSchema(CONFIG_SCHEMA, 'config');
-const configCode = generate(configAjv, { config: 'config' });
-const code = `${generate(ajv, exports)}\n;(function () {\n  const configModule = { exports: {} };\n  (function (module, exports) {\n${configCode}\n  })(configModule, configModule.exports);\n  module.exports[${JSON.stringify(CONFIG_VALIDATOR)}] = configModule.exports.config;\n})();\n`;
-const target = path.join(root, 'dist', 'generated', 'validators.cjs');
-fs.mkdirSync(path.dirname(target), { recursive: true });
-fs.writeFileSync(target, code);
+
+for (const [kind, schema] of Object.entries(KIND_SCHEMAS)) write(kind, schema, { allErrors: false });
+// The configuration is validated with all errors reported.
+write(CONFIG_VALIDATOR, CONFIG_SCHEMA, { allErrors: true });

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { Severity } from '../finding.js';
 import { DEFAULT_CLUSTER_FACTS, type ClusterFacts } from '../model/cluster-facts.js';
-import type { KindValidator } from '../load/validate.js';
+import { precompiledValidator, type KindValidator } from '../load/validate.js';
 import { parseManifestText } from '../load/parse-text.js';
 import { SourceFile } from '../load/source-file.js';
 import { locateField, type ManifestObject } from '../load/manifest-object.js';
@@ -96,19 +95,14 @@ export const CONFIG_SCHEMA = {
  * start-up), compiled here when the build has not run, as under ts-jest.
  */
 function configValidator(): KindValidator {
-  const require = createRequire(import.meta.url);
-  try {
-    const generated = require(fileURLToPath(new URL('../../generated/validators.cjs', import.meta.url))) as Record<string, KindValidator>;
-    if (typeof generated[CONFIG_VALIDATOR] === 'function') return generated[CONFIG_VALIDATOR];
-  } catch {
-    // Not built: compile below.
-  }
-  const { Ajv } = require('ajv') as typeof import('ajv');
+  const precompiled = precompiledValidator(CONFIG_VALIDATOR);
+  if (precompiled) return precompiled;
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   return new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA) as KindValidator;
 }
 
-/** The export name of the configuration validator among the precompiled validators. */
-export const CONFIG_VALIDATOR = '.k8snet.yaml';
+/** The name of the configuration's precompiled validator (`dist/generated/validators/<name>.cjs`). */
+export const CONFIG_VALIDATOR = 'k8snet-config';
 
 /** A configuration problem, with the file and a plain sentence. */
 export class ConfigError extends Error {}

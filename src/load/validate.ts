@@ -17,24 +17,34 @@ export interface KindValidator {
   errors?: ErrorObject[] | null;
 }
 
-let validators: ReadonlyMap<string, KindValidator> | undefined;
+const validators = new Map<string, KindValidator>();
+let compiled: ReadonlyMap<string, KindValidator> | undefined;
 
 /**
- * Loads the validators `npm run build` compiled into standalone code (no schema compilation at
- * start-up); when they are absent, as under ts-jest, compiles the schemas with ajv once.
+ * Returns the validator `npm run build` compiled into standalone code for `name` (a kind, or the
+ * configuration's), loading its file on first use; undefined when the build has not run.
  */
-function compiledValidators(): ReadonlyMap<string, KindValidator> {
-  if (validators) return validators;
-  const require = createRequire(import.meta.url);
+export function precompiledValidator(name: string): KindValidator | undefined {
   try {
-    const generated = require(fileURLToPath(new URL('../../generated/validators.cjs', import.meta.url))) as Record<string, KindValidator>;
-    validators = new Map(Object.keys(KIND_SCHEMAS).map((kind) => [kind, generated[kind]]));
-    if ([...validators.values()].every((validate) => typeof validate === 'function')) return validators;
+    const module = createRequire(import.meta.url)(fileURLToPath(new URL(`../../generated/validators/${name}.cjs`, import.meta.url))) as { validate?: KindValidator };
+    return typeof module.validate === 'function' ? module.validate : undefined;
   } catch {
-    // Not built: fall through to compiling at run time.
+    return undefined;
   }
-  validators = compileValidators();
-  return validators;
+}
+
+/**
+ * Returns the validator of a kind: precompiled (no schema compilation at start-up, only the kinds
+ * met are loaded), or, when the build has not run, as under ts-jest, compiled with ajv once.
+ */
+function validatorOf(kind: string): KindValidator | undefined {
+  let validate = validators.get(kind);
+  if (!validate) {
+    if (!(kind in KIND_SCHEMAS)) return undefined;
+    validate = precompiledValidator(kind) ?? (compiled ??= compileValidators()).get(kind)!;
+    validators.set(kind, validate);
+  }
+  return validate;
 }
 
 /** Compiles every kind schema with ajv (once per process). */
@@ -46,7 +56,7 @@ export function compileValidators(): ReadonlyMap<string, KindValidator> {
 
 /** Returns the first schema violation of `value` as an object of `kind`, or undefined when valid. */
 export function validateObject(kind: string, value: unknown): SchemaViolation | undefined {
-  const validate = compiledValidators().get(kind);
+  const validate = validatorOf(kind);
   if (!validate || validate(value)) return undefined;
   const error = validate.errors?.[0];
   if (!error) return undefined;

@@ -1,13 +1,14 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 import { locateField } from '../load/manifest-object.js';
 import type { Finding } from '../finding.js';
 import type { AddressPlanAnalysis, PodRangeUsage } from '../ipam/capacity.js';
 import { countOf, describeCarving, formatCount, podRangeText } from '../ipam/describe.js';
 import type { Candidate, Fact, FactSource, PlanRange } from '../ipam/plan.js';
+import type { Paint } from './paint.js';
 
 /** Options of the address-plan text report. */
 export interface IpamTextOptions {
-  readonly color: boolean;
+  /** Colours: chalk, or PLAIN (see loadPaint). */
+  readonly paint: Paint;
 }
 
 /** Where a fact came from, as the reader finds it: `kubeadm.yaml:4:3 (ClusterConfiguration networking.podSubnet)`. */
@@ -33,7 +34,7 @@ function headroom(pods: bigint, percent: number): string {
  * demands, and the address findings.
  */
 export function formatIpamText(analysis: AddressPlanAnalysis, findings: readonly Finding[], options: IpamTextOptions): string {
-  const chalk: ChalkInstance = new Chalk({ level: options.color ? 1 : 0 });
+  const chalk = options.paint;
   const { plan, demand } = analysis;
   const lines: string[] = [];
   const heading = (text: string) => {
@@ -147,7 +148,7 @@ export function formatIpamText(analysis: AddressPlanAnalysis, findings: readonly
   return `${lines.join('\n')}\n`;
 }
 
-function paintHeadroom(chalk: ChalkInstance, usage: PodRangeUsage): string {
+function paintHeadroom(chalk: Paint, usage: PodRangeUsage): string {
   const text = headroom(usage.headroomPods, usage.headroomPercent);
   return usage.headroomPods < 0n ? chalk.red(text) : text;
 }

@@ -1,4 +1,4 @@
-import { Chalk } from 'chalk';
+import type { Paint } from './paint.js';
 import { locateField } from '../load/manifest-object.js';
 import { formatPath } from '../load/path.js';
 import { formatRequirements } from '../model/label-selector.js';
@@ -81,8 +81,7 @@ export function describeScope(scope: LoadScope | undefined): string | undefined 
 }
 
 /** Formats a `can-reach` answer for people: the verdict first, then per pair the reason chain. */
-export function formatReachText(answer: ReachAnswer, color: boolean, scope?: LoadScope): string {
-  const chalk = new Chalk({ level: color ? 1 : 0 });
+export function formatReachText(answer: ReachAnswer, chalk: Paint, scope?: LoadScope): string {
   const asked = answer.port ? ` on ${answer.port.port}/${answer.port.protocol}` : '';
   const lines: string[] = [];
   if (answer.reachable === 'all') lines.push(chalk.green.bold(`✔ REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked}`));

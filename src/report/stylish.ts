@@ -1,10 +1,11 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 import type { Finding, Severity } from '../finding.js';
 import { sortFindings, type LintResult } from './summary.js';
+import type { Paint } from './paint.js';
 
 /** Options of the stylish formatter. */
 export interface StylishOptions {
-  readonly color: boolean;
+  /** Colours: chalk, or PLAIN (see loadPaint). */
+  readonly paint: Paint;
   /** Print each finding's why and fix under it. */
   readonly verbose?: boolean;
 }
@@ -18,7 +19,7 @@ function plural(count: number, word: string): string {
  * (`line:col  severity  message  rule-id`), and a summary line.
  */
 export function formatStylish(result: LintResult, options: StylishOptions): string {
-  const chalk: ChalkInstance = new Chalk({ level: options.color ? 1 : 0 });
+  const chalk = options.paint;
   const paint: Record<Severity, (text: string) => string> = { error: chalk.red, warning: chalk.yellow, info: chalk.blue };
   const byFile = new Map<string, Finding[]>();
   for (const finding of sortFindings(result.findings)) {

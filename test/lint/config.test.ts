@@ -229,8 +229,7 @@ describe('schema errors name the setting', () => {
 
   it('the precompiled validator in dist/ agrees with CONFIG_SCHEMA (npm run build first)', () => {
     const require = createRequire(path.join(ROOT, 'package.json'));
-    const generated = require(path.join(ROOT, 'dist', 'generated', 'validators.cjs')) as Record<string, (value: unknown) => boolean>;
-    const precompiled = generated[CONFIG_VALIDATOR];
+    const precompiled = (require(path.join(ROOT, 'dist', 'generated', 'validators', `${CONFIG_VALIDATOR}.cjs`)) as { validate: (value: unknown) => boolean }).validate;
     expect(typeof precompiled).toBe('function');
     const { Ajv } = require('ajv') as typeof import('ajv');
     const compiled = new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);

@@ -8,6 +8,7 @@ import { analyzeTexts } from '../../src/pipeline.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
 import { answerReach, parsePortQuery, QueryError, resolveEndpoint, type ReachAnswer } from '../../src/reach/query.js';
 import { formatReachJson, formatReachText } from '../../src/report/reach-text.js';
+import { PLAIN, loadPaint } from '../../src/report/paint.js';
 
 /*
  * shop: client (egress isolated: to app=web, and to 203.0.113.0/24 on 443), batch, two concrete
@@ -139,7 +140,7 @@ function ask(source: string, destination: string, port?: string): ReachAnswer {
 }
 
 function firstLine(answer: ReachAnswer): string {
-  return formatReachText(answer, false).split('\n')[0];
+  return formatReachText(answer, PLAIN).split('\n')[0];
 }
 
 function queryError(action: () => unknown): QueryError {
@@ -289,7 +290,7 @@ describe('answerReach', () => {
     expect(answer.pairs).toEqual([]);
     expect(answer.notes).toEqual(['Service shop/ghost selects no pod (selector app=nothing).']);
     expect(answer.reachable).toBe('none');
-    expect(formatReachText(answer, false)).toBe(
+    expect(formatReachText(answer, PLAIN)).toBe(
       '✖ NOT REACHABLE: shop/client[Deployment] → svc:shop/ghost on 80/TCP\nnote: Service shop/ghost selects no pod (selector app=nothing).\n');
   });
 
@@ -344,7 +345,7 @@ describe('formatReachText and formatReachJson', () => {
   it('REACHABLE, with the allowing rule named with file:line', () => {
     const answer = ask('shop/client', 'shop/web-a', '8080');
     expect(answer.reachable).toBe('all');
-    const text = formatReachText(answer, false);
+    const text = formatReachText(answer, PLAIN);
     expect(text.split('\n')[0]).toBe('✔ REACHABLE: shop/client[Deployment] → shop/web-a[Pod] on 8080/TCP');
     expect(text).toContain(`shop/web-ingress ingress[0] (x.yaml:${RULE_LINE}) allows TCP 8080 from podSelector app=client.`);
     expect(text).toContain('Egress of shop/client[Deployment]: isolated by shop/client-egress (x.yaml:');
@@ -352,7 +353,7 @@ describe('formatReachText and formatReachJson', () => {
   });
 
   it('PARTLY REACHABLE through the Service, naming the rule for the reachable pod and the denial for the other', () => {
-    const text = formatReachText(ask('shop/client', 'svc:shop/web', '80'), false);
+    const text = formatReachText(ask('shop/client', 'svc:shop/web', '80'), PLAIN);
     expect(text.split('\n')[0]).toMatch(/^◐ PARTLY REACHABLE: /);
     expect(text).toContain('shop/client[Deployment] → shop/web-a: allowed: TCP 8080 (service port 80/TCP → http = 8080)');
     expect(text).toContain('shop/client[Deployment] → shop/web-b: denied (service port 80/TCP → http = 9090)');
@@ -363,7 +364,7 @@ describe('formatReachText and formatReachJson', () => {
   it('NOT REACHABLE, naming the isolation that denies it', () => {
     const answer = ask('shop/batch', 'shop/web-a', '8080');
     expect(answer.reachable).toBe('none');
-    const text = formatReachText(answer, false);
+    const text = formatReachText(answer, PLAIN);
     expect(text.split('\n')[0]).toBe('✖ NOT REACHABLE: shop/batch[Deployment] → shop/web-a[Pod] on 8080/TCP');
     expect(text).toContain(`Ingress of shop/web-a: isolated by shop/web-ingress (x.yaml:${lineOf('name: web-ingress', 'kind: NetworkPolicy')}).`);
     expect(text).toContain('Egress of shop/batch[Deployment]: not isolated');
@@ -376,10 +377,10 @@ describe('formatReachText and formatReachJson', () => {
     expect(firstLine(answer)).toBe('✔ REACHABLE: shop/client[Deployment] → shop/web-a[Pod]');
   });
 
-  it('color=true wraps the verdict in ANSI codes, color=false has none', () => {
+  it('chalk wraps the verdict in ANSI codes, PLAIN leaves none', async () => {
     const answer = ask('shop/client', 'shop/web-a', '8080');
-    expect(formatReachText(answer, true)).toMatch(/\u001b\[/);
-    expect(formatReachText(answer, false)).not.toMatch(/\u001b\[/);
+    expect(formatReachText(answer, await loadPaint(true))).toMatch(/\u001b\[/);
+    expect(formatReachText(answer, PLAIN)).not.toMatch(/\u001b\[/);
   });
 
   it('JSON carries the verdict, the per-pair answers and the rule locations', () => {
@@ -428,14 +429,14 @@ spec:
   it('names the AdminNetworkPolicy rule that allows or denies the asked port, with file:line', () => {
     const answer = answerReach(adminSolver, resolveEndpoint(admin.graph, 'front/app'), resolveEndpoint(admin.graph, 'data/db'), parsePortQuery('5432'));
     expect(answer.reachable).toBe('all');
-    const text = formatReachText(answer, false);
+    const text = formatReachText(answer, PLAIN);
     expect(text.split('\n')[0]).toBe('✔ REACHABLE: front/app[Pod] → data/db[Pod] on 5432/TCP');
     expect(text).toContain(`Ingress of data/db: AdminNetworkPolicy protect-data rule "allow-front-sql" (anp.yaml:${line('- name: allow-front-sql')}) allows TCP 5432.`);
     expect(text).not.toContain('deny-rest');
 
     const denied = answerReach(adminSolver, resolveEndpoint(admin.graph, 'front/app'), resolveEndpoint(admin.graph, 'data/db'), parsePortQuery('22'));
     expect(denied.reachable).toBe('none');
-    const deniedText = formatReachText(denied, false);
+    const deniedText = formatReachText(denied, PLAIN);
     expect(deniedText.split('\n')[0]).toBe('✖ NOT REACHABLE: front/app[Pod] → data/db[Pod] on 22/TCP');
     expect(deniedText).toContain(`rule "deny-rest" (anp.yaml:${line('- name: deny-rest')}) denies`);
 

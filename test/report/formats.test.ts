@@ -8,6 +8,7 @@ import { formatGithub } from '../../src/report/github.js';
 import { formatJson } from '../../src/report/json.js';
 import { formatJunit } from '../../src/report/junit.js';
 import { formatStylish } from '../../src/report/stylish.js';
+import { PLAIN, loadPaint } from '../../src/report/paint.js';
 import { sortFindings, summarize, type LintResult } from '../../src/report/summary.js';
 import { xmlProblems } from './xml-check.js';
 
@@ -78,7 +79,7 @@ describe('sortFindings and summarize', () => {
 });
 
 describe('stylish', () => {
-  const plain = (findings: Finding[], files = 3, suppressed = 0, verbose = false) => formatStylish(result(findings, files, suppressed), { color: false, verbose });
+  const plain = (findings: Finding[], files = 3, suppressed = 0, verbose = false) => formatStylish(result(findings, files, suppressed), { paint: PLAIN, verbose });
 
   it('groups findings by file, in order, one `line:col  severity  message  rule-id` row each, a blank line after each group', () => {
     expect(plain(ALL)).toBe([
@@ -143,8 +144,8 @@ describe('stylish', () => {
     expect(last(plain([EGRESS_NOTE, { ...EGRESS_NOTE, ruleId: 'x' }]))).toBe('ℹ 2 problems (0 errors, 0 warnings, 2 infos)');
   });
 
-  it('colours only when asked, with the same text underneath', () => {
-    const coloured = formatStylish(result(ALL), { color: true });
+  it('colours only when asked, with the same text underneath', async () => {
+    const coloured = formatStylish(result(ALL), { paint: await loadPaint(true) });
     expect(coloured).toMatch(ANSI);
     expect(coloured.replace(/\u001b\[\d+(;\d+)*m/g, '')).toBe(plain(ALL));
     expect(plain(ALL)).not.toMatch(ANSI);

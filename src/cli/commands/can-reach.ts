@@ -33,7 +33,8 @@ export async function runCanReach(source: string, destination: string, paths: st
   }
   const scope = { filesRead: analysis.files.length, filesParsed: analysis.files.length - analysis.unparsedFiles.length, namespaces };
   const { formatReachJson, formatReachText } = await import('../../report/reach-text.js');
-  process.stdout.write(options.format === 'json' ? formatReachJson(answer, scope) : formatReachText(answer, global.color, scope));
+  if (options.format === 'json') process.stdout.write(formatReachJson(answer, scope));
+  else process.stdout.write(formatReachText(answer, await (await import('../../report/paint.js')).loadPaint(global.color), scope));
   if (hasInputErrors(analysis.inputFindings)) return EXIT_USAGE;
   return answer.reachable === 'none' ? EXIT_FINDINGS : EXIT_OK;
 }

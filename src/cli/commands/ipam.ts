@@ -65,7 +65,8 @@ export async function runIpam(paths: string[], options: IpamOptions, global: Glo
     process.stdout.write(formatIpamJson(addressPlan, findings));
   } else {
     const { formatIpamText } = await import('../../report/ipam-text.js');
-    process.stdout.write(formatIpamText(addressPlan, findings, { color: global.color }));
+    const { loadPaint } = await import('../../report/paint.js');
+    process.stdout.write(formatIpamText(addressPlan, findings, { paint: await loadPaint(global.color) }));
   }
   if (hasInputErrors(analysis.inputFindings)) return EXIT_USAGE;
   return findings.some((finding) => finding.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;

@@ -111,6 +111,7 @@ async function format(result: LintResult, options: LintOptions, global: GlobalOp
     case 'junit':
       return (await import('../../report/junit.js')).formatJunit(result);
     default:
-      return (await import('../../report/stylish.js')).formatStylish(result, { color: shouldColorFile(options.output, global), verbose: options.verbose });
+      const paint = await (await import('../../report/paint.js')).loadPaint(shouldColorFile(options.output, global));
+      return (await import('../../report/stylish.js')).formatStylish(result, { paint, verbose: options.verbose });
   }
 }
