@@ -2,6 +2,7 @@ import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { IpFamily } from '../src/model/cidr.js';
 import { selectsEverything } from '../src/model/label-selector.js';
 import type { NetworkPolicy } from '../src/model/types.js';
+import { BitSet } from '../src/reach/bitset.js';
 import { ConnectionSet } from '../src/reach/connection-set.js';
 import { partitionSpace } from '../src/reach/ip-ranges.js';
 import { ANY_POD, type CompiledRule, type Direction, type Peer, type PodClass, type ReachabilitySolver } from '../src/reach/solver.js';
@@ -43,6 +44,8 @@ export default defineRule({
       else compiledOf.set(compiled.policy, [compiled]);
     }
     const externalPeers = lazyExternalPeers(solver);
+    // A number per compiled rule, for the keys of classes that the same other rules select.
+    const ruleIds = new Map(solver.compiledRules.map((rule, index) => [rule, index]));
     // Narrow policies first, and later definitions before earlier ones: of two policies that cover
     // each other, the namespace-wide or earlier one is kept and the other reported.
     const candidates = graph.policies
@@ -56,7 +59,7 @@ export default defineRule({
     const removed = new Set<NetworkPolicy>();
     const reports: { index: number; report: RuleReport }[] = [];
     for (const { policy, index, classes } of candidates) {
-      const coverers = coveringPolicies(solver, policy, classes, compiledOf.get(policy) ?? [], removed, externalPeers);
+      const coverers = coveringPolicies(solver, policy, classes, compiledOf.get(policy) ?? [], removed, externalPeers, ruleIds);
       if (!coverers) continue;
       removed.add(policy);
       const names = [...coverers].map((other) => other.name).sort();
@@ -85,6 +88,7 @@ function coveringPolicies(
   ownRules: readonly CompiledRule[],
   removed: ReadonlySet<NetworkPolicy>,
   externalPeers: (direction: Direction) => readonly Peer[],
+  ruleIds: ReadonlyMap<CompiledRule, number>,
 ): Set<NetworkPolicy> | undefined {
   const coverers = new Set<NetworkPolicy>();
   const contributing = new Set<CompiledRule>();
@@ -92,48 +96,93 @@ function coveringPolicies(
     if (classes[direction].length === 0) continue;
     // A policy without rules for a direction it affects denies it (a default deny): it isolates, so it matters.
     if ((direction === 'ingress' ? policy.ingress : policy.egress).length === 0) return undefined;
+    // The policy's own rules are the same for every class it selects, and so are the peers they
+    // match: only those can gain anything from the policy.
+    const own = ownRules.filter((rule) => rule.direction === direction);
+    const matchesAddresses = own.some((rule) => rule.matchesEveryPeer || rule.addressRanges[4].length > 0 || rule.addressRanges[6].length > 0);
+    let peers: Peer[] | undefined;
+    const peersOfOwnRules = (): Peer[] => {
+      if (peers) return peers;
+      const matched = new BitSet(solver.classes.length);
+      for (const rule of own) matched.addAll(rule.classes);
+      peers = [];
+      for (const index of matched.members()) peers.push(solver.classes[index]);
+      peers.push(ANY_POD, ...(matchesAddresses ? externalPeers(direction) : []));
+      return peers;
+    };
+    const ownNamesPorts = own.some((rule) => rule.namedPorts.length > 0);
+    // Classes the same other rules select get the same judgement (on ingress a named port resolves on
+    // the selected class, so then each class is judged on its own): judge one of each.
+    const judged = new Map<string, Judgement>();
     for (const podClass of classes[direction]) {
       const stillIsolated = solver.isolatingPolicies(podClass, direction).some((other) => other !== policy && !removed.has(other));
       if (!stillIsolated) return undefined;
-      const rules = solver.rulesFor(podClass, direction);
-      const own = rules.filter((rule) => rule.policy === policy);
-      const others = rules.filter((rule) => rule.policy !== policy && !removed.has(rule.policy));
-      const matchesAddresses = own.some((rule) => rule.matchesEveryPeer || rule.addressRanges[4].length > 0 || rule.addressRanges[6].length > 0);
-      // Only the classes the policy's own rules match can gain anything from it.
-      const matchedClasses = new Set<number>();
-      for (const rule of own) for (const index of rule.classes.members()) matchedClasses.add(index);
-      const peers: Peer[] = [
-        ...[...matchedClasses].map((index) => solver.classes[index]),
-        ANY_POD,
-        ...(matchesAddresses ? externalPeers(direction) : []),
-      ];
-      for (const peer of peers) {
-        const destination = direction === 'ingress' ? podClass : 'index' in peer ? peer : undefined;
-        let allowed = ConnectionSet.EMPTY;
-        for (const rule of own) {
-          if (!solver.ruleMatches(rule, peer)) continue;
-          const ports = solver.portsTowards(rule, destination);
-          if (ports.isEmpty()) continue;
-          contributing.add(rule);
-          allowed = allowed.union(ports);
-        }
-        if (allowed.isEmpty()) continue;
-        let covered = ConnectionSet.EMPTY;
-        for (const rule of others) {
-          if (!solver.ruleMatches(rule, peer)) continue;
-          const ports = solver.portsTowards(rule, destination);
-          if (ports.intersect(allowed).isEmpty()) continue;
-          coverers.add(rule.policy);
-          covered = covered.union(ports);
-        }
-        if (!covered.covers(allowed)) return undefined;
+      const others = solver.rulesFor(podClass, direction).filter((rule) => rule.policy !== policy && !removed.has(rule.policy));
+      const perClass = direction === 'ingress' && (ownNamesPorts || others.some((rule) => rule.namedPorts.length > 0));
+      const key = `${perClass ? podClass.index : ''}:${others.map((rule) => ruleIds.get(rule)).join(',')}`;
+      let judgement = judged.get(key);
+      if (!judgement) {
+        judgement = judge(solver, direction, podClass, own, others, peersOfOwnRules());
+        judged.set(key, judgement);
       }
+      if (!judgement) return undefined;
+      for (const rule of judgement.contributing) contributing.add(rule);
+      for (const other of judgement.coverers) coverers.add(other);
     }
   }
   // A rule that allows nothing k8snet can see (a selector matching no pod in the manifests) may
   // well allow something in the cluster: no claim about such a policy.
   if (ownRules.some((rule) => !contributing.has(rule)) || coverers.size === 0) return undefined;
   return coverers;
+}
+
+/** What judging one selected class found: the own rules that allowed something and the policies covering them; undefined when not covered. */
+type Judgement = { readonly contributing: readonly CompiledRule[]; readonly coverers: readonly NetworkPolicy[] } | undefined;
+
+/** Judges one selected class: does every connection the own rules allow towards some peer have other rules allowing it too? */
+function judge(
+  solver: ReachabilitySolver,
+  direction: Direction,
+  podClass: PodClass,
+  own: readonly CompiledRule[],
+  others: readonly CompiledRule[],
+  peers: readonly Peer[],
+): Judgement {
+  const contributing = new Set<CompiledRule>();
+  const coverers = new Set<NetworkPolicy>();
+  const relevant = [...own, ...others];
+  // Peer classes matched by the same rules get the same answer, unless a named port makes it
+  // depend on the destination class (egress): judge one of each.
+  const dependsOnDestination = direction === 'egress' && relevant.some((rule) => rule.namedPorts.length > 0);
+  const seen = new Set<string>();
+  for (const peer of peers) {
+    if ('index' in peer) {
+      let signature = dependsOnDestination ? `${peer.index}:` : '';
+      for (const rule of relevant) signature += solver.ruleMatches(rule, peer) ? '1' : '0';
+      if (seen.has(signature)) continue;
+      seen.add(signature);
+    }
+    const destination = direction === 'ingress' ? podClass : 'index' in peer ? peer : undefined;
+    let allowed = ConnectionSet.EMPTY;
+    for (const rule of own) {
+      if (!solver.ruleMatches(rule, peer)) continue;
+      const ports = solver.portsTowards(rule, destination);
+      if (ports.isEmpty()) continue;
+      contributing.add(rule);
+      allowed = allowed.union(ports);
+    }
+    if (allowed.isEmpty()) continue;
+    let covered = ConnectionSet.EMPTY;
+    for (const rule of others) {
+      if (!solver.ruleMatches(rule, peer)) continue;
+      const ports = solver.portsTowards(rule, destination);
+      if (ports.intersect(allowed).isEmpty()) continue;
+      coverers.add(rule.policy);
+      covered = covered.union(ports);
+    }
+    if (!covered.covers(allowed)) return undefined;
+  }
+  return { contributing: [...contributing], coverers: [...coverers] };
 }
 
 /**

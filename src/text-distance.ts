@@ -23,18 +23,29 @@ export function editDistance(a: string, b: string, options: EditDistanceOptions 
   const transpositions = options.transpositions ?? true;
   const maximum = options.maximum ?? Infinity;
   if (Math.abs(a.length - b.length) > maximum) return maximum + 1;
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  // Three rolling rows (the one before last, for swaps; the last; the current) instead of the
+  // whole table: suggestions compare one word with thousands of labels.
+  const width = b.length + 1;
+  let beforePrevious = new Uint32Array(width);
+  let previous = new Uint32Array(width);
+  let current = new Uint32Array(width);
+  for (let j = 0; j < width; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let rowMinimum = rows[i][0];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
-      if (rows[i][j] < rowMinimum) rowMinimum = rows[i][j];
+    current[0] = i;
+    let rowMinimum = i;
+    for (let j = 1; j < width; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let cell = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (transpositions && i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
+        cell = Math.min(cell, beforePrevious[j - 2] + 1);
+      }
+      current[j] = cell;
+      if (cell < rowMinimum) rowMinimum = cell;
     }
     // Every later cell is at least one of this row's cells (a swap reaches back two rows, so keep
     // one row of slack before giving up).
     if (rowMinimum > maximum + 1) return maximum + 1;
+    [beforePrevious, previous, current] = [previous, current, beforePrevious];
   }
-  return Math.min(rows[a.length][b.length], maximum + 1);
+  return Math.min(previous[b.length], maximum + 1);
 }

@@ -59,30 +59,37 @@ export function nearMissHint(requirements: readonly LabelRequirement[], candidat
  * carries the key, the only other key with one of the wanted values.
  */
 function closestLabel(requirement: LabelRequirement, candidates: readonly Labels[]): { key: string; value: string } | undefined {
-  const pairs = [...new Set(candidates.flatMap((labels) => Object.entries(labels).map(([key, value]) => `${key}\u0000${value}`)))]
-    .sort()
-    .map((pair) => {
-      const [key, value] = pair.split('\u0000');
-      return { key, value };
-    });
-  let best: { key: string; value: string; distance: number } | undefined;
-  for (const wanted of requirement.values) {
-    for (const pair of pairs) {
-      const sameKey = pair.key === requirement.key;
-      if (!sameKey && pair.value !== wanted) continue;
-      const [typed, known] = sameKey ? [wanted, pair.value] : [requirement.key, pair.key];
-      const limit = typoLimit(typed);
-      // The distance is at least the difference in length: skip the computation when that is too far already.
-      if (Math.abs(typed.length - known.length) > limit) continue;
-      const distance = editDistance(known, typed, { maximum: limit });
-      if (distance > 0 && distance <= limit && (!best || distance < best.distance)) best = { ...pair, distance };
+  // One pass over every label of every candidate, keeping the best by (distance, wanted value,
+  // key, value): the same choice as sorting the distinct labels first, without building them.
+  let best: { key: string; value: string; distance: number; wanted: number } | undefined;
+  let keyCarried = false;
+  const sameValueKeys = new Map<string, string>();
+  for (const labels of candidates) {
+    for (const key in labels) {
+      const value = labels[key];
+      const sameKey = key === requirement.key;
+      if (sameKey) keyCarried = true;
+      requirement.values.forEach((wanted, index) => {
+        if (!sameKey && value !== wanted) return;
+        if (!sameKey && !(sameValueKeys.get(key)! <= value)) sameValueKeys.set(key, value);
+        const [typed, known] = sameKey ? [wanted, value] : [requirement.key, key];
+        const limit = typoLimit(typed);
+        // The distance is at least the difference in length: skip the computation when that is too far already.
+        if (Math.abs(typed.length - known.length) > limit) return;
+        const distance = editDistance(known, typed, { maximum: limit });
+        if (distance === 0 || distance > limit) return;
+        if (!best || distance < best.distance || (distance === best.distance && (index < best.wanted
+          || (index === best.wanted && (key < best.key || (key === best.key && value < best.value)))))) {
+          best = { key, value, distance, wanted: index };
+        }
+      });
     }
   }
   if (best) return { key: best.key, value: best.value };
   // `app: web` against pods labelled `app.kubernetes.io/name: web`: one other key with the value.
-  if (pairs.some((pair) => pair.key === requirement.key)) return undefined;
-  const sameValue = pairs.filter((pair) => requirement.values.includes(pair.value));
-  return new Set(sameValue.map((pair) => pair.key)).size === 1 ? sameValue[0] : undefined;
+  if (keyCarried || sameValueKeys.size !== 1) return undefined;
+  const [[key, value]] = sameValueKeys;
+  return { key, value };
 }
 
 /** The most edits a misspelling of `word` is taken to hold: a third of its length, at least one. */

@@ -151,10 +151,11 @@ export class ReachabilitySolver {
   /**
    * Per class isolated by NetworkPolicies only: the classes some of its ingress (egress) rules
    * match; any other class gets nothing on that side. Undefined where admin policies apply or
-   * the side is open.
+   * the side is open. Built on first use: they take classes² bits, which only whole-matrix
+   * questions pay back (lint rules never ask).
    */
-  private readonly ingressReach: ClassMatrix;
-  private readonly egressReach: ClassMatrix;
+  private ingressReachMatrix: ClassMatrix | undefined;
+  private egressReachMatrix: ClassMatrix | undefined;
 
   readonly hostNetworkMode: HostNetworkMode;
   private readonly peerClassCache = new Map<string, BitSet>();
@@ -233,8 +234,14 @@ export class ReachabilitySolver {
     this.compiledAdminRules = compiledAdminRules;
     this.openIngress = Uint8Array.from(classes, (podClass) => Number(podClass.outsidePolicy || (ingressPolicies[podClass.index].length === 0 && adminIngress[podClass.index].length === 0)));
     this.openEgress = Uint8Array.from(classes, (podClass) => Number(podClass.outsidePolicy || (egressPolicies[podClass.index].length === 0 && adminEgress[podClass.index].length === 0)));
-    this.ingressReach = this.reachMatrix(ingressRules, adminIngress, this.openIngress);
-    this.egressReach = this.reachMatrix(egressRules, adminEgress, this.openEgress);
+  }
+
+  private get ingressReach(): ClassMatrix {
+    return (this.ingressReachMatrix ??= this.reachMatrix(this.ingressRules, this.adminIngress, this.openIngress));
+  }
+
+  private get egressReach(): ClassMatrix {
+    return (this.egressReachMatrix ??= this.reachMatrix(this.egressRules, this.adminEgress, this.openEgress));
   }
 
   /** Rows for the classes isolated by NetworkPolicies only: the classes some of their rules match. */
