@@ -78,16 +78,21 @@ function policyCount(graph: ResourceGraph): string | undefined {
 
 /** Returns true when a workload's name, labels (object or pod template) or container images contain one of the words. */
 function mentionsAny(workload: Workload, words: readonly string[]): boolean {
-  const texts = [workload.name, ...labelTexts(workload.source)];
+  // Checked text by text, stopping at the first hit: every workload of a large cluster is scanned.
+  const mentions = (text: string) => {
+    const lower = text.toLowerCase();
+    return words.some((word) => lower.includes(word));
+  };
+  if (mentions(workload.name) || labelTexts(workload.source).some(mentions)) return true;
   for (const pod of workload.pods) {
-    texts.push(...Object.entries(pod.labels).flat());
+    for (const key in pod.labels) if (mentions(key) || mentions(pod.labels[key])) return true;
     const spec = valueAt(pod.source.value, [...pod.templatePath, 'spec']) as { containers?: unknown; initContainers?: unknown } | undefined;
     for (const container of [...asArray(spec?.containers), ...asArray(spec?.initContainers)]) {
       const image = (container as { image?: unknown } | null)?.image;
-      if (typeof image === 'string') texts.push(image);
+      if (typeof image === 'string' && mentions(image)) return true;
     }
   }
-  return texts.some((text) => words.some((word) => text.toLowerCase().includes(word)));
+  return false;
 }
 
 function labelTexts(object: Workload['source']): string[] {

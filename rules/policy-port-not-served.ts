@@ -1,7 +1,7 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import { listWorkloads } from '../src/model/suggest.js';
-import type { Pod, Protocol } from '../src/model/types.js';
+import type { Pod, Protocol, Service } from '../src/model/types.js';
 import { ConnectionSet } from '../src/reach/connection-set.js';
 import { endpointPods, resolveTargetPort } from '../src/reach/exposure.js';
 
@@ -20,6 +20,12 @@ export default defineRule({
   },
   check(graph) {
     const reports: RuleReport[] = [];
+    const servicesByNamespace = new Map<string, Service[]>();
+    for (const service of graph.services) {
+      const list = servicesByNamespace.get(service.namespace);
+      if (list) list.push(service);
+      else servicesByNamespace.set(service.namespace, [service]);
+    }
     for (const policy of graph.policies) {
       if (!policy.affectsIngress) continue;
       const pods = graph.podsMatching(policy.podSelector, policy.namespace);
@@ -32,7 +38,7 @@ export default defineRule({
           if (typeof port.port !== 'number') continue; // Every port of the protocol, or a name.
           const allowed = ConnectionSet.ofPorts(port.protocol, port.port, port.endPort ?? port.port);
           if (!allowed.intersect(declared).isEmpty()) continue;
-          const hint = servicePortHint(graph, port.protocol, port.port, port.endPort ?? port.port, pods);
+          const hint = servicePortHint(graph, servicesByNamespace.get(policy.namespace) ?? [], port.protocol, port.port, port.endPort ?? port.port, pods);
           reports.push({
             messageId: 'notServed',
             data: {
@@ -56,12 +62,13 @@ export default defineRule({
  * The usual slip: the policy names a Service's port, but a policy sees the connection after the
  * Service has translated it to the pod's targetPort.
  */
-function servicePortHint(graph: ResourceGraph, protocol: Protocol, from: number, to: number, pods: readonly Pod[]): string | undefined {
-  for (const service of graph.services) {
-    if (service.namespace !== pods[0].namespace) continue;
-    const backends = endpointPods(graph, service).filter((pod) => pods.includes(pod));
-    for (const servicePort of service.ports) {
-      if (servicePort.protocol !== protocol || servicePort.port < from || servicePort.port > to) continue;
+function servicePortHint(graph: ResourceGraph, services: readonly Service[], protocol: Protocol, from: number, to: number, pods: readonly Pod[]): string | undefined {
+  const selected = new Set(pods);
+  for (const service of services) {
+    const ports = service.ports.filter((servicePort) => servicePort.protocol === protocol && servicePort.port >= from && servicePort.port <= to);
+    if (ports.length === 0) continue;
+    const backends = endpointPods(graph, service).filter((pod) => selected.has(pod));
+    for (const servicePort of ports) {
       const target = backends.map((pod) => resolveTargetPort(servicePort, pod)).find((resolved) => resolved !== undefined);
       if (target !== undefined && target !== servicePort.port) {
         return `${servicePort.port} is the port of Service ${service.namespace}/${service.name}; policies see the pod's port: did you mean ${target}?`;
