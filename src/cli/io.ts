@@ -34,10 +34,18 @@ export class OutputSink {
   private pending: string[] = [];
   private pendingLength = 0;
 
-  constructor(private readonly write: (text: string) => void) {}
+  constructor(private readonly write: (data: string | Uint8Array) => void) {}
 
-  /** Queues `text`, writing out once 256 KiB have gathered. */
-  push(text: string): void {
+  /**
+   * Queues `text`, writing out once 256 KiB have gathered; bytes (already encoded, in large
+   * chunks the caller does not touch again) are written at once, after what is queued.
+   */
+  push(text: string | Uint8Array): void {
+    if (typeof text !== 'string') {
+      this.flush();
+      this.write(text);
+      return;
+    }
     this.pending.push(text);
     this.pendingLength += text.length;
     if (this.pendingLength >= 1 << 18) this.flush();
@@ -56,7 +64,7 @@ export class OutputSink {
 /** Opens the destination of `--output FILE`, or standard output. */
 export function openOutput(file: string | undefined): { sink: OutputSink; close: () => Promise<void> } {
   if (!file) {
-    const sink = new OutputSink((text) => process.stdout.write(text));
+    const sink = new OutputSink((data) => process.stdout.write(data));
     return {
       sink,
       close: async () => {
@@ -72,7 +80,7 @@ export function openOutput(file: string | undefined): { sink: OutputSink; close:
   } catch (error) {
     throw new UsageError(`--output ${describeFsError(error, file)}`);
   }
-  const sink = new OutputSink((text) => fs.writeSync(descriptor, text));
+  const sink = new OutputSink((data) => writeAll(descriptor, data));
   return {
     sink,
     close: async () => {
@@ -80,4 +88,13 @@ export function openOutput(file: string | undefined): { sink: OutputSink; close:
       fs.closeSync(descriptor);
     },
   };
+}
+
+/** Writes all of `data` to a file descriptor (writeSync may write less than it is given). */
+function writeAll(descriptor: number, data: string | Uint8Array): void {
+  if (typeof data === 'string') {
+    fs.writeSync(descriptor, data);
+    return;
+  }
+  for (let offset = 0; offset < data.length; ) offset += fs.writeSync(descriptor, data, offset, data.length - offset);
 }

@@ -66,6 +66,22 @@ export class ClassMatrix {
     for (const set of sets) set.orInto(this.words, offset);
   }
 
+  /** Returns the members of row `row` in increasing order, or undefined when the row is absent. */
+  rowMembers(row: number): number[] | undefined {
+    if (this.present[row] !== 1) return undefined;
+    const members: number[] = [];
+    const offset = row * this.rowWords;
+    for (let word = 0; word < this.rowWords; word++) {
+      let bits = this.words[offset + word];
+      while (bits !== 0) {
+        const lowest = bits & -bits;
+        members.push((word << 5) + (31 - Math.clz32(lowest)));
+        bits ^= lowest;
+      }
+    }
+    return members;
+  }
+
   /** Returns true when row `row` exists and does not contain `column`. */
   excludes(row: number, column: number): boolean {
     return this.present[row] === 1 && (this.words[row * this.rowWords + (column >>> 5)] & (1 << (column & 31))) === 0;

@@ -39,11 +39,45 @@ function compareIds(a: MatrixPeer, b: MatrixPeer): number {
 }
 
 /**
+ * A stretch of one source's row: an edge, or a run of consecutive destinations (indexes into
+ * {@link MatrixRows.destinations}, `to` exclusive) that the source reaches with every connection
+ * because neither side is isolated. Runs let a formatter write most of a large matrix without
+ * looking at each pair.
+ */
+export type MatrixSegment = MatrixEdge | { readonly from: number; readonly to: number };
+
+/** One source's allowed connections, in destination order. */
+export interface MatrixRow {
+  readonly source: MatrixPeer;
+  readonly segments: readonly MatrixSegment[];
+}
+
+/** The matrix by rows: the sorted destinations, and a row per source that reaches any. */
+export interface MatrixRows {
+  readonly destinations: readonly MatrixPeer[];
+  readonly rows: Generator<MatrixRow>;
+}
+
+/**
  * Yields every allowed connection between workloads, external address ranges and the ingress
  * controller, in np-guard's order (bytewise by source, then destination), without self-pairs
  * and without pairs that allow nothing. A generator, so that huge matrices stream.
  */
 export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions = {}): Generator<MatrixEdge> {
+  const { destinations, rows } = matrixRows(solver, options);
+  for (const { source, segments } of rows) {
+    for (const segment of segments) {
+      if ('source' in segment) {
+        yield segment;
+        continue;
+      }
+      for (let index = segment.from; index < segment.to; index++) yield { source, destination: destinations[index], connections: ConnectionSet.ALL };
+    }
+  }
+}
+
+/** The same connections as {@link matrixEdges}, row by row, with runs of open pairs kept whole. */
+export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = {}): MatrixRows {
   const graph = solver.graph;
   const workloads: MatrixPeer[] = graph.workloads.map((workload) => ({ type: 'workload', id: workload.id, workload }));
   const cuts = (direction: 'ingress' | 'egress', family: IpFamily) => [
@@ -66,40 +100,143 @@ export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions 
   }
   const destinationClasses = destinations.map((destination) => classesOf.get(destination));
   const focusIndex = focus ? destinations.findIndex((destination) => destination.id === focus) : -1;
-  for (const source of sources) {
-    const sourceClasses = classesOf.get(source);
-    // With a focus, a source other than the focused workload only has its edge towards it.
-    const [from, to] = focus && source.id !== focus ? (focusIndex === -1 ? [0, 0] : [focusIndex, focusIndex + 1]) : [0, destinations.length];
-    for (let index = from; index < to; index++) {
-      const destination = destinations[index];
-      if (source === destination) continue;
-      const classesOfDestination = destinationClasses[index];
-      let connections = ConnectionSet.EMPTY;
-      if (sourceClasses && classesOfDestination) {
-        if (sourceClasses.length === 1 && classesOfDestination.length === 1) {
-          connections = solver.classToClass(sourceClasses[0], classesOfDestination[0]);
-        } else {
-          // A workload whose pods differ is connected where any of its pods is.
-          for (const sourceClass of sourceClasses) {
-            for (const destinationClass of classesOfDestination) {
-              connections = connections.union(solver.classToClass(sourceClass, destinationClass));
-            }
-          }
-        }
-      } else if (source.type === 'ingress-controller') {
-        connections = exposure.get(destination.id) ?? ConnectionSet.EMPTY;
-      } else if (source.type === 'external' && classesOfDestination) {
-        for (const destinationClass of classesOfDestination) {
-          connections = connections.union(solver.rangeToClass(source.family, source.range, destinationClass));
-        }
-      } else if (sourceClasses && destination.type === 'external') {
-        for (const sourceClass of sourceClasses) {
-          connections = connections.union(solver.classToRange(sourceClass, destination.family, destination.range));
-        }
+  // A source with a class open for egress reaches a destination with a class open for ingress on
+  // every connection (classToClass of those two is ALL, and ALL absorbs the rest of the union).
+  const openForIngress = destinationClasses.map((classes) => classes?.some((podClass) => solver.isOpen(podClass, 'ingress')) ?? false);
+  const connectionsBetween = (source: MatrixPeer, sourceClasses: PodClass[] | undefined, index: number): ConnectionSet => {
+    const destination = destinations[index];
+    const classesOfDestination = destinationClasses[index];
+    let connections = ConnectionSet.EMPTY;
+    if (sourceClasses && classesOfDestination) {
+      if (sourceClasses.length === 1 && classesOfDestination.length === 1) return solver.classToClass(sourceClasses[0], classesOfDestination[0]);
+      // A workload whose pods differ is connected where any of its pods is.
+      for (const sourceClass of sourceClasses) {
+        for (const destinationClass of classesOfDestination) connections = connections.union(solver.classToClass(sourceClass, destinationClass));
       }
-      if (connections !== ConnectionSet.EMPTY) yield { source, destination, connections };
+    } else if (source.type === 'ingress-controller') {
+      connections = exposure.get(destination.id) ?? ConnectionSet.EMPTY;
+    } else if (source.type === 'external' && classesOfDestination) {
+      for (const destinationClass of classesOfDestination) connections = connections.union(solver.rangeToClass(source.family, source.range, destinationClass));
+    } else if (sourceClasses && destination.type === 'external') {
+      for (const sourceClass of sourceClasses) connections = connections.union(solver.classToRange(sourceClass, destination.family, destination.range));
+    }
+    return connections;
+  };
+  // Where each destination stands, computed once for all sources: the runs of destinations open
+  // for ingress, the destinations of each class, the isolated and the external ones.
+  const openRuns: { from: number; to: number }[] = [];
+  for (let index = 0; index < destinations.length; index++) {
+    if (!openForIngress[index]) continue;
+    const last = openRuns[openRuns.length - 1];
+    if (last && last.to === index) last.to = index + 1;
+    else openRuns.push({ from: index, to: index + 1 });
+  }
+  const destinationsOfClass = new Map<number, number[]>();
+  destinationClasses.forEach((classes, index) => {
+    for (const podClass of classes ?? []) {
+      const list = destinationsOfClass.get(podClass.index);
+      if (list) list.push(index);
+      else destinationsOfClass.set(podClass.index, [index]);
+    }
+  });
+  // Isolated destinations the prefilter says nothing about (admin policies, or pods that differ):
+  // every open source is judged against them.
+  let alwaysJudged: number[] | undefined;
+  const isolatedJudgedAlways = (): number[] => {
+    const { unfiltered } = solver.ingressAdmitters();
+    return (alwaysJudged ??= destinations.map((_, index) => index).filter((index) => {
+      const classes = destinationClasses[index];
+      return classes !== undefined && !openForIngress[index] && (classes.length !== 1 || unfiltered[classes[0].index] === 1);
+    }));
+  };
+  const externals = destinations.map((_, index) => index).filter((index) => destinations[index].type === 'external');
+
+  /** Every pair of the row, one at a time: the general case and the focused one. */
+  const scannedRow = (source: MatrixPeer, sourceClasses: PodClass[] | undefined, from: number, to: number): MatrixSegment[] => {
+    const openSource = sourceClasses?.some((podClass) => solver.isOpen(podClass, 'egress')) ?? false;
+    const segments: MatrixSegment[] = [];
+    let runStart = -1;
+    for (let index = from; index <= to; index++) {
+      const inRun = index < to && source !== destinations[index] && openSource && openForIngress[index];
+      if (inRun) {
+        if (runStart === -1) runStart = index;
+        continue;
+      }
+      if (runStart !== -1) segments.push({ from: runStart, to: index });
+      runStart = -1;
+      if (index === to || source === destinations[index]) continue;
+      const connections = connectionsBetween(source, sourceClasses, index);
+      if (connections !== ConnectionSet.EMPTY) segments.push({ source, destination: destinations[index], connections });
+    }
+    return segments;
+  };
+
+  /**
+   * The row of a workload with one pod class, visiting only destinations it may reach: runs of
+   * open destinations when it is open for egress (plus the isolated ones whose ingress rules may
+   * admit it), or the classes its egress rules match. Most pairs of a large cluster are ruled
+   * out without looking at them.
+   */
+  const sparseRow = (source: MatrixPeer, sourceClass: PodClass, self: number): MatrixSegment[] | undefined => {
+    const edges: { index: number; connections: ConnectionSet }[] = [];
+    const consider = (index: number) => {
+      if (index === self) return;
+      const connections = connectionsBetween(source, [sourceClass], index);
+      if (connections !== ConnectionSet.EMPTY) edges.push({ index, connections });
+    };
+    let runs: readonly { from: number; to: number }[] = [];
+    if (solver.isOpen(sourceClass, 'egress')) {
+      runs = openRuns;
+      // The isolated destinations whose ingress rules may admit this class, and those only the rules can tell about.
+      const indexes = new Set<number>(isolatedJudgedAlways());
+      for (const podClass of solver.ingressAdmitters().admittedBy[sourceClass.index]) {
+        for (const index of destinationsOfClass.get(podClass) ?? []) if (!openForIngress[index]) indexes.add(index);
+      }
+      for (const index of [...indexes].sort((a, b) => a - b)) consider(index);
+    } else {
+      const candidates = solver.egressCandidates(sourceClass);
+      if (!candidates) return undefined;
+      const indexes = new Set<number>();
+      for (const podClass of candidates) for (const index of destinationsOfClass.get(podClass) ?? []) indexes.add(index);
+      for (const index of [...indexes].sort((a, b) => a - b)) consider(index);
+    }
+    for (const index of externals) consider(index);
+    edges.sort((a, b) => a.index - b.index);
+    // Merge the runs (less the source itself) and the edges, in destination order.
+    const segments: MatrixSegment[] = [];
+    let next = 0;
+    const flushEdgesBefore = (limit: number) => {
+      for (; next < edges.length && edges[next].index < limit; next++) {
+        segments.push({ source, destination: destinations[edges[next].index], connections: edges[next].connections });
+      }
+    };
+    for (const run of runs) {
+      flushEdgesBefore(run.from);
+      if (self >= run.from && self < run.to) {
+        if (self > run.from) segments.push({ from: run.from, to: self });
+        if (self + 1 < run.to) segments.push({ from: self + 1, to: run.to });
+      } else segments.push(run);
+    }
+    flushEdgesBefore(Infinity);
+    return segments;
+  };
+
+  const destinationIndex = new Map(destinations.map((destination, index) => [destination, index]));
+  function* rows(): Generator<MatrixRow> {
+    for (const source of sources) {
+      const sourceClasses = classesOf.get(source);
+      let segments: MatrixSegment[] | undefined;
+      if (focus && source.id !== focus) {
+        // With a focus, a source other than the focused workload only has its edge towards it.
+        segments = focusIndex === -1 ? [] : scannedRow(source, sourceClasses, focusIndex, focusIndex + 1);
+      } else if (sourceClasses?.length === 1) {
+        segments = sparseRow(source, sourceClasses[0], destinationIndex.get(source) ?? -1);
+      }
+      segments ??= scannedRow(source, sourceClasses, 0, destinations.length);
+      if (segments.length > 0) yield { source, segments };
     }
   }
+  return { destinations, rows: rows() };
 }
 
 function resolveFocus(workloads: readonly MatrixPeer[], focus: string): string {

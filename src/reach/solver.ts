@@ -156,6 +156,7 @@ export class ReachabilitySolver {
    */
   private ingressReachMatrix: ClassMatrix | undefined;
   private egressReachMatrix: ClassMatrix | undefined;
+  private admitters: { readonly admittedBy: readonly (readonly number[])[]; readonly unfiltered: Uint8Array } | undefined;
 
   readonly hostNetworkMode: HostNetworkMode;
   private readonly peerClassCache = new Map<string, BitSet>();
@@ -511,6 +512,41 @@ export class ReachabilitySolver {
   /** Connections the destination class's ingress allows from the source class. */
   ingressFromClass(source: PodClass, destination: PodClass): ConnectionSet {
     return this.sideAllowed('ingress', destination, source);
+  }
+
+  /**
+   * True when nothing restricts a class's traffic in a direction (no NetworkPolicy or admin policy
+   * isolates it): from a class open for egress to a class open for ingress every connection is
+   * allowed, which is most of a large cluster's matrix.
+   */
+  isOpen(podClass: PodClass, direction: Direction): boolean {
+    return (direction === 'ingress' ? this.openIngress : this.openEgress)[podClass.index] === 1;
+  }
+
+  /**
+   * The ingress prefilter turned around, for loops over millions of pairs: for each source class,
+   * the classes whose ingress rules (NetworkPolicies only) may admit it; and which classes have
+   * no such prefilter (open for ingress, or under admin policies: only their rules can tell).
+   * Computed on first use.
+   */
+  ingressAdmitters(): { readonly admittedBy: readonly (readonly number[])[]; readonly unfiltered: Uint8Array } {
+    if (this.admitters) return this.admitters;
+    const admittedBy: number[][] = this.classes.map(() => []);
+    const unfiltered = new Uint8Array(this.classes.length);
+    for (const podClass of this.classes) {
+      const sources = this.ingressReach.rowMembers(podClass.index);
+      if (!sources) unfiltered[podClass.index] = 1;
+      else for (const source of sources) admittedBy[source].push(podClass.index);
+    }
+    return (this.admitters = { admittedBy, unfiltered });
+  }
+
+  /**
+   * The classes `source`'s egress rules may reach, when NetworkPolicies alone isolate it for
+   * egress; undefined when it is open for egress or admin policies apply (every class then).
+   */
+  egressCandidates(source: PodClass): readonly number[] | undefined {
+    return this.egressReach.rowMembers(source.index);
   }
 
   /** Connections allowed from one class to another: egress of the source ∩ ingress of the destination. */

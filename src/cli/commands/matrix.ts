@@ -1,4 +1,4 @@
-import { matrixEdges, type MatrixEdge } from '../../reach/matrix.js';
+import { matrixEdges, matrixRows, type MatrixEdge } from '../../reach/matrix.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
@@ -13,9 +13,8 @@ export interface MatrixCommandOptions {
   readonly hostNetworkPods: HostNetworkMode;
 }
 
-async function formatterFor(format: MatrixCommandOptions['format']): Promise<(edges: Iterable<MatrixEdge>) => Generator<string>> {
+async function formatterFor(format: Exclude<MatrixCommandOptions['format'], 'txt'>): Promise<(edges: Iterable<MatrixEdge>) => Generator<string>> {
   switch (format) {
-    case 'txt': return (await import('../../report/matrix-txt.js')).formatMatrixTxt;
     case 'json': return (await import('../../report/matrix-json.js')).formatMatrixJson;
     case 'csv': return (await import('../../report/matrix-csv.js')).formatMatrixCsv;
     case 'md': return (await import('../../report/matrix-md.js')).formatMatrixMarkdown;
@@ -34,10 +33,16 @@ export async function runMatrix(paths: string[], options: MatrixCommandOptions, 
   }
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   noteHostNetworkPods(solver);
-  const format = await formatterFor(options.format);
+  const matrixOptions = { focusWorkload: options.focusWorkload, ingressController: options.ingressController };
   const { sink, close } = openOutput(options.output);
-  const edges = matrixEdges(solver, { focusWorkload: options.focusWorkload, ingressController: options.ingressController });
-  for (const chunk of format(edges)) sink.push(chunk);
+  if (options.format === 'txt') {
+    // The default format, and the one huge matrices are written in: a row at a time.
+    const { formatMatrixTxtBytes } = await import('../../report/matrix-txt.js');
+    for (const chunk of formatMatrixTxtBytes(matrixRows(solver, matrixOptions))) sink.push(chunk);
+  } else {
+    const format = await formatterFor(options.format);
+    for (const chunk of format(matrixEdges(solver, matrixOptions))) sink.push(chunk);
+  }
   await close();
   return hasInputErrors(analysis.inputFindings) ? EXIT_USAGE : EXIT_OK;
 }
