@@ -1,5 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import { countOf, describeCarving, describeNodes, describePodDemand, formatCount, podLimitHint, podRangePlace, podRangeText } from '../src/ipam/describe.js';
+import { formatCount, podRangeData, podRangeFindingPlace } from '../src/ipam/describe.js';
 
 /**
  * Flags a pod range (or the Calico pools of a family) that cannot hold the pods the manifests ask
@@ -25,22 +25,12 @@ export default defineRule({
       reports.push({
         messageId: 'exhausted',
         data: {
-          family: `IPv${usage.family}`,
-          range: podRangeText(usage),
-          carving: describeCarving(usage),
-          nodes: describeNodes(usage, addressPlan.demand),
-          capacity: countOf(usage.capacityPods, 'pod'),
-          demand: describePodDemand(usage, addressPlan.demand),
+          ...podRangeData(usage, addressPlan.demand),
           missing: formatCount(usage.demandPods - usage.capacityPods),
         },
-        ...podRangePlace(usage, addressPlan.demand),
-        ...hintOf(podLimitHint(usage)),
+        ...podRangeFindingPlace(usage, addressPlan.demand),
       });
     }
     return reports;
   },
 });
-
-function hintOf(hint: string | undefined): { hint?: string } {
-  return hint ? { hint } : {};
-}

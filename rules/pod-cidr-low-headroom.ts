@@ -1,5 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import { countOf, describeCarving, describeNodes, describePodDemand, formatCount, podLimitHint, podRangePlace, podRangeText } from '../src/ipam/describe.js';
+import { HEADROOM_OPTIONS, countOf, formatCount, podRangeData, podRangeFindingPlace } from '../src/ipam/describe.js';
 
 interface Options {
   /** Headroom below this percentage of the range's capacity is reported. */
@@ -19,12 +19,8 @@ export default defineRule<Options>({
   messages: {
     lowHeadroom: 'The {{family}} pod range {{range}} gives {{carving}}; {{nodes}} it holds {{capacity}} and the manifests ask for {{demand}}, leaving {{headroom}} ({{percent}}%), under the {{threshold}}% headroom.',
   },
-  optionsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { minHeadroomPercent: { type: 'number', minimum: 0, maximum: 100 } },
-  },
-  defaultOptions: { minHeadroomPercent: 20 },
+  optionsSchema: HEADROOM_OPTIONS.schema,
+  defaultOptions: HEADROOM_OPTIONS.defaults,
   check(_graph, { addressPlan, options }) {
     const reports: RuleReport[] = [];
     for (const usage of addressPlan.podRanges) {
@@ -33,24 +29,14 @@ export default defineRule<Options>({
       reports.push({
         messageId: 'lowHeadroom',
         data: {
-          family: `IPv${usage.family}`,
-          range: podRangeText(usage),
-          carving: describeCarving(usage),
-          nodes: describeNodes(usage, addressPlan.demand),
-          capacity: countOf(usage.capacityPods, 'pod'),
-          demand: describePodDemand(usage, addressPlan.demand),
+          ...podRangeData(usage, addressPlan.demand),
           headroom: countOf(usage.headroomPods, 'pod'),
           percent: String(usage.headroomPercent),
           threshold: formatCount(options.minHeadroomPercent),
         },
-        ...podRangePlace(usage, addressPlan.demand),
-        ...hintOf(podLimitHint(usage)),
+        ...podRangeFindingPlace(usage, addressPlan.demand),
       });
     }
     return reports;
   },
 });
-
-function hintOf(hint: string | undefined): { hint?: string } {
-  return hint ? { hint } : {};
-}

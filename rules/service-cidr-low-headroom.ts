@@ -1,5 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import { countOf, formatCount, serviceRangeData, serviceRangePlace } from '../src/ipam/describe.js';
+import { HEADROOM_OPTIONS, countOf, formatCount, serviceRangeData, serviceRangePlace } from '../src/ipam/describe.js';
 
 interface Options {
   /** Headroom below this percentage of the usable ClusterIPs is reported. */
@@ -18,12 +18,8 @@ export default defineRule<Options>({
   messages: {
     lowHeadroom: 'The IPv{{family}} Service range {{range}} has {{usable}} and {{demand}}{{kubernetes}}, leaving {{headroom}} ({{percent}}%), under the {{threshold}}% headroom.',
   },
-  optionsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { minHeadroomPercent: { type: 'number', minimum: 0, maximum: 100 } },
-  },
-  defaultOptions: { minHeadroomPercent: 20 },
+  optionsSchema: HEADROOM_OPTIONS.schema,
+  defaultOptions: HEADROOM_OPTIONS.defaults,
   check(_graph, { addressPlan, options }) {
     const reports: RuleReport[] = [];
     for (const usage of addressPlan.serviceRanges) {

@@ -42,26 +42,6 @@ export function blockCount(cidr: Cidr, blockPrefixLength: number): bigint {
   return addressCount(cidr) / blockAddressCount(cidr.family, blockPrefixLength);
 }
 
-/** True when two ranges of the same family share an address. */
-export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
-  if (a.family !== b.family) return false;
-  const left = toIpNumRange(a);
-  const right = toIpNumRange(b);
-  return a.family === 4
-    ? (left as IpNum.IPv4CidrRange).isOverlapping(right as IpNum.IPv4CidrRange)
-    : (left as IpNum.IPv6CidrRange).isOverlapping(right as IpNum.IPv6CidrRange);
-}
-
-/** True when `inner` lies wholly inside `outer`. */
-export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  if (outer.family !== inner.family) return false;
-  const left = toIpNumRange(outer);
-  const right = toIpNumRange(inner);
-  return outer.family === 4
-    ? (left as IpNum.IPv4CidrRange).contains(right as IpNum.IPv4CidrRange)
-    : (left as IpNum.IPv6CidrRange).contains(right as IpNum.IPv6CidrRange);
-}
-
 /** A single address, parsed by ip-num. */
 export interface ParsedAddress {
   readonly family: IpFamily;

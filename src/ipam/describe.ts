@@ -151,3 +151,31 @@ export function podLimitHint(usage: PodRangeUsage): string | undefined {
   if (usage.carving.kind === 'node-blocks' && BigInt(usage.podsPerNode) >= usage.carving.usablePerBlock) return undefined;
   return `the limit here is maxPods per node, not addresses: the range has blocks for ${formatCount(usage.nodesServed)} nodes, so adding nodes makes room`;
 }
+
+/** The message data every pod-range finding shares. */
+export function podRangeData(usage: PodRangeUsage, demand: PodDemand): Record<string, string> {
+  return {
+    family: `IPv${usage.family}`,
+    range: podRangeText(usage),
+    carving: describeCarving(usage),
+    nodes: describeNodes(usage, demand),
+    capacity: countOf(usage.capacityPods, 'pod'),
+    demand: describePodDemand(usage, demand),
+  };
+}
+
+/** Where a pod-range finding points, with the maxPods hint when that is the limit. */
+export function podRangeFindingPlace(usage: PodRangeUsage, demand: PodDemand): FindingPlace & { hint?: string } {
+  const hint = podLimitHint(usage);
+  return { ...podRangePlace(usage, demand), ...(hint ? { hint } : {}) };
+}
+
+/** The options of the low-headroom rules: the percentage of capacity under which headroom is reported. */
+export const HEADROOM_OPTIONS = {
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { minHeadroomPercent: { type: 'number', minimum: 0, maximum: 100 } },
+  },
+  defaults: { minHeadroomPercent: 20 },
+} as const;

@@ -30,20 +30,12 @@ export function* formatMatrixTxtBytes(matrix: MatrixRows): Generator<Uint8Array>
   for (const { source, segments } of matrix.rows) {
     const prefix = Buffer.from(`${source.id} => `);
     for (const segment of segments) {
-      if ('source' in segment) {
-        const line = Buffer.from(`${segment.destination.id} : ${segment.connections.toString()}\n`);
-        if (used + prefix.length + line.length > chunk.length) {
-          yield chunk.subarray(0, used);
-          chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, prefix.length + line.length));
-          used = 0;
-        }
-        chunk.set(prefix, used);
-        chunk.set(line, used + prefix.length);
-        used += prefix.length + line.length;
-        continue;
-      }
-      for (let index = segment.from; index < segment.to; index++) {
-        const ending = allConnections[index];
+      // An edge is one line with its own ending; a run, the precomputed endings of its destinations.
+      const [endings, from, to] = 'source' in segment
+        ? [[Buffer.from(`${segment.destination.id} : ${segment.connections.toString()}\n`)], 0, 1]
+        : [allConnections, segment.from, segment.to];
+      for (let index = from; index < to; index++) {
+        const ending = endings[index];
         if (used + prefix.length + ending.length > chunk.length) {
           yield chunk.subarray(0, used);
           chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, prefix.length + ending.length));
