@@ -26,7 +26,7 @@ export default defineRule<Options>({
   messages: {
     tooSmall: 'Node blocks of /{{mask}} ({{maskSource}}) hold {{usable}}, fewer than maxPods {{maxPods}} ({{maxPodsSource}}): nodes run out of pod addresses before they are full.',
     noRoomToReuse: 'Node blocks of /{{mask}} ({{maskSource}}) hold {{usable}} for maxPods {{maxPods}} ({{maxPodsSource}}): under {{factor}} addresses per pod, so a node that replaces its pods quickly can run out while old pods still hold addresses.',
-    calicoBlocks: 'Calico pool {{pool}} hands out /{{blockSize}} blocks ({{blockAddresses}} addresses) and nodes run up to {{maxPods}} pods ({{maxPodsSource}}): {{nodes}} full nodes need {{needed}} blocks, the pools hold {{blocks}}, so nodes end up borrowing addresses from other nodes\' blocks.',
+    calicoBlocks: 'Calico pool {{pool}} hands out /{{blockSize}} blocks ({{blockAddresses}} addresses) and nodes run up to {{maxPods}} pods ({{maxPodsSource}}): {{nodes}} full nodes need {{needed}} blocks, the pools hold {{blocks}}, so nodes borrow addresses from other nodes\' blocks (and, with strictAffinity, cannot start pods).',
   },
   optionsSchema: {
     type: 'object',
@@ -60,8 +60,9 @@ export default defineRule<Options>({
         });
         continue;
       }
-      // Calico: only when the planned nodes cannot each hold the blocks a full node claims.
-      if (carving.blocksPerFullNode <= 1n || !usage.nodesKnown) continue;
+      // Calico: only when the planned nodes cannot each hold the blocks a full node claims (with
+      // blocks at least as large as maxPods, that is a block per node).
+      if (!usage.nodesKnown) continue;
       const needed = usage.nodesAssumed * carving.blocksPerFullNode;
       if (needed <= usage.blocks) continue;
       const pool = carving.pools.reduce((smallest, entry) => (entry.blockSize > smallest.blockSize ? entry : smallest));

@@ -1,7 +1,7 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { countOf, formatCount, podRangeSource, podRangeText, sourcePlace } from '../src/ipam/describe.js';
 
-/** The most bits a node mask may add to the pod range's prefix in kube-controller-manager (cidrset's clusterSubnetMaxDiff). */
+/** The most bits an IPv6 node mask may add to the pod range's prefix (cidrset's clusterSubnetMaxDiff). */
 const MAX_MASK_DIFFERENCE = 16;
 
 /**
@@ -12,7 +12,7 @@ export default defineRule({
   id: 'pod-cidr-node-capacity',
   category: 'addressing',
   severity: 'error',
-  description: 'The pod address range has fewer node blocks than the cluster has or plans nodes (maxNodes), or its node blocks are larger than the range itself or so much smaller that kube-controller-manager refuses them.',
+  description: 'The pod address range has fewer node blocks than the cluster has or plans nodes (maxNodes), or its node blocks are larger than the range itself or (IPv6) so much smaller that the node CIDR allocator refuses them.',
   rationale: 'kube-controller-manager gives each node one block of the pod range; a node that joins when the blocks are gone gets no '
     + 'podCIDR, stays NotReady for networking and runs no pods, and the cluster autoscaler keeps adding such nodes. The pod range of a '
     + 'running cluster cannot be changed in place, so the plan has to hold the largest size the cluster will reach.',
@@ -21,8 +21,7 @@ export default defineRule({
   messages: {
     tooFewBlocks: 'The pod range {{range}} gives {{blocks}} of /{{mask}} ({{perBlock}} pods each); {{nodes}} planned ({{nodesSource}}), so {{missing}} no pod range.',
     maskTooShort: 'Node blocks of /{{mask}} ({{maskSource}}) are larger than the pod range {{range}}: no node can be given a pod range.',
-    maskTooLong: 'Node blocks of /{{mask}} ({{maskSource}}) are {{difference}} bits longer than the pod range {{range}}: kube-controller-manager allows at most 16 (65,536 blocks) and does not start.',
-    calicoTooFewBlocks: 'Calico {{pools}} {{range}} {{hold}} {{blocks}} of /{{blockSize}}; {{nodes}} planned ({{nodesSource}}), so {{missing}} cannot claim a block of {{their}} own.',
+    maskTooLong: 'IPv6 node blocks of /{{mask}} ({{maskSource}}) are {{difference}} bits longer than the pod range {{range}}: the node CIDR allocator (kube-controller-manager, Cilium) allows at most 16 (65,536 blocks) and refuses the range.',
   },
   check(_graph, { addressPlan }) {
     const reports: RuleReport[] = [];
@@ -39,9 +38,9 @@ export default defineRule({
           reports.push({ messageId: 'maskTooShort', data: { ...maskData, range: podRangeText(usage) }, ...(maskPlace.object ? maskPlace : rangePlace) });
           continue;
         }
-        // kube-controller-manager's cidrset refuses more than 2^16 blocks per range (clusterSubnetMaxDiff);
-        // Cilium's cluster pool, stated in its ConfigMap, has an allocator of its own.
-        const tooFine = usage.ranges.find((range) => range.source.object?.kind !== 'ConfigMap' && carving.blockPrefixLength - range.cidr.prefixLength > MAX_MASK_DIFFERENCE);
+        // kube-controller-manager's cidrset (and Cilium's copy of it) refuses an IPv6 node mask more
+        // than 16 bits longer than the range (clusterSubnetMaxDiff); IPv4 has no such limit.
+        const tooFine = usage.family === 6 ? usage.ranges.find((range) => carving.blockPrefixLength - range.cidr.prefixLength > MAX_MASK_DIFFERENCE) : undefined;
         if (tooFine) {
           reports.push({
             messageId: 'maskTooLong',
@@ -52,30 +51,19 @@ export default defineRule({
         }
       }
       if (!target || BigInt(target.value) <= usage.blocks) continue;
+      // Calico nodes without a block of their own borrow addresses from other nodes' blocks:
+      // node-cidr-too-small-for-max-pods warns about that; here only node blocks, which nothing shares.
+      if (carving.kind !== 'node-blocks') continue;
       const short = BigInt(target.value) - usage.blocks;
-      const nodes = countOf(target.value, 'node');
-      const place = rangePlace.object ? rangePlace : sourcePlace(target.source);
-      if (carving.kind === 'node-blocks') {
-        reports.push({
-          messageId: 'tooFewBlocks',
-          data: {
-            range: podRangeText(usage), blocks: countOf(usage.blocks, 'node block'), mask: carving.blockPrefixLength,
-            perBlock: formatCount(carving.usablePerBlock), nodes, nodesSource: target.source.description, missing: `${countOf(short, 'node')} ${short === 1n ? 'gets' : 'get'}`,
-          },
-          ...place,
-        });
-      } else {
-        const sizes = [...new Set(carving.pools.map((pool) => pool.blockSize))].join(', /');
-        reports.push({
-          messageId: 'calicoTooFewBlocks',
-          data: {
-            pools: carving.pools.length === 1 ? 'pool' : 'pools', range: podRangeText(usage), hold: carving.pools.length === 1 ? 'holds' : 'hold',
-            blocks: countOf(usage.blocks, 'block'), blockSize: sizes, nodes, nodesSource: target.source.description,
-            missing: countOf(short, 'node'), their: short === 1n ? 'its' : 'their',
-          },
-          ...place,
-        });
-      }
+      reports.push({
+        messageId: 'tooFewBlocks',
+        data: {
+          range: podRangeText(usage), blocks: countOf(usage.blocks, 'node block'), mask: carving.blockPrefixLength,
+          perBlock: formatCount(carving.usablePerBlock), nodes: countOf(target.value, 'node'), nodesSource: target.source.description,
+          missing: `${countOf(short, 'node')} ${short === 1n ? 'gets' : 'get'}`,
+        },
+        ...(rangePlace.object ? rangePlace : sourcePlace(target.source)),
+      });
     }
     return reports;
   },

@@ -174,9 +174,9 @@ function addressFactOptions(): Option[] {
   return [
     new Option('--pod-cidr <cidr>', 'the cluster\'s pod range; repeat or comma-separate for dual-stack').argParser(collectList).default(undefined),
     new Option('--service-cidr <cidr>', 'the cluster\'s Service range; repeat or comma-separate for dual-stack').argParser(collectList).default(undefined),
-    new Option('--nodes <count>', 'how many nodes the cluster has').argParser(parseCount),
-    new Option('--max-nodes <count>', 'how many nodes the cluster may grow to').argParser(parseCount),
-    new Option('--max-pods <count>', 'the kubelet\'s maxPods on every node').argParser(parsePositiveCount),
+    new Option('--nodes <count>', 'how many nodes the cluster has').argParser(countOf('--nodes', 0)),
+    new Option('--max-nodes <count>', 'how many nodes the cluster may grow to').argParser(countOf('--max-nodes', 0)),
+    new Option('--max-pods <count>', 'the kubelet\'s maxPods on every node').argParser(countOf('--max-pods', 1)),
   ];
 }
 
@@ -184,10 +184,13 @@ function collectList(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((entry) => entry.trim()).filter(Boolean)];
 }
 
-function parsePositiveCount(value: string): number {
-  const count = parseCount(value);
-  if (count < 1) throw new UsageError(`'${value}' must be at least 1`);
-  return count;
+/** A parser of a whole-number flag at least `minimum`, whose errors name the flag. */
+function countOf(flag: string, minimum: number): (value: string) => number {
+  return (value) => {
+    const count = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(count) || count < minimum) throw new UsageError(`${flag} ${value}: expected a whole number${minimum > 0 ? ` of at least ${minimum}` : ''}`);
+    return count;
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -195,7 +198,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function parseCount(value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`'${value}' is not a whole number`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`'${value}' is not a whole number`);
   return Number(value);
 }
 

@@ -75,15 +75,16 @@ export function rangeEnds(cidr: Cidr): { first: bigint; last: bigint } {
 
 /**
  * Addresses of a node's pod block that can go to pods. IPv4 loses the network and broadcast
- * addresses (a /24 holds 254 pods), except on /31 and /32, which have neither (RFC 3021); IPv6 has
- * no broadcast but loses the subnet-router anycast address, the block's first (RFC 4291 2.6.1),
- * except on /127 and /128 (RFC 6164). Bridge-based plugins (flannel, kubenet) also take one
- * address per node for the bridge: the plan's message says so rather than guessing the plugin.
+ * addresses (a /24 holds 254 pods); IPv6 has no broadcast but loses the block's first address, the
+ * subnet-router anycast (RFC 4291 2.6.1). A block with fewer than two host bits (/31, /32, /127,
+ * /128) holds none: host-local and the other Kubernetes-style allocators refuse it as "too small to
+ * allocate from". Bridge-based plugins (flannel, kubenet) also take one address per node for the
+ * bridge: the plan's message says so rather than guessing the plugin.
  */
 export function usablePodAddresses(family: IpFamily, prefixLength: number): bigint {
   const size = blockAddressCount(family, prefixLength);
-  if (family === 4) return prefixLength >= 31 ? size : size - 2n;
-  return prefixLength >= 127 ? size : size - 1n;
+  if (prefixLength > (family === 4 ? 30 : 126)) return 0n;
+  return family === 4 ? size - 2n : size - 1n;
 }
 
 /**

@@ -191,7 +191,7 @@ function workloadDemand(workload: Workload, autoscalers: ReadonlyMap<string, Man
   // The HPA leaves a workload scaled to 0 alone (autoscaling is off until replicas is raised).
   const autoscaler = TEMPLATE_KINDS.has(workload.kind) && workload.replicas > 0 ? autoscalers.get(workload.id) : undefined;
   const maxReplicas = autoscaler ? valueAt(autoscaler.value, ['spec', 'maxReplicas']) : undefined;
-  if (autoscaler && typeof maxReplicas === 'number' && maxReplicas > workload.replicas) {
+  if (autoscaler && typeof maxReplicas === 'number' && Number.isSafeInteger(maxReplicas) && maxReplicas > workload.replicas) {
     return { workload, pods: maxReplicas, perNode: false, basis: `HPA ${autoscaler.name} maxReplicas ${maxReplicas}`, object: autoscaler };
   }
   const count = workload.replicas;

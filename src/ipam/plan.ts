@@ -40,6 +40,7 @@ export interface CalicoPool {
   readonly cidr: Cidr;
   /** Prefix length of the blocks nodes claim (Calico's default: 26 for IPv4, 122 for IPv6). */
   readonly blockSize: number;
+  /** `disabled: true`, or a nodeSelector of `!all()`: the pool hands out no new addresses. */
   readonly disabled: boolean;
   readonly source: FactSource;
 }
@@ -293,6 +294,16 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
     else extraServiceRanges.push(...ranges);
   }
 
+  // Cilium's cluster pool is what hands out pod addresses when it is on, whatever kubeadm or kind
+  // were told: it comes before them.
+  const ciliumRanges: PlanRange[] = [];
+  for (const object of ciliumConfigs) {
+    for (const key of ['cluster-pool-ipv4-cidr', 'cluster-pool-ipv6-cidr']) {
+      const ranges = builder.ranges(splitList((object.value.data as Raw | undefined)?.[key], manifestSource(object, ['data', key])), 'pod range', false);
+      if (ranges) ciliumRanges.push(...ranges);
+    }
+  }
+  if (ciliumRanges.length > 0) podRanges.push({ value: ciliumRanges, source: ciliumRanges[0].source });
   for (const object of kubeadm) {
     fromField(object, ['networking', 'podSubnet'], 'pod range', podRanges);
     fromField(object, ['networking', 'serviceSubnet'], 'Service range', serviceRanges, {
@@ -307,14 +318,6 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
     fromField(object, ['networking', 'podSubnet'], 'pod range', podRanges, { text: defaults.podSubnet, source: describe('podSubnet') });
     fromField(object, ['networking', 'serviceSubnet'], 'Service range', serviceRanges, { text: defaults.serviceSubnet, source: describe('serviceSubnet') });
   }
-  const ciliumRanges: PlanRange[] = [];
-  for (const object of ciliumConfigs) {
-    for (const key of ['cluster-pool-ipv4-cidr', 'cluster-pool-ipv6-cidr']) {
-      const ranges = builder.ranges(splitList((object.value.data as Raw | undefined)?.[key], manifestSource(object, ['data', key])), 'pod range', false);
-      if (ranges) ciliumRanges.push(...ranges);
-    }
-  }
-  if (ciliumRanges.length > 0) podRanges.push({ value: ciliumRanges, source: ciliumRanges[0].source });
 
   // Node mask sizes, per family.
   const maskCandidates: Record<IpFamily, Candidate<number>[]> = { 4: [], 6: [] };
@@ -341,13 +344,17 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
           : 'kube-controller-manager refuses node-cidr-mask-size together with node-cidr-mask-size-ipv4 or -ipv6',
       });
     }
+    if (plain && subnetFamilies.size < 2 && !perFamily) {
+      // One single-stack family: the podSubnet's, else IPv4 unless the value only fits IPv6.
+      const source = manifestSource(object, plain.path);
+      const value = builder.integer(plain.value, source, 'node CIDR mask size', 0, 128);
+      const family = subnetFamilies.size === 1 ? [...subnetFamilies][0] : value !== undefined && value > 32 ? 6 : 4;
+      if (value !== undefined && family === 4 && value > 32) builder.invalid.push({ source, fact: 'node CIDR mask size', problem: `${value} is outside 0-32` });
+      else if (value !== undefined) maskCandidates[family].push({ value, source });
+    }
     for (const family of [4, 6] as const) {
-      const usePlain = plain && subnetFamilies.size < 2 && !perFamily;
-      const argument = usePlain ? plain : args.get(`node-cidr-mask-size-ipv${family}`);
+      const argument = args.get(`node-cidr-mask-size-ipv${family}`);
       if (!argument) continue;
-      // A plain mask size beyond 32 cannot be meant for IPv4 (a single-stack IPv6 cluster without a podSubnet here).
-      if (usePlain && family === 4 && subnetFamilies.size === 0 && Number(argument.value) > 32) continue;
-      if (usePlain && subnetFamilies.size === 1 && !subnetFamilies.has(family)) continue;
       const source = manifestSource(object, argument.path);
       const value = builder.integer(argument.value, source, 'node CIDR mask size', 0, family === 4 ? 32 : 128);
       if (value !== undefined) maskCandidates[family].push({ value, source });
@@ -415,8 +422,8 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
   const statedNodes = builder.statedSource('nodes');
   if (facts.nodes !== undefined && statedNodes) nodeCandidates.push({ value: facts.nodes, source: statedNodes });
   nodeCandidates.push(...builder.replaced('nodes', (value) => value as number));
-  if (graph.nodes.length > 0) nodeCandidates.push({ value: graph.nodes.length, source: { ...manifestSource(graph.nodes[0].source, []), description: `the ${graph.nodes.length} Node objects` } });
-  if (ciliumNodes.length > 0) nodeCandidates.push({ value: ciliumNodes.length, source: { ...manifestSource(ciliumNodes[0], []), description: `the ${ciliumNodes.length} CiliumNode objects` } });
+  if (graph.nodes.length > 0) nodeCandidates.push({ value: graph.nodes.length, source: { ...manifestSource(graph.nodes[0].source, []), description: graph.nodes.length === 1 ? 'the one Node object' : `the ${graph.nodes.length} Node objects` } });
+  if (ciliumNodes.length > 0) nodeCandidates.push({ value: ciliumNodes.length, source: { ...manifestSource(ciliumNodes[0], []), description: ciliumNodes.length === 1 ? 'the one CiliumNode object' : `the ${ciliumNodes.length} CiliumNode objects` } });
   for (const object of kindClusters) {
     const nodes = valueAt(object.value, ['nodes']);
     // kind creates one control-plane node when the config lists none.
@@ -430,10 +437,17 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
   const statedMaxPods = builder.statedSource('maxPodsPerNode');
   if (facts.maxPodsPerNode !== undefined && statedMaxPods) maxPodsCandidates.push({ value: facts.maxPodsPerNode, source: statedMaxPods });
   maxPodsCandidates.push(...builder.replaced('maxPodsPerNode', (value) => value as number));
+  // A KubeletConfiguration that sets no maxPods says less than what the Nodes report: its default
+  // comes after their capacity.
+  const kubeletDefaults: Candidate<number>[] = [];
   for (const object of kubelets) {
     const raw = valueAt(object.value, ['maxPods']);
-    const source = raw === undefined ? defaultSource(`kubelet's default maxPods for ${describeObject(object)}, which sets none`, object) : manifestSource(object, ['maxPods']);
-    const value = raw === undefined ? KUBERNETES_DEFAULTS.maxPodsPerNode : builder.integer(raw, source, 'maxPods', 1, 1_000_000);
+    if (raw === undefined) {
+      kubeletDefaults.push({ value: KUBERNETES_DEFAULTS.maxPodsPerNode, source: defaultSource(`kubelet's default maxPods for ${describeObject(object)}, which sets none`, object) });
+      continue;
+    }
+    const source = manifestSource(object, ['maxPods']);
+    const value = builder.integer(raw, source, 'maxPods', 1, 1_000_000);
     if (value !== undefined) maxPodsCandidates.push({ value, source });
   }
   // A Node's status.capacity.pods is its kubelet's maxPods; the smallest one limits a uniform plan.
@@ -447,6 +461,7 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
     }
   }
   if (smallestCapacity) maxPodsCandidates.push(smallestCapacity);
+  maxPodsCandidates.push(...kubeletDefaults);
   maxPodsCandidates.push({ value: KUBERNETES_DEFAULTS.maxPodsPerNode, source: defaultSource('kubelet\'s default maxPods') });
 
   // Node ports.
@@ -481,7 +496,9 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
       builder.invalid.push({ source: blockSource, fact: 'Calico blockSize', problem: `blocks of /${blockSize} are larger than the pool ${parsed.text}` });
       continue;
     }
-    calicoPools.push({ name: object.name, cidr: parsed, blockSize, disabled: spec.disabled === true, source: cidrSource });
+    // `!all()` selects no node: a pool being drained hands out no new addresses, like a disabled one.
+    const selectsNoNode = typeof spec.nodeSelector === 'string' && spec.nodeSelector.replace(/\s/g, '') === '!all()';
+    calicoPools.push({ name: object.name, cidr: parsed, blockSize, disabled: spec.disabled === true || selectsNoNode, source: cidrSource });
   }
 
   return {
@@ -514,9 +531,10 @@ function optional<K extends string, T>(key: K, value: T | undefined): { [P in K]
 
 function extractPortRange(argument: { value: unknown; path: FieldPath } | undefined): { range: PortRange; path: FieldPath } | { problem: string; path: FieldPath } | undefined {
   if (!argument) return undefined;
-  const match = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(String(argument.value));
+  // kube-apiserver's ParsePortRange: FROM-TO, FROM+COUNT (the ports FROM to FROM+COUNT), or one port.
+  const match = /^\s*(\d+)\s*(?:([-+])\s*(\d+))?\s*$/.exec(String(argument.value));
   const from = match ? Number(match[1]) : NaN;
-  const to = match ? Number(match[2]) : NaN;
+  const to = !match ? NaN : match[2] === undefined ? from : match[2] === '+' ? from + Number(match[3]) : Number(match[3]);
   if (!(from >= 1 && from <= to && to <= 65535)) return { problem: `${describeValue(argument.value)} is not a port range FROM-TO with 1 <= FROM <= TO <= 65535`, path: argument.path };
   return { range: { from, to }, path: argument.path };
 }

@@ -5,6 +5,7 @@ import type { Severity } from '../finding.js';
 import { DEFAULT_CLUSTER_FACTS, type ClusterFacts } from '../model/cluster-facts.js';
 import { precompiledValidator, type KindValidator } from '../load/validate.js';
 import { parseManifestText } from '../load/parse-text.js';
+import { CONFIG_FILE_NAMES } from '../load/discover.js';
 import { SourceFile } from '../load/source-file.js';
 import { locateField, type ManifestObject } from '../load/manifest-object.js';
 import type { FieldPath } from '../load/path.js';
@@ -32,8 +33,7 @@ export interface LintConfig {
   readonly source?: ManifestObject;
 }
 
-/** The file name looked for, from the current folder upwards. */
-export const CONFIG_FILE_NAMES = ['.k8snet.yaml', '.k8snet.yml'];
+export { CONFIG_FILE_NAMES };
 
 const LEVELS = ['off', 'info', 'warning', 'error'];
 

@@ -84,13 +84,20 @@ function walkFolder(
     if (isDirectory) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       walkFolder(child, childReal, inside, inputs, problems, seenFiles);
-    } else if (isFile && MANIFEST_EXTENSION.test(entry.name)) {
+    } else if (isFile && MANIFEST_EXTENSION.test(entry.name) && !TOOL_FILES.has(entry.name)) {
       if (seenFiles.has(childReal)) continue;
       seenFiles.add(childReal);
       inputs.push({ kind: 'file', path: child });
     }
   }
 }
+
+/**
+ * The names of k8snet's configuration file, in the order looked for: not manifests, so skipped
+ * when folders are walked (a file named on the command line is still read).
+ */
+export const CONFIG_FILE_NAMES: readonly string[] = ['.k8snet.yaml', '.k8snet.yml'];
+const TOOL_FILES: ReadonlySet<string> = new Set(CONFIG_FILE_NAMES);
 
 function realPath(target: string): string {
   try {

@@ -54,7 +54,7 @@ const IDENTITY_ONLY: Projection = { [KEEP_ONLY]: ['apiVersion', 'kind', 'metadat
 
 function projectionFor(kind: string | undefined): Projection | undefined {
   if (kind === undefined || kind === 'List' || kind.endsWith('List')) return undefined;
-  if (PROJECTIONS[kind]) return PROJECTIONS[kind];
+  if (Object.hasOwn(PROJECTIONS, kind)) return PROJECTIONS[kind];
   if (MODELLED_KINDS.has(kind)) return { metadata: METADATA, status: DROP };
   if (FACT_KINDS.has(kind) || kind === 'ConfigMap') return { metadata: METADATA };
   return IDENTITY_ONLY;

@@ -40,7 +40,7 @@ export function precompiledValidator(name: string): KindValidator | undefined {
 function validatorOf(kind: string): KindValidator | undefined {
   let validate = validators.get(kind);
   if (!validate) {
-    if (!(kind in KIND_SCHEMAS)) return undefined;
+    if (!Object.hasOwn(KIND_SCHEMAS, kind)) return undefined;
     validate = precompiledValidator(kind) ?? (compiled ??= compileValidators()).get(kind)!;
     validators.set(kind, validate);
   }

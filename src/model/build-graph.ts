@@ -83,11 +83,12 @@ class GraphBuilder {
       // Lower priority numbers are evaluated first; equal priorities are undefined behaviour in
       // the API, so k8snet orders them by name to stay deterministic.
       .sort((a, b) => a.priority - b.priority || compareText(a.name, b.name));
-    const nodes: Node[] = of('Node').map((object) => ({
-      name: object.name,
-      podCIDRs: [...new Set([...(object.value.spec as Raw)?.podCIDRs ?? [], ...((object.value.spec as Raw)?.podCIDR ? [(object.value.spec as Raw).podCIDR] : [])])],
-      source: object,
-    }));
+    const nodes: Node[] = of('Node').map((object) => {
+      const spec = (object.value.spec ?? {}) as Raw;
+      // Wrong shapes were reported by schema validation; what is left is read as far as it makes sense.
+      const listed = Array.isArray(spec.podCIDRs) ? spec.podCIDRs.filter((text: unknown) => typeof text === 'string') : [];
+      return { name: object.name, podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])], source: object };
+    });
     const namespaces = this.buildNamespaces(of('Namespace'), unique);
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
       'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
@@ -163,7 +164,8 @@ class GraphBuilder {
   }
 
   private buildWorkloads(objects: readonly ManifestObject[]): Workload[] {
-    const controllers = objects.filter((object) => TEMPLATE_PATHS[object.kind] !== undefined);
+    // Own keys only: a kind named `constructor` is not a controller.
+    const controllers = objects.filter((object) => Object.hasOwn(TEMPLATE_PATHS, object.kind));
     const controllerIds = new Set(controllers.map((object) => `${this.namespaceOf(object)}/${object.name}[${object.kind}]`));
     const podsByOwner = new Map<string, { kind: string; name: string; pods: ManifestObject[] }>();
     // In a cluster dump a Deployment, its ReplicaSet and the Pods are all present: a controller
@@ -557,13 +559,18 @@ function stringMap(value: unknown): Labels {
 }
 
 
+/** A count as the API server accepts it: a whole number, not negative; otherwise undefined. */
+function wholeCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
 function replicaCount(object: ManifestObject): number {
   const spec = (object.value.spec ?? {}) as Raw;
   if (object.kind === 'DaemonSet') return 1;
   // A Job runs at most `parallelism` pods at once, and never more than the completions still to do.
   if (object.kind === 'Job') return jobPods(spec);
   if (object.kind === 'CronJob') return jobPods(spec.jobTemplate?.spec ?? {});
-  return typeof spec.replicas === 'number' ? spec.replicas : 1;
+  return wholeCount(spec.replicas) ?? 1;
 }
 
 function controllerOwner(object: ManifestObject): { kind: string; name: string } | undefined {
@@ -589,6 +596,7 @@ function compareText(a: string, b: string): number {
 }
 
 function jobPods(spec: Raw): number {
-  const parallelism = typeof spec.parallelism === 'number' ? spec.parallelism : 1;
-  return typeof spec.completions === 'number' ? Math.min(parallelism, spec.completions) : parallelism;
+  const parallelism = wholeCount(spec.parallelism) ?? 1;
+  const completions = wholeCount(spec.completions);
+  return completions === undefined ? parallelism : Math.min(parallelism, completions);
 }

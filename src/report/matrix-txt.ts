@@ -1,3 +1,4 @@
+import { ConnectionSet } from '../reach/connection-set.js';
 import type { MatrixEdge, MatrixRows } from '../reach/matrix.js';
 
 /** Formats matrix edges as np-guard's connectivity list: `src => dst : connections`, one per line. */
@@ -24,7 +25,7 @@ const CHUNK_BYTES = 1 << 20;
  * no strings, nothing to encode and nearly no garbage. Each chunk is a new buffer.
  */
 export function* formatMatrixTxtBytes(matrix: MatrixRows): Generator<Uint8Array> {
-  const allConnections = matrix.destinations.map((destination) => Buffer.from(`${destination.id} : All Connections\n`));
+  const allConnections = matrix.destinations.map((destination) => Buffer.from(`${destination.id} : ${ConnectionSet.ALL.toString()}\n`));
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   for (const { source, segments } of matrix.rows) {

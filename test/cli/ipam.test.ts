@@ -146,3 +146,61 @@ describe('address facts from the command line and .k8snet.yaml', () => {
     expect(run.status).toBe(1);
   });
 });
+
+describe('bad counts and flags', () => {
+  it('reads counts that are not whole numbers as the defaults, without crashing', () => {
+    const root = folder({
+      'cluster.yaml': 'apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\n',
+      'apps.yaml': `${DEPLOYMENT('web', 2.5)}---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: .inf
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: batch, namespace: shop}
+spec:
+  parallelism: -3
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: batch, image: example/batch}]
+`,
+    });
+    const run = k8snet(['ipam', '.', '--format', 'json'], { cwd: root });
+    expectNoStackTrace(run);
+    const report = JSON.parse(run.stdout);
+    // web counts as 1 replica (the HPA's maxReplicas is no number), the Job as 1 pod.
+    expect(report.demand.workloads.map((entry: { workload: string; pods: number }) => `${entry.workload} ${entry.pods}`).sort())
+      .toEqual(['shop/batch[Job] 1', 'shop/web[Deployment] 1']);
+  });
+
+  it('survives objects of odd shapes: a Node whose podCIDRs is a mapping, a kind named constructor', () => {
+    const root = folder({
+      'odd.yaml': 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nspec:\n  podCIDRs: {a: 1}\n---\napiVersion: v1\nkind: constructor\nmetadata: {name: c, namespace: x}\n',
+    });
+    for (const command of ['ipam', 'lint', 'inspect']) {
+      const run = k8snet([command, '.'], { cwd: root });
+      expectNoStackTrace(run);
+      expect(run.stdout + run.stderr).not.toContain('internal error');
+    }
+  });
+
+  it('names the flag of a count that is not one', () => {
+    for (const [flag, value] of [['--nodes', '-1'], ['--max-nodes', '1.5'], ['--max-pods', '0'], ['--nodes', '99999999999999999999']]) {
+      const run = k8snet(['ipam', EXAMPLE, flag, value]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`${flag} ${value}: expected a whole number`);
+    }
+  });
+
+  it('does not read a .k8snet.yaml in the scanned folder as a manifest', () => {
+    const root = folder({ '.k8snet.yaml': 'cluster:\n  podCIDR: 10.244.0.0/24\n', 'apps/web.yaml': DEPLOYMENT('web', 2) });
+    const run = k8snet(['lint', '.'], { cwd: root });
+    expect(run.stdout).not.toContain('input-missing-kind');
+    expect(run.status).toBe(0);
+  });
+});

@@ -82,9 +82,10 @@ describe('usablePodAddresses', () => {
     expect(usablePodAddresses(4, 30)).toBe(2n);
   });
 
-  it('uses every address of an IPv4 /31 or /32, which have neither (RFC 3021)', () => {
-    expect(usablePodAddresses(4, 31)).toBe(2n);
-    expect(usablePodAddresses(4, 32)).toBe(1n);
+  it('gives an IPv4 /30 two pods, and nothing to a /31 or /32 (too small for host-local to allocate from)', () => {
+    expect(usablePodAddresses(4, 30)).toBe(2n);
+    expect(usablePodAddresses(4, 31)).toBe(0n);
+    expect(usablePodAddresses(4, 32)).toBe(0n);
   });
 
   it('leaves out only the subnet-router anycast address of an IPv6 block', () => {
@@ -93,9 +94,10 @@ describe('usablePodAddresses', () => {
     expect(usablePodAddresses(6, 126)).toBe(3n);
   });
 
-  it('uses every address of an IPv6 /127 or /128 (RFC 6164)', () => {
-    expect(usablePodAddresses(6, 127)).toBe(2n);
-    expect(usablePodAddresses(6, 128)).toBe(1n);
+  it('gives an IPv6 /126 three pods, and nothing to a /127 or /128', () => {
+    expect(usablePodAddresses(6, 126)).toBe(3n);
+    expect(usablePodAddresses(6, 127)).toBe(0n);
+    expect(usablePodAddresses(6, 128)).toBe(0n);
   });
 });
 

@@ -436,16 +436,17 @@ describe('precedence: flag > .k8snet.yaml > manifests > defaults', () => {
     CILIUM_CONFIG('  cluster-pool-ipv4-cidr: 10.0.0.0/8\n  cluster-pool-ipv4-mask-size: "27"'),
   ];
 
-  it('orders pod ranges kubeadm > kind > cilium, listing the losers that disagree', () => {
+  it('orders pod ranges cilium (the allocator when its cluster pool is on) > kubeadm > kind, listing the losers that disagree', () => {
     const plan = planOf(everySource);
-    expect(texts(plan.podRanges?.value)).toEqual(['10.244.0.0/16']);
+    expect(texts(plan.podRanges?.value)).toEqual(['10.0.0.0/8']);
     expect(overridden(plan.podRanges, rangeText)).toEqual([
+      'ClusterConfiguration networking.podSubnet=10.244.0.0/16',
       'Cluster networking.podSubnet=10.250.0.0/16',
-      'ConfigMap kube-system/cilium-config data.cluster-pool-ipv4-cidr=10.0.0.0/8',
     ]);
-    const withoutKubeadm = planOf(everySource.slice(1));
+    const withoutCilium = planOf(everySource.filter((text) => !text.includes('cilium-config')));
+    expect(texts(withoutCilium.podRanges?.value)).toEqual(['10.244.0.0/16']);
+    const withoutKubeadm = planOf(everySource.slice(1).filter((text) => !text.includes('cilium-config')));
     expect(texts(withoutKubeadm.podRanges?.value)).toEqual(['10.250.0.0/16']);
-    expect(overridden(withoutKubeadm.podRanges, rangeText)).toEqual(['ConfigMap kube-system/cilium-config data.cluster-pool-ipv4-cidr=10.0.0.0/8']);
   });
 
   it('puts .k8snet.yaml over the manifests', () => {
@@ -453,9 +454,9 @@ describe('precedence: flag > .k8snet.yaml > manifests > defaults', () => {
     expect(texts(plan.podRanges?.value)).toEqual(['10.32.0.0/12']);
     expect(plan.podRanges?.source).toEqual({ kind: 'config', description: '.k8snet.yaml cluster.podCIDR' });
     expect(overridden(plan.podRanges, rangeText)).toEqual([
+      'ConfigMap kube-system/cilium-config data.cluster-pool-ipv4-cidr=10.0.0.0/8',
       'ClusterConfiguration networking.podSubnet=10.244.0.0/16',
       'Cluster networking.podSubnet=10.250.0.0/16',
-      'ConfigMap kube-system/cilium-config data.cluster-pool-ipv4-cidr=10.0.0.0/8',
     ]);
     expect(texts(plan.serviceRanges?.value)).toEqual(['10.64.0.0/16']);
     expect(overridden(plan.serviceRanges, rangeText)).toEqual(['ClusterConfiguration networking.serviceSubnet=10.96.0.0/16', 'Cluster networking.serviceSubnet=10.251.0.0/16']);
@@ -467,9 +468,9 @@ describe('precedence: flag > .k8snet.yaml > manifests > defaults', () => {
     expect(plan.podRanges?.source).toEqual({ kind: 'flag', description: '--pod-cidr' });
     expect(overridden(plan.podRanges, rangeText)).toEqual([
       '.k8snet.yaml cluster.podCIDR=10.32.0.0/12',
+      'ConfigMap kube-system/cilium-config data.cluster-pool-ipv4-cidr=10.0.0.0/8',
       'ClusterConfiguration networking.podSubnet=10.244.0.0/16',
       'Cluster networking.podSubnet=10.250.0.0/16',
-      'ConfigMap kube-system/cilium-config data.cluster-pool-ipv4-cidr=10.0.0.0/8',
     ]);
     expect(plan.serviceRanges?.source).toEqual({ kind: 'flag', description: '--service-cidr' });
   });
@@ -477,7 +478,7 @@ describe('precedence: flag > .k8snet.yaml > manifests > defaults', () => {
   it('does not list a losing source that says the same as the winner', () => {
     const plan = planOf(everySource, { cluster: { podCIDR: '10.244.0.0/16' } });
     expect(plan.podRanges?.source.kind).toBe('config');
-    expect(overridden(plan.podRanges, rangeText)).toEqual(['Cluster networking.podSubnet=10.250.0.0/16', 'ConfigMap kube-system/cilium-config data.cluster-pool-ipv4-cidr=10.0.0.0/8']);
+    expect(overridden(plan.podRanges, rangeText)).toEqual(['ConfigMap kube-system/cilium-config data.cluster-pool-ipv4-cidr=10.0.0.0/8', 'Cluster networking.podSubnet=10.250.0.0/16']);
   });
 
   it('puts ServiceCIDR objects over kubeadm and kind for the Service range', () => {
@@ -515,10 +516,10 @@ describe('precedence: flag > .k8snet.yaml > manifests > defaults', () => {
     ];
     const stated = planOf(manifests, { cluster: { nodes: 10 } });
     expect(stated.nodes).toMatchObject({ value: 10, source: { kind: 'config', description: '.k8snet.yaml cluster.nodes' } });
-    expect(overridden(stated.nodes)).toEqual(['the 4 Node objects=4', 'the 1 CiliumNode objects=1', 'Cluster nodes=2']);
+    expect(overridden(stated.nodes)).toEqual(['the 4 Node objects=4', 'the one CiliumNode object=1', 'Cluster nodes=2']);
     const flagged = planOf(manifests, { cluster: { nodes: 10 }, overrides: { nodes: 40 } });
     expect(flagged.nodes).toMatchObject({ value: 40, source: { kind: 'flag', description: '--nodes' } });
-    expect(overridden(flagged.nodes)).toEqual(['.k8snet.yaml cluster.nodes=10', 'the 4 Node objects=4', 'the 1 CiliumNode objects=1', 'Cluster nodes=2']);
+    expect(overridden(flagged.nodes)).toEqual(['.k8snet.yaml cluster.nodes=10', 'the 4 Node objects=4', 'the one CiliumNode object=1', 'Cluster nodes=2']);
     // A flag that repeats the configuration does not list it.
     expect(overridden(planOf(manifests, { cluster: { nodes: 10 }, overrides: { nodes: 10 } }).nodes)[0]).toBe('the 4 Node objects=4');
     expect(planOf(manifests).nodes?.value).toBe(4);
@@ -641,8 +642,15 @@ describe('facts that cannot be read', () => {
     expect(plan.calicoPools.map((entry) => `${entry.name} /${entry.blockSize}`)).toEqual(['good /32']);
   });
 
-  it('reports a node-port range that is not FROM-TO within 1-65535', () => {
-    for (const value of ['32767-30000', 'thirty-thousand', '30000-70000', '0-100', '30000']) {
+  it('reads the node-port range as kube-apiserver does: FROM-TO, FROM+COUNT or one port', () => {
+    const range = (value: string) => planOf(`apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\napiServer:\n  extraArgs:\n    service-node-port-range: "${value}"\n`).nodePortRange.value;
+    expect(range('30000-30099')).toEqual({ from: 30000, to: 30099 });
+    expect(range('30000+99')).toEqual({ from: 30000, to: 30099 });
+    expect(range('30000')).toEqual({ from: 30000, to: 30000 });
+  });
+
+  it('reports a node-port range that is not within 1-65535 or not a range', () => {
+    for (const value of ['32767-30000', 'thirty-thousand', '30000-70000', '0-100', '65000+1000']) {
       const plan = planOf(`apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\napiServer:\n  extraArgs:\n    service-node-port-range: "${value}"\n`);
       expect(invalid(plan)).toEqual(['ClusterConfiguration apiServer.extraArgs.service-node-port-range | node-port range']);
       expect(plan.invalid[0].problem).toContain(`'${value}'`);
