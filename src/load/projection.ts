@@ -82,11 +82,28 @@ export function projectEvents(events: readonly Event[], indexed: IndexedEvents):
       for (const item of positions.sequenceItems(node)) visit(item, projection['*']);
     }
   };
+  const kindOf = (node: number): string | undefined => {
+    let kind: string | undefined;
+    for (const [key, value] of positions.mappingEntries(node)) {
+      if (positions.scalarText(key) === 'kind') kind = positions.scalarText(value);
+    }
+    return kind;
+  };
   for (const root of positions.documentRoots) {
     if (root < 0 || positions.nodeKind(root) !== 'mapping') continue;
-    let kind: string | undefined;
-    for (const [key, value] of positions.mappingEntries(root)) {
-      if (positions.scalarText(key) === 'kind') kind = positions.scalarText(value);
+    const kind = kindOf(root);
+    if (kind !== undefined && (kind === 'List' || kind.endsWith('List'))) {
+      // A list's items (a `kubectl get -o yaml` dump) are projected by their own kind, or by the
+      // list's (`PodList` items may leave kind out).
+      for (const [key, value] of positions.mappingEntries(root)) {
+        if (positions.scalarText(key) !== 'items' || positions.nodeKind(value) !== 'sequence') continue;
+        for (const item of positions.sequenceItems(value)) {
+          if (positions.nodeKind(item) !== 'mapping') continue;
+          const projection = projectionFor(kindOf(item) ?? (kind === 'List' ? undefined : kind.slice(0, -'List'.length)));
+          if (projection) visit(item, projection);
+        }
+      }
+      continue;
     }
     const projection = projectionFor(kind);
     if (projection) visit(root, projection);

@@ -1,0 +1,95 @@
+/**
+ * The event-level projection (src/load/projection.ts): fields k8snet never reads are left out of
+ * the constructed values, by kind, for list items too, while every field keeps its position.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { loadTexts } from '../../src/load/index.js';
+import { locateField } from '../../src/load/manifest-object.js';
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  managedFields:
+    - manager: kubectl
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          env: [{name: A, value: b}]
+          ports: [{containerPort: 80}]
+status:
+  readyReplicas: 2
+`;
+
+function load(text: string) {
+  return loadTexts([{ path: 'm.yaml', text }]);
+}
+
+describe('projection', () => {
+  it('leaves out managedFields, status and container env of a Deployment, keeping their positions', () => {
+    const [object] = load(DEPLOYMENT).objects;
+    const value = object.value as { metadata: Record<string, unknown>; status?: unknown; spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    expect(value.metadata.managedFields).toBeUndefined();
+    expect(value.status).toBeUndefined();
+    expect(value.spec.template.spec.containers[0].env).toBeUndefined();
+    expect(value.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 80 }]);
+    expect(locateField(object.origin, ['status', 'readyReplicas']).line).toBe(20);
+    expect(locateField(object.origin, ['metadata', 'managedFields', 0]).line).toBe(7);
+  });
+
+  it('projects the items of a List by their own kind, and PodList items by the list\'s', () => {
+    const list = `apiVersion: v1
+kind: List
+items:
+${DEPLOYMENT.replace(/^/gm, '  ').replace(/^ {2}apiVersion/, '- apiVersion')}`;
+    const [deployment] = load(list).objects;
+    expect((deployment.value.metadata as Record<string, unknown>).managedFields).toBeUndefined();
+    expect(deployment.value.status).toBeUndefined();
+    expect(locateField(deployment.origin, ['status', 'readyReplicas']).line).toBe(23);
+    const pods = load(`apiVersion: v1
+kind: PodList
+items:
+  - metadata: {name: p, namespace: shop, managedFields: [{manager: kubelet}]}
+    spec: {containers: [{name: c, image: i, env: [{name: A}]}]}
+    status: {podIP: 10.0.0.5, conditions: [{type: Ready}]}
+`).objects;
+    expect(pods[0].kind).toBe('Pod');
+    expect((pods[0].value.metadata as Record<string, unknown>).managedFields).toBeUndefined();
+    expect(pods[0].value.status).toEqual({ podIP: '10.0.0.5' });
+  });
+
+  it('keeps only the identity of kinds k8snet does not read, and all of the kinds it reads facts from', () => {
+    const [secret, kubeadm] = load(`apiVersion: v1
+kind: Secret
+metadata: {name: s, namespace: shop}
+data: {password: c2VjcmV0}
+---
+apiVersion: kubeadm.k8s.io/v1beta3
+kind: ClusterConfiguration
+networking: {podSubnet: 10.244.0.0/16}
+`).objects;
+    expect(secret.value).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' } });
+    expect(kubeadm.value.networking).toEqual({ podSubnet: '10.244.0.0/16' });
+  });
+
+  it('constructs everything when a kept field is an alias of an anchor in a dropped one', () => {
+    const [object] = load(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+status: {selector: &labels {app: web}}
+spec:
+  selector: {matchLabels: *labels}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+`).objects;
+    expect((object.value.spec as { selector: unknown }).selector).toEqual({ matchLabels: { app: 'web' } });
+  });
+});
