@@ -147,7 +147,7 @@ const sameRanges = (a: readonly PlanRange[], b: readonly PlanRange[]): boolean =
 class PlanBuilder {
   readonly invalid: InvalidFact[] = [];
 
-  constructor(private readonly facts: ClusterFacts) {}
+  constructor(readonly facts: ClusterFacts) {}
 
   /** The source of a fact the user stated in `.k8snet.yaml` or on the command line. */
   statedSource(name: StatedFactName, path: FieldPath = []): FactSource | undefined {
@@ -242,19 +242,60 @@ const isCiliumNode = (object: ManifestObject): boolean => object.kind === 'Ciliu
 const isServiceCidr = (object: ManifestObject): boolean => object.kind === 'ServiceCIDR' && object.apiVersion.startsWith('networking.k8s.io/');
 const isCiliumConfig = (object: ManifestObject): boolean => object.kind === 'ConfigMap' && object.name === 'cilium-config';
 
+/** The objects of the manifests that carry address facts, picked out once. */
+interface FactObjects {
+  readonly graph: ResourceGraph;
+  readonly others: readonly ManifestObject[];
+  readonly kubeadm: readonly ManifestObject[];
+  readonly kindClusters: readonly ManifestObject[];
+  readonly kubelets: readonly ManifestObject[];
+  /** cilium-config ConfigMaps in cluster-pool mode. */
+  readonly ciliumConfigs: readonly ManifestObject[];
+  readonly ciliumNodes: readonly ManifestObject[];
+}
+
+function factObjects(graph: ResourceGraph): FactObjects {
+  const others = graph.otherObjects;
+  return {
+    graph,
+    others,
+    kubeadm: others.filter(isKubeadm),
+    kindClusters: others.filter(isKindCluster),
+    kubelets: others.filter(isKubelet),
+    ciliumConfigs: others.filter(isCiliumConfig).filter((object) => {
+      // Only cluster-pool IPAM (Cilium's default) carves its own pod range; other modes use the nodes' podCIDRs or the cloud's.
+      const mode = (object.value.data as Raw | undefined)?.ipam;
+      return mode === undefined || mode === 'cluster-pool';
+    }),
+    ciliumNodes: others.filter(isCiliumNode),
+  };
+}
+
 /** Builds the address plan from the stated facts and the manifests. A total function: bad values become `invalid` entries. */
 export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): AddressPlan {
   const builder = new PlanBuilder(facts);
-  const others = graph.otherObjects;
-  const kubeadm = others.filter(isKubeadm);
-  const kindClusters = others.filter(isKindCluster);
-  const kubelets = others.filter(isKubelet);
-  const ciliumConfigs = others.filter(isCiliumConfig).filter((object) => {
-    // Only cluster-pool IPAM (Cilium's default) carves its own pod range; other modes use the nodes' podCIDRs or the cloud's.
-    const mode = (object.value.data as Raw | undefined)?.ipam;
-    return mode === undefined || mode === 'cluster-pool';
-  });
+  const objects = factObjects(graph);
+  const { podRanges, serviceRanges } = rangeFacts(builder, objects);
+  const maskCandidates = maskCandidatesOf(builder, objects);
+  const { nodeRanges, nodeAddresses } = nodeFacts(builder, objects);
+  return {
+    ...optional('podRanges', podRanges),
+    ...optional('serviceRanges', serviceRanges),
+    nodeMaskSize: maskFacts(maskCandidates, nodeRanges),
+    ...optional('nodes', nodeCountFact(builder, objects)),
+    ...optional('maxNodes', maxNodesFact(builder)),
+    maxPodsPerNode: maxPodsFact(builder, objects),
+    nodePortRange: nodePortFact(builder, objects),
+    calicoPools: calicoPools(builder, objects),
+    nodeRanges,
+    nodeAddresses,
+    invalid: builder.invalid,
+  };
+}
 
+/** The pod and Service ranges: stated, then Cilium's cluster pool, ServiceCIDRs, kubeadm, kind. */
+function rangeFacts(builder: PlanBuilder, { others, kubeadm, kindClusters, ciliumConfigs }: FactObjects): { podRanges?: Fact<readonly PlanRange[]>; serviceRanges?: Fact<readonly PlanRange[]> } {
+  const facts = builder.facts;
   const podRanges: Candidate<readonly PlanRange[]>[] = [];
   const serviceRanges: Candidate<readonly PlanRange[]>[] = [];
   const stated = (name: 'podCIDR' | 'serviceCIDR', into: Candidate<readonly PlanRange[]>[]): void => {
@@ -319,7 +360,49 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
     fromField(object, ['networking', 'serviceSubnet'], 'Service range', serviceRanges, { text: defaults.serviceSubnet, source: describe('serviceSubnet') });
   }
 
-  // Node mask sizes, per family.
+  return { podRanges: decide(podRanges, sameRanges), serviceRanges: withExtraRanges(decide(serviceRanges, sameRanges), extraServiceRanges) };
+}
+
+/** Each node's pod ranges and own addresses, from Nodes and CiliumNodes. */
+function nodeFacts(builder: PlanBuilder, { graph, ciliumNodes }: FactObjects): { nodeRanges: NodeRange[]; nodeAddresses: NodeAddress[] } {
+  const nodeRanges: NodeRange[] = [];
+  const nodeAddresses: NodeAddress[] = [];
+  for (const node of graph.nodes) {
+    const spec = node.source.value.spec as Raw | undefined;
+    const listed = Array.isArray(spec?.podCIDRs) ? spec.podCIDRs : [];
+    const entries: { text: unknown; path: FieldPath }[] = listed.map((text, index) => ({ text, path: ['spec', 'podCIDRs', index] }));
+    if (typeof spec?.podCIDR === 'string' && !listed.includes(spec.podCIDR)) entries.push({ text: spec.podCIDR, path: ['spec', 'podCIDR'] });
+    for (const entry of entries) {
+      const source = manifestSource(node.source, entry.path);
+      const parsed = parseCidr(String(entry.text));
+      if ('error' in parsed) builder.invalid.push({ source, fact: `pod range of node ${node.name}`, problem: parsed.error });
+      else nodeRanges.push({ nodeName: node.name, cidr: parsed, source });
+    }
+    const addresses = valueAt(node.source.value, ['status', 'addresses']);
+    if (Array.isArray(addresses)) {
+      addresses.forEach((entry, index) => {
+        if (!isRecord(entry) || (entry.type !== 'InternalIP' && entry.type !== 'ExternalIP') || typeof entry.address !== 'string') return;
+        const address = parseIpAddress(entry.address);
+        if (address) nodeAddresses.push({ nodeName: node.name, address, source: manifestSource(node.source, ['status', 'addresses', index, 'address']) });
+      });
+    }
+  }
+  for (const object of ciliumNodes) {
+    const cidrs = valueAt(object.value, ['spec', 'ipam', 'podCIDRs']);
+    if (!Array.isArray(cidrs)) continue;
+    cidrs.forEach((text, index) => {
+      const source = manifestSource(object, ['spec', 'ipam', 'podCIDRs', index]);
+      const parsed = parseCidr(String(text));
+      if ('error' in parsed) builder.invalid.push({ source, fact: `pod range of CiliumNode ${object.name}`, problem: parsed.error });
+      else nodeRanges.push({ nodeName: object.name, cidr: parsed, source });
+    });
+  }
+  return { nodeRanges, nodeAddresses };
+}
+
+/** The stated and configured node mask sizes per family: stated, kubeadm's controller-manager flags, Cilium's. */
+function maskCandidatesOf(builder: PlanBuilder, { kubeadm, ciliumConfigs }: FactObjects): Record<IpFamily, Candidate<number>[]> {
+  const facts = builder.facts;
   const maskCandidates: Record<IpFamily, Candidate<number>[]> = { 4: [], 6: [] };
   const statedMasks = facts.nodeCIDRMaskSize;
   for (const family of [4, 6] as const) {
@@ -370,41 +453,11 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
       if (value !== undefined) maskCandidates[family].push({ value, source });
     }
   }
+  return maskCandidates;
+}
 
-  // Node ranges and addresses, from Nodes and CiliumNodes.
-  const nodeRanges: NodeRange[] = [];
-  const nodeAddresses: NodeAddress[] = [];
-  for (const node of graph.nodes) {
-    const spec = node.source.value.spec as Raw | undefined;
-    const listed = Array.isArray(spec?.podCIDRs) ? spec.podCIDRs : [];
-    const entries: { text: unknown; path: FieldPath }[] = listed.map((text, index) => ({ text, path: ['spec', 'podCIDRs', index] }));
-    if (typeof spec?.podCIDR === 'string' && !listed.includes(spec.podCIDR)) entries.push({ text: spec.podCIDR, path: ['spec', 'podCIDR'] });
-    for (const entry of entries) {
-      const source = manifestSource(node.source, entry.path);
-      const parsed = parseCidr(String(entry.text));
-      if ('error' in parsed) builder.invalid.push({ source, fact: `pod range of node ${node.name}`, problem: parsed.error });
-      else nodeRanges.push({ nodeName: node.name, cidr: parsed, source });
-    }
-    const addresses = valueAt(node.source.value, ['status', 'addresses']);
-    if (Array.isArray(addresses)) {
-      addresses.forEach((entry, index) => {
-        if (!isRecord(entry) || (entry.type !== 'InternalIP' && entry.type !== 'ExternalIP') || typeof entry.address !== 'string') return;
-        const address = parseIpAddress(entry.address);
-        if (address) nodeAddresses.push({ nodeName: node.name, address, source: manifestSource(node.source, ['status', 'addresses', index, 'address']) });
-      });
-    }
-  }
-  const ciliumNodes = others.filter(isCiliumNode);
-  for (const object of ciliumNodes) {
-    const cidrs = valueAt(object.value, ['spec', 'ipam', 'podCIDRs']);
-    if (!Array.isArray(cidrs)) continue;
-    cidrs.forEach((text, index) => {
-      const source = manifestSource(object, ['spec', 'ipam', 'podCIDRs', index]);
-      const parsed = parseCidr(String(text));
-      if ('error' in parsed) builder.invalid.push({ source, fact: `pod range of CiliumNode ${object.name}`, problem: parsed.error });
-      else nodeRanges.push({ nodeName: object.name, cidr: parsed, source });
-    });
-  }
+/** The node mask size per family: the candidates, then the size every node's range has, then the default. */
+function maskFacts(maskCandidates: Record<IpFamily, Candidate<number>[]>, nodeRanges: readonly NodeRange[]): AddressPlan['nodeMaskSize'] {
   // The block size the nodes actually have, when every node of a family has the same.
   for (const family of [4, 6] as const) {
     const sizes = nodeRanges.filter((range) => range.cidr.family === family);
@@ -417,7 +470,12 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
     6: decide([...maskCandidates[6], { value: KUBERNETES_DEFAULTS.nodeMaskSize[6], source: defaultSource('kube-controller-manager\'s default --node-cidr-mask-size-ipv6') }])!,
   };
 
-  // Node counts.
+  return nodeMaskSize;
+}
+
+/** The node count: stated, the Node objects, the CiliumNodes, kind's node list. */
+function nodeCountFact(builder: PlanBuilder, { graph, ciliumNodes, kindClusters }: FactObjects): Fact<number> | undefined {
+  const facts = builder.facts;
   const nodeCandidates: Candidate<number>[] = [];
   const statedNodes = builder.statedSource('nodes');
   if (facts.nodes !== undefined && statedNodes) nodeCandidates.push({ value: facts.nodes, source: statedNodes });
@@ -430,9 +488,20 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
     const count = Array.isArray(nodes) ? nodes.length : 1;
     nodeCandidates.push({ value: count, source: Array.isArray(nodes) ? manifestSource(object, ['nodes']) : defaultSource(`kind's single node for ${describeObject(object)}, which lists no nodes`, object) });
   }
-  const statedMaxNodes = builder.statedSource('maxNodes');
 
-  // Pods per node.
+  return decide(nodeCandidates);
+}
+
+/** The node count the cluster may grow to: only ever stated. */
+function maxNodesFact(builder: PlanBuilder): Fact<number> | undefined {
+  const stated = builder.statedSource('maxNodes');
+  if (builder.facts.maxNodes === undefined || !stated) return undefined;
+  return decide([{ value: builder.facts.maxNodes, source: stated }, ...builder.replaced('maxNodes', (value) => value as number)]);
+}
+
+/** maxPods per node: stated, KubeletConfiguration, the Nodes' capacity, the default. */
+function maxPodsFact(builder: PlanBuilder, { graph, kubelets }: FactObjects): Fact<number> {
+  const facts = builder.facts;
   const maxPodsCandidates: Candidate<number>[] = [];
   const statedMaxPods = builder.statedSource('maxPodsPerNode');
   if (facts.maxPodsPerNode !== undefined && statedMaxPods) maxPodsCandidates.push({ value: facts.maxPodsPerNode, source: statedMaxPods });
@@ -464,7 +533,12 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
   maxPodsCandidates.push(...kubeletDefaults);
   maxPodsCandidates.push({ value: KUBERNETES_DEFAULTS.maxPodsPerNode, source: defaultSource('kubelet\'s default maxPods') });
 
-  // Node ports.
+  return decide(maxPodsCandidates)!;
+}
+
+/** The node-port range: stated, kubeadm's API server flag, the default. */
+function nodePortFact(builder: PlanBuilder, { kubeadm }: FactObjects): Fact<PortRange> {
+  const facts = builder.facts;
   const portCandidates: Candidate<PortRange>[] = [];
   const statedPorts = builder.statedSource('nodePortRange');
   if (facts.nodePortRange && statedPorts) portCandidates.push({ value: facts.nodePortRange, source: statedPorts });
@@ -477,8 +551,12 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
   }
   portCandidates.push({ value: KUBERNETES_DEFAULTS.nodePortRange, source: defaultSource('kube-apiserver\'s default --service-node-port-range') });
 
-  // Calico pools.
-  const calicoPools: CalicoPool[] = [];
+  return decide(portCandidates, (a, b) => a.from === b.from && a.to === b.to)!;
+}
+
+/** Calico's IPPools, with their block sizes. */
+function calicoPools(builder: PlanBuilder, { others }: FactObjects): CalicoPool[] {
+  const pools: CalicoPool[] = [];
   for (const object of others.filter(isCalicoPool)) {
     const spec = isRecord(object.value.spec) ? object.value.spec : {};
     const cidrSource = manifestSource(object, ['spec', 'cidr']);
@@ -498,24 +576,10 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
     }
     // `!all()` selects no node: a pool being drained hands out no new addresses, like a disabled one.
     const selectsNoNode = typeof spec.nodeSelector === 'string' && spec.nodeSelector.replace(/\s/g, '') === '!all()';
-    calicoPools.push({ name: object.name, cidr: parsed, blockSize, disabled: spec.disabled === true || selectsNoNode, source: cidrSource });
+    pools.push({ name: object.name, cidr: parsed, blockSize, disabled: spec.disabled === true || selectsNoNode, source: cidrSource });
   }
 
-  return {
-    ...optional('podRanges', decide(podRanges, sameRanges)),
-    ...optional('serviceRanges', withExtraRanges(decide(serviceRanges, sameRanges), extraServiceRanges)),
-    nodeMaskSize,
-    ...optional('nodes', decide(nodeCandidates)),
-    ...optional('maxNodes', facts.maxNodes !== undefined && statedMaxNodes
-      ? decide([{ value: facts.maxNodes, source: statedMaxNodes }, ...builder.replaced('maxNodes', (value) => value as number)])
-      : undefined),
-    maxPodsPerNode: decide(maxPodsCandidates)!,
-    nodePortRange: decide(portCandidates, (a, b) => a.from === b.from && a.to === b.to)!,
-    calicoPools,
-    nodeRanges,
-    nodeAddresses,
-    invalid: builder.invalid,
-  };
+  return pools;
 }
 
 /** Adds the ranges of additional ServiceCIDR objects to the Service range the plan decided on. */
