@@ -27,11 +27,21 @@ function artifactUri(file: string): string {
   return file.replace(/\\/g, '/').replace(/^\.\//, '').split('/').map(encodeURIComponent).join('/');
 }
 
+/** Options of {@link formatSarif}. */
+export interface SarifOptions {
+  /**
+   * Where a finding that no file states (a fact given by a command-line flag, a path that does not
+   * exist) is placed, at its first line: GitHub code scanning rejects a result without a location
+   * ("expected at least one location"). The configuration file, else the first manifest read.
+   */
+  readonly fallbackFile?: string;
+}
+
 /**
  * Formats findings as SARIF 2.1.0 as GitHub code scanning accepts it: one run, the rule
  * catalogue (lint rules and input checks) with help text, results with physical locations.
  */
-export function formatSarif(result: LintResult, rules: readonly Rule<any>[], version = '0.1.0'): string {
+export function formatSarif(result: LintResult, rules: readonly Rule<any>[], version = '0.1.0', options: SarifOptions = {}): string {
   const lintIds = new Set(rules.map((rule) => rule.id));
   const descriptors: RuleDescriptor[] = [
     ...rules.map((rule) => ({ id: rule.id, description: rule.description, rationale: rule.rationale, fix: rule.fix, severity: rule.severity, category: rule.category })),
@@ -41,7 +51,8 @@ export function formatSarif(result: LintResult, rules: readonly Rule<any>[], ver
   ];
   const indexById = new Map(descriptors.map((descriptor, index) => [descriptor.id, index]));
   const results = sortFindings(result.findings).map((finding) => {
-    const location = finding.location;
+    const fallback = options.fallbackFile;
+    const location = finding.location ?? (fallback === undefined ? undefined : { file: fallback, line: 1, column: 1, endLine: 1, endColumn: 2 });
     return {
       ruleId: finding.ruleId,
       ...(indexById.has(finding.ruleId) ? { ruleIndex: indexById.get(finding.ruleId) } : {}),

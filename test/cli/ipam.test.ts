@@ -114,6 +114,14 @@ describe('address facts from the command line and .k8snet.yaml', () => {
     expect(run.status).toBe(0);
   });
 
+  it('places a finding about flag-given facts in SARIF at the first manifest, as GitHub code scanning needs a location', () => {
+    const root = folder({ 'apps/web.yaml': DEPLOYMENT('web', 2) });
+    const run = k8snet(['lint', 'apps', '--pod-cidr', '10.96.0.0/16', '--service-cidr', '10.96.0.0/12', '--format', 'sarif'], { cwd: root });
+    const results = JSON.parse(run.stdout).runs[0].results as { ruleId: string; locations?: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+    const overlap = results.find((result) => result.ruleId === 'cidr-overlap');
+    expect(overlap?.locations?.[0].physicalLocation.artifactLocation.uri).toBe('apps/web.yaml');
+  });
+
   it('refuses a malformed --pod-cidr as a usage error, without a stack trace', () => {
     const run = k8snet(['ipam', EXAMPLE, '--pod-cidr', '10.244.0.0/33']);
     expect(run.status).toBe(2);

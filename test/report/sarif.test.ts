@@ -367,3 +367,24 @@ describe('SARIF of hand-made findings', () => {
     expect(sarif.runs[0].results[0].message.text).toBe(message);
   });
 });
+
+describe('a finding no file states', () => {
+  // A fact given by a command-line flag: GitHub code scanning refuses a result without a location.
+  const flagged = handMade({ ruleId: 'cidr-overlap', severity: 'error', message: 'The pod range 10.96.0.0/16 (--pod-cidr) overlaps the Service range 10.96.0.0/12 (--service-cidr).' });
+  delete (flagged as { location?: unknown }).location;
+  delete (flagged as { object?: unknown }).object;
+
+  it('is placed at the first line of the fallback file, and the document stays valid', () => {
+    const sarif = JSON.parse(formatSarif(resultOf([flagged]), RULES, undefined, { fallbackFile: '.k8snet.yaml' })) as SarifLog;
+    expect(sarif.runs[0].results[0].locations).toEqual([{
+      physicalLocation: { artifactLocation: { uri: '.k8snet.yaml' }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 } },
+    }]);
+    expect(schemaErrors(sarif)).toEqual([]);
+  });
+
+  it('has no location when there is no file to fall back on', () => {
+    const sarif = JSON.parse(formatSarif(resultOf([flagged]), RULES)) as SarifLog;
+    expect(sarif.runs[0].results[0].locations).toBeUndefined();
+    expect(schemaErrors(sarif)).toEqual([]);
+  });
+});

@@ -76,7 +76,9 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
   const findings = [...input.shown, ...ruleRun.findings].filter(inScope);
   const result: LintResult = { findings, summary: summarize(findings, analysis.files.length, input.suppressed + ruleRun.suppressed) };
   const { sink, close } = openOutput(options.output);
-  sink.push(await format(result, options, global));
+  // A finding no file states still needs a place in SARIF: the configuration, else the first manifest.
+  const fallbackFile = config.file ? path.relative(process.cwd(), config.file) : analysis.files.find((file) => file !== '<stdin>');
+  sink.push(await format(result, options, global, fallbackFile));
   await close();
   if (hasInputErrors(input.shown.filter(inScope))) return EXIT_USAGE;
   if (findings.some((finding) => isAtLeast(finding.severity, options.failOn))) return EXIT_FINDINGS;
@@ -100,12 +102,12 @@ function scopeOf(paths: readonly string[], hasContext: boolean): (finding: Findi
   };
 }
 
-async function format(result: LintResult, options: LintOptions, global: GlobalOptions): Promise<string> {
+async function format(result: LintResult, options: LintOptions, global: GlobalOptions, fallbackFile: string | undefined): Promise<string> {
   switch (options.format) {
     case 'json':
       return (await import('../../report/json.js')).formatJson(result);
     case 'sarif':
-      return (await import('../../report/sarif.js')).formatSarif(result, RULES);
+      return (await import('../../report/sarif.js')).formatSarif(result, RULES, undefined, { ...(fallbackFile ? { fallbackFile } : {}) });
     case 'github':
       return (await import('../../report/github.js')).formatGithub(result);
     case 'junit':
