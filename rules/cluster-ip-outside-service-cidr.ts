@@ -21,6 +21,14 @@ export default defineRule({
   check(graph, { addressPlan }) {
     const reports: RuleReport[] = [];
     const rangeFact = addressPlan.plan.serviceRanges;
+    const ranges = rangeFact?.value ?? [];
+    // The places that state the Service ranges, shown beside every finding: computed once.
+    const related = ranges.flatMap((range) => {
+      const place = sourcePlace(range.source);
+      return place.object ? [{ object: place.object, path: place.path, message: `Service range ${range.cidr.text}` }] : [];
+    });
+    const withRelated = related.length > 0 ? { related } : {};
+    const rangesText = ranges.map((range) => range.cidr.text).join(', ');
     for (const service of graph.services) {
       if (service.type === 'ExternalName') continue;
       const name = `${service.namespace}/${service.name}`;
@@ -32,15 +40,8 @@ export default defineRule({
           continue;
         }
         if (!rangeFact) continue;
-        const ranges = rangeFact.value;
-        const related = ranges.flatMap((range) => {
-          const place = sourcePlace(range.source);
-          return place.object ? [{ object: place.object, path: place.path, message: `Service range ${range.cidr.text}` }] : [];
-        });
-        const rangesText = ranges.map((range) => range.cidr.text).join(', ');
         const sameFamily = ranges.filter((range) => range.cidr.family === address.family);
         const data = { service: name, address: address.text, ranges: rangesText, source: rangeFact.source.description, family: address.family };
-        const withRelated = related.length > 0 ? { related } : {};
         if (sameFamily.length === 0) {
           reports.push({ messageId: 'noFamilyRange', data, ...at, ...withRelated });
           continue;
