@@ -15,12 +15,12 @@ const KEEP_ONLY = Symbol('keep only these keys');
 
 // kubectl's last-applied annotation repeats the whole object as JSON: decoding it is wasted work.
 const METADATA: Projection = { managedFields: DROP, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': DROP } };
-const CONTAINER: Projection = {
-  env: DROP, envFrom: DROP, volumeMounts: DROP, volumeDevices: DROP, resources: DROP, livenessProbe: DROP,
-  readinessProbe: DROP, startupProbe: DROP, command: DROP, args: DROP, lifecycle: DROP,
-};
+// Containers and pod specs are kept by list, not dropped by list: a pod spec has dozens of fields
+// (probes, env, volumes, security settings) and new ones every release, and k8snet reads these few
+// (the ones schemas.ts validates, plus the image that tells which network plugin a DaemonSet runs).
+const CONTAINER: Projection = { [KEEP_ONLY]: ['name', 'image', 'ports', 'restartPolicy'] };
 const POD_SPEC: Projection = {
-  volumes: DROP, affinity: DROP, tolerations: DROP, topologySpreadConstraints: DROP, ephemeralContainers: DROP,
+  [KEEP_ONLY]: ['hostNetwork', 'containers', 'initContainers', 'nodeName', 'nodeSelector', 'hostname', 'subdomain'],
   containers: { '*': CONTAINER }, initContainers: { '*': CONTAINER },
 };
 const TEMPLATE: Projection = { metadata: METADATA, spec: POD_SPEC };
@@ -49,14 +49,25 @@ const FACT_KINDS: ReadonlySet<string> = new Set([
   'HorizontalPodAutoscaler', 'IPPool', 'CiliumNode', 'ClusterConfiguration', 'KubeletConfiguration', 'Cluster', 'ServiceCIDR',
 ]);
 
+/**
+ * The ConfigMaps whose data k8snet reads (Cilium's IPAM settings). Every other ConfigMap keeps
+ * only its identity: charts ship one or more per workload, and their data (whole configuration
+ * files in block scalars) was the largest part of what the loader built and kept.
+ */
+const CONFIG_MAPS_READ: ReadonlySet<string> = new Set(['cilium-config']);
+
 /** Kinds k8snet neither models nor reads facts from: only their identity is kept. */
 const IDENTITY_ONLY: Projection = { [KEEP_ONLY]: ['apiVersion', 'kind', 'metadata'], metadata: METADATA };
 
-function projectionFor(kind: string | undefined): Projection | undefined {
+function projectionFor(kind: string | undefined, name: () => string | undefined): Projection | undefined {
   if (kind === undefined || kind === 'List' || kind.endsWith('List')) return undefined;
   if (Object.hasOwn(PROJECTIONS, kind)) return PROJECTIONS[kind];
   if (MODELLED_KINDS.has(kind)) return { metadata: METADATA, status: DROP };
-  if (FACT_KINDS.has(kind) || kind === 'ConfigMap') return { metadata: METADATA };
+  if (FACT_KINDS.has(kind)) return { metadata: METADATA };
+  if (kind === 'ConfigMap') {
+    const configMapName = name();
+    return configMapName !== undefined && CONFIG_MAPS_READ.has(configMapName) ? { metadata: METADATA } : IDENTITY_ONLY;
+  }
   return IDENTITY_ONLY;
 }
 
@@ -82,12 +93,19 @@ export function projectEvents(events: readonly Event[], indexed: IndexedEvents):
       for (const item of positions.sequenceItems(node)) visit(item, projection['*']);
     }
   };
-  const kindOf = (node: number): string | undefined => {
-    let kind: string | undefined;
-    for (const [key, value] of positions.mappingEntries(node)) {
-      if (positions.scalarText(key) === 'kind') kind = positions.scalarText(value);
+  /** The scalar at `key` of a mapping node (the last one, as construction keeps the last duplicate). */
+  const member = (node: number, key: string): number | undefined => {
+    let found: number | undefined;
+    for (const [keyNode, value] of positions.mappingEntries(node)) {
+      if (positions.scalarText(keyNode) === key) found = value;
     }
-    return kind;
+    return found;
+  };
+  const textAt = (node: number | undefined): string | undefined => (node === undefined ? undefined : positions.scalarText(node));
+  const kindOf = (node: number): string | undefined => textAt(member(node, 'kind'));
+  const nameOf = (node: number) => (): string | undefined => {
+    const metadata = member(node, 'metadata');
+    return metadata !== undefined && positions.nodeKind(metadata) === 'mapping' ? textAt(member(metadata, 'name')) : undefined;
   };
   for (const root of positions.documentRoots) {
     if (root < 0 || positions.nodeKind(root) !== 'mapping') continue;
@@ -99,13 +117,13 @@ export function projectEvents(events: readonly Event[], indexed: IndexedEvents):
         if (positions.scalarText(key) !== 'items' || positions.nodeKind(value) !== 'sequence') continue;
         for (const item of positions.sequenceItems(value)) {
           if (positions.nodeKind(item) !== 'mapping') continue;
-          const projection = projectionFor(kindOf(item) ?? (kind === 'List' ? undefined : kind.slice(0, -'List'.length)));
+          const projection = projectionFor(kindOf(item) ?? (kind === 'List' ? undefined : kind.slice(0, -'List'.length)), nameOf(item));
           if (projection) visit(item, projection);
         }
       }
       continue;
     }
-    const projection = projectionFor(kind);
+    const projection = projectionFor(kind, nameOf(root));
     if (projection) visit(root, projection);
   }
   if (dropped.length === 0) return events;

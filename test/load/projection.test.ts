@@ -79,6 +79,50 @@ networking: {podSubnet: 10.244.0.0/16}
     expect(kubeadm.value.networking).toEqual({ podSubnet: '10.244.0.0/16' });
   });
 
+  it('keeps only the pod spec and container fields k8snet reads, with the positions of the rest', () => {
+    const [object] = load(`apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: shop}
+spec:
+  hostNetwork: true
+  nodeName: n1
+  securityContext: {runAsUser: 1000}
+  serviceAccountName: sa
+  containers:
+    - name: c
+      image: calico/node:v3.27
+      securityContext: {privileged: true}
+      imagePullPolicy: Always
+      ports: [{name: http, containerPort: 8080}]
+  initContainers:
+    - {name: proxy, image: envoy, restartPolicy: Always, ports: [{containerPort: 15001}], stdin: true}
+`).objects;
+    const spec = object.value.spec as Record<string, unknown>;
+    expect(spec).toEqual({
+      hostNetwork: true,
+      nodeName: 'n1',
+      containers: [{ name: 'c', image: 'calico/node:v3.27', ports: [{ name: 'http', containerPort: 8080 }] }],
+      initContainers: [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always', ports: [{ containerPort: 15001 }] }],
+    });
+    expect(locateField(object.origin, ['spec', 'containers', 0, 'securityContext']).line).toBe(12);
+  });
+
+  it('keeps the data of cilium-config only, the identity of every other ConfigMap', () => {
+    const [appConfig, cilium] = load(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, namespace: shop}
+data: {application.yaml: "server: {port: 8080}"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {namespace: kube-system, name: cilium-config}
+data: {ipam: cluster-pool, cluster-pool-ipv4-cidr: 10.0.0.0/8}
+`).objects;
+    expect(appConfig.value).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config', namespace: 'shop' } });
+    expect(cilium.value.data).toEqual({ 'ipam': 'cluster-pool', 'cluster-pool-ipv4-cidr': '10.0.0.0/8' });
+    expect(locateField(appConfig.origin, ['data', 'application.yaml']).line).toBe(4);
+  });
+
   it('constructs everything when a kept field is an alias of an anchor in a dropped one', () => {
     const [object] = load(`apiVersion: apps/v1
 kind: Deployment
