@@ -23,10 +23,26 @@ const NEXT = 3; // index of the node after this one and its children
 /** The positions of a text plus, transiently, the event range of each node. */
 export interface IndexedEvents {
   readonly positions: DocumentPositions;
+  /**
+   * `[eventStart[node], eventEnd[node])` is the event range of each node, children and closing
+   * event included. Scratch arrays shared by every call: valid until the next `indexEvents`.
+   */
   readonly eventStart: Int32Array;
   readonly eventEnd: Int32Array;
-  /** `[start, end)` event indexes of each document, its DOCUMENT and closing events included. */
-  readonly documentEvents: readonly (readonly [number, number])[];
+}
+
+// Scratch space of indexEvents, grown as needed and reused for every file: a tree of thousands
+// of small manifests would otherwise allocate (and zero) three typed arrays per file.
+let scratchNodes = new Int32Array(1024 * SLOTS);
+let scratchStart = new Int32Array(1024);
+let scratchEnd = new Int32Array(1024);
+
+function ensureScratch(capacity: number): void {
+  if (scratchStart.length >= capacity) return;
+  const size = Math.max(capacity, scratchStart.length * 2);
+  scratchNodes = new Int32Array(size * SLOTS);
+  scratchStart = new Int32Array(size);
+  scratchEnd = new Int32Array(size);
 }
 
 /** Where a field path ends up in the source, and whether the whole path was found. */
@@ -61,34 +77,28 @@ export class DocumentPositions {
    */
   static indexEvents(file: SourceFile, source: string, baseOffset: number, events: readonly Event[]): IndexedEvents {
     // At most one node per event: sized without a counting pass, the excess is never read.
-    const capacity = events.length;
-    const nodes = new Int32Array(capacity * SLOTS);
-    const eventStart = new Int32Array(capacity);
-    const eventEnd = new Int32Array(capacity);
+    ensureScratch(events.length);
+    const nodes = scratchNodes;
+    const eventStart = scratchStart;
+    const eventEnd = scratchEnd;
     const documentRoots: number[] = [];
-    const documentEvents: [number, number][] = [];
     const open: number[] = [];
     let node = 0;
-    let documentOpen = false;
     let rootPending = false;
     for (let index = 0; index < events.length; index++) {
       const event = events[index];
       const type = event.type;
       if (type === DOCUMENT) {
-        documentOpen = true;
         rootPending = true;
         documentRoots.push(-1);
-        documentEvents.push([index, index + 1]);
         continue;
       }
       if (type === POP) {
+        // The closing event of a collection, or of a document when no collection is open.
         if (open.length > 0) {
           const closed = open.pop()!;
           nodes[closed * SLOTS + NEXT] = node;
           eventEnd[closed] = index + 1;
-        } else if (documentOpen) {
-          documentOpen = false;
-          documentEvents[documentEvents.length - 1][1] = index + 1;
         }
         continue;
       }
@@ -121,15 +131,16 @@ export class DocumentPositions {
         // The content's start, not its anchor's: `--- &base` puts the anchor on the separator line.
         nodes[slot + START] = collection.start;
         nodes[slot + END] = -1;
+        nodes[slot + NEXT] = node + 1; // until its closing event says where it ends
         open.push(node);
       }
       node++;
     }
     return {
-      positions: new DocumentPositions(file, source, baseOffset, nodes.subarray(0, node * SLOTS), documentRoots),
+      // A copy of exactly the nodes: what the graph keeps for the lifetime of the run.
+      positions: new DocumentPositions(file, source, baseOffset, nodes.slice(0, node * SLOTS), documentRoots),
       eventStart,
       eventEnd,
-      documentEvents,
     };
   }
 
@@ -141,6 +152,14 @@ export class DocumentPositions {
       case SCALAR: return 'scalar';
       default: return 'alias';
     }
+  }
+
+  /**
+   * Returns the node after `node` and all of its children: its next sibling, or the end of its
+   * parent. The children of a collection are the nodes from `node + 1` up to `after(node)`.
+   */
+  after(node: number): number {
+    return this.nodes[node * SLOTS + NEXT];
   }
 
   /** Returns the `[key, value]` node pairs of a mapping node, in source order. */

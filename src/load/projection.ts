@@ -77,27 +77,38 @@ function projectionFor(kind: string | undefined, name: () => string | undefined)
  */
 export function projectEvents(events: readonly Event[], indexed: IndexedEvents): readonly Event[] {
   const { positions, eventStart, eventEnd } = indexed;
-  const dropped: [number, number][] = [];
+  // Event ranges left out, as flat `[start, end)` pairs in event order.
+  const dropped: number[] = [];
+  // Children are walked by node index (see DocumentPositions.after), without building entry lists:
+  // this runs over every document of every file.
   const visit = (node: number, projection: Projection): void => {
     const kind = positions.nodeKind(node);
     if (kind === 'mapping') {
       const keepOnly = projection[KEEP_ONLY];
-      for (const [key, value] of positions.mappingEntries(node)) {
+      for (let key = node + 1, stop = positions.after(node); key < stop;) {
+        const value = positions.after(key);
+        const next = positions.after(value);
         const name = positions.scalarText(key);
-        if (name === undefined || name === '<<') continue;
-        const rule = keepOnly && !keepOnly.includes(name) ? DROP : projection[name];
-        if (rule === DROP) dropped.push([eventStart[key], eventEnd[value]]);
-        else if (rule !== undefined) visit(value, rule);
+        if (name !== undefined && name !== '<<') {
+          const rule = keepOnly && !keepOnly.includes(name) ? DROP : projection[name];
+          if (rule === DROP) dropped.push(eventStart[key], eventEnd[value]);
+          else if (rule !== undefined) visit(value, rule);
+        }
+        key = next;
       }
-    } else if (kind === 'sequence' && projection['*'] !== undefined && projection['*'] !== DROP) {
-      for (const item of positions.sequenceItems(node)) visit(item, projection['*']);
+    } else if (kind === 'sequence') {
+      const itemProjection = projection['*'];
+      if (itemProjection === undefined || itemProjection === DROP) return;
+      for (let item = node + 1, stop = positions.after(node); item < stop; item = positions.after(item)) visit(item, itemProjection);
     }
   };
-  /** The scalar at `key` of a mapping node (the last one, as construction keeps the last duplicate). */
+  /** The value node at `key` of a mapping node (the last one, as construction keeps the last duplicate). */
   const member = (node: number, key: string): number | undefined => {
     let found: number | undefined;
-    for (const [keyNode, value] of positions.mappingEntries(node)) {
+    for (let keyNode = node + 1, stop = positions.after(node); keyNode < stop;) {
+      const value = positions.after(keyNode);
       if (positions.scalarText(keyNode) === key) found = value;
+      keyNode = positions.after(value);
     }
     return found;
   };
@@ -129,9 +140,9 @@ export function projectEvents(events: readonly Event[], indexed: IndexedEvents):
   if (dropped.length === 0) return events;
   const kept: Event[] = [];
   let cursor = 0;
-  for (const [start, end] of dropped) {
-    for (let index = cursor; index < start; index++) kept.push(events[index]);
-    cursor = end;
+  for (let pair = 0; pair < dropped.length; pair += 2) {
+    for (let index = cursor; index < dropped[pair]; index++) kept.push(events[index]);
+    cursor = dropped[pair + 1];
   }
   for (let index = cursor; index < events.length; index++) kept.push(events[index]);
   return kept;
