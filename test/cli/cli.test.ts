@@ -1,14 +1,14 @@
 /**
  * The command line as users run it: `node bin/k8snet.js ...` in a child process, checking exit
- * codes, standard output and standard error. Runs the compiled CLI in dist/ (`npx tsc -p
- * tsconfig.json` first, as `npm test` does).
+ * codes, standard output and standard error. Runs the compiled and bundled CLI in dist/ (`npm run
+ * build` first, as `npm test` does).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ROOT, expectNoStackTrace, k8snet } from './run-cli.js';
 
-const COMPILED = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const COMPILED = path.join(ROOT, 'dist', 'src', 'bundle', 'main.js');
 const ANSI = /\u001b\[\d+(;\d+)*m/;
 
 
@@ -16,7 +16,7 @@ const ANSI = /\u001b\[\d+(;\d+)*m/;
 
 const MATRIX_LINE = /^(\S+) => (\S+) : (.+)$/;
 
-it('runs the compiled CLI (build with `npx tsc -p tsconfig.json` first)', () => {
+it('runs the compiled CLI (build with `npm run build` first)', () => {
   expect(fs.existsSync(COMPILED)).toBe(true);
 });
 
