@@ -26,9 +26,9 @@ export function readStandardInput(): Buffer {
 }
 
 /**
- * Buffers text and writes it in large synchronous chunks, so a matrix of millions of lines
- * streams out in constant memory without waiting on the event loop (stdout is synchronous for
- * files and pipes on Linux; files given with --output are written with writeSync).
+ * Buffers text and writes it in large chunks, so a matrix of millions of lines streams out in
+ * constant memory (stdout is synchronous for files and pipes on Linux; files given with --output
+ * are written in the background, see BackgroundFileWriter).
  */
 export class OutputSink {
   private pending: string[] = [];
@@ -38,17 +38,20 @@ export class OutputSink {
 
   /**
    * Queues `text`, writing out once 256 KiB have gathered; bytes (already encoded, in large
-   * chunks the caller does not touch again) are written at once, after what is queued.
+   * chunks the caller does not touch again) are written at once, after what is queued. Returns
+   * true when something was written, the moment for a large producer to await `Output.ready`.
    */
-  push(text: string | Uint8Array): void {
+  push(text: string | Uint8Array): boolean {
     if (typeof text !== 'string') {
       this.flush();
       this.write(text);
-      return;
+      return true;
     }
     this.pending.push(text);
     this.pendingLength += text.length;
-    if (this.pendingLength >= 1 << 18) this.flush();
+    if (this.pendingLength < 1 << 18) return false;
+    this.flush();
+    return true;
   }
 
   /** Writes everything queued. */
@@ -61,12 +64,25 @@ export class OutputSink {
   }
 }
 
+/** An opened output: queue with `sink.push`, let a large producer keep pace with `ready`, finish with `close`. */
+export interface Output {
+  readonly sink: OutputSink;
+  /**
+   * Resolves when the producer may go on: at once for standard output (written synchronously),
+   * after the disk has caught up for a file. Producers of large outputs await it after each chunk.
+   */
+  ready(): Promise<void>;
+  /** Writes what is queued, waits for the disk and closes; throws a UsageError when writing failed. */
+  close(): Promise<void>;
+}
+
 /** Opens the destination of `--output FILE`, or standard output. */
-export function openOutput(file: string | undefined): { sink: OutputSink; close: () => Promise<void> } {
+export function openOutput(file: string | undefined): Output {
   if (!file) {
     const sink = new OutputSink((data) => process.stdout.write(data));
     return {
       sink,
+      ready: async () => {},
       close: async () => {
         sink.flush();
         // Let an asynchronous stdout (a TTY on some platforms) drain before the exit code is set.
@@ -80,21 +96,104 @@ export function openOutput(file: string | undefined): { sink: OutputSink; close:
   } catch (error) {
     throw new UsageError(`--output ${describeFsError(error, file)}`);
   }
-  const sink = new OutputSink((data) => writeAll(descriptor, data));
+  const writer = new BackgroundFileWriter(descriptor, file);
+  const sink = new OutputSink((data) => writer.write(data));
   return {
     sink,
+    ready: () => writer.settle(BACKLOG_BYTES),
     close: async () => {
       sink.flush();
-      fs.closeSync(descriptor);
+      try {
+        await writer.settle(0);
+      } finally {
+        fs.closeSync(descriptor);
+      }
     },
   };
 }
 
-/** Writes all of `data` to a file descriptor (writeSync may write less than it is given). */
-function writeAll(descriptor: number, data: string | Uint8Array): void {
-  if (typeof data === 'string') {
-    fs.writeSync(descriptor, data);
-    return;
+/** How far a producer may run ahead of the disk before `ready` makes it wait. */
+const BACKLOG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Writes a file on libuv's thread pool while the caller produces what comes next: a matrix of
+ * millions of lines spends about as long in the kernel's write calls as in formatting, and on a
+ * second core the two overlap. One write (a writev of everything queued) is in flight at a time,
+ * so the file is written in order. Chunks handed over are not copied: the caller must not change
+ * them afterwards (the formatters hand over new buffers).
+ */
+class BackgroundFileWriter {
+  private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private inFlightBytes = 0;
+  private failure: unknown;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly descriptor: number,
+    private readonly file: string,
+  ) {}
+
+  write(data: string | Uint8Array): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (bytes.length === 0) return;
+    this.queue.push(bytes);
+    this.queuedBytes += bytes.length;
+    this.pump();
   }
-  for (let offset = 0; offset < data.length; ) offset += fs.writeSync(descriptor, data, offset, data.length - offset);
+
+  /**
+   * Resolves once at most `limit` bytes wait to be written. It always yields to the event loop
+   * first: finished writes are only taken in, and the next one started, when the caller yields.
+   */
+  async settle(limit: number): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.failure === undefined && this.queuedBytes + this.inFlightBytes > limit) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    if (this.failure !== undefined) {
+      const code = (this.failure as NodeJS.ErrnoException).code;
+      throw new UsageError(`--output ${this.file}: writing failed (${code ?? (this.failure as Error).message ?? String(this.failure)})`);
+    }
+  }
+
+  private pump(): void {
+    if (this.inFlightBytes > 0 || this.queue.length === 0 || this.failure !== undefined) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.inFlightBytes = this.queuedBytes;
+    this.queuedBytes = 0;
+    fs.writev(this.descriptor, batch, (error, written) => {
+      if (error) {
+        this.failure = error;
+      } else if (written < this.inFlightBytes) {
+        // A short write: what was not written goes back in front of the queue.
+        const rest = unwritten(batch, written);
+        this.queue = [...rest, ...this.queue];
+        this.queuedBytes += this.inFlightBytes - written;
+      }
+      this.inFlightBytes = 0;
+      this.pump();
+      const wake = this.wake;
+      this.wake = undefined;
+      wake?.();
+    });
+  }
+}
+
+/** The parts of `chunks` after their first `written` bytes (what a short write left to write). */
+export function unwritten(chunks: readonly Uint8Array[], written: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  let skip = written;
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    rest.push(skip > 0 ? chunk.subarray(skip) : chunk);
+    skip = 0;
+  }
+  return rest;
 }

@@ -1,0 +1,63 @@
+/**
+ * Output of the CLI (src/cli/io.ts): files given with --output are written in the background
+ * while the producer goes on, in order, and a failed write ends the run with a plain message.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { openOutput, unwritten } from '../../src/cli/io.js';
+import { UsageError } from '../../src/cli/context.js';
+import { k8snet, expectNoStackTrace } from './run-cli.js';
+
+const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-io-'));
+afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+describe('openOutput with a file', () => {
+  it('writes strings and byte chunks in the order given, through many background writes', async () => {
+    const file = path.join(folder, 'out.txt');
+    const output = openOutput(file);
+    const expected: Buffer[] = [];
+    // 40 MiB in 1 MiB chunks between short strings: more than the backlog, so the producer waits.
+    for (let index = 0; index < 40; index++) {
+      const text = `row ${index}\n`;
+      output.sink.push(text);
+      expected.push(Buffer.from(text));
+      const chunk = Buffer.alloc(1 << 20, 97 + (index % 26));
+      if (output.sink.push(chunk)) await output.ready();
+      expected.push(chunk);
+    }
+    output.sink.push('end\n');
+    expected.push(Buffer.from('end\n'));
+    await output.close();
+    expect(fs.readFileSync(file).equals(Buffer.concat(expected))).toBe(true);
+  });
+
+  it('reports a failed write (a full disk) as a usage error naming the file', async () => {
+    if (!fs.existsSync('/dev/full')) return; // Linux only
+    const output = openOutput('/dev/full');
+    output.sink.push(Buffer.alloc(1024, 120));
+    await expect(output.close()).rejects.toThrow(UsageError);
+    const again = openOutput('/dev/full');
+    again.sink.push(Buffer.alloc(1024, 120));
+    await expect(again.close()).rejects.toThrow('--output /dev/full: writing failed (ENOSPC)');
+  });
+
+  it('a short write leaves the rest of the chunks, in order', () => {
+    const chunks = [Buffer.from('abc'), Buffer.from('defg'), Buffer.from('h')];
+    expect(unwritten(chunks, 0).map(String)).toEqual(['abc', 'defg', 'h']);
+    expect(unwritten(chunks, 3).map(String)).toEqual(['defg', 'h']);
+    expect(unwritten(chunks, 5).map(String)).toEqual(['fg', 'h']);
+    expect(unwritten(chunks, 8)).toEqual([]);
+  });
+});
+
+describe('k8snet matrix --output on a full disk', () => {
+  it('exits 2 with the reason, no stack trace', () => {
+    if (!fs.existsSync('/dev/full')) return;
+    const run = k8snet(['matrix', 'fixtures/demo', '--output', '/dev/full']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^k8snet: --output \/dev\/full: writing failed \(ENOSPC\)$/m);
+    expectNoStackTrace(run);
+  });
+});
