@@ -44,7 +44,12 @@ function compareIds(a: MatrixPeer, b: MatrixPeer): number {
  * because neither side is isolated. Runs let a formatter write most of a large matrix without
  * looking at each pair.
  */
-export type MatrixSegment = MatrixEdge | { readonly from: number; readonly to: number };
+export type MatrixSegment = MatrixRowEdge | { readonly from: number; readonly to: number };
+
+/** An edge of a row, with the index of its destination in {@link MatrixRows.destinations}. */
+export interface MatrixRowEdge extends MatrixEdge {
+  readonly destinationIndex: number;
+}
 
 /** One source's allowed connections, in destination order. */
 export interface MatrixRow {
@@ -166,7 +171,7 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
       runStart = -1;
       if (index === to || source === destinations[index]) continue;
       const connections = connectionsBetween(source, sourceClasses, index);
-      if (connections !== ConnectionSet.EMPTY) segments.push({ source, destination: destinations[index], connections });
+      if (connections !== ConnectionSet.EMPTY) segments.push({ source, destination: destinations[index], connections, destinationIndex: index });
     }
     return segments;
   };
@@ -207,7 +212,8 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
     let next = 0;
     const flushEdgesBefore = (limit: number) => {
       for (; next < edges.length && edges[next].index < limit; next++) {
-        segments.push({ source, destination: destinations[edges[next].index], connections: edges[next].connections });
+        const { index, connections } = edges[next];
+        segments.push({ source, destination: destinations[index], connections, destinationIndex: index });
       }
     };
     for (const run of runs) {

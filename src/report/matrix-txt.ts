@@ -20,33 +20,57 @@ const CHUNK_BYTES = 1 << 20;
 
 /**
  * The same text as {@link formatMatrixTxt}, as UTF-8 chunks of about a megabyte, a row at a time.
- * The line endings of runs of destinations reached with every connection are encoded once and
- * copied, and the chunks are written as they are: the millions of lines of a large cluster make
- * no strings, nothing to encode and nearly no garbage. Each chunk is a new buffer.
+ * Lines are copied together from pieces encoded once: each source's `src => `, each destination's
+ * `dst : All Connections\n` (most lines of a large cluster) or `dst : `, and each distinct set of
+ * connections' text. The millions of lines of a large cluster make no strings, nothing to encode
+ * and nearly no garbage. Each chunk is a new buffer.
  */
 export function* formatMatrixTxtBytes(matrix: MatrixRows): Generator<Uint8Array> {
-  const allConnections = matrix.destinations.map((destination) => Buffer.from(`${destination.id} : ${ConnectionSet.ALL.toString()}\n`));
+  const destinations = matrix.destinations;
+  const allConnections = destinations.map((destination) => Buffer.from(`${destination.id} : ${ConnectionSet.ALL.toString()}\n`));
+  const destinationHeads: (Buffer | undefined)[] = new Array(destinations.length);
+  const connectionTexts = new Map<ConnectionSet, Buffer>();
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
+  // Makes room for `bytes` more; a line never straddles two chunks.
+  const room = function* (bytes: number): Generator<Uint8Array> {
+    if (used + bytes <= chunk.length) return;
+    yield chunk.subarray(0, used);
+    chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    used = 0;
+  };
   for (const { source, segments } of matrix.rows) {
     const prefix = Buffer.from(`${source.id} => `);
     for (const segment of segments) {
-      // An edge is one line with its own ending; a run, the precomputed endings of its destinations.
-      const [endings, from, to] = 'source' in segment
-        ? [[Buffer.from(`${segment.destination.id} : ${segment.connections.toString()}\n`)], 0, 1]
-        : [allConnections, segment.from, segment.to];
-      for (let index = from; index < to; index++) {
-        const ending = endings[index];
-        if (used + prefix.length + ending.length > chunk.length) {
-          yield chunk.subarray(0, used);
-          chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, prefix.length + ending.length));
-          used = 0;
+      if ('from' in segment) {
+        for (let index = segment.from; index < segment.to; index++) {
+          const ending = allConnections[index];
+          if (used + prefix.length + ending.length > chunk.length) yield* room(prefix.length + ending.length);
+          // TypedArray#set is a builtin; Buffer#copy goes through JavaScript argument checks first.
+          chunk.set(prefix, used);
+          chunk.set(ending, used + prefix.length);
+          used += prefix.length + ending.length;
         }
-        // TypedArray#set is a builtin; Buffer#copy goes through JavaScript argument checks first.
+        continue;
+      }
+      const index = segment.destinationIndex;
+      if (segment.connections === ConnectionSet.ALL) {
+        const ending = allConnections[index];
+        if (used + prefix.length + ending.length > chunk.length) yield* room(prefix.length + ending.length);
         chunk.set(prefix, used);
         chunk.set(ending, used + prefix.length);
         used += prefix.length + ending.length;
+        continue;
       }
+      const head = (destinationHeads[index] ??= Buffer.from(`${destinations[index].id} : `));
+      let text = connectionTexts.get(segment.connections);
+      if (!text) connectionTexts.set(segment.connections, (text = Buffer.from(`${segment.connections.toString()}\n`)));
+      const length = prefix.length + head.length + text.length;
+      if (used + length > chunk.length) yield* room(length);
+      chunk.set(prefix, used);
+      chunk.set(head, used + prefix.length);
+      chunk.set(text, used + prefix.length + head.length);
+      used += length;
     }
   }
   if (used > 0) yield chunk.subarray(0, used);
