@@ -182,38 +182,61 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
    * admit it), or the classes its egress rules match. Most pairs of a large cluster are ruled
    * out without looking at them.
    */
+  // Scratch for sparseRow, reused by every row: a row visits thousands of destinations of a large
+  // cluster, and sets or per-edge objects made for each would dominate the time (and the garbage).
+  const visitedIn = new Int32Array(destinations.length);
+  let visit = 0;
   const sparseRow = (source: MatrixPeer, sourceClass: PodClass, self: number): MatrixSegment[] | undefined => {
-    const edges: { index: number; connections: ConnectionSet }[] = [];
-    const consider = (index: number) => {
-      if (index === self) return;
-      const connections = connectionsBetween(source, [sourceClass], index);
-      if (connections !== ConnectionSet.EMPTY) edges.push({ index, connections });
+    visit++;
+    // The destinations to judge, sorted: `judged` (all isolated ones judged always, when open), plus `extra`.
+    let judged: readonly number[] = [];
+    const extra: number[] = [];
+    const add = (index: number) => {
+      if (visitedIn[index] === visit) return;
+      visitedIn[index] = visit;
+      extra.push(index);
     };
     let runs: readonly { from: number; to: number }[] = [];
     if (solver.isOpen(sourceClass, 'egress')) {
       runs = openRuns;
       // The isolated destinations whose ingress rules may admit this class, and those only the rules can tell about.
-      const indexes = new Set<number>(isolatedJudgedAlways());
+      judged = isolatedJudgedAlways();
+      for (const index of judged) visitedIn[index] = visit;
       for (const podClass of solver.ingressAdmitters().admittedBy[sourceClass.index]) {
-        for (const index of destinationsOfClass.get(podClass) ?? []) if (!openForIngress[index]) indexes.add(index);
+        for (const index of destinationsOfClass.get(podClass) ?? []) if (!openForIngress[index]) add(index);
       }
-      for (const index of [...indexes].sort((a, b) => a - b)) consider(index);
     } else {
       const candidates = solver.egressCandidates(sourceClass);
       if (!candidates) return undefined;
-      const indexes = new Set<number>();
-      for (const podClass of candidates) for (const index of destinationsOfClass.get(podClass) ?? []) indexes.add(index);
-      for (const index of [...indexes].sort((a, b) => a - b)) consider(index);
+      for (const podClass of candidates) for (const index of destinationsOfClass.get(podClass) ?? []) add(index);
     }
-    for (const index of externals) consider(index);
-    edges.sort((a, b) => a.index - b.index);
+    extra.sort((a, b) => a - b);
+    // Judge `judged`, `extra` and the external destinations (three disjoint sorted lists) in
+    // destination order, keeping the connected ones as parallel lists.
+    const edgeIndexes: number[] = [];
+    const edgeConnections: ConnectionSet[] = [];
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    for (;;) {
+      const next = Math.min(judged[a] ?? Infinity, extra[b] ?? Infinity, externals[c] ?? Infinity);
+      if (next === Infinity) break;
+      if (next === judged[a]) a++;
+      else if (next === extra[b]) b++;
+      else c++;
+      if (next === self) continue;
+      const connections = connectionsBetween(source, [sourceClass], next);
+      if (connections === ConnectionSet.EMPTY) continue;
+      edgeIndexes.push(next);
+      edgeConnections.push(connections);
+    }
     // Merge the runs (less the source itself) and the edges, in destination order.
     const segments: MatrixSegment[] = [];
-    let next = 0;
+    let edge = 0;
     const flushEdgesBefore = (limit: number) => {
-      for (; next < edges.length && edges[next].index < limit; next++) {
-        const { index, connections } = edges[next];
-        segments.push({ source, destination: destinations[index], connections, destinationIndex: index });
+      for (; edge < edgeIndexes.length && edgeIndexes[edge] < limit; edge++) {
+        const index = edgeIndexes[edge];
+        segments.push({ source, destination: destinations[index], connections: edgeConnections[edge], destinationIndex: index });
       }
     };
     for (const run of runs) {

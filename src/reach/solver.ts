@@ -156,6 +156,8 @@ export class ReachabilitySolver {
    */
   private ingressReachMatrix: ClassMatrix | undefined;
   private egressReachMatrix: ClassMatrix | undefined;
+  private ingressEveryPortMarks: Uint8Array | undefined;
+  private egressEveryPortMarks: Uint8Array | undefined;
   private admitters: { readonly admittedBy: readonly (readonly number[])[]; readonly unfiltered: Uint8Array } | undefined;
 
   readonly hostNetworkMode: HostNetworkMode;
@@ -243,6 +245,24 @@ export class ReachabilitySolver {
 
   private get egressReach(): ClassMatrix {
     return (this.egressReachMatrix ??= this.reachMatrix(this.egressRules, this.adminEgress, this.openEgress));
+  }
+
+  /**
+   * 1 for the classes isolated by NetworkPolicies only whose every rule for the direction allows
+   * every port (no `ports`, so no named port either): towards them, a rule matching decides
+   * alone, and the reach matrix row says whether one does.
+   */
+  private get ingressEveryPort(): Uint8Array {
+    return (this.ingressEveryPortMarks ??= this.everyPortMarks(this.ingressRules, this.adminIngress, this.openIngress));
+  }
+
+  private get egressEveryPort(): Uint8Array {
+    return (this.egressEveryPortMarks ??= this.everyPortMarks(this.egressRules, this.adminEgress, this.openEgress));
+  }
+
+  private everyPortMarks(rules: readonly (readonly CompiledRule[])[], admin: readonly (readonly CompiledAdminRule[])[], open: Uint8Array): Uint8Array {
+    return Uint8Array.from(this.classes, (podClass) => Number(open[podClass.index] === 0 && admin[podClass.index].length === 0
+      && rules[podClass.index].every((rule) => rule.numericPorts === ConnectionSet.ALL && rule.namedPorts.length === 0)));
   }
 
   /** Rows for the classes isolated by NetworkPolicies only: the classes some of their rules match. */
@@ -559,11 +579,12 @@ export class ReachabilitySolver {
     if (this.ingressReach.excludes(destination.index, source.index) || this.egressReach.excludes(source.index, destination.index)) {
       return ConnectionSet.EMPTY;
     }
-    if (ingressOpen) return this.sideAllowed('egress', source, destination);
-    if (egressOpen) return this.sideAllowed('ingress', destination, source);
-    const egress = this.sideAllowed('egress', source, destination);
+    // Past that test, an isolated side whose rules all allow every port has a rule matching the
+    // other class (its reach row has it): that side allows everything, without going through its rules.
+    const egress = egressOpen || this.egressEveryPort[source.index] === 1 ? ConnectionSet.ALL : this.sideAllowed('egress', source, destination);
     if (egress.isEmpty()) return egress;
-    return egress.intersect(this.sideAllowed('ingress', destination, source));
+    const ingress = ingressOpen || this.ingressEveryPort[destination.index] === 1 ? ConnectionSet.ALL : this.sideAllowed('ingress', destination, source);
+    return egress.intersect(ingress);
   }
 
   /** Connections allowed from pod `source` to pod `destination`. */
