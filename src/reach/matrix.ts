@@ -106,8 +106,11 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
   const destinationClasses = destinations.map((destination) => classesOf.get(destination));
   const focusIndex = focus ? destinations.findIndex((destination) => destination.id === focus) : -1;
   // A source with a class open for egress reaches a destination with a class open for ingress on
-  // every connection (classToClass of those two is ALL, and ALL absorbs the rest of the union).
-  const openForIngress = destinationClasses.map((classes) => classes?.some((podClass) => solver.isOpen(podClass, 'ingress')) ?? false);
+  // every connection (classToClass of those two is ALL, and ALL absorbs the rest of the union),
+  // and every external range too: traffic leaving the cluster meets only the source's egress, and
+  // a class open for egress has no rule of any layer (classToRange is ALL).
+  const openForIngress = destinations.map((destination, index) => destination.type === 'external'
+    || (destinationClasses[index]?.some((podClass) => solver.isOpen(podClass, 'ingress')) ?? false));
   const connectionsBetween = (source: MatrixPeer, sourceClasses: PodClass[] | undefined, index: number): ConnectionSet => {
     const destination = destinations[index];
     const classesOfDestination = destinationClasses[index];
@@ -197,8 +200,11 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
       extra.push(index);
     };
     let runs: readonly { from: number; to: number }[] = [];
+    // The external ranges: in the runs of a source open for egress, judged one by one otherwise.
+    let outside: readonly number[] = externals;
     if (solver.isOpen(sourceClass, 'egress')) {
       runs = openRuns;
+      outside = [];
       // The isolated destinations whose ingress rules may admit this class, and those only the rules can tell about.
       judged = isolatedJudgedAlways();
       for (const index of judged) visitedIn[index] = visit;
@@ -219,7 +225,7 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
     let b = 0;
     let c = 0;
     for (;;) {
-      const next = Math.min(judged[a] ?? Infinity, extra[b] ?? Infinity, externals[c] ?? Infinity);
+      const next = Math.min(judged[a] ?? Infinity, extra[b] ?? Infinity, outside[c] ?? Infinity);
       if (next === Infinity) break;
       if (next === judged[a]) a++;
       else if (next === extra[b]) b++;
