@@ -2,7 +2,6 @@ import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import { listWorkloads } from '../src/model/suggest.js';
 import type { Pod, Protocol, Service } from '../src/model/types.js';
-import { ConnectionSet } from '../src/reach/connection-set.js';
 import { endpointPods, resolveTargetPort } from '../src/reach/exposure.js';
 
 /** Flags ingress ports that none of the pods a policy selects declares. */
@@ -31,14 +30,14 @@ export default defineRule({
       const pods = graph.podsMatching(policy.podSelector, policy.namespace);
       // Declaring ports is optional: only pods that all list theirs tell us what they serve.
       if (pods.length === 0 || pods.some((pod) => pod.ports.length === 0)) continue;
-      const declared = pods.flatMap((pod) => pod.ports).reduce((set, port) => set.union(ConnectionSet.ofPorts(port.protocol, port.containerPort)), ConnectionSet.EMPTY);
-      const declaredText = [...new Set(pods.flatMap((pod) => pod.ports.map((port) => `${port.protocol}/${port.containerPort}`)))].join(', ');
       for (const rule of policy.ingress) {
         for (const port of rule.ports) {
           if (typeof port.port !== 'number') continue; // Every port of the protocol, or a name.
-          const allowed = ConnectionSet.ofPorts(port.protocol, port.port, port.endPort ?? port.port);
-          if (!allowed.intersect(declared).isEmpty()) continue;
-          const hint = servicePortHint(graph, servicesByNamespace.get(policy.namespace) ?? [], port.protocol, port.port, port.endPort ?? port.port, pods);
+          const from = port.port;
+          const to = port.endPort ?? port.port;
+          if (pods.some((pod) => pod.ports.some((declared) => declared.protocol === port.protocol && declared.containerPort >= from && declared.containerPort <= to))) continue;
+          const declaredText = [...new Set(pods.flatMap((pod) => pod.ports.map((declared) => `${declared.protocol}/${declared.containerPort}`)))].join(', ');
+          const hint = servicePortHint(graph, servicesByNamespace.get(policy.namespace) ?? [], port.protocol, from, to, pods);
           reports.push({
             messageId: 'notServed',
             data: {
