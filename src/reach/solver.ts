@@ -196,10 +196,18 @@ export class ReachabilitySolver {
     const ingressPolicies: NetworkPolicy[][] = classes.map(() => []);
     const egressPolicies: NetworkPolicy[][] = classes.map(() => []);
     const compiledRules: CompiledRule[] = [];
-    for (const policy of graph.policies) {
-      const selected = (classesByNamespace.get(policy.namespace) ?? [])
+    // The pods each policy selects are the graph's (matched once, and shared by the policies with
+    // the same selector); their classes, each once, are the classes it selects.
+    const seenIn = new Int32Array(classes.length).fill(-1);
+    for (const [policyIndex, policy] of graph.policies.entries()) {
+      const selected: PodClass[] = [];
+      for (const pod of graph.podsMatching(policy.podSelector, policy.namespace)) {
+        const podClass = classOfPod.get(pod)!;
         // NetworkPolicy does not apply to hostNetwork pods in the common implementation (see caveats).
-        .filter((podClass) => !podClass.outsidePolicy && matchesSelector(policy.podSelector, podClass.labels));
+        if (seenIn[podClass.index] === policyIndex || podClass.outsidePolicy) continue;
+        seenIn[podClass.index] = policyIndex;
+        selected.push(podClass);
+      }
       for (const direction of ['ingress', 'egress'] as const) {
         if (direction === 'ingress' ? !policy.affectsIngress : !policy.affectsEgress) continue;
         const compiled = policy[direction].map((rule) => this.compileRule(policy, direction, rule, classesByNamespace));
