@@ -1,10 +1,13 @@
 /**
  * The text of one input (a file or standard input) and the arithmetic that turns offsets
- * into 1-based lines and columns. Line starts are computed only when a position is asked for,
- * because most files never produce a finding.
+ * into 1-based lines and columns. Line starts are found only as far into the text as a position
+ * is asked for, because most files never produce a finding and most findings are near the top.
  */
 export class SourceFile {
-  private lineStarts: Uint32Array | undefined;
+  /** Offsets where lines start, in order, for the text before `scanned`. */
+  private readonly lineStarts: number[] = [0];
+  /** Every newline before this offset has its line start in `lineStarts`. */
+  private scanned = 0;
 
   /** `path` is the file name as the user gave it (or `<stdin>`); `text` is its decoded content. */
   constructor(
@@ -14,7 +17,8 @@ export class SourceFile {
 
   /** Returns the 1-based line and column of a 0-based offset into the text. */
   lineAndColumn(offset: number): { line: number; column: number } {
-    const starts = this.getLineStarts();
+    this.scanUntil(offset);
+    const starts = this.lineStarts;
     let low = 0;
     let high = starts.length - 1;
     while (low < high) {
@@ -25,21 +29,16 @@ export class SourceFile {
     return { line: low + 1, column: offset - starts[low] + 1 };
   }
 
-  /** Returns the 0-based offset where a 1-based line starts. */
-  offsetOfLine(line: number): number {
-    const starts = this.getLineStarts();
-    return starts[Math.min(Math.max(line - 1, 0), starts.length - 1)];
-  }
-
-  private getLineStarts(): Uint32Array {
-    if (this.lineStarts) return this.lineStarts;
+  /** Records the line starts of every newline before `offset`. */
+  private scanUntil(offset: number): void {
+    if (offset <= this.scanned) return;
     const text = this.text;
-    let count = 1;
-    for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count++;
-    const starts = new Uint32Array(count);
-    let line = 1;
-    for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) starts[line++] = index + 1;
-    this.lineStarts = starts;
-    return starts;
+    const starts = this.lineStarts;
+    let newline = text.indexOf('\n', this.scanned);
+    while (newline !== -1 && newline < offset) {
+      starts.push(newline + 1);
+      newline = text.indexOf('\n', newline + 1);
+    }
+    this.scanned = newline === -1 ? text.length + 1 : offset;
   }
 }
