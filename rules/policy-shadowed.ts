@@ -100,14 +100,22 @@ function coveringPolicies(
     // match: only those can gain anything from the policy.
     const own = ownRules.filter((rule) => rule.direction === direction);
     const matchesAddresses = own.some((rule) => rule.matchesEveryPeer || rule.addressRanges[4].length > 0 || rule.addressRanges[6].length > 0);
-    let peers: Peer[] | undefined;
-    const peersOfOwnRules = (): Peer[] => {
+    let peers: OwnRulePeers | undefined;
+    const peersOfOwnRules = (): OwnRulePeers => {
       if (peers) return peers;
       const matched = new BitSet(solver.classes.length);
       for (const rule of own) matched.addAll(rule.classes);
-      peers = [];
-      for (const index of matched.members()) peers.push(solver.classes[index]);
-      peers.push(ANY_POD, ...(matchesAddresses ? externalPeers(direction) : []));
+      const classPeers: PodClass[] = [];
+      for (const index of matched.members()) classPeers.push(solver.classes[index]);
+      // How each rule matches these classes (all, none, some), remembered for the whole direction:
+      // the classes the policy selects share most of the other rules they are judged against.
+      const relations = new Map<CompiledRule, Relation>();
+      const relationTo = (rule: CompiledRule): Relation => {
+        let relation = relations.get(rule);
+        if (relation === undefined) relations.set(rule, (relation = relationOf(rule, classPeers)));
+        return relation;
+      };
+      peers = { classPeers, otherPeers: [ANY_POD, ...(matchesAddresses ? externalPeers(direction) : [])], relationTo };
       return peers;
     };
     const ownNamesPorts = own.some((rule) => rule.namedPorts.length > 0);
@@ -139,6 +147,23 @@ function coveringPolicies(
 /** What judging one selected class found: the own rules that allowed something and the policies covering them; undefined when not covered. */
 type Judgement = { readonly contributing: readonly CompiledRule[]; readonly coverers: readonly NetworkPolicy[] } | undefined;
 
+/** How a rule matches a set of peer classes. */
+type Relation = 'all' | 'none' | 'some';
+
+/** The peers a policy's own rules for one direction match: classes, then the pseudo-peers (any pod, address ranges). */
+interface OwnRulePeers {
+  readonly classPeers: readonly PodClass[];
+  readonly otherPeers: readonly Peer[];
+  readonly relationTo: (rule: CompiledRule) => Relation;
+}
+
+function relationOf(rule: CompiledRule, peers: readonly PodClass[]): Relation {
+  // For a class, the rule's peers match exactly when its bitset holds the class (see ReachabilitySolver.ruleMatches).
+  let matched = 0;
+  for (const peer of peers) if (rule.classes.has(peer.index)) matched++;
+  return matched === 0 ? 'none' : matched === peers.length ? 'all' : 'some';
+}
+
 /** Judges one selected class: does every connection the own rules allow towards some peer have other rules allowing it too? */
 function judge(
   solver: ReachabilitySolver,
@@ -146,22 +171,21 @@ function judge(
   podClass: PodClass,
   own: readonly CompiledRule[],
   others: readonly CompiledRule[],
-  peers: readonly Peer[],
+  peers: OwnRulePeers,
 ): Judgement {
   const contributing = new Set<CompiledRule>();
   const coverers = new Set<NetworkPolicy>();
   const relevant = [...own, ...others];
   // Peer classes matched by the same rules get the same answer, unless a named port makes it
-  // depend on the destination class (egress): judge one of each.
+  // depend on the destination class (egress): judge one of each. Usually every rule matches all
+  // of the classes or none: one class stands for them all.
   const dependsOnDestination = direction === 'egress' && relevant.some((rule) => rule.namedPorts.length > 0);
-  const seen = new Set<string>();
-  for (const peer of peers) {
-    if ('index' in peer) {
-      let signature = dependsOnDestination ? `${peer.index}:` : '';
-      for (const rule of relevant) signature += solver.ruleMatches(rule, peer) ? '1' : '0';
-      if (seen.has(signature)) continue;
-      seen.add(signature);
-    }
+  const { classPeers, otherPeers, relationTo } = peers;
+  const representatives = dependsOnDestination ? classPeers
+    : classPeers.length === 0 ? []
+      : relevant.every((rule) => relationTo(rule) !== 'some') ? [classPeers[0]]
+        : oneOfEachMatch(classPeers, relevant);
+  for (const peer of [...representatives, ...otherPeers]) {
     const destination = direction === 'ingress' ? podClass : 'index' in peer ? peer : undefined;
     let allowed = ConnectionSet.EMPTY;
     for (const rule of own) {
@@ -183,6 +207,27 @@ function judge(
     if (!covered.covers(allowed)) return undefined;
   }
   return { contributing: [...contributing], coverers: [...coverers] };
+}
+
+/**
+ * One peer class of each group that the rules match alike (every rule matches all of a group or
+ * none of it), found by splitting the peers rule by rule. Most peers of a large cluster fall in a
+ * handful of groups, and a rule that splits nothing costs one membership test per peer.
+ */
+function oneOfEachMatch(peers: readonly PodClass[], rules: readonly CompiledRule[]): PodClass[] {
+  let groups: (readonly PodClass[])[] = peers.length > 0 ? [peers] : [];
+  for (const rule of rules) {
+    const next: (readonly PodClass[])[] = [];
+    for (const group of groups) {
+      if (relationOf(rule, group) !== 'some') {
+        next.push(group);
+        continue;
+      }
+      next.push(group.filter((peer) => rule.classes.has(peer.index)), group.filter((peer) => !rule.classes.has(peer.index)));
+    }
+    groups = next;
+  }
+  return groups.map((group) => group[0]);
 }
 
 /**

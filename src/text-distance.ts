@@ -12,6 +12,12 @@ export interface EditDistanceOptions {
   readonly maximum?: number;
 }
 
+// The three rows, reused by every call and grown as needed: suggestions call this for thousands of
+// labels, and allocating typed arrays each time cost more than filling them.
+let rowA = new Uint32Array(64);
+let rowB = new Uint32Array(64);
+let rowC = new Uint32Array(64);
+
 /**
  * Returns the optimal string alignment distance between `a` and `b`: the fewest insertions,
  * deletions, substitutions and swaps of neighbouring characters that turn one into the other,
@@ -26,9 +32,15 @@ export function editDistance(a: string, b: string, options: EditDistanceOptions 
   // Three rolling rows (the one before last, for swaps; the last; the current) instead of the
   // whole table: suggestions compare one word with thousands of labels.
   const width = b.length + 1;
-  let beforePrevious = new Uint32Array(width);
-  let previous = new Uint32Array(width);
-  let current = new Uint32Array(width);
+  if (rowA.length < width) {
+    rowA = new Uint32Array(width * 2);
+    rowB = new Uint32Array(width * 2);
+    rowC = new Uint32Array(width * 2);
+  }
+  // A swap reads beforePrevious[j - 2] only from the third row on, after it has been written.
+  let beforePrevious = rowA;
+  let previous = rowB;
+  let current = rowC;
   for (let j = 0; j < width; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
@@ -45,7 +57,10 @@ export function editDistance(a: string, b: string, options: EditDistanceOptions 
     // Every later cell is at least one of this row's cells (a swap reaches back two rows, so keep
     // one row of slack before giving up).
     if (rowMinimum > maximum + 1) return maximum + 1;
-    [beforePrevious, previous, current] = [previous, current, beforePrevious];
+    const spare = beforePrevious;
+    beforePrevious = previous;
+    previous = current;
+    current = spare;
   }
   return Math.min(previous[b.length], maximum + 1);
 }

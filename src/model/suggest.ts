@@ -64,6 +64,9 @@ function closestLabel(requirement: LabelRequirement, candidates: readonly Labels
   let best: { key: string; value: string; distance: number; wanted: number } | undefined;
   let keyCarried = false;
   const sameValueKeys = new Map<string, string>();
+  // Candidates repeat the same labels (every pod of a chart carries its part-of and env labels):
+  // each distinct pair of words is measured once.
+  const distances = new Map<string, number>();
   for (const labels of candidates) {
     for (const key in labels) {
       const value = labels[key];
@@ -76,7 +79,9 @@ function closestLabel(requirement: LabelRequirement, candidates: readonly Labels
         const limit = typoLimit(typed);
         // The distance is at least the difference in length: skip the computation when that is too far already.
         if (Math.abs(typed.length - known.length) > limit) return;
-        const distance = editDistance(known, typed, { maximum: limit });
+        const pair = `${typed}\u0000${known}`;
+        let distance = distances.get(pair);
+        if (distance === undefined) distances.set(pair, (distance = editDistance(known, typed, { maximum: limit })));
         if (distance === 0 || distance > limit) return;
         if (!best || distance < best.distance || (distance === best.distance && (index < best.wanted
           || (index === best.wanted && (key < best.key || (key === best.key && value < best.value)))))) {
