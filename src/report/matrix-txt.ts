@@ -15,7 +15,7 @@ export function* formatMatrixTxt(edges: Iterable<MatrixEdge>): Generator<string>
   }
 }
 
-/** The size of the chunks {@link formatMatrixTxtBytes} fills before handing one over. */
+/** The size of the chunks {@link formatMatrixTxtBytes} fills before handing one over (tests choose smaller ones). */
 const CHUNK_BYTES = 1 << 20;
 
 /**
@@ -24,52 +24,91 @@ const CHUNK_BYTES = 1 << 20;
  * `dst : All Connections\n` (most lines of a large cluster) or `dst : `, and each distinct set of
  * connections' text. The millions of lines of a large cluster make no strings, nothing to encode
  * and nearly no garbage. Each chunk is a new buffer.
+ *
+ * A run of destinations reached with every connection is copied from a template: all the
+ * destinations' `dst : All Connections\n` endings, each after a gap as long as the source's
+ * prefix, made once per prefix length. The run's part of it is copied in one piece and the prefix
+ * written into each gap, one copy per line instead of two.
  */
-export function* formatMatrixTxtBytes(matrix: MatrixRows): Generator<Uint8Array> {
+export function* formatMatrixTxtBytes(matrix: MatrixRows, options: { readonly chunkBytes?: number } = {}): Generator<Uint8Array> {
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
   const destinations = matrix.destinations;
   const allConnections = destinations.map((destination) => Buffer.from(`${destination.id} : ${ConnectionSet.ALL.toString()}\n`));
+  // endingStart[i]: where destination i's ending starts in the concatenation of all the endings.
+  const endingStart = new Int32Array(destinations.length + 1);
+  allConnections.forEach((ending, index) => {
+    endingStart[index + 1] = endingStart[index] + ending.length;
+  });
+  const templates = new Map<number, Buffer>();
+  const templateFor = (prefixLength: number): Buffer => {
+    let template = templates.get(prefixLength);
+    if (!template) {
+      template = Buffer.alloc(destinations.length * prefixLength + endingStart[destinations.length]);
+      allConnections.forEach((ending, index) => template!.set(ending, (index + 1) * prefixLength + endingStart[index]));
+      templates.set(prefixLength, template);
+    }
+    return template;
+  };
   const destinationHeads: (Buffer | undefined)[] = new Array(destinations.length);
   const connectionTexts = new Map<ConnectionSet, Buffer>();
-  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let chunk = Buffer.allocUnsafe(chunkBytes);
   let used = 0;
   // Makes room for `bytes` more; a line never straddles two chunks.
   const room = function* (bytes: number): Generator<Uint8Array> {
     if (used + bytes <= chunk.length) return;
-    yield chunk.subarray(0, used);
-    chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    if (used > 0) yield chunk.subarray(0, used);
+    chunk = Buffer.allocUnsafe(Math.max(chunkBytes, bytes));
     used = 0;
   };
   for (const { source, segments } of matrix.rows) {
     const prefix = Buffer.from(`${source.id} => `);
+    const prefixLength = prefix.length;
+    // Bytes of the lines for destinations from..to-1 in a run (offset of line `to` from line `from`).
+    const runBytes = (from: number, to: number) => (to - from) * prefixLength + endingStart[to] - endingStart[from];
     for (const segment of segments) {
       if ('from' in segment) {
-        for (let index = segment.from; index < segment.to; index++) {
-          const ending = allConnections[index];
-          if (used + prefix.length + ending.length > chunk.length) yield* room(prefix.length + ending.length);
-          // TypedArray#set is a builtin; Buffer#copy goes through JavaScript argument checks first.
-          chunk.set(prefix, used);
-          chunk.set(ending, used + prefix.length);
-          used += prefix.length + ending.length;
+        const template = templateFor(prefixLength);
+        let from = segment.from;
+        while (from < segment.to) {
+          // The most lines of the run that fit in this chunk.
+          let fits = from;
+          for (let low = from, high = segment.to; low < high;) {
+            const middle = (low + high + 1) >>> 1;
+            if (runBytes(from, middle) <= chunk.length - used) low = fits = middle;
+            else high = middle - 1;
+          }
+          if (fits === from) {
+            // Not even one line fits: on to a new chunk (as large as the line needs).
+            if (used > 0) yield chunk.subarray(0, used);
+            chunk = Buffer.allocUnsafe(Math.max(chunkBytes, runBytes(from, from + 1)));
+            used = 0;
+            continue;
+          }
+          const start = from * prefixLength + endingStart[from];
+          chunk.set(template.subarray(start, start + runBytes(from, fits)), used);
+          for (let index = from; index < fits; index++) chunk.set(prefix, used + runBytes(from, index));
+          used += runBytes(from, fits);
+          from = fits;
         }
         continue;
       }
       const index = segment.destinationIndex;
       if (segment.connections === ConnectionSet.ALL) {
         const ending = allConnections[index];
-        if (used + prefix.length + ending.length > chunk.length) yield* room(prefix.length + ending.length);
+        if (used + prefixLength + ending.length > chunk.length) yield* room(prefixLength + ending.length);
         chunk.set(prefix, used);
-        chunk.set(ending, used + prefix.length);
-        used += prefix.length + ending.length;
+        chunk.set(ending, used + prefixLength);
+        used += prefixLength + ending.length;
         continue;
       }
       const head = (destinationHeads[index] ??= Buffer.from(`${destinations[index].id} : `));
       let text = connectionTexts.get(segment.connections);
       if (!text) connectionTexts.set(segment.connections, (text = Buffer.from(`${segment.connections.toString()}\n`)));
-      const length = prefix.length + head.length + text.length;
+      const length = prefixLength + head.length + text.length;
       if (used + length > chunk.length) yield* room(length);
       chunk.set(prefix, used);
-      chunk.set(head, used + prefix.length);
-      chunk.set(text, used + prefix.length + head.length);
+      chunk.set(head, used + prefixLength);
+      chunk.set(text, used + prefixLength + head.length);
       used += length;
     }
   }

@@ -72,4 +72,18 @@ describe('the matrix by rows', () => {
       }
     }
   });
+
+  it('cuts chunks only between lines, whatever the chunk size, even below one line', () => {
+    const solver = new ReachabilitySolver(analyzePaths([path.resolve('fixtures', 'demo')]).graph);
+    const expected = [...formatMatrixTxt(matrixEdges(solver, {}))].join('');
+    for (const chunkBytes of [1, 64, 100, 4096]) {
+      const chunks = [...formatMatrixTxtBytes(matrixRows(solver, {}), { chunkBytes })].map((chunk) => Buffer.from(chunk).toString('utf8'));
+      expect(chunks.join('')).toBe(expected);
+      for (const chunk of chunks) {
+        expect(chunk.endsWith('\n')).toBe(true);
+        // A chunk larger than asked for holds exactly one line, which did not fit in one.
+        if (Buffer.byteLength(chunk) > chunkBytes) expect(chunk.split('\n')).toHaveLength(2);
+      }
+    }
+  });
 });
