@@ -1,5 +1,6 @@
 import type { ManifestObject } from '../load/manifest-object.js';
 import type { Finding } from '../finding.js';
+import { LabelIndex } from './label-index.js';
 import { matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
 import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 
@@ -65,6 +66,7 @@ export class ResourceGraph implements GraphContents {
   private readonly policiesByPod: ReadonlyMap<Pod, readonly NetworkPolicy[]>;
   private readonly podsMatchingCache = new Map<string, readonly Pod[]>();
   private readonly namespacesMatchingCache = new Map<string, readonly Namespace[]>();
+  private readonly namespaceIndex: LabelIndex<Namespace>;
 
   constructor(contents: GraphContents) {
     this.namespaces = contents.namespaces;
@@ -80,6 +82,7 @@ export class ResourceGraph implements GraphContents {
     this.duplicates = contents.duplicates;
     this.defaultNamespace = contents.defaultNamespace;
     this.namespaceByName = new Map(this.namespaces.map((namespace) => [namespace.name, namespace]));
+    this.namespaceIndex = new LabelIndex(this.namespaces, (namespace) => namespace.labels);
     this.podsByNamespace = groupBy(this.pods, (pod) => pod.namespace);
     this.workloadById = new Map(this.workloads.map((workload) => [workload.id, workload]));
     this.serviceByKey = new Map(this.services.map((service) => [`${service.namespace}/${service.name}`, service]));
@@ -141,7 +144,7 @@ export class ResourceGraph implements GraphContents {
   namespacesMatching(selector: LabelSelector): readonly Namespace[] {
     let namespaces = this.namespacesMatchingCache.get(selector.text);
     if (!namespaces) {
-      namespaces = Object.freeze(this.namespaces.filter((namespace) => matchesSelector(selector, namespace.labels)));
+      namespaces = Object.freeze(this.namespaceIndex.select(selector));
       this.namespacesMatchingCache.set(selector.text, namespaces);
     }
     return namespaces;

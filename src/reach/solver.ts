@@ -1,5 +1,6 @@
 import type { ResourceGraph } from '../model/graph.js';
 import { matchesSelector } from '../model/label-selector.js';
+import { LabelIndex } from '../model/label-index.js';
 import { parseAddress, type AddressRange, type IpFamily } from '../model/cidr.js';
 import type { AdminNetworkPolicy, AdminPeer, AdminRule, ContainerPort, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol } from '../model/types.js';
 import { BitSet, ClassMatrix } from './bitset.js';
@@ -162,6 +163,7 @@ export class ReachabilitySolver {
 
   readonly hostNetworkMode: HostNetworkMode;
   private readonly peerClassCache = new Map<string, BitSet>();
+  private classIndex: LabelIndex<PodClass> | undefined;
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
@@ -392,10 +394,17 @@ export class ReachabilitySolver {
     const namespaces = peer.namespaceSelector
       ? this.graph.namespacesMatching(peer.namespaceSelector).map((namespace) => namespace.name)
       : [policy.namespace];
+    // hostNetwork pods' traffic carries the node's address, which selectors do not match.
+    if (peer.podSelector && namespaces.length > 1) {
+      // A podSelector across many namespaces (`app: prometheus` in every namespace) is looked up
+      // by its labels among all classes, then kept to the namespaces.
+      const inNamespaces = new Set(namespaces);
+      this.classIndex ??= new LabelIndex(this.classes, (podClass) => podClass.labels);
+      return this.classIndex.select(peer.podSelector).filter((podClass) => !podClass.outsidePolicy && inNamespaces.has(podClass.namespace));
+    }
     const matched: PodClass[] = [];
     for (const namespace of namespaces) {
       for (const podClass of classesByNamespace.get(namespace) ?? []) {
-        // hostNetwork pods' traffic carries the node's address, which selectors do not match.
         if (podClass.outsidePolicy) continue;
         if (!peer.podSelector || matchesSelector(peer.podSelector, podClass.labels)) matched.push(podClass);
       }
