@@ -252,11 +252,22 @@ export class DocumentPositions {
     // The last match wins, as it does when the values are constructed (JSON allows duplicates).
     let found = -1;
     while (key < stop) {
-      if ((this.nodes[key * SLOTS + HEADER] & 7) === SCALAR && this.keyText(key) === wanted) found = key;
+      if ((this.nodes[key * SLOTS + HEADER] & 7) === SCALAR && this.keyIs(key, wanted)) found = key;
       const value = this.nodes[key * SLOTS + NEXT];
       key = this.nodes[value * SLOTS + NEXT];
     }
     return found;
+  }
+
+  /** True when the scalar `node` reads `wanted`; a key written plainly is compared in place, without a copy. */
+  private keyIs(node: number, wanted: string): boolean {
+    const slot = node * SLOTS;
+    const header = this.nodes[slot + HEADER];
+    const start = this.nodes[slot + START];
+    if ((header >> 6) & 1 && start >= 0 && !QUOTED_STYLES.has((header >> 3) & 7)) {
+      return this.nodes[slot + END] - start === wanted.length && this.source.startsWith(wanted, start);
+    }
+    return this.keyText(node) === wanted;
   }
 
   private keyText(node: number): string {
