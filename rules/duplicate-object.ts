@@ -1,5 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import type { ManifestObject } from '../src/load/manifest-object.js';
+import { completeValue, type ManifestObject } from '../src/load/manifest-object.js';
 
 /** Flags objects defined more than once (same kind, namespace and name), on the later definition. */
 export default defineRule({
@@ -24,7 +24,8 @@ export default defineRule({
         definitions.unshift(previous);
       }
       reports.push({
-        messageId: sameValue(object.value, earlier.value) ? 'sameContent' : 'differentContent',
+        // The loader keeps only the fields k8snet reads: compare the definitions in full.
+        messageId: sameValue(completeValue(object), completeValue(earlier)) ? 'sameContent' : 'differentContent',
         data: { kind: object.kind, object: displayName(object, definitions) },
         object,
         path: ['metadata', 'name'],

@@ -74,6 +74,8 @@ export interface Output {
   ready(): Promise<void>;
   /** Writes what is queued, waits for the disk and closes; throws a UsageError when writing failed. */
   close(): Promise<void>;
+  /** Closes a file without waiting for what is queued, after a failure (writes still in flight end on their own). */
+  abandon(): void;
 }
 
 /** Opens the destination of `--output FILE`, or standard output. */
@@ -83,6 +85,7 @@ export function openOutput(file: string | undefined): Output {
     return {
       sink,
       ready: async () => {},
+      abandon: () => {},
       close: async () => {
         sink.flush();
         // Let an asynchronous stdout (a TTY on some platforms) drain before the exit code is set.
@@ -101,12 +104,13 @@ export function openOutput(file: string | undefined): Output {
   return {
     sink,
     ready: () => writer.settle(BACKLOG_BYTES),
+    abandon: () => writer.abandon(),
     close: async () => {
       sink.flush();
       try {
         await writer.settle(0);
       } finally {
-        fs.closeSync(descriptor);
+        writer.abandon();
       }
     },
   };
@@ -128,6 +132,9 @@ class BackgroundFileWriter {
   private inFlightBytes = 0;
   private failure: unknown;
   private wake: (() => void) | undefined;
+  /** Set by `abandon`: nothing more is written, and the file is closed once no write is in flight. */
+  private abandoned = false;
+  private descriptorClosed = false;
 
   constructor(
     private readonly descriptor: number,
@@ -135,6 +142,7 @@ class BackgroundFileWriter {
   ) {}
 
   write(data: string | Uint8Array): void {
+    if (this.abandoned) return;
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (bytes.length === 0) return;
     this.queue.push(bytes);
@@ -159,7 +167,25 @@ class BackgroundFileWriter {
     }
   }
 
+  /** Drops what is queued and closes the file, now or when the write in flight ends. */
+  abandon(): void {
+    this.abandoned = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.closeWhenIdle();
+  }
+
+  private closeWhenIdle(): void {
+    if (this.inFlightBytes > 0 || this.descriptorClosed) return;
+    this.descriptorClosed = true;
+    fs.closeSync(this.descriptor);
+  }
+
   private pump(): void {
+    if (this.abandoned) {
+      this.closeWhenIdle();
+      return;
+    }
     if (this.inFlightBytes > 0 || this.queue.length === 0 || this.failure !== undefined) return;
     const batch = this.queue;
     this.queue = [];
@@ -168,7 +194,7 @@ class BackgroundFileWriter {
     fs.writev(this.descriptor, batch, (error, written) => {
       if (error) {
         this.failure = error;
-      } else if (written < this.inFlightBytes) {
+      } else if (written < this.inFlightBytes && !this.abandoned) {
         // A short write: what was not written goes back in front of the queue.
         const rest = unwritten(batch, written);
         this.queue = [...rest, ...this.queue];

@@ -1,5 +1,6 @@
 import type { DocumentPositions } from './positions.js';
-import type { FieldPath } from './path.js';
+import { valueAt, type FieldPath } from './path.js';
+import { jsYaml, manifestYamlSchema } from './yaml.js';
 import type { SourceLocation } from '../finding.js';
 
 /** Where an object came from: its file, its document, and its path inside a `List`. */
@@ -26,4 +27,21 @@ export interface ManifestObject {
 /** Returns the source location of `path` inside the object, or its nearest ancestor's. */
 export function locateField(origin: ObjectOrigin, path: FieldPath = []): SourceLocation {
   return origin.positions.locate(origin.indexInPositions, [...origin.basePath, ...path]).location;
+}
+
+/**
+ * Returns the object's value with nothing left out: the loader constructs only the fields k8snet
+ * reads, so comparing two definitions of an object (duplicate-object) needs the rest too. Built
+ * from the text the object was read from, kept in memory; no file is read again.
+ */
+export function completeValue(object: ManifestObject): unknown {
+  const { positions, indexInPositions, basePath } = object.origin;
+  const yaml = jsYaml();
+  const source = positions.sourceText;
+  const documents = yaml.constructFromEvents(yaml.parseEvents(source, { filename: positions.sourceFile.path }), {
+    source,
+    schema: manifestYamlSchema(),
+    json: /\.json$/i.test(positions.sourceFile.path),
+  });
+  return valueAt(documents[indexInPositions], basePath);
 }

@@ -11,11 +11,12 @@ const SCALAR = 4;
 const ALIAS = 5;
 const POP = 6;
 const QUOTED_STYLES = new Set([2, 3]);
+const PLAIN_STYLE = 1;
 
 // Each node event is packed into four Int32 slots, so that keeping the positions of a 22 MB
 // manifest tree costs tens of megabytes instead of the hundreds that the event objects take.
 const SLOTS = 4;
-const HEADER = 0; // event type | style << 3 | fast << 6
+const HEADER = 0; // event type | style << 3 | fast << 6 | tagged << 7
 const START = 1; // offset of the node (scalar value start; -1 for an empty scalar)
 const END = 2; // end offset of a scalar, -1 otherwise
 const NEXT = 3; // index of the node after this one and its children
@@ -115,7 +116,7 @@ export class DocumentPositions {
         // Quoted scalars' value ranges exclude the quotes; point at the opening quote.
         const quote = style === 2 || style === 3 ? 1 : 0;
         const valueStart = scalar.valueStart;
-        nodes[slot + HEADER] = SCALAR | (style << 3) | (scalar.fast ? 64 : 0);
+        nodes[slot + HEADER] = SCALAR | (style << 3) | (scalar.fast ? 64 : 0) | (scalar.tagStart >= 0 ? 128 : 0);
         nodes[slot + START] = valueStart < 0 ? -1 : valueStart - quote;
         nodes[slot + END] = valueStart < 0 ? -1 : scalar.valueEnd + quote;
         nodes[slot + NEXT] = node + 1;
@@ -182,6 +183,17 @@ export class DocumentPositions {
     return items;
   }
 
+  /**
+   * Describes a scalar node for comparing mapping keys: its decoded text, whether it is written
+   * plainly (so the schema may read it as a number, boolean or null) and whether it carries a tag;
+   * undefined for other nodes.
+   */
+  scalarKey(node: number): { readonly text: string; readonly plain: boolean; readonly tagged: boolean } | undefined {
+    const header = this.nodes[node * SLOTS + HEADER];
+    if ((header & 7) !== SCALAR) return undefined;
+    return { text: this.keyText(node), plain: ((header >> 3) & 7) === PLAIN_STYLE, tagged: ((header >> 7) & 1) === 1 };
+  }
+
   /** Returns the decoded text of a scalar node (a mapping key), or undefined for other nodes. */
   scalarText(node: number): string | undefined {
     return (this.nodes[node * SLOTS + HEADER] & 7) === SCALAR ? this.keyText(node) : undefined;
@@ -190,6 +202,11 @@ export class DocumentPositions {
   /** The file these positions belong to. */
   get sourceFile(): SourceFile {
     return this.file;
+  }
+
+  /** The text the documents were parsed from: the file's, or a part of it when it was parsed document by document. */
+  get sourceText(): string {
+    return this.source;
   }
 
   /**

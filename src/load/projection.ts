@@ -1,5 +1,5 @@
 import type { Event } from 'js-yaml';
-import type { IndexedEvents } from './positions.js';
+import type { DocumentPositions, IndexedEvents } from './positions.js';
 import { MODELLED_KINDS } from './kinds.js';
 
 /**
@@ -71,12 +71,59 @@ function projectionFor(kind: string | undefined, name: () => string | undefined)
   return IDENTITY_ONLY;
 }
 
+/** Options of {@link projectEvents}. */
+export interface ProjectionOptions {
+  /**
+   * The key a scalar mapping key constructs to (`1`, `0x1` and `"1"` all give `1`), to find keys
+   * written twice in the fields left out, which the API server rejects and construction would have
+   * reported. Undefined for JSON, which allows them.
+   */
+  readonly constructedKey?: (key: { readonly text: string; readonly plain: boolean }) => string;
+}
+
+/**
+ * True when constructing the subtree of `node` could fail: a mapping in it has a key written twice
+ * (as construction compares them: `1` and `0x1` are the same key), a key that is not a plain
+ * untagged scalar, or a merge (`<<`), whose rules are construction's to apply.
+ */
+function mayFailConstruction(positions: DocumentPositions, node: number, constructedKey: NonNullable<ProjectionOptions['constructedKey']>): boolean {
+  for (let current = node, stop = positions.after(node); current < stop; current++) {
+    if (positions.nodeKind(current) === 'mapping' && keysMayClash(positions, current, constructedKey)) return true;
+  }
+  return false;
+}
+
+/** True when a mapping's own keys may fail construction (see {@link mayFailConstruction}). */
+function keysMayClash(positions: DocumentPositions, mapping: number, constructedKey: NonNullable<ProjectionOptions['constructedKey']>): boolean {
+  // Mappings are small: a list beats a set until they are not.
+  const seen: string[] = [];
+  let seenSet: Set<string> | undefined;
+  for (let key = mapping + 1, end = positions.after(mapping); key < end; key = positions.after(positions.after(key))) {
+    const scalar = positions.scalarKey(key);
+    if (!scalar || scalar.tagged || (scalar.plain && scalar.text === '<<')) return true;
+    const constructed = constructedKey(scalar);
+    if (seenSet) {
+      if (seenSet.has(constructed)) return true;
+      seenSet.add(constructed);
+      continue;
+    }
+    if (seen.includes(constructed)) return true;
+    seen.push(constructed);
+    if (seen.length > 16) seenSet = new Set(seen);
+  }
+  return false;
+}
+
 /**
  * Returns the events to construct: `events` itself when nothing is left out, otherwise a copy
- * without the event ranges of dropped fields.
+ * without the event ranges of dropped fields. When a dropped field holds a mapping with a key
+ * written twice (or a key construction would refuse, or a merge), everything is constructed, so
+ * that the error is reported where it is, as if nothing had been left out.
  */
-export function projectEvents(events: readonly Event[], indexed: IndexedEvents): readonly Event[] {
+export function projectEvents(events: readonly Event[], indexed: IndexedEvents, options: ProjectionOptions = {}): readonly Event[] {
   const { positions, eventStart, eventEnd } = indexed;
+  const constructedKey = options.constructedKey;
+  let constructEverything = false;
   // Event ranges left out, as flat `[start, end)` pairs in event order.
   const dropped: number[] = [];
   // Children are walked by node index (see DocumentPositions.after), without building entry lists:
@@ -85,17 +132,24 @@ export function projectEvents(events: readonly Event[], indexed: IndexedEvents):
     const kind = positions.nodeKind(node);
     if (kind === 'mapping') {
       const keepOnly = projection[KEEP_ONLY];
+      let droppedHere = false;
       for (let key = node + 1, stop = positions.after(node); key < stop;) {
         const value = positions.after(key);
         const next = positions.after(value);
         const name = positions.scalarText(key);
         if (name !== undefined && name !== '<<') {
           const rule = keepOnly && !keepOnly.includes(name) ? DROP : projection[name];
-          if (rule === DROP) dropped.push(eventStart[key], eventEnd[value]);
+          if (rule === DROP) {
+            droppedHere = true;
+            dropped.push(eventStart[key], eventEnd[value]);
+            if (constructedKey && !constructEverything && mayFailConstruction(positions, value, constructedKey)) constructEverything = true;
+          }
           else if (rule !== undefined) visit(value, rule);
         }
         key = next;
       }
+      // A dropped key written twice, or twice with a kept one, would no longer meet its twin.
+      if (droppedHere && constructedKey && !constructEverything && keysMayClash(positions, node, constructedKey)) constructEverything = true;
     } else if (kind === 'sequence') {
       const itemProjection = projection['*'];
       if (itemProjection === undefined || itemProjection === DROP) return;
@@ -137,7 +191,7 @@ export function projectEvents(events: readonly Event[], indexed: IndexedEvents):
     const projection = projectionFor(kind, nameOf(root));
     if (projection) visit(root, projection);
   }
-  if (dropped.length === 0) return events;
+  if (dropped.length === 0 || constructEverything) return events;
   const kept: Event[] = [];
   let cursor = 0;
   for (let pair = 0; pair < dropped.length; pair += 2) {

@@ -34,7 +34,8 @@ export class LabelIndex<T> {
     for (const requirement of selector.requirements) {
       if (requirement.operator !== 'In') continue;
       const byValue = this.byLabel.get(requirement.key);
-      const lists = requirement.values.map((value) => byValue?.get(value) ?? []);
+      // A value written twice (`values: [a, a]`) stands for one.
+      const lists = [...new Set(requirement.values)].map((value) => byValue?.get(value) ?? []);
       const count = lists.reduce((sum, list) => sum + list.length, 0);
       if (candidates && count >= candidates.length) continue;
       // An item carries one value per key: the lists are disjoint, and merged back into order.

@@ -43,6 +43,22 @@ describe('openOutput with a file', () => {
     await expect(again.close()).rejects.toThrow('--output /dev/full: writing failed (ENOSPC)');
   });
 
+  it('closes the file after a failed write, and when abandoned with a write in flight', async () => {
+    if (!fs.existsSync('/proc/self/fd')) return; // Linux only
+    const openDescriptors = () => fs.readdirSync('/proc/self/fd').length;
+    const before = openDescriptors();
+    const full = openOutput('/dev/full');
+    full.sink.push(Buffer.alloc(1024, 120));
+    await expect(full.close()).rejects.toThrow(UsageError);
+    expect(openDescriptors()).toBe(before);
+    const abandoned = openOutput(path.join(folder, 'abandoned.txt'));
+    abandoned.sink.push(Buffer.alloc(4 << 20, 97));
+    abandoned.abandon();
+    abandoned.sink.push('ignored after abandon\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(openDescriptors()).toBe(before);
+  });
+
   it('a short write leaves the rest of the chunks, in order', () => {
     const chunks = [Buffer.from('abc'), Buffer.from('defg'), Buffer.from('h')];
     expect(unwritten(chunks, 0).map(String)).toEqual(['abc', 'defg', 'h']);

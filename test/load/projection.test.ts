@@ -123,6 +123,33 @@ data: {ipam: cluster-pool, cluster-pool-ipv4-cidr: 10.0.0.0/8}
     expect(locateField(appConfig.origin, ['data', 'application.yaml']).line).toBe(4);
   });
 
+  describe('keys written twice in fields left out are still reported, as construction would', () => {
+    const syntaxErrors = (text: string, path = 'm.yaml') => loadTexts([{ path, text }]).findings
+      .filter((finding) => finding.ruleId === 'input-yaml-syntax')
+      .map((finding) => `${finding.location?.line}: ${finding.message}`);
+
+    it('inside a dropped field (ConfigMap data)', () => {
+      expect(syntaxErrors('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  mode: a\n  mode: b\n'))
+        .toEqual(['6: YAML syntax error: duplicated mapping key.']);
+    });
+
+    it('a dropped field written twice in a kept mapping (a pod spec field)', () => {
+      expect(syntaxErrors('apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  dnsPolicy: Default\n  containers: [{name: c, image: i}]\n  dnsPolicy: None\n'))
+        .toEqual(['7: YAML syntax error: duplicated mapping key.']);
+    });
+
+    it('keys that differ in writing but construct to the same key (1 and 0x1)', () => {
+      expect(syntaxErrors('apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\nstringData: {1: a, 0x1: b}\n')).toHaveLength(1);
+    });
+
+    it('but not in JSON, which allows them (the last one wins), nor for distinct keys', () => {
+      expect(syntaxErrors('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app", "namespace": "shop"}, "data": {"mode": "a", "mode": "b"}}', 'm.json')).toEqual([]);
+      const loaded = load('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata: {mode: a, "1": x, 2: y}\n');
+      expect(loaded.findings).toEqual([]);
+      expect(loaded.objects[0].value.data).toBeUndefined();
+    });
+  });
+
   it('constructs everything when a kept field is an alias of an anchor in a dropped one', () => {
     const [object] = load(`apiVersion: apps/v1
 kind: Deployment
