@@ -148,7 +148,7 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
     const events: Event[] = yaml.parseEvents(text, { filename: file.path });
     const indexed = DocumentPositions.indexEvents(file, text, baseOffset, events);
     const options = { source: text, schema: manifestYamlSchema(), json: isJson };
-    const projected = projectEvents(events, indexed, isJson ? {} : { constructedKey: constructedKeyOf });
+    const projected = projectEvents(events, indexed, isJson ? {} : { resolvePlainKey });
     let values: unknown[];
     try {
       values = yaml.constructFromEvents(projected as Event[], options);
@@ -165,9 +165,9 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
   }
 }
 
-/** The key a scalar constructs to as a mapping key: plain ones as the schema reads them (`0x1` is `1`), as text. */
-function constructedKeyOf(key: { readonly text: string; readonly plain: boolean }): string {
-  return key.plain ? String(manifestYamlSchema().resolveImplicitScalarTag(key.text).value) : key.text;
+/** The key a plain scalar constructs to as a mapping key, as the schema reads it (`0x1` is `1`, `~` is `null`). */
+function resolvePlainKey(text: string): string {
+  return String(manifestYamlSchema().resolveImplicitScalarTag(text).value);
 }
 
 function syntaxFinding(file: SourceFile, offset: number, reason: string, isJson: boolean): Finding {

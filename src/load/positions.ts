@@ -12,6 +12,25 @@ const ALIAS = 5;
 const POP = 6;
 const QUOTED_STYLES = new Set([2, 3]);
 const PLAIN_STYLE = 1;
+/**
+ * Plain scalars the YAML 1.2 core schema may read as null, a boolean or a number start with one of
+ * these (numbers, `.inf`, `.nan`, `~`) or are one of the words below (or are empty).
+ */
+const NUMBER_FIRST_CHARACTERS = new Uint8Array(128);
+for (const character of '-+.0123456789~') NUMBER_FIRST_CHARACTERS[character.charCodeAt(0)] = 1;
+const FOUR_LETTER_WORDS = ['null', 'Null', 'NULL', 'true', 'True', 'TRUE'];
+const FIVE_LETTER_WORDS = ['false', 'False', 'FALSE'];
+/** Keys of the mapping being checked (see mappingKeysMayClash), reused; larger mappings are checked with a set. */
+const KEY_SCRATCH = 16;
+const keyNodes = new Int32Array(KEY_SCRATCH);
+const keyStarts = new Int32Array(KEY_SCRATCH);
+const keyLengths = new Int32Array(KEY_SCRATCH);
+
+/** True when `source` holds the same `length` characters at `a` and at `b`. */
+function sameCharacters(source: string, a: number, b: number, length: number): boolean {
+  for (let offset = 0; offset < length; offset++) if (source.charCodeAt(a + offset) !== source.charCodeAt(b + offset)) return false;
+  return true;
+}
 
 // Each node event is packed into four Int32 slots, so that keeping the positions of a 22 MB
 // manifest tree costs tens of megabytes instead of the hundreds that the event objects take.
@@ -184,14 +203,88 @@ export class DocumentPositions {
   }
 
   /**
-   * Describes a scalar node for comparing mapping keys: its decoded text, whether it is written
-   * plainly (so the schema may read it as a number, boolean or null) and whether it carries a tag;
-   * undefined for other nodes.
+   * True when constructing a mapping in the subtree of `node` (itself included) may fail on that
+   * mapping's keys: two keys construct to the same key (`a` twice; `1`, `0x1` and `"1"`), a key is
+   * not an untagged scalar, or a merge (`<<`) asks construction to apply its rules. `resolvePlain`
+   * gives the key a plain scalar constructs to (`0x1` gives `1`), asked only of plain keys that may
+   * read as something other than a string. This runs over everything the loader leaves out, so
+   * keys are compared where they are written, without copies, when they need no decoding.
    */
-  scalarKey(node: number): { readonly text: string; readonly plain: boolean; readonly tagged: boolean } | undefined {
-    const header = this.nodes[node * SLOTS + HEADER];
-    if ((header & 7) !== SCALAR) return undefined;
-    return { text: this.keyText(node), plain: ((header >> 3) & 7) === PLAIN_STYLE, tagged: ((header >> 7) & 1) === 1 };
+  subtreeKeysMayClash(node: number, resolvePlain: (text: string) => string): boolean {
+    const nodes = this.nodes;
+    for (let current = node, stop = nodes[node * SLOTS + NEXT]; current < stop; current++) {
+      if ((nodes[current * SLOTS + HEADER] & 7) === MAPPING && this.mappingKeysMayClash(current, resolvePlain)) return true;
+    }
+    return false;
+  }
+
+  /** True when mapping `mapping` may fail construction on its own keys (see {@link subtreeKeysMayClash}). */
+  mappingKeysMayClash(mapping: number, resolvePlain: (text: string) => string): boolean {
+    const nodes = this.nodes;
+    const source = this.source;
+    const end = nodes[mapping * SLOTS + NEXT];
+    // Each key once: where its text starts, its length (quotes aside), and whether it must be
+    // compared as constructed (escapes, or a plain scalar that may read as a non-string); -1 then.
+    let count = 0;
+    for (let key = mapping + 1; key < end; key = nodes[nodes[key * SLOTS + NEXT] * SLOTS + NEXT]) {
+      const header = nodes[key * SLOTS + HEADER];
+      if ((header & 7) !== SCALAR || header & 128) return true;
+      const style = (header >> 3) & 7;
+      const quote = style === 2 || style === 3 ? 1 : 0;
+      const start = nodes[key * SLOTS + START] + quote;
+      const length = nodes[key * SLOTS + END] - quote - start;
+      if (style === PLAIN_STYLE && length === 2 && source.charCodeAt(start) === 60 && source.charCodeAt(start + 1) === 60) return true;
+      if (count === KEY_SCRATCH) return this.manyKeysClash(mapping, resolvePlain);
+      const plainComparison = (header >> 6) & 1 && !this.mayReadAsNonString(key);
+      for (let other = 0; other < count; other++) {
+        if (plainComparison && keyLengths[other] >= 0) {
+          if (keyLengths[other] !== length || !sameCharacters(source, keyStarts[other], start, length)) continue;
+          return true;
+        }
+        if (this.constructedKey(keyNodes[other], resolvePlain) === this.constructedKey(key, resolvePlain)) return true;
+      }
+      keyNodes[count] = key;
+      keyStarts[count] = start;
+      keyLengths[count] = plainComparison ? length : -1;
+      count++;
+    }
+    return false;
+  }
+
+  /** The key scalar `node` constructs to, as text. */
+  private constructedKey(node: number, resolvePlain: (text: string) => string): string {
+    const text = this.keyText(node);
+    return this.mayReadAsNonString(node) ? resolvePlain(text) : text;
+  }
+
+  /** The check of {@link mappingKeysMayClash} for a large mapping, with a set of the constructed keys. */
+  private manyKeysClash(mapping: number, resolvePlain: (text: string) => string): boolean {
+    const nodes = this.nodes;
+    const seen = new Set<string>();
+    for (let key = mapping + 1, end = nodes[mapping * SLOTS + NEXT]; key < end; key = nodes[nodes[key * SLOTS + NEXT] * SLOTS + NEXT]) {
+      const header = nodes[key * SLOTS + HEADER];
+      if ((header & 7) !== SCALAR || header & 128) return true;
+      const text = this.keyText(key);
+      const constructed = ((header >> 3) & 7) === PLAIN_STYLE && this.mayReadAsNonString(key) ? resolvePlain(text) : text;
+      if (constructed === '<<' || seen.has(constructed)) return true;
+      seen.add(constructed);
+    }
+    return false;
+  }
+
+  /** True for a plain scalar that may read as a null, boolean or number (see MAY_READ_AS_NON_STRING), checked in place. */
+  private mayReadAsNonString(node: number): boolean {
+    const nodes = this.nodes;
+    if (((nodes[node * SLOTS + HEADER] >> 3) & 7) !== PLAIN_STYLE) return false;
+    const start = nodes[node * SLOTS + START];
+    const end = nodes[node * SLOTS + END];
+    if (start < 0 || end === start) return true;
+    const first = this.source.charCodeAt(start);
+    if (first < 128 && NUMBER_FIRST_CHARACTERS[first] === 1) return true;
+    const words = end - start === 4 ? FOUR_LETTER_WORDS : end - start === 5 ? FIVE_LETTER_WORDS : undefined;
+    if (words === undefined) return false;
+    for (const word of words) if (this.source.startsWith(word, start)) return true;
+    return false;
   }
 
   /** Returns the decoded text of a scalar node (a mapping key), or undefined for other nodes. */

@@ -1,5 +1,5 @@
 import type { Event } from 'js-yaml';
-import type { DocumentPositions, IndexedEvents } from './positions.js';
+import type { IndexedEvents } from './positions.js';
 import { MODELLED_KINDS } from './kinds.js';
 
 /**
@@ -74,44 +74,11 @@ function projectionFor(kind: string | undefined, name: () => string | undefined)
 /** Options of {@link projectEvents}. */
 export interface ProjectionOptions {
   /**
-   * The key a scalar mapping key constructs to (`1`, `0x1` and `"1"` all give `1`), to find keys
-   * written twice in the fields left out, which the API server rejects and construction would have
+   * The key a plain scalar constructs to as a mapping key (`0x1` gives `1`), to find keys written
+   * twice in the fields left out, which the API server rejects and construction would have
    * reported. Undefined for JSON, which allows them.
    */
-  readonly constructedKey?: (key: { readonly text: string; readonly plain: boolean }) => string;
-}
-
-/**
- * True when constructing the subtree of `node` could fail: a mapping in it has a key written twice
- * (as construction compares them: `1` and `0x1` are the same key), a key that is not a plain
- * untagged scalar, or a merge (`<<`), whose rules are construction's to apply.
- */
-function mayFailConstruction(positions: DocumentPositions, node: number, constructedKey: NonNullable<ProjectionOptions['constructedKey']>): boolean {
-  for (let current = node, stop = positions.after(node); current < stop; current++) {
-    if (positions.nodeKind(current) === 'mapping' && keysMayClash(positions, current, constructedKey)) return true;
-  }
-  return false;
-}
-
-/** True when a mapping's own keys may fail construction (see {@link mayFailConstruction}). */
-function keysMayClash(positions: DocumentPositions, mapping: number, constructedKey: NonNullable<ProjectionOptions['constructedKey']>): boolean {
-  // Mappings are small: a list beats a set until they are not.
-  const seen: string[] = [];
-  let seenSet: Set<string> | undefined;
-  for (let key = mapping + 1, end = positions.after(mapping); key < end; key = positions.after(positions.after(key))) {
-    const scalar = positions.scalarKey(key);
-    if (!scalar || scalar.tagged || (scalar.plain && scalar.text === '<<')) return true;
-    const constructed = constructedKey(scalar);
-    if (seenSet) {
-      if (seenSet.has(constructed)) return true;
-      seenSet.add(constructed);
-      continue;
-    }
-    if (seen.includes(constructed)) return true;
-    seen.push(constructed);
-    if (seen.length > 16) seenSet = new Set(seen);
-  }
-  return false;
+  readonly resolvePlainKey?: (text: string) => string;
 }
 
 /**
@@ -122,7 +89,7 @@ function keysMayClash(positions: DocumentPositions, mapping: number, constructed
  */
 export function projectEvents(events: readonly Event[], indexed: IndexedEvents, options: ProjectionOptions = {}): readonly Event[] {
   const { positions, eventStart, eventEnd } = indexed;
-  const constructedKey = options.constructedKey;
+  const resolvePlainKey = options.resolvePlainKey;
   let constructEverything = false;
   // Event ranges left out, as flat `[start, end)` pairs in event order.
   const dropped: number[] = [];
@@ -142,14 +109,14 @@ export function projectEvents(events: readonly Event[], indexed: IndexedEvents, 
           if (rule === DROP) {
             droppedHere = true;
             dropped.push(eventStart[key], eventEnd[value]);
-            if (constructedKey && !constructEverything && mayFailConstruction(positions, value, constructedKey)) constructEverything = true;
+            if (resolvePlainKey && !constructEverything && positions.subtreeKeysMayClash(value, resolvePlainKey)) constructEverything = true;
           }
           else if (rule !== undefined) visit(value, rule);
         }
         key = next;
       }
       // A dropped key written twice, or twice with a kept one, would no longer meet its twin.
-      if (droppedHere && constructedKey && !constructEverything && keysMayClash(positions, node, constructedKey)) constructEverything = true;
+      if (droppedHere && resolvePlainKey && !constructEverything && positions.mappingKeysMayClash(node, resolvePlainKey)) constructEverything = true;
     } else if (kind === 'sequence') {
       const itemProjection = projection['*'];
       if (itemProjection === undefined || itemProjection === DROP) return;

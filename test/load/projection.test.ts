@@ -138,8 +138,16 @@ data: {ipam: cluster-pool, cluster-pool-ipv4-cidr: 10.0.0.0/8}
         .toEqual(['7: YAML syntax error: duplicated mapping key.']);
     });
 
-    it('keys that differ in writing but construct to the same key (1 and 0x1)', () => {
-      expect(syntaxErrors('apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\nstringData: {1: a, 0x1: b}\n')).toHaveLength(1);
+    it('keys that differ in writing but construct to the same key, exactly as construction decides', () => {
+      const secret = (data: string) => syntaxErrors(`apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\nstringData: ${data}\n`).length;
+      // The same key: a number two ways, a quoted and a plain word, null two ways, an escape.
+      for (const data of ['{1: a, 0x1: b}', '{"1": a, 0x1: b}', '{a: 1, "a": 2}', '{~: a, null: b}', '{name: a, "na\\u006de": b}']) expect([data, secret(data)]).toEqual([data, 1]);
+      // Different keys: "1.0" stays text while 1.0 reads as 1; "~" is text while ~ is null.
+      for (const data of ['{"1.0": a, 1.0: b}', '{"~": a, ~: b}', '{ab: a, ba: b}']) expect([data, secret(data)]).toEqual([data, 0]);
+      // Past the first sixteen keys, as in a large mapping.
+      const many = Array.from({ length: 20 }, (_, index) => `k${index}: v`).join(', ');
+      expect(secret(`{${many}}`)).toBe(0);
+      expect(secret(`{${many}, k3: again}`)).toBe(1);
     });
 
     it('but not in JSON, which allows them (the last one wins), nor for distinct keys', () => {
