@@ -44,6 +44,12 @@ export default defineRule({
       else compiledOf.set(compiled.policy, [compiled]);
     }
     const externalPeers = lazyExternalPeers(solver);
+    const classGroups = new Map<BitSet, ClassGroup>();
+    const classGroupOf = (matched: BitSet): ClassGroup => {
+      let group = classGroups.get(matched);
+      if (!group) classGroups.set(matched, (group = classGroup(solver, matched)));
+      return group;
+    };
     // A number per compiled rule, for the keys of classes that the same other rules select.
     const ruleIds = new Map(solver.compiledRules.map((rule, index) => [rule, index]));
     // Narrow policies first, and later definitions before earlier ones: of two policies that cover
@@ -59,7 +65,7 @@ export default defineRule({
     const removed = new Set<NetworkPolicy>();
     const reports: { index: number; report: RuleReport }[] = [];
     for (const { policy, index, classes } of candidates) {
-      const coverers = coveringPolicies(solver, policy, classes, compiledOf.get(policy) ?? [], removed, externalPeers, ruleIds);
+      const coverers = coveringPolicies(solver, policy, classes, compiledOf.get(policy) ?? [], removed, externalPeers, ruleIds, classGroupOf);
       if (!coverers) continue;
       removed.add(policy);
       const names = [...coverers].map((other) => other.name).sort();
@@ -89,6 +95,7 @@ function coveringPolicies(
   removed: ReadonlySet<NetworkPolicy>,
   externalPeers: (direction: Direction) => readonly Peer[],
   ruleIds: ReadonlyMap<CompiledRule, number>,
+  classGroupOf: (matched: BitSet) => ClassGroup,
 ): Set<NetworkPolicy> | undefined {
   const coverers = new Set<NetworkPolicy>();
   const contributing = new Set<CompiledRule>();
@@ -103,19 +110,14 @@ function coveringPolicies(
     let peers: OwnRulePeers | undefined;
     const peersOfOwnRules = (): OwnRulePeers => {
       if (peers) return peers;
-      const matched = new BitSet(solver.classes.length);
-      for (const rule of own) matched.addAll(rule.classes);
-      const classPeers: PodClass[] = [];
-      for (const index of matched.members()) classPeers.push(solver.classes[index]);
-      // How each rule matches these classes (all, none, some), remembered for the whole direction:
-      // the classes the policy selects share most of the other rules they are judged against.
-      const relations = new Map<CompiledRule, Relation>();
-      const relationTo = (rule: CompiledRule): Relation => {
-        let relation = relations.get(rule);
-        if (relation === undefined) relations.set(rule, (relation = relationOf(rule, classPeers)));
-        return relation;
-      };
-      peers = { classPeers, otherPeers: [ANY_POD, ...(matchesAddresses ? externalPeers(direction) : [])], relationTo };
+      // One own rule's classes are often a bitset other policies' rules share (the same peer):
+      // its classes and their relations to other rules are then worked out once for all of them.
+      let matched = own.length === 1 ? own[0].classes : undefined;
+      if (!matched) {
+        matched = new BitSet(solver.classes.length);
+        for (const rule of own) matched.addAll(rule.classes);
+      }
+      peers = { ...classGroupOf(matched), otherPeers: [ANY_POD, ...(matchesAddresses ? externalPeers(direction) : [])] };
       return peers;
     };
     const ownNamesPorts = own.some((rule) => rule.namedPorts.length > 0);
@@ -150,11 +152,31 @@ type Judgement = { readonly contributing: readonly CompiledRule[]; readonly cove
 /** How a rule matches a set of peer classes. */
 type Relation = 'all' | 'none' | 'some';
 
-/** The peers a policy's own rules for one direction match: classes, then the pseudo-peers (any pod, address ranges). */
-interface OwnRulePeers {
+/** Peer classes (those a bitset holds), with how each rule matches them, worked out on demand and remembered. */
+interface ClassGroup {
   readonly classPeers: readonly PodClass[];
-  readonly otherPeers: readonly Peer[];
   readonly relationTo: (rule: CompiledRule) => Relation;
+}
+
+/** The peers a policy's own rules for one direction match: classes, then the pseudo-peers (any pod, address ranges). */
+interface OwnRulePeers extends ClassGroup {
+  readonly otherPeers: readonly Peer[];
+}
+
+function classGroup(solver: ReachabilitySolver, matched: BitSet): ClassGroup {
+  const classPeers: PodClass[] = [];
+  for (const index of matched.members()) classPeers.push(solver.classes[index]);
+  // Whether a rule matches all, none or some of these classes: the classes a policy selects share
+  // most of the other rules they are judged against, and policies share peers.
+  const relations = new Map<CompiledRule, Relation>();
+  return {
+    classPeers,
+    relationTo: (rule) => {
+      let relation = relations.get(rule);
+      if (relation === undefined) relations.set(rule, (relation = relationOf(rule, classPeers)));
+      return relation;
+    },
+  };
 }
 
 function relationOf(rule: CompiledRule, peers: readonly PodClass[]): Relation {

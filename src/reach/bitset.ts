@@ -6,6 +6,13 @@ export class BitSet {
     this.words = new Uint32Array((size + 31) >>> 5);
   }
 
+  /** Returns the set of every integer below `size`. */
+  static full(size: number): BitSet {
+    const set = new BitSet(size);
+    for (let index = 0; index < size; index++) set.add(index);
+    return set;
+  }
+
   /** Adds `index` to the set. Only used while a solver is being built. */
   add(index: number): void {
     this.words[index >>> 5] |= 1 << (index & 31);

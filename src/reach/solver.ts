@@ -50,7 +50,10 @@ export interface CompiledRule {
   readonly matchesEveryPeer: boolean;
   /** True when a peer admits pods of every namespace whatever their labels (an ingress controller). */
   readonly admitsAnyPod: boolean;
-  /** Classes its pod/namespace selector peers match (hostNetwork pods excluded). */
+  /**
+   * Classes its pod/namespace selector peers match (hostNetwork pods excluded). Shared with other
+   * rules of the same peers: read it, never change it.
+   */
   readonly classes: BitSet;
   /** The addresses its ipBlock peers match, per family. */
   readonly addressRanges: Readonly<Record<IpFamily, readonly AddressRange[]>>;
@@ -164,6 +167,7 @@ export class ReachabilitySolver {
   readonly hostNetworkMode: HostNetworkMode;
   private readonly peerClassCache = new Map<string, BitSet>();
   private classIndex: LabelIndex<PodClass> | undefined;
+  private everyClass: BitSet | undefined;
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
@@ -338,19 +342,26 @@ export class ReachabilitySolver {
   }
 
   private compileRule(policy: NetworkPolicy, direction: Direction, rule: PolicyRule, classesByNamespace: ReadonlyMap<string, PodClass[]>): CompiledRule {
-    const classes = new BitSet(this.classes.length);
     const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
     const matchesEveryPeer = rule.peers === undefined;
-    if (matchesEveryPeer) {
-      for (const podClass of this.classes) classes.add(podClass.index);
-    } else {
-      for (const peer of rule.peers!) {
-        if (peer.ipBlock) {
-          ranges[peer.ipBlock.ranges.family].push(...peer.ipBlock.ranges.ranges);
-          continue;
-        }
-        this.peerClasses(policy, peer, classesByNamespace).addInto(classes);
+    const selected: BitSet[] = [];
+    for (const peer of rule.peers ?? []) {
+      if (peer.ipBlock) {
+        ranges[peer.ipBlock.ranges.family].push(...peer.ipBlock.ranges.ranges);
+        continue;
       }
+      selected.push(this.peerClasses(policy, peer, classesByNamespace));
+    }
+    // The classes bitset is shared with the peer cache when one selector peer makes it (the same
+    // peers recur in thousands of policies), and never changed once compiled.
+    let classes: BitSet;
+    if (matchesEveryPeer) {
+      classes = (this.everyClass ??= BitSet.full(this.classes.length));
+    } else if (selected.length === 1) {
+      classes = selected[0];
+    } else {
+      classes = new BitSet(this.classes.length);
+      for (const set of selected) set.addInto(classes);
     }
     let numericPorts = rule.ports.length === 0 ? ConnectionSet.ALL : ConnectionSet.EMPTY;
     const namedPorts: { protocol: Protocol; name: string }[] = [];
