@@ -257,7 +257,10 @@ export class DocumentPositions {
     return this.mayReadAsNonString(node) ? resolvePlain(text) : text;
   }
 
-  /** The check of {@link mappingKeysMayClash} for a large mapping, with a set of the constructed keys. */
+  /**
+   * The check of {@link mappingKeysMayClash} for a large mapping, with a set of the constructed keys
+   * (a quoted `"<<"` counts as a merge here too: construction then decides).
+   */
   private manyKeysClash(mapping: number, resolvePlain: (text: string) => string): boolean {
     const nodes = this.nodes;
     const seen = new Set<string>();
@@ -272,7 +275,7 @@ export class DocumentPositions {
     return false;
   }
 
-  /** True for a plain scalar that may read as a null, boolean or number (see MAY_READ_AS_NON_STRING), checked in place. */
+  /** True for a plain scalar that may read as a null, boolean or number (see NUMBER_FIRST_CHARACTERS), checked in place. */
   private mayReadAsNonString(node: number): boolean {
     const nodes = this.nodes;
     if (((nodes[node * SLOTS + HEADER] >> 3) & 7) !== PLAIN_STYLE) return false;
