@@ -1,14 +1,3 @@
-import { createRequire } from 'node:module';
-import type * as IpNum from 'ip-num';
-
-let ipNum: typeof IpNum | undefined;
-
-/** Returns ip-num, loaded on first use: most commands never need address arithmetic. */
-function ipNumLibrary(): typeof IpNum {
-  ipNum ??= createRequire(import.meta.url)('ip-num') as typeof IpNum;
-  return ipNum;
-}
-
 /** An IP address family. */
 export type IpFamily = 4 | 6;
 
@@ -68,9 +57,9 @@ function parseCidrText(text: string): Cidr | { error: string } {
       if (parsed === undefined) return { error: `'${text}' is not a valid CIDR: '${address}' is not an IPv4 address` };
       value = parsed;
     } else {
-      const ip = ipNumLibrary();
-      if (!ip.Validator.isValidIPv6String(address)[0]) return { error: `'${text}' is not a valid CIDR: '${address}' is not an IPv6 address` };
-      value = ip.IPv6.fromString(address).getValue();
+      const parsed = parseIpv6(address);
+      if (parsed === undefined) return { error: `'${text}' is not a valid CIDR: '${address}' is not an IPv6 address` };
+      value = parsed;
     }
   } catch {
     return { error: `'${text}' is not a valid CIDR` };
@@ -106,6 +95,50 @@ function parseIpv4(text: string): bigint | undefined {
   return BigInt(value);
 }
 
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+/**
+ * Parses an IPv6 address as Go's net.ParseIP does (the API server's parser): eight groups of one
+ * to four hex digits, or fewer around one `::` that stands for at least one zero group, the last
+ * 32 bits optionally written as an IPv4 address. Parsed here rather than with ip-num, whose
+ * loading alone costs more start-up than most runs spend on addresses.
+ */
+export function parseIpv6(text: string): bigint | undefined {
+  const ellipsis = text.indexOf('::');
+  if (ellipsis !== -1 && text.indexOf('::', ellipsis + 1) !== -1) return undefined;
+  const groupsOf = (part: string, last: boolean): number[] | undefined => {
+    if (part === '') return [];
+    const groups: number[] = [];
+    const pieces = part.split(':');
+    for (let index = 0; index < pieces.length; index++) {
+      const piece = pieces[index];
+      if (last && index === pieces.length - 1 && piece.includes('.')) {
+        const ipv4 = parseIpv4(piece);
+        if (ipv4 === undefined) return undefined;
+        groups.push(Number(ipv4 >> 16n), Number(ipv4 & 0xffffn));
+      } else if (HEX_GROUP.test(piece)) {
+        groups.push(parseInt(piece, 16));
+      } else {
+        return undefined;
+      }
+    }
+    return groups;
+  };
+  let groups: number[] | undefined;
+  if (ellipsis === -1) {
+    groups = groupsOf(text, true);
+    if (!groups || groups.length !== 8) return undefined;
+  } else {
+    const head = groupsOf(text.slice(0, ellipsis), false);
+    const tail = groupsOf(text.slice(ellipsis + 2), true);
+    if (!head || !tail || head.length + tail.length > 7) return undefined;
+    groups = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  }
+  let value = 0n;
+  for (const group of groups) value = (value << 16n) | BigInt(group);
+  return value;
+}
+
 /** Parses a single IP address into its family and integer value. */
 export function parseAddress(text: string): { family: IpFamily; value: bigint } | undefined {
   try {
@@ -113,8 +146,8 @@ export function parseAddress(text: string): { family: IpFamily; value: bigint } 
       const value = parseIpv4(text);
       return value === undefined ? undefined : { family: 4, value };
     }
-    const ip = ipNumLibrary();
-    return ip.Validator.isValidIPv6String(text)[0] ? { family: 6, value: ip.IPv6.fromString(text).getValue() } : undefined;
+    const value = parseIpv6(text);
+    return value === undefined ? undefined : { family: 6, value };
   } catch {
     return undefined;
   }

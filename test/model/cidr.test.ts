@@ -1,8 +1,11 @@
 /**
  * CIDR parsing, address formatting and range subtraction (ipBlock except).
  */
+import { createRequire } from 'node:module';
 import { describe, expect, it } from '@jest/globals';
-import { formatAddress, parseAddress, parseCidr, subtractRanges, type Cidr } from '../../src/model/cidr.js';
+import fc from 'fast-check';
+import type * as IpNum from 'ip-num';
+import { formatAddress, parseAddress, parseCidr, parseIpv6, subtractRanges, type Cidr } from '../../src/model/cidr.js';
 
 function cidr(text: string): Cidr {
   const parsed = parseCidr(text);
@@ -92,6 +95,46 @@ describe('parseCidr, IPv6', () => {
   it('returns equal answers for repeated texts', () => {
     expect(parseCidr('10.0.0.0/8')).toEqual(parseCidr('10.0.0.0/8'));
     expect(parseCidr('::/129')).toEqual(parseCidr('::/129'));
+  });
+});
+
+describe('parseIpv6 (Go net.ParseIP rules, without ip-num)', () => {
+  const ipNum = createRequire(import.meta.url)('ip-num') as typeof IpNum;
+  const byIpNum = (text: string): bigint | undefined => {
+    try {
+      return ipNum.Validator.isValidIPv6String(text)[0] ? ipNum.IPv6.fromString(text).getValue() : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const address = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
+
+  it('reads every address in full, compressed, upper-case and IPv4-tailed form', () => {
+    fc.assert(fc.property(address, (value) => {
+      const groups = Array.from({ length: 8 }, (_, index) => ((value >> BigInt(112 - 16 * index)) & 0xffffn).toString(16));
+      const forms = [
+        groups.join(':'),
+        groups.map((group) => group.padStart(4, '0')).join(':').toUpperCase(),
+        formatAddress(value, 6),
+        `${groups.slice(0, 6).join(':')}:${formatAddress(value & 0xffffffffn, 4)}`,
+      ];
+      for (const form of forms) expect([form, parseIpv6(form)]).toEqual([form, value]);
+    }), { numRuns: 500 });
+  });
+
+  it('accepts and rejects what ip-num does, on random text of colons and hex digits', () => {
+    const text = fc.array(fc.constantFrom('0', '1', 'a', 'F', 'g', ':', ':', ':', '::'), { maxLength: 20 }).map((parts) => parts.join(''));
+    fc.assert(fc.property(text, (candidate) => {
+      expect([candidate, parseIpv6(candidate)]).toEqual([candidate, byIpNum(candidate)]);
+    }), { numRuns: 3000 });
+  });
+
+  it('follows the API server where ip-num does not: no zone, IPv4 parts read sloppily', () => {
+    expect(parseIpv6('fe80::1%eth0')).toBeUndefined();
+    expect(parseIpv6('::ffff:01.2.3.4')).toBe(parseIpv6('::ffff:1.2.3.4'));
+    expect(parseIpv6('1:2:3:4:5:6:7:8::')).toBeUndefined(); // `::` stands for at least one group
+    expect(parseIpv6('1:2:3:4:5:6:7::')).toBe(0x00010002000300040005000600070000n);
+    expect(parseIpv6('1.2.3.4::')).toBeUndefined(); // an IPv4 part only at the end
   });
 });
 
