@@ -283,7 +283,8 @@ function findTemplatedMetadata(metadata: Record<string, unknown>): FieldPath | u
   }
   const labels = metadata.labels;
   if (isMapping(labels)) {
-    for (const [key, value] of Object.entries(labels)) {
+    for (const key in labels) {
+      const value = labels[key];
       if (typeof value === 'string' && findTemplateAction(value) !== -1) return ['labels', key];
     }
   }

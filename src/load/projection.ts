@@ -110,8 +110,9 @@ export function projectEvents(events: readonly Event[], indexed: IndexedEvents, 
             droppedHere = true;
             dropped.push(eventStart[key], eventEnd[value]);
             if (resolvePlainKey && !constructEverything && positions.subtreeKeysMayClash(value, resolvePlainKey)) constructEverything = true;
+          } else if (rule !== undefined) {
+            visit(value, rule);
           }
-          else if (rule !== undefined) visit(value, rule);
         }
         key = next;
       }

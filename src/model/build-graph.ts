@@ -136,7 +136,9 @@ class GraphBuilder {
         continue;
       }
       const namespace = CLUSTER_SCOPED_KINDS.has(object.kind) ? '' : this.namespaceOf(object);
-      const identity = `${object.apiVersion.split('/')[0]}|${object.kind}|${namespace}|${object.name}`;
+      const slash = object.apiVersion.indexOf('/');
+      const group = slash === -1 ? object.apiVersion : object.apiVersion.slice(0, slash);
+      const identity = `${group}|${object.kind}|${namespace}|${object.name}`;
       const earlier = byIdentity.get(identity);
       if (earlier) {
         // Reported by the duplicate-object rule; the later definition wins, as with kubectl apply.

@@ -63,7 +63,8 @@ export class ResourceGraph implements GraphContents {
   private readonly workloadById: ReadonlyMap<string, Workload>;
   private readonly serviceByKey: ReadonlyMap<string, Service>;
   private readonly policiesByNamespace: ReadonlyMap<string, readonly NetworkPolicy[]>;
-  private readonly policiesByPod: ReadonlyMap<Pod, readonly NetworkPolicy[]>;
+  /** Filled on first use: answering it matches every policy's selector, which inspect and can-reach never need. */
+  private readonly policiesByPod = new Map<Pod, NetworkPolicy[]>();
   private readonly podsMatchingCache = new Map<string, readonly Pod[]>();
   private readonly namespacesMatchingCache = new Map<string, readonly Namespace[]>();
   private readonly namespaceIndex: LabelIndex<Namespace>;
@@ -87,12 +88,6 @@ export class ResourceGraph implements GraphContents {
     this.workloadById = new Map(this.workloads.map((workload) => [workload.id, workload]));
     this.serviceByKey = new Map(this.services.map((service) => [`${service.namespace}/${service.name}`, service]));
     this.policiesByNamespace = groupBy(this.policies, (policy) => policy.namespace);
-    const policiesByPod = new Map<Pod, NetworkPolicy[]>();
-    for (const pod of this.pods) policiesByPod.set(pod, []);
-    for (const policy of this.policies) {
-      for (const pod of this.podsMatching(policy.podSelector, policy.namespace)) policiesByPod.get(pod)!.push(policy);
-    }
-    this.policiesByPod = policiesByPod;
   }
 
   /**
@@ -167,6 +162,12 @@ export class ResourceGraph implements GraphContents {
 
   /** Returns the policies whose podSelector selects `pod`. */
   policiesSelecting(pod: Pod): readonly NetworkPolicy[] {
+    if (this.policiesByPod.size === 0 && this.pods.length > 0) {
+      for (const member of this.pods) this.policiesByPod.set(member, []);
+      for (const policy of this.policies) {
+        for (const selected of this.podsMatching(policy.podSelector, policy.namespace)) this.policiesByPod.get(selected)!.push(policy);
+      }
+    }
     return this.policiesByPod.get(pod) ?? [];
   }
 }
