@@ -282,11 +282,15 @@ export class DocumentPositions {
     const start = nodes[node * SLOTS + START];
     const end = nodes[node * SLOTS + END];
     if (start < 0 || end === start) return true;
-    const first = this.source.charCodeAt(start);
+    const source = this.source;
+    const first = source.charCodeAt(start);
     if (first < 128 && NUMBER_FIRST_CHARACTERS[first] === 1) return true;
-    const words = end - start === 4 ? FOUR_LETTER_WORDS : end - start === 5 ? FIVE_LETTER_WORDS : undefined;
-    if (words === undefined) return false;
-    for (const word of words) if (this.source.startsWith(word, start)) return true;
+    const length = end - start;
+    if (length !== 4 && length !== 5) return false;
+    // Only null, true and false remain: rule most words out by their second letter (`name`, `type`).
+    const second = source.charCodeAt(start + 1) | 0x20;
+    if (second !== 0x75 /* u */ && second !== 0x72 /* r */ && second !== 0x61 /* a */) return false;
+    for (const word of length === 4 ? FOUR_LETTER_WORDS : FIVE_LETTER_WORDS) if (source.startsWith(word, start)) return true;
     return false;
   }
 

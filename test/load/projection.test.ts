@@ -141,9 +141,10 @@ data: {ipam: cluster-pool, cluster-pool-ipv4-cidr: 10.0.0.0/8}
     it('keys that differ in writing but construct to the same key, exactly as construction decides', () => {
       const secret = (data: string) => syntaxErrors(`apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\nstringData: ${data}\n`).length;
       // The same key: a number two ways, a quoted and a plain word, null two ways, an escape.
-      for (const data of ['{1: a, 0x1: b}', '{"1": a, 0x1: b}', '{a: 1, "a": 2}', '{~: a, null: b}', '{name: a, "na\\u006de": b}']) expect([data, secret(data)]).toEqual([data, 1]);
+      for (const data of ['{1: a, 0x1: b}', '{"1": a, 0x1: b}', '{a: 1, "a": 2}', '{~: a, null: b}', '{name: a, "na\\u006de": b}',
+        '{true: a, "true": b}', '{False: a, "false": b}', '{NULL: a, "null": b}']) expect([data, secret(data)]).toEqual([data, 1]);
       // Different keys: "1.0" stays text while 1.0 reads as 1; "~" is text while ~ is null.
-      for (const data of ['{"1.0": a, 1.0: b}', '{"~": a, ~: b}', '{ab: a, ba: b}']) expect([data, secret(data)]).toEqual([data, 0]);
+      for (const data of ['{"1.0": a, 1.0: b}', '{"~": a, ~: b}', '{ab: a, ba: b}', '{tRue: a, "true": b}']) expect([data, secret(data)]).toEqual([data, 0]);
       // Past the first sixteen keys, as in a large mapping.
       const many = Array.from({ length: 20 }, (_, index) => `k${index}: v`).join(', ');
       expect(secret(`{${many}}`)).toBe(0);
