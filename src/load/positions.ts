@@ -86,14 +86,10 @@ export class DocumentPositions {
     readonly documentRoots: readonly number[],
   ) {}
 
-  /** Packs the node events of `source` (a slice of `file` starting at `baseOffset`). */
-  static fromEvents(file: SourceFile, source: string, baseOffset: number, events: readonly Event[]): DocumentPositions {
-    return DocumentPositions.indexEvents(file, source, baseOffset, events).positions;
-  }
-
   /**
-   * Packs the node events like {@link fromEvents} and also returns, for the loader's projection,
-   * the event range of every node (`[eventStart, eventEnd)`, children and closing event included).
+   * Packs the node events of `source` (a slice of `file` starting at `baseOffset`) and also
+   * returns, for the loader's projection, the event range of every node (`[eventStart, eventEnd)`,
+   * children and closing event included).
    */
   static indexEvents(file: SourceFile, source: string, baseOffset: number, events: readonly Event[]): IndexedEvents {
     // At most one node per event: sized without a counting pass, the excess is never read.

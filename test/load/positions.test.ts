@@ -291,7 +291,7 @@ describe('other position details', () => {
     expect(at(loaded.objects[0])).toBe('2:1');
   });
 
-  // BUG (src/load/positions.ts, DocumentPositions.fromEvents): a node's start is taken from its
+  // BUG (src/load/positions.ts, DocumentPositions.indexEvents): a node's start is taken from its
   // anchor when it has one, so a document whose root mapping is anchored on the `---` line
   // (`--- &base`) "starts" on the `---` line (1:5, the `&`), not on its first key (line 2),
   // unlike the tagged case above and the convention in fixtures/loader/README.md.
