@@ -76,14 +76,57 @@ export interface Output {
   close(): Promise<void>;
   /** Closes a file without waiting for what is queued, after a failure (writes still in flight end on their own). */
   abandon(): void;
+  /**
+   * Returns a buffer of at least `bytes` for a large producer to fill and push: one whose
+   * earlier contents have been written when there is one, else a new one. Pushing it hands it
+   * back; the producer must not touch it after the push.
+   */
+  takeBuffer(bytes: number): Buffer;
+}
+
+/**
+ * Buffers written out, kept for the next chunks: a matrix of a large cluster is more than a
+ * gigabyte, and a new buffer per megabyte makes the process touch that many fresh pages (costly
+ * on virtual machines that hand freed memory back to their host) and makes V8 collect garbage
+ * for the external memory. Only buffers it made itself come back, whole, and only once written.
+ */
+export class BufferPool {
+  private readonly free: Buffer[] = [];
+  /** The memory of the buffers handed out and not yet back. */
+  private readonly out = new WeakSet<ArrayBufferLike>();
+
+  /** At most `limit` buffers are kept (what the backlog holds, and a few more). */
+  constructor(private readonly limit: number) {}
+
+  take(bytes: number): Buffer {
+    const last = this.free[this.free.length - 1];
+    // Never from Node's shared slab (allocUnsafe's small buffers): the whole memory is reused.
+    const buffer = last && last.length >= bytes ? this.free.pop()! : Buffer.allocUnsafeSlow(bytes);
+    this.out.add(buffer.buffer);
+    return buffer;
+  }
+
+  /** Takes back the memory under a chunk that has been written, when it was handed out here. */
+  recycle(chunk: Uint8Array): void {
+    if (!this.out.has(chunk.buffer)) return;
+    this.out.delete(chunk.buffer);
+    if (this.free.length < this.limit) this.free.push(Buffer.from(chunk.buffer));
+  }
 }
 
 /** Opens the destination of `--output FILE`, or standard output. */
 export function openOutput(file: string | undefined): Output {
+  // What the backlog holds in chunks of a megabyte, and a few more.
+  const pool = new BufferPool(BACKLOG_BYTES / (1 << 20) + 4);
   if (!file) {
-    const sink = new OutputSink((data) => process.stdout.write(data));
+    const sink = new OutputSink((data) => {
+      process.stdout.write(data);
+      // Written at once (files and pipes are synchronous on Linux), unless the stream queued it.
+      if (typeof data !== 'string' && process.stdout.writableLength === 0) pool.recycle(data);
+    });
     return {
       sink,
+      takeBuffer: (bytes) => pool.take(bytes),
       ready: async () => {},
       abandon: () => {},
       close: async () => {
@@ -99,10 +142,11 @@ export function openOutput(file: string | undefined): Output {
   } catch (error) {
     throw new UsageError(`--output ${describeFsError(error, file)}`);
   }
-  const writer = new BackgroundFileWriter(descriptor, file);
+  const writer = new BackgroundFileWriter(descriptor, file, (chunk) => pool.recycle(chunk));
   const sink = new OutputSink((data) => writer.write(data));
   return {
     sink,
+    takeBuffer: (bytes) => pool.take(bytes),
     ready: () => writer.settle(BACKLOG_BYTES),
     abandon: () => writer.abandon(),
     close: async () => {
@@ -124,7 +168,7 @@ const BACKLOG_BYTES = 16 * 1024 * 1024;
  * millions of lines spends about as long in the kernel's write calls as in formatting, and on a
  * second core the two overlap. One write (a writev of everything queued) is in flight at a time,
  * so the file is written in order. Chunks handed over are not copied: the caller must not change
- * them afterwards (the formatters hand over new buffers).
+ * them afterwards; each one written whole goes to `onWritten`, which may hand its memory out again.
  */
 class BackgroundFileWriter {
   private queue: Uint8Array[] = [];
@@ -139,6 +183,7 @@ class BackgroundFileWriter {
   constructor(
     private readonly descriptor: number,
     private readonly file: string,
+    private readonly onWritten: (chunk: Uint8Array) => void,
   ) {}
 
   write(data: string | Uint8Array): void {
@@ -194,11 +239,15 @@ class BackgroundFileWriter {
     fs.writev(this.descriptor, batch, (error, written) => {
       if (error) {
         this.failure = error;
-      } else if (written < this.inFlightBytes && !this.abandoned) {
+      } else if (written < this.inFlightBytes) {
         // A short write: what was not written goes back in front of the queue.
-        const rest = unwritten(batch, written);
-        this.queue = [...rest, ...this.queue];
-        this.queuedBytes += this.inFlightBytes - written;
+        if (!this.abandoned) {
+          const rest = unwritten(batch, written);
+          this.queue = [...rest, ...this.queue];
+          this.queuedBytes += this.inFlightBytes - written;
+        }
+      } else {
+        for (const chunk of batch) this.onWritten(chunk);
       }
       this.inFlightBytes = 0;
       this.pump();

@@ -18,20 +18,31 @@ export function* formatMatrixTxt(edges: Iterable<MatrixEdge>): Generator<string>
 /** The size of the chunks {@link formatMatrixTxtBytes} fills before handing one over (tests choose smaller ones). */
 const CHUNK_BYTES = 1 << 20;
 
+/** Options of {@link formatMatrixTxtBytes}. */
+export interface MatrixTxtBytesOptions {
+  readonly chunkBytes?: number;
+  /**
+   * Returns a buffer of at least `bytes` to fill: the output's written buffers come back this
+   * way (see Output.takeBuffer). A chunk is not touched once yielded. New buffers by default.
+   */
+  readonly takeBuffer?: (bytes: number) => Buffer;
+}
+
 /**
  * The same text as {@link formatMatrixTxt}, as UTF-8 chunks of about a megabyte, a row at a time.
  * Lines are copied together from pieces encoded once: each source's `src => `, each destination's
  * `dst : All Connections\n` (most lines of a large cluster) or `dst : `, and each distinct set of
  * connections' text. The millions of lines of a large cluster make no strings, nothing to encode
- * and nearly no garbage. Each chunk is a new buffer.
+ * and nearly no garbage. Each chunk is a buffer from `takeBuffer`.
  *
  * A run of destinations reached with every connection is copied from a template: all the
  * destinations' `dst : All Connections\n` endings, each after a gap as long as the source's
  * prefix, made once per prefix length. The run's part of it is copied in one piece and the prefix
  * written into each gap, one copy per line instead of two.
  */
-export function* formatMatrixTxtBytes(matrix: MatrixRows, options: { readonly chunkBytes?: number } = {}): Generator<Uint8Array> {
+export function* formatMatrixTxtBytes(matrix: MatrixRows, options: MatrixTxtBytesOptions = {}): Generator<Uint8Array> {
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  const takeBuffer = options.takeBuffer ?? ((bytes: number) => Buffer.allocUnsafe(bytes));
   const destinations = matrix.destinations;
   const allConnections = destinations.map((destination) => Buffer.from(`${destination.id} : ${ConnectionSet.ALL.toString()}\n`));
   // endingStart[i]: where destination i's ending starts in the concatenation of all the endings.
@@ -51,13 +62,13 @@ export function* formatMatrixTxtBytes(matrix: MatrixRows, options: { readonly ch
   };
   const destinationHeads: (Buffer | undefined)[] = new Array(destinations.length);
   const connectionTexts = new Map<ConnectionSet, Buffer>();
-  let chunk = Buffer.allocUnsafe(chunkBytes);
+  let chunk = takeBuffer(chunkBytes);
   let used = 0;
   // Makes room for `bytes` more; a line never straddles two chunks.
   const room = function* (bytes: number): Generator<Uint8Array> {
     if (used + bytes <= chunk.length) return;
     if (used > 0) yield chunk.subarray(0, used);
-    chunk = Buffer.allocUnsafe(Math.max(chunkBytes, bytes));
+    chunk = takeBuffer(Math.max(chunkBytes, bytes));
     used = 0;
   };
   for (const { source, segments } of matrix.rows) {
@@ -80,7 +91,7 @@ export function* formatMatrixTxtBytes(matrix: MatrixRows, options: { readonly ch
           if (fits === from) {
             // Not even one line fits: on to a new chunk (as large as the line needs).
             if (used > 0) yield chunk.subarray(0, used);
-            chunk = Buffer.allocUnsafe(Math.max(chunkBytes, runBytes(from, from + 1)));
+            chunk = takeBuffer(Math.max(chunkBytes, runBytes(from, from + 1)));
             used = 0;
             continue;
           }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { openOutput, unwritten } from '../../src/cli/io.js';
+import { BufferPool, openOutput, unwritten } from '../../src/cli/io.js';
 import { UsageError } from '../../src/cli/context.js';
 import { k8snet, expectNoStackTrace } from './run-cli.js';
 
@@ -31,6 +31,27 @@ describe('openOutput with a file', () => {
     expected.push(Buffer.from('end\n'));
     await output.close();
     expect(fs.readFileSync(file).equals(Buffer.concat(expected))).toBe(true);
+  });
+
+  it('hands the memory of a chunk out again only once it is written, so the file is intact', async () => {
+    const file = path.join(folder, 'recycled.txt');
+    const output = openOutput(file);
+    const expected: Buffer[] = [];
+    const memories = new Set<ArrayBufferLike>();
+    // 48 chunks of 1 MiB, each filled with its own letter: a chunk reused before it was written
+    // would put another chunk's letter in the file.
+    for (let index = 0; index < 48; index++) {
+      const chunk = output.takeBuffer(1 << 20);
+      expect(chunk.length).toBeGreaterThanOrEqual(1 << 20);
+      memories.add(chunk.buffer);
+      chunk.fill(65 + (index % 26));
+      expected.push(Buffer.from(chunk.subarray(0, 1 << 20)));
+      if (output.sink.push(chunk.subarray(0, 1 << 20))) await output.ready();
+    }
+    await output.close();
+    expect(fs.readFileSync(file).equals(Buffer.concat(expected))).toBe(true);
+    // The producer waited for the disk with 16 MiB in flight, so written chunks came back.
+    expect(memories.size).toBeLessThan(24);
   });
 
   it('reports a failed write (a full disk) as a usage error naming the file', async () => {
@@ -65,6 +86,37 @@ describe('openOutput with a file', () => {
     expect(unwritten(chunks, 3).map(String)).toEqual(['defg', 'h']);
     expect(unwritten(chunks, 5).map(String)).toEqual(['fg', 'h']);
     expect(unwritten(chunks, 8)).toEqual([]);
+  });
+});
+
+describe('BufferPool', () => {
+  it('takes back only memory it handed out, once, and never a shared slab', () => {
+    const pool = new BufferPool(4);
+    const first = pool.take(64);
+    // Small buffers from Buffer.allocUnsafe share Node's slab with other buffers: never taken back.
+    const slab = Buffer.allocUnsafe(64);
+    pool.recycle(slab);
+    expect(pool.take(64).buffer).not.toBe(slab.buffer);
+    pool.recycle(first.subarray(0, 10));
+    // Recycled twice by mistake: handed out once only.
+    pool.recycle(first);
+    const again = pool.take(64);
+    expect(again.buffer).toBe(first.buffer);
+    expect(again.length).toBe(64);
+    expect(pool.take(64).buffer).not.toBe(first.buffer);
+  });
+
+  it('hands out a new buffer when the one kept is too small, and keeps at most its limit', () => {
+    const pool = new BufferPool(1);
+    const small = pool.take(16);
+    const other = pool.take(16);
+    pool.recycle(small);
+    pool.recycle(other);
+    const large = pool.take(32);
+    expect(large.length).toBe(32);
+    expect(large.buffer).not.toBe(small.buffer);
+    expect(pool.take(16).buffer).toBe(small.buffer);
+    expect(pool.take(16).buffer).not.toBe(other.buffer);
   });
 });
 

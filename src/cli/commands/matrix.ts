@@ -34,13 +34,13 @@ export async function runMatrix(paths: string[], options: MatrixCommandOptions, 
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   noteHostNetworkPods(solver);
   const matrixOptions = { focusWorkload: options.focusWorkload, ingressController: options.ingressController };
-  const { sink, ready, close, abandon } = openOutput(options.output);
+  const { sink, ready, close, abandon, takeBuffer } = openOutput(options.output);
   try {
     // Each time the sink writes, the disk gets a chance to catch up (a file is written meanwhile).
     if (options.format === 'txt') {
       // The default format, and the one huge matrices are written in: a row at a time.
       const { formatMatrixTxtBytes } = await import('../../report/matrix-txt.js');
-      for (const chunk of formatMatrixTxtBytes(matrixRows(solver, matrixOptions))) if (sink.push(chunk)) await ready();
+      for (const chunk of formatMatrixTxtBytes(matrixRows(solver, matrixOptions), { takeBuffer })) if (sink.push(chunk)) await ready();
     } else {
       const format = await formatterFor(options.format);
       for (const chunk of format(matrixEdges(solver, matrixOptions))) if (sink.push(chunk)) await ready();
