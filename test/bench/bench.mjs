@@ -97,7 +97,7 @@ function detectMemoryMethod(tmpRoot) {
     const out = path.join(tmpRoot, 'time-probe.txt');
     const probe = spawnSync('/usr/bin/time', ['-f', '%M', '-o', out, process.execPath, '-e', ''], { stdio: 'ignore' });
     if (probe.status === 0 && readMaxRssKiB(out) !== undefined) {
-      return { kind: 'gnu-time', label: 'GNU time: /usr/bin/time -f %M (ru_maxrss of the child, exact)' };
+      return { kind: 'gnu-time', label: 'GNU time: /usr/bin/time -f "%M %U %S" (ru_maxrss of the child, exact)' };
     }
   }
   if (fs.existsSync(`/proc/${process.pid}/status`)) {
@@ -107,16 +107,29 @@ function detectMemoryMethod(tmpRoot) {
 }
 
 function readMaxRssKiB(file) {
+  return readTimeLine(file)?.maxRssKiB;
+}
+
+/**
+ * Reads what `/usr/bin/time -f TIME_FORMAT -o FILE` wrote: peak RSS in KiB, then user and system
+ * CPU seconds (the CPU times are missing from the start-up probe, which asks for %M only).
+ */
+function readTimeLine(file) {
   let text;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
-  // With -o, GNU time also writes "Command exited with non-zero status N" before the value.
-  const lines = text.trim().split('\n').map((line) => line.trim()).filter((line) => /^\d+$/.test(line));
-  return lines.length > 0 ? Number(lines[lines.length - 1]) : undefined;
+  // With -o, GNU time also writes "Command exited with non-zero status N" before the values.
+  const lines = text.trim().split('\n').map((line) => line.trim()).filter((line) => /^\d+( \d+(\.\d+)? \d+(\.\d+)?)?$/.test(line));
+  if (lines.length === 0) return undefined;
+  const [maxRss, user, system] = lines[lines.length - 1].split(' ').map(Number);
+  return { maxRssKiB: maxRss, cpu: user === undefined ? undefined : { user, system } };
 }
+
+/** What runNode asks GNU time for: peak RSS (KiB), user and system CPU seconds. */
+const TIME_FORMAT = '%M %U %S';
 
 function readVmHwmKiB(pid) {
   try {
@@ -141,7 +154,7 @@ function runNode(args, { memory, tmpRoot, captureStdout = false, timeoutMs }) {
     if (memory.kind === 'gnu-time') {
       rssFile = path.join(tmpRoot, `rss-${++rssFileCounter}.txt`);
       command = '/usr/bin/time';
-      commandArgs = ['-f', '%M', '-o', rssFile, process.execPath, ...args];
+      commandArgs = ['-f', TIME_FORMAT, '-o', rssFile, process.execPath, ...args];
     }
     const stdoutChunks = [];
     const stderrChunks = [];
@@ -196,9 +209,10 @@ function runNode(args, { memory, tmpRoot, captureStdout = false, timeoutMs }) {
       clearTimeout(timer);
       liveGroups.delete(child.pid);
       let maxRssKiB;
+      let cpu;
       let exitSignal = signal;
       if (rssFile) {
-        maxRssKiB = readMaxRssKiB(rssFile);
+        ({ maxRssKiB, cpu } = readTimeLine(rssFile) ?? {});
         // GNU time reports a child killed by a signal as "Command terminated by signal N".
         const signalMatch = /terminated by signal (\d+)/i.exec(safeRead(rssFile) ?? '');
         if (signalMatch) exitSignal = `signal ${signalMatch[1]}`;
@@ -213,6 +227,7 @@ function runNode(args, { memory, tmpRoot, captureStdout = false, timeoutMs }) {
         stdout: Buffer.concat(stdoutChunks).toString('utf8'),
         stderr: Buffer.concat(stderrChunks).toString('utf8'),
         maxRssKiB,
+        cpu,
         timedOut,
       });
     });
@@ -371,7 +386,7 @@ function failureLine(result) {
  * check of the result. Collects the timings, peak memory and exit codes of its runs.
  */
 function measurement(name, args, { okStatus, check, captureStdout = false, note, after } = {}) {
-  return { name, args, okStatus, check, captureStdout, note, after, times: [], rss: [], statuses: new Set(), failed: undefined, extra: undefined };
+  return { name, args, okStatus, check, captureStdout, note, after, times: [], rss: [], cpu: [], statuses: new Set(), failed: undefined, extra: undefined };
 }
 
 async function runMeasurement(m, context) {
@@ -392,6 +407,7 @@ async function runMeasurement(m, context) {
   }
   m.times.push(result.ms);
   if (result.maxRssKiB !== undefined) m.rss.push(result.maxRssKiB);
+  if (result.cpu !== undefined) m.cpu.push(result.cpu);
   m.statuses.add(result.status);
   if (m.after) m.extra = m.after(result, m.extra);
 }
@@ -558,6 +574,12 @@ const fmtMs = (ms) => (Number.isFinite(ms) ? ms.toFixed(ms >= 100 ? 0 : 1) : '�
 const fmtRatio = (ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—');
 const fmtMiB = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : '—');
 
+/** Median user and system CPU seconds of a measurement's runs, when GNU time measured them. */
+function fmtCpu(m) {
+  if (m.cpu.length === 0) return '—';
+  return `${median(m.cpu.map((cpu) => cpu.user)).toFixed(2)} / ${median(m.cpu.map((cpu) => cpu.system)).toFixed(2)}`;
+}
+
 function verdict(value, limit, strict = false) {
   if (!Number.isFinite(value) || limit === undefined) return '—';
   return (strict ? value < limit : value <= limit) ? 'OK' : 'OVER';
@@ -588,25 +610,28 @@ function report(result, options) {
   out.push('');
 
   const rows = [];
-  rows.push([result.baseline.name, fmtMs(baseMs), fmtRatio(1), 'baseline', '—', exitCodes(result.baseline), '']);
+  rows.push([result.baseline.name, fmtMs(baseMs), fmtRatio(1), 'baseline', '—', fmtCpu(result.baseline), exitCodes(result.baseline), '']);
   const add = (m, key, note = '') => {
     const target = ratioTargets[key];
     const targetText = target === undefined ? '—' : `≤ ${target.toFixed(1)}×`;
     if (m.failed) {
-      rows.push([m.name, '—', '—', targetText, 'FAILED', '—', m.failed]);
+      rows.push([m.name, '—', '—', targetText, 'FAILED', '—', '—', m.failed]);
       return;
     }
     const ms = median(m.times);
     const ratio = ms / baseMs;
-    rows.push([m.name, fmtMs(ms), fmtRatio(ratio), targetText, target === undefined ? '—' : verdict(ratio, target), exitCodes(m), note]);
+    rows.push([m.name, fmtMs(ms), fmtRatio(ratio), targetText, target === undefined ? '—' : verdict(ratio, target), fmtCpu(m), exitCodes(m), note]);
   };
   add(result.inspect, 'inspect');
   add(result.matrix, 'matrix', result.matrix.extra !== undefined ? `${result.matrix.extra} lines` : '');
   add(result.canReach, 'canReach', result.canReach.extra ?? '');
   add(result.lint, 'lint');
   add(result.ipam, 'ipam');
-  out.push(table(['measurement', 'median ms', 'ratio', 'target', 'result', 'exit', 'note'], rows));
+  out.push(table(['measurement', 'median ms', 'ratio', 'target', 'result', 'cpu user / sys s', 'exit', 'note'], rows));
   out.push('ratio = median ms ÷ parse baseline median ms; exit 2 from inspect/matrix/can-reach/lint = input errors in the generated data (accepted)');
+  out.push('cpu = median user and system CPU seconds of the process and its threads (GNU time): more than the wall time means work on');
+  out.push('other cores (V8\'s garbage collection and compilation threads, the matrix file written on a libuv thread); system time is mostly');
+  out.push('the kernel reading the files and, for matrix, writing its output');
 
   if (result.withStartup) {
     out.push('');
