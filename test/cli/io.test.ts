@@ -6,9 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { BufferPool, openOutput, unwritten } from '../../src/cli/io.js';
 import { UsageError } from '../../src/cli/context.js';
-import { k8snet, expectNoStackTrace } from './run-cli.js';
+import { analyzePaths } from '../../src/pipeline.js';
+import { matrixEdges } from '../../src/reach/matrix.js';
+import { ReachabilitySolver } from '../../src/reach/solver.js';
+import { formatMatrixTxt } from '../../src/report/matrix-txt.js';
+import { BIN, k8snet, expectNoStackTrace } from './run-cli.js';
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-io-'));
 afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
@@ -117,6 +122,26 @@ describe('BufferPool', () => {
     expect(large.buffer).not.toBe(small.buffer);
     expect(pool.take(16).buffer).toBe(small.buffer);
     expect(pool.take(16).buffer).not.toBe(other.buffer);
+  });
+});
+
+describe('k8snet matrix over megabytes of output', () => {
+  it('writes to a pipe and to --output the text of the line formatter, its chunks reused', () => {
+    // A generated cluster of 400 workloads: about 4 MB of matrix, so several 1 MiB chunks whose
+    // memory goes round the pool, on standard output (a pipe) and through the background writer.
+    const cluster = path.join(folder, 'cluster');
+    const generated = spawnSync(process.execPath, [path.resolve('..', 'shared', 'tools', 'gen-cluster.mjs'), '--out', cluster, '--scale', '0.2'], { encoding: 'utf8' });
+    expect(generated.status).toBe(0);
+    const solver = new ReachabilitySolver(analyzePaths([cluster]).graph);
+    const expected = [...formatMatrixTxt(matrixEdges(solver))].join('');
+    expect(Buffer.byteLength(expected)).toBeGreaterThan(3 << 20);
+    const piped = spawnSync(process.execPath, [BIN, 'matrix', cluster], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout === expected).toBe(true);
+    const file = path.join(folder, 'matrix.txt');
+    const written = k8snet(['matrix', cluster, '--output', file]);
+    expect(written.status).toBe(0);
+    expect(fs.readFileSync(file, 'utf8') === expected).toBe(true);
   });
 });
 
