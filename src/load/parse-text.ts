@@ -1,4 +1,5 @@
 import type { Event } from 'js-yaml';
+import { constructPlainDocuments } from './construct.js';
 import { DocumentPositions } from './positions.js';
 import { projectEvents } from './projection.js';
 import { SourceFile } from './source-file.js';
@@ -151,7 +152,8 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
     const projected = projectEvents(events, indexed, isJson ? {} : { resolvePlainKey });
     let values: unknown[];
     try {
-      values = yaml.constructFromEvents(projected as Event[], options);
+      values = constructPlainDocuments(projected, text, { schema: options.schema, scalarValue: yaml.getScalarValue, json: isJson })
+        ?? yaml.constructFromEvents(projected as Event[], options);
     } catch (error) {
       // A dropped field held an anchor that a kept alias refers to: construct everything.
       if (projected === events) throw error;

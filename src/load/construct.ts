@@ -1,0 +1,110 @@
+import type { Event, MappingEvent, ScalarEvent, Schema, SequenceEvent } from 'js-yaml';
+
+// js-yaml's event type ids and scalar styles (EVENT_ID, SCALAR_STYLE), as in positions.ts.
+const DOCUMENT = 1;
+const SEQUENCE = 2;
+const MAPPING = 3;
+const SCALAR = 4;
+const POP = 6;
+const PLAIN_STYLE = 1;
+const NO_RANGE = -1;
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+
+/** What {@link constructPlainDocuments} needs of js-yaml besides the events. */
+export interface PlainConstruction {
+  /** The schema plain scalars are resolved with (null, booleans, numbers, else a string). */
+  readonly schema: Schema;
+  /** js-yaml's decoding of a scalar's text: escapes, folding, block indentation. */
+  readonly scalarValue: (source: string, scalar: ScalarEvent) => string;
+  /** JSON input: a key written twice keeps its last value instead of being an error. */
+  readonly json: boolean;
+}
+
+/**
+ * Constructs the documents of an event stream exactly as js-yaml's `constructFromEvents` does
+ * with the manifest schema, for the streams almost every manifest is: untagged scalars and
+ * collections, no anchors, aliases or merge keys, no key written twice, scalar keys. Returns
+ * undefined as soon as the stream holds anything else, and js-yaml constructs it then (and
+ * reports its errors, which only those constructs can raise).
+ *
+ * js-yaml's constructor is general: a frame object per collection, tag lookups, anchor and merge
+ * bookkeeping and a position worked out for every event. On manifests this loop does the same
+ * in about half the time, and constructing is a sixth of loading.
+ */
+export function constructPlainDocuments(events: readonly Event[], source: string, construction: PlainConstruction): unknown[] | undefined {
+  const { schema, scalarValue, json } = construction;
+  const documents: unknown[] = [];
+  // The open collections, innermost last, and each mapping's key waiting for its value.
+  const open: (unknown[] | Record<string, unknown>)[] = [];
+  const isSequence: boolean[] = [];
+  const pendingKeys: (string | undefined)[] = [];
+  let documentValue: unknown;
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index];
+    let value: unknown;
+    switch (event.type) {
+      case DOCUMENT:
+        documentValue = undefined;
+        continue;
+      case SCALAR: {
+        const scalar = event as ScalarEvent;
+        if (scalar.tagStart !== NO_RANGE || scalar.anchorStart !== NO_RANGE) return undefined;
+        const text = scalarValue(source, scalar);
+        if (scalar.style === PLAIN_STYLE) {
+          const resolved = schema.resolveImplicitScalarTag(text);
+          // `<<` asks for a merge: js-yaml's rules apply.
+          if (resolved.tag.tagName === MERGE_TAG) return undefined;
+          value = resolved.value;
+        } else {
+          value = text;
+        }
+        break;
+      }
+      case SEQUENCE:
+      case MAPPING: {
+        const collection = event as MappingEvent | SequenceEvent;
+        if (collection.tagStart !== NO_RANGE || collection.anchorStart !== NO_RANGE) return undefined;
+        open.push(event.type === SEQUENCE ? [] : {});
+        isSequence.push(event.type === SEQUENCE);
+        pendingKeys.push(undefined);
+        continue;
+      }
+      case POP:
+        if (open.length === 0) {
+          // The end of a document (undefined when it held nothing, as js-yaml gives it).
+          documents.push(documentValue);
+          continue;
+        }
+        // A key without its value: js-yaml reports the incomplete pair.
+        if (pendingKeys.pop() !== undefined) return undefined;
+        isSequence.pop();
+        value = open.pop();
+        break;
+      default:
+        // An alias, or an event this loop does not know.
+        return undefined;
+    }
+    const depth = open.length;
+    if (depth === 0) {
+      documentValue = value;
+      continue;
+    }
+    const parent = open[depth - 1];
+    if (isSequence[depth - 1]) {
+      (parent as unknown[]).push(value);
+      continue;
+    }
+    const key = pendingKeys[depth - 1];
+    if (key === undefined) {
+      // A collection as a key is an error for js-yaml's object-based mappings.
+      if (value !== null && typeof value === 'object') return undefined;
+      pendingKeys[depth - 1] = String(value);
+      continue;
+    }
+    pendingKeys[depth - 1] = undefined;
+    // A key twice is an error (JSON keeps the last); `__proto__` is defined as an own property.
+    if (key === '__proto__' || (!json && Object.hasOwn(parent, key))) return undefined;
+    (parent as Record<string, unknown>)[key] = value;
+  }
+  return documents;
+}

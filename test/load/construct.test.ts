@@ -1,0 +1,168 @@
+/**
+ * The loader's own constructor (src/load/construct.ts) must give exactly what js-yaml's
+ * constructFromEvents gives, or step aside (undefined) so that js-yaml constructs: checked on
+ * every manifest the repository and the conformance corpus hold, on a generated cluster, on
+ * the constructs it leaves to js-yaml, and on random documents.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import util from 'node:util';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import type { Event } from 'js-yaml';
+import { constructPlainDocuments } from '../../src/load/construct.js';
+import { discoverInputs } from '../../src/load/discover.js';
+import { jsYaml, manifestYamlSchema } from '../../src/load/yaml.js';
+
+const yaml = jsYaml();
+const schema = manifestYamlSchema();
+
+type Outcome = { readonly values: unknown[] } | { readonly error: string };
+
+function jsYamlConstruction(events: readonly Event[], source: string, json: boolean): Outcome {
+  try {
+    return { values: yaml.constructFromEvents(events as Event[], { source, schema, json }) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+function plainConstruction(events: readonly Event[], source: string, json: boolean): unknown[] | undefined {
+  return constructPlainDocuments(events, source, { schema, scalarValue: yaml.getScalarValue, json });
+}
+
+/** Equal values (SameValue: -0, NaN) with their keys in the same order. */
+function sameConstruction(a: unknown, b: unknown): boolean {
+  return util.isDeepStrictEqual(a, b) && orderedKeys(a) === orderedKeys(b);
+}
+
+function orderedKeys(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(orderedKeys).join(',')}]`;
+  if (value !== null && typeof value === 'object') return `{${Object.keys(value).map((key) => `${JSON.stringify(key)}:${orderedKeys((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  return '';
+}
+
+/**
+ * Checks one text: when js-yaml throws, the plain constructor steps aside; when it constructs,
+ * the plain constructor steps aside or gives the same. Returns whether it constructed.
+ */
+function expectAgreement(text: string, json = false): boolean {
+  const events = yaml.parseEvents(text);
+  const theirs = jsYamlConstruction(events, text, json);
+  const mine = plainConstruction(events, text, json);
+  if ('error' in theirs) {
+    expect([text, mine]).toEqual([text, undefined]);
+    return false;
+  }
+  if (mine === undefined) return false;
+  if (!sameConstruction(mine, theirs.values)) expect([text, mine]).toEqual([text, theirs.values]);
+  return true;
+}
+
+const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-construct-'));
+afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+describe('constructPlainDocuments', () => {
+  it('gives what js-yaml gives on every manifest of the fixtures, the conformance corpus and a generated cluster', () => {
+    const generated = path.join(folder, 'cluster');
+    const run = spawnSync(process.execPath, [path.resolve('..', 'shared', 'tools', 'gen-cluster.mjs'), '--out', generated, '--scale', '0.1'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    let constructed = 0;
+    let files = 0;
+    for (const root of [path.resolve('fixtures'), path.resolve('..', 'shared', 'conformance'), generated]) {
+      for (const input of discoverInputs([root]).inputs) {
+        if (input.kind !== 'file') continue;
+        const text = fs.readFileSync(input.path, 'utf8');
+        try {
+          yaml.parseEvents(text);
+        } catch {
+          continue; // broken on purpose (bad-input fixtures): nothing to construct
+        }
+        files++;
+        if (expectAgreement(text, /\.json$/i.test(input.path))) constructed++;
+      }
+    }
+    expect(files).toBeGreaterThan(300);
+    // Manifests are what it is for: it constructs nearly all of them itself.
+    expect(constructed / files).toBeGreaterThan(0.95);
+  });
+
+  it('constructs scalars of every style and type as js-yaml does', () => {
+    const texts = [
+      'a: 1\nb: -0\nc: 0x1F\nd: 0o17\ne: 1e3\nf: .inf\ng: -.Inf\nh: .nan\ni: ~\nj: null\nk: true\nl: False\nm: yes\nn: "1"\no: \'x\'\n',
+      'plain: multi\n  line words\nfolded: >-\n  one\n  two\n\n  three\nliteral: |+\n  keep\n\nquoted: "tab\\tand \\u00e9 \\x41"\nsingle: \'it\'\'s\'\n',
+      '? complex\n: explicit key\n"": empty key\n~: null key\n0x1: hex key\n1.5: float key\ntrue: bool key\n',
+      'flow: {a: [1, 2, {b: c}], "d": e, f: }\nempty: []\nnone: {}\nnested: [[], [[]], {}]\n',
+      '- 1\n- - 2\n  - 3\n- a: b\n  c: d\n-\n- ""\n',
+      '--- 1\n--- \n...\n---\na: b\n---\n# only a comment\n',
+      'key: value # comment\n# comment\nother:    spaced   \n',
+      '%YAML 1.2\n---\na: 1\n',
+    ];
+    for (const text of texts) expect([text, expectAgreement(text)]).toEqual([text, true]);
+  });
+
+  it('steps aside for tags, anchors, aliases, merges, complex keys, keys twice and __proto__', () => {
+    const texts = [
+      'a: !!str 1\n',
+      'a: !custom x\n',
+      '!!map {a: 1}\n',
+      'a: &x 1\nb: *x\n',
+      'base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n',
+      '<<: {x: 1}\n',
+      '? [a, b]\n: c\n',
+      '? {a: b}\n: c\n',
+      'a: 1\na: 2\n',
+      '1: a\n0x1: b\n',
+      'null: a\n~: b\n',
+      '__proto__: {polluted: true}\n',
+      '%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\n',
+    ];
+    for (const text of texts) {
+      const events = yaml.parseEvents(text);
+      expect([text, plainConstruction(events, text, false)]).toEqual([text, undefined]);
+      expectAgreement(text);
+    }
+  });
+
+  it('keeps the last value of a key written twice in JSON, as js-yaml does', () => {
+    const text = '{"a": 1, "b": {"c": 2}, "a": 3}';
+    expect(expectAgreement(text, true)).toBe(true);
+    expect(plainConstruction(yaml.parseEvents(text), text, true)).toEqual([{ a: 3, b: { c: 2 } }]);
+  });
+
+  it('agrees with js-yaml on random documents, dumped in every style', () => {
+    const key = fc.oneof(
+      fc.constantFrom('a', 'name', '1', '01', '0x1', '1.0', '-0', 'null', '~', 'true', 'False', '', ' ', '<<', '-', ':', '#x', 'é', 'a b', 'y'),
+      fc.string({ maxLength: 6 }),
+    );
+    const scalar = fc.oneof(
+      fc.constantFrom('', ' ', 'yes', 'no', 'null', '~', '1e3', '0o7', '.inf', '-.nan', '"', "'", 'a: b', '- x', '#', '\t', 'line\nbreak', 'trailing\n\n', ' lead', 'é€😀'),
+      fc.string({ maxLength: 12 }),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('array'), tie('object')),
+      array: fc.array(tie('node'), { maxLength: 4 }),
+      object: fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+    })).node;
+    const style = fc.record({
+      flowLevel: fc.constantFrom(-1, 0, 1, 2),
+      quotingType: fc.constantFrom<"'" | '"'>("'", '"'),
+      forceQuotes: fc.boolean(),
+      lineWidth: fc.constantFrom(-1, 8, 80),
+    });
+    let constructed = 0;
+    fc.assert(fc.property(fc.array(tree, { minLength: 1, maxLength: 3 }), style, (documents, options) => {
+      const text = documents.map((document) => `---\n${yaml.dump(document, { ...options, schema })}`).join('');
+      if (expectAgreement(text)) constructed++;
+      expectAgreement(JSON.stringify(documents[0]) ?? 'null', true);
+    }), { numRuns: 300 });
+    // Most random documents are plain (a `<<` key or a key twice after resolution are not).
+    expect(constructed).toBeGreaterThan(200);
+  });
+});
