@@ -31,8 +31,15 @@ export interface PlainConstruction {
  * bookkeeping and a position worked out for every event. On manifests this loop does the same
  * in about half the time, and constructing is a sixth of loading.
  */
-export function constructPlainDocuments(events: readonly Event[], source: string, construction: PlainConstruction): unknown[] | undefined {
+export function constructPlainDocuments(
+  events: readonly Event[],
+  source: string,
+  construction: PlainConstruction,
+  /** Event ranges left out (the loader's projection): flat `[start, end)` pairs in event order. */
+  skipped: readonly number[] = [],
+): unknown[] | undefined {
   const { schema, scalarValue, json } = construction;
+  let nextSkip = 0;
   const documents: unknown[] = [];
   // The open collections, innermost last, and each mapping's key waiting for its value.
   const open: (unknown[] | Record<string, unknown>)[] = [];
@@ -40,6 +47,11 @@ export function constructPlainDocuments(events: readonly Event[], source: string
   const pendingKeys: (string | undefined)[] = [];
   let documentValue: unknown;
   for (let index = 0; index < events.length; index++) {
+    if (index === skipped[nextSkip]) {
+      index = skipped[nextSkip + 1] - 1;
+      nextSkip += 2;
+      continue;
+    }
     const event = events[index];
     let value: unknown;
     switch (event.type) {

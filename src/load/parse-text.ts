@@ -1,7 +1,7 @@
 import type { Event } from 'js-yaml';
 import { constructPlainDocuments } from './construct.js';
 import { DocumentPositions } from './positions.js';
-import { projectEvents } from './projection.js';
+import { droppedEventRanges, withoutRanges } from './projection.js';
 import { SourceFile } from './source-file.js';
 import { jsYaml, manifestYamlSchema } from './yaml.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
@@ -149,14 +149,14 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
     const events: Event[] = yaml.parseEvents(text, { filename: file.path });
     const indexed = DocumentPositions.indexEvents(file, text, baseOffset, events);
     const options = { source: text, schema: manifestYamlSchema(), json: isJson };
-    const projected = projectEvents(events, indexed, isJson ? {} : { resolvePlainKey });
+    const dropped = droppedEventRanges(events, indexed, isJson ? {} : { resolvePlainKey });
     let values: unknown[];
     try {
-      values = constructPlainDocuments(projected, text, { schema: options.schema, scalarValue: yaml.getScalarValue, json: isJson })
-        ?? yaml.constructFromEvents(projected as Event[], options);
+      values = constructPlainDocuments(events, text, { schema: options.schema, scalarValue: yaml.getScalarValue, json: isJson }, dropped)
+        ?? yaml.constructFromEvents(withoutRanges(events, dropped) as Event[], options);
     } catch (error) {
       // A dropped field held an anchor that a kept alias refers to: construct everything.
-      if (projected === events) throw error;
+      if (dropped.length === 0) throw error;
       values = yaml.constructFromEvents(events, options);
     }
     return { ok: true, values, positions: indexed.positions };

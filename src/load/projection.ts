@@ -81,13 +81,26 @@ export interface ProjectionOptions {
   readonly resolvePlainKey?: (text: string) => string;
 }
 
+/** `events` without the `[start, end)` ranges of `dropped` (flat pairs in event order); `events` itself when there are none. */
+export function withoutRanges(events: readonly Event[], dropped: readonly number[]): readonly Event[] {
+  if (dropped.length === 0) return events;
+  const kept: Event[] = [];
+  let cursor = 0;
+  for (let pair = 0; pair < dropped.length; pair += 2) {
+    for (let index = cursor; index < dropped[pair]; index++) kept.push(events[index]);
+    cursor = dropped[pair + 1];
+  }
+  for (let index = cursor; index < events.length; index++) kept.push(events[index]);
+  return kept;
+}
+
 /**
- * Returns the events to construct: `events` itself when nothing is left out, otherwise a copy
- * without the event ranges of dropped fields. When a dropped field holds a mapping with a key
- * written twice (or a key construction would refuse, or a merge), everything is constructed, so
- * that the error is reported where it is, as if nothing had been left out.
+ * Returns the event ranges of the fields to leave out, as flat `[start, end)` pairs in event
+ * order; none when everything is to be constructed. When a dropped field holds a mapping with a
+ * key written twice (or a key construction would refuse, or a merge), everything is constructed,
+ * so that the error is reported where it is, as if nothing had been left out.
  */
-export function projectEvents(events: readonly Event[], indexed: IndexedEvents, options: ProjectionOptions = {}): readonly Event[] {
+export function droppedEventRanges(events: readonly Event[], indexed: IndexedEvents, options: ProjectionOptions = {}): number[] {
   const { positions, eventStart, eventEnd } = indexed;
   const resolvePlainKey = options.resolvePlainKey;
   let constructEverything = false;
@@ -159,13 +172,5 @@ export function projectEvents(events: readonly Event[], indexed: IndexedEvents, 
     const projection = projectionFor(kind, nameOf(root));
     if (projection) visit(root, projection);
   }
-  if (dropped.length === 0 || constructEverything) return events;
-  const kept: Event[] = [];
-  let cursor = 0;
-  for (let pair = 0; pair < dropped.length; pair += 2) {
-    for (let index = cursor; index < dropped[pair]; index++) kept.push(events[index]);
-    cursor = dropped[pair + 1];
-  }
-  for (let index = cursor; index < events.length; index++) kept.push(events[index]);
-  return kept;
+  return constructEverything ? [] : dropped;
 }

@@ -1,8 +1,9 @@
 /**
  * The loader's own constructor (src/load/construct.ts) must give exactly what js-yaml's
  * constructFromEvents gives, or step aside (undefined) so that js-yaml constructs: checked on
- * every manifest the repository and the conformance corpus hold, on a generated cluster, on
- * the constructs it leaves to js-yaml, and on random documents.
+ * every manifest the repository and the conformance corpus hold (whole, and with the fields the
+ * loader's projection leaves out skipped), on a generated cluster, on the constructs it leaves
+ * to js-yaml, and on random documents.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,10 +15,14 @@ import fc from 'fast-check';
 import type { Event } from 'js-yaml';
 import { constructPlainDocuments } from '../../src/load/construct.js';
 import { discoverInputs } from '../../src/load/discover.js';
+import { DocumentPositions } from '../../src/load/positions.js';
+import { droppedEventRanges, withoutRanges } from '../../src/load/projection.js';
+import { SourceFile } from '../../src/load/source-file.js';
 import { jsYaml, manifestYamlSchema } from '../../src/load/yaml.js';
 
 const yaml = jsYaml();
 const schema = manifestYamlSchema();
+const resolvePlainKey = (text: string) => String(schema.resolveImplicitScalarTag(text).value);
 
 type Outcome = { readonly values: unknown[] } | { readonly error: string };
 
@@ -29,8 +34,8 @@ function jsYamlConstruction(events: readonly Event[], source: string, json: bool
   }
 }
 
-function plainConstruction(events: readonly Event[], source: string, json: boolean): unknown[] | undefined {
-  return constructPlainDocuments(events, source, { schema, scalarValue: yaml.getScalarValue, json });
+function plainConstruction(events: readonly Event[], source: string, json: boolean, skipped: readonly number[] = []): unknown[] | undefined {
+  return constructPlainDocuments(events, source, { schema, scalarValue: yaml.getScalarValue, json }, skipped);
 }
 
 /** Equal values (SameValue: -0, NaN) with their keys in the same order. */
@@ -46,12 +51,15 @@ function orderedKeys(value: unknown): string {
 
 /**
  * Checks one text: when js-yaml throws, the plain constructor steps aside; when it constructs,
- * the plain constructor steps aside or gives the same. Returns whether it constructed.
+ * the plain constructor steps aside or gives the same. With `projected`, both construct what the
+ * loader's projection keeps: js-yaml the events without the dropped ranges, the plain
+ * constructor all the events, skipping those ranges. Returns whether it constructed.
  */
-function expectAgreement(text: string, json = false): boolean {
+function expectAgreement(text: string, json = false, projected = false): boolean {
   const events = yaml.parseEvents(text);
-  const theirs = jsYamlConstruction(events, text, json);
-  const mine = plainConstruction(events, text, json);
+  const skipped = projected ? projectionOf(text, events, json) : [];
+  const theirs = jsYamlConstruction(withoutRanges(events, skipped), text, json);
+  const mine = plainConstruction(events, text, json, skipped);
   if ('error' in theirs) {
     expect([text, mine]).toEqual([text, undefined]);
     return false;
@@ -59,6 +67,11 @@ function expectAgreement(text: string, json = false): boolean {
   if (mine === undefined) return false;
   if (!sameConstruction(mine, theirs.values)) expect([text, mine]).toEqual([text, theirs.values]);
   return true;
+}
+
+/** The event ranges the loader's projection leaves out of `text`. */
+function projectionOf(text: string, events: readonly Event[], json: boolean): number[] {
+  return droppedEventRanges(events, DocumentPositions.indexEvents(new SourceFile('m.yaml', text), text, 0, events), json ? {} : { resolvePlainKey });
 }
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-construct-'));
@@ -71,6 +84,7 @@ describe('constructPlainDocuments', () => {
     expect(run.status).toBe(0);
     let constructed = 0;
     let files = 0;
+    let filesWithDroppedFields = 0;
     for (const root of [path.resolve('fixtures'), path.resolve('..', 'shared', 'conformance'), generated]) {
       for (const input of discoverInputs([root]).inputs) {
         if (input.kind !== 'file') continue;
@@ -82,9 +96,13 @@ describe('constructPlainDocuments', () => {
         }
         files++;
         if (expectAgreement(text, /\.json$/i.test(input.path))) constructed++;
+        expectAgreement(text, /\.json$/i.test(input.path), true);
+        if (projectionOf(text, yaml.parseEvents(text), /\.json$/i.test(input.path)).length > 0) filesWithDroppedFields++;
       }
     }
     expect(files).toBeGreaterThan(300);
+    // The projection leaves fields out of many of them (status, managedFields, ConfigMap data).
+    expect(filesWithDroppedFields / files).toBeGreaterThan(0.3);
     // Manifests are what it is for: it constructs nearly all of them itself.
     expect(constructed / files).toBeGreaterThan(0.95);
   });
