@@ -24,14 +24,20 @@ export default defineRule({
   },
   check(graph) {
     const reports: RuleReport[] = [];
-    const populated = populatedNamespaces(graph);
+    let otherObjectNamespaces: Set<string> | undefined;
+    // Whether the manifests hold something besides Ingresses and Routes in a namespace (every
+    // workload has pods in the graph); asked only about a backend whose Service is missing.
+    const populated = (namespace: string) => graph.servicesInNamespace(namespace).length > 0
+      || graph.podsInNamespace(namespace).length > 0
+      || graph.policiesInNamespace(namespace).length > 0
+      || (otherObjectNamespaces ??= namespacesOfOtherObjects(graph)).has(namespace);
     for (const ingress of graph.ingresses) {
       for (const backend of ingress.backends) {
         const service = graph.service(ingress.namespace, backend.serviceName);
         const data = { ingress: `${ingress.kind} ${ingress.namespace}/${ingress.name}`, route: describeRoute(ingress, backend), service: `${ingress.namespace}/${backend.serviceName}` };
         if (!service) {
-          if (!populated.has(ingress.namespace)) continue;
-          const names = graph.services.filter((candidate) => candidate.namespace === ingress.namespace).map((candidate) => candidate.name);
+          if (!populated(ingress.namespace)) continue;
+          const names = graph.servicesInNamespace(ingress.namespace).map((candidate) => candidate.name);
           const hint = didYouMean(similarNames(backend.serviceName, names));
           reports.push({
             messageId: 'missingService',
@@ -59,14 +65,9 @@ export default defineRule({
   },
 });
 
-/** Namespaces where the manifests hold something besides Ingresses and Routes. */
-function populatedNamespaces(graph: ResourceGraph): Set<string> {
-  const namespaces = new Set<string>([
-    ...graph.services.map((service) => service.namespace),
-    ...graph.workloads.map((workload) => workload.namespace),
-    ...graph.policies.map((policy) => policy.namespace),
-  ]);
-  // Only objects that name their namespace: cluster-scoped kinds name none.
+/** The namespaces the objects k8snet does not model name (cluster-scoped kinds name none). */
+function namespacesOfOtherObjects(graph: ResourceGraph): Set<string> {
+  const namespaces = new Set<string>();
   for (const object of graph.otherObjects) if (object.namespace !== undefined) namespaces.add(object.namespace);
   return namespaces;
 }

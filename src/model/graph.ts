@@ -67,6 +67,9 @@ export class ResourceGraph implements GraphContents {
   private readonly policiesByPod = new Map<Pod, NetworkPolicy[]>();
   private readonly podsMatchingCache = new Map<string, readonly Pod[]>();
   private readonly namespacesMatchingCache = new Map<string, readonly Namespace[]>();
+  private readonly podsWithLabelsCache = new WeakMap<Labels, Map<string, readonly Pod[]>>();
+  /** Filled on first use (a backend whose Service is missing asks for its namespace's others). */
+  private readonly servicesByNamespace = new Map<string, Service[]>();
   private readonly namespaceIndex: LabelIndex<Namespace>;
 
   constructor(contents: GraphContents) {
@@ -117,6 +120,19 @@ export class ResourceGraph implements GraphContents {
     return this.podsByNamespace.get(namespace) ?? [];
   }
 
+  /** Returns the Services of `namespace`, in input order. */
+  servicesInNamespace(namespace: string): readonly Service[] {
+    const byNamespace = this.servicesByNamespace;
+    if (byNamespace.size === 0) {
+      for (const service of this.services) {
+        const list = byNamespace.get(service.namespace);
+        if (list) list.push(service);
+        else byNamespace.set(service.namespace, [service]);
+      }
+    }
+    return byNamespace.get(namespace) ?? [];
+  }
+
   /** Returns the pods of `namespace` that `selector` matches. */
   podsMatching(selector: LabelSelector, namespace: string): readonly Pod[] {
     // The graph never changes, so answers are remembered: thousands of policies repeat a few selectors.
@@ -130,9 +146,17 @@ export class ResourceGraph implements GraphContents {
   }
 
   /** Returns the pods of `namespace` whose labels include every `labels` pair (a Service selector). */
-  podsWithLabels(labels: Labels, namespace: string): Pod[] {
-    const entries = Object.entries(labels);
-    return this.podsInNamespace(namespace).filter((pod) => entries.every(([key, value]) => pod.labels[key] === value));
+  podsWithLabels(labels: Labels, namespace: string): readonly Pod[] {
+    // Remembered by the labels object: several rules, the solver and the CLI ask about each Service's selector.
+    let byNamespace = this.podsWithLabelsCache.get(labels);
+    if (!byNamespace) this.podsWithLabelsCache.set(labels, (byNamespace = new Map()));
+    let pods = byNamespace.get(namespace);
+    if (!pods) {
+      const entries = Object.entries(labels);
+      pods = Object.freeze(this.podsInNamespace(namespace).filter((pod) => entries.every(([key, value]) => pod.labels[key] === value)));
+      byNamespace.set(namespace, pods);
+    }
+    return pods;
   }
 
   /** Returns the namespaces whose labels `selector` matches. */

@@ -37,7 +37,7 @@ export function resolveTargetPort(port: ServicePort, pod: Pod): number | undefin
 }
 
 /** Returns the pods a Service sends traffic to: those its selector matches in its namespace. */
-export function endpointPods(graph: ResourceGraph, service: Service): Pod[] {
+export function endpointPods(graph: ResourceGraph, service: Service): readonly Pod[] {
   if (!service.selector) return [];
   return graph.podsWithLabels(service.selector, service.namespace);
 }

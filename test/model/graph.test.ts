@@ -169,6 +169,10 @@ describe('the demo shop graph', () => {
     expect(graph.service('shop-data', 'postgres')!.clusterIP).toBe('None');
     expect(graph.service('shop-backend', 'cart')!.ports[0].path).toEqual(['spec', 'ports', 0]);
     expect(graph.podsWithLabels(graph.service('shop-backend', 'catalog')!.selector!, 'shop-backend').map((candidate) => candidate.name)).toEqual(['catalog']);
+    expect(graph.servicesInNamespace('shop-backend').map((service) => service.name))
+      .toEqual(graph.services.filter((service) => service.namespace === 'shop-backend').map((service) => service.name));
+    expect(graph.servicesInNamespace('shop-backend').length).toBeGreaterThan(2);
+    expect(graph.servicesInNamespace('no-such-namespace')).toEqual([]);
   });
 
   it('reads the Ingress backends by port name and number, with the class and TLS hosts', () => {
@@ -670,6 +674,7 @@ describe('lookups never mutate the graph', () => {
     for (const workload of frozen.workloads) expect(frozen.workload(workload.id)).toBe(workload);
     for (const service of frozen.services) {
       expect(frozen.service(service.namespace, service.name)).toBe(service);
+      expect(frozen.servicesInNamespace(service.namespace)).toContain(service);
       if (service.selector) {
         expect(describePods(frozen.podsWithLabels(service.selector, service.namespace))).toEqual(describePods(graph.podsWithLabels(service.selector, service.namespace)));
       }
