@@ -29,10 +29,11 @@ export default defineRule({
   check(graph) {
     const reports: RuleReport[] = [];
     const knownKeys = namespaceLabelKeys(graph);
+    const selected = new SelectedNamespaces(graph);
     for (const policy of graph.policies) {
       for (const { rule, peer } of policyPeers(policy)) {
         if (peer.ipBlock) continue;
-        const report = checkPeer(graph, policy, rule, peer, knownKeys);
+        const report = checkPeer(graph, policy, rule, peer, knownKeys, selected);
         if (report) reports.push(report);
       }
     }
@@ -40,7 +41,36 @@ export default defineRule({
   },
 });
 
-function checkPeer(graph: ResourceGraph, policy: NetworkPolicy, rule: PolicyRule, peer: PolicyPeer, knownKeys: ReadonlySet<string>): RuleReport | undefined {
+/**
+ * The namespaces a namespaceSelector matches, by name, and whether some or all of them hold
+ * pods, worked out once per selector: thousands of peers repeat the same few selectors, some
+ * matching most namespaces.
+ */
+class SelectedNamespaces {
+  private readonly bySelector = new Map<string, { names: string[]; somePods: boolean; allPods: boolean }>();
+
+  constructor(private readonly graph: ResourceGraph) {}
+
+  of(selector: LabelSelector): { names: string[]; somePods: boolean; allPods: boolean } {
+    let answer = this.bySelector.get(selector.text);
+    if (!answer) {
+      const names = this.graph.namespacesMatching(selector).map((namespace) => namespace.name);
+      const withPods = names.filter((name) => this.graph.podsInNamespace(name).length > 0).length;
+      answer = { names, somePods: withPods > 0, allPods: withPods === names.length };
+      this.bySelector.set(selector.text, answer);
+    }
+    return answer;
+  }
+}
+
+function checkPeer(
+  graph: ResourceGraph,
+  policy: NetworkPolicy,
+  rule: PolicyRule,
+  peer: PolicyPeer,
+  knownKeys: ReadonlySet<string>,
+  selectedNamespaces: SelectedNamespaces,
+): RuleReport | undefined {
   const peerName = `NetworkPolicy ${policy.namespace}/${policy.name} ${peer.path[1]}[${peer.path[2]}].${peer.path[3]}[${peer.path[4]}]`;
   let namespaces = [policy.namespace];
   if (peer.namespaceSelector) {
@@ -61,9 +91,9 @@ function checkPeer(graph: ResourceGraph, policy: NetworkPolicy, rule: PolicyRule
         ...(hint ? { hint } : {}),
       };
     }
-    namespaces = matched.map((namespace) => namespace.name);
-    const withPods = namespaces.filter((name) => graph.podsInNamespace(name).length > 0);
-    if (withPods.length === 0) {
+    const selected = selectedNamespaces.of(selector);
+    namespaces = selected.names;
+    if (!selected.somePods) {
       if (!matched.every((namespace) => namespace.source !== undefined)) return undefined;
       return {
         messageId: 'emptyNamespaces',
@@ -74,7 +104,7 @@ function checkPeer(graph: ResourceGraph, policy: NetworkPolicy, rule: PolicyRule
     }
     // Pods may live in a matched namespace the manifests hold no workload of, or, under an open
     // selector, in a namespace outside the manifests.
-    if (withPods.length < namespaces.length || isOpen(selector)) {
+    if (!selected.allPods || isOpen(selector)) {
       return undefined;
     }
   } else if (graph.podsInNamespace(policy.namespace).length === 0) {
