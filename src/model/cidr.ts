@@ -156,7 +156,9 @@ export function parseAddress(text: string): { family: IpFamily; value: bigint } 
 /** Formats an address integer as dotted quad or compressed IPv6. */
 export function formatAddress(value: bigint, family: IpFamily): string {
   if (family === 4) {
-    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+    // 32 bits fit a Number exactly: no BigInt arithmetic for the addresses manifests are full of.
+    const number = Number(value);
+    return `${number >>> 24}.${(number >>> 16) & 255}.${(number >>> 8) & 255}.${number & 255}`;
   }
   const groups: string[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((value >> shift) & 0xffffn).toString(16));
