@@ -28,13 +28,23 @@ export default defineRule({
   },
   check(graph, { solver }) {
     const selected = new Map<NetworkPolicy, Record<Direction, PodClass[]>>();
+    // Classes isolated by the same policies (in the same order) have the same rules: a number per
+    // distinct list, for each class and direction, lets them share one judgement.
+    const policyNumbers = new Map(graph.policies.map((policy, index) => [policy, index]));
+    const policyListIds = new Map<string, number>();
+    const policyListOf: Record<Direction, Int32Array> = { ingress: new Int32Array(solver.classes.length), egress: new Int32Array(solver.classes.length) };
     for (const podClass of solver.classes) {
       for (const direction of DIRECTIONS) {
-        for (const policy of solver.isolatingPolicies(podClass, direction)) {
+        const policies = solver.isolatingPolicies(podClass, direction);
+        for (const policy of policies) {
           let entry = selected.get(policy);
           if (!entry) selected.set(policy, (entry = { ingress: [], egress: [] }));
           entry[direction].push(podClass);
         }
+        const list = policies.map((policy) => policyNumbers.get(policy)).join(',');
+        let id = policyListIds.get(list);
+        if (id === undefined) policyListIds.set(list, (id = policyListIds.size));
+        policyListOf[direction][podClass.index] = id;
       }
     }
     const compiledOf = new Map<NetworkPolicy, CompiledRule[]>();
@@ -50,8 +60,6 @@ export default defineRule({
       if (!group) classGroups.set(matched, (group = classGroup(solver, matched)));
       return group;
     };
-    // A number per compiled rule, for the keys of classes that the same other rules select.
-    const ruleIds = new Map(solver.compiledRules.map((rule, index) => [rule, index]));
     // Narrow policies first, and later definitions before earlier ones: of two policies that cover
     // each other, the namespace-wide or earlier one is kept and the other reported.
     const candidates = graph.policies
@@ -65,7 +73,7 @@ export default defineRule({
     const removed = new Set<NetworkPolicy>();
     const reports: { index: number; report: RuleReport }[] = [];
     for (const { policy, index, classes } of candidates) {
-      const coverers = coveringPolicies(solver, policy, classes, compiledOf.get(policy) ?? [], removed, externalPeers, ruleIds, classGroupOf);
+      const coverers = coveringPolicies(solver, policy, classes, compiledOf.get(policy) ?? [], removed, externalPeers, policyListOf, classGroupOf);
       if (!coverers) continue;
       removed.add(policy);
       const names = [...coverers].map((other) => other.name).sort();
@@ -94,7 +102,7 @@ function coveringPolicies(
   ownRules: readonly CompiledRule[],
   removed: ReadonlySet<NetworkPolicy>,
   externalPeers: (direction: Direction) => readonly Peer[],
-  ruleIds: ReadonlyMap<CompiledRule, number>,
+  policyListOf: Readonly<Record<Direction, Int32Array>>,
   classGroupOf: (matched: BitSet) => ClassGroup,
 ): Set<NetworkPolicy> | undefined {
   const coverers = new Set<NetworkPolicy>();
@@ -121,19 +129,25 @@ function coveringPolicies(
       return peers;
     };
     const ownNamesPorts = own.some((rule) => rule.namedPorts.length > 0);
-    // Classes the same other rules select get the same judgement (on ingress a named port resolves on
-    // the selected class, so then each class is judged on its own): judge one of each.
-    const judged = new Map<string, Judgement>();
+    // Classes isolated by the same policies have the same other rules, so they get the same
+    // judgement (on ingress a named port resolves on the selected class, so then each class is
+    // judged on its own): judge one of each.
+    const byPolicyList = new Map<number, { others: readonly CompiledRule[]; perClass: boolean; judged: Map<number, Judgement> }>();
     for (const podClass of classes[direction]) {
-      const stillIsolated = solver.isolatingPolicies(podClass, direction).some((other) => other !== policy && !removed.has(other));
-      if (!stillIsolated) return undefined;
-      const others = solver.rulesFor(podClass, direction).filter((rule) => rule.policy !== policy && !removed.has(rule.policy));
-      const perClass = direction === 'ingress' && (ownNamesPorts || others.some((rule) => rule.namedPorts.length > 0));
-      const key = `${perClass ? podClass.index : ''}:${others.map((rule) => ruleIds.get(rule)).join(',')}`;
-      let judgement = judged.get(key);
+      const listId = policyListOf[direction][podClass.index];
+      let sameList = byPolicyList.get(listId);
+      if (!sameList) {
+        const stillIsolated = solver.isolatingPolicies(podClass, direction).some((other) => other !== policy && !removed.has(other));
+        if (!stillIsolated) return undefined;
+        const others = solver.rulesFor(podClass, direction).filter((rule) => rule.policy !== policy && !removed.has(rule.policy));
+        const perClass = direction === 'ingress' && (ownNamesPorts || others.some((rule) => rule.namedPorts.length > 0));
+        byPolicyList.set(listId, (sameList = { others, perClass, judged: new Map() }));
+      }
+      const key = sameList.perClass ? podClass.index : -1;
+      let judgement = sameList.judged.get(key);
       if (!judgement) {
-        judgement = judge(solver, direction, podClass, own, others, peersOfOwnRules());
-        judged.set(key, judgement);
+        judgement = judge(solver, direction, podClass, own, sameList.others, peersOfOwnRules());
+        sameList.judged.set(key, judgement);
       }
       if (!judgement) return undefined;
       for (const rule of judgement.contributing) contributing.add(rule);
@@ -154,6 +168,7 @@ type Relation = 'all' | 'none' | 'some';
 
 /** Peer classes (those a bitset holds), with how each rule matches them, worked out on demand and remembered. */
 interface ClassGroup {
+  readonly members: BitSet;
   readonly classPeers: readonly PodClass[];
   readonly relationTo: (rule: CompiledRule) => Relation;
 }
@@ -167,23 +182,18 @@ function classGroup(solver: ReachabilitySolver, matched: BitSet): ClassGroup {
   const classPeers: PodClass[] = [];
   for (const index of matched.members()) classPeers.push(solver.classes[index]);
   // Whether a rule matches all, none or some of these classes: the classes a policy selects share
-  // most of the other rules they are judged against, and policies share peers.
+  // most of the other rules they are judged against, and policies share peers. For a class, the
+  // rule's peers match exactly when its bitset holds the class (see ReachabilitySolver.ruleMatches).
   const relations = new Map<CompiledRule, Relation>();
   return {
+    members: matched,
     classPeers,
     relationTo: (rule) => {
       let relation = relations.get(rule);
-      if (relation === undefined) relations.set(rule, (relation = relationOf(rule, classPeers)));
+      if (relation === undefined) relations.set(rule, (relation = matched.relationTo(rule.classes)));
       return relation;
     },
   };
-}
-
-function relationOf(rule: CompiledRule, peers: readonly PodClass[]): Relation {
-  // For a class, the rule's peers match exactly when its bitset holds the class (see ReachabilitySolver.ruleMatches).
-  let matched = 0;
-  for (const peer of peers) if (rule.classes.has(peer.index)) matched++;
-  return matched === 0 ? 'none' : matched === peers.length ? 'all' : 'some';
 }
 
 /** Judges one selected class: does every connection the own rules allow towards some peer have other rules allowing it too? */
@@ -202,11 +212,11 @@ function judge(
   // depend on the destination class (egress): judge one of each. Usually every rule matches all
   // of the classes or none: one class stands for them all.
   const dependsOnDestination = direction === 'egress' && relevant.some((rule) => rule.namedPorts.length > 0);
-  const { classPeers, otherPeers, relationTo } = peers;
+  const { members, classPeers, otherPeers, relationTo } = peers;
   const representatives = dependsOnDestination ? classPeers
     : classPeers.length === 0 ? []
       : relevant.every((rule) => relationTo(rule) !== 'some') ? [classPeers[0]]
-        : oneOfEachMatch(classPeers, relevant);
+        : oneOfEachMatch(solver, members, relevant);
   for (const peer of [...representatives, ...otherPeers]) {
     const destination = direction === 'ingress' ? podClass : 'index' in peer ? peer : undefined;
     let allowed = ConnectionSet.EMPTY;
@@ -233,23 +243,24 @@ function judge(
 
 /**
  * One peer class of each group that the rules match alike (every rule matches all of a group or
- * none of it), found by splitting the peers rule by rule. Most peers of a large cluster fall in a
- * handful of groups, and a rule that splits nothing costs one membership test per peer.
+ * none of it), found by splitting the peers (a non-empty bitset) rule by rule: the smallest class
+ * of each group. Most peers of a large cluster fall in a handful of groups, and the groups are
+ * bitsets, so a rule that splits nothing costs a pass over a few words per group.
  */
-function oneOfEachMatch(peers: readonly PodClass[], rules: readonly CompiledRule[]): PodClass[] {
-  let groups: (readonly PodClass[])[] = peers.length > 0 ? [peers] : [];
+function oneOfEachMatch(solver: ReachabilitySolver, peers: BitSet, rules: readonly CompiledRule[]): PodClass[] {
+  let groups: BitSet[] = [peers];
   for (const rule of rules) {
-    const next: (readonly PodClass[])[] = [];
+    const next: BitSet[] = [];
     for (const group of groups) {
-      if (relationOf(rule, group) !== 'some') {
+      if (group.relationTo(rule.classes) !== 'some') {
         next.push(group);
         continue;
       }
-      next.push(group.filter((peer) => rule.classes.has(peer.index)), group.filter((peer) => !rule.classes.has(peer.index)));
+      next.push(group.split(rule.classes, true), group.split(rule.classes, false));
     }
     groups = next;
   }
-  return groups.map((group) => group[0]);
+  return groups.map((group) => solver.classes[group.first()]);
 }
 
 /**

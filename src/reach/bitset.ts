@@ -38,6 +38,38 @@ export class BitSet {
     return (this.words[index >>> 5] & (1 << (index & 31))) !== 0;
   }
 
+  /**
+   * How the members of this set lie in `other` (a set of the same size): none of them, all of
+   * them, or some; `none` for an empty set. Word by word, stopping once it is `some`.
+   */
+  relationTo(other: BitSet): 'none' | 'all' | 'some' {
+    let inside = false;
+    let outside = false;
+    for (let word = 0; word < this.words.length; word++) {
+      const bits = this.words[word];
+      if ((bits & other.words[word]) !== 0) inside = true;
+      if ((bits & ~other.words[word]) !== 0) outside = true;
+      if (inside && outside) return 'some';
+    }
+    return inside ? 'all' : 'none';
+  }
+
+  /** Returns a new set of the members of this set that are in `other` (`keep` true) or not (`keep` false). */
+  split(other: BitSet, keep: boolean): BitSet {
+    const result = new BitSet(this.size);
+    for (let word = 0; word < this.words.length; word++) result.words[word] = this.words[word] & (keep ? other.words[word] : ~other.words[word]);
+    return result;
+  }
+
+  /** Returns the smallest member, or -1 when the set is empty. */
+  first(): number {
+    for (let word = 0; word < this.words.length; word++) {
+      const bits = this.words[word];
+      if (bits !== 0) return (word << 5) + (31 - Math.clz32(bits & -bits));
+    }
+    return -1;
+  }
+
   /** Yields the members in increasing order, skipping empty words. */
   *members(): Generator<number> {
     for (let word = 0; word < this.words.length; word++) {
