@@ -64,30 +64,36 @@ function closestLabel(requirement: LabelRequirement, candidates: readonly Labels
   let best: { key: string; value: string; distance: number; wanted: number } | undefined;
   let keyCarried = false;
   const sameValueKeys = new Map<string, string>();
+  const wantedValues = requirement.values;
   // Candidates repeat the same labels (every pod of a chart carries its part-of and env labels):
-  // each distinct pair of words is measured once.
-  const distances = new Map<string, number>();
+  // each distinct pair of words is measured once. What is typed is fixed per comparison (a wanted
+  // value, or the requirement's key), so the distances are remembered by the known word alone.
+  const valueDistances = wantedValues.map(() => new Map<string, number>());
+  const keyDistances = new Map<string, number>();
+  const keyLimit = typoLimit(requirement.key);
   for (const labels of candidates) {
     for (const key in labels) {
       const value = labels[key];
       const sameKey = key === requirement.key;
       if (sameKey) keyCarried = true;
-      requirement.values.forEach((wanted, index) => {
-        if (!sameKey && value !== wanted) return;
+      for (let index = 0; index < wantedValues.length; index++) {
+        const wanted = wantedValues[index];
+        if (!sameKey && value !== wanted) continue;
         if (!sameKey && !(sameValueKeys.get(key)! <= value)) sameValueKeys.set(key, value);
-        const [typed, known] = sameKey ? [wanted, value] : [requirement.key, key];
-        const limit = typoLimit(typed);
+        const typed = sameKey ? wanted : requirement.key;
+        const known = sameKey ? value : key;
+        const limit = sameKey ? typoLimit(wanted) : keyLimit;
         // The distance is at least the difference in length: skip the computation when that is too far already.
-        if (Math.abs(typed.length - known.length) > limit) return;
-        const pair = `${typed}\u0000${known}`;
-        let distance = distances.get(pair);
-        if (distance === undefined) distances.set(pair, (distance = editDistance(known, typed, { maximum: limit })));
-        if (distance === 0 || distance > limit) return;
+        if (Math.abs(typed.length - known.length) > limit) continue;
+        const distances = sameKey ? valueDistances[index] : keyDistances;
+        let distance = distances.get(known);
+        if (distance === undefined) distances.set(known, (distance = editDistance(known, typed, { maximum: limit })));
+        if (distance === 0 || distance > limit) continue;
         if (!best || distance < best.distance || (distance === best.distance && (index < best.wanted
           || (index === best.wanted && (key < best.key || (key === best.key && value < best.value)))))) {
           best = { key, value, distance, wanted: index };
         }
-      });
+      }
     }
   }
   if (best) return { key: best.key, value: best.value };
