@@ -1,13 +1,6 @@
 import type { Event, MappingEvent, ScalarEvent, Schema, SequenceEvent } from 'js-yaml';
+import { DOCUMENT, MAPPING, NO_RANGE, PLAIN_STYLE, POP, SCALAR, SEQUENCE } from './yaml-events.js';
 
-// js-yaml's event type ids and scalar styles (EVENT_ID, SCALAR_STYLE), as in positions.ts.
-const DOCUMENT = 1;
-const SEQUENCE = 2;
-const MAPPING = 3;
-const SCALAR = 4;
-const POP = 6;
-const PLAIN_STYLE = 1;
-const NO_RANGE = -1;
 const MERGE_TAG = 'tag:yaml.org,2002:merge';
 
 /** What {@link constructPlainDocuments} needs of js-yaml besides the events. */

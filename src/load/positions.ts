@@ -2,16 +2,9 @@ import type { AliasEvent, Event, MappingEvent, ScalarEvent, SequenceEvent } from
 import type { FieldPath } from './path.js';
 import type { SourceFile } from './source-file.js';
 import type { SourceLocation } from '../finding.js';
+import { ALIAS, DOCUMENT, DOUBLE_QUOTED_STYLE, MAPPING, PLAIN_STYLE, POP, SCALAR, SEQUENCE, SINGLE_QUOTED_STYLE } from './yaml-events.js';
 
-// js-yaml's event type ids (EVENT_ID), repeated here so this module needs js-yaml only as types.
-const DOCUMENT = 1;
-const SEQUENCE = 2;
-const MAPPING = 3;
-const SCALAR = 4;
-const ALIAS = 5;
-const POP = 6;
-const QUOTED_STYLES = new Set([2, 3]);
-const PLAIN_STYLE = 1;
+const QUOTED_STYLES = new Set([SINGLE_QUOTED_STYLE, DOUBLE_QUOTED_STYLE]);
 /**
  * Plain scalars the YAML 1.2 core schema may read as null, a boolean or a number start with one of
  * these (numbers, `.inf`, `.nan`, `~`) or are one of the words below (or are empty).
@@ -129,7 +122,7 @@ export class DocumentPositions {
         const scalar = event as ScalarEvent;
         const style = scalar.style;
         // Quoted scalars' value ranges exclude the quotes; point at the opening quote.
-        const quote = style === 2 || style === 3 ? 1 : 0;
+        const quote = style === SINGLE_QUOTED_STYLE || style === DOUBLE_QUOTED_STYLE ? 1 : 0;
         const valueStart = scalar.valueStart;
         nodes[slot + HEADER] = SCALAR | (style << 3) | (scalar.fast ? 64 : 0) | (scalar.tagStart >= 0 ? 128 : 0);
         nodes[slot + START] = valueStart < 0 ? -1 : valueStart - quote;
@@ -226,7 +219,7 @@ export class DocumentPositions {
       const header = nodes[key * SLOTS + HEADER];
       if ((header & 7) !== SCALAR || header & 128) return true;
       const style = (header >> 3) & 7;
-      const quote = style === 2 || style === 3 ? 1 : 0;
+      const quote = style === SINGLE_QUOTED_STYLE || style === DOUBLE_QUOTED_STYLE ? 1 : 0;
       const start = nodes[key * SLOTS + START] + quote;
       const length = nodes[key * SLOTS + END] - quote - start;
       if (style === PLAIN_STYLE && length === 2 && source.charCodeAt(start) === 60 && source.charCodeAt(start + 1) === 60) return true;

@@ -184,3 +184,24 @@ describe('constructPlainDocuments', () => {
     expect(constructed).toBeGreaterThan(200);
   });
 });
+
+describe('the event constants the loader repeats', () => {
+  it('are js-yaml\'s own', async () => {
+    const events = await import('../../src/load/yaml-events.js');
+    expect({ ...events }).toEqual({
+      DOCUMENT: yaml.EVENT_ID.DOCUMENT,
+      SEQUENCE: yaml.EVENT_ID.SEQUENCE,
+      MAPPING: yaml.EVENT_ID.MAPPING,
+      SCALAR: yaml.EVENT_ID.SCALAR,
+      ALIAS: yaml.EVENT_ID.ALIAS,
+      POP: yaml.EVENT_ID.POP,
+      PLAIN_STYLE: yaml.SCALAR_STYLE.PLAIN,
+      SINGLE_QUOTED_STYLE: yaml.SCALAR_STYLE.SINGLE_QUOTED,
+      DOUBLE_QUOTED_STYLE: yaml.SCALAR_STYLE.DOUBLE_QUOTED,
+      NO_RANGE: -1,
+    });
+    // An event without an anchor or a tag says so with NO_RANGE.
+    const [, scalar] = yaml.parseEvents('a');
+    expect(scalar).toMatchObject({ anchorStart: events.NO_RANGE, tagStart: events.NO_RANGE });
+  });
+});
