@@ -71,7 +71,7 @@ function projectionFor(kind: string | undefined, name: () => string | undefined)
   return IDENTITY_ONLY;
 }
 
-/** Options of {@link projectEvents}. */
+/** Options of {@link droppedEventRanges}. */
 export interface ProjectionOptions {
   /**
    * The key a plain scalar constructs to as a mapping key (`0x1` gives `1`), to find keys written
