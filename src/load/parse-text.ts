@@ -1,4 +1,5 @@
 import type { Event } from 'js-yaml';
+import { readBlockEvents } from './block-events.js';
 import { constructPlainDocuments } from './construct.js';
 import { DocumentPositions } from './positions.js';
 import { droppedEventRanges, withoutRanges } from './projection.js';
@@ -146,7 +147,7 @@ type ParseAttempt =
 function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean): ParseAttempt {
   const yaml = jsYaml();
   try {
-    const events: Event[] = yaml.parseEvents(text, { filename: file.path });
+    const events: Event[] = (isJson ? undefined : readBlockEvents(text)) ?? yaml.parseEvents(text, { filename: file.path });
     const indexed = DocumentPositions.indexEvents(file, text, baseOffset, events);
     const options = { source: text, schema: manifestYamlSchema(), json: isJson };
     const dropped = droppedEventRanges(events, indexed, isJson ? {} : { resolvePlainKey });

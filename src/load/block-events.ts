@@ -1,0 +1,684 @@
+import type { Event } from 'js-yaml';
+import {
+  BLOCK_COLLECTION, CLIP_CHOMPING, DOCUMENT, DOUBLE_QUOTED_STYLE, FLOW_COLLECTION, FOLDED_STYLE, KEEP_CHOMPING,
+  LITERAL_STYLE, MAPPING, NO_RANGE, PLAIN_STYLE, POP, SCALAR, SEQUENCE, SINGLE_QUOTED_STYLE, STRIP_CHOMPING,
+} from './yaml-events.js';
+
+/**
+ * Reads the event stream of the YAML that manifests are written in, exactly as js-yaml's
+ * `parseEvents` gives it, or returns undefined and js-yaml reads the text (and reports its errors).
+ *
+ * Why: js-yaml's parser is general, so each node costs it a state snapshot, a properties object,
+ * a copy of every plain scalar for a printable-character check and a trial parse as a mapping
+ * key; reading events was more than half of loading. Manifests written by people, kubectl and
+ * Helm use a small part of YAML: block mappings and sequences indented with spaces, one-line
+ * plain and quoted scalars, literal and folded block scalars, flow collections on one line,
+ * comments and `---`.
+ * This reads that part only, in one pass over the characters.
+ *
+ * It gives up (returns undefined) on everything else: tabs, carriage returns, byte order marks
+ * and characters js-yaml rejects anywhere in the text; directives, `...`, anchors, aliases, tags,
+ * explicit `?` keys, flow collections over several lines, plain scalars over several lines, quoted
+ * scalars over several lines, deep nesting, and whatever js-yaml would report as an error. Giving up is never wrong, only
+ * slower; test/load/block-events.test.ts checks every stream this returns against js-yaml's.
+ */
+export function readBlockEvents(text: string): Event[] | undefined {
+  if (!isPlainText(text)) return undefined;
+  const reader = new BlockEventReader(text);
+  try {
+    reader.readStream();
+  } catch (error) {
+    if (error === GIVE_UP) return undefined;
+    throw error;
+  }
+  return reader.events;
+}
+
+/** Thrown (and caught in {@link readBlockEvents}) where the text leaves the part this reads. */
+const GIVE_UP = new Error('leave this text to js-yaml');
+
+// Character codes.
+const LINE_FEED = 10;
+const SPACE = 32;
+const DOUBLE_QUOTE = 34;
+const HASH = 35;
+const SINGLE_QUOTE = 39;
+const COMMA = 44;
+const DASH = 45;
+const DOT = 46;
+const COLON = 58;
+const LEFT_BRACKET = 91;
+const BACKSLASH = 92;
+const RIGHT_BRACKET = 93;
+const LEFT_BRACE = 123;
+const RIGHT_BRACE = 125;
+const PIPE = 124;
+const GREATER = 62;
+const PLUS = 43;
+
+/** Deeper than this, js-yaml's depth limit (100 nodes, keys included) comes near: it decides. */
+const MAX_NESTING = 40;
+
+/** Any character besides printable ASCII and line feeds: the text then needs a closer look. */
+const NOT_ASCII_TEXT = /[^\n\x20-\x7e]/;
+/** What this reader leaves to js-yaml anywhere in the text: tabs, carriage returns, byte order marks. */
+const LEFT_TO_JS_YAML = /[\t\r\ufeff]/;
+/** The characters js-yaml rejects in plain and block scalars (its PATTERN_NON_PRINTABLE). */
+const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+
+function isPlainText(text: string): boolean {
+  if (!NOT_ASCII_TEXT.test(text)) return true;
+  return !LEFT_TO_JS_YAML.test(text) && !NON_PRINTABLE.test(text);
+}
+
+/** A space, a line break or the end of the text (NaN), the characters that may follow `-` or `:` as indicators. */
+function isBlankOrEnd(code: number): boolean {
+  return code === SPACE || code === LINE_FEED || code !== code;
+}
+
+function isFlowIndicator(code: number): boolean {
+  return code === COMMA || code === LEFT_BRACKET || code === RIGHT_BRACKET || code === LEFT_BRACE || code === RIGHT_BRACE;
+}
+
+/** The escapes js-yaml accepts after a backslash in a double-quoted scalar, besides \x, \u and \U. */
+function isSimpleEscape(code: number): boolean {
+  return code === 48 || code === 97 || code === 98 || code === 116 || code === 9 || code === 110 || code === 118 ||
+    code === 102 || code === 114 || code === 101 || code === 32 || code === 34 || code === 47 || code === 92 ||
+    code === 78 || code === 95 || code === 76 || code === 80;
+}
+
+function isHexDigit(code: number): boolean {
+  return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102);
+}
+
+/** A first character js-yaml does not start a plain scalar with (besides `-`, `?` and `:` before a blank). */
+function cannotStartPlain(code: number): boolean {
+  switch (code) {
+    case SPACE: case LINE_FEED: case HASH: case 38 /* & */: case 42 /* * */: case 33 /* ! */: case PIPE: case GREATER:
+    case SINGLE_QUOTE: case DOUBLE_QUOTE: case 37 /* % */: case 64 /* @ */: case 96 /* ` */:
+    case COMMA: case LEFT_BRACKET: case RIGHT_BRACKET: case LEFT_BRACE: case RIGHT_BRACE:
+      return true;
+    default:
+      return code !== code;
+  }
+}
+
+function scalarEvent(valueStart: number, valueEnd: number, style: number, chomping: number, indent: number, fast: boolean): Event {
+  return {
+    type: SCALAR, valueStart, valueEnd, anchorStart: NO_RANGE, anchorEnd: NO_RANGE, tagStart: NO_RANGE, tagEnd: NO_RANGE,
+    style, chomping, indent, fast,
+  } as Event;
+}
+
+function emptyScalarEvent(): Event {
+  return scalarEvent(NO_RANGE, NO_RANGE, PLAIN_STYLE, CLIP_CHOMPING, -1, false);
+}
+
+function collectionEvent(type: typeof MAPPING | typeof SEQUENCE, start: number, style: number): Event {
+  return { type, start, anchorStart: NO_RANGE, anchorEnd: NO_RANGE, tagStart: NO_RANGE, tagEnd: NO_RANGE, style } as Event;
+}
+
+function popEvent(): Event {
+  return { type: POP } as Event;
+}
+
+/**
+ * The reader's position rule: between nodes, `position` is at the first character of the next
+ * line that holds content (not blank, not only a comment) and `indent` is that line's
+ * indentation, or -1 at the end of the text.
+ */
+class BlockEventReader {
+  readonly events: Event[] = [];
+  private position = 0;
+  private indent = 0;
+  private nesting = 0;
+  private readonly length: number;
+
+  constructor(private readonly text: string) {
+    this.length = text.length;
+  }
+
+  readStream(): void {
+    this.skipToContent();
+    while (this.indent !== -1) {
+      if (this.indent !== 0) throw GIVE_UP;
+      const first = this.text.charCodeAt(this.position);
+      // A directive or a document end marker.
+      if (first === 37 || this.isDocumentMarker(DOT)) throw GIVE_UP;
+      const explicitStart = this.isDocumentMarker(DASH);
+      this.events.push({ type: DOCUMENT, explicitStart, explicitEnd: false, directives: [] } as Event);
+      if (explicitStart) {
+        this.position += 3;
+        // Content on the marker's line would be a node js-yaml reads without the compact forms.
+        this.endLine();
+        const indent = this.skipToContent();
+        if (indent === -1 || (indent === 0 && this.isDocumentMarker(DASH))) {
+          this.events.push(emptyScalarEvent(), popEvent());
+          continue;
+        }
+        if (indent !== 0 || this.isDocumentMarker(DOT)) throw GIVE_UP;
+      }
+      if (this.isEntryIndicator()) this.readSequence(0);
+      else this.readInlineNode(0, true);
+      // After the root node only the next document may come.
+      const next = this.indent as number;
+      if (next !== -1 && !(next === 0 && this.isDocumentMarker(DASH))) throw GIVE_UP;
+      this.events.push(popEvent());
+    }
+  }
+
+  /** `---` (or `...`) at the position, followed by a blank or the end. */
+  private isDocumentMarker(code: number): boolean {
+    const text = this.text;
+    const at = this.position;
+    return text.charCodeAt(at) === code && text.charCodeAt(at + 1) === code && text.charCodeAt(at + 2) === code &&
+      isBlankOrEnd(text.charCodeAt(at + 3));
+  }
+
+  /** `-` followed by a blank or the end: a block sequence entry. */
+  private isEntryIndicator(): boolean {
+    return this.text.charCodeAt(this.position) === DASH && isBlankOrEnd(this.text.charCodeAt(this.position + 1));
+  }
+
+  /**
+   * From the start of a line, skips blank lines and comment lines and stops at the first
+   * character of the next line with content, setting `indent` (-1 at the end of the text),
+   * which it returns.
+   */
+  private skipToContent(): number {
+    const text = this.text;
+    let position = this.position;
+    for (;;) {
+      const lineStart = position;
+      let code = text.charCodeAt(position);
+      while (code === SPACE) code = text.charCodeAt(++position);
+      if (code === LINE_FEED) {
+        position++;
+        continue;
+      }
+      if (code === HASH) {
+        const lineEnd = text.indexOf('\n', position);
+        if (lineEnd === -1) break;
+        position = lineEnd + 1;
+        continue;
+      }
+      if (code !== code) break;
+      this.position = position;
+      return (this.indent = position - lineStart);
+    }
+    this.position = this.length;
+    return (this.indent = -1);
+  }
+
+  /**
+   * After a node on a line: allows spaces and a comment (after a space), then moves to the
+   * start of the next line. Anything else on the line is left to js-yaml.
+   */
+  private endLine(): void {
+    const text = this.text;
+    let position = this.position;
+    let code = text.charCodeAt(position);
+    while (code === SPACE) code = text.charCodeAt(++position);
+    if (code === HASH) {
+      if (text.charCodeAt(position - 1) !== SPACE) throw GIVE_UP;
+      const lineEnd = text.indexOf('\n', position);
+      this.position = lineEnd === -1 ? this.length : lineEnd + 1;
+      return;
+    }
+    if (code === LINE_FEED) {
+      this.position = position + 1;
+      return;
+    }
+    if (code !== code) {
+      this.position = position;
+      return;
+    }
+    throw GIVE_UP;
+  }
+
+  private enter(): void {
+    if (++this.nesting > MAX_NESTING) throw GIVE_UP;
+  }
+
+  /** The value of the key just read (the position is after its `:`), then the mapping's next entries. */
+  private readMappingEntries(column: number): void {
+    for (;;) {
+      this.readMappingValue(column);
+      if (this.indent < column) break;
+      if (this.indent > column) throw GIVE_UP;
+      if (column === 0 && this.isDocumentMarker(DASH)) break;
+      // `-` in the mapping's own column ends it, and js-yaml then reports bad indentation.
+      if (this.isEntryIndicator() || this.isDocumentMarker(DOT)) throw GIVE_UP;
+      this.readKey();
+    }
+    this.events.push(popEvent());
+    this.nesting--;
+  }
+
+  /** A key on one line, then its `:`. */
+  private readKey(): void {
+    const text = this.text;
+    const code = text.charCodeAt(this.position);
+    if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+      this.readQuoted(code);
+      let position = this.position;
+      while (text.charCodeAt(position) === SPACE) position++;
+      if (text.charCodeAt(position) !== COLON || !isBlankOrEnd(text.charCodeAt(position + 1))) throw GIVE_UP;
+      this.position = position + 1;
+      return;
+    }
+    if (cannotStartPlain(code) || ((code === DASH || code === 63 /* ? */ || code === COLON) && isBlankOrEnd(text.charCodeAt(this.position + 1)))) {
+      throw GIVE_UP;
+    }
+    const start = this.position;
+    const end = this.scanPlain();
+    if (text.charCodeAt(this.position) !== COLON) throw GIVE_UP;
+    this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
+    this.position++;
+  }
+
+  /**
+   * Scans a plain scalar from the position to where js-yaml ends it on this line: before `: `,
+   * ` #`, or the end of the line. Leaves the position there; returns the end of its text
+   * (trailing spaces are not part of it).
+   */
+  private scanPlain(): number {
+    const text = this.text;
+    let position = this.position;
+    let end = position;
+    for (;;) {
+      const code = text.charCodeAt(position);
+      if (code === COLON) {
+        if (isBlankOrEnd(text.charCodeAt(position + 1))) break;
+      } else if (code === HASH) {
+        if (text.charCodeAt(position - 1) === SPACE) break;
+      } else if (code === LINE_FEED || code !== code) {
+        break;
+      }
+      if (code !== SPACE) end = position + 1;
+      position++;
+    }
+    this.position = position;
+    return end;
+  }
+
+  /**
+   * A quoted scalar on one line, its opening quote at the position. js-yaml marks it `fast`
+   * when its text is the source text (no `''` or escape).
+   */
+  private readQuoted(quote: number): void {
+    const text = this.text;
+    const start = this.position + 1;
+    let position = start;
+    let simple = true;
+    for (;;) {
+      const code = text.charCodeAt(position);
+      if (code === quote) {
+        if (quote === SINGLE_QUOTE && text.charCodeAt(position + 1) === SINGLE_QUOTE) {
+          simple = false;
+          position += 2;
+          continue;
+        }
+        break;
+      }
+      if (code === LINE_FEED || code !== code || code < SPACE) throw GIVE_UP;
+      if (code === BACKSLASH && quote === DOUBLE_QUOTE) {
+        simple = false;
+        const escaped = text.charCodeAt(position + 1);
+        if (isSimpleEscape(escaped)) {
+          position += 2;
+          continue;
+        }
+        const digits = escaped === 120 ? 2 : escaped === 117 ? 4 : escaped === 85 ? 8 : 0;
+        if (digits === 0) throw GIVE_UP;
+        for (let digit = 0; digit < digits; digit++) {
+          if (!isHexDigit(text.charCodeAt(position + 2 + digit))) throw GIVE_UP;
+        }
+        position += 2 + digits;
+        continue;
+      }
+      position++;
+    }
+    this.events.push(scalarEvent(start, position, quote === SINGLE_QUOTE ? SINGLE_QUOTED_STYLE : DOUBLE_QUOTED_STYLE, CLIP_CHOMPING, -1, simple));
+    this.position = position + 1;
+  }
+
+  /** The value after a key's `:` in a mapping whose keys are in `column`. */
+  private readMappingValue(column: number): void {
+    const text = this.text;
+    let position = this.position;
+    while (text.charCodeAt(position) === SPACE) position++;
+    const code = text.charCodeAt(position);
+    if (code !== LINE_FEED && code !== HASH && code === code) {
+      this.position = position;
+      this.readInlineNode(column + 1, false);
+      return;
+    }
+    // Nothing more on the key's line: the value is on the lines below, or empty.
+    this.position = position;
+    this.endLine();
+    this.skipToContent();
+    if (this.indent > column) {
+      if (this.isEntryIndicator()) this.readSequence(this.indent);
+      else this.readInlineNode(column + 1, true);
+    } else if (this.indent === column && this.isEntryIndicator()) {
+      // A sequence may sit in its key's column.
+      this.readSequence(column);
+    } else {
+      this.events.push(emptyScalarEvent());
+    }
+  }
+
+  /**
+   * A node other than a block sequence, at the position: a scalar, a block scalar, a flow
+   * collection, or (where `mayBeKey`) a block mapping, when a scalar is followed by `:`.
+   * `nodeIndent` is the indentation js-yaml gives the node: its parent's plus one.
+   *
+   * js-yaml reads a node that may be a mapping as a candidate key first: a scalar not followed
+   * by `:` is the node itself. Mapping values on the key's line may not be mappings.
+   */
+  private readInlineNode(nodeIndent: number, mayBeKey: boolean): void {
+    const text = this.text;
+    const start = this.position;
+    const code = text.charCodeAt(start);
+    if (code === PIPE || code === GREATER) {
+      this.readBlockScalar(nodeIndent, code === PIPE ? LITERAL_STYLE : FOLDED_STYLE);
+      return;
+    }
+    if (code === LEFT_BRACE || code === LEFT_BRACKET) {
+      this.readFlowCollection();
+      if (mayBeKey) this.refuseKeyIndicator();
+      this.endLine();
+      this.skipToContent();
+      return;
+    }
+    if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+      this.readQuoted(code);
+      if (mayBeKey && this.atKeyIndicator()) {
+        this.openMapping(start, nodeIndent);
+        return;
+      }
+      this.endLine();
+      this.skipToContent();
+      return;
+    }
+    if (cannotStartPlain(code) || ((code === DASH || code === 63 /* ? */ || code === COLON) && isBlankOrEnd(text.charCodeAt(start + 1)))) {
+      throw GIVE_UP;
+    }
+    const end = this.scanPlain();
+    const stop = text.charCodeAt(this.position);
+    if (stop === COLON) {
+      if (!mayBeKey) throw GIVE_UP;
+      this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
+      this.openMapping(start, nodeIndent);
+      return;
+    }
+    this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
+    if (stop === HASH) {
+      this.endLine();
+      this.skipToContent();
+      return;
+    }
+    // At the end of the line: js-yaml continues a plain scalar on the next non-blank line (even
+    // a comment, or the end of the text) when it is indented at least `nodeIndent`; such scalars
+    // are left to it.
+    this.endLine();
+    if (stop !== LINE_FEED) {
+      this.skipToContent();
+      return;
+    }
+    let position = this.position;
+    for (;;) {
+      const lineStart = position;
+      while (text.charCodeAt(position) === SPACE) position++;
+      if (text.charCodeAt(position) === LINE_FEED) {
+        position++;
+        continue;
+      }
+      if (position - lineStart >= nodeIndent) throw GIVE_UP;
+      break;
+    }
+    this.skipToContent();
+  }
+
+  /**
+   * A flow collection on one line (`[a, "b"]`, `{a: b, c: [d]}`), its bracket at the position;
+   * the position ends after the closing bracket. Entries are plain or quoted scalars and flow
+   * collections; pairs in a flow sequence, `?` keys, comments and line breaks are left to js-yaml.
+   */
+  private readFlowCollection(): void {
+    this.enter();
+    const text = this.text;
+    const start = this.position;
+    const isMapping = text.charCodeAt(start) === LEFT_BRACE;
+    const close = isMapping ? RIGHT_BRACE : RIGHT_BRACKET;
+    this.events.push(collectionEvent(isMapping ? MAPPING : SEQUENCE, start, FLOW_COLLECTION));
+    let position = start + 1;
+    for (;;) {
+      while (text.charCodeAt(position) === SPACE) position++;
+      // Also after a last comma, as js-yaml allows.
+      if (text.charCodeAt(position) === close) break;
+      this.position = position;
+      this.readFlowNode();
+      position = this.position;
+      while (text.charCodeAt(position) === SPACE) position++;
+      let code = text.charCodeAt(position);
+      if (code === COLON) {
+        if (!isMapping) throw GIVE_UP;
+        position++;
+        while (text.charCodeAt(position) === SPACE) position++;
+        code = text.charCodeAt(position);
+        if (code === COMMA || code === close) {
+          this.events.push(emptyScalarEvent());
+        } else {
+          this.position = position;
+          this.readFlowNode();
+          position = this.position;
+          while (text.charCodeAt(position) === SPACE) position++;
+          code = text.charCodeAt(position);
+        }
+      } else if (isMapping) {
+        // A key alone: its value is null.
+        this.events.push(emptyScalarEvent());
+      }
+      if (code === close) break;
+      if (code !== COMMA) throw GIVE_UP;
+      position++;
+    }
+    this.events.push(popEvent());
+    this.position = position + 1;
+    this.nesting--;
+  }
+
+  /** A node in a flow collection: a scalar on this line or a flow collection. */
+  private readFlowNode(): void {
+    const text = this.text;
+    const start = this.position;
+    const code = text.charCodeAt(start);
+    if (code === LEFT_BRACE || code === LEFT_BRACKET) {
+      this.readFlowCollection();
+      return;
+    }
+    if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+      this.readQuoted(code);
+      return;
+    }
+    const following = text.charCodeAt(start + 1);
+    if (cannotStartPlain(code) || ((code === DASH || code === 63 /* ? */ || code === COLON) && (isBlankOrEnd(following) || isFlowIndicator(following)))) {
+      throw GIVE_UP;
+    }
+    let position = start;
+    let end = start;
+    for (;;) {
+      const current = text.charCodeAt(position);
+      if (current === COLON) {
+        const next = text.charCodeAt(position + 1);
+        if (isBlankOrEnd(next) || isFlowIndicator(next)) break;
+      } else if (current === HASH) {
+        // A comment inside a flow collection.
+        if (text.charCodeAt(position - 1) === SPACE) throw GIVE_UP;
+      } else if (isFlowIndicator(current)) {
+        break;
+      } else if (current === LINE_FEED || current !== current) {
+        throw GIVE_UP;
+      }
+      if (current !== SPACE) end = position + 1;
+      position++;
+    }
+    this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
+    this.position = position;
+  }
+
+  /** After a candidate key: spaces then `:` and a blank. */
+  private atKeyIndicator(): boolean {
+    const text = this.text;
+    let position = this.position;
+    while (text.charCodeAt(position) === SPACE) position++;
+    if (text.charCodeAt(position) !== COLON) return false;
+    if (!isBlankOrEnd(text.charCodeAt(position + 1))) throw GIVE_UP;
+    this.position = position;
+    return true;
+  }
+
+  /** A flow collection as a key is left to js-yaml. */
+  private refuseKeyIndicator(): void {
+    let position = this.position;
+    while (this.text.charCodeAt(position) === SPACE) position++;
+    if (this.text.charCodeAt(position) === COLON) throw GIVE_UP;
+  }
+
+  /**
+   * A block mapping: its first key's scalar event is the last event and the position is at its
+   * `:`. js-yaml opens the mapping before the key, at the key's start; its keys are in the key's
+   * column (`- key: value` puts them after the `- `).
+   */
+  private openMapping(keyStart: number, nodeIndent: number): void {
+    this.enter();
+    const keyEvent = this.events.pop()!;
+    this.events.push(collectionEvent(MAPPING, keyStart, BLOCK_COLLECTION), keyEvent);
+    this.position++;
+    // The column of the key: its line starts after the last line feed before it.
+    const column = keyStart - (this.text.lastIndexOf('\n', keyStart - 1) + 1);
+    if (column < nodeIndent) throw GIVE_UP;
+    this.readMappingEntries(column);
+  }
+
+  /** A block sequence whose first `-` is at the position, in column `column`. */
+  private readSequence(column: number): void {
+    this.enter();
+    const text = this.text;
+    this.events.push(collectionEvent(SEQUENCE, this.position, BLOCK_COLLECTION));
+    for (;;) {
+      const entryStart = this.position;
+      let position = entryStart + 1;
+      while (text.charCodeAt(position) === SPACE) position++;
+      const code = text.charCodeAt(position);
+      this.position = position;
+      if (code === LINE_FEED || code === HASH || code !== code) {
+        // The entry's node is on the lines below the `-`, or it is empty.
+        this.endLine();
+        this.skipToContent();
+        if (this.indent <= column) this.events.push(emptyScalarEvent());
+        else if (this.isEntryIndicator()) this.readSequence(this.indent);
+        else this.readInlineNode(column + 1, true);
+      } else if (this.isEntryIndicator()) {
+        // `- - x`: a sequence in the entry, in the column of its own `-`.
+        this.readSequence(column + position - entryStart);
+      } else {
+        this.readInlineNode(column + 1, true);
+      }
+      if (this.indent < column) break;
+      if (this.indent > column) throw GIVE_UP;
+      if (!this.isEntryIndicator()) break;
+    }
+    this.events.push(popEvent());
+    this.nesting--;
+  }
+
+  /**
+   * A literal (`|`) or folded (`>`) block scalar, its indicator at the position; a port of
+   * js-yaml's readBlockScalar for text without tabs, where it would throw giving up instead.
+   */
+  private readBlockScalar(parentIndent: number, style: number): void {
+    const text = this.text;
+    let position = this.position + 1;
+    let chomping = CLIP_CHOMPING;
+    let indent = -1;
+    let detectedIndent = false;
+    for (;;) {
+      const code = text.charCodeAt(position);
+      if (code === PLUS || code === DASH) {
+        if (chomping !== CLIP_CHOMPING) throw GIVE_UP;
+        chomping = code === PLUS ? KEEP_CHOMPING : STRIP_CHOMPING;
+        position++;
+      } else if (code >= 48 && code <= 57) {
+        if (code === 48 || detectedIndent) throw GIVE_UP;
+        indent = parentIndent + (code - 48) - 1;
+        detectedIndent = true;
+        position++;
+      } else {
+        break;
+      }
+    }
+    this.position = position;
+    // The header's line: spaces, a comment after a space, then the line break.
+    this.endLine();
+    position = this.position;
+    let contentIndent = detectedIndent ? indent : -1;
+    let maxLeadingIndent = 0;
+    const valueStart = position;
+    let valueEnd = position;
+    let nextLine = -1;
+    while (position < this.length) {
+      const lineStart = position;
+      let column = 0;
+      while (text.charCodeAt(lineStart + column) === SPACE) column++;
+      const first = text.charCodeAt(lineStart + column);
+      if (first !== first) {
+        if (contentIndent >= 0) {
+          if (column > contentIndent) valueEnd = lineStart + column;
+        } else if (column > 0) {
+          valueEnd = lineStart + column;
+        }
+        break;
+      }
+      if (column === 0 && (this.isDocumentMarkerAt(lineStart, DASH) || this.isDocumentMarkerAt(lineStart, DOT))) {
+        nextLine = lineStart;
+        break;
+      }
+      const isBlankLine = first === LINE_FEED;
+      if (!detectedIndent && contentIndent === -1) {
+        if (isBlankLine) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+        // js-yaml: "bad indentation of a mapping entry".
+        else if (column >= parentIndent && column < maxLeadingIndent) throw GIVE_UP;
+      }
+      if (contentIndent === -1 && !isBlankLine && column < parentIndent) {
+        nextLine = lineStart;
+        break;
+      }
+      if (!detectedIndent && !isBlankLine && contentIndent === -1) contentIndent = column;
+      const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+      if (!isBlankLine && column < requiredIndent) {
+        nextLine = lineStart;
+        break;
+      }
+      const lineEnd = text.indexOf('\n', lineStart + column);
+      if (lineEnd === -1) {
+        position = this.length;
+        valueEnd = position;
+        break;
+      }
+      position = lineEnd + 1;
+      valueEnd = position;
+    }
+    this.events.push(scalarEvent(valueStart, valueEnd, style, chomping, contentIndent, false));
+    this.position = nextLine === -1 ? position : nextLine;
+    this.skipToContent();
+  }
+
+  private isDocumentMarkerAt(at: number, code: number): boolean {
+    const text = this.text;
+    return text.charCodeAt(at) === code && text.charCodeAt(at + 1) === code && text.charCodeAt(at + 2) === code &&
+      isBlankOrEnd(text.charCodeAt(at + 3));
+  }
+}
