@@ -17,13 +17,14 @@ import {
  * This reads that part only, in one pass over the characters.
  *
  * It gives up (returns undefined) on everything else: tabs, carriage returns, byte order marks
- * and characters js-yaml rejects anywhere in the text; directives, `...`, anchors, aliases, tags,
- * explicit `?` keys, flow collections over several lines, plain scalars over several lines, quoted
- * scalars over several lines, deep nesting, and whatever js-yaml would report as an error. Giving up is never wrong, only
- * slower; test/load/block-events.test.ts checks every stream this returns against js-yaml's.
+ * and NUL anywhere in the text, characters js-yaml rejects in scalars; directives, `...`,
+ * anchors, aliases, tags, explicit `?` keys, flow collections over several lines, plain and
+ * quoted scalars over several lines, deep nesting, and whatever js-yaml would report as an
+ * error. Giving up is never wrong, only slower; test/load/block-events.test.ts checks every
+ * stream this returns against js-yaml's.
  */
 export function readBlockEvents(text: string): Event[] | undefined {
-  if (!isPlainText(text)) return undefined;
+  if (!hasNoTabsOrReturns(text)) return undefined;
   const reader = new BlockEventReader(text);
   try {
     reader.readStream();
@@ -59,16 +60,39 @@ const PLUS = 43;
 /** Deeper than this, js-yaml's depth limit (100 nodes, keys included) comes near: it decides. */
 const MAX_NESTING = 40;
 
-/** Any character besides printable ASCII and line feeds: the text then needs a closer look. */
-const NOT_ASCII_TEXT = /[^\n\x20-\x7e]/;
-/** What this reader leaves to js-yaml anywhere in the text: tabs, carriage returns, byte order marks. */
-const LEFT_TO_JS_YAML = /[\t\r\ufeff]/;
-/** The characters js-yaml rejects in plain and block scalars (its PATTERN_NON_PRINTABLE). */
+/**
+ * The characters js-yaml rejects in plain and block scalars (its PATTERN_NON_PRINTABLE), and a
+ * simpler pattern that finds at least those, faster.
+ */
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+const MAYBE_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
-function isPlainText(text: string): boolean {
-  if (!NOT_ASCII_TEXT.test(text)) return true;
-  return !LEFT_TO_JS_YAML.test(text) && !NON_PRINTABLE.test(text);
+/**
+ * Tabs, carriage returns and byte order marks change how js-yaml reads lines and indentation
+ * wherever they are, and it rejects NUL anywhere: such texts are left to it. (indexOf finds one
+ * character several times faster than a pattern of several.)
+ */
+function hasNoTabsOrReturns(text: string): boolean {
+  return text.indexOf('\t') === -1 && text.indexOf('\r') === -1 && text.indexOf('\ufeff') === -1 && text.indexOf('\0') === -1;
+}
+
+/**
+ * Whether the character at `index` of a plain scalar (not a line feed, tab or carriage return),
+ * outside printable ASCII, is one js-yaml rejects: C0 and C1 controls (not U+0085), U+FFFE,
+ * U+FFFF and surrogates not in a pair.
+ */
+function isNonPrintableAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code < SPACE || (code >= 0x7f && code <= 0x9f && code !== 0x85) || code === 0xfffe || code === 0xffff) return true;
+  if (code >= 0xd800 && code <= 0xdbff) {
+    const next = text.charCodeAt(index + 1);
+    return !(next >= 0xdc00 && next <= 0xdfff);
+  }
+  if (code >= 0xdc00 && code <= 0xdfff) {
+    const previous = text.charCodeAt(index - 1);
+    return !(previous >= 0xd800 && previous <= 0xdbff);
+  }
+  return false;
 }
 
 /** A space, a line break or the end of the text (NaN), the characters that may follow `-` or `:` as indicators. */
@@ -294,6 +318,8 @@ class BlockEventReader {
         if (text.charCodeAt(position - 1) === SPACE) break;
       } else if (code === LINE_FEED || code !== code) {
         break;
+      } else if ((code < SPACE || code > 0x7e) && isNonPrintableAt(text, position)) {
+        throw GIVE_UP;
       }
       if (code !== SPACE) end = position + 1;
       position++;
@@ -521,6 +547,8 @@ class BlockEventReader {
         break;
       } else if (current === LINE_FEED || current !== current) {
         throw GIVE_UP;
+      } else if ((current < SPACE || current > 0x7e) && isNonPrintableAt(text, position)) {
+        throw GIVE_UP;
       }
       if (current !== SPACE) end = position + 1;
       position++;
@@ -670,6 +698,10 @@ class BlockEventReader {
       }
       position = lineEnd + 1;
       valueEnd = position;
+    }
+    if (valueEnd > valueStart) {
+      const value = text.slice(valueStart, valueEnd);
+      if (MAYBE_NON_PRINTABLE.test(value) && NON_PRINTABLE.test(value)) throw GIVE_UP;
     }
     this.events.push(scalarEvent(valueStart, valueEnd, style, chomping, contentIndent, false));
     this.position = nextLine === -1 ? position : nextLine;

@@ -108,6 +108,7 @@ describe('readBlockEvents', () => {
       '- - a\n  - b\n- - - c\n-\n  d: e\n  f: g\n-\n  - h\n-\n  "i"\n- \n  |\n   j\n',
       'a:\n  value\nb:\n  "value"\nc:\n  [d]\ne:\n  >\n   folded\n',
       '[a, b]\n', '{a: b}\n', '"root"\n---\nx: y\n', 'scalar', '|\n  root block\n', '|\nat column 0\n---\nnext: doc\n',
+      '# a control character \u0007 in a comment\na: "\u007f quoted"\nb: next\u0085line\nc: 😀 [é]\nd: [😀]\n',
       '---\n---\n',
       '---',
       '# nothing but a comment',
@@ -128,7 +129,9 @@ describe('readBlockEvents', () => {
       // errors
       'a: b: c\n', 'a: "b" c\n', 'a: [b,,c]\n', 'a: [b c\n', 'a: {b: c\n', 'a:\n  b: c\n - d\n', 'a: b\n  c: d\n',
       'a:\n  b: c\n  - d\n', 'a: b\n- c\n', '- a\nb: c\n', 'a: "unterminated\n', 'a: \'unterminated\n', 'a: "\\q"\n',
-      'a: "\\xZZ"\n', 'a: |0\n  x\n', 'a: |++\n  x\n', 'a: |x\n', 'a: |\n\n    more\n  less\n', 'a: |\n      \n  x\n', '|\nx\n...\n', '"a":b\n', 'a: "x"# c\n',
+      'a: "\\xZZ"\n', 'a: |0\n  x\n', 'a: |++\n  x\n', 'a: |x\n', 'a: |\n\n    more\n  less\n', 'a: |\n      \n  x\n', '|\nx\n...\n',
+      'a: b\u0007c\n', 'a: |\n  b\u0007\n', 'a: [b\u0080]\n', 'a: \ud800x\n', 'a: x\udc00\n', 'a: \uffff\n', 'a: b\u0000\n', '# \u0000\na: b\n',
+      'a: b\u000bc\n', '"a":b\n', 'a: "x"# c\n',
       'a: b\nb: c\n---x\n', '- a\n  - b\n', 'a: {}: b\n', '- {}: b\n', 'a: - b\n', 'a: ? b\n', 'a: @b\n', 'a: `b`\n',
     ];
     for (const text of texts) {
@@ -176,8 +179,9 @@ describe('readBlockEvents', () => {
     expect(read).toBeGreaterThan(300);
   });
 
-  /** A few characters that matter to YAML's structure, and a letter. */
-  const structural = fc.constantFrom(' ', '  ', '\n', '-', '- ', ':', ': ', '#', ' #', '"', "'", '[', ']', '{', '}', ',', '|', '>', '&', '*', '!', '?', '.', '---\n', '...\n', 'a', '\t', '\\');
+  /** A few characters that matter to YAML's structure or that js-yaml rejects, and a letter. */
+  const structural = fc.constantFrom(' ', '  ', '\n', '-', '- ', ':', ': ', '#', ' #', '"', "'", '[', ']', '{', '}', ',', '|', '>', '&', '*', '!', '?', '.', '---\n', '...\n', 'a', '\t', '\\',
+    '\r', '\u0007', '\u0085', '\ud800', '\udc00', '\ufeff', '😀');
   const edit = fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.oneof(structural, fc.constant('')));
 
   /** Replaces `length` characters at `at` (modulo the text's length) with `insert`. */
