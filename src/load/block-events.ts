@@ -57,7 +57,10 @@ const PIPE = 124;
 const GREATER = 62;
 const PLUS = 43;
 
-/** Deeper than this, js-yaml's depth limit (100 nodes, keys included) comes near: it decides. */
+/**
+ * Deeper than this, js-yaml's depth limit comes near (its default maxDepth, 100 nodes, keys
+ * included; the loader does not change it): js-yaml decides.
+ */
 const MAX_NESTING = 40;
 
 /**
