@@ -13,8 +13,7 @@ import {
  * key; reading events was more than half of loading. Manifests written by people, kubectl and
  * Helm use a small part of YAML: block mappings and sequences indented with spaces, one-line
  * plain and quoted scalars, literal and folded block scalars, flow collections on one line,
- * comments and `---`.
- * This reads that part only, in one pass over the characters.
+ * comments and `---`. This reads that part only, in one pass over the characters.
  *
  * It gives up (returns undefined) on everything else: tabs, carriage returns, byte order marks
  * and NUL anywhere in the text, characters js-yaml rejects in scalars; directives, `...`,
@@ -24,7 +23,7 @@ import {
  * stream this returns against js-yaml's.
  */
 export function readBlockEvents(text: string): Event[] | undefined {
-  if (!hasNoTabsOrReturns(text)) return undefined;
+  if (hasCharactersLeftToJsYaml(text)) return undefined;
   const reader = new BlockEventReader(text);
   try {
     reader.readStream();
@@ -56,6 +55,8 @@ const RIGHT_BRACE = 125;
 const PIPE = 124;
 const GREATER = 62;
 const PLUS = 43;
+const PERCENT = 37;
+const QUESTION = 63;
 
 /**
  * Deeper than this, js-yaml's depth limit comes near (its default maxDepth, 100 nodes, keys
@@ -75,8 +76,8 @@ const MAYBE_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\u
  * wherever they are, and it rejects NUL anywhere: such texts are left to it. (indexOf finds one
  * character several times faster than a pattern of several.)
  */
-function hasNoTabsOrReturns(text: string): boolean {
-  return text.indexOf('\t') === -1 && text.indexOf('\r') === -1 && text.indexOf('\ufeff') === -1 && text.indexOf('\0') === -1;
+function hasCharactersLeftToJsYaml(text: string): boolean {
+  return text.indexOf('\t') !== -1 || text.indexOf('\r') !== -1 || text.indexOf('\ufeff') !== -1 || text.indexOf('\0') !== -1;
 }
 
 /**
@@ -107,7 +108,10 @@ function isFlowIndicator(code: number): boolean {
   return code === COMMA || code === LEFT_BRACKET || code === RIGHT_BRACKET || code === LEFT_BRACE || code === RIGHT_BRACE;
 }
 
-/** The escapes js-yaml accepts after a backslash in a double-quoted scalar, besides \x, \u and \U. */
+/**
+ * The escapes js-yaml accepts after a backslash in a double-quoted scalar, besides \x, \u and
+ * \U: 0 a b t (tab) n v f r e (space) " / \ N _ L P.
+ */
 function isSimpleEscape(code: number): boolean {
   return code === 48 || code === 97 || code === 98 || code === 116 || code === 9 || code === 110 || code === 118 ||
     code === 102 || code === 114 || code === 101 || code === 32 || code === 34 || code === 47 || code === 92 ||
@@ -118,11 +122,22 @@ function isHexDigit(code: number): boolean {
   return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102);
 }
 
-/** A first character js-yaml does not start a plain scalar with (besides `-`, `?` and `:` before a blank). */
+/**
+ * Whether a plain scalar may start with `code` followed by `following`, in block context (`-`,
+ * `?` and `:` before a blank are indicators) or in a flow collection (also before `,[]{}`). js-yaml
+ * starts one with `:` before a blank, and finds it empty: that is left to it.
+ */
+function startsPlain(code: number, following: number, inFlow: boolean): boolean {
+  if (cannotStartPlain(code)) return false;
+  if (code !== DASH && code !== QUESTION && code !== COLON) return true;
+  return !isBlankOrEnd(following) && !(inFlow && isFlowIndicator(following));
+}
+
+/** A first character js-yaml never starts a plain scalar with. */
 function cannotStartPlain(code: number): boolean {
   switch (code) {
     case SPACE: case LINE_FEED: case HASH: case 38 /* & */: case 42 /* * */: case 33 /* ! */: case PIPE: case GREATER:
-    case SINGLE_QUOTE: case DOUBLE_QUOTE: case 37 /* % */: case 64 /* @ */: case 96 /* ` */:
+    case SINGLE_QUOTE: case DOUBLE_QUOTE: case PERCENT: case 64 /* @ */: case 96 /* ` */:
     case COMMA: case LEFT_BRACKET: case RIGHT_BRACKET: case LEFT_BRACE: case RIGHT_BRACE:
       return true;
     default:
@@ -171,7 +186,7 @@ class BlockEventReader {
       if (this.indent !== 0) throw GIVE_UP;
       const first = this.text.charCodeAt(this.position);
       // A directive or a document end marker.
-      if (first === 37 || this.isDocumentMarker(DOT)) throw GIVE_UP;
+      if (first === PERCENT || this.isDocumentMarker(DOT)) throw GIVE_UP;
       const explicitStart = this.isDocumentMarker(DASH);
       this.events.push({ type: DOCUMENT, explicitStart, explicitEnd: false, directives: [] } as Event);
       if (explicitStart) {
@@ -194,12 +209,9 @@ class BlockEventReader {
     }
   }
 
-  /** `---` (or `...`) at the position, followed by a blank or the end. */
+  /** `---` (or `...`, by `code`) at the position, followed by a blank or the end. */
   private isDocumentMarker(code: number): boolean {
-    const text = this.text;
-    const at = this.position;
-    return text.charCodeAt(at) === code && text.charCodeAt(at + 1) === code && text.charCodeAt(at + 2) === code &&
-      isBlankOrEnd(text.charCodeAt(at + 3));
+    return this.isDocumentMarkerAt(this.position, code);
   }
 
   /** `-` followed by a blank or the end: a block sequence entry. */
@@ -294,11 +306,9 @@ class BlockEventReader {
       this.position = position + 1;
       return;
     }
-    if (cannotStartPlain(code) || ((code === DASH || code === 63 /* ? */ || code === COLON) && isBlankOrEnd(text.charCodeAt(this.position + 1)))) {
-      throw GIVE_UP;
-    }
+    if (!startsPlain(code, text.charCodeAt(this.position + 1), false)) throw GIVE_UP;
     const start = this.position;
-    const end = this.scanPlain();
+    const end = this.scanPlain(false);
     if (text.charCodeAt(this.position) !== COLON) throw GIVE_UP;
     this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
     this.position++;
@@ -306,20 +316,22 @@ class BlockEventReader {
 
   /**
    * Scans a plain scalar from the position to where js-yaml ends it on this line: before `: `,
-   * ` #`, or the end of the line. Leaves the position there; returns the end of its text
+   * ` #`, or the end of the line; in a flow collection (`inFlow`) also before `,[]{}` and before
+   * `:` followed by one of those. Leaves the position there; returns the end of its text
    * (trailing spaces are not part of it).
    */
-  private scanPlain(): number {
+  private scanPlain(inFlow: boolean): number {
     const text = this.text;
     let position = this.position;
     let end = position;
     for (;;) {
       const code = text.charCodeAt(position);
       if (code === COLON) {
-        if (isBlankOrEnd(text.charCodeAt(position + 1))) break;
+        const next = text.charCodeAt(position + 1);
+        if (isBlankOrEnd(next) || (inFlow && isFlowIndicator(next))) break;
       } else if (code === HASH) {
         if (text.charCodeAt(position - 1) === SPACE) break;
-      } else if (code === LINE_FEED || code !== code) {
+      } else if (code === LINE_FEED || code !== code || (inFlow && isFlowIndicator(code))) {
         break;
       } else if ((code < SPACE || code > 0x7e) && isNonPrintableAt(text, position)) {
         throw GIVE_UP;
@@ -358,6 +370,7 @@ class BlockEventReader {
           position += 2;
           continue;
         }
+        // \xHH, \uHHHH, \UHHHHHHHH
         const digits = escaped === 120 ? 2 : escaped === 117 ? 4 : escaped === 85 ? 8 : 0;
         if (digits === 0) throw GIVE_UP;
         for (let digit = 0; digit < digits; digit++) {
@@ -424,25 +437,22 @@ class BlockEventReader {
     if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
       this.readQuoted(code);
       if (mayBeKey && this.atKeyIndicator()) {
-        this.openMapping(start, nodeIndent);
+        this.openMapping(start);
         return;
       }
       this.endLine();
       this.skipToContent();
       return;
     }
-    if (cannotStartPlain(code) || ((code === DASH || code === 63 /* ? */ || code === COLON) && isBlankOrEnd(text.charCodeAt(start + 1)))) {
-      throw GIVE_UP;
-    }
-    const end = this.scanPlain();
+    if (!startsPlain(code, text.charCodeAt(start + 1), false)) throw GIVE_UP;
+    const end = this.scanPlain(false);
+    this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
     const stop = text.charCodeAt(this.position);
     if (stop === COLON) {
       if (!mayBeKey) throw GIVE_UP;
-      this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
-      this.openMapping(start, nodeIndent);
+      this.openMapping(start);
       return;
     }
-    this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
     if (stop === HASH) {
       this.endLine();
       this.skipToContent();
@@ -532,32 +542,12 @@ class BlockEventReader {
       this.readQuoted(code);
       return;
     }
-    const following = text.charCodeAt(start + 1);
-    if (cannotStartPlain(code) || ((code === DASH || code === 63 /* ? */ || code === COLON) && (isBlankOrEnd(following) || isFlowIndicator(following)))) {
-      throw GIVE_UP;
-    }
-    let position = start;
-    let end = start;
-    for (;;) {
-      const current = text.charCodeAt(position);
-      if (current === COLON) {
-        const next = text.charCodeAt(position + 1);
-        if (isBlankOrEnd(next) || isFlowIndicator(next)) break;
-      } else if (current === HASH) {
-        // A comment inside a flow collection.
-        if (text.charCodeAt(position - 1) === SPACE) throw GIVE_UP;
-      } else if (isFlowIndicator(current)) {
-        break;
-      } else if (current === LINE_FEED || current !== current) {
-        throw GIVE_UP;
-      } else if ((current < SPACE || current > 0x7e) && isNonPrintableAt(text, position)) {
-        throw GIVE_UP;
-      }
-      if (current !== SPACE) end = position + 1;
-      position++;
-    }
+    if (!startsPlain(code, text.charCodeAt(start + 1), true)) throw GIVE_UP;
+    const end = this.scanPlain(true);
+    // A comment or a line break inside a flow collection.
+    const stop = text.charCodeAt(this.position);
+    if (stop === HASH || stop === LINE_FEED || stop !== stop) throw GIVE_UP;
     this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
-    this.position = position;
   }
 
   /** After a candidate key: spaces then `:` and a blank. */
@@ -583,15 +573,13 @@ class BlockEventReader {
    * `:`. js-yaml opens the mapping before the key, at the key's start; its keys are in the key's
    * column (`- key: value` puts them after the `- `).
    */
-  private openMapping(keyStart: number, nodeIndent: number): void {
+  private openMapping(keyStart: number): void {
     this.enter();
     const keyEvent = this.events.pop()!;
     this.events.push(collectionEvent(MAPPING, keyStart, BLOCK_COLLECTION), keyEvent);
     this.position++;
     // The column of the key: its line starts after the last line feed before it.
-    const column = keyStart - (this.text.lastIndexOf('\n', keyStart - 1) + 1);
-    if (column < nodeIndent) throw GIVE_UP;
-    this.readMappingEntries(column);
+    this.readMappingEntries(keyStart - (this.text.lastIndexOf('\n', keyStart - 1) + 1));
   }
 
   /** A block sequence whose first `-` is at the position, in column `column`. */
@@ -711,6 +699,7 @@ class BlockEventReader {
     this.skipToContent();
   }
 
+  /** `---` (or `...`, by `code`) at offset `at`, followed by a blank or the end. */
   private isDocumentMarkerAt(at: number, code: number): boolean {
     const text = this.text;
     return text.charCodeAt(at) === code && text.charCodeAt(at + 1) === code && text.charCodeAt(at + 2) === code &&
