@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadPaths, loadTexts, locateField } from '../../src/load/index.js';
+import { MAX_FILE_BYTES } from '../../src/load/parse-text.js';
 import { analyzePaths, analyzeTexts } from '../../src/pipeline.js';
 import type { Finding } from '../../src/finding.js';
 
@@ -323,6 +324,24 @@ describe('encodings and binary files', () => {
     expect(result.objects).toEqual([]);
     expect(result.findings.map((finding) => [finding.ruleId, finding.severity, finding.location?.line])).toEqual([['input-binary', 'error', 1]]);
     expect(result.findings[0].message).toMatch(/NUL byte at offset 30/);
+  });
+
+  it('reads files of every size whole, each on its own, and refuses one over the limit with its size', () => {
+    // Larger than the loader's first read buffer, then smaller ones read into the same buffer.
+    const padding = `# ${'x'.repeat(78)}\n`.repeat(40000);
+    const large = write('large.yaml', Buffer.from(`${padding}${text}`, 'utf8'));
+    const small = write('small.yaml', Buffer.from(text.replace('encoded', 'small'), 'utf8'));
+    const tiny = write('tiny.yaml', Buffer.from('kind: Namespace\napiVersion: v1\nmetadata: {name: tiny}\n', 'utf8'));
+    const tooLarge = write('too-large.yaml', Buffer.alloc(MAX_FILE_BYTES + 1, 0x20));
+    const last = write('last.yaml', Buffer.from(text.replace('encoded', 'last'), 'utf8'));
+    const result = loadPaths([small, large, tiny, tooLarge, last]);
+    expect(result.objects.map((object) => [path.basename(object.origin.file), object.kind, object.name])).toEqual([
+      ['small.yaml', 'ConfigMap', 'small'], ['large.yaml', 'ConfigMap', 'encoded'], ['tiny.yaml', 'Namespace', 'tiny'], ['last.yaml', 'ConfigMap', 'last'],
+    ]);
+    const location = result.objects[1].origin.positions.locate(0, ['metadata', 'name']).location;
+    expect([location.line, location.column]).toEqual([40004, 3]);
+    expect(result.findings.map((finding) => [path.basename(finding.location!.file), finding.ruleId])).toEqual([['too-large.yaml', 'input-too-large']]);
+    expect(result.findings[0].message).toMatch(/is 64 MiB, larger than the 64 MiB limit/);
   });
 
   it('refuses text that is not valid UTF-8 as input-binary', () => {
