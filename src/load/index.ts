@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { discoverInputs, describeFsError, type InputSource } from './discover.js';
-import { MAX_FILE_BYTES, fileFinding, findTemplateAction, parseBytes, type FileOutcome, type ParsedDocument } from './parse-text.js';
+import { MAX_FILE_BYTES, fileFinding, findTemplateAction, parseBytes, tooLargeFinding, type FileOutcome, type ParsedDocument } from './parse-text.js';
 import { SourceFile } from './source-file.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
 import { MODELLED_KINDS, isBuiltInOpaqueKind, isToolConfig, suggestKind } from './kinds.js';
@@ -29,7 +29,8 @@ export interface LoadOptions {
   /**
    * Decides from a file's raw bytes whether any object in it can matter to the question asked
    * (a `can-reach` between two namespaces); files it rejects are read but not parsed. It must only
-   * reject a file when no object in it can matter, whatever the file holds.
+   * reject a file when no object in it can matter, whatever the file holds. The bytes are valid
+   * during the call only (the next file is read into the same buffer).
    */
   readonly isRelevant?: (bytes: Buffer) => boolean;
 }
@@ -44,6 +45,7 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   const findings: Finding[] = problems.map((problem) =>
     fileFinding(INPUT_RULES.unreadable, new SourceFile(problem.path, ''), 1, 1, problem.message));
   const collector = new ObjectCollector(findings);
+  const reader = new FileReader();
   const files: string[] = [];
   const unparsedFiles: string[] = [];
   // Standard input can be read once; `-` given twice means the same stream.
@@ -53,7 +55,7 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   for (const input of inputs) {
     if (input.kind === 'stdin' && files.includes('<stdin>')) continue;
     const displayPath = input.kind === 'stdin' ? '<stdin>' : input.path;
-    const bytes = readInput(input, inputOptions, findings);
+    const bytes = readInput(input, inputOptions, reader, findings);
     if (!bytes) continue;
     files.push(displayPath);
     if (options.isRelevant && !options.isRelevant(bytes)) {
@@ -75,45 +77,59 @@ export function loadTexts(texts: readonly { path: string; text: string }[]): Loa
   return { objects: collector.objects, findings, files: texts.map((text) => text.path), unparsedFiles: [] };
 }
 
-function readInput(input: InputSource, options: LoadOptions, findings: Finding[]): Buffer | undefined {
+function readInput(input: InputSource, options: LoadOptions, reader: FileReader, findings: Finding[]): Buffer | undefined {
   const displayPath = input.kind === 'stdin' ? '<stdin>' : input.path;
   try {
     if (input.kind === 'stdin') {
       if (!options.readStdin) throw Object.assign(new Error('standard input is not available'), { code: 'ENOSTDIN' });
       return options.readStdin();
     }
-    return readFileBytes(input.path);
+    const bytes = reader.read(input.path);
+    if ('tooLarge' in bytes) {
+      findings.push(tooLargeFinding(displayPath, bytes.tooLarge));
+      return undefined;
+    }
+    return bytes;
   } catch (error) {
     findings.push(fileFinding(INPUT_RULES.unreadable, new SourceFile(displayPath, ''), 1, 1, describeFsError(error, displayPath)));
     return undefined;
   }
 }
 
-// One buffer for the bytes of every file, grown as needed up to the size limit: a file's bytes
-// are decoded before the next file is read, and reading into a buffer of its own per file costs
-// a stat and an allocation each (about 5% of loading a tree of 20,000 manifests).
-let readBuffer: Buffer | undefined;
+/**
+ * Reads the files of one load into one buffer, grown as needed up to the size limit: a file's
+ * bytes are decoded before the next file is read, and a buffer of its own per file (as
+ * readFileSync makes) costs a stat and an allocation each, about 5% of loading a tree of 20,000
+ * manifests. The buffer goes when the load ends.
+ */
+class FileReader {
+  private buffer = Buffer.allocUnsafeSlow(1 << 20);
 
-/** The bytes of a file, in a buffer valid until the next call. */
-function readFileBytes(path: string): Buffer {
-  readBuffer ??= Buffer.allocUnsafeSlow(1 << 20);
-  const descriptor = fs.openSync(path, 'r');
-  try {
-    let length = 0;
-    for (;;) {
-      if (length === readBuffer.length) {
-        // Larger than any manifest: read as it is, for decodeManifestBytes to report its size.
-        if (length > MAX_FILE_BYTES) return fs.readFileSync(path);
-        const larger = Buffer.allocUnsafeSlow(Math.min(readBuffer.length * 2, MAX_FILE_BYTES + 1));
-        readBuffer.copy(larger, 0, 0, length);
-        readBuffer = larger;
+  /**
+   * The bytes of a file, valid until the next call; or, for a file over the size limit (read no
+   * further), its size when the file system knows it (not for pipes and devices).
+   */
+  read(path: string): Buffer | { readonly tooLarge: number | undefined } {
+    const descriptor = fs.openSync(path, 'r');
+    try {
+      let length = 0;
+      for (;;) {
+        if (length === this.buffer.length) {
+          if (length > MAX_FILE_BYTES) {
+            const stats = fs.fstatSync(descriptor);
+            return { tooLarge: stats.isFile() && stats.size >= length ? stats.size : undefined };
+          }
+          const larger = Buffer.allocUnsafeSlow(Math.min(this.buffer.length * 2, MAX_FILE_BYTES + 1));
+          this.buffer.copy(larger, 0, 0, length);
+          this.buffer = larger;
+        }
+        const read = fs.readSync(descriptor, this.buffer, length, this.buffer.length - length, null);
+        if (read === 0) return this.buffer.subarray(0, length);
+        length += read;
       }
-      const read = fs.readSync(descriptor, readBuffer, length, readBuffer.length - length, null);
-      if (read === 0) return readBuffer.subarray(0, length);
-      length += read;
+    } finally {
+      fs.closeSync(descriptor);
     }
-  } finally {
-    fs.closeSync(descriptor);
   }
 }
 
@@ -135,7 +151,7 @@ class ObjectCollector {
     this.addOutcome(parseBytes(displayPath, bytes));
   }
 
-  /** Collects the objects of one parsed file (parsed here or in a worker thread). */
+  /** Collects the objects of one parsed file. */
   addOutcome(outcome: FileOutcome): void {
     if ('finding' in outcome) {
       this.findings.push(outcome.finding);

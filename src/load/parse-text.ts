@@ -28,7 +28,7 @@ export interface ParsedFile {
 /** A file turned into documents, or the finding that says why it could not be. */
 export type FileOutcome = ParsedFile | { readonly finding: Finding };
 
-/** Decodes and parses the bytes of one file: the part of loading that may run in a worker thread. */
+/** Decodes and parses the bytes of one file. */
 export function parseBytes(displayPath: string, bytes: Buffer): FileOutcome {
   const decoded = decodeManifestBytes(displayPath, bytes);
   if ('finding' in decoded) return decoded;
@@ -37,6 +37,14 @@ export function parseBytes(displayPath: string, bytes: Buffer): FileOutcome {
 
 /** The largest file read; manifests are kilobytes, a dump of a big cluster some megabytes. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** The finding for an input over {@link MAX_FILE_BYTES}, of `bytes` when its size is known. */
+export function tooLargeFinding(displayPath: string, bytes: number | undefined): Finding {
+  // Rounded up, so that a file just over the limit does not read as the limit itself.
+  const size = bytes === undefined ? 'larger than' : `${Math.ceil(bytes / 104857.6) / 10} MiB, larger than`;
+  return fileFinding(INPUT_RULES.tooLarge, new SourceFile(displayPath, ''), 1, 1,
+    `${displayPath} is ${size} the ${MAX_FILE_BYTES / 1048576} MiB limit; it was not read.`);
+}
 
 /** Builds a finding at a 1-based line and column of `file`. */
 export function fileFinding(rule: InputRule, file: SourceFile, line: number, column: number, message: string): Finding {
@@ -56,12 +64,7 @@ export function fileFinding(rule: InputRule, file: SourceFile, line: number, col
  */
 export function decodeManifestBytes(displayPath: string, bytes: Buffer): { text: string } | { finding: Finding } {
   const whole = new SourceFile(displayPath, '');
-  if (bytes.length > MAX_FILE_BYTES) {
-    return {
-      finding: fileFinding(INPUT_RULES.tooLarge, whole, 1, 1,
-        `${displayPath} is ${(bytes.length / 1048576).toFixed(0)} MiB, larger than the ${MAX_FILE_BYTES / 1048576} MiB limit; it was not read.`),
-    };
-  }
+  if (bytes.length > MAX_FILE_BYTES) return { finding: tooLargeFinding(displayPath, bytes.length) };
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
     const littleEndian = bytes[0] === 0xff;
     const body = Buffer.from(bytes.subarray(2));
@@ -146,8 +149,10 @@ type ParseAttempt =
 
 function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean): ParseAttempt {
   const yaml = jsYaml();
+  // Outside the try: an exception from our own reader is a bug, not a syntax error of the file.
+  const blockEvents = isJson ? undefined : readBlockEvents(text);
   try {
-    const events: Event[] = (isJson ? undefined : readBlockEvents(text)) ?? yaml.parseEvents(text, { filename: file.path });
+    const events: Event[] = blockEvents ?? yaml.parseEvents(text, { filename: file.path });
     const indexed = DocumentPositions.indexEvents(file, text, baseOffset, events);
     const options = { source: text, schema: manifestYamlSchema(), json: isJson };
     const dropped = droppedEventRanges(events, indexed, isJson ? {} : { resolvePlainKey });

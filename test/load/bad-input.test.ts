@@ -341,7 +341,17 @@ describe('encodings and binary files', () => {
     const location = result.objects[1].origin.positions.locate(0, ['metadata', 'name']).location;
     expect([location.line, location.column]).toEqual([40004, 3]);
     expect(result.findings.map((finding) => [path.basename(finding.location!.file), finding.ruleId])).toEqual([['too-large.yaml', 'input-too-large']]);
-    expect(result.findings[0].message).toMatch(/is 64 MiB, larger than the 64 MiB limit/);
+    expect(result.findings[0].message).toBe(`${tooLarge} is 64.1 MiB, larger than the 64 MiB limit; it was not read.`);
+  });
+
+  it('stops reading an endless stream at the size limit', () => {
+    // A device (or a pipe) has no size to report: reading stops past the limit all the same.
+    if (!fs.existsSync('/dev/zero')) return;
+    const result = loadPaths(['/dev/zero']);
+    expect(result.objects).toEqual([]);
+    expect(result.findings.map((finding) => [finding.ruleId, finding.message])).toEqual([
+      ['input-too-large', '/dev/zero is larger than the 64 MiB limit; it was not read.'],
+    ]);
   });
 
   it('refuses text that is not valid UTF-8 as input-binary', () => {
