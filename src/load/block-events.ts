@@ -19,8 +19,8 @@ import {
  * and NUL anywhere in the text, characters js-yaml rejects in scalars; directives, `...`,
  * anchors, aliases, tags, explicit `?` keys, flow collections over several lines, plain and
  * quoted scalars over several lines, deep nesting, and whatever js-yaml would report as an
- * error. Giving up is never wrong, only slower; test/load/block-events.test.ts checks every
- * stream this returns against js-yaml's.
+ * error. Giving up is never wrong, only slower. test/load/block-events.test.ts compares its
+ * streams with js-yaml's on every manifest of the corpus and on random and edited texts.
  */
 export function readBlockEvents(text: string): Event[] | undefined {
   if (hasCharactersLeftToJsYaml(text)) return undefined;
@@ -57,6 +57,13 @@ const GREATER = 62;
 const PLUS = 43;
 const PERCENT = 37;
 const QUESTION = 63;
+const AMPERSAND = 38;
+const ASTERISK = 42;
+const EXCLAMATION = 33;
+const AT = 64;
+const BACKTICK = 96;
+const DIGIT_ZERO = 48;
+const DIGIT_NINE = 57;
 
 /**
  * Deeper than this, js-yaml's depth limit comes near (its default maxDepth, 100 nodes, keys
@@ -101,22 +108,22 @@ function isNonPrintableAt(text: string, index: number): boolean {
 
 /** A space, a line break or the end of the text (NaN), the characters that may follow `-` or `:` as indicators. */
 function isBlankOrEnd(code: number): boolean {
-  return code === SPACE || code === LINE_FEED || code !== code;
+  return code === SPACE || code === LINE_FEED || isEnd(code);
 }
 
 function isFlowIndicator(code: number): boolean {
   return code === COMMA || code === LEFT_BRACKET || code === RIGHT_BRACKET || code === LEFT_BRACE || code === RIGHT_BRACE;
 }
 
-/**
- * The escapes js-yaml accepts after a backslash in a double-quoted scalar, besides \x, \u and
- * \U: 0 a b t (tab) n v f r e (space) " / \ N _ L P.
- */
-function isSimpleEscape(code: number): boolean {
-  return code === 48 || code === 97 || code === 98 || code === 116 || code === 9 || code === 110 || code === 118 ||
-    code === 102 || code === 114 || code === 101 || code === 32 || code === 34 || code === 47 || code === 92 ||
-    code === 78 || code === 95 || code === 76 || code === 80;
+/** The end of the text: charCodeAt past it gives NaN. */
+function isEnd(code: number): boolean {
+  return code !== code;
 }
+
+/** The escapes js-yaml accepts after a backslash in a double-quoted scalar, besides \x, \u and \U. */
+const SIMPLE_ESCAPES = new Set([...'0abt\tnvfre "/\\N_LP'].map((character) => character.charCodeAt(0)));
+/** How many hexadecimal digits follow \x, \u and \U. */
+const HEX_ESCAPE_DIGITS = new Map([['x'.charCodeAt(0), 2], ['u'.charCodeAt(0), 4], ['U'.charCodeAt(0), 8]]);
 
 function isHexDigit(code: number): boolean {
   return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102);
@@ -136,12 +143,12 @@ function startsPlain(code: number, following: number, inFlow: boolean): boolean 
 /** A first character js-yaml never starts a plain scalar with. */
 function cannotStartPlain(code: number): boolean {
   switch (code) {
-    case SPACE: case LINE_FEED: case HASH: case 38 /* & */: case 42 /* * */: case 33 /* ! */: case PIPE: case GREATER:
-    case SINGLE_QUOTE: case DOUBLE_QUOTE: case PERCENT: case 64 /* @ */: case 96 /* ` */:
+    case SPACE: case LINE_FEED: case HASH: case AMPERSAND: case ASTERISK: case EXCLAMATION: case PIPE: case GREATER:
+    case SINGLE_QUOTE: case DOUBLE_QUOTE: case PERCENT: case AT: case BACKTICK:
     case COMMA: case LEFT_BRACKET: case RIGHT_BRACKET: case LEFT_BRACE: case RIGHT_BRACE:
       return true;
     default:
-      return code !== code;
+      return isEnd(code);
   }
 }
 
@@ -241,7 +248,7 @@ class BlockEventReader {
         position = lineEnd + 1;
         continue;
       }
-      if (code !== code) break;
+      if (isEnd(code)) break;
       this.position = position;
       return (this.indent = position - lineStart);
     }
@@ -268,7 +275,7 @@ class BlockEventReader {
       this.position = position + 1;
       return;
     }
-    if (code !== code) {
+    if (isEnd(code)) {
       this.position = position;
       return;
     }
@@ -331,7 +338,7 @@ class BlockEventReader {
         if (isBlankOrEnd(next) || (inFlow && isFlowIndicator(next))) break;
       } else if (code === HASH) {
         if (text.charCodeAt(position - 1) === SPACE) break;
-      } else if (code === LINE_FEED || code !== code || (inFlow && isFlowIndicator(code))) {
+      } else if (code === LINE_FEED || isEnd(code) || (inFlow && isFlowIndicator(code))) {
         break;
       } else if ((code < SPACE || code > 0x7e) && isNonPrintableAt(text, position)) {
         throw GIVE_UP;
@@ -362,17 +369,16 @@ class BlockEventReader {
         }
         break;
       }
-      if (code === LINE_FEED || code !== code || code < SPACE) throw GIVE_UP;
+      if (code === LINE_FEED || isEnd(code) || code < SPACE) throw GIVE_UP;
       if (code === BACKSLASH && quote === DOUBLE_QUOTE) {
         simple = false;
         const escaped = text.charCodeAt(position + 1);
-        if (isSimpleEscape(escaped)) {
+        if (SIMPLE_ESCAPES.has(escaped)) {
           position += 2;
           continue;
         }
-        // \xHH, \uHHHH, \UHHHHHHHH
-        const digits = escaped === 120 ? 2 : escaped === 117 ? 4 : escaped === 85 ? 8 : 0;
-        if (digits === 0) throw GIVE_UP;
+        const digits = HEX_ESCAPE_DIGITS.get(escaped);
+        if (digits === undefined) throw GIVE_UP;
         for (let digit = 0; digit < digits; digit++) {
           if (!isHexDigit(text.charCodeAt(position + 2 + digit))) throw GIVE_UP;
         }
@@ -436,7 +442,7 @@ class BlockEventReader {
     }
     if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
       this.readQuoted(code);
-      if (mayBeKey && this.atKeyIndicator()) {
+      if (mayBeKey && this.moveToKeyIndicator()) {
         this.openMapping(start);
         return;
       }
@@ -546,12 +552,15 @@ class BlockEventReader {
     const end = this.scanPlain(true);
     // A comment or a line break inside a flow collection.
     const stop = text.charCodeAt(this.position);
-    if (stop === HASH || stop === LINE_FEED || stop !== stop) throw GIVE_UP;
+    if (stop === HASH || stop === LINE_FEED || isEnd(stop)) throw GIVE_UP;
     this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
   }
 
-  /** After a candidate key: spaces then `:` and a blank. */
-  private atKeyIndicator(): boolean {
+  /**
+   * After a candidate key: moves to its `:` when spaces and `:` and a blank follow, and says so;
+   * gives up at a `:` not followed by a blank.
+   */
+  private moveToKeyIndicator(): boolean {
     const text = this.text;
     let position = this.position;
     while (text.charCodeAt(position) === SPACE) position++;
@@ -593,7 +602,7 @@ class BlockEventReader {
       while (text.charCodeAt(position) === SPACE) position++;
       const code = text.charCodeAt(position);
       this.position = position;
-      if (code === LINE_FEED || code === HASH || code !== code) {
+      if (code === LINE_FEED || code === HASH || isEnd(code)) {
         // The entry's node is on the lines below the `-`, or it is empty.
         this.endLine();
         this.skipToContent();
@@ -630,9 +639,9 @@ class BlockEventReader {
         if (chomping !== CLIP_CHOMPING) throw GIVE_UP;
         chomping = code === PLUS ? KEEP_CHOMPING : STRIP_CHOMPING;
         position++;
-      } else if (code >= 48 && code <= 57) {
-        if (code === 48 || detectedIndent) throw GIVE_UP;
-        indent = parentIndent + (code - 48) - 1;
+      } else if (code >= DIGIT_ZERO && code <= DIGIT_NINE) {
+        if (code === DIGIT_ZERO || detectedIndent) throw GIVE_UP;
+        indent = parentIndent + (code - DIGIT_ZERO) - 1;
         detectedIndent = true;
         position++;
       } else {
@@ -653,7 +662,7 @@ class BlockEventReader {
       let column = 0;
       while (text.charCodeAt(lineStart + column) === SPACE) column++;
       const first = text.charCodeAt(lineStart + column);
-      if (first !== first) {
+      if (isEnd(first)) {
         if (contentIndent >= 0) {
           if (column > contentIndent) valueEnd = lineStart + column;
         } else if (column > 0) {

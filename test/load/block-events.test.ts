@@ -131,7 +131,7 @@ describe('readBlockEvents', () => {
       'a:\n  b: c\n  - d\n', 'a: b\n- c\n', '- a\nb: c\n', 'a: "unterminated\n', 'a: \'unterminated\n', 'a: "\\q"\n',
       'a: "\\xZZ"\n', 'a: |0\n  x\n', 'a: |++\n  x\n', 'a: |x\n', 'a: |\n\n    more\n  less\n', 'a: |\n      \n  x\n', '|\nx\n...\n',
       'a: b\u0007c\n', 'a: |\n  b\u0007\n', 'a: [b\u0080]\n', 'a: \ud800x\n', 'a: x\udc00\n', 'a: \uffff\n', 'a: b\u0000\n', '# \u0000\na: b\n',
-      'a: b\u000bc\n', 'a: x\ud83d', 'a: |\n  \ud83d\n', '{a:\ude00}', '[-]\n', '{a: -}\n', '[?]\n', '[a #b]\n', '"a":b\n', 'a: "x"# c\n',
+      'a: b\u000bc\n', 'a: x\ud83d', 'a: |\n  \ud83d\n', '{a:\ude00}', '[-]\n', '{a: -}\n', '[?]\n', '[a #b]\n', 'a: "\\u00eZ"\n', 'x: 1\n"a":b\n', 'x: 1\n\'a\'  :b\n', '"a":b\n', 'a: "x"# c\n',
       'a: b\nb: c\n---x\n', '- a\n  - b\n', 'a: {}: b\n', '- {}: b\n', 'a: - b\n', 'a: ? b\n', 'a: @b\n', 'a: `b`\n',
     ];
     for (const text of texts) {
