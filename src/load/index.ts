@@ -99,8 +99,8 @@ function readInput(input: InputSource, options: LoadOptions, reader: FileReader,
 /**
  * Reads the files of one load into one buffer, grown as needed up to the size limit: a file's
  * bytes are decoded before the next file is read, and a buffer of its own per file (as
- * readFileSync makes) costs a stat and an allocation each, about 5% of loading a tree of 20,000
- * manifests. The buffer goes when the load ends.
+ * readFileSync makes) costs a stat, an allocation and fresh memory each. The buffer goes when
+ * the load ends.
  */
 class FileReader {
   private buffer = Buffer.allocUnsafeSlow(1 << 20);
