@@ -45,6 +45,9 @@ function referenceClosestLabel(requirement: LabelRequirement, candidates: readon
   return { key, value };
 }
 
+// The hint's outer step is its definition, written the same way as in suggest.ts on purpose:
+// correct each unsatisfiable `In` requirement, then require a match. What differs, and is under
+// test, is how the label is chosen (referenceClosestLabel, without the memo and the single pass).
 function referenceHint(requirements: readonly LabelRequirement[], candidates: readonly Labels[]): string | undefined {
   const corrected: LabelRequirement[] = [];
   const changes: string[] = [];
