@@ -3,7 +3,7 @@ import { discoverInputs, describeFsError, type InputSource } from './discover.js
 import { MAX_FILE_BYTES, fileFinding, findTemplateAction, parseBytes, tooLargeFinding, type FileOutcome, type ParsedDocument } from './parse-text.js';
 import { SourceFile } from './source-file.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
-import { MODELLED_KINDS, isBuiltInOpaqueKind, isToolConfig, suggestKind } from './kinds.js';
+import { MODELLED_KINDS, isBuiltInOpaqueKind, isToolConfig, modelledGroupKind, schemaName, suggestKind } from './kinds.js';
 import { locateField, type ManifestObject, type ObjectOrigin } from './manifest-object.js';
 import { formatPath, type FieldPath } from './path.js';
 import { validateObject } from './validate.js';
@@ -224,8 +224,9 @@ class ObjectCollector {
         `${kind} ${name} has an unrendered template in metadata.${formatPath(templateField)}; render the chart before linting.`);
       return 0;
     }
-    if (MODELLED_KINDS.has(kind)) {
-      const violation = validateObject(kind, value);
+    const groupKind = modelledGroupKind(apiVersion, kind);
+    if (groupKind || MODELLED_KINDS.has(kind)) {
+      const violation = validateObject(groupKind ? schemaName(groupKind) : kind, value);
       if (violation) {
         // The API server rejects the whole object. A policy read in part could allow or deny the
         // wrong traffic, so it is left out; other kinds are kept, read defensively, so their pods

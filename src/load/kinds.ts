@@ -9,6 +9,47 @@ export const MODELLED_KINDS: ReadonlySet<string> = new Set([
   'Route', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
 ]);
 
+/** A kind that k8snet models within one API group, with the versions of that group it reads. */
+export interface GroupKind {
+  readonly group: string;
+  /** Versions served by the current release, then older ones still met in repositories. */
+  readonly versions: readonly string[];
+  readonly kind: string;
+}
+
+/** The API group of the Gateway API kinds. */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/**
+ * Kinds known by group as well as name, since another group may use the same name (Istio's
+ * networking.istio.io Gateway is not the Gateway API's). Versions as of Gateway API v1.5:
+ * GatewayClass, Gateway, HTTPRoute and GRPCRoute are v1; TLSRoute became v1 in 1.5 (v1alpha3 and
+ * v1alpha2 deprecated); TCPRoute and UDPRoute are v1alpha2 (experimental channel); ReferenceGrant is
+ * v1 and v1beta1 (v1alpha2, like GRPCRoute's, is no longer served since 1.2 but still met).
+ */
+export const GROUP_KINDS: readonly GroupKind[] = [
+  { group: GATEWAY_API_GROUP, versions: ['v1', 'v1beta1'], kind: 'GatewayClass' },
+  { group: GATEWAY_API_GROUP, versions: ['v1', 'v1beta1'], kind: 'Gateway' },
+  { group: GATEWAY_API_GROUP, versions: ['v1', 'v1beta1'], kind: 'HTTPRoute' },
+  { group: GATEWAY_API_GROUP, versions: ['v1', 'v1alpha2'], kind: 'GRPCRoute' },
+  { group: GATEWAY_API_GROUP, versions: ['v1', 'v1alpha3', 'v1alpha2'], kind: 'TLSRoute' },
+  { group: GATEWAY_API_GROUP, versions: ['v1alpha2'], kind: 'TCPRoute' },
+  { group: GATEWAY_API_GROUP, versions: ['v1alpha2'], kind: 'UDPRoute' },
+  { group: GATEWAY_API_GROUP, versions: ['v1', 'v1beta1', 'v1alpha2'], kind: 'ReferenceGrant' },
+];
+
+const groupKindByKey: ReadonlyMap<string, GroupKind> = new Map(GROUP_KINDS.flatMap((entry) => entry.versions.map((version): [string, GroupKind] => [`${entry.group}/${version}|${entry.kind}`, entry])));
+
+/** Returns the modelled kind of this apiVersion and kind (a version the group does not serve is not modelled). */
+export function modelledGroupKind(apiVersion: string, kind: string): GroupKind | undefined {
+  return groupKindByKey.get(`${apiVersion}|${kind}`);
+}
+
+/** The name a group kind's schema is known by: `kind.group`, as kubectl writes a resource of a group. */
+export function schemaName(entry: GroupKind): string {
+  return `${entry.kind}.${entry.group}`;
+}
+
 /**
  * Built-in kinds (and a few ubiquitous add-ons) that carry no network behaviour k8snet models:
  * they are kept as opaque objects without a note, since they are neither unknown nor misspelt.
@@ -41,7 +82,7 @@ function closestKind(kind: string): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   const wanted = kind.toLowerCase();
-  for (const candidate of [...MODELLED_KINDS, ...BUILT_IN_OPAQUE_KINDS]) {
+  for (const candidate of [...MODELLED_KINDS, ...BUILT_IN_OPAQUE_KINDS, ...GROUP_KINDS.map((entry) => entry.kind)]) {
     // The distance is at least the difference of the lengths: too far already.
     if (Math.abs(wanted.length - candidate.length) >= bestDistance) continue;
     // Plain Levenshtein distance, a swap of neighbours counting as two edits, as kinds have always

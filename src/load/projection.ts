@@ -1,6 +1,6 @@
 import type { Event } from 'js-yaml';
 import type { IndexedEvents } from './positions.js';
-import { MODELLED_KINDS } from './kinds.js';
+import { GROUP_KINDS, MODELLED_KINDS } from './kinds.js';
 
 /**
  * Which fields of a document to construct. k8snet reads a small part of each manifest; leaving
@@ -56,6 +56,13 @@ const FACT_KINDS: ReadonlySet<string> = new Set([
  */
 const CONFIG_MAPS_READ: ReadonlySet<string> = new Set(['cilium-config']);
 
+/**
+ * Kinds modelled by group (the Gateway API's), kept by name whatever their group: the projection
+ * does not see the apiVersion, and an Istio Gateway kept whole costs little. A Gateway keeps its
+ * status, whose addresses tell whether it is public.
+ */
+const GROUP_KIND_NAMES: ReadonlySet<string> = new Set(GROUP_KINDS.map((entry) => entry.kind));
+
 /** Kinds k8snet neither models nor reads facts from: only their identity is kept. */
 const IDENTITY_ONLY: Projection = { [KEEP_ONLY]: ['apiVersion', 'kind', 'metadata'], metadata: METADATA };
 
@@ -63,6 +70,7 @@ function projectionFor(kind: string | undefined, name: () => string | undefined)
   if (kind === undefined || kind === 'List' || kind.endsWith('List')) return undefined;
   if (Object.hasOwn(PROJECTIONS, kind)) return PROJECTIONS[kind];
   if (MODELLED_KINDS.has(kind)) return { metadata: METADATA, status: DROP };
+  if (GROUP_KIND_NAMES.has(kind)) return kind === 'Gateway' ? { metadata: METADATA } : { metadata: METADATA, status: DROP };
   if (FACT_KINDS.has(kind)) return { metadata: METADATA };
   if (kind === 'ConfigMap') {
     const configMapName = name();

@@ -12,6 +12,8 @@
  * e.g. "an integer from 1 to 65535"; keep it a noun phrase.
  */
 
+import { GATEWAY_API_SCHEMAS } from './gateway-api-schemas.js';
+
 type Schema = { readonly [keyword: string]: unknown };
 
 /** IANA_SVC_NAME, as the API server checks container port names and named target ports. */
@@ -205,6 +207,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       loadBalancerIP: OPT_STRING,
       loadBalancerSourceRanges: OPT_STRINGS,
       externalTrafficPolicy: OPT_STRING,
+      allocateLoadBalancerNodePorts: OPT_BOOLEAN,
       internalTrafficPolicy: OPT_STRING,
       publishNotReadyAddresses: OPT_BOOLEAN,
     },
@@ -396,7 +399,10 @@ function reachableDefinitions(schema: unknown): Record<string, Schema> {
  */
 const WORKLOAD = kindSchema({ spec: ref('workloadSpec') });
 
-/** Schemas by kind. List wrappers are not here: the loader unpacks lists. */
+/**
+ * Schemas by kind, and by `kind.group` for kinds known by group (kinds.ts `GROUP_KINDS`). List
+ * wrappers are not here: the loader unpacks lists.
+ */
 export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
   Namespace: kindSchema(),
   Pod: kindSchema({ spec: ref('podSpec'), status: ref('podStatus') }),
@@ -441,4 +447,5 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
       },
     },
   }),
+  ...GATEWAY_API_SCHEMAS,
 });

@@ -1,12 +1,13 @@
 import type { ManifestObject } from '../load/manifest-object.js';
 import { locateField } from '../load/manifest-object.js';
 import { INPUT_RULES, type InputRule } from '../load/input-rules.js';
-import { isToolConfig } from '../load/kinds.js';
+import { isToolConfig, modelledGroupKind } from '../load/kinds.js';
 import { formatPath, valueAt, type FieldPath } from '../load/path.js';
 import type { Finding } from '../finding.js';
 import { parseLabelSelector, type Labels, type LabelSelector } from './label-selector.js';
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
 import { ResourceGraph, type DuplicateObject } from './graph.js';
+import { buildGatewayApiObjects } from './build-gateway-api.js';
 import type {
   AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule, ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
   PolicyRule, Protocol, Service, ServicePort, Workload,
@@ -90,6 +91,10 @@ class GraphBuilder {
       return { name: object.name, podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])], source: object };
     });
     const namespaces = this.buildNamespaces(of('Namespace'), unique);
+    const gatewayApi = buildGatewayApiObjects(unique, {
+      namespaceOf: (object) => this.namespaceOf(object),
+      reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
+    });
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
       'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
     return new ResourceGraph({
@@ -100,7 +105,8 @@ class GraphBuilder {
       policies,
       adminPolicies,
       nodes,
-      otherObjects: unique.filter((object) => !modelled.has(object.kind)),
+      gatewayApi,
+      otherObjects: unique.filter((object) => !modelled.has(object.kind) && !modelledGroupKind(object.apiVersion, object.kind)),
       findings: this.findings,
       duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
@@ -244,6 +250,7 @@ class GraphBuilder {
           ...(typeof port.name === 'string' ? { name: port.name } : {}),
           containerPort: port.containerPort,
           protocol: (port.protocol ?? 'TCP') as Protocol,
+          ...(typeof port.hostPort === 'number' && port.hostPort > 0 ? { hostPort: port.hostPort } : {}),
         });
       }
     }
@@ -285,6 +292,8 @@ class GraphBuilder {
       ...(typeof spec.clusterIP === 'string' ? { clusterIP: spec.clusterIP } : {}),
       ...(typeof spec.externalName === 'string' ? { externalName: spec.externalName } : {}),
       loadBalancerSourceRanges: spec.loadBalancerSourceRanges ?? [],
+      ...(type === 'NodePort' || type === 'LoadBalancer' ? { externalTrafficPolicy: spec.externalTrafficPolicy === 'Local' ? 'Local' as const : 'Cluster' as const } : {}),
+      allocateLoadBalancerNodePorts: spec.allocateLoadBalancerNodePorts !== false,
       source: object,
     };
   }

@@ -3,6 +3,7 @@ import type { Finding } from '../finding.js';
 import { LabelIndex } from './label-index.js';
 import { matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
 import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
+import { GatewayApi, type GatewayApiObjects } from './gateway-api-index.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -20,6 +21,8 @@ export interface GraphContents {
   /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
   readonly adminPolicies: readonly AdminNetworkPolicy[];
   readonly nodes: readonly Node[];
+  /** GatewayClasses, Gateways, routes and ReferenceGrants of the Gateway API. */
+  readonly gatewayApi: GatewayApiObjects;
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
   /** Problems found while building (invalid selectors, rejected values). */
@@ -53,6 +56,8 @@ export class ResourceGraph implements GraphContents {
   readonly policies: readonly NetworkPolicy[];
   readonly adminPolicies: readonly AdminNetworkPolicy[];
   readonly nodes: readonly Node[];
+  /** The Gateway API objects, with their lookups. */
+  readonly gatewayApi: GatewayApi;
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
   readonly duplicates: readonly DuplicateObject[];
@@ -81,6 +86,7 @@ export class ResourceGraph implements GraphContents {
     this.policies = contents.policies;
     this.adminPolicies = contents.adminPolicies;
     this.nodes = contents.nodes;
+    this.gatewayApi = contents.gatewayApi instanceof GatewayApi ? contents.gatewayApi : new GatewayApi(contents.gatewayApi);
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;
     this.duplicates = contents.duplicates;

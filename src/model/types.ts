@@ -23,6 +23,8 @@ export interface ContainerPort {
   readonly name?: string;
   readonly containerPort: number;
   readonly protocol: Protocol;
+  /** The node's port forwarded to this one (`hostPort`), when set. */
+  readonly hostPort?: number;
 }
 
 /** The kinds whose pods k8snet analyses. */
@@ -88,6 +90,10 @@ export interface Service {
   readonly clusterIP?: string;
   readonly externalName?: string;
   readonly loadBalancerSourceRanges: readonly string[];
+  /** For NodePort and LoadBalancer Services: `Local` keeps the client's address, `Cluster` (the default) replaces it with a node's. */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+  /** False when a LoadBalancer Service asks for no NodePorts (`allocateLoadBalancerNodePorts: false`). */
+  readonly allocateLoadBalancerNodePorts: boolean;
   readonly source: ManifestObject;
 }
 

@@ -8,7 +8,17 @@ const KINDS = [
   'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
   'ReplicationController', 'Service', 'Endpoints', 'EndpointSlice', 'Ingress', 'IngressClass',
   'NetworkPolicy', 'Node',
+  // Known by group as well as kind (kinds.ts GROUP_KINDS).
+  'GatewayClass.gateway.networking.k8s.io', 'Gateway.gateway.networking.k8s.io', 'HTTPRoute.gateway.networking.k8s.io',
+  'GRPCRoute.gateway.networking.k8s.io', 'TLSRoute.gateway.networking.k8s.io', 'TCPRoute.gateway.networking.k8s.io',
+  'UDPRoute.gateway.networking.k8s.io', 'ReferenceGrant.gateway.networking.k8s.io',
 ];
+
+/** The schema name of a document: `kind.group` for the Gateway API, the kind otherwise. */
+function schemaNameOf(document: Record<string, unknown>): string {
+  const apiVersion = typeof document.apiVersion === 'string' ? document.apiVersion : '';
+  return apiVersion.startsWith('gateway.networking.k8s.io/') ? `${document.kind as string}.gateway.networking.k8s.io` : document.kind as string;
+}
 
 // Compiled once, the way the loader compiles them.
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -17,7 +27,7 @@ const validators: Record<string, ValidateFunction> = Object.fromEntries(
 );
 
 function errorsOf(document: Record<string, unknown>): ErrorObject[] {
-  const validate = validators[document.kind as string];
+  const validate = validators[schemaNameOf(document)];
   expect(validate).toBeDefined();
   return validate(document) ? [] : [...(validate.errors ?? [])];
 }
@@ -26,7 +36,7 @@ function errorsOf(document: Record<string, unknown>): ErrorObject[] {
 function firstProblem(document: Record<string, unknown>): { path: (string | number)[]; message: string } {
   const errors = errorsOf(document);
   expect(errors.length).toBeGreaterThan(0);
-  return describeSchemaError(errors[0], document);
+  return describeSchemaError(errors[0], document, schemaNameOf(document));
 }
 
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: 'shop', ...extra });
@@ -158,6 +168,54 @@ const VALID: Record<string, unknown>[] = [
   },
 ];
 
+const GATEWAY_API = 'gateway.networking.k8s.io';
+
+VALID.push(
+  { apiVersion: `${GATEWAY_API}/v1`, kind: 'GatewayClass', metadata: { name: 'istio' }, spec: { controllerName: 'istio.io/gateway-controller' } },
+  {
+    apiVersion: `${GATEWAY_API}/v1`, kind: 'Gateway', metadata: meta('public', { annotations: { 'networking.istio.io/service-type': 'LoadBalancer' } }),
+    spec: {
+      gatewayClassName: 'istio',
+      listeners: [
+        { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } },
+        {
+          name: 'https', port: 443, protocol: 'HTTPS', hostname: '*.example.com',
+          tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'tls', namespace: 'certs' }] },
+          allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { team: 'shop' } } }, kinds: [{ kind: 'HTTPRoute' }] },
+        },
+      ],
+      addresses: [{ type: 'Hostname', value: 'gw.shop.svc.cluster.local' }],
+      infrastructure: { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' } },
+    },
+    status: { addresses: [{ type: 'IPAddress', value: '203.0.113.5' }] },
+  },
+  {
+    apiVersion: `${GATEWAY_API}/v1`, kind: 'HTTPRoute', metadata: meta('web', { creationTimestamp: '2025-01-02T03:04:05Z' }),
+    spec: {
+      parentRefs: [{ name: 'public', sectionName: 'https' }, { group: '', kind: 'Service', name: 'web', port: 80 }],
+      hostnames: ['www.example.com'],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET', headers: [{ name: 'x-v', value: '2' }], queryParams: [{ type: 'Exact', name: 'q', value: '1' }] }],
+          filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+          backendRefs: [{ name: 'web', port: 80, weight: 90 }, { group: 'multicluster.x-k8s.io', kind: 'ServiceImport', name: 'web', port: 80, weight: 10 }],
+        },
+      ],
+    },
+  },
+  {
+    apiVersion: `${GATEWAY_API}/v1`, kind: 'GRPCRoute', metadata: meta('cart'),
+    spec: { parentRefs: [{ name: 'public' }], rules: [{ matches: [{ method: { service: 'shop.Cart', method: 'Add' } }], backendRefs: [{ name: 'cart', port: 7070 }] }] },
+  },
+  { apiVersion: `${GATEWAY_API}/v1`, kind: 'TLSRoute', metadata: meta('vault'), spec: { parentRefs: [{ name: 'public', sectionName: 'tls' }], hostnames: ['vault.example.com'], rules: [{ backendRefs: [{ name: 'vault', port: 8200 }] }] } },
+  { apiVersion: `${GATEWAY_API}/v1alpha2`, kind: 'TCPRoute', metadata: meta('db'), spec: { parentRefs: [{ name: 'public', port: 5432 }], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] } },
+  { apiVersion: `${GATEWAY_API}/v1alpha2`, kind: 'UDPRoute', metadata: meta('dns'), spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'dns', port: 53 }] }] } },
+  {
+    apiVersion: `${GATEWAY_API}/v1beta1`, kind: 'ReferenceGrant', metadata: meta('shop-routes'),
+    spec: { from: [{ group: GATEWAY_API, kind: 'HTTPRoute', namespace: 'web' }], to: [{ group: '', kind: 'Service' }, { group: '', kind: 'Secret', name: 'tls' }] },
+  },
+);
+
 describe('KIND_SCHEMAS', () => {
   it('has a schema for every modelled kind and no list kinds', () => {
     expect(Object.keys(KIND_SCHEMAS).sort()).toEqual([...KINDS].sort());
@@ -175,7 +233,7 @@ describe('KIND_SCHEMAS', () => {
       expect({ kind: document.kind, name: (document.metadata as { name: string }).name, errors }).toEqual({
         kind: document.kind, name: (document.metadata as { name: string }).name, errors: [],
       });
-      covered.add(document.kind as string);
+      covered.add(schemaNameOf(document));
     }
     expect([...covered].sort()).toEqual([...KINDS].sort());
   });
@@ -199,6 +257,21 @@ describe('KIND_SCHEMAS', () => {
 });
 
 describe('describeSchemaError', () => {
+  it('reports a Gateway listener port that is not a number, with its path', () => {
+    expect(firstProblem({ apiVersion: `${GATEWAY_API}/v1`, kind: 'Gateway', metadata: { name: 'g' }, spec: { listeners: [{ name: 'http', protocol: 'HTTP', port: '80' }] } })).toEqual({
+      path: ['spec', 'listeners', 0, 'port'],
+      message: 'spec.listeners[0].port must be an integer from 1 to 65535, not "80"; write it without quotes: 80',
+    });
+  });
+
+  it('reports a backendRef weight out of range and a listener without a protocol', () => {
+    expect(firstProblem({ apiVersion: `${GATEWAY_API}/v1`, kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { rules: [{ backendRefs: [{ name: 'web', port: 80, weight: -1 }] }] } }).message)
+      .toBe('spec.rules[0].backendRefs[0].weight must be an integer from 0 to 1000000, not -1');
+    expect(firstProblem({ apiVersion: `${GATEWAY_API}/v1`, kind: 'Gateway', metadata: { name: 'g' }, spec: { listeners: [{ name: 'http', port: 80 }] } })).toMatchObject({
+      path: ['spec', 'listeners', 0, 'protocol'],
+    });
+  });
+
   it('reports a port that is not a number', () => {
     expect(firstProblem({ kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 'eighty' }] } })).toEqual({
       path: ['spec', 'ports', 0, 'port'],

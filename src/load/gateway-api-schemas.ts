@@ -1,0 +1,262 @@
+/**
+ * JSON schemas (draft-07) for the fields k8snet reads from the Gateway API kinds
+ * (gateway.networking.k8s.io), in the style of schemas.ts: loose where the API is loose (unknown
+ * fields allowed, `null` accepted for an optional field), strict on the types and ranges k8snet
+ * reads. Their `description`s are the phrases schema-messages.ts puts after "must be".
+ *
+ * Keyed by `kind.group` (see kinds.ts `schemaName`), so that an Istio Gateway is not checked against
+ * the Gateway API's schema.
+ */
+
+type Schema = { readonly [keyword: string]: unknown };
+
+const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+
+const STRING: Schema = { type: 'string' };
+const OPT_STRING: Schema = { type: ['string', 'null'] };
+const OPT_STRINGS: Schema = { type: ['array', 'null'], description: 'a list of strings', items: STRING };
+const PORT_NUMBER: Schema = { type: 'integer', minimum: 1, maximum: 65535, description: 'an integer from 1 to 65535' };
+const OPT_PORT_NUMBER: Schema = { ...PORT_NUMBER, type: ['integer', 'null'] };
+const OPT_MAPPING: Schema = { type: ['object', 'null'], description: 'a mapping' };
+
+const listOf = (items: Schema, description = 'a list'): Schema => ({ type: ['array', 'null'], description, items });
+
+/** Shared definitions; each kind schema embeds the ones it reaches. */
+const DEFINITIONS: Readonly<Record<string, Schema>> = {
+  stringMap: {
+    type: ['object', 'null'],
+    description: 'a mapping of keys to string values',
+    additionalProperties: STRING,
+  },
+  objectMeta: {
+    type: 'object',
+    description: 'a mapping (object metadata)',
+    properties: {
+      name: STRING,
+      namespace: OPT_STRING,
+      labels: ref('stringMap'),
+      annotations: ref('stringMap'),
+      creationTimestamp: OPT_STRING,
+    },
+  },
+  labelSelector: {
+    type: ['object', 'null'],
+    description: 'a mapping (a label selector)',
+    properties: {
+      matchLabels: ref('stringMap'),
+      matchExpressions: listOf({
+        type: 'object',
+        description: 'a mapping with key, operator and values',
+        required: ['key', 'operator'],
+        properties: { key: STRING, operator: STRING, values: OPT_STRINGS },
+      }),
+    },
+  },
+  /** ParentReference: a Gateway (by default), a listener of it, or another parent such as a Service. */
+  parentReference: {
+    type: 'object',
+    description: 'a mapping (a parent reference with group, kind, namespace, name, sectionName and port)',
+    required: ['name'],
+    properties: { group: OPT_STRING, kind: OPT_STRING, namespace: OPT_STRING, name: STRING, sectionName: OPT_STRING, port: OPT_PORT_NUMBER },
+  },
+  /** BackendRef: a Service (by default) or another backend kind, with a port and a weight. */
+  backendRef: {
+    type: 'object',
+    description: 'a mapping (a backend reference with group, kind, namespace, name, port and weight)',
+    required: ['name'],
+    properties: {
+      group: OPT_STRING,
+      kind: OPT_STRING,
+      namespace: OPT_STRING,
+      name: STRING,
+      port: OPT_PORT_NUMBER,
+      weight: { type: ['integer', 'null'], minimum: 0, maximum: 1000000, description: 'an integer from 0 to 1000000' },
+    },
+  },
+  routeFilter: {
+    type: 'object',
+    description: 'a mapping (a route filter)',
+    properties: {
+      type: OPT_STRING,
+      requestRedirect: {
+        type: ['object', 'null'],
+        description: 'a mapping (a request redirect)',
+        properties: { scheme: OPT_STRING, hostname: OPT_STRING, port: OPT_PORT_NUMBER, statusCode: { type: ['integer', 'null'], description: 'an integer' } },
+      },
+    },
+  },
+  headerMatch: {
+    type: 'object',
+    description: 'a mapping with name and value',
+    properties: { type: OPT_STRING, name: STRING, value: OPT_STRING },
+  },
+  httpRouteMatch: {
+    type: 'object',
+    description: 'a mapping (an HTTP route match)',
+    properties: {
+      path: {
+        type: ['object', 'null'],
+        description: 'a mapping with type and value',
+        properties: { type: { enum: ['Exact', 'PathPrefix', 'RegularExpression', null], description: 'one of Exact, PathPrefix, RegularExpression' }, value: OPT_STRING },
+      },
+      method: OPT_STRING,
+      headers: listOf(ref('headerMatch')),
+      queryParams: listOf(ref('headerMatch')),
+    },
+  },
+  grpcRouteMatch: {
+    type: 'object',
+    description: 'a mapping (a gRPC route match)',
+    properties: {
+      method: {
+        type: ['object', 'null'],
+        description: 'a mapping with type, service and method',
+        properties: { type: OPT_STRING, service: OPT_STRING, method: OPT_STRING },
+      },
+      headers: listOf(ref('headerMatch')),
+    },
+  },
+  listener: {
+    type: 'object',
+    description: 'a mapping (a listener with name, port, protocol, hostname, tls and allowedRoutes)',
+    required: ['name', 'port', 'protocol'],
+    properties: {
+      name: STRING,
+      port: PORT_NUMBER,
+      protocol: STRING,
+      hostname: OPT_STRING,
+      tls: {
+        type: ['object', 'null'],
+        description: 'a mapping with mode and certificateRefs',
+        properties: {
+          mode: { enum: ['Terminate', 'Passthrough', null], description: 'one of Terminate, Passthrough' },
+          certificateRefs: listOf({
+            type: 'object',
+            description: 'a mapping (a certificate reference with group, kind, namespace and name)',
+            required: ['name'],
+            properties: { group: OPT_STRING, kind: OPT_STRING, namespace: OPT_STRING, name: STRING },
+          }),
+        },
+      },
+      allowedRoutes: {
+        type: ['object', 'null'],
+        description: 'a mapping with namespaces and kinds',
+        properties: {
+          namespaces: {
+            type: ['object', 'null'],
+            description: 'a mapping with from and selector',
+            properties: {
+              from: { enum: ['All', 'Same', 'Selector', null], description: 'one of All, Same, Selector' },
+              selector: ref('labelSelector'),
+            },
+          },
+          kinds: listOf({
+            type: 'object',
+            description: 'a mapping with group and kind',
+            required: ['kind'],
+            properties: { group: OPT_STRING, kind: STRING },
+          }),
+        },
+      },
+    },
+  },
+};
+
+function kindSchema(spec: Schema): object {
+  const root: Record<string, unknown> = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    description: 'a mapping (a Kubernetes object)',
+    properties: { metadata: ref('objectMeta'), spec },
+  };
+  root.definitions = reachableDefinitions(root);
+  return root;
+}
+
+/** The definitions `schema` refers to, directly or through other definitions. */
+function reachableDefinitions(schema: unknown): Record<string, Schema> {
+  const found: Record<string, Schema> = {};
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string') {
+          const name = value.replace('#/definitions/', '');
+          const definition = DEFINITIONS[name];
+          if (!definition) throw new Error(`gateway-api-schemas.ts: no definition ${value}`);
+          if (!(name in found)) {
+            found[name] = definition;
+            visit(definition);
+          }
+        } else if (key !== 'definitions') {
+          visit(value);
+        }
+      }
+    }
+  };
+  visit(schema);
+  return found;
+}
+
+/** The spec of a route kind: parents, hostnames (where the kind has them) and rules of the given match shape. */
+function routeSpec(description: string, options: { hostnames: boolean; match?: string; filters: boolean }): Schema {
+  const rule: Record<string, unknown> = { backendRefs: listOf(ref('backendRef')) };
+  if (options.match) rule.matches = listOf(ref(options.match));
+  if (options.filters) rule.filters = listOf(ref('routeFilter'));
+  return {
+    type: ['object', 'null'],
+    description,
+    properties: {
+      parentRefs: listOf(ref('parentReference')),
+      ...(options.hostnames ? { hostnames: OPT_STRINGS } : {}),
+      rules: listOf({ type: 'object', description: 'a mapping (a route rule)', properties: rule }),
+    },
+  };
+}
+
+/** Schemas of the Gateway API kinds, by `kind.group`. */
+export const GATEWAY_API_SCHEMAS: Readonly<Record<string, object>> = {
+  'GatewayClass.gateway.networking.k8s.io': kindSchema({
+    type: ['object', 'null'],
+    description: 'a mapping (a GatewayClass spec)',
+    properties: { controllerName: OPT_STRING, parametersRef: OPT_MAPPING },
+  }),
+  'Gateway.gateway.networking.k8s.io': kindSchema({
+    type: ['object', 'null'],
+    description: 'a mapping (a Gateway spec)',
+    properties: {
+      gatewayClassName: OPT_STRING,
+      listeners: listOf(ref('listener')),
+      addresses: listOf({ type: 'object', description: 'a mapping with type and value', properties: { type: OPT_STRING, value: OPT_STRING } }),
+      infrastructure: {
+        type: ['object', 'null'],
+        description: 'a mapping with labels and annotations',
+        properties: { labels: ref('stringMap'), annotations: ref('stringMap'), parametersRef: OPT_MAPPING },
+      },
+    },
+  }),
+  'HTTPRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (an HTTPRoute spec)', { hostnames: true, match: 'httpRouteMatch', filters: true })),
+  'GRPCRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (a GRPCRoute spec)', { hostnames: true, match: 'grpcRouteMatch', filters: true })),
+  'TLSRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (a TLSRoute spec)', { hostnames: true, filters: false })),
+  'TCPRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (a TCPRoute spec)', { hostnames: false, filters: false })),
+  'UDPRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (a UDPRoute spec)', { hostnames: false, filters: false })),
+  'ReferenceGrant.gateway.networking.k8s.io': kindSchema({
+    type: ['object', 'null'],
+    description: 'a mapping (a ReferenceGrant spec)',
+    properties: {
+      from: listOf({
+        type: 'object',
+        description: 'a mapping with group, kind and namespace',
+        required: ['group', 'kind', 'namespace'],
+        properties: { group: STRING, kind: STRING, namespace: STRING },
+      }),
+      to: listOf({
+        type: 'object',
+        description: 'a mapping with group, kind and name',
+        required: ['group', 'kind'],
+        properties: { group: STRING, kind: STRING, name: OPT_STRING },
+      }),
+    },
+  }),
+};
