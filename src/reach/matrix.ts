@@ -2,6 +2,7 @@ import type { IpFamily, AddressRange } from '../model/cidr.js';
 import type { Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
 import { exposedPorts } from './exposure.js';
+import { gatewayExposedPorts } from './gateway-paths.js';
 import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { PodClass, ReachabilitySolver } from './solver.js';
 
@@ -300,13 +301,14 @@ export function externalPeers(ipv4: readonly (readonly AddressRange[])[], ipv6: 
 
 /**
  * Ports each workload receives from the ingress controller: what Ingresses and Routes expose
- * through Services, limited by the workload's ingress policies. The controller runs in some
- * namespace with labels the manifests do not show, so only rules admitting pods of every
- * namespace (or every peer) admit it.
+ * through Services, and what Gateway API routes expose through Gateways whose pods the manifests
+ * do not hold, limited by the workload's ingress policies. The controller runs in some namespace
+ * with labels the manifests do not show, so only rules admitting pods of every namespace (or
+ * every peer) admit it.
  */
 function ingressControllerConnections(solver: ReachabilitySolver): Map<string, ConnectionSet> {
   const result = new Map<string, ConnectionSet>();
-  for (const exposed of exposedPorts(solver.graph)) {
+  for (const exposed of [...exposedPorts(solver.graph), ...gatewayExposedPorts(solver.graph)]) {
     const connections = exposed.ports.intersect(solver.ingressFromAnyPod(solver.classOf(exposed.pod)));
     if (connections.isEmpty()) continue;
     const id = exposed.pod.workloadId;

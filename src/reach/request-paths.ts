@@ -1,16 +1,49 @@
 import { locateField } from '../load/manifest-object.js';
 import { formatPath } from '../load/path.js';
+import type { Gateway, GatewayListener, GatewayRoute } from '../model/gateway-api.js';
 import type { Ingress, Service, Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
+import { entryHops } from './entry-paths.js';
 import { endpointPods, resolveTargetPort, servicePortsOfBackend } from './exposure.js';
+import { gatewayHops } from './gateway-paths.js';
 import type { CompiledRule, ReachabilitySolver } from './solver.js';
+
+/**
+ * A way into the cluster that bypasses Ingress: a LoadBalancer Service's load balancer, a
+ * Service's NodePort on every node, or a container's hostPort on its node.
+ */
+export interface ExternalEntry {
+  readonly kind: 'LoadBalancer' | 'NodePort' | 'hostPort';
+  readonly namespace: string;
+  /** The Service, or for a hostPort the workload. */
+  readonly name: string;
+  /** What clients connect to: `TCP 80, TCP 443`, `NodePort TCP 30080`, `hostPort TCP 80`. */
+  readonly ports: string;
+}
 
 /** A node of the request-path graph. */
 export type PathNode =
   | { readonly type: 'clients'; readonly id: 'clients' }
   | { readonly type: 'ingress'; readonly id: string; readonly ingress: Ingress }
+  | { readonly type: 'listener'; readonly id: string; readonly gateway: Gateway; readonly listener: GatewayListener }
+  | { readonly type: 'route'; readonly id: string; readonly route: GatewayRoute }
+  | { readonly type: 'entry'; readonly id: string; readonly entry: ExternalEntry }
   | { readonly type: 'service'; readonly id: string; readonly service: Service }
   | { readonly type: 'workload'; readonly id: string; readonly workload: Workload };
+
+/**
+ * Whether policies let a hop into a workload through: allowed (and by which rules), partial
+ * (from some of the possible sources only), open (no policy isolates it), isolated (an internal
+ * Service: the policies that decide, since any pod may call), or blocked.
+ */
+export interface PathVerdict {
+  readonly state: 'allowed' | 'partial' | 'open' | 'blocked' | 'isolated';
+  readonly by: readonly string[];
+  /** Who sends the traffic, when it is not the ingress controller: `Gateway infra/public`, `clients outside the cluster`. */
+  readonly source?: string;
+  /** What the answer depends on that the manifests do not show (source address rewriting, the network plugin). */
+  readonly notes?: readonly string[];
+}
 
 /** One hop a request takes, with what it carries and whether policies let it through. */
 export interface PathHop {
@@ -18,16 +51,32 @@ export interface PathHop {
   readonly to: PathNode;
   /** Host and path, a port, or `TCP 8080`. */
   readonly label: string;
-  /** For the hop into a workload: allowed (and by which rules), open (no policy), or blocked. */
-  readonly verdict?: { readonly state: 'allowed' | 'open' | 'blocked' | 'isolated'; readonly by: readonly string[] };
+  /** For the hop into a workload: whether policies let it through. */
+  readonly verdict?: PathVerdict;
+}
+
+/** What the request-path builders share: the node factories and the hop into a Service's endpoints. */
+export interface PathContext {
+  readonly solver: ReachabilitySolver;
+  readonly clients: PathNode;
+  serviceNode(service: Service): PathNode;
+  workloadNode(workload: Workload): PathNode;
+  /**
+   * Hops from `from` (a Service node) into the Service's endpoint workloads on `ports`, judged for
+   * traffic sent by `senders` (pods of unknown namespace and labels when empty).
+   */
+  serviceHops(senders: readonly Workload[], from: PathNode, service: Service, ports: Service['ports'], source?: string, notes?: readonly string[]): PathHop[];
 }
 
 /**
- * The paths requests take: clients outside the cluster → Ingress or Route → Service → workload,
- * and Service → workload for Services no Ingress fronts. The last hop says whether the
- * workload's ingress policies admit the sender: for exposed Services the ingress controller (its
- * workload when the manifests hold one, else a pod of unknown namespace and labels); for internal
- * Services only which policies isolate the workload, since the sender could be any pod.
+ * The paths requests take: clients outside the cluster → Ingress or Route → Service → workload;
+ * clients → Gateway listener → route → Service → workload; clients → load balancer, NodePort or
+ * hostPort → workload; and Service → workload for Services nothing fronts. The last hop says
+ * whether the workload's ingress policies admit the sender: for Ingresses the ingress controller
+ * (its workload when the manifests hold one, else a pod of unknown namespace and labels); for
+ * Gateways their data-plane pods (likewise); for entries that bypass Ingress the clients'
+ * addresses; for internal Services only which policies isolate the workload, since the sender
+ * could be any pod.
  */
 export function requestPaths(solver: ReachabilitySolver): PathHop[] {
   const graph = solver.graph;
@@ -45,7 +94,8 @@ export function requestPaths(solver: ReachabilitySolver): PathHop[] {
   const controllers = ingressControllers(solver);
   const seen = new Set<string>();
   const push = (hop: PathHop) => {
-    const key = `${hop.from.id}\u0000${hop.to.id}\u0000${hop.label}`;
+    // The same Service port reached through an Ingress and through a Gateway has two senders: two hops.
+    const key = `${hop.from.id}\u0000${hop.to.id}\u0000${hop.label}\u0000${hop.verdict?.source ?? ''}`;
     if (seen.has(key)) return;
     seen.add(key);
     hops.push(hop);
@@ -62,6 +112,18 @@ export function requestPaths(solver: ReachabilitySolver): PathHop[] {
       for (const hop of serviceHops(controllers, solver, serviceNode(service), service, ports, true, workloadNode)) push(hop);
     }
   }
+  const context: PathContext = {
+    solver,
+    clients,
+    serviceNode,
+    workloadNode,
+    serviceHops: (senders, from, service, ports, source, notes) => {
+      exposed.add(service);
+      return serviceHops(senders, solver, from, service, ports, true, workloadNode, source, notes);
+    },
+  };
+  for (const hop of gatewayHops(context)) push(hop);
+  for (const hop of entryHops(context)) push(hop);
   for (const service of graph.services) {
     if (exposed.has(service) || !service.selector) continue;
     for (const hop of serviceHops(controllers, solver, serviceNode(service), service, service.ports, false, workloadNode)) push(hop);
@@ -84,6 +146,8 @@ function serviceHops(
   ports: Service['ports'],
   throughIngress: boolean,
   workloadNode: (workload: Workload) => PathNode,
+  source?: string,
+  notes?: readonly string[],
 ): PathHop[] {
   const hops: PathHop[] = [];
   const byWorkload = new Map<string, { workload: Workload; ports: ConnectionSet; pod: Workload['pods'][number] }>();
@@ -133,6 +197,7 @@ function serviceHops(
       }
       verdict = { state: admitted.isEmpty() ? 'blocked' : 'allowed', by: [...by] };
     }
+    if (source !== undefined || (notes && notes.length > 0)) verdict = { ...verdict, ...(source !== undefined ? { source } : {}), ...(notes && notes.length > 0 ? { notes } : {}) };
     hops.push({ from, to: workloadNode(workload), label: targetPorts.describe(), verdict });
   }
   return hops;

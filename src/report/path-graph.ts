@@ -1,4 +1,4 @@
-import type { PathHop, PathNode } from '../reach/request-paths.js';
+import type { ExternalEntry, PathHop, PathNode } from '../reach/request-paths.js';
 
 /** Options of the request-path graph formatters. */
 export interface PathGraphOptions {
@@ -12,7 +12,7 @@ interface DrawnEdge {
   readonly from: string;
   readonly to: string;
   readonly label: string;
-  readonly state: 'allowed' | 'open' | 'blocked' | 'isolated' | 'plain';
+  readonly state: 'allowed' | 'partial' | 'open' | 'blocked' | 'isolated' | 'plain';
 }
 
 interface Drawing {
@@ -24,6 +24,9 @@ function namespaceOf(node: PathNode): string | undefined {
   switch (node.type) {
     case 'clients': return undefined;
     case 'ingress': return node.ingress.namespace;
+    case 'listener': return node.gateway.namespace;
+    case 'route': return node.route.namespace;
+    case 'entry': return node.entry.namespace;
     case 'service': return node.service.namespace;
     case 'workload': return node.workload.namespace;
   }
@@ -33,8 +36,19 @@ function labelOf(node: PathNode): string {
   switch (node.type) {
     case 'clients': return 'clients outside the cluster';
     case 'ingress': return `${node.ingress.kind} ${node.ingress.name}`;
+    case 'listener': return `Gateway ${node.gateway.name} listener ${node.listener.name} (${node.listener.protocol} ${node.listener.port})`;
+    case 'route': return `${node.route.kind} ${node.route.name}`;
+    case 'entry': return entryLabel(node.entry);
     case 'service': return `Service ${node.service.name}`;
     case 'workload': return `${node.workload.name} [${node.workload.kind}]`;
+  }
+}
+
+function entryLabel(entry: ExternalEntry): string {
+  switch (entry.kind) {
+    case 'LoadBalancer': return `load balancer of Service ${entry.name} (${entry.ports})`;
+    case 'NodePort': return `NodePort of Service ${entry.name} on every node (${entry.ports})`;
+    case 'hostPort': return `hostPort of ${entry.name} on its node (${entry.ports})`;
   }
 }
 
@@ -44,8 +58,9 @@ function focusHops(hops: readonly PathHop[], focus: string): PathHop[] {
   if (!target) return [];
   const wanted = new Set([target]);
   const kept: PathHop[] = [];
-  // Walk backwards from the workload; hops only point forwards, so three passes reach the clients.
-  for (let pass = 0; pass < 3; pass++) {
+  // Walk backwards from the workload; hops only point forwards, so four passes reach the clients
+  // (clients → listener → route → Service → workload is the longest path).
+  for (let pass = 0; pass < 4; pass++) {
     for (const hop of hops) {
       if (wanted.has(hop.to.id) && !kept.includes(hop)) {
         kept.push(hop);
@@ -89,21 +104,28 @@ function draw(hops: readonly PathHop[], options: PathGraphOptions): Drawing {
     const reason = !hop.verdict ? ''
       : state === 'blocked' ? 'blocked by policy'
         : state === 'open' ? 'no policy'
-          : state === 'isolated' ? `policies: ${hop.verdict.by.join(', ')}` : `allowed by ${hop.verdict.by.join('; ')}`;
-    const label = [hop.label, reason].filter(Boolean).join('\n');
+          : state === 'isolated' ? `policies: ${hop.verdict.by.join(', ')}`
+            : `${state === 'partial' ? 'partly allowed' : 'allowed'} by ${hop.verdict.by.join('; ')}`;
+    const because = hop.verdict?.source && reason ? `from ${hop.verdict.source}: ${reason}` : reason;
+    const details = [because, ...(hop.verdict?.notes ?? [])].filter(Boolean);
     const key = `${from}\u0000${to}`;
     const existing = edges.get(key);
-    // Several hosts or ports between the same two nodes share one edge (collapsed namespaces too).
-    if (!existing) edges.set(key, { from, to, label, state });
-    else if (!existing.label.split('\n')[0].split(', ').includes(hop.label)) {
+    // Several hosts or ports between the same two nodes share one edge (collapsed namespaces too),
+    // and so do several senders of the same port (an Ingress's controller and a Gateway's pods).
+    if (!existing) edges.set(key, { from, to, label: [hop.label, ...details].join('\n'), state });
+    else {
       const [first, ...rest] = existing.label.split('\n');
-      edges.set(key, { ...existing, label: [`${first}, ${hop.label}`, ...rest].join('\n'), state: existing.state === 'blocked' || state === 'blocked' ? 'blocked' : existing.state });
+      const labels = first.split(', ').includes(hop.label) ? first : `${first}, ${hop.label}`;
+      const merged = [labels, ...rest, ...details.filter((line) => !rest.includes(line))].join('\n');
+      const mergedState = existing.state === 'blocked' || state === 'blocked' ? 'blocked'
+        : existing.state === 'partial' || state === 'partial' ? 'partial' : existing.state;
+      edges.set(key, { ...existing, label: merged, state: mergedState });
     }
   }
   return { nodes, edges: [...edges.values()] };
 }
 
-const COLOUR: Record<DrawnEdge['state'], string> = { allowed: 'darkgreen', open: 'grey40', blocked: 'red', isolated: 'steelblue', plain: 'black' };
+const COLOUR: Record<DrawnEdge['state'], string> = { allowed: 'darkgreen', partial: 'darkorange', open: 'grey40', blocked: 'red', isolated: 'steelblue', plain: 'black' };
 
 function quote(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
