@@ -9,6 +9,7 @@ import duplicateObject from './duplicate-object.js';
 import egressBlocksDns from './egress-blocks-dns.js';
 import emptyPolicy from './empty-policy.js';
 import exceptOutsideCidr from './except-outside-cidr.js';
+import gatewayListenerWithoutTls from './gateway-listener-without-tls.js';
 import hostnetworkBypassesPolicy from './hostnetwork-bypasses-policy.js';
 import ingressBackendMissing from './ingress-backend-missing.js';
 import ingressHostConflict from './ingress-host-conflict.js';
@@ -35,6 +36,9 @@ import policyAllowsAllIngress from './policy-allows-all-ingress.js';
 import policyPortNotServed from './policy-port-not-served.js';
 import policySelectsNothing from './policy-selects-nothing.js';
 import policyShadowed from './policy-shadowed.js';
+import routeBackendMissing from './route-backend-missing.js';
+import routeHostnameConflict from './route-hostname-conflict.js';
+import routeParentMissing from './route-parent-missing.js';
 import serviceCidrExhausted from './service-cidr-exhausted.js';
 import serviceCidrLowHeadroom from './service-cidr-low-headroom.js';
 import serviceSelectsNothing from './service-selects-nothing.js';
@@ -57,6 +61,8 @@ export const RULES: readonly Rule<any>[] = [
   serviceSelectsNothing,
   serviceWithoutSelector,
   ingressBackendMissing,
+  routeBackendMissing,
+  routeParentMissing,
   namedPortUndefined,
   serviceTargetPortUnexposed,
   policyPortNotServed,
@@ -83,6 +89,8 @@ export const RULES: readonly Rule<any>[] = [
   nodeportExposed,
   ingressWithoutTls,
   ingressHostConflict,
+  gatewayListenerWithoutTls,
+  routeHostnameConflict,
   duplicateObject,
   policyShadowed,
   emptyPolicy,

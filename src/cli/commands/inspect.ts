@@ -16,6 +16,8 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
     pods: graph.pods.length,
     services: graph.services.length,
     ingresses: graph.ingresses.length,
+    gateways: graph.gatewayApi.gateways.length,
+    gatewayRoutes: graph.gatewayApi.routes.length,
     networkPolicies: graph.policies.length,
     nodes: graph.nodes.length,
     otherObjects: graph.otherObjects.length,
