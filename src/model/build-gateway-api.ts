@@ -172,8 +172,9 @@ class ObjectReader {
       const backendPath: FieldPath = [...path, 'backendRefs', index];
       if (!isMapping(backend) || typeof backend.name !== 'string') return [];
       const reference = this.reference(backend, backendPath, { group: '', kind: 'Service' });
-      // CEL validation of BackendObjectReference: "Must have port for Service reference".
-      if (reference.group === '' && reference.kind === 'Service' && typeof backend.port !== 'number') {
+      // CEL validation of BackendObjectReference: "Must have port for Service reference". A port of
+      // the wrong type is the schema check's to report.
+      if (reference.group === '' && reference.kind === 'Service' && (backend.port === undefined || backend.port === null)) {
         this.problems.push({ path: backendPath, message: `${formatPath(backendPath)} names Service ${reference.name} without a port, which a Service backend must have` });
       }
       const weight = typeof backend.weight === 'number' && Number.isInteger(backend.weight) && backend.weight >= 0 ? backend.weight : 1;
