@@ -2,8 +2,7 @@ import type { ManifestObject } from '../load/manifest-object.js';
 import type { FieldPath } from '../load/path.js';
 import type { Labels, LabelSelector } from './label-selector.js';
 
-/** The API group of the Gateway API kinds. */
-export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+export { GATEWAY_API_GROUP } from '../load/kinds.js';
 
 /** The route kinds of the Gateway API. */
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
@@ -133,9 +132,6 @@ export interface GatewayApiObjects {
   readonly routes: readonly GatewayRoute[];
   readonly referenceGrants: readonly ReferenceGrant[];
 }
-
-/** No Gateway API objects. */
-export const NO_GATEWAY_API_OBJECTS: GatewayApiObjects = Object.freeze({ gatewayClasses: [], gateways: [], routes: [], referenceGrants: [] });
 
 /**
  * Returns the route kinds a listener accepts when `allowedRoutes.kinds` is not written, from its

@@ -1,5 +1,5 @@
 import type { ResourceGraph } from '../model/graph.js';
-import type { BackendReference, Gateway, GatewayRoute } from '../model/gateway-api.js';
+import { GATEWAY_API_GROUP, type BackendReference, type Gateway, type GatewayRoute } from '../model/gateway-api.js';
 import { routesAttachedTo } from '../model/gateway-attachment.js';
 import { gatewayDataPlane, isMeshWaypoint } from '../model/gateway-data-plane.js';
 import type { Pod, Service, ServicePort } from '../model/types.js';
@@ -67,7 +67,7 @@ function backendHops(
   const ports = backendServicePorts(route, backend, service);
   const portText = ports.map((port) => `${port.port}/${port.protocol}`).join(',') || `no port ${backend.port}`;
   const weight = backendCount > 1 || backend.weight !== 1 ? ` weight ${backend.weight}` : '';
-  if (!graph.gatewayApi.permitsReference({ group: 'gateway.networking.k8s.io', kind: route.kind, namespace: route.namespace }, { group: '', kind: 'Service', namespace: service.namespace, name: service.name })) {
+  if (!graph.gatewayApi.permitsReference({ group: GATEWAY_API_GROUP, kind: route.kind, namespace: route.namespace }, { group: '', kind: 'Service', namespace: service.namespace, name: service.name })) {
     return [{ from: routeNode, to: serviceNode, label: `${portText}${weight} refused: no ReferenceGrant in ${service.namespace}` }];
   }
   if (backend.weight === 0) return [{ from: routeNode, to: serviceNode, label: `${portText} weight 0: no traffic` }];
@@ -108,7 +108,7 @@ export function gatewayExposedPorts(graph: ResourceGraph): GatewayExposedPort[] 
           for (const backend of rule.backendRefs) {
             if (backend.group !== '' || backend.kind !== 'Service' || backend.weight === 0) continue;
             const service = graph.service(backend.namespace, backend.name);
-            if (!service || !graph.gatewayApi.permitsReference({ group: 'gateway.networking.k8s.io', kind: route.kind, namespace: route.namespace }, { group: '', kind: 'Service', namespace: service.namespace, name: service.name })) continue;
+            if (!service || !graph.gatewayApi.permitsReference({ group: GATEWAY_API_GROUP, kind: route.kind, namespace: route.namespace }, { group: '', kind: 'Service', namespace: service.namespace, name: service.name })) continue;
             const servicePorts = backendServicePorts(route, backend, service);
             for (const pod of endpointPods(graph, service)) {
               let ports = ConnectionSet.EMPTY;
