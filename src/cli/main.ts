@@ -108,7 +108,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('graph')
-    .description('draw the paths requests take: clients → Ingress/Route → Service → workload, with the policies that allow or block each hop')
+    .description('draw the paths requests take: clients → Ingress/Route or Gateway listener → route → Service, or a load balancer, NodePort or hostPort → workload, with the policies that allow or block each hop')
     .argument('[paths...]', PATHS_HELP, ['.'])
     .addOption(new Option('-f, --format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
     .option('-o, --output <file>', 'write the graph to a file')

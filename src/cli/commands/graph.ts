@@ -13,13 +13,13 @@ export interface GraphOptions {
   readonly hostNetworkPods: HostNetworkMode;
 }
 
-/** Runs `k8snet graph`: the paths requests take, clients → Ingress → Service → workload, with the policies on each hop. */
+/** Runs `k8snet graph`: the paths requests take into the cluster and to each workload (Ingresses, Gateways, load balancers, NodePorts, hostPorts), with the policies on each hop. */
 export async function runGraph(paths: string[], options: GraphOptions, global: GlobalOptions): Promise<number> {
   const analysis = loadAnalysis(paths, global);
   reportInputFindings(analysis.inputFindings, global);
   const hops = requestPaths(new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }));
   if (options.focus && !hops.some((hop) => hop.to.type === 'workload' && (hop.to.id === options.focus || `${hop.to.workload.namespace}/${hop.to.workload.name}` === options.focus))) {
-    throw new UsageError(`--focus ${options.focus}: no Service or Ingress leads to such a workload`);
+    throw new UsageError(`--focus ${options.focus}: no Service, Ingress, Gateway route, load balancer, NodePort or hostPort leads to such a workload`);
   }
   const { formatPathsDot, formatPathsMermaid } = await import('../../report/path-graph.js');
   const graphOptions = { ...(options.focus ? { focus: options.focus } : {}), maxNodesPerNamespace: options.collapseAbove };
