@@ -3,6 +3,7 @@ import type { Finding } from '../finding.js';
 import { LabelIndex } from './label-index.js';
 import { matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
 import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
+import type { PodLabelMentions } from './controller-labels.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -27,6 +28,8 @@ export interface GraphContents {
   /** Objects defined more than once (same kind, namespace and name). */
   readonly duplicates: readonly DuplicateObject[];
   readonly defaultNamespace: string;
+  /** The per-pod labels (StatefulSet ordinals, Job indexes) that selectors name, with the values they name; none when absent. */
+  readonly podLabelMentions?: PodLabelMentions;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -57,6 +60,8 @@ export class ResourceGraph implements GraphContents {
   readonly findings: readonly Finding[];
   readonly duplicates: readonly DuplicateObject[];
   readonly defaultNamespace: string;
+  /** The per-pod labels (StatefulSet ordinals, Job indexes) that selectors name: pods differing only elsewhere in them share a pod class. */
+  readonly podLabelMentions: PodLabelMentions;
 
   private readonly namespaceByName: ReadonlyMap<string, Namespace>;
   private readonly podsByNamespace: ReadonlyMap<string, readonly Pod[]>;
@@ -85,6 +90,7 @@ export class ResourceGraph implements GraphContents {
     this.findings = contents.findings;
     this.duplicates = contents.duplicates;
     this.defaultNamespace = contents.defaultNamespace;
+    this.podLabelMentions = contents.podLabelMentions ?? new Map();
     this.namespaceByName = new Map(this.namespaces.map((namespace) => [namespace.name, namespace]));
     this.namespaceIndex = new LabelIndex(this.namespaces, (namespace) => namespace.labels);
     this.podsByNamespace = groupBy(this.pods, (pod) => pod.namespace);
