@@ -1,4 +1,4 @@
-import type { Labels, LabelSelector } from './label-selector.js';
+import { formatRequirements, matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
 
 /**
  * The labels Kubernetes controllers put on the pods they create, beyond the template's own
@@ -135,4 +135,32 @@ const UNNAMED_VALUE = '\u0002';
 export function distinguishableValue(key: string, value: string, mentions: PodLabelMentions): string {
   if (!PER_POD_LABEL_KEYS.has(key)) return value;
   return mentions.get(key)?.has(value) ? value : UNNAMED_VALUE;
+}
+
+/**
+ * The requirements of `selector` on labels whose value on these pods a controller computes at run
+ * time (`In`/`NotIn` only: `Exists` and `DoesNotExist` see the key, which is known to be there).
+ */
+export function requirementsOnGeneratedValues(selector: LabelSelector, labels: Labels): LabelSelector['requirements'] {
+  return selector.requirements.filter((requirement) => (requirement.operator === 'In' || requirement.operator === 'NotIn') && isGeneratedValue(labels[requirement.key]));
+}
+
+/**
+ * Returns true when the selector would match the pods but for its requirements on generated values,
+ * which k8snet cannot judge: whether it matches them in the cluster is unknown.
+ */
+export function matchesButForGeneratedValues(selector: LabelSelector, labels: Labels): boolean {
+  const unknown = requirementsOnGeneratedValues(selector, labels);
+  if (unknown.length === 0) return false;
+  return matchesSelector({ requirements: selector.requirements.filter((requirement) => !unknown.includes(requirement)), text: '' }, labels);
+}
+
+/**
+ * For messages about a selector on values computed at run time: its requirements on them as
+ * kubectl prints selectors (`pod-template-hash=5d8f7c9b4`), and who computes them.
+ */
+export function describeGeneratedRequirements(selector: LabelSelector, labels: Labels): { readonly requirements: string; readonly setter: string } {
+  const requirements = requirementsOnGeneratedValues(selector, labels);
+  const keys = [...new Set(requirements.map((requirement) => requirement.key))];
+  return { requirements: formatRequirements(requirements), setter: keys.map((key) => describeGeneratedLabel(key)).join(', and ') };
 }
