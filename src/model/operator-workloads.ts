@@ -308,7 +308,8 @@ export function declaredOperatorKind(declaration: WorkloadDeclaration): Operator
         name: fill(declaration.name, object),
         replicas,
         template: template(labels, ports, hostNetwork),
-        templatePath: firstLabels.slice(0, endsInTemplate ? -2 : -1),
+        // Never [], which marks a concrete Pod: without a label map, the object's spec.
+        templatePath: firstLabels.length > 0 ? firstLabels.slice(0, endsInTemplate ? -2 : -1) : ['spec'],
       }];
     },
   };
