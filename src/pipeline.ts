@@ -18,6 +18,8 @@ export interface Analysis {
 export interface ModelOptions {
   readonly workloadDeclarations?: readonly WorkloadDeclaration[];
   readonly namespaceDeclarations?: readonly NamespaceDeclaration[];
+  /** Pod addresses by `namespace/pod-name` (see BuildOptions.podIPs). */
+  readonly podIPs?: ReadonlyMap<string, string>;
 }
 
 /** Options of {@link analyzePaths}. */
@@ -30,6 +32,7 @@ function analyze(loaded: LoadResult, options: AnalyzeOptions): Analysis {
     defaultNamespace: options.defaultNamespace,
     ...(options.workloadDeclarations ? { workloadDeclarations: options.workloadDeclarations } : {}),
     ...(options.namespaceDeclarations ? { namespaceDeclarations: options.namespaceDeclarations } : {}),
+    ...(options.podIPs ? { podIPs: options.podIPs } : {}),
   });
   return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files, unparsedFiles: loaded.unparsedFiles };
 }

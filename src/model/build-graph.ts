@@ -24,6 +24,12 @@ export interface BuildOptions {
   readonly workloadDeclarations?: readonly WorkloadDeclaration[];
   /** Namespaces made outside the manifests, with their labels, from `.k8snet.yaml` `namespaces:`. */
   readonly namespaceDeclarations?: readonly NamespaceDeclaration[];
+  /**
+   * Pod addresses known from elsewhere (a conformance case's pod-ips file), by `namespace/pod-name`:
+   * a StatefulSet's ordinal (`db-1`) named here becomes a pod of its own with that podIP, and a
+   * concrete Pod without status.podIP gets it.
+   */
+  readonly podIPs?: ReadonlyMap<string, string>;
 }
 
 /** A namespace made outside the manifests (by an operator, a platform team, a kubeflow Profile), as `.k8snet.yaml` declares it. */
@@ -360,7 +366,7 @@ class GraphBuilder {
     const labels = { ...stringMap(template.metadata?.labels), ...controllerLabels(kind, name, spec) };
     const templatePod = (key: string, podName: string, extraLabels: Labels = {}, ordinal?: number) =>
       this.buildPod(key, namespace, podName, id, template, object, templatePath, { labels: { ...labels, ...extraLabels }, ...(ordinal !== undefined ? { ordinal } : {}) });
-    if (kind === 'StatefulSet' && (concrete || mentions.has(STATEFULSET_POD_NAME) || mentions.has(POD_INDEX))) {
+    if (kind === 'StatefulSet' && (concrete || mentions.has(STATEFULSET_POD_NAME) || mentions.has(POD_INDEX) || this.addressesOrdinalOf(namespace, name))) {
       const pods = this.ordinalPods(id, source, concrete ?? [], (key, ordinal) => templatePod(key, `${name}-${ordinal}`, ordinalLabels(`${name}-${ordinal}`, ordinal), ordinal));
       if (pods.length > 0) return workload(pods);
     } else if (concrete) {
@@ -371,6 +377,14 @@ class GraphBuilder {
       return workload(Array.from({ length: indexes }, (_, index) => templatePod(`${id}#${index}`, `${name}-${index}`, { [JOB_COMPLETION_INDEX]: String(index) }, index)));
     }
     return workload([templatePod(`${id}#0`, name)]);
+  }
+
+  /** Whether `podIPs` gives the address of some ordinal of StatefulSet `namespace/name`. */
+  private addressesOrdinalOf(namespace: string, name: string): boolean {
+    for (const key of this.options.podIPs?.keys() ?? []) {
+      if (key.startsWith(`${namespace}/`) && ordinalOf(key.slice(namespace.length + 1), name) !== undefined) return true;
+    }
+    return false;
   }
 
   /**
@@ -434,7 +448,7 @@ class GraphBuilder {
         });
       }
     }
-    const podIP = template.status?.podIP;
+    const podIP = template.status?.podIP ?? (instance.ordinal !== undefined || templatePath.length === 0 ? this.options.podIPs?.get(`${namespace}/${name}`) : undefined);
     return {
       key,
       namespace,

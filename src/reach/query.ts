@@ -232,11 +232,12 @@ export function answerReach(solver: ReachabilitySolver, source: Endpoint, destin
 
   const pairs: PairAnswer[] = [];
   // Selectors on labels whose value a controller computes at run time: k8snet cannot judge them.
-  const unknowable = new Map<PodClass | AddressPeer, string[]>();
-  const caveatsOf = (peer: PodClass | AddressPeer, who: string): string[] => {
+  const unknowable = new Map<string, string[]>();
+  const caveatsOf = (peer: PodClass | AddressPeer, side: 'source' | 'destination'): string[] => {
     if (isAddressPeer(peer)) return [];
-    let caveats = unknowable.get(peer);
-    if (!caveats) unknowable.set(peer, (caveats = generatedLabelCaveats(solver.graph, peer.namespace, peer.labels, who)));
+    const key = `${side}\u0000${peer.index}`;
+    let caveats = unknowable.get(key);
+    if (!caveats) unknowable.set(key, (caveats = generatedLabelCaveats(solver.graph, peer.namespace, peer.labels, `the ${side}`, side)));
     return caveats;
   };
   for (const from of sources) {
@@ -244,7 +245,7 @@ export function answerReach(solver: ReachabilitySolver, source: Endpoint, destin
       if (isAddressPeer(from.peer) && isAddressPeer(to.peer)) continue;
       if (to.asked.isEmpty()) continue;
       const explained = solver.explain(from.peer, to.peer);
-      const extra = [...caveatsOf(from.peer, 'the source'), ...caveatsOf(to.peer, 'the destination')];
+      const extra = [...caveatsOf(from.peer, 'source'), ...caveatsOf(to.peer, 'destination')];
       const verdict = extra.length > 0 ? { ...explained, caveats: [...explained.caveats, ...extra] } : explained;
       pairs.push({ source: from, destination: to, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
     }

@@ -92,6 +92,14 @@ status: {podIP: 10.244.1.7}
     expect(workload.pods[1].labels).toEqual({ app: 'web', role: 'leader' });
   });
 
+  it('gives ordinals the addresses a pod-IP list names, each its own pod (a conformance case\'s pod-ips file)', () => {
+    const analysis = analyzeTexts([{ path: 'test.yaml', text: statefulSet('db', 2) }], {
+      podIPs: new Map([['argocd/db-0', '10.244.1.10'], ['argocd/db-1', '10.244.2.10']]),
+    });
+    const workload = analysis.graph.workload('argocd/db[StatefulSet]')!;
+    expect(workload.pods.map((pod) => `${pod.name} ${pod.podIP}`)).toEqual(['db-0 10.244.1.10', 'db-1 10.244.2.10']);
+  });
+
   it('keeps the ordinals no selector names in one pod class, so 10,000 replicas cost what one does', () => {
     const graph = graphOf(statefulSet('redis-ha', 10_000), podService('redis-ha-announce-0', 'redis-ha-0'));
     const workload = graph.workload('argocd/redis-ha[StatefulSet]')!;
