@@ -77,6 +77,12 @@ describe('a StatefulSet addressed by pod name (argo-cd HA Redis)', () => {
     expect(one.stdout).toContain('argocd/redis-backup[CronJob] → argocd/argocd-redis-ha-server-1: denied');
     const all = k8snet(['can-reach', 'argocd/redis-backup', 'argocd/argocd-redis-ha-server', '--port', '6379', '.'], { cwd: REDIS_HA });
     expect(all.stdout).toMatch(/^◐ PARTLY REACHABLE/);
+    // explain lists the ordinals, each with what isolates it.
+    const explain = k8snet(['explain', 'argocd/argocd-redis-ha-server', '.'], { cwd: REDIS_HA });
+    expect(explain.stdout.split('\n').filter((line) => /^  pods? /.test(line)).map((line) => line.replace(/ with labels .*/, ''))).toEqual([
+      '  pod argocd-redis-ha-server-0', '  pod argocd-redis-ha-server-1', '  pod argocd-redis-ha-server-2',
+    ]);
+    expect(explain.stdout).toContain('  ingress: isolated by 2 policies\n    argocd/argocd-redis-ha-server-network-policy (network-policies.yaml:4)');
     const matrix = k8snet(['matrix', '.'], { cwd: REDIS_HA });
     // A matrix line is per workload: some pod of the source reaches some pod of the destination.
     expect(matrix.stdout).toContain('argocd/redis-backup[CronJob] => argocd/argocd-redis-ha-server[StatefulSet] : TCP 6379\n');
