@@ -3,6 +3,7 @@ import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import type { LabelRequirement } from '../src/model/label-selector.js';
 import { policyPeers } from '../src/model/policy-peers.js';
+import { mayMatchUnknownNamespaces } from '../src/model/namespace-scope.js';
 
 /** Flags namespaceSelectors on a label key that no namespace carries. */
 export default defineRule({
@@ -11,10 +12,15 @@ export default defineRule({
   severity: 'warning',
   description: 'A namespaceSelector requires a label key that no namespace in the manifests carries.',
   rationale: 'A selector on a missing label matches no namespace, so the rule allows nothing: the classic `name: prod` instead of '
-    + '`kubernetes.io/metadata.name: prod` silently blocks the traffic it was written for.',
-  fix: 'Select namespaces on `kubernetes.io/metadata.name`, which the API server sets on every namespace, or add the label to the Namespace objects.',
+    + '`kubernetes.io/metadata.name: prod` silently blocks the traffic it was written for. Namespaces made outside the manifests (by an '
+    + 'operator, a platform team, a kubeflow Profile) may carry the label, and k8snet cannot see them: unless the selector confines itself '
+    + 'by kubernetes.io/metadata.name to namespaces whose labels are known, the finding says it matches only such namespaces, not nothing.',
+  fix: 'Select namespaces on `kubernetes.io/metadata.name`, which the API server sets on every namespace, or add the label to the Namespace objects; '
+    + 'for namespaces made elsewhere, declare their labels under `namespaces:` in .k8snet.yaml.',
   messages: {
     unknownLabel: 'namespaceSelector requires label {{key}}, which no namespace in the manifests carries, so this peer matches no namespace.',
+    unknownLabelElsewhere: 'namespaceSelector requires label {{key}}, which no namespace of the manifests (or of .k8snet.yaml namespaces:) carries: '
+      + 'this peer matches only namespaces made elsewhere that carry it, and no namespace at all if the key is a mistake.',
   },
   check(graph) {
     const reports: RuleReport[] = [];
@@ -29,7 +35,8 @@ export default defineRule({
           const path = index < matchLabelsCount
             ? [...peer.path, 'namespaceSelector', 'matchLabels', requirement.key]
             : [...peer.path, 'namespaceSelector', 'matchExpressions', index - matchLabelsCount];
-          reports.push({ messageId: 'unknownLabel', data: { key: requirement.key }, object: policy.source, path, ...(hint ? { hint } : {}) });
+          const messageId = mayMatchUnknownNamespaces(peer.namespaceSelector!, graph) ? 'unknownLabelElsewhere' : 'unknownLabel';
+          reports.push({ messageId, data: { key: requirement.key }, object: policy.source, path, ...(hint ? { hint } : {}) });
         }
       }
     }

@@ -5,8 +5,9 @@ import { nearMissHint } from '../src/model/suggest.js';
 import type { NetworkPolicy, PolicyPeer, PolicyRule } from '../src/model/types.js';
 import { namespaceLabelKeys, requiresUnknownKey } from './namespace-selector-unknown-label.js';
 import { policyPeers } from '../src/model/policy-peers.js';
-
-const METADATA_NAME = 'kubernetes.io/metadata.name';
+import { METADATA_NAME, mayMatchUnknownNamespaces } from '../src/model/namespace-scope.js';
+import { describeGeneratedRequirements, matchesButForGeneratedValues } from '../src/model/controller-labels.js';
+import { listWorkloads } from '../src/model/suggest.js';
 
 /** Flags `from`/`to` peers whose selectors match no namespace or no pod of the manifests. */
 export default defineRule({
@@ -19,12 +20,21 @@ export default defineRule({
     + '(kubernetes.io/metadata.name) a namespace the manifests do not declare, a podSelector whose namespaces have no pod in the '
     + 'manifests, and a podSelector under an open namespaceSelector ({} or only NotIn/DoesNotExist) that may find its pods in a namespace '
     + 'deployed from elsewhere. Namespaces declared here without any workload are reported with their own message, since their pods may '
-    + 'still come from elsewhere. A namespaceSelector on a label key no namespace carries is left to namespace-selector-unknown-label.',
-  fix: 'Make the selector match the labels the intended pods (pod template labels) or namespaces (Namespace labels, or kubernetes.io/metadata.name) actually carry, or remove the peer.',
+    + 'still come from elsewhere. A namespaceSelector on a label key no namespace carries is left to namespace-selector-unknown-label. '
+    + 'Namespaces made outside the manifests (by an operator, a platform team, a kubeflow Profile) have labels k8snet cannot see: a '
+    + 'namespaceSelector that does not confine itself by kubernetes.io/metadata.name to namespaces whose labels are known may match them, '
+    + 'so it is reported only when a near-miss label points to a typo, and then as matching nothing known, not as matching nothing. A '
+    + 'podSelector on a label whose value a controller computes at run time (pod-template-hash, controller-revision-hash) is reported as '
+    + 'unknowable, not as matching nothing.',
+  fix: 'Make the selector match the labels the intended pods (pod template labels) or namespaces (Namespace labels, or kubernetes.io/metadata.name) actually carry, '
+    + 'or remove the peer; declare the labels of namespaces made elsewhere under `namespaces:` in .k8snet.yaml.',
   messages: {
     noPod: '{{peer}} matches no pod: podSelector {{selector}} matches none of the pods in {{namespaces}}, so this peer allows nothing.',
     noNamespace: '{{peer}} matches no namespace: namespaceSelector {{selector}} matches none of the namespaces in the manifests ({{known}}), so this peer allows nothing.',
     emptyNamespaces: '{{peer}} matches no pod in the manifests: namespaceSelector {{selector}} matches only {{namespaces}}, declared here without any workload.',
+    noKnownNamespace: '{{peer}} matches none of the namespaces in the manifests ({{known}}): namespaceSelector {{selector}} can only match namespaces made elsewhere, and none if it holds a typo.',
+    noKnownPod: '{{peer}} matches no pod in the manifests: podSelector {{selector}} matches none of the pods in {{namespaces}}, and can only match pods of namespaces made elsewhere that namespaceSelector {{namespaceSelector}} may match.',
+    generatedLabel: '{{peer}} selects pods by {{requirements}}, a value {{setter}}: k8snet cannot know it, so it cannot tell whether this peer matches {{workloads}}.',
   },
   check(graph) {
     const reports: RuleReport[] = [];
@@ -73,18 +83,23 @@ function checkPeer(
 ): RuleReport | undefined {
   const peerName = `NetworkPolicy ${policy.namespace}/${policy.name} ${peer.path[1]}[${peer.path[2]}].${peer.path[3]}[${peer.path[4]}]`;
   let namespaces = [policy.namespace];
+  // Whether the namespaceSelector may also match namespaces made outside the manifests.
+  let elsewhere = false;
   if (peer.namespaceSelector) {
     const selector = peer.namespaceSelector;
     // namespace-selector-unknown-label reports these.
     if (selector.requirements.some((requirement) => requiresUnknownKey(requirement, knownKeys))) return undefined;
+    elsewhere = mayMatchUnknownNamespaces(selector, graph);
     const matched = graph.namespacesMatching(selector);
     if (matched.length === 0) {
       // A namespace named here but not declared in the manifests may exist, with any labels.
       const named = selector.requirements.filter((requirement) => requirement.key === METADATA_NAME && requirement.operator === 'In').flatMap((requirement) => requirement.values);
       if (named.some((name) => graph.namespace(name)?.source === undefined)) return undefined;
       const hint = nearMissHint(selector.requirements, graph.namespaces.map((namespace) => namespace.labels));
+      // Namespaces made elsewhere may carry these labels: only a near miss (a typo) is worth a word.
+      if (elsewhere && !hint) return undefined;
       return {
-        messageId: 'noNamespace',
+        messageId: elsewhere ? 'noKnownNamespace' : 'noNamespace',
         data: { peer: peerName, selector: selector.text, known: listNames(graph.namespaces.map((namespace) => namespace.name)) },
         object: policy.source,
         path: [...peer.path, 'namespaceSelector'],
@@ -113,11 +128,24 @@ function checkPeer(
   if (!peer.podSelector) return undefined;
   const podSelector = peer.podSelector;
   if (namespaces.some((name) => graph.podsMatching(podSelector, name).length > 0)) return undefined;
-  const candidates = namespaces.flatMap((name) => graph.podsInNamespace(name)).map((pod) => pod.labels);
-  const hint = nearMissHint(podSelector.requirements, candidates) ?? (peer.namespaceSelector ? undefined : siblingHint(graph, rule, peer, podSelector));
+  const pods = namespaces.flatMap((name) => graph.podsInNamespace(name));
+  const unknowable = pods.filter((pod) => matchesButForGeneratedValues(podSelector, pod.labels));
+  if (unknowable.length > 0) {
+    return {
+      messageId: 'generatedLabel',
+      data: { peer: peerName, ...describeGeneratedRequirements(podSelector, unknowable[0].labels), workloads: listWorkloads(unknowable) },
+      object: policy.source,
+      path: [...peer.path, 'podSelector'],
+    };
+  }
+  const hint = nearMissHint(podSelector.requirements, pods.map((pod) => pod.labels)) ?? (peer.namespaceSelector ? undefined : siblingHint(graph, rule, peer, podSelector));
+  if (elsewhere && !hint) return undefined;
   return {
-    messageId: 'noPod',
-    data: { peer: peerName, selector: podSelector.text, namespaces: describeNamespaces(namespaces) },
+    messageId: elsewhere ? 'noKnownPod' : 'noPod',
+    data: {
+      peer: peerName, selector: podSelector.text, namespaces: describeNamespaces(namespaces),
+      ...(elsewhere ? { namespaceSelector: peer.namespaceSelector!.text } : {}),
+    },
     object: policy.source,
     path: [...peer.path, 'podSelector'],
     ...(hint ? { hint } : {}),

@@ -1,5 +1,6 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { listWorkloads, nearMissHint } from '../src/model/suggest.js';
+import { describeGeneratedRequirements, matchesButForGeneratedValues } from '../src/model/controller-labels.js';
 
 /** Flags NetworkPolicies whose podSelector matches no pod of their namespace. */
 export default defineRule({
@@ -9,10 +10,12 @@ export default defineRule({
   description: 'A NetworkPolicy\'s podSelector matches no pod of its namespace.',
   rationale: 'A policy that selects no pod has no effect: the pods it was written for are not isolated by it and get none of its allowances, '
     + 'usually because of a label typo or a label renamed in the pod template. Namespaces without any pod in the manifests are skipped, '
-    + 'since their workloads may be deployed from elsewhere.',
+    + 'since their workloads may be deployed from elsewhere. A podSelector on a label whose value a controller computes at run time '
+    + '(pod-template-hash, controller-revision-hash, a Job\'s uid) is reported as unknowable: the policy applies only while that value lasts.',
   fix: 'Make spec.podSelector match the labels of the pod template it is meant for (or relabel the pods); use podSelector: {} to select every pod of the namespace.',
   messages: {
     selectsNothing: 'NetworkPolicy {{policy}} selects no pod: podSelector {{selector}} matches none of the pods in namespace {{namespace}} ({{workloads}}), so the policy has no effect.',
+    generatedLabel: 'NetworkPolicy {{policy}} selects pods by {{requirements}}, a value {{setter}}: k8snet cannot know it, so it cannot tell whether the policy applies to {{workloads}}; it stops applying when that value changes.',
   },
   check(graph) {
     const reports: RuleReport[] = [];
@@ -21,6 +24,16 @@ export default defineRule({
       // No pod here at all: the namespace's workloads live in other manifests.
       if (pods.length === 0) continue;
       if (graph.podsMatching(policy.podSelector, policy.namespace).length > 0) continue;
+      const unknowable = pods.filter((pod) => matchesButForGeneratedValues(policy.podSelector, pod.labels));
+      if (unknowable.length > 0) {
+        reports.push({
+          messageId: 'generatedLabel',
+          data: { policy: `${policy.namespace}/${policy.name}`, ...describeGeneratedRequirements(policy.podSelector, unknowable[0].labels), workloads: listWorkloads(unknowable) },
+          object: policy.source,
+          path: ['spec', 'podSelector'],
+        });
+        continue;
+      }
       const hint = nearMissHint(policy.podSelector.requirements, pods.map((pod) => pod.labels));
       reports.push({
         messageId: 'selectsNothing',

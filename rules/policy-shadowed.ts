@@ -1,7 +1,9 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { IpFamily } from '../src/model/cidr.js';
-import { selectsEverything } from '../src/model/label-selector.js';
-import type { NetworkPolicy } from '../src/model/types.js';
+import { selectsEverything, type LabelSelector } from '../src/model/label-selector.js';
+import type { ResourceGraph } from '../src/model/graph.js';
+import { mayMatchUnknownNamespaces } from '../src/model/namespace-scope.js';
+import type { NetworkPolicy, PolicyPeer } from '../src/model/types.js';
 import { BitSet } from '../src/reach/bitset.js';
 import { ConnectionSet } from '../src/reach/connection-set.js';
 import { partitionSpace } from '../src/reach/ip-ranges.js';
@@ -21,12 +23,15 @@ export default defineRule({
   severity: 'info',
   description: 'A NetworkPolicy allows nothing that other policies do not already allow to the same pods, so removing it would change no connection.',
   rationale: 'A shadowed policy looks like it matters but does not: narrowing or deleting it changes nothing, which misleads reviews '
-    + '("we removed the monitoring policy, why is monitoring still allowed?") and hides which policy really grants the traffic.',
+    + '("we removed the monitoring policy, why is monitoring still allowed?") and hides which policy really grants the traffic. A policy whose '
+    + 'peers may match namespaces made outside the manifests (whose labels k8snet cannot see) may matter only for them: it is reported only '
+    + 'when other rules of the same pods surely allow the same to every such peer (their selectors ask no more than its own).',
   fix: 'Delete the shadowed policy, or narrow the policies that cover it if they allow more than intended.',
   messages: {
     shadowed: 'NetworkPolicy {{policy}} is shadowed: everything it allows for the pods it selects is already allowed by {{others}}, so removing it would change no connection.',
   },
   check(graph, { solver }) {
+    const elsewhereCovered = elsewhereCoverage(graph, solver);
     const selected = new Map<NetworkPolicy, Record<Direction, PodClass[]>>();
     // Classes isolated by the same policies (in the same order) have the same rules: a number per
     // distinct list, for each class and direction, lets them share one judgement.
@@ -74,7 +79,7 @@ export default defineRule({
     const reports: { index: number; report: RuleReport }[] = [];
     for (const { policy, index, classes } of candidates) {
       const coverers = coveringPolicies(solver, policy, classes, compiledOf.get(policy) ?? [], removed, externalPeers, policyListOf, classGroupOf);
-      if (!coverers) continue;
+      if (!coverers || !elsewhereCovered(policy, classes, compiledOf.get(policy) ?? [], removed)) continue;
       removed.add(policy);
       const names = [...coverers].map((other) => other.name).sort();
       reports.push({ index, report: {
@@ -158,6 +163,51 @@ function coveringPolicies(
   // well allow something in the cluster: no claim about such a policy.
   if (ownRules.some((rule) => !contributing.has(rule)) || coverers.size === 0) return undefined;
   return coverers;
+}
+
+/**
+ * Whether what a policy's rules may allow to pods of namespaces made outside the manifests (a
+ * namespaceSelector k8snet cannot fully judge) is surely allowed by other rules of the same pods:
+ * for each such peer, every class it selects has another rule (of a policy not found shadowed) with
+ * a peer asking no more than it (its namespaceSelector's and podSelector's requirements a subset of
+ * the peer's) on ports covering the own rule's.
+ */
+function elsewhereCoverage(graph: ResourceGraph, solver: ReachabilitySolver) {
+  return (policy: NetworkPolicy, classes: Readonly<Record<Direction, readonly PodClass[]>>, ownRules: readonly CompiledRule[], removed: ReadonlySet<NetworkPolicy>): boolean => {
+    for (const own of ownRules) {
+      for (const peer of own.peers) {
+        if (!peer.namespaceSelector || isAnyPodPeer(peer) || !mayMatchUnknownNamespaces(peer.namespaceSelector, graph)) continue;
+        const covered = classes[own.direction].every((podClass) => solver.rulesFor(podClass, own.direction)
+          .some((other) => other.policy !== policy && !removed.has(other.policy) && coversPeer(other, own, peer)));
+        if (!covered) return false;
+      }
+    }
+    return true;
+  };
+}
+
+/** A peer of any namespace and any pod: judged with the pseudo-peer ANY_POD, like every other rule. */
+function isAnyPodPeer(peer: PolicyPeer): boolean {
+  return peer.namespaceSelector !== undefined && selectsEverything(peer.namespaceSelector) && (peer.podSelector === undefined || selectsEverything(peer.podSelector));
+}
+
+/** True when `other` allows at least what `own` allows to whatever `peer` matches, judged on the selectors as written. */
+function coversPeer(other: CompiledRule, own: CompiledRule, peer: PolicyPeer): boolean {
+  const portsCovered = other.numericPorts.covers(own.numericPorts)
+    && own.namedPorts.every((named) => other.numericPorts === ConnectionSet.ALL
+      || other.namedPorts.some((candidate) => candidate.name === named.name && candidate.protocol === named.protocol));
+  if (!portsCovered) return false;
+  if (other.matchesEveryPeer) return true;
+  return other.peers.some((candidate) => candidate.namespaceSelector !== undefined
+    && asksNoMore(candidate.namespaceSelector, peer.namespaceSelector)
+    && (candidate.podSelector === undefined || asksNoMore(candidate.podSelector, peer.podSelector)));
+}
+
+/** True when every requirement of `broader` is one of `narrower`'s: what `narrower` matches, `broader` matches. */
+function asksNoMore(broader: LabelSelector, narrower: LabelSelector | undefined): boolean {
+  const key = (requirement: LabelSelector['requirements'][number]) => `${requirement.key}\u0000${requirement.operator}\u0000${[...requirement.values].sort().join('\u0000')}`;
+  const own = new Set((narrower?.requirements ?? []).map(key));
+  return broader.requirements.every((requirement) => own.has(key(requirement)));
 }
 
 /** What judging one selected class found: the own rules that allowed something and the policies covering them; undefined when not covered. */

@@ -1,5 +1,6 @@
 import { loadPaths, loadTexts, type LoadOptions, type LoadResult } from './load/index.js';
-import { buildGraph } from './model/build-graph.js';
+import { buildGraph, type NamespaceDeclaration } from './model/build-graph.js';
+import { declaredOperatorKind, isOfOperatorKind, type WorkloadDeclaration } from './model/operator-workloads.js';
 import type { ResourceGraph } from './model/graph.js';
 import type { Finding } from './finding.js';
 
@@ -13,22 +14,42 @@ export interface Analysis {
   readonly unparsedFiles: readonly string[];
 }
 
+/** What `.k8snet.yaml` tells the graph: operators' kinds (`workloads:`) and namespaces made elsewhere (`namespaces:`). */
+export interface ModelOptions {
+  readonly workloadDeclarations?: readonly WorkloadDeclaration[];
+  readonly namespaceDeclarations?: readonly NamespaceDeclaration[];
+  /** Pod addresses by `namespace/pod-name` (see BuildOptions.podIPs). */
+  readonly podIPs?: ReadonlyMap<string, string>;
+}
+
 /** Options of {@link analyzePaths}. */
-export interface AnalyzeOptions extends LoadOptions {
+export interface AnalyzeOptions extends LoadOptions, ModelOptions {
   readonly defaultNamespace?: string;
 }
 
 function analyze(loaded: LoadResult, options: AnalyzeOptions): Analysis {
-  const graph = buildGraph(loaded.objects, { defaultNamespace: options.defaultNamespace });
+  const graph = buildGraph(loaded.objects, {
+    defaultNamespace: options.defaultNamespace,
+    ...(options.workloadDeclarations ? { workloadDeclarations: options.workloadDeclarations } : {}),
+    ...(options.namespaceDeclarations ? { namespaceDeclarations: options.namespaceDeclarations } : {}),
+    ...(options.podIPs ? { podIPs: options.podIPs } : {}),
+  });
   return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files, unparsedFiles: loaded.unparsedFiles };
+}
+
+/** The loader's view of the declared operator kinds: they are analysed, so not unknown. */
+function declaredKinds(options: ModelOptions): Pick<LoadOptions, 'isDeclaredWorkloadKind'> {
+  const kinds = (options.workloadDeclarations ?? []).map((declaration) => declaredOperatorKind(declaration));
+  if (kinds.length === 0) return {};
+  return { isDeclaredWorkloadKind: (apiVersion, kind) => kinds.some((declared) => isOfOperatorKind(declared, { apiVersion, kind })) };
 }
 
 /** Loads the manifests at `paths` (files, folders, `-`) and builds their resource graph. */
 export function analyzePaths(paths: readonly string[], options: AnalyzeOptions = {}): Analysis {
-  return analyze(loadPaths(paths, options), options);
+  return analyze(loadPaths(paths, { ...options, ...declaredKinds(options) }), options);
 }
 
 /** Builds the resource graph of in-memory manifest texts. */
 export function analyzeTexts(texts: readonly { path: string; text: string }[], options: AnalyzeOptions = {}): Analysis {
-  return analyze(loadTexts(texts), options);
+  return analyze(loadTexts(texts, declaredKinds(options)), options);
 }

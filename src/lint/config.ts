@@ -11,6 +11,11 @@ import { locateField, type ManifestObject } from '../load/manifest-object.js';
 import type { FieldPath } from '../load/path.js';
 import { parseCidr } from '../model/cidr.js';
 import type { StatedFactName, StatedFactOrigin } from '../model/cluster-facts.js';
+import type { NamespaceDeclaration } from '../model/build-graph.js';
+import type { WorkloadDeclaration } from '../model/operator-workloads.js';
+import {
+  NAMESPACES_CONFIG_SCHEMA, WORKLOADS_CONFIG_SCHEMA, resolveNamespaceDeclarations, resolveWorkloadDeclarations,
+} from './config-workloads.js';
 
 /** A rule's configured level: a severity, or `off`. */
 export type RuleLevel = Severity | 'off';
@@ -29,6 +34,10 @@ export interface LintConfig {
   /** Globs of files whose findings are not reported. */
   readonly ignore: readonly string[];
   readonly cluster: ClusterFacts;
+  /** Kinds of custom resources whose operator runs pods (`workloads:`). */
+  readonly workloads: readonly WorkloadDeclaration[];
+  /** Namespaces made outside the manifests, with their labels (`namespaces:`). */
+  readonly namespaces: readonly NamespaceDeclaration[];
   /** The configuration file as an object with source positions, for findings about what it states. */
   readonly source?: ManifestObject;
 }
@@ -87,6 +96,8 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    workloads: WORKLOADS_CONFIG_SCHEMA,
+    namespaces: NAMESPACES_CONFIG_SCHEMA,
   },
 } as const;
 
@@ -171,7 +182,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     const problems = errors.map((error) => {
       const where = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
       if (error.keyword === 'additionalProperties') return `${where}: unknown setting '${(error.params as { additionalProperty: string }).additionalProperty}'`;
-      if (error.keyword === 'enum') return `${where}: must be one of ${LEVELS.join(', ')}`;
+      if (error.keyword === 'enum') return `${where}: must be one of ${((error.params as { allowedValues?: unknown[] }).allowedValues ?? LEVELS).join(', ')}`;
       return `${where}: ${error.message}`;
     });
     const firstPath = errors[0] ? errors[0].instancePath.split('/').slice(1).map((part) => (/^\d+$/.test(part) ? Number(part) : part)) : [];
@@ -181,7 +192,13 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     rules?: Record<string, RuleLevel | RuleSetting>;
     ignore?: string[];
     cluster?: Record<string, unknown>;
+    workloads?: Parameters<typeof resolveWorkloadDeclarations>[0];
+    namespaces?: Parameters<typeof resolveNamespaceDeclarations>[0];
   };
+  const workloads = resolveWorkloadDeclarations(value.workloads);
+  const namespaces = resolveNamespaceDeclarations(value.namespaces, source);
+  const declarationProblems = [...workloads.problems, ...namespaces.problems];
+  if (declarationProblems.length > 0) fail(declarationProblems[0].path, declarationProblems.map((problem) => problem.message).join('; '));
   const rules: Record<string, RuleSetting> = {};
   for (const [id, setting] of Object.entries(value.rules ?? {})) rules[id] = typeof setting === 'string' ? { level: setting } : setting;
   const cluster = value.cluster ?? {};
@@ -238,7 +255,10 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     },
     origins,
   };
-  return { ...(file ? { file } : {}), rules, ignore: value.ignore ?? [], cluster: facts, ...(source ? { source } : {}) };
+  return {
+    ...(file ? { file } : {}), rules, ignore: value.ignore ?? [], cluster: facts,
+    workloads: workloads.declarations, namespaces: namespaces.declarations, ...(source ? { source } : {}),
+  };
 }
 
 /**

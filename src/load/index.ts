@@ -3,7 +3,7 @@ import { discoverInputs, describeFsError, type InputSource } from './discover.js
 import { MAX_FILE_BYTES, fileFinding, findTemplateAction, parseBytes, tooLargeFinding, type FileOutcome, type ParsedDocument } from './parse-text.js';
 import { SourceFile } from './source-file.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
-import { MODELLED_KINDS, isBuiltInOpaqueKind, isToolConfig, modelledGroupKind, schemaName, suggestKind } from './kinds.js';
+import { MODELLED_KINDS, isBuiltInOpaqueKind, isOperatorWorkloadKind, isToolConfig, modelledGroupKind, schemaName, suggestKind } from './kinds.js';
 import { locateField, type ManifestObject, type ObjectOrigin } from './manifest-object.js';
 import { formatPath, type FieldPath } from './path.js';
 import { validateObject } from './validate.js';
@@ -33,6 +33,8 @@ export interface LoadOptions {
    * during the call only (the next file is read into the same buffer).
    */
   readonly isRelevant?: (bytes: Buffer) => boolean;
+  /** Custom kinds `.k8snet.yaml` declares as operator workloads (`workloads:`): analysed, so not reported as unknown. */
+  readonly isDeclaredWorkloadKind?: (apiVersion: string, kind: string) => boolean;
 }
 
 /**
@@ -44,7 +46,7 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   const { inputs, problems } = discoverInputs(paths);
   const findings: Finding[] = problems.map((problem) =>
     fileFinding(INPUT_RULES.unreadable, new SourceFile(problem.path, ''), 1, 1, problem.message));
-  const collector = new ObjectCollector(findings);
+  const collector = new ObjectCollector(findings, options.isDeclaredWorkloadKind);
   const reader = new FileReader();
   const files: string[] = [];
   const unparsedFiles: string[] = [];
@@ -69,9 +71,9 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
 }
 
 /** Loads manifests from in-memory texts, as the tests and `diff` against git revisions do. */
-export function loadTexts(texts: readonly { path: string; text: string }[]): LoadResult {
+export function loadTexts(texts: readonly { path: string; text: string }[], options: Pick<LoadOptions, 'isDeclaredWorkloadKind'> = {}): LoadResult {
   const findings: Finding[] = [];
-  const collector = new ObjectCollector(findings);
+  const collector = new ObjectCollector(findings, options.isDeclaredWorkloadKind);
   for (const { path, text } of texts) collector.addText(path, Buffer.from(text, 'utf8'));
   collector.reportUnknownKinds();
   return { objects: collector.objects, findings, files: texts.map((text) => text.path), unparsedFiles: [] };
@@ -145,7 +147,10 @@ class ObjectCollector {
   private readonly unknownKinds = new Map<string, UnknownKindTally>();
   private readonly toolConfigs = new Map<string, UnknownKindTally>();
 
-  constructor(private readonly findings: Finding[]) {}
+  constructor(
+    private readonly findings: Finding[],
+    private readonly isDeclaredWorkloadKind: (apiVersion: string, kind: string) => boolean = () => false,
+  ) {}
 
   addText(displayPath: string, bytes: Buffer): void {
     this.addOutcome(parseBytes(displayPath, bytes));
@@ -237,7 +242,7 @@ class ObjectCollector {
         this.report(INPUT_RULES.schema, origin, violation.path, `${kind} ${qualifiedName(metadata!)}: ${violation.message}; ${consequence}.`);
         if (kind === 'NetworkPolicy') return 0;
       }
-    } else if (!isBuiltInOpaqueKind(kind)) {
+    } else if (!isBuiltInOpaqueKind(kind) && !isOperatorWorkloadKind(apiVersion, kind) && !this.isDeclaredWorkloadKind(apiVersion, kind)) {
       const suggestion = suggestKind(kind);
       if (suggestion) {
         this.report({ ...INPUT_RULES.unknownKind, severity: 'warning' }, origin, ['kind'],

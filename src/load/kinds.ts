@@ -70,6 +70,23 @@ export function isBuiltInOpaqueKind(kind: string): boolean {
   return BUILT_IN_OPAQUE_KINDS.has(kind);
 }
 
+/**
+ * Custom resources whose operator runs pods k8snet models (src/model/operator-workloads.ts says
+ * how), by API group: the loader keeps their spec and does not report them as unknown kinds.
+ */
+export const OPERATOR_WORKLOAD_KINDS: Readonly<Record<string, readonly string[]>> = {
+  'monitoring.coreos.com': ['Prometheus', 'Alertmanager', 'ThanosRuler'],
+};
+
+/** The kind names of {@link OPERATOR_WORKLOAD_KINDS}, whatever their group, for the loader's projection. */
+export const OPERATOR_WORKLOAD_KIND_NAMES: ReadonlySet<string> = new Set(Object.values(OPERATOR_WORKLOAD_KINDS).flat());
+
+/** Returns true for a custom resource of a kind whose operator's pods k8snet models. */
+export function isOperatorWorkloadKind(apiVersion: string, kind: string): boolean {
+  const slash = apiVersion.indexOf('/');
+  return slash !== -1 && (OPERATOR_WORKLOAD_KINDS[apiVersion.slice(0, slash)]?.includes(kind) ?? false);
+}
+
 const suggestions = new Map<string, string | undefined>();
 
 /** Returns the modelled or built-in kind `kind` is probably a misspelling of, if any. */

@@ -45,3 +45,29 @@ export function completeValue(object: ManifestObject): unknown {
   });
   return valueAt(documents[indexInPositions], basePath);
 }
+
+/**
+ * {@link completeValue} for many objects, parsing each source text once: operators' custom
+ * resources declared in `.k8snet.yaml` are read in full, and a cluster dump holds hundreds of them
+ * in one file.
+ */
+export function completeValues(objects: readonly ManifestObject[]): Map<ManifestObject, unknown> {
+  const values = new Map<ManifestObject, unknown>();
+  const documentsOf = new Map<string, unknown[]>();
+  for (const object of objects) {
+    const { positions, indexInPositions, basePath } = object.origin;
+    const source = positions.sourceText;
+    let documents = documentsOf.get(source);
+    if (!documents) {
+      const yaml = jsYaml();
+      documents = yaml.constructFromEvents(yaml.parseEvents(source, { filename: positions.sourceFile.path }), {
+        source,
+        schema: manifestYamlSchema(),
+        json: /\.json$/i.test(positions.sourceFile.path),
+      }) as unknown[];
+      documentsOf.set(source, documents);
+    }
+    values.set(object, valueAt(documents[indexInPositions], basePath));
+  }
+  return values;
+}

@@ -1,6 +1,6 @@
 import type { Event } from 'js-yaml';
 import type { IndexedEvents } from './positions.js';
-import { GROUP_KINDS, MODELLED_KINDS } from './kinds.js';
+import { GROUP_KINDS, MODELLED_KINDS, OPERATOR_WORKLOAD_KIND_NAMES } from './kinds.js';
 
 /**
  * Which fields of a document to construct. k8snet reads a small part of each manifest; leaving
@@ -72,6 +72,8 @@ function projectionFor(kind: string | undefined, name: () => string | undefined)
   if (MODELLED_KINDS.has(kind)) return { metadata: METADATA, status: DROP };
   if (GROUP_KIND_NAMES.has(kind)) return kind === 'Gateway' ? { metadata: METADATA } : { metadata: METADATA, status: DROP };
   if (FACT_KINDS.has(kind)) return { metadata: METADATA };
+  // An operator's custom resource states its pods' labels, ports and replicas in its spec.
+  if (OPERATOR_WORKLOAD_KIND_NAMES.has(kind)) return { metadata: METADATA, status: DROP };
   if (kind === 'ConfigMap') {
     const configMapName = name();
     return configMapName !== undefined && CONFIG_MAPS_READ.has(configMapName) ? { metadata: METADATA } : IDENTITY_ONLY;

@@ -1,5 +1,5 @@
 import type { ManifestObject } from '../load/manifest-object.js';
-import { locateField } from '../load/manifest-object.js';
+import { completeValues, locateField } from '../load/manifest-object.js';
 import { INPUT_RULES, type InputRule } from '../load/input-rules.js';
 import { isToolConfig, modelledGroupKind } from '../load/kinds.js';
 import { formatPath, valueAt, type FieldPath } from '../load/path.js';
@@ -8,6 +8,10 @@ import { parseLabelSelector, type Labels, type LabelSelector } from './label-sel
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
 import { ResourceGraph, type DuplicateObject } from './graph.js';
 import { buildGatewayApiObjects } from './build-gateway-api.js';
+import {
+  JOB_COMPLETION_INDEX, POD_INDEX, STATEFULSET_POD_NAME, collectPodLabelMentions, controllerLabels, ordinalLabels, type PodLabelMentions,
+} from './controller-labels.js';
+import { BUILT_IN_OPERATOR_KINDS, declaredOperatorKind, isOfOperatorKind, type OperatorKind, type WorkloadDeclaration } from './operator-workloads.js';
 import type {
   AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule, ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
   PolicyRule, Protocol, Service, ServicePort, Workload,
@@ -17,6 +21,39 @@ import type {
 export interface BuildOptions {
   /** Namespace of objects that name none (kubectl's current namespace); `default` by default. */
   readonly defaultNamespace?: string;
+  /** Custom resources whose operator runs pods, declared in `.k8snet.yaml` `workloads:` (beside the built-in ones). */
+  readonly workloadDeclarations?: readonly WorkloadDeclaration[];
+  /** Namespaces made outside the manifests, with their labels, from `.k8snet.yaml` `namespaces:`. */
+  readonly namespaceDeclarations?: readonly NamespaceDeclaration[];
+  /**
+   * Pod addresses known from elsewhere (a conformance case's pod-ips file), by `namespace/pod-name`:
+   * a StatefulSet's ordinal (`db-1`) named here becomes a pod of its own with that podIP, and a
+   * concrete Pod without status.podIP gets it.
+   */
+  readonly podIPs?: ReadonlyMap<string, string>;
+}
+
+/** A namespace made outside the manifests (by an operator, a platform team, a kubeflow Profile), as `.k8snet.yaml` declares it. */
+export interface NamespaceDeclaration {
+  readonly name: string;
+  readonly labels: Labels;
+  /** Where `.k8snet.yaml` states it: the file as an object (when it came from one) and the entry's path. */
+  readonly declaredIn: { readonly object?: ManifestObject; readonly path: FieldPath };
+}
+
+/**
+ * A controller whose pods the graph holds: an object of the manifests, or one an operator creates
+ * for a custom resource (its pod template made from the resource).
+ */
+interface ControllerSource {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly object: ManifestObject;
+  readonly template: Raw;
+  readonly templatePath: FieldPath;
+  readonly replicas: number;
+  readonly madeBy?: { readonly kind: string; readonly name: string };
 }
 
 const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
@@ -51,14 +88,17 @@ type Invalid = (path: FieldPath, message: string, rule?: InputRule) => void;
  * carrying them are left out, as the cluster would never admit them.
  */
 export function buildGraph(objects: readonly ManifestObject[], options: BuildOptions = {}): ResourceGraph {
-  return new GraphBuilder(options.defaultNamespace ?? 'default').build(objects);
+  return new GraphBuilder(options).build(objects);
 }
 
 class GraphBuilder {
   private readonly findings: Finding[] = [];
   private readonly duplicates: DuplicateObject[] = [];
+  private readonly defaultNamespace: string;
 
-  constructor(private readonly defaultNamespace: string) {}
+  constructor(private readonly options: BuildOptions) {
+    this.defaultNamespace = options.defaultNamespace ?? 'default';
+  }
 
   build(objects: readonly ManifestObject[]): ResourceGraph {
     const unique = this.removeDuplicates(objects);
@@ -69,7 +109,6 @@ class GraphBuilder {
       else byKind.set(object.kind, [object]);
     }
     const of = (kind: string) => byKind.get(kind) ?? [];
-    const workloads = this.buildWorkloads(unique);
     const services = of('Service').map((object) => this.buildService(object));
     const ingresses = [
       ...of('Ingress').map((object) => this.buildIngress(object)),
@@ -90,6 +129,17 @@ class GraphBuilder {
       const listed = Array.isArray(spec.podCIDRs) ? spec.podCIDRs.filter((text: unknown) => typeof text === 'string') : [];
       return { name: object.name, podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])], source: object };
     });
+    const operated = this.operatorControllers(unique, services);
+    services.push(...operated.services);
+    // Selectors that single out pods by ordinal decide which workloads have their pods told apart.
+    const podLabelMentions = collectPodLabelMentions(
+      [
+        ...policies.flatMap((policy) => [policy.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => (rule.peers ?? []).map((peer) => peer.podSelector))]),
+        ...adminPolicies.flatMap((policy) => [policy.subject.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => rule.peers.map((peer) => peer.podSelector))]),
+      ],
+      services.map((service) => service.selector),
+    );
+    const workloads = this.buildWorkloads(unique, operated.controllers, podLabelMentions);
     const namespaces = this.buildNamespaces(of('Namespace'), unique);
     const gatewayApi = buildGatewayApiObjects(unique, {
       namespaceOf: (object) => this.namespaceOf(object),
@@ -110,6 +160,7 @@ class GraphBuilder {
       findings: this.findings,
       duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
+      podLabelMentions,
     });
   }
 
@@ -168,10 +219,91 @@ class GraphBuilder {
       const name = this.namespaceOf(object);
       if (!namespaces.has(name)) namespaces.set(name, { name, labels: { 'kubernetes.io/metadata.name': name } });
     }
+    // Namespaces made elsewhere count with the labels .k8snet.yaml gives them; a Namespace object
+    // of the manifests states its labels itself and wins.
+    for (const declaration of this.options.namespaceDeclarations ?? []) {
+      if (namespaces.get(declaration.name)?.source) continue;
+      namespaces.set(declaration.name, {
+        name: declaration.name,
+        labels: { ...declaration.labels, 'kubernetes.io/metadata.name': declaration.name },
+        declaredIn: declaration.declaredIn,
+      });
+    }
     return [...namespaces.values()].sort((a, b) => compareText(a.name, b.name));
   }
 
-  private buildWorkloads(objects: readonly ManifestObject[]): Workload[] {
+  /**
+   * The controllers operators create for the custom resources of the manifests (built-in kinds,
+   * and those `.k8snet.yaml` declares, which replace a built-in description of the same kind),
+   * and the Services they create per namespace unless the manifests already hold one of that name.
+   */
+  private operatorControllers(objects: readonly ManifestObject[], services: readonly Service[]): { controllers: ControllerSource[]; services: Service[] } {
+    const declared = (this.options.workloadDeclarations ?? []).map((declaration) => declaredOperatorKind(declaration));
+    const builtIn = Object.values(BUILT_IN_OPERATOR_KINDS).flatMap((kinds) => Object.values(kinds))
+      .filter((kind) => !declared.some((other) => other.group === kind.group && other.kind === kind.kind));
+    const kinds = [...builtIn, ...declared];
+    const kindNames = new Set(kinds.map((kind) => kind.kind));
+    const candidates = objects.filter((object) => kindNames.has(object.kind) && !CLUSTER_SCOPED_KINDS.has(object.kind));
+    if (candidates.length === 0) return { controllers: [], services: [] };
+    // The loader keeps only the identity of kinds it does not know: declared kinds are read in full.
+    const declaredObjects = candidates.filter((object) => declared.some((kind) => isOfOperatorKind(kind, object)));
+    const fullValues = declaredObjects.length > 0 ? completeValues(declaredObjects) : new Map<ManifestObject, unknown>();
+    const controllers: ControllerSource[] = [];
+    const made = new Map<string, ManifestObject>();
+    const governed = new Map<string, { kind: OperatorKind; namespace: string; objects: ManifestObject[]; values: Raw[] }>();
+    for (const object of candidates) {
+      const namespace = this.namespaceOf(object);
+      for (const kind of kinds) {
+        if (!isOfOperatorKind(kind, object)) continue;
+        const value = (fullValues.get(object) ?? object.value) as Raw;
+        for (const podSet of kind.podSets(object, value ?? {})) {
+          const id = `${namespace}/${podSet.name}[${podSet.controller}]`;
+          const earlier = made.get(id);
+          if (earlier) {
+            this.report({ ...INPUT_RULES.invalidValue, severity: 'warning' }, object, ['metadata', 'name'],
+              `${object.kind} ${namespace}/${object.name}: ${kind.operator} would create ${podSet.controller} ${podSet.name}, which ${earlier.kind} ${namespace}/${earlier.name} already makes; k8snet keeps the first.`);
+            continue;
+          }
+          made.set(id, object);
+          controllers.push({
+            kind: podSet.controller, namespace, name: podSet.name, object, template: podSet.template, templatePath: podSet.templatePath,
+            replicas: podSet.replicas, madeBy: { kind: object.kind, name: object.name },
+          });
+        }
+        if (kind.governingService) {
+          const key = `${namespace}\u0000${kind.group}\u0000${kind.kind}`;
+          const entry = governed.get(key);
+          if (entry) {
+            entry.objects.push(object);
+            entry.values.push(value ?? {});
+          } else governed.set(key, { kind, namespace, objects: [object], values: [value ?? {}] });
+        }
+      }
+    }
+    const created: Service[] = [];
+    const existing = new Set(services.map((service) => `${service.namespace}/${service.name}`));
+    for (const { kind, namespace, objects: owners, values } of governed.values()) {
+      const service = kind.governingService!(values);
+      if (existing.has(`${namespace}/${service.name}`)) continue;
+      existing.add(`${namespace}/${service.name}`);
+      created.push({
+        namespace,
+        name: service.name,
+        // The operators' governing Services are headless.
+        type: 'ClusterIP',
+        clusterIP: 'None',
+        selector: service.selector,
+        ports: service.ports.map((port) => ({ ...port, path: ['spec'] })),
+        loadBalancerSourceRanges: [],
+        allocateLoadBalancerNodePorts: true,
+        source: owners[0],
+        createdBy: { kind: owners[0].kind, name: owners[0].name },
+      });
+    }
+    return { controllers, services: created };
+  }
+
+  private buildWorkloads(objects: readonly ManifestObject[], operated: readonly ControllerSource[], mentions: PodLabelMentions): Workload[] {
     // Own keys only: a kind named `constructor` is not a controller.
     const controllers = objects.filter((object) => Object.hasOwn(TEMPLATE_PATHS, object.kind));
     const controllerIds = new Set(controllers.map((object) => `${this.namespaceOf(object)}/${object.name}[${object.kind}]`));
@@ -196,31 +328,98 @@ class GraphBuilder {
       if (group) group.pods.push(pod);
       else podsByOwner.set(id, { ...owner, pods: [pod] });
     }
-    const workloads: Workload[] = [];
+    const sources: ControllerSource[] = [];
     for (const controller of controllers) {
       const namespace = this.namespaceOf(controller);
-      const id = `${namespace}/${controller.name}[${controller.kind}]`;
       // A controller owned by another controller in the manifests (a Deployment's ReplicaSet in
       // a cluster dump) runs the same pods: count them once, under the owner.
       const owner = controllerOwner(controller);
       if (owner && controllerIds.has(`${namespace}/${owner.name}[${owner.kind}]`)) continue;
+      const templatePath = TEMPLATE_PATHS[controller.kind];
+      sources.push({
+        kind: controller.kind, namespace, name: controller.name, object: controller,
+        template: (valueAt(controller.value, templatePath) as Raw | undefined) ?? {}, templatePath, replicas: replicaCount(controller),
+      });
+    }
+    // A controller an operator makes that the manifests hold too (a cluster dump) is read from them.
+    for (const source of operated) if (!controllerIds.has(`${source.namespace}/${source.name}[${source.kind}]`)) sources.push(source);
+    const workloads: Workload[] = [];
+    for (const source of sources) {
+      const id = `${source.namespace}/${source.name}[${source.kind}]`;
       const concretePods = podsByOwner.get(id);
       podsByOwner.delete(id);
-      const replicas = replicaCount(controller);
-      if (concretePods) {
-        workloads.push(this.workloadOfPods(id, controller.kind, namespace, controller.name, concretePods.pods, controller, replicas));
-        continue;
-      }
-      const templatePath = TEMPLATE_PATHS[controller.kind];
-      const template = valueAt(controller.value, templatePath) as Raw | undefined;
-      const pod = this.buildPod(`${id}#0`, namespace, controller.name, id, template ?? {}, controller, templatePath);
-      workloads.push({ id, kind: controller.kind, namespace, name: controller.name, replicas, pods: [pod], source: controller });
+      workloads.push(this.controllerWorkload(id, source, concretePods?.pods, mentions));
     }
     for (const [id, group] of podsByOwner) {
       const namespace = this.namespaceOf(group.pods[0]);
       workloads.push(this.workloadOfPods(id, group.kind, namespace, group.name, group.pods, group.pods[0], group.pods.length));
     }
     return workloads.sort((a, b) => compareText(a.id, b.id));
+  }
+
+  /**
+   * The pods of one controller: the concrete Pods of the manifests when there are some (a cluster
+   * dump), else its template with the labels the controller adds. A StatefulSet's pods are told
+   * apart by ordinal (`<name>-<i>`, with their pod-name and pod-index labels) when some selector
+   * names those labels or some of its Pods are given (each given Pod takes its ordinal's place);
+   * an Indexed Job's likewise by completion index. Otherwise one pod stands for every replica.
+   */
+  private controllerWorkload(id: string, source: ControllerSource, concrete: readonly ManifestObject[] | undefined, mentions: PodLabelMentions): Workload {
+    const { kind, namespace, name, object, template, templatePath, replicas } = source;
+    const workload = (pods: Pod[]): Workload => ({
+      id, kind, namespace, name, replicas, pods, source: object, ...(source.madeBy ? { madeBy: source.madeBy } : {}),
+    });
+    const spec: Raw = source.madeBy ? {} : ((object.value.spec as Raw) ?? {});
+    const labels = { ...stringMap(template.metadata?.labels), ...controllerLabels(kind, name, spec) };
+    const templatePod = (key: string, podName: string, extraLabels: Labels = {}, ordinal?: number) =>
+      this.buildPod(key, namespace, podName, id, template, object, templatePath, { labels: { ...labels, ...extraLabels }, ...(ordinal !== undefined ? { ordinal } : {}) });
+    if (kind === 'StatefulSet' && (concrete || mentions.has(STATEFULSET_POD_NAME) || mentions.has(POD_INDEX) || this.addressesOrdinalOf(namespace, name))) {
+      const pods = this.ordinalPods(id, source, concrete ?? [], (key, ordinal) => templatePod(key, `${name}-${ordinal}`, ordinalLabels(`${name}-${ordinal}`, ordinal), ordinal));
+      if (pods.length > 0) return workload(pods);
+    } else if (concrete) {
+      return this.workloadOfPods(id, kind, namespace, name, concrete, object, replicas);
+    }
+    const indexes = kind === 'Job' || kind === 'CronJob' ? completionIndexes(kind === 'Job' ? spec : spec.jobTemplate?.spec ?? {}) : 0;
+    if (indexes > 0 && mentions.has(JOB_COMPLETION_INDEX)) {
+      return workload(Array.from({ length: indexes }, (_, index) => templatePod(`${id}#${index}`, `${name}-${index}`, { [JOB_COMPLETION_INDEX]: String(index) }, index)));
+    }
+    return workload([templatePod(`${id}#0`, name)]);
+  }
+
+  /** Whether `podIPs` gives the address of some ordinal of StatefulSet `namespace/name`. */
+  private addressesOrdinalOf(namespace: string, name: string): boolean {
+    for (const key of this.options.podIPs?.keys() ?? []) {
+      if (key.startsWith(`${namespace}/`) && ordinalOf(key.slice(namespace.length + 1), name) !== undefined) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A StatefulSet's pods by ordinal, from `spec.ordinals.start` (0 by default) for `replicas`
+   * ordinals: a given Pod named `<name>-<i>` takes ordinal i's place (with its own labels, ports and
+   * podIP), the others come from the template. Given Pods beyond the replicas (scaled down, still
+   * running in a dump) and Pods of other names are kept as they are.
+   */
+  private ordinalPods(id: string, source: ControllerSource, concrete: readonly ManifestObject[], fromTemplate: (key: string, ordinal: number) => Pod): Pod[] {
+    const byOrdinal = new Map<number, ManifestObject>();
+    const others: ManifestObject[] = [];
+    for (const pod of concrete) {
+      const ordinal = ordinalOf(pod.name, source.name);
+      if (ordinal !== undefined && !byOrdinal.has(ordinal)) byOrdinal.set(ordinal, pod);
+      else others.push(pod);
+    }
+    const start = source.madeBy ? 0 : wholeCount((source.object.value.spec as Raw | undefined)?.ordinals?.start) ?? 0;
+    const ordinals = new Set<number>();
+    for (let ordinal = start; ordinal < start + source.replicas; ordinal++) ordinals.add(ordinal);
+    for (const ordinal of byOrdinal.keys()) ordinals.add(ordinal);
+    const pods: Pod[] = [];
+    for (const ordinal of [...ordinals].sort((a, b) => a - b)) {
+      const key = `${id}#${pods.length}`;
+      const given = byOrdinal.get(ordinal);
+      pods.push(given ? this.buildPod(key, source.namespace, given.name, id, given.value, given, [], { ordinal }) : fromTemplate(key, ordinal));
+    }
+    for (const pod of others) pods.push(this.buildPod(`${id}#${pods.length}`, source.namespace, pod.name, id, pod.value, pod, []));
+    return pods;
   }
 
   private workloadOfPods(id: string, kind: string, namespace: string, name: string, pods: readonly ManifestObject[], source: ManifestObject, replicas: number): Workload {
@@ -235,7 +434,10 @@ class GraphBuilder {
     };
   }
 
-  private buildPod(key: string, namespace: string, name: string, workloadId: string, template: Raw, source: ManifestObject, templatePath: FieldPath): Pod {
+  private buildPod(
+    key: string, namespace: string, name: string, workloadId: string, template: Raw, source: ManifestObject, templatePath: FieldPath,
+    instance: { readonly labels?: Labels; readonly ordinal?: number } = {},
+  ): Pod {
     const spec: Raw = template.spec ?? {};
     const ports: ContainerPort[] = [];
     const containers: Raw[] = [
@@ -254,18 +456,19 @@ class GraphBuilder {
         });
       }
     }
-    const podIP = template.status?.podIP;
+    const podIP = template.status?.podIP ?? (instance.ordinal !== undefined || templatePath.length === 0 ? this.options.podIPs?.get(`${namespace}/${name}`) : undefined);
     return {
       key,
       namespace,
       name,
-      labels: stringMap(template.metadata?.labels),
+      labels: instance.labels ?? stringMap(template.metadata?.labels),
       ports,
       hostNetwork: spec.hostNetwork === true,
       ...(typeof podIP === 'string' && podIP !== '' ? { podIP } : {}),
       workloadId,
       source,
       templatePath,
+      ...(instance.ordinal !== undefined ? { ordinal: instance.ordinal } : {}),
     };
   }
 
@@ -610,4 +813,19 @@ function jobPods(spec: Raw): number {
   const parallelism = wholeCount(spec.parallelism) ?? 1;
   const completions = wholeCount(spec.completions);
   return completions === undefined ? parallelism : Math.min(parallelism, completions);
+}
+
+/**
+ * The ordinal of a StatefulSet's Pod from its name, `<statefulset>-<ordinal>` (the StatefulSet
+ * controller names its pods so); undefined for another name.
+ */
+function ordinalOf(podName: string, statefulSetName: string): number | undefined {
+  if (!podName.startsWith(`${statefulSetName}-`)) return undefined;
+  const text = podName.slice(statefulSetName.length + 1);
+  return /^(0|[1-9]\d{0,8})$/.test(text) ? Number(text) : undefined;
+}
+
+/** The completion indexes of an Indexed Job (`completions` of them); 0 for a Job of another completion mode. */
+function completionIndexes(spec: Raw): number {
+  return spec.completionMode === 'Indexed' ? wholeCount(spec.completions) ?? 0 : 0;
 }

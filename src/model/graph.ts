@@ -4,6 +4,7 @@ import { LabelIndex } from './label-index.js';
 import { matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
 import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 import { GatewayApi, type GatewayApiObjects } from './gateway-api-index.js';
+import type { PodLabelMentions } from './controller-labels.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -30,6 +31,8 @@ export interface GraphContents {
   /** Objects defined more than once (same kind, namespace and name). */
   readonly duplicates: readonly DuplicateObject[];
   readonly defaultNamespace: string;
+  /** The per-pod labels (StatefulSet ordinals, Job indexes) that selectors name, with the values they name; none when absent. */
+  readonly podLabelMentions?: PodLabelMentions;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -62,6 +65,8 @@ export class ResourceGraph implements GraphContents {
   readonly findings: readonly Finding[];
   readonly duplicates: readonly DuplicateObject[];
   readonly defaultNamespace: string;
+  /** The per-pod labels (StatefulSet ordinals, Job indexes) that selectors name: pods differing only elsewhere in them share a pod class. */
+  readonly podLabelMentions: PodLabelMentions;
 
   private readonly namespaceByName: ReadonlyMap<string, Namespace>;
   private readonly podsByNamespace: ReadonlyMap<string, readonly Pod[]>;
@@ -91,6 +96,7 @@ export class ResourceGraph implements GraphContents {
     this.findings = contents.findings;
     this.duplicates = contents.duplicates;
     this.defaultNamespace = contents.defaultNamespace;
+    this.podLabelMentions = contents.podLabelMentions ?? new Map();
     this.namespaceByName = new Map(this.namespaces.map((namespace) => [namespace.name, namespace]));
     this.namespaceIndex = new LabelIndex(this.namespaces, (namespace) => namespace.labels);
     this.podsByNamespace = groupBy(this.pods, (pod) => pod.namespace);

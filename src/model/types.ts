@@ -16,6 +16,11 @@ export interface Namespace {
   readonly labels: Labels;
   /** The Namespace object, when the manifests declare it. */
   readonly source?: ManifestObject;
+  /**
+   * Where `.k8snet.yaml` `namespaces:` states the labels of a namespace made outside the manifests
+   * (the configuration file as an object, when it came from one, and the path of the entry).
+   */
+  readonly declaredIn?: { readonly object?: ManifestObject; readonly path: FieldPath };
 }
 
 /** A port a container declares. */
@@ -52,6 +57,11 @@ export interface Pod {
   readonly source: ManifestObject;
   /** Path of the pod template inside `source` (`spec.template`), `[]` for a Pod. */
   readonly templatePath: FieldPath;
+  /**
+   * The ordinal of a StatefulSet's pod (or the completion index of an Indexed Job's), when the
+   * workload's pods are told apart one by one; undefined for a pod standing for all replicas.
+   */
+  readonly ordinal?: number;
 }
 
 /** A workload: a controller object, or pods grouped by their controller, as np-guard groups them. */
@@ -64,8 +74,10 @@ export interface Workload {
   /** Replicas the workload asks for (DaemonSets: 1 per node, counted as 1 here). */
   readonly replicas: number;
   readonly pods: readonly Pod[];
-  /** The defining object (for grouped concrete Pods: the first Pod). */
+  /** The defining object (for grouped concrete Pods: the first Pod; for an operator's pods: its custom resource). */
   readonly source: ManifestObject;
+  /** The custom resource whose operator creates this workload (`Prometheus` `k8s`), when an operator does. */
+  readonly madeBy?: { readonly kind: string; readonly name: string };
 }
 
 /** A port of a Service. */
@@ -95,6 +107,8 @@ export interface Service {
   /** False when a LoadBalancer Service asks for no NodePorts (`allocateLoadBalancerNodePorts: false`). */
   readonly allocateLoadBalancerNodePorts: boolean;
   readonly source: ManifestObject;
+  /** For a Service an operator creates (`prometheus-operated`): the custom resource it is made for, which is also `source`. */
+  readonly createdBy?: { readonly kind: string; readonly name: string };
 }
 
 /** A route from an Ingress (or OpenShift Route) to a Service port. */

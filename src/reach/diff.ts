@@ -3,7 +3,7 @@ import { formatPath } from '../load/path.js';
 import type { Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
 import { matrixEdges, type MatrixEdge, type MatrixPeer } from './matrix.js';
-import type { ReachabilitySolver } from './solver.js';
+import type { PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 
 /** A connection a change opens, closes or alters between two peers present on both sides. */
 export interface ConnectionChange {
@@ -63,6 +63,23 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
       allowedBy: [], deniedBy: denyingPolicies(after, edge.source, edge.destination),
     });
   }
+  // The matrix leaves out a workload's connections to itself (np-guard's format); between the
+  // replicas of one workload they are real traffic (an Alertmanager cluster's mesh, Prometheus
+  // replicas scraping each other), so a change to them is a change.
+  for (const workload of after.graph.workloads) {
+    const earlier = before.graph.workload(workload.id);
+    if (!earlier) continue;
+    const previous = amongReplicas(before, earlier);
+    const now = amongReplicas(after, workload);
+    if (previous.equals(now)) continue;
+    const peer: MatrixPeer = { type: 'workload', id: workload.id, workload };
+    const change = previous.isEmpty() ? 'added' : now.isEmpty() ? 'removed' : 'changed';
+    changes.push({
+      change, source: peer, destination: peer, before: previous, after: now,
+      allowedBy: change === 'removed' ? [] : allowingRules(after, peer, peer, now.subtract(previous)),
+      ...(change === 'removed' ? { deniedBy: denyingPolicies(after, peer, peer) } : {}),
+    });
+  }
   changes.sort((a, b) => compare(a.source.id, b.source.id) || compare(a.destination.id, b.destination.id));
   return {
     addedWorkloads: after.graph.workloads.filter((workload) => !beforeIds.has(workload.id)),
@@ -75,33 +92,68 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Names the new side's policies (file:line) that isolate either end of a connection it no longer allows. */
-function denyingPolicies(solver: ReachabilitySolver, source: MatrixPeer, destination: MatrixPeer): string[] {
-  const classOf = (peer: MatrixPeer) => {
-    if (peer.type !== 'workload') return undefined;
-    const workload = solver.graph.workload(peer.id);
-    return workload ? solver.classOf(workload.pods[0]) : undefined;
-  };
-  const names: string[] = [];
-  for (const [peer, direction] of [[classOf(source), 'egress'], [classOf(destination), 'ingress']] as const) {
-    if (!peer) continue;
-    for (const policy of solver.isolatingPolicies(peer, direction)) {
-      const location = locateField(policy.source.origin, ['metadata', 'name']);
-      names.push(`${direction} isolated by ${policy.namespace}/${policy.name} (${location.file}:${location.line})`);
+/**
+ * The connections between two different pods of one workload: from one replica of a template to
+ * another (when it runs more than one), and between its pods of different classes (ordinals a
+ * policy tells apart). A pod's traffic to itself never meets a policy and is not counted.
+ */
+function amongReplicas(solver: ReachabilitySolver, workload: Workload): ConnectionSet {
+  const podsPerClass = new Map<PodClass, number>();
+  for (const pod of workload.pods) {
+    const podClass = solver.classOf(pod);
+    // A template pod stands for every replica of its workload.
+    const stands = workload.pods.length === 1 ? workload.replicas : 1;
+    podsPerClass.set(podClass, (podsPerClass.get(podClass) ?? 0) + stands);
+  }
+  let connections = ConnectionSet.EMPTY;
+  for (const [source, sources] of podsPerClass) {
+    for (const [destination] of podsPerClass) {
+      if (source === destination && sources < 2) continue;
+      connections = connections.union(solver.classToClass(source, destination));
     }
   }
-  return names;
+  return connections;
+}
+
+/** The distinct pod classes of a workload peer; none for another kind of peer. */
+function classesOf(solver: ReachabilitySolver, peer: MatrixPeer): PodClass[] {
+  if (peer.type !== 'workload') return [];
+  const workload = solver.graph.workload(peer.id);
+  return workload ? [...new Set(workload.pods.map((pod) => solver.classOf(pod)))] : [];
+}
+
+/** Names the new side's policies (file:line) that isolate either end of a connection it no longer allows. */
+function denyingPolicies(solver: ReachabilitySolver, source: MatrixPeer, destination: MatrixPeer): string[] {
+  const names = new Set<string>();
+  // A workload whose pods differ (ordinals a policy singles out) is isolated by each class's policies.
+  for (const [peer, direction] of [[source, 'egress'], [destination, 'ingress']] as const) {
+    for (const podClass of classesOf(solver, peer)) {
+      for (const policy of solver.isolatingPolicies(podClass, direction)) {
+        const location = locateField(policy.source.origin, ['metadata', 'name']);
+        names.add(`${direction} isolated by ${policy.namespace}/${policy.name} (${location.file}:${location.line})`);
+      }
+    }
+  }
+  return [...names];
 }
 
 /** Names the new side's rules (policy, rule, file:line) that allow some of `gained` between two peers. */
 function allowingRules(solver: ReachabilitySolver, source: MatrixPeer, destination: MatrixPeer, gained: ConnectionSet): string[] {
-  const peerOf = (peer: MatrixPeer) => (peer.type === 'workload'
-    ? solver.classOf(peer.workload.pods[0])
-    : peer.type === 'external' ? { family: peer.family, range: peer.range } : undefined);
-  const from = peerOf(source);
-  const to = peerOf(destination);
-  if (!from || !to) return [];
-  const verdict = solver.explain(from, to);
+  // Every class of a workload whose pods differ: the connection may come from any pair of them.
+  const peersOf = (peer: MatrixPeer) => (peer.type === 'workload'
+    ? classesOf(solver, peer)
+    : peer.type === 'external' ? [{ family: peer.family, range: peer.range }] : []);
+  const rules = new Set<string>();
+  for (const from of peersOf(source)) {
+    for (const to of peersOf(destination)) {
+      for (const rule of rulesAllowing(solver.explain(from, to), gained)) rules.add(rule);
+    }
+  }
+  return [...rules];
+}
+
+/** The rules (file:line) of one pair's verdict that allow some of `gained`, or why a side allows everything. */
+function rulesAllowing(verdict: PairVerdict, gained: ConnectionSet): string[] {
   const rules: string[] = [];
   for (const side of [verdict.egress, verdict.ingress]) {
     if (side.unrestrictedBecause === 'not-isolated') rules.push(`${side.direction === 'egress' ? 'source' : 'destination'} not isolated for ${side.direction}`);

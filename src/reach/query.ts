@@ -5,6 +5,8 @@ import { ConnectionSet } from './connection-set.js';
 import { endpointPods, resolveTargetPort } from './exposure.js';
 import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
+import { generatedLabelCaveats } from './generated-labels.js';
+import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
 
 /** What a SRC or DST argument of `can-reach` names, once found in the graph. */
 export type Endpoint =
@@ -70,8 +72,33 @@ export function resolveEndpoint(graph: ResourceGraph, text: string): Endpoint {
     if (pods.length === 0) throw new QueryError(`no pod in namespace ${namespace} has the labels ${parts[1]}`);
     return { type: 'pods', label: `${namespace}/{${parts[1]}}`, pods };
   }
-  const workload = findWorkload(graph, parts);
+  let workload: Workload;
+  try {
+    workload = findWorkload(graph, parts);
+  } catch (error) {
+    const named = error instanceof QueryError && parts.length <= 2 ? podsNamed(graph, parts) : undefined;
+    if (named) return named;
+    throw error;
+  }
   return { type: 'pods', label: workload.id, pods: workload.pods };
+}
+
+/**
+ * A pod by its name: a StatefulSet's ordinal (`ns/redis-ha-0`) or a Pod of the manifests; for a
+ * StatefulSet whose one template pod stands for every ordinal, the ordinal's name finds it.
+ */
+function podsNamed(graph: ResourceGraph, parts: readonly string[]): Endpoint | undefined {
+  const [namespace, name] = parts.length === 2 ? parts : [graph.defaultNamespace, parts[0]];
+  const label = `${namespace}/${name}`;
+  const pods = graph.podsInNamespace(namespace).filter((pod) => pod.name === name && (pod.ordinal !== undefined || pod.templatePath.length === 0));
+  if (pods.length > 0) return { type: 'pods', label, pods };
+  const match = /^(.+)-(0|[1-9]\d*)$/.exec(name);
+  const statefulSet = match ? graph.workload(`${namespace}/${match[1]}[StatefulSet]`) : undefined;
+  if (!statefulSet || statefulSet.pods.length !== 1 || statefulSet.pods[0].ordinal !== undefined) return undefined;
+  const spec = (statefulSet.madeBy ? {} : statefulSet.source.value.spec ?? {}) as { ordinals?: { start?: unknown } };
+  const start = typeof spec.ordinals?.start === 'number' ? spec.ordinals.start : 0;
+  const ordinal = Number(match![2]);
+  return ordinal >= start && ordinal < start + statefulSet.replicas ? { type: 'pods', label, pods: statefulSet.pods } : undefined;
 }
 
 function splitNamespace(text: string, defaultNamespace: string): [string, string] {
@@ -140,15 +167,23 @@ const NON_INTERNET_V4: readonly AddressRange[] = [
 
 function podPeers(pods: readonly Pod[], solver: ReachabilitySolver): { label: string; peer: PodClass; pod: Pod }[] {
   // One answer per class: replicas of a template are indistinguishable to policies.
-  const seen = new Set<PodClass>();
-  const peers: { label: string; peer: PodClass; pod: Pod }[] = [];
+  const byClass = new Map<PodClass, Pod[]>();
   for (const pod of pods) {
     const podClass = solver.classOf(pod);
-    if (seen.has(podClass)) continue;
-    seen.add(podClass);
-    peers.push({ label: pod.templatePath.length > 0 ? pod.workloadId : `${pod.namespace}/${pod.name}`, peer: podClass, pod });
+    const members = byClass.get(podClass);
+    if (members) members.push(pod);
+    else byClass.set(podClass, [pod]);
   }
-  return peers;
+  return [...byClass].map(([podClass, members]) => ({ label: podLabel(members), peer: podClass, pod: members[0] }));
+}
+
+/** How an answer names the pods of one class: the workload for a template's, the pod's name, or the ordinals alike. */
+function podLabel(pods: readonly Pod[]): string {
+  const [first] = pods;
+  if (first.ordinal === undefined) return first.templatePath.length > 0 ? first.workloadId : `${first.namespace}/${first.name}`;
+  if (pods.length === 1) return `${first.namespace}/${first.name}`;
+  const names = pods.slice(0, 3).map((pod) => pod.name).join(', ');
+  return `${first.workloadId} (pods ${names}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''})`;
 }
 
 function addressPeers(endpoint: Endpoint, solver: ReachabilitySolver, direction: 'ingress' | 'egress'): { label: string; peer: AddressPeer }[] {
@@ -196,11 +231,22 @@ export function answerReach(solver: ReachabilitySolver, source: Endpoint, destin
   }
 
   const pairs: PairAnswer[] = [];
+  // Selectors on labels whose value a controller computes at run time: k8snet cannot judge them.
+  const unknowable = new Map<string, string[]>();
+  const caveatsOf = (peer: PodClass | AddressPeer, side: 'source' | 'destination'): string[] => {
+    if (isAddressPeer(peer)) return [];
+    const key = `${side}\u0000${peer.index}`;
+    let caveats = unknowable.get(key);
+    if (!caveats) unknowable.set(key, (caveats = generatedLabelCaveats(solver.graph, peer.namespace, peer.labels, `the ${side}`, side)));
+    return caveats;
+  };
   for (const from of sources) {
     for (const to of destinations) {
       if (isAddressPeer(from.peer) && isAddressPeer(to.peer)) continue;
       if (to.asked.isEmpty()) continue;
-      const verdict = solver.explain(from.peer, to.peer);
+      const explained = solver.explain(from.peer, to.peer);
+      const extra = [...caveatsOf(from.peer, 'source'), ...caveatsOf(to.peer, 'destination')];
+      const verdict = extra.length > 0 ? { ...explained, caveats: [...explained.caveats, ...extra] } : explained;
       pairs.push({ source: from, destination: to, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
     }
   }
@@ -227,7 +273,7 @@ function portOnPod(port: PortQuery, pod: Pod): ConnectionSet {
 function serviceDestinations(service: Service, pods: readonly Pod[], port: PortQuery | undefined, solver: ReachabilitySolver, notes: string[]) {
   const destinations: { label: string; peer: PodClass; pod: Pod; asked: ConnectionSet; via?: string }[] = [];
   if (!service.selector) notes.push(`Service ${service.namespace}/${service.name} has no selector: its endpoints are managed outside the manifests, so k8snet cannot tell which pods serve it.`);
-  else if (pods.length === 0) notes.push(`Service ${service.namespace}/${service.name} selects no pod (selector ${Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(',')}).`);
+  else if (pods.length === 0) notes.push(serviceWithoutPods(solver.graph, service));
   const servicePorts: ServicePort[] = port
     ? service.ports.filter((candidate) => candidate.protocol === port.protocol && (typeof port.port === 'number' ? candidate.port === port.port : candidate.name === port.port))
     : [...service.ports];
@@ -252,3 +298,20 @@ function serviceDestinations(service: Service, pods: readonly Pod[], port: PortQ
   return destinations;
 }
 
+/**
+ * Why a Service has no endpoint pod here: it selects none, or it selects pods only by a label whose
+ * value their controller computes at run time, which k8snet cannot know.
+ */
+function serviceWithoutPods(graph: ResourceGraph, service: Service): string {
+  const selector = Object.entries(service.selector!);
+  const text = selector.map(([key, value]) => `${key}=${value}`).join(',');
+  const generated = new Set<string>();
+  for (const pod of graph.podsInNamespace(service.namespace)) {
+    const unknown = selector.filter(([key]) => isGeneratedValue(pod.labels[key]));
+    if (unknown.length > 0 && selector.every(([key, value]) => isGeneratedValue(pod.labels[key]) || pod.labels[key] === value)) {
+      for (const [key] of unknown) generated.add(key);
+    }
+  }
+  if (generated.size === 0) return `Service ${service.namespace}/${service.name} selects no pod (selector ${text}).`;
+  return `Service ${service.namespace}/${service.name} selects pods by ${[...generated].map((key) => `${key}, a value ${describeGeneratedLabel(key)}`).join(', and ')}: k8snet cannot know which pods carry ${text}, and answers as if none did.`;
+}

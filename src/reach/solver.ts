@@ -1,6 +1,7 @@
 import type { ResourceGraph } from '../model/graph.js';
 import { matchesSelector } from '../model/label-selector.js';
 import { LabelIndex } from '../model/label-index.js';
+import { distinguishableValue, type PodLabelMentions } from '../model/controller-labels.js';
 import { parseAddress, type AddressRange, type IpFamily } from '../model/cidr.js';
 import type { AdminNetworkPolicy, AdminPeer, AdminRule, ContainerPort, NetworkPolicy, Pod, PolicyPeer, PolicyRule, Protocol } from '../model/types.js';
 import { BitSet, ClassMatrix } from './bitset.js';
@@ -175,7 +176,7 @@ export class ReachabilitySolver {
     const classByKey = new Map<string, { index: number; pods: Pod[] }>();
     const classOfPod = new Map<Pod, PodClass>();
     for (const pod of graph.pods) {
-      const key = classKey(pod);
+      const key = classKey(pod, graph.podLabelMentions);
       let entry = classByKey.get(key);
       if (!entry) {
         entry = { index: classes.length, pods: [] };
@@ -763,8 +764,9 @@ function knownAddresses(podClass: PodClass): { family: IpFamily; value: bigint }
   return addresses;
 }
 
-function classKey(pod: Pod): string {
-  const labels = Object.keys(pod.labels).sort().map((key) => `${key}=${pod.labels[key]}`).join('\u0000');
+function classKey(pod: Pod, mentions: PodLabelMentions): string {
+  // An ordinal label no selector names tells no pods apart: the ordinals share a class.
+  const labels = Object.keys(pod.labels).sort().map((key) => `${key}=${distinguishableValue(key, pod.labels[key], mentions)}`).join('\u0000');
   const ports = pod.ports.filter((port) => port.name).map((port) => `${port.name}/${port.protocol}/${port.containerPort}`).sort().join(',');
   return `${pod.namespace}\u0001${labels}\u0001${ports}\u0001${pod.hostNetwork}`;
 }

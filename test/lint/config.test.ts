@@ -94,7 +94,7 @@ describe('findConfigFile', () => {
 
 describe('loadConfig', () => {
   it('returns the defaults without a file', () => {
-    expect(loadConfig(undefined)).toEqual({ rules: {}, ignore: [], cluster: DEFAULT_CLUSTER_FACTS });
+    expect(loadConfig(undefined)).toEqual({ rules: {}, ignore: [], cluster: DEFAULT_CLUSTER_FACTS, workloads: [], namespaces: [] });
   });
 
   it('reads rules given as a level or as { level, options }, ignore and cluster, and remembers the file', () => {

@@ -37,7 +37,7 @@ describe('hints of the selector and port rules', () => {
       9: 'did you mean app.kubernetes.io/name=cart?',
       21: 'did you mean component=checkout?',
     });
-    expect(hintsOf(peerSelectsNothing, 'typos.yaml')).toMatchObject({ 13: 'did you mean app=web?', 16: 'did you mean team=ops?' });
+    expect(hintsOf(peerSelectsNothing, 'typos.yaml')).toMatchObject({ 13: 'did you mean app=web?', 18: 'did you mean team=ops?', 35: 'did you mean app=prometheus?' });
   });
 
   it('point at the namespaceSelector peer a stray podSelector probably belonged to', () => {

@@ -130,7 +130,8 @@ describe('the demo shop graph', () => {
       key: 'shop-frontend/storefront[Deployment]#0', namespace: 'shop-frontend', name: 'storefront',
       workloadId: 'shop-frontend/storefront[Deployment]', hostNetwork: false, templatePath: ['spec', 'template'],
     });
-    expect(storefront.labels).toEqual({ app: 'storefront', tier: 'frontend', 'app.kubernetes.io/part-of': 'shop' });
+    // The template's labels, and the one the Deployment controller adds, whose value it computes.
+    expect(storefront.labels).toEqual({ app: 'storefront', tier: 'frontend', 'app.kubernetes.io/part-of': 'shop', 'pod-template-hash': '<generated>' });
     expect(storefront.ports).toEqual([
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
       { name: 'metrics', containerPort: 9100, protocol: 'TCP' },
@@ -149,7 +150,7 @@ describe('the demo shop graph', () => {
       { name: 'redis', containerPort: 6379, protocol: 'TCP' },
       { name: 'metrics', containerPort: 9121, protocol: 'TCP' },
     ]);
-    expect(pod(graph, 'shop-backend/checkout[Deployment]').labels).toEqual({ app: 'checkout', 'app.kubernetes.io/part-of': 'shop', tier: 'backend' });
+    expect(pod(graph, 'shop-backend/checkout[Deployment]').labels).toEqual({ app: 'checkout', 'app.kubernetes.io/part-of': 'shop', tier: 'backend', 'pod-template-hash': '<generated>' });
     expect(graph.podsInNamespace('monitoring').map((candidate) => candidate.name)).toEqual(['grafana', 'prometheus']);
     expect(graph.podsInNamespace('nowhere')).toEqual([]);
   });
@@ -403,7 +404,16 @@ describe('workloads of concrete pods', () => {
       'k/rc[ReplicationController] x4 ["spec","template"]',
       'k/zero[Deployment] x0 ["spec","template"]',
     ]);
-    for (const workload of controllers.workloads) expect(workload.pods[0].labels).toEqual({ app: 'x' });
+    // The template's labels plus each controller's own (values computed at run time as <generated>).
+    const generated = '<generated>';
+    const job = { 'batch.kubernetes.io/controller-uid': generated, 'controller-uid': generated };
+    expect(Object.fromEntries(controllers.workloads.map((workload) => [workload.name, workload.pods[0].labels]))).toEqual({
+      cron: { app: 'x', ...job, 'batch.kubernetes.io/job-name': generated, 'job-name': generated },
+      ds: { app: 'x', 'controller-revision-hash': generated, 'pod-template-generation': generated },
+      job: { app: 'x', ...job, 'batch.kubernetes.io/job-name': 'job', 'job-name': 'job' },
+      rc: { app: 'x' },
+      zero: { app: 'x', 'pod-template-hash': generated },
+    });
   });
 
   // BUG (src/model/build-graph.ts, buildWorkloads): in a cluster dump (Deployment + its

@@ -4,7 +4,7 @@ import { changesTripping, diffConnectivity, type DiffGate } from '../../reach/di
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput, readStandardInput } from '../io.js';
-import { reportInputFindings } from './shared.js';
+import { loadNearestConfig, modelOptionsOf, reportInputFindings } from './shared.js';
 
 /** Options of `k8snet diff`. */
 export interface DiffOptions {
@@ -22,13 +22,15 @@ export interface DiffOptions {
 export async function runDiff(first: string, second: string | undefined, options: DiffOptions, global: GlobalOptions): Promise<number> {
   let before: Analysis;
   let after: Analysis;
+  // Both sides are read with the current .k8snet.yaml's view of operators and namespaces.
+  const model = modelOptionsOf(loadNearestConfig());
   if (options.git) {
     const [from, to] = options.git.split('..');
     if (!from || to === undefined) throw new UsageError(`--git ${options.git}: expected REV1..REV2 (or REV.. for the working tree), e.g. origin/main..HEAD`);
     if (second !== undefined) throw new UsageError('with --git, give one PATH (the manifests folder or file)');
     const atRevision = (revision: string) => {
       try {
-        return analyzeTexts(readManifestsAtRevision(revision, first, process.cwd()), { defaultNamespace: global.namespace });
+        return analyzeTexts(readManifestsAtRevision(revision, first, process.cwd()), { defaultNamespace: global.namespace, ...model });
       } catch (error) {
         if (error instanceof GitError) throw new UsageError(`--git ${revision}: ${error.message}`);
         throw error;
@@ -36,11 +38,11 @@ export async function runDiff(first: string, second: string | undefined, options
     };
     before = atRevision(from);
     // `REV..` compares with the files as they are now (what pre-commit stages).
-    after = to === '' ? analyzePaths([first], { defaultNamespace: global.namespace }) : atRevision(to);
+    after = to === '' ? analyzePaths([first], { defaultNamespace: global.namespace, ...model }) : atRevision(to);
   } else {
     if (second === undefined) throw new UsageError('give OLD and NEW, or --git REV1..REV2 PATH');
     if (first === '-' && second === '-') throw new UsageError('only one of OLD and NEW can be standard input');
-    const analyze = (target: string) => analyzePaths([target], { readStdin: readStandardInput, defaultNamespace: global.namespace });
+    const analyze = (target: string) => analyzePaths([target], { readStdin: readStandardInput, defaultNamespace: global.namespace, ...model });
     before = analyze(first);
     after = analyze(second);
   }

@@ -1,5 +1,7 @@
 import { formatLabels } from '../../model/label-selector.js';
 import { matrixEdges } from '../../reach/matrix.js';
+import { generatedLabelCaveats } from '../../reach/generated-labels.js';
+import { PER_POD_LABEL_KEYS } from '../../model/controller-labels.js';
 import { QueryError, resolveEndpoint } from '../../reach/query.js';
 import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
@@ -47,14 +49,22 @@ export async function runExplain(target: string, paths: string[], options: Expla
       })),
     })),
   });
+  // Ordinals that one class stands for differ only in labels no selector names: those are left out.
+  const podsOf = (podClass: PodClass) => endpoint.pods.filter((pod) => solver.classOf(pod) === podClass);
+  const shownLabels = (podClass: PodClass) => {
+    if (podsOf(podClass).length < 2) return podClass.labels;
+    return Object.fromEntries(Object.entries(podClass.labels).filter(([key]) => !PER_POD_LABEL_KEYS.has(key)));
+  };
   const report = {
     workload: endpoint.label,
     pods: classes.map((podClass) => ({
-      labels: formatLabels(podClass.labels),
+      ...(podsOf(podClass).some((pod) => pod.ordinal !== undefined) ? { names: podsOf(podClass).map((pod) => pod.name) } : {}),
+      labels: formatLabels(shownLabels(podClass)),
       ports: podClass.ports.map((port) => `${port.name ? `${port.name} ` : ''}${port.containerPort}/${port.protocol}`),
       hostNetwork: podClass.hostNetwork,
       ingress: sideOf(podClass, 'ingress'),
       egress: sideOf(podClass, 'egress'),
+      caveats: generatedLabelCaveats(analysis.graph, podClass.namespace, podClass.labels, 'these pods'),
     })),
     allowedIn: incoming.map((edge) => ({ from: edge.source.id, connections: edge.connections.toString() })),
     allowedOut: outgoing.map((edge) => ({ to: edge.destination.id, connections: edge.connections.toString() })),
@@ -64,7 +74,9 @@ export async function runExplain(target: string, paths: string[], options: Expla
   } else {
     const lines: string[] = [`${report.workload}`];
     for (const pod of report.pods) {
-      lines.push(`  pods with labels ${pod.labels || '(none)'}; ports ${pod.ports.join(', ') || '(none declared)'}${pod.hostNetwork ? '; hostNetwork' : ''}`);
+      const names = 'names' in pod && pod.names ? `${pod.names.length === 1 ? 'pod' : 'pods'} ${pod.names.join(', ')}` : 'pods';
+      lines.push(`  ${names} with labels ${pod.labels || '(none)'}; ports ${pod.ports.join(', ') || '(none declared)'}${pod.hostNetwork ? '; hostNetwork' : ''}`);
+      for (const caveat of pod.caveats) lines.push(`  note: ${caveat}`);
       for (const direction of ['ingress', 'egress'] as const) {
         const side = pod[direction];
         lines.push('');

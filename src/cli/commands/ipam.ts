@@ -55,7 +55,7 @@ export function loadConfigWithOverrides(configFile: string | undefined, options:
  */
 export async function runIpam(paths: string[], options: IpamOptions, global: GlobalOptions): Promise<number> {
   const config = loadConfigWithOverrides(options.config, options);
-  const analysis = loadAnalysis(paths, global);
+  const analysis = loadAnalysis(paths, global, undefined, config);
   reportInputFindings(analysis.inputFindings, global);
   const rules = RULES.filter((rule) => ADDRESS_PLAN_RULES.has(rule.id));
   const addressPlan = analyzeAddressPlan(analysis.graph, config.cluster);

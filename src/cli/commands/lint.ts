@@ -62,7 +62,7 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
     if (!known.has(id)) throw new UsageError(`${config.file}: no rule called '${id}'; run k8snet rules for the list`);
   }
   // The given paths come first, so a file both given and found in the context keeps its name as given.
-  const analysis = loadAnalysis([...paths, ...options.context], global);
+  const analysis = loadAnalysis([...paths, ...options.context], global, undefined, config);
   const inScope = scopeOf(paths, options.context.length > 0);
   const { globMatcher } = await import('../../lint/config.js');
   const input = configureInputFindings(analysis.inputFindings, config, globMatcher(config.ignore));

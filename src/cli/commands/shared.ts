@@ -1,13 +1,36 @@
-import { analyzePaths, type Analysis } from '../../pipeline.js';
+import { analyzePaths, type Analysis, type ModelOptions } from '../../pipeline.js';
+import { ConfigError, findConfigFile, loadConfig, type LintConfig } from '../../lint/config.js';
 import { readStandardInput } from '../io.js';
-import type { GlobalOptions } from '../context.js';
+import { UsageError, type GlobalOptions } from '../context.js';
 import type { Finding } from '../../finding.js';
 
-/** Loads the manifests for a command and builds the graph. */
-export function loadAnalysis(paths: readonly string[], global: GlobalOptions, isRelevant?: (bytes: Buffer) => boolean): Analysis {
-  return analyzePaths(paths, { readStdin: readStandardInput, defaultNamespace: global.namespace, ...(isRelevant ? { isRelevant } : {}) });
+let nearestConfig: LintConfig | undefined;
+
+/**
+ * The configuration of a command that has no --config: the nearest `.k8snet.yaml` from the current
+ * folder up (or the defaults), read once. What it says about the graph (`workloads:`,
+ * `namespaces:`) counts for every command, not only lint.
+ */
+export function loadNearestConfig(): LintConfig {
+  try {
+    return (nearestConfig ??= loadConfig(findConfigFile(undefined, process.cwd())));
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
+/** What the configuration tells the graph: operators' kinds of workloads and namespaces made elsewhere. */
+export function modelOptionsOf(config: LintConfig): ModelOptions {
+  return { workloadDeclarations: config.workloads, namespaceDeclarations: config.namespaces };
+}
+
+/** Loads the manifests for a command and builds the graph, with what `config` (by default the nearest `.k8snet.yaml`) says about it. */
+export function loadAnalysis(paths: readonly string[], global: GlobalOptions, isRelevant?: (bytes: Buffer) => boolean, config: LintConfig = loadNearestConfig()): Analysis {
+  return analyzePaths(paths, {
+    readStdin: readStandardInput, defaultNamespace: global.namespace, ...(isRelevant ? { isRelevant } : {}), ...modelOptionsOf(config),
+  });
+}
 /** Formats one finding on one line, compiler style: `file:line:col: severity: message [rule]`. */
 export function formatFindingLine(finding: Finding): string {
   const where = finding.location ? `${finding.location.file}:${finding.location.line}:${finding.location.column}: ` : '';
