@@ -35,7 +35,8 @@ for (const [kind, schema] of Object.entries(KIND_SCHEMAS)) {
     fs.writeFileSync(path.join(folder, `${kind}.cjs`), `"use strict";\n// ${kind} has the same schema as ${same}.\nmodule.exports = require("./${same}.cjs");\n`);
   } else {
     firstKindOfSchema.set(text, kind);
-    write(kind, schema, { allErrors: false });
+    // Every error of an object, as the API server reports them all at once.
+    write(kind, schema, { allErrors: true });
   }
 }
 // The configuration is validated with all errors reported.

@@ -1,4 +1,4 @@
-import { loadPaths, loadTexts, type LoadOptions, type LoadResult } from './load/index.js';
+import { loadPaths, loadTexts, type LoadOptions, type LoadResult, type SkippedFile } from './load/index.js';
 import { buildGraph } from './model/build-graph.js';
 import type { ResourceGraph } from './model/graph.js';
 import type { Finding } from './finding.js';
@@ -11,6 +11,8 @@ export interface Analysis {
   readonly files: readonly string[];
   /** Files read but not parsed, because the question asked cannot depend on them. */
   readonly unparsedFiles: readonly string[];
+  /** Files that are not Kubernetes manifests, skipped, with the reason. */
+  readonly skipped: readonly SkippedFile[];
 }
 
 /** Options of {@link analyzePaths}. */
@@ -20,7 +22,7 @@ export interface AnalyzeOptions extends LoadOptions {
 
 function analyze(loaded: LoadResult, options: AnalyzeOptions): Analysis {
   const graph = buildGraph(loaded.objects, { defaultNamespace: options.defaultNamespace });
-  return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files, unparsedFiles: loaded.unparsedFiles };
+  return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files, unparsedFiles: loaded.unparsedFiles, skipped: loaded.skipped };
 }
 
 /** Loads the manifests at `paths` (files, folders, `-`) and builds their resource graph. */

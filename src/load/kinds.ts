@@ -1,13 +1,185 @@
 import { editDistance } from '../text-distance.js';
 
-/** Kinds whose fields k8snet reads and validates. */
-export const MODELLED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
-  'ReplicationController', 'Service', 'Endpoints', 'EndpointSlice', 'Ingress', 'IngressClass',
-  'NetworkPolicy', 'Node',
-  // Read without a schema: OpenShift Routes and the policy.networking.k8s.io admin policies.
-  'Route', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
+/**
+ * A kind whose fields k8snet reads: the API group that serves it, the versions the API server
+ * serves today, and the schema (a key of `KIND_SCHEMAS`) its fields are validated with.
+ *
+ * Kinds are identified by group and kind, never by name alone: `projectcalico.org/v3`
+ * NetworkPolicy and `serving.knative.dev/v1` Service are other kinds than Kubernetes' own.
+ * Modelling a kind of a new group is one entry here, its schema in schemas.ts (under a key of
+ * its own, such as `CalicoNetworkPolicy`, when the name is taken) and its reading in the graph
+ * builder, which asks {@link modelledKindOf} which entry an object is.
+ */
+export interface KindDefinition {
+  /** The API group, `''` for the core group (`apiVersion: v1`). */
+  readonly group: string;
+  readonly kind: string;
+  /** The versions an object may be written in; other versions of a built-in group are refused. */
+  readonly versions: readonly string[];
+  /** The key of its schema in `KIND_SCHEMAS`; the name schema-messages.ts and the build use. */
+  readonly schema: string;
+}
+
+function kinds(group: string, versions: readonly string[], names: readonly string[]): KindDefinition[] {
+  return names.map((kind) => ({ group, kind, versions, schema: kind }));
+}
+
+/** Every kind k8snet validates and reads, by group. */
+export const KIND_DEFINITIONS: readonly KindDefinition[] = [
+  ...kinds('', ['v1'], ['Namespace', 'Pod', 'Service', 'Node', 'Endpoints', 'ReplicationController']),
+  ...kinds('apps', ['v1'], ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']),
+  ...kinds('batch', ['v1'], ['Job', 'CronJob']),
+  ...kinds('networking.k8s.io', ['v1'], ['NetworkPolicy', 'Ingress', 'IngressClass']),
+  ...kinds('discovery.k8s.io', ['v1'], ['EndpointSlice']),
+  // Read by the address plan (maxReplicas): validated so that a value the API server refuses
+  // never reaches it.
+  ...kinds('autoscaling', ['v1', 'v2'], ['HorizontalPodAutoscaler']),
+  ...kinds('policy.networking.k8s.io', ['v1alpha1'], ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']),
+  ...kinds('route.openshift.io', ['v1'], ['Route']),
+];
+
+/** The names of the modelled kinds, for code that only needs to know a name may be one of them. */
+export const MODELLED_KINDS: ReadonlySet<string> = new Set(KIND_DEFINITIONS.map((definition) => definition.kind));
+
+const DEFINITIONS_BY_GROUP_AND_KIND: ReadonlyMap<string, KindDefinition> = new Map(
+  KIND_DEFINITIONS.map((definition) => [`${definition.group}/${definition.kind}`, definition]),
+);
+
+/** The group and version of an `apiVersion`: `apps/v1` → `apps`, `v1`; `v1` → the core group. */
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/**
+ * API groups that kube-apiserver serves itself, not through a CustomResourceDefinition: in these,
+ * a version or kind it does not serve is refused ("no matches for kind"), whereas a custom
+ * group may serve any version its CRD declares.
+ */
+const BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
+  '', 'apps', 'batch', 'extensions', 'networking.k8s.io', 'discovery.k8s.io', 'autoscaling', 'policy',
+  'rbac.authorization.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'admissionregistration.k8s.io',
+  'apiregistration.k8s.io', 'certificates.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'node.k8s.io',
+  'scheduling.k8s.io', 'flowcontrol.apiserver.k8s.io', 'resource.k8s.io', 'authentication.k8s.io',
+  'authorization.k8s.io', 'internal.apiserver.k8s.io', 'storagemigration.k8s.io',
 ]);
+
+/** A version the API server no longer serves: the release that removed it and what to write instead. */
+export interface RemovedVersion {
+  readonly removedIn: string;
+  readonly replacement: string | undefined;
+}
+
+/**
+ * API versions removed from Kubernetes, by `apiVersion` and kind (the Kubernetes deprecated API
+ * migration guide). `kubectl apply` of such an object fails with `no matches for kind "Ingress"
+ * in version "extensions/v1beta1"`: the object never reaches the cluster.
+ */
+const REMOVED_VERSIONS: Readonly<Record<string, Readonly<Record<string, RemovedVersion>>>> = {
+  'extensions/v1beta1': {
+    Deployment: { removedIn: '1.16', replacement: 'apps/v1' },
+    DaemonSet: { removedIn: '1.16', replacement: 'apps/v1' },
+    ReplicaSet: { removedIn: '1.16', replacement: 'apps/v1' },
+    NetworkPolicy: { removedIn: '1.16', replacement: 'networking.k8s.io/v1' },
+    PodSecurityPolicy: { removedIn: '1.16', replacement: undefined },
+    Ingress: { removedIn: '1.22', replacement: 'networking.k8s.io/v1' },
+  },
+  'apps/v1beta1': {
+    Deployment: { removedIn: '1.16', replacement: 'apps/v1' },
+    StatefulSet: { removedIn: '1.16', replacement: 'apps/v1' },
+    ControllerRevision: { removedIn: '1.16', replacement: 'apps/v1' },
+  },
+  'apps/v1beta2': {
+    Deployment: { removedIn: '1.16', replacement: 'apps/v1' },
+    StatefulSet: { removedIn: '1.16', replacement: 'apps/v1' },
+    DaemonSet: { removedIn: '1.16', replacement: 'apps/v1' },
+    ReplicaSet: { removedIn: '1.16', replacement: 'apps/v1' },
+    ControllerRevision: { removedIn: '1.16', replacement: 'apps/v1' },
+  },
+  'networking.k8s.io/v1beta1': {
+    Ingress: { removedIn: '1.22', replacement: 'networking.k8s.io/v1' },
+    IngressClass: { removedIn: '1.22', replacement: 'networking.k8s.io/v1' },
+  },
+  'rbac.authorization.k8s.io/v1beta1': Object.fromEntries(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']
+    .map((kind) => [kind, { removedIn: '1.22', replacement: 'rbac.authorization.k8s.io/v1' }])),
+  'apiextensions.k8s.io/v1beta1': { CustomResourceDefinition: { removedIn: '1.22', replacement: 'apiextensions.k8s.io/v1' } },
+  'admissionregistration.k8s.io/v1beta1': {
+    MutatingWebhookConfiguration: { removedIn: '1.22', replacement: 'admissionregistration.k8s.io/v1' },
+    ValidatingWebhookConfiguration: { removedIn: '1.22', replacement: 'admissionregistration.k8s.io/v1' },
+  },
+  'batch/v1beta1': { CronJob: { removedIn: '1.25', replacement: 'batch/v1' } },
+  'batch/v2alpha1': { CronJob: { removedIn: '1.21', replacement: 'batch/v1' } },
+  'discovery.k8s.io/v1beta1': { EndpointSlice: { removedIn: '1.25', replacement: 'discovery.k8s.io/v1' } },
+  'policy/v1beta1': {
+    PodDisruptionBudget: { removedIn: '1.25', replacement: 'policy/v1' },
+    PodSecurityPolicy: { removedIn: '1.25', replacement: undefined },
+  },
+  'autoscaling/v2beta1': { HorizontalPodAutoscaler: { removedIn: '1.25', replacement: 'autoscaling/v2' } },
+  'autoscaling/v2beta2': { HorizontalPodAutoscaler: { removedIn: '1.26', replacement: 'autoscaling/v2' } },
+};
+
+/** What the loader makes of an object's apiVersion and kind. */
+export type KindIdentity =
+  /** A kind k8snet validates and reads. */
+  | { readonly status: 'modelled'; readonly definition: KindDefinition }
+  /** A version the API server does not serve for this kind: refused, as kubectl apply would be. */
+  | { readonly status: 'not-served'; readonly removed?: RemovedVersion; readonly servedAs?: string }
+  /** Anything else: a built-in kind k8snet does not analyse, or a custom resource. */
+  | { readonly status: 'other'; readonly group: string };
+
+const identities = new Map<string, KindIdentity>();
+
+/** Identifies an object by its apiVersion and kind (cached: a folder holds few distinct pairs). */
+export function identifyKind(apiVersion: string, kind: string): KindIdentity {
+  const key = `${apiVersion}\n${kind}`;
+  let identity = identities.get(key);
+  if (!identity) {
+    identity = computeIdentity(apiVersion, kind);
+    identities.set(key, identity);
+  }
+  return identity;
+}
+
+function computeIdentity(apiVersion: string, kind: string): KindIdentity {
+  const removed = Object.hasOwn(REMOVED_VERSIONS, apiVersion) ? REMOVED_VERSIONS[apiVersion] : undefined;
+  if (removed && Object.hasOwn(removed, kind)) return { status: 'not-served', removed: removed[kind] };
+  const { group, version } = splitApiVersion(apiVersion);
+  const definition = DEFINITIONS_BY_GROUP_AND_KIND.get(`${group}/${kind}`);
+  if (definition) {
+    if (definition.versions.includes(version)) return { status: 'modelled', definition };
+    // A custom group (a CRD) may serve versions k8snet does not know; a built-in one does not.
+    return BUILT_IN_GROUPS.has(group) ? { status: 'not-served', servedAs: apiVersionOf(definition) } : { status: 'other', group };
+  }
+  if (BUILT_IN_GROUPS.has(group) && MODELLED_KINDS.has(kind)) {
+    // `apiVersion: v1` with `kind: Deployment`: a modelled kind in a built-in group that does not
+    // serve it. Kinds of other dialects with the same name live in custom groups, not here.
+    const served = KIND_DEFINITIONS.filter((candidate) => candidate.kind === kind && BUILT_IN_GROUPS.has(candidate.group));
+    if (served.length > 0) return { status: 'not-served', servedAs: apiVersionOf(served[0]) };
+  }
+  return { status: 'other', group };
+}
+
+/** The apiVersion to write a kind in (its newest served version). */
+export function apiVersionOf(definition: KindDefinition): string {
+  const version = definition.versions[definition.versions.length - 1];
+  return definition.group === '' ? version : `${definition.group}/${version}`;
+}
+
+const modelledNames = new Map<string, string | undefined>();
+
+/**
+ * The modelled kind an object is (`NetworkPolicy` for networking.k8s.io/v1 NetworkPolicy), or
+ * undefined for every other object, whatever its kind's name: the graph builder groups objects
+ * with this, so a Calico NetworkPolicy is never read as a Kubernetes one.
+ */
+export function modelledKindOf(object: { readonly apiVersion: string; readonly kind: string }): string | undefined {
+  const key = `${object.apiVersion}\n${object.kind}`;
+  if (modelledNames.has(key)) return modelledNames.get(key);
+  const identity = identifyKind(object.apiVersion, object.kind);
+  const name = identity.status === 'modelled' ? identity.definition.kind : undefined;
+  modelledNames.set(key, name);
+  return name;
+}
 
 /**
  * Built-in kinds (and a few ubiquitous add-ons) that carry no network behaviour k8snet models:
@@ -27,6 +199,11 @@ const BUILT_IN_OPAQUE_KINDS: ReadonlySet<string> = new Set([
 /** Returns true for a built-in kind that k8snet keeps but does not analyse. */
 export function isBuiltInOpaqueKind(kind: string): boolean {
   return BUILT_IN_OPAQUE_KINDS.has(kind);
+}
+
+/** Returns true for a group that kube-apiserver serves itself (`''`, `apps`, `networking.k8s.io`...). */
+export function isBuiltInGroup(group: string): boolean {
+  return BUILT_IN_GROUPS.has(group);
 }
 
 const suggestions = new Map<string, string | undefined>();
@@ -56,15 +233,15 @@ function closestKind(kind: string): string | undefined {
 }
 
 /**
- * Configuration files of tools that sit next to manifests (kustomize, kind, kubeadm, kubelet):
- * not Kubernetes objects, so they need no metadata.name, but they are kept because they carry
- * facts about the cluster (pod and service ranges, max pods).
+ * Configuration files of tools that carry facts about the cluster (kind, kubeadm, kubelet,
+ * kube-proxy): not Kubernetes objects, so they need no metadata.name, but they are kept because
+ * they state pod and service ranges and max pods.
  */
 const TOOL_CONFIG_GROUPS: readonly string[] = [
-  'kustomize.config.k8s.io/', 'kind.x-k8s.io/', 'kubeadm.k8s.io/', 'kubelet.config.k8s.io/', 'kubeproxy.config.k8s.io/',
+  'kind.x-k8s.io/', 'kubeadm.k8s.io/', 'kubelet.config.k8s.io/', 'kubeproxy.config.k8s.io/',
 ];
 
-/** Returns true for a tool configuration document such as a kustomization.yaml. */
+/** Returns true for a tool configuration document that carries cluster facts, such as a kubeadm ClusterConfiguration. */
 export function isToolConfig(apiVersion: string): boolean {
   return TOOL_CONFIG_GROUPS.some((group) => apiVersion.startsWith(group));
 }

@@ -1,7 +1,7 @@
 import type { ManifestObject } from '../load/manifest-object.js';
 import { locateField } from '../load/manifest-object.js';
 import { INPUT_RULES, type InputRule } from '../load/input-rules.js';
-import { isToolConfig } from '../load/kinds.js';
+import { isToolConfig, modelledKindOf } from '../load/kinds.js';
 import { formatPath, valueAt, type FieldPath } from '../load/path.js';
 import type { Finding } from '../finding.js';
 import { parseLabelSelector, type Labels, type LabelSelector } from './label-selector.js';
@@ -61,11 +61,15 @@ class GraphBuilder {
 
   build(objects: readonly ManifestObject[]): ResourceGraph {
     const unique = this.removeDuplicates(objects);
+    // Grouped by what an object is (group and kind), not by its kind's name alone: a Calico
+    // NetworkPolicy or a Knative Service is not read as Kubernetes' own.
     const byKind = new Map<string, ManifestObject[]>();
     for (const object of unique) {
-      const list = byKind.get(object.kind);
+      const kind = modelledKindOf(object);
+      if (kind === undefined) continue;
+      const list = byKind.get(kind);
       if (list) list.push(object);
-      else byKind.set(object.kind, [object]);
+      else byKind.set(kind, [object]);
     }
     const of = (kind: string) => byKind.get(kind) ?? [];
     const workloads = this.buildWorkloads(unique);
@@ -100,7 +104,7 @@ class GraphBuilder {
       policies,
       adminPolicies,
       nodes,
-      otherObjects: unique.filter((object) => !modelled.has(object.kind)),
+      otherObjects: unique.filter((object) => !modelled.has(modelledKindOf(object) ?? '')),
       findings: this.findings,
       duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
@@ -167,7 +171,7 @@ class GraphBuilder {
 
   private buildWorkloads(objects: readonly ManifestObject[]): Workload[] {
     // Own keys only: a kind named `constructor` is not a controller.
-    const controllers = objects.filter((object) => Object.hasOwn(TEMPLATE_PATHS, object.kind));
+    const controllers = objects.filter((object) => Object.hasOwn(TEMPLATE_PATHS, modelledKindOf(object) ?? ''));
     const controllerIds = new Set(controllers.map((object) => `${this.namespaceOf(object)}/${object.name}[${object.kind}]`));
     const podsByOwner = new Map<string, { kind: string; name: string; pods: ManifestObject[] }>();
     // In a cluster dump a Deployment, its ReplicaSet and the Pods are all present: a controller
@@ -183,7 +187,7 @@ class GraphBuilder {
       }
       return current;
     };
-    for (const pod of objects.filter((object) => object.kind === 'Pod')) {
+    for (const pod of objects.filter((object) => modelledKindOf(object) === 'Pod')) {
       const owner = topOwner(this.namespaceOf(pod), workloadOwner(pod));
       const id = `${this.namespaceOf(pod)}/${owner.name}[${owner.kind}]`;
       const group = podsByOwner.get(id);

@@ -7,7 +7,7 @@ import { describeSchemaError, formatPath } from '../../src/load/schema-messages.
 const KINDS = [
   'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
   'ReplicationController', 'Service', 'Endpoints', 'EndpointSlice', 'Ingress', 'IngressClass',
-  'NetworkPolicy', 'Node',
+  'NetworkPolicy', 'Node', 'HorizontalPodAutoscaler', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'Route',
 ];
 
 // Compiled once, the way the loader compiles them.
@@ -154,7 +154,34 @@ const VALID: Record<string, unknown>[] = [
   {
     apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } },
     spec: { podCIDR: '10.1.0.0/24', podCIDRs: ['10.1.0.0/24', 'fd00::/64'] },
-    status: { addresses: [{ type: 'InternalIP', address: '192.168.1.10' }] },
+    status: { addresses: [{ type: 'InternalIP', address: '192.168.1.10' }], capacity: { pods: '110' } },
+  },
+  {
+    apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: meta('web'),
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 10 },
+  },
+  {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'cluster-control' },
+    spec: {
+      priority: 20,
+      subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } } },
+      ingress: [{ name: 'monitoring', action: 'Allow', from: [{ namespaces: { matchLabels: { team: 'ops' } } }], ports: [{ portNumber: { protocol: 'TCP', port: 9090 } }] }],
+      egress: [
+        { name: 'dns', action: 'Pass', to: [{ pods: { namespaceSelector: {}, podSelector: {} } }], ports: [{ portRange: { start: 53, end: 54 } }, { namedPort: 'dns' }] },
+        { name: 'deny-world', action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }, { nodes: { matchLabels: {} } }] },
+      ],
+    },
+  },
+  {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' },
+    spec: { subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] },
+  },
+  {
+    apiVersion: 'route.openshift.io/v1', kind: 'Route', metadata: meta('web'),
+    spec: {
+      host: 'web.example.com', path: '/', to: { kind: 'Service', name: 'web', weight: 100 }, alternateBackends: [{ kind: 'Service', name: 'web-canary', weight: 10 }],
+      port: { targetPort: 'http-with-a-long-service-port-name' }, tls: { termination: 'edge', insecureEdgeTerminationPolicy: 'Redirect' },
+    },
   },
 ];
 
@@ -227,10 +254,10 @@ describe('describeSchemaError', () => {
   it('reports replicas that are not a number', () => {
     expect(firstProblem({ kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 'three', template } })).toEqual({
       path: ['spec', 'replicas'],
-      message: 'spec.replicas must be an integer of 0 or more, not "three"',
+      message: 'spec.replicas must be an integer from 0 to 2147483647, not "three"',
     });
     expect(firstProblem({ kind: 'StatefulSet', metadata: { name: 'd' }, spec: { replicas: -1 } }).message).toBe(
-      'spec.replicas must be an integer of 0 or more, not -1',
+      'spec.replicas must be an integer from 0 to 2147483647, not -1',
     );
   });
 
