@@ -314,6 +314,12 @@ class ObjectCollector {
       return 0;
     }
     const metadata = isMapping(value.metadata) ? value.metadata : undefined;
+    if (value.metadata !== undefined && value.metadata !== null && !metadata && !isToolConfig(apiVersion)) {
+      this.report(INPUT_RULES.schema, origin, ['metadata'],
+        `${kind}: metadata must be a mapping (object metadata), not ${Array.isArray(value.metadata) ? 'a list' : JSON.stringify(value.metadata)}; the API server rejects this object, so k8snet leaves it out.`,
+        { kind });
+      return 0;
+    }
     if (isToolConfig(apiVersion)) {
       this.tally(this.toolConfigs, kind, apiVersion, origin);
       this.objects.push({ apiVersion, kind, name: typeof metadata?.name === 'string' ? metadata.name : '', namespace: undefined, value, origin });
@@ -325,7 +331,8 @@ class ObjectCollector {
       const written = origin.positions.writtenText(origin.indexInPositions, [...origin.basePath, 'metadata', 'name']) ?? String(name);
       const reading = written !== String(name) ? ` (kubectl reads ${written} as ${typeof name === 'object' ? 'a collection' : String(name)})` : '';
       this.report(INPUT_RULES.schema, origin, ['metadata', 'name'],
-        `${kind} ${written}: metadata.name must be a string${reading}; quote it: "${written}"; the API server rejects this object, so k8snet leaves it out.`);
+        `${kind} ${written}: metadata.name must be a string${reading}; quote it: "${written}"; the API server rejects this object, so k8snet leaves it out.`,
+        { kind, ...(typeof metadata?.namespace === 'string' && metadata.namespace !== '' ? { namespace: metadata.namespace } : {}) });
       return 0;
     }
     if (typeof name !== 'string' || name === '') {
@@ -341,7 +348,7 @@ class ObjectCollector {
     }
     const identity = identifyKind(apiVersion, kind);
     if (identity.status === 'not-served') {
-      this.report(INPUT_RULES.apiVersionNotServed, origin, ['apiVersion'], notServedMessage(kind, qualifiedName(metadata!), apiVersion, identity));
+      this.report(INPUT_RULES.apiVersionNotServed, origin, ['apiVersion'], notServedMessage(kind, qualifiedName(metadata!), apiVersion, identity), identityOf(kind, metadata!));
       return 0;
     }
     if (identity.status === 'modelled') {
@@ -354,7 +361,7 @@ class ObjectCollector {
         const subject = `${kind} ${qualifiedName(metadata!)}`;
         for (const violation of violations) {
           this.report(INPUT_RULES.schema, origin, violation.path, `${subject}: ${violation.message}; the API server rejects this object, so k8snet leaves it out.`,
-            { kind, namespace: typeof metadata!.namespace === 'string' && metadata!.namespace !== '' ? metadata!.namespace : undefined, name });
+            identityOf(kind, metadata!));
         }
         return 0;
       }
@@ -487,6 +494,15 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 function nameOf(value: Record<string, unknown>): string | undefined {
   const metadata = value.metadata;
   return isMapping(metadata) && typeof metadata.name === 'string' ? metadata.name : undefined;
+}
+
+/** The object a finding concerns, as JSON reports name it: kind, namespace when written, name. */
+function identityOf(kind: string, metadata: Record<string, unknown>): Finding['object'] {
+  return {
+    kind,
+    ...(typeof metadata.namespace === 'string' && metadata.namespace !== '' ? { namespace: metadata.namespace } : {}),
+    ...(typeof metadata.name === 'string' ? { name: metadata.name } : {}),
+  };
 }
 
 function qualifiedName(metadata: Record<string, unknown>): string {

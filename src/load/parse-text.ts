@@ -154,6 +154,9 @@ type ParseAttempt =
   | { ok: true; values: unknown[]; positions: DocumentPositions; findings: readonly Finding[] }
   | { ok: false; offset: number; reason: string };
 
+/** Finds the texts that may hold a plain .inf or .nan (a cheap test of the whole text). */
+const NON_FINITE_WORD = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
+
 /** Thrown where go-yaml (kubectl's reader) refuses a text js-yaml read; caught in tryParse as a syntax error. */
 class GoYamlRefusal extends Error {
   constructor(readonly reason: string, readonly mark: { position: number }) {
@@ -192,7 +195,8 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
     // What go-yaml refuses among what js-yaml read: tabs where it allows none, over-long keys, a
     // %YAML version other than 1.1, and .inf or .nan, which JSON cannot carry. The fast reader
     // reads none of the syntax, so only a plain .inf can bring its texts here.
-    const nonFinite = takeNonFiniteResolved();
+    // Values the loader does not construct are read by kubectl all the same: a .inf anywhere fails it.
+    const nonFinite = takeNonFiniteResolved() || (!isJson && NON_FINITE_WORD.test(text));
     if (!isJson && (!blockEvents || nonFinite)) {
       const refusal = goYamlRejection(text, events, nonFinite);
       if (refusal) throw new GoYamlRefusal(refusal.reason, { position: refusal.offset });

@@ -57,6 +57,9 @@ export function describeSchemaError(error: ErrorObject, document: unknown, kind?
       return { path, message: describeEnum(subject, value, (error.params.allowedValues as unknown[]) ?? []) };
     case 'pattern':
       return { path, message: describePattern(subject, value, String(error.params.pattern)) };
+    case 'minProperties':
+    case 'maxProperties':
+      return { path, message: `${subject} must be ${expectation(node, []) ?? `a mapping with ${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${String(error.params.limit)} fields`}, not one with ${value !== null && typeof value === 'object' ? Object.keys(value).length : 0}` };
     case 'maxLength':
       return { path, message: `${subject} ${show(value)} is longer than ${String(error.params.limit)} characters${typeof value === 'string' ? ` (it has ${value.length})` : ''}` };
     case 'required': {

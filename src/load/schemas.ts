@@ -110,7 +110,9 @@ function objectMeta(namePattern: string, maxNameLength?: number): Schema {
 /** A port of an admin policy rule: exactly one of portNumber, portRange and namedPort. */
 const ADMIN_PORT: Schema = {
   type: 'object',
-  description: 'a mapping with portNumber, portRange or namedPort',
+  description: 'a mapping with exactly one of portNumber, portRange and namedPort',
+  minProperties: 1,
+  maxProperties: 1,
   properties: {
     portNumber: {
       type: ['object', 'null'],
@@ -145,7 +147,9 @@ function adminRule(peerKey: 'from' | 'to'): Schema {
       action: OPT_STRING,
       [peerKey]: listOf({
         type: 'object',
-        description: 'a mapping (a peer)',
+        description: peerKey === 'to' ? 'a mapping with exactly one of namespaces, pods, nodes and networks' : 'a mapping with exactly one of namespaces and pods',
+        minProperties: 1,
+        maxProperties: 1,
         properties: {
           namespaces: ref('optionalLabelSelector'),
           pods: ADMIN_PODS,
@@ -165,7 +169,9 @@ const ADMIN_POLICY_SPEC: Schema = {
     priority: OPT_INT32,
     subject: {
       type: ['object', 'null'],
-      description: 'a mapping with namespaces or pods',
+      description: 'a mapping with exactly one of namespaces and pods',
+      minProperties: 1,
+      maxProperties: 1,
       properties: { namespaces: ref('optionalLabelSelector'), pods: ADMIN_PODS },
     },
     ingress: listOf(adminRule('from')),

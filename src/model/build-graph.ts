@@ -416,12 +416,13 @@ class GraphBuilder {
       for (const problem of parsed.problems) problems.push({ path: [...path, ...problem.path], message: `${formatPath(path)}: ${problem.message}` });
       return parsed.selector;
     };
+    // An optional field written as null is absent, as the API server reads it.
     const subject = spec.subject ?? {};
     let subjectSelectors: AdminNetworkPolicy['subject'] | undefined;
-    if (subject.namespaces !== undefined) {
+    if (subject.namespaces != null) {
       const namespaceSelector = selector(subject.namespaces, ['spec', 'subject', 'namespaces']);
       if (namespaceSelector) subjectSelectors = { namespaceSelector };
-    } else if (subject.pods !== undefined) {
+    } else if (subject.pods != null) {
       const namespaceSelector = selector(subject.pods.namespaceSelector, ['spec', 'subject', 'pods', 'namespaceSelector']);
       const podSelector = selector(subject.pods.podSelector, ['spec', 'subject', 'pods', 'podSelector']);
       if (namespaceSelector && podSelector) subjectSelectors = { namespaceSelector, podSelector };
@@ -444,8 +445,8 @@ class GraphBuilder {
       const peerKey = direction === 'ingress' ? 'from' : 'to';
       const peers: AdminPeer[] = (rule?.[peerKey] ?? []).map((peer: Raw, peerIndex: number): AdminPeer => {
         const path: FieldPath = [...rulePath, peerKey, peerIndex];
-        if (peer?.namespaces !== undefined) return { namespaceSelector: selector(peer.namespaces, [...path, 'namespaces']), path };
-        if (peer?.pods !== undefined) {
+        if (peer?.namespaces != null) return { namespaceSelector: selector(peer.namespaces, [...path, 'namespaces']), path };
+        if (peer?.pods != null) {
           return {
             namespaceSelector: selector(peer.pods.namespaceSelector, [...path, 'pods', 'namespaceSelector']),
             podSelector: selector(peer.pods.podSelector, [...path, 'pods', 'podSelector']),
@@ -463,14 +464,14 @@ class GraphBuilder {
           });
           return { networks, path };
         }
-        if (peer?.nodes !== undefined) {
+        if (peer?.nodes != null) {
           const nodes = selector(peer.nodes, [...path, 'nodes']);
           return nodes ? { nodes, path } : { path };
         }
         problems.push({ path, message: `${formatPath(path)} needs namespaces, pods, networks or nodes` });
         return { path };
       });
-      const ports: AdminPort[] | undefined = rule?.ports === undefined ? undefined : (rule.ports as Raw[]).flatMap((port): AdminPort[] => {
+      const ports: AdminPort[] | undefined = rule?.ports == null ? undefined : (rule.ports as Raw[]).flatMap((port): AdminPort[] => {
         if (port?.portNumber) return [{ protocol: (port.portNumber.protocol ?? 'TCP') as Protocol, from: port.portNumber.port, to: port.portNumber.port }];
         if (port?.portRange) {
           if (!(port.portRange.start < port.portRange.end)) problems.push({ path: [...rulePath, 'ports'], message: `portRange end ${port.portRange.end} must be greater than start ${port.portRange.start}` });
