@@ -62,7 +62,10 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * or decimal digits. Returns the value, 'range' when the digits are valid but too large for 64
  * bits, or undefined for a text that is not an integer.
  */
-function parseGoInteger(text: string): bigint | 'range' | undefined {
+function parseGoInteger(text: string): number | bigint | 'range' | undefined {
+  // Most integers in manifests are short decimals (ports, replicas): read them without BigInt.
+  if (text.length < 16 && text.charCodeAt(0) !== 48 && /^[0-9]+$/.test(text)) return Number(text);
+  if (text === '0') return 0;
   let sign = 1n;
   let digits = text;
   if (digits[0] === '+' || digits[0] === '-') {
@@ -124,6 +127,7 @@ function resolveGoScalar(text: string, tag: string): unknown {
     }
     const plain = text.replace(/_/g, '');
     const integer = parseGoInteger(plain);
+    if (typeof integer === 'number') return integer;
     if (typeof integer === 'bigint') return Number(integer);
     if (YAML_STYLE_FLOAT.test(plain)) {
       const value = Number(plain);

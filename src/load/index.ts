@@ -5,7 +5,9 @@ import { SourceFile } from './source-file.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
 import { identifyKind, isBuiltInGroup, isBuiltInOpaqueKind, isToolConfig, splitApiVersion, suggestKind } from './kinds.js';
 import { locateField, type ManifestObject, type ObjectOrigin } from './manifest-object.js';
-import { documentShape, isKustomizationFile, kustomizationReferences, nonManifestByApiVersion, nonManifestByName, type SkippedFile } from './non-manifests.js';
+import {
+  documentShape, isKustomizationFile, kustomizationReferences, mayHavePatchDirectives, nonManifestByApiVersion, nonManifestByName, type SkippedFile,
+} from './non-manifests.js';
 import { formatPath, type FieldPath } from './path.js';
 import { validateObject } from './validate.js';
 import type { Finding } from '../finding.js';
@@ -261,7 +263,7 @@ class ObjectCollector {
     const parsed = outcome;
     const file = parsed.file;
     const displayPath = file.path;
-    const skipReason = parsed.findings.length === 0 ? nonManifestReason(parsed.documents) : undefined;
+    const skipReason = parsed.findings.length === 0 ? nonManifestReason(parsed.documents, mayHavePatchDirectives(file.text)) : undefined;
     if (skipReason) return skipReason;
     this.findings.push(...parsed.findings);
     let objectCount = 0;
@@ -469,7 +471,7 @@ function notServedMessage(kind: string, name: string, apiVersion: string, identi
  * patches), and at least one is not empty. A file with any manifest-like document is a manifest
  * file, and its other documents are reported as they are.
  */
-function nonManifestReason(documents: readonly ParsedDocument[]): string | undefined {
+function nonManifestReason(documents: readonly ParsedDocument[], withPatchDirectives: boolean): string | undefined {
   let reason: string | undefined;
   for (const document of documents) {
     const value = document.value;
@@ -480,7 +482,7 @@ function nonManifestReason(documents: readonly ParsedDocument[]): string | undef
         continue;
       }
     }
-    const shape = documentShape(value);
+    const shape = documentShape(value, withPatchDirectives);
     if (shape === 'manifest') return undefined;
     if (shape !== 'empty') reason ??= shape.notManifest;
   }

@@ -127,15 +127,17 @@ export type KindIdentity =
   /** Anything else: a built-in kind k8snet does not analyse, or a custom resource. */
   | { readonly status: 'other'; readonly group: string };
 
-const identities = new Map<string, KindIdentity>();
+/** Identities by apiVersion, then kind: a folder holds few distinct pairs, and objects are many. */
+const identities = new Map<string, Map<string, KindIdentity>>();
 
-/** Identifies an object by its apiVersion and kind (cached: a folder holds few distinct pairs). */
+/** Identifies an object by its apiVersion and kind (cached). */
 export function identifyKind(apiVersion: string, kind: string): KindIdentity {
-  const key = `${apiVersion}\n${kind}`;
-  let identity = identities.get(key);
+  let byKind = identities.get(apiVersion);
+  if (!byKind) identities.set(apiVersion, (byKind = new Map()));
+  let identity = byKind.get(kind);
   if (!identity) {
     identity = computeIdentity(apiVersion, kind);
-    identities.set(key, identity);
+    byKind.set(kind, identity);
   }
   return identity;
 }
@@ -165,20 +167,14 @@ export function apiVersionOf(definition: KindDefinition): string {
   return definition.group === '' ? version : `${definition.group}/${version}`;
 }
 
-const modelledNames = new Map<string, string | undefined>();
-
 /**
  * The modelled kind an object is (`NetworkPolicy` for networking.k8s.io/v1 NetworkPolicy), or
  * undefined for every other object, whatever its kind's name: the graph builder groups objects
  * with this, so a Calico NetworkPolicy is never read as a Kubernetes one.
  */
 export function modelledKindOf(object: { readonly apiVersion: string; readonly kind: string }): string | undefined {
-  const key = `${object.apiVersion}\n${object.kind}`;
-  if (modelledNames.has(key)) return modelledNames.get(key);
   const identity = identifyKind(object.apiVersion, object.kind);
-  const name = identity.status === 'modelled' ? identity.definition.kind : undefined;
-  modelledNames.set(key, name);
-  return name;
+  return identity.status === 'modelled' ? identity.definition.kind : undefined;
 }
 
 /**

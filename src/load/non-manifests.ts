@@ -76,6 +76,9 @@ const NAME_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/^\.markdownlint(-cli2)?\.(ya?ml|jsonc?)$/i, 'markdownlint configuration'],
 ];
 
+/** The first characters of the names NAME_PATTERNS match (either case). */
+const NAME_PATTERN_FIRST_CHARACTERS: ReadonlySet<string | undefined> = new Set(['v', 'V', 't', 'T', 'd', 'D', 'c', 'C', '.']);
+
 /** Folders whose files are tool configuration wherever they are (a file given explicitly, or read from git). */
 const FOLDERS: ReadonlyMap<string, string> = new Map([
   ['.github', 'GitHub configuration'],
@@ -92,21 +95,31 @@ const FOLDERS: ReadonlyMap<string, string> = new Map([
  * folder holds a Chart.yaml.
  */
 export function nonManifestByName(file: string, hasChartFile: (folder: string) => boolean): string | undefined {
-  const normalised = file.replace(/\\/g, '/');
-  const segments = normalised.split('/');
-  const name = segments[segments.length - 1];
+  // Runs for every file found: the common case (a manifest's name, no dotted folder, no
+  // templates folder) is decided with a few string searches, before any pattern.
+  const normalised = file.includes('\\') ? file.replace(/\\/g, '/') : file;
+  const slash = normalised.lastIndexOf('/');
+  const name = normalised.slice(slash + 1);
   const byName = NAMES.get(name);
   if (byName) return byName;
-  for (const [pattern, reason] of NAME_PATTERNS) if (pattern.test(name)) return reason;
-  const folders = segments.slice(0, -1);
-  for (const folder of folders) {
-    const reason = FOLDERS.get(folder);
-    if (reason) return reason;
+  if (NAME_PATTERN_FIRST_CHARACTERS.has(name[0])) {
+    for (const [pattern, reason] of NAME_PATTERNS) if (pattern.test(name)) return reason;
   }
-  for (let index = folders.length - 1; index >= 0; index--) {
-    if (folders[index] !== 'templates') continue;
-    const chart = folders.slice(0, index).join('/');
-    if (hasChartFile(chart === '' ? '.' : chart)) return `Helm chart template (render it: helm template ${chart === '' ? '.' : chart} | k8snet lint -)`;
+  const folders = normalised.slice(0, Math.max(slash, 0));
+  if (folders.startsWith('.') || folders.includes('/.')) {
+    for (const folder of folders.split('/')) {
+      const reason = FOLDERS.get(folder);
+      if (reason) return reason;
+    }
+  }
+  if (folders === 'templates' || folders.endsWith('/templates') || folders.includes('templates/')) {
+    const segments = folders.split('/');
+    for (let index = segments.length - 1; index >= 0; index--) {
+      if (segments[index] !== 'templates') continue;
+      const chart = segments.slice(0, index).join('/');
+      const folder = chart === '' ? '.' : chart;
+      if (hasChartFile(folder)) return `Helm chart template (render it: helm template ${folder} | k8snet lint -)`;
+    }
   }
   return undefined;
 }
@@ -133,11 +146,16 @@ const TOOL_GROUPS: ReadonlyMap<string, string> = new Map([
   ['builtin', 'kustomize plugin configuration'],
 ]);
 
+const groupReasons = new Map<string, string | undefined>();
+
 /** Why a document of this apiVersion and kind is tool configuration rather than a manifest, or undefined. */
 export function nonManifestByApiVersion(apiVersion: string, kind: unknown): string | undefined {
-  const slash = apiVersion.lastIndexOf('/');
-  const group = slash === -1 ? '' : apiVersion.slice(0, slash);
-  const byGroup = TOOL_GROUPS.get(group);
+  let byGroup = groupReasons.get(apiVersion);
+  if (byGroup === undefined && !groupReasons.has(apiVersion)) {
+    const slash = apiVersion.lastIndexOf('/');
+    byGroup = TOOL_GROUPS.get(slash === -1 ? '' : apiVersion.slice(0, slash));
+    groupReasons.set(apiVersion, byGroup);
+  }
   if (byGroup) return byGroup;
   // A kubeconfig file: `apiVersion: v1`, `kind: Config`, which no API server serves.
   if (apiVersion === 'v1' && kind === 'Config') return 'kubeconfig';
@@ -146,6 +164,12 @@ export function nonManifestByApiVersion(apiVersion: string, kind: unknown): stri
 
 /** Keys of strategic-merge patch directives, which only patches (not objects) hold. */
 const PATCH_DIRECTIVE = /^\$(patch|retainKeys|setElementOrder\/|deleteFromPrimitiveList\/)/;
+
+/** Whether a text may hold a patch directive: only then are its documents searched for one. */
+export function mayHavePatchDirectives(text: string): boolean {
+  // Most manifests hold no '$' at all: one indexOf decides.
+  return text.indexOf('$') !== -1 && /\$(?:patch|retainKeys|setElementOrder\/|deleteFromPrimitiveList\/)/.test(text);
+}
 
 /** How one document of a file reads, for deciding whether the file is a manifest at all. */
 export type DocumentShape = 'empty' | 'manifest' | { readonly notManifest: string };
@@ -156,7 +180,7 @@ export type DocumentShape = 'empty' | 'manifest' | { readonly notManifest: strin
  * with the reason, for other mappings (configuration data, values), JSON 6902 patch lists,
  * strategic-merge patches and scalars; `empty` for an empty document.
  */
-export function documentShape(value: unknown): DocumentShape {
+export function documentShape(value: unknown, mayHavePatchDirectives = true): DocumentShape {
   if (value === null || value === undefined) return 'empty';
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every((item) => isMapping(item) && isJsonPatchOperation(item))) return { notManifest: 'a JSON 6902 patch' };
@@ -167,7 +191,7 @@ export function documentShape(value: unknown): DocumentShape {
   if (value.kind === undefined && value.apiVersion === undefined && value.metadata === undefined && value.spec === undefined) {
     return { notManifest: 'settings or values: no kind, apiVersion or metadata' };
   }
-  return hasPatchDirective(value, 0) ? { notManifest: 'a strategic-merge patch ($patch directives)' } : 'manifest';
+  return mayHavePatchDirectives && hasPatchDirective(value, 0) ? { notManifest: 'a strategic-merge patch ($patch directives)' } : 'manifest';
 }
 
 function isJsonPatchOperation(item: Record<string, unknown>): boolean {

@@ -51,7 +51,7 @@ function validatorOf(kind: string): KindValidator | undefined {
 export function compileValidators(): ReadonlyMap<string, KindValidator> {
   const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   // Every error, as the API server reports every invalid field of an object at once.
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
   return new Map(Object.entries(KIND_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema) as KindValidator]));
 }
 
