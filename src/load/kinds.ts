@@ -2,13 +2,16 @@ import { editDistance } from '../text-distance.js';
 
 /**
  * A kind whose fields k8snet reads: the API group that serves it, the versions the API server
- * serves today, and the schema (a key of `KIND_SCHEMAS`) its fields are validated with.
+ * serves today, the schema its fields are validated with, and the name the graph builder knows
+ * it by.
  *
  * Kinds are identified by group and kind, never by name alone: `projectcalico.org/v3`
  * NetworkPolicy and `serving.knative.dev/v1` Service are other kinds than Kubernetes' own.
- * Modelling a kind of a new group is one entry here, its schema in schemas.ts (under a key of
- * its own, such as `CalicoNetworkPolicy`, when the name is taken) and its reading in the graph
- * builder, which asks {@link modelledKindOf} which entry an object is.
+ * Modelling a kind of a new group is one entry here, e.g.
+ * `{ group: 'projectcalico.org', kind: 'NetworkPolicy', versions: ['v3'], schema: 'CalicoNetworkPolicy', id: 'CalicoNetworkPolicy' }`,
+ * its schema in schemas.ts under that key, and its reading in the graph builder, which groups
+ * objects by {@link modelledKindOf} (the `id`). Until then such objects are other kinds,
+ * summarised in an input-unknown-kind info per group and kind.
  */
 export interface KindDefinition {
   /** The API group, `''` for the core group (`apiVersion: v1`). */
@@ -16,12 +19,17 @@ export interface KindDefinition {
   readonly kind: string;
   /** The versions an object may be written in; other versions of a built-in group are refused. */
   readonly versions: readonly string[];
-  /** The key of its schema in `KIND_SCHEMAS`; the name schema-messages.ts and the build use. */
+  /** The key of its schema in `KIND_SCHEMAS` (a file name of the build: no '/'). */
   readonly schema: string;
+  /**
+   * The name the graph builder knows the kind by, unique across groups: the kind itself for
+   * Kubernetes' own kinds, a name of its own for another group's kind of the same name.
+   */
+  readonly id: string;
 }
 
 function kinds(group: string, versions: readonly string[], names: readonly string[]): KindDefinition[] {
-  return names.map((kind) => ({ group, kind, versions, schema: kind }));
+  return names.map((kind) => ({ group, kind, versions, schema: kind, id: kind }));
 }
 
 /** Every kind k8snet validates and reads, by group. */
@@ -168,13 +176,13 @@ export function apiVersionOf(definition: KindDefinition): string {
 }
 
 /**
- * The modelled kind an object is (`NetworkPolicy` for networking.k8s.io/v1 NetworkPolicy), or
- * undefined for every other object, whatever its kind's name: the graph builder groups objects
- * with this, so a Calico NetworkPolicy is never read as a Kubernetes one.
+ * The modelled kind an object is, by its registry `id` (`NetworkPolicy` for networking.k8s.io/v1
+ * NetworkPolicy), or undefined for every other object, whatever its kind's name: the graph
+ * builder groups objects with this, so a Calico NetworkPolicy is never read as a Kubernetes one.
  */
 export function modelledKindOf(object: { readonly apiVersion: string; readonly kind: string }): string | undefined {
   const identity = identifyKind(object.apiVersion, object.kind);
-  return identity.status === 'modelled' ? identity.definition.kind : undefined;
+  return identity.status === 'modelled' ? identity.definition.id : undefined;
 }
 
 /**

@@ -21,6 +21,10 @@ describe('the kind registry', () => {
       'route.openshift.io/Route@v1',
     ]);
     for (const definition of KIND_DEFINITIONS) expect(Object.hasOwn(KIND_SCHEMAS, definition.schema)).toBe(true);
+    // Ids are unique across groups (a Calico NetworkPolicy, once modelled, gets an id of its own);
+    // schema keys name build files.
+    expect(new Set(KIND_DEFINITIONS.map((definition) => definition.id)).size).toBe(KIND_DEFINITIONS.length);
+    for (const definition of KIND_DEFINITIONS) expect(definition.schema).toMatch(/^[A-Za-z0-9-]+$/);
   });
 
   it('splits apiVersions into group and version', () => {
