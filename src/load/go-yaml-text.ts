@@ -18,11 +18,6 @@ import {
  *   kubectl's conversion to JSON fails on. {@link goYamlRejection} finds these.
  */
 
-/** A text that js-yaml reads once adjusted, or the error it reports on it. */
-export interface GoYamlEvents {
-  readonly events: Event[];
-}
-
 /** The most adjustments made to one text before its error is reported as it is. */
 const MAX_ADJUSTMENTS = 64;
 
