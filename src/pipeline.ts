@@ -1,4 +1,4 @@
-import { loadPaths, loadTexts, type LoadOptions, type LoadResult } from './load/index.js';
+import { loadPaths, loadTexts, type LoadOptions, type LoadResult, type SkippedFile } from './load/index.js';
 import { buildGraph, type NamespaceDeclaration } from './model/build-graph.js';
 import { declaredOperatorKind, isOfOperatorKind, type WorkloadDeclaration } from './model/operator-workloads.js';
 import type { ResourceGraph } from './model/graph.js';
@@ -12,6 +12,8 @@ export interface Analysis {
   readonly files: readonly string[];
   /** Files read but not parsed, because the question asked cannot depend on them. */
   readonly unparsedFiles: readonly string[];
+  /** Files that are not Kubernetes manifests, skipped, with the reason. */
+  readonly skipped: readonly SkippedFile[];
 }
 
 /** What `.k8snet.yaml` tells the graph: operators' kinds (`workloads:`) and namespaces made elsewhere (`namespaces:`). */
@@ -34,7 +36,7 @@ function analyze(loaded: LoadResult, options: AnalyzeOptions): Analysis {
     ...(options.namespaceDeclarations ? { namespaceDeclarations: options.namespaceDeclarations } : {}),
     ...(options.podIPs ? { podIPs: options.podIPs } : {}),
   });
-  return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files, unparsedFiles: loaded.unparsedFiles };
+  return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files, unparsedFiles: loaded.unparsedFiles, skipped: loaded.skipped };
 }
 
 /** The loader's view of the declared operator kinds: they are analysed, so not unknown. */

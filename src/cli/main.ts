@@ -8,7 +8,7 @@ function globalOptions(program: Command): GlobalOptions {
   return { color: shouldColor(process.stdout, options.color, process.env), debug: options.debug, namespace: options.namespace };
 }
 
-const PATHS_HELP = 'manifest files or folders (searched recursively for *.yaml, *.yml, *.json); - reads standard input';
+const PATHS_HELP = 'manifest files or folders (searched recursively for *.yaml, *.yml, *.json; files that are not manifests are skipped); - reads standard input';
 
 /**
  * Builds the commander program. Command modules are imported only when their command runs,
@@ -38,7 +38,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-o, --output <file>', 'write the report to a file')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the run fail (exit 1)').choices(['error', 'warning', 'info']).default('error'))
     .option('--max-warnings <count>', 'fail when there are more warnings than this', parseCount)
-    .option('--verbose', 'show why each finding matters and how to fix it', false)
+    .option('--verbose', 'show why each finding matters and how to fix it, and list the files skipped because they are not Kubernetes manifests', false)
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (outside NetworkPolicy; most plugins) or pod').choices(['node', 'pod']).default('node'))
     .addHelpText('after', '\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.\nExample: helm template ./chart | k8snet lint -')
     .action(async (paths: string[], options, command: Command) => {
@@ -56,6 +56,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-p, --port <port>', 'port and protocol to ask about: 80, 80/TCP, 53/UDP, 9090/SCTP (default: all ports)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--all-files', 'parse every file, not only those that mention the two namespaces or an admin policy (and report all their problems)', false)
+    .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
+    .option('--verbose', 'list the files skipped because they are not Kubernetes manifests', false)
     .addHelpText('after', '\nExit codes: 0 reachable, 1 not reachable, 2 usage or input errors.\nExample: k8snet can-reach shop/frontend svc:shop/cart --port 8080 manifests/')
     .action(async (source: string, destination: string, paths: string[], options, command: Command) => {
       const { runCanReach } = await import('./commands/can-reach.js');
@@ -70,6 +72,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-o, --output <file>', 'write the matrix to a file')
     .option('--focus-workload <workload>', 'only connections from or to this workload (ns/name or ns/name[Kind])')
     .option('--no-ingress-controller', 'leave out what Ingresses and Routes expose')
+    .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
+    .option('--verbose', 'list the files skipped because they are not Kubernetes manifests', false)
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)').choices(['node', 'pod']).default('node'))
     .addHelpText('after', '\nThe txt format is line-compatible with np-guard netpol-analyzer: src => dst : connections.')
     .action(async (paths: string[], options, command: Command) => {
@@ -84,6 +88,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('[paths...]', PATHS_HELP, ['.'])
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)').choices(['node', 'pod']).default('node'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
+    .option('--verbose', 'list the files skipped because they are not Kubernetes manifests', false)
     .action(async (workload: string, paths: string[], options, command: Command) => {
       const { runExplain } = await import('./commands/explain.js');
       setExitCode(await runExplain(workload, paths, options, globalOptions(command.parent!)));
@@ -100,6 +106,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--fail-on <gate>', 'exit 1 when the change does this (repeatable)')
       .choices(['added-any', 'added-external-ingress', 'added-external-egress', 'changed-any', 'removed-any']).argParser(collectGate).default([]))
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node or pod').choices(['node', 'pod']).default('node'))
+    .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
+    .option('--verbose', 'list the files skipped because they are not Kubernetes manifests', false)
     .addHelpText('after', '\nLines: + opened, - closed, ~ changed ports.\nExamples: k8snet diff base/ pr/ --format md --fail-on added-external-ingress\n          k8snet diff --git origin/main..HEAD manifests/')
     .action(async (oldPath: string, newPath: string | undefined, options, command: Command) => {
       const { runDiff } = await import('./commands/diff.js');
@@ -114,6 +122,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('-o, --output <file>', 'write the graph to a file')
     .option('--focus <workload>', 'only the paths to one workload (ns/name or ns/name[Kind])')
     .option('--collapse-above <count>', 'draw a namespace with more nodes than this as one node', parseCount, 40)
+    .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
+    .option('--verbose', 'list the files skipped because they are not Kubernetes manifests', false)
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node or pod').choices(['node', 'pod']).default('node'))
     .addHelpText('after', '\nMermaid renders in GitHub Markdown; DOT renders with Graphviz: k8snet graph -f dot manifests/ | dot -Tpng -o paths.png')
     .action(async (paths: string[], options, command: Command) => {
@@ -127,6 +137,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('[paths...]', PATHS_HELP, ['.'])
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
+    .option('--verbose', 'list the files skipped because they are not Kubernetes manifests', false)
     .addHelpText('after', '\nFacts come from the flags, then .k8snet.yaml (cluster:), then the manifests (kubeadm ClusterConfiguration, kind Cluster,\n'
       + 'KubeletConfiguration, Node, ServiceCIDR, Calico IPPool, CiliumNode, cilium-config), then Kubernetes\' defaults.\n'
       + 'Exit codes: 0 the plan holds, 1 an address error (a full range, a refused address), 2 usage or input errors.\n'
@@ -150,6 +161,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('load the manifests and print what the resource graph holds (counts, namespaces, input problems)')
     .argument('[paths...]', PATHS_HELP, ['.'])
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
+    .option('--verbose', 'list the files skipped because they are not Kubernetes manifests', false)
     .action(async (paths: string[], options, command: Command) => {
       const { runInspect } = await import('./commands/inspect.js');
       setExitCode(await runInspect(paths, options, globalOptions(command.parent!)));

@@ -5,6 +5,7 @@ import type { Severity } from '../finding.js';
 import { DEFAULT_CLUSTER_FACTS, type ClusterFacts } from '../model/cluster-facts.js';
 import { precompiledValidator, type KindValidator } from '../load/validate.js';
 import { parseManifestText } from '../load/parse-text.js';
+import { configYamlSchema } from '../load/yaml.js';
 import { CONFIG_FILE_NAMES } from '../load/discover.js';
 import { SourceFile } from '../load/source-file.js';
 import { locateField, type ManifestObject } from '../load/manifest-object.js';
@@ -145,12 +146,17 @@ export function loadConfig(file: string | undefined): LintConfig {
   } catch (error) {
     throw new ConfigError(`${file}: ${(error as Error).message}`);
   }
-  // Parsed with the manifests' parser, so every setting has a line and column for messages.
-  const parsed = parseManifestText(new SourceFile(file, text), /\.json$/i.test(file));
+  // Parsed with the manifests' parser, so every setting has a line and column for messages, but
+  // with YAML 1.2's values, not kubectl's: `nodeport-exposed: off` is the word off, not false.
+  const parsed = parseManifestText(new SourceFile(file, text), /\.json$/i.test(file), configYamlSchema());
   const syntax = parsed.findings[0];
   if (syntax) {
     const where = syntax.location ? `:${syntax.location.line}:${syntax.location.column}` : '';
-    throw new ConfigError(`${file}${where}: ${syntax.message}`);
+    // A key written twice is a warning in manifests (kubectl keeps the last); here it is an error.
+    const message = syntax.ruleId === 'input-duplicate-key'
+      ? `duplicated key${syntax.related?.[0] ? ` (first at line ${syntax.related[0].line})` : ''}`
+      : syntax.message;
+    throw new ConfigError(`${file}${where}: ${message}`);
   }
   const document = parsed.documents[0];
   // An empty or comment-only file is the defaults.

@@ -72,6 +72,12 @@ const DIGIT_NINE = 57;
 const MAX_NESTING = 40;
 
 /**
+ * Keys longer than this are left to js-yaml, and the loader then reports them: kubectl's YAML
+ * reader (go-yaml) refuses an implicit key whose ':' is more than 1024 characters after its start.
+ */
+const MAX_KEY_LENGTH = 1000;
+
+/**
  * The characters js-yaml rejects in plain and block scalars (its PATTERN_NON_PRINTABLE), and a
  * simpler pattern that finds at least those, faster.
  */
@@ -306,17 +312,19 @@ class BlockEventReader {
     const text = this.text;
     const code = text.charCodeAt(this.position);
     if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+      const keyStart = this.position;
       this.readQuoted(code);
       let position = this.position;
       while (text.charCodeAt(position) === SPACE) position++;
       if (text.charCodeAt(position) !== COLON || !isBlankOrEnd(text.charCodeAt(position + 1))) throw GIVE_UP;
+      if (position - keyStart > MAX_KEY_LENGTH) throw GIVE_UP;
       this.position = position + 1;
       return;
     }
     if (!startsPlain(code, text.charCodeAt(this.position + 1), false)) throw GIVE_UP;
     const start = this.position;
     const end = this.scanPlain(false);
-    if (text.charCodeAt(this.position) !== COLON) throw GIVE_UP;
+    if (text.charCodeAt(this.position) !== COLON || this.position - start > MAX_KEY_LENGTH) throw GIVE_UP;
     this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
     this.position++;
   }
@@ -443,6 +451,7 @@ class BlockEventReader {
     if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
       this.readQuoted(code);
       if (mayBeKey && this.moveToKeyIndicator()) {
+        if (this.position - start > MAX_KEY_LENGTH) throw GIVE_UP;
         this.openMapping(start);
         return;
       }
@@ -455,7 +464,7 @@ class BlockEventReader {
     this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
     const stop = text.charCodeAt(this.position);
     if (stop === COLON) {
-      if (!mayBeKey) throw GIVE_UP;
+      if (!mayBeKey || this.position - start > MAX_KEY_LENGTH) throw GIVE_UP;
       this.openMapping(start);
       return;
     }
@@ -504,12 +513,13 @@ class BlockEventReader {
       // Also after a last comma, as js-yaml allows.
       if (text.charCodeAt(position) === close) break;
       this.position = position;
+      const entryStart = position;
       this.readFlowNode();
       position = this.position;
       while (text.charCodeAt(position) === SPACE) position++;
       let code = text.charCodeAt(position);
       if (code === COLON) {
-        if (!isMapping) throw GIVE_UP;
+        if (!isMapping || position - entryStart > MAX_KEY_LENGTH) throw GIVE_UP;
         position++;
         while (text.charCodeAt(position) === SPACE) position++;
         code = text.charCodeAt(position);

@@ -1,4 +1,5 @@
 import type { Event, MappingEvent, ScalarEvent, Schema, SequenceEvent } from 'js-yaml';
+import { keyText } from './go-yaml.js';
 import { DOCUMENT, MAPPING, NO_RANGE, PLAIN_STYLE, POP, SCALAR, SEQUENCE } from './yaml-events.js';
 
 const MERGE_TAG = 'tag:yaml.org,2002:merge';
@@ -9,14 +10,18 @@ export interface PlainConstruction {
   readonly schema: Schema;
   /** js-yaml's decoding of a scalar's text: escapes, folding, block indentation. */
   readonly scalarValue: (source: string, scalar: ScalarEvent) => string;
-  /** JSON input: a key written twice keeps its last value instead of being an error. */
-  readonly json: boolean;
+  /**
+   * Called when a mapping has a key written twice: the later value is kept, as go-yaml's
+   * non-strict decoding that kubectl uses keeps it.
+   */
+  readonly onDuplicateKey?: () => void;
 }
 
 /**
  * Constructs the documents of an event stream exactly as js-yaml's `constructFromEvents` does
- * with the manifest schema, for the streams almost every manifest is: untagged scalars and
- * collections, no anchors, aliases or merge keys, no key written twice, scalar keys. Returns
+ * with the manifest schema (and `json: true`: a key written twice keeps its last value), for the
+ * streams almost every manifest is: untagged scalars and collections, no anchors, aliases or
+ * merge keys, scalar keys. Returns
  * undefined as soon as the stream holds anything else, and js-yaml constructs it then (and
  * reports its errors, which only those constructs can raise).
  *
@@ -31,7 +36,7 @@ export function constructPlainDocuments(
   /** Event ranges left out (the loader's projection): flat `[start, end)` pairs in event order. */
   skipped: readonly number[] = [],
 ): unknown[] | undefined {
-  const { schema, scalarValue, json } = construction;
+  const { schema, scalarValue, onDuplicateKey } = construction;
   let nextSkip = 0;
   const documents: unknown[] = [];
   // The open collections, innermost last, and each mapping's key waiting for its value.
@@ -103,12 +108,13 @@ export function constructPlainDocuments(
     if (key === undefined) {
       // A collection as a key is an error for js-yaml's object-based mappings.
       if (value !== null && typeof value === 'object') return undefined;
-      pendingKeys[depth - 1] = String(value);
+      pendingKeys[depth - 1] = typeof value === 'number' ? keyText(value) : String(value);
       continue;
     }
     pendingKeys[depth - 1] = undefined;
-    // A key twice is an error (JSON keeps the last); `__proto__` is defined as an own property.
-    if (key === '__proto__' || (!json && Object.hasOwn(parent, key))) return undefined;
+    // `__proto__` is defined as an own property: js-yaml's rules apply.
+    if (key === '__proto__') return undefined;
+    if (onDuplicateKey && Object.hasOwn(parent, key)) onDuplicateKey();
     (parent as Record<string, unknown>)[key] = value;
   }
   return documents;

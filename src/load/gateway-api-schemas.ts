@@ -4,8 +4,9 @@
  * fields allowed, `null` accepted for an optional field), strict on the types and ranges k8snet
  * reads. Their `description`s are the phrases schema-messages.ts puts after "must be".
  *
- * Keyed by `kind.group` (see kinds.ts `schemaName`), so that an Istio Gateway is not checked against
- * the Gateway API's schema.
+ * Only the specs and the definitions they use are here: schemas.ts makes the kind schemas, with
+ * the object metadata every kind shares (names, labels and annotations as the API server checks
+ * them, which it does for custom resources too).
  */
 
 type Schema = { readonly [keyword: string]: unknown };
@@ -21,25 +22,16 @@ const OPT_MAPPING: Schema = { type: ['object', 'null'], description: 'a mapping'
 
 const listOf = (items: Schema, description = 'a list'): Schema => ({ type: ['array', 'null'], description, items });
 
-/** Shared definitions; each kind schema embeds the ones it reaches. */
-const DEFINITIONS: Readonly<Record<string, Schema>> = {
-  stringMap: {
-    type: ['object', 'null'],
-    description: 'a mapping of keys to string values',
-    additionalProperties: STRING,
-  },
-  objectMeta: {
-    type: 'object',
-    description: 'a mapping (object metadata)',
-    properties: {
-      name: STRING,
-      namespace: OPT_STRING,
-      labels: ref('stringMap'),
-      annotations: ref('stringMap'),
-      creationTimestamp: OPT_STRING,
-    },
-  },
-  labelSelector: {
+/**
+ * The definitions the Gateway API specs refer to, added to schemas.ts's (whose `stringMap` they
+ * use too); each kind schema embeds the ones it reaches.
+ */
+export const GATEWAY_API_DEFINITIONS: Readonly<Record<string, Schema>> = {
+  /**
+   * A label selector as the Gateway API's CRDs declare it (metav1.LabelSelector without the
+   * API server's label checks, which custom resources do not get).
+   */
+  gatewayLabelSelector: {
     type: ['object', 'null'],
     description: 'a mapping (a label selector)',
     properties: {
@@ -147,7 +139,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
             description: 'a mapping with from and selector',
             properties: {
               from: { enum: ['All', 'Same', 'Selector', null], description: 'one of All, Same, Selector' },
-              selector: ref('labelSelector'),
+              selector: ref('gatewayLabelSelector'),
             },
           },
           kinds: listOf({
@@ -161,43 +153,6 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
     },
   },
 };
-
-function kindSchema(spec: Schema): object {
-  const root: Record<string, unknown> = {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    type: 'object',
-    description: 'a mapping (a Kubernetes object)',
-    properties: { metadata: ref('objectMeta'), spec },
-  };
-  root.definitions = reachableDefinitions(root);
-  return root;
-}
-
-/** The definitions `schema` refers to, directly or through other definitions. */
-function reachableDefinitions(schema: unknown): Record<string, Schema> {
-  const found: Record<string, Schema> = {};
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-    } else if (typeof node === 'object' && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '$ref' && typeof value === 'string') {
-          const name = value.replace('#/definitions/', '');
-          const definition = DEFINITIONS[name];
-          if (!definition) throw new Error(`gateway-api-schemas.ts: no definition ${value}`);
-          if (!(name in found)) {
-            found[name] = definition;
-            visit(definition);
-          }
-        } else if (key !== 'definitions') {
-          visit(value);
-        }
-      }
-    }
-  };
-  visit(schema);
-  return found;
-}
 
 /** The spec of a route kind: parents, hostnames (where the kind has them) and rules of the given match shape. */
 function routeSpec(description: string, options: { hostnames: boolean; match?: string; filters: boolean }): Schema {
@@ -215,14 +170,14 @@ function routeSpec(description: string, options: { hostnames: boolean; match?: s
   };
 }
 
-/** Schemas of the Gateway API kinds, by `kind.group`. */
-export const GATEWAY_API_SCHEMAS: Readonly<Record<string, object>> = {
-  'GatewayClass.gateway.networking.k8s.io': kindSchema({
+/** The specs of the Gateway API kinds, by the schema key of each (kinds.ts). */
+export const GATEWAY_API_SPECS: Readonly<Record<string, Schema>> = {
+  GatewayClass: {
     type: ['object', 'null'],
     description: 'a mapping (a GatewayClass spec)',
     properties: { controllerName: OPT_STRING, parametersRef: OPT_MAPPING },
-  }),
-  'Gateway.gateway.networking.k8s.io': kindSchema({
+  },
+  Gateway: {
     type: ['object', 'null'],
     description: 'a mapping (a Gateway spec)',
     properties: {
@@ -235,13 +190,13 @@ export const GATEWAY_API_SCHEMAS: Readonly<Record<string, object>> = {
         properties: { labels: ref('stringMap'), annotations: ref('stringMap'), parametersRef: OPT_MAPPING },
       },
     },
-  }),
-  'HTTPRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (an HTTPRoute spec)', { hostnames: true, match: 'httpRouteMatch', filters: true })),
-  'GRPCRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (a GRPCRoute spec)', { hostnames: true, match: 'grpcRouteMatch', filters: true })),
-  'TLSRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (a TLSRoute spec)', { hostnames: true, filters: false })),
-  'TCPRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (a TCPRoute spec)', { hostnames: false, filters: false })),
-  'UDPRoute.gateway.networking.k8s.io': kindSchema(routeSpec('a mapping (a UDPRoute spec)', { hostnames: false, filters: false })),
-  'ReferenceGrant.gateway.networking.k8s.io': kindSchema({
+  },
+  HTTPRoute: routeSpec('a mapping (an HTTPRoute spec)', { hostnames: true, match: 'httpRouteMatch', filters: true }),
+  GRPCRoute: routeSpec('a mapping (a GRPCRoute spec)', { hostnames: true, match: 'grpcRouteMatch', filters: true }),
+  TLSRoute: routeSpec('a mapping (a TLSRoute spec)', { hostnames: true, filters: false }),
+  TCPRoute: routeSpec('a mapping (a TCPRoute spec)', { hostnames: false, filters: false }),
+  UDPRoute: routeSpec('a mapping (a UDPRoute spec)', { hostnames: false, filters: false }),
+  ReferenceGrant: {
     type: ['object', 'null'],
     description: 'a mapping (a ReferenceGrant spec)',
     properties: {
@@ -258,5 +213,5 @@ export const GATEWAY_API_SCHEMAS: Readonly<Record<string, object>> = {
         properties: { group: STRING, kind: STRING, name: OPT_STRING },
       }),
     },
-  }),
+  },
 };

@@ -3,23 +3,30 @@ import { discoverInputs, describeFsError, type InputSource } from './discover.js
 import { MAX_FILE_BYTES, fileFinding, findTemplateAction, parseBytes, tooLargeFinding, type FileOutcome, type ParsedDocument } from './parse-text.js';
 import { SourceFile } from './source-file.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
-import { MODELLED_KINDS, isBuiltInOpaqueKind, isOperatorWorkloadKind, isToolConfig, modelledGroupKind, schemaName, suggestKind } from './kinds.js';
+import { identifyKind, isBuiltInOpaqueKind, isToolConfig, splitApiVersion, suggestKind } from './kinds.js';
 import { locateField, type ManifestObject, type ObjectOrigin } from './manifest-object.js';
+import {
+  documentShape, isKustomizationFile, kustomizationReferences, mayHavePatchDirectives, nonManifestByApiVersion, nonManifestByName, type SkippedFile,
+} from './non-manifests.js';
 import { formatPath, type FieldPath } from './path.js';
 import { validateObject } from './validate.js';
 import type { Finding } from '../finding.js';
+import path from 'node:path';
 
 export type { ManifestObject, ObjectOrigin } from './manifest-object.js';
 export { locateField } from './manifest-object.js';
+export type { SkippedFile } from './non-manifests.js';
 
 /** What the loader returns: every object read, every problem met, and the files it read. */
 export interface LoadResult {
   readonly objects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
-  /** Every input read, parsed or not. */
+  /** Every manifest file read, parsed or not (files found not to be manifests are in `skipped`). */
   readonly files: readonly string[];
   /** Inputs read but not parsed, because `isRelevant` said their objects cannot matter. */
   readonly unparsedFiles: readonly string[];
+  /** Files that are not Kubernetes manifests (kustomize, Helm, CI configuration...), with the reason. */
+  readonly skipped: readonly SkippedFile[];
 }
 
 /** How the loader reaches the outside world; the CLI supplies standard input. */
@@ -50,6 +57,9 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   const reader = new FileReader();
   const files: string[] = [];
   const unparsedFiles: string[] = [];
+  const skipped: SkippedFile[] = [];
+  const hasChartFile = cachedFileTest((folder) => fs.existsSync(path.join(folder, 'Chart.yaml')));
+  const patches = kustomizePatchesOnDisk(inputs, paths, reader);
   // Standard input can be read once; `-` given twice means the same stream.
   let stdin: Buffer | undefined;
   const readStdin = options.readStdin;
@@ -57,26 +67,116 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   for (const input of inputs) {
     if (input.kind === 'stdin' && files.includes('<stdin>')) continue;
     const displayPath = input.kind === 'stdin' ? '<stdin>' : input.path;
+    if (input.kind === 'file') {
+      const reason = nonManifestByName(input.path, hasChartFile) ?? patches.get(path.resolve(input.path));
+      if (reason) {
+        skipped.push({ path: displayPath, reason });
+        continue;
+      }
+    }
     const bytes = readInput(input, inputOptions, reader, findings);
     if (!bytes) continue;
-    files.push(displayPath);
     if (options.isRelevant && !options.isRelevant(bytes)) {
+      files.push(displayPath);
       unparsedFiles.push(displayPath);
       continue;
     }
-    collector.addText(displayPath, bytes);
+    const reason = collector.addText(displayPath, bytes);
+    if (reason) skipped.push({ path: displayPath, reason });
+    else files.push(displayPath);
   }
   collector.reportUnknownKinds();
-  return { objects: collector.objects, findings, files, unparsedFiles };
+  return { objects: collector.objects, findings, files, unparsedFiles, skipped };
+}
+
+/** A memoised test of a folder. */
+function cachedFileTest(test: (folder: string) => boolean): (folder: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (folder) => {
+    let result = known.get(folder);
+    if (result === undefined) {
+      result = test(folder);
+      known.set(folder, result);
+    }
+    return result;
+  };
+}
+
+/**
+ * The files that kustomizations name as patches or configuration, by resolved path, with the
+ * reason to skip each: the kustomizations among the inputs, and those beside (or up to two
+ * folders above) a file given on its own, as pre-commit passes a changed patch alone.
+ */
+function kustomizePatchesOnDisk(inputs: readonly InputSource[], paths: readonly string[], reader: FileReader): Map<string, string> {
+  const kustomizations = new Set<string>();
+  for (const input of inputs) if (input.kind === 'file' && isKustomizationFile(input.path)) kustomizations.add(input.path);
+  for (const given of paths) {
+    if (given === '-' || !isRegularFile(given)) continue;
+    let folder = path.dirname(given);
+    for (let level = 0; level < 3; level++) {
+      for (const name of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
+        const candidate = path.join(folder, name);
+        if (isRegularFile(candidate)) kustomizations.add(candidate);
+      }
+      const parent = path.dirname(folder);
+      if (parent === folder) break;
+      folder = parent;
+    }
+  }
+  const references = new Map<string, string>();
+  for (const file of kustomizations) {
+    let bytes: Buffer | { readonly tooLarge: number | undefined };
+    try {
+      bytes = reader.read(file);
+    } catch {
+      continue;
+    }
+    if ('tooLarge' in bytes) continue;
+    const outcome = parseBytes(file, bytes);
+    if ('finding' in outcome) continue;
+    for (const document of outcome.documents) {
+      for (const reference of kustomizationReferences(document.value, path.dirname(file))) {
+        references.set(path.resolve(reference), `kustomize patch or configuration named in ${file}`);
+      }
+    }
+  }
+  return references;
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Loads manifests from in-memory texts, as the tests and `diff` against git revisions do. */
 export function loadTexts(texts: readonly { path: string; text: string }[], options: Pick<LoadOptions, 'isDeclaredWorkloadKind'> = {}): LoadResult {
   const findings: Finding[] = [];
   const collector = new ObjectCollector(findings, options.isDeclaredWorkloadKind);
-  for (const { path, text } of texts) collector.addText(path, Buffer.from(text, 'utf8'));
+  const paths = new Set(texts.map((text) => text.path));
+  const hasChartFile = (folder: string) => paths.has(`${folder}/Chart.yaml`);
+  const patches = new Map<string, string>();
+  for (const { path: file, text } of texts) {
+    if (!isKustomizationFile(file)) continue;
+    const outcome = parseBytes(file, Buffer.from(text, 'utf8'));
+    if ('finding' in outcome) continue;
+    for (const document of outcome.documents) {
+      for (const reference of kustomizationReferences(document.value, path.posix.dirname(file))) {
+        patches.set(reference, `kustomize patch or configuration named in ${file}`);
+      }
+    }
+  }
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const { path: file, text } of texts) {
+    const reason = nonManifestByName(file, hasChartFile) ?? patches.get(file) ?? collector.addText(file, Buffer.from(text, 'utf8'));
+    if (reason) skipped.push({ path: file, reason });
+    else files.push(file);
+  }
   collector.reportUnknownKinds();
-  return { objects: collector.objects, findings, files: texts.map((text) => text.path), unparsedFiles: [] };
+  return { objects: collector.objects, findings, files, unparsedFiles: [], skipped };
 }
 
 function readInput(input: InputSource, options: LoadOptions, reader: FileReader, findings: Finding[]): Buffer | undefined {
@@ -136,9 +236,11 @@ class FileReader {
 }
 
 interface UnknownKindTally {
-  apiVersion: string;
+  readonly group: string;
+  readonly kind: string;
+  readonly versions: Set<string>;
   count: number;
-  first: ObjectOrigin;
+  readonly first: ObjectOrigin;
 }
 
 /** Turns parsed documents into objects: unpacks lists, checks identity fields and schemas. */
@@ -152,19 +254,22 @@ class ObjectCollector {
     private readonly isDeclaredWorkloadKind: (apiVersion: string, kind: string) => boolean = () => false,
   ) {}
 
-  addText(displayPath: string, bytes: Buffer): void {
-    this.addOutcome(parseBytes(displayPath, bytes));
+  /** Collects the objects of one file; returns why it is not a manifest when it is not one (nothing is reported then). */
+  addText(displayPath: string, bytes: Buffer): string | undefined {
+    return this.addOutcome(parseBytes(displayPath, bytes));
   }
 
-  /** Collects the objects of one parsed file. */
-  addOutcome(outcome: FileOutcome): void {
+  /** Collects the objects of one parsed file; returns why it is not a manifest when it is not one. */
+  addOutcome(outcome: FileOutcome): string | undefined {
     if ('finding' in outcome) {
       this.findings.push(outcome.finding);
-      return;
+      return undefined;
     }
     const parsed = outcome;
     const file = parsed.file;
     const displayPath = file.path;
+    const skipReason = parsed.findings.length === 0 ? nonManifestReason(parsed.documents, mayHavePatchDirectives(file.text)) : undefined;
+    if (skipReason) return skipReason;
     this.findings.push(...parsed.findings);
     let objectCount = 0;
     for (const document of parsed.documents) objectCount += this.addDocument(file, document);
@@ -172,6 +277,7 @@ class ObjectCollector {
       this.findings.push(fileFinding(INPUT_RULES.empty, file, 1, 1,
         `${displayPath} holds no Kubernetes object (it is empty or only comments).`));
     }
+    return undefined;
   }
 
   private addDocument(file: SourceFile, document: ParsedDocument): number {
@@ -189,6 +295,9 @@ class ObjectCollector {
         `Document ${document.documentIndex + 1} of ${file.path} is ${what}, not a Kubernetes object; wrap several objects in 'kind: List' with 'items'.`);
       return 0;
     }
+    // Tool configuration beside manifests in the same file (a kustomize Component, say) is not an object.
+    const apiVersion = document.value.apiVersion;
+    if (typeof apiVersion === 'string' && nonManifestByApiVersion(apiVersion, document.value.kind)) return 0;
     return this.addValue(document.value, origin, undefined);
   }
 
@@ -212,12 +321,27 @@ class ObjectCollector {
       return 0;
     }
     const metadata = isMapping(value.metadata) ? value.metadata : undefined;
+    if (value.metadata !== undefined && value.metadata !== null && !metadata && !isToolConfig(apiVersion)) {
+      this.report(INPUT_RULES.schema, origin, ['metadata'],
+        `${kind}: metadata must be a mapping (object metadata), not ${Array.isArray(value.metadata) ? 'a list' : JSON.stringify(value.metadata)}; the API server rejects this object, so k8snet leaves it out.`,
+        { kind });
+      return 0;
+    }
     if (isToolConfig(apiVersion)) {
       this.tally(this.toolConfigs, kind, apiVersion, origin);
       this.objects.push({ apiVersion, kind, name: typeof metadata?.name === 'string' ? metadata.name : '', namespace: undefined, value, origin });
       return 1;
     }
     const name = metadata?.name;
+    if (name !== undefined && name !== null && typeof name !== 'string') {
+      // `name: n` or `name: 0755`: kubectl reads them as false and 493, which the API server refuses.
+      const written = origin.positions.writtenText(origin.indexInPositions, [...origin.basePath, 'metadata', 'name']) ?? String(name);
+      const reading = written !== String(name) ? ` (kubectl reads ${written} as ${typeof name === 'object' ? 'a collection' : String(name)})` : '';
+      this.report(INPUT_RULES.schema, origin, ['metadata', 'name'],
+        `${kind} ${written}: metadata.name must be a string${reading}; quote it: "${written}"; the API server rejects this object, so k8snet leaves it out.`,
+        { kind, ...(typeof metadata?.namespace === 'string' && metadata.namespace !== '' ? { namespace: metadata.namespace } : {}) });
+      return 0;
+    }
     if (typeof name !== 'string' || name === '') {
       this.report(INPUT_RULES.missingName, origin, metadata ? ['metadata'] : [],
         `${kind} has no metadata.name${typeof metadata?.generateName === 'string' ? ` (generateName '${metadata.generateName}' is resolved only by the API server)` : ''}; it was not loaded.`);
@@ -229,21 +353,27 @@ class ObjectCollector {
         `${kind} ${name} has an unrendered template in metadata.${formatPath(templateField)}; render the chart before linting.`);
       return 0;
     }
-    const groupKind = modelledGroupKind(apiVersion, kind);
-    if (groupKind || MODELLED_KINDS.has(kind)) {
-      const violation = validateObject(groupKind ? schemaName(groupKind) : kind, value);
-      if (violation) {
-        // The API server rejects the whole object. A policy read in part could allow or deny the
-        // wrong traffic, so it is left out; other kinds are kept, read defensively, so their pods
-        // and ports still take part in the analysis while the error is reported.
-        const consequence = kind === 'NetworkPolicy'
-          ? 'the API server rejects this policy, so k8snet leaves it out'
-          : 'the API server rejects this object; k8snet reads the rest of it';
-        this.report(INPUT_RULES.schema, origin, violation.path, `${kind} ${qualifiedName(metadata!)}: ${violation.message}; ${consequence}.`);
-        if (kind === 'NetworkPolicy') return 0;
+    const identity = identifyKind(apiVersion, kind);
+    if (identity.status === 'not-served') {
+      this.report(INPUT_RULES.apiVersionNotServed, origin, ['apiVersion'], notServedMessage(kind, qualifiedName(metadata!), apiVersion, identity), identityOf(kind, metadata!));
+      return 0;
+    }
+    if (identity.status === 'modelled') {
+      const violations = validateObject(identity.definition.schema, value,
+        (path) => origin.positions.writtenText(origin.indexInPositions, [...origin.basePath, ...path]));
+      if (violations.length > 0) {
+        // The API server rejects the whole object, reporting every invalid field at once: so is it
+        // here, and it is left out, as it would never exist in the cluster. An object read in part
+        // could make a policy allow or deny the wrong traffic, or a rule report on a field it never had.
+        const subject = `${kind} ${qualifiedName(metadata!)}`;
+        for (const violation of violations) {
+          this.report(INPUT_RULES.schema, origin, violation.path, `${subject}: ${violation.message}; the API server rejects this object, so k8snet leaves it out.`,
+            identityOf(kind, metadata!));
+        }
+        return 0;
       }
-    } else if (!isBuiltInOpaqueKind(kind) && !isOperatorWorkloadKind(apiVersion, kind) && !this.isDeclaredWorkloadKind(apiVersion, kind)) {
-      const suggestion = suggestKind(kind);
+    } else if (!isBuiltInOpaqueKind(kind) && !this.isDeclaredWorkloadKind(apiVersion, kind)) {
+      const suggestion = suggestKind(kind, identity.group);
       if (suggestion) {
         this.report({ ...INPUT_RULES.unknownKind, severity: 'warning' }, origin, ['kind'],
           `Unknown kind '${kind}' for ${qualifiedName(metadata!)}; did you mean ${suggestion}? It is kept but not analysed.`);
@@ -276,40 +406,92 @@ class ObjectCollector {
     return count;
   }
 
+  /** Counts objects by API group and kind: Calico's NetworkPolicy and Kubernetes' are tallied apart. */
   private tally(tallies: Map<string, UnknownKindTally>, kind: string, apiVersion: string, origin: ObjectOrigin): void {
-    const tally = tallies.get(kind);
-    if (tally) tally.count++;
-    else tallies.set(kind, { apiVersion, count: 1, first: origin });
+    const { group, version } = splitApiVersion(apiVersion);
+    const key = `${group}/${kind}`;
+    const tally = tallies.get(key);
+    if (tally) {
+      tally.count++;
+      tally.versions.add(version);
+    } else {
+      tallies.set(key, { group, kind, versions: new Set([version]), count: 1, first: origin });
+    }
   }
 
-  /** Summarises custom kinds once per kind, so a folder of CRDs does not drown real findings. */
+  /** Summarises custom kinds once per group and kind, so a folder of CRDs does not drown real findings. */
   reportUnknownKinds(): void {
-    for (const [kind, tally] of this.toolConfigs) {
+    for (const tally of this.toolConfigs.values()) {
       const others = tally.count > 1 ? ` (and ${tally.count - 1} more like it)` : '';
-      const hint = kind === 'Kustomization' || kind === 'Component'
-        ? '; to analyse what it builds, run kustomize build DIR | k8snet lint -'
-        : '; k8snet reads cluster facts from it but it is not a Kubernetes object';
       this.report(INPUT_RULES.toolConfig, tally.first, ['kind'],
-        `${kind} (${tally.apiVersion}) is tool configuration, not a manifest${hint}${others}.`);
+        `${tally.kind} of ${describeGroup(tally)} is tool configuration, not a manifest; k8snet reads cluster facts from it${others}.`);
     }
-    for (const [kind, tally] of this.unknownKinds) {
+    for (const tally of this.unknownKinds.values()) {
       const others = tally.count > 1 ? ` (and ${tally.count - 1} more object${tally.count > 2 ? 's' : ''} of this kind)` : '';
+      const builtInName = MODELLED_NAMES_OF_OTHER_GROUPS.has(tally.kind)
+        ? `; it is not Kubernetes' own ${tally.kind}, and k8snet's answers do not account for it`
+        : '';
       this.report(INPUT_RULES.unknownKind, tally.first, ['kind'],
-        `Kind ${kind} (${tally.apiVersion}) is not a built-in kind; k8snet keeps it but does not analyse it${others}.`);
+        `Kind ${tally.kind} of ${describeGroup(tally)} is not a kind k8snet models; k8snet keeps it but does not analyse it${builtInName}${others}.`);
     }
   }
 
-  private report(rule: InputRule, origin: ObjectOrigin, path: FieldPath, message: string): void {
+  private report(rule: InputRule, origin: ObjectOrigin, path: FieldPath, message: string, object?: Finding['object']): void {
     this.findings.push({
       ruleId: rule.id,
       severity: rule.severity,
       message,
       location: locateField(origin, path),
       path: formatPath(path),
+      ...(object ? { object } : {}),
       why: rule.why,
       fix: rule.fix,
     });
   }
+}
+
+/** Kind names of Kubernetes' own API that other projects reuse in their groups (Calico's NetworkPolicy, Knative's Service). */
+const MODELLED_NAMES_OF_OTHER_GROUPS: ReadonlySet<string> = new Set(['NetworkPolicy', 'Service', 'Ingress', 'Route', 'Pod', 'Deployment']);
+
+/** `projectcalico.org (v3)`, `the core group (v2)` for a tally's group and versions. */
+function describeGroup(tally: UnknownKindTally): string {
+  const versions = [...tally.versions].sort().join(', ');
+  return tally.group === '' ? `the core group (${versions})` : `${tally.group} (${versions})`;
+}
+
+/** The sentence for an object written in an apiVersion that does not serve its kind. */
+function notServedMessage(kind: string, name: string, apiVersion: string, identity: { removed?: { removedIn: string; replacement: string | undefined }; servedAs?: string }): string {
+  const refusal = `kubectl apply fails with 'no matches for kind "${kind}" in version "${apiVersion}"', so k8snet leaves it out`;
+  if (identity.removed) {
+    const instead = identity.removed.replacement ? `; write apiVersion: ${identity.removed.replacement}` : ' and has no replacement';
+    return `${kind} ${name} uses apiVersion ${apiVersion}, which the API server no longer serves (removed in Kubernetes ${identity.removed.removedIn})${instead}; ${refusal}.`;
+  }
+  return `${kind} ${name} uses apiVersion ${apiVersion}, which does not serve kind ${kind}${identity.servedAs ? `; write apiVersion: ${identity.servedAs}` : ''}; ${refusal}.`;
+}
+
+/**
+ * Why a parsed file is not a manifest at all (so it is skipped rather than reported), or
+ * undefined: every document is empty, tool configuration by its apiVersion group, or data with
+ * none of kind, apiVersion, metadata and spec (values, settings, JSON 6902 and strategic-merge
+ * patches), and at least one is not empty. A file with any manifest-like document is a manifest
+ * file, and its other documents are reported as they are.
+ */
+function nonManifestReason(documents: readonly ParsedDocument[], withPatchDirectives: boolean): string | undefined {
+  let reason: string | undefined;
+  for (const document of documents) {
+    const value = document.value;
+    if (isMapping(value) && typeof value.apiVersion === 'string') {
+      const byGroup = nonManifestByApiVersion(value.apiVersion, value.kind);
+      if (byGroup) {
+        reason ??= byGroup;
+        continue;
+      }
+    }
+    const shape = documentShape(value, withPatchDirectives);
+    if (shape === 'manifest') return undefined;
+    if (shape !== 'empty') reason ??= shape.notManifest;
+  }
+  return reason;
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -319,6 +501,15 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 function nameOf(value: Record<string, unknown>): string | undefined {
   const metadata = value.metadata;
   return isMapping(metadata) && typeof metadata.name === 'string' ? metadata.name : undefined;
+}
+
+/** The object a finding concerns, as JSON reports name it: kind, namespace when written, name. */
+function identityOf(kind: string, metadata: Record<string, unknown>): Finding['object'] {
+  return {
+    kind,
+    ...(typeof metadata.namespace === 'string' && metadata.namespace !== '' ? { namespace: metadata.namespace } : {}),
+    ...(typeof metadata.name === 'string' ? { name: metadata.name } : {}),
+  };
 }
 
 function qualifiedName(metadata: Record<string, unknown>): string {

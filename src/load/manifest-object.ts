@@ -1,5 +1,6 @@
 import type { DocumentPositions } from './positions.js';
 import { valueAt, type FieldPath } from './path.js';
+import { parseEventsAsGoYaml } from './go-yaml-text.js';
 import { jsYaml, manifestYamlSchema } from './yaml.js';
 import type { SourceLocation } from '../finding.js';
 
@@ -38,11 +39,11 @@ export function completeValue(object: ManifestObject): unknown {
   const { positions, indexInPositions, basePath } = object.origin;
   const yaml = jsYaml();
   const source = positions.sourceText;
-  const documents = yaml.constructFromEvents(yaml.parseEvents(source, { filename: positions.sourceFile.path }), {
-    source,
-    schema: manifestYamlSchema(),
-    json: /\.json$/i.test(positions.sourceFile.path),
-  });
+  const isJson = /\.json$/i.test(positions.sourceFile.path);
+  const filename = positions.sourceFile.path;
+  const events = isJson ? yaml.parseEvents(source, { filename }) : parseEventsAsGoYaml(yaml, source, filename);
+  // A key written twice keeps its last value, as when the object was loaded.
+  const documents = yaml.constructFromEvents(events, { source, schema: manifestYamlSchema(), json: true });
   return valueAt(documents[indexInPositions], basePath);
 }
 

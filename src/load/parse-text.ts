@@ -1,6 +1,8 @@
-import type { Event } from 'js-yaml';
+import type { Event, Schema as JsYamlSchema } from 'js-yaml';
 import { readBlockEvents } from './block-events.js';
 import { constructPlainDocuments } from './construct.js';
+import { takeNonFiniteResolved } from './go-yaml.js';
+import { goYamlRejection, parseEventsAsGoYaml } from './go-yaml-text.js';
 import { DocumentPositions } from './positions.js';
 import { droppedEventRanges, withoutRanges } from './projection.js';
 import { SourceFile } from './source-file.js';
@@ -112,20 +114,25 @@ export function findTemplateAction(text: string): number {
  * stream. A syntax error loses only the document it is in: the other `---` documents of the
  * file are parsed on their own and still loaded.
  */
-export function parseManifestText(file: SourceFile, isJson: boolean): ParsedFile {
+export function parseManifestText(file: SourceFile, isJson: boolean, schema: JsYamlSchema = manifestYamlSchema()): ParsedFile {
+  // go-yaml skips a byte order mark at the start of any line (js-yaml only at a document's
+  // start): read the text without them, as an editor shows it.
+  if (!isJson && file.text.includes('\uFEFF')) file = new SourceFile(file.path, file.text.replace(/(^|\n)\uFEFF/g, '$1'));
   const findings: Finding[] = [];
   const documents: ParsedDocument[] = [];
-  const whole = tryParse(file, file.text, 0, isJson);
+  const whole = tryParse(file, file.text, 0, isJson, schema);
   if (whole.ok) {
     pushDocuments(documents, whole.values, whole.positions, 0);
+    findings.push(...whole.findings);
     return { file, documents, findings };
   }
   const chunks = isJson ? splitJsonValues(file.text) : splitDocuments(file.text);
   let documentIndex = 0;
   for (const chunk of chunks) {
-    const parsed = chunks.length === 1 ? whole : tryParse(file, chunk.text, chunk.start, isJson);
+    const parsed = chunks.length === 1 ? whole : tryParse(file, chunk.text, chunk.start, isJson, schema);
     if (parsed.ok) {
       documentIndex = pushDocuments(documents, parsed.values, parsed.positions, documentIndex);
+      findings.push(...parsed.findings);
     } else {
       findings.push(syntaxFinding(file, chunk.start + parsed.offset, parsed.reason, isJson));
       documentIndex++;
@@ -144,28 +151,59 @@ function pushDocuments(documents: ParsedDocument[], values: unknown[], positions
 }
 
 type ParseAttempt =
-  | { ok: true; values: unknown[]; positions: DocumentPositions }
+  | { ok: true; values: unknown[]; positions: DocumentPositions; findings: readonly Finding[] }
   | { ok: false; offset: number; reason: string };
 
-function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean): ParseAttempt {
+/** Finds the texts that may hold a plain .inf or .nan (a cheap test of the whole text). */
+const NON_FINITE_WORD = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
+
+/** Thrown where go-yaml (kubectl's reader) refuses a text js-yaml read; caught in tryParse as a syntax error. */
+class GoYamlRefusal extends Error {
+  constructor(readonly reason: string, readonly mark: { position: number }) {
+    super(reason);
+  }
+}
+
+function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean, schema: JsYamlSchema): ParseAttempt {
   const yaml = jsYaml();
   // Outside the try: an exception from our own reader is a bug, not a syntax error of the file.
   const blockEvents = isJson ? undefined : readBlockEvents(text);
   try {
-    const events: Event[] = blockEvents ?? yaml.parseEvents(text, { filename: file.path });
+    takeNonFiniteResolved();
+    const events: Event[] = blockEvents ?? (isJson ? yaml.parseEvents(text, { filename: file.path }) : parseEventsAsGoYaml(yaml, text, file.path));
     const indexed = DocumentPositions.indexEvents(file, text, baseOffset, events);
-    const options = { source: text, schema: manifestYamlSchema(), json: isJson };
+    // A key written twice keeps its last value, as kubectl's go-yaml does (it is reported below).
+    const options = { source: text, schema, json: true };
+    const resolvePlainKey = (key: string) => String(schema.resolveImplicitScalarTag(key).value);
     const dropped = droppedEventRanges(events, indexed, isJson ? {} : { resolvePlainKey });
     let values: unknown[];
+    let duplicated = false;
+    const plain = { schema: options.schema, scalarValue: yaml.getScalarValue, onDuplicateKey: () => { duplicated = true; } };
     try {
-      values = constructPlainDocuments(events, text, { schema: options.schema, scalarValue: yaml.getScalarValue, json: isJson }, dropped)
-        ?? yaml.constructFromEvents(withoutRanges(events, dropped) as Event[], options);
+      const constructed = constructPlainDocuments(events, text, plain, dropped);
+      if (constructed) {
+        values = constructed;
+      } else {
+        duplicated = true;
+        values = yaml.constructFromEvents(withoutRanges(events, dropped) as Event[], options);
+      }
     } catch (error) {
       // A dropped field held an anchor that a kept alias refers to: construct everything.
       if (dropped.length === 0) throw error;
       values = yaml.constructFromEvents(events, options);
     }
-    return { ok: true, values, positions: indexed.positions };
+    // What go-yaml refuses among what js-yaml read: tabs where it allows none, over-long keys, a
+    // %YAML version other than 1.1, and .inf or .nan, which JSON cannot carry. The fast reader
+    // reads none of the syntax, so only a plain .inf can bring its texts here.
+    // Values the loader does not construct are read by kubectl all the same: a .inf anywhere fails it.
+    const nonFinite = takeNonFiniteResolved() || (!isJson && NON_FINITE_WORD.test(text));
+    if (!isJson && (!blockEvents || nonFinite)) {
+      const refusal = goYamlRejection(text, events, nonFinite);
+      if (refusal) throw new GoYamlRefusal(refusal.reason, { position: refusal.offset });
+    }
+    const positions = indexed.positions;
+    const findings = duplicated && !isJson ? duplicateKeyFindings(positions, resolvePlainKey) : [];
+    return { ok: true, values, positions, findings };
   } catch (error) {
     const mark = (error as { mark?: { position?: number } }).mark;
     const reason = (error as { reason?: string }).reason ?? (error as Error).message ?? String(error);
@@ -173,9 +211,25 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
   }
 }
 
-/** The key a plain scalar constructs to as a mapping key, as the schema reads it (`0x1` is `1`, `~` is `null`). */
-function resolvePlainKey(text: string): string {
-  return String(manifestYamlSchema().resolveImplicitScalarTag(text).value);
+/**
+ * Warnings for the keys written twice in a mapping: kubectl keeps the later value (go-yaml's
+ * non-strict decoding), so the earlier one is silently lost; kustomize refuses the file.
+ */
+function duplicateKeyFindings(positions: DocumentPositions, resolvePlainKey: (key: string) => string): Finding[] {
+  return positions.duplicateKeys(resolvePlainKey).map(({ key, earlier }) => {
+    const location = positions.nodeLocation(key);
+    const first = positions.nodeLocation(earlier);
+    const name = positions.scalarText(key) ?? '';
+    return {
+      ruleId: INPUT_RULES.duplicateKey.id,
+      severity: INPUT_RULES.duplicateKey.severity,
+      message: `Key '${name}' is written twice in this mapping (first at line ${first.line}); kubectl keeps this later value and drops the first, and kustomize refuses the file.`,
+      location,
+      why: INPUT_RULES.duplicateKey.why,
+      fix: INPUT_RULES.duplicateKey.fix,
+      related: [{ ...first, message: 'first written here' }],
+    };
+  });
 }
 
 function syntaxFinding(file: SourceFile, offset: number, reason: string, isJson: boolean): Finding {
@@ -190,13 +244,19 @@ function syntaxFinding(file: SourceFile, offset: number, reason: string, isJson:
     `${isJson ? 'JSON' : 'YAML'} syntax error: ${reason}.`);
 }
 
-/** Splits YAML text at `---` document markers, keeping each piece's offset. */
+/**
+ * Splits YAML text at `---` document markers, keeping each piece's offset. Directives (`%YAML`)
+ * stay with the document they precede.
+ */
 function splitDocuments(text: string): { start: number; text: string }[] {
   const chunks: { start: number; text: string }[] = [];
   const marker = /^---(?=[ \t]|\r?$)/gm;
   let start = 0;
   for (const match of text.matchAll(marker)) {
-    if (match.index! > start) chunks.push({ start, text: text.slice(start, match.index) });
+    const piece = text.slice(start, match.index);
+    // Directives and comments only: they belong to the document the marker starts.
+    if (/^\s*%/m.test(piece) && /^(\s*(%[^\n]*|#[^\n]*)?\n)*\s*$/.test(piece)) continue;
+    if (match.index! > start) chunks.push({ start, text: piece });
     start = match.index!;
   }
   chunks.push({ start, text: text.slice(start) });

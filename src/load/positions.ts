@@ -6,13 +6,16 @@ import { ALIAS, DOCUMENT, DOUBLE_QUOTED_STYLE, MAPPING, PLAIN_STYLE, POP, SCALAR
 
 const QUOTED_STYLES = new Set([SINGLE_QUOTED_STYLE, DOUBLE_QUOTED_STYLE]);
 /**
- * Plain scalars the YAML 1.2 core schema may read as null, a boolean or a number start with one of
- * these (numbers, `.inf`, `.nan`, `~`) or are one of the words below (or are empty).
+ * Plain scalars kubectl's YAML reader may read as null, a boolean or a number start with one of
+ * these (numbers, timestamps, `.inf`, `.nan`, `~`) or are one of the words below (or are empty).
  */
 const NUMBER_FIRST_CHARACTERS = new Uint8Array(128);
 for (const character of '-+.0123456789~') NUMBER_FIRST_CHARACTERS[character.charCodeAt(0)] = 1;
-const FOUR_LETTER_WORDS = ['null', 'Null', 'NULL', 'true', 'True', 'TRUE'];
-const FIVE_LETTER_WORDS = ['false', 'False', 'FALSE'];
+/** The words go-yaml v2 (kubectl's YAML reader) reads as null or a boolean (YAML 1.1: `yes`, `on`, `n`...). */
+const WORDS: ReadonlySet<string> = new Set([
+  'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
+  'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF',
+]);
 /** Keys of the mapping being checked (see mappingKeysMayClash), reused; larger mappings are checked with a set. */
 const KEY_SCRATCH = 16;
 const keyNodes = new Int32Array(KEY_SCRATCH);
@@ -274,13 +277,61 @@ export class DocumentPositions {
     const source = this.source;
     const first = source.charCodeAt(start);
     if (first < 128 && NUMBER_FIRST_CHARACTERS[first] === 1) return true;
-    const length = end - start;
-    if (length !== 4 && length !== 5) return false;
-    // Only null, true and false remain: rule most words out by their second letter (`name`, `type`).
-    const second = source.charCodeAt(start + 1) | 0x20;
-    if (second !== 0x75 /* u */ && second !== 0x72 /* r */ && second !== 0x61 /* a */) return false;
-    for (const word of length === 4 ? FOUR_LETTER_WORDS : FIVE_LETTER_WORDS) if (source.startsWith(word, start)) return true;
-    return false;
+    // Only the null and boolean words remain, all of five letters or fewer.
+    return end - start <= 5 && WORDS.has(source.slice(start, end));
+  }
+
+  /**
+   * The keys written twice in a mapping, each with the earlier key it repeats (as constructed:
+   * `1` and `0x1` are the same key), in source order. Merge keys (`<<`) do not count.
+   */
+  duplicateKeys(resolvePlain: (text: string) => string): { readonly key: number; readonly earlier: number }[] {
+    const nodes = this.nodes;
+    const found: { key: number; earlier: number }[] = [];
+    const total = nodes.length / SLOTS;
+    for (let mapping = 0; mapping < total; mapping++) {
+      if ((nodes[mapping * SLOTS + HEADER] & 7) !== MAPPING) continue;
+      const seen = new Map<string, number>();
+      for (let key = mapping + 1, end = nodes[mapping * SLOTS + NEXT]; key < end; key = nodes[nodes[key * SLOTS + NEXT] * SLOTS + NEXT]) {
+        if ((nodes[key * SLOTS + HEADER] & 7) !== SCALAR) continue;
+        const text = this.keyText(key);
+        const plain = ((nodes[key * SLOTS + HEADER] >> 3) & 7) === PLAIN_STYLE;
+        if (plain && text === '<<') continue;
+        const constructed = plain && this.mayReadAsNonString(key) ? resolvePlain(text) : text;
+        const earlier = seen.get(constructed);
+        if (earlier === undefined) seen.set(constructed, key);
+        else found.push({ key, earlier });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The text a scalar at `path` is written as (`n`, `0755`, `yes`), when `path` leads to a scalar
+   * value: messages show it beside the value kubectl reads it as.
+   */
+  writtenText(documentIndex: number, path: FieldPath): string | undefined {
+    const root = this.documentRoots[documentIndex] ?? -1;
+    if (root < 0) return undefined;
+    let node = root;
+    for (const segment of path) {
+      const header = this.nodes[node * SLOTS + HEADER] & 7;
+      if (typeof segment === 'number' && header === SEQUENCE) node = this.sequenceItem(node, segment);
+      else if (header === MAPPING) {
+        const key = this.mappingKey(node, String(segment));
+        node = key < 0 ? -1 : this.nodes[key * SLOTS + NEXT];
+      } else return undefined;
+      if (node < 0) return undefined;
+    }
+    if ((this.nodes[node * SLOTS + HEADER] & 7) !== SCALAR) return undefined;
+    const start = this.nodes[node * SLOTS + START];
+    return start < 0 ? '' : this.source.slice(start, this.nodes[node * SLOTS + END]);
+  }
+
+  /** The location of a node of these documents (a key: the key itself). */
+  nodeLocation(node: number): SourceLocation {
+    const start = this.nodeStart(node);
+    return this.span(start, this.nodeEnd(node, start));
   }
 
   /** Returns the decoded text of a scalar node (a mapping key), or undefined for other nodes. */

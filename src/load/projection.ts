@@ -1,6 +1,6 @@
 import type { Event } from 'js-yaml';
 import type { IndexedEvents } from './positions.js';
-import { GROUP_KINDS, MODELLED_KINDS, OPERATOR_WORKLOAD_KIND_NAMES } from './kinds.js';
+import { MODELLED_KINDS } from './kinds.js';
 
 /**
  * Which fields of a document to construct. k8snet reads a small part of each manifest; leaving
@@ -39,8 +39,11 @@ const PROJECTIONS: Readonly<Record<string, Projection>> = {
   Job: WORKLOAD,
   ReplicationController: WORKLOAD,
   CronJob: { metadata: METADATA, status: DROP, spec: { jobTemplate: { spec: { template: TEMPLATE } } } },
-  // A Service's and a Node's status (load balancer and node addresses) are kept.
+  // A Service's and a Node's status (load balancer and node addresses) are kept, and a Gateway
+  // API Gateway's, whose addresses tell whether it is public. The projection does not see the
+  // apiVersion: an Istio Gateway is kept whole too, which costs little.
   Service: { metadata: METADATA },
+  Gateway: { metadata: METADATA },
   Node: { metadata: METADATA, status: { images: DROP, conditions: DROP, volumesAttached: DROP, volumesInUse: DROP } },
 };
 
@@ -56,24 +59,16 @@ const FACT_KINDS: ReadonlySet<string> = new Set([
  */
 const CONFIG_MAPS_READ: ReadonlySet<string> = new Set(['cilium-config']);
 
-/**
- * Kinds modelled by group (the Gateway API's), kept by name whatever their group: the projection
- * does not see the apiVersion, and an Istio Gateway kept whole costs little. A Gateway keeps its
- * status, whose addresses tell whether it is public.
- */
-const GROUP_KIND_NAMES: ReadonlySet<string> = new Set(GROUP_KINDS.map((entry) => entry.kind));
-
 /** Kinds k8snet neither models nor reads facts from: only their identity is kept. */
 const IDENTITY_ONLY: Projection = { [KEEP_ONLY]: ['apiVersion', 'kind', 'metadata'], metadata: METADATA };
 
 function projectionFor(kind: string | undefined, name: () => string | undefined): Projection | undefined {
   if (kind === undefined || kind === 'List' || kind.endsWith('List')) return undefined;
   if (Object.hasOwn(PROJECTIONS, kind)) return PROJECTIONS[kind];
+  // Every kind of the registry by name, whatever its group (the Gateway API's, an operator's
+  // custom resources, which state their pods' labels, ports and replicas in their spec).
   if (MODELLED_KINDS.has(kind)) return { metadata: METADATA, status: DROP };
-  if (GROUP_KIND_NAMES.has(kind)) return kind === 'Gateway' ? { metadata: METADATA } : { metadata: METADATA, status: DROP };
   if (FACT_KINDS.has(kind)) return { metadata: METADATA };
-  // An operator's custom resource states its pods' labels, ports and replicas in its spec.
-  if (OPERATOR_WORKLOAD_KIND_NAMES.has(kind)) return { metadata: METADATA, status: DROP };
   if (kind === 'ConfigMap') {
     const configMapName = name();
     return configMapName !== undefined && CONFIG_MAPS_READ.has(configMapName) ? { metadata: METADATA } : IDENTITY_ONLY;

@@ -5,7 +5,10 @@
  * The sentence has no final period: the loader prefixes the object and ends the sentence.
  */
 import type { ErrorObject } from 'ajv';
-import { KIND_SCHEMAS, PORT_NAME_PATTERN } from './schemas.js';
+import {
+  ANNOTATION_KEY_PATTERN, DNS_1035_LABEL_PATTERN, DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, KIND_SCHEMAS, LABEL_KEY_PATTERN,
+  LABEL_VALUE_PATTERN, PORT_NAME_PATTERN,
+} from './schemas.js';
 import { formatPath } from './path.js';
 
 export { formatPath };
@@ -22,8 +25,14 @@ export interface DescribedSchemaError {
  * Describes `error`, raised while validating `document` (the object, as given to ajv).
  * `kind` defaults to `document.kind`; pass it when the object's kind is implied (a List item).
  */
-export function describeSchemaError(error: ErrorObject, document: unknown, kind?: string): DescribedSchemaError {
+export function describeSchemaError(error: ErrorObject, document: unknown, kind?: string, writtenAt?: (path: readonly Segment[]) => string | undefined): DescribedSchemaError {
   const path = instanceSegments(error.instancePath, document);
+  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) {
+    // A key of a map (a label key) is wrong: the finding points at the key.
+    const keyPath = [...path, propertyName];
+    return { path: keyPath, message: describeKey(formatPath(path), propertyName, String(error.params.pattern ?? '')) };
+  }
   const value = valueAt(document, path);
   const root = rootSchema(document, kind, path, error);
   const node = root ? schemaAt(root, root, path) : undefined;
@@ -38,7 +47,7 @@ export function describeSchemaError(error: ErrorObject, document: unknown, kind?
 
   switch (error.keyword) {
     case 'type':
-      return { path, message: describeType(subject, path, value, expectedTypes(error.params.type), node) };
+      return { path, message: describeType(subject, path, value, expectedTypes(error.params.type), node, writtenAt?.(path)) };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -47,8 +56,12 @@ export function describeSchemaError(error: ErrorObject, document: unknown, kind?
     case 'enum':
       return { path, message: describeEnum(subject, value, (error.params.allowedValues as unknown[]) ?? []) };
     case 'pattern':
-      if (error.params.pattern === PORT_NAME_PATTERN) return { path, message: describePortName(subject, value) };
-      return { path, message: `${subject} ${show(value)} does not have the expected format (${String(error.params.pattern)})` };
+      return { path, message: describePattern(subject, value, String(error.params.pattern)) };
+    case 'minProperties':
+    case 'maxProperties':
+      return { path, message: `${subject} must be ${expectation(node, []) ?? `a mapping with ${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${String(error.params.limit)} fields`}, not one with ${value !== null && typeof value === 'object' ? Object.keys(value).length : 0}` };
+    case 'maxLength':
+      return { path, message: `${subject} ${show(value)} is longer than ${String(error.params.limit)} characters${typeof value === 'string' ? ` (it has ${value.length})` : ''}` };
     case 'required': {
       const missing = String(error.params.missingProperty);
       const fullPath = [...path, missing];
@@ -62,14 +75,16 @@ export function describeSchemaError(error: ErrorObject, document: unknown, kind?
 // ---------------------------------------------------------------------------------------------
 // Messages by keyword
 
-function describeType(subject: string, path: readonly Segment[], value: unknown, expected: string[], node: SchemaNode | undefined): string {
+function describeType(subject: string, path: readonly Segment[], value: unknown, expected: string[], node: SchemaNode | undefined, written?: string): string {
   const expect = expectation(node, expected) ?? typePhrase(expected);
   if (value === null || value === undefined) {
     return `${subject} must be ${expect}, not an empty value${emptyHint(path, expected)}`;
   }
   if (expected.includes('string') && (typeof value === 'number' || typeof value === 'boolean')) {
     // YAML reads unquoted 1, 1.5, true, yes... as numbers and booleans; kubectl wants strings.
-    return `${subject} must be a string; quote it: "${String(value)}"`;
+    const text = written ?? String(value);
+    const reading = text !== String(value) ? ` (kubectl reads ${text} as ${String(value)})` : '';
+    return `${subject} must be a string${reading}; quote it: "${text}"`;
   }
   if (typeof value === 'string' && (expected.includes('integer') || expected.includes('number')) && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) {
     return `${subject} must be ${expect}, not ${show(value)}; write it without quotes: ${value.trim()}`;
@@ -92,6 +107,66 @@ function describeEnum(subject: string, value: unknown, allowed: readonly unknown
     if (sameIgnoringCase !== undefined) return `${message} (values are case-sensitive: write ${String(sameIgnoringCase)})`;
   }
   return message;
+}
+
+const NAME_RULES: Readonly<Record<string, string>> = {
+  [DNS_SUBDOMAIN_PATTERN]: "a DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit",
+  [DNS_LABEL_PATTERN]: "a DNS-1123 label: at most 63 lowercase letters, digits and '-', beginning and ending with a letter or digit",
+  [`^$|${DNS_LABEL_PATTERN}`]: "a DNS-1123 label: at most 63 lowercase letters, digits and '-', beginning and ending with a letter or digit",
+  [DNS_1035_LABEL_PATTERN]: "a DNS-1035 label: at most 63 lowercase letters, digits and '-', beginning with a letter and ending with a letter or digit",
+};
+
+const LABEL_VALUE_RULE = "at most 63 letters, digits, '-', '_' and '.', beginning and ending with a letter or digit, or empty";
+
+/** The sentence for a string that breaks the pattern of its field. */
+function describePattern(subject: string, value: unknown, pattern: string): string {
+  if (pattern === PORT_NAME_PATTERN) return describePortName(subject, value);
+  const text = typeof value === 'string' ? value : String(value);
+  const name = NAME_RULES[pattern];
+  if (name) return `${subject} ${show(value)} is not a valid name: it must be ${name}${nameHint(text, pattern)}`;
+  if (pattern === LABEL_VALUE_PATTERN) return `${subject} ${show(value)} is not a valid label value: ${LABEL_VALUE_RULE}${labelValueHint(text)}`;
+  if (pattern === LABEL_KEY_PATTERN) return `${subject} ${show(value)} is not a valid label key: ${LABEL_KEY_RULE}${labelKeyHint(text)}`;
+  return `${subject} ${show(value)} does not have the expected format (${pattern})`;
+}
+
+const LABEL_KEY_RULE = "a name of at most 63 letters, digits, '-', '_' and '.', beginning and ending with a letter or digit, "
+  + 'optionally after a DNS subdomain prefix and \'/\' (app.kubernetes.io/name)';
+
+/** The sentence for a map key (a label or annotation key) that is not a qualified name. */
+function describeKey(subject: string, key: string, pattern: string): string {
+  const what = pattern === ANNOTATION_KEY_PATTERN ? 'annotation key' : 'label key';
+  return `${subject} key ${show(key)} is not a valid ${what}: ${LABEL_KEY_RULE}${labelKeyHint(key)}`;
+}
+
+function nameHint(text: string, pattern: string): string {
+  const limit = pattern === DNS_SUBDOMAIN_PATTERN ? 253 : 63;
+  if (text.length > limit) return ` (it has ${text.length} characters)`;
+  if (text !== text.toLowerCase() && text.toLowerCase() !== text.toUpperCase()) return ` (it has capital letters: ${text.toLowerCase()} would do)`;
+  if (pattern === DNS_1035_LABEL_PATTERN && /^[0-9]/.test(text)) return ' (it begins with a digit)';
+  if (pattern !== DNS_SUBDOMAIN_PATTERN && text.includes('.')) return " (it has a '.')";
+  return offendingCharacter(text, /[^a-z0-9.-]/);
+}
+
+function labelValueHint(text: string): string {
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(text)) return ' (kubectl reads an unquoted date as a timestamp and writes it like this: quote the date)';
+  if (text.length > 63) return ` (it has ${text.length} characters)`;
+  return offendingCharacter(text, /[^A-Za-z0-9._-]/);
+}
+
+function labelKeyHint(text: string): string {
+  const slash = text.lastIndexOf('/');
+  const name = slash === -1 ? text : text.slice(slash + 1);
+  if (name.length > 63) return ` (its name part has ${name.length} characters)`;
+  if (name.length === 0) return ' (the name after the prefix is empty)';
+  return offendingCharacter(text, /[^A-Za-z0-9._/-]/);
+}
+
+/** ` (it contains ' ')` for the first character that may not appear, or nothing. */
+function offendingCharacter(text: string, forbidden: RegExp): string {
+  const match = forbidden.exec(text);
+  if (!match) return '';
+  const character = match[0];
+  return ` (it contains ${character === '\n' ? 'a line break' : character === ' ' ? 'a space' : `'${character}'`})`;
 }
 
 /** The sentence for a string that is not an IANA_SVC_NAME port name. */

@@ -12,12 +12,27 @@
  * e.g. "an integer from 1 to 65535"; keep it a noun phrase.
  */
 
-import { GATEWAY_API_SCHEMAS } from './gateway-api-schemas.js';
+import { GATEWAY_API_DEFINITIONS, GATEWAY_API_SPECS } from './gateway-api-schemas.js';
 
 type Schema = { readonly [keyword: string]: unknown };
 
 /** IANA_SVC_NAME, as the API server checks container port names and named target ports. */
 export const PORT_NAME_PATTERN = '^(?=.{1,15}$)(?!.*--)(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$';
+
+/** A DNS-1123 subdomain (most object names): lowercase alphanumerics, '-' and '.', at most 253 characters. */
+export const DNS_SUBDOMAIN_PATTERN = '^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+/** A DNS-1123 label (namespace names, container names): lowercase alphanumerics and '-', at most 63 characters. */
+export const DNS_LABEL_PATTERN = '^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** A DNS-1035 label (Service names): a DNS-1123 label that starts with a letter. */
+export const DNS_1035_LABEL_PATTERN = '^(?=.{1,63}$)[a-z]([-a-z0-9]*[a-z0-9])?$';
+/** A label key (a qualified name): an optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
+export const LABEL_KEY_PATTERN = '^(?:(?=[^/]{1,253}/)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(?=[^/]{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+/** An annotation key: a qualified name checked in lower case, so its prefix may have capitals. */
+export const ANNOTATION_KEY_PATTERN = '^(?:(?=[^/]{1,253}/)[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*/)?(?=[^/]{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+/** A label value: empty, or at most 63 alphanumerics, '-', '_' and '.', beginning and ending with an alphanumeric. */
+export const LABEL_VALUE_PATTERN = '^(?=.{0,63}$)(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
+/** The largest int32, the type of replicas, counts and ports in the API. */
+export const INT32_MAX = 2147483647;
 
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
 
@@ -47,7 +62,10 @@ const PORT_NAME: Schema = {
 };
 const OPT_PORT_NAME = orNull(PORT_NAME);
 const OPT_PORT_OR_ZERO = orNull({ type: 'integer', minimum: 0, maximum: 65535, description: 'an integer from 0 to 65535' });
-const OPT_COUNT = orNull({ type: 'integer', minimum: 0, description: 'an integer of 0 or more' });
+const OPT_COUNT = orNull({ type: 'integer', minimum: 0, maximum: INT32_MAX, description: `an integer from 0 to ${INT32_MAX}` });
+const OPT_INT32 = orNull({ type: 'integer', minimum: -INT32_MAX - 1, maximum: INT32_MAX, description: 'an integer (int32)' });
+const DNS_LABEL: Schema = { type: 'string', pattern: DNS_LABEL_PATTERN, description: 'a DNS-1123 label' };
+const OPT_DNS_LABEL = orNull(DNS_LABEL);
 const OPT_PROTOCOL = orNull({ enum: ['TCP', 'UDP', 'SCTP'], description: 'one of TCP, UDP, SCTP' });
 const OPT_STRINGS = listOf(STRING, 'a list of strings');
 
@@ -55,7 +73,7 @@ const LABEL_SELECTOR_SHAPE: Schema = {
   type: 'object',
   description: 'a mapping (a label selector)',
   properties: {
-    matchLabels: ref('stringMap'),
+    matchLabels: ref('labels'),
     // Operators are not enumerated here: the model reports a bad operator with its own message.
     matchExpressions: listOf(ref('labelSelectorRequirement')),
   },
@@ -71,29 +89,188 @@ const SERVICE_BACKEND_PORT: Schema = {
   ],
 };
 
+/**
+ * Object metadata whose name follows `namePattern` (at most `maxNameLength` characters when
+ * shorter than the pattern allows). The name's presence is the loader's to check.
+ */
+function objectMeta(namePattern: string, maxNameLength?: number): Schema {
+  return {
+    type: 'object',
+    description: 'a mapping (object metadata)',
+    properties: {
+      name: { type: 'string', pattern: namePattern, ...(maxNameLength !== undefined ? { maxLength: maxNameLength } : {}) },
+      generateName: OPT_STRING,
+      // `namespace: ""` is the current namespace, as if it were not written.
+      namespace: orNull({ type: 'string', pattern: `^$|${DNS_LABEL_PATTERN}`, description: 'a DNS-1123 label' }),
+      labels: ref('labels'),
+      annotations: ref('annotations'),
+      ownerReferences: listOf(ref('ownerReference')),
+      // Read by route-hostname-conflict (the oldest route wins); `null` in kubectl's dry-run output.
+      creationTimestamp: OPT_STRING,
+    },
+  };
+}
+
+/** A port of an admin policy rule: exactly one of portNumber, portRange and namedPort. */
+const ADMIN_PORT: Schema = {
+  type: 'object',
+  description: 'a mapping with exactly one of portNumber, portRange and namedPort',
+  minProperties: 1,
+  maxProperties: 1,
+  properties: {
+    portNumber: {
+      type: ['object', 'null'],
+      description: 'a mapping with protocol and port',
+      required: ['port'],
+      properties: { protocol: OPT_PROTOCOL, port: PORT_NUMBER },
+    },
+    portRange: {
+      type: ['object', 'null'],
+      description: 'a mapping with protocol, start and end',
+      required: ['start', 'end'],
+      properties: { protocol: OPT_PROTOCOL, start: PORT_NUMBER, end: PORT_NUMBER },
+    },
+    namedPort: OPT_STRING,
+  },
+};
+
+/** The pods of an admin policy's subject or peer: a namespace selector and a pod selector. */
+const ADMIN_PODS: Schema = {
+  type: ['object', 'null'],
+  description: 'a mapping with namespaceSelector and podSelector',
+  properties: { namespaceSelector: ref('optionalLabelSelector'), podSelector: ref('optionalLabelSelector') },
+};
+
+/** An admin policy rule (AdminNetworkPolicy and BaselineAdminNetworkPolicy, policy.networking.k8s.io/v1alpha1). */
+function adminRule(peerKey: 'from' | 'to'): Schema {
+  return {
+    type: 'object',
+    description: `a mapping (a rule with name, action, ${peerKey} and ports)`,
+    properties: {
+      name: OPT_STRING,
+      action: OPT_STRING,
+      [peerKey]: listOf({
+        type: 'object',
+        description: peerKey === 'to' ? 'a mapping with exactly one of namespaces, pods, nodes and networks' : 'a mapping with exactly one of namespaces and pods',
+        minProperties: 1,
+        maxProperties: 1,
+        properties: {
+          namespaces: ref('optionalLabelSelector'),
+          pods: ADMIN_PODS,
+          ...(peerKey === 'to' ? { nodes: ref('optionalLabelSelector'), networks: OPT_STRINGS } : {}),
+        },
+      }),
+      ports: listOf(ADMIN_PORT),
+    },
+  };
+}
+
+/** The spec of AdminNetworkPolicy and BaselineAdminNetworkPolicy; action values and priority ranges are the graph's to check. */
+const ADMIN_POLICY_SPEC: Schema = {
+  type: 'object',
+  description: 'a mapping (an admin policy spec)',
+  properties: {
+    priority: OPT_INT32,
+    subject: {
+      type: ['object', 'null'],
+      description: 'a mapping with exactly one of namespaces and pods',
+      minProperties: 1,
+      maxProperties: 1,
+      properties: { namespaces: ref('optionalLabelSelector'), pods: ADMIN_PODS },
+    },
+    ingress: listOf(adminRule('from')),
+    egress: listOf(adminRule('to')),
+  },
+};
+
+/** A Route's backend: a Service by name, with a weight. */
+const ROUTE_TARGET: Schema = {
+  type: 'object',
+  description: 'a mapping with kind, name and weight',
+  properties: { kind: OPT_STRING, name: OPT_STRING, weight: orNull({ type: 'integer', minimum: 0, maximum: 256, description: 'an integer from 0 to 256' }) },
+};
+
+/**
+ * What prometheus-operator reads of a Prometheus, Alertmanager or ThanosRuler to make its pods
+ * (src/model/operator-workloads.ts), typed as the CRDs declare it: the API server validates custom
+ * resources against their CRD's schema, not as pods; the pods' own checks are the StatefulSet's.
+ */
+function operatorWorkloadSpec(kind: string, fields: Readonly<Record<string, Schema>> = {}): Schema {
+  return {
+    type: ['object', 'null'],
+    description: `a mapping (a ${kind} spec)`,
+    properties: {
+      replicas: OPT_INT32,
+      version: OPT_STRING,
+      podMetadata: {
+        type: ['object', 'null'],
+        description: 'a mapping with labels and annotations',
+        properties: { labels: ref('stringMap'), annotations: ref('stringMap'), name: OPT_STRING },
+      },
+      portName: OPT_STRING,
+      listenLocal: OPT_BOOLEAN,
+      hostNetwork: OPT_BOOLEAN,
+      containers: listOf({
+        type: 'object',
+        description: 'a mapping (a container)',
+        properties: {
+          name: OPT_STRING,
+          ports: listOf({
+            type: 'object',
+            description: 'a mapping (a container port)',
+            required: ['containerPort'],
+            properties: { containerPort: { type: 'integer', description: 'an integer' }, name: OPT_STRING, protocol: OPT_STRING, hostPort: orNull({ type: 'integer', description: 'an integer' }) },
+          }),
+        },
+      }),
+      ...fields,
+    },
+  };
+}
+
 /** Shared definitions; each kind schema embeds the ones it reaches. */
 const DEFINITIONS: Readonly<Record<string, Schema>> = {
+  ...GATEWAY_API_DEFINITIONS,
   stringMap: {
     type: ['object', 'null'],
     description: 'a mapping of keys to string values',
     additionalProperties: STRING,
   },
-  objectMeta: {
-    type: 'object',
-    description: 'a mapping (object metadata)',
-    properties: {
-      name: STRING,
-      generateName: OPT_STRING,
-      namespace: OPT_STRING,
-      labels: ref('stringMap'),
-      annotations: ref('stringMap'),
-    },
+  /** Labels, and the maps that select by labels (matchLabels, a Service's selector, nodeSelector). */
+  labels: {
+    type: ['object', 'null'],
+    description: 'a mapping of label keys to string values',
+    propertyNames: { pattern: LABEL_KEY_PATTERN },
+    additionalProperties: { type: 'string', pattern: LABEL_VALUE_PATTERN },
   },
+  annotations: {
+    type: ['object', 'null'],
+    description: 'a mapping of annotation keys to string values',
+    propertyNames: { pattern: ANNOTATION_KEY_PATTERN },
+    additionalProperties: STRING,
+  },
+  ownerReference: {
+    type: 'object',
+    description: 'a mapping (an owner reference)',
+    properties: { apiVersion: OPT_STRING, kind: OPT_STRING, name: OPT_STRING, uid: OPT_STRING, controller: OPT_BOOLEAN },
+  },
+  /** Metadata of objects named with a DNS subdomain (most kinds), and of pod templates. */
+  objectMeta: objectMeta(DNS_SUBDOMAIN_PATTERN),
+  /** Namespaces are named with a DNS-1123 label. */
+  namespaceMeta: objectMeta(DNS_LABEL_PATTERN),
+  /** Services are named with a DNS-1035 label: their name becomes a DNS name and an environment variable. */
+  serviceMeta: objectMeta(DNS_1035_LABEL_PATTERN),
+  /** CronJob names are DNS subdomains of at most 52 characters: the Jobs it makes append 11. */
+  cronJobMeta: objectMeta(DNS_SUBDOMAIN_PATTERN, 52),
   labelSelectorRequirement: {
     type: 'object',
     description: 'a mapping with key, operator and values',
     required: ['key', 'operator'],
-    properties: { key: STRING, operator: STRING, values: OPT_STRINGS },
+    properties: {
+      key: { type: 'string', pattern: LABEL_KEY_PATTERN },
+      operator: STRING,
+      values: listOf({ type: 'string', pattern: LABEL_VALUE_PATTERN }, 'a list of strings'),
+    },
   },
   labelSelector: LABEL_SELECTOR_SHAPE,
   optionalLabelSelector: orNull(LABEL_SELECTOR_SHAPE),
@@ -118,7 +295,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   container: {
     type: 'object',
     description: 'a mapping (a container)',
-    properties: { name: OPT_STRING, ports: listOf(ref('containerPort')) },
+    properties: { name: OPT_DNS_LABEL, image: OPT_STRING, ports: listOf(ref('containerPort')), restartPolicy: OPT_STRING },
   },
   podSpec: {
     type: 'object',
@@ -128,9 +305,9 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       containers: listOf(ref('container')),
       initContainers: listOf(ref('container')),
       nodeName: OPT_STRING,
-      nodeSelector: ref('stringMap'),
-      hostname: OPT_STRING,
-      subdomain: OPT_STRING,
+      nodeSelector: ref('labels'),
+      hostname: OPT_DNS_LABEL,
+      subdomain: OPT_DNS_LABEL,
     },
   },
   podTemplate: {
@@ -148,13 +325,23 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       template: ref('podTemplate'),
     },
   },
+  jobSpec: {
+    type: 'object',
+    description: 'a mapping (a Job spec)',
+    properties: {
+      parallelism: OPT_COUNT,
+      completions: OPT_COUNT,
+      selector: ref('optionalLabelSelector'),
+      template: ref('podTemplate'),
+    },
+  },
   replicationControllerSpec: {
     type: 'object',
     description: 'a mapping (a ReplicationController spec)',
     properties: {
       replicas: OPT_COUNT,
       // A ReplicationController selects with a plain map, not a LabelSelector.
-      selector: ref('stringMap'),
+      selector: ref('labels'),
       template: ref('podTemplate'),
     },
   },
@@ -166,7 +353,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       jobTemplate: {
         type: 'object',
         description: 'a mapping (a job template)',
-        properties: { metadata: ref('objectMeta'), spec: ref('workloadSpec') },
+        properties: { metadata: ref('objectMeta'), spec: ref('jobSpec') },
       },
     },
   },
@@ -188,7 +375,8 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       port: PORT_NUMBER,
       targetPort: ref('portNumberOrName'),
       nodePort: OPT_PORT_OR_ZERO,
-      name: OPT_STRING,
+      // Service port names are DNS-1123 labels (ValidateServicePort), not IANA_SVC_NAMEs.
+      name: orNull({ type: 'string', pattern: '^$|' + DNS_LABEL_PATTERN, description: 'a DNS-1123 label' }),
       protocol: OPT_PROTOCOL,
       appProtocol: OPT_STRING,
     },
@@ -198,17 +386,21 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
     description: 'a mapping (a service spec)',
     properties: {
       type: orNull({ enum: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] }),
-      selector: ref('stringMap'),
+      selector: ref('labels'),
       ports: listOf(ref('servicePort')),
       clusterIP: OPT_STRING,
       clusterIPs: OPT_STRINGS,
+      ipFamilies: listOf({ enum: ['IPv4', 'IPv6'] }),
+      ipFamilyPolicy: orNull({ enum: ['SingleStack', 'PreferDualStack', 'RequireDualStack'] }),
       externalName: OPT_STRING,
       externalIPs: OPT_STRINGS,
       loadBalancerIP: OPT_STRING,
+      loadBalancerClass: OPT_STRING,
       loadBalancerSourceRanges: OPT_STRINGS,
-      externalTrafficPolicy: OPT_STRING,
       allocateLoadBalancerNodePorts: OPT_BOOLEAN,
-      internalTrafficPolicy: OPT_STRING,
+      healthCheckNodePort: OPT_PORT_OR_ZERO,
+      externalTrafficPolicy: orNull({ enum: ['Cluster', 'Local'] }),
+      internalTrafficPolicy: orNull({ enum: ['Cluster', 'Local'] }),
       publishNotReadyAddresses: OPT_BOOLEAN,
     },
   },
@@ -355,13 +547,13 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   },
 };
 
-/** The top-level schema of a kind: metadata plus the given fields (spec, status...). */
-function kindSchema(fields: Readonly<Record<string, Schema>> = {}): object {
+/** The top-level schema of a kind: metadata (named as `metadata` says) plus the given fields (spec, status...). */
+function kindSchema(fields: Readonly<Record<string, Schema>> = {}, metadata = 'objectMeta'): object {
   const root: Record<string, unknown> = {
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
     description: 'a mapping (a Kubernetes object)',
-    properties: { metadata: ref('objectMeta'), ...fields },
+    properties: { metadata: ref(metadata), ...fields },
   };
   root.definitions = reachableDefinitions(root);
   return root;
@@ -394,29 +586,29 @@ function reachableDefinitions(schema: unknown): Record<string, Schema> {
 }
 
 /**
- * One schema object for the five workload kinds: ajv caches compiled schemas by object identity,
+ * One schema object for the workload kinds: ajv caches compiled schemas by object identity,
  * so compiling it again for another kind costs nothing.
  */
 const WORKLOAD = kindSchema({ spec: ref('workloadSpec') });
 
 /**
- * Schemas by kind, and by `kind.group` for kinds known by group (kinds.ts `GROUP_KINDS`). List
- * wrappers are not here: the loader unpacks lists.
+ * Schemas by the `schema` key of each kind (kinds.ts): the kind's name, or a name of its own for
+ * a kind whose name another group already has. List wrappers are not here: the loader unpacks lists.
  */
 export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
-  Namespace: kindSchema(),
+  Namespace: kindSchema({}, 'namespaceMeta'),
   Pod: kindSchema({ spec: ref('podSpec'), status: ref('podStatus') }),
   Deployment: WORKLOAD,
   ReplicaSet: WORKLOAD,
   StatefulSet: WORKLOAD,
   DaemonSet: WORKLOAD,
-  Job: WORKLOAD,
-  CronJob: kindSchema({ spec: ref('cronJobSpec') }),
+  Job: kindSchema({ spec: ref('jobSpec') }),
+  CronJob: kindSchema({ spec: ref('cronJobSpec') }, 'cronJobMeta'),
   ReplicationController: kindSchema({ spec: ref('replicationControllerSpec') }),
-  Service: kindSchema({ spec: ref('serviceSpec') }),
+  Service: kindSchema({ spec: ref('serviceSpec') }, 'serviceMeta'),
   Endpoints: kindSchema({ subsets: listOf(ref('endpointSubset')) }),
   EndpointSlice: kindSchema({
-    addressType: OPT_STRING,
+    addressType: orNull({ enum: ['IPv4', 'IPv6', 'FQDN'] }),
     endpoints: listOf(ref('sliceEndpoint')),
     ports: listOf(ref('endpointPort')),
   }),
@@ -439,6 +631,12 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
       type: ['object', 'null'],
       description: 'a mapping (a node status)',
       properties: {
+        capacity: {
+          type: ['object', 'null'],
+          description: 'a mapping of resource quantities',
+          // A quantity: `110` or `"110"`.
+          properties: { pods: { type: ['string', 'integer', 'null'], description: 'a quantity such as 110' } },
+        },
         addresses: listOf({
           type: 'object',
           description: 'a mapping with type and address',
@@ -447,5 +645,60 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
       },
     },
   }),
-  ...GATEWAY_API_SCHEMAS,
+  HorizontalPodAutoscaler: kindSchema({
+    spec: {
+      type: ['object', 'null'],
+      description: 'a mapping (a HorizontalPodAutoscaler spec)',
+      properties: {
+        scaleTargetRef: {
+          type: ['object', 'null'],
+          description: 'a mapping with apiVersion, kind and name',
+          properties: { apiVersion: OPT_STRING, kind: OPT_STRING, name: OPT_STRING },
+        },
+        // Scaling to zero needs the HPAScaleToZero feature gate (alpha, off by default).
+        minReplicas: orNull({ type: 'integer', minimum: 1, maximum: INT32_MAX, description: `an integer from 1 to ${INT32_MAX}` }),
+        maxReplicas: orNull({ type: 'integer', minimum: 1, maximum: INT32_MAX, description: `an integer from 1 to ${INT32_MAX}` }),
+      },
+    },
+  }),
+  AdminNetworkPolicy: kindSchema({ spec: ADMIN_POLICY_SPEC }),
+  BaselineAdminNetworkPolicy: kindSchema({ spec: ADMIN_POLICY_SPEC }),
+  Route: kindSchema({
+    spec: {
+      type: ['object', 'null'],
+      description: 'a mapping (a Route spec)',
+      properties: {
+        host: OPT_STRING,
+        subdomain: OPT_STRING,
+        path: OPT_STRING,
+        to: { ...ROUTE_TARGET, type: ['object', 'null'] },
+        alternateBackends: listOf(ROUTE_TARGET),
+        port: {
+          type: ['object', 'null'],
+          description: 'a mapping with targetPort',
+          // A Service port's number or name (a DNS label of up to 63 characters).
+          properties: { targetPort: { type: ['integer', 'string', 'null'], description: 'a port number or name' } },
+        },
+        tls: {
+          type: ['object', 'null'],
+          description: 'a mapping (TLS settings)',
+          properties: { termination: OPT_STRING, insecureEdgeTerminationPolicy: OPT_STRING },
+        },
+        wildcardPolicy: OPT_STRING,
+      },
+    },
+  }),
+  ...Object.fromEntries(Object.entries(GATEWAY_API_SPECS).map(([key, spec]) => [key, kindSchema({ spec })])),
+  Prometheus: kindSchema({
+    spec: operatorWorkloadSpec('Prometheus', {
+      shards: OPT_INT32,
+      thanos: {
+        type: ['object', 'null'],
+        description: 'a mapping (Thanos sidecar settings)',
+        properties: { listenLocal: OPT_BOOLEAN, grpcListenLocal: OPT_BOOLEAN, httpListenLocal: OPT_BOOLEAN },
+      },
+    }),
+  }),
+  Alertmanager: kindSchema({ spec: operatorWorkloadSpec('Alertmanager') }),
+  ThanosRuler: kindSchema({ spec: operatorWorkloadSpec('ThanosRuler') }),
 });

@@ -50,15 +50,39 @@ function validatorOf(kind: string): KindValidator | undefined {
 /** Compiles every kind schema with ajv (once per process). */
 export function compileValidators(): ReadonlyMap<string, KindValidator> {
   const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-  const ajv = new Ajv({ allErrors: false, strict: false });
+  // Every error, as the API server reports every invalid field of an object at once.
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
   return new Map(Object.entries(KIND_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema) as KindValidator]));
 }
 
-/** Returns the first schema violation of `value` as an object of `kind`, or undefined when valid. */
-export function validateObject(kind: string, value: unknown): SchemaViolation | undefined {
-  const validate = validatorOf(kind);
-  if (!validate || validate(value)) return undefined;
-  const error = validate.errors?.[0];
-  if (!error) return undefined;
-  return describeSchemaError(error, value, kind);
+/**
+ * Returns every schema violation of `value` as an object of the kind whose schema is `schema`
+ * (a key of KIND_SCHEMAS), one per field, in the order of the schema; none when it is valid.
+ */
+export function validateObject(schema: string, value: unknown, writtenAt?: (path: FieldPath) => string | undefined): SchemaViolation[] {
+  const validate = validatorOf(schema);
+  if (!validate || validate(value)) return [];
+  return describeSchemaErrors(validate.errors ?? [], value, schema, writtenAt);
+}
+
+/**
+ * Describes ajv's errors once per field: an int-or-string field reports an error per branch and
+ * one of its own, and a field may break several keywords at once (a label value too long and of
+ * the wrong characters); the first error of a field is described, from the field's value.
+ */
+export function describeSchemaErrors(errors: readonly ErrorObject[], value: unknown, schema: string, writtenAt?: (path: FieldPath) => string | undefined): SchemaViolation[] {
+  const composite = new Set(errors.filter((error) => error.keyword === 'oneOf' || error.keyword === 'anyOf').map((error) => error.instancePath));
+  const seen = new Set<string>();
+  const violations: SchemaViolation[] = [];
+  for (const error of errors) {
+    // propertyNames reports the name's own error (with the name) and then one of its own.
+    if (error.keyword === 'propertyNames') continue;
+    const name = (error as ErrorObject & { propertyName?: string }).propertyName;
+    const key = composite.has(error.instancePath) ? error.instancePath
+      : `${error.instancePath}\u0000${error.keyword === 'required' ? String(error.params.missingProperty) : ''}\u0000${name ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    violations.push(describeSchemaError(error, value, schema, writtenAt));
+  }
+  return violations;
 }

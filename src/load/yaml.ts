@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as JsYaml from 'js-yaml';
+import { goYamlSchema } from './go-yaml.js';
 import { useScalarDecoder } from './positions.js';
 
 let loaded: typeof JsYaml | undefined;
@@ -18,11 +19,22 @@ export function jsYaml(): typeof JsYaml {
 
 let manifestSchema: JsYaml.Schema | undefined;
 
-/** The YAML schema manifests are read with: YAML 1.2 core plus merge keys, which kubectl accepts. */
+/**
+ * The YAML schema manifests are read with: the values kubectl gives them, which are go-yaml v2's
+ * (YAML 1.1 booleans and octals, timestamps as kubectl sends them, merge keys, any tag); see go-yaml.ts.
+ */
 export function manifestYamlSchema(): JsYaml.Schema {
-  if (!manifestSchema) {
-    const yaml = jsYaml();
-    manifestSchema = yaml.CORE_SCHEMA.withTags(yaml.mergeTag);
-  }
+  if (!manifestSchema) manifestSchema = goYamlSchema(jsYaml());
   return manifestSchema;
+}
+
+let configSchema: JsYaml.Schema | undefined;
+
+/** The YAML schema k8snet's own configuration is read with: YAML 1.2 core (`off` is a word, not false). */
+export function configYamlSchema(): JsYaml.Schema {
+  if (!configSchema) {
+    const yaml = jsYaml();
+    configSchema = yaml.CORE_SCHEMA.withTags(yaml.mergeTag);
+  }
+  return configSchema;
 }

@@ -1,6 +1,6 @@
 import type { ManifestObject } from '../load/manifest-object.js';
 import { formatPath, type FieldPath } from '../load/path.js';
-import { modelledGroupKind } from '../load/kinds.js';
+import { modelledKindOf } from '../load/kinds.js';
 import { parseLabelSelector } from './label-selector.js';
 import {
   GATEWAY_API_GROUP, type BackendReference, type Gateway, type GatewayApiObjects, type GatewayClass, type GatewayListener, type GatewayRoute,
@@ -36,12 +36,14 @@ export function buildGatewayApiObjects(objects: readonly ManifestObject[], conte
   const routes: GatewayRoute[] = [];
   const referenceGrants: ReferenceGrant[] = [];
   for (const object of objects) {
-    if (!modelledGroupKind(object.apiVersion, object.kind)) continue;
+    // By the kind registry's id: an Istio Gateway, or a version the group does not serve, is another kind.
+    const kind = modelledKindOf(object);
+    if (kind !== 'GatewayClass' && kind !== 'Gateway' && kind !== 'ReferenceGrant' && !ROUTE_KIND_NAMES.has(kind ?? '')) continue;
     const reader = new ObjectReader(object, context);
-    if (object.kind === 'GatewayClass') gatewayClasses.push(reader.gatewayClass());
-    else if (object.kind === 'Gateway') reader.keep(reader.gateway(), gateways);
-    else if (ROUTE_KIND_NAMES.has(object.kind)) reader.keep(reader.route(object.kind as RouteKind), routes);
-    else if (object.kind === 'ReferenceGrant') reader.keep(reader.referenceGrant(), referenceGrants);
+    if (kind === 'GatewayClass') gatewayClasses.push(reader.gatewayClass());
+    else if (kind === 'Gateway') reader.keep(reader.gateway(), gateways);
+    else if (kind === 'ReferenceGrant') reader.keep(reader.referenceGrant(), referenceGrants);
+    else reader.keep(reader.route(kind as RouteKind), routes);
   }
   const byName = (a: { namespace?: string; name: string }, b: { namespace?: string; name: string }) => compareText(`${a.namespace ?? ''}/${a.name}`, `${b.namespace ?? ''}/${b.name}`);
   return {
@@ -61,7 +63,7 @@ class ObjectReader {
   constructor(private readonly object: ManifestObject, private readonly context: GatewayApiBuildContext) {
     this.namespace = context.namespaceOf(object);
     const spec = object.value.spec;
-    // A wrongly typed spec was reported by the schema check; what is left is read as far as it makes sense.
+    // The schema check leaves out an object with a wrongly typed spec; `spec: null` is no spec.
     this.spec = isMapping(spec) ? spec : {};
   }
 

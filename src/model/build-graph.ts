@@ -1,7 +1,7 @@
 import type { ManifestObject } from '../load/manifest-object.js';
 import { completeValues, locateField } from '../load/manifest-object.js';
 import { INPUT_RULES, type InputRule } from '../load/input-rules.js';
-import { isToolConfig, modelledGroupKind } from '../load/kinds.js';
+import { GATEWAY_API_GROUP, KIND_DEFINITIONS, isToolConfig, modelledKindOf } from '../load/kinds.js';
 import { formatPath, valueAt, type FieldPath } from '../load/path.js';
 import type { Finding } from '../finding.js';
 import { parseLabelSelector, type Labels, type LabelSelector } from './label-selector.js';
@@ -56,6 +56,9 @@ interface ControllerSource {
   readonly madeBy?: { readonly kind: string; readonly name: string };
 }
 
+/** The registry ids of the Gateway API kinds, which the graph holds in `gatewayApi`. */
+const GATEWAY_API_IDS: readonly string[] = KIND_DEFINITIONS.filter((definition) => definition.group === GATEWAY_API_GROUP).map((definition) => definition.id);
+
 const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'Node', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass',
   'CustomResourceDefinition', 'PriorityClass', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
@@ -102,11 +105,15 @@ class GraphBuilder {
 
   build(objects: readonly ManifestObject[]): ResourceGraph {
     const unique = this.removeDuplicates(objects);
+    // Grouped by what an object is (group and kind), not by its kind's name alone: a Calico
+    // NetworkPolicy or a Knative Service is not read as Kubernetes' own.
     const byKind = new Map<string, ManifestObject[]>();
     for (const object of unique) {
-      const list = byKind.get(object.kind);
+      const kind = modelledKindOf(object);
+      if (kind === undefined) continue;
+      const list = byKind.get(kind);
       if (list) list.push(object);
-      else byKind.set(object.kind, [object]);
+      else byKind.set(kind, [object]);
     }
     const of = (kind: string) => byKind.get(kind) ?? [];
     const services = of('Service').map((object) => this.buildService(object));
@@ -145,8 +152,10 @@ class GraphBuilder {
       namespaceOf: (object) => this.namespaceOf(object),
       reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
     });
+    // The kinds the graph holds as objects of its own (by registry id); an operator's custom
+    // resource, which the graph holds as the workloads it makes, is another object as well.
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
-      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
+      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS]);
     return new ResourceGraph({
       namespaces,
       workloads,
@@ -156,7 +165,7 @@ class GraphBuilder {
       adminPolicies,
       nodes,
       gatewayApi,
-      otherObjects: unique.filter((object) => !modelled.has(object.kind) && !modelledGroupKind(object.apiVersion, object.kind)),
+      otherObjects: unique.filter((object) => !modelled.has(modelledKindOf(object) ?? '')),
       findings: this.findings,
       duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
@@ -243,6 +252,10 @@ class GraphBuilder {
       .filter((kind) => !declared.some((other) => other.group === kind.group && other.kind === kind.kind));
     const kinds = [...builtIn, ...declared];
     const kindNames = new Set(kinds.map((kind) => kind.kind));
+    // A built-in kind is the kind registry's (kinds.ts): an object of a version its group does not
+    // serve is another kind, reported as such. A declared kind is what `.k8snet.yaml` says.
+    const isOfKind = (kind: OperatorKind, object: ManifestObject) =>
+      isOfOperatorKind(kind, object) && (declared.includes(kind) || modelledKindOf(object) !== undefined);
     const candidates = objects.filter((object) => kindNames.has(object.kind) && !CLUSTER_SCOPED_KINDS.has(object.kind));
     if (candidates.length === 0) return { controllers: [], services: [] };
     // The loader keeps only the identity of kinds it does not know: declared kinds are read in full.
@@ -254,7 +267,7 @@ class GraphBuilder {
     for (const object of candidates) {
       const namespace = this.namespaceOf(object);
       for (const kind of kinds) {
-        if (!isOfOperatorKind(kind, object)) continue;
+        if (!isOfKind(kind, object)) continue;
         const value = (fullValues.get(object) ?? object.value) as Raw;
         for (const podSet of kind.podSets(object, value ?? {})) {
           const id = `${namespace}/${podSet.name}[${podSet.controller}]`;
@@ -305,7 +318,7 @@ class GraphBuilder {
 
   private buildWorkloads(objects: readonly ManifestObject[], operated: readonly ControllerSource[], mentions: PodLabelMentions): Workload[] {
     // Own keys only: a kind named `constructor` is not a controller.
-    const controllers = objects.filter((object) => Object.hasOwn(TEMPLATE_PATHS, object.kind));
+    const controllers = objects.filter((object) => Object.hasOwn(TEMPLATE_PATHS, modelledKindOf(object) ?? ''));
     const controllerIds = new Set(controllers.map((object) => `${this.namespaceOf(object)}/${object.name}[${object.kind}]`));
     const podsByOwner = new Map<string, { kind: string; name: string; pods: ManifestObject[] }>();
     // In a cluster dump a Deployment, its ReplicaSet and the Pods are all present: a controller
@@ -321,7 +334,7 @@ class GraphBuilder {
       }
       return current;
     };
-    for (const pod of objects.filter((object) => object.kind === 'Pod')) {
+    for (const pod of objects.filter((object) => modelledKindOf(object) === 'Pod')) {
       const owner = topOwner(this.namespaceOf(pod), workloadOwner(pod));
       const id = `${this.namespaceOf(pod)}/${owner.name}[${owner.kind}]`;
       const group = podsByOwner.get(id);
@@ -624,12 +637,13 @@ class GraphBuilder {
       for (const problem of parsed.problems) problems.push({ path: [...path, ...problem.path], message: `${formatPath(path)}: ${problem.message}` });
       return parsed.selector;
     };
+    // An optional field written as null is absent, as the API server reads it.
     const subject = spec.subject ?? {};
     let subjectSelectors: AdminNetworkPolicy['subject'] | undefined;
-    if (subject.namespaces !== undefined) {
+    if (subject.namespaces != null) {
       const namespaceSelector = selector(subject.namespaces, ['spec', 'subject', 'namespaces']);
       if (namespaceSelector) subjectSelectors = { namespaceSelector };
-    } else if (subject.pods !== undefined) {
+    } else if (subject.pods != null) {
       const namespaceSelector = selector(subject.pods.namespaceSelector, ['spec', 'subject', 'pods', 'namespaceSelector']);
       const podSelector = selector(subject.pods.podSelector, ['spec', 'subject', 'pods', 'podSelector']);
       if (namespaceSelector && podSelector) subjectSelectors = { namespaceSelector, podSelector };
@@ -652,8 +666,8 @@ class GraphBuilder {
       const peerKey = direction === 'ingress' ? 'from' : 'to';
       const peers: AdminPeer[] = (rule?.[peerKey] ?? []).map((peer: Raw, peerIndex: number): AdminPeer => {
         const path: FieldPath = [...rulePath, peerKey, peerIndex];
-        if (peer?.namespaces !== undefined) return { namespaceSelector: selector(peer.namespaces, [...path, 'namespaces']), path };
-        if (peer?.pods !== undefined) {
+        if (peer?.namespaces != null) return { namespaceSelector: selector(peer.namespaces, [...path, 'namespaces']), path };
+        if (peer?.pods != null) {
           return {
             namespaceSelector: selector(peer.pods.namespaceSelector, [...path, 'pods', 'namespaceSelector']),
             podSelector: selector(peer.pods.podSelector, [...path, 'pods', 'podSelector']),
@@ -671,14 +685,14 @@ class GraphBuilder {
           });
           return { networks, path };
         }
-        if (peer?.nodes !== undefined) {
+        if (peer?.nodes != null) {
           const nodes = selector(peer.nodes, [...path, 'nodes']);
           return nodes ? { nodes, path } : { path };
         }
         problems.push({ path, message: `${formatPath(path)} needs namespaces, pods, networks or nodes` });
         return { path };
       });
-      const ports: AdminPort[] | undefined = rule?.ports === undefined ? undefined : (rule.ports as Raw[]).flatMap((port): AdminPort[] => {
+      const ports: AdminPort[] | undefined = rule?.ports == null ? undefined : (rule.ports as Raw[]).flatMap((port): AdminPort[] => {
         if (port?.portNumber) return [{ protocol: (port.portNumber.protocol ?? 'TCP') as Protocol, from: port.portNumber.port, to: port.portNumber.port }];
         if (port?.portRange) {
           if (!(port.portRange.start < port.portRange.end)) problems.push({ path: [...rulePath, 'ports'], message: `portRange end ${port.portRange.end} must be greater than start ${port.portRange.start}` });

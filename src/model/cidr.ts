@@ -40,6 +40,12 @@ export function parseCidr(text: string): Cidr | { error: string } {
 
 function parseCidrText(text: string): Cidr | { error: string } {
   const trimmed = text.trim();
+  // The API server parses CIDRs as they are written (net.ParseCIDR): a space or the newline a
+  // block scalar (`cidr: |`) leaves at the end makes it refuse the value. (Callers reading the
+  // fields it trims, loadBalancerSourceRanges, trim first.)
+  if (trimmed !== text) {
+    return { error: `${JSON.stringify(text)} is not a valid CIDR: it has ${/[\r\n]/.test(text) ? 'a line break' : 'white space'} around ${trimmed === '' ? 'nothing' : trimmed} (write it without)` };
+  }
   const slash = trimmed.indexOf('/');
   if (slash === -1) return { error: `'${text}' is not a CIDR: it has no prefix length (write ${trimmed}/${trimmed.includes(':') ? 128 : 32} for one address)` };
   const address = trimmed.slice(0, slash);

@@ -23,5 +23,6 @@ export function formatJson(result: LintResult): string {
     hint: finding.hint ?? null,
     related: finding.related ?? [],
   }));
-  return `${JSON.stringify({ findings, summary: result.summary }, null, 2)}\n`;
+  const notManifests = (result.notManifests ?? []).map((file) => ({ file: file.path, reason: file.reason }));
+  return `${JSON.stringify({ findings, summary: { ...result.summary, notManifests: notManifests.length }, notManifests }, null, 2)}\n`;
 }

@@ -9,12 +9,16 @@ export interface FindingSummary {
   readonly suppressed: number;
   /** Files read. */
   readonly files: number;
+  /** Files skipped because they are not Kubernetes manifests (kustomize, Helm, CI configuration...). */
+  readonly notManifests?: number;
 }
 
 /** What a report formatter receives: the findings of a run and its counts. */
 export interface LintResult {
   readonly findings: readonly Finding[];
   readonly summary: FindingSummary;
+  /** The files skipped because they are not Kubernetes manifests, and why. */
+  readonly notManifests?: readonly { readonly path: string; readonly reason: string }[];
 }
 
 /** Counts findings by severity. */

@@ -156,7 +156,7 @@ describe('address facts from the command line and .k8snet.yaml', () => {
 });
 
 describe('bad counts and flags', () => {
-  it('reads counts that are not whole numbers as the defaults, without crashing', () => {
+  it('refuses counts the API server refuses, each at its field, and leaves the objects out', () => {
     const root = folder({
       'cluster.yaml': 'apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\n',
       'apps.yaml': `${DEPLOYMENT('web', 2.5)}---
@@ -165,7 +165,7 @@ kind: HorizontalPodAutoscaler
 metadata: {name: web, namespace: shop}
 spec:
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-  maxReplicas: .inf
+  maxReplicas: 1e400
 ---
 apiVersion: batch/v1
 kind: Job
@@ -176,14 +176,21 @@ spec:
     spec:
       restartPolicy: Never
       containers: [{name: batch, image: example/batch}]
-`,
+---
+${DEPLOYMENT('huge', 2147483648)}`,
     });
     const run = k8snet(['ipam', '.', '--format', 'json'], { cwd: root });
     expectNoStackTrace(run);
     const report = JSON.parse(run.stdout);
-    // web counts as 1 replica (the HPA's maxReplicas is no number), the Job as 1 pod.
-    expect(report.demand.workloads.map((entry: { workload: string; pods: number }) => `${entry.workload} ${entry.pods}`).sort())
-      .toEqual(['shop/batch[Job] 1', 'shop/web[Deployment] 1']);
+    expect(report.demand.workloads).toEqual([]);
+    // 1e400 is too large for a float: kubectl's YAML reader keeps it as the string "1e400".
+    expect(run.stderr.split('\n').filter((line) => line.includes('[input-schema]')).map((line) => line.replace(/:\d+: error: .*?: (\S+) must be (.*?), not (.*?);.*/, ' $1 | $2 | $3'))).toEqual([
+      'apps.yaml:5 spec.replicas | an integer from 0 to 2147483647 | 2.5',
+      'apps.yaml:16 spec.maxReplicas | an integer from 1 to 2147483647 | "1e400"',
+      'apps.yaml:22 spec.parallelism | an integer from 0 to 2147483647 | -3',
+      'apps.yaml:32 spec.replicas | an integer from 0 to 2147483647 | 2147483648',
+    ]);
+    expect(run.status).toBe(2);
   });
 
   it('survives objects of odd shapes: a Node whose podCIDRs is a mapping, a kind named constructor', () => {

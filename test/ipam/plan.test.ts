@@ -706,18 +706,22 @@ controllerManager:
       'apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata:\n  name: s\nspec:\n  cidrs: [null, 5]\n',
       CILIUM_CONFIG('  cluster-pool-ipv4-cidr: ""\n  cluster-pool-ipv4-mask-size: big'),
       'apiVersion: cilium.io/v2\nkind: CiliumNode\nmetadata:\n  name: c\nspec:\n  ipam: {podCIDRs: 3}\n',
-      node('n', 'spec:\n  podCIDRs: [7]\nstatus:\n  capacity: {pods: many}\n  addresses: [null, {type: InternalIP, address: 5}, {type: InternalIP, address: not-an-ip}]'),
+      node('worker', 'spec:\n  podCIDRs: [7]\nstatus:\n  capacity: {pods: many}\n  addresses: [null, {type: InternalIP, address: 5}, {type: InternalIP, address: not-an-ip}]'),
     ];
     let plan: AddressPlan | undefined;
     expect(() => {
       plan = planOf(manifests);
     }).not.toThrow();
+    // The Node's wrong types are refused when it is loaded (as the API server refuses it), so the
+    // plan never sees it.
+    expect(analyzeTexts([{ path: 'node.yaml', text: manifests[manifests.length - 1] }]).inputFindings.map((finding) => `${finding.ruleId} ${finding.path}`)).toEqual([
+      'input-schema spec.podCIDRs[0]', 'input-schema status.addresses[0]', 'input-schema status.addresses[1].address',
+    ]);
     // kind's unknown ipFamily falls back to its IPv4 defaults.
     expect(texts(plan!.podRanges?.value)).toEqual(['10.244.0.0/16']);
     expect(invalid(plan!)).toEqual([
       'ServiceCIDR s spec.cidrs[0] | Service range',
       'ConfigMap kube-system/cilium-config data.cluster-pool-ipv4-mask-size | node CIDR mask size',
-      'Node n spec.podCIDRs[0] | pod range of node n',
       'KubeletConfiguration maxPods | maxPods',
       'ClusterConfiguration apiServer.extraArgs[2].value | node-port range',
       'IPPool p spec.cidr | Calico pool range',

@@ -133,7 +133,7 @@ describe('k8snet lint fixtures/demo', () => {
     const others = report.findings.filter((finding) => !known.has(`${finding.ruleId}|${finding.file}`));
     expect(others.filter((finding) => finding.severity !== 'info')).toEqual([]);
     expect(report.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.ruleId)).toEqual(['egress-blocks-dns']);
-    expect(report.summary).toEqual({ errors: 1, warnings: 6, infos: others.length, suppressed: 0, files: 20 });
+    expect(report.summary).toEqual({ errors: 1, warnings: 6, infos: others.length, suppressed: 0, files: 20, notManifests: 0 });
   });
 
   it('prints the same findings in the stylish format, grouped by file, with the hint and a summary', () => {
@@ -225,12 +225,14 @@ describe('exit codes', () => {
     expect(k8snet(['lint', 'fixtures/bad-input/broken-syntax.yaml', '--rule', 'input-yaml-syntax=warning']).status).toBe(0);
   });
 
-  it('ignored paths hide the input warnings of matching files, never their errors', () => {
+  it('ignored paths hide every input finding of matching files, errors too, which then no longer fail the run', () => {
     const config = tempConfig('ignore:\n  - "bad-input/*.yaml"\n');
     const { run, report } = lintJson(['fixtures/bad-input/empty.yaml', 'fixtures/bad-input/broken-syntax.yaml', '--config', config]);
-    expect(report.findings.map((finding) => finding.ruleId)).toEqual(['input-yaml-syntax']);
-    expect(report.summary.suppressed).toBe(1);
-    expect(run.status).toBe(2);
+    expect(report.findings.map((finding) => finding.ruleId)).toEqual([]);
+    expect(report.summary.suppressed).toBe(2);
+    expect(run.status).toBe(0);
+    // Not ignored, the same files fail the run.
+    expect(lintJson(['fixtures/bad-input/empty.yaml', 'fixtures/bad-input/broken-syntax.yaml']).run.status).toBe(2);
   });
 });
 
@@ -383,8 +385,8 @@ describe('--output and --format', () => {
 
   it('json: the documented keys, 1-based positions, sorted by file, line and column', () => {
     const { report } = lintJson([DEMO]);
-    expect(Object.keys(report)).toEqual(['findings', 'summary']);
-    expect(Object.keys(report.summary)).toEqual(['errors', 'warnings', 'infos', 'suppressed', 'files']);
+    expect(Object.keys(report)).toEqual(['findings', 'summary', 'notManifests']);
+    expect(Object.keys(report.summary)).toEqual(['errors', 'warnings', 'infos', 'suppressed', 'files', 'notManifests']);
     for (const finding of report.findings) {
       expect(Object.keys(finding)).toEqual(['ruleId', 'severity', 'message', 'file', 'line', 'column', 'endLine', 'endColumn', 'path', 'kind', 'namespace', 'name', 'why', 'fix', 'hint', 'related']);
       expect(finding.line).toBeGreaterThanOrEqual(1);

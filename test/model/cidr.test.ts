@@ -57,8 +57,10 @@ describe('parseCidr, IPv4', () => {
     expect(error('')).toMatch(/no prefix length/);
   });
 
-  it('ignores surrounding whitespace', () => {
-    expect(cidr(' 10.0.0.0/8 ').text).toBe('10.0.0.0/8');
+  it('refuses surrounding white space and line breaks, as the API server does', () => {
+    expect(parseCidr(' 10.0.0.0/8 ')).toEqual({ error: '" 10.0.0.0/8 " is not a valid CIDR: it has white space around 10.0.0.0/8 (write it without)' });
+    // What `cidr: |` leaves: the block scalar's final line break.
+    expect(parseCidr('10.0.0.0/8\n')).toEqual({ error: '"10.0.0.0/8\\n" is not a valid CIDR: it has a line break around 10.0.0.0/8 (write it without)' });
   });
 });
 

@@ -155,13 +155,14 @@ describe('stylish', () => {
 describe('json', () => {
   const KEYS = ['ruleId', 'severity', 'message', 'file', 'line', 'column', 'endLine', 'endColumn', 'path', 'kind', 'namespace', 'name', 'why', 'fix', 'hint', 'related'];
 
-  it('prints {findings, summary}, each finding flat with every documented key, 2-space indented, ending in a newline', () => {
+  it('prints {findings, summary, notManifests}, each finding flat with every documented key, 2-space indented, ending in a newline', () => {
     const text = formatJson(result(ALL, 3, 2));
-    expect(text.endsWith('}\n')).toBe(true);
+    expect(text.endsWith(']\n}\n')).toBe(true);
     expect(text).toMatch(/^\{\n {2}"findings": \[\n {4}\{\n {6}"ruleId"/);
     const document = JSON.parse(text);
-    expect(Object.keys(document)).toEqual(['findings', 'summary']);
-    expect(document.summary).toEqual({ errors: 1, warnings: 2, infos: 1, suppressed: 2, files: 3 });
+    expect(Object.keys(document)).toEqual(['findings', 'summary', 'notManifests']);
+    expect(document.summary).toEqual({ errors: 1, warnings: 2, infos: 1, suppressed: 2, files: 3, notManifests: 0 });
+    expect(document.notManifests).toEqual([]);
     for (const finding of document.findings) expect(Object.keys(finding)).toEqual(KEYS);
   });
 
@@ -203,7 +204,14 @@ describe('json', () => {
   });
 
   it('prints an empty findings list for a clean run', () => {
-    expect(JSON.parse(formatJson(result([], 5, 1)))).toEqual({ findings: [], summary: { errors: 0, warnings: 0, infos: 0, suppressed: 1, files: 5 } });
+    expect(JSON.parse(formatJson(result([], 5, 1)))).toEqual({ findings: [], summary: { errors: 0, warnings: 0, infos: 0, suppressed: 1, files: 5, notManifests: 0 }, notManifests: [] });
+  });
+
+  it('lists the files skipped because they are not manifests, and counts them in the summary', () => {
+    const skipped = [{ path: 'chart/values.yaml', reason: 'Helm values' }, { path: 'kustomization.yaml', reason: 'kustomize configuration' }];
+    const document = JSON.parse(formatJson({ ...result([], 1), notManifests: skipped }));
+    expect(document.summary.notManifests).toBe(2);
+    expect(document.notManifests).toEqual([{ file: 'chart/values.yaml', reason: 'Helm values' }, { file: 'kustomization.yaml', reason: 'kustomize configuration' }]);
   });
 });
 

@@ -3,7 +3,7 @@ import { endpointNamespace, relevantFilesFor } from '../../reach/query-scope.js'
 import type { Analysis } from '../../pipeline.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
-import { loadAnalysis, reportInputFindings } from './shared.js';
+import { loadCommandConfig, loadCommandInput, reportInputFindings, type CommandInput } from './shared.js';
 
 /** Options of `k8snet can-reach`. */
 export interface CanReachOptions {
@@ -12,6 +12,8 @@ export interface CanReachOptions {
   readonly hostNetworkPods: HostNetworkMode;
   /** Parse every file, not only those the question can depend on (and report all their problems). */
   readonly allFiles?: boolean;
+  readonly config?: string;
+  readonly verbose?: boolean;
 }
 
 /** Runs `k8snet can-reach`: exit 0 when reachable (for every pod asked about), 1 when not, 2 on errors. */
@@ -19,14 +21,17 @@ export async function runCanReach(source: string, destination: string, paths: st
   const port = parsePort(options.port);
   const namespaces = [source, destination].map((text) => endpointNamespace(text, global.namespace)).filter((name): name is string => name !== undefined);
   const isRelevant = options.allFiles ? undefined : relevantFilesFor(namespaces, global.namespace);
-  let analysis = loadAnalysis(paths, global, isRelevant);
+  const config = loadCommandConfig(options.config);
+  let input: CommandInput = loadCommandInput(paths, global, config, isRelevant ? { isRelevant } : {});
+  let analysis = input.analysis;
   let answer = tryAnswer(analysis, source, destination, port, options);
   if (!answer && analysis.unparsedFiles.length > 0) {
     // An endpoint the scoped load cannot resolve: a typo deserves suggestions from every file.
-    analysis = loadAnalysis(paths, global);
+    input = loadCommandInput(paths, global, config);
+    analysis = input.analysis;
     answer = tryAnswer(analysis, source, destination, port, options);
   }
-  reportInputFindings(analysis.inputFindings, global);
+  reportInputFindings(input.inputFindings, global, analysis.skipped, options.verbose);
   answer ??= answerOrThrow(analysis, source, destination, port, options);
   if (analysis.unparsedFiles.length > 0 && global.debug) {
     process.stderr.write(`k8snet: not parsed (they mention neither ${namespaces.join(' nor ')} nor an admin policy):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
@@ -35,7 +40,7 @@ export async function runCanReach(source: string, destination: string, paths: st
   const { formatReachJson, formatReachText } = await import('../../report/reach-text.js');
   if (options.format === 'json') process.stdout.write(formatReachJson(answer, scope));
   else process.stdout.write(formatReachText(answer, await (await import('../../report/paint.js')).loadPaint(global.color), scope));
-  if (hasInputErrors(analysis.inputFindings)) return EXIT_USAGE;
+  if (hasInputErrors(input.inputFindings)) return EXIT_USAGE;
   return answer.reachable === 'none' ? EXIT_FINDINGS : EXIT_OK;
 }
 

@@ -4,7 +4,8 @@ import { changesTripping, diffConnectivity, type DiffGate } from '../../reach/di
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput, readStandardInput } from '../io.js';
-import { loadNearestConfig, modelOptionsOf, reportInputFindings } from './shared.js';
+import { configureInputFindings, loadCommandConfig, modelOptionsOf, reportInputFindings } from './shared.js';
+import { globMatcher } from '../../lint/config.js';
 
 /** Options of `k8snet diff`. */
 export interface DiffOptions {
@@ -13,6 +14,8 @@ export interface DiffOptions {
   readonly failOn: DiffGate[];
   readonly hostNetworkPods: HostNetworkMode;
   readonly git?: string;
+  readonly config?: string;
+  readonly verbose?: boolean;
 }
 
 /**
@@ -20,10 +23,13 @@ export interface DiffOptions {
  * closes or alters; exit 1 when a --fail-on gate trips.
  */
 export async function runDiff(first: string, second: string | undefined, options: DiffOptions, global: GlobalOptions): Promise<number> {
+  // The same configuration as every command, for both sides: its view of operators and namespaces
+  // (`workloads:`, `namespaces:`) shapes both graphs, its ignore globs and levels the input findings.
+  // (A side without manifests is no error here: it is what a change that adds or removes a folder compares.)
+  const config = loadCommandConfig(options.config);
+  const model = modelOptionsOf(config);
   let before: Analysis;
   let after: Analysis;
-  // Both sides are read with the current .k8snet.yaml's view of operators and namespaces.
-  const model = modelOptionsOf(loadNearestConfig());
   if (options.git) {
     const [from, to] = options.git.split('..');
     if (!from || to === undefined) throw new UsageError(`--git ${options.git}: expected REV1..REV2 (or REV.. for the working tree), e.g. origin/main..HEAD`);
@@ -46,7 +52,10 @@ export async function runDiff(first: string, second: string | undefined, options
     before = analyze(first);
     after = analyze(second);
   }
-  reportInputFindings([...before.inputFindings, ...after.inputFindings], global);
+  const isIgnored = globMatcher(config.ignore);
+  const inputFindings = configureInputFindings([...before.inputFindings, ...after.inputFindings], config, isIgnored).shown;
+  const skipped = [...new Map([...before.skipped, ...after.skipped].map((file) => [file.path, file])).values()];
+  reportInputFindings(inputFindings, global, skipped, options.verbose);
   const solverOptions = { hostNetworkPods: options.hostNetworkPods };
   const diff = diffConnectivity(new ReachabilitySolver(before.graph, solverOptions), new ReachabilitySolver(after.graph, solverOptions));
   const formats = await import('../../report/diff-formats.js');
@@ -58,7 +67,7 @@ export async function runDiff(first: string, second: string | undefined, options
   const { sink, close } = openOutput(options.output);
   sink.push(text);
   await close();
-  if (hasInputErrors(before.inputFindings) || hasInputErrors(after.inputFindings)) return EXIT_USAGE;
+  if (hasInputErrors(inputFindings)) return EXIT_USAGE;
   const tripped = options.failOn.filter((gate) => changesTripping(diff, gate).length > 0);
   if (tripped.length > 0) {
     process.stderr.write(`k8snet: the change trips --fail-on ${tripped.join(', ')}\n`);

@@ -5,12 +5,14 @@ import { PER_POD_LABEL_KEYS } from '../../model/controller-labels.js';
 import { QueryError, resolveEndpoint } from '../../reach/query.js';
 import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
-import { loadAnalysis, reportInputFindings } from './shared.js';
+import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
 
 /** Options of `k8snet explain`. */
 export interface ExplainOptions {
   readonly format: 'text' | 'json';
   readonly hostNetworkPods: HostNetworkMode;
+  readonly config?: string;
+  readonly verbose?: boolean;
 }
 
 /**
@@ -18,8 +20,8 @@ export interface ExplainOptions {
  * rules, and the connections it ends up with in and out.
  */
 export async function runExplain(target: string, paths: string[], options: ExplainOptions, global: GlobalOptions): Promise<number> {
-  const analysis = loadAnalysis(paths, global);
-  reportInputFindings(analysis.inputFindings, global);
+  const { analysis, inputFindings } = loadCommandInput(paths, global, loadCommandConfig(options.config));
+  reportInputFindings(inputFindings, global, analysis.skipped, options.verbose);
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   let endpoint;
   try {
@@ -99,5 +101,5 @@ export async function runExplain(target: string, paths: string[], options: Expla
     for (const edge of report.allowedOut) lines.push(`    ${edge.to} : ${edge.connections}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  return hasInputErrors(analysis.inputFindings) ? EXIT_USAGE : EXIT_OK;
+  return hasInputErrors(inputFindings) ? EXIT_USAGE : EXIT_OK;
 }

@@ -2,7 +2,7 @@ import { requestPaths } from '../../reach/request-paths.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
-import { loadAnalysis, reportInputFindings } from './shared.js';
+import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
 
 /** Options of `k8snet graph`. */
 export interface GraphOptions {
@@ -11,12 +11,14 @@ export interface GraphOptions {
   readonly focus?: string;
   readonly collapseAbove: number;
   readonly hostNetworkPods: HostNetworkMode;
+  readonly config?: string;
+  readonly verbose?: boolean;
 }
 
 /** Runs `k8snet graph`: the paths requests take into the cluster and to each workload (Ingresses, Gateways, load balancers, NodePorts, hostPorts), with the policies on each hop. */
 export async function runGraph(paths: string[], options: GraphOptions, global: GlobalOptions): Promise<number> {
-  const analysis = loadAnalysis(paths, global);
-  reportInputFindings(analysis.inputFindings, global);
+  const { analysis, inputFindings } = loadCommandInput(paths, global, loadCommandConfig(options.config));
+  reportInputFindings(inputFindings, global, analysis.skipped, options.verbose);
   const hops = requestPaths(new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }));
   if (options.focus && !hops.some((hop) => hop.to.type === 'workload' && (hop.to.id === options.focus || `${hop.to.workload.namespace}/${hop.to.workload.name}` === options.focus))) {
     throw new UsageError(`--focus ${options.focus}: no Service, Ingress, Gateway route, load balancer, NodePort or hostPort leads to such a workload`);
@@ -26,5 +28,5 @@ export async function runGraph(paths: string[], options: GraphOptions, global: G
   const { sink, close } = openOutput(options.output);
   sink.push(options.format === 'dot' ? formatPathsDot(hops, graphOptions) : formatPathsMermaid(hops, graphOptions));
   await close();
-  return hasInputErrors(analysis.inputFindings) ? EXIT_USAGE : EXIT_OK;
+  return hasInputErrors(inputFindings) ? EXIT_USAGE : EXIT_OK;
 }

@@ -1,14 +1,17 @@
 import { EXIT_OK, EXIT_USAGE, hasInputErrors, type GlobalOptions } from '../context.js';
-import { formatFindingLine, loadAnalysis } from './shared.js';
+import { describeSkippedFiles, formatFindingLine, loadCommandConfig, loadCommandInput } from './shared.js';
 
 /** Options of `k8snet inspect`. */
 export interface InspectOptions {
   readonly format: 'text' | 'json';
+  readonly config?: string;
+  readonly verbose?: boolean;
 }
 
 /** Runs `k8snet inspect`: what the resource graph holds, and every input problem. */
 export async function runInspect(paths: string[], options: InspectOptions, global: GlobalOptions): Promise<number> {
-  const { graph, inputFindings, files } = loadAnalysis(paths, global);
+  const { analysis, inputFindings } = loadCommandInput(paths, global, loadCommandConfig(options.config));
+  const { graph, files, skipped } = analysis;
   const counts = {
     files: files.length,
     namespaces: graph.namespaces.length,
@@ -21,6 +24,7 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
     networkPolicies: graph.policies.length,
     nodes: graph.nodes.length,
     otherObjects: graph.otherObjects.length,
+    notManifests: skipped.length,
   };
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify({
@@ -28,10 +32,12 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
       namespaces: graph.namespaces.map((namespace) => ({ name: namespace.name, declared: namespace.source !== undefined, labels: namespace.labels })),
       workloads: graph.workloads.map((workload) => ({ id: workload.id, replicas: workload.replicas, pods: workload.pods.length })),
       inputFindings: inputFindings.map((finding) => ({ ruleId: finding.ruleId, severity: finding.severity, message: finding.message, ...finding.location })),
+      notManifests: skipped.map((file) => ({ file: file.path, reason: file.reason })),
     }, null, 2)}\n`);
   } else {
     const lines = Object.entries(counts).map(([name, count]) => `${name.padEnd(16)} ${count}`);
     process.stdout.write(`${lines.join('\n')}\n`);
+    process.stderr.write(describeSkippedFiles(skipped, options.verbose === true));
     if (inputFindings.length > 0) {
       process.stdout.write(`\ninput problems (${inputFindings.length}):\n`);
       for (const finding of inputFindings) process.stdout.write(`  ${formatFindingLine(finding)}\n`);

@@ -1,9 +1,9 @@
-import { ConfigError, findConfigFile, loadConfig, withClusterOverrides, type ClusterOverrides, type LintConfig } from '../../lint/config.js';
+import { ConfigError, withClusterOverrides, type ClusterOverrides, type LintConfig } from '../../lint/config.js';
 import { runRules } from '../../lint/engine.js';
 import { analyzeAddressPlan } from '../../ipam/capacity.js';
 import { RULES } from '../../../rules/index.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
-import { loadAnalysis, reportInputFindings } from './shared.js';
+import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
 import { sortFindings } from '../../report/summary.js';
 
 /** The checks of the address plan, which `k8snet ipam` runs and prints under its tables. */
@@ -26,6 +26,7 @@ export interface AddressFactOptions {
 export interface IpamOptions extends AddressFactOptions {
   readonly format: 'text' | 'json';
   readonly config?: string;
+  readonly verbose?: boolean;
 }
 
 /** Turns the address flags into overrides of the configuration. */
@@ -39,10 +40,11 @@ export function clusterOverrides(options: AddressFactOptions): ClusterOverrides 
   };
 }
 
-/** Loads the configuration with the address flags applied; configuration problems are usage errors. */
+/** Loads the configuration as every command does (loadCommandConfig), with the address flags applied; configuration problems are usage errors. */
 export function loadConfigWithOverrides(configFile: string | undefined, options: AddressFactOptions): LintConfig {
+  const config = loadCommandConfig(configFile);
   try {
-    return withClusterOverrides(loadConfig(findConfigFile(configFile, process.cwd())), clusterOverrides(options));
+    return withClusterOverrides(config, clusterOverrides(options));
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
@@ -55,8 +57,8 @@ export function loadConfigWithOverrides(configFile: string | undefined, options:
  */
 export async function runIpam(paths: string[], options: IpamOptions, global: GlobalOptions): Promise<number> {
   const config = loadConfigWithOverrides(options.config, options);
-  const analysis = loadAnalysis(paths, global, undefined, config);
-  reportInputFindings(analysis.inputFindings, global);
+  const { analysis, inputFindings } = loadCommandInput(paths, global, config);
+  reportInputFindings(inputFindings, global, analysis.skipped, options.verbose);
   const rules = RULES.filter((rule) => ADDRESS_PLAN_RULES.has(rule.id));
   const addressPlan = analyzeAddressPlan(analysis.graph, config.cluster);
   const findings = sortFindings(runRules(analysis.graph, rules, config, undefined, () => addressPlan).findings);
@@ -68,6 +70,6 @@ export async function runIpam(paths: string[], options: IpamOptions, global: Glo
     const { loadPaint } = await import('../../report/paint.js');
     process.stdout.write(formatIpamText(addressPlan, findings, { paint: await loadPaint(global.color) }));
   }
-  if (hasInputErrors(analysis.inputFindings)) return EXIT_USAGE;
+  if (hasInputErrors(inputFindings)) return EXIT_USAGE;
   return findings.some((finding) => finding.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }

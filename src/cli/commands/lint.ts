@@ -9,7 +9,7 @@ import { INPUT_RULES } from '../../load/input-rules.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
 import { shouldColorFile } from '../output.js';
-import { loadAnalysis } from './shared.js';
+import { describeSkippedFiles, loadCommandInput } from './shared.js';
 import { loadConfigWithOverrides, type AddressFactOptions } from './ipam.js';
 
 /** Options of `k8snet lint`. */
@@ -24,24 +24,6 @@ export interface LintOptions extends AddressFactOptions {
   readonly hostNetworkPods: HostNetworkMode;
   /** Paths loaded for context only: their objects resolve selectors, their findings are not shown. */
   readonly context: string[];
-}
-
-/**
- * Applies the configuration to the loader's findings: a rule id configured `off` hides them,
- * another level replaces their severity, and ignored paths hide them too.
- */
-function configureInputFindings(findings: readonly Finding[], config: LintConfig, isIgnored: (file: string) => boolean): { shown: Finding[]; suppressed: number } {
-  const shown: Finding[] = [];
-  let suppressed = 0;
-  for (const finding of findings) {
-    const level = config.rules[finding.ruleId]?.level;
-    if (level === 'off' || (finding.location && isIgnored(finding.location.file) && finding.severity !== 'error')) {
-      suppressed++;
-      continue;
-    }
-    shown.push(level ? { ...finding, severity: level } : finding);
-  }
-  return { shown, suppressed };
 }
 
 /** Runs `k8snet lint`: loads the manifests, runs every rule, reports, returns the exit code. */
@@ -62,10 +44,13 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
     if (!known.has(id)) throw new UsageError(`${config.file}: no rule called '${id}'; run k8snet rules for the list`);
   }
   // The given paths come first, so a file both given and found in the context keeps its name as given.
-  const analysis = loadAnalysis([...paths, ...options.context], global, undefined, config);
-  const inScope = scopeOf(paths, options.context.length > 0);
-  const { globMatcher } = await import('../../lint/config.js');
-  const input = configureInputFindings(analysis.inputFindings, config, globMatcher(config.ignore));
+  const loaded = loadCommandInput([...paths, ...options.context], global, config, { requireManifestsIn: paths });
+  const analysis = loaded.analysis;
+  const fileInScope = scopeOf(paths, options.context.length > 0);
+  const inScope = (finding: Finding) => fileInScope(finding.location?.file);
+  const input = { shown: loaded.inputFindings, suppressed: loaded.suppressed };
+  // The files given (not those of the context) that are not manifests: the summary line is about them.
+  const skipped = analysis.skipped.filter((file) => fileInScope(file.path));
   let ruleRun;
   try {
     ruleRun = runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }));
@@ -74,7 +59,13 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
     throw error;
   }
   const findings = [...input.shown, ...ruleRun.findings].filter(inScope);
-  const result: LintResult = { findings, summary: summarize(findings, analysis.files.length, input.suppressed + ruleRun.suppressed) };
+  const result: LintResult = {
+    findings,
+    summary: { ...summarize(findings, analysis.files.length, input.suppressed + ruleRun.suppressed), notManifests: skipped.length },
+    notManifests: skipped,
+  };
+  // Machine formats on standard output stay pure; the JSON document carries the files itself.
+  if (options.format !== 'json') process.stderr.write(describeSkippedFiles(skipped, options.verbose));
   const { sink, close } = openOutput(options.output);
   // A finding no file states still needs a place in SARIF: the configuration, else the first manifest.
   const fallbackFile = config.file ? path.relative(process.cwd(), config.file) : analysis.files.find((file) => file !== '<stdin>');
@@ -89,13 +80,12 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
 /**
  * With --context, only findings in the given files (or under the given folders) are reported: the
  * context is there to resolve selectors against the whole repository, as pre-commit passes only
- * the changed files.
+ * the changed files. Returns whether a file (a finding's, undefined for none) is reported.
  */
-function scopeOf(paths: readonly string[], hasContext: boolean): (finding: Finding) => boolean {
+function scopeOf(paths: readonly string[], hasContext: boolean): (file: string | undefined) => boolean {
   if (!hasContext) return () => true;
   const roots = paths.filter((given) => given !== '-').map((given) => path.resolve(given));
-  return (finding) => {
-    const file = finding.location?.file;
+  return (file) => {
     if (file === undefined || file === '<stdin>') return paths.includes('-') || file === undefined;
     const resolved = path.resolve(file);
     return roots.some((root) => resolved === root || resolved.startsWith(`${root}${path.sep}`));

@@ -2,7 +2,7 @@ import { matrixEdges, matrixRows, type MatrixEdge } from '../../reach/matrix.js'
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
-import { loadAnalysis, reportInputFindings } from './shared.js';
+import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
 
 /** Options of `k8snet matrix`. */
 export interface MatrixCommandOptions {
@@ -11,6 +11,8 @@ export interface MatrixCommandOptions {
   readonly focusWorkload?: string;
   readonly ingressController: boolean;
   readonly hostNetworkPods: HostNetworkMode;
+  readonly config?: string;
+  readonly verbose?: boolean;
 }
 
 async function formatterFor(format: Exclude<MatrixCommandOptions['format'], 'txt'>): Promise<(edges: Iterable<MatrixEdge>) => Generator<string>> {
@@ -25,8 +27,8 @@ async function formatterFor(format: Exclude<MatrixCommandOptions['format'], 'txt
 
 /** Runs `k8snet matrix`: streams every allowed connection in the chosen format. */
 export async function runMatrix(paths: string[], options: MatrixCommandOptions, global: GlobalOptions): Promise<number> {
-  const analysis = loadAnalysis(paths, global);
-  reportInputFindings(analysis.inputFindings, global);
+  const { analysis, inputFindings } = loadCommandInput(paths, global, loadCommandConfig(options.config));
+  reportInputFindings(inputFindings, global, analysis.skipped, options.verbose);
   if (options.focusWorkload && !analysis.graph.workloads.some((workload) =>
     workload.id === options.focusWorkload || `${workload.namespace}/${workload.name}` === options.focusWorkload)) {
     throw new UsageError(`--focus-workload ${options.focusWorkload}: no such workload in the manifests`);
@@ -50,7 +52,7 @@ export async function runMatrix(paths: string[], options: MatrixCommandOptions, 
     throw error;
   }
   await close();
-  return hasInputErrors(analysis.inputFindings) ? EXIT_USAGE : EXIT_OK;
+  return hasInputErrors(inputFindings) ? EXIT_USAGE : EXIT_OK;
 }
 
 /** Says on standard error when hostNetwork pods make the matrix depend on the network plugin. */

@@ -1,36 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { analyzePaths, type Analysis, type ModelOptions } from '../../pipeline.js';
-import { ConfigError, findConfigFile, loadConfig, type LintConfig } from '../../lint/config.js';
+import { ConfigError, findConfigFile, globMatcher, loadConfig, type LintConfig } from '../../lint/config.js';
+import type { SkippedFile } from '../../load/index.js';
 import { readStandardInput } from '../io.js';
 import { UsageError, type GlobalOptions } from '../context.js';
 import type { Finding } from '../../finding.js';
 
-let nearestConfig: LintConfig | undefined;
-
 /**
- * The configuration of a command that has no --config: the nearest `.k8snet.yaml` from the current
- * folder up (or the defaults), read once. What it says about the graph (`workloads:`,
- * `namespaces:`) counts for every command, not only lint.
+ * Reads the configuration a command runs with: `--config FILE`, or the nearest `.k8snet.yaml`
+ * from the current folder up, or the defaults. Every command reads it, so its ignore globs and
+ * settings mean the same in `lint`, `matrix` and `diff`. A broken configuration is a usage error.
  */
-export function loadNearestConfig(): LintConfig {
+export function loadCommandConfig(file: string | undefined): LintConfig {
   try {
-    return (nearestConfig ??= loadConfig(findConfigFile(undefined, process.cwd())));
+    return loadConfig(findConfigFile(file, process.cwd()));
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
 }
 
-/** What the configuration tells the graph: operators' kinds of workloads and namespaces made elsewhere. */
+/** What a command reads: the graph of the manifests and its input problems as configured. */
+export interface CommandInput {
+  readonly analysis: Analysis;
+  /** Loader and graph findings after the configuration: levels applied, findings in ignored files left out. */
+  readonly inputFindings: readonly Finding[];
+  /** Input findings hidden by the configuration. */
+  readonly suppressed: number;
+}
+
+/** Options of {@link loadCommandInput}. */
+export interface CommandInputOptions {
+  /** Decides from a file's bytes whether it can matter (see LoadOptions.isRelevant). */
+  readonly isRelevant?: (bytes: Buffer) => boolean;
+  /**
+   * The paths the user asked about, when more are loaded (lint's --context): a folder among them
+   * that holds no manifest is an error. Defaults to `paths`; none for diff, where a side may be empty.
+   */
+  readonly requireManifestsIn?: readonly string[];
+}
+
+/** What the configuration tells the graph: operators' kinds of workloads (`workloads:`) and namespaces made elsewhere (`namespaces:`). */
 export function modelOptionsOf(config: LintConfig): ModelOptions {
   return { workloadDeclarations: config.workloads, namespaceDeclarations: config.namespaces };
 }
 
-/** Loads the manifests for a command and builds the graph, with what `config` (by default the nearest `.k8snet.yaml`) says about it. */
-export function loadAnalysis(paths: readonly string[], global: GlobalOptions, isRelevant?: (bytes: Buffer) => boolean, config: LintConfig = loadNearestConfig()): Analysis {
-  return analyzePaths(paths, {
-    readStdin: readStandardInput, defaultNamespace: global.namespace, ...(isRelevant ? { isRelevant } : {}), ...modelOptionsOf(config),
+/**
+ * Loads the manifests at `paths` and builds their graph with the configuration applied, the one
+ * way every command does: `workloads:` and `namespaces:` shape the graph, rule levels and `ignore:`
+ * globs the input findings. Refuses a folder that holds no manifest at all (ESLint's "no files
+ * matching the pattern").
+ */
+export function loadCommandInput(paths: readonly string[], global: GlobalOptions, config: LintConfig, options: CommandInputOptions = {}): CommandInput {
+  const analysis = analyzePaths(paths, {
+    readStdin: readStandardInput,
+    defaultNamespace: global.namespace,
+    ...(options.isRelevant ? { isRelevant: options.isRelevant } : {}),
+    ...modelOptionsOf(config),
   });
+  const isIgnored = globMatcher(config.ignore);
+  requireManifests(options.requireManifestsIn ?? paths, analysis, isIgnored);
+  const { shown, suppressed } = configureInputFindings(analysis.inputFindings, config, isIgnored);
+  return { analysis, inputFindings: shown, suppressed };
 }
+
+/**
+ * Applies the configuration to the loader's findings: a rule id configured `off` hides them,
+ * another level replaces their severity, and findings in files matched by `ignore:` are hidden,
+ * whatever their severity (the objects of those files are still read).
+ */
+export function configureInputFindings(findings: readonly Finding[], config: LintConfig, isIgnored: (file: string) => boolean): { shown: Finding[]; suppressed: number } {
+  const shown: Finding[] = [];
+  let suppressed = 0;
+  for (const finding of findings) {
+    const level = config.rules[finding.ruleId]?.level;
+    if (level === 'off' || (finding.location && isIgnored(finding.location.file))) {
+      suppressed++;
+      continue;
+    }
+    shown.push(level ? { ...finding, severity: level } : finding);
+  }
+  return { shown, suppressed };
+}
+
+/**
+ * The rule chosen for paths that hold no manifest, after ESLint's: a folder given on the command
+ * line (or `.`, the default) in which no file is a manifest (none at all, only files that are not
+ * manifests, or only files the configuration ignores) is a usage error, so a mistyped path or a
+ * wrong working folder does not pass as "no problems". A file given by name never is: pre-commit
+ * passes the changed files, which may all be CI or Helm files (`k8snet lint --context . a.yaml`),
+ * and they are skipped with the summary line.
+ */
+export function requireManifests(paths: readonly string[], analysis: Analysis, isIgnored: (file: string) => boolean): void {
+  for (const given of paths) {
+    if (given === '-' || !isFolder(given)) continue;
+    const root = path.resolve(given);
+    const under = (file: string) => {
+      const resolved = path.resolve(file);
+      return resolved === root || resolved.startsWith(`${root}${path.sep}`);
+    };
+    const manifests = analysis.files.filter(under);
+    if (manifests.some((file) => !isIgnored(file))) continue;
+    const skipped = analysis.skipped.filter((file) => under(file.path)).length;
+    const reasons = [
+      ...(skipped > 0 ? [skipped === 1 ? 'the 1 file there is not a Kubernetes manifest' : `the ${skipped} files there are not Kubernetes manifests`] : []),
+      ...(manifests.length > 0 ? [`${countOf(manifests.length, 'manifest')} ${manifests.length === 1 ? 'is' : 'are'} ignored by the configuration's ignore globs`] : []),
+    ];
+    const hint = analysis.skipped.some((file) => under(file.path) && file.reason.startsWith('Helm chart template'))
+      ? '; for a Helm chart, lint what it renders: helm template CHART | k8snet lint -'
+      : '';
+    throw new UsageError(`no manifests found in ${given}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${hint}`);
+  }
+}
+
+function isFolder(given: string): boolean {
+  try {
+    return fs.statSync(given).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * The one line that says which files were skipped because they are not Kubernetes manifests
+ * (kustomize, Helm, CI configuration...), or with `verbose` the list of them and why; empty when
+ * there are none.
+ */
+export function describeSkippedFiles(skipped: readonly SkippedFile[], verbose: boolean): string {
+  if (skipped.length === 0) return '';
+  const head = skipped.length === 1 ? '1 file is not a Kubernetes manifest: skipped' : `${skipped.length} files are not Kubernetes manifests: skipped`;
+  if (!verbose) return `${head}; --verbose lists ${skipped.length === 1 ? 'it' : 'them'}\n`;
+  return `${head}:\n${skipped.map((file) => `  ${file.path}: ${file.reason}\n`).join('')}`;
+}
+
 /** Formats one finding on one line, compiler style: `file:line:col: severity: message [rule]`. */
 export function formatFindingLine(finding: Finding): string {
   const where = finding.location ? `${finding.location.file}:${finding.location.line}:${finding.location.column}: ` : '';
@@ -39,11 +146,13 @@ export function formatFindingLine(finding: Finding): string {
 
 /**
  * Prints the input problems of a non-lint command on standard error (infos only with --debug),
- * so that an answer is never silently based on a partial reading of the manifests.
+ * so that an answer is never silently based on a partial reading of the manifests, and the line
+ * about files that are not manifests.
  */
-export function reportInputFindings(findings: readonly Finding[], global: GlobalOptions): void {
+export function reportInputFindings(findings: readonly Finding[], global: GlobalOptions, skipped: readonly SkippedFile[] = [], verbose = false): void {
   const shown = findings.filter((finding) => finding.severity !== 'info' || global.debug);
   for (const finding of shown) process.stderr.write(`${formatFindingLine(finding)}\n`);
+  process.stderr.write(describeSkippedFiles(skipped, verbose));
   const errors = findings.filter((finding) => finding.severity === 'error').length;
   if (errors > 0) {
     process.stderr.write(`k8snet: ${errors} input error${errors === 1 ? '' : 's'}: the objects concerned are left out of this answer.\n`);
