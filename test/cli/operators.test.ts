@@ -157,6 +157,29 @@ namespaces:
     expect(without.status).toBe(2);
   });
 
+  it('--config FILE gives every command its workloads: and namespaces:, wherever the command runs', () => {
+    const dir = path.join(TEMP, 'config-elsewhere');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'manifests.yaml'), manifests);
+    fs.writeFileSync(path.join(dir, 'without-policy.yaml'), manifests.slice(0, manifests.lastIndexOf('---\n')));
+    const config = path.join(TEMP, 'declared.k8snet.yaml');
+    fs.writeFileSync(config, configText);
+    const run = (args: string[]) => {
+      const result = k8snet([...args, '--config', config], { cwd: dir });
+      expectNoStackTrace(result);
+      return result;
+    };
+    expect(run(['can-reach', 'shop/web', 'shop/cache-sessions-1', '--port', '6379', 'manifests.yaml']).status).toBe(0);
+    expect(run(['matrix', 'manifests.yaml']).stdout).toContain('shop/web[Deployment] => shop/cache-sessions[StatefulSet] : TCP 6379');
+    expect(run(['explain', 'shop/cache-sessions', 'manifests.yaml']).stdout).toMatch(/^shop\/cache-sessions\[StatefulSet\]/);
+    const inspect = JSON.parse(run(['inspect', 'manifests.yaml', '-f', 'json']).stdout) as { workloads: { id: string }[]; namespaces: { name: string; labels: Record<string, string> }[] };
+    expect(inspect.workloads.map((workload) => workload.id)).toContain('shop/cache-sessions[StatefulSet]');
+    expect(inspect.namespaces.find((namespace) => namespace.name === 'shop')?.labels.team).toBe('shop');
+    // Both sides of a diff are read with it: removing the policy opens the declared pods.
+    expect(run(['diff', 'manifests.yaml', 'without-policy.yaml']).stdout).toContain('shop/cache-sessions[StatefulSet]');
+    expect(k8snet(['diff', 'manifests.yaml', 'without-policy.yaml'], { cwd: dir }).stdout).not.toContain('cache-sessions');
+  });
+
   it('an invalid .k8snet.yaml stops any command with its file, line and column', () => {
     const dir = path.join(TEMP, 'invalid');
     fs.mkdirSync(dir);

@@ -4,7 +4,7 @@
  * reported and left out.
  */
 import { describe, expect, it } from '@jest/globals';
-import { KIND_DEFINITIONS, identifyKind, modelledKindOf, splitApiVersion } from '../../src/load/kinds.js';
+import { KIND_DEFINITIONS, identifyKind, modelledKindOf, splitApiVersion, suggestKind } from '../../src/load/kinds.js';
 import { KIND_SCHEMAS } from '../../src/load/schemas.js';
 import { analyzeTexts } from '../../src/pipeline.js';
 
@@ -29,6 +29,18 @@ describe('the kind registry', () => {
     // schema keys name build files.
     expect(new Set(KIND_DEFINITIONS.map((definition) => definition.id)).size).toBe(KIND_DEFINITIONS.length);
     for (const definition of KIND_DEFINITIONS) expect(definition.schema).toMatch(/^[A-Za-z0-9-]+$/);
+  });
+
+  it('suggests a kind for a misspelling among the kinds its group serves', () => {
+    expect(suggestKind('Deploymnet', 'apps')).toBe('Deployment');
+    expect(suggestKind('Sevice', '')).toBe('Service');
+    expect(suggestKind('HttpRoute', 'gateway.networking.k8s.io')).toBe('HTTPRoute');
+    expect(suggestKind('Promethues', 'monitoring.coreos.com')).toBe('Prometheus');
+    // A registry group's kinds k8snet does not model are no misspellings (prometheus-operator's
+    // Probe is not a Role), and another custom group may serve any kind.
+    expect(suggestKind('Probe', 'monitoring.coreos.com')).toBeUndefined();
+    expect(suggestKind('BackendTLSPolicy', 'gateway.networking.k8s.io')).toBeUndefined();
+    expect(suggestKind('NetworkPolcy', 'projectcalico.org')).toBeUndefined();
   });
 
   it('splits apiVersions into group and version', () => {

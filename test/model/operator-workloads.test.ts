@@ -143,6 +143,14 @@ spec: {clusterIP: None, selector: {app.kubernetes.io/name: prometheus}, ports: [
     expect(graph.workloads[0].pods[0].labels.from).toBe('dump');
     expect(graph.services.filter((service) => service.name === 'prometheus-operated').map((service) => service.createdBy)).toEqual([undefined]);
   });
+
+  it('makes no pods for an object the API server refuses, nor for a version of the group the registry does not know', () => {
+    const analysis = analysisOf([PROMETHEUS.replace('replicas: 2', 'replicas: "2"'), PROMETHEUS.replace('/v1', '/v1alpha1').replace('name: k8s', 'name: old')]);
+    expect(analysis.graph.workloads).toEqual([]);
+    expect(analysis.graph.service('monitoring', 'prometheus-operated')).toBeUndefined();
+    expect(analysis.inputFindings.map((finding) => `${finding.ruleId} ${finding.path}`)).toEqual(['input-schema spec.replicas', 'input-unknown-kind kind']);
+    expect(analysis.inputFindings[1].message).toMatch(/^Kind Prometheus of monitoring\.coreos\.com \(v1alpha1\) is not a kind k8snet models/);
+  });
 });
 
 describe('.k8snet.yaml workloads:', () => {
