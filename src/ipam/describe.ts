@@ -4,17 +4,9 @@ import type { NodePortUsage, PodDemand, PodRangeUsage, ServiceRangeUsage } from 
 import type { FactSource } from './plan.js';
 import type { Service } from '../model/types.js';
 
-/** Writes a count with thousands separators: `65,536`. */
-export function formatCount(value: bigint | number): string {
-  const text = (typeof value === 'bigint' ? (value < 0n ? -value : value) : Math.abs(value)).toString();
-  const grouped = text.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return (typeof value === 'bigint' ? value < 0n : value < 0) ? `-${grouped}` : grouped;
-}
+import { countOf, formatCount } from '../model/plural.js';
 
-/** Writes a count and a noun, plural when the count is not 1: `1 node`, `3 nodes`. */
-export function countOf(value: bigint | number, noun: string, plural = `${noun}s`): string {
-  return `${formatCount(value)} ${BigInt(value) === 1n ? noun : plural}`;
-}
+export { countOf, formatCount };
 
 /** The object and path a finding about a fact points at, when the fact has a place in a file. */
 export function sourcePlace(source: FactSource): { object?: ManifestObject; path?: FieldPath } {

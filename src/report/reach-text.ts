@@ -1,4 +1,5 @@
 import type { Paint } from './paint.js';
+import { countOf, verbFor } from '../model/plural.js';
 import { locateField } from '../load/manifest-object.js';
 import { formatPath } from '../load/path.js';
 import { formatRequirements } from '../model/label-selector.js';
@@ -76,8 +77,16 @@ export interface LoadScope {
 export function describeScope(scope: LoadScope | undefined): string | undefined {
   if (!scope || scope.filesParsed === scope.filesRead) return undefined;
   const skipped = scope.filesRead - scope.filesParsed;
-  return `parsed ${scope.filesParsed} of ${scope.filesRead} files: the other ${skipped} mention neither ${scope.namespaces.join(' nor ')} nor an admin policy, `
+  return `parsed ${scope.filesParsed} of ${countOf(scope.filesRead, 'file')}: the other ${skipped} ${verbFor(skipped, 'mentions', 'mention')} ${neitherNor(scope.namespaces)}, `
     + 'so they cannot change this answer (--all-files parses them all and reports their problems)';
+}
+
+/**
+ * Returns `neither shop nor an admin policy`, `neither shop nor web nor an admin policy`: what a
+ * file left unparsed does not mention, each namespace once.
+ */
+export function neitherNor(namespaces: readonly string[]): string {
+  return `neither ${[...new Set(namespaces), 'an admin policy'].join(' nor ')}`;
 }
 
 /** Formats a `can-reach` answer for people: the verdict first, then per pair the reason chain. */

@@ -2,6 +2,7 @@ import { analyzePaths, type Analysis } from '../../pipeline.js';
 import { readStandardInput } from '../io.js';
 import type { GlobalOptions } from '../context.js';
 import type { Finding } from '../../finding.js';
+import { countOf } from '../../model/plural.js';
 
 /** Loads the manifests for a command and builds the graph. */
 export function loadAnalysis(paths: readonly string[], global: GlobalOptions, isRelevant?: (bytes: Buffer) => boolean): Analysis {
@@ -23,6 +24,6 @@ export function reportInputFindings(findings: readonly Finding[], global: Global
   for (const finding of shown) process.stderr.write(`${formatFindingLine(finding)}\n`);
   const errors = findings.filter((finding) => finding.severity === 'error').length;
   if (errors > 0) {
-    process.stderr.write(`k8snet: ${errors} input error${errors === 1 ? '' : 's'}: the objects concerned are left out of this answer.\n`);
+    process.stderr.write(`k8snet: ${countOf(errors, 'input error')}: the objects concerned are left out of this answer.\n`);
   }
 }
