@@ -68,11 +68,12 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   return { objects: collector.objects, findings, files, unparsedFiles };
 }
 
-/** Loads manifests from in-memory texts, as the tests and `diff` against git revisions do. */
-export function loadTexts(texts: readonly { path: string; text: string }[]): LoadResult {
+/** Loads manifests from in-memory texts or bytes, as the tests and the git revisions of `diff` and `lint --new-from-rev` do. */
+export function loadTexts(texts: readonly { path: string; text: string | Buffer }[]): LoadResult {
   const findings: Finding[] = [];
   const collector = new ObjectCollector(findings);
-  for (const { path, text } of texts) collector.addText(path, Buffer.from(text, 'utf8'));
+  // Bytes (a file read from git) are decoded as files are: a UTF-16 or binary file is told apart.
+  for (const { path, text } of texts) collector.addText(path, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
   collector.reportUnknownKinds();
   return { objects: collector.objects, findings, files: texts.map((text) => text.path), unparsedFiles: [] };
 }
