@@ -10,6 +10,7 @@ import egressBlocksDns from './egress-blocks-dns.js';
 import emptyPolicy from './empty-policy.js';
 import exceptOutsideCidr from './except-outside-cidr.js';
 import hostnetworkBypassesPolicy from './hostnetwork-bypasses-policy.js';
+import hostPortExposed from './host-port-exposed.js';
 import ingressBackendMissing from './ingress-backend-missing.js';
 import ingressHostConflict from './ingress-host-conflict.js';
 import ingressWithoutTls from './ingress-without-tls.js';
@@ -81,6 +82,7 @@ export const RULES: readonly Rule<any>[] = [
   addressPlanConflict,
   loadbalancerOpenToWorld,
   nodeportExposed,
+  hostPortExposed,
   ingressWithoutTls,
   ingressHostConflict,
   duplicateObject,
