@@ -15,6 +15,8 @@ export interface FindingSummary {
 export interface LintResult {
   readonly findings: readonly Finding[];
   readonly summary: FindingSummary;
+  /** The files read, for formats that list every file checked (JUnit's passing test cases). */
+  readonly files?: readonly string[];
 }
 
 /** Counts findings by severity. */
