@@ -90,6 +90,7 @@ export function runRules(
   config: LintConfig,
   solverFactory?: () => ReachabilitySolver,
   addressPlanFactory?: () => AddressPlanAnalysis,
+  onRule?: (done: number, total: number, ruleId: string) => void,
 ): RuleRun {
   let solver: ReachabilitySolver | undefined;
   const getSolver = () => (solver ??= solverFactory ? solverFactory() : new ReachabilitySolver(graph));
@@ -98,7 +99,10 @@ export function runRules(
   const isIgnoredPath = globMatcher(config.ignore);
   const findings: Finding[] = [];
   let suppressed = 0;
-  for (const rule of rules) {
+  // A cause silenced on its object (a Namespace meant to be open) silences the findings it causes too.
+  const suppressedCauses = new Set<string>();
+  for (const [index, rule] of rules.entries()) {
+    onRule?.(index, rules.length, rule.id);
     const setting = config.rules[rule.id] ?? {};
     const level = setting.level ?? rule.severity;
     if (level === 'off') continue;
@@ -118,13 +122,16 @@ export function runRules(
       const ignored = ignoredRules(report);
       const finding = reportToFinding(rule, report, level, graph.defaultNamespace);
       if (ignored.has(rule.id) || ignored.has('all') || (finding.location && isIgnoredPath(finding.location.file))) {
+        if (finding.causeKey !== undefined) suppressedCauses.add(finding.causeKey);
         suppressed++;
         continue;
       }
       findings.push(finding);
     }
   }
-  return { findings, suppressed };
+  if (suppressedCauses.size === 0) return { findings, suppressed };
+  const shown = findings.filter((finding) => finding.causedBy === undefined || !suppressedCauses.has(finding.causedBy.key));
+  return { findings: shown, suppressed: suppressed + findings.length - shown.length };
 }
 
 function validateOptions(rule: Rule<any>, options: unknown): void {

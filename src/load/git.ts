@@ -72,11 +72,12 @@ function safeGit(args: readonly string[], cwd: string): string | undefined {
  */
 export function readManifestTree(revision: string, targets: readonly string[], cwd: string, options: RevisionReadOptions = {}): RevisionTree {
   const top = git(['rev-parse', '--show-toplevel'], cwd).toString('utf8').trim();
-  const prefixes = targets.map((target) => {
+  const given = targets.map((target) => {
     const prefix = path.relative(top, path.resolve(cwd, target)).split(path.sep).join('/');
     if (prefix.startsWith('..') || path.isAbsolute(prefix)) throw new GitError(`${target} is outside the git repository at ${top}`);
-    return prefix === '' ? '.' : prefix;
+    return { target, prefix: prefix === '' ? '.' : prefix };
   });
+  const prefixes = given.map((entry) => entry.prefix);
   const listing = git(['ls-tree', '-r', '-z', '--full-tree', revision, '--', ...prefixes], top).toString('utf8');
   const entries = new Map<string, { mode: string; object: string }>();
   for (const line of listing.split('\0')) {
@@ -102,12 +103,27 @@ export function readManifestTree(revision: string, targets: readonly string[], c
       if (!linked) return;
       bytes = linked;
     }
-    const shownPath = path.relative(cwd, path.join(top, file)).split(path.sep).join('/');
+    const shownPath = options.prefixRevision
+      ? `${revision}:${path.relative(cwd, path.join(top, file)).split(path.sep).join('/')}`
+      : displayPath(file, given);
     if (shown.has(shownPath)) return;
     shown.add(shownPath);
-    result.push({ path: options.prefixRevision ? `${revision}:${shownPath}` : shownPath, bytes });
+    result.push({ path: shownPath, bytes });
   });
   return { files: result, top };
+}
+
+/**
+ * Names a file as a folder scan of the working tree names it: the target as given on the command
+ * line joined with the file's path below it (`./app` and `a.yaml` give `app/a.yaml`), so that the
+ * same file has the same name at a revision and on disk.
+ */
+function displayPath(file: string, given: readonly { target: string; prefix: string }[]): string {
+  const owner = given.filter((entry) => entry.prefix === file || entry.prefix === '.' || file.startsWith(`${entry.prefix}/`))
+    .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+  if (!owner || owner.prefix === file) return owner?.target ?? file;
+  const below = owner.prefix === '.' ? file : file.slice(owner.prefix.length + 1);
+  return path.join(owner.target, ...below.split('/'));
 }
 
 /**

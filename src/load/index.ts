@@ -33,6 +33,8 @@ export interface LoadOptions {
    * during the call only (the next file is read into the same buffer).
    */
   readonly isRelevant?: (bytes: Buffer) => boolean;
+  /** Told after each input: how many have been read and parsed, of how many (for a progress line). */
+  readonly onProgress?: (progress: { readonly read: number; readonly parsed: number; readonly total: number }) => void;
 }
 
 /**
@@ -52,7 +54,10 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   let stdin: Buffer | undefined;
   const readStdin = options.readStdin;
   const inputOptions: LoadOptions = { ...options, ...(readStdin ? { readStdin: () => (stdin ??= readStdin()) } : {}) };
+  let read = 0;
   for (const input of inputs) {
+    options.onProgress?.({ read, parsed: files.length - unparsedFiles.length, total: inputs.length });
+    read++;
     if (input.kind === 'stdin' && files.includes('<stdin>')) continue;
     const displayPath = input.kind === 'stdin' ? '<stdin>' : input.path;
     const bytes = readInput(input, inputOptions, reader, findings);

@@ -425,6 +425,24 @@ describe('the findings', () => {
     expect(severities('info')).not.toContain('found:warning');
   });
 
+  it('suppress the findings of a cause that is suppressed on its object, and count them', () => {
+    const { graph } = analysis();
+    const cause = serviceRule('rule-cause', {
+      check: (g: ResourceGraph) => g.services.filter((service) => service.name === 'db')
+        .map((service): RuleReport => ({ messageId: 'found', data: { service: service.name, port: 1 }, object: service.source, causeKey: 'topic:db' })),
+    });
+    const member = serviceRule('rule-member', {
+      check: (g: ResourceGraph) => g.services.filter((service) => service.name === 'web')
+        .map((service): RuleReport => ({ messageId: 'found', data: { service: service.name, port: 1 }, object: service.source, causedBy: { key: 'topic:db', label: 'because of db' } })),
+    });
+    // db carries `k8snet.io/ignore: rule-a, rule-b`: as rule-a, the cause is suppressed, and web's finding with it.
+    const run = runRules(graph, [{ ...cause, id: 'rule-a' }, member], config());
+    expect(run.findings).toEqual([]);
+    expect(run.suppressed).toBe(2);
+    // A cause that is reported leaves its members to be folded under it later.
+    expect(runRules(graph, [cause, member], config()).findings.map((finding) => finding.ruleId)).toEqual(['rule-cause', 'rule-member']);
+  });
+
   it('fingerprint findings by rule, message, object, field and identifying data, never by file or line', () => {
     const report = (g: ResourceGraph, name: string, data: Record<string, string | number>): RuleReport => {
       const service = g.services.find((candidate) => candidate.name === name)!;

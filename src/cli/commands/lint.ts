@@ -9,7 +9,11 @@ import { INPUT_RULES } from '../../load/input-rules.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
 import { shouldColorFile } from '../output.js';
-import { loadAnalysis } from './shared.js';
+import { loadAnalysis, progressLine } from './shared.js';
+import { foldFindings } from '../../lint/fold.js';
+import { fingerprintOfFinding } from '../../lint/fingerprint.js';
+import type { Analysis } from '../../pipeline.js';
+import type { ProgressLine } from '../progress.js';
 import { loadConfigWithOverrides, type AddressFactOptions } from './ipam.js';
 
 /** Options of `k8snet lint`. */
@@ -24,6 +28,8 @@ export interface LintOptions extends AddressFactOptions {
   readonly hostNetworkPods: HostNetworkMode;
   /** Paths loaded for context only: their objects resolve selectors, their findings are not shown. */
   readonly context: string[];
+  /** Report only the findings the working tree has and this git revision did not. */
+  readonly newFromRev?: string;
 }
 
 /**
@@ -61,29 +67,72 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
   for (const id of Object.keys(config.rules)) {
     if (!known.has(id)) throw new UsageError(`${config.file}: no rule called '${id}'; run k8snet rules for the list`);
   }
-  // The given paths come first, so a file both given and found in the context keeps its name as given.
-  const analysis = loadAnalysis([...paths, ...options.context], global);
-  const inScope = scopeOf(paths, options.context.length > 0);
-  const { globMatcher } = await import('../../lint/config.js');
-  const input = configureInputFindings(analysis.inputFindings, config, globMatcher(config.ignore));
-  let ruleRun;
-  try {
-    ruleRun = runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }));
-  } catch (error) {
-    if (error instanceof RuleError) throw new UsageError(error.message);
-    throw error;
+  if (options.newFromRev !== undefined && [...paths, ...options.context].includes('-')) {
+    throw new UsageError('--new-from-rev compares files of a git repository: standard input has no earlier revision');
   }
-  const findings = [...input.shown, ...ruleRun.findings].filter(inScope);
-  const result: LintResult = { findings, summary: summarize(findings, analysis.files.length, input.suppressed + ruleRun.suppressed) };
+  // Before the manifests are read: a revision that does not exist is a usage error, found at once.
+  const baseCommit = options.newFromRev === undefined ? undefined : await resolveBase(options.newFromRev);
+  const progress = progressLine();
+  const everything = [...paths, ...options.context];
+  // The given paths come first, so a file both given and found in the context keeps its name as given.
+  const analysis = loadAnalysis(everything, global, undefined, progress);
+  // With --new-from-rev the comparison decides what is shown, wherever it lands; else --context limits it to the given paths.
+  const inScope = scopeOf(paths, options.context.length > 0 && baseCommit === undefined);
+  const { globMatcher } = await import('../../lint/config.js');
+  const isIgnored = globMatcher(config.ignore);
+  const input = configureInputFindings(analysis.inputFindings, config, isIgnored);
+  const ruleRun = lintGraph(analysis, config, options, progress);
+  let findings = [...input.shown, ...ruleRun.findings].filter(inScope);
+  let shownInput = input.shown.filter(inScope);
+  if (baseCommit !== undefined) {
+    // The same paths, read at the revision, linted with the same configuration: whatever is new,
+    // wherever it lands (an untouched Deployment losing its DNS policy), is what the change caused.
+    const { readBase } = await import('./lint-base.js');
+    const base = readBase(options.newFromRev!, baseCommit, everything, global, progress);
+    const baseInput = configureInputFindings(base.analysis.inputFindings, config, isIgnored);
+    const baseRun = lintGraph(base.analysis, config, options, progress);
+    const { findingsNotIn } = await import('../../lint/new-findings.js');
+    const compared = findingsNotIn(findings, [...baseInput.shown, ...baseRun.findings]);
+    findings = [...compared.fresh];
+    shownInput = shownInput.filter((finding) => compared.fresh.includes(finding));
+    progress.done();
+    base.report(compared.known);
+  }
+  progress.done();
+  // One cause, said once: findings that name a cause reported too are listed under it.
+  findings = foldFindings(findings.map((finding) => (finding.fingerprint ? finding : { ...finding, fingerprint: fingerprintOfFinding(finding) })));
+  const result: LintResult = { findings, summary: summarize(findings, analysis.files.length, input.suppressed + ruleRun.suppressed), files: analysis.files };
   const { sink, close } = openOutput(options.output);
   // A finding no file states still needs a place in SARIF: the configuration, else the first manifest.
   const fallbackFile = config.file ? path.relative(process.cwd(), config.file) : analysis.files.find((file) => file !== '<stdin>');
   sink.push(await format(result, options, global, fallbackFile));
   await close();
-  if (hasInputErrors(input.shown.filter(inScope))) return EXIT_USAGE;
+  if (hasInputErrors(shownInput)) return EXIT_USAGE;
   if (findings.some((finding) => isAtLeast(finding.severity, options.failOn))) return EXIT_FINDINGS;
   if (options.maxWarnings !== undefined && result.summary.warnings > options.maxWarnings) return EXIT_FINDINGS;
   return EXIT_OK;
+}
+
+/** Runs every rule on a graph, the progress line naming the rule at work. */
+function lintGraph(analysis: Analysis, config: LintConfig, options: LintOptions, progress: ProgressLine) {
+  try {
+    return runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }), undefined,
+      (done, total, id) => progress.update(() => `k8snet: ${done} of ${total} rules run (${id})`));
+  } catch (error) {
+    if (error instanceof RuleError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Resolves --new-from-rev to a commit, or says in plain words why it cannot. */
+async function resolveBase(revision: string): Promise<string> {
+  const { GitError, resolveCommit } = await import('../../load/git.js');
+  try {
+    return resolveCommit(revision, process.cwd());
+  } catch (error) {
+    if (error instanceof GitError) throw new UsageError(`--new-from-rev ${revision}: ${error.message}`);
+    throw error;
+  }
 }
 
 /**

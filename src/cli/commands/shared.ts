@@ -2,11 +2,22 @@ import { analyzePaths, type Analysis } from '../../pipeline.js';
 import { readStandardInput } from '../io.js';
 import type { GlobalOptions } from '../context.js';
 import type { Finding } from '../../finding.js';
-import { countOf } from '../../model/plural.js';
+import { countOf, formatCount } from '../../model/plural.js';
+import { ProgressLine, canShowProgress } from '../progress.js';
 
-/** Loads the manifests for a command and builds the graph. */
-export function loadAnalysis(paths: readonly string[], global: GlobalOptions, isRelevant?: (bytes: Buffer) => boolean): Analysis {
-  return analyzePaths(paths, { readStdin: readStandardInput, defaultNamespace: global.namespace, ...(isRelevant ? { isRelevant } : {}) });
+/** Loads the manifests for a command and builds the graph, telling `progress` how far it got. */
+export function loadAnalysis(paths: readonly string[], global: GlobalOptions, isRelevant?: (bytes: Buffer) => boolean, progress?: ProgressLine): Analysis {
+  return analyzePaths(paths, {
+    readStdin: readStandardInput,
+    defaultNamespace: global.namespace,
+    ...(isRelevant ? { isRelevant } : {}),
+    ...(progress ? { onProgress: ({ read, parsed, total }) => progress.update(() => `k8snet: ${formatCount(read)} of ${countOf(total, 'file')} read, ${formatCount(parsed)} parsed`) } : {}),
+  });
+}
+
+/** A progress line on standard error when it is a terminal outside CI (see canShowProgress), else one that draws nothing. */
+export function progressLine(): ProgressLine {
+  return new ProgressLine(canShowProgress(process.stderr, process.env) ? (text) => process.stderr.write(text) : undefined);
 }
 
 /** Formats one finding on one line, compiler style: `file:line:col: severity: message [rule]`. */
