@@ -14,6 +14,7 @@ export default defineRule({
     differentContent: '{{kind}} {{object}} is defined more than once, with different contents; this later definition replaces the earlier one (attached).',
     sameContent: '{{kind}} {{object}} is defined more than once, identically; this later definition replaces the earlier one (attached).',
   },
+  identifyingData: ['definition'],
   check(graph) {
     const reports: RuleReport[] = [];
     const earlierOf = new Map(graph.duplicates.map((duplicate) => [duplicate.object, duplicate.earlier]));
@@ -26,7 +27,8 @@ export default defineRule({
       reports.push({
         // The loader keeps only the fields k8snet reads: compare the definitions in full.
         messageId: sameValue(completeValue(object), completeValue(earlier)) ? 'sameContent' : 'differentContent',
-        data: { kind: object.kind, object: displayName(object, definitions) },
+        // Which definition this is (2 for the second): a third copy is a finding of its own.
+        data: { kind: object.kind, object: displayName(object, definitions), definition: definitions.length + 1 },
         object,
         path: ['metadata', 'name'],
         related: definitions.map((definition, index) => ({

@@ -72,7 +72,8 @@ export function reportToFinding(rule: Rule<any>, report: RuleReport, severity: S
     fingerprint: fingerprintOf({
       ruleId: rule.id,
       messageId: report.messageId,
-      ...(identity ? { object: identity, path } : { message }),
+      // A finding no object states (a fact from a flag) is told apart by its identifying data alone, not by its counts.
+      ...(identity ? { object: identity, path } : {}),
       data: Object.fromEntries(identifying.map((key) => [key, report.data![key]])),
     }),
     ...(report.causeKey ? { causeKey: report.causeKey } : {}),
