@@ -30,18 +30,68 @@ export function locateField(origin: ObjectOrigin, path: FieldPath = []): SourceL
 }
 
 /**
+ * The documents of each text already constructed in full by {@link completeValue}: a caller that
+ * completes many objects (duplicate-object, with thousands of copies in one large file) passes one,
+ * so that each text is parsed once rather than once per object.
+ */
+export type CompleteDocuments = Map<DocumentPositions, readonly unknown[]>;
+
+/**
  * Returns the object's value with nothing left out: the loader constructs only the fields k8snet
  * reads, so comparing two definitions of an object (duplicate-object) needs the rest too. Built
  * from the text the object was read from, kept in memory; no file is read again.
  */
-export function completeValue(object: ManifestObject): unknown {
+export function completeValue(object: ManifestObject, parsed?: CompleteDocuments): unknown {
   const { positions, indexInPositions, basePath } = object.origin;
-  const yaml = jsYaml();
-  const source = positions.sourceText;
-  const documents = yaml.constructFromEvents(yaml.parseEvents(source, { filename: positions.sourceFile.path }), {
-    source,
-    schema: manifestYamlSchema(),
-    json: /\.json$/i.test(positions.sourceFile.path),
-  });
+  const alone = basePath.length === 0 ? documentAlone(positions, indexInPositions) : undefined;
+  if (alone !== undefined) return alone.value;
+  let documents = parsed?.get(positions);
+  if (!documents) {
+    const yaml = jsYaml();
+    const source = positions.sourceText;
+    documents = yaml.constructFromEvents(yaml.parseEvents(source, { filename: positions.sourceFile.path }), {
+      source,
+      schema: manifestYamlSchema(),
+      json: /\.json$/i.test(positions.sourceFile.path),
+    }) as unknown[];
+    parsed?.set(positions, documents);
+  }
   return valueAt(documents[indexInPositions], basePath);
+}
+
+/**
+ * Returns the text of an object that two definitions can be compared by: equal texts hold equal
+ * values (see DocumentPositions.documentExtent). An item of a List carries its indentation in
+ * front, since the same text at another indentation may read otherwise.
+ */
+export function definitionText(object: ManifestObject): string | undefined {
+  const { positions, indexInPositions, basePath } = object.origin;
+  const extent = positions.documentExtent(indexInPositions, basePath);
+  if (!extent) return undefined;
+  const text = positions.sourceText;
+  const indentation = basePath.length === 0 ? 0 : extent.start - (text.lastIndexOf('\n', extent.start - 1) + 1);
+  return `${indentation} ${text.slice(extent.start, extent.contentEnd)}`;
+}
+
+/**
+ * Constructs one document of a text on its own, from its root to the next document's: a file of
+ * thousands of documents is not parsed whole for one of them. Undefined when the document cannot
+ * stand alone (an alias to its root's anchor, a directive of the next document): the caller then
+ * parses the whole text.
+ */
+function documentAlone(positions: DocumentPositions, documentIndex: number): { value: unknown } | undefined {
+  const extent = positions.documentExtent(documentIndex);
+  if (!extent) return undefined;
+  const text = positions.sourceText.slice(extent.start, extent.end);
+  try {
+    const yaml = jsYaml();
+    const documents = yaml.constructFromEvents(yaml.parseEvents(text, { filename: positions.sourceFile.path }), {
+      source: text,
+      schema: manifestYamlSchema(),
+      json: /\.json$/i.test(positions.sourceFile.path),
+    }) as unknown[];
+    return documents.length > 0 ? { value: documents[0] } : undefined;
+  } catch {
+    return undefined;
+  }
 }

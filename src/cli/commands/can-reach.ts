@@ -1,5 +1,5 @@
 import { QueryError, answerReach, parsePortQuery, resolveEndpoint, type PortQuery, type ReachAnswer } from '../../reach/query.js';
-import { endpointNamespace, relevantFilesFor } from '../../reach/query-scope.js';
+import { endpointNamespace, isScopable, relevantFilesFor } from '../../reach/query-scope.js';
 import type { Analysis } from '../../pipeline.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
@@ -18,7 +18,7 @@ export interface CanReachOptions {
 export async function runCanReach(source: string, destination: string, paths: string[], options: CanReachOptions, global: GlobalOptions): Promise<number> {
   const port = parsePort(options.port);
   const namespaces = [source, destination].map((text) => endpointNamespace(text, global.namespace)).filter((name): name is string => name !== undefined);
-  const isRelevant = options.allFiles ? undefined : relevantFilesFor(namespaces, global.namespace);
+  const isRelevant = options.allFiles || !isScopable([source, destination]) ? undefined : relevantFilesFor(namespaces, global.namespace);
   let analysis = loadAnalysis(paths, global, isRelevant);
   let answer = tryAnswer(analysis, source, destination, port, options);
   if (!answer && analysis.unparsedFiles.length > 0) {
@@ -62,7 +62,7 @@ function tryAnswer(analysis: Analysis, source: string, destination: string, port
 function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer {
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   try {
-    return answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
+    return answerReach(solver, resolveEndpoint(analysis.graph, source, { solver }), resolveEndpoint(analysis.graph, destination, { solver }), port);
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;
