@@ -252,7 +252,9 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
       pairs.push({ source: from, destination: to, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
     }
   }
-  const allowedCount = pairs.filter((pair) => (port ? pair.allowed.equals(pair.asked) : !pair.allowed.isEmpty())).length;
+  // A port asked, or cluster DNS (UDP and TCP 53, both needed), is reachable when all of it is allowed.
+  const whole = port !== undefined || destination.type === 'dns';
+  const allowedCount = pairs.filter((pair) => (whole ? pair.allowed.equals(pair.asked) : !pair.allowed.isEmpty())).length;
   const anyAllowed = pairs.some((pair) => !pair.allowed.isEmpty());
   const reachable = pairs.length > 0 && allowedCount === pairs.length ? 'all' : anyAllowed ? 'some' : 'none';
   return { source, destination, ...(port ? { port } : {}), pairs, notes, reachable };

@@ -94,7 +94,7 @@ export function describeScope(scope: LoadScope | undefined): string | undefined 
   if (!scope || scope.filesParsed === scope.filesRead) return undefined;
   const skipped = scope.filesRead - scope.filesParsed;
   return `parsed ${scope.filesParsed} of ${countOf(scope.filesRead, 'file')}: the other ${skipped} ${verbFor(skipped, 'mentions', 'mention')} ${neitherNor(scope.namespaces)}, `
-    + 'so they cannot change this answer (--all-files parses them all and reports their problems)';
+    + `so ${verbFor(skipped, 'it', 'they')} cannot change this answer (--all-files parses them all and reports their problems)`;
 }
 
 /**
