@@ -29,16 +29,16 @@ export function describeCarving(usage: PodRangeUsage): string {
   const carving = usage.carving;
   if (carving.kind === 'calico-blocks') {
     const sizes = [...new Set(carving.pools.map((pool) => `/${pool.blockSize}`))].join(', ');
-    return `${formatCount(usage.addresses)} addresses in ${countOf(usage.blocks, 'Calico block')} of ${sizes} (${formatCount(carving.addressesPerBlock)} addresses each)`;
+    return `${countOf(usage.addresses, 'address')} in ${countOf(usage.blocks, 'Calico block')} of ${sizes} (${countOf(carving.addressesPerBlock, 'address')} each)`;
   }
   const limit = BigInt(usage.podsPerNode) < carving.usablePerBlock ? `, ${usage.podsPerNode} with maxPods ${usage.podsPerNode}` : '';
-  return `${countOf(usage.blocks, 'node block')} of /${carving.blockPrefixLength} (${formatCount(carving.usablePerBlock)} pods each${limit})`;
+  return `${countOf(usage.blocks, 'node block')} of /${carving.blockPrefixLength} (${countOf(carving.usablePerBlock, 'pod')} each${limit})`;
 }
 
 /** What the manifests ask of a pod range: `1,200 pods + 5 DaemonSet pods on each of 10 nodes`. */
 export function describePodDemand(usage: PodRangeUsage, demand: PodDemand): string {
-  const nodes = usage.nodesKnown ? `${formatCount(usage.nodesAssumed)}` : `${formatCount(usage.nodesAssumed)} (every node the range serves)`;
-  const perNode = demand.podsPerNode > 0 ? ` + ${countOf(demand.podsPerNode, 'DaemonSet pod')} on each of ${nodes} nodes` : '';
+  const nodes = usage.nodesKnown ? countOf(usage.nodesAssumed, 'node') : `${countOf(usage.nodesAssumed, 'node')} (every node the range serves)`;
+  const perNode = demand.podsPerNode > 0 ? ` + ${countOf(demand.podsPerNode, 'DaemonSet pod')} on each of ${nodes}` : '';
   return `${countOf(demand.fixedPods, 'pod')}${perNode}`;
 }
 
@@ -141,7 +141,7 @@ export function requestedClusterIPs(service: Service): RequestedClusterIP[] {
 export function podLimitHint(usage: PodRangeUsage): string | undefined {
   if (!usage.nodesKnown || usage.nodesAssumed >= usage.nodesServed) return undefined;
   if (usage.carving.kind === 'node-blocks' && BigInt(usage.podsPerNode) >= usage.carving.usablePerBlock) return undefined;
-  return `the limit here is maxPods per node, not addresses: the range has blocks for ${formatCount(usage.nodesServed)} nodes, so adding nodes makes room`;
+  return `the limit here is maxPods per node, not addresses: the range has blocks for ${countOf(usage.nodesServed, 'node')}, so adding nodes makes room`;
 }
 
 /** The message data every pod-range finding shares. */
