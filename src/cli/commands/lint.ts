@@ -94,7 +94,9 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
     const { findingsNotIn } = await import('../../lint/new-findings.js');
     const compared = findingsNotIn(findings, [...baseInput.shown, ...baseRun.findings]);
     findings = [...compared.fresh];
-    shownInput = shownInput.filter((finding) => compared.fresh.includes(finding));
+    const fresh = new Set(compared.fresh);
+    shownInput = shownInput.filter((finding) => fresh.has(finding));
+    // The progress line goes before the note on standard error.
     progress.done();
     base.report(compared.known);
   }
