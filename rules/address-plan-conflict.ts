@@ -15,6 +15,7 @@ export default defineRule({
   messages: {
     conflict: 'The {{fact}} is {{used}} from {{usedSource}}, but {{otherSource}} says {{other}}; k8snet uses {{used}}.',
   },
+  identifyingData: ['fact'],
   check(_graph, { addressPlan }) {
     const { plan } = addressPlan;
     const reports: RuleReport[] = [];

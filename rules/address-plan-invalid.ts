@@ -15,6 +15,7 @@ export default defineRule({
   messages: {
     invalid: 'The {{fact}} in {{source}} cannot be used: {{problem}}; k8snet leaves it out of the address plan.',
   },
+  identifyingData: ['fact'],
   check(_graph, { addressPlan }) {
     const reports: RuleReport[] = [];
     for (const entry of addressPlan.plan.invalid) {

@@ -54,6 +54,7 @@ export default defineRule({
     pools: 'The {{first}} ({{firstSource}}) overlaps the {{second}} ({{secondSource}}): Calico can give the same address to two pods.',
     nodeAddress: 'The {{first}} ({{firstSource}}) lies inside the {{second}} ({{secondSource}}): traffic to the node is routed into the pod or Service network.',
   },
+  identifyingData: ['first', 'second'],
   check(_graph, { addressPlan }) {
     const { plan } = addressPlan;
     const entries: Entry[] = [];

@@ -2,6 +2,7 @@ import { valueAt } from '../src/load/path.js';
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import type { Workload } from '../src/model/types.js';
+import { countOf } from '../src/model/plural.js';
 
 /**
  * Network plugins that do not implement NetworkPolicy, as `cluster.cni` names them. Flannel: "for
@@ -71,8 +72,8 @@ function policyCount(graph: ResourceGraph): string | undefined {
   const parts: string[] = [];
   const networkPolicies = graph.policies.length;
   const adminPolicies = graph.adminPolicies.length;
-  if (networkPolicies > 0) parts.push(`${networkPolicies} ${networkPolicies === 1 ? 'NetworkPolicy' : 'NetworkPolicies'}`);
-  if (adminPolicies > 0) parts.push(`${adminPolicies} admin ${adminPolicies === 1 ? 'policy' : 'policies'}`);
+  if (networkPolicies > 0) parts.push(countOf(networkPolicies, 'NetworkPolicy'));
+  if (adminPolicies > 0) parts.push(countOf(adminPolicies, 'admin policy'));
   return parts.length === 0 ? undefined : parts.join(' and ');
 }
 

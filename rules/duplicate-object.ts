@@ -1,5 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import { completeValue, type ManifestObject } from '../src/load/manifest-object.js';
+import { completeValue, definitionText, type CompleteDocuments, type ManifestObject } from '../src/load/manifest-object.js';
 
 /** Flags objects defined more than once (same kind, namespace and name), on the later definition. */
 export default defineRule({
@@ -14,9 +14,19 @@ export default defineRule({
     differentContent: '{{kind}} {{object}} is defined more than once, with different contents; this later definition replaces the earlier one (attached).',
     sameContent: '{{kind}} {{object}} is defined more than once, identically; this later definition replaces the earlier one (attached).',
   },
+  identifyingData: ['definition'],
   check(graph) {
     const reports: RuleReport[] = [];
     const earlierOf = new Map(graph.duplicates.map((duplicate) => [duplicate.object, duplicate.earlier]));
+    // Copies written alike (install.yaml beside namespace-install.yaml) are the same without parsing them again.
+    const texts = new Map<ManifestObject, string | undefined>();
+    const textOf = (definition: ManifestObject) => {
+      if (!texts.has(definition)) texts.set(definition, definitionText(definition));
+      return texts.get(definition);
+    };
+    const sameText = (a: ManifestObject, b: ManifestObject) => textOf(a) !== undefined && textOf(a) === textOf(b);
+    const contents = canonicalContents(graph.duplicates.filter(({ object, earlier }) => !sameText(object, earlier))
+      .flatMap((duplicate) => [duplicate.object, duplicate.earlier]));
     for (const { object, earlier } of graph.duplicates) {
       // A third copy's `earlier` is the second: walk back so the first definition is named too.
       const definitions: ManifestObject[] = [earlier];
@@ -25,8 +35,9 @@ export default defineRule({
       }
       reports.push({
         // The loader keeps only the fields k8snet reads: compare the definitions in full.
-        messageId: sameValue(completeValue(object), completeValue(earlier)) ? 'sameContent' : 'differentContent',
-        data: { kind: object.kind, object: displayName(object, definitions) },
+        messageId: sameText(object, earlier) || contents.get(object) === contents.get(earlier) ? 'sameContent' : 'differentContent',
+        // Which definition this is (2 for the second): a third copy is a finding of its own.
+        data: { kind: object.kind, object: displayName(object, definitions), definition: definitions.length + 1 },
         object,
         path: ['metadata', 'name'],
         related: definitions.map((definition, index) => ({
@@ -49,14 +60,34 @@ function displayName(object: ManifestObject, earlier: readonly ManifestObject[])
   return namespace === undefined ? object.name : `${namespace}/${object.name}`;
 }
 
-/** Returns true when two plain values are equal, whatever the order of their mapping keys. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const aKeys = Object.keys(a);
-  const bKeys = Object.keys(b);
-  if (aKeys.length !== bKeys.length) return false;
-  return aKeys.every((key) => Object.prototype.hasOwnProperty.call(b, key)
-    && sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+/**
+ * Returns each object's complete value written canonically (mapping keys sorted), so that two
+ * definitions are the same when these strings are equal. A document is parsed on its own; a List's
+ * items text by text, each text parsed once however many copies it holds (argo-cd's install
+ * manifests repeat thousands of objects across a few large files), its documents dropped before the next.
+ */
+function canonicalContents(objects: readonly ManifestObject[]): Map<ManifestObject, string> {
+  const byText = new Map<ManifestObject['origin']['positions'], Set<ManifestObject>>();
+  for (const object of objects) {
+    const group = byText.get(object.origin.positions);
+    if (group) group.add(object);
+    else byText.set(object.origin.positions, new Set([object]));
+  }
+  const contents = new Map<ManifestObject, string>();
+  for (const group of byText.values()) {
+    const parsed: CompleteDocuments = new Map();
+    for (const object of group) contents.set(object, canonical(completeValue(object, parsed)));
+  }
+  return contents;
+}
+
+/** Writes a plain value with its mapping keys sorted; numbers that JSON cannot hold keep their name. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return `#${value}`;
+  return JSON.stringify(value) ?? String(value);
 }

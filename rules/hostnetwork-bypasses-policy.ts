@@ -1,6 +1,7 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { selectsEverything } from '../src/model/label-selector.js';
 import type { NetworkPolicy } from '../src/model/types.js';
+import { nounFor } from '../src/model/plural.js';
 
 /** Flags hostNetwork workloads that NetworkPolicies select, where most plugins do not apply them. */
 export default defineRule({
@@ -43,5 +44,5 @@ export default defineRule({
 
 function describePolicies(policies: readonly NetworkPolicy[]): string {
   const names = policies.map((policy) => `${policy.namespace}/${policy.name}`);
-  return `${names.length === 1 ? 'NetworkPolicy' : 'NetworkPolicies'} ${names.join(', ')}`;
+  return `${nounFor(names.length, 'NetworkPolicy')} ${names.join(', ')}`;
 }

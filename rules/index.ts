@@ -11,6 +11,7 @@ import emptyPolicy from './empty-policy.js';
 import exceptOutsideCidr from './except-outside-cidr.js';
 import gatewayListenerWithoutTls from './gateway-listener-without-tls.js';
 import hostnetworkBypassesPolicy from './hostnetwork-bypasses-policy.js';
+import hostPortExposed from './host-port-exposed.js';
 import ingressBackendMissing from './ingress-backend-missing.js';
 import ingressHostConflict from './ingress-host-conflict.js';
 import ingressWithoutTls from './ingress-without-tls.js';
@@ -87,6 +88,7 @@ export const RULES: readonly Rule<any>[] = [
   addressPlanConflict,
   loadbalancerOpenToWorld,
   nodeportExposed,
+  hostPortExposed,
   ingressWithoutTls,
   ingressHostConflict,
   gatewayListenerWithoutTls,

@@ -4,6 +4,7 @@ import type { Node, PolicyRule } from '../src/model/types.js';
 import { rangesOverlap } from '../src/reach/ip-ranges.js';
 import type { CompiledRule } from '../src/reach/solver.js';
 import { policyPeers } from '../src/model/policy-peers.js';
+import { countOf } from '../src/model/plural.js';
 
 /** How many pod ranges a message names before it counts the rest. */
 const SHOWN_RANGES = 2;
@@ -104,7 +105,7 @@ export default defineRule({
 function listRanges(names: readonly string[]): string {
   if (names.length <= SHOWN_RANGES) return names.join(' and ');
   const more = names.length - SHOWN_RANGES;
-  return `${names.slice(0, SHOWN_RANGES).join(', ')} and ${more} more pod ${more === 1 ? 'range' : 'ranges'}`;
+  return `${names.slice(0, SHOWN_RANGES).join(', ')} and ${countOf(more, 'more pod range')}`;
 }
 
 /** Points at the Node a pod range comes from: `spec.podCIDRs`, or the older single `spec.podCIDR`. */

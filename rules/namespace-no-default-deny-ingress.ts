@@ -3,6 +3,7 @@ import type { ResourceGraph } from '../src/model/graph.js';
 import { selectsEverything } from '../src/model/label-selector.js';
 import type { NetworkPolicy } from '../src/model/types.js';
 import type { Direction, ReachabilitySolver } from '../src/reach/solver.js';
+import { countOf } from '../src/model/plural.js';
 
 /** Options of the namespace-no-default-deny rules. */
 export interface DefaultDenyOptions {
@@ -23,6 +24,11 @@ export const DEFAULT_DENY_OPTIONS_SCHEMA = {
 export const DEFAULT_DENY_DEFAULT_OPTIONS: DefaultDenyOptions = {
   ignoreNamespaces: ['kube-system', 'kube-public', 'kube-node-lease'],
 };
+
+/** The cause key of a namespace's missing ingress isolation, which workload-not-isolated's findings name. */
+export function ingressIsolationKey(namespace: string): string {
+  return `ingress-isolation:${namespace}`;
+}
 
 /**
  * Returns a report for each namespace with pods where no NetworkPolicy of the direction selects
@@ -50,12 +56,15 @@ export function reportMissingDefaultDeny(
       ? { object: namespace.source, path: ['metadata', 'name'] }
       // pods follow graph.workloads, sorted by id: the first pod belongs to the first workload.
       : { object: pods[0].source, path: ['metadata', 'namespace'] };
+    // The workloads this leaves open are listed with it (workload-not-isolated names the same cause).
+    const cause = direction === 'ingress' ? { causeKey: ingressIsolationKey(namespace.name) } : {};
     reports.push(policies.length === 0
-      ? { messageId: 'noPolicy', data: { namespace: namespace.name, workloads: count(workloadCount, 'workload', 'workloads') }, ...where }
+      ? { messageId: 'noPolicy', data: { namespace: namespace.name, workloads: countOf(workloadCount, 'workload') }, ...where, ...cause }
       : {
         messageId: 'noDefaultDeny',
-        data: { namespace: namespace.name, policies: count(policies.length, 'NetworkPolicy', 'NetworkPolicies') },
+        data: { namespace: namespace.name, policies: countOf(policies.length, 'NetworkPolicy') },
         ...where,
+        ...cause,
         related: policies.map((policy) => ({ object: policy.source, path: ['spec', 'podSelector'], message: `selects only ${policy.podSelector.text}` })),
       });
   }
@@ -66,12 +75,8 @@ function affects(policy: NetworkPolicy, direction: Direction): boolean {
   return direction === 'ingress' ? policy.affectsIngress : policy.affectsEgress;
 }
 
-function count(value: number, singular: string, plural: string): string {
-  return `${value} ${value === 1 ? singular : plural}`;
-}
-
 /** Returns a predicate telling whether a name matches one of the patterns (`*` = any characters). */
-function nameMatcher(patterns: readonly string[]): (name: string) => boolean {
+export function nameMatcher(patterns: readonly string[]): (name: string) => boolean {
   const expressions = patterns.map((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`));
   return (name) => expressions.some((expression) => expression.test(name));
 }

@@ -28,6 +28,7 @@ export default defineRule<Options>({
     noRoomToReuse: 'Node blocks of /{{mask}} ({{maskSource}}) hold {{usable}} for maxPods {{maxPods}} ({{maxPodsSource}}): under {{factor}} addresses per pod, so a node that replaces its pods quickly can run out while old pods still hold addresses.',
     calicoBlocks: 'Calico pool {{pool}} hands out /{{blockSize}} blocks ({{blockAddresses}} addresses) and nodes run up to {{maxPods}} pods ({{maxPodsSource}}): {{nodes}} full nodes need {{needed}} blocks, the pools hold {{blocks}}, so nodes borrow addresses from other nodes\' blocks (and, with strictAffinity, cannot start pods).',
   },
+  identifyingData: ['pool'],
   optionsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -15,6 +15,7 @@ export default defineRule({
   messages: {
     duplicate: 'Service {{service}} asks for nodePort {{nodePort}}, which Service {{other}} also asks for: the API server rejects whichever comes second.',
   },
+  identifyingData: ['nodePort'],
   check(graph) {
     const reports: RuleReport[] = [];
     const first = new Map<number, { service: Service; path: FieldPath }>();

@@ -18,6 +18,7 @@ export default defineRule({
   messages: {
     exhausted: 'The {{family}} pod range {{range}} gives {{carving}}; {{nodes}} it holds {{capacity}}, but the manifests ask for {{demand}}, {{missing}} more than fit.',
   },
+  identifyingData: ['family', 'range'],
   check(_graph, { addressPlan }) {
     const reports: RuleReport[] = [];
     for (const usage of addressPlan.podRanges) {

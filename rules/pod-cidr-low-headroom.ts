@@ -19,6 +19,7 @@ export default defineRule<Options>({
   messages: {
     lowHeadroom: 'The {{family}} pod range {{range}} gives {{carving}}; {{nodes}} it holds {{capacity}} and the manifests ask for {{demand}}, leaving {{headroom}} ({{percent}}%), under the {{threshold}}% headroom.',
   },
+  identifyingData: ['family', 'range'],
   optionsSchema: HEADROOM_OPTIONS.schema,
   defaultOptions: HEADROOM_OPTIONS.defaults,
   check(_graph, { addressPlan, options }) {

@@ -23,6 +23,7 @@ export default defineRule({
     maskTooShort: 'Node blocks of /{{mask}} ({{maskSource}}) are larger than the pod range {{range}}: no node can be given a pod range.',
     maskTooLong: 'IPv6 node blocks of /{{mask}} ({{maskSource}}) are {{difference}} bits longer than the pod range {{range}}: the node CIDR allocator (kube-controller-manager, Cilium) allows at most 16 (65,536 blocks) and refuses the range.',
   },
+  identifyingData: ['range'],
   check(_graph, { addressPlan }) {
     const reports: RuleReport[] = [];
     const { plan } = addressPlan;

@@ -1,5 +1,5 @@
-import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import { admitsEveryPod, describeRule, formatIpBlock, isOpenToWorld } from './policy-allows-all-ingress.js';
+import { defineRule } from '../src/lint/rule.js';
+import { admitsEveryPod, describeRule, formatIpBlock, isOpenToWorld, sayOncePerNamespace, type PolicyReport } from './policy-allows-all-ingress.js';
 
 /** Flags egress rules that let pods connect anywhere: `- {}`, `0.0.0.0/0`, or every pod of every namespace, on every port. */
 export default defineRule({
@@ -14,12 +14,12 @@ export default defineRule({
   fix: 'Name the destinations the pods need (DNS, their Services, the external CIDRs) and the ports they use; restrict a world-wide ipBlock '
     + 'to the ports meant to reach the internet, such as TCP/443.',
   messages: {
-    allowsAll: 'Rule {{rule}} has no to and no ports, so the pods it selects may connect to any pod and any address, including the internet, on every port.',
-    worldAllPorts: 'ipBlock {{block}} in {{rule}} lets the pods it selects connect to every public address on every port.',
-    everyPod: 'namespaceSelector: {} in {{rule}}, with no ports, lets the pods it selects connect to every pod of every namespace on every port.',
+    allowsAll: 'Rule {{rule}} has no to and no ports, so the pods it selects may connect to any pod and any address, including the internet, on every port{{others}}.',
+    worldAllPorts: 'ipBlock {{block}} in {{rule}} lets the pods it selects connect to every public address on every port{{others}}.',
+    everyPod: 'namespaceSelector: {} in {{rule}}, with no ports, lets the pods it selects connect to every pod of every namespace on every port{{others}}.',
   },
   check(graph) {
-    const reports: RuleReport[] = [];
+    const reports: PolicyReport[] = [];
     for (const policy of graph.policies) {
       // Egress rules of a policy whose policyTypes leave out Egress are ignored by the API.
       if (!policy.affectsEgress) continue;
@@ -28,18 +28,20 @@ export default defineRule({
         if (rule.ports.length > 0) continue;
         const ruleName = describeRule(policy, rule);
         if (rule.peers === undefined) {
-          reports.push({ messageId: 'allowsAll', data: { rule: ruleName }, object: policy.source, path: rule.path });
+          reports.push({ policy, sameness: 'allowsAll', label: 'allows all egress', report: { messageId: 'allowsAll', data: { rule: ruleName }, object: policy.source, path: rule.path } });
           continue;
         }
         for (const peer of rule.peers) {
           if (peer.ipBlock && isOpenToWorld(peer.ipBlock)) {
-            reports.push({ messageId: 'worldAllPorts', data: { block: formatIpBlock(peer.ipBlock), rule: ruleName }, object: policy.source, path: peer.path });
+            const block = formatIpBlock(peer.ipBlock);
+            reports.push({ policy, sameness: `worldAllPorts:${block}`, label: `allows ${block}`, report: { messageId: 'worldAllPorts', data: { block, rule: ruleName }, object: policy.source, path: peer.path } });
           } else if (admitsEveryPod(peer)) {
-            reports.push({ messageId: 'everyPod', data: { rule: ruleName }, object: policy.source, path: peer.path });
+            reports.push({ policy, sameness: 'everyPod', label: 'allows every pod', report: { messageId: 'everyPod', data: { rule: ruleName }, object: policy.source, path: peer.path } });
           }
         }
       }
     }
-    return reports;
+    // Twelve policies with `egress: [{}]` in one namespace are one finding, at the widest of them.
+    return sayOncePerNamespace(graph, 'policy-allows-all-egress', reports);
   },
 });

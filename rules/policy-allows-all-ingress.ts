@@ -1,6 +1,8 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { parseCidr, subtractRanges, type AddressRange } from '../src/model/cidr.js';
-import { selectsEverything } from '../src/model/label-selector.js';
+import type { ResourceGraph } from '../src/model/graph.js';
+import { matchesSelector, selectsEverything } from '../src/model/label-selector.js';
+import { countOf } from '../src/model/plural.js';
 import { PROTOCOLS, type IpBlock, type NetworkPolicy, type PolicyPeer, type PolicyRule, type Protocol } from '../src/model/types.js';
 import { ConnectionSet } from '../src/reach/connection-set.js';
 import type { ReachabilitySolver } from '../src/reach/solver.js';
@@ -77,18 +79,91 @@ function formatSensitivePorts(set: ConnectionSet): string {
 }
 
 /**
- * The ports an ingress rule opens on the pods its policy selects: numbered ports as written, named
- * ports resolved on each selected pod by the solver.
+ * Ports that are sensitive because node components listen on them (the kubelet's 10250 and 10255,
+ * its health port, kube-proxy's, the controller manager's and the scheduler's): on a pod that is
+ * not on the host network they are the pod's own. A pod that declares one runs its own server
+ * there (cert-manager's and metrics-server's webhooks listen on 10250), not the kubelet.
  */
-function portsOpened(solver: ReachabilitySolver, policy: NetworkPolicy, rule: PolicyRule): ConnectionSet {
+const NODE_COMPONENT_PORTS = ConnectionSet.ofPorts('TCP', 10248, 10250)
+  .union(ConnectionSet.ofPorts('TCP', 10255, 10257))
+  .union(ConnectionSet.ofPorts('TCP', 10259));
+
+/** The container ports a pod declares, as a connection set. */
+function declaredPorts(ports: readonly { readonly containerPort: number; readonly protocol: Protocol }[]): ConnectionSet {
+  return ports.reduce((set, port) => set.union(ConnectionSet.ofPorts(port.protocol, port.containerPort)), ConnectionSet.EMPTY);
+}
+
+/**
+ * The sensitive ports an ingress rule opens on the pods its policy selects: numbered ports as
+ * written, named ports resolved on each selected pod by the solver; a node component's port only
+ * on the pods that do not declare it themselves.
+ */
+function sensitivePortsOpened(solver: ReachabilitySolver, policy: NetworkPolicy, rule: PolicyRule, sensitive: ConnectionSet): ConnectionSet {
   const compiled = solver.compiledRules.find((candidate) => candidate.rule === rule);
   if (!compiled) return ConnectionSet.EMPTY;
-  if (compiled.namedPorts.length === 0) return compiled.numericPorts;
-  let ports = compiled.numericPorts;
-  for (const podClass of solver.classes) {
-    if (solver.isolatingPolicies(podClass, 'ingress').includes(policy)) ports = ports.union(solver.portsTowards(compiled, podClass));
+  const nodeComponents = sensitive.intersect(NODE_COMPONENT_PORTS);
+  const elsewhere = sensitive.subtract(NODE_COMPONENT_PORTS);
+  const selected = solver.classes.filter((podClass) => solver.isolatingPolicies(podClass, 'ingress').includes(policy));
+  if (selected.length === 0) return compiled.numericPorts.intersect(sensitive);
+  let ports = ConnectionSet.EMPTY;
+  for (const podClass of selected) {
+    const opened = compiled.namedPorts.length === 0 ? compiled.numericPorts : compiled.numericPorts.union(solver.portsTowards(compiled, podClass));
+    ports = ports.union(opened.intersect(elsewhere)).union(opened.intersect(nodeComponents).subtract(declaredPorts(podClass.ports)));
   }
   return ports;
+}
+
+/** A report about one rule of a policy, before {@link sayOncePerNamespace} groups it. */
+export interface PolicyReport {
+  readonly policy: NetworkPolicy;
+  readonly report: RuleReport;
+  /** What makes reports say the same thing: the message id and what it names besides the rule. */
+  readonly sameness: string;
+  /** `allows all ingress`: how a grouped report's related location is labelled. */
+  readonly label: string;
+}
+
+/**
+ * Says each pattern once per namespace: when several policies of a namespace do the same thing
+ * (twelve policies with `egress: [{}]`), the one that selects the most pods (a namespace-wide one
+ * first) is reported as the cause, its message saying how many others do the same, and the others
+ * become its related locations (see foldFindings). `others` in the reports' data is filled either way.
+ */
+export function sayOncePerNamespace(graph: ResourceGraph, ruleId: string, reports: readonly PolicyReport[]): RuleReport[] {
+  const groups = new Map<string, PolicyReport[]>();
+  for (const entry of reports) {
+    const key = `${ruleId}:${entry.policy.namespace}:${entry.sameness}`;
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  const podCount = new Map<NetworkPolicy, number>();
+  const selectedPods = (policy: NetworkPolicy) => {
+    let count = podCount.get(policy);
+    if (count === undefined) {
+      count = graph.podsInNamespace(policy.namespace).filter((pod) => matchesSelector(policy.podSelector, pod.labels)).length;
+      podCount.set(policy, count);
+    }
+    return count;
+  };
+  const result: RuleReport[] = [];
+  for (const [key, entries] of groups) {
+    if (entries.length === 1) {
+      result.push({ ...entries[0].report, data: { ...entries[0].report.data, others: '' } });
+      continue;
+    }
+    const ranked = [...entries].sort((a, b) => Number(selectsEverything(b.policy.podSelector)) - Number(selectsEverything(a.policy.podSelector))
+      || selectedPods(b.policy) - selectedPods(a.policy));
+    const [cause, ...rest] = ranked;
+    const namespace = cause.policy.namespace;
+    result.push({
+      ...cause.report,
+      data: { ...cause.report.data, others: `; so ${rest.length === 1 ? 'does' : 'do'} ${countOf(rest.length, 'other rule')} of namespace ${namespace}, listed with it` },
+      causeKey: key,
+    });
+    for (const entry of rest) {
+      result.push({ ...entry.report, data: { ...entry.report.data, others: '' }, causedBy: { key, label: `${entry.label} too: ${String(entry.report.data?.rule ?? '')}` } });
+    }
+  }
+  return result;
 }
 
 /** Flags ingress rules that admit everyone: `- {}`, `0.0.0.0/0`, or every pod of every namespace on every port. */
@@ -104,11 +179,11 @@ export default defineRule<AllowsAllIngressOptions>({
   fix: 'Name the peers that need access (podSelector, a namespaceSelector on kubernetes.io/metadata.name, or the ipBlock of the clients) '
     + 'and the ports they use; keep world-wide ipBlocks to the ports meant to be public.',
   messages: {
-    allowsAll: 'Rule {{rule}} has no from and no ports, so the pods it selects accept connections from any pod and any address, including the internet, on every port.',
-    openSensitive: 'Rule {{rule}} has no from, so any pod and any address, including the internet, can reach {{ports}} of the pods it selects.',
-    worldAllPorts: 'ipBlock {{block}} in {{rule}} admits every public address on every port, so the pods it selects are open to the internet.',
-    worldSensitive: 'ipBlock {{block}} in {{rule}} opens {{ports}} of the pods it selects to every public address.',
-    everyPod: 'namespaceSelector: {} in {{rule}}, with no ports, admits every pod of every namespace on every port.',
+    allowsAll: 'Rule {{rule}} has no from and no ports, so the pods it selects accept connections from any pod and any address, including the internet, on every port{{others}}.',
+    openSensitive: 'Rule {{rule}} has no from, so any pod and any address, including the internet, can reach {{ports}} of the pods it selects{{others}}.',
+    worldAllPorts: 'ipBlock {{block}} in {{rule}} admits every public address on every port, so the pods it selects are open to the internet{{others}}.',
+    worldSensitive: 'ipBlock {{block}} in {{rule}} opens {{ports}} of the pods it selects to every public address{{others}}.',
+    everyPod: 'namespaceSelector: {} in {{rule}}, with no ports, admits every pod of every namespace on every port{{others}}.',
   },
   optionsSchema: {
     type: 'object',
@@ -128,7 +203,11 @@ export default defineRule<AllowsAllIngressOptions>({
   defaultOptions: { sensitivePorts: [22, '2379-2380', 3306, 5432, 6379, 9200, 10250, 27017] },
   check(graph, { solver, options }) {
     const sensitive = sensitiveSet(options.sensitivePorts);
-    const reports: RuleReport[] = [];
+    const reports: PolicyReport[] = [];
+    const add = (policy: NetworkPolicy, report: RuleReport, label: string) => {
+      const { rule: _rule, ...named } = report.data ?? {};
+      reports.push({ policy, report, label, sameness: `${report.messageId}:${JSON.stringify(named)}` });
+    };
     for (const policy of graph.policies) {
       // Ingress rules of a policy whose policyTypes leave out Ingress are ignored by the API.
       if (!policy.affectsIngress) continue;
@@ -136,29 +215,33 @@ export default defineRule<AllowsAllIngressOptions>({
         const ruleName = describeRule(policy, rule);
         const everyPort = rule.ports.length === 0;
         // Only computed when needed: named ports make the solver resolve them on every selected pod.
-        const exposed = () => portsOpened(solver, policy, rule).intersect(sensitive);
+        const exposed = () => sensitivePortsOpened(solver, policy, rule, sensitive);
         if (rule.peers === undefined) {
-          if (everyPort) reports.push({ messageId: 'allowsAll', data: { rule: ruleName }, object: policy.source, path: rule.path });
+          if (everyPort) add(policy, { messageId: 'allowsAll', data: { rule: ruleName }, object: policy.source, path: rule.path }, 'allows all ingress');
           else {
             const ports = exposed();
-            if (!ports.isEmpty()) reports.push({ messageId: 'openSensitive', data: { rule: ruleName, ports: formatSensitivePorts(ports) }, object: policy.source, path: rule.path });
+            if (!ports.isEmpty()) {
+              add(policy, { messageId: 'openSensitive', data: { rule: ruleName, ports: formatSensitivePorts(ports) }, object: policy.source, path: rule.path }, 'has no from');
+            }
           }
           continue;
         }
         for (const peer of rule.peers) {
           if (peer.ipBlock && isOpenToWorld(peer.ipBlock)) {
             const block = formatIpBlock(peer.ipBlock);
-            if (everyPort) reports.push({ messageId: 'worldAllPorts', data: { block, rule: ruleName }, object: policy.source, path: peer.path });
+            if (everyPort) add(policy, { messageId: 'worldAllPorts', data: { block, rule: ruleName }, object: policy.source, path: peer.path }, `admits ${block}`);
             else {
               const ports = exposed();
-              if (!ports.isEmpty()) reports.push({ messageId: 'worldSensitive', data: { block, rule: ruleName, ports: formatSensitivePorts(ports) }, object: policy.source, path: peer.path });
+              if (!ports.isEmpty()) {
+                add(policy, { messageId: 'worldSensitive', data: { block, rule: ruleName, ports: formatSensitivePorts(ports) }, object: policy.source, path: peer.path }, `admits ${block}`);
+              }
             }
           } else if (everyPort && admitsEveryPod(peer)) {
-            reports.push({ messageId: 'everyPod', data: { rule: ruleName }, object: policy.source, path: peer.path });
+            add(policy, { messageId: 'everyPod', data: { rule: ruleName }, object: policy.source, path: peer.path }, 'admits every pod');
           }
         }
       }
     }
-    return reports;
+    return sayOncePerNamespace(graph, 'policy-allows-all-ingress', reports);
   },
 });

@@ -14,6 +14,7 @@ export default defineRule({
   messages: {
     exhausted: 'The IPv{{family}} Service range {{range}} has {{usable}} ({{addresses}} less {{reserved}} the allocator never hands out), but {{demand}}{{kubernetes}}: {{missing}} cannot be created.',
   },
+  identifyingData: ['family', 'range'],
   check(_graph, { addressPlan }) {
     const reports: RuleReport[] = [];
     for (const usage of addressPlan.serviceRanges) {

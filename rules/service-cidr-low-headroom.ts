@@ -18,6 +18,7 @@ export default defineRule<Options>({
   messages: {
     lowHeadroom: 'The IPv{{family}} Service range {{range}} has {{usable}} and {{demand}}{{kubernetes}}, leaving {{headroom}} ({{percent}}%), under the {{threshold}}% headroom.',
   },
+  identifyingData: ['family', 'range'],
   optionsSchema: HEADROOM_OPTIONS.schema,
   defaultOptions: HEADROOM_OPTIONS.defaults,
   check(_graph, { addressPlan, options }) {

@@ -3,22 +3,30 @@ import { didYouMean, listWorkloads, similarNames } from '../src/model/suggest.js
 import type { Pod, ServicePort } from '../src/model/types.js';
 import { endpointPods } from '../src/reach/exposure.js';
 
-/** Flags Service ports whose targetPort none of the selected pods declares. */
+/**
+ * Flags Service ports whose targetPort none of the selected pods declares: a warning for a name
+ * (it cannot resolve), an info for a number (declaring a listening port is optional).
+ */
 export default defineRule({
   id: 'service-target-port-unexposed',
   category: 'ports',
   severity: 'warning',
-  description: 'A Service port\'s targetPort (number or name) is not among the container ports its pods declare, with that protocol.',
+  description: 'A Service port\'s named targetPort is not among the container ports its pods declare with that protocol (a warning), '
+    + 'or its numeric targetPort is not declared either (an info).',
   rationale: 'A named targetPort must be declared: it resolves on each pod against the names of its container ports and their protocol, and a pod '
     + 'where it does not resolve is left out of the Service\'s endpoints, so connections fail. Declaring a numbered port is optional in Kubernetes: '
-    + 'an application may listen on a port its pod spec does not list. A numeric targetPort is therefore reported only when every selected pod '
-    + 'declares its ports and none declares this one, which usually means the targetPort (often left to default to port) points at the wrong number.',
+    + 'many servers take their port from arguments or a configuration file (Istio gateways, Knative\'s activator, OpenTelemetry collectors) and '
+    + 'their pods list only some ports, or none. A numeric targetPort is therefore only an info, reported when every selected pod declares ports '
+    + 'and none declares this one: worth a look when the targetPort was left to default to port, harmless when the server listens there anyway.',
   fix: 'Set targetPort to a containerPort, or the name of a container port, that the selected pods declare with the Service port\'s protocol; or declare the port in the pod template.',
   messages: {
     nameUndeclared: 'Service {{service}} port {{port}} targets the port name {{name}}, which none of its pods ({{workloads}}) declares, so this port has no endpoints.',
     nameOtherProtocol: 'Service {{service}} port {{port}} targets the port name {{name}} over {{protocol}}, but its pods ({{workloads}}) declare {{name}} only as {{declared}}, so this port has no endpoints.',
-    numberUndeclared: 'Service {{service}} port {{port}} targets {{target}}, which none of its pods ({{workloads}}) declares (they declare {{declared}}).',
+    numberUndeclared: 'Service {{service}} port {{port}} targets {{target}}, which none of its pods ({{workloads}}) declares (they declare {{declared}}); '
+      + 'that is fine if the server listens there without declaring it, as servers configured by arguments or files often do.',
   },
+  messageSeverities: { numberUndeclared: 'info' },
+  identifyingData: ['port'],
   check(graph) {
     const reports: RuleReport[] = [];
     for (const service of graph.services) {

@@ -1,32 +1,52 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import { countOf } from '../src/model/plural.js';
+import {
+  DEFAULT_DENY_DEFAULT_OPTIONS, DEFAULT_DENY_OPTIONS_SCHEMA, ingressIsolationKey, nameMatcher, type DefaultDenyOptions,
+} from './namespace-no-default-deny-ingress.js';
 
-/** Flags workloads that no policy isolates for ingress, in namespaces that do use policies. */
-export default defineRule({
+/**
+ * Flags each workload no policy isolates for ingress, on the workload's own lines (as kube-linter's
+ * non-isolated-pod, kube-score and Kubescape do), so that a change adding a Deployment to an
+ * unprotected namespace is annotated where it is made. Where namespace-no-default-deny-ingress
+ * reports the namespace, these findings are listed under that one instead of beside it.
+ */
+export default defineRule<DefaultDenyOptions>({
   id: 'workload-not-isolated',
   category: 'isolation',
   severity: 'warning',
-  description: 'A workload no NetworkPolicy selects for ingress, in a namespace that has policies.',
-  rationale: 'Pods that no policy selects accept connections from every pod in the cluster and from outside it; '
-    + 'in a namespace that otherwise uses policies this is usually an oversight, such as a new workload whose labels no policy matches.',
+  description: 'A workload no NetworkPolicy selects for ingress.',
+  rationale: 'Pods that no policy selects accept connections from every pod in the cluster and from outside it: a new workload whose labels '
+    + 'no policy matches, or one added to a namespace without a default deny, is open to everything. Where the namespace itself is reported '
+    + 'for lacking a default deny, its open workloads are listed with that finding rather than repeated on their own.',
   fix: 'Add a default-deny policy for the namespace (podSelector: {}) or extend a policy\'s podSelector to the workload, then allow the traffic it needs.',
   messages: {
-    notIsolated: '{{workload}} is not isolated for ingress: none of the {{policyCount}} NetworkPolicies of namespace {{namespace}} selects its pods, so any pod or address can connect to it.',
+    notIsolated: '{{workload}} is not isolated for ingress: {{reason}}, so any pod or address can connect to it.',
   },
-  check(graph, { solver }) {
+  optionsSchema: DEFAULT_DENY_OPTIONS_SCHEMA,
+  defaultOptions: DEFAULT_DENY_DEFAULT_OPTIONS,
+  check(graph, { solver, options }) {
+    const isIgnored = nameMatcher(options.ignoreNamespaces);
     const reports: RuleReport[] = [];
     for (const workload of graph.workloads) {
-      const policyCount = graph.policiesInNamespace(workload.namespace).length;
-      if (policyCount === 0) continue; // namespace-no-default-deny-ingress reports the namespace instead.
+      if (isIgnored(workload.namespace)) continue;
       const pod = workload.pods.find((candidate) => {
         const podClass = solver.classOf(candidate);
         return !podClass.outsidePolicy && !solver.isIsolated(podClass, 'ingress') && !solver.hasAdminRules(podClass, 'ingress');
       });
       if (!pod) continue;
+      const policies = graph.policiesInNamespace(workload.namespace).filter((policy) => policy.affectsIngress).length;
+      // One message id whatever the reason, so that a namespace's first policy does not make its open workloads new findings.
+      const reason = policies === 0
+        ? `namespace ${workload.namespace} has no NetworkPolicy for Ingress`
+        : policies === 1
+          ? `the one NetworkPolicy for Ingress of namespace ${workload.namespace} does not select its pods`
+          : `none of the ${countOf(policies, 'NetworkPolicy')} for Ingress of namespace ${workload.namespace} selects its pods`;
       reports.push({
         messageId: 'notIsolated',
-        data: { workload: workload.id, namespace: workload.namespace, policyCount },
+        data: { workload: workload.id, reason },
         object: pod.source,
         path: [...pod.templatePath, 'metadata', 'labels'],
+        causedBy: { key: ingressIsolationKey(workload.namespace), label: `not isolated: ${workload.id}` },
       });
     }
     return reports;

@@ -46,4 +46,20 @@ export interface Finding {
   readonly fix?: string;
   readonly hint?: string;
   readonly related?: readonly RelatedLocation[];
+  /** Identifies the finding across revisions (rule, object, field, identifying data; never the line). */
+  readonly fingerprint?: string;
+  /** Set on a finding other findings name as their cause (see {@link FindingCause}). */
+  readonly causeKey?: string;
+  /** Set on a finding that is one place of a cause reported elsewhere. */
+  readonly causedBy?: FindingCause;
+}
+
+/**
+ * Ties a finding to the finding of its cause: where that one is reported too, at the same or a
+ * higher severity, this one is shown as one of its related locations, labelled `label`, instead
+ * of on its own (one cause, said once).
+ */
+export interface FindingCause {
+  readonly key: string;
+  readonly label: string;
 }

@@ -51,7 +51,7 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
   return analyze(loadPaths(paths, { ...options, ...declaredKinds(options) }), options);
 }
 
-/** Builds the resource graph of in-memory manifest texts. */
-export function analyzeTexts(texts: readonly { path: string; text: string }[], options: AnalyzeOptions = {}): Analysis {
+/** Builds the resource graph of in-memory manifest texts (or bytes, decoded as files are). */
+export function analyzeTexts(texts: readonly { path: string; text: string | Buffer }[], options: AnalyzeOptions = {}): Analysis {
   return analyze(loadTexts(texts, declaredKinds(options)), options);
 }

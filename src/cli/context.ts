@@ -20,10 +20,17 @@ export function hasInputErrors(findings: readonly Finding[]): boolean {
   return findings.some((finding) => finding.severity === 'error');
 }
 
-/** Decides whether to colour output: a terminal, no NO_COLOR, no --no-color; FORCE_COLOR wins. */
+/**
+ * Decides whether to colour output. --no-color always wins. FORCE_COLOR is read as Node.js and
+ * chalk read it: `0` or `false` turns colour off, any other value (`1`, `true`, a level, empty)
+ * turns it on, even on a pipe. Otherwise NO_COLOR (set and not empty, no-color.org) and TERM=dumb
+ * turn it off, and a terminal gets colour.
+ */
 export function shouldColor(stream: { isTTY?: boolean }, colorFlag: boolean, environment: NodeJS.ProcessEnv): boolean {
   if (!colorFlag) return false;
-  if (environment.FORCE_COLOR !== undefined && environment.FORCE_COLOR !== '0') return true;
+  const force = environment.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   if (environment.NO_COLOR !== undefined && environment.NO_COLOR !== '') return false;
+  if (environment.TERM === 'dumb') return false;
   return stream.isTTY === true;
 }

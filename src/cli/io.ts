@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { describeFsError } from '../load/discover.js';
 import { UsageError } from './context.js';
 
@@ -138,6 +139,8 @@ export function openOutput(file: string | undefined): Output {
   }
   let descriptor: number;
   try {
+    // `-o reports/k8snet.sarif` in a fresh CI checkout: the folder is made, as ESLint's --output-file does.
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     descriptor = fs.openSync(file, 'w');
   } catch (error) {
     throw new UsageError(`--output ${describeFsError(error, file)}`);

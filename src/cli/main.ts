@@ -34,13 +34,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json', 'sarif', 'github', 'junit']).default('stylish'))
     .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
     .option('-r, --rule <id=level>', 'set a rule to off, info, warning or error (repeatable)', collect, [])
-    .option('--context <path>', 'also load this path (repeatable) to resolve selectors, reporting findings only in the given paths (for pre-commit)', collect, [])
+    .option('--context <path>', 'also load this path (repeatable) to resolve selectors, reporting findings only in the given paths (with --new-from-rev: every new finding)', collect, [])
+    .option('--new-from-rev <rev>', 'report only findings the working tree has and git revision REV did not (the same paths read at REV), wherever they are')
     .option('-o, --output <file>', 'write the report to a file')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the run fail (exit 1)').choices(['error', 'warning', 'info']).default('error'))
     .option('--max-warnings <count>', 'fail when there are more warnings than this', parseCount)
     .option('--verbose', 'show why each finding matters and how to fix it, and list the files skipped because they are not Kubernetes manifests', false)
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (outside NetworkPolicy; most plugins) or pod').choices(['node', 'pod']).default('node'))
-    .addHelpText('after', '\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.\nExample: helm template ./chart | k8snet lint -')
+    .addHelpText('after', '\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.\nExamples: helm template ./chart | k8snet lint -\n          k8snet lint --new-from-rev origin/main .   (what a pull request adds)')
     .action(async (paths: string[], options, command: Command) => {
       const { runLint } = await import('./commands/lint.js');
       setExitCode(await runLint(paths, options, globalOptions(command.parent!)));
@@ -49,7 +50,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('can-reach')
     .description('answer whether SRC can reach DST (and on which ports), with the policy rules that decide it')
-    .argument('<src>', 'ns/name, ns/Kind/name, ns/label=value,..., svc:ns/name, ip:ADDRESS or internet')
+    .argument('<src>', 'ns/name, ns/Kind/name, ns/label=value,... (prefixed keys too: ns/app.kubernetes.io/name=web), svc:ns/name, ip:ADDRESS (a ClusterIP stands for its Service), dns (cluster DNS) or internet')
     .argument('<dst>', 'same forms as SRC')
     .argument('[paths...]', PATHS_HELP, ['.'])
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)').choices(['node', 'pod']).default('node'))

@@ -8,6 +8,7 @@ import {
   addressCount, blockAddressCount, blockCount, cidrContainsAddress, parseIpAddress, usablePodAddresses, usableServiceAddresses, type ParsedAddress,
 } from './address-math.js';
 import { buildAddressPlan, type AddressPlan, type CalicoPool, type Fact, type PlanRange, type PortRange } from './plan.js';
+import { countOf } from '../model/plural.js';
 
 /** How many pods a workload asks for, and why that many. */
 export interface WorkloadDemand {
@@ -199,8 +200,8 @@ function workloadDemand(workload: Workload, autoscalers: ReadonlyMap<string, Man
   if (workload.kind === 'Job' || workload.kind === 'CronJob') {
     const spec = (workload.kind === 'Job' ? workload.source.value.spec : valueAt(workload.source.value, ['spec', 'jobTemplate', 'spec'])) as { completions?: unknown } | undefined;
     basis = typeof spec?.completions === 'number' && spec.completions === count ? `completions ${count}` : `parallelism ${count}`;
-  } else if (!TEMPLATE_KINDS.has(workload.kind)) basis = `${count} pod${count === 1 ? '' : 's'}`;
-  else basis = `${count} replica${count === 1 ? '' : 's'}`;
+  } else if (!TEMPLATE_KINDS.has(workload.kind)) basis = countOf(count, 'pod');
+  else basis = countOf(count, 'replica');
   return { workload, pods: count, perNode: false, basis, object: workload.source };
 }
 

@@ -4,17 +4,9 @@ import type { NodePortUsage, PodDemand, PodRangeUsage, ServiceRangeUsage } from 
 import type { FactSource } from './plan.js';
 import type { Service } from '../model/types.js';
 
-/** Writes a count with thousands separators: `65,536`. */
-export function formatCount(value: bigint | number): string {
-  const text = (typeof value === 'bigint' ? (value < 0n ? -value : value) : Math.abs(value)).toString();
-  const grouped = text.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return (typeof value === 'bigint' ? value < 0n : value < 0) ? `-${grouped}` : grouped;
-}
+import { countOf, formatCount } from '../model/plural.js';
 
-/** Writes a count and a noun, plural when the count is not 1: `1 node`, `3 nodes`. */
-export function countOf(value: bigint | number, noun: string, plural = `${noun}s`): string {
-  return `${formatCount(value)} ${BigInt(value) === 1n ? noun : plural}`;
-}
+export { countOf, formatCount };
 
 /** The object and path a finding about a fact points at, when the fact has a place in a file. */
 export function sourcePlace(source: FactSource): { object?: ManifestObject; path?: FieldPath } {
@@ -37,16 +29,16 @@ export function describeCarving(usage: PodRangeUsage): string {
   const carving = usage.carving;
   if (carving.kind === 'calico-blocks') {
     const sizes = [...new Set(carving.pools.map((pool) => `/${pool.blockSize}`))].join(', ');
-    return `${formatCount(usage.addresses)} addresses in ${countOf(usage.blocks, 'Calico block')} of ${sizes} (${formatCount(carving.addressesPerBlock)} addresses each)`;
+    return `${countOf(usage.addresses, 'address')} in ${countOf(usage.blocks, 'Calico block')} of ${sizes} (${countOf(carving.addressesPerBlock, 'address')} each)`;
   }
   const limit = BigInt(usage.podsPerNode) < carving.usablePerBlock ? `, ${usage.podsPerNode} with maxPods ${usage.podsPerNode}` : '';
-  return `${countOf(usage.blocks, 'node block')} of /${carving.blockPrefixLength} (${formatCount(carving.usablePerBlock)} pods each${limit})`;
+  return `${countOf(usage.blocks, 'node block')} of /${carving.blockPrefixLength} (${countOf(carving.usablePerBlock, 'pod')} each${limit})`;
 }
 
 /** What the manifests ask of a pod range: `1,200 pods + 5 DaemonSet pods on each of 10 nodes`. */
 export function describePodDemand(usage: PodRangeUsage, demand: PodDemand): string {
-  const nodes = usage.nodesKnown ? `${formatCount(usage.nodesAssumed)}` : `${formatCount(usage.nodesAssumed)} (every node the range serves)`;
-  const perNode = demand.podsPerNode > 0 ? ` + ${countOf(demand.podsPerNode, 'DaemonSet pod')} on each of ${nodes} nodes` : '';
+  const nodes = usage.nodesKnown ? countOf(usage.nodesAssumed, 'node') : `${countOf(usage.nodesAssumed, 'node')} (every node the range serves)`;
+  const perNode = demand.podsPerNode > 0 ? ` + ${countOf(demand.podsPerNode, 'DaemonSet pod')} on each of ${nodes}` : '';
   return `${countOf(demand.fixedPods, 'pod')}${perNode}`;
 }
 
@@ -149,7 +141,7 @@ export function requestedClusterIPs(service: Service): RequestedClusterIP[] {
 export function podLimitHint(usage: PodRangeUsage): string | undefined {
   if (!usage.nodesKnown || usage.nodesAssumed >= usage.nodesServed) return undefined;
   if (usage.carving.kind === 'node-blocks' && BigInt(usage.podsPerNode) >= usage.carving.usablePerBlock) return undefined;
-  return `the limit here is maxPods per node, not addresses: the range has blocks for ${formatCount(usage.nodesServed)} nodes, so adding nodes makes room`;
+  return `the limit here is maxPods per node, not addresses: the range has blocks for ${countOf(usage.nodesServed, 'node')}, so adding nodes makes room`;
 }
 
 /** The message data every pod-range finding shares. */

@@ -30,7 +30,8 @@ export function renderCatalogue(rules: readonly Rule<any>[], examples: ReadonlyM
   for (const rule of sorted) {
     const example = examples.get(rule.id) ?? {};
     lines.push(`## ${rule.id}`, '', `*${rule.category}, ${rule.severity} by default.* ${rule.description}`, '', `**Why it matters.** ${rule.rationale}`, '', `**How to fix.** ${rule.fix}`, '');
-    lines.push('**Messages.**', '', ...Object.entries(rule.messages).map(([id, text]) => `- \`${id}\`: ${text}`), '');
+    const capOf = (id: string) => (rule.messageSeverities?.[id] ? ` (at most ${rule.messageSeverities[id]})` : '');
+    lines.push('**Messages.**', '', ...Object.entries(rule.messages).map(([id, text]) => `- \`${id}\`${capOf(id)}: ${text}`), '');
     if (rule.optionsSchema) {
       lines.push('**Options** (defaults shown):', '', '```yaml', `rules:\n  ${rule.id}:\n    options: ${JSON.stringify(rule.defaultOptions ?? {})}`, '```', '');
     }

@@ -1,13 +1,14 @@
 import { createRequire } from 'node:module';
 import { locateField } from '../load/manifest-object.js';
 import { formatPath } from '../load/path.js';
-import type { Finding, Severity } from '../finding.js';
+import { isAtLeast, type Finding, type Severity } from '../finding.js';
 import type { ResourceGraph } from '../model/graph.js';
 import { ReachabilitySolver } from '../reach/solver.js';
 import { analyzeAddressPlan, type AddressPlanAnalysis } from '../ipam/capacity.js';
 import { CONFIG_OBJECT_KIND, globMatcher, type LintConfig } from './config.js';
 import type { Rule, RuleContext, RuleReport } from './rule.js';
 import { ruleDocsUrl } from './rule.js';
+import { fingerprintOf } from './fingerprint.js';
 
 /** The annotation that silences rules on one object: `rule-a,rule-b` or `all`. */
 export const IGNORE_ANNOTATION = 'k8snet.io/ignore';
@@ -45,23 +46,38 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'Node', 'IngressClass', 'ServiceCIDR', 'IPPool', 'CiliumNode', 'ClusterConfiguration', 'KubeletConfiguration', 'Cluster', CONFIG_OBJECT_KIND,
 ]);
 
-/** Turns a rule report into the finding users see, with its position from the loader. */
-export function reportToFinding(rule: Rule<any>, report: RuleReport, severity: Severity): Finding {
+/**
+ * Turns a rule report into the finding users see, with its position from the loader. An object
+ * that names no namespace is in `defaultNamespace` (`--namespace`), as kubectl would place it.
+ */
+export function reportToFinding(rule: Rule<any>, report: RuleReport, severity: Severity, defaultNamespace = 'default'): Finding {
   const object = report.object;
   const clusterScoped = object !== undefined && object.namespace === undefined && CLUSTER_SCOPED_KINDS.has(object.kind);
+  const identity = object
+    ? { kind: object.kind, ...(clusterScoped ? {} : { namespace: object.namespace ?? defaultNamespace }), ...(object.name ? { name: object.name } : {}) }
+    : undefined;
+  const path = object ? formatPath(report.path ?? []) : undefined;
+  const cap = rule.messageSeverities?.[report.messageId];
+  const identifying = (rule.identifyingData ?? []).filter((key) => report.data?.[key] !== undefined);
+  const message = fillTemplate(rule, report);
   return {
     ruleId: rule.id,
-    severity,
-    message: fillTemplate(rule, report),
-    ...(object ? {
-      location: locateField(object.origin, report.path ?? []),
-      path: formatPath(report.path ?? []),
-      object: { kind: object.kind, ...(clusterScoped ? {} : { namespace: object.namespace ?? 'default' }), ...(object.name ? { name: object.name } : {}) },
-    } : {}),
+    severity: cap !== undefined && !isAtLeast(cap, severity) ? cap : severity,
+    message,
+    ...(object ? { location: locateField(object.origin, report.path ?? []), path, object: identity } : {}),
     why: rule.rationale,
     fix: rule.fix,
     ...(report.hint ? { hint: report.hint } : {}),
     ...(report.related ? { related: report.related.map((entry) => ({ ...locateField(entry.object.origin, entry.path ?? []), message: entry.message })) } : {}),
+    fingerprint: fingerprintOf({
+      ruleId: rule.id,
+      messageId: report.messageId,
+      // A finding no object states (a fact from a flag) is told apart by its identifying data alone, not by its counts.
+      ...(identity ? { object: identity, path } : {}),
+      data: Object.fromEntries(identifying.map((key) => [key, report.data![key]])),
+    }),
+    ...(report.causeKey ? { causeKey: report.causeKey } : {}),
+    ...(report.causedBy ? { causedBy: report.causedBy } : {}),
   };
 }
 
@@ -75,6 +91,7 @@ export function runRules(
   config: LintConfig,
   solverFactory?: () => ReachabilitySolver,
   addressPlanFactory?: () => AddressPlanAnalysis,
+  onRule?: (done: number, total: number, ruleId: string) => void,
 ): RuleRun {
   let solver: ReachabilitySolver | undefined;
   const getSolver = () => (solver ??= solverFactory ? solverFactory() : new ReachabilitySolver(graph));
@@ -83,7 +100,10 @@ export function runRules(
   const isIgnoredPath = globMatcher(config.ignore);
   const findings: Finding[] = [];
   let suppressed = 0;
-  for (const rule of rules) {
+  // A cause silenced on its object (a Namespace meant to be open) silences the findings it causes too.
+  const suppressedCauses = new Set<string>();
+  for (const [index, rule] of rules.entries()) {
+    onRule?.(index, rules.length, rule.id);
     const setting = config.rules[rule.id] ?? {};
     const level = setting.level ?? rule.severity;
     if (level === 'off') continue;
@@ -101,15 +121,18 @@ export function runRules(
     };
     for (const report of rule.check(graph, context)) {
       const ignored = ignoredRules(report);
-      const finding = reportToFinding(rule, report, level);
+      const finding = reportToFinding(rule, report, level, graph.defaultNamespace);
       if (ignored.has(rule.id) || ignored.has('all') || (finding.location && isIgnoredPath(finding.location.file))) {
+        if (finding.causeKey !== undefined) suppressedCauses.add(finding.causeKey);
         suppressed++;
         continue;
       }
       findings.push(finding);
     }
   }
-  return { findings, suppressed };
+  if (suppressedCauses.size === 0) return { findings, suppressed };
+  const shown = findings.filter((finding) => finding.causedBy === undefined || !suppressedCauses.has(finding.causedBy.key));
+  return { findings: shown, suppressed: suppressed + findings.length - shown.length };
 }
 
 function validateOptions(rule: Rule<any>, options: unknown): void {

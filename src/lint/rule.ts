@@ -24,6 +24,13 @@ export interface RuleReport {
   readonly hint?: string;
   /** Other places that explain the finding, each with a short label. */
   readonly related?: readonly { readonly object: ManifestObject; readonly path?: FieldPath; readonly message: string }[];
+  /**
+   * Names this report as the cause of the reports whose `causedBy.key` is the same: the engine
+   * shows those as related locations of this one. Keys are shared by all rules: `<topic>:<subject>`.
+   */
+  readonly causeKey?: string;
+  /** Makes this report one place of the cause reported under `key`, shown there labelled `label`. */
+  readonly causedBy?: { readonly key: string; readonly label: string };
 }
 
 /** What a rule may read besides the graph: its options, the cluster facts and the solver. */
@@ -53,6 +60,16 @@ export interface Rule<Options = Record<string, unknown>> {
   readonly fix: string;
   /** Message templates by id; `{{name}}` placeholders are filled from a report's data. */
   readonly messages: Readonly<Record<string, string>>;
+  /**
+   * The highest severity some messages reach: the configured level applies to them, but never
+   * above this (a case that is worth knowing about, not worth failing a build over).
+   */
+  readonly messageSeverities?: Readonly<Record<string, Severity>>;
+  /**
+   * The data keys that tell two findings of this rule on the same object and field apart, and so
+   * belong in their fingerprint; counts and lists that change with unrelated edits do not.
+   */
+  readonly identifyingData?: readonly string[];
   /** JSON schema of the options (validated with ajv), and their defaults. */
   readonly optionsSchema?: object;
   readonly defaultOptions?: Options;

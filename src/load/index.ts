@@ -42,6 +42,8 @@ export interface LoadOptions {
   readonly isRelevant?: (bytes: Buffer) => boolean;
   /** Custom kinds `.k8snet.yaml` declares as operator workloads (`workloads:`): analysed, so not reported as unknown. */
   readonly isDeclaredWorkloadKind?: (apiVersion: string, kind: string) => boolean;
+  /** Told after each input: how many have been read and parsed, of how many (for a progress line). */
+  readonly onProgress?: (progress: { readonly read: number; readonly parsed: number; readonly total: number }) => void;
 }
 
 /**
@@ -64,7 +66,10 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   let stdin: Buffer | undefined;
   const readStdin = options.readStdin;
   const inputOptions: LoadOptions = { ...options, ...(readStdin ? { readStdin: () => (stdin ??= readStdin()) } : {}) };
+  let read = 0;
   for (const input of inputs) {
+    options.onProgress?.({ read, parsed: files.length - unparsedFiles.length, total: inputs.length });
+    read++;
     if (input.kind === 'stdin' && files.includes('<stdin>')) continue;
     const displayPath = input.kind === 'stdin' ? '<stdin>' : input.path;
     if (input.kind === 'file') {
@@ -151,16 +156,18 @@ function isRegularFile(file: string): boolean {
   }
 }
 
-/** Loads manifests from in-memory texts, as the tests and `diff` against git revisions do. */
-export function loadTexts(texts: readonly { path: string; text: string }[], options: Pick<LoadOptions, 'isDeclaredWorkloadKind'> = {}): LoadResult {
+/** Loads manifests from in-memory texts or bytes, as the tests and the git revisions of `diff` and `lint --new-from-rev` do. */
+export function loadTexts(texts: readonly { path: string; text: string | Buffer }[], options: Pick<LoadOptions, 'isDeclaredWorkloadKind'> = {}): LoadResult {
   const findings: Finding[] = [];
   const collector = new ObjectCollector(findings, options.isDeclaredWorkloadKind);
+  // Bytes (a file read from git) are decoded as files are: a UTF-16 or binary file is told apart.
+  const bytesOf = (text: string | Buffer) => (typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
   const paths = new Set(texts.map((text) => text.path));
   const hasChartFile = (folder: string) => paths.has(`${folder}/Chart.yaml`);
   const patches = new Map<string, string>();
   for (const { path: file, text } of texts) {
     if (!isKustomizationFile(file)) continue;
-    const outcome = parseBytes(file, Buffer.from(text, 'utf8'));
+    const outcome = parseBytes(file, bytesOf(text));
     if ('finding' in outcome) continue;
     for (const document of outcome.documents) {
       for (const reference of kustomizationReferences(document.value, path.posix.dirname(file))) {
@@ -171,7 +178,7 @@ export function loadTexts(texts: readonly { path: string; text: string }[], opti
   const files: string[] = [];
   const skipped: SkippedFile[] = [];
   for (const { path: file, text } of texts) {
-    const reason = nonManifestByName(file, hasChartFile) ?? patches.get(file) ?? collector.addText(file, Buffer.from(text, 'utf8'));
+    const reason = nonManifestByName(file, hasChartFile) ?? patches.get(file) ?? collector.addText(file, bytesOf(text));
     if (reason) skipped.push({ path: file, reason });
     else files.push(file);
   }

@@ -31,20 +31,37 @@ export function locateField(origin: ObjectOrigin, path: FieldPath = []): SourceL
 }
 
 /**
+ * The documents of each text already constructed in full by {@link completeValue}: a caller that
+ * completes many objects (duplicate-object, with thousands of copies in one large file) passes one,
+ * so that each text is parsed once rather than once per object.
+ */
+export type CompleteDocuments = Map<DocumentPositions, readonly unknown[]>;
+
+/**
  * Returns the object's value with nothing left out: the loader constructs only the fields k8snet
  * reads, so comparing two definitions of an object (duplicate-object) needs the rest too. Built
  * from the text the object was read from, kept in memory; no file is read again.
  */
-export function completeValue(object: ManifestObject): unknown {
+export function completeValue(object: ManifestObject, parsed?: CompleteDocuments): unknown {
   const { positions, indexInPositions, basePath } = object.origin;
-  const yaml = jsYaml();
-  const source = positions.sourceText;
-  const isJson = /\.json$/i.test(positions.sourceFile.path);
-  const filename = positions.sourceFile.path;
-  const events = isJson ? yaml.parseEvents(source, { filename }) : parseEventsAsGoYaml(yaml, source, filename);
-  // A key written twice keeps its last value, as when the object was loaded.
-  const documents = yaml.constructFromEvents(events, { source, schema: manifestYamlSchema(), json: true });
+  const alone = basePath.length === 0 ? documentAlone(positions, indexInPositions) : undefined;
+  if (alone !== undefined) return alone.value;
+  let documents = parsed?.get(positions);
+  if (!documents) {
+    documents = constructInFull(positions.sourceText, positions.sourceFile.path);
+    parsed?.set(positions, documents);
+  }
   return valueAt(documents[indexInPositions], basePath);
+}
+
+/**
+ * Constructs every document of a text in full, as the loader reads it: YAML as go-yaml (and so
+ * kubectl) reads it, and a key written twice keeps its last value, as when the object was loaded.
+ */
+function constructInFull(source: string, filename: string): unknown[] {
+  const yaml = jsYaml();
+  const events = /\.json$/i.test(filename) ? yaml.parseEvents(source, { filename }) : parseEventsAsGoYaml(yaml, source, filename);
+  return yaml.constructFromEvents(events, { source, schema: manifestYamlSchema(), json: true }) as unknown[];
 }
 
 /**
@@ -54,21 +71,42 @@ export function completeValue(object: ManifestObject): unknown {
  */
 export function completeValues(objects: readonly ManifestObject[]): Map<ManifestObject, unknown> {
   const values = new Map<ManifestObject, unknown>();
-  const documentsOf = new Map<string, unknown[]>();
-  for (const object of objects) {
-    const { positions, indexInPositions, basePath } = object.origin;
-    const source = positions.sourceText;
-    let documents = documentsOf.get(source);
-    if (!documents) {
-      const yaml = jsYaml();
-      documents = yaml.constructFromEvents(yaml.parseEvents(source, { filename: positions.sourceFile.path }), {
-        source,
-        schema: manifestYamlSchema(),
-        json: /\.json$/i.test(positions.sourceFile.path),
-      }) as unknown[];
-      documentsOf.set(source, documents);
-    }
-    values.set(object, valueAt(documents[indexInPositions], basePath));
-  }
+  const parsed: CompleteDocuments = new Map();
+  for (const object of objects) values.set(object, completeValue(object, parsed));
   return values;
+}
+
+/**
+ * Returns the text of an object that two definitions can be compared by: equal texts hold equal
+ * values (see DocumentPositions.documentExtent). An item of a List carries its indentation in
+ * front, since the same text at another indentation may read otherwise. Undefined when the text
+ * may use an anchor defined outside it (an alias, in a text that defines anchors): the same alias
+ * can stand for different values in two places.
+ */
+export function definitionText(object: ManifestObject): string | undefined {
+  const { positions, indexInPositions, basePath } = object.origin;
+  const extent = positions.documentExtent(indexInPositions, basePath);
+  if (!extent) return undefined;
+  const text = positions.sourceText;
+  const definition = text.slice(extent.start, extent.contentEnd);
+  if (definition.includes('*') && text.includes('&')) return undefined;
+  const indentation = basePath.length === 0 ? 0 : extent.start - (text.lastIndexOf('\n', extent.start - 1) + 1);
+  return `${indentation} ${definition}`;
+}
+
+/**
+ * Constructs one document of a text on its own, from its root to the next document's: a file of
+ * thousands of documents is not parsed whole for one of them. Undefined when the document cannot
+ * stand alone (an alias to its root's anchor, a directive of the next document): the caller then
+ * parses the whole text.
+ */
+function documentAlone(positions: DocumentPositions, documentIndex: number): { value: unknown } | undefined {
+  const extent = positions.documentExtent(documentIndex);
+  if (!extent) return undefined;
+  try {
+    const documents = constructInFull(positions.sourceText.slice(extent.start, extent.end), positions.sourceFile.path);
+    return documents.length > 0 ? { value: documents[0] } : undefined;
+  } catch {
+    return undefined;
+  }
 }

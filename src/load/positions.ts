@@ -174,6 +174,38 @@ export class DocumentPositions {
     return this.nodes[node * SLOTS + NEXT];
   }
 
+  /**
+   * Returns where the node at `path` of document `documentIndex` (the document itself by default)
+   * lies in {@link sourceText}: from its first character (after the tag and anchor of the node) to
+   * the end of its last descendant's text (`contentEnd`: closing brackets, comments and the next
+   * `---` left out), and, for a document, to the start of the next document's root (`end`; for a
+   * node inside, `contentEnd`). Undefined for an empty document or a path not in it. Two nodes
+   * whose text from `start` to `contentEnd` is equal, at the same indentation, hold equal values:
+   * every node starts, and every scalar ends, inside that text.
+   */
+  documentExtent(documentIndex: number, path: FieldPath = []): { readonly start: number; readonly contentEnd: number; readonly end: number } | undefined {
+    const root = this.nodeAt(documentIndex, path);
+    const start = root < 0 ? -1 : this.nodes[root * SLOTS + START];
+    if (start < 0) return undefined;
+    const nodes = this.nodes;
+    let contentEnd = start + 1;
+    for (let node = root, stop = nodes[root * SLOTS + NEXT]; node < stop; node++) {
+      const nodeStart = nodes[node * SLOTS + START];
+      const nodeEnd = nodes[node * SLOTS + END];
+      contentEnd = Math.max(contentEnd, nodeEnd >= 0 ? nodeEnd : nodeStart + 1);
+    }
+    if (path.length > 0) return { start, contentEnd, end: contentEnd };
+    let end = this.source.length;
+    for (let index = documentIndex + 1; index < this.documentRoots.length; index++) {
+      const next = this.documentRoots[index];
+      if (next >= 0 && nodes[next * SLOTS + START] >= 0) {
+        end = nodes[next * SLOTS + START];
+        break;
+      }
+    }
+    return { start, contentEnd, end };
+  }
+
   /** Returns the `[key, value]` node pairs of a mapping node, in source order. */
   mappingEntries(mapping: number): [number, number][] {
     const entries: [number, number][] = [];
@@ -382,6 +414,24 @@ export class DocumentPositions {
       }
     }
     return { location: this.span(start, end), exact: true };
+  }
+
+  /** The node at `path` in document `documentIndex`, or -1 when the path is not in it. */
+  private nodeAt(documentIndex: number, path: FieldPath): number {
+    let node = this.documentRoots[documentIndex] ?? -1;
+    for (const segment of path) {
+      if (node < 0) return -1;
+      const header = this.nodes[node * SLOTS + HEADER] & 7;
+      if (typeof segment === 'number' && header === SEQUENCE) {
+        node = this.sequenceItem(node, segment);
+      } else if (header === MAPPING) {
+        const key = this.mappingKey(node, String(segment));
+        node = key < 0 ? -1 : this.nodes[key * SLOTS + NEXT];
+      } else {
+        return -1;
+      }
+    }
+    return node;
   }
 
   private nodeStart(node: number): number {

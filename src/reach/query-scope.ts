@@ -11,14 +11,25 @@ const ADMIN_POLICY_KIND = 'AdminNetworkPolicy';
 
 /**
  * Returns the namespaces a `can-reach` endpoint argument lives in: `ns/name`, `ns/Kind/name`,
- * `ns/labels`, `svc:ns/name` give theirs; `internet` and `ip:` none; a bare name the default
- * namespace.
+ * `ns/labels`, `svc:ns/name` give theirs; `dns` cluster DNS's (`dnsNamespace`); `internet` and
+ * `ip:` none (an address may be any Service's ClusterIP: see {@link isScopable}); a bare name the
+ * default namespace.
  */
-export function endpointNamespace(text: string, defaultNamespace: string): string | undefined {
+export function endpointNamespace(text: string, defaultNamespace: string, dnsNamespace = 'kube-system'): string | undefined {
+  if (text === 'dns') return dnsNamespace;
   if (text === 'internet' || text.startsWith('ip:')) return undefined;
   const body = text.startsWith('svc:') ? text.slice(4) : text;
   const slash = body.indexOf('/');
   return slash === -1 ? defaultNamespace : body.slice(0, slash);
+}
+
+/**
+ * Returns true when the files a question between these endpoints reads can be narrowed by
+ * namespace: not with an `ip:` endpoint, which stands for the Service or pod with that address
+ * in whatever file and namespace it is.
+ */
+export function isScopable(endpoints: readonly string[]): boolean {
+  return !endpoints.some((text) => text.startsWith('ip:'));
 }
 
 /**

@@ -7,6 +7,7 @@ import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 import { generatedLabelCaveats } from './generated-labels.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
+import { DNS_PORTS, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 
 /** What a SRC or DST argument of `can-reach` names, once found in the graph. */
 export type Endpoint =
@@ -14,7 +15,19 @@ export type Endpoint =
   | { readonly type: 'service'; readonly label: string; readonly service: Service; readonly pods: readonly Pod[] }
   | { readonly type: 'external-name'; readonly label: string; readonly service: Service }
   | { readonly type: 'address'; readonly label: string; readonly family: IpFamily; readonly range: AddressRange }
-  | { readonly type: 'internet'; readonly label: string };
+  | { readonly type: 'internet'; readonly label: string }
+  | { readonly type: 'dns'; readonly label: string; readonly dns: ClusterDns };
+
+/** Where cluster DNS runs unless `.k8snet.yaml` says otherwise (cluster.dnsSelector). */
+const DEFAULT_DNS: DnsLocation = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+
+/** How {@link resolveEndpoint} reads what the manifests leave open. */
+export interface EndpointOptions {
+  /** Where cluster DNS runs, for the `dns` endpoint. */
+  readonly dns?: DnsLocation;
+  /** The solver the answer is computed with; the `dns` endpoint may extend it with a DNS pod as the cluster runs it. */
+  readonly solver?: ReachabilitySolver;
+}
 
 /** A port asked about: a number or a name, with its protocol. */
 export interface PortQuery {
@@ -44,14 +57,27 @@ export function parsePortQuery(text: string): PortQuery {
 }
 
 /**
- * Resolves a `can-reach` argument: `ns/name`, `ns/Kind/name`, `ns/key=value,...`,
- * `svc:ns/name`, `ip:ADDRESS` or `internet`.
+ * Resolves a `can-reach` argument: `ns/name`, `ns/Kind/name`, `ns/key=value,...` (keys may have a
+ * prefix: `ns/app.kubernetes.io/name=web`), `svc:ns/name`, `ip:ADDRESS` (a Service's ClusterIP
+ * or a pod's IP stands for that Service or pod), `dns` (cluster DNS) or `internet`.
  */
-export function resolveEndpoint(graph: ResourceGraph, text: string): Endpoint {
+export function resolveEndpoint(graph: ResourceGraph, text: string, options: EndpointOptions = {}): Endpoint {
   if (text === 'internet') return { type: 'internet', label: 'the internet' };
+  if (text === 'dns') {
+    if (!options.solver) throw new QueryError('dns needs the solver to find cluster DNS');
+    const dns = findClusterDns(options.solver, options.dns ?? DEFAULT_DNS);
+    return { type: 'dns', label: `cluster DNS (${dns.description})`, dns };
+  }
   if (text.startsWith('ip:')) {
     const address = parseAddress(text.slice(3));
     if (!address) throw new QueryError(`'${text.slice(3)}' is not an IP address`);
+    // An address the manifests give to a Service or a pod is that Service or pod, not somewhere outside the cluster.
+    const service = graph.services.find((candidate) => candidate.type !== 'ExternalName' && clusterIPsOf(candidate).some((ip) => sameAddress(ip, address)));
+    if (service) {
+      return { type: 'service', label: `ip:${text.slice(3)} (ClusterIP of svc:${service.namespace}/${service.name})`, service, pods: endpointPods(graph, service) };
+    }
+    const pod = graph.workloads.flatMap((workload) => workload.pods).find((candidate) => candidate.podIP !== undefined && sameAddress(candidate.podIP, address));
+    if (pod) return { type: 'pods', label: `ip:${text.slice(3)} (pod ${pod.namespace}/${pod.name})`, pods: [pod] };
     return { type: 'address', label: text.slice(3), family: address.family, range: { first: address.value, last: address.value } };
   }
   if (text.startsWith('svc:')) {
@@ -61,17 +87,21 @@ export function resolveEndpoint(graph: ResourceGraph, text: string): Endpoint {
     if (service.type === 'ExternalName') return { type: 'external-name', label: `svc:${namespace}/${name}`, service };
     return { type: 'service', label: `svc:${namespace}/${name}`, service, pods: endpointPods(graph, service) };
   }
-  const parts = text.split('/');
-  if (parts.length === 2 && parts[1].includes('=')) {
-    const namespace = parts[0];
-    const wanted = Object.fromEntries(parts[1].split(',').map((pair) => {
+  const slash = text.indexOf('/');
+  const labels = slash > 0 ? text.slice(slash + 1) : '';
+  // A label selector after the namespace: its keys may hold a `/` of their own (app.kubernetes.io/name).
+  if (labels.includes('=')) {
+    const namespace = text.slice(0, slash);
+    const wanted = Object.fromEntries(labels.split(',').map((pair) => {
       const [key, ...value] = pair.split('=');
       return [key.trim(), value.join('=').trim()];
     }));
+    if (Object.keys(wanted).some((key) => key === '')) throw new QueryError(`'${labels}' is not a list of labels: write ${namespace}/key=value,other=value`);
     const pods = graph.podsWithLabels(wanted, namespace);
-    if (pods.length === 0) throw new QueryError(`no pod in namespace ${namespace} has the labels ${parts[1]}`);
-    return { type: 'pods', label: `${namespace}/{${parts[1]}}`, pods };
+    if (pods.length === 0) throw new QueryError(`no pod in namespace ${namespace} has the labels ${labels}`);
+    return { type: 'pods', label: `${namespace}/{${labels}}`, pods };
   }
+  const parts = text.split('/');
   let workload: Workload;
   try {
     workload = findWorkload(graph, parts);
@@ -99,6 +129,19 @@ function podsNamed(graph: ResourceGraph, parts: readonly string[]): Endpoint | u
   const start = typeof spec.ordinals?.start === 'number' ? spec.ordinals.start : 0;
   const ordinal = Number(match![2]);
   return ordinal >= start && ordinal < start + statefulSet.replicas ? { type: 'pods', label, pods: statefulSet.pods } : undefined;
+}
+
+/** The ClusterIPs a Service states: `spec.clusterIP` and the dual-stack `spec.clusterIPs`. */
+function clusterIPsOf(service: Service): string[] {
+  const spec = (service.source.value.spec ?? {}) as { clusterIPs?: unknown };
+  const listed = Array.isArray(spec.clusterIPs) ? spec.clusterIPs.filter((ip): ip is string => typeof ip === 'string') : [];
+  return [...(service.clusterIP !== undefined ? [service.clusterIP] : []), ...listed].filter((ip) => ip !== 'None' && ip !== '');
+}
+
+/** True when `text` is the same address as `address` (`10.0.0.1` and `::ffff:10.0.0.1` are not). */
+function sameAddress(text: string, address: { family: IpFamily; value: bigint }): boolean {
+  const parsed = parseAddress(text);
+  return parsed !== undefined && parsed.family === address.family && parsed.value === address.value;
 }
 
 function splitNamespace(text: string, defaultNamespace: string): [string, string] {
@@ -200,12 +243,16 @@ function addressPeers(endpoint: Endpoint, solver: ReachabilitySolver, direction:
  * verdict and its reasons, limited to the asked port. Through a Service, the Service port is
  * resolved to each endpoint pod's targetPort, so the answer is per endpoint pod.
  */
-export function answerReach(solver: ReachabilitySolver, source: Endpoint, destination: Endpoint, port?: PortQuery): ReachAnswer {
+export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, destination: Endpoint, port?: PortQuery): ReachAnswer {
+  // `dns` may stand for a DNS pod the manifests lack, known only to the solver it was found with.
+  const dnsEndpoint = [source, destination].find((endpoint): endpoint is Extract<Endpoint, { type: 'dns' }> => endpoint.type === 'dns');
+  const solver = dnsEndpoint ? dnsEndpoint.dns.solver : givenSolver;
   const notes: string[] = [];
+  if (dnsEndpoint) notes.push(describeDns(dnsEndpoint.dns, port));
   const sources: { label: string; peer: PodClass | AddressPeer; pod?: Pod }[] = [];
-  if (source.type === 'pods' || source.type === 'service') {
+  if (source.type === 'pods' || source.type === 'service' || source.type === 'dns') {
     if (source.type === 'service') notes.push(`A Service is not a traffic source; answering for its endpoint pods.`);
-    sources.push(...podPeers(source.pods, solver));
+    sources.push(...podPeers(source.type === 'dns' ? source.dns.pods : source.pods, solver));
   } else if (source.type === 'external-name') {
     throw new QueryError(`${source.label} is an ExternalName Service: it names a host outside the cluster, not a source of traffic`);
   } else {
@@ -222,6 +269,8 @@ export function answerReach(solver: ReachabilitySolver, source: Endpoint, destin
     }
   } else if (destination.type === 'service') {
     destinations.push(...serviceDestinations(destination.service, destination.pods, port, solver, notes));
+  } else if (destination.type === 'dns') {
+    destinations.push(...dnsDestinations(destination.dns, port, solver, notes));
   } else if (destination.type === 'external-name') {
     notes.push(`${destination.label} is an ExternalName Service for ${destination.service.externalName}: traffic leaves the cluster, and whether egress allows it depends on the addresses that name resolves to. Shown per public address range.`);
     for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port && typeof port.port === 'number' ? ConnectionSet.ofPorts(port.protocol, port.port) : ConnectionSet.ALL });
@@ -250,7 +299,9 @@ export function answerReach(solver: ReachabilitySolver, source: Endpoint, destin
       pairs.push({ source: from, destination: to, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
     }
   }
-  const allowedCount = pairs.filter((pair) => (port ? pair.allowed.equals(pair.asked) : !pair.allowed.isEmpty())).length;
+  // A port asked, or cluster DNS (UDP and TCP 53, both needed), is reachable when all of it is allowed.
+  const whole = port !== undefined || destination.type === 'dns';
+  const allowedCount = pairs.filter((pair) => (whole ? pair.allowed.equals(pair.asked) : !pair.allowed.isEmpty())).length;
   const anyAllowed = pairs.some((pair) => !pair.allowed.isEmpty());
   const reachable = pairs.length > 0 && allowedCount === pairs.length ? 'all' : anyAllowed ? 'some' : 'none';
   return { source, destination, ...(port ? { port } : {}), pairs, notes, reachable };
@@ -268,6 +319,37 @@ function portOnPod(port: PortQuery, pod: Pod): ConnectionSet {
     if (container.name === port.port && container.protocol === port.protocol) set = set.union(ConnectionSet.ofPorts(port.protocol, container.containerPort));
   }
   return set;
+}
+
+/** Says what `dns` stands for: the pods (or a pod as the cluster runs it), its Service, the ports asked. */
+function describeDns(dns: ClusterDns, port: PortQuery | undefined): string {
+  const where = dns.hypothetical
+    ? `no pod of the manifests matches ${dns.description}, so this answers for a DNS pod with those labels as the cluster runs it (cluster.dnsSelector in .k8snet.yaml says where DNS runs)`
+    : `cluster DNS is ${dns.description}${dns.services.length > 0 ? ` behind ${dns.services.map((service) => `svc:${service.namespace}/${service.name}`).join(', ')}` : ''}`;
+  return `${where.charAt(0).toUpperCase()}${where.slice(1)}; asked on ${port ? `${port.port}/${port.protocol}` : 'UDP 53 and TCP 53'}.`;
+}
+
+/**
+ * The DNS pods as destinations: through their Service's port 53 (resolved to each pod's
+ * targetPort) when the manifests hold the Service, else on the pods' port 53; UDP and TCP unless a port is asked.
+ */
+function dnsDestinations(dns: ClusterDns, port: PortQuery | undefined, solver: ReachabilitySolver, notes: string[]) {
+  const queries: PortQuery[] = port ? [port] : [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }];
+  if (dns.services.length === 0) {
+    return podPeers(dns.pods, solver).map((peer) => ({ ...peer, asked: port ? portOnPod(port, peer.pod) : DNS_PORTS }));
+  }
+  const merged = new Map<PodClass, { label: string; peer: PodClass; pod: Pod; asked: ConnectionSet; via?: string }>();
+  for (const query of queries) {
+    for (const service of dns.services) {
+      for (const entry of serviceDestinations(service, dns.pods, query, solver, notes)) {
+        const earlier = merged.get(entry.peer);
+        merged.set(entry.peer, earlier
+          ? { ...earlier, asked: earlier.asked.union(entry.asked), via: [earlier.via, entry.via].filter(Boolean).join(', ') }
+          : entry);
+      }
+    }
+  }
+  return [...merged.values()];
 }
 
 function serviceDestinations(service: Service, pods: readonly Pod[], port: PortQuery | undefined, solver: ReachabilitySolver, notes: string[]) {

@@ -1,4 +1,5 @@
 import type { ConnectionChange, ConnectivityDiff } from '../reach/diff.js';
+import { countOf, nounFor } from '../model/plural.js';
 
 const SIGN: Record<ConnectionChange['change'], string> = { added: '+', removed: '-', changed: '~' };
 
@@ -19,7 +20,7 @@ export function formatDiffText(diff: ConnectivityDiff): string {
   }
   if (lines.length === 0) lines.push('No change in connectivity.');
   const counts = ['added', 'removed', 'changed'].map((kind) => `${diff.changes.filter((change) => change.change === kind).length} ${kind}`).join(', ');
-  lines.push('', `${counts} connection${diff.changes.length === 1 ? '' : 's'}; ${diff.addedWorkloads.length} workloads added, ${diff.removedWorkloads.length} removed`);
+  lines.push('', `${counts} ${nounFor(diff.changes.length, 'connection')}; ${countOf(diff.addedWorkloads.length, 'workload')} added, ${diff.removedWorkloads.length} removed`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,4 +1,5 @@
 import type { ExternalEntry, PathHop, PathNode } from '../reach/request-paths.js';
+import { countOf } from '../model/plural.js';
 
 /** Options of the request-path graph formatters. */
 export interface PathGraphOptions {
@@ -89,7 +90,7 @@ function draw(hops: readonly PathHop[], options: PathGraphOptions): Drawing {
     const namespace = namespaceOf(node);
     if (namespace !== undefined && collapsed.has(namespace)) {
       const id = `namespace:${namespace}`;
-      nodes.set(id, { label: `namespace ${namespace} (${perNamespace.get(namespace)!.size} objects)`, shape: 'folder' });
+      nodes.set(id, { label: `namespace ${namespace} (${countOf(perNamespace.get(namespace)!.size, 'object')})`, shape: 'folder' });
       return id;
     }
     nodes.set(node.id, { label: labelOf(node), ...(namespace !== undefined ? { namespace } : {}), shape: node.type === 'workload' ? 'box' : 'ellipse' });

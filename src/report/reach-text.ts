@@ -1,4 +1,5 @@
 import type { Paint } from './paint.js';
+import { countOf, verbFor } from '../model/plural.js';
 import { locateField } from '../load/manifest-object.js';
 import { formatPath } from '../load/path.js';
 import { formatRequirements } from '../model/label-selector.js';
@@ -60,8 +61,24 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
   return lines;
 }
 
-function pairHeading(pair: PairAnswer): string {
-  return `${pair.source.label} → ${pair.destination.label}`;
+/**
+ * Splits pairs that share an explanation into groups one heading can name truly: one source and
+ * its destinations, or one destination and its sources (never a cross product that was not asked).
+ */
+function headedGroups(pairs: readonly PairAnswer[]): PairAnswer[][] {
+  const sources = new Set(pairs.map((pair) => pair.source.label));
+  const destinations = new Set(pairs.map((pair) => pair.destination.label));
+  if (sources.size === 1 || destinations.size === 1) return [[...pairs]];
+  const bySource = new Map<string, PairAnswer[]>();
+  for (const pair of pairs) bySource.set(pair.source.label, [...(bySource.get(pair.source.label) ?? []), pair]);
+  return [...bySource.values()];
+}
+
+/** `a → b`, or `a → b, c, d` (`a, b → c`) for pairs that share their explanation. */
+function groupHeading(pairs: readonly PairAnswer[]): string {
+  const sources = [...new Set(pairs.map((pair) => pair.source.label))];
+  const destinations = [...new Set(pairs.map((pair) => pair.destination.label))];
+  return `${sources.join(', ')} → ${destinations.join(', ')}`;
 }
 
 /** How much of the input an answer was computed from: `can-reach` parses only files its question can depend on. */
@@ -76,8 +93,16 @@ export interface LoadScope {
 export function describeScope(scope: LoadScope | undefined): string | undefined {
   if (!scope || scope.filesParsed === scope.filesRead) return undefined;
   const skipped = scope.filesRead - scope.filesParsed;
-  return `parsed ${scope.filesParsed} of ${scope.filesRead} files: the other ${skipped} mention neither ${scope.namespaces.join(' nor ')} nor an admin policy, `
-    + 'so they cannot change this answer (--all-files parses them all and reports their problems)';
+  return `parsed ${scope.filesParsed} of ${countOf(scope.filesRead, 'file')}: the other ${skipped} ${verbFor(skipped, 'mentions', 'mention')} ${neitherNor(scope.namespaces)}, `
+    + `so ${verbFor(skipped, 'it', 'they')} cannot change this answer (--all-files parses them all and reports their problems)`;
+}
+
+/**
+ * Returns `neither shop nor an admin policy`, `neither shop nor web nor an admin policy`: what a
+ * file left unparsed does not mention, each namespace once.
+ */
+export function neitherNor(namespaces: readonly string[]): string {
+  return `neither ${[...new Set(namespaces), 'an admin policy'].join(' nor ')}`;
 }
 
 /** Formats a `can-reach` answer for people: the verdict first, then per pair the reason chain. */
@@ -88,13 +113,27 @@ export function formatReachText(answer: ReachAnswer, chalk: Paint, scope?: LoadS
   else if (answer.reachable === 'some') lines.push(chalk.yellow.bold(`◐ PARTLY REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked} (for some pods, addresses or ports only)`));
   else lines.push(chalk.red.bold(`✖ NOT REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked}`));
   for (const note of answer.notes) lines.push(chalk.yellow(`note: ${note}`));
+  // Pairs with the same verdict for the same reasons (the internet's ranges, replicas of a
+  // workload) share one explanation, under a heading that names them all.
+  const explained = new Map<string, { pairs: PairAnswer[]; body: string[] }>();
   for (const pair of answer.pairs) {
-    lines.push('');
     const result = pair.allowed.isEmpty() ? chalk.red('denied') : chalk.green(`allowed: ${pair.allowed.describe()}`);
-    lines.push(`${chalk.bold(pairHeading(pair))}: ${result}${pair.via ? chalk.dim(` (${pair.via})`) : ''}`);
-    lines.push(...describeSide(pair.verdict.egress, pair.source.label, pair.asked).map((line) => `  ${line}`));
-    lines.push(...describeSide(pair.verdict.ingress, pair.destination.label, pair.asked).map((line) => `  ${line}`));
-    for (const caveat of pair.verdict.caveats) lines.push(chalk.yellow(`  caveat: ${caveat}`));
+    const body = [
+      `${result}${pair.via ? chalk.dim(` (${pair.via})`) : ''}`,
+      ...describeSide(pair.verdict.egress, pair.source.label, pair.asked).map((line) => `  ${line}`),
+      ...describeSide(pair.verdict.ingress, pair.destination.label, pair.asked).map((line) => `  ${line}`),
+      ...pair.verdict.caveats.map((caveat) => chalk.yellow(`  caveat: ${caveat}`)),
+    ];
+    const key = body.join('\n');
+    const group = explained.get(key);
+    if (group) group.pairs.push(pair);
+    else explained.set(key, { pairs: [pair], body });
+  }
+  for (const { pairs, body } of explained.values()) {
+    for (const shared of headedGroups(pairs)) {
+      lines.push('');
+      lines.push(`${chalk.bold(groupHeading(shared))}: ${body[0]}`, ...body.slice(1));
+    }
   }
   const scopeNote = describeScope(scope);
   if (scopeNote) lines.push('', chalk.dim(scopeNote));

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { INPUT_RULES } from '../load/input-rules.js';
 import type { Rule } from '../lint/rule.js';
 import { ruleDocsUrl } from '../lint/rule.js';
+import { FINGERPRINT_KEY } from '../lint/fingerprint.js';
 import type { Severity } from '../finding.js';
 import { sortFindings, type LintResult } from './summary.js';
 
@@ -83,6 +84,8 @@ export function formatSarif(result: LintResult, rules: readonly Rule<any>[], ver
           },
         })),
       } : {}),
+      // Code scanning matches alerts across commits by this, not by line: an edit above a finding keeps its alert.
+      ...(finding.fingerprint ? { partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint } } : {}),
     };
   });
   const sarif = {

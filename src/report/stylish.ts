@@ -1,6 +1,7 @@
 import type { Finding, Severity } from '../finding.js';
 import { sortFindings, type LintResult } from './summary.js';
 import type { Paint } from './paint.js';
+import { countOf } from '../model/plural.js';
 
 /** Options of the stylish formatter. */
 export interface StylishOptions {
@@ -8,10 +9,6 @@ export interface StylishOptions {
   readonly paint: Paint;
   /** Print each finding's why and fix under it. */
   readonly verbose?: boolean;
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /**
@@ -51,11 +48,11 @@ export function formatStylish(result: LintResult, options: StylishOptions): stri
   const total = errors + warnings + infos;
   const suppressedNote = suppressed > 0 ? `, ${suppressed} suppressed` : '';
   if (total === 0) {
-    lines.push(chalk.green(`✔ no problems in ${plural(result.summary.files, 'file')}${suppressedNote}`));
+    lines.push(chalk.green(`✔ no problems in ${countOf(result.summary.files, 'file')}${suppressedNote}`));
   } else {
-    const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'info')}`;
+    const counts = `${countOf(errors, 'error')}, ${countOf(warnings, 'warning')}, ${countOf(infos, 'info')}`;
     const mark = errors > 0 ? chalk.red.bold('✖') : warnings > 0 ? chalk.yellow.bold('⚠') : chalk.blue.bold('ℹ');
-    lines.push(`${mark} ${plural(total, 'problem')} (${counts})${suppressedNote}`);
+    lines.push(`${mark} ${countOf(total, 'problem')} (${counts})${suppressedNote}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -19,6 +19,8 @@ export interface LintResult {
   readonly summary: FindingSummary;
   /** The files skipped because they are not Kubernetes manifests, and why. */
   readonly notManifests?: readonly { readonly path: string; readonly reason: string }[];
+  /** The files read, for formats that list every file checked (JUnit's passing test cases). */
+  readonly files?: readonly string[];
 }
 
 /** Counts findings by severity. */

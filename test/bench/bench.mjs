@@ -9,7 +9,10 @@
 // unless the benchmark itself crashes).
 //
 // Input is generated with ../shared/tools/gen-cluster.mjs into a temporary folder under
-// os.tmpdir(), which is deleted at the end.
+// os.tmpdir(), which is deleted at the end. Two more sets are made from the scale-1 one: a
+// manifests folder shaped like argo-cd's (a few large install files repeating thousands of objects,
+// plus copies of single objects: many duplicates), and a git repository holding the set, for
+// `diff --git` against diffing two extracted trees.
 //
 // Usage: node test/bench/bench.mjs [--runs N] [--quick] [--full] [--timeout SECONDS]
 
@@ -146,7 +149,7 @@ let rssFileCounter = 0;
  * Runs `node ARGS` once. Returns { ms, status, signal, stdout, stderr, maxRssKiB, timedOut }.
  * The wall time runs from just before spawn until the process has exited.
  */
-function runNode(args, { memory, tmpRoot, captureStdout = false, timeoutMs }) {
+function runNode(args, { memory, tmpRoot, captureStdout = false, timeoutMs, cwd = REPO_ROOT }) {
   return new Promise((resolve, reject) => {
     let command = process.execPath;
     let commandArgs = args;
@@ -163,7 +166,7 @@ function runNode(args, { memory, tmpRoot, captureStdout = false, timeoutMs }) {
     let child;
     try {
       child = spawn(command, commandArgs, {
-        cwd: REPO_ROOT,
+        cwd,
         stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
         detached: true, // own process group: a timeout or Ctrl-C can stop node under GNU time too
         env: { ...process.env, NO_COLOR: '1' },
@@ -385,15 +388,15 @@ function failureLine(result) {
  * A measurement: args for `node`, the exit codes that count as success, and an optional extra
  * check of the result. Collects the timings, peak memory and exit codes of its runs.
  */
-function measurement(name, args, { okStatus, check, captureStdout = false, note, after } = {}) {
-  return { name, args, okStatus, check, captureStdout, note, after, times: [], rss: [], cpu: [], statuses: new Set(), failed: undefined, extra: undefined };
+function measurement(name, args, { okStatus, check, captureStdout = false, note, after, cwd } = {}) {
+  return { name, args, okStatus, check, captureStdout, note, after, cwd, times: [], rss: [], cpu: [], statuses: new Set(), failed: undefined, extra: undefined };
 }
 
 async function runMeasurement(m, context) {
   if (m.failed) return;
   let result;
   try {
-    result = await runNode(m.args, { ...context, captureStdout: m.captureStdout });
+    result = await runNode(m.args, { ...context, captureStdout: m.captureStdout, ...(m.cwd ? { cwd: m.cwd } : {}) });
   } catch (error) {
     m.failed = `could not start: ${error.message}`;
     return;
@@ -554,6 +557,134 @@ function countLines(file) {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Duplicates and git revisions
+
+/** The documents of the set's YAML files, in file order, and the files they came from. */
+function documentsOf(dir) {
+  const files = manifestFiles(dir).filter((file) => /\.ya?ml$/i.test(file)).sort();
+  const documents = [];
+  for (const file of files) {
+    for (const document of fs.readFileSync(file, 'utf8').split(/^---[ \t]*$/m)) {
+      if (document.trim() !== '') documents.push({ file, text: document.replace(/^\n+|\n+$/g, '') });
+    }
+  }
+  return documents;
+}
+
+/**
+ * A folder shaped like argo-cd's manifests/: install.yaml with about 5 MB of the set's objects,
+ * namespace-install.yaml with nine in ten of them (another text, so duplicate-object must parse
+ * it), ha/install.yaml with the same objects and other replica counts, and copies of the first
+ * source files on their own (base/). Almost every object is defined three or four times.
+ */
+function generateDuplicatesSet(tmpRoot, sourceDir) {
+  const dir = path.join(tmpRoot, 'duplicates');
+  fs.mkdirSync(path.join(dir, 'ha'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'base'), { recursive: true });
+  const picked = [];
+  let bytes = 0;
+  for (const document of documentsOf(sourceDir)) {
+    if (bytes > 5 * MB) break;
+    picked.push(document);
+    bytes += document.text.length;
+  }
+  const join = (documents) => `${documents.join('\n---\n')}\n`;
+  fs.writeFileSync(path.join(dir, 'install.yaml'), join(picked.map((document) => document.text)));
+  fs.writeFileSync(path.join(dir, 'namespace-install.yaml'), join(picked.filter((_, index) => index % 10 !== 3).map((document) => document.text)));
+  fs.writeFileSync(path.join(dir, 'ha', 'install.yaml'), join(picked.map((document) => document.text.replace(/^(\s*replicas:) (\d+)$/m, (_, key, count) => `${key} ${Number(count) + 2}`))));
+  const sources = [...new Set(picked.map((document) => document.file))].slice(0, 137);
+  sources.forEach((file, index) => fs.copyFileSync(file, path.join(dir, 'base', `${String(index).padStart(3, '0')}-${path.basename(file)}`)));
+  const files = manifestFiles(dir);
+  return { dir, files: files.length, bytes: files.reduce((sum, file) => sum + fs.statSync(file).size, 0), documents: picked.length };
+}
+
+function git(args, cwd) {
+  const result = spawnSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', '-c', 'init.defaultBranch=main', ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.error) throw result.error;
+  if (result.status !== 0) throw new Error(`git ${args[0]} exited with ${result.status}: ${firstLine(result.stderr)}`);
+}
+
+/**
+ * A git repository holding the set (committed as HEAD) and an extracted copy of it beside, so that
+ * `diff --git HEAD.. cluster` (the revision read with git) and `diff copy cluster` (two folders)
+ * compare the same trees.
+ */
+function generateGitSet(tmpRoot, sourceDir) {
+  const repository = path.join(tmpRoot, 'git-repository');
+  fs.mkdirSync(repository);
+  fs.cpSync(sourceDir, path.join(repository, 'cluster'), { recursive: true });
+  fs.cpSync(sourceDir, path.join(tmpRoot, 'git-extracted'), { recursive: true });
+  git(['init', '-q'], repository);
+  git(['add', '-A'], repository);
+  git(['commit', '-q', '-m', 'cluster'], repository);
+  return { repository, extracted: path.join(tmpRoot, 'git-extracted') };
+}
+
+async function benchDuplicatesAndGit(set, options, context, { baselineScript }) {
+  progress('duplicates: generating...\n');
+  const duplicates = generateDuplicatesSet(context.tmpRoot, set.dir);
+  const baseline = measurement('parse baseline (read + js-yaml loadAll)', [baselineScript, duplicates.dir], { okStatus: [0] });
+  const lint = measurement('lint DIR --format json --output /dev/null', [CLI, 'lint', duplicates.dir, '--format', 'json', '--output', '/dev/null'], { okStatus: [0, 1, 2] });
+  const lintOff = measurement('  the same with --rule duplicate-object=off', [CLI, 'lint', duplicates.dir, '--format', 'json', '--output', '/dev/null', '--rule', 'duplicate-object=off'], { okStatus: [0, 1, 2] });
+  let gitSet;
+  let gitProblem;
+  try {
+    progress('git: committing the scale-1 set...\n');
+    gitSet = generateGitSet(context.tmpRoot, set.dir);
+  } catch (error) {
+    gitProblem = `no git repository: ${error.message}`;
+  }
+  const diffTrees = measurement('diff EXTRACTED-COPY cluster', gitSet ? [CLI, 'diff', gitSet.extracted, 'cluster'] : [], { okStatus: [0, 1, 2], cwd: gitSet?.repository });
+  const diffGit = measurement('diff --git HEAD.. cluster', gitSet ? [CLI, 'diff', '--git', 'HEAD..', 'cluster'] : [], { okStatus: [0, 1, 2], cwd: gitSet?.repository });
+  if (gitProblem) diffTrees.failed = diffGit.failed = gitProblem;
+  const timed = [baseline, lint, lintOff, diffTrees, diffGit];
+  await runNode([baselineScript, duplicates.dir], { ...context, captureStdout: false });
+  for (let round = 1; round <= options.runs; round++) {
+    progress(`duplicates and git: round ${round}/${options.runs}:`);
+    for (const m of timed) {
+      progress(` ${m.name.trim().split(' ').slice(0, 2).join(' ')}`);
+      await runMeasurement(m, context);
+    }
+    progress('\n');
+  }
+  return { duplicates, baseline, lint, lintOff, diffTrees, diffGit };
+}
+
+function reportDuplicatesAndGit(result, options) {
+  const { duplicates } = result;
+  const out = [
+    `== duplicates (shaped like argo-cd's manifests/): ${duplicates.files} files, ${(duplicates.bytes / MB).toFixed(1)} MB, `
+      + `${duplicates.documents} objects each defined 3 or 4 times — median of ${options.runs} run${options.runs === 1 ? '' : 's'}`,
+    '',
+  ];
+  const baseMs = median(result.baseline.times);
+  const rows = [[result.baseline.name, fmtMs(baseMs), fmtRatio(1), 'baseline', '—', exitCodes(result.baseline)]];
+  for (const [m, target] of [[result.lint, 1.5], [result.lintOff, undefined]]) {
+    if (m.failed) {
+      rows.push([m.name, '—', '—', target ? `≤ ${target.toFixed(1)}×` : '—', 'FAILED', m.failed]);
+      continue;
+    }
+    const ratio = median(m.times) / baseMs;
+    rows.push([m.name, fmtMs(median(m.times)), fmtRatio(ratio), target ? `≤ ${target.toFixed(1)}×` : '—', target ? verdict(ratio, target) : '—', exitCodes(m)]);
+  }
+  out.push(table(['measurement', 'median ms', 'ratio', 'target', 'result', 'exit'], rows));
+  out.push('');
+  out.push('diff --git reads a revision with git; two extracted trees of the same set (scale 1) are the reference');
+  const treesMs = median(result.diffTrees.times);
+  const gitRows = [];
+  for (const [m, isReference] of [[result.diffTrees, true], [result.diffGit, false]]) {
+    if (m.failed) {
+      gitRows.push([m.name, '—', '—', isReference ? 'reference' : '≤ 2.0×', 'FAILED', m.failed]);
+      continue;
+    }
+    const ratio = median(m.times) / treesMs;
+    gitRows.push([m.name, fmtMs(median(m.times)), fmtRatio(ratio), isReference ? 'reference' : '≤ 2.0×', isReference ? '—' : verdict(ratio, 2), exitCodes(m)]);
+  }
+  out.push(table(['measurement', 'median ms', 'ratio', 'target', 'result', 'exit'], gitRows));
+  return out.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -784,17 +915,20 @@ async function main() {
       `load average at start: ${loadAverage()} (other processes on the machine skew both sides of a ratio, not always equally)`,
     ];
     const results = [];
+    const extras = [];
     for (const scale of scales) {
       progress(`scale ${scale}: generating...\n`);
       const set = generateSet(tmpRoot, scale);
       progress(`scale ${scale}: ${set.files} files, ${(set.bytes / MB).toFixed(1)} MB (generated in ${(set.genMs / 1000).toFixed(1)} s)\n`);
       results.push(await benchScale(set, options, context, { baselineScript, smallFile, withStartup: scale === scales[0] }));
+      if (scale === scales[0]) extras.push(await benchDuplicatesAndGit(set, options, context, { baselineScript }));
       // Free the disk before the next (bigger) set.
       fs.rmSync(set.dir, { recursive: true, force: true });
     }
 
     const sections = [header.join('\n')];
     for (const result of results) sections.push(report(result, options));
+    for (const extra of extras) sections.push(reportDuplicatesAndGit(extra, options));
     if (results.length > 1) sections.push(growthReport(results[0], results[results.length - 1]));
     sections.push(`total bench time ${((performance.now() - startedAt) / 1000).toFixed(1)} s; load average at end: ${loadAverage()}`);
     process.stdout.write(`\n${sections.join('\n\n')}\n`);

@@ -14,7 +14,7 @@ import { ROOT, expectNoStackTrace, k8snet } from './run-cli.js';
 const REPOSITORY = path.join(ROOT, 'fixtures', 'repository');
 
 interface JsonReport {
-  findings: { ruleId: string; severity: string; file: string; line: number; message: string; kind: string | null; name: string | null }[];
+  findings: { ruleId: string; severity: string; file: string; line: number; message: string; kind: string | null; name: string | null; related?: { file: string; message: string }[] }[];
   summary: { errors: number; warnings: number; infos: number; files: number; notManifests: number };
   notManifests: { file: string; reason: string }[];
 }
@@ -57,8 +57,12 @@ describe('k8snet lint on a repository of manifests and the files beside them', (
       'policies/antrea-policy.yaml: Kind NetworkPolicy of crd.antrea.io (v1beta1)',
       'policies/calico-policy.yaml: Kind NetworkPolicy of projectcalico.org (v3)',
     ]);
-    // The DaemonSet of go-yaml/flow-close-bracket.yaml is read (a workload of its own).
-    expect(report.findings.some((finding) => finding.ruleId === 'workload-not-isolated' && finding.name === 'spire-agent')).toBe(true);
+    // The DaemonSet of go-yaml/flow-close-bracket.yaml is read (a workload of its own): it is open,
+    // and listed under its namespace's default-deny finding (workload-not-isolated folds there).
+    const namespaceFinding = report.findings.find((finding) => finding.ruleId === 'namespace-no-default-deny-ingress' && finding.name === 'shop');
+    expect(namespaceFinding?.related).toContainEqual(expect.objectContaining({
+      file: 'go-yaml/flow-close-bracket.yaml', message: 'not isolated: shop/spire-agent[DaemonSet]',
+    }));
   });
 
   it('applies the repository\'s .k8snet.yaml', () => {

@@ -357,6 +357,7 @@ describe('the findings', () => {
       why: 'Rationale of rule-a.',
       fix: 'Fix of rule-a.',
       hint: 'did you mean 8080?',
+      fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     expect(finding).not.toHaveProperty('related');
   });
@@ -403,6 +404,61 @@ describe('the findings', () => {
     expect(namespace.object).toEqual({ kind: 'Namespace', name: 'shop' });
     expect(namespace.object).not.toHaveProperty('namespace');
     expect(namespace.location).toMatchObject({ file: 'ns.yaml', line: 1, column: 1 });
+    // `--namespace argocd` puts the objects that name none in argocd, and their findings say so.
+    const argocd = analyzeTexts([{ path: 'services.yaml', text: SERVICES }], { defaultNamespace: 'argocd' }).graph;
+    const [placed] = runRules(argocd, [rule], config()).findings.filter((finding) => finding.object?.name === 'nons');
+    expect(placed.object).toEqual({ kind: 'Service', namespace: 'argocd', name: 'nons' });
+  });
+
+  it('cap the severity of messages a rule declares less serious, whatever level is configured', () => {
+    const { graph } = analysis();
+    const rule = serviceRule('rule-c', {
+      messages: { found: 'found {{service}}', minor: 'minor {{service}}' },
+      messageSeverities: { minor: 'info' },
+      check(g: ResourceGraph) {
+        return g.services.map((service, index): RuleReport => ({ messageId: index === 0 ? 'minor' : 'found', data: { service: service.name }, object: service.source }));
+      },
+    });
+    const severities = (level: string) => runRules(graph, [rule], config({ 'rule-c': level })).findings.map((finding) => `${finding.message.split(' ')[0]}:${finding.severity}`);
+    expect(severities('error')).toEqual(expect.arrayContaining(['minor:info', 'found:error']));
+    expect(severities('warning')).toEqual(expect.arrayContaining(['minor:info', 'found:warning']));
+    expect(severities('info')).not.toContain('found:warning');
+  });
+
+  it('suppress the findings of a cause that is suppressed on its object, and count them', () => {
+    const { graph } = analysis();
+    const cause = serviceRule('rule-cause', {
+      check: (g: ResourceGraph) => g.services.filter((service) => service.name === 'db')
+        .map((service): RuleReport => ({ messageId: 'found', data: { service: service.name, port: 1 }, object: service.source, causeKey: 'topic:db' })),
+    });
+    const member = serviceRule('rule-member', {
+      check: (g: ResourceGraph) => g.services.filter((service) => service.name === 'web')
+        .map((service): RuleReport => ({ messageId: 'found', data: { service: service.name, port: 1 }, object: service.source, causedBy: { key: 'topic:db', label: 'because of db' } })),
+    });
+    // db carries `k8snet.io/ignore: rule-a, rule-b`: as rule-a, the cause is suppressed, and web's finding with it.
+    const run = runRules(graph, [{ ...cause, id: 'rule-a' }, member], config());
+    expect(run.findings).toEqual([]);
+    expect(run.suppressed).toBe(2);
+    // A cause that is reported leaves its members to be folded under it later.
+    expect(runRules(graph, [cause, member], config()).findings.map((finding) => finding.ruleId)).toEqual(['rule-cause', 'rule-member']);
+  });
+
+  it('fingerprint findings by rule, message, object, field and identifying data, never by file or line', () => {
+    const report = (g: ResourceGraph, name: string, data: Record<string, string | number>): RuleReport => {
+      const service = g.services.find((candidate) => candidate.name === name)!;
+      return { messageId: 'found', data, object: service.source, path: ['spec', 'ports', 0, 'port'] };
+    };
+    const fingerprints = (texts: { path: string; text: string }[], data: Record<string, string | number>, identifyingData: string[] = []) => {
+      const rule = serviceRule('rule-f', { identifyingData, check: (g: ResourceGraph) => [report(g, 'web', data)] });
+      return runRules(analysis(texts).graph, [rule], config()).findings.map((finding) => finding.fingerprint);
+    };
+    const here = fingerprints([{ path: 'a.yaml', text: SERVICES }], { service: 'shop/web', port: 80 });
+    // Another file, lines pushed down: the same finding.
+    expect(fingerprints([{ path: 'moved/b.yaml', text: `# moved\n\n${SERVICES}` }], { service: 'shop/web', port: 80 })).toEqual(here);
+    // Data that is not identifying (a count in the message) does not change it; identifying data does.
+    expect(fingerprints([{ path: 'a.yaml', text: SERVICES }], { service: 'shop/web', port: 81 })).toEqual(here);
+    expect(fingerprints([{ path: 'a.yaml', text: SERVICES }], { service: 'shop/web', port: 81 }, ['port']))
+      .not.toEqual(fingerprints([{ path: 'a.yaml', text: SERVICES }], { service: 'shop/web', port: 80 }, ['port']));
   });
 
   it('carry related locations, each with its file, line, column and label', () => {

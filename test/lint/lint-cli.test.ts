@@ -126,6 +126,12 @@ describe('k8snet lint fixtures/demo', () => {
     expect(find('ingress-without-tls').message).toMatch(/admin\.shop\.example\.com/);
     const monitoring = report.findings.filter((finding) => finding.ruleId === 'namespace-no-default-deny-ingress');
     expect(monitoring.map((finding) => finding.name)).toEqual(['monitoring']);
+    // Its open workloads are said once, under the namespace, not as findings of their own beside it.
+    expect(monitoring[0].related.map((related) => `${related.file}:${related.message}`)).toEqual([
+      'fixtures/demo/monitoring/grafana.yaml:not isolated: monitoring/grafana[Deployment]',
+      'fixtures/demo/monitoring/prometheus.yaml:not isolated: monitoring/prometheus[Deployment]',
+    ]);
+    expect(report.findings.filter((finding) => finding.ruleId === 'workload-not-isolated')).toEqual([]);
   });
 
   it('reports nothing else above info (MISTAKES.md: the ingress-only default denies may get a note, not more)', () => {
@@ -336,20 +342,29 @@ describe('suppressions', () => {
   it(`objects annotated k8snet.io/ignore are counted in the stylish summary as suppressed`, () => {
     const run = k8snet(['lint', 'fixtures/lint-config/suppressed']);
     expect(run.status).toBe(0);
-    // The Namespace ignores `all` (two namespace-no-default-deny notes), the Service its rule.
-    expect(run.stdout).toBe('✔ no problems in 1 file, 3 suppressed\n');
+    // The Namespace ignores `all` (two namespace-no-default-deny notes, and with them the open
+    // workload in it, which names the namespace's missing default deny as its cause), the Service its rule.
+    expect(run.stdout).toBe('✔ no problems in 1 file, 4 suppressed\n');
     const { report } = lintJson(['fixtures/lint-config/suppressed']);
     expect(report.findings).toEqual([]);
-    expect(report.summary.suppressed).toBe(3);
+    expect(report.summary.suppressed).toBe(4);
   });
 
   it('the suppressed count follows the problem counts in the summary line', () => {
     const run = k8snet(['lint', DEMO, 'fixtures/lint-config/suppressed', '--rule', 'egress-blocks-dns=off']);
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^⚠ \d+ problems \(0 errors, 6 warnings, \d+ infos?\), 3 suppressed$/);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^⚠ \d+ problems \(0 errors, 6 warnings, \d+ infos?\), 4 suppressed$/);
   });
 });
 
 describe('--output and --format', () => {
+  it('--output makes the folders the file is to go in', () => {
+    const file = path.join(TEMP, 'reports', 'nested', 'k8snet.sarif');
+    const run = k8snet(['lint', DEMO, '-f', 'sarif', '--output', file]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).version).toBe('2.1.0');
+  });
+
   it('--output writes the report to the file and prints nothing', () => {
     const file = path.join(TEMP, 'report.txt');
     const run = k8snet(['lint', DEMO, '--output', file], { env: { FORCE_COLOR: '1' } });
@@ -371,9 +386,12 @@ describe('--output and --format', () => {
   // BUG (src/cli/io.ts openOutput, via src/cli/main.ts): fs.openSync's ENOENT is not turned into a
   // UsageError, so `k8snet lint fixtures/demo --output /no/such/folder/report.txt` prints
   // "k8snet: internal error: ENOENT: ... Run again with --debug for details, and please report it."
-  it('--output into a missing folder is a plain usage error, not an internal error', () => {
-    const run = k8snet(['lint', DEMO, '--output', path.join(TEMP, 'no', 'such', 'folder', 'report.txt')]);
+  it('--output under a file, where no folder can be made, is a plain usage error, not an internal error', () => {
+    const file = path.join(TEMP, 'a-file');
+    fs.writeFileSync(file, 'x');
+    const run = k8snet(['lint', DEMO, '--output', path.join(file, 'folder', 'report.txt')]);
     expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^k8snet: --output /);
     expectNoStackTrace(run);
     expect(run.stderr).not.toMatch(/please report it/);
   });
@@ -417,14 +435,17 @@ describe('--output and --format', () => {
     });
   });
 
-  it('junit: well-formed XML, one failing test case per finding, grouped by file', () => {
+  it('junit: well-formed XML, one test case per finding (failing unless info) and one passing case per clean file, grouped by file', () => {
     const run = k8snet(['lint', DEMO, '--format', 'junit']);
     expect(run.status).toBe(1);
     expect(xmlProblems(run.stdout)).toEqual([]);
     const { report } = lintJson([DEMO]);
-    expect(run.stdout).toMatch(new RegExp(`<testsuites name="k8snet" tests="${report.findings.length}" failures="${report.findings.length}">`));
-    expect(run.stdout.match(/<testcase /g)).toHaveLength(report.findings.length);
-    expect(run.stdout.match(/<testsuite /g)).toHaveLength(new Set(report.findings.map((finding) => finding.file)).size);
+    const failing = report.findings.filter((finding) => finding.severity !== 'info').length;
+    const files = report.summary.files;
+    const cleanFiles = files - new Set(report.findings.map((finding) => finding.file)).size;
+    expect(run.stdout).toMatch(new RegExp(`<testsuites name="k8snet" tests="${report.findings.length + cleanFiles}" failures="${failing}">`));
+    expect(run.stdout.match(/<testcase /g)).toHaveLength(report.findings.length + cleanFiles);
+    expect(run.stdout.match(/<testsuite /g)).toHaveLength(files);
     expect(run.stdout).toContain('<testcase classname="egress-blocks-dns" name="fixtures/demo/shop-backend/checkout.json:41:25 egress-blocks-dns">');
   });
 
@@ -452,7 +473,8 @@ describe('--output and --format', () => {
     expect(JSON.parse(k8snet(['lint', clean, '-f', 'sarif']).stdout).runs[0].results).toEqual([]);
     const junit = k8snet(['lint', clean, '-f', 'junit']).stdout;
     expect(xmlProblems(junit)).toEqual([]);
-    expect(junit).toMatch(/tests="0" failures="0"/);
+    expect(junit).toMatch(/<testsuites name="k8snet" tests="[1-9]\d*" failures="0">/);
+    expect(junit).not.toContain('<failure');
   });
 });
 

@@ -54,7 +54,7 @@ describe('hints of the selector and port rules', () => {
     });
     expect(hintsOf(policyPortNotServed, 'service-port-allowed.yaml')[16]).toBe('80 is the port of Service shop/web; policies see the pod\'s port: did you mean 8080?');
     expect(hintsOf(namedPortUndefined, 'undefined-names.yaml')[15]).toBe('did you mean http?');
-    expect(hintsOf(serviceTargetPortUnexposed, 'wrong-targets.yaml')[14]).toBe('did you mean http?');
+    expect(hintsOf(serviceTargetPortUnexposed, 'wrong-targets.yaml')[15]).toBe('did you mean http?');
   });
 });
 

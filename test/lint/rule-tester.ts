@@ -11,7 +11,8 @@ import { SourceFile } from '../../src/load/source-file.js';
 /** Where each rule's fixtures live: `fixtures/rules/<id>/{valid,invalid}/*.yaml`. */
 export const RULE_FIXTURES = path.resolve(process.cwd(), 'fixtures', 'rules');
 
-const EXPECT_MARKER = /#\s*expect:\s*([\w-]+(?:\s*,\s*[\w-]+)*)/;
+// `# expect: messageId`, or `messageId@info` for a finding below the rule's default severity.
+const EXPECT_MARKER = /#\s*expect:\s*([\w-]+(?:@\w+)?(?:\s*,\s*[\w-]+(?:@\w+)?)*)/;
 const CONFIG_MARKER = /^#\s*k8snet-config:\s*(\{.*\})\s*$/m;
 
 /** Returns the fixture files of one kind for a rule. */
@@ -49,7 +50,10 @@ export function deepFreeze(value: unknown, seen = new Set<unknown>()): void {
   Object.freeze(value);
 }
 
-/** Lints one fixture with one rule: `line:messageId` of each finding, sorted. */
+/**
+ * Lints one fixture with one rule: `line:messageId` of each finding, sorted, with `@severity`
+ * after the id when the finding is less serious than the rule's default (a message's cap).
+ */
 export function lintFixture(rule: Rule<any>, file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
   const configMatch = CONFIG_MARKER.exec(text);
@@ -63,7 +67,7 @@ export function lintFixture(rule: Rule<any>, file: string): string[] {
     expect(finding.location?.file).toBe(path.relative(process.cwd(), file));
     expect(finding.message).not.toMatch(/\{\{|undefined|\[object Object\]/);
   }
-  return run.findings.map((finding) => `${finding.location!.line}:${messageIdOf(rule, finding.message)}`).sort();
+  return run.findings.map((finding) => `${finding.location!.line}:${messageIdOf(rule, finding.message)}${finding.severity === rule.severity ? '' : `@${finding.severity}`}`).sort();
 }
 
 function messageIdOf(rule: Rule<any>, message: string): string {

@@ -4,6 +4,8 @@
  * (sarif-2.1.0-rtm.5.json, draft-04, validated with ajv-draft-04), and has what GitHub code
  * scanning needs.
  */
+import { foldFindings } from '../../src/lint/fold.js';
+import { FINGERPRINT_KEY, fingerprintOfFinding } from '../../src/lint/fingerprint.js';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -83,7 +85,8 @@ interface SarifLog {
 function demoResult(): LintResult {
   const analysis = analyzePaths(['fixtures/demo']);
   const run = runRules(analysis.graph, RULES, resolveConfig({}, undefined));
-  const findings = [...analysis.inputFindings, ...run.findings];
+  // As `k8snet lint` does: every finding fingerprinted, and findings with a reported cause listed under it.
+  const findings = foldFindings([...analysis.inputFindings, ...run.findings].map((finding) => ({ ...finding, fingerprint: fingerprintOfFinding(finding) })));
   return { findings, summary: summarize(findings, analysis.files.length, run.suppressed) };
 }
 
@@ -148,6 +151,13 @@ describe('SARIF of fixtures/demo', () => {
     expect(sarif.$schema).toMatch(/sarif-2\.1\.0/);
     expect(sarif.runs).toHaveLength(1);
     expect(run.tool.driver).toMatchObject({ name: 'k8snet', version: '0.1.0', informationUri: 'https://github.com/k8snet/k8snet' });
+  });
+
+  it('gives every result the finding\'s fingerprint under k8snet/v1, one distinct value per result', () => {
+    expect(FINGERPRINT_KEY).toBe('k8snet/v1');
+    const fingerprints = run.results.map((entry) => (entry as { partialFingerprints?: Record<string, string> }).partialFingerprints?.[FINGERPRINT_KEY]);
+    for (const fingerprint of fingerprints) expect(fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(fingerprints).size).toBe(fingerprints.length);
   });
 
   it('has one result per finding, with ruleId, a ruleIndex naming that rule, and the level of its severity', () => {

@@ -1,6 +1,7 @@
 import { QueryError, answerReach, parsePortQuery, resolveEndpoint, type PortQuery, type ReachAnswer } from '../../reach/query.js';
-import { endpointNamespace, relevantFilesFor } from '../../reach/query-scope.js';
+import { endpointNamespace, isScopable, relevantFilesFor } from '../../reach/query-scope.js';
 import type { Analysis } from '../../pipeline.js';
+import type { DnsLocation } from '../../reach/cluster-dns.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings, type CommandInput } from './shared.js';
@@ -20,21 +21,22 @@ export interface CanReachOptions {
 export async function runCanReach(source: string, destination: string, paths: string[], options: CanReachOptions, global: GlobalOptions): Promise<number> {
   const port = parsePort(options.port);
   const namespaces = [source, destination].map((text) => endpointNamespace(text, global.namespace)).filter((name): name is string => name !== undefined);
-  const isRelevant = options.allFiles ? undefined : relevantFilesFor(namespaces, global.namespace);
+  const isRelevant = options.allFiles || !isScopable([source, destination]) ? undefined : relevantFilesFor(namespaces, global.namespace);
   const config = loadCommandConfig(options.config);
   let input: CommandInput = loadCommandInput(paths, global, config, isRelevant ? { isRelevant } : {});
   let analysis = input.analysis;
-  let answer = tryAnswer(analysis, source, destination, port, options);
+  let answer = tryAnswer(analysis, source, destination, port, options, config.cluster.dns);
   if (!answer && analysis.unparsedFiles.length > 0) {
     // An endpoint the scoped load cannot resolve: a typo deserves suggestions from every file.
     input = loadCommandInput(paths, global, config);
     analysis = input.analysis;
-    answer = tryAnswer(analysis, source, destination, port, options);
+    answer = tryAnswer(analysis, source, destination, port, options, config.cluster.dns);
   }
   reportInputFindings(input.inputFindings, global, analysis.skipped, options.verbose);
-  answer ??= answerOrThrow(analysis, source, destination, port, options);
+  answer ??= answerOrThrow(analysis, source, destination, port, options, config.cluster.dns);
   if (analysis.unparsedFiles.length > 0 && global.debug) {
-    process.stderr.write(`k8snet: not parsed (they mention neither ${namespaces.join(' nor ')} nor an admin policy):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
+    const { neitherNor } = await import('../../report/reach-text.js');
+    process.stderr.write(`k8snet: not parsed (they mention ${neitherNor(namespaces)}):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
   }
   const scope = { filesRead: analysis.files.length, filesParsed: analysis.files.length - analysis.unparsedFiles.length, namespaces };
   const { formatReachJson, formatReachText } = await import('../../report/reach-text.js');
@@ -54,19 +56,20 @@ function parsePort(text: string | undefined): PortQuery | undefined {
 }
 
 /** Answers, or returns undefined when an endpoint cannot be resolved. */
-function tryAnswer(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer | undefined {
+function tryAnswer(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions, dns: DnsLocation): ReachAnswer | undefined {
   try {
-    return answerOrThrow(analysis, source, destination, port, options);
+    return answerOrThrow(analysis, source, destination, port, options, dns);
   } catch (error) {
     if (error instanceof UsageError) return undefined;
     throw error;
   }
 }
 
-function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer {
+function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions, dns: DnsLocation): ReachAnswer {
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   try {
-    return answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
+    // `dns` is where the configuration says cluster DNS runs (cluster.dnsSelector), as egress-blocks-dns reads it.
+    return answerReach(solver, resolveEndpoint(analysis.graph, source, { solver, dns }), resolveEndpoint(analysis.graph, destination, { solver, dns }), port);
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;

@@ -6,6 +6,7 @@ import { QueryError, resolveEndpoint } from '../../reach/query.js';
 import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
+import { countOf } from '../../model/plural.js';
 
 /** Options of `k8snet explain`. */
 export interface ExplainOptions {
@@ -87,7 +88,7 @@ export async function runExplain(target: string, paths: string[], options: Expla
         } else if (!side.isolated) {
           lines.push(`  ${direction}: not isolated — no policy selects these pods for ${direction}, so all ${direction} is allowed`);
         } else {
-          lines.push(`  ${direction}: isolated by ${side.policies.length} polic${side.policies.length === 1 ? 'y' : 'ies'}`);
+          lines.push(`  ${direction}: isolated by ${countOf(side.policies.length, 'policy')}`);
           for (const policy of side.policies) {
             lines.push(`    ${policy.policy} (${policy.location})${policy.rules.length === 0 ? `: no ${direction} rules — allows nothing` : ''}`);
             for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`);

@@ -9,7 +9,12 @@ import { INPUT_RULES } from '../../load/input-rules.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
 import { shouldColorFile } from '../output.js';
-import { describeSkippedFiles, loadCommandInput } from './shared.js';
+import { describeSkippedFiles, configureInputFindings, loadCommandInput, progressLine } from './shared.js';
+import { foldFindings } from '../../lint/fold.js';
+import { fingerprintOfFinding } from '../../lint/fingerprint.js';
+import { globMatcher } from '../../lint/config.js';
+import type { Analysis } from '../../pipeline.js';
+import type { ProgressLine } from '../progress.js';
 import { loadConfigWithOverrides, type AddressFactOptions } from './ipam.js';
 
 /** Options of `k8snet lint`. */
@@ -24,6 +29,8 @@ export interface LintOptions extends AddressFactOptions {
   readonly hostNetworkPods: HostNetworkMode;
   /** Paths loaded for context only: their objects resolve selectors, their findings are not shown. */
   readonly context: string[];
+  /** Report only the findings the working tree has and this git revision did not. */
+  readonly newFromRev?: string;
 }
 
 /** Runs `k8snet lint`: loads the manifests, runs every rule, reports, returns the exit code. */
@@ -43,26 +50,49 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
   for (const id of Object.keys(config.rules)) {
     if (!known.has(id)) throw new UsageError(`${config.file}: no rule called '${id}'; run k8snet rules for the list`);
   }
+  if (options.newFromRev !== undefined && [...paths, ...options.context].includes('-')) {
+    throw new UsageError('--new-from-rev compares files of a git repository: standard input has no earlier revision');
+  }
+  // Before the manifests are read: a revision that does not exist is a usage error, found at once.
+  const baseCommit = options.newFromRev === undefined ? undefined : await resolveBase(options.newFromRev);
+  const progress = progressLine();
+  const everything = [...paths, ...options.context];
   // The given paths come first, so a file both given and found in the context keeps its name as given.
-  const loaded = loadCommandInput([...paths, ...options.context], global, config, { requireManifestsIn: paths });
+  const loaded = loadCommandInput(everything, global, config, { requireManifestsIn: paths, progress });
   const analysis = loaded.analysis;
-  const fileInScope = scopeOf(paths, options.context.length > 0);
-  const inScope = (finding: Finding) => fileInScope(finding.location?.file);
+  const isGivenFile = scopeOf(paths, options.context.length > 0);
+  // With --new-from-rev the comparison decides what is shown, wherever it lands; else --context limits it to the given paths.
+  const inScope = (finding: Finding) => baseCommit !== undefined || isGivenFile(finding.location?.file);
   const input = { shown: loaded.inputFindings, suppressed: loaded.suppressed };
   // The files given (not those of the context) that are not manifests: the summary line is about them.
-  const skipped = analysis.skipped.filter((file) => fileInScope(file.path));
-  let ruleRun;
-  try {
-    ruleRun = runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }));
-  } catch (error) {
-    if (error instanceof RuleError) throw new UsageError(error.message);
-    throw error;
+  const skipped = analysis.skipped.filter((file) => isGivenFile(file.path));
+  const ruleRun = lintGraph(analysis, config, options, progress);
+  let findings = [...input.shown, ...ruleRun.findings].filter(inScope);
+  let shownInput = input.shown.filter(inScope);
+  if (baseCommit !== undefined) {
+    // The same paths, read at the revision, linted with the same configuration: whatever is new,
+    // wherever it lands (an untouched Deployment losing its DNS policy), is what the change caused.
+    const { readBase } = await import('./lint-base.js');
+    const base = readBase(options.newFromRev!, baseCommit, everything, global, config, progress);
+    const baseInput = configureInputFindings(base.analysis.inputFindings, config, globMatcher(config.ignore));
+    const baseRun = lintGraph(base.analysis, config, options, progress);
+    const { findingsNotIn } = await import('../../lint/new-findings.js');
+    const compared = findingsNotIn(findings, [...baseInput.shown, ...baseRun.findings]);
+    findings = [...compared.fresh];
+    const fresh = new Set(compared.fresh);
+    shownInput = shownInput.filter((finding) => fresh.has(finding));
+    // The progress line goes before the note on standard error.
+    progress.done();
+    base.report(compared.known);
   }
-  const findings = [...input.shown, ...ruleRun.findings].filter(inScope);
+  progress.done();
+  // One cause, said once: findings that name a cause reported too are listed under it.
+  findings = foldFindings(findings.map((finding) => (finding.fingerprint ? finding : { ...finding, fingerprint: fingerprintOfFinding(finding) })));
   const result: LintResult = {
     findings,
     summary: { ...summarize(findings, analysis.files.length, input.suppressed + ruleRun.suppressed), notManifests: skipped.length },
     notManifests: skipped,
+    files: analysis.files,
   };
   // Machine formats on standard output stay pure; the JSON document carries the files itself.
   if (options.format !== 'json') process.stderr.write(describeSkippedFiles(skipped, options.verbose));
@@ -71,10 +101,32 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
   const fallbackFile = config.file ? path.relative(process.cwd(), config.file) : analysis.files.find((file) => file !== '<stdin>');
   sink.push(await format(result, options, global, fallbackFile));
   await close();
-  if (hasInputErrors(input.shown.filter(inScope))) return EXIT_USAGE;
+  if (hasInputErrors(shownInput)) return EXIT_USAGE;
   if (findings.some((finding) => isAtLeast(finding.severity, options.failOn))) return EXIT_FINDINGS;
   if (options.maxWarnings !== undefined && result.summary.warnings > options.maxWarnings) return EXIT_FINDINGS;
   return EXIT_OK;
+}
+
+/** Runs every rule on a graph, the progress line naming the rule at work. */
+function lintGraph(analysis: Analysis, config: LintConfig, options: LintOptions, progress: ProgressLine) {
+  try {
+    return runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }), undefined,
+      (done, total, id) => progress.update(() => `k8snet: ${done} of ${total} rules run (${id})`));
+  } catch (error) {
+    if (error instanceof RuleError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Resolves --new-from-rev to a commit, or says in plain words why it cannot. */
+async function resolveBase(revision: string): Promise<string> {
+  const { GitError, resolveCommit } = await import('../../load/git.js');
+  try {
+    return resolveCommit(revision, process.cwd());
+  } catch (error) {
+    if (error instanceof GitError) throw new UsageError(`--new-from-rev ${revision}: ${error.message}`);
+    throw error;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js'
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
+import { countOf, verbFor } from '../../model/plural.js';
 
 /** Options of `k8snet matrix`. */
 export interface MatrixCommandOptions {
@@ -62,5 +63,5 @@ function noteHostNetworkPods(solver: ReachabilitySolver): void {
   const assumption = solver.hostNetworkMode === 'node'
     ? 'assumed node traffic, outside NetworkPolicy (most plugins); use --host-network-pods pod for plugins that apply policies to them'
     : 'assumed subject to policies like other pods; most plugins instead treat their traffic as node traffic (--host-network-pods node)';
-  process.stderr.write(`note: ${workloads.size} workload${workloads.size === 1 ? '' : 's'} use hostNetwork; their connections depend on the network plugin: ${assumption}.\n`);
+  process.stderr.write(`note: ${countOf(workloads.size, 'workload')} ${verbFor(workloads.size, 'uses', 'use')} hostNetwork; their connections depend on the network plugin: ${assumption}.\n`);
 }

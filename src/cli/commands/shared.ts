@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { analyzePaths, type Analysis, type ModelOptions } from '../../pipeline.js';
 import { ConfigError, findConfigFile, globMatcher, loadConfig, type LintConfig } from '../../lint/config.js';
-import type { SkippedFile } from '../../load/index.js';
+import type { LoadOptions, SkippedFile } from '../../load/index.js';
 import { readStandardInput } from '../io.js';
 import { UsageError, type GlobalOptions } from '../context.js';
 import type { Finding } from '../../finding.js';
+import { countOf, formatCount, verbFor } from '../../model/plural.js';
+import { ProgressLine, canShowProgress } from '../progress.js';
 
 /**
  * Reads the configuration a command runs with: `--config FILE`, or the nearest `.k8snet.yaml`
@@ -39,6 +41,8 @@ export interface CommandInputOptions {
    * that holds no manifest is an error. Defaults to `paths`; none for diff, where a side may be empty.
    */
   readonly requireManifestsIn?: readonly string[];
+  /** Told how far the reading got (files read and parsed), for a long run on a terminal. */
+  readonly progress?: ProgressLine;
 }
 
 /** What the configuration tells the graph: operators' kinds of workloads (`workloads:`) and namespaces made elsewhere (`namespaces:`). */
@@ -57,6 +61,7 @@ export function loadCommandInput(paths: readonly string[], global: GlobalOptions
     readStdin: readStandardInput,
     defaultNamespace: global.namespace,
     ...(options.isRelevant ? { isRelevant: options.isRelevant } : {}),
+    ...(options.progress ? { onProgress: progressReporter(options.progress) } : {}),
     ...modelOptionsOf(config),
   });
   const isIgnored = globMatcher(config.ignore);
@@ -104,8 +109,8 @@ export function requireManifests(paths: readonly string[], analysis: Analysis, i
     if (manifests.some((file) => !isIgnored(file))) continue;
     const skipped = analysis.skipped.filter((file) => under(file.path)).length;
     const reasons = [
-      ...(skipped > 0 ? [skipped === 1 ? 'the 1 file there is not a Kubernetes manifest' : `the ${skipped} files there are not Kubernetes manifests`] : []),
-      ...(manifests.length > 0 ? [`${countOf(manifests.length, 'manifest')} ${manifests.length === 1 ? 'is' : 'are'} ignored by the configuration's ignore globs`] : []),
+      ...(skipped > 0 ? [`the ${countOf(skipped, 'file')} there ${verbFor(skipped, 'is not a Kubernetes manifest', 'are not Kubernetes manifests')}`] : []),
+      ...(manifests.length > 0 ? [`${countOf(manifests.length, 'manifest')} ${verbFor(manifests.length, 'is', 'are')} ignored by the configuration's ignore globs`] : []),
     ];
     const hint = analysis.skipped.some((file) => under(file.path) && file.reason.startsWith('Helm chart template'))
       ? '; for a Helm chart, lint what it renders: helm template CHART | k8snet lint -'
@@ -122,10 +127,6 @@ function isFolder(given: string): boolean {
   }
 }
 
-function countOf(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
 /**
  * The one line that says which files were skipped because they are not Kubernetes manifests
  * (kustomize, Helm, CI configuration...), or with `verbose` the list of them and why; empty when
@@ -133,9 +134,19 @@ function countOf(count: number, noun: string): string {
  */
 export function describeSkippedFiles(skipped: readonly SkippedFile[], verbose: boolean): string {
   if (skipped.length === 0) return '';
-  const head = skipped.length === 1 ? '1 file is not a Kubernetes manifest: skipped' : `${skipped.length} files are not Kubernetes manifests: skipped`;
+  const head = `${countOf(skipped.length, 'file')} ${verbFor(skipped.length, 'is not a Kubernetes manifest', 'are not Kubernetes manifests')}: skipped`;
   if (!verbose) return `${head}; --verbose lists ${skipped.length === 1 ? 'it' : 'them'}\n`;
   return `${head}:\n${skipped.map((file) => `  ${file.path}: ${file.reason}\n`).join('')}`;
+}
+
+/** Turns the loader's progress reports into the progress line's text. */
+function progressReporter(progress: ProgressLine): NonNullable<LoadOptions['onProgress']> {
+  return ({ read, parsed, total }) => progress.update(() => `k8snet: ${formatCount(read)} of ${countOf(total, 'file')} read, ${formatCount(parsed)} parsed`);
+}
+
+/** A progress line on standard error when it is a terminal outside CI (see canShowProgress), else one that draws nothing. */
+export function progressLine(): ProgressLine {
+  return new ProgressLine(canShowProgress(process.stderr, process.env) ? (text) => process.stderr.write(text) : undefined);
 }
 
 /** Formats one finding on one line, compiler style: `file:line:col: severity: message [rule]`. */
@@ -155,6 +166,6 @@ export function reportInputFindings(findings: readonly Finding[], global: Global
   process.stderr.write(describeSkippedFiles(skipped, verbose));
   const errors = findings.filter((finding) => finding.severity === 'error').length;
   if (errors > 0) {
-    process.stderr.write(`k8snet: ${errors} input error${errors === 1 ? '' : 's'}: the objects concerned are left out of this answer.\n`);
+    process.stderr.write(`k8snet: ${countOf(errors, 'input error')}: the objects concerned are left out of this answer.\n`);
   }
 }

@@ -1,0 +1,67 @@
+import type { Labels } from '../model/label-selector.js';
+import type { Pod, Service, Workload } from '../model/types.js';
+import { ConnectionSet } from './connection-set.js';
+import { ReachabilitySolver } from './solver.js';
+
+/** The ports cluster DNS serves: UDP 53 for lookups, TCP 53 for answers too large for UDP. */
+export const DNS_PORTS = ConnectionSet.ofPorts('UDP', 53).union(ConnectionSet.ofPorts('TCP', 53));
+
+/** Where cluster DNS runs, as `.k8snet.yaml` `cluster.dns` states it (kube-system, k8s-app=kube-dns by default). */
+export interface DnsLocation {
+  readonly namespace: string;
+  readonly podLabels: Labels;
+}
+
+/** Cluster DNS as the manifests show it, or as the cluster runs it when they do not. */
+export interface ClusterDns {
+  /** `kube-system pods k8s-app=kube-dns`. */
+  readonly description: string;
+  /** The DNS pods: those of the manifests, else one hypothetical pod with the DNS labels. */
+  readonly pods: readonly Pod[];
+  /** True when no pod of the manifests carries the DNS labels and a hypothetical one stands in. */
+  readonly hypothetical: boolean;
+  /** The Services of the DNS namespace that select the DNS pods (kube-dns), when the manifests hold them. */
+  readonly services: readonly Service[];
+  /**
+   * A solver that knows the DNS pods: the given one, or one over the graph with the hypothetical
+   * DNS pod added, so that policies are evaluated towards it as towards any pod.
+   */
+  readonly solver: ReachabilitySolver;
+}
+
+/**
+ * Finds cluster DNS: the pods of `location.namespace` with its labels. DNS is rarely in the
+ * manifests being checked, so when none is there, a hypothetical Deployment with those labels
+ * (serving UDP and TCP 53) is added to a copy of the graph, as the cluster runs it.
+ */
+export function findClusterDns(solver: ReachabilitySolver, location: DnsLocation): ClusterDns {
+  const graph = solver.graph;
+  const description = `${location.namespace} pods ${Object.entries(location.podLabels).map(([key, value]) => `${key}=${value}`).join(',')}`;
+  const pods = graph.podsWithLabels(location.podLabels, location.namespace);
+  if (pods.length > 0) {
+    const services = graph.services.filter((service) => service.namespace === location.namespace && service.selector !== undefined
+      && Object.keys(service.selector).length > 0
+      && pods.some((pod) => Object.entries(service.selector!).every(([key, value]) => pod.labels[key] === value)));
+    return { description, pods, hypothetical: false, services, solver };
+  }
+  const workload = hypotheticalDns(location.namespace, location.podLabels);
+  const extended = new ReachabilitySolver(graph.withExtraWorkloads([workload]), { hostNetworkPods: solver.hostNetworkMode });
+  return { description, pods: [...workload.pods], hypothetical: true, services: [], solver: extended };
+}
+
+function hypotheticalDns(namespace: string, labels: Labels): Workload {
+  const id = `${namespace}/cluster-dns[Deployment]`;
+  const pod: Pod = {
+    key: `${id}#0`,
+    namespace,
+    name: 'cluster-dns',
+    labels,
+    ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }],
+    hostNetwork: false,
+    workloadId: id,
+    // A hypothetical pod has no source; nothing reports on it.
+    source: undefined as never,
+    templatePath: [],
+  };
+  return { id, kind: 'Deployment', namespace, name: 'cluster-dns', replicas: 1, pods: [pod], source: undefined as never };
+}
