@@ -39,6 +39,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the run fail (exit 1)').choices(['error', 'warning', 'info']).default('error'))
     .option('--max-warnings <count>', 'fail when there are more warnings than this', parseCount)
     .option('--verbose', 'show why each finding matters and how to fix it', false)
+    .option('--max-repeats <count>', 'list at most this many findings of one rule in one file and count the rest (0 lists all)', parseCount, 100)
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (outside NetworkPolicy; most plugins) or pod').choices(['node', 'pod']).default('node'))
     .addHelpText('after', '\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.\nExample: helm template ./chart | k8snet lint -')
     .action(async (paths: string[], options, command: Command) => {
@@ -202,19 +203,31 @@ function parseCount(value: string): number {
   return Number(value);
 }
 
+/** Writes to a stream whose own failure has nowhere to be reported. */
+function writeQuietly(stream: NodeJS.WriteStream, text: string): void {
+  try {
+    stream.write(text);
+  } catch {
+    // Standard error is gone too: the exit code is all that is left to say it.
+  }
+}
+
 /** Runs the CLI on `argv` and returns the exit code; the only place errors are turned into text. */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;
   });
-  // `k8snet matrix | head` closes the pipe early: stop quietly, as Unix tools do.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(exitCode);
-      throw error;
-    });
-  }
+  // `k8snet matrix | head` closes the pipe early: stop quietly, as Unix tools do. Any other
+  // failure to write (a full disk, `> /dev/full`) is said in one line: the output is incomplete.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(exitCode);
+    writeQuietly(process.stderr, `k8snet: writing to standard output failed (${error.code ?? error.message}): the output is incomplete\n`);
+    process.exit(EXIT_USAGE);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    process.exit(error.code === 'EPIPE' ? exitCode : EXIT_USAGE);
+  });
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync([...argv]);
