@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_USAGE, UsageError, shouldColor, type GlobalOptions } from './context.js';
+import { escapeText } from '../report/escape/text.js';
 
 const VERSION = '0.1.0';
 
@@ -25,7 +26,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .configureHelp({ sortSubcommands: false })
     // Before the subcommands are added: commander copies these settings to each of them.
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    // Commander's error messages quote the arguments, which may hold anything: escaped, as every
+    // message on standard error is (its help text, written with writeErr, is k8snet's own).
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: (text, write) => write(escapeMessage(text)) });
 
   program
     .command('lint')
@@ -203,6 +206,11 @@ function parseCount(value: string): number {
   return Number(value);
 }
 
+/** Escapes a message that ends in one newline: the text before it may hold anything the user typed. */
+function escapeMessage(text: string): string {
+  return text.endsWith('\n') ? `${escapeText(text.slice(0, -1))}\n` : escapeText(text);
+}
+
 /** Writes to a stream whose own failure has nowhere to be reported. */
 function writeQuietly(stream: NodeJS.WriteStream, text: string): void {
   try {
@@ -238,12 +246,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`k8snet: ${error.message}\n`);
+      process.stderr.write(`k8snet: ${escapeText(error.message)}\n`);
       return EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`k8snet: internal error: ${message}\n`);
-    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(`k8snet: internal error: ${escapeText(message)}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack.split('\n').map(escapeText).join('\n')}\n`);
     else process.stderr.write('Run again with --debug for details, and please report it.\n');
     return EXIT_USAGE;
   }

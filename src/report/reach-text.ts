@@ -1,4 +1,5 @@
 import type { Paint } from './paint.js';
+import { escapeText } from './escape/text.js';
 import { locateField } from '../load/manifest-object.js';
 import { formatPath } from '../load/path.js';
 import { formatRequirements } from '../model/label-selector.js';
@@ -80,24 +81,29 @@ export function describeScope(scope: LoadScope | undefined): string | undefined 
     + 'so they cannot change this answer (--all-files parses them all and reports their problems)';
 }
 
-/** Formats a `can-reach` answer for people: the verdict first, then per pair the reason chain. */
+/**
+ * Formats a `can-reach` answer for people: the verdict first, then per pair the reason chain.
+ * Every piece of text is escaped (escapeText) before it is painted: names, labels, selectors and
+ * file names come from the manifests.
+ */
 export function formatReachText(answer: ReachAnswer, chalk: Paint, scope?: LoadScope): string {
   const asked = answer.port ? ` on ${answer.port.port}/${answer.port.protocol}` : '';
+  const endpoints = escapeText(`${answer.source.label} → ${answer.destination.label}${asked}`);
   const lines: string[] = [];
-  if (answer.reachable === 'all') lines.push(chalk.green.bold(`✔ REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked}`));
-  else if (answer.reachable === 'some') lines.push(chalk.yellow.bold(`◐ PARTLY REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked} (for some pods, addresses or ports only)`));
-  else lines.push(chalk.red.bold(`✖ NOT REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked}`));
-  for (const note of answer.notes) lines.push(chalk.yellow(`note: ${note}`));
+  if (answer.reachable === 'all') lines.push(chalk.green.bold(`✔ REACHABLE: ${endpoints}`));
+  else if (answer.reachable === 'some') lines.push(chalk.yellow.bold(`◐ PARTLY REACHABLE: ${endpoints} (for some pods, addresses or ports only)`));
+  else lines.push(chalk.red.bold(`✖ NOT REACHABLE: ${endpoints}`));
+  for (const note of answer.notes) lines.push(chalk.yellow(escapeText(`note: ${note}`)));
   for (const pair of answer.pairs) {
     lines.push('');
     const result = pair.allowed.isEmpty() ? chalk.red('denied') : chalk.green(`allowed: ${pair.allowed.describe()}`);
-    lines.push(`${chalk.bold(pairHeading(pair))}: ${result}${pair.via ? chalk.dim(` (${pair.via})`) : ''}`);
-    lines.push(...describeSide(pair.verdict.egress, pair.source.label, pair.asked).map((line) => `  ${line}`));
-    lines.push(...describeSide(pair.verdict.ingress, pair.destination.label, pair.asked).map((line) => `  ${line}`));
-    for (const caveat of pair.verdict.caveats) lines.push(chalk.yellow(`  caveat: ${caveat}`));
+    lines.push(`${chalk.bold(escapeText(pairHeading(pair)))}: ${result}${pair.via ? chalk.dim(escapeText(` (${pair.via})`)) : ''}`);
+    lines.push(...describeSide(pair.verdict.egress, pair.source.label, pair.asked).map((line) => `  ${escapeText(line)}`));
+    lines.push(...describeSide(pair.verdict.ingress, pair.destination.label, pair.asked).map((line) => `  ${escapeText(line)}`));
+    for (const caveat of pair.verdict.caveats) lines.push(chalk.yellow(escapeText(`  caveat: ${caveat}`)));
   }
   const scopeNote = describeScope(scope);
-  if (scopeNote) lines.push('', chalk.dim(scopeNote));
+  if (scopeNote) lines.push('', chalk.dim(escapeText(scopeNote)));
   return `${lines.join('\n')}\n`;
 }
 

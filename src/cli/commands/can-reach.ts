@@ -4,6 +4,7 @@ import type { Analysis } from '../../pipeline.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadAnalysis, reportInputFindings } from './shared.js';
+import { escapeText } from '../../report/escape/text.js';
 
 /** Options of `k8snet can-reach`. */
 export interface CanReachOptions {
@@ -29,7 +30,7 @@ export async function runCanReach(source: string, destination: string, paths: st
   reportInputFindings(analysis.inputFindings, global);
   answer ??= answerOrThrow(analysis, source, destination, port, options);
   if (analysis.unparsedFiles.length > 0 && global.debug) {
-    process.stderr.write(`k8snet: not parsed (they mention neither ${namespaces.join(' nor ')} nor an admin policy):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
+    process.stderr.write(`${escapeText(`k8snet: not parsed (they mention neither ${namespaces.join(' nor ')} nor an admin policy):`)}\n${analysis.unparsedFiles.map((file) => `  ${escapeText(file)}\n`).join('')}`);
   }
   const scope = { filesRead: analysis.files.length, filesParsed: analysis.files.length - analysis.unparsedFiles.length, namespaces };
   const { formatReachJson, formatReachText } = await import('../../report/reach-text.js');
