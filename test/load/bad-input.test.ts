@@ -344,14 +344,38 @@ describe('encodings and binary files', () => {
     expect(result.findings[0].message).toBe(`${tooLarge} is 64.1 MiB, larger than the 64 MiB limit; it was not read.`);
   });
 
-  it('stops reading an endless stream at the size limit', () => {
-    // A device (or a pipe) has no size to report: reading stops past the limit all the same.
+  // Issue 18: only regular files (and standard input) are opened. A device given as a path is
+  // refused before it is opened: reading /dev/zero never ends, a FIFO blocks on open.
+  it('refuses a device given as a path without opening it', () => {
     if (!fs.existsSync('/dev/zero')) return;
     const result = loadPaths(['/dev/zero']);
     expect(result.objects).toEqual([]);
     expect(result.findings.map((finding) => [finding.ruleId, finding.message])).toEqual([
-      ['input-too-large', '/dev/zero is larger than the 64 MiB limit; it was not read.'],
+      ['input-unreadable', '/dev/zero: a character device, not a regular file; k8snet reads files and folders (and - for standard input)'],
     ]);
+  });
+
+  it('stops reading endless standard input at the size limit', () => {
+    if (!fs.existsSync('/dev/zero')) return;
+    const zero = fs.openSync('/dev/zero', 'r');
+    try {
+      let total = 0;
+      const result = loadPaths(['-'], {
+        readStdin: () => {
+          // What the CLI's reader does, on an endless stream.
+          const chunk = Buffer.alloc(1 << 20);
+          for (;;) {
+            total += fs.readSync(zero, chunk, 0, chunk.length, null);
+            if (total > 64 * 1024 * 1024) return { tooLarge: undefined };
+          }
+        },
+      });
+      expect(result.findings.map((finding) => [finding.ruleId, finding.message])).toEqual([
+        ['input-too-large', '<stdin> is larger than the 64 MiB limit; it was not read.'],
+      ]);
+    } finally {
+      fs.closeSync(zero);
+    }
   });
 
   it('refuses text that is not valid UTF-8 as input-binary', () => {
