@@ -6,6 +6,10 @@ const VERSION = '0.1.0';
 
 function globalOptions(program: Command): GlobalOptions {
   const options = program.opts<{ color: boolean; debug: boolean; namespace: string }>();
+  // A namespace name is an RFC 1123 label; '' or 'Shop' would silently match nothing.
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.namespace)) {
+    throw new UsageError(`--namespace '${options.namespace}': a namespace name is 1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit`);
+  }
   return { color: shouldColor(process.stdout, options.color, process.env), debug: options.debug, namespace: options.namespace };
 }
 

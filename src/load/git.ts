@@ -22,15 +22,18 @@ function git(args: readonly string[], cwd: string): string {
  * folder scan would find (yaml, yml, json; no hidden folders or node_modules).
  */
 export function readManifestsAtRevision(revision: string, target: string, cwd: string): { path: string; text: string }[] {
+  // A revision is never an option: `--output=/etc/x` would make git write a file. Refused here,
+  // and `--end-of-options` below keeps git from reading one as an option should a caller forget.
+  if (revision.startsWith('-')) throw new GitError(`'${revision}' is not a revision (it starts with '-')`);
   const top = git(['rev-parse', '--show-toplevel'], cwd).trim();
   const prefix = path.relative(top, path.resolve(cwd, target)).split(path.sep).join('/');
   if (prefix.startsWith('..')) throw new GitError(`${target} is outside the git repository at ${top}`);
-  const listing = git(['ls-tree', '-r', '-z', '--name-only', revision, '--', prefix === '' ? '.' : prefix], top);
+  const listing = git(['ls-tree', '-r', '-z', '--name-only', '--end-of-options', revision, '--', prefix === '' ? '.' : prefix], top);
   const files = listing.split('\0').filter((file) => file !== '' && MANIFEST_EXTENSION.test(file)
     && !file.split('/').slice(0, -1).some((folder) => folder.startsWith('.') || folder === 'node_modules'));
   return files.sort().map((file) => ({
     // Shown as the user would name the file from the current folder, with the revision in front.
     path: `${revision}:${path.relative(cwd, path.join(top, file)).split(path.sep).join('/')}`,
-    text: git(['show', `${revision}:${file}`], top),
+    text: git(['show', '--end-of-options', `${revision}:${file}`], top),
   }));
 }

@@ -42,7 +42,8 @@ export async function runCanReach(source: string, destination: string, paths: st
 
 function parsePort(text: string | undefined): PortQuery | undefined {
   try {
-    return text ? parsePortQuery(text) : undefined;
+    // `--port ''` is a mistake to report, not a request for every port.
+    return text === undefined ? undefined : parsePortQuery(text);
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;
