@@ -1,5 +1,6 @@
 import type { Event } from 'js-yaml';
 import { readBlockEvents } from './block-events.js';
+import { findAliasBudgetExcess, type AliasBudget } from './alias-budget.js';
 import { constructPlainDocuments } from './construct.js';
 import { DocumentPositions } from './positions.js';
 import { droppedEventRanges, withoutRanges } from './projection.js';
@@ -115,19 +116,23 @@ export function findTemplateAction(text: string): number {
 export function parseManifestText(file: SourceFile, isJson: boolean): ParsedFile {
   const findings: Finding[] = [];
   const documents: ParsedDocument[] = [];
-  const whole = tryParse(file, file.text, 0, isJson);
+  const whole = tryParse(file, file.text, 0, isJson, { aliasNodes: 0 });
   if (whole.ok) {
     pushDocuments(documents, whole.values, whole.positions, 0);
     return { file, documents, findings };
   }
   const chunks = isJson ? splitJsonValues(file.text) : splitDocuments(file.text);
   let documentIndex = 0;
+  // Counted again from the first document: the file's aliases share one budget.
+  const aliasBudget: AliasBudget = { aliasNodes: 0 };
   for (const chunk of chunks) {
-    const parsed = chunks.length === 1 ? whole : tryParse(file, chunk.text, chunk.start, isJson);
+    const parsed = chunks.length === 1 ? whole : tryParse(file, chunk.text, chunk.start, isJson, aliasBudget);
     if (parsed.ok) {
       documentIndex = pushDocuments(documents, parsed.values, parsed.positions, documentIndex);
     } else {
-      findings.push(syntaxFinding(file, chunk.start + parsed.offset, parsed.reason, isJson));
+      findings.push(parsed.aliases
+        ? aliasFinding(file, chunk.start + parsed.offset, documentIndex, parsed.reason)
+        : syntaxFinding(file, chunk.start + parsed.offset, parsed.reason, isJson));
       documentIndex++;
     }
   }
@@ -145,9 +150,9 @@ function pushDocuments(documents: ParsedDocument[], values: unknown[], positions
 
 type ParseAttempt =
   | { ok: true; values: unknown[]; positions: DocumentPositions }
-  | { ok: false; offset: number; reason: string };
+  | { ok: false; offset: number; reason: string; aliases?: true };
 
-function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean): ParseAttempt {
+function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean, aliasBudget: AliasBudget): ParseAttempt {
   const yaml = jsYaml();
   // Outside the try: an exception from our own reader is a bug, not a syntax error of the file.
   const blockEvents = isJson ? undefined : readBlockEvents(text);
@@ -156,10 +161,16 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
     const indexed = DocumentPositions.indexEvents(file, text, baseOffset, events);
     const options = { source: text, schema: manifestYamlSchema(), json: isJson };
     const dropped = droppedEventRanges(events, indexed, isJson ? {} : { resolvePlainKey });
-    let values: unknown[];
+    let values: unknown[] | undefined;
     try {
-      values = constructPlainDocuments(events, text, { schema: options.schema, scalarValue: yaml.getScalarValue, json: isJson }, dropped)
-        ?? yaml.constructFromEvents(withoutRanges(events, dropped) as Event[], options);
+      values = constructPlainDocuments(events, text, { schema: options.schema, scalarValue: yaml.getScalarValue, json: isJson }, dropped);
+      if (values === undefined) {
+        // The plain constructor stops at the first anchor or alias; js-yaml would expand aliases
+        // without bound (it shares the nodes, but every reader of them walks each use).
+        const excess = findAliasBudgetExcess(events, text, aliasBudget);
+        if (excess) return { ok: false, offset: excess.offset, reason: excess.reason, aliases: true };
+        values = yaml.constructFromEvents(withoutRanges(events, dropped) as Event[], options);
+      }
     } catch (error) {
       // A dropped field held an anchor that a kept alias refers to: construct everything.
       if (dropped.length === 0) throw error;
@@ -176,6 +187,11 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
 /** The key a plain scalar constructs to as a mapping key, as the schema reads it (`0x1` is `1`, `~` is `null`). */
 function resolvePlainKey(text: string): string {
   return String(manifestYamlSchema().resolveImplicitScalarTag(text).value);
+}
+
+function aliasFinding(file: SourceFile, offset: number, documentIndex: number, reason: string): Finding {
+  const { line, column } = file.lineAndColumn(Math.min(offset, file.text.length));
+  return fileFinding(INPUT_RULES.aliasBudget, file, line, column, `Document ${documentIndex + 1} of ${file.path} is not loaded: ${reason}.`);
 }
 
 function syntaxFinding(file: SourceFile, offset: number, reason: string, isJson: boolean): Finding {
