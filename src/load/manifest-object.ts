@@ -1,6 +1,7 @@
 import type { DocumentPositions } from './positions.js';
 import { valueAt, type FieldPath } from './path.js';
 import { jsYaml, manifestYamlSchema } from './yaml.js';
+import { findAliasBudgetExcess } from './alias-budget.js';
 import type { SourceLocation } from '../finding.js';
 
 /** Where an object came from: its file, its document, and its path inside a `List`. */
@@ -36,12 +37,23 @@ export function locateField(origin: ObjectOrigin, path: FieldPath = []): SourceL
  */
 export function completeValue(object: ManifestObject): unknown {
   const { positions, indexInPositions, basePath } = object.origin;
-  const yaml = jsYaml();
-  const source = positions.sourceText;
-  const documents = yaml.constructFromEvents(yaml.parseEvents(source, { filename: positions.sourceFile.path }), {
-    source,
-    schema: manifestYamlSchema(),
-    json: /\.json$/i.test(positions.sourceFile.path),
-  });
-  return valueAt(documents[indexInPositions], basePath);
+  let documents = completeDocuments.get(positions);
+  if (!documents) {
+    // Once per text: a file that defines an object a thousand times asks a thousand times.
+    const yaml = jsYaml();
+    const source = positions.sourceText;
+    const events = yaml.parseEvents(source, { filename: positions.sourceFile.path });
+    // The fields k8snet does not read were never checked for aliases: a billion laughs there is
+    // compared as what the loader read of it, not walked in full.
+    documents = findAliasBudgetExcess(events, source) ? [] : yaml.constructFromEvents(events, {
+      source,
+      schema: manifestYamlSchema(),
+      json: /\.json$/i.test(positions.sourceFile.path),
+    });
+    completeDocuments.set(positions, documents);
+  }
+  return indexInPositions < documents.length ? valueAt(documents[indexInPositions], basePath) : object.value;
 }
+
+/** The documents of each text constructed in full, for completeValue, while the text's positions live. */
+const completeDocuments = new WeakMap<DocumentPositions, unknown[]>();
