@@ -4,7 +4,9 @@
  * nest into patterns that backtrack exponentially (46 bytes hung the run). Here a glob is a small
  * automaton whose active states are tracked as a set over the path, one character at a time
  * (Thompson's construction): the time is the length of the path times the length of the glob,
- * whatever both hold.
+ * whatever both hold. picomatch, the usual library, compiles globs to regular expressions too, and
+ * has had ReDoS advisories for crafted globs (CVE-2026-33671; a bypass of its fix is still open as
+ * micromatch/picomatch#175), so it is not used.
  *
  * The syntax: `*` is any run of characters other than `/`, `?` one such character, `**` then `/`
  * any number of whole folders (none included), `**` elsewhere anything; every other character stands
