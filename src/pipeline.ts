@@ -29,6 +29,6 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
 }
 
 /** Builds the resource graph of in-memory manifest texts. */
-export function analyzeTexts(texts: readonly { path: string; text: string }[], options: AnalyzeOptions = {}): Analysis {
+export function analyzeTexts(texts: readonly ({ path: string; text: string } | { path: string; tooLarge: number })[], options: AnalyzeOptions = {}): Analysis {
   return analyze(loadTexts(texts), options);
 }

@@ -72,10 +72,13 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
 }
 
 /** Loads manifests from in-memory texts, as the tests and `diff` against git revisions do. */
-export function loadTexts(texts: readonly { path: string; text: string }[]): LoadResult {
+export function loadTexts(texts: readonly ({ path: string; text: string } | { path: string; tooLarge: number })[]): LoadResult {
   const findings: Finding[] = [];
   const collector = new ObjectCollector(findings);
-  for (const { path, text } of texts) collector.addText(path, Buffer.from(text, 'utf8'));
+  for (const entry of texts) {
+    if ('tooLarge' in entry) findings.push(tooLargeFinding(entry.path, entry.tooLarge));
+    else collector.addText(entry.path, Buffer.from(entry.text, 'utf8'));
+  }
   collector.reportUnknownKinds();
   return { objects: collector.objects, findings, files: texts.map((text) => text.path), unparsedFiles: [] };
 }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { BIN, ROOT, expectNoStackTrace, k8snet } from './run-cli.js';
+import { readManifestsAtRevision } from '../../src/load/git.js';
 
 const TEMP = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-hardening-'));
 afterAll(() => fs.rmSync(TEMP, { recursive: true, force: true }));
@@ -77,6 +78,21 @@ describe('arguments', () => {
       expectNoStackTrace(run);
     }
     expect(fs.existsSync(written)).toBe(false);
+  });
+});
+
+describe('diff --git and a blob over the size limit', () => {
+  it('lists it with its size from git and does not read it', () => {
+    const repository = tree({ 'manifests/a.yaml': NAMESPACE, 'manifests/big.yaml': '' });
+    fs.truncateSync(path.join(repository, 'manifests', 'big.yaml'), 65 * 1024 * 1024);
+    execFileSync('git', ['-c', 'init.defaultBranch=main', 'init', '-q'], { cwd: repository });
+    execFileSync('git', ['add', '.'], { cwd: repository });
+    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'one'], { cwd: repository });
+    const files = readManifestsAtRevision('HEAD', 'manifests', repository);
+    expect(files).toEqual([{ path: 'HEAD:manifests/a.yaml', text: NAMESPACE }, { path: 'HEAD:manifests/big.yaml', tooLarge: 65 * 1024 * 1024 }]);
+    const run = k8snet(['diff', '--git', 'HEAD..', 'manifests'], { cwd: repository });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('HEAD:manifests/big.yaml is 65 MiB, larger than the 64 MiB limit; it was not read.');
   });
 });
 
