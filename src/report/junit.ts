@@ -34,7 +34,7 @@ export function* streamJunit(result: LintResult): Generator<string> {
         + '    </testcase>\n';
     }
     const omitted = omittedByFile.get(file);
-    if (omitted) yield `    <system-out>${xmlText(omitted.map(describeOmitted).join('\n'))}</system-out>\n`;
+    if (omitted) yield `    <system-out>${xmlText(omitted.map((entry) => describeOmitted(entry)).join('\n'))}</system-out>\n`;
     yield '  </testsuite>\n';
   }
   yield '</testsuites>\n';

@@ -62,12 +62,15 @@ export function capRepeats(findings: readonly Finding[], limit: number): { liste
   return { listed, omitted: [...omitted.values()] };
 }
 
-/** One sentence on findings not listed: `199,900 more input-not-object errors in this file are not listed`. */
-export function describeOmitted(omitted: OmittedFindings): string {
+/**
+ * One sentence on findings not listed: `199,900 more input-not-object errors in this file are not
+ * listed: ...`, naming lint's --max-repeats unless `mentionFlag` is false (commands without it).
+ */
+export function describeOmitted(omitted: OmittedFindings, mentionFlag = true): string {
   const count = omitted.count.toLocaleString('en-US');
   const noun = omitted.severity === 'info' ? (omitted.count === 1 ? 'info' : 'infos') : `${omitted.severity}${omitted.count === 1 ? '' : 's'}`;
   return `${count} more ${omitted.ruleId} ${noun} ${omitted.file === undefined ? 'without a file' : 'in this file'} are not listed: `
-    + `only the first ${omitted.listed} findings of one rule in one file are (--max-repeats 0 lists them all).`;
+    + `only the first ${omitted.listed} findings of one rule in one file are${mentionFlag ? ' (--max-repeats 0 lists them all)' : ''}.`;
 }
 
 /** Counts findings by severity. */

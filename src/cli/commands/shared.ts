@@ -29,7 +29,7 @@ export function reportInputFindings(findings: readonly Finding[], global: Global
   // As in lint's reports: 200,000 broken documents make 100 lines and a count, not 200,000 lines.
   const { listed, omitted } = capRepeats(shown, DEFAULT_MAX_REPEATS);
   for (const finding of listed) process.stderr.write(`${formatFindingLine(finding)}\n`);
-  for (const entry of omitted) process.stderr.write(`${escapeText(`${entry.file ?? ''}: ${describeOmitted(entry).replace(' (--max-repeats 0 lists them all)', '')}`)}\n`);
+  for (const entry of omitted) process.stderr.write(`${escapeText(`${entry.file ?? ''}: ${describeOmitted(entry, false)}`)}\n`);
   const errors = findings.filter((finding) => finding.severity === 'error').length;
   if (errors > 0) {
     process.stderr.write(`k8snet: ${errors} input error${errors === 1 ? '' : 's'}: the objects concerned are left out of this answer.\n`);
