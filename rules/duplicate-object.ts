@@ -27,29 +27,55 @@ export default defineRule({
     const sameText = (a: ManifestObject, b: ManifestObject) => textOf(a) !== undefined && textOf(a) === textOf(b);
     const contents = canonicalContents(graph.duplicates.filter(({ object, earlier }) => !sameText(object, earlier))
       .flatMap((duplicate) => [duplicate.object, duplicate.earlier]));
-    for (const { object, earlier } of graph.duplicates) {
-      // A third copy's `earlier` is the second: walk back so the first definition is named too.
-      const definitions: ManifestObject[] = [earlier];
-      for (let previous = earlierOf.get(earlier); previous && !definitions.includes(previous); previous = earlierOf.get(previous)) {
-        definitions.unshift(previous);
+    // Each definition's first definition and how many come before it, worked out once: a file
+    // that defines one object thousands of times made this walk (and its findings) grow with the cube.
+    const chains = new Map<ManifestObject, { first: ManifestObject; count: number }>();
+    const chainOf = (definition: ManifestObject): { first: ManifestObject; count: number } => {
+      const unresolved: ManifestObject[] = [];
+      const visited = new Set<ManifestObject>();
+      let current: ManifestObject | undefined = definition;
+      while (current && !chains.has(current) && !visited.has(current)) {
+        unresolved.push(current);
+        visited.add(current);
+        current = earlierOf.get(current);
       }
+      let known = current && chains.has(current) ? chains.get(current)! : undefined;
+      for (let index = unresolved.length - 1; index >= 0; index--) {
+        known = known ? { first: known.first, count: known.count + 1 } : { first: unresolved[index], count: 1 };
+        chains.set(unresolved[index], known);
+      }
+      return chains.get(definition)!;
+    };
+    for (const { object, earlier } of graph.duplicates) {
+      // A third copy's `earlier` is the second: the first definition is named too, and at most
+      // MAX_EARLIER_SHOWN of the others, the nearest, with a count of the rest.
+      const { first, count } = chainOf(earlier);
+      const nearest: ManifestObject[] = [];
+      for (let previous: ManifestObject | undefined = earlier; previous && previous !== first && nearest.length < MAX_EARLIER_SHOWN - 1; previous = earlierOf.get(previous)) {
+        nearest.unshift(previous);
+      }
+      const definitions = [first, ...nearest];
+      const unnamed = count - definitions.length;
       reports.push({
         // The loader keeps only the fields k8snet reads: compare the definitions in full.
         messageId: sameText(object, earlier) || contents.get(object) === contents.get(earlier) ? 'sameContent' : 'differentContent',
         // Which definition this is (2 for the second): a third copy is a finding of its own.
-        data: { kind: object.kind, object: displayName(object, definitions), definition: definitions.length + 1 },
+        data: { kind: object.kind, object: displayName(object, definitions), definition: count + 1 },
         object,
         path: ['metadata', 'name'],
         related: definitions.map((definition, index) => ({
           object: definition,
           path: ['metadata', 'name'],
-          message: index === 0 ? 'first definition' : 'another earlier definition',
+          message: index === 0 ? (unnamed > 0 ? `first definition (and ${unnamed} more before the ones below)` : 'first definition') : 'another earlier definition',
         })),
       });
     }
     return reports;
   },
 });
+
+/** How many earlier definitions a finding names: the first, and the nearest others. */
+const MAX_EARLIER_SHOWN = 3;
 
 /**
  * Names the object `namespace/name` when any definition writes its namespace (one that leaves it out

@@ -51,7 +51,10 @@ export function analyzePaths(paths: readonly string[], options: AnalyzeOptions =
   return analyze(loadPaths(paths, { ...options, ...declaredKinds(options) }), options);
 }
 
-/** Builds the resource graph of in-memory manifest texts (or bytes, decoded as files are). */
-export function analyzeTexts(texts: readonly { path: string; text: string | Buffer }[], options: AnalyzeOptions = {}): Analysis {
+/** Builds the resource graph of in-memory manifest texts (or bytes, decoded as files are; or the size of a file too large to read). */
+export function analyzeTexts(
+  texts: readonly ({ path: string; text: string | Buffer } | { path: string; tooLarge: number })[],
+  options: AnalyzeOptions = {},
+): Analysis {
   return analyze(loadTexts(texts, declaredKinds(options)), options);
 }

@@ -1,14 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeFsError } from '../load/discover.js';
+import { MAX_FILE_BYTES } from '../load/parse-text.js';
 import { UsageError } from './context.js';
 
-/** Reads all of standard input synchronously; the loader calls it when a path is `-`. */
-export function readStandardInput(): Buffer {
+/**
+ * Reads standard input synchronously, up to the manifest size limit: the loader calls it when a
+ * path is `-`. Input larger than the limit (`k8snet lint - < /dev/zero`) is read no further, and
+ * its size is returned when the file system knows it (a file redirected in), so that memory
+ * stays bounded whatever is piped in.
+ */
+export function readStandardInput(): Buffer | { readonly tooLarge: number | undefined } {
   if (process.stdin.isTTY) {
     throw Object.assign(new Error('standard input is a terminal; pipe manifests into k8snet, e.g. helm template . | k8snet lint -'), { code: 'ETTY' });
   }
+  const stats = fstatOrUndefined(0);
+  if (stats?.isFile() && stats.size > MAX_FILE_BYTES) return { tooLarge: stats.size };
   const chunks: Buffer[] = [];
+  let total = 0;
   const buffer = Buffer.alloc(1 << 16);
   for (;;) {
     let bytesRead: number;
@@ -22,8 +31,18 @@ export function readStandardInput(): Buffer {
     }
     if (bytesRead === 0) break;
     chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+    total += bytesRead;
+    if (total > MAX_FILE_BYTES) return { tooLarge: undefined };
   }
   return Buffer.concat(chunks);
+}
+
+function fstatOrUndefined(descriptor: number): fs.Stats | undefined {
+  try {
+    return fs.fstatSync(descriptor);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

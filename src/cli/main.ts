@@ -1,10 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_USAGE, UsageError, shouldColor, type GlobalOptions } from './context.js';
+import { escapeText } from '../report/escape/text.js';
 
 const VERSION = '0.1.0';
 
 function globalOptions(program: Command): GlobalOptions {
   const options = program.opts<{ color: boolean; debug: boolean; namespace: string }>();
+  // A namespace name is an RFC 1123 label; '' or 'Shop' would silently match nothing.
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.namespace)) {
+    throw new UsageError(`--namespace '${options.namespace}': a namespace name is 1-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit`);
+  }
   return { color: shouldColor(process.stdout, options.color, process.env), debug: options.debug, namespace: options.namespace };
 }
 
@@ -25,7 +30,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .configureHelp({ sortSubcommands: false })
     // Before the subcommands are added: commander copies these settings to each of them.
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    // Commander's error messages quote the arguments, which may hold anything: escaped, as every
+    // message on standard error is (its help text, written with writeErr, is k8snet's own).
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: (text, write) => write(escapeMessage(text)) });
 
   program
     .command('lint')
@@ -40,6 +47,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the run fail (exit 1)').choices(['error', 'warning', 'info']).default('error'))
     .option('--max-warnings <count>', 'fail when there are more warnings than this', parseCount)
     .option('--verbose', 'show why each finding matters and how to fix it, and list the files skipped because they are not Kubernetes manifests', false)
+    .option('--max-repeats <count>', 'list at most this many findings of one rule in one file and count the rest (0 lists all)', parseCount, 100)
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (outside NetworkPolicy; most plugins) or pod').choices(['node', 'pod']).default('node'))
     .addHelpText('after', '\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.\nExamples: helm template ./chart | k8snet lint -\n          k8snet lint --new-from-rev origin/main .   (what a pull request adds)')
     .action(async (paths: string[], options, command: Command) => {
@@ -216,19 +224,36 @@ function parseCount(value: string): number {
   return Number(value);
 }
 
+/** Escapes a message that ends in one newline: the text before it may hold anything the user typed. */
+function escapeMessage(text: string): string {
+  return text.endsWith('\n') ? `${escapeText(text.slice(0, -1))}\n` : escapeText(text);
+}
+
+/** Writes to a stream whose own failure has nowhere to be reported. */
+function writeQuietly(stream: NodeJS.WriteStream, text: string): void {
+  try {
+    stream.write(text);
+  } catch {
+    // Standard error is gone too: the exit code is all that is left to say it.
+  }
+}
+
 /** Runs the CLI on `argv` and returns the exit code; the only place errors are turned into text. */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;
   });
-  // `k8snet matrix | head` closes the pipe early: stop quietly, as Unix tools do.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(exitCode);
-      throw error;
-    });
-  }
+  // `k8snet matrix | head` closes the pipe early: stop quietly, as Unix tools do. Any other
+  // failure to write (a full disk, `> /dev/full`) is said in one line: the output is incomplete.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(exitCode);
+    writeQuietly(process.stderr, `k8snet: writing to standard output failed (${error.code ?? error.message}): the output is incomplete\n`);
+    process.exit(EXIT_USAGE);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    process.exit(error.code === 'EPIPE' ? exitCode : EXIT_USAGE);
+  });
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync([...argv]);
@@ -239,12 +264,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`k8snet: ${error.message}\n`);
+      process.stderr.write(`k8snet: ${escapeText(error.message)}\n`);
       return EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`k8snet: internal error: ${message}\n`);
-    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(`k8snet: internal error: ${escapeText(message)}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack.split('\n').map(escapeText).join('\n')}\n`);
     else process.stderr.write('Run again with --debug for details, and please report it.\n');
     return EXIT_USAGE;
   }

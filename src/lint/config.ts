@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import type { Severity } from '../finding.js';
 import { DEFAULT_CLUSTER_FACTS, type ClusterFacts } from '../model/cluster-facts.js';
 import { precompiledValidator, type KindValidator } from '../load/validate.js';
-import { parseManifestText } from '../load/parse-text.js';
+import { decodeManifestBytes, parseManifestText } from '../load/parse-text.js';
+import type { DocumentPositions } from '../load/positions.js';
+import { FileReadError, readRegularFile } from '../load/read-file.js';
 import { configYamlSchema } from '../load/yaml.js';
 import { CONFIG_FILE_NAMES } from '../load/discover.js';
 import { SourceFile } from '../load/source-file.js';
@@ -134,18 +136,40 @@ export function findConfigFile(explicit: string | undefined, cwd: string): strin
   }
 }
 
+/**
+ * Reads the configuration's text as the manifests are read: a regular file only (a FIFO or a
+ * device such as /dev/zero, even behind a symbolic link, would block or never end), within the
+ * manifest size limit, UTF-8 or UTF-16 with a byte order mark.
+ */
+function readConfigText(file: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFile(file);
+  } catch (error) {
+    if (error instanceof FileReadError) throw new ConfigError(`${error.message}; it should be k8snet's configuration file`);
+    throw error;
+  }
+  const decoded = decodeManifestBytes(file, bytes);
+  if ('finding' in decoded) throw new ConfigError(decoded.finding.message);
+  return decoded.text;
+}
+
+/** A configuration is one YAML document: settings in a second one would be ignored without a word. */
+function rejectExtraDocuments(file: string, documents: readonly { value: unknown; positions: DocumentPositions; indexInPositions: number }[]): void {
+  const extra = documents.findIndex((document, index) => index > 0 && document.value != null);
+  if (extra === -1) return;
+  const origin = { file, documentIndex: extra, basePath: [], positions: documents[extra].positions, indexInPositions: documents[extra].indexInPositions };
+  const location = locateField(origin, []);
+  throw new ConfigError(`${file}:${location.line}:${location.column}: document ${extra + 1} of the configuration would be ignored: k8snet reads one document; merge its settings into the first`);
+}
+
 /** The kind the configuration file is given as an object, for findings that point into it. */
 export const CONFIG_OBJECT_KIND = 'K8snetConfiguration';
 
 /** Reads, validates and resolves the configuration file (or the defaults when there is none). */
 export function loadConfig(file: string | undefined): LintConfig {
   if (!file) return resolveConfig({}, undefined);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`${file}: ${(error as Error).message}`);
-  }
+  const text = readConfigText(file);
   // Parsed with the manifests' parser, so every setting has a line and column for messages, but
   // with YAML 1.2's values, not kubectl's: `nodeport-exposed: off` is the word off, not false.
   const parsed = parseManifestText(new SourceFile(file, text), /\.json$/i.test(file), configYamlSchema());
@@ -158,6 +182,7 @@ export function loadConfig(file: string | undefined): LintConfig {
       : syntax.message;
     throw new ConfigError(`${file}${where}: ${message}`);
   }
+  rejectExtraDocuments(file, parsed.documents);
   const document = parsed.documents[0];
   // An empty or comment-only file is the defaults.
   const raw = document?.value ?? {};
@@ -327,25 +352,5 @@ export function withRuleOverrides(config: LintConfig, overrides: readonly string
   return { ...config, rules };
 }
 
-/** Returns a predicate telling whether a file path matches one of the globs (`**`, `*`, `?`). */
-export function globMatcher(globs: readonly string[]): (file: string) => boolean {
-  const patterns = globs.map((glob) => {
-    const normalised = glob.replace(/\\/g, '/').replace(/^\.\//, '');
-    let source = '';
-    for (let index = 0; index < normalised.length; index++) {
-      const char = normalised[index];
-      if (char === '*' && normalised[index + 1] === '*') {
-        index++;
-        // `**/` is any number of whole folders; a trailing `**` is anything below.
-        if (normalised[index + 1] === '/') {
-          index++;
-          source += '(?:[^/]*/)*';
-        } else source += '.*';
-      } else if (char === '*') source += '[^/]*';
-      else if (char === '?') source += '[^/]';
-      else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`(^|/)${source}($|/)`);
-  });
-  return (file) => patterns.some((pattern) => pattern.test(file.replace(/\\/g, '/').replace(/^\.\//, '')));
-}
+/** The matcher of `ignore` globs, without backtracking (src/lint/glob.ts). */
+export { globMatcher } from './glob.js';

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { MAX_FILE_BYTES } from './parse-text.js';
 
 /** A git revision could not be read; the message says why in plain words. */
 export class GitError extends Error {}
@@ -18,11 +19,11 @@ function git(args: readonly string[], cwd: string, input?: Buffer): Buffer {
   }
 }
 
-/** One manifest file of a revision: its path as shown, and its bytes. */
-export interface RevisionFile {
-  readonly path: string;
-  readonly bytes: Buffer;
-}
+/**
+ * One manifest file of a revision: its path as shown, and its bytes, or only its size when it is
+ * over the manifest limit (git's listing gives sizes, so such a file is never read into memory).
+ */
+export type RevisionFile = { readonly path: string; readonly bytes: Buffer } | { readonly path: string; readonly tooLarge: number };
 
 /** What {@link readManifestTree} read at a revision: the manifest files, and the git top folder. */
 export interface RevisionTree {
@@ -42,7 +43,7 @@ export interface RevisionReadOptions {
  * A revision starting with `-` is refused, so that it can never be read as an option of git.
  */
 export function resolveCommit(revision: string, cwd: string): string {
-  if (revision === '' || revision.startsWith('-')) throw new GitError(`'${revision}' is not a revision (a revision cannot start with '-')`);
+  refuseOptionLike(revision);
   git(['rev-parse', '--show-toplevel'], cwd);
   try {
     return git(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`], cwd).toString('utf8').trim();
@@ -53,6 +54,11 @@ export function resolveCommit(revision: string, cwd: string): string {
         + 'with actions/checkout, set fetch-depth: 0)'
       : `no revision ${revision} in this repository`);
   }
+}
+
+/** A revision is never an option: `--output=/etc/x` would make git write a file. */
+function refuseOptionLike(revision: string): void {
+  if (revision === '' || revision.startsWith('-')) throw new GitError(`'${revision}' is not a revision (a revision cannot start with '-')`);
 }
 
 function safeGit(args: readonly string[], cwd: string): string | undefined {
@@ -71,6 +77,7 @@ function safeGit(args: readonly string[], cwd: string): string | undefined {
  * grow with a process per file. A symbolic link to a file is read as the file it points to.
  */
 export function readManifestTree(revision: string, targets: readonly string[], cwd: string, options: RevisionReadOptions = {}): RevisionTree {
+  refuseOptionLike(revision);
   const top = git(['rev-parse', '--show-toplevel'], cwd).toString('utf8').trim();
   const given = targets.map((target) => {
     const prefix = path.relative(top, path.resolve(cwd, target)).split(path.sep).join('/');
@@ -78,22 +85,36 @@ export function readManifestTree(revision: string, targets: readonly string[], c
     return { target, prefix: prefix === '' ? '.' : prefix };
   });
   const prefixes = given.map((entry) => entry.prefix);
-  const listing = git(['ls-tree', '-r', '-z', '--full-tree', revision, '--', ...prefixes], top).toString('utf8');
-  const entries = new Map<string, { mode: string; object: string }>();
+  // -l lists each blob's size: one over the manifest limit is reported, not read. The revision was
+  // refused above if it starts with '-'; --end-of-options keeps git from reading one as an option.
+  const listing = git(['ls-tree', '-r', '-z', '-l', '--full-tree', '--end-of-options', revision, '--', ...prefixes], top).toString('utf8');
+  const entries = new Map<string, { mode: string; object: string; size: number }>();
   for (const line of listing.split('\0')) {
     const tab = line.indexOf('\t');
     if (tab < 0) continue;
-    const [mode, type, object] = line.slice(0, tab).split(' ');
+    const [mode, type, object, size] = line.slice(0, tab).split(/\s+/);
     const file = line.slice(tab + 1);
     if (type !== 'blob' || !isManifestPath(file, prefixes)) continue;
-    entries.set(file, { mode, object });
+    entries.set(file, { mode, object, size: Number(size) });
   }
   const files = [...entries.keys()].sort();
-  const contents = readObjects(top, files.map((file) => entries.get(file)!.object));
+  const readable = files.filter((file) => entries.get(file)!.size <= MAX_FILE_BYTES);
+  const readContents = readObjects(top, readable.map((file) => entries.get(file)!.object));
+  const contentOf = new Map(readable.map((file, index) => [file, readContents[index]]));
   const result: RevisionFile[] = [];
   const shown = new Set<string>();
-  files.forEach((file, index) => {
-    let bytes = contents[index];
+  const shownPathOf = (file: string) => (options.prefixRevision
+    ? `${revision}:${path.relative(cwd, path.join(top, file)).split(path.sep).join('/')}`
+    : displayPath(file, given));
+  files.forEach((file) => {
+    const { size } = entries.get(file)!;
+    if (size > MAX_FILE_BYTES) {
+      const shownPath = shownPathOf(file);
+      if (!shown.has(shownPath)) result.push({ path: shownPath, tooLarge: size });
+      shown.add(shownPath);
+      return;
+    }
+    let bytes = contentOf.get(file);
     if (!bytes) return;
     if (entries.get(file)!.mode === SYMBOLIC_LINK_MODE) {
       const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), bytes.toString('utf8')));
@@ -101,11 +122,16 @@ export function readManifestTree(revision: string, targets: readonly string[], c
       if (entries.has(target) || target.startsWith('..')) return;
       const [linked] = safeReadPaths(top, revision, [target]);
       if (!linked) return;
+      // A link's target is read whatever its size: it is checked as the loader checks any text.
       bytes = linked;
+      if (bytes.length > MAX_FILE_BYTES) {
+        const shownPath = shownPathOf(file);
+        if (!shown.has(shownPath)) result.push({ path: shownPath, tooLarge: bytes.length });
+        shown.add(shownPath);
+        return;
+      }
     }
-    const shownPath = options.prefixRevision
-      ? `${revision}:${path.relative(cwd, path.join(top, file)).split(path.sep).join('/')}`
-      : displayPath(file, given);
+    const shownPath = shownPathOf(file);
     if (shown.has(shownPath)) return;
     shown.add(shownPath);
     result.push({ path: shownPath, bytes });
@@ -182,6 +208,7 @@ function parseBatch(output: Buffer, count: number): (Buffer | undefined)[] {
  * Reads the manifests under `target` (a file or folder, relative to the current folder) as they
  * are at git revision `revision`, each shown as `REV:path` with its bytes: what `diff --git` compares.
  */
-export function readManifestsAtRevision(revision: string, target: string, cwd: string): { path: string; text: Buffer }[] {
-  return readManifestTree(revision, [target], cwd, { prefixRevision: true }).files.map((file) => ({ path: file.path, text: file.bytes }));
+export function readManifestsAtRevision(revision: string, target: string, cwd: string): ({ path: string; text: Buffer } | { path: string; tooLarge: number })[] {
+  return readManifestTree(revision, [target], cwd, { prefixRevision: true }).files
+    .map((file) => ('tooLarge' in file ? file : { path: file.path, text: file.bytes }));
 }

@@ -31,8 +31,11 @@ export interface LoadResult {
 
 /** How the loader reaches the outside world; the CLI supplies standard input. */
 export interface LoadOptions {
-  /** Returns the bytes of standard input; called at most once, when a path is `-`. */
-  readonly readStdin?: () => Buffer;
+  /**
+   * Returns the bytes of standard input, or its size (when known) if it holds more than
+   * MAX_FILE_BYTES, reading no further; called at most once, when a path is `-`.
+   */
+  readonly readStdin?: () => Buffer | { readonly tooLarge: number | undefined };
   /**
    * Decides from a file's raw bytes whether any object in it can matter to the question asked
    * (a `can-reach` between two namespaces); files it rejects are read but not parsed. It must only
@@ -54,7 +57,7 @@ export interface LoadOptions {
 export function loadPaths(paths: readonly string[], options: LoadOptions = {}): LoadResult {
   const { inputs, problems } = discoverInputs(paths);
   const findings: Finding[] = problems.map((problem) =>
-    fileFinding(INPUT_RULES.unreadable, new SourceFile(problem.path, ''), 1, 1, problem.message));
+    fileFinding(INPUT_RULES[problem.kind ?? 'unreadable'], new SourceFile(problem.path, ''), 1, 1, problem.message));
   const collector = new ObjectCollector(findings, options.isDeclaredWorkloadKind);
   const reader = new FileReader();
   const files: string[] = [];
@@ -63,7 +66,7 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   const hasChartFile = cachedFileTest((folder) => fs.existsSync(path.join(folder, 'Chart.yaml')));
   const patches = kustomizePatchesOnDisk(inputs, paths, reader);
   // Standard input can be read once; `-` given twice means the same stream.
-  let stdin: Buffer | undefined;
+  let stdin: ReturnType<NonNullable<LoadOptions['readStdin']>> | undefined;
   const readStdin = options.readStdin;
   const inputOptions: LoadOptions = { ...options, ...(readStdin ? { readStdin: () => (stdin ??= readStdin()) } : {}) };
   let read = 0;
@@ -156,8 +159,11 @@ function isRegularFile(file: string): boolean {
   }
 }
 
-/** Loads manifests from in-memory texts or bytes, as the tests and the git revisions of `diff` and `lint --new-from-rev` do. */
-export function loadTexts(texts: readonly { path: string; text: string | Buffer }[], options: Pick<LoadOptions, 'isDeclaredWorkloadKind'> = {}): LoadResult {
+/** Loads manifests from in-memory texts or bytes, as the tests and the git revisions of `diff` and `lint --new-from-rev` do (files over the size limit come as their size). */
+export function loadTexts(
+  texts: readonly ({ path: string; text: string | Buffer } | { path: string; tooLarge: number })[],
+  options: Pick<LoadOptions, 'isDeclaredWorkloadKind'> = {},
+): LoadResult {
   const findings: Finding[] = [];
   const collector = new ObjectCollector(findings, options.isDeclaredWorkloadKind);
   // Bytes (a file read from git) are decoded as files are: a UTF-16 or binary file is told apart.
@@ -165,9 +171,10 @@ export function loadTexts(texts: readonly { path: string; text: string | Buffer 
   const paths = new Set(texts.map((text) => text.path));
   const hasChartFile = (folder: string) => paths.has(`${folder}/Chart.yaml`);
   const patches = new Map<string, string>();
-  for (const { path: file, text } of texts) {
-    if (!isKustomizationFile(file)) continue;
-    const outcome = parseBytes(file, bytesOf(text));
+  for (const entry of texts) {
+    if ('tooLarge' in entry || !isKustomizationFile(entry.path)) continue;
+    const file = entry.path;
+    const outcome = parseBytes(file, bytesOf(entry.text));
     if ('finding' in outcome) continue;
     for (const document of outcome.documents) {
       for (const reference of kustomizationReferences(document.value, path.posix.dirname(file))) {
@@ -177,8 +184,14 @@ export function loadTexts(texts: readonly { path: string; text: string | Buffer 
   }
   const files: string[] = [];
   const skipped: SkippedFile[] = [];
-  for (const { path: file, text } of texts) {
-    const reason = nonManifestByName(file, hasChartFile) ?? patches.get(file) ?? collector.addText(file, bytesOf(text));
+  for (const entry of texts) {
+    const file = entry.path;
+    // A file over the size limit (git's ls-tree gave its size) is reported, never read.
+    if ('tooLarge' in entry) {
+      findings.push(tooLargeFinding(file, entry.tooLarge));
+      continue;
+    }
+    const reason = nonManifestByName(file, hasChartFile) ?? patches.get(file) ?? collector.addText(file, bytesOf(entry.text));
     if (reason) skipped.push({ path: file, reason });
     else files.push(file);
   }
@@ -186,14 +199,15 @@ export function loadTexts(texts: readonly { path: string; text: string | Buffer 
   return { objects: collector.objects, findings, files, unparsedFiles: [], skipped };
 }
 
+function readStdinOf(options: LoadOptions): Buffer | { readonly tooLarge: number | undefined } {
+  if (!options.readStdin) throw Object.assign(new Error('standard input is not available'), { code: 'ENOSTDIN' });
+  return options.readStdin();
+}
+
 function readInput(input: InputSource, options: LoadOptions, reader: FileReader, findings: Finding[]): Buffer | undefined {
   const displayPath = input.kind === 'stdin' ? '<stdin>' : input.path;
   try {
-    if (input.kind === 'stdin') {
-      if (!options.readStdin) throw Object.assign(new Error('standard input is not available'), { code: 'ENOSTDIN' });
-      return options.readStdin();
-    }
-    const bytes = reader.read(input.path);
+    const bytes = input.kind === 'stdin' ? readStdinOf(options) : reader.read(input.fsPath ?? input.path);
     if ('tooLarge' in bytes) {
       findings.push(tooLargeFinding(displayPath, bytes.tooLarge));
       return undefined;
@@ -215,14 +229,24 @@ class FileReader {
   private buffer = Buffer.allocUnsafeSlow(1 << 20);
 
   /**
-   * The bytes of a file, valid until the next call; or, for a file over the size limit (read no
-   * further), its size when the file system knows it (not for pipes and devices).
+   * The bytes of a file, valid until the next call; or, for a file over the size limit, its size
+   * when the file system knows it (not for pipes and devices). A file's size is looked up only
+   * once its first PROBE_BYTES have been read: manifests are smaller, and a larger regular file
+   * over the limit is then left unread, not read up to the limit.
    */
-  read(path: string): Buffer | { readonly tooLarge: number | undefined } {
-    const descriptor = fs.openSync(path, 'r');
+  read(path: string | Buffer): Buffer | { readonly tooLarge: number | undefined } {
+    // O_NONBLOCK: should a FIFO take a file's place after discovery, opening it does not wait
+    // for a writer (and reading it fails instead of blocking).
+    const descriptor = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     try {
       let length = 0;
+      let sizeChecked = false;
       for (;;) {
+        if (!sizeChecked && length >= PROBE_BYTES) {
+          sizeChecked = true;
+          const stats = fs.fstatSync(descriptor);
+          if (stats.isFile() && stats.size > MAX_FILE_BYTES) return { tooLarge: stats.size };
+        }
         if (length === this.buffer.length) {
           if (length > MAX_FILE_BYTES) {
             const stats = fs.fstatSync(descriptor);
@@ -232,7 +256,8 @@ class FileReader {
           this.buffer.copy(larger, 0, 0, length);
           this.buffer = larger;
         }
-        const read = fs.readSync(descriptor, this.buffer, length, this.buffer.length - length, null);
+        const wanted = sizeChecked ? this.buffer.length - length : Math.min(this.buffer.length, PROBE_BYTES) - length;
+        const read = fs.readSync(descriptor, this.buffer, length, wanted, null);
         if (read === 0) return this.buffer.subarray(0, length);
         length += read;
       }
@@ -241,6 +266,9 @@ class FileReader {
     }
   }
 }
+
+/** How much of a file is read before its size is checked against the limit. */
+const PROBE_BYTES = 1 << 16;
 
 interface UnknownKindTally {
   readonly group: string;

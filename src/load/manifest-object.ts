@@ -2,6 +2,7 @@ import type { DocumentPositions } from './positions.js';
 import { valueAt, type FieldPath } from './path.js';
 import { parseEventsAsGoYaml } from './go-yaml-text.js';
 import { jsYaml, manifestYamlSchema } from './yaml.js';
+import { findAliasBudgetExcess } from './alias-budget.js';
 import type { SourceLocation } from '../finding.js';
 
 /** Where an object came from: its file, its document, and its path inside a `List`. */
@@ -48,19 +49,23 @@ export function completeValue(object: ManifestObject, parsed?: CompleteDocuments
   if (alone !== undefined) return alone.value;
   let documents = parsed?.get(positions);
   if (!documents) {
-    documents = constructInFull(positions.sourceText, positions.sourceFile.path);
+    documents = constructInFull(positions.sourceText, positions.sourceFile.path) ?? [];
     parsed?.set(positions, documents);
   }
-  return valueAt(documents[indexInPositions], basePath);
+  return indexInPositions < documents.length ? valueAt(documents[indexInPositions], basePath) : object.value;
 }
 
 /**
  * Constructs every document of a text in full, as the loader reads it: YAML as go-yaml (and so
  * kubectl) reads it, and a key written twice keeps its last value, as when the object was loaded.
+ * Undefined when its aliases would bring in more than the loader's budget: the fields k8snet does
+ * not read were never checked for aliases, and a billion laughs there is compared as what the
+ * loader read of it, not walked in full.
  */
-function constructInFull(source: string, filename: string): unknown[] {
+function constructInFull(source: string, filename: string): unknown[] | undefined {
   const yaml = jsYaml();
   const events = /\.json$/i.test(filename) ? yaml.parseEvents(source, { filename }) : parseEventsAsGoYaml(yaml, source, filename);
+  if (findAliasBudgetExcess(events, source)) return undefined;
   return yaml.constructFromEvents(events, { source, schema: manifestYamlSchema(), json: true }) as unknown[];
 }
 
@@ -105,7 +110,7 @@ function documentAlone(positions: DocumentPositions, documentIndex: number): { v
   if (!extent) return undefined;
   try {
     const documents = constructInFull(positions.sourceText.slice(extent.start, extent.end), positions.sourceFile.path);
-    return documents.length > 0 ? { value: documents[0] } : undefined;
+    return documents && documents.length > 0 ? { value: documents[0] } : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import type { Event, Schema as JsYamlSchema } from 'js-yaml';
 import { readBlockEvents } from './block-events.js';
+import { findAliasBudgetExcess, type AliasBudget } from './alias-budget.js';
 import { constructPlainDocuments } from './construct.js';
 import { takeNonFiniteResolved } from './go-yaml.js';
 import { goYamlRejection, parseEventsAsGoYaml } from './go-yaml-text.js';
@@ -120,7 +121,7 @@ export function parseManifestText(file: SourceFile, isJson: boolean, schema: JsY
   if (!isJson && file.text.includes('\uFEFF')) file = new SourceFile(file.path, file.text.replace(/(^|\n)\uFEFF/g, '$1'));
   const findings: Finding[] = [];
   const documents: ParsedDocument[] = [];
-  const whole = tryParse(file, file.text, 0, isJson, schema);
+  const whole = tryParse(file, file.text, 0, isJson, schema, { aliasNodes: 0 });
   if (whole.ok) {
     pushDocuments(documents, whole.values, whole.positions, 0);
     findings.push(...whole.findings);
@@ -128,13 +129,17 @@ export function parseManifestText(file: SourceFile, isJson: boolean, schema: JsY
   }
   const chunks = isJson ? splitJsonValues(file.text) : splitDocuments(file.text);
   let documentIndex = 0;
+  // Counted again from the first document: the file's aliases share one budget.
+  const aliasBudget: AliasBudget = { aliasNodes: 0 };
   for (const chunk of chunks) {
-    const parsed = chunks.length === 1 ? whole : tryParse(file, chunk.text, chunk.start, isJson, schema);
+    const parsed = chunks.length === 1 ? whole : tryParse(file, chunk.text, chunk.start, isJson, schema, aliasBudget);
     if (parsed.ok) {
       documentIndex = pushDocuments(documents, parsed.values, parsed.positions, documentIndex);
       findings.push(...parsed.findings);
     } else {
-      findings.push(syntaxFinding(file, chunk.start + parsed.offset, parsed.reason, isJson));
+      findings.push(parsed.aliases
+        ? aliasFinding(file, chunk.start + parsed.offset, documentIndex, parsed.reason)
+        : syntaxFinding(file, chunk.start + parsed.offset, parsed.reason, isJson));
       documentIndex++;
     }
   }
@@ -152,7 +157,7 @@ function pushDocuments(documents: ParsedDocument[], values: unknown[], positions
 
 type ParseAttempt =
   | { ok: true; values: unknown[]; positions: DocumentPositions; findings: readonly Finding[] }
-  | { ok: false; offset: number; reason: string };
+  | { ok: false; offset: number; reason: string; aliases?: true };
 
 /** Finds the texts that may hold a plain .inf or .nan (a cheap test of the whole text). */
 const NON_FINITE_WORD = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
@@ -164,7 +169,7 @@ class GoYamlRefusal extends Error {
   }
 }
 
-function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean, schema: JsYamlSchema): ParseAttempt {
+function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean, schema: JsYamlSchema, aliasBudget: AliasBudget): ParseAttempt {
   const yaml = jsYaml();
   // Outside the try: an exception from our own reader is a bug, not a syntax error of the file.
   const blockEvents = isJson ? undefined : readBlockEvents(text);
@@ -185,6 +190,10 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
         values = constructed;
       } else {
         duplicated = true;
+        // The plain constructor stops at the first anchor or alias; js-yaml would expand aliases
+        // without bound (it shares the nodes, but every reader of them walks each use).
+        const excess = findAliasBudgetExcess(events, text, aliasBudget);
+        if (excess) return { ok: false, offset: excess.offset, reason: excess.reason, aliases: true };
         values = yaml.constructFromEvents(withoutRanges(events, dropped) as Event[], options);
       }
     } catch (error) {
@@ -230,6 +239,11 @@ function duplicateKeyFindings(positions: DocumentPositions, resolvePlainKey: (ke
       related: [{ ...first, message: 'first written here' }],
     };
   });
+}
+
+function aliasFinding(file: SourceFile, offset: number, documentIndex: number, reason: string): Finding {
+  const { line, column } = file.lineAndColumn(Math.min(offset, file.text.length));
+  return fileFinding(INPUT_RULES.aliasBudget, file, line, column, `Document ${documentIndex + 1} of ${file.path} is not loaded: ${reason}.`);
 }
 
 function syntaxFinding(file: SourceFile, offset: number, reason: string, isJson: boolean): Finding {

@@ -445,6 +445,17 @@ export class DocumentPositions {
 
   private sequenceItem(sequence: number, index: number): number {
     const stop = this.nodes[sequence * SLOTS + NEXT];
+    if (index >= ITEMS_WALKED) {
+      // Findings on many items of one long list (100,000 excepts) would walk it once each.
+      let items = this.itemTables.get(sequence);
+      if (!items) {
+        const found: number[] = [];
+        for (let child = sequence + 1; child < stop; child = this.nodes[child * SLOTS + NEXT]) found.push(child);
+        items = Int32Array.from(found);
+        this.itemTables.set(sequence, items);
+      }
+      return index < items.length ? items[index] : -1;
+    }
     let child = sequence + 1;
     for (let position = 0; child < stop; position++) {
       if (position === index) return child;
@@ -452,6 +463,9 @@ export class DocumentPositions {
     }
     return -1;
   }
+
+  /** The items of the long sequences located into, by sequence node: built on the first look past ITEMS_WALKED. */
+  private readonly itemTables = new Map<number, Int32Array>();
 
   private mappingKey(mapping: number, wanted: string): number {
     const stop = this.nodes[mapping * SLOTS + NEXT];
@@ -496,6 +510,9 @@ export class DocumentPositions {
     return { file: this.file.path, line: from.line, column: from.column, endLine: to.line, endColumn: to.column };
   }
 }
+
+/** How far into a sequence an item is found by walking it; items further on come from a table of the sequence's items. */
+const ITEMS_WALKED = 32;
 
 let scalarDecoder: ((input: string, scalar: ScalarEvent) => string) | undefined;
 

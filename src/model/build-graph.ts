@@ -454,12 +454,12 @@ class GraphBuilder {
     const spec: Raw = template.spec ?? {};
     const ports: ContainerPort[] = [];
     const containers: Raw[] = [
-      ...(spec.containers ?? []),
+      ...listOf(spec.containers),
       // Sidecar init containers (restartPolicy: Always) keep running and serve their ports.
-      ...(spec.initContainers ?? []).filter((container: Raw) => container?.restartPolicy === 'Always'),
+      ...listOf(spec.initContainers).filter((container: Raw) => container?.restartPolicy === 'Always'),
     ];
     for (const container of containers) {
-      for (const port of container?.ports ?? []) {
+      for (const port of listOf(container?.ports)) {
         if (typeof port?.containerPort !== 'number') continue;
         ports.push({
           ...(typeof port.name === 'string' ? { name: port.name } : {}),
@@ -488,7 +488,7 @@ class GraphBuilder {
   private buildService(object: ManifestObject): Service {
     const spec: Raw = (object.value.spec as Raw) ?? {};
     const type = (spec.type ?? 'ClusterIP') as Service['type'];
-    const ports: ServicePort[] = (spec.ports ?? []).flatMap((port: Raw, index: number) => (typeof port?.port !== 'number' ? [] : [{
+    const ports: ServicePort[] = listOf(spec.ports).flatMap((port: Raw, index: number) => (typeof port?.port !== 'number' ? [] : [{
       ...(typeof port.name === 'string' ? { name: port.name } : {}),
       port: port.port,
       // targetPort defaults to port (ServiceSpec docs).
@@ -507,7 +507,7 @@ class GraphBuilder {
       ports,
       ...(typeof spec.clusterIP === 'string' ? { clusterIP: spec.clusterIP } : {}),
       ...(typeof spec.externalName === 'string' ? { externalName: spec.externalName } : {}),
-      loadBalancerSourceRanges: spec.loadBalancerSourceRanges ?? [],
+      loadBalancerSourceRanges: listOf(spec.loadBalancerSourceRanges).map(String),
       ...(type === 'NodePort' || type === 'LoadBalancer' ? { externalTrafficPolicy: spec.externalTrafficPolicy === 'Local' ? 'Local' as const : 'Cluster' as const } : {}),
       allocateLoadBalancerNodePorts: spec.allocateLoadBalancerNodePorts !== false,
       source: object,
@@ -532,9 +532,9 @@ class GraphBuilder {
       });
     };
     addBackend(spec.defaultBackend ?? spec.backend, ['spec', spec.defaultBackend ? 'defaultBackend' : 'backend']);
-    (spec.rules ?? []).forEach((rule: Raw, ruleIndex: number) => {
-      (rule?.http?.paths ?? []).forEach((path: Raw, pathIndex: number) => {
-        addBackend(path?.backend, ['spec', 'rules', ruleIndex, 'http', 'paths', pathIndex, 'backend'], rule.host, path.path);
+    listOf(spec.rules).forEach((rule: Raw, ruleIndex: number) => {
+      listOf(rule?.http?.paths).forEach((path: Raw, pathIndex: number) => {
+        addBackend(path?.backend, ['spec', 'rules', ruleIndex, 'http', 'paths', pathIndex, 'backend'], rule?.host, path?.path);
       });
     });
     return {
@@ -543,7 +543,7 @@ class GraphBuilder {
       name: object.name,
       ...(typeof spec.ingressClassName === 'string' ? { className: spec.ingressClassName } : {}),
       backends,
-      tls: (spec.tls ?? []).map((tls: Raw) => ({ hosts: tls?.hosts ?? [], ...(tls?.secretName ? { secretName: tls.secretName } : {}) })),
+      tls: listOf(spec.tls).map((tls: Raw) => ({ hosts: listOf(tls?.hosts).filter((host) => typeof host === 'string') as string[], ...(tls?.secretName ? { secretName: tls.secretName } : {}) })),
       source: object,
     };
   }
@@ -554,7 +554,7 @@ class GraphBuilder {
     const targetPort = spec.port?.targetPort;
     const targets: { to: Raw; path: FieldPath }[] = [
       { to: spec.to, path: ['spec', 'to'] },
-      ...(spec.alternateBackends ?? []).map((to: Raw, index: number) => ({ to, path: ['spec', 'alternateBackends', index] })),
+      ...listOf(spec.alternateBackends).map((to: Raw, index: number) => ({ to, path: ['spec', 'alternateBackends', index] })),
     ];
     const backends: IngressBackend[] = targets
       .filter(({ to }) => to && (to.kind ?? 'Service') === 'Service' && typeof to.name === 'string')
@@ -589,11 +589,11 @@ class GraphBuilder {
     const podSelector = selector(spec.podSelector ?? {}, ['spec', 'podSelector']);
     const rules = (direction: 'ingress' | 'egress'): PolicyRule[] => {
       const peerKey = direction === 'ingress' ? 'from' : 'to';
-      return (spec[direction] ?? []).map((rule: Raw, ruleIndex: number): PolicyRule => {
+      return listOf(spec[direction]).map((rule: Raw, ruleIndex: number): PolicyRule => {
         const rulePath: FieldPath = ['spec', direction, ruleIndex];
-        const rawPeers: Raw[] = rule?.[peerKey] ?? [];
+        const rawPeers: Raw[] = listOf(rule?.[peerKey]);
         const peers = rawPeers.map((peer, peerIndex) => this.buildPeer(peer ?? {}, [...rulePath, peerKey, peerIndex], selector, invalid));
-        const ports = (rule?.ports ?? []).map((port: Raw, portIndex: number) => buildPolicyPort(port ?? {}, [...rulePath, 'ports', portIndex], invalid));
+        const ports = listOf(rule?.ports).map((port: Raw, portIndex: number) => buildPolicyPort(port ?? {}, [...rulePath, 'ports', portIndex], invalid));
         return {
           // `from`/`to` missing or empty: the rule matches every peer (NetworkPolicyIngressRule docs).
           ...(peers.length > 0 ? { peers } : {}),
@@ -658,19 +658,19 @@ class GraphBuilder {
     if (kind === 'BaselineAdminNetworkPolicy' && object.name !== 'default') {
       problems.push({ path: ['metadata', 'name'], message: `a BaselineAdminNetworkPolicy must be named default, not ${JSON.stringify(object.name)}` });
     }
-    const rules = (direction: 'ingress' | 'egress'): AdminRule[] => (spec[direction] ?? []).map((rule: Raw, ruleIndex: number): AdminRule => {
+    const rules = (direction: 'ingress' | 'egress'): AdminRule[] => listOf(spec[direction]).map((rule: Raw, ruleIndex: number): AdminRule => {
       const rulePath: FieldPath = ['spec', direction, ruleIndex];
       const action = rule?.action as AdminAction;
       const allowed: readonly string[] = kind === 'AdminNetworkPolicy' ? ['Allow', 'Deny', 'Pass'] : ['Allow', 'Deny'];
       if (!allowed.includes(action)) problems.push({ path: [...rulePath, 'action'], message: `action must be one of ${allowed.join(', ')}, not ${JSON.stringify(rule?.action)}` });
       const peerKey = direction === 'ingress' ? 'from' : 'to';
-      const peers: AdminPeer[] = (rule?.[peerKey] ?? []).map((peer: Raw, peerIndex: number): AdminPeer => {
+      const peers: AdminPeer[] = listOf(rule?.[peerKey]).map((peer: Raw, peerIndex: number): AdminPeer => {
         const path: FieldPath = [...rulePath, peerKey, peerIndex];
         if (peer?.namespaces != null) return { namespaceSelector: selector(peer.namespaces, [...path, 'namespaces']), path };
         if (peer?.pods != null) {
           return {
-            namespaceSelector: selector(peer.pods.namespaceSelector, [...path, 'pods', 'namespaceSelector']),
-            podSelector: selector(peer.pods.podSelector, [...path, 'pods', 'podSelector']),
+            namespaceSelector: selector(peer.pods?.namespaceSelector, [...path, 'pods', 'namespaceSelector']),
+            podSelector: selector(peer.pods?.podSelector, [...path, 'pods', 'podSelector']),
             path,
           };
         }
@@ -692,7 +692,7 @@ class GraphBuilder {
         problems.push({ path, message: `${formatPath(path)} needs namespaces, pods, networks or nodes` });
         return { path };
       });
-      const ports: AdminPort[] | undefined = rule?.ports == null ? undefined : (rule.ports as Raw[]).flatMap((port): AdminPort[] => {
+      const ports: AdminPort[] | undefined = rule?.ports == null ? undefined : listOf(rule.ports).flatMap((port): AdminPort[] => {
         if (port?.portNumber) return [{ protocol: (port.portNumber.protocol ?? 'TCP') as Protocol, from: port.portNumber.port, to: port.portNumber.port }];
         if (port?.portRange) {
           if (!(port.portRange.start < port.portRange.end)) problems.push({ path: [...rulePath, 'ports'], message: `portRange end ${port.portRange.end} must be greater than start ${port.portRange.start}` });
@@ -737,9 +737,18 @@ class GraphBuilder {
   }
 }
 
+/**
+ * A field read as a list only when it is one (absent or of another type: none). Kinds other than
+ * NetworkPolicy are kept and read defensively when their schema check fails, and some fields are
+ * read without a schema (Routes, admin policies): a wrongly typed field must not stop the run.
+ */
+function listOf(value: unknown): Raw[] {
+  return Array.isArray(value) ? value : [];
+}
+
 function buildIpBlock(raw: Raw, path: FieldPath, invalid: Invalid): IpBlock {
   const cidr = parseCidr(String(raw.cidr ?? ''));
-  const except: string[] = (raw.except ?? []).map(String);
+  const except: string[] = listOf(raw.except).map(String);
   if ('error' in cidr) {
     invalid([...path, 'cidr'], cidr.error, INPUT_RULES.invalidCidr);
     return { cidr: String(raw.cidr), except, ranges: { family: 4, ranges: [] } };

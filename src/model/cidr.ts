@@ -196,3 +196,41 @@ export function subtractRanges(range: AddressRange, holes: readonly AddressRange
   if (cursor <= range.last) result.push({ first: cursor, last: range.last });
   return result;
 }
+
+/**
+ * For each CIDR of a list, the index of the first entry (the lowest index) that covers it: an
+ * entry of the same family whose range contains it, or, for an equal range, an earlier entry
+ * only; -1 when none does (and for undefined entries, which are skipped). Sort and sweep, in
+ * O(n log n): two CIDRs are nested or disjoint, so after sorting by start (and, for one start, by
+ * size, larger first) the entries containing the current one are exactly the stack of those whose
+ * range reaches it. An ipBlock with 100,000 excepts took 87 s compared pair by pair.
+ */
+export function firstCoveringIndexes(cidrs: readonly (Cidr | undefined)[]): Int32Array {
+  const covering = new Int32Array(cidrs.length).fill(-1);
+  const order: number[] = [];
+  cidrs.forEach((cidr, index) => {
+    if (cidr) order.push(index);
+  });
+  order.sort((a, b) => {
+    const left = cidrs[a]!;
+    const right = cidrs[b]!;
+    if (left.family !== right.family) return left.family - right.family;
+    if (left.range.first !== right.range.first) return left.range.first < right.range.first ? -1 : 1;
+    if (left.range.last !== right.range.last) return left.range.last > right.range.last ? -1 : 1;
+    return a - b;
+  });
+  // The entries whose range reaches the current one, outermost first, each with the lowest index among it and those below it.
+  const reaching: { last: bigint; family: IpFamily; lowestIndex: number }[] = [];
+  for (const index of order) {
+    const cidr = cidrs[index]!;
+    while (reaching.length > 0) {
+      const top = reaching[reaching.length - 1];
+      if (top.family === cidr.family && top.last >= cidr.range.first) break;
+      reaching.pop();
+    }
+    const below = reaching.length > 0 ? reaching[reaching.length - 1].lowestIndex : -1;
+    covering[index] = below;
+    reaching.push({ last: cidr.range.last, family: cidr.family, lowestIndex: below === -1 ? index : Math.min(below, index) });
+  }
+  return covering;
+}

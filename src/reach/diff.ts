@@ -5,7 +5,10 @@ import { ConnectionSet } from './connection-set.js';
 import { matrixEdges, type MatrixEdge, type MatrixPeer } from './matrix.js';
 import type { PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 
-/** A connection a change opens, closes or alters between two peers present on both sides. */
+/**
+ * A connection a change opens, closes or alters. The peers may be workloads the change adds or
+ * removes (a new or renamed Deployment): their connections count as opened or closed like any.
+ */
 export interface ConnectionChange {
   readonly change: 'added' | 'removed' | 'changed';
   readonly source: MatrixPeer;
@@ -16,6 +19,8 @@ export interface ConnectionChange {
   readonly allowedBy: readonly string[];
   /** For removed connections: the new side's isolation that now denies them (file:line). */
   readonly deniedBy?: readonly string[];
+  /** The ids of the workloads at its ends that exist on one side only: added (for added connections) or removed (for removed ones). */
+  readonly workloadsOnOneSide?: readonly string[];
 }
 
 /** The result of comparing two sets of manifests. */
@@ -28,21 +33,21 @@ export interface ConnectivityDiff {
 /**
  * Compares the connectivity of two sets of manifests at workload level. Both matrices are cut
  * at the external-address boundaries of both sides, so an address range means the same on
- * each. Workloads that exist on one side only are reported as such, and their connections are
- * left out rather than listed one by one.
+ * each. Workloads that exist on one side only are listed as added or removed, and their
+ * connections as opened or closed: a new internet-facing workload (or one renamed, which is one
+ * removed and one added) opens connections as surely as a widened policy does, and every
+ * `--fail-on` gate counts them.
  */
 export function diffConnectivity(before: ReachabilitySolver, after: ReachabilitySolver): ConnectivityDiff {
   const beforeIds = new Set(before.graph.workloads.map((workload) => workload.id));
   const afterIds = new Set(after.graph.workloads.map((workload) => workload.id));
-  const onBothSides = (peer: MatrixPeer) => peer.type !== 'workload' || (beforeIds.has(peer.id) && afterIds.has(peer.id));
+  const onOneSide = (edge: MatrixEdge, ids: ReadonlySet<string>): string[] => [edge.source, edge.destination]
+    .filter((peer) => peer.type === 'workload' && !ids.has(peer.id)).map((peer) => peer.id);
   const key = (source: MatrixPeer, destination: MatrixPeer) => `${source.id}\u0000${destination.id}`;
   const old = new Map<string, MatrixEdge>();
-  for (const edge of matrixEdges(before, { alsoCutBy: after })) {
-    if (onBothSides(edge.source) && onBothSides(edge.destination)) old.set(key(edge.source, edge.destination), edge);
-  }
+  for (const edge of matrixEdges(before, { alsoCutBy: after })) old.set(key(edge.source, edge.destination), edge);
   const changes: ConnectionChange[] = [];
   for (const edge of matrixEdges(after, { alsoCutBy: before })) {
-    if (!onBothSides(edge.source) || !onBothSides(edge.destination)) continue;
     const id = key(edge.source, edge.destination);
     const previous = old.get(id)?.connections ?? ConnectionSet.EMPTY;
     old.delete(id);
@@ -54,13 +59,17 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
       before: previous,
       after: edge.connections,
       allowedBy: allowingRules(after, edge.source, edge.destination, edge.connections.subtract(previous)),
+      ...withWorkloadsOnOneSide(onOneSide(edge, beforeIds)),
     });
   }
   // What is left of the old matrix is closed entirely by the change.
   for (const edge of old.values()) {
+    const gone = onOneSide(edge, afterIds);
     changes.push({
       change: 'removed', source: edge.source, destination: edge.destination, before: edge.connections, after: ConnectionSet.EMPTY,
-      allowedBy: [], deniedBy: denyingPolicies(after, edge.source, edge.destination),
+      // A connection of a removed workload closes with it, whatever the policies say.
+      allowedBy: [], deniedBy: gone.length > 0 ? [] : denyingPolicies(after, edge.source, edge.destination),
+      ...withWorkloadsOnOneSide(gone),
     });
   }
   // The matrix leaves out a workload's connections to itself (np-guard's format); between the
@@ -86,6 +95,10 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
     removedWorkloads: before.graph.workloads.filter((workload) => !afterIds.has(workload.id)),
     changes,
   };
+}
+
+function withWorkloadsOnOneSide(ids: readonly string[]): Pick<ConnectionChange, 'workloadsOnOneSide'> {
+  return ids.length > 0 ? { workloadsOnOneSide: ids } : {};
 }
 
 function compare(a: string, b: string): number {

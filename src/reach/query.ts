@@ -40,7 +40,20 @@ export class QueryError extends Error {}
 
 const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' };
 
-/** Parses `80`, `80/TCP`, `53/udp`, `http`, `http/TCP`. */
+/**
+ * Returns true for a valid port name as the API server checks it (IsValidPortName, an IANA
+ * service name): 1 to 15 characters of a-z, 0-9 and `-`, at least one letter, no `-` at either
+ * end and no two in a row.
+ */
+function isValidPortName(text: string): boolean {
+  return text.length <= 15 && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(text) && /[a-z]/.test(text);
+}
+
+/**
+ * Parses `80`, `80/TCP`, `53/udp`, `http`, `http/TCP`. A number in another notation (`0x50`,
+ * `1e3`) or a range (`1-100`) is refused, though `0x50` is a valid port name: someone who types
+ * it means a number.
+ */
 export function parsePortQuery(text: string): PortQuery {
   const parts = text.split('/');
   if (parts.length > 2) throw new QueryError(`'${text}' is not a port: write 80, 80/TCP or http/UDP`);
@@ -52,7 +65,11 @@ export function parsePortQuery(text: string): PortQuery {
     if (port < 1 || port > 65535) throw new QueryError(`port ${port} is outside 1-65535`);
     return { protocol, port };
   }
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(portText)) throw new QueryError(`'${portText}' is neither a port number nor a port name`);
+  if (/^(?:0[xob][0-9a-f]+|\d+e\d+)$/.test(portText)) {
+    throw new QueryError(`'${portText}' reads as a number written in another notation: write the port number in decimal, e.g. 80`);
+  }
+  if (/^\d+-\d+$/.test(portText)) throw new QueryError(`'${portText}' is a range: ask about one port (or leave --port out for all of them)`);
+  if (!isValidPortName(portText)) throw new QueryError(`'${portText}' is neither a port number (1-65535) nor a port name (1-15 of a-z, 0-9 and -, with a letter)`);
   return { protocol, port: portText };
 }
 

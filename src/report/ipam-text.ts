@@ -4,6 +4,7 @@ import type { AddressPlanAnalysis, PodRangeUsage } from '../ipam/capacity.js';
 import { countOf, describeCarving, formatCount, podRangeText } from '../ipam/describe.js';
 import type { Candidate, Fact, FactSource, PlanRange } from '../ipam/plan.js';
 import type { Paint } from './paint.js';
+import { escapeText } from './escape/text.js';
 
 /** Options of the address-plan text report. */
 export interface IpamTextOptions {
@@ -31,7 +32,8 @@ function headroom(pods: bigint, percent: number): string {
 /**
  * Formats the address plan as tables: the facts and their sources, each pod and Service range
  * with what it holds, what the manifests ask of it and the headroom, the node ports, the largest
- * demands, and the address findings.
+ * demands, and the address findings. What the manifests and file names put into it is written
+ * with control characters escaped (escapeText).
  */
 export function formatIpamText(analysis: AddressPlanAnalysis, findings: readonly Finding[], options: IpamTextOptions): string {
   const chalk = options.paint;
@@ -50,9 +52,9 @@ export function formatIpamText(analysis: AddressPlanAnalysis, findings: readonly
       factRows.push([name, '-', 'not stated']);
       return;
     }
-    factRows.push([name, show(fact.value), describeSource(fact.source)]);
+    factRows.push([name, escapeText(show(fact.value)), escapeText(describeSource(fact.source))]);
     for (const other of fact.overridden as readonly Candidate<T>[]) {
-      if (other.source.kind !== 'default') overridden.push(`${name} ${show(other.value)} from ${describeSource(other.source)} (overridden)`);
+      if (other.source.kind !== 'default') overridden.push(escapeText(`${name} ${show(other.value)} from ${describeSource(other.source)} (overridden)`));
     }
   };
   const ranges = (value: readonly PlanRange[]) => value.map((range) => range.cidr.text).join(', ');
@@ -69,9 +71,9 @@ export function formatIpamText(analysis: AddressPlanAnalysis, findings: readonly
   addFact('maxPods per node', plan.maxPodsPerNode, String);
   addFact('node-port range', plan.nodePortRange, (value) => `${value.from}-${value.to}`);
   for (const pool of plan.calicoPools) {
-    factRows.push([`Calico pool ${pool.name}`, `${pool.cidr.text} blocks /${pool.blockSize}${pool.disabled ? ' (disabled)' : ''}`, describeSource(pool.source)]);
+    factRows.push([escapeText(`Calico pool ${pool.name}`), `${pool.cidr.text} blocks /${pool.blockSize}${pool.disabled ? ' (disabled)' : ''}`, escapeText(describeSource(pool.source))]);
   }
-  if (plan.nodeRanges.length > 0) factRows.push(['node pod ranges', countOf(plan.nodeRanges.length, 'range'), describeSource(plan.nodeRanges[0].source)]);
+  if (plan.nodeRanges.length > 0) factRows.push(['node pod ranges', countOf(plan.nodeRanges.length, 'range'), escapeText(describeSource(plan.nodeRanges[0].source))]);
   lines.push(...table(factRows));
   for (const line of overridden) lines.push(chalk.dim(`  ${line}`));
 
@@ -133,7 +135,7 @@ export function formatIpamText(analysis: AddressPlanAnalysis, findings: readonly
   lines.push(`  ${countOf(demand.fixedPods, 'pod')}${perNode} from ${countOf(demand.workloads.length, 'workload')}${hostNetwork}.`);
   const largest = [...demand.workloads].sort((a, b) => b.pods - a.pods || a.workload.id.localeCompare(b.workload.id)).slice(0, 10);
   if (largest.length > 0) {
-    lines.push(...table([['WORKLOAD', 'PODS', 'BASIS'], ...largest.map((entry) => [entry.workload.id, entry.perNode ? `${entry.pods}/node` : String(entry.pods), entry.basis])]));
+    lines.push(...table([['WORKLOAD', 'PODS', 'BASIS'], ...largest.map((entry) => [escapeText(entry.workload.id), entry.perNode ? `${entry.pods}/node` : String(entry.pods), escapeText(entry.basis)])]));
     if (demand.workloads.length > largest.length) lines.push(chalk.dim(`  ... and ${countOf(demand.workloads.length - largest.length, 'more workload')}`));
   }
 
@@ -142,8 +144,8 @@ export function formatIpamText(analysis: AddressPlanAnalysis, findings: readonly
   for (const finding of findings) {
     const where = finding.location ? `${finding.location.file}:${finding.location.line}:${finding.location.column}: ` : '';
     const paint = finding.severity === 'error' ? chalk.red : finding.severity === 'warning' ? chalk.yellow : chalk.blue;
-    lines.push(`  ${where}${paint(finding.severity)}: ${finding.message} ${chalk.dim(`[${finding.ruleId}]`)}`);
-    if (finding.hint) lines.push(chalk.dim(`    hint: ${finding.hint}`));
+    lines.push(`  ${escapeText(where)}${paint(finding.severity)}: ${escapeText(finding.message)} ${chalk.dim(`[${finding.ruleId}]`)}`);
+    if (finding.hint) lines.push(chalk.dim(`    hint: ${escapeText(finding.hint)}`));
   }
   return `${lines.join('\n')}\n`;
 }

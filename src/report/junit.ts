@@ -1,10 +1,6 @@
 import type { Finding } from '../finding.js';
-import { sortFindings, type LintResult } from './summary.js';
-
-function escapeXml(text: string): string {
-  // XML 1.0 allows no control characters but tab, newline and carriage return, even escaped.
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
+import { xmlAttribute, xmlText } from './escape/xml.js';
+import { describeOmitted, sortFindings, type LintResult, type OmittedFindings } from './summary.js';
 
 /** The test case of a file without findings, and of a run without files: Jenkins' junit step rejects a report with no test case. */
 const PASSING_CASE = 'k8snet';
@@ -16,32 +12,48 @@ const PASSING_CASE = 'k8snet';
  * is a report of passed tests (Jenkins' junit step and GitLab show it; an empty one fails Jenkins).
  */
 export function formatJunit(result: LintResult): string {
+  return [...streamJunit(result)].join('');
+}
+
+/**
+ * The text of {@link formatJunit}, a test case at a time. Findings not listed (too many of one
+ * rule in one file) are said in the suite's `system-out`.
+ */
+export function* streamJunit(result: LintResult): Generator<string> {
   const byFile = new Map<string, Finding[]>();
   for (const file of [...(result.files ?? [])].sort()) byFile.set(file, []);
   for (const finding of sortFindings(result.findings)) {
     const file = finding.location?.file ?? '(no file)';
-    byFile.set(file, [...(byFile.get(file) ?? []), finding]);
+    const group = byFile.get(file);
+    if (group) group.push(finding);
+    else byFile.set(file, [finding]);
+  }
+  const omittedByFile = new Map<string, OmittedFindings[]>();
+  for (const omitted of result.omitted ?? []) {
+    const file = omitted.file ?? '(no file)';
+    omittedByFile.set(file, [...(omittedByFile.get(file) ?? []), omitted]);
   }
   if (byFile.size === 0) byFile.set(PASSING_CASE, []);
   const sorted = [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const isFailure = (finding: Finding) => finding.severity !== 'info';
   const tests = sorted.reduce((sum, [, findings]) => sum + Math.max(findings.length, 1), 0);
   const failures = result.findings.filter(isFailure).length;
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="k8snet" tests="${tests}" failures="${failures}">`];
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="k8snet" tests="${tests}" failures="${failures}">\n`;
   for (const [file, findings] of sorted) {
-    lines.push(`  <testsuite name="${escapeXml(file)}" tests="${Math.max(findings.length, 1)}" failures="${findings.filter(isFailure).length}" errors="0">`);
-    if (findings.length === 0) lines.push(`    <testcase classname="${PASSING_CASE}" name="${escapeXml(file)}"/>`);
+    yield `  <testsuite name="${xmlAttribute(file)}" tests="${Math.max(findings.length, 1)}" failures="${findings.filter(isFailure).length}" errors="0">\n`;
+    if (findings.length === 0) yield `    <testcase classname="${PASSING_CASE}" name="${xmlAttribute(file)}"/>\n`;
     for (const finding of findings) {
       const where = finding.location ? `${finding.location.file}:${finding.location.line}:${finding.location.column}` : file;
-      const text = escapeXml(`${where}: ${finding.message}${finding.fix ? `\nFix: ${finding.fix}` : ''}`);
-      lines.push(`    <testcase classname="${escapeXml(finding.ruleId)}" name="${escapeXml(`${where} ${finding.ruleId}`)}">`);
-      lines.push(isFailure(finding)
-        ? `      <failure type="${finding.severity}" message="${escapeXml(finding.message)}">${text}</failure>`
-        : `      <system-out>${text}</system-out>`);
-      lines.push('    </testcase>');
+      const text = xmlText(`${where}: ${finding.message}${finding.fix ? `\nFix: ${finding.fix}` : ''}`);
+      yield `    <testcase classname="${xmlAttribute(finding.ruleId)}" name="${xmlAttribute(`${where} ${finding.ruleId}`)}">\n`
+        + (isFailure(finding)
+          ? `      <failure type="${finding.severity}" message="${xmlAttribute(finding.message)}">${text}</failure>\n`
+          : `      <system-out>${text}</system-out>\n`)
+        + '    </testcase>\n';
     }
-    lines.push('  </testsuite>');
+    const omitted = omittedByFile.get(file);
+    if (omitted) yield `    <system-out>${xmlText(omitted.map((entry) => describeOmitted(entry)).join('\n'))}</system-out>\n`;
+    yield '  </testsuite>\n';
   }
-  lines.push('</testsuites>');
-  return `${lines.join('\n')}\n`;
+  yield '</testsuites>\n';
 }

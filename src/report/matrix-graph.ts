@@ -1,4 +1,6 @@
 import type { MatrixEdge, MatrixPeer } from '../reach/matrix.js';
+import { dotString } from './escape/dot.js';
+import { mermaidLabel } from './escape/mermaid.js';
 
 /** Gives each peer a short node id and remembers the peers in order of first use. */
 class NodeNames {
@@ -35,9 +37,6 @@ function groupByNamespace(peers: readonly MatrixPeer[]): Map<string | undefined,
   return groups;
 }
 
-function quoteDot(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
 
 /**
  * Formats matrix edges as a Graphviz digraph: one cluster per namespace, external ranges and
@@ -48,16 +47,16 @@ export function* formatMatrixDot(edges: Iterable<MatrixEdge>): Generator<string>
   const names = new NodeNames();
   const lines: string[] = [];
   for (const edge of edges) {
-    lines.push(`  ${names.idOf(edge.source)} -> ${names.idOf(edge.destination)} [label=${quoteDot(edge.connections.toString())}];\n`);
+    lines.push(`  ${names.idOf(edge.source)} -> ${names.idOf(edge.destination)} [label=${dotString(edge.connections.toString())}];\n`);
   }
   yield 'digraph connectivity {\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n  edge [fontsize=9];\n';
   let cluster = 0;
   for (const [namespace, peers] of groupByNamespace(names.peers)) {
     const indent = namespace === undefined ? '  ' : '    ';
-    if (namespace !== undefined) yield `  subgraph cluster_${cluster++} {\n    label=${quoteDot(namespace)};\n`;
+    if (namespace !== undefined) yield `  subgraph cluster_${cluster++} {\n    label=${dotString(namespace)};\n`;
     for (const peer of peers) {
       const shape = peer.type === 'workload' ? '' : ', shape=ellipse, style=dashed';
-      yield `${indent}${names.idOf(peer)} [label=${quoteDot(labelOf(peer))}${shape}];\n`;
+      yield `${indent}${names.idOf(peer)} [label=${dotString(labelOf(peer))}${shape}];\n`;
     }
     if (namespace !== undefined) yield '  }\n';
   }
@@ -65,23 +64,20 @@ export function* formatMatrixDot(edges: Iterable<MatrixEdge>): Generator<string>
   yield '}\n';
 }
 
-function quoteMermaid(text: string): string {
-  return `"${text.replace(/"/g, '#quot;')}"`;
-}
 
 /** Formats matrix edges as a Mermaid flowchart (renders in GitHub Markdown), namespaces as subgraphs. */
 export function* formatMatrixMermaid(edges: Iterable<MatrixEdge>): Generator<string> {
   const names = new NodeNames();
   const lines: string[] = [];
   for (const edge of edges) {
-    lines.push(`  ${names.idOf(edge.source)} -->|${quoteMermaid(edge.connections.toString())}| ${names.idOf(edge.destination)}\n`);
+    lines.push(`  ${names.idOf(edge.source)} -->|${mermaidLabel(edge.connections.toString())}| ${names.idOf(edge.destination)}\n`);
   }
   yield 'flowchart LR\n';
   let cluster = 0;
   for (const [namespace, peers] of groupByNamespace(names.peers)) {
-    if (namespace !== undefined) yield `  subgraph ns${cluster++}[${quoteMermaid(namespace)}]\n`;
+    if (namespace !== undefined) yield `  subgraph ns${cluster++}[${mermaidLabel(namespace)}]\n`;
     for (const peer of peers) {
-      const node = peer.type === 'workload' ? `[${quoteMermaid(labelOf(peer))}]` : `([${quoteMermaid(labelOf(peer))}])`;
+      const node = peer.type === 'workload' ? `[${mermaidLabel(labelOf(peer))}]` : `([${mermaidLabel(labelOf(peer))}])`;
       yield `  ${namespace !== undefined ? '  ' : ''}${names.idOf(peer)}${node}\n`;
     }
     if (namespace !== undefined) yield '  end\n';

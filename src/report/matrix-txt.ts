@@ -1,7 +1,11 @@
 import { ConnectionSet } from '../reach/connection-set.js';
 import type { MatrixEdge, MatrixRows } from '../reach/matrix.js';
+import { escapeText } from './escape/text.js';
 
-/** Formats matrix edges as np-guard's connectivity list: `src => dst : connections`, one per line. */
+/**
+ * Formats matrix edges as np-guard's connectivity list: `src => dst : connections`, one per line.
+ * Names are written with control characters escaped (escapeText), as in every text format.
+ */
 export function* formatMatrixTxt(edges: Iterable<MatrixEdge>): Generator<string> {
   let source: MatrixEdge['source'] | undefined;
   let prefix = '';
@@ -9,9 +13,9 @@ export function* formatMatrixTxt(edges: Iterable<MatrixEdge>): Generator<string>
     // Edges come grouped by source: build its part of the line once.
     if (edge.source !== source) {
       source = edge.source;
-      prefix = `${source.id} => `;
+      prefix = `${escapeText(source.id)} => `;
     }
-    yield `${prefix}${edge.destination.id} : ${edge.connections.toString()}\n`;
+    yield `${prefix}${escapeText(edge.destination.id)} : ${edge.connections.toString()}\n`;
   }
 }
 
@@ -44,7 +48,7 @@ export function* formatMatrixTxtBytes(matrix: MatrixRows, options: MatrixTxtByte
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
   const takeBuffer = options.takeBuffer ?? ((bytes: number) => Buffer.allocUnsafe(bytes));
   const destinations = matrix.destinations;
-  const allConnections = destinations.map((destination) => Buffer.from(`${destination.id} : ${ConnectionSet.ALL.toString()}\n`));
+  const allConnections = destinations.map((destination) => Buffer.from(`${escapeText(destination.id)} : ${ConnectionSet.ALL.toString()}\n`));
   // endingStart[i]: where destination i's ending starts in the concatenation of all the endings.
   const endingStart = new Int32Array(destinations.length + 1);
   allConnections.forEach((ending, index) => {
@@ -72,7 +76,7 @@ export function* formatMatrixTxtBytes(matrix: MatrixRows, options: MatrixTxtByte
     used = 0;
   };
   for (const { source, segments } of matrix.rows) {
-    const prefix = Buffer.from(`${source.id} => `);
+    const prefix = Buffer.from(`${escapeText(source.id)} => `);
     const prefixLength = prefix.length;
     // Bytes of the lines for destinations from..to-1 in a run (offset of line `to` from line `from`).
     const runBytes = (from: number, to: number) => (to - from) * prefixLength + endingStart[to] - endingStart[from];
@@ -112,7 +116,7 @@ export function* formatMatrixTxtBytes(matrix: MatrixRows, options: MatrixTxtByte
         used += prefixLength + ending.length;
         continue;
       }
-      const head = (destinationHeads[index] ??= Buffer.from(`${destinations[index].id} : `));
+      const head = (destinationHeads[index] ??= Buffer.from(`${escapeText(destinations[index].id)} : `));
       let text = connectionTexts.get(segment.connections);
       if (!text) connectionTexts.set(segment.connections, (text = Buffer.from(`${segment.connections.toString()}\n`)));
       const length = prefixLength + head.length + text.length;

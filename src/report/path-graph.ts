@@ -1,5 +1,8 @@
 import type { ExternalEntry, PathHop, PathNode } from '../reach/request-paths.js';
 import { countOf } from '../model/plural.js';
+import { dotLines, dotString } from './escape/dot.js';
+import { mermaidLabel, mermaidLines } from './escape/mermaid.js';
+import { escapeText } from './escape/text.js';
 
 /** Options of the request-path graph formatters. */
 export interface PathGraphOptions {
@@ -12,6 +15,7 @@ export interface PathGraphOptions {
 interface DrawnEdge {
   readonly from: string;
   readonly to: string;
+  /** Lines joined by `\n`, each with control characters already escaped (escapeText). */
   readonly label: string;
   readonly state: 'allowed' | 'partial' | 'open' | 'blocked' | 'isolated' | 'plain';
 }
@@ -108,15 +112,17 @@ function draw(hops: readonly PathHop[], options: PathGraphOptions): Drawing {
           : state === 'isolated' ? `policies: ${hop.verdict.by.join(', ')}`
             : `${state === 'partial' ? 'partly allowed' : 'allowed'} by ${hop.verdict.by.join('; ')}`;
     const because = hop.verdict?.source && reason ? `from ${hop.verdict.source}: ${reason}` : reason;
-    const details = [because, ...(hop.verdict?.notes ?? [])].filter(Boolean);
+    // Escaped before the lines are joined: only k8snet's own line breaks remain.
+    const details = [because, ...(hop.verdict?.notes ?? [])].filter(Boolean).map(escapeText);
+    const hopLabel = escapeText(hop.label);
     const key = `${from}\u0000${to}`;
     const existing = edges.get(key);
     // Several hosts or ports between the same two nodes share one edge (collapsed namespaces too),
     // and so do several senders of the same port (an Ingress's controller and a Gateway's pods).
-    if (!existing) edges.set(key, { from, to, label: [hop.label, ...details].join('\n'), state });
+    if (!existing) edges.set(key, { from, to, label: [hopLabel, ...details].join('\n'), state });
     else {
       const [first, ...rest] = existing.label.split('\n');
-      const labels = first.split(', ').includes(hop.label) ? first : `${first}, ${hop.label}`;
+      const labels = first.split(', ').includes(hopLabel) ? first : `${first}, ${hopLabel}`;
       const merged = [labels, ...rest, ...details.filter((line) => !rest.includes(line))].join('\n');
       const mergedState = existing.state === 'blocked' || state === 'blocked' ? 'blocked'
         : existing.state === 'partial' || state === 'partial' ? 'partial' : existing.state;
@@ -128,9 +134,6 @@ function draw(hops: readonly PathHop[], options: PathGraphOptions): Drawing {
 
 const COLOUR: Record<DrawnEdge['state'], string> = { allowed: 'darkgreen', partial: 'darkorange', open: 'grey40', blocked: 'red', isolated: 'steelblue', plain: 'black' };
 
-function quote(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-}
 
 /** Draws the request paths as a Graphviz digraph, one cluster per namespace. */
 export function formatPathsDot(hops: readonly PathHop[], options: PathGraphOptions = {}): string {
@@ -142,12 +145,12 @@ export function formatPathsDot(hops: readonly PathHop[], options: PathGraphOptio
   let cluster = 0;
   for (const [namespace, ids] of byNamespace) {
     const indent = namespace === undefined ? '  ' : '    ';
-    if (namespace !== undefined) lines.push(`  subgraph cluster_${cluster++} {`, `    label=${quote(namespace)};`);
-    for (const id of ids) lines.push(`${indent}${short.get(id)} [label=${quote(nodes.get(id)!.label)}, shape=${nodes.get(id)!.shape}];`);
+    if (namespace !== undefined) lines.push(`  subgraph cluster_${cluster++} {`, `    label=${dotString(namespace)};`);
+    for (const id of ids) lines.push(`${indent}${short.get(id)} [label=${dotString(nodes.get(id)!.label)}, shape=${nodes.get(id)!.shape}];`);
     if (namespace !== undefined) lines.push('  }');
   }
   for (const edge of edges) {
-    lines.push(`  ${short.get(edge.from)} -> ${short.get(edge.to)} [label=${quote(edge.label)}, color=${COLOUR[edge.state]}, fontcolor=${COLOUR[edge.state]}${edge.state === 'blocked' ? ', style=dashed' : ''}];`);
+    lines.push(`  ${short.get(edge.from)} -> ${short.get(edge.to)} [label=${dotLines(edge.label.split('\n'))}, color=${COLOUR[edge.state]}, fontcolor=${COLOUR[edge.state]}${edge.state === 'blocked' ? ', style=dashed' : ''}];`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -157,20 +160,19 @@ export function formatPathsDot(hops: readonly PathHop[], options: PathGraphOptio
 export function formatPathsMermaid(hops: readonly PathHop[], options: PathGraphOptions = {}): string {
   const { nodes, edges } = draw(hops, options);
   const short = new Map([...nodes.keys()].map((id, index) => [id, `n${index}`]));
-  const text = (value: string) => `"${value.replace(/"/g, '#quot;').replace(/\n/g, '<br/>')}"`;
   const lines = ['flowchart LR'];
   const byNamespace = new Map<string | undefined, string[]>();
   for (const [id, node] of nodes) byNamespace.set(node.namespace, [...(byNamespace.get(node.namespace) ?? []), id]);
   let cluster = 0;
   for (const [namespace, ids] of byNamespace) {
-    if (namespace !== undefined) lines.push(`  subgraph ns${cluster++}[${text(namespace)}]`);
+    if (namespace !== undefined) lines.push(`  subgraph ns${cluster++}[${mermaidLabel(namespace)}]`);
     for (const id of ids) {
       const node = nodes.get(id)!;
-      lines.push(`  ${namespace !== undefined ? '  ' : ''}${short.get(id)}${node.shape === 'box' ? `[${text(node.label)}]` : `([${text(node.label)}])`}`);
+      lines.push(`  ${namespace !== undefined ? '  ' : ''}${short.get(id)}${node.shape === 'box' ? `[${mermaidLabel(node.label)}]` : `([${mermaidLabel(node.label)}])`}`);
     }
     if (namespace !== undefined) lines.push('  end');
   }
-  edges.forEach((edge) => lines.push(`  ${short.get(edge.from)} ${edge.state === 'blocked' ? '-.->' : '-->'}|${text(edge.label)}| ${short.get(edge.to)}`));
+  edges.forEach((edge) => lines.push(`  ${short.get(edge.from)} ${edge.state === 'blocked' ? '-.->' : '-->'}|${mermaidLines(edge.label.split('\n'))}| ${short.get(edge.to)}`));
   edges.forEach((edge, index) => lines.push(`  linkStyle ${index} stroke:${COLOUR[edge.state]}`));
   return `${lines.join('\n')}\n`;
 }

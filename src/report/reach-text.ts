@@ -1,5 +1,6 @@
 import type { Paint } from './paint.js';
 import { countOf, verbFor } from '../model/plural.js';
+import { escapeText } from './escape/text.js';
 import { locateField } from '../load/manifest-object.js';
 import { formatPath } from '../load/path.js';
 import { formatRequirements } from '../model/label-selector.js';
@@ -105,24 +106,29 @@ export function neitherNor(namespaces: readonly string[]): string {
   return `neither ${[...new Set(namespaces), 'an admin policy'].join(' nor ')}`;
 }
 
-/** Formats a `can-reach` answer for people: the verdict first, then per pair the reason chain. */
+/**
+ * Formats a `can-reach` answer for people: the verdict first, then per pair the reason chain.
+ * Every piece of text is escaped (escapeText) before it is painted: names, labels, selectors and
+ * file names come from the manifests.
+ */
 export function formatReachText(answer: ReachAnswer, chalk: Paint, scope?: LoadScope): string {
   const asked = answer.port ? ` on ${answer.port.port}/${answer.port.protocol}` : '';
+  const endpoints = escapeText(`${answer.source.label} → ${answer.destination.label}${asked}`);
   const lines: string[] = [];
-  if (answer.reachable === 'all') lines.push(chalk.green.bold(`✔ REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked}`));
-  else if (answer.reachable === 'some') lines.push(chalk.yellow.bold(`◐ PARTLY REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked} (for some pods, addresses or ports only)`));
-  else lines.push(chalk.red.bold(`✖ NOT REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked}`));
-  for (const note of answer.notes) lines.push(chalk.yellow(`note: ${note}`));
+  if (answer.reachable === 'all') lines.push(chalk.green.bold(`✔ REACHABLE: ${endpoints}`));
+  else if (answer.reachable === 'some') lines.push(chalk.yellow.bold(`◐ PARTLY REACHABLE: ${endpoints} (for some pods, addresses or ports only)`));
+  else lines.push(chalk.red.bold(`✖ NOT REACHABLE: ${endpoints}`));
+  for (const note of answer.notes) lines.push(chalk.yellow(escapeText(`note: ${note}`)));
   // Pairs with the same verdict for the same reasons (the internet's ranges, replicas of a
   // workload) share one explanation, under a heading that names them all.
   const explained = new Map<string, { pairs: PairAnswer[]; body: string[] }>();
   for (const pair of answer.pairs) {
     const result = pair.allowed.isEmpty() ? chalk.red('denied') : chalk.green(`allowed: ${pair.allowed.describe()}`);
     const body = [
-      `${result}${pair.via ? chalk.dim(` (${pair.via})`) : ''}`,
-      ...describeSide(pair.verdict.egress, pair.source.label, pair.asked).map((line) => `  ${line}`),
-      ...describeSide(pair.verdict.ingress, pair.destination.label, pair.asked).map((line) => `  ${line}`),
-      ...pair.verdict.caveats.map((caveat) => chalk.yellow(`  caveat: ${caveat}`)),
+      `${result}${pair.via ? chalk.dim(escapeText(` (${pair.via})`)) : ''}`,
+      ...describeSide(pair.verdict.egress, pair.source.label, pair.asked).map((line) => `  ${escapeText(line)}`),
+      ...describeSide(pair.verdict.ingress, pair.destination.label, pair.asked).map((line) => `  ${escapeText(line)}`),
+      ...pair.verdict.caveats.map((caveat) => chalk.yellow(escapeText(`  caveat: ${caveat}`))),
     ];
     const key = body.join('\n');
     const group = explained.get(key);
@@ -132,11 +138,11 @@ export function formatReachText(answer: ReachAnswer, chalk: Paint, scope?: LoadS
   for (const { pairs, body } of explained.values()) {
     for (const shared of headedGroups(pairs)) {
       lines.push('');
-      lines.push(`${chalk.bold(groupHeading(shared))}: ${body[0]}`, ...body.slice(1));
+      lines.push(`${chalk.bold(escapeText(groupHeading(shared)))}: ${body[0]}`, ...body.slice(1));
     }
   }
   const scopeNote = describeScope(scope);
-  if (scopeNote) lines.push('', chalk.dim(scopeNote));
+  if (scopeNote) lines.push('', chalk.dim(escapeText(scopeNote)));
   return `${lines.join('\n')}\n`;
 }
 

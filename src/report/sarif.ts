@@ -4,8 +4,9 @@ import { INPUT_RULES } from '../load/input-rules.js';
 import type { Rule } from '../lint/rule.js';
 import { ruleDocsUrl } from '../lint/rule.js';
 import { FINGERPRINT_KEY } from '../lint/fingerprint.js';
-import type { Severity } from '../finding.js';
-import { sortFindings, type LintResult } from './summary.js';
+import type { Finding, Severity } from '../finding.js';
+import { describeOmitted, sortFindings, type LintResult } from './summary.js';
+import { indentedJson } from './json.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -18,14 +19,18 @@ interface RuleDescriptor {
   readonly category: string;
 }
 
+/** What separates folders in a path: `/`, and `\` too on Windows only (elsewhere it is part of a name). */
+const PATH_SEPARATORS = path.sep === '\\' ? /[\\/]/ : /\//;
+
 /**
- * Turns a file path as given on the command line into a SARIF URI: a relative path stays relative
- * (forward slashes, each segment percent-encoded, so `#` and `?` stay part of the name); an
- * absolute path becomes a `file://` URI.
+ * Turns a file path as given on the command line into a SARIF URI, which must be a valid URI
+ * reference (SARIF 2.1.0 §3.4.3, RFC 3986): a relative path stays relative (forward slashes, each
+ * segment percent-encoded, so `#`, `?`, `%` and a `\` in a Linux file name stay part of the
+ * name); an absolute path becomes a `file://` URI.
  */
-function artifactUri(file: string): string {
+export function artifactUri(file: string): string {
   if (path.isAbsolute(file)) return pathToFileURL(file).href;
-  return file.replace(/\\/g, '/').replace(/^\.\//, '').split('/').map(encodeURIComponent).join('/');
+  return file.split(PATH_SEPARATORS).filter((segment, index) => !(index === 0 && segment === '.')).map(encodeURIComponent).join('/');
 }
 
 /** Options of {@link formatSarif}. */
@@ -43,6 +48,15 @@ export interface SarifOptions {
  * catalogue (lint rules and input checks) with help text, results with physical locations.
  */
 export function formatSarif(result: LintResult, rules: readonly Rule<any>[], version = '0.1.0', options: SarifOptions = {}): string {
+  return [...streamSarif(result, rules, version, options)].join('');
+}
+
+/**
+ * The text of {@link formatSarif}, a result at a time, byte for byte what `JSON.stringify(log,
+ * null, 2)` gives: a million results would be a string longer than V8 allows. Results not listed
+ * (too many of one rule in one file) are counted in notifications of the run's invocation.
+ */
+export function* streamSarif(result: LintResult, rules: readonly Rule<any>[], version = '0.1.0', options: SarifOptions = {}): Generator<string> {
   const lintIds = new Set(rules.map((rule) => rule.id));
   const descriptors: RuleDescriptor[] = [
     ...rules.map((rule) => ({ id: rule.id, description: rule.description, rationale: rule.rationale, fix: rule.fix, severity: rule.severity, category: rule.category })),
@@ -51,7 +65,7 @@ export function formatSarif(result: LintResult, rules: readonly Rule<any>[], ver
       .map((rule) => ({ id: rule.id, description: rule.description, rationale: rule.why, fix: rule.fix, severity: rule.severity, category: 'input' })),
   ];
   const indexById = new Map(descriptors.map((descriptor, index) => [descriptor.id, index]));
-  const results = sortFindings(result.findings).map((finding) => {
+  const resultOf = (finding: Finding) => {
     const fallback = options.fallbackFile;
     const location = finding.location ?? (fallback === undefined ? undefined : { file: fallback, line: 1, column: 1, endLine: 1, endColumn: 2 });
     return {
@@ -87,7 +101,7 @@ export function formatSarif(result: LintResult, rules: readonly Rule<any>[], ver
       // Code scanning matches alerts across commits by this, not by line: an edit above a finding keeps its alert.
       ...(finding.fingerprint ? { partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint } } : {}),
     };
-  });
+  };
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -112,8 +126,37 @@ export function formatSarif(result: LintResult, rules: readonly Rule<any>[], ver
           })),
         },
       },
-      results,
+      ...(result.omitted && result.omitted.length > 0 ? {
+        invocations: [{
+          executionSuccessful: true,
+          toolExecutionNotifications: result.omitted.map((omitted) => ({
+            level: 'note',
+            message: { text: describeOmitted(omitted) },
+            ...(omitted.file === undefined ? {} : { locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(omitted.file) } } }] }),
+            associatedRule: { id: omitted.ruleId, ...(indexById.has(omitted.ruleId) ? { index: indexById.get(omitted.ruleId) } : {}) },
+          })),
+        }],
+      } : {}),
+      results: RESULTS_PLACEHOLDER,
     }],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  const text = JSON.stringify(sarif, null, 2);
+  const placeholder = text.indexOf(`"${RESULTS_PLACEHOLDER}"`);
+  const findings = sortFindings(result.findings);
+  if (findings.length === 0) {
+    yield `${text.slice(0, placeholder)}[]${text.slice(placeholder + RESULTS_PLACEHOLDER.length + 2)}\n`;
+    return;
+  }
+  yield `${text.slice(0, placeholder)}[\n`;
+  for (let index = 0; index < findings.length; index++) {
+    yield `        ${indentedJson(resultOf(findings[index]), 8)}${index === findings.length - 1 ? '\n' : ',\n'}`;
+  }
+  yield `      ]${text.slice(placeholder + RESULTS_PLACEHOLDER.length + 2)}\n`;
 }
+
+/**
+ * Stands in for the results while the rest of the log is serialised; the results are then
+ * written one by one in its place. No other string of the log holds it: the rest is the rules'
+ * prose and k8snet's own names.
+ */
+const RESULTS_PLACEHOLDER = 'k8snet:results-are-streamed-here';

@@ -347,14 +347,38 @@ describe('encodings and binary files', () => {
     expect(result.findings[0].message).toBe(`${tooLarge} is 64.1 MiB, larger than the 64 MiB limit; it was not read.`);
   });
 
-  it('stops reading an endless stream at the size limit', () => {
-    // A device (or a pipe) has no size to report: reading stops past the limit all the same.
+  // Issue 18: only regular files (and standard input) are opened. A device given as a path is
+  // refused before it is opened: reading /dev/zero never ends, a FIFO blocks on open.
+  it('refuses a device given as a path without opening it', () => {
     if (!fs.existsSync('/dev/zero')) return;
     const result = loadPaths(['/dev/zero']);
     expect(result.objects).toEqual([]);
     expect(result.findings.map((finding) => [finding.ruleId, finding.message])).toEqual([
-      ['input-too-large', '/dev/zero is larger than the 64 MiB limit; it was not read.'],
+      ['input-unreadable', '/dev/zero: a character device, not a regular file; k8snet reads files and folders (and - for standard input)'],
     ]);
+  });
+
+  it('stops reading endless standard input at the size limit', () => {
+    if (!fs.existsSync('/dev/zero')) return;
+    const zero = fs.openSync('/dev/zero', 'r');
+    try {
+      let total = 0;
+      const result = loadPaths(['-'], {
+        readStdin: () => {
+          // What the CLI's reader does, on an endless stream.
+          const chunk = Buffer.alloc(1 << 20);
+          for (;;) {
+            total += fs.readSync(zero, chunk, 0, chunk.length, null);
+            if (total > 64 * 1024 * 1024) return { tooLarge: undefined };
+          }
+        },
+      });
+      expect(result.findings.map((finding) => [finding.ruleId, finding.message])).toEqual([
+        ['input-too-large', '<stdin> is larger than the 64 MiB limit; it was not read.'],
+      ]);
+    } finally {
+      fs.closeSync(zero);
+    }
   });
 
   it('refuses text that is not valid UTF-8 as input-binary', () => {
@@ -388,6 +412,17 @@ describe('other malformed objects', () => {
     const result = loadTexts([{ path: 'half.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels:\n    release: "{{ .Release.Name }}"\nspec:\n  ports: [{port: 80}]\n' }]);
     expect(result.objects).toEqual([]);
     expect(result.findings.map((finding) => [finding.ruleId, finding.path, finding.location?.line])).toEqual([['input-helm-template', 'metadata.labels.release', 6]]);
+  });
+
+  it('refuses an admin policy peer written `pods: null` (an empty peer), never reading it as every pod', () => {
+    const policy = [
+      'apiVersion: policy.networking.k8s.io/v1alpha1', 'kind: AdminNetworkPolicy', 'metadata: {name: deny-from}',
+      'spec:', '  priority: 10', '  subject: {namespaces: {}}', '  ingress:', '  - action: Deny', '    from:', '    - pods: null', '',
+    ].join('\n');
+    const result = analyzeTexts([{ path: 'anp.yaml', text: policy }]);
+    expect(result.graph.adminPolicies).toEqual([]);
+    expect(result.inputFindings.map((finding) => [finding.ruleId, finding.severity, finding.location?.line])).toEqual([['input-invalid-value', 'error', 10]]);
+    expect(result.inputFindings[0].message).toContain('spec.ingress[0].from[0] needs namespaces, pods, networks or nodes');
   });
 
   it('summarises many objects of one custom kind in a single info finding at the first', () => {

@@ -117,10 +117,13 @@ describe('symbolic links', () => {
     expect(result.files).toEqual([path.join(root, 'a', 'inner.yaml'), path.join(root, 'top.yaml')]);
     expect(result.objects.map((object) => object.name)).toEqual(['inner', 'top']);
 
-    // Starting inside the loop: the link is followed once, back to the root, then cut.
+    // Starting inside the loop: the link leads out of the path given, so it is not followed
+    // (issue 18: nothing outside the given paths is read) and says so.
     const fromInside = loadPaths([path.join(root, 'a')]);
-    expect(fromInside.findings).toEqual([]);
-    expect(fromInside.objects.map((object) => object.name).sort()).toEqual(['inner', 'top']);
+    expect(fromInside.findings.map((finding) => [finding.ruleId, finding.severity, finding.message])).toEqual([
+      ['input-outside-paths', 'warning', `${path.join(root, 'a', 'link')}: symbolic link to ${fs.realpathSync(root)}, outside the paths given; not followed (give its target as a path to read it)`],
+    ]);
+    expect(fromInside.objects.map((object) => object.name)).toEqual(['inner']);
   });
 
   it('loads a file reached through a second name (a symlinked file) once', () => {

@@ -90,13 +90,37 @@ describe('diff', () => {
     expect(result.changes.every((change) => change.destination.id === 'shop/web[Deployment]')).toBe(true);
   });
 
-  it('a workload added or removed is reported as such, not as a flood of connections', () => {
-    const result = diff(NAMESPACES + WORKLOADS, NAMESPACES + WORKLOADS + deployment('tools', 'debug', { app: 'debug' }));
+  it('a workload added or removed is listed, and so are the connections it opens or closes', () => {
+    const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, NAMESPACES + WORKLOADS + DENY_WEB + deployment('tools', 'debug', { app: 'debug' }));
     expect(result.addedWorkloads.map((workload) => workload.id)).toEqual(['tools/debug[Deployment]']);
-    expect(result.changes).toEqual([]);
-    const removed = diff(NAMESPACES + WORKLOADS + deployment('tools', 'debug', { app: 'debug' }), NAMESPACES + WORKLOADS);
+    const opened = result.changes.filter((change) => change.source.id === 'tools/debug[Deployment]' || change.destination.id === 'tools/debug[Deployment]');
+    expect(opened.length).toBe(result.changes.length);
+    expect(lines(result)).toContain('added tools/debug[Deployment] => shop/web[Deployment] : No Connections -> TCP 8080');
+    expect(lines(result)).toContain('added 0.0.0.0-255.255.255.255[External] => tools/debug[Deployment] : No Connections -> All Connections');
+    expect(result.changes.every((change) => change.change === 'added' && change.workloadsOnOneSide?.includes('tools/debug[Deployment]'))).toBe(true);
+    const removed = diff(NAMESPACES + WORKLOADS + DENY_WEB + deployment('tools', 'debug', { app: 'debug' }), NAMESPACES + WORKLOADS + DENY_WEB);
     expect(removed.removedWorkloads.map((workload) => workload.id)).toEqual(['tools/debug[Deployment]']);
-    expect(removed.changes).toEqual([]);
+    expect(removed.changes.length).toBe(result.changes.length);
+    expect(removed.changes.every((change) => change.change === 'removed' && change.deniedBy?.length === 0)).toBe(true);
+    expect(changesTripping(removed, 'removed-any')).toHaveLength(removed.changes.length);
+  });
+
+  // Issue 18: a brand-new internet-facing workload passed every gate with exit 0, and so did a
+  // workload renamed (one removed, one added) whose new name no policy selects.
+  it('a new or renamed internet-facing workload trips added-external-ingress, added-any and changed-any', () => {
+    const isolated = NAMESPACES + WORKLOADS + DENY_WEB;
+    const added = diff(isolated, isolated + deployment('shop', 'admin', { app: 'admin' }));
+    const renamed = diff(isolated, NAMESPACES + WORKLOADS.replace('name: web,', 'name: web-v2,').replace(/app":"web"/g, 'app":"web2"') + DENY_WEB);
+    for (const result of [added, renamed]) {
+      expect(changesTripping(result, 'added-external-ingress').length).toBeGreaterThan(0);
+      expect(changesTripping(result, 'added-any').length).toBeGreaterThan(0);
+      expect(changesTripping(result, 'changed-any').length).toBeGreaterThan(0);
+      const csv = formatDiffCsv(result).split('\n');
+      expect(csv.some((line) => line.startsWith('added,0.0.0.0-255.255.255.255[External],shop/'))).toBe(true);
+    }
+    expect(renamed.removedWorkloads.map((workload) => workload.id)).toEqual(['shop/web[Deployment]']);
+    expect(renamed.addedWorkloads.map((workload) => workload.id)).toEqual(['shop/web-v2[Deployment]']);
+    expect(formatDiffText(added)).toContain('+ 0.0.0.0-255.255.255.255[External] => shop/admin[Deployment] : All Connections  (workload shop/admin[Deployment] added)');
   });
 
   it('cuts both sides at the same external boundaries, so an ipBlock change shows as ranges', () => {
@@ -120,7 +144,7 @@ spec:
     expect(json.connections.map((entry) => entry.change)).toEqual(['added', 'added', 'changed']);
     expect(formatDiffMarkdown(result)).toMatch(/^### Connectivity changes\n/);
     expect(formatDiffMarkdown(result).split('\n').filter((line) => line.startsWith('| + ') || line.startsWith('| ~ '))).toHaveLength(3);
-    expect(formatDiffCsv(result).split('\n')[0]).toBe('change,src,dst,before,after');
+    expect(formatDiffCsv(result).split('\n')[0]).toBe('change,src,dst,before,after,workloads');
   });
 
   it('draws added edges green and removed ones red in DOT and Mermaid', () => {

@@ -183,12 +183,12 @@ describe('csv', () => {
 describe('md', () => {
   const rows = render(formatMatrixMarkdown).split('\n');
 
-  it('is a table with a header row, a separator and one row per edge', () => {
+  it('is a table with a header row, a separator and one row per edge, peers as code spans', () => {
     expect(rows[0]).toBe('| src | dst | conn |');
     expect(rows[1]).toBe('|-----|-----|------|');
     expect(rows.slice(2, -1)).toHaveLength(edges().length);
     for (const row of rows.slice(2, -1)) expect(row).toMatch(/^\| \S+ \| \S+ \| [^|]+ \|$/);
-    expect(rows).toContain('| shop/client[Deployment] | shop/web[Deployment] | TCP 8080,9090 |');
+    expect(rows).toContain('| `shop/client[Deployment]` | `shop/web[Deployment]` | TCP 8080,9090 |');
   });
 });
 

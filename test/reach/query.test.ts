@@ -251,6 +251,18 @@ describe('parsePortQuery', () => {
   it('rejects a port with more than one slash', () => {
     expect(() => parsePortQuery('80/tcp/extra')).toThrow(QueryError);
   });
+
+  // Issue 18: `1-100` was taken as a port name (and `0x50`, `1e3` as names too), which matches
+  // no container port: the answer was about nothing, without a word.
+  it('rejects ranges, numbers in other notations and what IsValidPortName refuses', () => {
+    expect(() => parsePortQuery('1-100')).toThrow("'1-100' is a range: ask about one port");
+    expect(() => parsePortQuery('0x50')).toThrow("'0x50' reads as a number written in another notation: write the port number in decimal");
+    expect(() => parsePortQuery('1e3/udp')).toThrow("'1e3' reads as a number written in another notation");
+    for (const bad of ['8080-9090', 'a--b', 'abcdefghijklmnop', '-', '0b101', '0o17', '80a-']) expect(() => parsePortQuery(bad)).toThrow(QueryError);
+    expect(parsePortQuery('abcdefghijklmno')).toEqual({ protocol: 'TCP', port: 'abcdefghijklmno' });
+    expect(parsePortQuery('h2c')).toEqual({ protocol: 'TCP', port: 'h2c' });
+    expect(parsePortQuery('9090-web')).toEqual({ protocol: 'TCP', port: '9090-web' });
+  });
 });
 
 describe('answerReach', () => {

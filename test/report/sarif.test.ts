@@ -17,7 +17,7 @@ import { resolveConfig } from '../../src/lint/config.js';
 import { runRules } from '../../src/lint/engine.js';
 import { ruleDocsUrl } from '../../src/lint/rule.js';
 import { INPUT_RULES } from '../../src/load/input-rules.js';
-import { formatSarif } from '../../src/report/sarif.js';
+import { artifactUri, formatSarif } from '../../src/report/sarif.js';
 import { summarize, type LintResult } from '../../src/report/summary.js';
 import type { Finding } from '../../src/finding.js';
 import { RULES } from '../../rules/index.js';
@@ -322,12 +322,22 @@ describe('SARIF of hand-made findings', () => {
   });
 
   it('turns file paths into relative URIs: forward slashes, no ./, spaces and non-ASCII percent-encoded', () => {
-    const files = ['./manifests/a.yaml', 'manifests\\windows\\b.yaml', 'my manifests/c d.yaml', 'überall/e.yaml', '<stdin>'];
+    const files = ['./manifests/a.yaml', 'my manifests/c d.yaml', 'überall/e.yaml', '<stdin>', 'odd/100%#?.yaml'];
     const sarif = sarifOf(resultOf(files.map((file) => handMade({ location: { file, line: 1, column: 1, endLine: 1, endColumn: 2 } }))));
     expect(schemaErrors(sarif)).toEqual([]);
     const uris = sarif.runs[0].results.map((entry) => entry.locations![0].physicalLocation.artifactLocation.uri).sort();
-    expect(uris).toEqual(['%3Cstdin%3E', 'manifests/a.yaml', 'manifests/windows/b.yaml', 'my%20manifests/c%20d.yaml', '%C3%BCberall/e.yaml'].sort());
-    for (const uri of uris) expect(decodeURI(uri)).not.toMatch(/^\.\/|\\/);
+    expect(uris).toEqual(['%3Cstdin%3E', 'manifests/a.yaml', 'my%20manifests/c%20d.yaml', '%C3%BCberall/e.yaml', 'odd/100%25%23%3F.yaml'].sort());
+    for (const uri of uris) expect(decodeURI(uri)).not.toMatch(/^\.\//);
+  });
+
+  // A `\` separates folders on Windows only; on Linux and macOS it is part of a file's name, and
+  // a URI may not hold it bare (RFC 3986): it is percent-encoded, not turned into a folder.
+  it('percent-encodes a backslash in a file name where it is not a separator, and reads it as one on Windows', () => {
+    const sarif = sarifOf(resultOf([handMade({ location: { file: 'manifests\\windows\\b.yaml', line: 1, column: 1, endLine: 1, endColumn: 2 } })]));
+    expect(schemaErrors(sarif)).toEqual([]);
+    const uri = sarif.runs[0].results[0].locations![0].physicalLocation.artifactLocation.uri;
+    expect(uri).toBe(path.sep === '\\' ? 'manifests/windows/b.yaml' : 'manifests%5Cwindows%5Cb.yaml');
+    expect(artifactUri('./a\\b/c.yaml')).toBe(path.sep === '\\' ? 'a/b/c.yaml' : 'a%5Cb/c.yaml');
   });
 
   // BUG (src/report/sarif.ts, artifactUri): encodeURI leaves `#` and `?` as they are, so a file

@@ -5,6 +5,7 @@ import type { DnsLocation } from '../../reach/cluster-dns.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings, type CommandInput } from './shared.js';
+import { escapeText } from '../../report/escape/text.js';
 
 /** Options of `k8snet can-reach`. */
 export interface CanReachOptions {
@@ -36,7 +37,7 @@ export async function runCanReach(source: string, destination: string, paths: st
   answer ??= answerOrThrow(analysis, source, destination, port, options, config.cluster.dns);
   if (analysis.unparsedFiles.length > 0 && global.debug) {
     const { neitherNor } = await import('../../report/reach-text.js');
-    process.stderr.write(`k8snet: not parsed (they mention ${neitherNor(namespaces)}):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
+    process.stderr.write(`${escapeText(`k8snet: not parsed (they mention ${neitherNor(namespaces)}):`)}\n${analysis.unparsedFiles.map((file) => `  ${escapeText(file)}\n`).join('')}`);
   }
   const scope = { filesRead: analysis.files.length, filesParsed: analysis.files.length - analysis.unparsedFiles.length, namespaces };
   const { formatReachJson, formatReachText } = await import('../../report/reach-text.js');
@@ -48,7 +49,8 @@ export async function runCanReach(source: string, destination: string, paths: st
 
 function parsePort(text: string | undefined): PortQuery | undefined {
   try {
-    return text ? parsePortQuery(text) : undefined;
+    // `--port ''` is a mistake to report, not a request for every port.
+    return text === undefined ? undefined : parsePortQuery(text);
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;

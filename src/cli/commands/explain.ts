@@ -7,6 +7,7 @@ import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
 import { countOf } from '../../model/plural.js';
+import { escapeText } from '../../report/escape/text.js';
 
 /** Options of `k8snet explain`. */
 export interface ExplainOptions {
@@ -100,7 +101,8 @@ export async function runExplain(target: string, paths: string[], options: Expla
     for (const edge of report.allowedIn) lines.push(`    ${edge.from} : ${edge.connections}`);
     lines.push('', `  can reach (${report.allowedOut.length}):`);
     for (const edge of report.allowedOut) lines.push(`    ${edge.to} : ${edge.connections}`);
-    process.stdout.write(`${lines.join('\n')}\n`);
+    // Names, labels, selectors and file names come from the manifests: escaped (escapeText).
+    process.stdout.write(`${lines.map(escapeText).join('\n')}\n`);
   }
   return hasInputErrors(inputFindings) ? EXIT_USAGE : EXIT_OK;
 }

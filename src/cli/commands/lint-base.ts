@@ -1,5 +1,4 @@
 import { GitError, readManifestTree } from '../../load/git.js';
-import { tooLargeFinding, MAX_FILE_BYTES } from '../../load/parse-text.js';
 import { analyzeTexts, type Analysis } from '../../pipeline.js';
 import { countOf, verbFor } from '../../model/plural.js';
 import type { LintConfig } from '../../lint/config.js';
@@ -29,10 +28,11 @@ export function readBase(revision: string, commit: string, paths: readonly strin
     throw error;
   }
   progress.update(() => `k8snet: reading ${countOf(files.length, 'file')} at ${revision}`);
-  const readable = files.filter((file) => file.bytes.length <= MAX_FILE_BYTES);
-  const loaded = analyzeTexts(readable.map((file) => ({ path: file.path, text: file.bytes })), { defaultNamespace: global.namespace, ...modelOptionsOf(config) });
-  const tooLarge = files.filter((file) => file.bytes.length > MAX_FILE_BYTES).map((file) => tooLargeFinding(file.path, file.bytes.length));
-  const analysis: Analysis = { ...loaded, inputFindings: [...tooLarge, ...loaded.inputFindings] };
+  // A file over the size limit comes as its size (git's listing): the loader reports it, unread.
+  const analysis: Analysis = analyzeTexts(
+    files.map((file) => ('tooLarge' in file ? file : { path: file.path, text: file.bytes })),
+    { defaultNamespace: global.namespace, ...modelOptionsOf(config) },
+  );
   return {
     analysis,
     report(known) {

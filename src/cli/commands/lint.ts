@@ -3,7 +3,7 @@ import { isAtLeast, type Finding, type Severity } from '../../finding.js';
 import { ConfigError, withRuleOverrides, type LintConfig } from '../../lint/config.js';
 import { RuleError, runRules } from '../../lint/engine.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
-import { summarize, type LintResult } from '../../report/summary.js';
+import { DEFAULT_MAX_REPEATS, capRepeats, sortFindings, summarize, type LintResult } from '../../report/summary.js';
 import { RULES } from '../../../rules/index.js';
 import { INPUT_RULES } from '../../load/input-rules.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
@@ -31,6 +31,8 @@ export interface LintOptions extends AddressFactOptions {
   readonly context: string[];
   /** Report only the findings the working tree has and this git revision did not. */
   readonly newFromRev?: string;
+  /** How many findings of one rule are listed per file; the rest are counted (0 lists all). */
+  readonly maxRepeats?: number;
 }
 
 /** Runs `k8snet lint`: loads the manifests, runs every rule, reports, returns the exit code. */
@@ -88,18 +90,27 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
   progress.done();
   // One cause, said once: findings that name a cause reported too are listed under it.
   findings = foldFindings(findings.map((finding) => (finding.fingerprint ? finding : { ...finding, fingerprint: fingerprintOfFinding(finding) })));
+  // Listed up to --max-repeats per file and rule, the rest counted; the summary counts them all.
+  const { listed, omitted } = capRepeats(sortFindings(findings), options.maxRepeats ?? DEFAULT_MAX_REPEATS);
   const result: LintResult = {
-    findings,
+    findings: listed,
     summary: { ...summarize(findings, analysis.files.length, input.suppressed + ruleRun.suppressed), notManifests: skipped.length },
     notManifests: skipped,
     files: analysis.files,
+    ...(omitted.length > 0 ? { omitted } : {}),
   };
   // Machine formats on standard output stay pure; the JSON document carries the files itself.
   if (options.format !== 'json') process.stderr.write(describeSkippedFiles(skipped, options.verbose));
-  const { sink, close } = openOutput(options.output);
+  const { sink, ready, close, abandon } = openOutput(options.output);
   // A finding no file states still needs a place in SARIF: the configuration, else the first manifest.
   const fallbackFile = config.file ? path.relative(process.cwd(), config.file) : analysis.files.find((file) => file !== '<stdin>');
-  sink.push(await format(result, options, global, fallbackFile));
+  try {
+    // Streamed: the report of hundreds of thousands of findings is longer than a string can be.
+    for (const chunk of await format(result, options, global, fallbackFile)) if (sink.push(chunk)) await ready();
+  } catch (error) {
+    abandon();
+    throw error;
+  }
   await close();
   if (hasInputErrors(shownInput)) return EXIT_USAGE;
   if (findings.some((finding) => isAtLeast(finding.severity, options.failOn))) return EXIT_FINDINGS;
@@ -144,18 +155,18 @@ function scopeOf(paths: readonly string[], hasContext: boolean): (file: string |
   };
 }
 
-async function format(result: LintResult, options: LintOptions, global: GlobalOptions, fallbackFile: string | undefined): Promise<string> {
+async function format(result: LintResult, options: LintOptions, global: GlobalOptions, fallbackFile: string | undefined): Promise<Iterable<string>> {
   switch (options.format) {
     case 'json':
-      return (await import('../../report/json.js')).formatJson(result);
+      return (await import('../../report/json.js')).streamJson(result);
     case 'sarif':
-      return (await import('../../report/sarif.js')).formatSarif(result, RULES, undefined, { ...(fallbackFile ? { fallbackFile } : {}) });
+      return (await import('../../report/sarif.js')).streamSarif(result, RULES, undefined, { ...(fallbackFile ? { fallbackFile } : {}) });
     case 'github':
-      return (await import('../../report/github.js')).formatGithub(result);
+      return (await import('../../report/github.js')).streamGithub(result);
     case 'junit':
-      return (await import('../../report/junit.js')).formatJunit(result);
+      return (await import('../../report/junit.js')).streamJunit(result);
     default:
       const paint = await (await import('../../report/paint.js')).loadPaint(shouldColorFile(options.output, global));
-      return (await import('../../report/stylish.js')).formatStylish(result, { paint, verbose: options.verbose });
+      return (await import('../../report/stylish.js')).streamStylish(result, { paint, verbose: options.verbose });
   }
 }

@@ -8,6 +8,8 @@ import { UsageError, type GlobalOptions } from '../context.js';
 import type { Finding } from '../../finding.js';
 import { countOf, formatCount, verbFor } from '../../model/plural.js';
 import { ProgressLine, canShowProgress } from '../progress.js';
+import { escapeText } from '../../report/escape/text.js';
+import { DEFAULT_MAX_REPEATS, capRepeats, describeOmitted } from '../../report/summary.js';
 
 /**
  * Reads the configuration a command runs with: `--config FILE`, or the nearest `.k8snet.yaml`
@@ -136,7 +138,8 @@ export function describeSkippedFiles(skipped: readonly SkippedFile[], verbose: b
   if (skipped.length === 0) return '';
   const head = `${countOf(skipped.length, 'file')} ${verbFor(skipped.length, 'is not a Kubernetes manifest', 'are not Kubernetes manifests')}: skipped`;
   if (!verbose) return `${head}; --verbose lists ${skipped.length === 1 ? 'it' : 'them'}\n`;
-  return `${head}:\n${skipped.map((file) => `  ${file.path}: ${file.reason}\n`).join('')}`;
+  // File names come from the file system: escaped, so none can start a line of its own.
+  return `${head}:\n${skipped.map((file) => `  ${escapeText(`${file.path}: ${file.reason}`)}\n`).join('')}`;
 }
 
 /** Turns the loader's progress reports into the progress line's text. */
@@ -149,10 +152,14 @@ export function progressLine(): ProgressLine {
   return new ProgressLine(canShowProgress(process.stderr, process.env) ? (text) => process.stderr.write(text) : undefined);
 }
 
-/** Formats one finding on one line, compiler style: `file:line:col: severity: message [rule]`. */
+/**
+ * Formats one finding on one line, compiler style: `file:line:col: severity: message [rule]`,
+ * with control characters escaped (a file name or a value quoted in the message could otherwise
+ * end the line, and start a GitHub workflow command on the next one).
+ */
 export function formatFindingLine(finding: Finding): string {
   const where = finding.location ? `${finding.location.file}:${finding.location.line}:${finding.location.column}: ` : '';
-  return `${where}${finding.severity}: ${finding.message} [${finding.ruleId}]`;
+  return escapeText(`${where}${finding.severity}: ${finding.message} [${finding.ruleId}]`);
 }
 
 /**
@@ -162,7 +169,10 @@ export function formatFindingLine(finding: Finding): string {
  */
 export function reportInputFindings(findings: readonly Finding[], global: GlobalOptions, skipped: readonly SkippedFile[] = [], verbose = false): void {
   const shown = findings.filter((finding) => finding.severity !== 'info' || global.debug);
-  for (const finding of shown) process.stderr.write(`${formatFindingLine(finding)}\n`);
+  // As in lint's reports: 200,000 broken documents make 100 lines and a count, not 200,000 lines.
+  const { listed, omitted } = capRepeats(shown, DEFAULT_MAX_REPEATS);
+  for (const finding of listed) process.stderr.write(`${formatFindingLine(finding)}\n`);
+  for (const entry of omitted) process.stderr.write(`${escapeText(`${entry.file ?? ''}: ${describeOmitted(entry, false)}`)}\n`);
   process.stderr.write(describeSkippedFiles(skipped, verbose));
   const errors = findings.filter((finding) => finding.severity === 'error').length;
   if (errors > 0) {
