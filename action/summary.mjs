@@ -26,10 +26,11 @@ function status(value) {
 
 /** A link to a finding's line in the commit the workflow runs on, when the file is in the workspace. */
 function lineLink(finding) {
+  if (!finding.file) return '';
   const where = `${finding.file}${finding.line ? `:${finding.line}` : ''}`;
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const relative = path.relative(workspace, path.resolve(workspace, finding.file ?? '')).split(path.sep).join('/');
-  if (!finding.file || relative.startsWith('..') || !env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_SHA) return cell(where);
+  const relative = path.relative(workspace, path.resolve(workspace, finding.file)).split(path.sep).join('/');
+  if (relative.startsWith('..') || !env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_SHA) return cell(where);
   const url = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/blob/${env.GITHUB_SHA}/${relative.split('/').map(encodeURIComponent).join('/')}${finding.line ? `#L${finding.line}` : ''}`;
   return `[${cell(where)}](${url})`;
 }

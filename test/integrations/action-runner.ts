@@ -160,6 +160,8 @@ export interface ActionRunOptions {
   readonly apiUrl?: string;
   /** The outcome of each `uses:` step that runs, by id (success when not given). */
   readonly usesOutcomes?: Record<string, 'success' | 'failure'>;
+  /** Stops after the step with this id (for tests of the first steps only). */
+  readonly stopAfter?: string;
 }
 
 /** One step as it went. */
@@ -310,6 +312,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     if (conclusion === 'failure') failed = true;
     if (step.id) steps[step.id] = { outputs, outcome, conclusion };
     runs.push({ name, id: step.id, ran: true, outcome, uses: step.uses, with: evaluatedWith, stdout, stderr, outputs });
+    if (step.id !== undefined && step.id === options.stopAfter) break;
   }
   const outputs = Object.fromEntries(Object.entries(action.outputs).map(([name, output]) => [name, interpolate(output.value, context(failed))]));
   return { steps: runs, outputs, summary: fs.readFileSync(summaryPath, 'utf8'), failed, runnerTemp, log: runs.map((step) => step.stdout).join('') };
