@@ -59,7 +59,8 @@ describe('the matrix by rows', () => {
       expect([folder, fromRows]).toEqual([folder, expected]);
       lines += expected.length;
     }
-    expect(lines).toBeGreaterThan(1000);
+    // The demo alone has 49 lines; the corpus brings the count above a thousand.
+    expect(lines).toBeGreaterThan(CORPUS ? 1000 : 40);
   });
 
   it('writes the same bytes as the line formatter, whole and focused', () => {

@@ -53,7 +53,8 @@ describe('can-reach from the files its question can depend on', () => {
       compared += result.compared;
       scoped += result.scoped;
     }
-    expect(compared).toBeGreaterThan(1000);
+    // The demo alone has 100 pairs; the corpus brings the count above a thousand.
+    expect(compared).toBeGreaterThan(CORPUS ? 1000 : 90);
     // The comparison means something only if many questions really were answered from fewer files.
     expect(scoped).toBeGreaterThan(compared / 10);
   });
