@@ -76,10 +76,27 @@ const inlineLazyRequires = {
         const line = rewritten.slice(0, left).split('\n').length;
         return { errors: [{ text: `import.meta is left at line ${line} after the rewrite: teach scripts/bundle.mjs this use` }] };
       }
+      const changing = changingExport(source);
+      if (changing) {
+        return { errors: [{ text: `exports ${changing}, declared with let or var: the loader hands out a chunk's exports as values once it has run (see takeValues), so export a const, a function or a class instead` }] };
+      }
       return { contents: rewritten, loader: 'js' };
     });
   },
 };
+
+/** Returns the name of an exported binding that can change after the module ran (let or var), if any. */
+function changingExport(source) {
+  const direct = /^export (?:let|var) ([\w$]+)/m.exec(source);
+  if (direct) return direct[1];
+  for (const list of source.matchAll(/^export \{([^}]*)\};?$/gm)) {
+    for (const entry of list[1].split(',')) {
+      const local = entry.trim().split(/\s+as\s+/)[0];
+      if (local && new RegExp(`^(?:let|var) ${local.replace(/\$/g, '\\$')}\\b`, 'm').test(source)) return local;
+    }
+  }
+  return undefined;
+}
 
 const result = await build({
   entryPoints: { main: path.join(root, 'dist', 'src', 'cli', 'main.js') },
@@ -241,8 +258,22 @@ function load(name) {
     loaded.set(name, module);
     compileFunction(body, ['exports', 'require', 'module'], { filename: \`\${sectionsFile}#\${name}\` })
       .call(module.exports, module.exports, requireFrom(name), module);
+    if (name.startsWith('chunk-')) module.exports = takeValues(module.exports);
   }
   return module.exports;
+}
+
+/**
+ * Returns a chunk's exports as plain values. The conversion to CommonJS exports every binding
+ * through getters (the live bindings of ES modules), so every call from one chunk into another
+ * would run one: about 7% of a large matrix's CPU. Once a chunk has run, its exports no longer
+ * change (the build refuses exported let and var bindings), so the chunks loaded after it get
+ * the values; a chunk that required it while it ran (a cycle) keeps the getters, which stay right.
+ */
+function takeValues(exports) {
+  const values = {};
+  for (const key of Object.getOwnPropertyNames(exports)) values[key] = exports[key];
+  return values;
 }
 
 /** Returns require() for the code of a section: other sections, or Node.js built-in modules. */
