@@ -9,4 +9,6 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }],
   },
   testTimeout: 60000,
+  // Says once, before the tests, when something of ../shared that some of them need is missing.
+  globalSetup: '<rootDir>/test/global-setup.mjs',
 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Starts the CLI, bundled by `npm run build` (scripts/bundle.mjs); all the logic lives in src/cli.
-import { main } from '../dist/src/bundle/main.js';
+// Starts the CLI, bundled into one file by `npm run build` (scripts/bundle.mjs); all the logic lives in src/cli.
+import { main } from '../dist/k8snet.mjs';
 
 main(process.argv).then((exitCode) => {
   process.exitCode = exitCode;

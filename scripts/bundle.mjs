@@ -1,30 +1,303 @@
-// Bundles the compiled CLI (dist/src/cli/main.js and everything it imports) into a few ES modules
-// under dist/src/bundle/, which bin/k8snet.js runs. Loading ~90 small modules one by one was a
-// third of the start-up of `k8snet lint FILE`, the run a pre-commit hook pays on every commit.
+// Bundles the compiled CLI (dist/src/cli/main.js and everything it imports, npm packages and the
+// precompiled validators included) into two files, which bin/k8snet.js runs:
+//   dist/k8snet.mjs       the module Node loads: a small loader and the CLI's entry chunk;
+//   dist/k8snet.sections  the rest of the code, in sections the loader reads and compiles on use.
+// Both are committed: the pre-commit hooks, the GitHub Action and `npm install` from git run them
+// as they are, with no dependency to install and nothing to build.
 //
-// - Code splitting keeps each command, report format and lazily imported module in its own
-//   chunk: `--help` and `--version` still load nothing heavy.
-// - npm packages stay external (js-yaml, ajv and ip-num are loaded on first use, by require).
-// - The bundle lives under dist/src/ so that paths relative to a module (the precompiled
-//   validators in dist/generated/) resolve as they do from the unbundled modules.
-// - Not minified: stack traces under --debug keep their names.
-import path from 'node:path';
+// Why two files and sections: start-up. V8 parses every function of a script it compiles (lazy
+// functions are still pre-parsed), and Node decodes the whole file of a module before that: one
+// file with all the code (1.6 MB) costs about 16 ms of CPU more than the code a run needs, more
+// than the start-up budget of `--version`. So the code is split where esbuild splits it for
+// dynamic imports (each command, report format and lazily required package in a chunk of its
+// own), each chunk is converted into a CommonJS function body, each precompiled validator (already
+// CommonJS) is kept apart, and all but the entry chunk go into the sections file. A run reads and
+// parses exactly the sections it uses, as it did with separate files, without their per-file cost.
+//
+// The output is deterministic: the same sources and packages give the same bytes on any machine
+// and from any checkout path (paths are relative to the repository, no timestamps), so a test can
+// compare the committed files with a fresh build (test/cli/bundle.test.ts).
+//
+// Usage: node scripts/bundle.mjs [--outdir DIR]   (default dist; runs after tsc and
+// scripts/build-validators.mjs, as `npm run build` does)
 import fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.join(root, 'dist', 'src', 'bundle');
-fs.rmSync(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: [path.join(root, 'dist', 'src', 'cli', 'main.js')],
-  outdir,
+const outdirArgument = process.argv.indexOf('--outdir');
+const outdir = outdirArgument > 0 ? path.resolve(process.argv[outdirArgument + 1]) : path.join(root, 'dist');
+/** The module Node loads, and the file of sections beside it. */
+const MODULE_FILE = 'k8snet.mjs';
+const SECTIONS_FILE = 'k8snet.sections';
+const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+/** The section the loader evaluates first: the CLI's entry chunk. */
+const ENTRY_SECTION = 'main.js';
+/** How bundled code asks the loader for a section by name (a specifier no package can have). */
+const SECTION_PREFIX = 'k8snet-section:';
+/** Where the precompiled validators are, and the folder of their sections. */
+const VALIDATORS = 'generated/validators';
+/** The folder of the sections of npm packages the sources require lazily (js-yaml, ajv, ip-num). */
+const PACKAGES = 'packages';
+/** The packages the sources require lazily, each bundled into a section of its own. */
+const lazyPackages = new Set();
+
+/** Fails the build with a message; nothing is written. */
+function fail(message) {
+  process.stderr.write(`scripts/bundle.mjs: ${message}\n`);
+  process.exit(1);
+}
+
+/**
+ * The compiled sources load npm packages and the precompiled validators with
+ * `createRequire(import.meta.url)(...)`, lazily, the way Node resolves them when the modules run
+ * unbundled (development, ts-jest). esbuild does not follow those calls; this plugin turns each of
+ * them into a request for a section of its own (`require('k8snet-section:packages/ajv.cjs')`), so
+ * that a package is parsed only by the runs that use it, as before. Any other `import.meta` left
+ * after the rewrite fails the build: it would be undefined in the bundle.
+ */
+const inlineLazyRequires = {
+  name: 'inline-lazy-requires',
+  setup(builder) {
+    builder.onResolve({ filter: new RegExp(`^${SECTION_PREFIX}`) }, (args) => ({ path: args.path, external: true }));
+    builder.onLoad({ filter: /[\\/]dist[\\/](src|rules)[\\/].*\.js$/ }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const rewritten = source
+        .replace(/createRequire\(import\.meta\.url\)\(fileURLToPath\(new URL\(`\.\.\/\.\.\/generated\/validators\/([^`]*)`, import\.meta\.url\)\)\)/g, (_, file) => `require(\`${SECTION_PREFIX}${VALIDATORS}/${file}\`)`)
+        .replace(/createRequire\(import\.meta\.url\)\('([^']+)'\)/g, (_, name) => {
+          lazyPackages.add(name);
+          return `require('${SECTION_PREFIX}${PACKAGES}/${name}.cjs')`;
+        });
+      const left = rewritten.indexOf('import.meta');
+      if (left >= 0) {
+        const line = rewritten.slice(0, left).split('\n').length;
+        return { errors: [{ text: `import.meta is left at line ${line} after the rewrite: teach scripts/bundle.mjs this use` }] };
+      }
+      const changing = changingExport(source);
+      if (changing) {
+        return { errors: [{ text: `exports ${changing}, declared with let or var: the loader hands out a chunk's exports as values once it has run (see takeValues), so export a const, a function or a class instead` }] };
+      }
+      return { contents: rewritten, loader: 'js' };
+    });
+  },
+};
+
+/** Returns the name of an exported binding that can change after the module ran (let or var), if any. */
+function changingExport(source) {
+  const direct = /^export (?:let|var) ([\w$]+)/m.exec(source);
+  if (direct) return direct[1];
+  for (const list of source.matchAll(/^export \{([^}]*)\};?$/gm)) {
+    for (const entry of list[1].split(',')) {
+      const local = entry.trim().split(/\s+as\s+/)[0];
+      if (local && new RegExp(`^(?:let|var) ${local.replace(/\$/g, '\\$')}\\b`, 'm').test(source)) return local;
+    }
+  }
+  return undefined;
+}
+
+const result = await build({
+  entryPoints: { main: path.join(root, 'dist', 'src', 'cli', 'main.js') },
+  absWorkingDir: root,
+  outdir: path.join(root, 'dist', 'chunks'),
+  write: false,
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
   chunkNames: 'chunk-[hash]',
+  entryNames: '[name]',
+  // Paths stay as seen from the repository even where node_modules is a link (a test builds a
+  // copy of the repository that links the original's node_modules): no path of this machine
+  // reaches the output.
+  preserveSymlinks: true,
+  legalComments: 'none',
+  metafile: true,
+  plugins: [inlineLazyRequires],
   logLevel: 'warning',
 });
+
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+for (const [file, output] of Object.entries(result.metafile.outputs)) {
+  for (const imported of output.imports) {
+    if (imported.external && !builtins.has(imported.path) && !imported.path.startsWith(SECTION_PREFIX)) {
+      fail(`${file} imports ${imported.path}, which is not bundled`);
+    }
+  }
+}
+
+/** Returns a CommonJS function body as the loader compiles it: strict, as the ES modules were (same lines). */
+function strictBody(code) {
+  return `"use strict";${code}`;
+}
+
+/** Converts an ES module chunk into a CommonJS function body (imports of chunks become requires). */
+async function chunkBody(name, code) {
+  const converted = await transform(code, {
+    format: 'cjs',
+    target: 'node20',
+    // Dynamic imports of other chunks become requires, which the loader resolves.
+    supported: { 'dynamic-import': false },
+    sourcefile: name,
+    logLevel: 'warning',
+  });
+  return strictBody(converted.code);
+}
+
+const sections = [];
+for (const output of result.outputFiles) {
+  const name = path.basename(output.path);
+  sections.push({ name, body: await chunkBody(name, output.text) });
+}
+for (const name of [...lazyPackages].sort()) {
+  // Bundled as Node would load it with require(): its CommonJS build, its own dependencies inlined.
+  const bundled = await build({
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, sourcefile: `${PACKAGES}/${name}.cjs` },
+    absWorkingDir: root,
+    write: false,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    legalComments: 'none',
+    preserveSymlinks: true,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  for (const input of Object.keys(bundled.metafile.inputs)) result.metafile.inputs[input] ??= bundled.metafile.inputs[input];
+  const sectionName = `${PACKAGES}/${name}.cjs`;
+  sections.push({ name: sectionName, body: strictBody(bundled.outputFiles[0].text) });
+}
+const validatorsFolder = path.join(root, 'dist', VALIDATORS);
+for (const file of fs.readdirSync(validatorsFolder).filter((name) => name.endsWith('.cjs')).sort()) {
+  const name = `${VALIDATORS}/${file}`;
+  sections.push({ name, body: strictBody(fs.readFileSync(path.join(validatorsFolder, file), 'utf8')) });
+}
+// In name order (chunk names are content hashes), so that the files do not depend on esbuild's output order.
+sections.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+/** The npm packages the bundle contains, with their licenses, which their terms require to travel with the code. */
+function inlinedPackages() {
+  const folders = new Set();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const match = /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) folders.add(match[1]);
+  }
+  return [...folders].sort().map((name) => {
+    const folder = path.join(root, 'node_modules', name);
+    const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
+    const licenseFile = fs.readdirSync(folder).sort().find((file) => /^licen[cs]e(\.(md|txt))?$/i.test(file));
+    if (!licenseFile) fail(`${name} has no license file to ship with the bundle`);
+    return { name, version: manifest.version, license: manifest.license, text: fs.readFileSync(path.join(folder, licenseFile), 'utf8').trim() };
+  });
+}
+
+const notices = inlinedPackages()
+  .map((entry) => `${entry.name} ${entry.version} (${entry.license})\n\n${entry.text}`)
+  .join(`\n\n${'-'.repeat(78)}\n\n`);
+
+// The entry chunk is compiled with the loader (every run needs it); the others are sections.
+const entry = sections.find((section) => section.name === ENTRY_SECTION) ?? fail(`esbuild wrote no ${ENTRY_SECTION}`);
+const table = {};
+const sectionsParts = [`// The code of k8snet's commands, formats, packages and validators, read by ${MODULE_FILE} a section at a\n// time (scripts/bundle.mjs). Not a module of its own: Node never loads this file as a whole.\n`];
+let sectionsBytes = Buffer.byteLength(sectionsParts[0]);
+for (const section of sections) {
+  if (section === entry) continue;
+  const heading = `\n//# section ${section.name}\n`;
+  const bodyBytes = Buffer.byteLength(section.body);
+  table[section.name] = [sectionsBytes + Buffer.byteLength(heading), bodyBytes];
+  sectionsParts.push(heading, section.body, '\n');
+  sectionsBytes += Buffer.byteLength(heading) + bodyBytes + 1;
+}
+
+const loader = `// k8snet ${packageJson.version}: the command-line tool, generated by \`npm run build\` (scripts/bundle.mjs)
+// from the sources at ${packageJson.homepage}. Do not edit. License: ${packageJson.license}.
+// The npm packages it contains, and their licenses, are listed at the end of this file.
+//
+// This module holds the CLI's entry chunk; the code of commands, formats, packages and validators
+// is in ${SECTIONS_FILE} beside it, in sections read and compiled on first use, so that a run
+// parses only the code it uses.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { compileFunction } from 'node:vm';
+
+const sectionsFile = fileURLToPath(new URL('./${SECTIONS_FILE}', import.meta.url));
+const requireBuiltin = createRequire(import.meta.url);
+/** The size of ${SECTIONS_FILE} this module was built with, in bytes. */
+const SECTIONS_SIZE = ${sectionsBytes};
+/** Each section of ${SECTIONS_FILE}: [offset, length] in bytes. */
+const sections = ${JSON.stringify(table, null, 1).replaceAll('\n', '')};
+const loaded = new Map();
+
+/** Returns a section's code, read from ${SECTIONS_FILE}. */
+function readSection(name) {
+  if (!Object.hasOwn(sections, name)) throw new Error(\`k8snet: no section \${name} in \${sectionsFile}\`);
+  const [offset, length] = sections[name];
+  const bytes = Buffer.allocUnsafe(length);
+  const descriptor = openSync(sectionsFile, 'r');
+  try {
+    // A sections file from another build would hand out the wrong code: stop before compiling it.
+    if (fstatSync(descriptor).size !== SECTIONS_SIZE) throw new Error(\`k8snet: \${sectionsFile} does not belong to this k8snet.mjs (rebuild with npm run build)\`);
+    readSync(descriptor, bytes, 0, length, offset);
+  } finally {
+    closeSync(descriptor);
+  }
+  return bytes.toString('utf8');
+}
+
+/** Returns the exports of a section, evaluating it on first use (as CommonJS caches a module). */
+function load(name) {
+  let module = loaded.get(name);
+  if (!module) {
+    const body = readSection(name);
+    module = { exports: {} };
+    loaded.set(name, module);
+    compileFunction(body, ['exports', 'require', 'module'], { filename: \`\${sectionsFile}#\${name}\` })
+      .call(module.exports, module.exports, requireFrom(name), module);
+    if (name.startsWith('chunk-')) module.exports = takeValues(module.exports);
+  }
+  return module.exports;
+}
+
+/**
+ * Returns a chunk's exports as plain values. The conversion to CommonJS exports every binding
+ * through getters (the live bindings of ES modules), so every call from one chunk into another
+ * would run one: about 7% of a large matrix's CPU. Once a chunk has run, its exports no longer
+ * change (the build refuses exported let and var bindings), so the chunks loaded after it get
+ * the values; a chunk that required it while it ran (a cycle) keeps the getters, which stay right.
+ */
+function takeValues(exports) {
+  const values = {};
+  for (const key of Object.getOwnPropertyNames(exports)) values[key] = exports[key];
+  return values;
+}
+
+/** Returns require() for the code of a section: other sections, or Node.js built-in modules. */
+function requireFrom(name) {
+  const folder = name.slice(0, name.lastIndexOf('/') + 1);
+  return (specifier) => specifier.startsWith('./') ? load(folder + specifier.slice(2))
+    : specifier.startsWith(${JSON.stringify(SECTION_PREFIX)}) ? load(specifier.slice(${SECTION_PREFIX.length}))
+    : requireBuiltin(specifier);
+}
+
+const entry = { exports: {} };
+loaded.set(${JSON.stringify(entry.name)}, entry);
+(function (exports, require, module) {
+${entry.body}
+}).call(entry.exports, entry.exports, requireFrom(${JSON.stringify(entry.name)}), entry);
+
+/** Runs the CLI on process.argv; resolves to the exit code. */
+export const main = entry.exports.main;
+
+/*
+${notices.replaceAll('*/', '* /')}
+*/
+`;
+
+fs.mkdirSync(outdir, { recursive: true });
+fs.writeFileSync(path.join(outdir, MODULE_FILE), loader);
+fs.writeFileSync(path.join(outdir, SECTIONS_FILE), sectionsParts.join(''));

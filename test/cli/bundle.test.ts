@@ -1,61 +1,150 @@
 /**
- * The bundled CLI (scripts/bundle.mjs) that bin/k8snet.js runs: it must behave like the modules
- * it was built from, find what they find by relative path (the precompiled validators), and keep
- * heavy packages off the paths that do not need them. Which packages a run loads is observed with
- * a preloaded hook on CommonJS loading, the way js-yaml, ajv and ip-num are loaded.
+ * The bundled CLI (scripts/bundle.mjs): dist/k8snet.mjs and dist/k8snet.sections, committed so
+ * that the pre-commit hooks, the GitHub Action and installs from git run them as they are. They
+ * must be the build of the committed sources (byte for byte, from any checkout path), behave like
+ * the modules they were built from, and compile only the code a run needs. Which sections a run
+ * compiles is observed with a preloaded hook on vm.compileFunction, which the loader uses.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ROOT, k8snet } from './run-cli.js';
+import { copyRepository, git, run } from '../repository-copy.js';
+import { isCi } from '../shared-folder.js';
 
-const LOADED_MARKER = 'k8snet-test-loaded-packages:';
+const BUNDLE_FILES = ['dist/k8snet.mjs', 'dist/k8snet.sections'];
+const COMPILED_MARKER = 'k8snet-test-compiled-sections:';
 let folder: string;
 let hook: string;
 
 beforeAll(() => {
   folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-bundle-'));
-  hook = path.join(folder, 'record-loads.cjs');
+  hook = path.join(folder, 'record-compiles.cjs');
   fs.writeFileSync(hook, `
-const Module = require('node:module');
-const loaded = new Set();
-const original = Module._load;
-Module._load = function (request, ...rest) {
-  for (const name of ['js-yaml', 'ajv', 'ip-num']) if (request === name) loaded.add(name);
-  return original.call(this, request, ...rest);
+const vm = require('node:vm');
+const compileFunction = vm.compileFunction;
+const compiled = [];
+vm.compileFunction = function (code, params, options) {
+  compiled.push(String(options && options.filename).split('#').pop());
+  return compileFunction.call(this, code, params, options);
 };
-process.on('exit', () => process.stderr.write('${LOADED_MARKER}' + JSON.stringify([...loaded].sort()) + '\\n'));
+process.on('exit', () => process.stderr.write('${COMPILED_MARKER}' + JSON.stringify(compiled) + '\\n'));
 `);
 });
 
 afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
-function loadedPackages(stderr: string): string[] {
-  const line = stderr.split('\n').find((text) => text.startsWith(LOADED_MARKER));
+/** The sections a run compiled, in order, as the hook reported them. */
+function compiledSections(stderr: string): string[] {
+  const line = stderr.split('\n').find((text) => text.startsWith(COMPILED_MARKER));
   expect(line).toBeDefined();
-  return JSON.parse(line!.slice(LOADED_MARKER.length)) as string[];
+  return JSON.parse(line!.slice(COMPILED_MARKER.length)) as string[];
+}
+
+/** The loader's table of sections: name → [offset, length]. */
+function sectionTable(): Record<string, [number, number]> {
+  const match = /^const sections = (\{.*\});$/m.exec(fs.readFileSync(path.join(ROOT, 'dist', 'k8snet.mjs'), 'utf8'));
+  expect(match).not.toBeNull();
+  return JSON.parse(match![1]) as Record<string, [number, number]>;
 }
 
 describe('the bundled CLI', () => {
   it('is what bin/k8snet.js runs', () => {
-    expect(fs.readFileSync(path.join(ROOT, 'bin', 'k8snet.js'), 'utf8')).toMatch(/from '\.\.\/dist\/src\/bundle\/main\.js'/);
-    expect(fs.existsSync(path.join(ROOT, 'dist', 'src', 'bundle', 'main.js'))).toBe(true);
+    expect(fs.readFileSync(path.join(ROOT, 'bin', 'k8snet.js'), 'utf8')).toMatch(/from '\.\.\/dist\/k8snet\.mjs'/);
+    for (const file of BUNDLE_FILES) expect(fs.existsSync(path.join(ROOT, file))).toBe(true);
   });
 
-  it('--version loads none of js-yaml, ajv and ip-num', () => {
+  it('holds every npm package it runs, with their licenses: nothing is resolved from node_modules', () => {
+    const module = fs.readFileSync(path.join(ROOT, 'dist', 'k8snet.mjs'), 'utf8');
+    for (const name of ['commander', 'js-yaml', 'ajv', 'ip-num', 'chalk', 'fast-uri']) expect(module).toMatch(new RegExp(`^${name} \\d+\\.\\d+\\.\\d+ \\(`, 'm'));
+    const sections = Object.keys(sectionTable());
+    expect(sections).toEqual(expect.arrayContaining(['packages/js-yaml.cjs', 'packages/ajv.cjs', 'packages/ip-num.cjs', 'generated/validators/NetworkPolicy.cjs']));
+    // Run from a folder with no node_modules above it: the bundle needs none.
+    const installed = path.join(folder, 'installed');
+    for (const file of ['bin/k8snet.js', ...BUNDLE_FILES, 'package.json']) {
+      fs.mkdirSync(path.dirname(path.join(installed, file)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, file), path.join(installed, file));
+    }
+    const config = path.join(folder, 'options.yaml');
+    fs.writeFileSync(config, 'rules:\n  policy-allows-all-ingress:\n    level: error\n    options: { sensitivePorts: [not-a-port] }\n');
+    const lint = run(process.execPath, [path.join(installed, 'bin', 'k8snet.js'), 'lint', '--config', config, path.join(ROOT, 'fixtures', 'demo')], { cwd: folder, env: { ...process.env, NO_COLOR: '1' } });
+    // ajv, from its section, validates the rule's options.
+    expect(lint.stdout + lint.stderr).toMatch(/options of rule policy-allows-all-ingress/);
+    expect(lint.status).toBe(2);
+  });
+
+  it('--version compiles no package and no validator, only the little the entry chunk imports', () => {
     const run = k8snet(['--version'], { env: { NODE_OPTIONS: `--require ${hook}` } });
     expect(run.status).toBe(0);
-    expect(loadedPackages(run.stderr)).toEqual([]);
+    const compiled = compiledSections(run.stderr);
+    expect(compiled.filter((name) => !name.startsWith('chunk-'))).toEqual([]);
+    const table = sectionTable();
+    expect(compiled.reduce((bytes, name) => bytes + table[name][1], 0)).toBeLessThan(20_000);
   });
 
-  it('validates with the precompiled validators: a schema error is reported and ajv is never loaded', () => {
+  it('a lint compiles js-yaml and the validators of the kinds it meets, not ajv nor ip-num', () => {
     const manifest = path.join(folder, 'service.yaml');
     fs.writeFileSync(manifest, 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  ports:\n    - port: eighty\n');
     const run = k8snet(['lint', '--format', 'json', manifest], { env: { NODE_OPTIONS: `--require ${hook}` } });
     expect(run.status).toBe(2);
     const findings = (JSON.parse(run.stdout) as { findings: { ruleId: string; line: number }[] }).findings;
     expect(findings).toContainEqual(expect.objectContaining({ ruleId: 'input-schema', line: 6 }));
-    expect(loadedPackages(run.stderr)).toEqual(['js-yaml']);
+    const compiled = compiledSections(run.stderr);
+    expect(compiled).toContain('packages/js-yaml.cjs');
+    expect(compiled).toContain('generated/validators/Service.cjs');
+    expect(compiled.filter((name) => name.startsWith('generated/validators/')).sort()).toEqual(['generated/validators/Service.cjs', 'generated/validators/k8snet-config.cjs']);
+    expect(compiled).not.toContain('packages/ajv.cjs');
+    expect(compiled).not.toContain('packages/ip-num.cjs');
+  });
+
+  it('refuses a sections file from another build, saying so', () => {
+    const broken = path.join(folder, 'broken');
+    for (const file of ['bin/k8snet.js', ...BUNDLE_FILES]) {
+      fs.mkdirSync(path.dirname(path.join(broken, file)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, file), path.join(broken, file));
+    }
+    fs.appendFileSync(path.join(broken, 'dist', 'k8snet.sections'), '\n');
+    const result = run(process.execPath, [path.join(broken, 'bin', 'k8snet.js'), '--version']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`${path.join(broken, 'dist', 'k8snet.sections')} does not belong to this k8snet.mjs (rebuild with npm run build)`);
+  });
+});
+
+/** Files that differ from HEAD (uncommitted changes, new files), the bundle aside. */
+function uncommittedSources(): string[] {
+  return git(ROOT, ['status', '--porcelain', '--untracked-files=all', '--', '.', ...BUNDLE_FILES.map((file) => `:(exclude)${file}`)]).split('\n').filter(Boolean);
+}
+
+describe('the committed bundle', () => {
+  let copy: string;
+
+  beforeAll(() => {
+    // Another checkout path, deeper than this one: nothing of the machine's paths may reach the output.
+    copy = path.join(folder, 'another', 'checkout', 'path', 'k8snet');
+    copyRepository(copy, { linkNodeModules: true });
+    const build = run('npm', ['run', 'build'], { cwd: copy });
+    if (build.status !== 0) throw new Error(`npm run build failed in ${copy}:\n${build.stdout}\n${build.stderr}`);
+  }, 600_000);
+
+  it('is what a build of the same sources from another checkout path writes, byte for byte', () => {
+    for (const file of BUNDLE_FILES) {
+      const here = fs.readFileSync(path.join(ROOT, file));
+      const there = fs.readFileSync(path.join(copy, file));
+      // Not toEqual on megabytes: a message that says what to do.
+      if (!here.equals(there)) throw new Error(`${file} differs from a fresh build of the sources (${here.length} and ${there.length} bytes): run npm run build (npm test does) and commit it`);
+    }
+  });
+
+  const changes = uncommittedSources();
+  // With uncommitted sources, HEAD's bundle cannot be judged without building HEAD; a clean
+  // checkout (CI's) always is judged, and CI judges it even when something changed the tree.
+  const judge = changes.length === 0 || isCi() ? it : it.skip;
+  judge(`is committed as built from the committed sources${changes.length > 0 ? ` (skipped: ${changes.length} uncommitted changes; it runs on a clean checkout)` : ''}`, () => {
+    for (const file of BUNDLE_FILES) {
+      expect(git(ROOT, ['ls-files', '--', file]).trim()).toBe(file);
+      const changed = git(ROOT, ['status', '--porcelain', '--', file]).trim();
+      if (changed !== '') throw new Error(`${file} is not the build of the committed sources (git status: ${changed}): commit the one npm run build wrote`);
+    }
   });
 });

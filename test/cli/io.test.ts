@@ -14,6 +14,7 @@ import { matrixEdges } from '../../src/reach/matrix.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
 import { formatMatrixTxt } from '../../src/report/matrix-txt.js';
 import { BIN, k8snet, expectNoStackTrace } from './run-cli.js';
+import { describeWithShared, sharedPath } from '../shared-folder.js';
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-io-'));
 afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
@@ -125,12 +126,12 @@ describe('BufferPool', () => {
   });
 });
 
-describe('k8snet matrix over megabytes of output', () => {
+describeWithShared('k8snet matrix over megabytes of output', ['tools/gen-cluster.mjs'], () => {
   it('writes to a pipe and to --output the text of the line formatter, its chunks reused', () => {
     // A generated cluster of 400 workloads: about 4 MB of matrix, so several 1 MiB chunks whose
     // memory goes round the pool, on standard output (a pipe) and through the background writer.
     const cluster = path.join(folder, 'cluster');
-    const generated = spawnSync(process.execPath, [path.resolve('..', 'shared', 'tools', 'gen-cluster.mjs'), '--out', cluster, '--scale', '0.2'], { encoding: 'utf8' });
+    const generated = spawnSync(process.execPath, [sharedPath('tools/gen-cluster.mjs'), '--out', cluster, '--scale', '0.2'], { encoding: 'utf8' });
     expect(generated.status).toBe(0);
     const solver = new ReachabilitySolver(analyzePaths([cluster]).graph);
     const expected = [...formatMatrixTxt(matrixEdges(solver))].join('');

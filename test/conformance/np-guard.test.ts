@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { describeWithShared, sharedPath } from '../shared-folder.js';
 import { analyzePaths } from '../../src/pipeline.js';
 import { matrixEdges } from '../../src/reach/matrix.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../src/reach/solver.js';
@@ -8,7 +9,7 @@ import { formatMatrixTxt } from '../../src/report/matrix-txt.js';
 
 // The corpus lives beside the repository (../shared/conformance/np-guard); see its README for
 // the agreement rules this test implements.
-const CORPUS = path.resolve(process.cwd(), '..', 'shared', 'conformance', 'np-guard');
+const CORPUS = sharedPath('conformance/np-guard');
 
 /**
  * Cases where k8snet and np-guard disagree, with the reason. The test asserts that each of
@@ -89,7 +90,7 @@ function compare(actual: Set<string>, expected: Set<string>): { missing: string[
 
 const cases = listCases();
 
-describe('np-guard conformance corpus', () => {
+describeWithShared('np-guard conformance corpus', ['conformance/np-guard'], () => {
   it('is present beside the repository and holds all 58 cases', () => {
     expect(cases.length).toBe(58);
   });

@@ -16,6 +16,7 @@ import type { Event } from 'js-yaml';
 import { readBlockEvents } from '../../src/load/block-events.js';
 import { discoverInputs } from '../../src/load/discover.js';
 import { jsYaml, manifestYamlSchema } from '../../src/load/yaml.js';
+import { itWithShared, optionalShared } from '../shared-folder.js';
 
 const yaml = jsYaml();
 
@@ -46,15 +47,20 @@ function expectAgreement(text: string): boolean {
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-block-events-'));
 afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
-/** The texts of every manifest in the fixtures, the conformance corpus and a small generated cluster. */
+/**
+ * The texts of every manifest in the fixtures, the conformance corpus and a small generated
+ * cluster (the last two when ../shared is there).
+ */
 function corpus(): { readonly file: string; readonly text: string }[] {
+  const generator = optionalShared('tools/gen-cluster.mjs');
   const generated = path.join(folder, 'cluster');
-  if (!fs.existsSync(generated)) {
-    const run = spawnSync(process.execPath, [path.resolve('..', 'shared', 'tools', 'gen-cluster.mjs'), '--out', generated, '--scale', '0.1'], { encoding: 'utf8' });
+  if (generator && !fs.existsSync(generated)) {
+    const run = spawnSync(process.execPath, [generator, '--out', generated, '--scale', '0.1'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
   }
   const texts: { file: string; text: string }[] = [];
-  for (const root of [path.resolve('fixtures'), path.resolve('..', 'shared', 'conformance'), generated]) {
+  const conformance = optionalShared('conformance');
+  for (const root of [path.resolve('fixtures'), ...(conformance ? [conformance] : []), ...(generator ? [generated] : [])]) {
     for (const input of discoverInputs([root]).inputs) {
       if (input.kind !== 'file' || /\.json$/i.test(input.path)) continue;
       texts.push({ file: input.path, text: fs.readFileSync(input.path, 'utf8') });
@@ -64,7 +70,7 @@ function corpus(): { readonly file: string; readonly text: string }[] {
 }
 
 describe('readBlockEvents', () => {
-  it('gives js-yaml\'s events for every manifest of the fixtures, the conformance corpus and a generated cluster', () => {
+  itWithShared('gives js-yaml\'s events for every manifest of the fixtures, the conformance corpus and a generated cluster', ['conformance', 'tools/gen-cluster.mjs'], () => {
     let read = 0;
     let generatedRead = 0;
     let generatedFiles = 0;

@@ -19,6 +19,7 @@ import { DocumentPositions } from '../../src/load/positions.js';
 import { droppedEventRanges, withoutRanges } from '../../src/load/projection.js';
 import { SourceFile } from '../../src/load/source-file.js';
 import { jsYaml, manifestYamlSchema } from '../../src/load/yaml.js';
+import { itWithShared, sharedPath } from '../shared-folder.js';
 
 const yaml = jsYaml();
 const schema = manifestYamlSchema();
@@ -79,14 +80,14 @@ const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-construct-'));
 afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
 describe('constructPlainDocuments', () => {
-  it('gives what js-yaml gives on every manifest of the fixtures, the conformance corpus and a generated cluster', () => {
+  itWithShared('gives what js-yaml gives on every manifest of the fixtures, the conformance corpus and a generated cluster', ['conformance', 'tools/gen-cluster.mjs'], () => {
     const generated = path.join(folder, 'cluster');
-    const run = spawnSync(process.execPath, [path.resolve('..', 'shared', 'tools', 'gen-cluster.mjs'), '--out', generated, '--scale', '0.1'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [sharedPath('tools/gen-cluster.mjs'), '--out', generated, '--scale', '0.1'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     let constructed = 0;
     let files = 0;
     let filesWithDroppedFields = 0;
-    for (const root of [path.resolve('fixtures'), path.resolve('..', 'shared', 'conformance'), generated]) {
+    for (const root of [path.resolve('fixtures'), sharedPath('conformance'), generated]) {
       for (const input of discoverInputs([root]).inputs) {
         if (input.kind !== 'file') continue;
         const text = fs.readFileSync(input.path, 'utf8');

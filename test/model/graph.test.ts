@@ -12,9 +12,10 @@ import { buildGraph } from '../../src/model/build-graph.js';
 import { parseLabelSelector, type LabelSelector } from '../../src/model/label-selector.js';
 import type { ResourceGraph } from '../../src/model/graph.js';
 import type { NetworkPolicy, Pod } from '../../src/model/types.js';
+import { describeWithShared, sharedPath } from '../shared-folder.js';
 
 const DEMO = 'fixtures/demo';
-const CORPUS = path.resolve(process.cwd(), '..', 'shared', 'conformance', 'np-guard');
+const CORPUS = sharedPath('conformance/np-guard');
 
 function selector(raw: unknown): LabelSelector {
   const parsed = parseLabelSelector(raw);
@@ -710,7 +711,7 @@ describe('lookups never mutate the graph', () => {
   });
 });
 
-describe('np-guard conformance manifests', () => {
+describeWithShared('np-guard conformance manifests', ['conformance/np-guard'], () => {
   /** Cases whose manifests really hold an error the API server would reject, with the reason. */
   const EXPECTED_ERRORS: Readonly<Record<string, { readonly file: string; readonly line: number; readonly message: RegExp }>> = {
     // `containerport: 3535` (lower-case p): containerPort is missing, reported as input-schema.
