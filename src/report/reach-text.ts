@@ -3,7 +3,7 @@ import { locateField } from '../load/manifest-object.js';
 import { formatPath } from '../load/path.js';
 import { formatRequirements } from '../model/label-selector.js';
 import type { NetworkPolicy, PolicyPeer } from '../model/types.js';
-import type { PairAnswer, ReachAnswer } from '../reach/query.js';
+import { formatConnectionQuery, type PairAnswer, type ReachAnswer } from '../reach/query.js';
 import type { CompiledRule, SideVerdict } from '../reach/solver.js';
 import type { ConnectionSet } from '../reach/connection-set.js';
 
@@ -82,7 +82,7 @@ export function describeScope(scope: LoadScope | undefined): string | undefined 
 
 /** Formats a `can-reach` answer for people: the verdict first, then per pair the reason chain. */
 export function formatReachText(answer: ReachAnswer, chalk: Paint, scope?: LoadScope): string {
-  const asked = answer.port ? ` on ${answer.port.port}/${answer.port.protocol}` : '';
+  const asked = answer.port ? ` on ${formatConnectionQuery(answer.port)}` : '';
   const lines: string[] = [];
   if (answer.reachable === 'all') lines.push(chalk.green.bold(`✔ REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked}`));
   else if (answer.reachable === 'some') lines.push(chalk.yellow.bold(`◐ PARTLY REACHABLE: ${answer.source.label} → ${answer.destination.label}${asked} (for some pods, addresses or ports only)`));
@@ -127,7 +127,7 @@ export function formatReachJson(answer: ReachAnswer, scope?: LoadScope): string 
     reachable: answer.reachable,
     source: answer.source.label,
     destination: answer.destination.label,
-    port: answer.port ? `${answer.port.port}/${answer.port.protocol}` : null,
+    port: answer.port ? formatConnectionQuery(answer.port) : null,
     notes: answer.notes,
     pairs: answer.pairs.map((pair) => ({
       source: pair.source.label,

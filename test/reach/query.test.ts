@@ -246,6 +246,24 @@ describe('parsePortQuery', () => {
     }
   });
 
+  it('reads ICMP and ICMPv6 with an optional type and code, and IP protocols by number or name', () => {
+    const read = (text: string) => {
+      const query = parsePortQuery(text);
+      return 'connections' in query ? [query.label, query.connections.toString()] : query;
+    };
+    expect(read('icmp')).toEqual(['ICMP', 'ICMP']);
+    expect(read('ICMP/8')).toEqual(['ICMP 8', 'ICMP 8']);
+    expect(read('icmp/8/0')).toEqual(['ICMP 8/0', 'ICMP 8/0']);
+    expect(read('icmpv6/128')).toEqual(['ICMPv6 128', 'ICMPv6 128']);
+    expect(read('proto/47')).toEqual(['protocol 47', 'GRE']);
+    expect(read('proto/vrrp')).toEqual(['protocol VRRP', 'VRRP']);
+    // A container port called icmp is asked about with its protocol.
+    expect(read('icmp/TCP')).toEqual({ protocol: 'TCP', port: 'icmp' });
+    for (const bad of ['icmp/256', 'icmp/8/0/1', 'icmp/x', 'proto/', 'proto/999', 'proto/nothing', 'proto/1/2']) {
+      expect(() => parsePortQuery(bad)).toThrow(QueryError);
+    }
+  });
+
   // BUG (src/reach/query.ts, parsePortQuery): the text is split on '/' and only the first two
   // parts are read, so `80/tcp/extra` is accepted as 80/TCP instead of being rejected.
   it('rejects a port with more than one slash', () => {
