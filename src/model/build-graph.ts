@@ -87,7 +87,17 @@ class GraphBuilder {
       const spec = (object.value.spec ?? {}) as Raw;
       // Wrong shapes were reported by schema validation; what is left is read as far as it makes sense.
       const listed = Array.isArray(spec.podCIDRs) ? spec.podCIDRs.filter((text: unknown) => typeof text === 'string') : [];
-      return { name: object.name, podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])], source: object };
+      const status = (object.value.status ?? {}) as Raw;
+      const addresses = Array.isArray(status.addresses)
+        ? (status.addresses as Raw[]).flatMap((entry) => (typeof entry?.address === 'string' && entry.address !== '' ? [entry.address] : []))
+        : [];
+      return {
+        name: object.name,
+        podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])],
+        labels: stringMap((object.value.metadata as Raw)?.labels),
+        addresses,
+        source: object,
+      };
     });
     const namespaces = this.buildNamespaces(of('Namespace'), unique);
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
@@ -248,6 +258,7 @@ class GraphBuilder {
       }
     }
     const podIP = template.status?.podIP;
+    const nodeName = spec.nodeName;
     return {
       key,
       namespace,
@@ -256,6 +267,7 @@ class GraphBuilder {
       ports,
       hostNetwork: spec.hostNetwork === true,
       ...(typeof podIP === 'string' && podIP !== '' ? { podIP } : {}),
+      ...(typeof nodeName === 'string' && nodeName !== '' ? { nodeName } : {}),
       workloadId,
       source,
       templatePath,

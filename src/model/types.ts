@@ -45,6 +45,8 @@ export interface Pod {
   readonly hostNetwork: boolean;
   /** `status.podIP` of a concrete Pod, when given. */
   readonly podIP?: string;
+  /** `spec.nodeName` of a concrete Pod (or a template that pins one): the Node it runs on. */
+  readonly nodeName?: string;
   /** The id of the workload this pod belongs to. */
   readonly workloadId: string;
   readonly source: ManifestObject;
@@ -160,10 +162,14 @@ export interface NetworkPolicy {
   readonly source: ManifestObject;
 }
 
-/** A Node, for its pod address range. */
+/** A Node, for its pod address range, labels and addresses. */
 export interface Node {
   readonly name: string;
   readonly podCIDRs: readonly string[];
+  /** Its labels (`kubernetes.io/os`, `node-role.kubernetes.io/...`): what node selectors match. */
+  readonly labels: Labels;
+  /** `status.addresses` (InternalIP, ExternalIP...), the addresses its host-network pods use. */
+  readonly addresses: readonly string[];
   readonly source: ManifestObject;
 }
 
@@ -215,3 +221,4 @@ export interface AdminNetworkPolicy {
   readonly egress: readonly AdminRule[];
   readonly source: ManifestObject;
 }
+

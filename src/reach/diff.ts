@@ -1,5 +1,4 @@
 import { locateField } from '../load/manifest-object.js';
-import { formatPath } from '../load/path.js';
 import type { Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
 import { matrixEdges, type MatrixEdge, type MatrixPeer } from './matrix.js';
@@ -86,8 +85,8 @@ function denyingPolicies(solver: ReachabilitySolver, source: MatrixPeer, destina
   for (const [peer, direction] of [[classOf(source), 'egress'], [classOf(destination), 'ingress']] as const) {
     if (!peer) continue;
     for (const policy of solver.isolatingPolicies(peer, direction)) {
-      const location = locateField(policy.source.origin, ['metadata', 'name']);
-      names.push(`${direction} isolated by ${policy.namespace}/${policy.name} (${location.file}:${location.line})`);
+      const location = locateField(policy.object.origin, ['metadata', 'name']);
+      names.push(`${direction} isolated by ${policy.label} (${location.file}:${location.line})`);
     }
   }
   return names;
@@ -107,14 +106,15 @@ function allowingRules(solver: ReachabilitySolver, source: MatrixPeer, destinati
     if (side.unrestrictedBecause === 'not-isolated') rules.push(`${side.direction === 'egress' ? 'source' : 'destination'} not isolated for ${side.direction}`);
     for (const contribution of side.contributions) {
       if (contribution.allowed.intersect(gained).isEmpty()) continue;
-      const policy = contribution.rule.policy;
-      const location = locateField(policy.source.origin, contribution.rule.rule.path);
-      rules.push(`${policy.namespace}/${policy.name} ${formatPath(contribution.rule.rule.path.slice(1))} (${location.file}:${location.line})`);
+      const { source } = contribution.rule;
+      const location = locateField(source.object.origin, source.path);
+      rules.push(`${source.policyLabel} ${source.ruleLabel} (${location.file}:${location.line})`);
     }
-    for (const decision of side.adminDecisions) {
-      if (decision.rule.action !== 'Allow' || decision.ports.intersect(gained).isEmpty()) continue;
-      const location = locateField(decision.policy.source.origin, decision.rule.path);
-      rules.push(`${decision.policy.kind} ${decision.policy.name} "${decision.rule.name}" (${location.file}:${location.line})`);
+    for (const decision of side.decisions) {
+      if (decision.rule.action !== 'allow' || decision.ports.intersect(gained).isEmpty()) continue;
+      const { source } = decision.rule;
+      const location = locateField(source.object.origin, source.path);
+      rules.push(`${source.kind} ${source.policyLabel} "${source.ruleLabel}" (${location.file}:${location.line})`);
     }
   }
   return rules;

@@ -682,9 +682,9 @@ spec:
     expect(w.conn('other/tool', 'shop/web')).toBe('TCP 8080');
     expect(w.conn('shop/client', 'shop/web')).toBe('No Connections');
     const verdict = w.explain('other/tool', 'shop/web');
-    expect(verdict.ingress.adminDecisions).toHaveLength(1);
-    expect(verdict.ingress.adminDecisions[0]).toMatchObject({ policy: { name: 'allow-team-b' }, rule: { name: 'team-b-8080', action: 'Allow' } });
-    expect(verdict.ingress.adminDecisions[0].ports.toString()).toBe('TCP 8080');
+    expect(verdict.ingress.decisions).toHaveLength(1);
+    expect(verdict.ingress.decisions[0]).toMatchObject({ rule: { action: 'allow', policy: { name: 'allow-team-b' }, source: { ruleLabel: 'team-b-8080', actionName: 'Allow' } } });
+    expect(verdict.ingress.decisions[0].ports.toString()).toBe('TCP 8080');
   });
 
   it('AdminNetworkPolicy Deny beats a NetworkPolicy allow', () => {
@@ -722,7 +722,7 @@ spec:
 `),
     ]);
     expect(w.conn('other/tool', 'shop/web')).toBe('TCP 8080');
-    expect(w.explain('other/tool', 'shop/web').ingress.adminDecisions.map((decision) => decision.rule.action)).toEqual(['Pass']);
+    expect(w.explain('other/tool', 'shop/web').ingress.decisions.map((decision) => decision.rule.source.actionName)).toEqual(['Pass']);
     // Not passed: shop/client is denied by the NetworkPolicy isolation, untouched by the ANPs.
     expect(w.conn('shop/client', 'shop/web')).toBe('No Connections');
   });
@@ -753,7 +753,7 @@ spec:
 `,
     ]);
     expect(w.conn('other/tool', 'shop/web')).toBe('No Connections');
-    expect(w.explain('other/tool', 'shop/web').ingress.adminDecisions.map((decision) => `${decision.rule.name}:${decision.ports}`))
+    expect(w.explain('other/tool', 'shop/web').ingress.decisions.map((decision) => `${decision.rule.source.ruleLabel}:${decision.ports}`))
       .toEqual(['pass-8080:TCP 8080', `deny-rest:${EVERYTHING_BUT_TCP_8080}`, 'deny-8080:TCP 8080']);
     // With a NetworkPolicy isolating web, the passed port goes to it instead of the baseline.
     const isolated = world([...BASE, anp('pass-8080', 1, `  ingress:
@@ -834,7 +834,7 @@ spec:
     expect(w.conn('other/tool', 'shop/client')).toBe('No Connections');
     expect(w.conn('shop/batch', 'shop/client')).toBe('All Connections');
     const verdict = w.explain('other/tool', 'shop/client');
-    expect(verdict.ingress.adminDecisions.map((decision) => [decision.policy.kind, decision.rule.action])).toEqual([['BaselineAdminNetworkPolicy', 'Deny']]);
+    expect(verdict.ingress.decisions.map((decision) => [decision.rule.policy.kind, decision.rule.source.actionName])).toEqual([['BaselineAdminNetworkPolicy', 'Deny']]);
     // The baseline is about shop's pods only: other's ingress is untouched.
     expect(w.conn('shop/client', 'other/tool')).toBe('All Connections');
   });
