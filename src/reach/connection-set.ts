@@ -108,6 +108,40 @@ function range(from: number, to: number): string {
   return from === to ? `${from}` : `${from}-${to}`;
 }
 
+/** The dimensions of the protocols without ports, kept apart: most sets hold all of them or none. */
+interface NonPort {
+  readonly icmp: Intervals;
+  readonly icmpv6: Intervals;
+  readonly other: Intervals;
+}
+
+const NO_NON_PORT: NonPort = Object.freeze({ icmp: NONE, icmpv6: NONE, other: NONE });
+const EVERY_NON_PORT: NonPort = Object.freeze({ icmp: EVERY_ICMP, icmpv6: EVERY_ICMP, other: EVERY_OTHER });
+
+function nonPort(icmp: Intervals, icmpv6: Intervals, other: Intervals): NonPort {
+  if (icmp.length === 0 && icmpv6.length === 0 && other.length === 0) return NO_NON_PORT;
+  if (icmp === EVERY_ICMP && icmpv6 === EVERY_ICMP && other === EVERY_OTHER) return EVERY_NON_PORT;
+  return { icmp, icmpv6, other };
+}
+
+function unionNonPort(a: NonPort, b: NonPort): NonPort {
+  if (a === b || b === NO_NON_PORT || a === EVERY_NON_PORT) return a;
+  if (a === NO_NON_PORT || b === EVERY_NON_PORT) return b;
+  return nonPort(unionIntervals(a.icmp, b.icmp, EVERY_ICMP), unionIntervals(a.icmpv6, b.icmpv6, EVERY_ICMP), unionIntervals(a.other, b.other, EVERY_OTHER));
+}
+
+function intersectNonPort(a: NonPort, b: NonPort): NonPort {
+  if (a === b || b === EVERY_NON_PORT || a === NO_NON_PORT) return a;
+  if (b === NO_NON_PORT || a === EVERY_NON_PORT) return b;
+  return nonPort(intersectIntervals(a.icmp, b.icmp, EVERY_ICMP), intersectIntervals(a.icmpv6, b.icmpv6, EVERY_ICMP), intersectIntervals(a.other, b.other, EVERY_OTHER));
+}
+
+function subtractNonPort(a: NonPort, b: NonPort): NonPort {
+  if (b === NO_NON_PORT || a === NO_NON_PORT) return a;
+  if (a === b || b === EVERY_NON_PORT) return NO_NON_PORT;
+  return nonPort(subtractIntervals(a.icmp, b.icmp), subtractIntervals(a.icmpv6, b.icmpv6), subtractIntervals(a.other, b.other));
+}
+
 /**
  * An immutable set of connections: (protocol, port) pairs for TCP, UDP and SCTP, (type, code)
  * pairs for ICMP and ICMPv6, and every other IP protocol as a whole, kept as intervals per
@@ -117,13 +151,13 @@ function range(from: number, to: number): string {
  */
 export class ConnectionSet {
   /** No connection at all. */
-  static readonly EMPTY = new ConnectionSet(NONE, NONE, NONE, NONE, NONE, NONE);
+  static readonly EMPTY = new ConnectionSet(NONE, NONE, NONE, NO_NON_PORT);
   /** Every connection of every protocol. */
-  static readonly ALL = new ConnectionSet(EVERY_PORT, EVERY_PORT, EVERY_PORT, EVERY_ICMP, EVERY_ICMP, EVERY_OTHER);
+  static readonly ALL = new ConnectionSet(EVERY_PORT, EVERY_PORT, EVERY_PORT, EVERY_NON_PORT);
   /** Every port of TCP, UDP and SCTP, and nothing else. */
-  static readonly EVERY_PORT_PROTOCOL = new ConnectionSet(EVERY_PORT, EVERY_PORT, EVERY_PORT, NONE, NONE, NONE);
+  static readonly EVERY_PORT_PROTOCOL = new ConnectionSet(EVERY_PORT, EVERY_PORT, EVERY_PORT, NO_NON_PORT);
   /** ICMP, ICMPv6 and every IP protocol without ports: what no port list can name. */
-  static readonly EVERY_NON_PORT_PROTOCOL = new ConnectionSet(NONE, NONE, NONE, EVERY_ICMP, EVERY_ICMP, EVERY_OTHER);
+  static readonly EVERY_NON_PORT_PROTOCOL = new ConnectionSet(NONE, NONE, NONE, EVERY_NON_PORT);
 
   private text: string | undefined;
 
@@ -131,10 +165,21 @@ export class ConnectionSet {
     private readonly sctp: Intervals,
     private readonly tcp: Intervals,
     private readonly udp: Intervals,
-    private readonly icmp: Intervals,
-    private readonly icmpv6: Intervals,
-    private readonly other: Intervals,
+    /** ICMP, ICMPv6 and the other protocols: a shared constant unless a policy names some of them. */
+    private readonly extra: NonPort,
   ) {}
+
+  private get icmp(): Intervals {
+    return this.extra.icmp;
+  }
+
+  private get icmpv6(): Intervals {
+    return this.extra.icmpv6;
+  }
+
+  private get other(): Intervals {
+    return this.extra.other;
+  }
 
   /** Returns the set of ports `from`..`to` (inclusive) of one protocol. */
   static ofPorts(protocol: Protocol, from: number, to: number = from): ConnectionSet {
@@ -142,7 +187,7 @@ export class ConnectionSet {
     const high = Math.min(to, MAX_PORT);
     if (low > high) return ConnectionSet.EMPTY;
     const intervals = low === MIN_PORT && high === MAX_PORT ? EVERY_PORT : [low, high];
-    return ConnectionSet.make(protocol === 'SCTP' ? intervals : NONE, protocol === 'TCP' ? intervals : NONE, protocol === 'UDP' ? intervals : NONE, NONE, NONE, NONE);
+    return ConnectionSet.make(protocol === 'SCTP' ? intervals : NONE, protocol === 'TCP' ? intervals : NONE, protocol === 'UDP' ? intervals : NONE, NO_NON_PORT);
   }
 
   /** Returns every port of one protocol. */
@@ -159,7 +204,7 @@ export class ConnectionSet {
     if (type === undefined) intervals = EVERY_ICMP;
     else if (!isByte(type) || (code !== undefined && !isByte(code))) return ConnectionSet.EMPTY;
     else intervals = code === undefined ? [type * 256, type * 256 + 255] : [type * 256 + code, type * 256 + code];
-    return ConnectionSet.make(NONE, NONE, NONE, family === 'ICMP' ? intervals : NONE, family === 'ICMPv6' ? intervals : NONE, NONE);
+    return ConnectionSet.make(NONE, NONE, NONE, nonPort(family === 'ICMP' ? intervals : NONE, family === 'ICMPv6' ? intervals : NONE, NONE));
   }
 
   /**
@@ -174,7 +219,7 @@ export class ConnectionSet {
       case PROTOCOL_NUMBERS.SCTP: return ConnectionSet.ofProtocol('SCTP');
       case PROTOCOL_NUMBERS.ICMP: return ConnectionSet.ofIcmp('ICMP');
       case PROTOCOL_NUMBERS.ICMPv6: return ConnectionSet.ofIcmp('ICMPv6');
-      default: return ConnectionSet.make(NONE, NONE, NONE, NONE, NONE, [number, number]);
+      default: return ConnectionSet.make(NONE, NONE, NONE, nonPort(NONE, NONE, [number, number]));
     }
   }
 
@@ -189,19 +234,17 @@ export class ConnectionSet {
     return undefined;
   }
 
-  private static make(sctp: Intervals, tcp: Intervals, udp: Intervals, icmp: Intervals, icmpv6: Intervals, other: Intervals): ConnectionSet {
-    if (sctp.length === 0 && tcp.length === 0 && udp.length === 0 && icmp.length === 0 && icmpv6.length === 0 && other.length === 0) return ConnectionSet.EMPTY;
-    const everyPort = sctp === EVERY_PORT && tcp === EVERY_PORT && udp === EVERY_PORT;
-    const noPort = sctp.length === 0 && tcp.length === 0 && udp.length === 0;
-    const everyNonPort = icmp === EVERY_ICMP && icmpv6 === EVERY_ICMP && other === EVERY_OTHER;
-    const noNonPort = icmp.length === 0 && icmpv6.length === 0 && other.length === 0;
-    // The four sets the policies produce most are shared, and compare by identity.
-    if (everyPort && everyNonPort) return ConnectionSet.ALL;
-    if (everyPort && noNonPort) return ConnectionSet.EVERY_PORT_PROTOCOL;
-    if (noPort && everyNonPort) return ConnectionSet.EVERY_NON_PORT_PROTOCOL;
-    return new ConnectionSet(sctp, tcp, udp, icmp, icmpv6, other);
+  private static make(sctp: Intervals, tcp: Intervals, udp: Intervals, extra: NonPort): ConnectionSet {
+    if (extra === NO_NON_PORT) {
+      if (sctp.length === 0 && tcp.length === 0 && udp.length === 0) return ConnectionSet.EMPTY;
+      // The sets the policies produce most are shared, and compare by identity.
+      if (sctp === EVERY_PORT && tcp === EVERY_PORT && udp === EVERY_PORT) return ConnectionSet.EVERY_PORT_PROTOCOL;
+    } else if (extra === EVERY_NON_PORT) {
+      if (sctp === EVERY_PORT && tcp === EVERY_PORT && udp === EVERY_PORT) return ConnectionSet.ALL;
+      if (sctp.length === 0 && tcp.length === 0 && udp.length === 0) return ConnectionSet.EVERY_NON_PORT_PROTOCOL;
+    }
+    return new ConnectionSet(sctp, tcp, udp, extra);
   }
-
 
   private intervals(protocol: Protocol): Intervals {
     return protocol === 'TCP' ? this.tcp : protocol === 'UDP' ? this.udp : this.sctp;
@@ -214,7 +257,7 @@ export class ConnectionSet {
     // Written out per dimension: the matrix unions and intersects millions of sets.
     return ConnectionSet.make(
       unionIntervals(this.sctp, other.sctp, EVERY_PORT), unionIntervals(this.tcp, other.tcp, EVERY_PORT), unionIntervals(this.udp, other.udp, EVERY_PORT),
-      unionIntervals(this.icmp, other.icmp, EVERY_ICMP), unionIntervals(this.icmpv6, other.icmpv6, EVERY_ICMP), unionIntervals(this.other, other.other, EVERY_OTHER),
+      unionNonPort(this.extra, other.extra),
     );
   }
 
@@ -224,7 +267,7 @@ export class ConnectionSet {
     if (other === ConnectionSet.ALL || this === ConnectionSet.EMPTY) return this;
     return ConnectionSet.make(
       intersectIntervals(this.sctp, other.sctp, EVERY_PORT), intersectIntervals(this.tcp, other.tcp, EVERY_PORT), intersectIntervals(this.udp, other.udp, EVERY_PORT),
-      intersectIntervals(this.icmp, other.icmp, EVERY_ICMP), intersectIntervals(this.icmpv6, other.icmpv6, EVERY_ICMP), intersectIntervals(this.other, other.other, EVERY_OTHER),
+      intersectNonPort(this.extra, other.extra),
     );
   }
 
@@ -234,7 +277,7 @@ export class ConnectionSet {
     if (other === ConnectionSet.ALL) return ConnectionSet.EMPTY;
     return ConnectionSet.make(
       subtractIntervals(this.sctp, other.sctp), subtractIntervals(this.tcp, other.tcp), subtractIntervals(this.udp, other.udp),
-      subtractIntervals(this.icmp, other.icmp), subtractIntervals(this.icmpv6, other.icmpv6), subtractIntervals(this.other, other.other),
+      subtractNonPort(this.extra, other.extra),
     );
   }
 
@@ -269,7 +312,7 @@ export class ConnectionSet {
   /** Returns true when both sets hold the same connections. */
   equals(other: ConnectionSet): boolean {
     return sameIntervals(this.sctp, other.sctp) && sameIntervals(this.tcp, other.tcp) && sameIntervals(this.udp, other.udp)
-      && sameIntervals(this.icmp, other.icmp) && sameIntervals(this.icmpv6, other.icmpv6) && sameIntervals(this.other, other.other);
+      && (this.extra === other.extra || (sameIntervals(this.icmp, other.icmp) && sameIntervals(this.icmpv6, other.icmpv6) && sameIntervals(this.other, other.other)));
   }
 
   /** Returns true when every connection of `other` is in this set. */
@@ -279,12 +322,12 @@ export class ConnectionSet {
 
   /** Returns true when the set holds a connection of some protocol that has no ports (ICMP, ICMPv6, GRE, ...). */
   hasNonPortProtocols(): boolean {
-    return this.icmp.length > 0 || this.icmpv6.length > 0 || this.other.length > 0;
+    return this.extra !== NO_NON_PORT;
   }
 
   /** Returns the part of the set that is TCP, UDP and SCTP ports. */
   portPart(): ConnectionSet {
-    return this.hasNonPortProtocols() ? ConnectionSet.make(this.sctp, this.tcp, this.udp, NONE, NONE, NONE) : this;
+    return this.hasNonPortProtocols() ? ConnectionSet.make(this.sctp, this.tcp, this.udp, NO_NON_PORT) : this;
   }
 
   /** Returns the port intervals of one protocol as `[from, to]` pairs. */
@@ -309,8 +352,8 @@ export class ConnectionSet {
     if (this === ConnectionSet.EMPTY) return 'No Connections';
     // Sets are immutable and shared by many matrix lines: format each once.
     if (this.text === undefined) {
-      const nonPortNone = this.icmp.length === 0 && this.icmpv6.length === 0 && this.other.length === 0;
-      const nonPortWhole = this.icmp === EVERY_ICMP && this.icmpv6 === EVERY_ICMP && this.other === EVERY_OTHER;
+      const nonPortNone = this.extra === NO_NON_PORT;
+      const nonPortWhole = this.extra === EVERY_NON_PORT;
       const portsWhole = this.sctp === EVERY_PORT && this.tcp === EVERY_PORT && this.udp === EVERY_PORT;
       const ports = this.portGroups();
       if (nonPortNone || nonPortWhole) {
@@ -331,7 +374,7 @@ export class ConnectionSet {
     if (this === ConnectionSet.ALL) return 'all ports and protocols';
     if (this === ConnectionSet.EMPTY) return 'nothing';
     if (this === ConnectionSet.EVERY_PORT_PROTOCOL) return 'all TCP, UDP and SCTP ports';
-    if (this.icmp === EVERY_ICMP && this.icmpv6 === EVERY_ICMP && this.other === EVERY_OTHER) {
+    if (this.extra === EVERY_NON_PORT) {
       return `everything but ${ConnectionSet.ALL.subtract(this).describe()}`;
     }
     return [...this.portGroups(), ...this.nonPortGroups()].join('; ');

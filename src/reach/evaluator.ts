@@ -71,11 +71,11 @@
  * all allow every connection.
  */
 import type { AddressRange, IpFamily } from '../model/cidr.js';
-import { BitSet, ClassMatrix } from './bitset.js';
+import { ClassMatrix } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
 import { rangesContain } from './ip-ranges.js';
 import {
-  isAddressPeer, isEntityPeer, type CompiledPolicy, type CompiledRule, type Direction, type EnforcementPoint, type NamedRestriction,
+  isAddressPeer, isEntityPeer, type CompiledPolicy, type EntityPeer, type CompiledRule, type Direction, type EnforcementPoint, type NamedRestriction,
   type Peer, type PodClass, type StageDefinition,
 } from './policy-form.js';
 
@@ -90,6 +90,8 @@ export interface StagePlan {
   readonly rules: readonly CompiledRule[];
   /** True when some rule does something other than allow. */
   readonly hasNonAllow: boolean;
+  /** What happens here to connections no rule decided: the stage's `unmatched` when it isolates the class, else pass. */
+  readonly rest: 'deny' | 'allow' | 'pass';
 }
 
 /** The stages of one enforcement point that apply to a class in one direction. */
@@ -211,14 +213,17 @@ export class PolicyEvaluator {
         point = { point: this.points.find((candidate) => candidate.id === stage.point)!, stages: [] };
         points.push(point);
       }
-      let stagePlan = point.stages[point.stages.length - 1] as { stage: StageDefinition; policies: CompiledPolicy[]; isolating: CompiledPolicy[]; rules: CompiledRule[]; hasNonAllow: boolean } | undefined;
+      let stagePlan = point.stages[point.stages.length - 1] as { stage: StageDefinition; policies: CompiledPolicy[]; isolating: CompiledPolicy[]; rules: CompiledRule[]; hasNonAllow: boolean; rest: StagePlan['rest'] } | undefined;
       if (!stagePlan || stagePlan.stage !== stage) {
-        stagePlan = { stage, policies: [], isolating: [], rules: [], hasNonAllow: false };
+        stagePlan = { stage, policies: [], isolating: [], rules: [], hasNonAllow: false, rest: 'pass' };
         point.stages.push(stagePlan);
       }
       const side = policy[direction]!;
       stagePlan.policies.push(policy);
-      if (side.isolates) stagePlan.isolating.push(policy);
+      if (side.isolates) {
+        stagePlan.isolating.push(policy);
+        stagePlan.rest = stage.unmatched;
+      }
       for (const rule of side.rules) {
         stagePlan.rules.push(rule);
         if (rule.action !== 'allow') stagePlan.hasNonAllow = true;
@@ -289,9 +294,11 @@ export class PolicyEvaluator {
 
   /** Returns true when a rule's peers match `other`. */
   ruleMatches(rule: CompiledRule, other: Peer): boolean {
+    // Pod classes first: they are what the matrix asks about millions of times.
+    const index = (other as PodClass).index;
+    if (index !== undefined) return rule.classes.has(index);
     if (isAddressPeer(other)) return rule.matchesEveryPeer || rangesContain(rule.addressRanges[other.family], other.range.first);
-    if (isEntityPeer(other)) return rule.matchesEveryPeer || other.tags.some((tag) => rule.entities.has(tag));
-    return rule.classes.has(other.index);
+    return rule.matchesEveryPeer || (other as EntityPeer).tags.some((tag) => rule.entities.has(tag));
   }
 
   /** Returns the connections a rule names towards a destination class; named ports resolve on it. */
@@ -322,8 +329,10 @@ export class PolicyEvaluator {
     if (!plan) return ConnectionSet.ALL;
     const destination = direction === 'ingress' ? selected : isAddressPeer(other) || isEntityPeer(other) ? undefined : other;
     if (plan.simpleUnion) return this.union(plan.points[0].stages[0], other, destination, trace);
+    const points = plan.points;
+    if (points.length === 1) return this.pointAllowed(points[0], other, destination, trace);
     let allowed = ConnectionSet.ALL;
-    for (const point of plan.points) {
+    for (const point of points) {
       allowed = allowed.intersect(this.pointAllowed(point, other, destination, trace));
       if (allowed.isEmpty() && !trace) break;
     }
@@ -344,24 +353,36 @@ export class PolicyEvaluator {
     return allowed;
   }
 
+  /**
+   * One enforcement point: the connections still undecided flow through its stages; what a stage
+   * allows or denies is settled, what it passes (or leaves, when it does not isolate the class)
+   * goes on; what reaches the end gets the point's default.
+   */
   private pointAllowed(point: PointPlan, other: Peer, destination: PodClass | undefined, trace: SideTrace | undefined): ConnectionSet {
     let undecided = ConnectionSet.ALL;
     let allowed = ConnectionSet.EMPTY;
     for (const stage of point.stages) {
-      const isolated = stage.isolating.length > 0;
+      const rest = stage.rest;
       let passed = ConnectionSet.EMPTY;
       if (stage.stage.combination === 'first-match') {
         for (const rule of stage.rules) {
           if (!this.ruleMatches(rule, other)) continue;
           const ports = this.portsTowards(rule, destination).intersect(undecided);
           if (ports.isEmpty()) continue;
-          trace?.decisions.push({ rule, stage: stage.stage, ports });
+          if (trace) trace.decisions.push({ rule, stage: stage.stage, ports });
           if (rule.action === 'log') continue;
           if (rule.action === 'allow') allowed = allowed.union(ports);
           else if (rule.action === 'pass') passed = passed.union(ports);
           undecided = undecided.subtract(ports);
           if (undecided.isEmpty()) break;
         }
+      } else if (!stage.hasNonAllow) {
+        // Allow rules only (NetworkPolicy): their union, without the bookkeeping of denies.
+        const taken = this.union(stage, other, destination, trace).intersect(undecided);
+        // Denied or allowed, nothing goes on: the usual end of a point isolated by NetworkPolicy.
+        if (rest === 'deny') return allowed.union(taken);
+        allowed = allowed.union(taken);
+        undecided = undecided.subtract(taken);
       } else {
         let denied = ConnectionSet.EMPTY;
         let allowedHere = ConnectionSet.EMPTY;
@@ -386,10 +407,10 @@ export class PolicyEvaluator {
         allowed = allowed.union(allowedHere);
         undecided = undecided.subtract(denied).subtract(allowedHere).subtract(passed);
       }
-      // What no rule decided: the stage's own action for an endpoint it isolates, else the next stage.
-      if (isolated && stage.stage.unmatched === 'allow') allowed = allowed.union(undecided);
-      undecided = isolated && stage.stage.unmatched !== 'pass' ? passed : undecided.union(passed);
-      if (undecided.isEmpty()) break;
+      // What no rule decided: the stage's own action for a class it isolates, else the next stage.
+      if (rest === 'allow') allowed = allowed.union(undecided);
+      undecided = rest === 'pass' ? undecided.union(passed) : passed;
+      if (undecided.isEmpty()) return allowed;
     }
     return point.point.unmatched === 'allow' ? allowed.union(undecided) : allowed;
   }
@@ -433,11 +454,6 @@ function reachRulesOf(stages: readonly StagePlan[]): CompiledRule[] | undefined 
     if (stage.isolating.length > 0 && stage.stage.unmatched === 'allow') return undefined;
   }
   return undefined;
-}
-
-/** Returns a new empty class bitset of the evaluator's size. */
-export function emptyClassSet(size: number): BitSet {
-  return new BitSet(size);
 }
 
 function compareText(a: string, b: string): number {
