@@ -7,6 +7,7 @@ export const MODELLED_KINDS: ReadonlySet<string> = new Set([
   'NetworkPolicy', 'Node',
   // Read without a schema: OpenShift Routes and the policy.networking.k8s.io admin policies.
   'Route', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
+  'ClusterNetworkPolicy',
 ]);
 
 /**

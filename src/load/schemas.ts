@@ -352,6 +352,78 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   },
 };
 
+/**
+ * ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2), the types the API server checks; which
+ * fields must be there, and that a peer or protocol entry has exactly one, the model reports.
+ */
+const CLUSTER_POLICY_PORT: Schema = {
+  type: ['object', 'null'],
+  description: 'a mapping with destinationPort',
+  properties: {
+    destinationPort: {
+      type: ['object', 'null'],
+      description: 'a mapping with number or range',
+      properties: {
+        number: OPT_PORT_NUMBER,
+        range: {
+          type: ['object', 'null'],
+          description: 'a mapping with start and end',
+          required: ['start', 'end'],
+          properties: { start: PORT_NUMBER, end: PORT_NUMBER },
+        },
+      },
+    },
+  },
+};
+const CLUSTER_POLICY_DEFINITIONS: Readonly<Record<string, Schema>> = {
+  clusterPolicyNamespacedPod: {
+    type: ['object', 'null'],
+    description: 'a mapping with namespaceSelector and podSelector',
+    properties: { namespaceSelector: ref('optionalLabelSelector'), podSelector: ref('optionalLabelSelector') },
+  },
+  clusterPolicyPeer: {
+    type: 'object',
+    description: 'a mapping (a peer with namespaces, pods, networks, nodes or domainNames)',
+    properties: {
+      namespaces: ref('optionalLabelSelector'),
+      pods: ref('clusterPolicyNamespacedPod'),
+      networks: OPT_STRINGS,
+      nodes: ref('optionalLabelSelector'),
+      domainNames: OPT_STRINGS,
+    },
+  },
+  clusterPolicyRule: {
+    type: 'object',
+    description: 'a mapping (a rule with name, action, peers and protocols)',
+    properties: {
+      name: OPT_STRING,
+      action: { enum: ['Accept', 'Deny', 'Pass'], description: 'one of Accept, Deny, Pass' },
+      from: listOf(ref('clusterPolicyPeer')),
+      to: listOf(ref('clusterPolicyPeer')),
+      protocols: listOf({
+        type: 'object',
+        description: 'a mapping with tcp, udp, sctp or destinationNamedPort',
+        properties: { tcp: CLUSTER_POLICY_PORT, udp: CLUSTER_POLICY_PORT, sctp: CLUSTER_POLICY_PORT, destinationNamedPort: OPT_PORT_NAME },
+      }),
+    },
+  },
+  clusterNetworkPolicySpec: {
+    type: 'object',
+    description: 'a mapping (a ClusterNetworkPolicy spec)',
+    properties: {
+      tier: { enum: ['Admin', 'Baseline'], description: 'one of Admin, Baseline' },
+      priority: { type: 'integer', minimum: 0, maximum: 1000, description: 'an integer from 0 to 1000' },
+      subject: {
+        type: 'object',
+        description: 'a mapping with namespaces or pods',
+        properties: { namespaces: ref('optionalLabelSelector'), pods: ref('clusterPolicyNamespacedPod') },
+      },
+      ingress: listOf(ref('clusterPolicyRule')),
+      egress: listOf(ref('clusterPolicyRule')),
+    },
+  },
+};
+
 /** The top-level schema of a kind: metadata plus the given fields (spec, status...). */
 function kindSchema(fields: Readonly<Record<string, Schema>> = {}): object {
   const root: Record<string, unknown> = {
@@ -374,7 +446,7 @@ function reachableDefinitions(schema: unknown): Record<string, Schema> {
       for (const [key, value] of Object.entries(node)) {
         if (key === '$ref' && typeof value === 'string') {
           const name = value.replace('#/definitions/', '');
-          const definition = DEFINITIONS[name];
+          const definition = DEFINITIONS[name] ?? CLUSTER_POLICY_DEFINITIONS[name];
           if (!definition) throw new Error(`schemas.ts: no definition ${value}`);
           if (!(name in found)) {
             found[name] = definition;
@@ -423,6 +495,7 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
     },
   }),
   NetworkPolicy: kindSchema({ spec: ref('networkPolicySpec') }),
+  ClusterNetworkPolicy: kindSchema({ spec: ref('clusterNetworkPolicySpec') }),
   Node: kindSchema({
     spec: {
       type: ['object', 'null'],

@@ -7,8 +7,9 @@ import type { Finding } from '../finding.js';
 import { parseLabelSelector, type Labels, type LabelSelector } from './label-selector.js';
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
 import { ResourceGraph, type DuplicateObject } from './graph.js';
+import { readClusterNetworkPolicy } from './build-cluster-policy.js';
 import type {
-  AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule, ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
+  AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule, ClusterNetworkPolicy, ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
   PolicyRule, Protocol, Service, ServicePort, Workload,
 } from './types.js';
 
@@ -24,7 +25,7 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'APIService', 'CSIDriver', 'CSINode', 'RuntimeClass', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
   'GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'IPPool', 'ClusterIssuer', 'CertificateSigningRequest',
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
-  'FlowSchema', 'PriorityLevelConfiguration', 'VolumeAttachment', 'ServiceCIDR', 'IPAddress', 'ComponentStatus',
+  'ClusterNetworkPolicy', 'FlowSchema', 'PriorityLevelConfiguration', 'VolumeAttachment', 'ServiceCIDR', 'IPAddress', 'ComponentStatus',
   'DeviceClass', 'ResourceSlice', 'PodSecurityPolicy', 'GatewayClass', 'CiliumNode', 'CiliumIdentity', 'CiliumEndpointSlice',
 ]);
 
@@ -83,6 +84,11 @@ class GraphBuilder {
       // Lower priority numbers are evaluated first; equal priorities are undefined behaviour in
       // the API, so k8snet orders them by name to stay deterministic.
       .sort((a, b) => a.priority - b.priority || compareText(a.name, b.name));
+    const clusterPolicies = of('ClusterNetworkPolicy')
+      .map((object) => this.buildClusterPolicy(object))
+      .filter((policy): policy is ClusterNetworkPolicy => policy !== undefined)
+      // Admin tier first; within a tier by priority, then by name (the API leaves ties undefined).
+      .sort((a, b) => Number(a.tier === 'Baseline') - Number(b.tier === 'Baseline') || a.priority - b.priority || compareText(a.name, b.name));
     const nodes: Node[] = of('Node').map((object) => {
       const spec = (object.value.spec ?? {}) as Raw;
       // Wrong shapes were reported by schema validation; what is left is read as far as it makes sense.
@@ -100,7 +106,7 @@ class GraphBuilder {
       };
     });
     const namespaces = this.buildNamespaces(of('Namespace'), unique);
-    const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
+    const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy',
       'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
     return new ResourceGraph({
       namespaces,
@@ -109,6 +115,7 @@ class GraphBuilder {
       ingresses,
       policies,
       adminPolicies,
+      clusterPolicies,
       nodes,
       otherObjects: unique.filter((object) => !modelled.has(object.kind)),
       findings: this.findings,
@@ -497,6 +504,16 @@ class GraphBuilder {
     }
     if (problems.length > 0 || !subjectSelectors) return undefined;
     return { kind, name: object.name, priority, subject: subjectSelectors, ingress, egress, source: object };
+  }
+
+  /** Reads a ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2); one the API server rejects is reported and left out. */
+  private buildClusterPolicy(object: ManifestObject): ClusterNetworkPolicy | undefined {
+    const { policy, problems } = readClusterNetworkPolicy(object);
+    for (const problem of problems) {
+      this.report(INPUT_RULES.invalidValue, object, problem.path,
+        `ClusterNetworkPolicy ${object.name}: ${problem.message}; the API server rejects this policy, so k8snet leaves it out.`);
+    }
+    return policy;
   }
 
   private buildPeer(

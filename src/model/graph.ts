@@ -2,7 +2,7 @@ import type { ManifestObject } from '../load/manifest-object.js';
 import type { Finding } from '../finding.js';
 import { LabelIndex } from './label-index.js';
 import { matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
-import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
+import type { AdminNetworkPolicy, ClusterNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -19,6 +19,8 @@ export interface GraphContents {
   readonly policies: readonly NetworkPolicy[];
   /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
   readonly adminPolicies: readonly AdminNetworkPolicy[];
+  /** ClusterNetworkPolicies (policy.networking.k8s.io/v1alpha2), by tier, priority and name. */
+  readonly clusterPolicies?: readonly ClusterNetworkPolicy[];
   readonly nodes: readonly Node[];
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
@@ -52,6 +54,7 @@ export class ResourceGraph implements GraphContents {
   readonly ingresses: readonly Ingress[];
   readonly policies: readonly NetworkPolicy[];
   readonly adminPolicies: readonly AdminNetworkPolicy[];
+  readonly clusterPolicies: readonly ClusterNetworkPolicy[];
   readonly nodes: readonly Node[];
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
@@ -80,6 +83,7 @@ export class ResourceGraph implements GraphContents {
     this.ingresses = contents.ingresses;
     this.policies = contents.policies;
     this.adminPolicies = contents.adminPolicies;
+    this.clusterPolicies = contents.clusterPolicies ?? [];
     this.nodes = contents.nodes;
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;

@@ -182,6 +182,11 @@ export interface CompiledRule {
   readonly namedPorts: readonly { readonly name: string; readonly protocol?: Protocol }[];
   /** Conditions above L4 that travel with what the rule allows. */
   readonly restrictions: readonly NamedRestriction[];
+  /**
+   * Peers the rule names that the analysis cannot place (domain names, without the addresses they
+   * resolve to): matched by nothing here, and said in the answer (`the domain names a.io, b.io`).
+   */
+  readonly unmodelledPeers?: string;
   /** Position of the rule in its policy and direction (first-match order). */
   readonly position: number;
   readonly source: RuleSource;

@@ -6,8 +6,11 @@
  * policy holds nothing that can change the answer, and need not be parsed.
  */
 
-/** The text every AdminNetworkPolicy and BaselineAdminNetworkPolicy holds: its kind. */
-const ADMIN_POLICY_KIND = 'AdminNetworkPolicy';
+/**
+ * The text every cluster-wide policy holds: its kind (AdminNetworkPolicy and
+ * BaselineAdminNetworkPolicy share the first).
+ */
+const CLUSTER_POLICY_KINDS: readonly string[] = ['AdminNetworkPolicy', 'ClusterNetworkPolicy'];
 
 /**
  * Returns the namespaces a `can-reach` endpoint argument lives in: `ns/name`, `ns/Kind/name`,
@@ -28,7 +31,7 @@ export function endpointNamespace(text: string, defaultNamespace: string): strin
  */
 export function relevantFilesFor(namespaces: readonly string[], defaultNamespace: string): ((bytes: Buffer) => boolean) | undefined {
   if (namespaces.length === 0 || namespaces.includes(defaultNamespace)) return undefined;
-  const needles = [...new Set(namespaces), ADMIN_POLICY_KIND].map((needle) => Buffer.from(needle, 'utf8'));
+  const needles = [...new Set(namespaces), ...CLUSTER_POLICY_KINDS].map((needle) => Buffer.from(needle, 'utf8'));
   return (bytes) => mayHideText(bytes) || needles.some((needle) => bytes.includes(needle));
 }
 

@@ -66,6 +66,11 @@ export class ReachabilitySolver {
   private ruleByModel: ReadonlyMap<object, CompiledRule> | undefined;
   private ingressReachMatrix: ClassMatrix | undefined;
   private egressReachMatrix: ClassMatrix | undefined;
+  /** Per class: 1 when no policy applies to its ingress (egress); read for every pair of the matrix. */
+  private readonly openIngress: Uint8Array;
+  private readonly openEgress: Uint8Array;
+  private ingressEveryPort: Uint8Array | undefined;
+  private egressEveryPort: Uint8Array | undefined;
   private admitters: { readonly admittedBy: readonly (readonly number[])[]; readonly unfiltered: Uint8Array } | undefined;
 
   readonly hostNetworkMode: HostNetworkMode;
@@ -73,7 +78,7 @@ export class ReachabilitySolver {
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
     const layout = options.layout ?? KUBERNETES_LAYOUT;
-    const signature = classSignature();
+    const signature = classSignature(graph);
     const classes: PodClass[] = [];
     const classByKey = new Map<string, { index: number; pods: Pod[] }>();
     const classOfPod = new Map<Pod, PodClass>();
@@ -96,6 +101,8 @@ export class ReachabilitySolver {
     this.compiledPolicies = layout.compile(new CompileContext(graph, classes, this.hostNetworkMode, classOfPod));
     this.policyByModel = new Map(this.compiledPolicies.map((policy) => [policy.model, policy]));
     this.evaluator = new PolicyEvaluator(classes, layout.points, layout.stages, this.compiledPolicies);
+    this.openIngress = Uint8Array.from(classes, (podClass) => Number(this.evaluator.isOpen(podClass, 'ingress')));
+    this.openEgress = Uint8Array.from(classes, (podClass) => Number(this.evaluator.isOpen(podClass, 'egress')));
   }
 
   private get ingressReach(): ClassMatrix {
@@ -194,7 +201,7 @@ export class ReachabilitySolver {
    * allowed, which is most of a large cluster's matrix.
    */
   isOpen(podClass: PodClass, direction: Direction): boolean {
-    return this.evaluator.isOpen(podClass, direction);
+    return (direction === 'ingress' ? this.openIngress : this.openEgress)[podClass.index] === 1;
   }
 
   /**
@@ -226,8 +233,8 @@ export class ReachabilitySolver {
   classToClass(source: PodClass, destination: PodClass): ConnectionSet {
     const { evaluator } = this;
     // Most pairs of a large cluster involve a side no policy touches: answer those without rules.
-    const egressOpen = evaluator.isOpen(source, 'egress');
-    const ingressOpen = evaluator.isOpen(destination, 'ingress');
+    const egressOpen = this.openEgress[source.index] === 1;
+    const ingressOpen = this.openIngress[destination.index] === 1;
     if (egressOpen && ingressOpen) return ConnectionSet.ALL;
     // Pairs no rule of an isolated side even mentions are denied with one bit test.
     if (this.ingressReach.excludes(destination.index, source.index) || this.egressReach.excludes(source.index, destination.index)) {
@@ -236,9 +243,11 @@ export class ReachabilitySolver {
     // Past that test, an isolated side whose rules all allow every connection has a rule
     // matching the other class (its reach row has it): that side allows everything, without
     // going through its rules.
-    const egress = egressOpen || evaluator.everyPortMarks('egress')[source.index] === 1 ? ConnectionSet.ALL : evaluator.sideAllowed('egress', source, destination);
+    const egress = egressOpen || (this.egressEveryPort ??= evaluator.everyPortMarks('egress'))[source.index] === 1
+      ? ConnectionSet.ALL : evaluator.sideAllowed('egress', source, destination);
     if (egress.isEmpty()) return egress;
-    const ingress = ingressOpen || evaluator.everyPortMarks('ingress')[destination.index] === 1 ? ConnectionSet.ALL : evaluator.sideAllowed('ingress', destination, source);
+    const ingress = ingressOpen || (this.ingressEveryPort ??= evaluator.everyPortMarks('ingress'))[destination.index] === 1
+      ? ConnectionSet.ALL : evaluator.sideAllowed('ingress', destination, source);
     return egress.intersect(ingress);
   }
 
@@ -328,6 +337,17 @@ export class ReachabilitySolver {
               : '')
           : `The ${role} uses hostNetwork, so the answer depends on the network plugin. Assumed here (--host-network-pods pod): the plugin `
             + 'applies policies to it as to other pods; most plugins instead treat its traffic as node traffic, outside NetworkPolicy.');
+      }
+    }
+    // Peers a rule names that k8snet cannot place (domain names): said, never guessed.
+    for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
+      if (isAddressPeer(selected)) continue;
+      for (const rule of this.rulesFor(selected, direction)) {
+        // Domain names stand for addresses outside the cluster: only pairs with an address are concerned.
+        if (!rule.unmodelledPeers || !isAddressPeer(other)) continue;
+        const what = rule.action === 'allow' ? 'would allow' : rule.action === 'deny' ? 'would deny' : 'would pass on';
+        caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.unmodelledPeers}, which k8snet does not resolve: `
+          + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()} before the rules after it decide.`);
       }
     }
     // An address peer against pod addresses is plugin-dependent for some kinds (NetworkPolicy's

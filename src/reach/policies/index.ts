@@ -1,7 +1,10 @@
+import type { ResourceGraph } from '../../model/graph.js';
 import type { Pod } from '../../model/types.js';
 import type { CompiledPolicy, EnforcementPoint, StageDefinition } from '../policy-form.js';
 import { compileAdminNetworkPolicies } from './admin-network-policy.js';
+import { clusterPolicyAddressPeers, compileClusterNetworkPolicies } from './cluster-network-policy.js';
 import type { CompileContext } from './context.js';
+import { addressPeerSignature } from './network-policy-api.js';
 import { compileNetworkPolicies } from './network-policy.js';
 
 /**
@@ -37,6 +40,7 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
   stages: KUBERNETES_STAGES,
   compile: (context) => [
     ...compileAdminNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+    ...compileClusterNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
     ...compileNetworkPolicies(context, { stage: 'networkpolicy' }),
   ],
 };
@@ -46,6 +50,6 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
  * the same (an address peer naming one pod's IP), as a string per pod; undefined when nothing
  * does, so that the common case stays one class per template.
  */
-export function classSignature(): ((pod: Pod) => string) | undefined {
-  return undefined;
+export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | undefined {
+  return addressPeerSignature(graph, clusterPolicyAddressPeers(graph));
 }
