@@ -919,6 +919,79 @@ spec:
     expect(w.conn('shop/client', 'shop/web')).toBe('All Connections');
   });
 
+  it('AdminNetworkPolicy networks are judged against each pod\'s own address: one server pod allowed, its twin denied', () => {
+    // Two pods with the same labels (a StatefulSet's ordinals) and different IPs: an address peer
+    // tells them apart, so the solver splits their class, and only there.
+    const w = world([
+      ...BASE,
+      pod('other', 'server-0', { app: 'server' }, { podIP: '10.244.2.10' }),
+      pod('other', 'server-1', { app: 'server' }, { podIP: '10.244.2.11' }),
+      anp('to-one-server', 10, `  egress:
+  - name: allow-server-0
+    action: Allow
+    to: [{networks: [10.244.2.10/32]}]
+  - name: deny-the-rest
+    action: Deny
+    to: [{networks: [0.0.0.0/0]}]
+`),
+    ]);
+    expect(w.conn('shop/client', 'other/server-0')).toBe('All Connections');
+    expect(w.conn('shop/client', 'other/server-1')).toBe('No Connections');
+    expect(w.solver.classOf(w.podOf('other/server-0'))).not.toBe(w.solver.classOf(w.podOf('other/server-1')));
+    // The five pods of BASE keep their classes; only the twins are told apart.
+    expect(w.solver.classes).toHaveLength(7);
+  });
+
+  it('AdminNetworkPolicy nodes with a selector match the Nodes of the input by label, and their addresses; either --host-network-pods mode', () => {
+    const node = (name: string, role: string, address: string) => `apiVersion: v1
+kind: Node
+metadata: {name: ${name}, labels: {node-role.kubernetes.io/${role}: ""}}
+status: {addresses: [{type: InternalIP, address: ${address}}]}
+`;
+    for (const mode of ['node', 'pod'] as const) {
+      const w = world([
+        ...BASE,
+        node('cp-1', 'control-plane', '192.168.0.1'),
+        node('worker-1', 'worker', '192.168.0.2'),
+        `apiVersion: v1
+kind: Pod
+metadata: {name: agent-cp, namespace: shop, labels: {app: agent}}
+spec: {hostNetwork: true, nodeName: cp-1, containers: [{name: main, image: example/app}]}
+status: {podIP: 192.168.0.1}
+`,
+        `apiVersion: v1
+kind: Pod
+metadata: {name: agent-worker, namespace: shop, labels: {app: agent}}
+spec: {hostNetwork: true, nodeName: worker-1, containers: [{name: main, image: example/app}]}
+status: {podIP: 192.168.0.2}
+`,
+        anp('no-control-plane', 10, `  egress:
+  - name: deny-control-plane
+    action: Deny
+    to: [{nodes: {matchExpressions: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]}}]
+`),
+      ], mode);
+      expect(w.conn('shop/client', 'shop/agent-cp')).toBe('No Connections');
+      expect(w.conn('shop/client', 'shop/agent-worker')).toBe('All Connections');
+      expect(w.toIp('shop/client', '192.168.0.1')).toBe('No Connections');
+      expect(w.toIp('shop/client', '192.168.0.2')).toBe('All Connections');
+    }
+  });
+
+  it('AdminNetworkPolicy networks 0.0.0.0/0 covers host-network pods: their address is their node\'s', () => {
+    const w = world([
+      ...BASE,
+      pod('shop', 'agent', { app: 'agent' }, { hostNetwork: true }),
+      anp('no-internet', 10, `  egress:
+  - name: deny-all-ipv4
+    action: Deny
+    to: [{networks: [0.0.0.0/0]}]
+`),
+    ]);
+    expect(w.conn('shop/client', 'shop/agent')).toBe('No Connections');
+    expect(w.conn('shop/client', 'shop/web')).toBe('No Connections');
+  });
+
   it('a BaselineAdminNetworkPolicy not named default is rejected by the API server and left out', () => {
     const w = world([...BASE, `apiVersion: policy.networking.k8s.io/v1alpha1
 kind: BaselineAdminNetworkPolicy

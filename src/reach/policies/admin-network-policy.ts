@@ -1,11 +1,12 @@
 import type { AddressRange, IpFamily } from '../../model/cidr.js';
+import type { ResourceGraph } from '../../model/graph.js';
 import { formatRequirements, matchesSelector } from '../../model/label-selector.js';
 import type { AdminNetworkPolicy, AdminPeer, AdminRule } from '../../model/types.js';
 import { ConnectionSet } from '../connection-set.js';
-import { rangesContain } from '../ip-ranges.js';
 import type { CompiledPolicy, CompiledRule, Direction, PolicySide, RuleAction } from '../policy-form.js';
 import type { CompileContext } from './context.js';
-import { formatCidrRange, isWholeFamily, sortRanges } from './ranges.js';
+import { addNetworksPeerClasses, addNodesPeerClasses, nodesPeerAddresses, podPeerClasses, type AddressPeers } from './network-policy-api.js';
+import { formatCidrRange, sortRanges } from './ranges.js';
 
 /** Where the layout places the admin policies: AdminNetworkPolicies in one stage, the baseline in another. */
 export interface AdminPolicyPlacement {
@@ -19,6 +20,15 @@ const ACTIONS: Readonly<Record<string, RuleAction>> = { Allow: 'allow', Deny: 'd
 
 /** The rank of the BaselineAdminNetworkPolicy in its stage: it has no priority and is the only one of its kind. */
 const BASELINE_RANK = Number.MAX_SAFE_INTEGER;
+
+/** The `networks` and `nodes` peers of the admin policies: what can tell pods with the same labels apart. */
+export function adminPolicyAddressPeers(graph: ResourceGraph): AddressPeers {
+  const peers = graph.adminPolicies.flatMap((policy) => [...policy.ingress, ...policy.egress]).flatMap((rule) => rule.peers);
+  return {
+    networks: peers.flatMap((peer) => (peer.networks ? [peer.networks] : [])),
+    nodes: peers.flatMap((peer) => (peer.nodes ? [peer.nodes] : [])),
+  };
+}
 
 /**
  * Compiles AdminNetworkPolicies and the BaselineAdminNetworkPolicy (policy.networking.k8s.io
@@ -67,34 +77,14 @@ function compileRule(context: CompileContext, compiled: CompiledPolicy, policy: 
   for (const peer of rule.peers) {
     if (peer.networks) {
       for (const block of peer.networks) ranges[block.family].push(...block.ranges);
-      // `networks` applies to cluster-internal traffic too: "if you Allow or Deny traffic to
-      // 0.0.0.0/0, that will allow or deny all IPv4 pod-to-pod traffic as well". A pod matches
-      // when its known address is inside, or when a whole address family is named.
-      for (const podClass of context.classes) {
-        if (podClass.hostNetwork) continue;
-        if (peer.networks.some((block) => isWholeFamily(block.ranges))
-          || context.knownAddresses(podClass).some((address) => peer.networks!.some((block) => block.family === address.family && rangesContain(block.ranges, address.value)))) {
-          classes.add(podClass.index);
-        }
-      }
-      continue;
-    }
-    if (peer.nodes) {
-      // Host-networked pods' traffic is node traffic in the common implementation; an empty
-      // node selector selects every node, so it matches them.
-      if (context.hostNetworkMode === 'node' && peer.nodes.requirements.length === 0) {
-        for (const podClass of context.classes) if (podClass.hostNetwork) classes.add(podClass.index);
-      }
-      continue;
-    }
-    if (!peer.namespaceSelector) continue;
-    const namespaces = context.graph.namespacesMatching(peer.namespaceSelector);
-    for (const namespace of namespaces) {
-      for (const podClass of context.classesInNamespace(namespace.name)) {
-        // "Host-networked pods are not included in this type of peer."
-        if (podClass.hostNetwork) continue;
-        if (!peer.podSelector || matchesSelector(peer.podSelector, podClass.labels)) classes.add(podClass.index);
-      }
+      addNetworksPeerClasses(context, peer.networks, classes);
+    } else if (peer.nodes) {
+      addNodesPeerClasses(context, peer.nodes, classes);
+      const addresses = nodesPeerAddresses(context.graph.nodes, peer.nodes);
+      ranges[4].push(...addresses[4]);
+      ranges[6].push(...addresses[6]);
+    } else if (peer.namespaceSelector) {
+      podPeerClasses(context, peer.namespaceSelector, peer.podSelector).addInto(classes);
     }
   }
   let numericPorts = rule.ports === undefined ? ConnectionSet.ALL : ConnectionSet.EMPTY;

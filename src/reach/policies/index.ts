@@ -1,7 +1,7 @@
 import type { ResourceGraph } from '../../model/graph.js';
 import type { Pod } from '../../model/types.js';
 import type { CompiledPolicy, EnforcementPoint, StageDefinition } from '../policy-form.js';
-import { compileAdminNetworkPolicies } from './admin-network-policy.js';
+import { adminPolicyAddressPeers, compileAdminNetworkPolicies } from './admin-network-policy.js';
 import { clusterPolicyAddressPeers, compileClusterNetworkPolicies } from './cluster-network-policy.js';
 import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
@@ -51,5 +51,7 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
  * does, so that the common case stays one class per template.
  */
 export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | undefined {
-  return addressPeerSignature(graph, clusterPolicyAddressPeers(graph));
+  const admin = adminPolicyAddressPeers(graph);
+  const cluster = clusterPolicyAddressPeers(graph);
+  return addressPeerSignature(graph, { networks: [...admin.networks, ...cluster.networks], nodes: [...admin.nodes, ...cluster.nodes] });
 }
