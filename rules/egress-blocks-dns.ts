@@ -33,8 +33,8 @@ export default defineRule({
       if (workload.namespace === cluster.dns.namespace && workload.pods.some((pod) => dnsPods.includes(pod))) continue;
       for (const pod of workload.pods) {
         const source = dnsSolver.classOf(pod);
-        // Nothing of any kind restricts its egress: DNS is reachable.
-        if (dnsSolver.isOpen(source, 'egress')) continue;
+        // Nothing can restrict its egress (no policy, or only allow rules): DNS is reachable.
+        if (dnsSolver.isUnrestricted(source, 'egress')) continue;
         let reachable = ConnectionSet.EMPTY;
         for (const dnsPod of dnsPods) {
           const destination = dnsSolver.classOf(dnsPod);

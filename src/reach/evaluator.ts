@@ -115,6 +115,12 @@ export interface ClassPlan {
    */
   readonly simpleUnion: boolean;
   /**
+   * True when nothing here can take a connection away: no rule denies, no stage denies what it
+   * leaves, and every point allows what reaches its end (an admin policy that only allows DNS):
+   * the side allows everything, whatever the peer.
+   */
+  readonly allowsAll: boolean;
+  /**
    * The allow rules evaluated before the first stage that denies unmatched connections, when no
    * other action comes before it: any peer none of them matches is denied. Undefined otherwise.
    */
@@ -233,10 +239,13 @@ export class PolicyEvaluator {
     const only = points.length === 1 && points[0].stages.length === 1 ? points[0].stages[0] : undefined;
     const simpleUnion = only !== undefined && only.stage.combination === 'deny-overrides' && only.stage.unmatched === 'deny'
       && only.isolating.length > 0 && !only.hasNonAllow;
+    const allowsAll = points.every((point) => point.point.unmatched === 'allow'
+      && point.stages.every((stage) => stage.rest !== 'deny' && stage.rules.every((rule) => rule.action !== 'deny')));
     return {
       points,
       rules,
       policies,
+      allowsAll,
       denyingIsolation: points.flatMap((point) => point.stages.flatMap((stage) => (stage.stage.unmatched === 'deny' ? stage.isolating : []))),
       simpleUnion,
       reachRules: points.length === 1 ? reachRulesOf(points[0].stages) : undefined,
@@ -256,6 +265,15 @@ export class PolicyEvaluator {
   /** Returns true when no policy of any kind applies to the class in the direction: everything is allowed there. */
   isOpen(podClass: PodClass, direction: Direction): boolean {
     return this.plans[direction][podClass.index] === undefined;
+  }
+
+  /**
+   * Returns true when the class's side allows every connection with every peer: no policy applies,
+   * or those that do can only allow (see {@link ClassPlan.allowsAll}).
+   */
+  isUnrestricted(podClass: PodClass, direction: Direction): boolean {
+    const plan = this.plans[direction][podClass.index];
+    return plan === undefined || plan.allowsAll;
   }
 
   /**
@@ -326,7 +344,7 @@ export class PolicyEvaluator {
    */
   sideAllowed(direction: Direction, selected: PodClass, other: Peer, trace?: SideTrace): ConnectionSet {
     const plan = this.plans[direction][selected.index];
-    if (!plan) return ConnectionSet.ALL;
+    if (!plan || (plan.allowsAll && !trace)) return ConnectionSet.ALL;
     const destination = direction === 'ingress' ? selected : isAddressPeer(other) || isEntityPeer(other) ? undefined : other;
     if (plan.simpleUnion) return this.union(plan.points[0].stages[0], other, destination, trace);
     const points = plan.points;

@@ -66,7 +66,7 @@ export class ReachabilitySolver {
   private ruleByModel: ReadonlyMap<object, CompiledRule> | undefined;
   private ingressReachMatrix: ClassMatrix | undefined;
   private egressReachMatrix: ClassMatrix | undefined;
-  /** Per class: 1 when no policy applies to its ingress (egress); read for every pair of the matrix. */
+  /** Per class: 1 when its ingress (egress) allows everything (see isUnrestricted); read for every pair of the matrix. */
   private readonly openIngress: Uint8Array;
   private readonly openEgress: Uint8Array;
   private ingressEveryPort: Uint8Array | undefined;
@@ -101,8 +101,8 @@ export class ReachabilitySolver {
     this.compiledPolicies = layout.compile(new CompileContext(graph, classes, this.hostNetworkMode, classOfPod));
     this.policyByModel = new Map(this.compiledPolicies.map((policy) => [policy.model, policy]));
     this.evaluator = new PolicyEvaluator(classes, layout.points, layout.stages, this.compiledPolicies);
-    this.openIngress = Uint8Array.from(classes, (podClass) => Number(this.evaluator.isOpen(podClass, 'ingress')));
-    this.openEgress = Uint8Array.from(classes, (podClass) => Number(this.evaluator.isOpen(podClass, 'egress')));
+    this.openIngress = Uint8Array.from(classes, (podClass) => Number(this.evaluator.isUnrestricted(podClass, 'ingress')));
+    this.openEgress = Uint8Array.from(classes, (podClass) => Number(this.evaluator.isUnrestricted(podClass, 'egress')));
   }
 
   private get ingressReach(): ClassMatrix {
@@ -201,6 +201,16 @@ export class ReachabilitySolver {
    * allowed, which is most of a large cluster's matrix.
    */
   isOpen(podClass: PodClass, direction: Direction): boolean {
+    return this.evaluator.isOpen(podClass, direction);
+  }
+
+  /**
+   * True when a class's traffic in a direction is allowed whatever the peer: nothing applies to it,
+   * or only rules that allow (an admin policy allowing DNS to every pod). From a class unrestricted
+   * for egress to a class unrestricted for ingress every connection is allowed, which is most of a
+   * large cluster's matrix.
+   */
+  isUnrestricted(podClass: PodClass, direction: Direction): boolean {
     return (direction === 'ingress' ? this.openIngress : this.openEgress)[podClass.index] === 1;
   }
 

@@ -183,7 +183,7 @@ describe('fast paths agree with evaluating every pair', () => {
     rules: fc.array(ruleArb, { maxLength: 3 }),
   });
 
-  it('isOpen, the reach rows and the every-port marks never contradict sideAllowed', () => {
+  it('isOpen, isUnrestricted, the reach rows and the every-port marks never contradict sideAllowed', () => {
     fc.assert(fc.property(fc.array(policyArb, { maxLength: 5 }), (specs) => {
       const policies = specs.map((spec, index) => policy(`p${index}`, spec.stage, spec.priority, 'ingress', spec.subjects, spec.stage === 'np',
         spec.rules.map((rule) => ({ ...rule, action: spec.stage === 'np' ? 'allow' as const : rule.action }))));
@@ -193,7 +193,7 @@ describe('fast paths agree with evaluating every pair', () => {
       for (const destination of CLASSES) {
         for (const source of CLASSES) {
           const allowed = e.sideAllowed('ingress', destination, source);
-          if (e.isOpen(destination, 'ingress')) expect(allowed).toBe(ConnectionSet.ALL);
+          if (e.isOpen(destination, 'ingress') || e.isUnrestricted(destination, 'ingress')) expect(allowed).toBe(ConnectionSet.ALL);
           if (reach.excludes(destination.index, source.index)) expect(allowed).toBe(ConnectionSet.EMPTY);
           else if (marks[destination.index] === 1) expect(allowed).toBe(ConnectionSet.ALL);
         }
