@@ -59,7 +59,7 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
   for (const edge of old.values()) {
     changes.push({
       change: 'removed', source: edge.source, destination: edge.destination, before: edge.connections, after: ConnectionSet.EMPTY,
-      allowedBy: [], deniedBy: denyingPolicies(after, edge.source, edge.destination),
+      allowedBy: [], deniedBy: [...denyingPolicies(after, edge.source, edge.destination), ...denyingRules(after, edge.source, edge.destination, edge.connections)],
     });
   }
   changes.sort((a, b) => compare(a.source.id, b.source.id) || compare(a.destination.id, b.destination.id));
@@ -90,6 +90,27 @@ function denyingPolicies(solver: ReachabilitySolver, source: MatrixPeer, destina
     }
   }
   return names;
+}
+
+/** Names the new side's ranked rules (cluster-wide tiers) that deny some of `lost` between two peers. */
+function denyingRules(solver: ReachabilitySolver, source: MatrixPeer, destination: MatrixPeer, lost: ConnectionSet): string[] {
+  const peerOf = (peer: MatrixPeer) => (peer.type === 'workload'
+    ? solver.graph.workload(peer.id) && solver.classOf(solver.graph.workload(peer.id)!.pods[0])
+    : peer.type === 'external' ? { family: peer.family, range: peer.range } : undefined);
+  const from = peerOf(source);
+  const to = peerOf(destination);
+  if (!from || !to) return [];
+  const verdict = solver.explain(from, to);
+  const rules: string[] = [];
+  for (const side of [verdict.egress, verdict.ingress]) {
+    for (const decision of side.decisions) {
+      if (decision.rule.action !== 'deny' || decision.ports.intersect(lost).isEmpty()) continue;
+      const { source: rule } = decision.rule;
+      const location = locateField(rule.object.origin, rule.path);
+      rules.push(`${side.direction} denied by ${rule.kind} ${rule.policyLabel} "${rule.ruleLabel}" (${location.file}:${location.line})`);
+    }
+  }
+  return rules;
 }
 
 /** Names the new side's rules (policy, rule, file:line) that allow some of `gained` between two peers. */
