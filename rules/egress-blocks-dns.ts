@@ -33,7 +33,8 @@ export default defineRule({
       if (workload.namespace === cluster.dns.namespace && workload.pods.some((pod) => dnsPods.includes(pod))) continue;
       for (const pod of workload.pods) {
         const source = dnsSolver.classOf(pod);
-        if (source.outsidePolicy || (!dnsSolver.isIsolated(source, 'egress') && !dnsSolver.hasAdminRules(source, 'egress'))) continue;
+        // Nothing can restrict its egress (no policy, or only allow rules): DNS is reachable.
+        if (dnsSolver.isUnrestricted(source, 'egress')) continue;
         let reachable = ConnectionSet.EMPTY;
         for (const dnsPod of dnsPods) {
           const destination = dnsSolver.classOf(dnsPod);
@@ -46,7 +47,7 @@ export default defineRule({
           data: { workload: workload.id, dns: dnsDescription, missing: missing.describe().replace('; ', ' and ') },
           object: pod.source,
           path: [...pod.templatePath, 'metadata', 'labels'],
-          related: dnsSolver.isolatingPolicies(source, 'egress').map((policy) => ({ object: policy.source, path: ['metadata', 'name'], message: 'isolated for egress by' })),
+          related: dnsSolver.isolatingPolicies(source, 'egress').map((policy) => ({ object: policy.object, path: ['metadata', 'name'], message: 'isolated for egress by' })),
         });
         break;
       }

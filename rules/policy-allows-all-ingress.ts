@@ -81,13 +81,12 @@ function formatSensitivePorts(set: ConnectionSet): string {
  * ports resolved on each selected pod by the solver.
  */
 function portsOpened(solver: ReachabilitySolver, policy: NetworkPolicy, rule: PolicyRule): ConnectionSet {
-  const compiled = solver.compiledRules.find((candidate) => candidate.rule === rule);
+  const compiled = solver.compiledRuleOf(rule);
   if (!compiled) return ConnectionSet.EMPTY;
   if (compiled.namedPorts.length === 0) return compiled.numericPorts;
   let ports = compiled.numericPorts;
-  for (const podClass of solver.classes) {
-    if (solver.isolatingPolicies(podClass, 'ingress').includes(policy)) ports = ports.union(solver.portsTowards(compiled, podClass));
-  }
+  // Resolved on each pod the policy applies to.
+  for (const index of solver.compiledPolicyOf(policy)?.ingress?.subjects.members() ?? []) ports = ports.union(solver.portsTowards(compiled, solver.classes[index]));
   return ports;
 }
 

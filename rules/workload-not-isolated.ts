@@ -19,7 +19,8 @@ export default defineRule({
       if (policyCount === 0) continue; // namespace-no-default-deny-ingress reports the namespace instead.
       const pod = workload.pods.find((candidate) => {
         const podClass = solver.classOf(candidate);
-        return !podClass.outsidePolicy && !solver.isIsolated(podClass, 'ingress') && !solver.hasAdminRules(podClass, 'ingress');
+        // Open: no policy of any kind applies to its ingress (see ReachabilitySolver.isOpen).
+        return !podClass.outsidePolicy && solver.isOpen(podClass, 'ingress');
       });
       if (!pod) continue;
       reports.push({

@@ -1,4 +1,4 @@
-import { QueryError, answerReach, parsePortQuery, resolveEndpoint, type PortQuery, type ReachAnswer } from '../../reach/query.js';
+import { QueryError, answerReach, parsePortQuery, resolveEndpoint, type ConnectionQuery, type ReachAnswer } from '../../reach/query.js';
 import { endpointNamespace, relevantFilesFor } from '../../reach/query-scope.js';
 import type { Analysis } from '../../pipeline.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
@@ -44,7 +44,7 @@ export async function runCanReach(source: string, destination: string, paths: st
   return answer.reachable === 'none' ? EXIT_FINDINGS : EXIT_OK;
 }
 
-function parsePort(text: string | undefined): PortQuery | undefined {
+function parsePort(text: string | undefined): ConnectionQuery | undefined {
   try {
     return text ? parsePortQuery(text) : undefined;
   } catch (error) {
@@ -54,7 +54,7 @@ function parsePort(text: string | undefined): PortQuery | undefined {
 }
 
 /** Answers, or returns undefined when an endpoint cannot be resolved. */
-function tryAnswer(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer | undefined {
+function tryAnswer(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions): ReachAnswer | undefined {
   try {
     return answerOrThrow(analysis, source, destination, port, options);
   } catch (error) {
@@ -63,7 +63,7 @@ function tryAnswer(analysis: Analysis, source: string, destination: string, port
   }
 }
 
-function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer {
+function answerOrThrow(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions): ReachAnswer {
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   try {
     return answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
