@@ -19,7 +19,7 @@ export default defineRule({
   fix: 'Make spec.podSelector match the labels of the pod template it is meant for (or relabel the pods); use podSelector: {} to select every pod of the namespace.',
   messages: {
     selectsNothing: 'NetworkPolicy {{policy}} selects no pod: podSelector {{selector}} matches none of the pods in namespace {{namespace}} ({{workloads}}), so the policy has no effect.',
-    generatedLabel: 'NetworkPolicy {{policy}} selects pods by {{requirements}}, a value {{setter}}: k8snet cannot know it, so it cannot tell whether the policy applies to {{workloads}}; it stops applying when that value changes.',
+    generatedLabel: '{{kind}} {{policy}} selects pods by {{requirements}}, a value {{setter}}: k8snet cannot know it, so it cannot tell whether the policy applies to {{workloads}}; it stops applying when that value changes.',
     subjectSelectsNothing: 'ClusterNetworkPolicy {{policy}} selects no pod: its subject\'s podSelector {{selector}} matches none of the pods of the namespaces it selects ({{workloads}}), so the policy has no effect.',
   },
   check(graph) {
@@ -33,7 +33,7 @@ export default defineRule({
       if (unknowable.length > 0) {
         reports.push({
           messageId: 'generatedLabel',
-          data: { policy: `${policy.namespace}/${policy.name}`, ...describeGeneratedRequirements(policy.podSelector, unknowable[0].labels), workloads: listWorkloads(unknowable) },
+          data: { kind: 'NetworkPolicy', policy: `${policy.namespace}/${policy.name}`, ...describeGeneratedRequirements(policy.podSelector, unknowable[0].labels), workloads: listWorkloads(unknowable) },
           object: policy.source,
           path: ['spec', 'podSelector'],
         });
@@ -59,6 +59,16 @@ export default defineRule({
       // Only namespaces whose pods are in the manifests can tell: a cluster-wide policy is often kept apart from the workloads.
       const pods = graph.namespacesMatching(namespaceSelector).flatMap((namespace) => graph.podsInNamespace(namespace.name)).filter((pod) => !pod.hostNetwork);
       if (pods.length === 0 || pods.some((pod) => matchesSelector(podSelector, pod.labels))) continue;
+      const unknowable = pods.filter((pod) => matchesButForGeneratedValues(podSelector, pod.labels));
+      if (unknowable.length > 0) {
+        reports.push({
+          messageId: 'generatedLabel',
+          data: { kind: 'ClusterNetworkPolicy', policy: policy.name, ...describeGeneratedRequirements(podSelector, unknowable[0].labels), workloads: listWorkloads(unknowable) },
+          object: policy.source,
+          path: ['spec', 'subject', 'pods', 'podSelector'],
+        });
+        continue;
+      }
       const hint = nearMissHint(podSelector.requirements, pods.map((pod) => pod.labels));
       reports.push({
         messageId: 'subjectSelectsNothing',
