@@ -143,6 +143,41 @@ describe('peers', () => {
     expect(w.solver.classes).toHaveLength(3);
   });
 
+  it('networks tell the ordinals of a StatefulSet apart by the addresses given per pod name; ordinals no peer tells apart share a class', () => {
+    const statefulSet = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: server, namespace: shop}
+spec:
+  replicas: 3
+  serviceName: server
+  selector: {matchLabels: {app: server}}
+  template:
+    metadata: {labels: {app: server}}
+    spec: {containers: [{name: main, image: example/app}]}
+`;
+    const policy = cnp('egress', 'Admin', 1, `  subject:
+    pods:
+      namespaceSelector: {}
+      podSelector: {matchLabels: {app: client}}
+  egress:
+  - action: Accept
+    to: [{networks: [10.244.2.10/32]}]
+  - action: Deny
+    to: [{networks: [0.0.0.0/0]}]
+`);
+    const text = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n', pod('shop', 'client', { app: 'client' }), statefulSet, policy].join('---\n');
+    const podIPs = new Map([['shop/server-0', '10.244.2.10'], ['shop/server-1', '10.244.2.11'], ['shop/server-2', '10.244.2.12']]);
+    const { graph } = analyzeTexts([{ path: 'x.yaml', text }], { podIPs });
+    const solver = new ReachabilitySolver(graph);
+    const podOf = (name: string) => graph.pods.find((candidate) => candidate.name === name)!;
+    expect(solver.podToPod(podOf('client'), podOf('server-0')).toString()).toBe('All Connections');
+    expect(solver.podToPod(podOf('client'), podOf('server-1')).toString()).toBe('No Connections');
+    expect(solver.podToPod(podOf('client'), podOf('server-2')).toString()).toBe('No Connections');
+    // server-0 apart (its address is in 10.244.2.10/32); server-1 and server-2 alike; the client.
+    expect(solver.classes).toHaveLength(3);
+    expect(solver.classOf(podOf('server-1'))).toBe(solver.classOf(podOf('server-2')));
+  });
+
   it('nodes peers match the Nodes of the input by label: their addresses and the host-network pods on them', () => {
     const node = (name: string, os: string, address: string) => `apiVersion: v1\nkind: Node\nmetadata: {name: ${name}, labels: {kubernetes.io/os: ${os}}}\nstatus: {addresses: [{type: InternalIP, address: ${address}}]}\n`;
     const w = world([
