@@ -42,7 +42,7 @@ export default defineRule({
   check(graph, { cluster }) {
     const policies = policyCount(graph);
     if (policies === undefined) return [];
-    const firstPolicy = graph.policies[0]?.source ?? graph.adminPolicies[0].source;
+    const firstPolicy = graph.policies[0]?.source ?? graph.adminPolicies[0]?.source ?? graph.clusterPolicies[0].source;
     if (cluster.cni !== undefined) {
       // What the user says about the cluster wins over what the manifests suggest.
       const plugin = NON_ENFORCING_PLUGINS[cluster.cni];
@@ -71,7 +71,8 @@ export default defineRule({
 function policyCount(graph: ResourceGraph): string | undefined {
   const parts: string[] = [];
   const networkPolicies = graph.policies.length;
-  const adminPolicies = graph.adminPolicies.length;
+  // AdminNetworkPolicies, the baseline and ClusterNetworkPolicies: the cluster-wide policies.
+  const adminPolicies = graph.adminPolicies.length + graph.clusterPolicies.length;
   if (networkPolicies > 0) parts.push(countOf(networkPolicies, 'NetworkPolicy'));
   if (adminPolicies > 0) parts.push(countOf(adminPolicies, 'admin policy'));
   return parts.length === 0 ? undefined : parts.join(' and ');

@@ -27,7 +27,8 @@ export default defineRule({
       if (workload.namespace === cluster.dns.namespace && workload.pods.some((pod) => dns.pods.includes(pod))) continue;
       for (const pod of workload.pods) {
         const source = dnsSolver.classOf(pod);
-        if (source.outsidePolicy || (!dnsSolver.isIsolated(source, 'egress') && !dnsSolver.hasAdminRules(source, 'egress'))) continue;
+        // Nothing can restrict its egress (no policy, or only allow rules): DNS is reachable.
+        if (dnsSolver.isUnrestricted(source, 'egress')) continue;
         let reachable = ConnectionSet.EMPTY;
         for (const dnsPod of dns.pods) {
           const destination = dnsSolver.classOf(dnsPod);
@@ -41,7 +42,7 @@ export default defineRule({
             : { messageId: 'blocked', data: { workload: workload.id, dns: dns.description, missing: missing.describe().replace('; ', ' and ') } }),
           object: pod.source,
           path: [...pod.templatePath, 'metadata', 'labels'],
-          related: dnsSolver.isolatingPolicies(source, 'egress').map((policy) => ({ object: policy.source, path: ['metadata', 'name'], message: 'isolated for egress by' })),
+          related: dnsSolver.isolatingPolicies(source, 'egress').map((policy) => ({ object: policy.object, path: ['metadata', 'name'], message: 'isolated for egress by' })),
         });
         break;
       }

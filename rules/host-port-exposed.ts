@@ -65,7 +65,8 @@ export default defineRule({
         // A hostNetwork pod binds its ports on the node anyway (hostnetwork-bypasses-policy speaks of it).
         if (pod.hostNetwork) continue;
         const podClass = solver.classOf(pod);
-        const isolated = solver.isIsolated(podClass, 'ingress') || solver.hasAdminRules(podClass, 'ingress');
+        // Any policy of any kind that restricts its ingress (a NetworkPolicy, an admin tier's rules).
+        const isolated = !solver.isOpen(podClass, 'ingress');
         for (const port of hostPorts(pod)) {
           // Bound to the loopback address, the port is reachable from the node itself only.
           if (port.hostIP !== undefined && /^(127\.|::1$|0:0:0:0:0:0:0:1$)/.test(port.hostIP)) continue;

@@ -1,6 +1,7 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { selectsEverything } from '../src/model/label-selector.js';
-import type { NetworkPolicy } from '../src/model/types.js';
+import type { NetworkPolicy, Pod } from '../src/model/types.js';
+import type { CompiledPolicy } from '../src/reach/solver.js';
 import { nounFor } from '../src/model/plural.js';
 
 /** Flags hostNetwork workloads that NetworkPolicies select, where most plugins do not apply them. */
@@ -19,30 +20,40 @@ export default defineRule({
     selected: '{{workload}} uses hostNetwork and is selected by {{policies}}, but most network plugins treat its traffic as node traffic, outside NetworkPolicy, so the selection most likely has no effect (this depends on the network plugin).',
     namespaceWide: '{{workload}} uses hostNetwork and is selected only by the namespace-wide {{policies}}, but most network plugins treat its traffic as node traffic, outside NetworkPolicy, so it is most likely not isolated (this depends on the network plugin).',
   },
-  check(graph, context) {
+  check(graph, { solver }) {
     const reports: RuleReport[] = [];
     for (const workload of graph.workloads) {
-      // Graph-level selection: what the policy's podSelector matches, whatever the plugin then does with it.
-      const pod = workload.pods.find((candidate) => candidate.hostNetwork && graph.policiesSelecting(candidate).length > 0);
+      // Policies of any kind whose selector matches the pods although the plugin most likely leaves
+      // them out (none when the user said the plugin applies policies to them: --host-network-pods pod).
+      let pod: Pod | undefined;
+      let policies: readonly CompiledPolicy[] = [];
+      for (const candidate of workload.pods) {
+        if (!candidate.hostNetwork) continue;
+        const podClass = solver.classOf(candidate);
+        policies = [...new Set([...solver.bypassingPolicies(podClass, 'ingress'), ...solver.bypassingPolicies(podClass, 'egress')])]
+          .sort((a, b) => solver.compiledPolicies.indexOf(a) - solver.compiledPolicies.indexOf(b));
+        if (policies.length > 0) {
+          pod = candidate;
+          break;
+        }
+      }
       if (!pod) continue;
-      // The user said the plugin applies policies to hostNetwork pods (--host-network-pods pod): nothing is bypassed.
-      if (context.solver.hostNetworkMode === 'pod') return [];
-      const policies = graph.policiesSelecting(pod);
-      const specific = policies.filter((policy) => !selectsEverything(policy.podSelector));
+      const specific = policies.filter((policy) => !(policy.kind === 'NetworkPolicy' && selectsEverything((policy.model as NetworkPolicy).podSelector)));
       const named = specific.length > 0 ? specific : policies;
       reports.push({
         messageId: specific.length > 0 ? 'selected' : 'namespaceWide',
         data: { workload: workload.id, policies: describePolicies(named) },
         object: pod.source,
         path: [...pod.templatePath, 'spec', 'hostNetwork'],
-        related: named.map((policy) => ({ object: policy.source, path: ['spec', 'podSelector'], message: 'selects the hostNetwork pods' })),
+        related: named.map((policy) => ({ object: policy.object, path: policy.kind === 'NetworkPolicy' ? ['spec', 'podSelector'] : ['metadata', 'name'], message: 'selects the hostNetwork pods' })),
       });
     }
     return reports;
   },
 });
 
-function describePolicies(policies: readonly NetworkPolicy[]): string {
-  const names = policies.map((policy) => `${policy.namespace}/${policy.name}`);
-  return `${nounFor(names.length, 'NetworkPolicy')} ${names.join(', ')}`;
+function describePolicies(policies: readonly CompiledPolicy[]): string {
+  const kinds = [...new Set(policies.map((policy) => policy.kind))];
+  const names = policies.map((policy) => policy.label);
+  return `${kinds.length === 1 ? nounFor(names.length, kinds[0]) : 'policies'} ${names.join(', ')}`;
 }

@@ -4,6 +4,7 @@ import addressPlanInvalid from './address-plan-invalid.js';
 import cidrOverlap from './cidr-overlap.js';
 import clusterIpDuplicate from './cluster-ip-duplicate.js';
 import clusterIpOutsideServiceCidr from './cluster-ip-outside-service-cidr.js';
+import clusterPolicyPriorityTie from './cluster-policy-priority-tie.js';
 import cniDoesNotEnforcePolicy from './cni-does-not-enforce-policy.js';
 import duplicateObject from './duplicate-object.js';
 import egressBlocksDns from './egress-blocks-dns.js';
@@ -55,6 +56,7 @@ export const RULES: readonly Rule<any>[] = [
   policyAllowsAllIngress,
   policyAllowsAllEgress,
   hostnetworkBypassesPolicy,
+  clusterPolicyPriorityTie,
   policySelectsNothing,
   peerSelectsNothing,
   namespaceSelectorUnknownLabel,

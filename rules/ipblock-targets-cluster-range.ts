@@ -1,8 +1,8 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { parseCidr, type AddressRange, type IpFamily } from '../src/model/cidr.js';
-import type { Node, PolicyRule } from '../src/model/types.js';
+import type { Node } from '../src/model/types.js';
 import { rangesOverlap } from '../src/reach/ip-ranges.js';
-import type { CompiledRule } from '../src/reach/solver.js';
+import { ANY_POD } from '../src/reach/solver.js';
 import { policyPeers } from '../src/model/policy-peers.js';
 import { countOf } from '../src/model/plural.js';
 
@@ -62,7 +62,6 @@ export default defineRule({
     ];
     if (clusterRanges.length === 0) return [];
     const reports: RuleReport[] = [];
-    let compiledByRule: Map<PolicyRule, CompiledRule> | undefined;
     for (const policy of graph.policies) {
       for (const { rule, peer } of policyPeers(policy)) {
         if (!peer.ipBlock) continue;
@@ -75,10 +74,9 @@ export default defineRule({
           && ranges.every((range) => range.first >= entry.range.first && range.last <= entry.range.last));
         if (podRanges.length === 0 && !serviceRange) continue;
         // Rules of a direction the policy does not affect are not compiled: they allow nothing.
-        compiledByRule ??= new Map(solver.compiledRules.map((compiled) => [compiled.rule, compiled]));
-        const compiled = compiledByRule.get(rule);
+        const compiled = solver.compiledRuleOf(rule);
         // A rule that also admits every pod allows them whatever the plugin does with the ipBlock.
-        if (!compiled || compiled.admitsAnyPod) continue;
+        if (!compiled || solver.ruleMatches(compiled, ANY_POD)) continue;
         const base = { object: policy.source, path: [...peer.path, 'ipBlock', 'cidr'] };
         const cidr = parseCidr(peer.ipBlock.cidr);
         if (podRanges.length > 0 && !('error' in cidr) && cidr.prefixLength === 0) {

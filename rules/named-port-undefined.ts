@@ -1,7 +1,7 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { didYouMean, listWorkloads, similarNames } from '../src/model/suggest.js';
 import type { NetworkPolicy, Pod, PolicyRule } from '../src/model/types.js';
-import type { CompiledRule, ReachabilitySolver } from '../src/reach/solver.js';
+import type { ReachabilitySolver } from '../src/reach/solver.js';
 
 /** Flags NetworkPolicy ports given by a name that no pod the rule can apply to declares. */
 export default defineRule({
@@ -22,8 +22,6 @@ export default defineRule({
   },
   check(graph, { solver }) {
     const reports: RuleReport[] = [];
-    // The solver's compiled rules by source rule, looked up once per egress rule with a named port.
-    const compiledByRule = new Map(solver.compiledRules.map((compiled) => [compiled.rule, compiled]));
     for (const policy of graph.policies) {
       const selected = graph.podsMatching(policy.podSelector, policy.namespace);
       // Rules of a direction missing from policyTypes are inert; the solver does not compile them either.
@@ -31,7 +29,7 @@ export default defineRule({
         if (selected.length > 0) reports.push(...checkRule(policy, rule, selected, 'ingressUndefined'));
       }
       for (const rule of policy.egress) {
-        const destinations = egressDestinations(solver, compiledByRule, policy, rule);
+        const destinations = egressDestinations(solver, policy, rule);
         if (destinations.length > 0) reports.push(...checkRule(policy, rule, destinations, 'egressUndefined'));
       }
     }
@@ -43,7 +41,7 @@ export default defineRule({
  * The pods an egress rule's peers match, as the solver compiled them; none when its peers may
  * reach pods this graph does not hold.
  */
-function egressDestinations(solver: ReachabilitySolver, compiledByRule: ReadonlyMap<PolicyRule, CompiledRule>, policy: NetworkPolicy, rule: PolicyRule): readonly Pod[] {
+function egressDestinations(solver: ReachabilitySolver, policy: NetworkPolicy, rule: PolicyRule): readonly Pod[] {
   if (!rule.ports.some((port) => typeof port.port === 'string')) return [];
   const peers = rule.peers ?? [];
   const selectorPeers = peers.filter((peer) => !peer.ipBlock);
@@ -52,8 +50,8 @@ function egressDestinations(solver: ReachabilitySolver, compiledByRule: Readonly
     && peer.namespaceSelector.requirements.every((requirement) => requirement.operator === 'NotIn' || requirement.operator === 'DoesNotExist'));
   if (openNamespaces) return [];
   // The solver compiles only the directions a policy has in its policyTypes.
-  const compiled = compiledByRule.get(rule);
-  if (!compiled || compiled.policy !== policy) return [];
+  const compiled = solver.compiledRuleOf(rule);
+  if (!compiled || compiled.policy.model !== policy) return [];
   const pods: Pod[] = [];
   for (const index of compiled.classes.members()) pods.push(...solver.classes[index].pods);
   return pods;

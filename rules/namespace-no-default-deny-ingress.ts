@@ -50,7 +50,9 @@ export function reportMissingDefaultDeny(
     if (pods.length === 0) continue;
     const policies = graph.policiesInNamespace(namespace.name).filter((policy) => affects(policy, direction));
     if (policies.some((policy) => selectsEverything(policy.podSelector))) continue;
-    if (pods.every((pod) => solver.hasAdminRules(solver.classOf(pod), direction))) continue;
+    // Pods that policies of other kinds (cluster-wide tiers, a plugin's own policies) govern are
+    // not left open by the missing namespace-wide NetworkPolicy.
+    if (pods.every((pod) => solver.policiesFor(solver.classOf(pod), direction).some((policy) => policy.kind !== 'NetworkPolicy'))) continue;
     const workloadCount = new Set(pods.map((pod) => pod.workloadId)).size;
     const where = namespace.source
       ? { object: namespace.source, path: ['metadata', 'name'] }

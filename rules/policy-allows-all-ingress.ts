@@ -99,11 +99,12 @@ function declaredPorts(ports: readonly { readonly containerPort: number; readonl
  * on the pods that do not declare it themselves.
  */
 function sensitivePortsOpened(solver: ReachabilitySolver, policy: NetworkPolicy, rule: PolicyRule, sensitive: ConnectionSet): ConnectionSet {
-  const compiled = solver.compiledRules.find((candidate) => candidate.rule === rule);
+  const compiled = solver.compiledRuleOf(rule);
   if (!compiled) return ConnectionSet.EMPTY;
   const nodeComponents = sensitive.intersect(NODE_COMPONENT_PORTS);
   const elsewhere = sensitive.subtract(NODE_COMPONENT_PORTS);
-  const selected = solver.classes.filter((podClass) => solver.isolatingPolicies(podClass, 'ingress').includes(policy));
+  // The pods the policy applies to, where named ports resolve.
+  const selected = [...(solver.compiledPolicyOf(policy)?.ingress?.subjects.members() ?? [])].map((index) => solver.classes[index]);
   if (selected.length === 0) return compiled.numericPorts.intersect(sensitive);
   let ports = ConnectionSet.EMPTY;
   for (const podClass of selected) {

@@ -3,11 +3,11 @@ import type { IpFamily } from '../src/model/cidr.js';
 import { selectsEverything, type LabelSelector } from '../src/model/label-selector.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import { mayMatchUnknownNamespaces } from '../src/model/namespace-scope.js';
-import type { NetworkPolicy, PolicyPeer } from '../src/model/types.js';
+import type { NetworkPolicy, PolicyPeer, PolicyRule } from '../src/model/types.js';
 import { BitSet } from '../src/reach/bitset.js';
 import { ConnectionSet } from '../src/reach/connection-set.js';
 import { partitionSpace } from '../src/reach/ip-ranges.js';
-import { ANY_POD, type CompiledRule, type Direction, type Peer, type PodClass, type ReachabilitySolver } from '../src/reach/solver.js';
+import { ANY_POD, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass, type ReachabilitySolver } from '../src/reach/solver.js';
 
 const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
 const FAMILIES: readonly IpFamily[] = [4, 6];
@@ -35,15 +35,17 @@ export default defineRule({
     const selected = new Map<NetworkPolicy, Record<Direction, PodClass[]>>();
     // Classes isolated by the same policies (in the same order) have the same rules: a number per
     // distinct list, for each class and direction, lets them share one judgement.
-    const policyNumbers = new Map(graph.policies.map((policy, index) => [policy, index]));
+    const policyNumbers = new Map(solver.compiledPolicies.map((policy, index) => [policy, index]));
     const policyListIds = new Map<string, number>();
     const policyListOf: Record<Direction, Int32Array> = { ingress: new Int32Array(solver.classes.length), egress: new Int32Array(solver.classes.length) };
     for (const podClass of solver.classes) {
       for (const direction of DIRECTIONS) {
         const policies = solver.isolatingPolicies(podClass, direction);
         for (const policy of policies) {
-          let entry = selected.get(policy);
-          if (!entry) selected.set(policy, (entry = { ingress: [], egress: [] }));
+          if (policy.kind !== 'NetworkPolicy') continue;
+          const model = policy.model as NetworkPolicy;
+          let entry = selected.get(model);
+          if (!entry) selected.set(model, (entry = { ingress: [], egress: [] }));
           entry[direction].push(podClass);
         }
         const list = policies.map((policy) => policyNumbers.get(policy)).join(',');
@@ -54,9 +56,11 @@ export default defineRule({
     }
     const compiledOf = new Map<NetworkPolicy, CompiledRule[]>();
     for (const compiled of solver.compiledRules) {
-      const list = compiledOf.get(compiled.policy);
+      if (compiled.policy.kind !== 'NetworkPolicy') continue;
+      const model = compiled.policy.model as NetworkPolicy;
+      const list = compiledOf.get(model);
       if (list) list.push(compiled);
-      else compiledOf.set(compiled.policy, [compiled]);
+      else compiledOf.set(model, [compiled]);
     }
     const externalPeers = lazyExternalPeers(solver);
     const classGroups = new Map<BitSet, ClassGroup>();
@@ -88,7 +92,7 @@ export default defineRule({
         object: policy.source,
         path: ['metadata', 'name'],
         related: [...coverers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-          .map((other) => ({ object: other.source, path: ['metadata', 'name'], message: 'already allows the same traffic' })),
+          .map((other) => ({ object: other.object, path: ['metadata', 'name'], message: 'already allows the same traffic' })),
       } });
     }
     // In manifest order, whatever order the policies were judged in.
@@ -109,8 +113,8 @@ function coveringPolicies(
   externalPeers: (direction: Direction) => readonly Peer[],
   policyListOf: Readonly<Record<Direction, Int32Array>>,
   classGroupOf: (matched: BitSet) => ClassGroup,
-): Set<NetworkPolicy> | undefined {
-  const coverers = new Set<NetworkPolicy>();
+): Set<CompiledPolicy> | undefined {
+  const coverers = new Set<CompiledPolicy>();
   const contributing = new Set<CompiledRule>();
   for (const direction of DIRECTIONS) {
     if (classes[direction].length === 0) continue;
@@ -142,9 +146,13 @@ function coveringPolicies(
       const listId = policyListOf[direction][podClass.index];
       let sameList = byPolicyList.get(listId);
       if (!sameList) {
-        const stillIsolated = solver.isolatingPolicies(podClass, direction).some((other) => other !== policy && !removed.has(other));
+        const stillIsolated = solver.isolatingPolicies(podClass, direction).some((other) => other.model !== policy && !removed.has(other.model as NetworkPolicy));
         if (!stillIsolated) return undefined;
-        const others = solver.rulesFor(podClass, direction).filter((rule) => rule.policy !== policy && !removed.has(rule.policy));
+        // The allow rules of the policies evaluated together with it (the same stage: NetworkPolicy,
+        // or a plugin's one repository); tiers before and after decide the same way with or without it.
+        const stage = ownRules[0]?.policy.stage;
+        const others = solver.rulesFor(podClass, direction).filter((rule) => rule.policy.stage === stage && rule.action === 'allow'
+          && rule.policy.model !== policy && !removed.has(rule.policy.model as NetworkPolicy));
         const perClass = direction === 'ingress' && (ownNamesPorts || others.some((rule) => rule.namedPorts.length > 0));
         byPolicyList.set(listId, (sameList = { others, perClass, judged: new Map() }));
       }
@@ -175,15 +183,22 @@ function coveringPolicies(
 function elsewhereCoverage(graph: ResourceGraph, solver: ReachabilitySolver) {
   return (policy: NetworkPolicy, classes: Readonly<Record<Direction, readonly PodClass[]>>, ownRules: readonly CompiledRule[], removed: ReadonlySet<NetworkPolicy>): boolean => {
     for (const own of ownRules) {
-      for (const peer of own.peers) {
+      for (const peer of peersOf(own)) {
         if (!peer.namespaceSelector || isAnyPodPeer(peer) || !mayMatchUnknownNamespaces(peer.namespaceSelector, graph)) continue;
+        // Allow rules of other NetworkPolicies of the same pods: those whose selectors can be compared with this peer's.
         const covered = classes[own.direction].every((podClass) => solver.rulesFor(podClass, own.direction)
-          .some((other) => other.policy !== policy && !removed.has(other.policy) && coversPeer(other, own, peer)));
+          .some((other) => other.policy.kind === 'NetworkPolicy' && other.action === 'allow' && other.policy.model !== policy
+            && !removed.has(other.policy.model as NetworkPolicy) && coversPeer(other, own, peer)));
         if (!covered) return false;
       }
     }
     return true;
   };
+}
+
+/** The peers of a NetworkPolicy rule as written (none when it matches every peer). */
+function peersOf(rule: CompiledRule): readonly PolicyPeer[] {
+  return (rule.model as PolicyRule).peers ?? [];
 }
 
 /** A peer of any namespace and any pod: judged with the pseudo-peer ANY_POD, like every other rule. */
@@ -198,7 +213,7 @@ function coversPeer(other: CompiledRule, own: CompiledRule, peer: PolicyPeer): b
       || other.namedPorts.some((candidate) => candidate.name === named.name && candidate.protocol === named.protocol));
   if (!portsCovered) return false;
   if (other.matchesEveryPeer) return true;
-  return other.peers.some((candidate) => candidate.namespaceSelector !== undefined
+  return peersOf(other).some((candidate) => candidate.namespaceSelector !== undefined
     && asksNoMore(candidate.namespaceSelector, peer.namespaceSelector)
     && (candidate.podSelector === undefined || asksNoMore(candidate.podSelector, peer.podSelector)));
 }
@@ -211,7 +226,7 @@ function asksNoMore(broader: LabelSelector, narrower: LabelSelector | undefined)
 }
 
 /** What judging one selected class found: the own rules that allowed something and the policies covering them; undefined when not covered. */
-type Judgement = { readonly contributing: readonly CompiledRule[]; readonly coverers: readonly NetworkPolicy[] } | undefined;
+type Judgement = { readonly contributing: readonly CompiledRule[]; readonly coverers: readonly CompiledPolicy[] } | undefined;
 
 /** How a rule matches a set of peer classes. */
 type Relation = 'all' | 'none' | 'some';
@@ -256,7 +271,7 @@ function judge(
   peers: OwnRulePeers,
 ): Judgement {
   const contributing = new Set<CompiledRule>();
-  const coverers = new Set<NetworkPolicy>();
+  const coverers = new Set<CompiledPolicy>();
   const relevant = [...own, ...others];
   // Peer classes matched by the same rules get the same answer, unless a named port makes it
   // depend on the destination class (egress): judge one of each. Usually every rule matches all

@@ -31,7 +31,8 @@ export default defineRule<DefaultDenyOptions>({
       if (isIgnored(workload.namespace)) continue;
       const pod = workload.pods.find((candidate) => {
         const podClass = solver.classOf(candidate);
-        return !podClass.outsidePolicy && !solver.isIsolated(podClass, 'ingress') && !solver.hasAdminRules(podClass, 'ingress');
+        // Open: no policy of any kind applies to its ingress (see ReachabilitySolver.isOpen).
+        return !podClass.outsidePolicy && solver.isOpen(podClass, 'ingress');
       });
       if (!pod) continue;
       const policies = graph.policiesInNamespace(workload.namespace).filter((policy) => policy.affectsIngress).length;

@@ -9,7 +9,7 @@ import path from 'node:path';
 export const SHARED_FOLDER = path.resolve(process.cwd(), '..', 'shared');
 
 /** Everything in `../shared` that some test needs, relative to it. */
-export const SHARED_NEEDS = ['conformance', 'conformance/np-guard', 'tools/gen-cluster.mjs'];
+export const SHARED_NEEDS = ['conformance', 'conformance/np-guard', 'conformance/dialects', 'tools/gen-cluster.mjs'];
 
 /** Returns the absolute path of something in `../shared` (whether it exists or not). */
 export function sharedPath(need, folder = SHARED_FOLDER) {

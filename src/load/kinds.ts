@@ -52,6 +52,7 @@ export const KIND_DEFINITIONS: readonly KindDefinition[] = [
   // never reaches it.
   ...kinds('autoscaling', ['v1', 'v2'], ['HorizontalPodAutoscaler']),
   ...kinds('policy.networking.k8s.io', ['v1alpha1'], ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']),
+  ...kinds('policy.networking.k8s.io', ['v1alpha2'], ['ClusterNetworkPolicy']),
   ...kinds('route.openshift.io', ['v1'], ['Route']),
   // Versions as of Gateway API v1.5: GatewayClass, Gateway, HTTPRoute and GRPCRoute are v1;
   // TLSRoute became v1 in 1.5 (v1alpha3 and v1alpha2 deprecated); TCPRoute and UDPRoute are

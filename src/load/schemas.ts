@@ -547,6 +547,97 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   },
 };
 
+/**
+ * ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2), the types the API server checks; which
+ * fields must be there, and that a peer or protocol entry has exactly one, the model reports.
+ */
+const CLUSTER_POLICY_PORT: Schema = {
+  type: ['object', 'null'],
+  description: 'a mapping with destinationPort',
+  properties: {
+    destinationPort: {
+      type: ['object', 'null'],
+      description: 'a mapping with number or range',
+      properties: {
+        number: OPT_PORT_NUMBER,
+        range: {
+          type: ['object', 'null'],
+          description: 'a mapping with start and end',
+          required: ['start', 'end'],
+          properties: { start: PORT_NUMBER, end: PORT_NUMBER },
+        },
+      },
+    },
+  },
+};
+const CLUSTER_POLICY_ACTION: Schema = { enum: ['Accept', 'Deny', 'Pass'], description: 'one of Accept, Deny, Pass' };
+const CLUSTER_POLICY_PROTOCOL: Schema = {
+  type: 'object',
+  description: 'a mapping with tcp, udp, sctp or destinationNamedPort',
+  properties: { tcp: CLUSTER_POLICY_PORT, udp: CLUSTER_POLICY_PORT, sctp: CLUSTER_POLICY_PORT, destinationNamedPort: OPT_PORT_NAME },
+};
+const CLUSTER_POLICY_DEFINITIONS: Readonly<Record<string, Schema>> = {
+  clusterPolicyNamespacedPod: {
+    type: ['object', 'null'],
+    description: 'a mapping with namespaceSelector and podSelector',
+    properties: { namespaceSelector: ref('optionalLabelSelector'), podSelector: ref('optionalLabelSelector') },
+  },
+  clusterPolicyIngressPeer: {
+    type: 'object',
+    description: 'a mapping (a peer with namespaces or pods)',
+    properties: {
+      namespaces: ref('optionalLabelSelector'),
+      pods: ref('clusterPolicyNamespacedPod'),
+    },
+  },
+  clusterPolicyEgressPeer: {
+    type: 'object',
+    description: 'a mapping (a peer with namespaces, pods, networks, nodes or domainNames)',
+    properties: {
+      namespaces: ref('optionalLabelSelector'),
+      pods: ref('clusterPolicyNamespacedPod'),
+      networks: OPT_STRINGS,
+      nodes: ref('optionalLabelSelector'),
+      domainNames: OPT_STRINGS,
+    },
+  },
+  clusterPolicyIngressRule: {
+    type: 'object',
+    description: 'a mapping (a rule with name, action, from and protocols)',
+    properties: {
+      name: OPT_STRING,
+      action: CLUSTER_POLICY_ACTION,
+      from: listOf(ref('clusterPolicyIngressPeer')),
+      protocols: listOf(CLUSTER_POLICY_PROTOCOL),
+    },
+  },
+  clusterPolicyEgressRule: {
+    type: 'object',
+    description: 'a mapping (a rule with name, action, to and protocols)',
+    properties: {
+      name: OPT_STRING,
+      action: CLUSTER_POLICY_ACTION,
+      to: listOf(ref('clusterPolicyEgressPeer')),
+      protocols: listOf(CLUSTER_POLICY_PROTOCOL),
+    },
+  },
+  clusterNetworkPolicySpec: {
+    type: 'object',
+    description: 'a mapping (a ClusterNetworkPolicy spec)',
+    properties: {
+      tier: { enum: ['Admin', 'Baseline'], description: 'one of Admin, Baseline' },
+      priority: { type: 'integer', minimum: 0, maximum: 1000, description: 'an integer from 0 to 1000' },
+      subject: {
+        type: 'object',
+        description: 'a mapping with namespaces or pods',
+        properties: { namespaces: ref('optionalLabelSelector'), pods: ref('clusterPolicyNamespacedPod') },
+      },
+      ingress: listOf(ref('clusterPolicyIngressRule')),
+      egress: listOf(ref('clusterPolicyEgressRule')),
+    },
+  },
+};
+
 /** The top-level schema of a kind: metadata (named as `metadata` says) plus the given fields (spec, status...). */
 function kindSchema(fields: Readonly<Record<string, Schema>> = {}, metadata = 'objectMeta'): object {
   const root: Record<string, unknown> = {
@@ -569,7 +660,7 @@ function reachableDefinitions(schema: unknown): Record<string, Schema> {
       for (const [key, value] of Object.entries(node)) {
         if (key === '$ref' && typeof value === 'string') {
           const name = value.replace('#/definitions/', '');
-          const definition = DEFINITIONS[name];
+          const definition = DEFINITIONS[name] ?? CLUSTER_POLICY_DEFINITIONS[name];
           if (!definition) throw new Error(`schemas.ts: no definition ${value}`);
           if (!(name in found)) {
             found[name] = definition;
@@ -621,6 +712,7 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
     },
   }),
   NetworkPolicy: kindSchema({ spec: ref('networkPolicySpec') }),
+  ClusterNetworkPolicy: kindSchema({ spec: ref('clusterNetworkPolicySpec') }),
   Node: kindSchema({
     spec: {
       type: ['object', 'null'],

@@ -12,8 +12,9 @@ import {
   JOB_COMPLETION_INDEX, POD_INDEX, STATEFULSET_POD_NAME, collectPodLabelMentions, controllerLabels, ordinalLabels, type PodLabelMentions,
 } from './controller-labels.js';
 import { BUILT_IN_OPERATOR_KINDS, declaredOperatorKind, isOfOperatorKind, type OperatorKind, type WorkloadDeclaration } from './operator-workloads.js';
+import { readClusterNetworkPolicy } from './build-cluster-policy.js';
 import type {
-  AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule, ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
+  AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule, ClusterNetworkPolicy, ContainerPort, Ingress, IngressBackend, IpBlock, Namespace, NetworkPolicy, Node, Pod, PolicyPeer, PolicyPort,
   PolicyRule, Protocol, Service, ServicePort, Workload,
 } from './types.js';
 
@@ -65,7 +66,7 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'APIService', 'CSIDriver', 'CSINode', 'RuntimeClass', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
   'GlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'IPPool', 'ClusterIssuer', 'CertificateSigningRequest',
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
-  'FlowSchema', 'PriorityLevelConfiguration', 'VolumeAttachment', 'ServiceCIDR', 'IPAddress', 'ComponentStatus',
+  'ClusterNetworkPolicy', 'FlowSchema', 'PriorityLevelConfiguration', 'VolumeAttachment', 'ServiceCIDR', 'IPAddress', 'ComponentStatus',
   'DeviceClass', 'ResourceSlice', 'PodSecurityPolicy', 'GatewayClass', 'CiliumNode', 'CiliumIdentity', 'CiliumEndpointSlice',
 ]);
 
@@ -130,11 +131,26 @@ class GraphBuilder {
       // Lower priority numbers are evaluated first; equal priorities are undefined behaviour in
       // the API, so k8snet orders them by name to stay deterministic.
       .sort((a, b) => a.priority - b.priority || compareText(a.name, b.name));
+    const clusterPolicies = of('ClusterNetworkPolicy')
+      .map((object) => this.buildClusterPolicy(object))
+      .filter((policy): policy is ClusterNetworkPolicy => policy !== undefined)
+      // Admin tier first; within a tier by priority, then by name (the API leaves ties undefined).
+      .sort((a, b) => Number(a.tier === 'Baseline') - Number(b.tier === 'Baseline') || a.priority - b.priority || compareText(a.name, b.name));
     const nodes: Node[] = of('Node').map((object) => {
       const spec = (object.value.spec ?? {}) as Raw;
       // Wrong shapes were reported by schema validation; what is left is read as far as it makes sense.
       const listed = Array.isArray(spec.podCIDRs) ? spec.podCIDRs.filter((text: unknown) => typeof text === 'string') : [];
-      return { name: object.name, podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])], source: object };
+      const status = (object.value.status ?? {}) as Raw;
+      const addresses = Array.isArray(status.addresses)
+        ? (status.addresses as Raw[]).flatMap((entry) => (typeof entry?.address === 'string' && entry.address !== '' ? [entry.address] : []))
+        : [];
+      return {
+        name: object.name,
+        podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])],
+        labels: stringMap((object.value.metadata as Raw)?.labels),
+        addresses,
+        source: object,
+      };
     });
     const operated = this.operatorControllers(unique, services);
     services.push(...operated.services);
@@ -143,6 +159,7 @@ class GraphBuilder {
       [
         ...policies.flatMap((policy) => [policy.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => (rule.peers ?? []).map((peer) => peer.podSelector))]),
         ...adminPolicies.flatMap((policy) => [policy.subject.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => rule.peers.map((peer) => peer.podSelector))]),
+        ...clusterPolicies.flatMap((policy) => [policy.subject.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => rule.peers.map((peer) => peer.podSelector))]),
       ],
       services.map((service) => service.selector),
     );
@@ -155,7 +172,7 @@ class GraphBuilder {
     // The kinds the graph holds as objects of its own (by registry id); an operator's custom
     // resource, which the graph holds as the workloads it makes, is another object as well.
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
-      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS]);
+      'ClusterNetworkPolicy', 'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS]);
     return new ResourceGraph({
       namespaces,
       workloads,
@@ -163,6 +180,7 @@ class GraphBuilder {
       ingresses,
       policies,
       adminPolicies,
+      clusterPolicies,
       nodes,
       gatewayApi,
       otherObjects: unique.filter((object) => !modelled.has(modelledKindOf(object) ?? '')),
@@ -470,6 +488,7 @@ class GraphBuilder {
       }
     }
     const podIP = template.status?.podIP ?? (instance.ordinal !== undefined || templatePath.length === 0 ? this.options.podIPs?.get(`${namespace}/${name}`) : undefined);
+    const nodeName = spec.nodeName;
     return {
       key,
       namespace,
@@ -478,6 +497,7 @@ class GraphBuilder {
       ports,
       hostNetwork: spec.hostNetwork === true,
       ...(typeof podIP === 'string' && podIP !== '' ? { podIP } : {}),
+      ...(typeof nodeName === 'string' && nodeName !== '' ? { nodeName } : {}),
       workloadId,
       source,
       templatePath,
@@ -711,6 +731,16 @@ class GraphBuilder {
     }
     if (problems.length > 0 || !subjectSelectors) return undefined;
     return { kind, name: object.name, priority, subject: subjectSelectors, ingress, egress, source: object };
+  }
+
+  /** Reads a ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2); one the API server rejects is reported and left out. */
+  private buildClusterPolicy(object: ManifestObject): ClusterNetworkPolicy | undefined {
+    const { policy, problems } = readClusterNetworkPolicy(object);
+    for (const problem of problems) {
+      this.report(INPUT_RULES.invalidValue, object, problem.path,
+        `ClusterNetworkPolicy ${object.name}: ${problem.message}; the API server rejects this policy, so k8snet leaves it out.`);
+    }
+    return policy;
   }
 
   private buildPeer(

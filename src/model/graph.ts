@@ -2,7 +2,7 @@ import type { ManifestObject } from '../load/manifest-object.js';
 import type { Finding } from '../finding.js';
 import { LabelIndex } from './label-index.js';
 import { matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
-import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
+import type { AdminNetworkPolicy, ClusterNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 import { GatewayApi, type GatewayApiObjects } from './gateway-api-index.js';
 import type { PodLabelMentions } from './controller-labels.js';
 
@@ -21,6 +21,8 @@ export interface GraphContents {
   readonly policies: readonly NetworkPolicy[];
   /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
   readonly adminPolicies: readonly AdminNetworkPolicy[];
+  /** ClusterNetworkPolicies (policy.networking.k8s.io/v1alpha2), by tier, priority and name. */
+  readonly clusterPolicies?: readonly ClusterNetworkPolicy[];
   readonly nodes: readonly Node[];
   /** GatewayClasses, Gateways, routes and ReferenceGrants of the Gateway API. */
   readonly gatewayApi: GatewayApiObjects;
@@ -58,6 +60,7 @@ export class ResourceGraph implements GraphContents {
   readonly ingresses: readonly Ingress[];
   readonly policies: readonly NetworkPolicy[];
   readonly adminPolicies: readonly AdminNetworkPolicy[];
+  readonly clusterPolicies: readonly ClusterNetworkPolicy[];
   readonly nodes: readonly Node[];
   /** The Gateway API objects, with their lookups. */
   readonly gatewayApi: GatewayApi;
@@ -90,6 +93,7 @@ export class ResourceGraph implements GraphContents {
     this.ingresses = contents.ingresses;
     this.policies = contents.policies;
     this.adminPolicies = contents.adminPolicies;
+    this.clusterPolicies = contents.clusterPolicies ?? [];
     this.nodes = contents.nodes;
     this.gatewayApi = contents.gatewayApi instanceof GatewayApi ? contents.gatewayApi : new GatewayApi(contents.gatewayApi);
     this.otherObjects = contents.otherObjects;

@@ -52,6 +52,8 @@ export interface Pod {
   readonly hostNetwork: boolean;
   /** `status.podIP` of a concrete Pod, when given. */
   readonly podIP?: string;
+  /** `spec.nodeName` of a concrete Pod (or a template that pins one): the Node it runs on. */
+  readonly nodeName?: string;
   /** The id of the workload this pod belongs to. */
   readonly workloadId: string;
   readonly source: ManifestObject;
@@ -180,10 +182,14 @@ export interface NetworkPolicy {
   readonly source: ManifestObject;
 }
 
-/** A Node, for its pod address range. */
+/** A Node, for its pod address range, labels and addresses. */
 export interface Node {
   readonly name: string;
   readonly podCIDRs: readonly string[];
+  /** Its labels (`kubernetes.io/os`, `node-role.kubernetes.io/...`): what node selectors match. */
+  readonly labels: Labels;
+  /** `status.addresses` (InternalIP, ExternalIP...), the addresses its host-network pods use. */
+  readonly addresses: readonly string[];
   readonly source: ManifestObject;
 }
 
@@ -233,5 +239,62 @@ export interface AdminNetworkPolicy {
   readonly subject: { readonly namespaceSelector: LabelSelector; readonly podSelector?: LabelSelector };
   readonly ingress: readonly AdminRule[];
   readonly egress: readonly AdminRule[];
+  readonly source: ManifestObject;
+}
+
+/** What a ClusterNetworkPolicy rule does with the traffic it matches. */
+export type ClusterPolicyAction = 'Accept' | 'Deny' | 'Pass';
+
+/** A CIDR of a `networks` peer, as written and as an address range. */
+export interface NetworkCidr {
+  readonly text: string;
+  readonly ranges: IpBlockRanges;
+}
+
+/**
+ * A peer of a ClusterNetworkPolicy rule (policy.networking.k8s.io/v1alpha2): exactly one of pods
+ * of namespaces, pods, networks, nodes (egress) or domain names (egress, Accept rules).
+ */
+export interface ClusterPolicyPeer {
+  /** Namespaces whose pods match (`namespaces`, or `pods.namespaceSelector`). */
+  readonly namespaceSelector?: LabelSelector;
+  /** `pods.podSelector`. */
+  readonly podSelector?: LabelSelector;
+  readonly networks?: readonly NetworkCidr[];
+  readonly nodes?: LabelSelector;
+  /** `domainNames`: said, not modelled (which addresses a name resolves to is not in the manifests). */
+  readonly domainNames?: readonly string[];
+  readonly path: FieldPath;
+}
+
+/** A `protocols` entry of a ClusterNetworkPolicy rule: ports of a protocol, or a named port. */
+export type ClusterPolicyProtocol =
+  | { readonly protocol: Protocol; readonly from: number; readonly to: number; readonly path: FieldPath }
+  | { readonly namedPort: string; readonly path: FieldPath };
+
+/** One ingress or egress rule of a ClusterNetworkPolicy. */
+export interface ClusterPolicyRule {
+  /** The rule's `name`, or `ingress[N]`/`egress[N]` when it has none. */
+  readonly name: string;
+  readonly action: ClusterPolicyAction;
+  readonly peers: readonly ClusterPolicyPeer[];
+  /** Undefined when `protocols` is missing: every connection of every protocol. */
+  readonly protocols?: readonly ClusterPolicyProtocol[];
+  readonly path: FieldPath;
+}
+
+/**
+ * A ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2): cluster-wide, in the Admin tier
+ * (before NetworkPolicies) or the Baseline tier (after them), ranked by priority in its tier.
+ */
+export interface ClusterNetworkPolicy {
+  readonly name: string;
+  readonly tier: 'Admin' | 'Baseline';
+  /** 0-1000, lower first within the tier. */
+  readonly priority: number;
+  /** The pods the policy applies to: pods of these namespaces, narrowed by podSelector when given. */
+  readonly subject: { readonly namespaceSelector: LabelSelector; readonly podSelector?: LabelSelector };
+  readonly ingress: readonly ClusterPolicyRule[];
+  readonly egress: readonly ClusterPolicyRule[];
   readonly source: ManifestObject;
 }

@@ -1,9 +1,8 @@
 import { locateField } from '../load/manifest-object.js';
-import { formatPath } from '../load/path.js';
 import type { Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
 import { matrixEdges, type MatrixEdge, type MatrixPeer } from './matrix.js';
-import type { PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
+import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 
 /**
  * A connection a change opens, closes or alters. The peers may be workloads the change adds or
@@ -68,7 +67,8 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
     changes.push({
       change: 'removed', source: edge.source, destination: edge.destination, before: edge.connections, after: ConnectionSet.EMPTY,
       // A connection of a removed workload closes with it, whatever the policies say.
-      allowedBy: [], deniedBy: gone.length > 0 ? [] : denyingPolicies(after, edge.source, edge.destination),
+      allowedBy: [],
+      deniedBy: gone.length > 0 ? [] : [...denyingPolicies(after, edge.source, edge.destination), ...denyingRules(after, edge.source, edge.destination, edge.connections)],
       ...withWorkloadsOnOneSide(gone),
     });
   }
@@ -86,7 +86,7 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
     changes.push({
       change, source: peer, destination: peer, before: previous, after: now,
       allowedBy: change === 'removed' ? [] : allowingRules(after, peer, peer, now.subtract(previous)),
-      ...(change === 'removed' ? { deniedBy: denyingPolicies(after, peer, peer) } : {}),
+      ...(change === 'removed' ? { deniedBy: [...denyingPolicies(after, peer, peer), ...denyingRules(after, peer, peer, previous)] } : {}),
     });
   }
   changes.sort((a, b) => compare(a.source.id, b.source.id) || compare(a.destination.id, b.destination.id));
@@ -142,23 +142,46 @@ function denyingPolicies(solver: ReachabilitySolver, source: MatrixPeer, destina
   for (const [peer, direction] of [[source, 'egress'], [destination, 'ingress']] as const) {
     for (const podClass of classesOf(solver, peer)) {
       for (const policy of solver.isolatingPolicies(podClass, direction)) {
-        const location = locateField(policy.source.origin, ['metadata', 'name']);
-        names.add(`${direction} isolated by ${policy.namespace}/${policy.name} (${location.file}:${location.line})`);
+        const location = locateField(policy.object.origin, ['metadata', 'name']);
+        names.add(`${direction} isolated by ${policy.label} (${location.file}:${location.line})`);
       }
     }
   }
   return [...names];
 }
 
+/** The peers of the solver a matrix peer stands for: every class of a workload whose pods differ, or an address range. */
+function verdictPeersOf(solver: ReachabilitySolver, peer: MatrixPeer): (PodClass | AddressPeer)[] {
+  return peer.type === 'workload'
+    ? classesOf(solver, peer)
+    : peer.type === 'external' ? [{ family: peer.family, range: peer.range }] : [];
+}
+
+/** Names the new side's ranked rules (cluster-wide tiers) that deny some of `lost` between two peers. */
+function denyingRules(solver: ReachabilitySolver, source: MatrixPeer, destination: MatrixPeer, lost: ConnectionSet): string[] {
+  const rules = new Set<string>();
+  for (const from of verdictPeersOf(solver, source)) {
+    for (const to of verdictPeersOf(solver, destination)) {
+      const verdict = solver.explain(from, to);
+      for (const side of [verdict.egress, verdict.ingress]) {
+        for (const decision of side.decisions) {
+          if (decision.rule.action !== 'deny' || decision.ports.intersect(lost).isEmpty()) continue;
+          const { source: rule } = decision.rule;
+          const location = locateField(rule.object.origin, rule.path);
+          rules.add(`${side.direction} denied by ${rule.kind} ${rule.policyLabel} "${rule.ruleLabel}" (${location.file}:${location.line})`);
+        }
+      }
+    }
+  }
+  return [...rules];
+}
+
 /** Names the new side's rules (policy, rule, file:line) that allow some of `gained` between two peers. */
 function allowingRules(solver: ReachabilitySolver, source: MatrixPeer, destination: MatrixPeer, gained: ConnectionSet): string[] {
   // Every class of a workload whose pods differ: the connection may come from any pair of them.
-  const peersOf = (peer: MatrixPeer) => (peer.type === 'workload'
-    ? classesOf(solver, peer)
-    : peer.type === 'external' ? [{ family: peer.family, range: peer.range }] : []);
   const rules = new Set<string>();
-  for (const from of peersOf(source)) {
-    for (const to of peersOf(destination)) {
+  for (const from of verdictPeersOf(solver, source)) {
+    for (const to of verdictPeersOf(solver, destination)) {
       for (const rule of rulesAllowing(solver.explain(from, to), gained)) rules.add(rule);
     }
   }
@@ -172,14 +195,15 @@ function rulesAllowing(verdict: PairVerdict, gained: ConnectionSet): string[] {
     if (side.unrestrictedBecause === 'not-isolated') rules.push(`${side.direction === 'egress' ? 'source' : 'destination'} not isolated for ${side.direction}`);
     for (const contribution of side.contributions) {
       if (contribution.allowed.intersect(gained).isEmpty()) continue;
-      const policy = contribution.rule.policy;
-      const location = locateField(policy.source.origin, contribution.rule.rule.path);
-      rules.push(`${policy.namespace}/${policy.name} ${formatPath(contribution.rule.rule.path.slice(1))} (${location.file}:${location.line})`);
+      const { source } = contribution.rule;
+      const location = locateField(source.object.origin, source.path);
+      rules.push(`${source.policyLabel} ${source.ruleLabel} (${location.file}:${location.line})`);
     }
-    for (const decision of side.adminDecisions) {
-      if (decision.rule.action !== 'Allow' || decision.ports.intersect(gained).isEmpty()) continue;
-      const location = locateField(decision.policy.source.origin, decision.rule.path);
-      rules.push(`${decision.policy.kind} ${decision.policy.name} "${decision.rule.name}" (${location.file}:${location.line})`);
+    for (const decision of side.decisions) {
+      if (decision.rule.action !== 'allow' || decision.ports.intersect(gained).isEmpty()) continue;
+      const { source } = decision.rule;
+      const location = locateField(source.object.origin, source.path);
+      rules.push(`${source.kind} ${source.policyLabel} "${source.ruleLabel}" (${location.file}:${location.line})`);
     }
   }
   return rules;

@@ -1,5 +1,4 @@
 import { locateField } from '../load/manifest-object.js';
-import { formatPath } from '../load/path.js';
 import { parseCidr, type AddressRange, type IpFamily } from '../model/cidr.js';
 import type { Pod, Service, Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
@@ -123,7 +122,7 @@ function rank(state: PathVerdict['state']): number {
  */
 export function externalVerdict(solver: ReachabilitySolver, podClass: PodClass, targetPorts: ConnectionSet, sources: Sources, seenAs: SeenAs, notes: readonly string[]): PathVerdict {
   if (podClass.outsidePolicy) return { state: 'open', by: [], notes: ['hostNetwork pod: outside NetworkPolicy in most plugins'] };
-  if (!solver.isIsolated(podClass, 'ingress') && !solver.hasAdminRules(podClass, 'ingress')) return { state: 'open', by: [], notes };
+  if (solver.isOpen(podClass, 'ingress')) return { state: 'open', by: [], notes };
   const by = new Set<string>();
   const admittedFrom: { family: IpFamily; range: AddressRange }[] = [];
   let everywhereAdmitted: ConnectionSet | undefined;
@@ -141,11 +140,12 @@ export function externalVerdict(solver: ReachabilitySolver, podClass: PodClass, 
       const explained = solver.explain({ family, range: piece }, podClass);
       for (const contribution of explained.ingress.contributions) {
         if (contribution.allowed.intersect(targetPorts).isEmpty()) continue;
-        const location = locateField(contribution.rule.policy.source.origin, contribution.rule.rule.path);
-        by.add(`${contribution.rule.policy.name} ${formatPath(contribution.rule.rule.path.slice(1))} (${location.file}:${location.line})`);
+        const { source } = contribution.rule;
+        const location = locateField(source.object.origin, source.path);
+        by.add(`${contribution.rule.policy.name} ${source.ruleLabel} (${location.file}:${location.line})`);
       }
-      for (const decision of explained.ingress.adminDecisions) {
-        if (decision.rule.action === 'Allow' && !decision.ports.intersect(targetPorts).isEmpty()) by.add(`${decision.policy.kind} ${decision.policy.name} rule ${decision.rule.name}`);
+      for (const { rule, ports } of explained.ingress.decisions) {
+        if (rule.action === 'allow' && !ports.intersect(targetPorts).isEmpty()) by.add(`${rule.source.kind} ${rule.source.policyLabel} rule ${rule.source.ruleLabel}`);
       }
     }
   }

@@ -47,8 +47,13 @@ function placedSelectors(graph: ResourceGraph): readonly PlacedSelector[] {
       }
     }
   }
-  for (const policy of graph.adminPolicies) {
-    const owner = `${policy.kind} ${policy.name}`;
+  // The Network Policy API's kinds (v1alpha1 admin policies, v1alpha2 ClusterNetworkPolicy) have the same subject and peer shapes.
+  const clusterWide = [
+    ...graph.adminPolicies.map((policy) => ({ ...policy, owner: `${policy.kind} ${policy.name}` })),
+    ...graph.clusterPolicies.map((policy) => ({ ...policy, owner: `ClusterNetworkPolicy ${policy.name}` })),
+  ];
+  for (const policy of clusterWide) {
+    const { owner } = policy;
     if (policy.subject.podSelector) {
       list.push({
         owner, path: ['spec', 'subject', 'pods', 'podSelector'], selector: policy.subject.podSelector, looksIn: inNamespaces(policy.subject.namespaceSelector, undefined),

@@ -111,7 +111,7 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
   // and every external range too: traffic leaving the cluster meets only the source's egress, and
   // a class open for egress has no rule of any layer (classToRange is ALL).
   const openForIngress = destinations.map((destination, index) => destination.type === 'external'
-    || (destinationClasses[index]?.some((podClass) => solver.isOpen(podClass, 'ingress')) ?? false));
+    || (destinationClasses[index]?.some((podClass) => solver.isUnrestricted(podClass, 'ingress')) ?? false));
   const connectionsBetween = (source: MatrixPeer, sourceClasses: PodClass[] | undefined, index: number): ConnectionSet => {
     const destination = destinations[index];
     const classesOfDestination = destinationClasses[index];
@@ -162,7 +162,7 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
 
   /** Every pair of the row, one at a time: the general case and the focused one. */
   const scannedRow = (source: MatrixPeer, sourceClasses: PodClass[] | undefined, from: number, to: number): MatrixSegment[] => {
-    const openSource = sourceClasses?.some((podClass) => solver.isOpen(podClass, 'egress')) ?? false;
+    const openSource = sourceClasses?.some((podClass) => solver.isUnrestricted(podClass, 'egress')) ?? false;
     const segments: MatrixSegment[] = [];
     let runStart = -1;
     for (let index = from; index <= to; index++) {
@@ -203,7 +203,7 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
     let runs: readonly { from: number; to: number }[] = [];
     // The external ranges: in the runs of a source open for egress, judged one by one otherwise.
     let outside: readonly number[] = externals;
-    if (solver.isOpen(sourceClass, 'egress')) {
+    if (solver.isUnrestricted(sourceClass, 'egress')) {
       runs = openRuns;
       outside = [];
       // The isolated destinations whose ingress rules may admit this class, and those only the rules can tell about.

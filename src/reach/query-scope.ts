@@ -1,13 +1,23 @@
 /**
  * Which files a `can-reach` question can depend on. A connection between two pods is decided by
  * the policies of their two namespaces, the labels of those namespaces, the pods themselves and
- * the cluster-scoped admin policies; every object of that kind names its namespace (or, for a
- * Namespace, is named after it), so a file that never mentions either namespace nor an admin
- * policy holds nothing that can change the answer, and need not be parsed.
+ * the cluster-scoped policies (and the Nodes their `nodes` peers match); every other object of
+ * that kind names its namespace (or, for a Namespace, is named after it), so a file that mentions
+ * neither namespace, nor a cluster-wide policy, nor holds a Node, holds nothing that can change the
+ * answer, and need not be parsed.
  */
 
-/** The text every AdminNetworkPolicy and BaselineAdminNetworkPolicy holds: its kind. */
-const ADMIN_POLICY_KIND = 'AdminNetworkPolicy';
+/**
+ * The text every cluster-wide policy holds: its kind (AdminNetworkPolicy and
+ * BaselineAdminNetworkPolicy share the first).
+ */
+const CLUSTER_POLICY_KINDS: readonly string[] = ['AdminNetworkPolicy', 'ClusterNetworkPolicy'];
+
+/**
+ * How a Node object spells its kind: the `nodes` peers of cluster-wide policies match Nodes by
+ * their labels and addresses, and a Node names no namespace.
+ */
+const NODE_KIND_SPELLINGS: readonly string[] = ['kind: Node\n', 'kind: Node\r\n', 'kind: "Node"', "kind: 'Node'", '"kind":"Node"', '"kind": "Node"'];
 
 /**
  * Returns the namespaces a `can-reach` endpoint argument lives in: `ns/name`, `ns/Kind/name`,
@@ -39,7 +49,7 @@ export function isScopable(endpoints: readonly string[]): boolean {
  */
 export function relevantFilesFor(namespaces: readonly string[], defaultNamespace: string): ((bytes: Buffer) => boolean) | undefined {
   if (namespaces.length === 0 || namespaces.includes(defaultNamespace)) return undefined;
-  const needles = [...new Set(namespaces), ADMIN_POLICY_KIND].map((needle) => Buffer.from(needle, 'utf8'));
+  const needles = [...new Set(namespaces), ...CLUSTER_POLICY_KINDS, ...NODE_KIND_SPELLINGS].map((needle) => Buffer.from(needle, 'utf8'));
   return (bytes) => mayHideText(bytes) || needles.some((needle) => bytes.includes(needle));
 }
 

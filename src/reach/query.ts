@@ -1,7 +1,7 @@
 import type { ResourceGraph } from '../model/graph.js';
 import { parseAddress, type IpFamily, type AddressRange } from '../model/cidr.js';
 import type { Pod, Protocol, Service, ServicePort, Workload } from '../model/types.js';
-import { ConnectionSet } from './connection-set.js';
+import { ConnectionSet, type IcmpFamily } from './connection-set.js';
 import { endpointPods, resolveTargetPort } from './exposure.js';
 import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
@@ -35,10 +35,31 @@ export interface PortQuery {
   readonly port: number | string;
 }
 
+/** Connections of a protocol without ports asked about: ICMP (a type, a type and code, or all), or an IP protocol. */
+export interface NonPortQuery {
+  readonly connections: ConnectionSet;
+  /** How the question names them: `ICMP 8/0`, `ICMPv6`, `protocol GRE`. */
+  readonly label: string;
+}
+
+/** What `--port` asks about. */
+export type ConnectionQuery = PortQuery | NonPortQuery;
+
+/** Returns true when the query names a TCP, UDP or SCTP port. */
+export function isPortQuery(query: ConnectionQuery): query is PortQuery {
+  return (query as PortQuery).port !== undefined;
+}
+
+/** Formats a query as the answer names it: `80/TCP`, `http/TCP`, `ICMP 8/0`. */
+export function formatConnectionQuery(query: ConnectionQuery): string {
+  return isPortQuery(query) ? `${query.port}/${query.protocol}` : query.label;
+}
+
 /** Why an argument could not be resolved, in words for the user. */
 export class QueryError extends Error {}
 
 const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' };
+const ICMP_NAMES: Readonly<Record<string, IcmpFamily>> = { icmp: 'ICMP', icmpv6: 'ICMPv6' };
 
 /**
  * Returns true for a valid port name as the API server checks it (IsValidPortName, an IANA
@@ -50,13 +71,18 @@ function isValidPortName(text: string): boolean {
 }
 
 /**
- * Parses `80`, `80/TCP`, `53/udp`, `http`, `http/TCP`. A number in another notation (`0x50`,
+ * Parses `80`, `80/TCP`, `53/udp`, `http`, `http/TCP`; `icmp`, `icmp/8`, `icmp/8/0` (ICMP type
+ * and code; `icmpv6/128` likewise); `proto/47` or `proto/gre` (an IP protocol without ports). A
+ * container port named `icmp` is asked about as `icmp/TCP`. A number in another notation (`0x50`,
  * `1e3`) or a range (`1-100`) is refused, though `0x50` is a valid port name: someone who types
  * it means a number.
  */
-export function parsePortQuery(text: string): PortQuery {
+export function parsePortQuery(text: string): ConnectionQuery {
   const parts = text.split('/');
-  if (parts.length > 2) throw new QueryError(`'${text}' is not a port: write 80, 80/TCP or http/UDP`);
+  const icmpFamily = ICMP_NAMES[parts[0].toLowerCase()];
+  if (icmpFamily && (parts.length === 1 || !PROTOCOL_NAMES[parts[1].toLowerCase()])) return parseIcmpQuery(icmpFamily, parts, text);
+  if (parts[0].toLowerCase() === 'proto' || parts[0].toLowerCase() === 'protocol') return parseProtocolQuery(parts, text);
+  if (parts.length > 2) throw new QueryError(`'${text}' is not a port: write 80, 80/TCP, http/UDP, icmp/8 or proto/gre`);
   const [portText, protocolText] = parts;
   const protocol = protocolText === undefined ? 'TCP' : PROTOCOL_NAMES[protocolText.toLowerCase()];
   if (!protocol) throw new QueryError(`'${protocolText}' is not a protocol: use TCP, UDP or SCTP`);
@@ -71,6 +97,26 @@ export function parsePortQuery(text: string): PortQuery {
   if (/^\d+-\d+$/.test(portText)) throw new QueryError(`'${portText}' is a range: ask about one port (or leave --port out for all of them)`);
   if (!isValidPortName(portText)) throw new QueryError(`'${portText}' is neither a port number (1-65535) nor a port name (1-15 of a-z, 0-9 and -, with a letter)`);
   return { protocol, port: portText };
+}
+
+function parseIcmpQuery(family: IcmpFamily, parts: readonly string[], text: string): NonPortQuery {
+  if (parts.length > 3) throw new QueryError(`'${text}' is not an ICMP question: write ${family.toLowerCase()}, ${family.toLowerCase()}/TYPE or ${family.toLowerCase()}/TYPE/CODE`);
+  const [type, code] = parts.slice(1).map((part) => {
+    if (!/^\d+$/.test(part) || Number(part) > 255) throw new QueryError(`'${part}' in '${text}' is not an ICMP type or code (0-255)`);
+    return Number(part);
+  });
+  return {
+    connections: ConnectionSet.ofIcmp(family, type, code),
+    label: type === undefined ? family : code === undefined ? `${family} ${type}` : `${family} ${type}/${code}`,
+  };
+}
+
+function parseProtocolQuery(parts: readonly string[], text: string): NonPortQuery {
+  if (parts.length !== 2 || parts[1] === '') throw new QueryError(`'${text}' is not a protocol question: write proto/47 or proto/gre`);
+  const number = /^\d+$/.test(parts[1]) ? Number(parts[1]) : ConnectionSet.protocolNumberOf(parts[1]);
+  if (number === undefined || number > 255) throw new QueryError(`'${parts[1]}' is not an IP protocol name or number (0-255)`);
+  const name = ConnectionSet.ofProtocolNumber(number).describe();
+  return { connections: ConnectionSet.ofProtocolNumber(number), label: `protocol ${/^\d+$/.test(parts[1]) ? number : name}` };
 }
 
 /**
@@ -211,7 +257,7 @@ export interface PairAnswer {
 export interface ReachAnswer {
   readonly source: Endpoint;
   readonly destination: Endpoint;
-  readonly port?: PortQuery;
+  readonly port?: ConnectionQuery;
   readonly pairs: readonly PairAnswer[];
   /** Sentences about the question itself: a Service without endpoints, an ExternalName, a port no pod serves. */
   readonly notes: readonly string[];
@@ -260,7 +306,7 @@ function addressPeers(endpoint: Endpoint, solver: ReachabilitySolver, direction:
  * verdict and its reasons, limited to the asked port. Through a Service, the Service port is
  * resolved to each endpoint pod's targetPort, so the answer is per endpoint pod.
  */
-export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, destination: Endpoint, port?: PortQuery): ReachAnswer {
+export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, destination: Endpoint, port?: ConnectionQuery): ReachAnswer {
   // `dns` may stand for a DNS pod the manifests lack, known only to the solver it was found with.
   const dnsEndpoint = [source, destination].find((endpoint): endpoint is Extract<Endpoint, { type: 'dns' }> => endpoint.type === 'dns');
   const solver = dnsEndpoint ? dnsEndpoint.dns.solver : givenSolver;
@@ -280,20 +326,32 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
   const destinations: { label: string; peer: PodClass | AddressPeer; pod?: Pod; asked: ConnectionSet; via?: string }[] = [];
   if (destination.type === 'pods') {
     for (const peer of podPeers(destination.pods, solver)) {
-      const asked = port ? portOnPod(port, peer.pod) : ConnectionSet.ALL;
-      if (asked.isEmpty()) notes.push(`${peer.label} has no container port named '${port!.port}' (${port!.protocol}).`);
+      const asked = port ? askedOnPod(port, peer.pod) : ConnectionSet.ALL;
+      if (asked.isEmpty() && port && isPortQuery(port)) notes.push(`${peer.label} has no container port named '${port.port}' (${port.protocol}).`);
       destinations.push({ ...peer, asked });
     }
   } else if (destination.type === 'service') {
-    destinations.push(...serviceDestinations(destination.service, destination.pods, port, solver, notes));
+    if (port && !isPortQuery(port)) {
+      // kube-proxy forwards a Service's TCP, UDP and SCTP ports only: ICMP and other protocols sent
+      // to its address never reach the pods behind it.
+      notes.push(`Service ${destination.service.namespace}/${destination.service.name} forwards only its TCP, UDP and SCTP ports, so ${port.label} sent to its address does not reach its pods; answering for its endpoint pods addressed directly.`);
+      for (const peer of podPeers(destination.pods, solver)) destinations.push({ ...peer, asked: port.connections });
+    } else {
+      destinations.push(...serviceDestinations(destination.service, destination.pods, port, solver, notes));
+    }
   } else if (destination.type === 'dns') {
-    destinations.push(...dnsDestinations(destination.dns, port, solver, notes));
+    if (port && !isPortQuery(port)) {
+      // Not through the DNS Service, which forwards ports only: the DNS pods themselves.
+      for (const peer of podPeers(destination.dns.pods, solver)) destinations.push({ ...peer, asked: port.connections });
+    } else {
+      destinations.push(...dnsDestinations(destination.dns, port, solver, notes));
+    }
   } else if (destination.type === 'external-name') {
     notes.push(`${destination.label} is an ExternalName Service for ${destination.service.externalName}: traffic leaves the cluster, and whether egress allows it depends on the addresses that name resolves to. Shown per public address range.`);
-    for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port && typeof port.port === 'number' ? ConnectionSet.ofPorts(port.protocol, port.port) : ConnectionSet.ALL });
+    for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port && (!isPortQuery(port) || typeof port.port === 'number') ? askedOnPod(port, undefined) : ConnectionSet.ALL });
   } else {
-    if (port && typeof port.port === 'string') throw new QueryError(`a named port ('${port.port}') cannot be resolved on an address outside the cluster`);
-    for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port ? ConnectionSet.ofPorts(port.protocol, port.port as number) : ConnectionSet.ALL });
+    if (port && isPortQuery(port) && typeof port.port === 'string') throw new QueryError(`a named port ('${port.port}') cannot be resolved on an address outside the cluster`);
+    for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port ? askedOnPod(port, undefined) : ConnectionSet.ALL });
   }
 
   const pairs: PairAnswer[] = [];
@@ -328,9 +386,14 @@ function isAddressPeer(peer: PodClass | AddressPeer): peer is AddressPeer {
   return (peer as AddressPeer).range !== undefined;
 }
 
-/** The ports `port` means on a destination pod: a number as is, a name resolved on the pod. */
-function portOnPod(port: PortQuery, pod: Pod): ConnectionSet {
+/**
+ * The connections a query means on a destination pod (or address): a number as is, a name
+ * resolved on the pod (nothing towards an address), ICMP and other protocols as asked.
+ */
+function askedOnPod(port: ConnectionQuery, pod: Pod | undefined): ConnectionSet {
+  if (!isPortQuery(port)) return port.connections;
   if (typeof port.port === 'number') return ConnectionSet.ofPorts(port.protocol, port.port);
+  if (!pod) return ConnectionSet.EMPTY;
   let set = ConnectionSet.EMPTY;
   for (const container of pod.ports) {
     if (container.name === port.port && container.protocol === port.protocol) set = set.union(ConnectionSet.ofPorts(port.protocol, container.containerPort));
@@ -339,11 +402,11 @@ function portOnPod(port: PortQuery, pod: Pod): ConnectionSet {
 }
 
 /** Says what `dns` stands for: the pods (or a pod as the cluster runs it), its Service, the ports asked. */
-function describeDns(dns: ClusterDns, port: PortQuery | undefined): string {
+function describeDns(dns: ClusterDns, port: ConnectionQuery | undefined): string {
   const where = dns.hypothetical
     ? `no pod of the manifests matches ${dns.description}, so this answers for a DNS pod with those labels as the cluster runs it (cluster.dnsSelector in .k8snet.yaml says where DNS runs)`
     : `cluster DNS is ${dns.description}${dns.services.length > 0 ? ` behind ${dns.services.map((service) => `svc:${service.namespace}/${service.name}`).join(', ')}` : ''}`;
-  return `${where.charAt(0).toUpperCase()}${where.slice(1)}; asked on ${port ? `${port.port}/${port.protocol}` : 'UDP 53 and TCP 53'}.`;
+  return `${where.charAt(0).toUpperCase()}${where.slice(1)}; asked on ${port ? formatConnectionQuery(port) : 'UDP 53 and TCP 53'}.`;
 }
 
 /**
@@ -353,7 +416,7 @@ function describeDns(dns: ClusterDns, port: PortQuery | undefined): string {
 function dnsDestinations(dns: ClusterDns, port: PortQuery | undefined, solver: ReachabilitySolver, notes: string[]) {
   const queries: PortQuery[] = port ? [port] : [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }];
   if (dns.services.length === 0) {
-    return podPeers(dns.pods, solver).map((peer) => ({ ...peer, asked: port ? portOnPod(port, peer.pod) : DNS_PORTS }));
+    return podPeers(dns.pods, solver).map((peer) => ({ ...peer, asked: port ? askedOnPod(port, peer.pod) : DNS_PORTS }));
   }
   const merged = new Map<PodClass, { label: string; peer: PodClass; pod: Pod; asked: ConnectionSet; via?: string }>();
   for (const query of queries) {

@@ -1,12 +1,12 @@
 import { locateField } from '../load/manifest-object.js';
-import { formatPath } from '../load/path.js';
 import type { Gateway, GatewayListener, GatewayRoute } from '../model/gateway-api.js';
 import type { Ingress, Service, Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
 import { entryHops } from './entry-paths.js';
 import { endpointPods, resolveTargetPort, servicePortsOfBackend } from './exposure.js';
 import { gatewayHops } from './gateway-paths.js';
-import type { CompiledRule, ReachabilitySolver } from './solver.js';
+import { ANY_POD, type CompiledRule, type ReachabilitySolver } from './solver.js';
+import type { SideTrace } from './evaluator.js';
 
 /**
  * A way into the cluster that bypasses Ingress: a LoadBalancer Service's load balancer, a
@@ -166,7 +166,7 @@ function serviceHops(
     if (targetPorts.isEmpty()) continue;
     const podClass = solver.classOf(pod);
     let verdict: PathHop['verdict'];
-    if (podClass.outsidePolicy || (!solver.isIsolated(podClass, 'ingress') && !solver.hasAdminRules(podClass, 'ingress'))) {
+    if (solver.isOpen(podClass, 'ingress')) {
       verdict = { state: 'open', by: [] };
     } else if (!throughIngress) {
       // Any pod may call an internal Service: name the policies that decide, not a verdict.
@@ -178,8 +178,8 @@ function serviceHops(
       let admitted = ConnectionSet.EMPTY;
       const by = new Set<string>();
       const describe = (rule: CompiledRule) => {
-        const location = locateField(rule.policy.source.origin, rule.rule.path);
-        return `${rule.policy.name} ${formatPath(rule.rule.path.slice(1))} (${location.file}:${location.line})`;
+        const location = locateField(rule.source.object.origin, rule.source.path);
+        return `${rule.policy.name} ${rule.source.ruleLabel} (${location.file}:${location.line})`;
       };
       if (senders.length > 0) {
         for (const sender of senders) {
@@ -188,12 +188,18 @@ function serviceHops(
           for (const contribution of verdictOfPair.ingress.contributions) {
             if (!contribution.allowed.intersect(targetPorts).isEmpty()) by.add(describe(contribution.rule));
           }
+          for (const decision of verdictOfPair.ingress.decisions) {
+            if (decision.rule.action === 'allow' && !decision.ports.intersect(targetPorts).isEmpty()) by.add(describe(decision.rule));
+          }
         }
       } else {
         admitted = solver.ingressFromAnyPod(podClass).intersect(targetPorts);
-        for (const rule of solver.rulesFor(podClass, 'ingress')) {
-          if ((rule.matchesEveryPeer || rule.admitsAnyPod) && !solver.portsTowards(rule, podClass).intersect(targetPorts).isEmpty()) by.add(describe(rule));
-        }
+        // The rules that admit a pod of any namespace, as the evaluation went: NetworkPolicy rules
+        // that match it, admin rules that decided to allow some of the ports.
+        const trace = { decisions: [], contributions: [] } as SideTrace;
+        solver.evaluator.sideAllowed('ingress', podClass, ANY_POD, trace);
+        for (const contribution of trace.contributions) if (!contribution.allowed.intersect(targetPorts).isEmpty()) by.add(describe(contribution.rule));
+        for (const decision of trace.decisions) if (decision.rule.action === 'allow' && !decision.ports.intersect(targetPorts).isEmpty()) by.add(describe(decision.rule));
       }
       verdict = { state: admitted.isEmpty() ? 'blocked' : 'allowed', by: [...by] };
     }

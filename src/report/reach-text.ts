@@ -1,32 +1,56 @@
 import type { Paint } from './paint.js';
 import { countOf, verbFor } from '../model/plural.js';
 import { escapeText } from './escape/text.js';
-import { locateField } from '../load/manifest-object.js';
+import { locateField, type ManifestObject } from '../load/manifest-object.js';
 import { formatPath } from '../load/path.js';
 import { formatRequirements } from '../model/label-selector.js';
-import type { NetworkPolicy, PolicyPeer } from '../model/types.js';
-import type { PairAnswer, ReachAnswer } from '../reach/query.js';
-import type { CompiledRule, SideVerdict } from '../reach/solver.js';
+import type { PolicyPeer } from '../model/types.js';
+import { formatConnectionQuery, type PairAnswer, type ReachAnswer } from '../reach/query.js';
+import type { CompiledPolicy, CompiledRule, RuleDecision, SideVerdict } from '../reach/solver.js';
 import type { ConnectionSet } from '../reach/connection-set.js';
+import { describePolicyPeer } from '../reach/policies/network-policy.js';
 
-/** Returns `file:line` of a policy, or of a field inside it. */
-export function policyLocation(policy: NetworkPolicy, path: readonly (string | number)[] = ['metadata', 'name']): string {
-  const location = locateField(policy.source.origin, path);
+/** Returns `file:line` of a policy of any kind (its name), or of a field inside it. */
+export function policyLocation(policy: { readonly object: ManifestObject } | { readonly source: ManifestObject }, path: readonly (string | number)[] = ['metadata', 'name']): string {
+  const object = 'object' in policy ? policy.object : policy.source;
+  const location = locateField(object.origin, path);
   return `${location.file}:${location.line}`;
 }
 
-/** Describes a peer in kubectl terms: `namespaceSelector kubernetes.io/metadata.name=shop + podSelector app=web`. */
+/** Describes a NetworkPolicy peer in kubectl terms: `namespaceSelector kubernetes.io/metadata.name=shop + podSelector app=web`. */
 export function describePeer(peer: PolicyPeer): string {
-  if (peer.ipBlock) return `ipBlock ${peer.ipBlock.cidr}${peer.ipBlock.except.length > 0 ? ` except ${peer.ipBlock.except.join(', ')}` : ''}`;
-  const parts: string[] = [];
-  if (peer.namespaceSelector) parts.push(`namespaceSelector ${formatRequirements(peer.namespaceSelector.requirements)}`);
-  if (peer.podSelector) parts.push(`podSelector ${formatRequirements(peer.podSelector.requirements)}`);
-  return parts.join(' + ');
+  return describePolicyPeer(peer);
 }
 
 /** Describes a rule: `ns/policy ingress[0] (file:line)`. */
 export function describeRule(rule: CompiledRule): string {
-  return `${rule.policy.namespace}/${rule.policy.name} ${formatPath(rule.rule.path.slice(1))} (${policyLocation(rule.policy, rule.rule.path)})`;
+  return `${rule.source.policyLabel} ${rule.source.ruleLabel} (${policyLocation(rule.source, rule.source.path)})`;
+}
+
+/** Returns `file:line` of a rule. */
+export function ruleLocation(rule: CompiledRule): string {
+  return policyLocation(rule.source, rule.source.path);
+}
+
+/** The verb for what a decision does: `allows`, `accepts`, `denies`, `passes on to NetworkPolicy`, `logs`. */
+export function decisionVerb(rule: CompiledRule): string {
+  switch (rule.action) {
+    case 'allow': return rule.source.actionName === 'Accept' ? 'accepts' : 'allows';
+    case 'deny': return 'denies';
+    case 'pass': return `passes on to ${rule.source.passTo ?? 'the next tier'}`;
+    case 'log': return 'logs (and leaves to the next rule)';
+  }
+}
+
+/** Names a ranked rule: `AdminNetworkPolicy team-a rule "allow-dns" (file:line)`, with the rank where the kind has one. */
+export function describeRankedRule(rule: CompiledRule): string {
+  const { source } = rule;
+  return `${source.kind} ${source.policyLabel}${source.rank ? ` (${source.rank})` : ''} rule "${source.ruleLabel}" (${ruleLocation(rule)})`;
+}
+
+/** Names the policies that isolate a side: `ns/name (file:line), ...`. */
+function describePolicies(policies: readonly CompiledPolicy[]): string {
+  return policies.map((policy) => `${policy.label} (${policyLocation(policy)})`).join(', ');
 }
 
 function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet): string[] {
@@ -41,23 +65,28 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
   }
   const lines: string[] = [];
   // Only the rules that decide the ports asked about: the rest would bury the answer.
-  for (const decision of side.adminDecisions.filter((entry) => !entry.ports.intersect(asked).isEmpty())) {
-    const location = locateField(decision.policy.source.origin, decision.rule.path);
-    const verb = decision.rule.action === 'Allow' ? 'allows' : decision.rule.action === 'Deny' ? 'denies' : 'passes on to NetworkPolicy';
-    lines.push(`${heading}: ${decision.policy.kind} ${decision.policy.name} rule "${decision.rule.name}" (${location.file}:${location.line}) ${verb} ${decision.ports.describe()}.`);
+  const ranked = side.decisions.filter((decision: RuleDecision) => decision.stage.combination === 'first-match' && !decision.ports.intersect(asked).isEmpty());
+  for (const decision of ranked) {
+    lines.push(`${heading}: ${describeRankedRule(decision.rule)} ${decisionVerb(decision.rule)} ${decision.ports.describe()}.`);
   }
   if (side.isolatingPolicies.length === 0) {
-    if (side.contributions.length === 0 && side.adminDecisions.length > 0) lines.push(`${heading}: no NetworkPolicy selects it; what no admin rule decided is allowed.`);
+    if (side.contributions.length === 0 && side.decisions.length > 0) lines.push(`${heading}: no NetworkPolicy selects it; what no admin rule decided is allowed.`);
     return lines;
   }
-  lines.push(`${heading}: isolated by ${side.isolatingPolicies.map((policy) => `${policy.namespace}/${policy.name} (${policyLocation(policy)})`).join(', ')}.`);
+  lines.push(`${heading}: isolated by ${describePolicies(side.isolatingPolicies)}.`);
   const relevant = side.contributions.filter((contribution) => !contribution.allowed.intersect(asked).isEmpty());
-  if (relevant.length === 0) {
+  const denials = side.decisions.filter((decision) => decision.stage.combination === 'deny-overrides' && !decision.ports.intersect(asked).isEmpty());
+  if (relevant.length === 0 && denials.length === 0) {
     lines.push(`  No ${side.direction} rule of these policies allows ${asked.isAll() ? 'anything' : asked.describe()} ${side.direction === 'ingress' ? 'from' : 'to'} the other side: denied.`);
   }
   for (const contribution of relevant) {
-    const peers = contribution.rule.matchesEveryPeer ? `every ${side.direction === 'ingress' ? 'source' : 'destination'}` : contribution.rule.peers.map(describePeer).join(' or ');
+    const peers = contribution.rule.matchesEveryPeer ? `every ${side.direction === 'ingress' ? 'source' : 'destination'}` : contribution.rule.source.describePeers();
     lines.push(`  ${describeRule(contribution.rule)} allows ${contribution.allowed.describe()} ${side.direction === 'ingress' ? 'from' : 'to'} ${peers}.`);
+  }
+  // A deny that wins over allows (Cilium's ingressDeny/egressDeny) is named after what it overrides.
+  for (const denial of denials) lines.push(`  ${describeRule(denial.rule)} denies ${denial.ports.describe()}, whatever allows it.`);
+  for (const restriction of side.restrictions) {
+    lines.push(`  further restricted at ${restriction.layer} by ${describeRule(restriction.rule)} (${restriction.description}).`);
   }
   return lines;
 }
@@ -112,7 +141,7 @@ export function neitherNor(namespaces: readonly string[]): string {
  * file names come from the manifests.
  */
 export function formatReachText(answer: ReachAnswer, chalk: Paint, scope?: LoadScope): string {
-  const asked = answer.port ? ` on ${answer.port.port}/${answer.port.protocol}` : '';
+  const asked = answer.port ? ` on ${formatConnectionQuery(answer.port)}` : '';
   const endpoints = escapeText(`${answer.source.label} → ${answer.destination.label}${asked}`);
   const lines: string[] = [];
   if (answer.reachable === 'all') lines.push(chalk.green.bold(`✔ REACHABLE: ${endpoints}`));
@@ -151,28 +180,45 @@ export function formatReachJson(answer: ReachAnswer, scope?: LoadScope): string 
   const side = (verdict: SideVerdict) => ({
     direction: verdict.direction,
     unrestrictedBecause: verdict.unrestrictedBecause ?? null,
-    isolatingPolicies: verdict.isolatingPolicies.map((policy) => ({ namespace: policy.namespace, name: policy.name, location: policyLocation(policy) })),
-    adminRules: verdict.adminDecisions.map((decision) => ({
-      kind: decision.policy.kind,
-      policy: decision.policy.name,
-      rule: decision.rule.name,
-      action: decision.rule.action,
+    isolatingPolicies: verdict.isolatingPolicies.map((policy) => ({
+      ...(policy.kind !== 'NetworkPolicy' ? { kind: policy.kind } : {}),
+      ...(policy.namespace !== undefined ? { namespace: policy.namespace } : {}),
+      name: policy.name,
+      location: policyLocation(policy),
+    })),
+    adminRules: verdict.decisions.filter((decision) => decision.stage.combination === 'first-match').map((decision) => ({
+      kind: decision.rule.source.kind,
+      policy: decision.rule.source.policyLabel,
+      ...decision.rule.source.details,
+      rule: decision.rule.source.ruleLabel,
+      action: decision.rule.source.actionName,
       ports: decision.ports.toString(),
-      location: `${locateField(decision.policy.source.origin, decision.rule.path).file}:${locateField(decision.policy.source.origin, decision.rule.path).line}`,
+      location: ruleLocation(decision.rule),
     })),
     rules: verdict.contributions.map((contribution) => ({
-      policy: `${contribution.rule.policy.namespace}/${contribution.rule.policy.name}`,
-      rule: formatPath(contribution.rule.rule.path.slice(1)),
-      location: policyLocation(contribution.rule.policy, contribution.rule.rule.path),
+      policy: contribution.rule.source.policyLabel,
+      rule: contribution.rule.source.ruleLabel,
+      location: ruleLocation(contribution.rule),
       allows: contribution.allowed.toString(),
     })),
+    ...(verdict.decisions.some((decision) => decision.stage.combination === 'deny-overrides')
+      ? {
+        denyRules: verdict.decisions.filter((decision) => decision.stage.combination === 'deny-overrides').map((decision) => ({
+          kind: decision.rule.source.kind, policy: decision.rule.source.policyLabel, rule: decision.rule.source.ruleLabel,
+          location: ruleLocation(decision.rule), denies: decision.ports.toString(),
+        })),
+      }
+      : {}),
+    ...(verdict.restrictions.length > 0
+      ? { restrictions: verdict.restrictions.map((restriction) => ({ layer: restriction.layer, description: restriction.description, rule: `${restriction.rule.source.policyLabel} ${restriction.rule.source.ruleLabel}`, location: ruleLocation(restriction.rule) })) }
+      : {}),
     allowed: verdict.allowed.toString(),
   });
   return `${JSON.stringify({
     reachable: answer.reachable,
     source: answer.source.label,
     destination: answer.destination.label,
-    port: answer.port ? `${answer.port.port}/${answer.port.protocol}` : null,
+    port: answer.port ? formatConnectionQuery(answer.port) : null,
     notes: answer.notes,
     pairs: answer.pairs.map((pair) => ({
       source: pair.source.label,

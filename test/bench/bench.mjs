@@ -9,10 +9,12 @@
 // unless the benchmark itself crashes).
 //
 // Input is generated with ../shared/tools/gen-cluster.mjs into a temporary folder under
-// os.tmpdir(), which is deleted at the end. Two more sets are made from the scale-1 one: a
-// manifests folder shaped like argo-cd's (a few large install files repeating thousands of objects,
-// plus copies of single objects: many duplicates), and a git repository holding the set, for
-// `diff --git` against diffing two extracted trees.
+// os.tmpdir(), which is deleted at the end. More sets are made from the scale-1 one: a manifests
+// folder shaped like argo-cd's (a few large install files repeating thousands of objects, plus
+// copies of single objects: many duplicates), a git repository holding the set, for `diff --git`
+// against diffing two extracted trees, and a scale-1 set with ClusterNetworkPolicies
+// (test/bench/cluster-policies.mjs: an Admin-tier policy per team, a platform DNS policy and a
+// Baseline-tier policy), so that the cluster-wide tiers are measured against the same targets.
 //
 // Usage: node test/bench/bench.mjs [--runs N] [--quick] [--full] [--timeout SECONDS]
 
@@ -23,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { writeClusterPolicies } from './cluster-policies.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..');
@@ -291,8 +294,9 @@ function manifestFiles(dir) {
   return out;
 }
 
-function generateSet(tmpRoot, scale) {
-  const dir = path.join(tmpRoot, `cluster-scale${scale}`);
+function generateSet(tmpRoot, scale, { clusterPolicies = false } = {}) {
+  const name = clusterPolicies ? `scale${scale}-cnp` : `scale${scale}`;
+  const dir = path.join(tmpRoot, `cluster-${name}`);
   const statsFile = path.join(tmpRoot, `stats-scale${scale}.json`); // outside DIR: not a manifest
   const started = performance.now();
   const result = spawnSync(process.execPath, [GEN, '--out', dir, '--scale', String(scale), '--stats', statsFile], {
@@ -304,6 +308,7 @@ function generateSet(tmpRoot, scale) {
   if (result.status !== 0) {
     throw new Error(`gen-cluster.mjs --scale ${scale} exited with ${result.status}: ${firstLine(result.stderr)}`);
   }
+  const policyCount = clusterPolicies ? writeClusterPolicies(dir, 'cnp') : 0;
   const genMs = performance.now() - started;
   let stats = {};
   try {
@@ -313,7 +318,8 @@ function generateSet(tmpRoot, scale) {
   }
   const files = manifestFiles(dir);
   const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
-  return { scale, dir, files: files.length, bytes, stats, genMs };
+  const label = clusterPolicies ? `scale ${scale} with ${policyCount} ClusterNetworkPolicies` : `scale ${scale}`;
+  return { scale, name, label, dir, files: files.length, bytes, stats, genMs };
 }
 
 /** The baseline: read every manifest file and js-yaml loadAll it, nothing else. */
@@ -451,8 +457,8 @@ async function pickPair(set, context) {
 }
 
 async function benchScale(set, options, context, { baselineScript, smallFile, withStartup }) {
-  const matrixOut = path.join(context.tmpRoot, `matrix-scale${set.scale}.txt`);
-  progress(`scale ${set.scale}: picking a can-reach pair...\n`);
+  const matrixOut = path.join(context.tmpRoot, `matrix-${set.name}.txt`);
+  progress(`${set.label}: picking a can-reach pair...\n`);
   const pair = await pickPair(set, context);
 
   const baseline = measurement('parse baseline (read + js-yaml loadAll)', [baselineScript, set.dir], {
@@ -508,12 +514,12 @@ async function benchScale(set, options, context, { baselineScript, smallFile, wi
   const startup = withStartup ? [nodeEmpty, version, lintSmall] : [];
 
   // Warm-up (untimed): page cache of the set and of node itself.
-  progress(`scale ${set.scale}: warm-up...\n`);
+  progress(`${set.label}: warm-up...\n`);
   await runNode([baselineScript, set.dir], { ...context, captureStdout: false });
 
   // Rounds interleave all measurements, so drift (thermal, other load) hits every side alike.
   for (let round = 1; round <= options.runs; round++) {
-    progress(`scale ${set.scale}: round ${round}/${options.runs}:`);
+    progress(`${set.label}: round ${round}/${options.runs}:`);
     for (const m of timed) {
       progress(` ${m.name.split(' ')[0]}`);
       await runMeasurement(m, context);
@@ -733,7 +739,7 @@ function report(result, options) {
   };
   const baseInfo = result.baseline.extra;
   out.push(
-    `== scale ${scale}: ${set.files} files, ${(set.bytes / MB).toFixed(1)} MB` +
+    `== ${set.label}: ${set.files} files, ${(set.bytes / MB).toFixed(1)} MB` +
       (set.stats.resources ? `, ${set.stats.resources} resources` : '') +
       (baseInfo ? ` (baseline parsed ${baseInfo.documents} documents, ${baseInfo.errors} files with YAML errors)` : '') +
       ` — median of ${options.runs} run${options.runs === 1 ? '' : 's'}`,
@@ -916,12 +922,14 @@ async function main() {
     ];
     const results = [];
     const extras = [];
-    for (const scale of scales) {
-      progress(`scale ${scale}: generating...\n`);
-      const set = generateSet(tmpRoot, scale);
-      progress(`scale ${scale}: ${set.files} files, ${(set.bytes / MB).toFixed(1)} MB (generated in ${(set.genMs / 1000).toFixed(1)} s)\n`);
-      results.push(await benchScale(set, options, context, { baselineScript, smallFile, withStartup: scale === scales[0] }));
-      if (scale === scales[0]) extras.push(await benchDuplicatesAndGit(set, options, context, { baselineScript }));
+    // Scale 1, scale 1 with cluster-wide policies, then (--full) scale 5.
+    const sets = [{ scale: 1 }, { scale: 1, clusterPolicies: true }, ...scales.filter((scale) => scale !== 1).map((scale) => ({ scale }))];
+    for (const { scale, clusterPolicies } of sets) {
+      progress(`scale ${scale}${clusterPolicies ? ' with ClusterNetworkPolicies' : ''}: generating...\n`);
+      const set = generateSet(tmpRoot, scale, { clusterPolicies });
+      progress(`${set.label}: ${set.files} files, ${(set.bytes / MB).toFixed(1)} MB (generated in ${(set.genMs / 1000).toFixed(1)} s)\n`);
+      results.push(await benchScale(set, options, context, { baselineScript, smallFile, withStartup: results.length === 0 }));
+      if (results.length === 1) extras.push(await benchDuplicatesAndGit(set, options, context, { baselineScript }));
       // Free the disk before the next (bigger) set.
       fs.rmSync(set.dir, { recursive: true, force: true });
     }
@@ -929,7 +937,8 @@ async function main() {
     const sections = [header.join('\n')];
     for (const result of results) sections.push(report(result, options));
     for (const extra of extras) sections.push(reportDuplicatesAndGit(extra, options));
-    if (results.length > 1) sections.push(growthReport(results[0], results[results.length - 1]));
+    const plain = results.filter((result) => result.set.name === `scale${result.set.scale}`);
+    if (plain.length > 1) sections.push(growthReport(plain[0], plain[plain.length - 1]));
     sections.push(`total bench time ${((performance.now() - startedAt) / 1000).toFixed(1)} s; load average at end: ${loadAverage()}`);
     process.stdout.write(`\n${sections.join('\n\n')}\n`);
   } finally {

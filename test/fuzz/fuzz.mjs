@@ -125,7 +125,9 @@ function checkCli(index) {
       if (run.error) problems.push(`${what}: ${run.error.code === 'ETIMEDOUT' ? `took more than ${options.caseTimeout} ms` : run.error.message}`);
       else if (![0, 1, 2].includes(run.status)) problems.push(`${what}: exit ${run.status ?? run.signal}\n${run.stderr.slice(0, 2000)}`);
       if (STACK.test(run.stderr ?? '') || STACK.test(run.stdout ?? '')) problems.push(`${what}: a stack trace or internal error\n${run.stderr.slice(0, 2000)}`);
-      if (args.includes('json') || args.includes('sarif')) {
+      // A folder whose only file a mutation made a non-manifest is a usage error, said on standard error.
+      const noManifests = run.status === 2 && run.stdout === '' && /no manifests found in /.test(run.stderr ?? '');
+      if ((args.includes('json') || args.includes('sarif')) && !noManifests) {
         try {
           JSON.parse(run.stdout);
         } catch {

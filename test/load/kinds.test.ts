@@ -18,6 +18,7 @@ describe('the kind registry', () => {
       'autoscaling/HorizontalPodAutoscaler@v1,v2', 'batch/CronJob@v1', 'batch/Job@v1', 'discovery.k8s.io/EndpointSlice@v1',
       'networking.k8s.io/Ingress@v1', 'networking.k8s.io/IngressClass@v1', 'networking.k8s.io/NetworkPolicy@v1',
       'policy.networking.k8s.io/AdminNetworkPolicy@v1alpha1', 'policy.networking.k8s.io/BaselineAdminNetworkPolicy@v1alpha1',
+      'policy.networking.k8s.io/ClusterNetworkPolicy@v1alpha2',
       'route.openshift.io/Route@v1',
       'gateway.networking.k8s.io/GRPCRoute@v1alpha2,v1', 'gateway.networking.k8s.io/Gateway@v1beta1,v1', 'gateway.networking.k8s.io/GatewayClass@v1beta1,v1',
       'gateway.networking.k8s.io/HTTPRoute@v1beta1,v1', 'gateway.networking.k8s.io/ReferenceGrant@v1alpha2,v1beta1,v1',

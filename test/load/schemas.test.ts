@@ -7,7 +7,7 @@ import { describeSchemaError, formatPath } from '../../src/load/schema-messages.
 const KINDS = [
   'Namespace', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
   'ReplicationController', 'Service', 'Endpoints', 'EndpointSlice', 'Ingress', 'IngressClass',
-  'NetworkPolicy', 'Node', 'HorizontalPodAutoscaler', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'Route',
+  'NetworkPolicy', 'Node', 'HorizontalPodAutoscaler', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'Route',
   // Gateway API kinds and prometheus-operator's, known by group in the kind registry (kinds.ts).
   'GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'ReferenceGrant',
   'Prometheus', 'Alertmanager', 'ThanosRuler',
@@ -154,6 +154,17 @@ const VALID: Record<string, unknown>[] = [
     },
   },
   { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('deny-all'), spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+  {
+    apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'admin' },
+    spec: {
+      tier: 'Admin', priority: 10, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } } },
+      ingress: [{ name: 'a', action: 'Accept', from: [{ namespaces: {} }], protocols: [{ tcp: { destinationPort: { number: 80 } } }, { destinationNamedPort: 'http' }] }],
+      egress: [
+        { action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }, { nodes: { matchLabels: { 'kubernetes.io/os': 'linux' } } }], protocols: [{ udp: { destinationPort: { range: { start: 53, end: 54 } } } }] },
+        { action: 'Accept', to: [{ domainNames: ['example.com'] }] },
+      ],
+    },
+  },
   {
     apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } },
     spec: { podCIDR: '10.1.0.0/24', podCIDRs: ['10.1.0.0/24', 'fd00::/64'] },

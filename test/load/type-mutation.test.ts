@@ -52,6 +52,21 @@ const adminSpec = (variant: number) => ({
   ingress: [{ name: 'in', action: 'Allow', from: [adminPeer[variant]], ports: [adminPort[variant]] }],
   egress: [{ name: 'out', action: 'Deny', to: [adminEgressPeer[variant]], ports: [adminPort[variant]] }],
 });
+// ClusterNetworkPolicy (v1alpha2): peers and protocol entries hold exactly one field each; the five bases hold them all.
+const clusterProtocol = [
+  { destinationNamedPort: 'http' }, { tcp: { destinationPort: { range: { start: 80, end: 90 } } } },
+  { udp: { destinationPort: { number: 53 } } }, { sctp: { destinationPort: { number: 9 } } }, { tcp: { destinationPort: { number: 80 } } },
+];
+const clusterPeer = [{ namespaces: selector }, { pods: adminPods }, { namespaces: selector }, { pods: adminPods }, { namespaces: selector }];
+const clusterEgressPeer = [{ namespaces: selector }, { pods: adminPods }, { nodes: selector }, { networks: ['10.0.0.0/8'] }, { domainNames: ['example.com'] }];
+const clusterSpec = (variant: number) => ({
+  tier: variant % 2 === 0 ? 'Admin' : 'Baseline',
+  priority: 10,
+  subject: variant % 2 === 1 ? { pods: adminPods } : { namespaces: selector },
+  ingress: [{ name: 'in', action: 'Pass', from: [clusterPeer[variant]], protocols: [clusterProtocol[variant]] }],
+  // domainNames peers are allowed in Accept rules only.
+  egress: [{ name: 'out', action: variant === 4 ? 'Accept' : 'Deny', to: [clusterEgressPeer[variant]], protocols: [clusterProtocol[variant]] }],
+});
 const routeTarget = { kind: 'Service', name: 'web', weight: 100 };
 const gatewayApi = 'gateway.networking.k8s.io';
 const parentRef = { group: gatewayApi, kind: 'Gateway', namespace: 'shop', name: 'gw', sectionName: 'https', port: 443 };
@@ -126,6 +141,7 @@ const BASES: Readonly<Record<string, Record<string, Json> | readonly Record<stri
   HorizontalPodAutoscaler: { metadata: metadata(), spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 5 } },
   AdminNetworkPolicy: [0, 1, 2, 3].map((variant) => ({ metadata: metadata({ namespace: '' }), spec: adminSpec(variant) })),
   BaselineAdminNetworkPolicy: [0, 1, 2, 3].map((variant) => ({ metadata: metadata({ name: 'default', namespace: '' }), spec: adminSpec(variant) })),
+  ClusterNetworkPolicy: [0, 1, 2, 3, 4].map((variant) => ({ metadata: metadata({ namespace: '' }), spec: clusterSpec(variant) })),
   Route: {
     metadata: metadata(),
     spec: {
@@ -350,6 +366,7 @@ describe('type mutation of every field of every modelled kind', () => {
           ...analysis.graph.services.map((service) => service.source.origin.file),
           ...analysis.graph.policies.map((policy) => policy.source.origin.file),
           ...analysis.graph.adminPolicies.map((policy) => policy.source.origin.file),
+          ...analysis.graph.clusterPolicies.map((policy) => policy.source.origin.file),
           ...analysis.graph.ingresses.map((ingress) => ingress.source.origin.file),
           ...analysis.graph.namespaces.flatMap((namespace) => (namespace.source ? [namespace.source.origin.file] : [])),
           ...analysis.graph.nodes.map((node) => node.source.origin.file),

@@ -59,20 +59,28 @@ describe('union', () => {
     expect(union(ofPorts('TCP', 53), ofPorts('UDP', 54)).contains('UDP', 53)).toBe(false);
   });
 
-  it('is All Connections only when all three protocols cover 1-65535', () => {
+  it('is All Connections only when every protocol is whole: TCP, UDP and SCTP ports, ICMP, ICMPv6 and the rest', () => {
     const tcpAndUdp = union(ofProtocol('TCP'), ofProtocol('UDP'));
     expect(tcpAndUdp.isAll()).toBe(false);
     expect(tcpAndUdp.toString()).toBe('TCP 1-65535,UDP 1-65535');
     const almost = union(tcpAndUdp, ofPorts('SCTP', 1, 65534));
     expect(almost.isAll()).toBe(false);
     expect(almost.toString()).toBe('SCTP 1-65534,TCP 1-65535,UDP 1-65535');
-    const all = almost.union(ofPorts('SCTP', 65535));
-    expect(all.isAll()).toBe(true);
+    // Every port of the three is not every connection: a NetworkPolicy that lists them leaves ICMP out.
+    const everyPort = almost.union(ofPorts('SCTP', 65535));
+    expect(everyPort).toBe(ConnectionSet.EVERY_PORT_PROTOCOL);
+    expect(everyPort.isAll()).toBe(false);
+    // np-guard's All Connections is every port of the three; describe and toJSON are exact.
+    expect(everyPort.toString()).toBe('All Connections');
+    expect(everyPort.describe()).toBe('all TCP, UDP and SCTP ports');
+    expect(everyPort.union(ConnectionSet.ofIcmp('ICMP', 8)).toString()).toBe('SCTP 1-65535,TCP 1-65535,UDP 1-65535,ICMP 8');
+    const all = union(everyPort, ConnectionSet.ofIcmp('ICMP'), ConnectionSet.ofIcmp('ICMPv6'), ALL.subtract(everyPort).subtract(union(ConnectionSet.ofIcmp('ICMP'), ConnectionSet.ofIcmp('ICMPv6'))));
     expect(all).toBe(ALL);
     expect(all.toString()).toBe('All Connections');
     // Built from halves, the whole range is still recognised.
     const halves = union(...(['SCTP', 'TCP', 'UDP'] as const).flatMap((protocol) => [ofPorts(protocol, 1, 30000), ofPorts(protocol, 30001, 65535)]));
-    expect(halves.toString()).toBe('All Connections');
+    expect(halves).toBe(ConnectionSet.EVERY_PORT_PROTOCOL);
+    expect(halves.union(ConnectionSet.EVERY_NON_PORT_PROTOCOL)).toBe(ALL);
   });
 
   it('with EMPTY and ALL', () => {
@@ -176,7 +184,9 @@ describe('formats', () => {
   it('toJSON lists inclusive ranges of the non-empty protocols; JSON.stringify uses it', () => {
     expect(mixed.toJSON()).toEqual({ SCTP: [[7070, 7070]], TCP: [[8080, 8081]], UDP: [[9090, 9090]] });
     expect(EMPTY.toJSON()).toEqual({});
-    expect(ALL.toJSON()).toEqual({ SCTP: [[1, 65535]], TCP: [[1, 65535]], UDP: [[1, 65535]] });
+    expect(ALL.toJSON()).toEqual({
+      SCTP: [[1, 65535]], TCP: [[1, 65535]], UDP: [[1, 65535]], ICMP: 'all', ICMPv6: 'all', otherProtocols: 'all',
+    });
     expect(JSON.parse(JSON.stringify({ allowed: ofPorts('TCP', 80, 81) }))).toEqual({ allowed: { TCP: [[80, 81]] } });
     expect(Object.keys(mixed.toJSON())).toEqual(['SCTP', 'TCP', 'UDP']);
   });
@@ -273,6 +283,93 @@ describe('agrees with a naive set of protocol/port strings', () => {
       expect(complement.union(set)).toBe(ALL);
       expect(ALL.subtract(complement).equals(set)).toBe(true);
       expect(complement.isAll()).toBe(set.isEmpty());
+    }), { numRuns: 200 });
+  });
+});
+
+describe('ICMP, ICMPv6 and protocols without ports', () => {
+  const icmp = (type?: number, code?: number) => ConnectionSet.ofIcmp('ICMP', type, code);
+
+  it('ofIcmp: every message, one type, or one type and code; out of range is empty', () => {
+    expect(icmp().toString()).toBe('ICMP');
+    expect(icmp(8).toString()).toBe('ICMP 8');
+    expect(icmp(8, 0).toString()).toBe('ICMP 8/0');
+    expect(ConnectionSet.ofIcmp('ICMPv6', 128).toString()).toBe('ICMPv6 128');
+    expect(icmp(256)).toBe(EMPTY);
+    expect(icmp(8, 300)).toBe(EMPTY);
+    expect(icmp(8).containsIcmp('ICMP', 8, 255)).toBe(true);
+    expect(icmp(8).containsIcmp('ICMP', 9, 0)).toBe(false);
+    expect(icmp(8).containsIcmp('ICMPv6', 8, 0)).toBe(false);
+  });
+
+  it('groups whole types into runs and writes partial types as type/codes', () => {
+    expect(union(icmp(0), icmp(3, 1), icmp(3, 2), icmp(8)).toString()).toBe('ICMP 0,3/1-2,8');
+    expect(union(icmp(3), icmp(4), icmp(5, 0)).toString()).toBe('ICMP 3-4,5/0');
+    expect(union(icmp(0), icmp(3, 1)).toJSON()).toEqual({ ICMP: [{ type: [0, 0] }, { type: 3, code: [1, 1] }] });
+    expect(icmp(8).union(icmp(8, 3))).toEqual(icmp(8));
+    expect(icmp().subtract(icmp(8)).containsIcmp('ICMP', 8, 0)).toBe(false);
+    expect(icmp().subtract(icmp(8)).union(icmp(8))).toEqual(icmp());
+  });
+
+  it('ofProtocolNumber gives the whole protocol, named when IANA names it', () => {
+    expect(ConnectionSet.ofProtocolNumber(6)).toEqual(ofProtocol('TCP'));
+    expect(ConnectionSet.ofProtocolNumber(1)).toEqual(icmp());
+    expect(ConnectionSet.ofProtocolNumber(58)).toEqual(ConnectionSet.ofIcmp('ICMPv6'));
+    expect(ConnectionSet.ofProtocolNumber(112).toString()).toBe('VRRP');
+    expect(ConnectionSet.ofProtocolNumber(253).toString()).toBe('protocol 253');
+    expect(union(ConnectionSet.ofProtocolNumber(252), ConnectionSet.ofProtocolNumber(253)).toString()).toBe('protocol 252-253');
+    expect(ConnectionSet.ofProtocolNumber(256)).toBe(EMPTY);
+    expect(ConnectionSet.protocolNumberOf('gre')).toBe(47);
+    expect(ConnectionSet.protocolNumberOf('ICMPv6')).toBe(58);
+    expect(ConnectionSet.protocolNumberOf('nope')).toBeUndefined();
+    expect(ConnectionSet.ofProtocolNumber(47).containsProtocolNumber(47)).toBe(true);
+    expect(ConnectionSet.ofProtocolNumber(47).containsProtocolNumber(112)).toBe(false);
+    expect(ConnectionSet.ofProtocolNumber(47).toJSON()).toEqual({ otherProtocols: [[47, 47]] });
+  });
+
+  it('np-guard lines name ICMP and the rest only when a set holds some of them, not none and not all', () => {
+    // A NetworkPolicy rule with ports: no ICMP, as np-guard prints it.
+    expect(ofPorts('TCP', 80).toString()).toBe('TCP 80');
+    // Everything but a denied port: ICMP and the rest are in, and np-guard prints only the ports.
+    const allBut80 = ALL.subtract(ofPorts('TCP', 80));
+    expect(allBut80.toString()).toBe('SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535');
+    expect(allBut80.describe()).toBe('everything but TCP 80');
+    expect(allBut80.hasNonPortProtocols()).toBe(true);
+    expect(allBut80.portPart().toString()).toBe('SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535');
+    // Some of them: written after the port groups.
+    expect(union(ofPorts('TCP', 80), icmp(8, 0), ConnectionSet.ofProtocolNumber(112)).toString()).toBe('TCP 80,ICMP 8/0,VRRP');
+    expect(union(ofPorts('TCP', 80), icmp(8, 0)).describe()).toBe('TCP 80; ICMP 8/0');
+    // Only protocols without ports, all of them.
+    expect(ConnectionSet.EVERY_NON_PORT_PROTOCOL.toString()).toBe('All but SCTP,TCP,UDP');
+    expect(ConnectionSet.EVERY_NON_PORT_PROTOCOL.describe()).toBe('everything but all TCP, UDP and SCTP ports');
+    expect(ALL.subtract(ofPorts('TCP', 80)).toJSON()).toEqual({
+      SCTP: [[1, 65535]], TCP: [[1, 79], [81, 65535]], UDP: [[1, 65535]], ICMP: 'all', ICMPv6: 'all', otherProtocols: 'all',
+    });
+  });
+
+  it('agrees with a naive set of ICMP messages and protocol numbers', () => {
+    const itemArb = fc.oneof(
+      fc.tuple(fc.constant('icmp' as const), fc.integer({ min: 0, max: 4 }), fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined })),
+      fc.tuple(fc.constant('proto' as const), fc.integer({ min: 0, max: 255 }), fc.constant(undefined)),
+    );
+    const build = (items: readonly (readonly ['icmp' | 'proto', number, number | undefined])[]) => union(...items.map(([kind, a, b]) => (kind === 'icmp' ? icmp(a, b) : ConnectionSet.ofProtocolNumber(a))));
+    const holds = (items: readonly (readonly ['icmp' | 'proto', number, number | undefined])[], type: number, code: number, number: number) => ({
+      message: items.some(([kind, a, b]) => (kind === 'icmp' ? a === type && (b === undefined || b === code) : a === 1)),
+      protocol: items.some(([kind, a]) => kind === 'proto' && a === number),
+    });
+    fc.assert(fc.property(fc.array(itemArb, { maxLength: 5 }), fc.array(itemArb, { maxLength: 5 }), (left, right) => {
+      const a = build(left);
+      const b = build(right);
+      for (const [set, expectedOf] of [
+        [a.union(b), (t: number, c: number, n: number) => ({ message: holds(left, t, c, n).message || holds(right, t, c, n).message, protocol: holds(left, t, c, n).protocol || holds(right, t, c, n).protocol })],
+        [a.intersect(b), (t: number, c: number, n: number) => ({ message: holds(left, t, c, n).message && holds(right, t, c, n).message, protocol: holds(left, t, c, n).protocol && holds(right, t, c, n).protocol })],
+        [a.subtract(b), (t: number, c: number, n: number) => ({ message: holds(left, t, c, n).message && !holds(right, t, c, n).message, protocol: holds(left, t, c, n).protocol && !holds(right, t, c, n).protocol })],
+      ] as const) {
+        for (let type = 0; type <= 5; type++) {
+          for (let code = 0; code <= 4; code++) expect(set.containsIcmp('ICMP', type, code)).toBe(expectedOf(type, code, 0).message);
+        }
+        for (const number of [0, 2, 47, 112, 200, 255]) expect(set.containsProtocolNumber(number)).toBe(expectedOf(0, 0, number).protocol);
+      }
     }), { numRuns: 200 });
   });
 });

@@ -65,6 +65,32 @@ describe('diff', () => {
     expect(changesTripping(result, 'removed-any')).toHaveLength(0);
   });
 
+  it('a ClusterNetworkPolicy that denies: the removed connection names the rule that denies it', () => {
+    const deny = `---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: no-tools}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {namespaces: {matchLabels: {team: shop}}}
+  ingress:
+  - name: deny-tools
+    action: Deny
+    from: [{namespaces: {matchLabels: {team: tools}}}]
+`;
+    const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, NAMESPACES + WORKLOADS + DENY_WEB + deny);
+    expect(lines(result)).toEqual([
+      'removed tools/probe[Deployment] => shop/client[Deployment] : All Connections -> No Connections',
+      'removed tools/probe[Deployment] => shop/web[Deployment] : TCP 8080 -> No Connections',
+    ]);
+    expect(result.changes[0].deniedBy).toEqual([expect.stringMatching(/^ingress denied by ClusterNetworkPolicy no-tools "deny-tools" \(new\.yaml:\d+\)$/)]);
+    expect(result.changes[1].deniedBy).toEqual([
+      expect.stringMatching(/^ingress isolated by shop\/web-ingress \(new\.yaml:\d+\)$/),
+      expect.stringMatching(/^ingress denied by ClusterNetworkPolicy no-tools "deny-tools" \(new\.yaml:\d+\)$/),
+    ]);
+  });
+
   it('a namespace label changed: its pods lose what the namespaceSelector gave them', () => {
     const relabelled = NAMESPACES.replace('labels: {team: tools}', 'labels: {team: ops}');
     const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, relabelled + WORKLOADS + DENY_WEB);

@@ -66,3 +66,29 @@ describe('selectors on values controllers compute', () => {
     ]);
   });
 });
+
+describe('selectors of ClusterNetworkPolicies on values controllers compute', () => {
+  const clusterPolicy = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: pinned-admin}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  egress:
+    - name: to-pinned
+      action: Deny
+      to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web, pod-template-hash: 5d8f7c9b4}}}}]
+`;
+  const { graph } = analyzeTexts([{ path: 'shop.yaml', text: MANIFESTS }, { path: 'cluster.yaml', text: clusterPolicy }]);
+  const solver = new ReachabilitySolver(graph);
+
+  it('names a peer selector of a ClusterNetworkPolicy on the side it judges', () => {
+    const answer = answerReach(solver, resolveEndpoint(graph, 'shop/client'), resolveEndpoint(graph, 'shop/web'), { protocol: 'TCP', port: 8080 });
+    expect(answer.pairs[0].verdict.caveats).toContain(
+      'ClusterNetworkPolicy pinned-admin spec.egress[0].to[0].pods.podSelector names pod-template-hash=5d8f7c9b4: pod-template-hash is a value the Deployment controller computes '
+      + 'for each revision of the pod template, so k8snet cannot know it for the destination and takes it to differ from the value named '
+      + '(the selector does not match the destination here).',
+    );
+  });
+});

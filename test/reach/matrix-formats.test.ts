@@ -157,7 +157,8 @@ describe('json', () => {
     expect(toExternal.destination).toEqual({ id: '0.0.0.0-9.255.255.255[External]', type: 'external', family: 'IPv4', range: '0.0.0.0-9.255.255.255' });
     expect(toExternal.allowed).toEqual({ TCP: [[443, 443]] });
     const all = document.connections.find((c: any) => c.connections === 'All Connections');
-    expect(all.allowed).toEqual({ SCTP: [[1, 65535]], TCP: [[1, 65535]], UDP: [[1, 65535]] });
+    // All Connections is every protocol: the ports of TCP, UDP and SCTP, and every ICMP message and other IP protocol.
+    expect(all.allowed).toEqual({ SCTP: [[1, 65535]], TCP: [[1, 65535]], UDP: [[1, 65535]], ICMP: 'all', ICMPv6: 'all', otherProtocols: 'all' });
     const controller = document.connections.find((c: any) => c.source.type === 'ingress-controller');
     expect(controller).toMatchObject({ source: { id: '{ingress-controller}', type: 'ingress-controller' }, connections: 'TCP 8080', allowed: { TCP: [[8080, 8080]] } });
   });

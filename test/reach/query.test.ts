@@ -246,6 +246,24 @@ describe('parsePortQuery', () => {
     }
   });
 
+  it('reads ICMP and ICMPv6 with an optional type and code, and IP protocols by number or name', () => {
+    const read = (text: string) => {
+      const query = parsePortQuery(text);
+      return 'connections' in query ? [query.label, query.connections.toString()] : query;
+    };
+    expect(read('icmp')).toEqual(['ICMP', 'ICMP']);
+    expect(read('ICMP/8')).toEqual(['ICMP 8', 'ICMP 8']);
+    expect(read('icmp/8/0')).toEqual(['ICMP 8/0', 'ICMP 8/0']);
+    expect(read('icmpv6/128')).toEqual(['ICMPv6 128', 'ICMPv6 128']);
+    expect(read('proto/47')).toEqual(['protocol 47', 'GRE']);
+    expect(read('proto/vrrp')).toEqual(['protocol VRRP', 'VRRP']);
+    // A container port called icmp is asked about with its protocol.
+    expect(read('icmp/TCP')).toEqual({ protocol: 'TCP', port: 'icmp' });
+    for (const bad of ['icmp/256', 'icmp/8/0/1', 'icmp/x', 'proto/', 'proto/999', 'proto/nothing', 'proto/1/2']) {
+      expect(() => parsePortQuery(bad)).toThrow(QueryError);
+    }
+  });
+
   // BUG (src/reach/query.ts, parsePortQuery): the text is split on '/' and only the first two
   // parts are read, so `80/tcp/extra` is accepted as 80/TCP instead of being rejected.
   it('rejects a port with more than one slash', () => {
@@ -266,6 +284,20 @@ describe('parsePortQuery', () => {
 });
 
 describe('answerReach', () => {
+  it('ICMP: a rule without ports allows it, a rule with ports does not; a Service does not forward it', () => {
+    // client's egress to app=web has no ports (ICMP allowed there); web's ingress allows TCP 8080 only.
+    const toWeb = ask('shop/client', 'shop/Pod/web-a', 'icmp/8/0');
+    expect(toWeb.reachable).toBe('none');
+    expect(toWeb.pairs[0].verdict.egress.allowed.containsIcmp('ICMP', 8, 0)).toBe(true);
+    expect(toWeb.pairs[0].verdict.ingress.allowed.containsIcmp('ICMP', 8, 0)).toBe(false);
+    expect(firstLine(toWeb)).toBe('✖ NOT REACHABLE: shop/client[Deployment] → shop/web-a[Pod] on ICMP 8/0');
+    expect(ask('shop/batch', 'shop/client', 'icmp').reachable).toBe('all');
+    expect(ask('shop/client', 'ip:203.0.113.9', 'icmp').reachable).toBe('none');
+    const throughService = ask('shop/batch', 'svc:shop/web', 'icmp');
+    expect(throughService.notes.join(' ')).toContain('forwards only its TCP, UDP and SCTP ports, so ICMP sent to its address does not reach its pods');
+    expect(JSON.parse(formatReachJson(toWeb)).port).toBe('ICMP 8/0');
+  });
+
   it('through a Service with a named targetPort: one answer per endpoint pod, each on its own number', () => {
     const answer = ask('shop/client', 'svc:shop/web', '80');
     expect(answer.pairs.map((pair) => [pair.destination.label, pair.asked.toString(), pair.allowed.toString(), pair.via])).toEqual([

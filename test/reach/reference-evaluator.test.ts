@@ -536,3 +536,66 @@ describe('reference evaluator: inputs', () => {
     expect(referenceAllows(c, { ip: '1.2.3.4' }, { pod: 'default/a' }, 'TCP', 80)).toBe(false);
   });
 });
+
+describe('reference evaluator: the Network Policy API tiers', () => {
+  const base = cluster([], {
+    pods: [
+      pod('prod/web', { app: 'web' }, { ports: [[{ name: 'http', containerPort: 8080 }]] }),
+      pod('dev/client', { app: 'client' }),
+    ],
+  });
+  const admin = (name: string, priority: number, ingress: Obj[]): Obj => ({
+    apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name },
+    spec: { priority, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'prod' } } }, ingress },
+  });
+  const fromDev = [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'dev' } } }];
+  const denyAll = policy('prod/deny', { podSelector: {}, policyTypes: ['Ingress'] });
+  const allows = (c: RefCluster, port = 8080) => referenceAllows(c, { pod: 'dev/client' }, { pod: 'prod/web' }, 'TCP', port);
+
+  it('an Allow in the Admin tier wins over NetworkPolicy; a Pass hands over to it', () => {
+    expect(allows({ ...base, policies: [denyAll], clusterPolicies: [admin('a', 1, [{ action: 'Allow', from: fromDev }])] })).toBe(true);
+    expect(allows({ ...base, policies: [denyAll], clusterPolicies: [admin('a', 1, [{ action: 'Pass', from: fromDev }]), admin('b', 2, [{ action: 'Allow', from: fromDev }])] })).toBe(false);
+  });
+
+  it('lower priority first, equal priorities by name; the first matching rule decides', () => {
+    const allow = admin('b', 1, [{ action: 'Allow', from: fromDev }]);
+    const deny = admin('a', 1, [{ action: 'Deny', from: fromDev, ports: [{ portNumber: { port: 8080 } }] }, { action: 'Allow', from: fromDev }]);
+    expect(allows({ ...base, clusterPolicies: [allow, deny] })).toBe(false);
+    expect(allows({ ...base, clusterPolicies: [allow, deny] }, 9090)).toBe(true);
+  });
+
+  it('the Baseline tier applies to pods NetworkPolicy does not isolate; a ClusterNetworkPolicy Pass there means allowed', () => {
+    const baseline = { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' },
+      spec: { subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] } };
+    expect(allows({ ...base, clusterPolicies: [baseline] })).toBe(false);
+    expect(allows({ ...base, policies: [policy('prod/all', { podSelector: {}, ingress: [{}] })], clusterPolicies: [baseline] })).toBe(true);
+    const pass = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'p' },
+      spec: { tier: 'Baseline', priority: 1, subject: { namespaces: {} }, ingress: [{ action: 'Pass', from: [{ namespaces: {} }] }] } };
+    expect(allows({ ...base, clusterPolicies: [pass, baseline] })).toBe(true);
+  });
+
+  it('networks match pod addresses; nodes match the host-network pods of matching Nodes', () => {
+    const c: RefCluster = {
+      ...base,
+      pods: [
+        pod('prod/web', { app: 'web' }),
+        { ...pod('dev/client', { app: 'client' }), status: { podIP: '10.1.2.3' } },
+        { ...pod('dev/agent', { app: 'agent' }, { hostNetwork: true }), spec: { hostNetwork: true, nodeName: 'n1', containers: [] } },
+      ],
+      nodes: [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { zone: 'a' } }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.1' }] } }],
+      clusterPolicies: [{
+        apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'e' },
+        spec: { tier: 'Admin', priority: 1, subject: { namespaces: {} }, egress: [
+          { action: 'Deny', to: [{ networks: ['10.1.2.0/24'] }] },
+          { action: 'Deny', to: [{ nodes: { matchLabels: { zone: 'a' } } }] },
+        ] },
+      }],
+    };
+    expect(referenceAllows(c, { pod: 'prod/web' }, { pod: 'dev/client' }, 'TCP', 80)).toBe(false);
+    expect(referenceAllows(c, { pod: 'prod/web' }, { pod: 'dev/agent' }, 'TCP', 80)).toBe(false);
+    expect(referenceAllows(c, { pod: 'prod/web' }, { ip: '192.168.0.1' }, 'TCP', 80)).toBe(false);
+    expect(referenceAllows(c, { pod: 'prod/web' }, { ip: '192.168.0.2' }, 'TCP', 80)).toBe(true);
+    // Host-network pods are no subject: the agent's own egress is not restricted.
+    expect(referenceAllows(c, { pod: 'dev/agent' }, { ip: '10.1.2.9' }, 'TCP', 80)).toBe(true);
+  });
+});

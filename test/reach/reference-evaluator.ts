@@ -25,6 +25,26 @@
  *    rules whose `from`/`to` is missing or empty.
  *  - Addresses have no policies: address→pod needs only the pod's ingress side, pod→address
  *    only the pod's egress side.
+ *
+ * The Network Policy API (policy.networking.k8s.io: AdminNetworkPolicy and
+ * BaselineAdminNetworkPolicy v1alpha1, ClusterNetworkPolicy v1alpha2), from its types and docs:
+ *  - Each side goes through three tiers: the Admin tier (AdminNetworkPolicies and
+ *    ClusterNetworkPolicies with `tier: Admin`), then NetworkPolicy, then the Baseline tier
+ *    (the BaselineAdminNetworkPolicy and ClusterNetworkPolicies with `tier: Baseline`). In a
+ *    tier, the policies whose subject selects the pod are taken by priority (lower first; equal
+ *    priorities are left to the implementation, and taken by name here, the
+ *    BaselineAdminNetworkPolicy after every ClusterNetworkPolicy of its tier), and their rules of
+ *    the direction in order: the first rule matching the peer and the port decides. Allow/Accept
+ *    allows, Deny denies, Pass skips the rest of the tier. A pod NetworkPolicy isolates is decided
+ *    by NetworkPolicy (nothing reaches the Baseline tier); otherwise the Baseline tier, then allowed.
+ *  - Subjects: `namespaces` (the pods of matching namespaces) or `pods` (namespaces AND pods);
+ *    host-network pods are never selected. Peers: `namespaces` and `pods` likewise, never
+ *    host-network pods; `networks` match addresses in a CIDR, and pods whose `status.podIP` is in
+ *    one (a pod of unknown address only when a CIDR is a whole family); `nodes` match the
+ *    addresses of Nodes whose labels match, and the host-network pods running on them
+ *    (`spec.nodeName`).
+ *  - Ports: without `ports`/`protocols`, everything; numbers, ranges (inclusive), and named ports
+ *    resolved on the destination pod whatever their protocol.
  */
 
 export type RefProtocol = 'TCP' | 'UDP' | 'SCTP';
@@ -32,11 +52,16 @@ export type RefProtocol = 'TCP' | 'UDP' | 'SCTP';
 /** A pod `namespace/name`, or an IPv4 address outside the cluster. */
 export type RefPeer = { pod: string } | { ip: string };
 
-/** Plain Kubernetes objects: Namespaces, Pods and NetworkPolicies. */
+/**
+ * Plain Kubernetes objects: Namespaces, Pods and NetworkPolicies; optionally Nodes and the
+ * Network Policy API's AdminNetworkPolicies, BaselineAdminNetworkPolicy and ClusterNetworkPolicies.
+ */
 export interface RefCluster {
   namespaces: object[];
   pods: object[];
   policies: object[];
+  nodes?: object[];
+  clusterPolicies?: object[];
 }
 
 type Obj = Record<string, any>;
@@ -77,8 +102,18 @@ type Direction = 'ingress' | 'egress';
  */
 function sideAllows(cluster: RefCluster, pod: Obj, direction: Direction, peer: Target, destinationPod: Obj | undefined,
   protocol: RefProtocol, port: number): boolean {
+  const admin = tierDecision(cluster, 'Admin', pod, direction, peer, destinationPod, protocol, port);
+  if (admin !== undefined) return admin;
+  const networkPolicy = networkPolicyDecision(cluster, pod, direction, peer, destinationPod, protocol, port);
+  if (networkPolicy !== undefined) return networkPolicy;
+  return tierDecision(cluster, 'Baseline', pod, direction, peer, destinationPod, protocol, port) ?? true;
+}
+
+/** NetworkPolicy's answer for a pod it isolates; undefined for a pod no NetworkPolicy isolates. */
+function networkPolicyDecision(cluster: RefCluster, pod: Obj, direction: Direction, peer: Target, destinationPod: Obj | undefined,
+  protocol: RefProtocol, port: number): boolean | undefined {
   // NetworkPolicy does not apply to host-network pods: they are never isolated.
-  if (isHostNetwork(pod)) return true;
+  if (isHostNetwork(pod)) return undefined;
   let isolated = false;
   for (const policy of cluster.policies as Obj[]) {
     if (!policySelectsPod(policy, pod)) continue;
@@ -95,7 +130,126 @@ function sideAllows(cluster: RefCluster, pod: Obj, direction: Direction, peer: T
       return true;
     }
   }
-  return !isolated;
+  return isolated ? false : undefined;
+}
+
+type Tier = 'Admin' | 'Baseline';
+
+/** The policies of a tier, each with its priority; the BaselineAdminNetworkPolicy after the rest. */
+function tierPolicies(cluster: RefCluster, tier: Tier): { policy: Obj; priority: number }[] {
+  const policies: { policy: Obj; priority: number }[] = [];
+  for (const policy of (cluster.clusterPolicies ?? []) as Obj[]) {
+    if (policy.kind === 'AdminNetworkPolicy' && tier === 'Admin') policies.push({ policy, priority: policy.spec.priority });
+    else if (policy.kind === 'BaselineAdminNetworkPolicy' && tier === 'Baseline') policies.push({ policy, priority: Number.MAX_SAFE_INTEGER });
+    else if (policy.kind === 'ClusterNetworkPolicy' && policy.spec.tier === tier) policies.push({ policy, priority: policy.spec.priority });
+  }
+  const name = (entry: { policy: Obj }) => String(entry.policy.metadata.name);
+  return policies.sort((a, b) => a.priority - b.priority || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+}
+
+/**
+ * The first matching rule of a tier: true (Allow/Accept), false (Deny), or undefined when no
+ * rule of the tier matches or a Pass rule hands the connection on.
+ */
+function tierDecision(cluster: RefCluster, tier: Tier, pod: Obj, direction: Direction, peer: Target, destinationPod: Obj | undefined,
+  protocol: RefProtocol, port: number): boolean | undefined {
+  // "Host-networked pods are not included in subject selection."
+  if (isHostNetwork(pod)) return undefined;
+  for (const { policy } of tierPolicies(cluster, tier)) {
+    if (!subjectSelects(cluster, policy.spec?.subject ?? {}, pod)) continue;
+    const rules: Obj[] = policy.spec?.[direction] ?? [];
+    for (const rule of rules) {
+      const peers: Obj[] = rule[direction === 'ingress' ? 'from' : 'to'] ?? [];
+      if (!peers.some((candidate) => apiPeerMatches(cluster, candidate, peer))) continue;
+      if (!apiPortsMatch(policy.kind === 'ClusterNetworkPolicy' ? rule.protocols : rule.ports, policy.kind === 'ClusterNetworkPolicy', destinationPod, protocol, port)) continue;
+      if (rule.action === 'Pass') return undefined;
+      return rule.action === 'Allow' || rule.action === 'Accept';
+    }
+  }
+  return undefined;
+}
+
+function subjectSelects(cluster: RefCluster, subject: Obj, pod: Obj): boolean {
+  if (subject.namespaces) return selectorMatches(subject.namespaces, namespaceLabels(cluster, namespaceOf(pod)));
+  if (subject.pods) {
+    return selectorMatches(subject.pods.namespaceSelector ?? {}, namespaceLabels(cluster, namespaceOf(pod)))
+      && selectorMatches(subject.pods.podSelector ?? {}, labelsOf(pod));
+  }
+  throw new Error('reference: subject without namespaces or pods (invalid policy)');
+}
+
+function apiPeerMatches(cluster: RefCluster, peer: Obj, target: Target): boolean {
+  if (peer.namespaces || peer.pods) {
+    // "Host-networked pods are not included in this type of peer."
+    if (target.kind !== 'pod' || isHostNetwork(target.pod)) return false;
+    const namespaceSelector = peer.namespaces ?? peer.pods.namespaceSelector ?? {};
+    if (!selectorMatches(namespaceSelector, namespaceLabels(cluster, namespaceOf(target.pod)))) return false;
+    return peer.pods ? selectorMatches(peer.pods.podSelector ?? {}, labelsOf(target.pod)) : true;
+  }
+  if (peer.networks) {
+    const cidrs: string[] = peer.networks.map(String);
+    if (target.kind === 'ip') return cidrs.some((cidr) => ipInCidr(target.ip, cidr));
+    const address = podAddress(cluster, target.pod);
+    // A pod of unknown address: only a whole address family is sure to hold it.
+    if (address === undefined) return cidrs.some((cidr) => cidr.endsWith('/0'));
+    return cidrs.some((cidr) => ipInCidr(address, cidr));
+  }
+  if (peer.nodes) {
+    const matching = ((cluster.nodes ?? []) as Obj[]).filter((node) => selectorMatches(peer.nodes, stringMap(node.metadata?.labels)));
+    if (target.kind === 'ip') return matching.some((node) => nodeAddresses(node).includes(target.ip));
+    if (!isHostNetwork(target.pod)) return false;
+    if (isEmptySelector(peer.nodes)) return true;
+    // The pod's node: spec.nodeName, or the Node whose address is its IP; not knowing which, it
+    // could run on any Node, and matches only when every one does.
+    const nodes = (cluster.nodes ?? []) as Obj[];
+    const own = nodes.filter((node) => node.metadata?.name === target.pod.spec?.nodeName
+      || (target.pod.spec?.nodeName === undefined && nodeAddresses(node).includes(target.pod.status?.podIP)));
+    const candidates = own.length > 0 ? own : nodes;
+    return candidates.length > 0 && candidates.every((node) => matching.includes(node));
+  }
+  throw new Error('reference: admin peer without a known field');
+}
+
+/** A pod's address: its status.podIP; a host-network pod's is its node's, or the node's InternalIP. */
+function podAddress(cluster: RefCluster, pod: Obj): string | undefined {
+  if (typeof pod.status?.podIP === 'string') return pod.status.podIP;
+  if (isHostNetwork(pod) && pod.spec?.nodeName) {
+    const node = ((cluster.nodes ?? []) as Obj[]).find((candidate) => candidate.metadata?.name === pod.spec.nodeName);
+    return node ? nodeAddresses(node)[0] : undefined;
+  }
+  return undefined;
+}
+
+function nodeAddresses(node: Obj): string[] {
+  return ((node.status?.addresses ?? []) as Obj[]).map((entry) => String(entry.address));
+}
+
+function isEmptySelector(selector: Obj): boolean {
+  return Object.keys(selector?.matchLabels ?? {}).length === 0 && (selector?.matchExpressions ?? []).length === 0;
+}
+
+/** Whether a rule's ports (v1alpha1 `ports`) or protocols (v1alpha2) include `protocol`/`port` towards the destination. */
+function apiPortsMatch(entries: Obj[] | undefined, isV1alpha2: boolean, destinationPod: Obj | undefined, protocol: RefProtocol, port: number): boolean {
+  // Missing: "protocol-specific attributes will not be used to match traffic".
+  if (entries === undefined || entries === null) return true;
+  return entries.some((entry) => {
+    const named = isV1alpha2 ? entry.destinationNamedPort : entry.namedPort;
+    if (typeof named === 'string') {
+      if (!destinationPod) return false;
+      return containerPortsOf(destinationPod).some((containerPort) => containerPort.name === named
+        && (containerPort.protocol ?? 'TCP') === protocol && containerPort.containerPort === port);
+    }
+    if (isV1alpha2) {
+      const [key, value] = Object.entries(entry)[0] as [string, Obj];
+      if (key.toUpperCase() !== protocol) return false;
+      const destination = value.destinationPort;
+      if (typeof destination.number === 'number') return destination.number === port;
+      return destination.range.start <= port && port <= destination.range.end;
+    }
+    if (entry.portNumber) return (entry.portNumber.protocol ?? 'TCP') === protocol && entry.portNumber.port === port;
+    if (entry.portRange) return (entry.portRange.protocol ?? 'TCP') === protocol && entry.portRange.start <= port && port <= entry.portRange.end;
+    throw new Error('reference: admin port without a known field');
+  });
 }
 
 /** The effective policyTypes, defaulted as the API server does when the field is missing or empty. */

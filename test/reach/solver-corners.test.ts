@@ -682,9 +682,9 @@ spec:
     expect(w.conn('other/tool', 'shop/web')).toBe('TCP 8080');
     expect(w.conn('shop/client', 'shop/web')).toBe('No Connections');
     const verdict = w.explain('other/tool', 'shop/web');
-    expect(verdict.ingress.adminDecisions).toHaveLength(1);
-    expect(verdict.ingress.adminDecisions[0]).toMatchObject({ policy: { name: 'allow-team-b' }, rule: { name: 'team-b-8080', action: 'Allow' } });
-    expect(verdict.ingress.adminDecisions[0].ports.toString()).toBe('TCP 8080');
+    expect(verdict.ingress.decisions).toHaveLength(1);
+    expect(verdict.ingress.decisions[0]).toMatchObject({ rule: { action: 'allow', policy: { name: 'allow-team-b' }, source: { ruleLabel: 'team-b-8080', actionName: 'Allow' } } });
+    expect(verdict.ingress.decisions[0].ports.toString()).toBe('TCP 8080');
   });
 
   it('AdminNetworkPolicy Deny beats a NetworkPolicy allow', () => {
@@ -722,7 +722,7 @@ spec:
 `),
     ]);
     expect(w.conn('other/tool', 'shop/web')).toBe('TCP 8080');
-    expect(w.explain('other/tool', 'shop/web').ingress.adminDecisions.map((decision) => decision.rule.action)).toEqual(['Pass']);
+    expect(w.explain('other/tool', 'shop/web').ingress.decisions.map((decision) => decision.rule.source.actionName)).toEqual(['Pass']);
     // Not passed: shop/client is denied by the NetworkPolicy isolation, untouched by the ANPs.
     expect(w.conn('shop/client', 'shop/web')).toBe('No Connections');
   });
@@ -753,7 +753,7 @@ spec:
 `,
     ]);
     expect(w.conn('other/tool', 'shop/web')).toBe('No Connections');
-    expect(w.explain('other/tool', 'shop/web').ingress.adminDecisions.map((decision) => `${decision.rule.name}:${decision.ports}`))
+    expect(w.explain('other/tool', 'shop/web').ingress.decisions.map((decision) => `${decision.rule.source.ruleLabel}:${decision.ports}`))
       .toEqual(['pass-8080:TCP 8080', `deny-rest:${EVERYTHING_BUT_TCP_8080}`, 'deny-8080:TCP 8080']);
     // With a NetworkPolicy isolating web, the passed port goes to it instead of the baseline.
     const isolated = world([...BASE, anp('pass-8080', 1, `  ingress:
@@ -834,7 +834,7 @@ spec:
     expect(w.conn('other/tool', 'shop/client')).toBe('No Connections');
     expect(w.conn('shop/batch', 'shop/client')).toBe('All Connections');
     const verdict = w.explain('other/tool', 'shop/client');
-    expect(verdict.ingress.adminDecisions.map((decision) => [decision.policy.kind, decision.rule.action])).toEqual([['BaselineAdminNetworkPolicy', 'Deny']]);
+    expect(verdict.ingress.decisions.map((decision) => [decision.rule.policy.kind, decision.rule.source.actionName])).toEqual([['BaselineAdminNetworkPolicy', 'Deny']]);
     // The baseline is about shop's pods only: other's ingress is untouched.
     expect(w.conn('shop/client', 'other/tool')).toBe('All Connections');
   });
@@ -917,6 +917,79 @@ spec:
     ]);
     expect(w.conn('shop/client', 'shop/agent')).toBe('No Connections');
     expect(w.conn('shop/client', 'shop/web')).toBe('All Connections');
+  });
+
+  it('AdminNetworkPolicy networks are judged against each pod\'s own address: one server pod allowed, its twin denied', () => {
+    // Two pods with the same labels (a StatefulSet's ordinals) and different IPs: an address peer
+    // tells them apart, so the solver splits their class, and only there.
+    const w = world([
+      ...BASE,
+      pod('other', 'server-0', { app: 'server' }, { podIP: '10.244.2.10' }),
+      pod('other', 'server-1', { app: 'server' }, { podIP: '10.244.2.11' }),
+      anp('to-one-server', 10, `  egress:
+  - name: allow-server-0
+    action: Allow
+    to: [{networks: [10.244.2.10/32]}]
+  - name: deny-the-rest
+    action: Deny
+    to: [{networks: [0.0.0.0/0]}]
+`),
+    ]);
+    expect(w.conn('shop/client', 'other/server-0')).toBe('All Connections');
+    expect(w.conn('shop/client', 'other/server-1')).toBe('No Connections');
+    expect(w.solver.classOf(w.podOf('other/server-0'))).not.toBe(w.solver.classOf(w.podOf('other/server-1')));
+    // The five pods of BASE keep their classes; only the twins are told apart.
+    expect(w.solver.classes).toHaveLength(7);
+  });
+
+  it('AdminNetworkPolicy nodes with a selector match the Nodes of the input by label, and their addresses; either --host-network-pods mode', () => {
+    const node = (name: string, role: string, address: string) => `apiVersion: v1
+kind: Node
+metadata: {name: ${name}, labels: {node-role.kubernetes.io/${role}: ""}}
+status: {addresses: [{type: InternalIP, address: ${address}}]}
+`;
+    for (const mode of ['node', 'pod'] as const) {
+      const w = world([
+        ...BASE,
+        node('cp-1', 'control-plane', '192.168.0.1'),
+        node('worker-1', 'worker', '192.168.0.2'),
+        `apiVersion: v1
+kind: Pod
+metadata: {name: agent-cp, namespace: shop, labels: {app: agent}}
+spec: {hostNetwork: true, nodeName: cp-1, containers: [{name: main, image: example/app}]}
+status: {podIP: 192.168.0.1}
+`,
+        `apiVersion: v1
+kind: Pod
+metadata: {name: agent-worker, namespace: shop, labels: {app: agent}}
+spec: {hostNetwork: true, nodeName: worker-1, containers: [{name: main, image: example/app}]}
+status: {podIP: 192.168.0.2}
+`,
+        anp('no-control-plane', 10, `  egress:
+  - name: deny-control-plane
+    action: Deny
+    to: [{nodes: {matchExpressions: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]}}]
+`),
+      ], mode);
+      expect(w.conn('shop/client', 'shop/agent-cp')).toBe('No Connections');
+      expect(w.conn('shop/client', 'shop/agent-worker')).toBe('All Connections');
+      expect(w.toIp('shop/client', '192.168.0.1')).toBe('No Connections');
+      expect(w.toIp('shop/client', '192.168.0.2')).toBe('All Connections');
+    }
+  });
+
+  it('AdminNetworkPolicy networks 0.0.0.0/0 covers host-network pods: their address is their node\'s', () => {
+    const w = world([
+      ...BASE,
+      pod('shop', 'agent', { app: 'agent' }, { hostNetwork: true }),
+      anp('no-internet', 10, `  egress:
+  - name: deny-all-ipv4
+    action: Deny
+    to: [{networks: [0.0.0.0/0]}]
+`),
+    ]);
+    expect(w.conn('shop/client', 'shop/agent')).toBe('No Connections');
+    expect(w.conn('shop/client', 'shop/web')).toBe('No Connections');
   });
 
   it('a BaselineAdminNetworkPolicy not named default is rejected by the API server and left out', () => {

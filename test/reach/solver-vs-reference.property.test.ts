@@ -7,7 +7,9 @@ import { ReachabilitySolver } from '../../src/reach/solver.js';
 import { referenceAllows, type RefCluster, type RefPeer, type RefProtocol } from './reference-evaluator.js';
 
 /*
- * Property: on random small clusters, the fast solver (run through the product pipeline:
+ * Property: on random small clusters (NetworkPolicies; and, in a second property, also
+ * AdminNetworkPolicies, ClusterNetworkPolicies of both tiers and a BaselineAdminNetworkPolicy,
+ * with Nodes and pod addresses), the fast solver (run through the product pipeline:
  * YAML text -> loadTexts -> buildGraph -> ReachabilitySolver) answers exactly what the
  * brute-force reference evaluator answers, for every ordered pod pair (a pod with itself
  * included), for pods and a few addresses in both directions, at every interesting port of
@@ -211,6 +213,105 @@ const clusterArb: fc.Arbitrary<RefCluster> = fc.uniqueArray(fc.constantFrom(...N
   })));
 
 // ---------------------------------------------------------------------------------------------
+// The Network Policy API: AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy,
+// with Nodes and pod addresses for their `networks` and `nodes` peers.
+
+const NODES = [
+  { name: 'n1', labels: { 'kubernetes.io/os': 'linux', zone: 'a' }, address: '192.168.0.1' },
+  { name: 'n2', labels: { 'kubernetes.io/os': 'linux', zone: 'b' }, address: '192.168.0.2' },
+];
+const NODE_SELECTOR_KEYS: Record<string, string[]> = { 'kubernetes.io/os': ['linux'], zone: ['a', 'b'] };
+/** Pod addresses inside (and outside) the CIDRs the generated peers use; twins may share one. */
+const POD_IPS = ['10.1.2.3', '10.1.2.4', '10.200.0.1', '192.168.1.1', '203.0.113.7'];
+
+const apiPeerArb = (direction: 'ingress' | 'egress'): fc.Arbitrary<Obj> => fc.oneof(
+  { weight: 2, arbitrary: namespaceSelectorArb.map((namespaces) => ({ namespaces })) },
+  { weight: 2, arbitrary: fc.record({ namespaceSelector: namespaceSelectorArb, podSelector: podSelectorArb }).map((pods) => ({ pods })) },
+  ...(direction === 'egress' ? [
+    { weight: 2, arbitrary: fc.uniqueArray(fc.constantFrom(...Object.keys(CIDRS), '10.1.2.3/32'), { minLength: 1, maxLength: 2 }).map((networks) => ({ networks })) },
+    { weight: 1, arbitrary: selectorArb(NODE_SELECTOR_KEYS).map((nodes) => ({ nodes })) },
+  ] : []),
+);
+
+/** A v1alpha1 `ports` entry or a v1alpha2 `protocols` entry. */
+const apiPortArb = (v1alpha2: boolean, named: boolean): fc.Arbitrary<Obj> => fc.oneof(
+  fc.record({ protocol: optionalProtocol, port: portNumberArb }).map(({ protocol, port }) => (v1alpha2
+    ? { [protocol.toLowerCase()]: { destinationPort: { number: port } } }
+    : { portNumber: { protocol, port } })),
+  fc.record({ protocol: optionalProtocol, start: portNumberArb, span: fc.constantFrom(1, 10, 1000) })
+    .filter(({ start, span }) => start + span <= 65535)
+    .map(({ protocol, start, span }) => (v1alpha2
+      ? { [protocol.toLowerCase()]: { destinationPort: { range: { start, end: start + span } } } }
+      : { portRange: { protocol, start, end: start + span } })),
+  ...(named ? [fc.constantFrom(...PORT_NAMES).map((name) => (v1alpha2 ? { destinationNamedPort: name } : { namedPort: name }))] : []),
+);
+
+function apiRuleArb(kind: 'anp' | 'banp' | 'cnp', direction: 'ingress' | 'egress', index: number): fc.Arbitrary<Obj> {
+  const actions = kind === 'banp' ? ['Allow', 'Deny'] : kind === 'anp' ? ['Allow', 'Deny', 'Pass'] : ['Accept', 'Deny', 'Pass'];
+  return fc.record({
+    action: fc.constantFrom(...actions),
+    peers: fc.array(apiPeerArb(direction), { minLength: 1, maxLength: 2 }),
+    withPorts: fc.boolean(),
+  }).chain(({ action, peers, withPorts }) => {
+    // "networks/nodes peer cannot be set with namedPorts".
+    const named = !peers.some((peer) => peer.networks || peer.nodes);
+    const ports = withPorts ? fc.array(apiPortArb(kind === 'cnp', named), { minLength: 1, maxLength: 2 }) : fc.constant(undefined);
+    return ports.map((entries) => ({
+      name: `${direction}-${index}`,
+      action,
+      [direction === 'ingress' ? 'from' : 'to']: peers,
+      ...(entries ? { [kind === 'cnp' ? 'protocols' : 'ports']: entries } : {}),
+    }));
+  });
+}
+
+const apiSubjectArb: fc.Arbitrary<Obj> = fc.oneof(
+  namespaceSelectorArb.map((namespaces) => ({ namespaces })),
+  fc.record({ namespaceSelector: namespaceSelectorArb, podSelector: podSelectorArb }).map((pods) => ({ pods })),
+);
+
+function apiRulesArb(kind: 'anp' | 'banp' | 'cnp', direction: 'ingress' | 'egress'): fc.Arbitrary<Obj[]> {
+  return fc.integer({ min: 0, max: 3 }).chain((count) => (count === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: count }, (_, index) => apiRuleArb(kind, direction, index)))));
+}
+
+/** AdminNetworkPolicies and ClusterNetworkPolicies (priorities 0-3, so ties happen), and maybe the baseline. */
+const apiPoliciesArb: fc.Arbitrary<Obj[]> = fc.record({
+  admin: fc.array(fc.record({
+    kind: fc.constantFrom('anp' as const, 'cnp' as const),
+    tier: fc.constantFrom('Admin', 'Baseline'),
+    priority: fc.integer({ min: 0, max: 3 }),
+    subject: apiSubjectArb,
+  }).chain((policy) => fc.record({ ingress: apiRulesArb(policy.kind, 'ingress'), egress: apiRulesArb(policy.kind, 'egress') }).map((rules) => ({ ...policy, ...rules }))), { maxLength: 3 }),
+  baseline: fc.option(fc.record({ subject: apiSubjectArb, ingress: apiRulesArb('banp', 'ingress'), egress: apiRulesArb('banp', 'egress') }), { nil: undefined }),
+}).map(({ admin, baseline }) => [
+  ...admin.map((policy, index) => (policy.kind === 'anp'
+    ? { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: `anp${index}` }, spec: { priority: policy.priority, subject: policy.subject, ingress: policy.ingress, egress: policy.egress } }
+    : { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: `cnp${index}` }, spec: { tier: policy.tier, priority: policy.priority, subject: policy.subject, ingress: policy.ingress, egress: policy.egress } })),
+  ...(baseline ? [{ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec: baseline }] : []),
+]);
+
+/** A random cluster as clusterArb makes, plus Nodes, pod addresses and Network Policy API policies. */
+const apiClusterArb: fc.Arbitrary<RefCluster> = fc.record({
+  base: clusterArb,
+  addresses: fc.array(fc.option(fc.constantFrom(...POD_IPS), { nil: undefined }), { minLength: 6, maxLength: 6 }),
+  nodesOfPods: fc.array(fc.constantFrom(0, 1), { minLength: 6, maxLength: 6 }),
+  clusterPolicies: apiPoliciesArb,
+}).map(({ base, addresses, nodesOfPods, clusterPolicies }) => ({
+  ...base,
+  pods: (base.pods as Obj[]).map((pod, index) => {
+    const spec = pod.spec as Obj;
+    // A host-network pod runs on a Node and has its address; others may have an address of their own.
+    if (spec.hostNetwork === true) {
+      const node = NODES[nodesOfPods[index]];
+      return { ...pod, spec: { ...spec, nodeName: node.name }, status: { podIP: node.address } };
+    }
+    return addresses[index] ? { ...pod, status: { podIP: addresses[index] } } : pod;
+  }),
+  nodes: NODES.map((node) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: node.name, labels: node.labels }, status: { addresses: [{ type: 'InternalIP', address: node.address }] } })),
+  clusterPolicies,
+}));
+
+// ---------------------------------------------------------------------------------------------
 // Comparison.
 
 interface Disagreement {
@@ -231,7 +332,8 @@ interface Comparison {
 }
 
 function toYaml(cluster: RefCluster): string {
-  return [...cluster.namespaces, ...cluster.pods, ...cluster.policies].map((object) => dump(object)).join('---\n');
+  return [...cluster.namespaces, ...cluster.pods, ...cluster.policies, ...(cluster.nodes ?? []), ...(cluster.clusterPolicies ?? [])]
+    .map((object) => dump(object)).join('---\n');
 }
 
 /** Every port number mentioned anywhere, ±1, plus 1 and 65535. */
@@ -240,10 +342,11 @@ function interestingPorts(cluster: RefCluster): number[] {
   const visit = (value: unknown, key?: string): void => {
     if (Array.isArray(value)) value.forEach((item) => visit(item));
     else if (value && typeof value === 'object') for (const [field, item] of Object.entries(value)) visit(item, field);
-    else if (typeof value === 'number' && (key === 'port' || key === 'endPort' || key === 'containerPort')) mentioned.add(value);
+    else if (typeof value === 'number' && (key === 'port' || key === 'endPort' || key === 'containerPort' || key === 'number' || key === 'start' || key === 'end')) mentioned.add(value);
   };
   visit(cluster.pods);
   visit(cluster.policies);
+  visit(cluster.clusterPolicies ?? []);
   const ports = new Set<number>();
   for (const port of mentioned) for (const near of [port - 1, port, port + 1]) if (near >= 1 && near <= 65535) ports.add(near);
   return [...ports].sort((a, b) => a - b);
@@ -364,6 +467,12 @@ describe('solver agrees with the reference evaluator', () => {
     fc.assert(fc.property(clusterArb, (cluster) => {
       assertAgreement(cluster);
     }), { numRuns: 300, includeErrorInReport: true });
+  });
+
+  it('on random clusters with AdminNetworkPolicies, ClusterNetworkPolicies and a baseline: tiers, priority, Pass, Deny, networks and nodes', () => {
+    fc.assert(fc.property(apiClusterArb, (cluster) => {
+      assertAgreement(cluster, [...ADDRESSES, ...NODES.map((node) => node.address)]);
+    }), { numRuns: 200, includeErrorInReport: true });
   });
 
   it('regression: a named port whose protocol differs from the container port protocol', () => {

@@ -1,4 +1,4 @@
-import { QueryError, answerReach, parsePortQuery, resolveEndpoint, type PortQuery, type ReachAnswer } from '../../reach/query.js';
+import { QueryError, answerReach, parsePortQuery, resolveEndpoint, type ConnectionQuery, type ReachAnswer } from '../../reach/query.js';
 import { endpointNamespace, isScopable, relevantFilesFor } from '../../reach/query-scope.js';
 import type { Analysis } from '../../pipeline.js';
 import type { DnsLocation } from '../../reach/cluster-dns.js';
@@ -47,7 +47,7 @@ export async function runCanReach(source: string, destination: string, paths: st
   return answer.reachable === 'none' ? EXIT_FINDINGS : EXIT_OK;
 }
 
-function parsePort(text: string | undefined): PortQuery | undefined {
+function parsePort(text: string | undefined): ConnectionQuery | undefined {
   try {
     // `--port ''` is a mistake to report, not a request for every port.
     return text === undefined ? undefined : parsePortQuery(text);
@@ -58,7 +58,7 @@ function parsePort(text: string | undefined): PortQuery | undefined {
 }
 
 /** Answers, or returns undefined when an endpoint cannot be resolved. */
-function tryAnswer(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions, dns: DnsLocation): ReachAnswer | undefined {
+function tryAnswer(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions, dns: DnsLocation): ReachAnswer | undefined {
   try {
     return answerOrThrow(analysis, source, destination, port, options, dns);
   } catch (error) {
@@ -67,7 +67,7 @@ function tryAnswer(analysis: Analysis, source: string, destination: string, port
   }
 }
 
-function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions, dns: DnsLocation): ReachAnswer {
+function answerOrThrow(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions, dns: DnsLocation): ReachAnswer {
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   try {
     // `dns` is where the configuration says cluster DNS runs (cluster.dnsSelector), as egress-blocks-dns reads it.

@@ -3,7 +3,7 @@ import { matrixEdges } from '../../reach/matrix.js';
 import { generatedLabelCaveats } from '../../reach/generated-labels.js';
 import { PER_POD_LABEL_KEYS } from '../../model/controller-labels.js';
 import { QueryError, resolveEndpoint } from '../../reach/query.js';
-import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
+import { ReachabilitySolver, type CompiledRule, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
 import { countOf } from '../../model/plural.js';
@@ -33,26 +33,48 @@ export async function runExplain(target: string, paths: string[], options: Expla
     throw error;
   }
   if (endpoint.type !== 'pods') throw new UsageError(`explain takes a workload (ns/name or ns/Kind/name), not ${target}`);
-  const { describePeer, describeRule, policyLocation } = await import('../../report/reach-text.js');
+  const { describeRule, decisionVerb, policyLocation, ruleLocation } = await import('../../report/reach-text.js');
   const workloadIds = [...new Set(endpoint.pods.map((pod) => pod.workloadId))];
   const classes = [...new Set(endpoint.pods.map((pod) => solver.classOf(pod)))];
   const edges = workloadIds.flatMap((id) => [...matrixEdges(solver, { focusWorkload: id })]);
   const incoming = edges.filter((edge) => workloadIds.includes(edge.destination.id));
   const outgoing = edges.filter((edge) => workloadIds.includes(edge.source.id));
 
-  const sideOf = (podClass: PodClass, direction: Direction) => ({
-    isolated: solver.isIsolated(podClass, direction),
-    outsidePolicy: podClass.outsidePolicy,
-    policies: solver.isolatingPolicies(podClass, direction).map((policy) => ({
-      policy: `${policy.namespace}/${policy.name}`,
-      location: policyLocation(policy),
-      rules: solver.rulesFor(podClass, direction).filter((rule) => rule.policy === policy).map((rule) => ({
-        rule: describeRule(rule),
-        peers: rule.matchesEveryPeer ? 'every peer' : rule.peers.map(describePeer).join(' or '),
-        ports: rule.namedPorts.length > 0 ? `${rule.numericPorts.isEmpty() ? '' : `${rule.numericPorts.describe()} + `}named ${rule.namedPorts.map((port) => `${port.name}/${port.protocol}`).join(', ')} (${solver.portsTowards(rule, direction === 'ingress' ? podClass : undefined).describe()} here)` : rule.numericPorts.describe(),
+  const portsOf = (rule: CompiledRule, podClass: PodClass, direction: Direction) => (rule.namedPorts.length > 0
+    ? `${rule.numericPorts.isEmpty() ? '' : `${rule.numericPorts.describe()} + `}named ${rule.namedPorts.map((port) => `${port.name}${port.protocol ? `/${port.protocol}` : ''}`).join(', ')} (${solver.portsTowards(rule, direction === 'ingress' ? podClass : undefined).describe()} here)`
+    : rule.numericPorts.describe());
+  const sideOf = (podClass: PodClass, direction: Direction) => {
+    // Policies whose rules decide in rank order (admin and baseline tiers), with their stage.
+    const ranked = (solver.planFor(podClass, direction)?.points ?? []).flatMap((point) => point.stages)
+      .filter((stage) => stage.stage.combination === 'first-match')
+      .flatMap((stage) => stage.policies.map((policy) => ({
+        stage: stage.stage.label,
+        kind: policy.kind,
+        policy: policy.label,
+        location: policyLocation(policy),
+        rules: stage.rules.filter((rule) => rule.policy === policy).map((rule) => ({
+          rule: `rule "${rule.source.ruleLabel}" (${ruleLocation(rule)})`,
+          action: rule.source.actionName,
+          verb: decisionVerb(rule),
+          peers: rule.matchesEveryPeer ? 'every peer' : rule.source.describePeers(),
+          ports: portsOf(rule, podClass, direction),
+        })),
+      })));
+    return {
+      isolated: solver.isIsolated(podClass, direction),
+      outsidePolicy: podClass.outsidePolicy,
+      policies: solver.isolatingPolicies(podClass, direction).map((policy) => ({
+        policy: policy.label,
+        location: policyLocation(policy),
+        rules: solver.rulesFor(podClass, direction).filter((rule) => rule.policy === policy).map((rule) => ({
+          rule: describeRule(rule),
+          peers: rule.matchesEveryPeer ? 'every peer' : rule.source.describePeers(),
+          ports: portsOf(rule, podClass, direction),
+        })),
       })),
-    })),
-  });
+      ...(ranked.length > 0 ? { rankedPolicies: ranked } : {}),
+    };
+  };
   // Ordinals that one class stands for differ only in labels no selector names: those are left out.
   const podsOf = (podClass: PodClass) => endpoint.pods.filter((pod) => solver.classOf(pod) === podClass);
   const shownLabels = (podClass: PodClass) => {
@@ -84,10 +106,18 @@ export async function runExplain(target: string, paths: string[], options: Expla
       for (const direction of ['ingress', 'egress'] as const) {
         const side = pod[direction];
         lines.push('');
-        if (side.outsidePolicy) {
+        if (side.outsidePolicy && !side.isolated && !side.rankedPolicies) {
           lines.push(`  ${direction}: not subject to NetworkPolicy (hostNetwork pod; behaviour depends on the network plugin)`);
-        } else if (!side.isolated) {
-          lines.push(`  ${direction}: not isolated — no policy selects these pods for ${direction}, so all ${direction} is allowed`);
+          continue;
+        }
+        for (const policy of side.rankedPolicies ?? []) {
+          lines.push(`  ${direction}: ${policy.stage}: ${policy.kind} ${policy.policy} (${policy.location})${policy.rules.length === 0 ? `: no ${direction} rules` : ''}`);
+          for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.verb} ${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`);
+        }
+        if (!side.isolated) {
+          lines.push(side.rankedPolicies
+            ? `  ${direction}: no NetworkPolicy isolates these pods for ${direction}, so what the rules above do not decide is allowed`
+            : `  ${direction}: not isolated — no policy selects these pods for ${direction}, so all ${direction} is allowed`);
         } else {
           lines.push(`  ${direction}: isolated by ${countOf(side.policies.length, 'policy')}`);
           for (const policy of side.policies) {

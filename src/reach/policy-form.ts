@@ -1,0 +1,233 @@
+import type { ManifestObject } from '../load/manifest-object.js';
+import type { FieldPath } from '../load/path.js';
+import type { AddressRange, IpFamily } from '../model/cidr.js';
+import type { ContainerPort, Pod, Protocol } from '../model/types.js';
+import type { BitSet } from './bitset.js';
+import type { ConnectionSet } from './connection-set.js';
+
+/** Traffic direction as a policy sees it from the endpoint it applies to. */
+export type Direction = 'ingress' | 'egress';
+
+/**
+ * Pods that no policy can tell apart: same namespace, labels, container ports, host networking
+ * and, where an address peer or a node peer tells them apart, same address and node. The solver
+ * works on classes, so 10,000 replicas cost what one does.
+ */
+export interface PodClass {
+  readonly index: number;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ports: readonly ContainerPort[];
+  readonly hostNetwork: boolean;
+  /**
+   * True for hostNetwork pods when their traffic is taken as node traffic: no policy isolates
+   * them and no pod or namespace selector matches them.
+   */
+  readonly outsidePolicy: boolean;
+  readonly pods: readonly Pod[];
+}
+
+/** An address range outside the cluster, as the other side of a verdict. */
+export interface AddressPeer {
+  readonly family: IpFamily;
+  readonly range: AddressRange;
+}
+
+/**
+ * Something that is neither a pod class nor an address: a pod of unknown namespace and labels
+ * (the ingress controller), and whatever later kinds need (a node, an entity such as Cilium's
+ * `host`). A rule matches it when its `entities` name one of its tags.
+ */
+export interface EntityPeer {
+  readonly entity: string;
+  readonly tags: readonly string[];
+}
+
+/** A pod of unknown namespace and labels (the ingress controller): only rules admitting every pod match it. */
+export const ANY_POD: EntityPeer = Object.freeze({ entity: 'any-pod', tags: Object.freeze(['any-pod']) });
+
+/** The other side of a verdict: a pod class, an address range, or an entity. */
+export type Peer = PodClass | AddressPeer | EntityPeer;
+
+/** Returns true when `peer` is an address range. */
+export function isAddressPeer(peer: Peer): peer is AddressPeer {
+  return (peer as AddressPeer).range !== undefined;
+}
+
+/** Returns true when `peer` is an entity (not a pod class, not an address). */
+export function isEntityPeer(peer: Peer): peer is EntityPeer {
+  return (peer as EntityPeer).entity !== undefined;
+}
+
+/** What a rule does with the connections it matches. */
+export type RuleAction =
+  /** The connections are allowed at this enforcement point; later stages are not asked. */
+  | 'allow'
+  /** The connections are denied; later stages are not asked. */
+  | 'deny'
+  /** The rest of this stage is skipped for these connections: the next stage decides. */
+  | 'pass'
+  /** Recorded (Calico's Log) but not decided: later rules of the stage decide. */
+  | 'log';
+
+/**
+ * How the rules of one stage combine for an endpoint the stage applies to:
+ * - `first-match`: rules in rank order; for each connection the first rule that matches it
+ *   decides (AdminNetworkPolicy, ClusterNetworkPolicy, Calico tiers, Istio's DENY-then-ALLOW);
+ * - `deny-overrides`: every matching rule counts; a deny anywhere wins over any allow, allows add
+ *   up (Kubernetes NetworkPolicy, Cilium's one policy repository).
+ */
+export type StageCombination = 'first-match' | 'deny-overrides';
+
+/**
+ * What a stage does with connections of an endpoint it applies to (some policy of the stage
+ * selects the endpoint and isolates it) that no rule decided: deny them (NetworkPolicy, a Calico
+ * tier with defaultAction Deny, Cilium's default deny, Istio's ALLOW policies), allow them, or
+ * pass them to the next stage (admin tiers; a Calico tier with defaultAction Pass).
+ */
+export type UnmatchedAction = 'deny' | 'allow' | 'pass';
+
+/**
+ * One stage of an enforcement point: a tier of policies with one way of combining their rules.
+ * Stages are evaluated in `order`; connections a stage passes (or that it leaves undecided for an
+ * endpoint it does not isolate) go to the next one.
+ */
+export interface StageDefinition {
+  /** Unique id: `admin`, `networkpolicy`, `baseline`, `calico:tier:security`... */
+  readonly id: string;
+  /** The enforcement point the stage belongs to. */
+  readonly point: string;
+  /** Position among the stages of its point; lower goes first. */
+  readonly order: number;
+  readonly combination: StageCombination;
+  readonly unmatched: UnmatchedAction;
+  /** How explanations name the stage: `Admin tier`, `NetworkPolicy`, `Baseline tier`. */
+  readonly label: string;
+}
+
+/**
+ * A place where traffic is checked, every one of which must allow a connection: the network
+ * plugin (`cni`), a service mesh's proxies (`mesh`). Connections no stage of the point decides
+ * get `unmatched` (allow: Kubernetes' default, Calico's profiles, a mesh without policies).
+ */
+export interface EnforcementPoint {
+  readonly id: string;
+  readonly label: string;
+  readonly unmatched: 'allow' | 'deny';
+}
+
+/**
+ * A condition above L4 that a rule adds and the analysis does not decide (HTTP methods and paths,
+ * DNS names, TLS server names, identities): the L4 answer stands, and the restriction travels
+ * with the verdict so that the answer says "further restricted at L7 by <rule>".
+ */
+export interface NamedRestriction {
+  /** `L7`, `FQDN`, `identity`... */
+  readonly layer: string;
+  /** What it restricts to, in the user's words: `GET /public`, `*.example.com`. */
+  readonly description: string;
+}
+
+/** Where a rule comes from, for explanations: kind, object, JSON path (hence file:line). */
+export interface RuleSource {
+  /** The kind as written: `NetworkPolicy`, `AdminNetworkPolicy`, `ClusterNetworkPolicy`. */
+  readonly kind: string;
+  /** The policy as people name it: `namespace/name`, or `name` for a cluster-scoped one. */
+  readonly policyLabel: string;
+  /** The rule as people name it: `ingress[0]`, or the rule's own name. */
+  readonly ruleLabel: string;
+  readonly object: ManifestObject;
+  /** Path of the rule inside `object`. */
+  readonly path: FieldPath;
+  /** The action as the kind spells it: `Allow`, `Accept`, `Deny`, `Pass`. */
+  readonly actionName: string;
+  /** For a Pass rule: what it hands the connections to (`NetworkPolicy`, `the default (allowed)`). */
+  readonly passTo?: string;
+  /** Where the policy ranks, in words, when the kind has ranks: `Admin tier, priority 85`. */
+  readonly rank?: string;
+  /** Fields of the kind that JSON outputs add to the rule (`tier`, `priority`). */
+  readonly details?: Readonly<Record<string, string | number>>;
+  /** The rule's peers in kubectl terms, computed on demand (explanations only). */
+  readonly describePeers: () => string;
+}
+
+/**
+ * Whether an address peer of a rule matches pod addresses: `always` (the kind says so: the Network
+ * Policy API's `networks`), `never`, or `plugin-dependent` (NetworkPolicy's ipBlock: Calico
+ * applies it to pod IPs, Cilium does not; not matched here, and said in a caveat).
+ */
+export type PodAddressMatch = 'always' | 'never' | 'plugin-dependent';
+
+/** A rule in the common form: which peers, which connections, what action, where from. */
+export interface CompiledRule {
+  readonly policy: CompiledPolicy;
+  readonly direction: Direction;
+  readonly action: RuleAction;
+  /** True when the rule matches every peer: every pod, every address, every entity. */
+  readonly matchesEveryPeer: boolean;
+  /**
+   * The classes its pod peers match (for kinds whose address peers match pod IPs, also the
+   * classes whose pods' addresses they contain). Shared with other rules of the same peers:
+   * read it, never change it.
+   */
+  readonly classes: BitSet;
+  /** The addresses its address peers match, per family, sorted and disjoint. */
+  readonly addressRanges: Readonly<Record<IpFamily, readonly AddressRange[]>>;
+  readonly podAddressMatch: PodAddressMatch;
+  /** Tags of entity peers it matches (`any-pod` for a peer admitting every pod of every namespace). */
+  readonly entities: ReadonlySet<string>;
+  /** Ports with a number, ICMP and other protocols: the same towards every destination. */
+  readonly numericPorts: ConnectionSet;
+  /** Named ports, resolved on each destination pod; without a protocol, any protocol of that name. */
+  readonly namedPorts: readonly { readonly name: string; readonly protocol?: Protocol }[];
+  /** Conditions above L4 that travel with what the rule allows. */
+  readonly restrictions: readonly NamedRestriction[];
+  /**
+   * Peers the rule names that the analysis cannot place (domain names, without the addresses they
+   * resolve to): matched by nothing here, and said in the answer (`the domain names a.io, b.io`).
+   */
+  readonly unmodelledPeers?: string;
+  /** Position of the rule in its policy and direction (first-match order). */
+  readonly position: number;
+  readonly source: RuleSource;
+  /** The kind's own model of the rule (a PolicyRule, an AdminRule...), for kind-specific lint rules. */
+  readonly model: object;
+}
+
+/** What one policy does for one direction: the classes it applies to and its rules there. */
+export interface PolicySide {
+  readonly direction: Direction;
+  /** The classes the policy applies to in this direction. */
+  readonly subjects: BitSet;
+  /**
+   * True when the policy puts its subjects under the stage's `unmatched` action: a NetworkPolicy
+   * with the direction in its policyTypes, a Cilium policy with rules (unless enableDefaultDeny
+   * says otherwise). False for policies whose rules alone speak (admin tiers).
+   */
+  readonly isolates: boolean;
+  readonly rules: readonly CompiledRule[];
+  /**
+   * Classes the policy's selector matches but that the plugin most likely leaves out
+   * (hostNetwork pods under NetworkPolicy): said by lint, never evaluated.
+   */
+  readonly bypassed?: BitSet;
+}
+
+/** A policy of any kind in the common form. */
+export interface CompiledPolicy {
+  readonly kind: string;
+  readonly name: string;
+  /** The namespace of a namespaced policy. */
+  readonly namespace?: string;
+  /** `namespace/name` or `name`. */
+  readonly label: string;
+  readonly object: ManifestObject;
+  /** The stage (tier) it belongs to. */
+  readonly stage: string;
+  /** Rank inside the stage, lower first (priority, order); ties broken by `name`. */
+  readonly priority: number;
+  readonly ingress?: PolicySide;
+  readonly egress?: PolicySide;
+  /** The kind's own model of the policy (a NetworkPolicy, an AdminNetworkPolicy...). */
+  readonly model: object;
+}
