@@ -11,6 +11,8 @@ export default defineRule({
     + 'to the other, so the cluster runs something other than what the reviewer read. k8snet analyses the last definition, as kubectl apply would leave it.',
   fix: 'Keep one definition: delete the copy, or rename one of them if both are meant to exist.',
   messages: {
+    fileRepeated: '{{count}} objects of {{earlierFile}} are defined again in this file, {{first}} first (the others are listed below); applied together, '
+      + 'each later definition replaces the earlier one. If the two files are alternatives (variants for different clusters, such as provider/cloud and provider/kind), lint each on its own.',
     differentContent: '{{kind}} {{object}} is defined more than once, with different contents; this later definition replaces the earlier one (attached).',
     sameContent: '{{kind}} {{object}} is defined more than once, identically; this later definition replaces the earlier one (attached).',
   },
@@ -46,7 +48,19 @@ export default defineRule({
       }
       return chains.get(definition)!;
     };
+    // One cause, said once: when a file defines again several objects of one other file (a variant
+    // of an install manifest beside another), the first of them says so and the rest are its places.
+    const fileOf = (definition: ManifestObject) => definition.origin.positions.sourceFile.path;
+    const byFilePair = new Map<string, ManifestObject[]>();
     for (const { object, earlier } of graph.duplicates) {
+      const key = `${fileOf(earlier)}\u0000${fileOf(object)}`;
+      byFilePair.set(key, [...(byFilePair.get(key) ?? []), object]);
+    }
+    for (const { object, earlier } of graph.duplicates) {
+      const filePair = `${fileOf(earlier)}\u0000${fileOf(object)}`;
+      const repeated = byFilePair.get(filePair)!;
+      // Within one file the copies are said one by one: each is a mistake of its own.
+      const grouped = fileOf(earlier) !== fileOf(object) && repeated.length >= MIN_REPEATED_OBJECTS;
       // A third copy's `earlier` is the second: the first definition is named too, and at most
       // MAX_EARLIER_SHOWN of the others, the nearest, with a count of the rest.
       const { first, count } = chainOf(earlier);
@@ -56,11 +70,20 @@ export default defineRule({
       }
       const definitions = [first, ...nearest];
       const unnamed = count - definitions.length;
+      // The loader keeps only the fields k8snet reads: compare the definitions in full.
+      const same = sameText(object, earlier) || contents.get(object) === contents.get(earlier);
+      const name = `${object.kind} ${displayName(object, definitions)}`;
+      const isCause = grouped && repeated[0] === object;
       reports.push({
-        // The loader keeps only the fields k8snet reads: compare the definitions in full.
-        messageId: sameText(object, earlier) || contents.get(object) === contents.get(earlier) ? 'sameContent' : 'differentContent',
+        messageId: isCause ? 'fileRepeated' : same ? 'sameContent' : 'differentContent',
         // Which definition this is (2 for the second): a third copy is a finding of its own.
-        data: { kind: object.kind, object: displayName(object, definitions), definition: count + 1 },
+        data: {
+          kind: object.kind, object: displayName(object, definitions), definition: count + 1,
+          ...(isCause ? { count: repeated.length, earlierFile: fileOf(earlier), first: `${name} (${same ? 'identical' : 'different contents'})` } : {}),
+        },
+        ...(grouped ? (isCause
+          ? { causeKey: `duplicate-object:${filePair}` }
+          : { causedBy: { key: `duplicate-object:${filePair}`, label: `${name} again${same ? ', identical' : ', different contents'}` } }) : {}),
         object,
         path: ['metadata', 'name'],
         related: definitions.map((definition, index) => ({
@@ -73,6 +96,9 @@ export default defineRule({
     return reports;
   },
 });
+
+/** How many objects one file must define again of another before they are said once, as one cause. */
+const MIN_REPEATED_OBJECTS = 3;
 
 /** How many earlier definitions a finding names: the first, and the nearest others. */
 const MAX_EARLIER_SHOWN = 3;

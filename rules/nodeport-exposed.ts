@@ -23,12 +23,25 @@ export default defineRule({
     for (const service of services) {
       const ports = service.ports.length === 0
         ? `node ports from ${range}`
-        : joinWords(service.ports.map((port) => (port.nodePort !== undefined ? `${port.protocol}/${port.nodePort}` : `an allocated ${port.protocol} port (${range})`)));
+        : describeNodePorts(service.ports, range);
       reports.push({ messageId: 'nodePort', data: { service: `${service.namespace}/${service.name}`, ports }, object: service.source, path: ['spec', 'type'] });
     }
     return reports;
   },
 });
+
+/**
+ * Names a Service's node ports: the fixed ones as `TCP/30080`, the ones the API server allocates
+ * counted per protocol (`two allocated TCP ports (30000-32767)`), not repeated word for word.
+ */
+function describeNodePorts(ports: readonly { readonly protocol: string; readonly nodePort?: number }[], range: string): string {
+  const fixed = ports.filter((port) => port.nodePort !== undefined).map((port) => `${port.protocol}/${port.nodePort}`);
+  const allocated = new Map<string, number>();
+  for (const port of ports) if (port.nodePort === undefined) allocated.set(port.protocol, (allocated.get(port.protocol) ?? 0) + 1);
+  const NUMBER_WORDS = ['', 'an', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+  const counted = [...allocated].map(([protocol, count]) => `${NUMBER_WORDS[count] ?? count} allocated ${protocol} ${count === 1 ? 'port' : 'ports'} (${range})`);
+  return joinWords([...fixed, ...counted]);
+}
 
 /** Joins items as a sentence does: `a`, `a and b`, `a, b and c`. */
 function joinWords(items: readonly string[]): string {

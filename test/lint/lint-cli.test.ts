@@ -527,3 +527,36 @@ describe('k8snet rules', () => {
   });
 });
 
+
+describe('duplicate-object across files', () => {
+  const object = (kind: string, name: string, data: string) => `apiVersion: v1\nkind: ${kind}\nmetadata: {name: ${name}, namespace: shop}\ndata: {k: ${data}}\n`;
+  const folder = path.join(TEMP, 'variants');
+  fs.mkdirSync(path.join(folder, 'cloud'), { recursive: true });
+  fs.mkdirSync(path.join(folder, 'kind'), { recursive: true });
+  const names = ['a', 'b', 'c', 'd'];
+  fs.writeFileSync(path.join(folder, 'cloud', 'deploy.yaml'), names.map((name) => object('ConfigMap', name, 'cloud')).join('---\n'));
+  fs.writeFileSync(path.join(folder, 'kind', 'deploy.yaml'), names.map((name, index) => object('ConfigMap', name, index === 0 ? 'cloud' : 'kind')).join('---\n'));
+
+  it('says once that a file defines again the objects of another, with every object as a related location', () => {
+    const run = k8snet(['lint', folder, '--format', 'json']);
+    expectNoStackTrace(run);
+    const findings = (JSON.parse(run.stdout) as { findings: { ruleId: string; message: string; line: number; related: { message: string; line: number }[] }[] })
+      .findings.filter((finding) => finding.ruleId === 'duplicate-object');
+    expect(findings).toHaveLength(1);
+    expect(findings[0].message).toMatch(/^4 objects of .*cloud\/deploy\.yaml are defined again in this file, ConfigMap shop\/a \(identical\) first/);
+    expect(findings[0].message).toContain('lint each on its own');
+    expect(findings[0].related.map((related) => [related.message, related.line])).toEqual([
+      ['first definition', 3], ['ConfigMap shop/b again, different contents', 8], ['ConfigMap shop/c again, different contents', 13], ['ConfigMap shop/d again, different contents', 18],
+    ]);
+  });
+
+  it('reports each copy on its own below three objects of one file pair', () => {
+    const pair = path.join(TEMP, 'two-copies');
+    fs.mkdirSync(pair, { recursive: true });
+    fs.writeFileSync(path.join(pair, 'one.yaml'), ['a', 'b'].map((name) => object('ConfigMap', name, 'x')).join('---\n'));
+    fs.writeFileSync(path.join(pair, 'two.yaml'), ['a', 'b'].map((name) => object('ConfigMap', name, 'y')).join('---\n'));
+    const run = k8snet(['lint', pair, '--format', 'json']);
+    const findings = (JSON.parse(run.stdout) as { findings: { ruleId: string; message: string }[] }).findings.filter((finding) => finding.ruleId === 'duplicate-object');
+    expect(findings.map((finding) => finding.message.split(' is defined')[0])).toEqual(['ConfigMap shop/a', 'ConfigMap shop/b']);
+  });
+});
