@@ -8,6 +8,8 @@ import { parseLabelSelector, type Labels, type LabelSelector } from './label-sel
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
 import { ResourceGraph, type DuplicateObject } from './graph.js';
 import { buildGatewayApiObjects } from './build-gateway-api.js';
+import { buildCiliumObjects } from './build-cilium.js';
+import { placePod, type PlacementNode } from './pod-placement.js';
 import {
   JOB_COMPLETION_INDEX, POD_INDEX, STATEFULSET_POD_NAME, collectPodLabelMentions, controllerLabels, ordinalLabels, type PodLabelMentions,
 } from './controller-labels.js';
@@ -31,6 +33,12 @@ export interface BuildOptions {
    * concrete Pod without status.podIP gets it.
    */
   readonly podIPs?: ReadonlyMap<string, string>;
+  /**
+   * The nodes pods run on, known from elsewhere (a conformance case's assumptions), by
+   * `namespace/pod-name` (a template pod's name is its workload's): they win over what the
+   * manifests say (src/model/pod-placement.ts).
+   */
+  readonly podNodes?: ReadonlyMap<string, string>;
 }
 
 /** A namespace made outside the manifests (by an operator, a platform team, a kubeflow Profile), as `.k8snet.yaml` declares it. */
@@ -64,6 +72,8 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
   'FlowSchema', 'PriorityLevelConfiguration', 'VolumeAttachment', 'ServiceCIDR', 'IPAddress', 'ComponentStatus',
   'DeviceClass', 'ResourceSlice', 'PodSecurityPolicy', 'GatewayClass', 'CiliumNode', 'CiliumIdentity', 'CiliumEndpointSlice',
+  'CiliumCIDRGroup', 'CiliumClusterwideEnvoyConfig', 'CiliumLoadBalancerIPPool', 'CiliumEgressGatewayPolicy', 'CiliumPodIPPool',
+  'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumBGPNodeConfig', 'CiliumBGPNodeConfigOverride',
 ]);
 
 /** Where the pod template of each controller kind lives. */
@@ -93,6 +103,8 @@ export function buildGraph(objects: readonly ManifestObject[], options: BuildOpt
 
 class GraphBuilder {
   private readonly findings: Finding[] = [];
+  /** The Nodes of the input, which pods' node selectors and affinities are matched against. */
+  private placementNodes: readonly PlacementNode[] = [];
   private readonly duplicates: DuplicateObject[] = [];
   private readonly defaultNamespace: string;
 
@@ -127,8 +139,17 @@ class GraphBuilder {
       const spec = (object.value.spec ?? {}) as Raw;
       // Wrong shapes were reported by schema validation; what is left is read as far as it makes sense.
       const listed = Array.isArray(spec.podCIDRs) ? spec.podCIDRs.filter((text: unknown) => typeof text === 'string') : [];
-      return { name: object.name, podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])], source: object };
+      const addresses = ((object.value.status as Raw | undefined)?.addresses ?? []) as Raw[];
+      return {
+        name: object.name,
+        podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])],
+        labels: stringMap((object.value.metadata as Raw | undefined)?.labels),
+        addresses: (Array.isArray(addresses) ? addresses : []).filter((entry) => typeof entry?.type === 'string' && typeof entry?.address === 'string')
+          .map((entry) => ({ type: entry.type as string, address: entry.address as string })),
+        source: object,
+      };
     });
+    this.placementNodes = nodes;
     const operated = this.operatorControllers(unique, services);
     services.push(...operated.services);
     // Selectors that single out pods by ordinal decide which workloads have their pods told apart.
@@ -147,6 +168,12 @@ class GraphBuilder {
     });
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
       'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
+    const otherObjects = unique.filter((object) => !modelled.has(object.kind) && !modelledGroupKind(object.apiVersion, object.kind));
+    const cilium = buildCiliumObjects(unique, {
+      namespaceOf: (object) => this.namespaceOf(object),
+      report: (rule, object, path, message) => this.report(rule, object, path, message),
+      otherObjects,
+    });
     return new ResourceGraph({
       namespaces,
       workloads,
@@ -156,7 +183,8 @@ class GraphBuilder {
       adminPolicies,
       nodes,
       gatewayApi,
-      otherObjects: unique.filter((object) => !modelled.has(object.kind) && !modelledGroupKind(object.apiVersion, object.kind)),
+      cilium,
+      otherObjects,
       findings: this.findings,
       duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
@@ -457,6 +485,12 @@ class GraphBuilder {
       }
     }
     const podIP = template.status?.podIP ?? (instance.ordinal !== undefined || templatePath.length === 0 ? this.options.podIPs?.get(`${namespace}/${name}`) : undefined);
+    const serviceAccountName = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' ? spec.serviceAccountName
+      : typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : undefined;
+    const statedNode = this.options.podNodes?.get(`${namespace}/${name}`);
+    const scheduling = placePod(spec, this.placementNodes, {
+      daemonSet: source.kind === 'DaemonSet' && templatePath.length > 0, ...(statedNode !== undefined ? { statedNode } : {}),
+    });
     return {
       key,
       namespace,
@@ -469,6 +503,8 @@ class GraphBuilder {
       source,
       templatePath,
       ...(instance.ordinal !== undefined ? { ordinal: instance.ordinal } : {}),
+      ...(serviceAccountName !== undefined ? { serviceAccountName } : {}),
+      scheduling,
     };
   }
 

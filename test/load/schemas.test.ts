@@ -12,12 +12,14 @@ const KINDS = [
   'GatewayClass.gateway.networking.k8s.io', 'Gateway.gateway.networking.k8s.io', 'HTTPRoute.gateway.networking.k8s.io',
   'GRPCRoute.gateway.networking.k8s.io', 'TLSRoute.gateway.networking.k8s.io', 'TCPRoute.gateway.networking.k8s.io',
   'UDPRoute.gateway.networking.k8s.io', 'ReferenceGrant.gateway.networking.k8s.io',
+  'CiliumNetworkPolicy.cilium.io', 'CiliumClusterwideNetworkPolicy.cilium.io', 'CiliumCIDRGroup.cilium.io',
 ];
 
-/** The schema name of a document: `kind.group` for the Gateway API, the kind otherwise. */
+/** The schema name of a document: `kind.group` for the Gateway API and Cilium, the kind otherwise. */
 function schemaNameOf(document: Record<string, unknown>): string {
   const apiVersion = typeof document.apiVersion === 'string' ? document.apiVersion : '';
-  return apiVersion.startsWith('gateway.networking.k8s.io/') ? `${document.kind as string}.gateway.networking.k8s.io` : document.kind as string;
+  const group = ['gateway.networking.k8s.io', 'cilium.io'].find((candidate) => apiVersion.startsWith(`${candidate}/`));
+  return group ? `${document.kind as string}.${group}` : document.kind as string;
 }
 
 // Compiled once, the way the loader compiles them.
@@ -166,6 +168,32 @@ const VALID: Record<string, unknown>[] = [
     spec: { podCIDR: '10.1.0.0/24', podCIDRs: ['10.1.0.0/24', 'fd00::/64'] },
     status: { addresses: [{ type: 'InternalIP', address: '192.168.1.10' }] },
   },
+  {
+    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: meta('rule1'),
+    spec: {
+      description: 'L7 policy', endpointSelector: { matchLabels: { org: 'empire', 'k8s:class': 'deathstar' } },
+      ingress: [{
+        fromEndpoints: [{ matchLabels: { org: 'empire' }, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'Exists' }] }],
+        toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }, { port: '4096', endPort: 8191, protocol: 'TCP' }], rules: { http: [{ method: 'POST', path: '/v1/request-landing', headers: ['X-Token: 1'] }] } }],
+        authentication: { mode: 'required' },
+      }],
+      ingressDeny: [{ fromEntities: ['world'], icmps: [{ fields: [{ family: 'IPv4', type: 8 }, { family: 'IPv6', type: 'EchoRequest' }] }] }],
+      egress: [
+        { toFQDNs: [{ matchName: 'one.one.one.one.' }, { matchPattern: '*.cilium.io' }], toPorts: [{ ports: [{ port: '443' }], serverNames: ['one.one.one.one'] }] },
+        { toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.96.0.0/12'] }, { cidrGroupRef: 'external' }] },
+        { toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] },
+        { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+      ],
+      egressDeny: [{ toCIDR: ['1.1.1.1'] }],
+      enableDefaultDeny: { ingress: true, egress: false },
+      labels: [{ key: 'team', value: 'empire', source: 'k8s' }],
+    },
+  },
+  {
+    apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host-fw' },
+    specs: [{ nodeSelector: {}, ingress: [{ fromEntities: ['remote-node', 'health'] }] }, { endpointSelector: {}, egress: [{ toEntities: ['all'] }] }],
+  },
+  { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'external', labels: { destination: 'external' } }, spec: { externalCIDRs: ['1.0.0.0/8', '2606:4700:4700::/96'] } },
 ];
 
 const GATEWAY_API = 'gateway.networking.k8s.io';

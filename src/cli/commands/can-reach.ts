@@ -3,7 +3,9 @@ import { endpointNamespace, relevantFilesFor } from '../../reach/query-scope.js'
 import type { Analysis } from '../../pipeline.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
-import { loadAnalysis, reportInputFindings } from './shared.js';
+import { loadAnalysis, loadNearestConfig, reportInputFindings } from './shared.js';
+import { withCiliumPendingCaveats } from '../../reach/cilium-pending.js';
+import { networkPluginOf } from '../../model/network-plugin.js';
 
 /** Options of `k8snet can-reach`. */
 export interface CanReachOptions {
@@ -61,7 +63,9 @@ function tryAnswer(analysis: Analysis, source: string, destination: string, port
 function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer {
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   try {
-    return answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
+    const answer = answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
+    // Interim (issue 19): Cilium policies that would decide a pair are named, not yet evaluated.
+    return withCiliumPendingCaveats(answer, analysis.graph, networkPluginOf(analysis.graph, loadNearestConfig().cluster.cni));
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;
