@@ -114,6 +114,15 @@ export function networkPluginOf(graph: ResourceGraph, cni: string | undefined): 
     const name = canonicalPluginName(cni) ?? 'other';
     return { origin: 'config', name, plugin: NETWORK_PLUGINS[name] };
   }
+  // Several rules and every answer ask; the graph never changes, so the manifests are searched once.
+  let detected = detectedPlugins.get(graph);
+  if (!detected) detectedPlugins.set(graph, (detected = detectPlugin(graph)));
+  return detected;
+}
+
+const detectedPlugins = new WeakMap<ResourceGraph, NetworkPluginFact>();
+
+function detectPlugin(graph: ResourceGraph): NetworkPluginFact {
   const found = new Map<string, { object: ManifestObject; reason: string }>();
   const note = (name: string, object: ManifestObject, reason: string) => {
     if (!found.has(name)) found.set(name, { object, reason });
