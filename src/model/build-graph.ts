@@ -139,13 +139,15 @@ class GraphBuilder {
       const spec = (object.value.spec ?? {}) as Raw;
       // Wrong shapes were reported by schema validation; what is left is read as far as it makes sense.
       const listed = Array.isArray(spec.podCIDRs) ? spec.podCIDRs.filter((text: unknown) => typeof text === 'string') : [];
-      const addresses = ((object.value.status as Raw | undefined)?.addresses ?? []) as Raw[];
+      const status = (object.value.status ?? {}) as Raw;
+      const addresses = Array.isArray(status.addresses)
+        ? (status.addresses as Raw[]).flatMap((entry) => (typeof entry?.address === 'string' && entry.address !== '' ? [entry.address] : []))
+        : [];
       return {
         name: object.name,
         podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])],
-        labels: stringMap((object.value.metadata as Raw | undefined)?.labels),
-        addresses: (Array.isArray(addresses) ? addresses : []).filter((entry) => typeof entry?.type === 'string' && typeof entry?.address === 'string')
-          .map((entry) => ({ type: entry.type as string, address: entry.address as string })),
+        labels: stringMap((object.value.metadata as Raw)?.labels),
+        addresses,
         source: object,
       };
     });

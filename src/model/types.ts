@@ -185,13 +185,14 @@ export interface NetworkPolicy {
   readonly source: ManifestObject;
 }
 
-/** A Node, for its pod address range, its labels (node selectors) and its addresses. */
+/** A Node, for its pod address range. */
 export interface Node {
   readonly name: string;
   readonly podCIDRs: readonly string[];
+  /** Its labels (`kubernetes.io/os`, `node-role.kubernetes.io/...`): what node selectors match. */
   readonly labels: Labels;
-  /** `status.addresses` (InternalIP, ExternalIP, Hostname...). */
-  readonly addresses: readonly { readonly type: string; readonly address: string }[];
+  /** `status.addresses` (InternalIP, ExternalIP...), the addresses its host-network pods use. */
+  readonly addresses: readonly string[];
   readonly source: ManifestObject;
 }
 
