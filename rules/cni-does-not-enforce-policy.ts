@@ -48,8 +48,10 @@ export default defineRule({
       if (!plugin) return [];
       return [{ messageId: 'configured', data: { plugin, policies }, object: firstPolicy, path: ['metadata', 'name'] }];
     }
+    // Cilium's policies and CIDR groups are modelled (graph.cilium), so no longer among otherObjects.
     if (graph.workloads.some((workload) => mentionsAny(workload, ENFORCER_WORDS))
-      || graph.otherObjects.some((object) => ENFORCER_API_GROUPS.has(apiGroup(object.apiVersion)))) return [];
+      || graph.otherObjects.some((object) => ENFORCER_API_GROUPS.has(apiGroup(object.apiVersion)))
+      || graph.cilium.policies.length > 0 || graph.cilium.cidrGroups.length > 0) return [];
     const related = [{ object: firstPolicy, path: ['metadata', 'name'], message: 'ignored by the network plugin' }];
     const daemonSet = graph.workloads.find((workload) => workload.kind === 'DaemonSet' && mentionsAny(workload, ['flannel']));
     if (daemonSet) {

@@ -2,6 +2,9 @@ import type { Rule } from '../src/lint/rule.js';
 import addressPlanConflict from './address-plan-conflict.js';
 import addressPlanInvalid from './address-plan-invalid.js';
 import cidrOverlap from './cidr-overlap.js';
+import ciliumL7NotModelled from './cilium-l7-not-modelled.js';
+import ciliumPolicyNotEvaluated from './cilium-policy-not-evaluated.js';
+import ciliumPolicyWithoutCilium from './cilium-policy-without-cilium.js';
 import clusterIpDuplicate from './cluster-ip-duplicate.js';
 import clusterIpOutsideServiceCidr from './cluster-ip-outside-service-cidr.js';
 import cniDoesNotEnforcePolicy from './cni-does-not-enforce-policy.js';
@@ -68,6 +71,9 @@ export const RULES: readonly Rule<any>[] = [
   policyPortNotServed,
   invalidPortRange,
   cniDoesNotEnforcePolicy,
+  ciliumPolicyWithoutCilium,
+  ciliumPolicyNotEvaluated,
+  ciliumL7NotModelled,
   egressBlocksDns,
   invalidCidr,
   exceptOutsideCidr,

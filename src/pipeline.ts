@@ -22,6 +22,8 @@ export interface ModelOptions {
   readonly namespaceDeclarations?: readonly NamespaceDeclaration[];
   /** Pod addresses by `namespace/pod-name` (see BuildOptions.podIPs). */
   readonly podIPs?: ReadonlyMap<string, string>;
+  /** The nodes pods run on by `namespace/pod-name` (see BuildOptions.podNodes). */
+  readonly podNodes?: ReadonlyMap<string, string>;
 }
 
 /** Options of {@link analyzePaths}. */
@@ -35,6 +37,7 @@ function analyze(loaded: LoadResult, options: AnalyzeOptions): Analysis {
     ...(options.workloadDeclarations ? { workloadDeclarations: options.workloadDeclarations } : {}),
     ...(options.namespaceDeclarations ? { namespaceDeclarations: options.namespaceDeclarations } : {}),
     ...(options.podIPs ? { podIPs: options.podIPs } : {}),
+    ...(options.podNodes ? { podNodes: options.podNodes } : {}),
   });
   return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files, unparsedFiles: loaded.unparsedFiles, skipped: loaded.skipped };
 }

@@ -11,6 +11,7 @@ import { SourceFile } from '../load/source-file.js';
 import { locateField, type ManifestObject } from '../load/manifest-object.js';
 import type { FieldPath } from '../load/path.js';
 import { parseCidr } from '../model/cidr.js';
+import { NETWORK_PLUGINS, canonicalPluginName, suggestPluginName } from '../model/network-plugin.js';
 import type { StatedFactName, StatedFactOrigin } from '../model/cluster-facts.js';
 import type { NamespaceDeclaration } from '../model/build-graph.js';
 import type { WorkloadDeclaration } from '../model/operator-workloads.js';
@@ -237,6 +238,17 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     stated(name);
     return cluster[name] as number;
   };
+  // The network plugin decides which policy dialects count (src/model/network-plugin.ts): a
+  // misspelt name must not silently mean "another plugin".
+  let cni: string | undefined;
+  if (typeof cluster.cni === 'string') {
+    cni = canonicalPluginName(cluster.cni);
+    if (cni === undefined) {
+      const suggestion = suggestPluginName(cluster.cni);
+      fail(['cluster', 'cni'], `cluster.cni: '${cluster.cni}' is not a network plugin k8snet knows${suggestion ? `; did you mean ${suggestion}?` : ''} `
+        + `Write one of ${Object.keys(NETWORK_PLUGINS).join(', ')} (other: a plugin k8snet does not know; unknown: the plugin cannot be told)`);
+    }
+  }
   const podCIDR = cidrList('podCIDR');
   const serviceCIDR = cidrList('serviceCIDR');
   const nodeCIDRMaskSize = maskSizes(cluster.nodeCIDRMaskSize);
@@ -254,7 +266,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     ...(maxNodes !== undefined ? { maxNodes } : {}),
     ...(maxPodsPerNode !== undefined ? { maxPodsPerNode } : {}),
     ...(nodePortRange ? { nodePortRange: { from: nodePortRange[0], to: nodePortRange[1] } } : {}),
-    ...(typeof cluster.cni === 'string' ? { cni: cluster.cni.toLowerCase() } : {}),
+    ...(cni !== undefined ? { cni } : {}),
     dns: {
       namespace: dnsSelector?.namespace ?? DEFAULT_CLUSTER_FACTS.dns.namespace,
       podLabels: dnsSelector?.podSelector ?? DEFAULT_CLUSTER_FACTS.dns.podLabels,

@@ -1,4 +1,5 @@
 import { editDistance } from '../text-distance.js';
+import { CILIUM_KIND_DEFINITIONS } from './cilium-kinds.js';
 
 /**
  * A kind whose fields k8snet reads: the API group that serves it, the versions the API server
@@ -65,6 +66,7 @@ export const KIND_DEFINITIONS: readonly KindDefinition[] = [
   // Custom resources whose operator runs pods (src/model/operator-workloads.ts says how); `.k8snet.yaml`
   // `workloads:` declares others, which the loader reads without a schema.
   ...kinds(PROMETHEUS_OPERATOR_GROUP, ['v1'], ['Prometheus', 'Alertmanager', 'ThanosRuler']),
+  ...CILIUM_KIND_DEFINITIONS,
 ];
 
 /** The names of the modelled kinds, for code that only needs to know a name may be one of them. */

@@ -13,6 +13,7 @@
  */
 
 import { GATEWAY_API_DEFINITIONS, GATEWAY_API_SPECS } from './gateway-api-schemas.js';
+import { CILIUM_SCHEMAS } from './cilium-schemas.js';
 
 type Schema = { readonly [keyword: string]: unknown };
 
@@ -308,6 +309,9 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       nodeSelector: ref('labels'),
       hostname: OPT_DNS_LABEL,
       subdomain: OPT_DNS_LABEL,
+      serviceAccountName: OPT_STRING,
+      serviceAccount: OPT_STRING,
+      affinity: OPT_OBJECT,
     },
   },
   podTemplate: {
@@ -701,4 +705,5 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
   }),
   Alertmanager: kindSchema({ spec: operatorWorkloadSpec('Alertmanager') }),
   ThanosRuler: kindSchema({ spec: operatorWorkloadSpec('ThanosRuler') }),
+  ...CILIUM_SCHEMAS,
 });

@@ -8,6 +8,8 @@ import { parseLabelSelector, type Labels, type LabelSelector } from './label-sel
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
 import { ResourceGraph, type DuplicateObject } from './graph.js';
 import { buildGatewayApiObjects } from './build-gateway-api.js';
+import { CILIUM_KIND_IDS, buildCiliumObjects } from './build-cilium.js';
+import { placePod, type PlacementNode } from './pod-placement.js';
 import {
   JOB_COMPLETION_INDEX, POD_INDEX, STATEFULSET_POD_NAME, collectPodLabelMentions, controllerLabels, ordinalLabels, type PodLabelMentions,
 } from './controller-labels.js';
@@ -31,6 +33,12 @@ export interface BuildOptions {
    * concrete Pod without status.podIP gets it.
    */
   readonly podIPs?: ReadonlyMap<string, string>;
+  /**
+   * The nodes pods run on, known from elsewhere (a conformance case's assumptions), by
+   * `namespace/pod-name` (a template pod's name is its workload's): they win over what the
+   * manifests say (src/model/pod-placement.ts).
+   */
+  readonly podNodes?: ReadonlyMap<string, string>;
 }
 
 /** A namespace made outside the manifests (by an operator, a platform team, a kubeflow Profile), as `.k8snet.yaml` declares it. */
@@ -67,6 +75,8 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
   'FlowSchema', 'PriorityLevelConfiguration', 'VolumeAttachment', 'ServiceCIDR', 'IPAddress', 'ComponentStatus',
   'DeviceClass', 'ResourceSlice', 'PodSecurityPolicy', 'GatewayClass', 'CiliumNode', 'CiliumIdentity', 'CiliumEndpointSlice',
+  'CiliumCIDRGroup', 'CiliumClusterwideEnvoyConfig', 'CiliumLoadBalancerIPPool', 'CiliumEgressGatewayPolicy', 'CiliumPodIPPool',
+  'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumBGPNodeConfig', 'CiliumBGPNodeConfigOverride',
 ]);
 
 /** Where the pod template of each controller kind lives. */
@@ -96,6 +106,8 @@ export function buildGraph(objects: readonly ManifestObject[], options: BuildOpt
 
 class GraphBuilder {
   private readonly findings: Finding[] = [];
+  /** The Nodes of the input, which pods' node selectors and affinities are matched against. */
+  private placementNodes: readonly PlacementNode[] = [];
   private readonly duplicates: DuplicateObject[] = [];
   private readonly defaultNamespace: string;
 
@@ -134,8 +146,19 @@ class GraphBuilder {
       const spec = (object.value.spec ?? {}) as Raw;
       // Wrong shapes were reported by schema validation; what is left is read as far as it makes sense.
       const listed = Array.isArray(spec.podCIDRs) ? spec.podCIDRs.filter((text: unknown) => typeof text === 'string') : [];
-      return { name: object.name, podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])], source: object };
+      const status = (object.value.status ?? {}) as Raw;
+      const addresses = Array.isArray(status.addresses)
+        ? (status.addresses as Raw[]).flatMap((entry) => (typeof entry?.address === 'string' && entry.address !== '' ? [entry.address] : []))
+        : [];
+      return {
+        name: object.name,
+        podCIDRs: [...new Set([...listed, ...(typeof spec.podCIDR === 'string' ? [spec.podCIDR] : [])])],
+        labels: stringMap((object.value.metadata as Raw)?.labels),
+        addresses,
+        source: object,
+      };
     });
+    this.placementNodes = nodes;
     const operated = this.operatorControllers(unique, services);
     services.push(...operated.services);
     // Selectors that single out pods by ordinal decide which workloads have their pods told apart.
@@ -155,7 +178,13 @@ class GraphBuilder {
     // The kinds the graph holds as objects of its own (by registry id); an operator's custom
     // resource, which the graph holds as the workloads it makes, is another object as well.
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
-      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS]);
+      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS, ...CILIUM_KIND_IDS]);
+    const otherObjects = unique.filter((object) => !modelled.has(modelledKindOf(object) ?? ''));
+    const cilium = buildCiliumObjects(unique, {
+      namespaceOf: (object) => this.namespaceOf(object),
+      report: (rule, object, path, message) => this.report(rule, object, path, message),
+      otherObjects,
+    });
     return new ResourceGraph({
       namespaces,
       workloads,
@@ -165,7 +194,8 @@ class GraphBuilder {
       adminPolicies,
       nodes,
       gatewayApi,
-      otherObjects: unique.filter((object) => !modelled.has(modelledKindOf(object) ?? '')),
+      cilium,
+      otherObjects,
       findings: this.findings,
       duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
@@ -470,6 +500,12 @@ class GraphBuilder {
       }
     }
     const podIP = template.status?.podIP ?? (instance.ordinal !== undefined || templatePath.length === 0 ? this.options.podIPs?.get(`${namespace}/${name}`) : undefined);
+    const serviceAccountName = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' ? spec.serviceAccountName
+      : typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : undefined;
+    const statedNode = this.options.podNodes?.get(`${namespace}/${name}`);
+    const scheduling = placePod(spec, this.placementNodes, {
+      daemonSet: source.kind === 'DaemonSet' && templatePath.length > 0, ...(statedNode !== undefined ? { statedNode } : {}),
+    });
     return {
       key,
       namespace,
@@ -482,6 +518,8 @@ class GraphBuilder {
       source,
       templatePath,
       ...(instance.ordinal !== undefined ? { ordinal: instance.ordinal } : {}),
+      ...(serviceAccountName !== undefined ? { serviceAccountName } : {}),
+      scheduling,
     };
   }
 

@@ -5,6 +5,8 @@ import { matchesSelector, type Labels, type LabelSelector } from './label-select
 import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 import { GatewayApi, type GatewayApiObjects } from './gateway-api-index.js';
 import type { PodLabelMentions } from './controller-labels.js';
+import { CiliumIndex } from './cilium-index.js';
+import type { CiliumObjects } from './cilium.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -24,6 +26,8 @@ export interface GraphContents {
   readonly nodes: readonly Node[];
   /** GatewayClasses, Gateways, routes and ReferenceGrants of the Gateway API. */
   readonly gatewayApi: GatewayApiObjects;
+  /** Cilium's policies and CIDR groups; none when absent. */
+  readonly cilium?: CiliumObjects;
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
   /** Problems found while building (invalid selectors, rejected values). */
@@ -61,6 +65,8 @@ export class ResourceGraph implements GraphContents {
   readonly nodes: readonly Node[];
   /** The Gateway API objects, with their lookups. */
   readonly gatewayApi: GatewayApi;
+  /** Cilium's policies and CIDR groups, with their lookups. */
+  readonly cilium: CiliumIndex;
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
   readonly duplicates: readonly DuplicateObject[];
@@ -92,6 +98,8 @@ export class ResourceGraph implements GraphContents {
     this.adminPolicies = contents.adminPolicies;
     this.nodes = contents.nodes;
     this.gatewayApi = contents.gatewayApi instanceof GatewayApi ? contents.gatewayApi : new GatewayApi(contents.gatewayApi);
+    this.cilium = new CiliumIndex(contents.cilium ?? { policies: [], cidrGroups: [], clusterName: { name: 'default' } },
+      (name) => this.namespaceByName.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name });
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;
     this.duplicates = contents.duplicates;

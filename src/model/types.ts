@@ -2,6 +2,7 @@ import type { ManifestObject } from '../load/manifest-object.js';
 import type { FieldPath } from '../load/path.js';
 import type { Labels, LabelSelector } from './label-selector.js';
 import type { IpBlockRanges } from './cidr.js';
+import type { PodScheduling } from './pod-placement.js';
 
 /** The transport protocols NetworkPolicy and Services know. */
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -62,6 +63,10 @@ export interface Pod {
    * workload's pods are told apart one by one; undefined for a pod standing for all replicas.
    */
   readonly ordinal?: number;
+  /** `spec.serviceAccountName` (or its deprecated alias `serviceAccount`) as written; admission makes it `default` when absent. */
+  readonly serviceAccountName?: string;
+  /** Where the pod runs, as far as the manifests say (src/model/pod-placement.ts). */
+  readonly scheduling?: PodScheduling;
 }
 
 /** A workload: a controller object, or pods grouped by their controller, as np-guard groups them. */
@@ -184,6 +189,10 @@ export interface NetworkPolicy {
 export interface Node {
   readonly name: string;
   readonly podCIDRs: readonly string[];
+  /** Its labels (`kubernetes.io/os`, `node-role.kubernetes.io/...`): what node selectors match. */
+  readonly labels: Labels;
+  /** `status.addresses` (InternalIP, ExternalIP...), the addresses its host-network pods use. */
+  readonly addresses: readonly string[];
   readonly source: ManifestObject;
 }
 

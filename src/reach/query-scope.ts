@@ -6,8 +6,12 @@
  * policy holds nothing that can change the answer, and need not be parsed.
  */
 
-/** The text every AdminNetworkPolicy and BaselineAdminNetworkPolicy holds: its kind. */
-const ADMIN_POLICY_KIND = 'AdminNetworkPolicy';
+/**
+ * Texts of the cluster-scoped kinds that can decide any connection, which name no namespace: every
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy holds the first, every
+ * CiliumClusterwideNetworkPolicy the second, and CiliumCIDRGroups (which its CIDR rules name) the third.
+ */
+const CLUSTER_SCOPED_POLICY_TEXTS: readonly string[] = ['AdminNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup'];
 
 /**
  * Returns the namespaces a `can-reach` endpoint argument lives in: `ns/name`, `ns/Kind/name`,
@@ -28,7 +32,7 @@ export function endpointNamespace(text: string, defaultNamespace: string): strin
  */
 export function relevantFilesFor(namespaces: readonly string[], defaultNamespace: string): ((bytes: Buffer) => boolean) | undefined {
   if (namespaces.length === 0 || namespaces.includes(defaultNamespace)) return undefined;
-  const needles = [...new Set(namespaces), ADMIN_POLICY_KIND].map((needle) => Buffer.from(needle, 'utf8'));
+  const needles = [...new Set(namespaces), ...CLUSTER_SCOPED_POLICY_TEXTS].map((needle) => Buffer.from(needle, 'utf8'));
   return (bytes) => mayHideText(bytes) || needles.some((needle) => bytes.includes(needle));
 }
 

@@ -23,6 +23,7 @@ describe('the kind registry', () => {
       'gateway.networking.k8s.io/HTTPRoute@v1beta1,v1', 'gateway.networking.k8s.io/ReferenceGrant@v1alpha2,v1beta1,v1',
       'gateway.networking.k8s.io/TCPRoute@v1alpha2', 'gateway.networking.k8s.io/TLSRoute@v1alpha2,v1alpha3,v1', 'gateway.networking.k8s.io/UDPRoute@v1alpha2',
       'monitoring.coreos.com/Alertmanager@v1', 'monitoring.coreos.com/Prometheus@v1', 'monitoring.coreos.com/ThanosRuler@v1',
+      'cilium.io/CiliumCIDRGroup@v2alpha1,v2', 'cilium.io/CiliumClusterwideNetworkPolicy@v2', 'cilium.io/CiliumNetworkPolicy@v2',
     ].sort());
     for (const definition of KIND_DEFINITIONS) expect(Object.hasOwn(KIND_SCHEMAS, definition.schema)).toBe(true);
     // Ids are unique across groups (a Calico NetworkPolicy, once modelled, gets an id of its own);
@@ -54,7 +55,8 @@ describe('the kind registry', () => {
     expect(modelledKindOf({ apiVersion: 'crd.antrea.io/v1beta1', kind: 'NetworkPolicy' })).toBeUndefined();
     expect(modelledKindOf({ apiVersion: 'v1', kind: 'Service' })).toBe('Service');
     expect(modelledKindOf({ apiVersion: 'serving.knative.dev/v1', kind: 'Service' })).toBeUndefined();
-    expect(identifyKind('cilium.io/v2', 'CiliumNetworkPolicy')).toEqual({ status: 'other', group: 'cilium.io' });
+    expect(modelledKindOf({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' })).toBe('CiliumNetworkPolicy');
+    expect(identifyKind('cilium.io/v2', 'CiliumEgressGatewayPolicy')).toEqual({ status: 'other', group: 'cilium.io' });
     // A version of a custom group k8snet does not know may be served by its CRD: another kind to k8snet, not an error.
     expect(identifyKind('policy.networking.k8s.io/v1alpha2', 'AdminNetworkPolicy')).toEqual({ status: 'other', group: 'policy.networking.k8s.io' });
     // Istio's Gateway is not the Gateway API's; every served version of the Gateway API's is one kind.

@@ -11,6 +11,7 @@ const KINDS = [
   // Gateway API kinds and prometheus-operator's, known by group in the kind registry (kinds.ts).
   'GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'ReferenceGrant',
   'Prometheus', 'Alertmanager', 'ThanosRuler',
+  'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup',
 ];
 
 // Compiled once, the way the loader compiles them.
@@ -186,6 +187,32 @@ const VALID: Record<string, unknown>[] = [
       port: { targetPort: 'http-with-a-long-service-port-name' }, tls: { termination: 'edge', insecureEdgeTerminationPolicy: 'Redirect' },
     },
   },
+  {
+    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: meta('rule1'),
+    spec: {
+      description: 'L7 policy', endpointSelector: { matchLabels: { org: 'empire', 'k8s:class': 'deathstar' } },
+      ingress: [{
+        fromEndpoints: [{ matchLabels: { org: 'empire' }, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'Exists' }] }],
+        toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }, { port: '4096', endPort: 8191, protocol: 'TCP' }], rules: { http: [{ method: 'POST', path: '/v1/request-landing', headers: ['X-Token: 1'] }] } }],
+        authentication: { mode: 'required' },
+      }],
+      ingressDeny: [{ fromEntities: ['world'], icmps: [{ fields: [{ family: 'IPv4', type: 8 }, { family: 'IPv6', type: 'EchoRequest' }] }] }],
+      egress: [
+        { toFQDNs: [{ matchName: 'one.one.one.one.' }, { matchPattern: '*.cilium.io' }], toPorts: [{ ports: [{ port: '443' }], serverNames: ['one.one.one.one'] }] },
+        { toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.96.0.0/12'] }, { cidrGroupRef: 'external' }] },
+        { toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] },
+        { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+      ],
+      egressDeny: [{ toCIDR: ['1.1.1.1'] }],
+      enableDefaultDeny: { ingress: true, egress: false },
+      labels: [{ key: 'team', value: 'empire', source: 'k8s' }],
+    },
+  },
+  {
+    apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host-fw' },
+    specs: [{ nodeSelector: {}, ingress: [{ fromEntities: ['remote-node', 'health'] }] }, { endpointSelector: {}, egress: [{ toEntities: ['all'] }] }],
+  },
+  { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'external', labels: { destination: 'external' } }, spec: { externalCIDRs: ['1.0.0.0/8', '2606:4700:4700::/96'] } },
 ];
 
 const GATEWAY_API = 'gateway.networking.k8s.io';

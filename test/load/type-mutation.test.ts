@@ -37,7 +37,8 @@ const metadata = (extra: Record<string, Json> = {}): Record<string, Json> => ({
 const container = { name: 'web', image: 'example/web:1', restartPolicy: 'Always', ports: [{ containerPort: 8080, hostPort: 0, name: 'http', protocol: 'TCP', hostIP: '0.0.0.0' }] };
 const podSpec = {
   hostNetwork: false, containers: [container], initContainers: [container], nodeName: 'node-1', nodeSelector: { 'kubernetes.io/os': 'linux' },
-  hostname: 'web', subdomain: 'web',
+  hostname: 'web', subdomain: 'web', serviceAccountName: 'web', serviceAccount: 'web',
+  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'In', values: ['linux'] }] }] } } },
 };
 const template = { metadata: metadata(), spec: podSpec };
 const backend = { service: { name: 'web', port: { number: 80, name: 'http' } }, resource: { kind: 'Bucket', name: 'b' }, serviceName: 'web', servicePort: 80 };
@@ -66,6 +67,53 @@ const operatorSpec = {
   podMetadata: { labels, annotations: { 'example.com/note': 'x' }, name: 'web' },
   containers: [{ name: 'proxy', ports: [{ containerPort: 9091, name: 'proxy', protocol: 'TCP', hostPort: 0 }] }],
 };
+
+// Cilium: each variant of a rule holds some of the fields (one L7 protocol per port rule, one kind
+// of peer per rule); written as spec and as specs, they hold every field between them.
+const ciliumSelector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['front'] }] };
+const ciliumTls = { secret: { name: 'tls', namespace: 'shop' }, trustedCA: 'ca.crt', certificate: 'tls.crt', privateKey: 'tls.key' };
+const ciliumPortRules = [
+  {
+    ports: [{ port: '80', endPort: 80, protocol: 'TCP' }],
+    rules: { http: [{ method: 'GET', path: '/', host: 'shop.example.com', headers: ['X-Token: 1'], headerMatches: [{ name: 'X-Id', value: '1', mismatch: 'LOG' }] }] },
+    serverNames: ['shop.example.com'], terminatingTLS: ciliumTls, originatingTLS: ciliumTls,
+    listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'envoy' }, name: 'web', priority: 10 },
+  },
+  { ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', apiKey: 'produce', apiVersion: '1', clientID: 'shop', topic: 'orders' }] } },
+  { ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'shop.example.com', matchPattern: '*.example.com' }] } },
+  { ports: [{ port: '9000', protocol: 'TCP' }], rules: { l7proto: 'envoy.filters.network.example', l7: [{ action: 'allow' }] } },
+];
+const ciliumCidrSet = [{ cidr: '10.0.0.0/8', cidrGroupRef: 'external', cidrGroupSelector: ciliumSelector, except: ['10.96.0.0/12'] }];
+const ciliumIcmps = [{ fields: [{ family: 'IPv4', type: 8 }] }];
+const ciliumDenyPorts = [{ ports: [{ port: '22', endPort: 23, protocol: 'TCP' }] }];
+const ciliumRules = ciliumPortRules.map((portRule) => ({
+  endpointSelector: ciliumSelector,
+  ingress: [{
+    fromEndpoints: [ciliumSelector], fromRequires: [ciliumSelector], fromCIDR: ['10.0.0.0/8'], fromCIDRSet: ciliumCidrSet, fromEntities: ['cluster'],
+    fromNodes: [ciliumSelector], fromGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }], toPorts: [portRule], icmps: ciliumIcmps, authentication: { mode: 'required' },
+  }],
+  ingressDeny: [{
+    fromEndpoints: [ciliumSelector], fromRequires: [ciliumSelector], fromCIDR: ['10.0.0.0/8'], fromCIDRSet: ciliumCidrSet, fromEntities: ['world'],
+    fromNodes: [ciliumSelector], fromGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }], toPorts: ciliumDenyPorts, icmps: ciliumIcmps,
+  }],
+  egress: [{
+    toEndpoints: [ciliumSelector], toRequires: [ciliumSelector], toCIDR: ['10.0.0.0/8'], toCIDRSet: ciliumCidrSet, toEntities: ['world'],
+    toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' }, k8sServiceSelector: { selector: ciliumSelector, namespace: 'data' } }],
+    toFQDNs: [{ matchName: 'shop.example.com', matchPattern: '*.example.com' }], toNodes: [ciliumSelector], toGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }],
+    toPorts: [portRule], icmps: ciliumIcmps, authentication: { mode: 'required' },
+  }],
+  egressDeny: [{
+    toEndpoints: [ciliumSelector], toRequires: [ciliumSelector], toCIDR: ['10.0.0.0/8'], toCIDRSet: ciliumCidrSet, toEntities: ['world'],
+    toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' }, k8sServiceSelector: { selector: ciliumSelector, namespace: 'data' } }],
+    toNodes: [ciliumSelector], toGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }], toPorts: ciliumDenyPorts, icmps: ciliumIcmps,
+  }],
+  enableDefaultDeny: { ingress: true, egress: true },
+  labels: [{ key: 'team', value: 'shop', source: 'k8s' }],
+  description: 'web policy',
+}));
+const ciliumPolicies = (extra: readonly Record<string, Json>[] = []) => [...ciliumRules, ...extra].flatMap((rule) => [
+  { metadata: metadata(), spec: rule }, { metadata: metadata(), specs: [rule] },
+]);
 
 /** Complete objects per schema key, holding between them every field its schema names. */
 const BASES: Readonly<Record<string, Record<string, Json> | readonly Record<string, Json>[]>> = {
@@ -165,6 +213,10 @@ const BASES: Readonly<Record<string, Record<string, Json> | readonly Record<stri
   },
   Alertmanager: { metadata: metadata(), spec: operatorSpec },
   ThanosRuler: { metadata: metadata(), spec: operatorSpec },
+  CiliumNetworkPolicy: ciliumPolicies(),
+  CiliumClusterwideNetworkPolicy: ciliumPolicies([{ nodeSelector: ciliumSelector, ingress: [{ fromEntities: ['remote-node'] }] }])
+    .map((base) => ({ ...base, metadata: metadata({ namespace: '' }) })),
+  CiliumCIDRGroup: { metadata: metadata({ namespace: '' }), spec: { externalCIDRs: ['192.0.2.0/24'] } },
 };
 
 /** The JSON types a mutation writes where another was expected. */
@@ -354,6 +406,7 @@ describe('type mutation of every field of every modelled kind', () => {
           ...analysis.graph.namespaces.flatMap((namespace) => (namespace.source ? [namespace.source.origin.file] : [])),
           ...analysis.graph.nodes.map((node) => node.source.origin.file),
           ...analysis.graph.otherObjects.map((object) => object.origin.file),
+          ...[...analysis.graph.cilium.policies, ...analysis.graph.cilium.cidrGroups].map((object) => object.source.origin.file),
           ...[...analysis.graph.gatewayApi.gatewayClasses, ...analysis.graph.gatewayApi.gateways, ...analysis.graph.gatewayApi.routes, ...analysis.graph.gatewayApi.referenceGrants]
             .map((object) => object.source.origin.file),
         ]);

@@ -65,6 +65,9 @@ describe('relevantFilesFor', () => {
     expect(relevant('metadata:\n  namespace: shop\n')).toBe(true);
     expect(relevant('kind: Namespace\nmetadata: {name: payments}\n')).toBe(true);
     expect(relevant('kind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\n')).toBe(true);
+    // Cluster-wide Cilium policies and the CIDR groups their rules name hold no namespace either.
+    expect(relevant('kind: CiliumClusterwideNetworkPolicy\nmetadata: {name: lockdown}\n')).toBe(true);
+    expect(relevant('kind: CiliumCIDRGroup\nmetadata: {name: external}\n')).toBe(true);
     expect(relevant('kind: Deployment\nmetadata: {name: web, namespace: blog}\n')).toBe(false);
   });
 

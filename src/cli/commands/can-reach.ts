@@ -1,9 +1,12 @@
 import { QueryError, answerReach, parsePortQuery, resolveEndpoint, type PortQuery, type ReachAnswer } from '../../reach/query.js';
 import { endpointNamespace, relevantFilesFor } from '../../reach/query-scope.js';
 import type { Analysis } from '../../pipeline.js';
+import type { LintConfig } from '../../lint/config.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings, type CommandInput } from './shared.js';
+import { withCiliumPendingCaveats } from '../../reach/cilium-pending.js';
+import { networkPluginOf } from '../../model/network-plugin.js';
 
 /** Options of `k8snet can-reach`. */
 export interface CanReachOptions {
@@ -24,17 +27,17 @@ export async function runCanReach(source: string, destination: string, paths: st
   const config = loadCommandConfig(options.config);
   let input: CommandInput = loadCommandInput(paths, global, config, isRelevant ? { isRelevant } : {});
   let analysis = input.analysis;
-  let answer = tryAnswer(analysis, source, destination, port, options);
+  let answer = tryAnswer(analysis, source, destination, port, options, config);
   if (!answer && analysis.unparsedFiles.length > 0) {
     // An endpoint the scoped load cannot resolve: a typo deserves suggestions from every file.
     input = loadCommandInput(paths, global, config);
     analysis = input.analysis;
-    answer = tryAnswer(analysis, source, destination, port, options);
+    answer = tryAnswer(analysis, source, destination, port, options, config);
   }
   reportInputFindings(input.inputFindings, global, analysis.skipped, options.verbose);
-  answer ??= answerOrThrow(analysis, source, destination, port, options);
+  answer ??= answerOrThrow(analysis, source, destination, port, options, config);
   if (analysis.unparsedFiles.length > 0 && global.debug) {
-    process.stderr.write(`k8snet: not parsed (they mention neither ${namespaces.join(' nor ')} nor an admin policy):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
+    process.stderr.write(`k8snet: not parsed (they mention neither ${namespaces.join(' nor ')} nor a cluster-wide policy):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
   }
   const scope = { filesRead: analysis.files.length, filesParsed: analysis.files.length - analysis.unparsedFiles.length, namespaces };
   const { formatReachJson, formatReachText } = await import('../../report/reach-text.js');
@@ -54,19 +57,21 @@ function parsePort(text: string | undefined): PortQuery | undefined {
 }
 
 /** Answers, or returns undefined when an endpoint cannot be resolved. */
-function tryAnswer(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer | undefined {
+function tryAnswer(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions, config: LintConfig): ReachAnswer | undefined {
   try {
-    return answerOrThrow(analysis, source, destination, port, options);
+    return answerOrThrow(analysis, source, destination, port, options, config);
   } catch (error) {
     if (error instanceof UsageError) return undefined;
     throw error;
   }
 }
 
-function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions): ReachAnswer {
+function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions, config: LintConfig): ReachAnswer {
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   try {
-    return answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
+    const answer = answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
+    // Interim (issue 19): Cilium policies that would decide a pair are named, not yet evaluated.
+    return withCiliumPendingCaveats(answer, analysis.graph, networkPluginOf(analysis.graph, config.cluster.cni));
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;

@@ -6,6 +6,8 @@ import { QueryError, resolveEndpoint } from '../../reach/query.js';
 import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
+import { ciliumPendingCaveat } from '../../reach/cilium-pending.js';
+import { networkPluginOf } from '../../model/network-plugin.js';
 
 /** Options of `k8snet explain`. */
 export interface ExplainOptions {
@@ -20,7 +22,8 @@ export interface ExplainOptions {
  * rules, and the connections it ends up with in and out.
  */
 export async function runExplain(target: string, paths: string[], options: ExplainOptions, global: GlobalOptions): Promise<number> {
-  const { analysis, inputFindings } = loadCommandInput(paths, global, loadCommandConfig(options.config));
+  const config = loadCommandConfig(options.config);
+  const { analysis, inputFindings } = loadCommandInput(paths, global, config);
   reportInputFindings(inputFindings, global, analysis.skipped, options.verbose);
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   let endpoint;
@@ -53,6 +56,11 @@ export async function runExplain(target: string, paths: string[], options: Expla
   });
   // Ordinals that one class stands for differ only in labels no selector names: those are left out.
   const podsOf = (podClass: PodClass) => endpoint.pods.filter((pod) => solver.classOf(pod) === podClass);
+  const plugin = networkPluginOf(analysis.graph, config.cluster.cni);
+  // Interim (issue 19): the Cilium policies that would decide these pods' traffic are named, not yet evaluated.
+  const ciliumCaveats = (podClass: PodClass) => (['ingress', 'egress'] as const)
+    .map((direction) => ciliumPendingCaveat(analysis.graph, plugin, podsOf(podClass)[0], direction, 'these pods'))
+    .filter((caveat): caveat is string => caveat !== undefined);
   const shownLabels = (podClass: PodClass) => {
     if (podsOf(podClass).length < 2) return podClass.labels;
     return Object.fromEntries(Object.entries(podClass.labels).filter(([key]) => !PER_POD_LABEL_KEYS.has(key)));
@@ -66,7 +74,7 @@ export async function runExplain(target: string, paths: string[], options: Expla
       hostNetwork: podClass.hostNetwork,
       ingress: sideOf(podClass, 'ingress'),
       egress: sideOf(podClass, 'egress'),
-      caveats: generatedLabelCaveats(analysis.graph, podClass.namespace, podClass.labels, 'these pods'),
+      caveats: [...generatedLabelCaveats(analysis.graph, podClass.namespace, podClass.labels, 'these pods'), ...ciliumCaveats(podClass)],
     })),
     allowedIn: incoming.map((edge) => ({ from: edge.source.id, connections: edge.connections.toString() })),
     allowedOut: outgoing.map((edge) => ({ to: edge.destination.id, connections: edge.connections.toString() })),

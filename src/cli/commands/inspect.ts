@@ -22,6 +22,8 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
     gateways: graph.gatewayApi.gateways.length,
     gatewayRoutes: graph.gatewayApi.routes.length,
     networkPolicies: graph.policies.length,
+    ciliumPolicies: graph.cilium.policies.length,
+    ciliumCidrGroups: graph.cilium.cidrGroups.length,
     nodes: graph.nodes.length,
     otherObjects: graph.otherObjects.length,
     notManifests: skipped.length,
