@@ -3,6 +3,7 @@ import { discoverInputs, describeFsError, type InputSource } from './discover.js
 import { MAX_FILE_BYTES, fileFinding, findTemplateAction, parseBytes, tooLargeFinding, type FileOutcome, type ParsedDocument } from './parse-text.js';
 import { SourceFile } from './source-file.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
+import { ISTIO_SECURITY_GROUP } from './istio-kinds.js';
 import { MODELLED_KINDS, isBuiltInOpaqueKind, isOperatorWorkloadKind, isToolConfig, modelledGroupKind, schemaName, suggestKind } from './kinds.js';
 import { locateField, type ManifestObject, type ObjectOrigin } from './manifest-object.js';
 import { formatPath, type FieldPath } from './path.js';
@@ -236,11 +237,12 @@ class ObjectCollector {
         // The API server rejects the whole object. A policy read in part could allow or deny the
         // wrong traffic, so it is left out; other kinds are kept, read defensively, so their pods
         // and ports still take part in the analysis while the error is reported.
-        const consequence = kind === 'NetworkPolicy'
+        const isPolicy = kind === 'NetworkPolicy' || groupKind?.group === ISTIO_SECURITY_GROUP;
+        const consequence = isPolicy
           ? 'the API server rejects this policy, so k8snet leaves it out'
           : 'the API server rejects this object; k8snet reads the rest of it';
         this.report(INPUT_RULES.schema, origin, violation.path, `${kind} ${qualifiedName(metadata!)}: ${violation.message}; ${consequence}.`);
-        if (kind === 'NetworkPolicy') return 0;
+        if (isPolicy) return 0;
       }
     } else if (!isBuiltInOpaqueKind(kind) && !isOperatorWorkloadKind(apiVersion, kind) && !this.isDeclaredWorkloadKind(apiVersion, kind)) {
       const suggestion = suggestKind(kind);

@@ -1,4 +1,5 @@
 import { editDistance } from '../text-distance.js';
+import { ISTIO_GROUP_KINDS } from './istio-kinds.js';
 
 /** Kinds whose fields k8snet reads and validates. */
 export const MODELLED_KINDS: ReadonlySet<string> = new Set([
@@ -36,6 +37,8 @@ export const GROUP_KINDS: readonly GroupKind[] = [
   { group: GATEWAY_API_GROUP, versions: ['v1alpha2'], kind: 'TCPRoute' },
   { group: GATEWAY_API_GROUP, versions: ['v1alpha2'], kind: 'UDPRoute' },
   { group: GATEWAY_API_GROUP, versions: ['v1', 'v1beta1', 'v1alpha2'], kind: 'ReferenceGrant' },
+  // Istio's security and traffic kinds (istio-kinds.ts).
+  ...ISTIO_GROUP_KINDS,
 ];
 
 const groupKindByKey: ReadonlyMap<string, GroupKind> = new Map(GROUP_KINDS.flatMap((entry) => entry.versions.map((version): [string, GroupKind] => [`${entry.group}/${version}|${entry.kind}`, entry])));

@@ -13,6 +13,7 @@
  */
 
 import { GATEWAY_API_SCHEMAS } from './gateway-api-schemas.js';
+import { ISTIO_SCHEMAS } from './istio-schemas.js';
 
 type Schema = { readonly [keyword: string]: unknown };
 
@@ -131,6 +132,8 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       nodeSelector: ref('stringMap'),
       hostname: OPT_STRING,
       subdomain: OPT_STRING,
+      serviceAccountName: OPT_STRING,
+      serviceAccount: OPT_STRING,
     },
   },
   podTemplate: {
@@ -448,4 +451,5 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
     },
   }),
   ...GATEWAY_API_SCHEMAS,
+  ...ISTIO_SCHEMAS,
 });

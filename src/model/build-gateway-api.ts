@@ -36,7 +36,8 @@ export function buildGatewayApiObjects(objects: readonly ManifestObject[], conte
   const routes: GatewayRoute[] = [];
   const referenceGrants: ReferenceGrant[] = [];
   for (const object of objects) {
-    if (!modelledGroupKind(object.apiVersion, object.kind)) continue;
+    // Other groups' kinds of the same names (Istio's networking.istio.io Gateway) are not the Gateway API's.
+    if (modelledGroupKind(object.apiVersion, object.kind)?.group !== GATEWAY_API_GROUP) continue;
     const reader = new ObjectReader(object, context);
     if (object.kind === 'GatewayClass') gatewayClasses.push(reader.gatewayClass());
     else if (object.kind === 'Gateway') reader.keep(reader.gateway(), gateways);

@@ -8,6 +8,8 @@ import { parseLabelSelector, type Labels, type LabelSelector } from './label-sel
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
 import { ResourceGraph, type DuplicateObject } from './graph.js';
 import { buildGatewayApiObjects } from './build-gateway-api.js';
+import { buildIstioObjects } from './build-istio.js';
+import { DEFAULT_ISTIO_SETTINGS, type IstioSettings } from './istio-settings.js';
 import {
   JOB_COMPLETION_INDEX, POD_INDEX, STATEFULSET_POD_NAME, collectPodLabelMentions, controllerLabels, ordinalLabels, type PodLabelMentions,
 } from './controller-labels.js';
@@ -31,6 +33,8 @@ export interface BuildOptions {
    * concrete Pod without status.podIP gets it.
    */
   readonly podIPs?: ReadonlyMap<string, string>;
+  /** The Istio mesh settings (`.k8snet.yaml` `istio:`); Istio's defaults when absent. */
+  readonly istio?: IstioSettings;
 }
 
 /** A namespace made outside the manifests (by an operator, a platform team, a kubeflow Profile), as `.k8snet.yaml` declares it. */
@@ -145,6 +149,13 @@ class GraphBuilder {
       namespaceOf: (object) => this.namespaceOf(object),
       reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
     });
+    const istioSettings = this.options.istio ?? DEFAULT_ISTIO_SETTINGS;
+    const istio = buildIstioObjects(unique, {
+      settings: istioSettings,
+      namespaceOf: (object) => this.namespaceOf(object),
+      reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
+      warn: (object, path, message) => this.report(INPUT_RULES.istioWarning, object, path, message),
+    });
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
       'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
     return new ResourceGraph({
@@ -156,6 +167,8 @@ class GraphBuilder {
       adminPolicies,
       nodes,
       gatewayApi,
+      istio,
+      istioSettings,
       otherObjects: unique.filter((object) => !modelled.has(object.kind) && !modelledGroupKind(object.apiVersion, object.kind)),
       findings: this.findings,
       duplicates: this.duplicates,

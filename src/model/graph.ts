@@ -5,6 +5,9 @@ import { matchesSelector, type Labels, type LabelSelector } from './label-select
 import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 import { GatewayApi, type GatewayApiObjects } from './gateway-api-index.js';
 import type { PodLabelMentions } from './controller-labels.js';
+import { IstioConfig } from './istio-index.js';
+import type { IstioObjects } from './istio.js';
+import type { IstioSettings } from './istio-settings.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -24,6 +27,10 @@ export interface GraphContents {
   readonly nodes: readonly Node[];
   /** GatewayClasses, Gateways, routes and ReferenceGrants of the Gateway API. */
   readonly gatewayApi: GatewayApiObjects;
+  /** Istio's policies and traffic objects; none when absent. */
+  readonly istio?: IstioObjects;
+  /** The Istio mesh settings (`.k8snet.yaml` `istio:`); Istio's defaults when absent. */
+  readonly istioSettings?: IstioSettings;
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
   /** Problems found while building (invalid selectors, rejected values). */
@@ -61,6 +68,8 @@ export class ResourceGraph implements GraphContents {
   readonly nodes: readonly Node[];
   /** The Gateway API objects, with their lookups. */
   readonly gatewayApi: GatewayApi;
+  /** The Istio objects and mesh settings, with their lookups. */
+  readonly istio: IstioConfig;
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
   readonly duplicates: readonly DuplicateObject[];
@@ -92,6 +101,7 @@ export class ResourceGraph implements GraphContents {
     this.adminPolicies = contents.adminPolicies;
     this.nodes = contents.nodes;
     this.gatewayApi = contents.gatewayApi instanceof GatewayApi ? contents.gatewayApi : new GatewayApi(contents.gatewayApi);
+    this.istio = contents.istio instanceof IstioConfig ? contents.istio : new IstioConfig(contents.istio, contents.istioSettings);
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;
     this.duplicates = contents.duplicates;

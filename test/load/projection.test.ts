@@ -101,6 +101,7 @@ spec:
     expect(spec).toEqual({
       hostNetwork: true,
       nodeName: 'n1',
+      serviceAccountName: 'sa',
       containers: [{ name: 'c', image: 'calico/node:v3.27', ports: [{ name: 'http', containerPort: 8080 }] }],
       initContainers: [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always', ports: [{ containerPort: 15001 }] }],
     });

@@ -12,12 +12,16 @@ const KINDS = [
   'GatewayClass.gateway.networking.k8s.io', 'Gateway.gateway.networking.k8s.io', 'HTTPRoute.gateway.networking.k8s.io',
   'GRPCRoute.gateway.networking.k8s.io', 'TLSRoute.gateway.networking.k8s.io', 'TCPRoute.gateway.networking.k8s.io',
   'UDPRoute.gateway.networking.k8s.io', 'ReferenceGrant.gateway.networking.k8s.io',
+  'AuthorizationPolicy.security.istio.io', 'PeerAuthentication.security.istio.io', 'RequestAuthentication.security.istio.io',
+  'Gateway.networking.istio.io', 'VirtualService.networking.istio.io', 'DestinationRule.networking.istio.io',
+  'ServiceEntry.networking.istio.io', 'Sidecar.networking.istio.io',
 ];
 
-/** The schema name of a document: `kind.group` for the Gateway API, the kind otherwise. */
+/** The schema name of a document: `kind.group` for the Gateway API and Istio, the kind otherwise. */
 function schemaNameOf(document: Record<string, unknown>): string {
   const apiVersion = typeof document.apiVersion === 'string' ? document.apiVersion : '';
-  return apiVersion.startsWith('gateway.networking.k8s.io/') ? `${document.kind as string}.gateway.networking.k8s.io` : document.kind as string;
+  const group = ['gateway.networking.k8s.io', 'security.istio.io', 'networking.istio.io'].find((candidate) => apiVersion.startsWith(`${candidate}/`));
+  return group ? `${document.kind as string}.${group}` : document.kind as string;
 }
 
 // Compiled once, the way the loader compiles them.
@@ -213,6 +217,50 @@ VALID.push(
   {
     apiVersion: `${GATEWAY_API}/v1beta1`, kind: 'ReferenceGrant', metadata: meta('shop-routes'),
     spec: { from: [{ group: GATEWAY_API, kind: 'HTTPRoute', namespace: 'web' }], to: [{ group: '', kind: 'Service' }, { group: '', kind: 'Secret', name: 'tls' }] },
+  },
+  {
+    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta('reviews-viewer'),
+    spec: {
+      selector: { matchLabels: { app: 'reviews' } },
+      action: 'ALLOW',
+      rules: [{
+        from: [{ source: { principals: ['cluster.local/ns/shop/sa/productpage'], notIpBlocks: ['10.0.0.0/8'] } }],
+        to: [{ operation: { methods: ['GET'], ports: ['9080'] } }],
+        when: [{ key: 'request.headers[version]', values: ['v1'] }],
+      }],
+    },
+  },
+  {
+    apiVersion: 'security.istio.io/v1beta1', kind: 'PeerAuthentication', metadata: meta('default'),
+    spec: { selector: { matchLabels: { app: 'db' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'DISABLE' } } },
+  },
+  {
+    apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: meta('jwt'),
+    spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }], jwtRules: [{ issuer: 'https://accounts.example.com' }] },
+  },
+  {
+    apiVersion: 'networking.istio.io/v1alpha3', kind: 'Gateway', metadata: meta('bookinfo-gateway'),
+    spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop/*.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-cert' } }] },
+  },
+  {
+    apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: meta('bookinfo'),
+    spec: {
+      hosts: ['*'], gateways: ['bookinfo-gateway'],
+      http: [{ match: [{ uri: { prefix: '/static' } }], route: [{ destination: { host: 'productpage', port: { number: 9080 }, subset: 'v1' }, weight: 100 }] }],
+      tcp: [{ match: [{ port: 27017 }], route: [{ destination: { host: 'mongo.backend.svc.cluster.local' } }] }],
+    },
+  },
+  {
+    apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: meta('reviews'),
+    spec: { host: 'reviews', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, portLevelSettings: [{ port: { number: 9080 }, tls: { mode: 'DISABLE' } }] }, subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
+  },
+  {
+    apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: meta('external-api'),
+    spec: { hosts: ['api.example.com'], ports: [{ number: 443, name: 'https', protocol: 'TLS' }], location: 'MESH_EXTERNAL', resolution: 'DNS' },
+  },
+  {
+    apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: meta('default'),
+    spec: { egress: [{ hosts: ['./*', 'istio-system/*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } },
   },
 );
 

@@ -22,7 +22,7 @@ export function loadNearestConfig(): LintConfig {
 
 /** What the configuration tells the graph: operators' kinds of workloads and namespaces made elsewhere. */
 export function modelOptionsOf(config: LintConfig): ModelOptions {
-  return { workloadDeclarations: config.workloads, namespaceDeclarations: config.namespaces };
+  return { workloadDeclarations: config.workloads, namespaceDeclarations: config.namespaces, istio: config.istio };
 }
 
 /** Loads the manifests for a command and builds the graph, with what `config` (by default the nearest `.k8snet.yaml`) says about it. */
