@@ -50,6 +50,12 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
     description: 'a mapping with matchLabels',
     properties: { matchLabels: ref('stringMap') },
   },
+  /** networking's WorkloadSelector (Sidecar, ServiceEntry): `labels`. */
+  networkingWorkloadSelector: {
+    type: ['object', 'null'],
+    description: 'a mapping with labels',
+    properties: { labels: ref('stringMap') },
+  },
   /** istio.type.v1beta1.PolicyTargetReference. */
   policyTargetReference: {
     type: ['object', 'null'],
@@ -288,11 +294,11 @@ export const ISTIO_SCHEMAS: Readonly<Record<string, object>> = {
       description: 'a mapping (an endpoint with address, ports and labels)',
       properties: { address: OPT_STRING, ports: { type: ['object', 'null'], description: 'a mapping of port names to numbers', additionalProperties: PORT_NUMBER }, labels: ref('stringMap') },
     }),
-    workloadSelector: ref('workloadSelector'),
+    workloadSelector: ref('networkingWorkloadSelector'),
     exportTo: OPT_STRINGS,
   })),
   'Sidecar.networking.istio.io': kindSchema(spec('a mapping (a Sidecar spec)', {
-    workloadSelector: ref('workloadSelector'),
+    workloadSelector: ref('networkingWorkloadSelector'),
     ingress: listOf(ref('sidecarListener')),
     egress: listOf(ref('sidecarListener')),
     outboundTrafficPolicy: {

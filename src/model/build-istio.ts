@@ -323,15 +323,16 @@ class IstioReader {
   }
 
   /**
-   * `selector.matchLabels` (istio.type.v1beta1.WorkloadSelector): istiod refuses an empty key and
+   * `selector.matchLabels` (istio.type.v1beta1.WorkloadSelector), or `workloadSelector.labels`
+   * (networking's WorkloadSelector, of Sidecar and ServiceEntry): istiod refuses an empty key and
    * wildcards; a selector without labels selects like no selector, with a warning.
    */
-  private workloadSelector(raw: unknown, path: FieldPath): Labels | undefined {
+  private workloadSelector(raw: unknown, path: FieldPath, field: 'matchLabels' | 'labels' = 'matchLabels'): Labels | undefined {
     if (!isMapping(raw)) return undefined;
-    const labels = stringMap(raw.matchLabels);
+    const labels = stringMap(raw[field]);
     for (const [key, value] of Object.entries(labels)) {
-      if (key === '') this.refuse([...path, 'matchLabels'], 'an empty label key is not supported in a workload selector');
-      if (key.includes('*') || value.includes('*')) this.refuse([...path, 'matchLabels', key], `wildcards are not supported in a workload selector (${key}=${value})`);
+      if (key === '') this.refuse([...path, field], 'an empty label key is not supported in a workload selector');
+      if (key.includes('*') || value.includes('*')) this.refuse([...path, field, key], `wildcards are not supported in a workload selector (${key}=${value})`);
     }
     if (Object.keys(labels).length === 0) {
       this.warn(path, 'its workload selector has no labels, so it applies as if there were no selector');
@@ -426,7 +427,7 @@ class IstioReader {
 
   sidecar(): IstioSidecar {
     const spec = this.spec;
-    const workloadSelector = this.workloadSelector(spec.workloadSelector, ['spec', 'workloadSelector']);
+    const workloadSelector = this.workloadSelector(spec.workloadSelector, ['spec', 'workloadSelector'], 'labels');
     if (list(spec.egress).length === 0 && list(spec.ingress).length === 0 && spec.outboundTrafficPolicy == null && spec.inboundConnectionPool == null) {
       this.refuse(['spec'], 'a Sidecar needs egress, ingress or outboundTrafficPolicy');
     }
@@ -658,7 +659,7 @@ class IstioReader {
     });
     const resolution = ['STATIC', 'DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS'].includes(spec.resolution) ? spec.resolution : 'NONE';
     const endpoints = list(spec.endpoints).filter(isMapping);
-    const workloadSelector = this.workloadSelector(spec.workloadSelector, ['spec', 'workloadSelector']);
+    const workloadSelector = this.workloadSelector(spec.workloadSelector, ['spec', 'workloadSelector'], 'labels');
     if (endpoints.length > 0 && workloadSelector) this.refuse(['spec', 'workloadSelector'], 'only one of endpoints and workloadSelector may be set');
     const exportTo = list(spec.exportTo).filter((entry): entry is string => typeof entry === 'string');
     return {

@@ -8,6 +8,8 @@ import type { MeshMembership } from './istio-mesh.js';
 import type { IstioSettings } from './istio-settings.js';
 import { isHttpOnlyCondition, isIdentityCondition, matchesAnyIstioValue, matchesIstioValue } from './istio-values.js';
 import type { Labels } from './label-selector.js';
+import type { ResourceGraph } from './graph.js';
+import type { Pod } from './types.js';
 
 /*
  * AuthorizationPolicy semantics, decided per request from what a connection shows (the model's
@@ -363,4 +365,16 @@ function matchPolicy(policy: AuthorizationPolicy, request: MeshRequest, settings
     else if (result.matches === 'unknown' && best.result.matches === 'no') best = { result, path: rule.path };
   }
   return best;
+}
+
+/**
+ * The pods a namespaced Istio policy's scope takes in, by namespace and selector (see
+ * {@link policySelectsPod}): every pod for a root-namespace policy without selector, the
+ * namespace's for one elsewhere, the selector's matches of its namespace (of every namespace for
+ * an AuthorizationPolicy or RequestAuthentication in the root namespace). None for `targetRefs`.
+ */
+export function podsInScope(graph: ResourceGraph, policy: Pick<AuthorizationPolicy, 'namespace' | 'scope' | 'selector'>): readonly Pod[] {
+  const settings = graph.istio.settings;
+  const candidates = policy.scope === 'mesh' || (policy.scope === 'selector' && policy.namespace === settings.rootNamespace) ? graph.pods : graph.podsInNamespace(policy.namespace);
+  return candidates.filter((pod) => policySelectsPod(policy, pod.namespace, pod.labels, settings));
 }

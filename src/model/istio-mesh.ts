@@ -250,6 +250,23 @@ export class IstioMesh {
     return membership;
   }
 
+  /**
+   * True when the manifests show what decides the pod's membership: its namespace is declared
+   * (a Namespace object, or `.k8snet.yaml` `namespaces:`), the pod itself says (an injection,
+   * revision or data-plane label or annotation, a sidecar already injected), or it can never be
+   * in the mesh (host network). A namespace only implied by its objects may carry injection
+   * labels set elsewhere: membership there is a guess, and rules do not report on it.
+   */
+  isMembershipKnown(pod: Pod): boolean {
+    const membership = this.membershipOf(pod);
+    if (membership.dataPlane !== 'none' || pod.hostNetwork || this.graph.istio.settings.assumeSidecars) return true;
+    const namespace = this.graph.namespace(pod.namespace);
+    if (namespace?.source || namespace?.declaredIn) return true;
+    const facts = podMeshFacts(pod);
+    return facts.labels[SIDECAR_INJECT] !== undefined || facts.annotations[SIDECAR_INJECT] !== undefined
+      || facts.labels[REVISION_LABEL] !== undefined || facts.labels[DATAPLANE_MODE_LABEL] !== undefined;
+  }
+
   /** True when some pod of the graph is in the mesh (a sidecar, ambient or an Istio proxy). */
   get hasMembers(): boolean {
     return this.graph.pods.some((pod) => this.membershipOf(pod).dataPlane !== 'none');
