@@ -3,7 +3,7 @@ import { podsInScope, policySelectsPod } from '../model/istio-authorization.js';
 import { istioMesh } from '../model/istio-mesh.js';
 import { resolveMtls } from '../model/istio-mtls.js';
 import { listWorkloads } from '../model/suggest.js';
-import type { Pod } from '../model/types.js';
+import type { Pod, Service } from '../model/types.js';
 
 /** Lists `a, b, c and 2 more`. */
 function listNames(names: readonly string[]): string {
@@ -30,7 +30,7 @@ export function meshCaveat(graph: ResourceGraph, sources: readonly Pod[] | 'exte
   }
   const plaintextSources = sources === 'external' ? 'external' : sources.filter((pod) => mesh.membershipOf(pod).dataPlane === 'none');
   if (plaintextSources === 'external' || plaintextSources.length > 0) {
-    const strict = meshed.flatMap((pod) => {
+    const strict = meshed.filter((pod) => mesh.membershipOf(pod).dataPlane !== 'gateway').flatMap((pod) => {
       const ports = pod.ports.length > 0 ? pod.ports.map((port) => port.containerPort) : [undefined];
       return ports.flatMap((port) => {
         const effective = resolveMtls(pod.namespace, pod.labels, port, istio.peerAuthentications, istio.settings);
@@ -53,4 +53,26 @@ export function meshPoliciesOn(graph: ResourceGraph, pods: readonly Pod[]): stri
   return graph.istio.authorizationPolicies
     .filter((policy) => !policy.dryRun && podsInScope(graph, policy).some((pod) => meshed.includes(pod)))
     .map((policy) => `${policy.namespace}/${policy.name}`);
+}
+
+/**
+ * What the mesh adds to a hop into a Service's workloads that k8snet does not evaluate yet, for
+ * the request-path graph: the AuthorizationPolicies that apply to its endpoints with an Istio
+ * proxy, and STRICT mTLS there. Short: drawn on the graph's edges.
+ */
+export function meshNotes(graph: ResourceGraph, service: Service): string[] {
+  const istio = graph.istio;
+  if ((istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0) || !service.selector) return [];
+  const mesh = istioMesh(graph);
+  const pods = graph.podsWithLabels(service.selector, service.namespace).filter((pod) => mesh.membershipOf(pod).dataPlane !== 'none');
+  if (pods.length === 0) return [];
+  const notes: string[] = [];
+  const applying = istio.authorizationPolicies.filter((policy) => !policy.dryRun && pods.some((pod) => policySelectsPod(policy, pod.namespace, pod.labels, istio.settings)));
+  if (applying.length > 0) notes.push(`Istio AuthorizationPolicies ${listNames(applying.map((policy) => `${policy.namespace}/${policy.name}`))} apply, not yet evaluated`);
+  // An Istio gateway's listeners follow its Gateway servers, not PeerAuthentication.
+  const strict = new Set(pods.filter((pod) => mesh.membershipOf(pod).dataPlane !== 'gateway').flatMap((pod) => pod.ports.map((port) => resolveMtls(pod.namespace, pod.labels, port.containerPort, istio.peerAuthentications, istio.settings))
+    .filter((effective) => effective.mode === 'STRICT' && effective.decidedBy)
+    .map((effective) => `${effective.decidedBy!.namespace}/${effective.decidedBy!.name}`)));
+  if (strict.size > 0) notes.push(`mTLS only (STRICT, ${listNames([...strict])}): plaintext senders refused, not yet evaluated`);
+  return notes;
 }

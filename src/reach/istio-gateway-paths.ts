@@ -1,16 +1,12 @@
-import { istioMesh } from '../model/istio-mesh.js';
-import { policySelectsPod } from '../model/istio-authorization.js';
 import { bindToServer, istioGatewayDataPlane, resolveDestination, virtualServicesNaming } from '../model/istio-routing.js';
-import type { ResourceGraph } from '../model/graph.js';
-import type { Service } from '../model/types.js';
 import type { PathContext, PathHop, PathNode } from './request-paths.js';
 
 /**
  * The paths through Istio's own Gateways (networking.istio.io): clients → server (port,
  * protocol, hosts) → VirtualService → Service → workload, for every server some VirtualService
  * binds to. The last hop is judged for the Gateway's proxies when the manifests hold them,
- * otherwise for a pod of unknown namespace and labels; where Istio AuthorizationPolicies apply to
- * the destination, the hop says they are not evaluated yet. Destinations outside the cluster
+ * otherwise for a pod of unknown namespace and labels (the hop into the workload says, as every
+ * such hop does, when Istio policies apply there). Destinations outside the cluster
  * (ServiceEntry hosts) and Services the manifests do not hold end at the VirtualService.
  */
 export function istioGatewayHops(context: PathContext): PathHop[] {
@@ -46,26 +42,11 @@ export function istioGatewayHops(context: PathContext): PathHop[] {
               || (resolved.portProblem === 'port-required' ? 'no port given (the Service has several)' : `no port ${destination.port}`);
             hops.push({ from: routeNode, to: serviceNode, label: `${portText}${weight}${destination.subset ? ` subset ${destination.subset}` : ''}` });
             if (destination.weight === 0 && route.destinations.length > 1) continue;
-            hops.push(...context.serviceHops(dataPlane.workloads, serviceNode, resolved.service, resolved.ports, source, [...notes, ...meshNotes(graph, resolved.service)]));
+            hops.push(...context.serviceHops(dataPlane.workloads, serviceNode, resolved.service, resolved.ports, source, notes));
           }
         }
       }
     }
   }
   return hops;
-}
-
-/**
- * What the mesh adds to a hop into a Service's workloads that the answer does not evaluate yet:
- * AuthorizationPolicies that apply to them. Short: drawn on the graph's edges.
- */
-export function meshNotes(graph: ResourceGraph, service: Service): string[] {
-  if (graph.istio.authorizationPolicies.length === 0 || !service.selector) return [];
-  const pods = graph.podsWithLabels(service.selector, service.namespace);
-  const mesh = istioMesh(graph);
-  const applying = graph.istio.authorizationPolicies.filter((policy) => pods.some((pod) => mesh.membershipOf(pod).dataPlane !== 'none'
-    && policySelectsPod(policy, pod.namespace, pod.labels, graph.istio.settings)));
-  if (applying.length === 0) return [];
-  const names = applying.map((policy) => `${policy.namespace}/${policy.name}`);
-  return [`Istio AuthorizationPolicies ${names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ')} apply, not yet evaluated`];
 }

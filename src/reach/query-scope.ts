@@ -1,13 +1,17 @@
 /**
  * Which files a `can-reach` question can depend on. A connection between two pods is decided by
- * the policies of their two namespaces, the labels of those namespaces, the pods themselves and
- * the cluster-scoped admin policies; every object of that kind names its namespace (or, for a
- * Namespace, is named after it), so a file that never mentions either namespace nor an admin
- * policy holds nothing that can change the answer, and need not be parsed.
+ * the policies of their two namespaces, the labels of those namespaces, the pods themselves, the
+ * cluster-scoped admin policies and Istio's security policies (those of the mesh's root namespace
+ * apply to every namespace); every other object of that kind names its namespace (or, for a
+ * Namespace, is named after it), so a file that never mentions either namespace nor an admin or
+ * Istio security policy holds nothing that can change the answer, and need not be parsed.
  */
 
 /** The text every AdminNetworkPolicy and BaselineAdminNetworkPolicy holds: its kind. */
 const ADMIN_POLICY_KIND = 'AdminNetworkPolicy';
+
+/** The text every Istio AuthorizationPolicy, PeerAuthentication and RequestAuthentication holds: its API group. */
+const ISTIO_SECURITY_GROUP = 'security.istio.io';
 
 /**
  * Returns the namespaces a `can-reach` endpoint argument lives in: `ns/name`, `ns/Kind/name`,
@@ -28,7 +32,7 @@ export function endpointNamespace(text: string, defaultNamespace: string): strin
  */
 export function relevantFilesFor(namespaces: readonly string[], defaultNamespace: string): ((bytes: Buffer) => boolean) | undefined {
   if (namespaces.length === 0 || namespaces.includes(defaultNamespace)) return undefined;
-  const needles = [...new Set(namespaces), ADMIN_POLICY_KIND].map((needle) => Buffer.from(needle, 'utf8'));
+  const needles = [...new Set(namespaces), ADMIN_POLICY_KIND, ISTIO_SECURITY_GROUP].map((needle) => Buffer.from(needle, 'utf8'));
   return (bytes) => mayHideText(bytes) || needles.some((needle) => bytes.includes(needle));
 }
 

@@ -8,6 +8,7 @@ import { entryHops } from './entry-paths.js';
 import { endpointPods, resolveTargetPort, servicePortsOfBackend } from './exposure.js';
 import { gatewayHops } from './gateway-paths.js';
 import { istioGatewayHops } from './istio-gateway-paths.js';
+import { meshNotes } from './istio-caveats.js';
 import type { CompiledRule, ReachabilitySolver } from './solver.js';
 
 /**
@@ -203,7 +204,9 @@ function serviceHops(
       }
       verdict = { state: admitted.isEmpty() ? 'blocked' : 'allowed', by: [...by] };
     }
-    if (source !== undefined || (notes && notes.length > 0)) verdict = { ...verdict, ...(source !== undefined ? { source } : {}), ...(notes && notes.length > 0 ? { notes } : {}) };
+    // Istio's enforcement point is not evaluated yet: the hop says so where it applies.
+    const allNotes = [...(notes ?? []), ...meshNotes(solver.graph, service)];
+    if (source !== undefined || allNotes.length > 0) verdict = { ...verdict, ...(source !== undefined ? { source } : {}), ...(allNotes.length > 0 ? { notes: allNotes } : {}) };
     hops.push({ from, to: workloadNode(workload), label: targetPorts.describe(), verdict });
   }
   return hops;
