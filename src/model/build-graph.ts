@@ -454,12 +454,13 @@ class GraphBuilder {
     const spec: Raw = template.spec ?? {};
     const ports: ContainerPort[] = [];
     const containers: Raw[] = [
-      ...(spec.containers ?? []),
+      // Wrong shapes (`ports: {}` in a cluster dump) were reported by schema validation; what is left is read as far as it makes sense.
+      ...(Array.isArray(spec.containers) ? spec.containers : []),
       // Sidecar init containers (restartPolicy: Always) keep running and serve their ports.
-      ...(spec.initContainers ?? []).filter((container: Raw) => container?.restartPolicy === 'Always'),
+      ...(Array.isArray(spec.initContainers) ? spec.initContainers : []).filter((container: Raw) => container?.restartPolicy === 'Always'),
     ];
     for (const container of containers) {
-      for (const port of container?.ports ?? []) {
+      for (const port of Array.isArray(container?.ports) ? container.ports : []) {
         if (typeof port?.containerPort !== 'number') continue;
         ports.push({
           ...(typeof port.name === 'string' ? { name: port.name } : {}),
