@@ -199,8 +199,9 @@ export function decideMembership(pod: PodMeshFacts, namespaceLabels: Labels, set
 /**
  * Why a pod is an Istio proxy of its own, or undefined: the gateway injection template
  * (`inject.istio.io/templates: gateway`, the Helm gateway chart), the label istiod puts on the
- * gateways and waypoints it deploys, or the proxyv2 image run as the pod's main container (the
- * classic istio-ingressgateway Deployment), which an injected pod only runs as `istio-proxy`.
+ * gateways and waypoints it deploys, or the proxy as the pod's only container (the proxyv2 image
+ * of the classic istio-ingressgateway Deployment, or `istio-proxy` with `image: auto`), where an
+ * injected pod runs it beside its application.
  */
 function istioProxyEvidence(pod: PodMeshFacts): string | undefined {
   const templates = pod.annotations[INJECT_TEMPLATES_ANNOTATION];
@@ -209,9 +210,10 @@ function istioProxyEvidence(pod: PodMeshFacts): string | undefined {
   }
   const managed = pod.labels[GATEWAY_MANAGED_LABEL];
   if (managed !== undefined) return `istiod deploys it as a ${managed.includes('mesh') ? 'waypoint' : 'gateway'} (label ${GATEWAY_MANAGED_LABEL}=${managed})`;
-  const proxy = pod.containers.find((container) => container.image !== undefined && /(^|\/)proxyv2(:|@|$)/.test(container.image));
+  // `image: auto` is filled in by the injector with the proxy image (the Helm gateway chart's way).
+  const proxy = pod.containers.find((container) => container.image !== undefined && (/(^|\/)proxyv2(:|@|$)/.test(container.image) || (container.image === 'auto' && container.name === 'istio-proxy')));
   if (proxy && pod.annotations[SIDECAR_STATUS_ANNOTATION] === undefined && pod.containers.length === 1) {
-    return `it runs Istio's proxy image ${proxy.image} as its own container`;
+    return `it runs Istio's proxy (${proxy.image === 'auto' ? 'image: auto' : proxy.image}) as its only container`;
   }
   return undefined;
 }

@@ -77,6 +77,8 @@ describe('decideMembership', () => {
     expect(decideMembership(facts({ labels: { 'gateway.istio.io/managed': 'istio.io-mesh-controller' } }), {}, DEFAULT_ISTIO_SETTINGS).reason).toContain('waypoint');
     expect(decideMembership(facts({ containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.22.0' }] }), {}, DEFAULT_ISTIO_SETTINGS).dataPlane).toBe('gateway');
     expect(decideMembership(facts({ containers: [{ name: 'istio-proxy', image: 'gcr.io/istio-release/proxyv2@sha256:abc' }] }), {}, DEFAULT_ISTIO_SETTINGS).dataPlane).toBe('gateway');
+    expect(decideMembership(facts({ containers: [{ name: 'istio-proxy', image: 'auto' }] }), {}, DEFAULT_ISTIO_SETTINGS).dataPlane).toBe('gateway');
+    expect(decideMembership(facts({ containers: [{ name: 'app', image: 'auto' }] }), {}, DEFAULT_ISTIO_SETTINGS).dataPlane).toBe('none');
   });
 
   it('enrols ambient pods by namespace or pod label, lets a pod opt out, and lets a sidecar win', () => {

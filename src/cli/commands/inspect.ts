@@ -19,6 +19,10 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
     gateways: graph.gatewayApi.gateways.length,
     gatewayRoutes: graph.gatewayApi.routes.length,
     networkPolicies: graph.policies.length,
+    // Istio's security policies (AuthorizationPolicy, PeerAuthentication, RequestAuthentication) and traffic objects.
+    istioPolicies: graph.istio.authorizationPolicies.length + graph.istio.peerAuthentications.length + graph.istio.requestAuthentications.length,
+    istioRouting: graph.istio.gateways.length + graph.istio.virtualServices.length + graph.istio.destinationRules.length
+      + graph.istio.serviceEntries.length + graph.istio.sidecars.length,
     nodes: graph.nodes.length,
     otherObjects: graph.otherObjects.length,
   };
