@@ -20,7 +20,12 @@ import ingressWithoutTls from './ingress-without-tls.js';
 import invalidCidr from './invalid-cidr.js';
 import invalidPortRange from './invalid-port-range.js';
 import ipblockTargetsClusterRange from './ipblock-targets-cluster-range.js';
+import istioAllowNothing from './istio-allow-nothing.js';
+import istioGatewaySelectsNothing from './istio-gateway-selects-nothing.js';
+import istioPolicySelectsNothing from './istio-policy-selects-nothing.js';
 import loadbalancerOpenToWorld from './loadbalancer-open-to-world.js';
+import meshPlaintextBlocked from './mesh-plaintext-blocked.js';
+import meshPolicyNotEvaluated from './mesh-policy-not-evaluated.js';
 import namedPortUndefined from './named-port-undefined.js';
 import namespaceNoDefaultDenyEgress from './namespace-no-default-deny-egress.js';
 import namespaceNoDefaultDenyIngress from './namespace-no-default-deny-ingress.js';
@@ -47,6 +52,8 @@ import serviceCidrLowHeadroom from './service-cidr-low-headroom.js';
 import serviceSelectsNothing from './service-selects-nothing.js';
 import serviceTargetPortUnexposed from './service-target-port-unexposed.js';
 import serviceWithoutSelector from './service-without-selector.js';
+import virtualserviceDestinationMissing from './virtualservice-destination-missing.js';
+import virtualserviceGatewayMissing from './virtualservice-gateway-missing.js';
 import workloadNotIsolated from './workload-not-isolated.js';
 
 /** Every lint rule, listed explicitly (markdownlint's way), grouped as the catalogue groups them. */
@@ -57,6 +64,9 @@ export const RULES: readonly Rule<any>[] = [
   policyAllowsAllIngress,
   policyAllowsAllEgress,
   hostnetworkBypassesPolicy,
+  meshPolicyNotEvaluated,
+  istioAllowNothing,
+  meshPlaintextBlocked,
   policySelectsNothing,
   peerSelectsNothing,
   namespaceSelectorUnknownLabel,
@@ -66,6 +76,10 @@ export const RULES: readonly Rule<any>[] = [
   ingressBackendMissing,
   routeBackendMissing,
   routeParentMissing,
+  istioPolicySelectsNothing,
+  istioGatewaySelectsNothing,
+  virtualserviceGatewayMissing,
+  virtualserviceDestinationMissing,
   namedPortUndefined,
   serviceTargetPortUnexposed,
   policyPortNotServed,

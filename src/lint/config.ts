@@ -15,6 +15,7 @@ import { NETWORK_PLUGINS, canonicalPluginName, suggestPluginName } from '../mode
 import type { StatedFactName, StatedFactOrigin } from '../model/cluster-facts.js';
 import type { NamespaceDeclaration } from '../model/build-graph.js';
 import type { WorkloadDeclaration } from '../model/operator-workloads.js';
+import { ISTIO_CONFIG_SCHEMA, resolveIstioSettings, type IstioSettings } from '../model/istio-settings.js';
 import {
   NAMESPACES_CONFIG_SCHEMA, WORKLOADS_CONFIG_SCHEMA, resolveNamespaceDeclarations, resolveWorkloadDeclarations,
 } from './config-workloads.js';
@@ -40,6 +41,8 @@ export interface LintConfig {
   readonly workloads: readonly WorkloadDeclaration[];
   /** Namespaces made outside the manifests, with their labels (`namespaces:`). */
   readonly namespaces: readonly NamespaceDeclaration[];
+  /** The Istio mesh settings (`istio:`), Istio's defaults where not stated. */
+  readonly istio: IstioSettings;
   /** The configuration file as an object with source positions, for findings about what it states. */
   readonly source?: ManifestObject;
 }
@@ -100,6 +103,7 @@ export const CONFIG_SCHEMA = {
     },
     workloads: WORKLOADS_CONFIG_SCHEMA,
     namespaces: NAMESPACES_CONFIG_SCHEMA,
+    istio: ISTIO_CONFIG_SCHEMA,
   },
 } as const;
 
@@ -201,6 +205,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     cluster?: Record<string, unknown>;
     workloads?: Parameters<typeof resolveWorkloadDeclarations>[0];
     namespaces?: Parameters<typeof resolveNamespaceDeclarations>[0];
+    istio?: Partial<IstioSettings>;
   };
   const workloads = resolveWorkloadDeclarations(value.workloads);
   const namespaces = resolveNamespaceDeclarations(value.namespaces, source);
@@ -275,7 +280,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
   };
   return {
     ...(file ? { file } : {}), rules, ignore: value.ignore ?? [], cluster: facts,
-    workloads: workloads.declarations, namespaces: namespaces.declarations, ...(source ? { source } : {}),
+    workloads: workloads.declarations, namespaces: namespaces.declarations, istio: resolveIstioSettings(value.istio), ...(source ? { source } : {}),
   };
 }
 

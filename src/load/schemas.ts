@@ -14,6 +14,7 @@
 
 import { GATEWAY_API_DEFINITIONS, GATEWAY_API_SPECS } from './gateway-api-schemas.js';
 import { CILIUM_SCHEMAS } from './cilium-schemas.js';
+import { ISTIO_SCHEMAS } from './istio-schemas.js';
 
 type Schema = { readonly [keyword: string]: unknown };
 
@@ -706,4 +707,5 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
   Alertmanager: kindSchema({ spec: operatorWorkloadSpec('Alertmanager') }),
   ThanosRuler: kindSchema({ spec: operatorWorkloadSpec('ThanosRuler') }),
   ...CILIUM_SCHEMAS,
+  ...ISTIO_SCHEMAS,
 });

@@ -10,6 +10,8 @@ import { ResourceGraph, type DuplicateObject } from './graph.js';
 import { buildGatewayApiObjects } from './build-gateway-api.js';
 import { CILIUM_KIND_IDS, buildCiliumObjects } from './build-cilium.js';
 import { placePod, type PlacementNode } from './pod-placement.js';
+import { ISTIO_KIND_IDS, buildIstioObjects } from './build-istio.js';
+import { DEFAULT_ISTIO_SETTINGS, type IstioSettings } from './istio-settings.js';
 import {
   JOB_COMPLETION_INDEX, POD_INDEX, STATEFULSET_POD_NAME, collectPodLabelMentions, controllerLabels, ordinalLabels, type PodLabelMentions,
 } from './controller-labels.js';
@@ -39,6 +41,8 @@ export interface BuildOptions {
    * manifests say (src/model/pod-placement.ts).
    */
   readonly podNodes?: ReadonlyMap<string, string>;
+  /** The Istio mesh settings (`.k8snet.yaml` `istio:`); Istio's defaults when absent. */
+  readonly istio?: IstioSettings;
 }
 
 /** A namespace made outside the manifests (by an operator, a platform team, a kubeflow Profile), as `.k8snet.yaml` declares it. */
@@ -175,10 +179,17 @@ class GraphBuilder {
       namespaceOf: (object) => this.namespaceOf(object),
       reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
     });
+    const istioSettings = this.options.istio ?? DEFAULT_ISTIO_SETTINGS;
+    const istio = buildIstioObjects(unique, {
+      settings: istioSettings,
+      namespaceOf: (object) => this.namespaceOf(object),
+      reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
+      warn: (object, path, message) => this.report(INPUT_RULES.istioWarning, object, path, message),
+    });
     // The kinds the graph holds as objects of its own (by registry id); an operator's custom
     // resource, which the graph holds as the workloads it makes, is another object as well.
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
-      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS, ...CILIUM_KIND_IDS]);
+      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS, ...CILIUM_KIND_IDS, ...ISTIO_KIND_IDS]);
     const otherObjects = unique.filter((object) => !modelled.has(modelledKindOf(object) ?? ''));
     const cilium = buildCiliumObjects(unique, {
       namespaceOf: (object) => this.namespaceOf(object),
@@ -196,6 +207,8 @@ class GraphBuilder {
       gatewayApi,
       cilium,
       otherObjects,
+      istio,
+      istioSettings,
       findings: this.findings,
       duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
@@ -484,12 +497,13 @@ class GraphBuilder {
     const spec: Raw = template.spec ?? {};
     const ports: ContainerPort[] = [];
     const containers: Raw[] = [
-      ...(spec.containers ?? []),
+      // Wrong shapes (`ports: {}` in a cluster dump) were reported by schema validation; what is left is read as far as it makes sense.
+      ...(Array.isArray(spec.containers) ? spec.containers : []),
       // Sidecar init containers (restartPolicy: Always) keep running and serve their ports.
-      ...(spec.initContainers ?? []).filter((container: Raw) => container?.restartPolicy === 'Always'),
+      ...(Array.isArray(spec.initContainers) ? spec.initContainers : []).filter((container: Raw) => container?.restartPolicy === 'Always'),
     ];
     for (const container of containers) {
-      for (const port of container?.ports ?? []) {
+      for (const port of Array.isArray(container?.ports) ? container.ports : []) {
         if (typeof port?.containerPort !== 'number') continue;
         ports.push({
           ...(typeof port.name === 'string' ? { name: port.name } : {}),

@@ -7,6 +7,9 @@ import { GatewayApi, type GatewayApiObjects } from './gateway-api-index.js';
 import type { PodLabelMentions } from './controller-labels.js';
 import { CiliumIndex } from './cilium-index.js';
 import type { CiliumObjects } from './cilium.js';
+import { IstioConfig } from './istio-index.js';
+import type { IstioObjects } from './istio.js';
+import type { IstioSettings } from './istio-settings.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -28,6 +31,10 @@ export interface GraphContents {
   readonly gatewayApi: GatewayApiObjects;
   /** Cilium's policies and CIDR groups; none when absent. */
   readonly cilium?: CiliumObjects;
+  /** Istio's policies and traffic objects; none when absent. */
+  readonly istio?: IstioObjects;
+  /** The Istio mesh settings (`.k8snet.yaml` `istio:`); Istio's defaults when absent. */
+  readonly istioSettings?: IstioSettings;
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
   /** Problems found while building (invalid selectors, rejected values). */
@@ -67,6 +74,8 @@ export class ResourceGraph implements GraphContents {
   readonly gatewayApi: GatewayApi;
   /** Cilium's policies and CIDR groups, with their lookups. */
   readonly cilium: CiliumIndex;
+  /** The Istio objects and mesh settings, with their lookups. */
+  readonly istio: IstioConfig;
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
   readonly duplicates: readonly DuplicateObject[];
@@ -100,6 +109,7 @@ export class ResourceGraph implements GraphContents {
     this.gatewayApi = contents.gatewayApi instanceof GatewayApi ? contents.gatewayApi : new GatewayApi(contents.gatewayApi);
     this.cilium = new CiliumIndex(contents.cilium ?? { policies: [], cidrGroups: [], clusterName: { name: 'default' } },
       (name) => this.namespaceByName.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name });
+    this.istio = contents.istio instanceof IstioConfig ? contents.istio : new IstioConfig(contents.istio, contents.istioSettings);
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;
     this.duplicates = contents.duplicates;

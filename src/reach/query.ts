@@ -6,6 +6,7 @@ import { endpointPods, resolveTargetPort } from './exposure.js';
 import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 import { generatedLabelCaveats } from './generated-labels.js';
+import { meshCaveat } from './istio-caveats.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
 
 /** What a SRC or DST argument of `can-reach` names, once found in the graph. */
@@ -250,6 +251,10 @@ export function answerReach(solver: ReachabilitySolver, source: Endpoint, destin
       pairs.push({ source: from, destination: to, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
     }
   }
+  // Istio's policies are another enforcement point, not evaluated yet: say so rather than answer as if they were absent.
+  const destinationPods = destination.type === 'pods' || destination.type === 'service' ? destination.pods : [];
+  const mesh = meshCaveat(solver.graph, source.type === 'pods' || source.type === 'service' ? source.pods : 'external', destinationPods);
+  if (mesh) notes.push(mesh);
   const allowedCount = pairs.filter((pair) => (port ? pair.allowed.equals(pair.asked) : !pair.allowed.isEmpty())).length;
   const anyAllowed = pairs.some((pair) => !pair.allowed.isEmpty());
   const reachable = pairs.length > 0 && allowedCount === pairs.length ? 'all' : anyAllowed ? 'some' : 'none';

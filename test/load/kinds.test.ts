@@ -24,6 +24,10 @@ describe('the kind registry', () => {
       'gateway.networking.k8s.io/TCPRoute@v1alpha2', 'gateway.networking.k8s.io/TLSRoute@v1alpha2,v1alpha3,v1', 'gateway.networking.k8s.io/UDPRoute@v1alpha2',
       'monitoring.coreos.com/Alertmanager@v1', 'monitoring.coreos.com/Prometheus@v1', 'monitoring.coreos.com/ThanosRuler@v1',
       'cilium.io/CiliumCIDRGroup@v2alpha1,v2', 'cilium.io/CiliumClusterwideNetworkPolicy@v2', 'cilium.io/CiliumNetworkPolicy@v2',
+      'networking.istio.io/DestinationRule@v1alpha3,v1beta1,v1', 'networking.istio.io/Gateway@v1alpha3,v1beta1,v1',
+      'networking.istio.io/ServiceEntry@v1alpha3,v1beta1,v1', 'networking.istio.io/Sidecar@v1alpha3,v1beta1,v1',
+      'networking.istio.io/VirtualService@v1alpha3,v1beta1,v1', 'security.istio.io/AuthorizationPolicy@v1beta1,v1',
+      'security.istio.io/PeerAuthentication@v1beta1,v1', 'security.istio.io/RequestAuthentication@v1beta1,v1',
     ].sort());
     for (const definition of KIND_DEFINITIONS) expect(Object.hasOwn(KIND_SCHEMAS, definition.schema)).toBe(true);
     // Ids are unique across groups (a Calico NetworkPolicy, once modelled, gets an id of its own);
@@ -60,7 +64,7 @@ describe('the kind registry', () => {
     // A version of a custom group k8snet does not know may be served by its CRD: another kind to k8snet, not an error.
     expect(identifyKind('policy.networking.k8s.io/v1alpha2', 'AdminNetworkPolicy')).toEqual({ status: 'other', group: 'policy.networking.k8s.io' });
     // Istio's Gateway is not the Gateway API's; every served version of the Gateway API's is one kind.
-    expect(modelledKindOf({ apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' })).toBeUndefined();
+    expect(modelledKindOf({ apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' })).toBe('IstioGateway');
     expect(modelledKindOf({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' })).toBe('Gateway');
     expect(modelledKindOf({ apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'Gateway' })).toBe('Gateway');
     expect(identifyKind('gateway.networking.k8s.io/v1alpha1', 'Gateway')).toEqual({ status: 'other', group: 'gateway.networking.k8s.io' });

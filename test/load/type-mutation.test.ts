@@ -115,6 +115,23 @@ const ciliumPolicies = (extra: readonly Record<string, Json>[] = []) => [...cili
   { metadata: metadata(), spec: rule }, { metadata: metadata(), specs: [rule] },
 ]);
 
+// Istio: the fields of each kind as its CRD declares them (istio-schemas.ts).
+const istioSource = {
+  principals: ['cluster.local/ns/shop/sa/web'], notPrincipals: ['cluster.local/ns/shop/sa/admin'], requestPrincipals: ['issuer/subject'],
+  notRequestPrincipals: ['issuer/other'], namespaces: ['shop'], notNamespaces: ['test'], ipBlocks: ['10.0.0.0/8'], notIpBlocks: ['10.1.0.0/16'],
+  remoteIpBlocks: ['192.0.2.0/24'], notRemoteIpBlocks: ['192.0.2.1'], serviceAccounts: ['shop/web'], notServiceAccounts: ['shop/admin'],
+};
+const istioOperation = {
+  hosts: ['shop.example.com'], notHosts: ['admin.example.com'], ports: ['8080'], notPorts: ['9090'], methods: ['GET'], notMethods: ['DELETE'],
+  paths: ['/api/*'], notPaths: ['/admin'],
+};
+const istioTargetRef = { group: '', kind: 'Service', name: 'web', namespace: 'shop' };
+const istioPort = { number: 8080, protocol: 'HTTP', name: 'http', targetPort: 8080 };
+const istioClientTls = { mode: 'ISTIO_MUTUAL' };
+const istioTrafficPolicy = { tls: istioClientTls, portLevelSettings: [{ port: { number: 8080 }, tls: istioClientTls }] };
+const istioRoute = [{ destination: { host: 'web.shop.svc.cluster.local', subset: 'v1', port: { number: 8080 } }, weight: 100 }];
+const istioListener = { port: istioPort, bind: '0.0.0.0', captureMode: 'DEFAULT', hosts: ['./*'], defaultEndpoint: '127.0.0.1:8080' };
+
 /** Complete objects per schema key, holding between them every field its schema names. */
 const BASES: Readonly<Record<string, Record<string, Json> | readonly Record<string, Json>[]>> = {
   Namespace: { metadata: metadata({ name: 'shop', namespace: '' }) },
@@ -217,6 +234,58 @@ const BASES: Readonly<Record<string, Record<string, Json> | readonly Record<stri
   CiliumClusterwideNetworkPolicy: ciliumPolicies([{ nodeSelector: ciliumSelector, ingress: [{ fromEntities: ['remote-node'] }] }])
     .map((base) => ({ ...base, metadata: metadata({ namespace: '' }) })),
   CiliumCIDRGroup: { metadata: metadata({ namespace: '' }), spec: { externalCIDRs: ['192.0.2.0/24'] } },
+  AuthorizationPolicy: [
+    {
+      metadata: metadata(),
+      spec: {
+        selector: { matchLabels: labels }, action: 'ALLOW',
+        rules: [{ from: [{ source: istioSource }], to: [{ operation: istioOperation }], when: [{ key: 'request.headers[x-id]', values: ['1'], notValues: ['2'] }] }],
+      },
+    },
+    { metadata: metadata(), spec: { targetRef: istioTargetRef, targetRefs: [istioTargetRef], action: 'CUSTOM', provider: { name: 'ext-authz' }, rules: [{}] } },
+  ],
+  PeerAuthentication: { metadata: metadata(), spec: { selector: { matchLabels: labels }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } } },
+  RequestAuthentication: {
+    metadata: metadata(),
+    spec: { selector: { matchLabels: labels }, targetRef: istioTargetRef, targetRefs: [istioTargetRef], jwtRules: [{ issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks' }] },
+  },
+  IstioGateway: {
+    metadata: metadata(),
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: istioPort, bind: '0.0.0.0', hosts: ['shop/shop.example.com'], tls: { httpsRedirect: false, mode: 'SIMPLE', credentialName: 'shop-tls' }, name: 'http' }],
+    },
+  },
+  VirtualService: [
+    {
+      metadata: metadata(),
+      spec: {
+        hosts: ['shop.example.com'], gateways: ['shop/gateway', 'mesh'], exportTo: ['.'],
+        http: [{ name: 'api', match: [{ uri: { prefix: '/api' } }], route: istioRoute, redirect: { uri: '/new' }, directResponse: { status: 503 } }],
+        tcp: [{ match: [{ port: 5432 }], route: istioRoute }],
+        tls: [{ match: [{ sniHosts: ['shop.example.com'] }], route: istioRoute }],
+      },
+    },
+    { metadata: metadata(), spec: { hosts: ['shop.example.com'], http: [{ delegate: { name: 'web', namespace: 'shop' } }] } },
+  ],
+  DestinationRule: {
+    metadata: metadata(),
+    spec: {
+      host: 'web.shop.svc.cluster.local', trafficPolicy: istioTrafficPolicy, subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: istioTrafficPolicy }],
+      exportTo: ['.'], workloadSelector: { matchLabels: labels },
+    },
+  },
+  ServiceEntry: {
+    metadata: metadata(),
+    spec: {
+      hosts: ['api.example.com'], addresses: ['192.0.2.10'], ports: [istioPort], location: 'MESH_EXTERNAL', resolution: 'STATIC',
+      endpoints: [{ address: '192.0.2.10', ports: { http: 8080 }, labels: { version: 'v1' } }], workloadSelector: { labels }, exportTo: ['*'],
+    },
+  },
+  Sidecar: {
+    metadata: metadata(),
+    spec: { workloadSelector: { labels }, ingress: [istioListener], egress: [istioListener], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } },
+  },
 };
 
 /** The JSON types a mutation writes where another was expected. */
@@ -407,6 +476,11 @@ describe('type mutation of every field of every modelled kind', () => {
           ...analysis.graph.nodes.map((node) => node.source.origin.file),
           ...analysis.graph.otherObjects.map((object) => object.origin.file),
           ...[...analysis.graph.cilium.policies, ...analysis.graph.cilium.cidrGroups].map((object) => object.source.origin.file),
+          ...[
+            ...analysis.graph.istio.authorizationPolicies, ...analysis.graph.istio.peerAuthentications, ...analysis.graph.istio.requestAuthentications,
+            ...analysis.graph.istio.gateways, ...analysis.graph.istio.virtualServices, ...analysis.graph.istio.destinationRules,
+            ...analysis.graph.istio.serviceEntries, ...analysis.graph.istio.sidecars,
+          ].map((object) => object.source.origin.file),
           ...[...analysis.graph.gatewayApi.gatewayClasses, ...analysis.graph.gatewayApi.gateways, ...analysis.graph.gatewayApi.routes, ...analysis.graph.gatewayApi.referenceGrants]
             .map((object) => object.source.origin.file),
         ]);

@@ -1,6 +1,8 @@
 import { formatLabels } from '../../model/label-selector.js';
 import { matrixEdges } from '../../reach/matrix.js';
 import { generatedLabelCaveats } from '../../reach/generated-labels.js';
+import { meshPoliciesOn } from '../../reach/istio-caveats.js';
+import type { Pod } from '../../model/types.js';
 import { PER_POD_LABEL_KEYS } from '../../model/controller-labels.js';
 import { QueryError, resolveEndpoint } from '../../reach/query.js';
 import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
@@ -54,6 +56,12 @@ export async function runExplain(target: string, paths: string[], options: Expla
       })),
     })),
   });
+  // Istio's authorization is another enforcement point, not evaluated yet: said, never silently left out.
+  const meshCaveats = (pods: readonly Pod[]): string[] => {
+    const names = meshPoliciesOn(analysis.graph, pods);
+    if (names.length === 0) return [];
+    return [`Istio AuthorizationPolicies ${names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ')} apply to these pods; k8snet does not evaluate them yet, so what follows covers NetworkPolicy and the admin policies only.`];
+  };
   // Ordinals that one class stands for differ only in labels no selector names: those are left out.
   const podsOf = (podClass: PodClass) => endpoint.pods.filter((pod) => solver.classOf(pod) === podClass);
   const plugin = networkPluginOf(analysis.graph, config.cluster.cni);
@@ -74,7 +82,7 @@ export async function runExplain(target: string, paths: string[], options: Expla
       hostNetwork: podClass.hostNetwork,
       ingress: sideOf(podClass, 'ingress'),
       egress: sideOf(podClass, 'egress'),
-      caveats: [...generatedLabelCaveats(analysis.graph, podClass.namespace, podClass.labels, 'these pods'), ...ciliumCaveats(podClass)],
+      caveats: [...generatedLabelCaveats(analysis.graph, podClass.namespace, podClass.labels, 'these pods'), ...ciliumCaveats(podClass), ...meshCaveats(podsOf(podClass))],
     })),
     allowedIn: incoming.map((edge) => ({ from: edge.source.id, connections: edge.connections.toString() })),
     allowedOut: outgoing.map((edge) => ({ to: edge.destination.id, connections: edge.connections.toString() })),

@@ -24,6 +24,10 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
     networkPolicies: graph.policies.length,
     ciliumPolicies: graph.cilium.policies.length,
     ciliumCidrGroups: graph.cilium.cidrGroups.length,
+    // Istio's security policies (AuthorizationPolicy, PeerAuthentication, RequestAuthentication) and traffic objects.
+    istioPolicies: graph.istio.authorizationPolicies.length + graph.istio.peerAuthentications.length + graph.istio.requestAuthentications.length,
+    istioRouting: graph.istio.gateways.length + graph.istio.virtualServices.length + graph.istio.destinationRules.length
+      + graph.istio.serviceEntries.length + graph.istio.sidecars.length,
     nodes: graph.nodes.length,
     otherObjects: graph.otherObjects.length,
     notManifests: skipped.length,
