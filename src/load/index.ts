@@ -7,6 +7,7 @@ import { MODELLED_KINDS, isBuiltInOpaqueKind, isOperatorWorkloadKind, isToolConf
 import { locateField, type ManifestObject, type ObjectOrigin } from './manifest-object.js';
 import { formatPath, type FieldPath } from './path.js';
 import { validateObject } from './validate.js';
+import { CALICO_POLICY_KINDS, isCalicoGroupKind } from './calico-kinds.js';
 import type { Finding } from '../finding.js';
 
 export type { ManifestObject, ObjectOrigin } from './manifest-object.js';
@@ -236,11 +237,12 @@ class ObjectCollector {
         // The API server rejects the whole object. A policy read in part could allow or deny the
         // wrong traffic, so it is left out; other kinds are kept, read defensively, so their pods
         // and ports still take part in the analysis while the error is reported.
-        const consequence = kind === 'NetworkPolicy'
+        const isPolicy = kind === 'NetworkPolicy' || (isCalicoGroupKind(groupKind) && CALICO_POLICY_KINDS.has(kind));
+        const consequence = isPolicy
           ? 'the API server rejects this policy, so k8snet leaves it out'
           : 'the API server rejects this object; k8snet reads the rest of it';
         this.report(INPUT_RULES.schema, origin, violation.path, `${kind} ${qualifiedName(metadata!)}: ${violation.message}; ${consequence}.`);
-        if (kind === 'NetworkPolicy') return 0;
+        if (isPolicy) return 0;
       }
     } else if (!isBuiltInOpaqueKind(kind) && !isOperatorWorkloadKind(apiVersion, kind) && !this.isDeclaredWorkloadKind(apiVersion, kind)) {
       const suggestion = suggestKind(kind);

@@ -1,4 +1,5 @@
 import { editDistance } from '../text-distance.js';
+import { CALICO_GROUP_KINDS } from './calico-kinds.js';
 
 /** Kinds whose fields k8snet reads and validates. */
 export const MODELLED_KINDS: ReadonlySet<string> = new Set([
@@ -36,6 +37,8 @@ export const GROUP_KINDS: readonly GroupKind[] = [
   { group: GATEWAY_API_GROUP, versions: ['v1alpha2'], kind: 'TCPRoute' },
   { group: GATEWAY_API_GROUP, versions: ['v1alpha2'], kind: 'UDPRoute' },
   { group: GATEWAY_API_GROUP, versions: ['v1', 'v1beta1', 'v1alpha2'], kind: 'ReferenceGrant' },
+  // Calico's policies, network sets, tiers and endpoints (projectcalico.org/v3, crd.projectcalico.org/v1).
+  ...CALICO_GROUP_KINDS,
 ];
 
 const groupKindByKey: ReadonlyMap<string, GroupKind> = new Map(GROUP_KINDS.flatMap((entry) => entry.versions.map((version): [string, GroupKind] => [`${entry.group}/${version}|${entry.kind}`, entry])));

@@ -13,6 +13,7 @@
  */
 
 import { GATEWAY_API_SCHEMAS } from './gateway-api-schemas.js';
+import { CALICO_SCHEMAS } from './calico-schemas.js';
 
 type Schema = { readonly [keyword: string]: unknown };
 
@@ -448,4 +449,5 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
     },
   }),
   ...GATEWAY_API_SCHEMAS,
+  ...CALICO_SCHEMAS,
 });

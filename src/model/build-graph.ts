@@ -8,6 +8,10 @@ import { parseLabelSelector, type Labels, type LabelSelector } from './label-sel
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
 import { ResourceGraph, type DuplicateObject } from './graph.js';
 import { buildGatewayApiObjects } from './build-gateway-api.js';
+import { buildCalicoObjects } from './build-calico.js';
+import { CALICO_CLUSTER_SCOPED_KINDS } from '../load/calico-kinds.js';
+import { locateInString } from '../load/scalar-position.js';
+import type { SourceLocation } from '../finding.js';
 import {
   JOB_COMPLETION_INDEX, POD_INDEX, STATEFULSET_POD_NAME, collectPodLabelMentions, controllerLabels, ordinalLabels, type PodLabelMentions,
 } from './controller-labels.js';
@@ -64,6 +68,7 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
   'FlowSchema', 'PriorityLevelConfiguration', 'VolumeAttachment', 'ServiceCIDR', 'IPAddress', 'ComponentStatus',
   'DeviceClass', 'ResourceSlice', 'PodSecurityPolicy', 'GatewayClass', 'CiliumNode', 'CiliumIdentity', 'CiliumEndpointSlice',
+  ...CALICO_CLUSTER_SCOPED_KINDS,
 ]);
 
 /** Where the pod template of each controller kind lives. */
@@ -104,6 +109,9 @@ class GraphBuilder {
     const unique = this.removeDuplicates(objects);
     const byKind = new Map<string, ManifestObject[]>();
     for (const object of unique) {
+      // Kinds known by group (the Gateway API's, Calico's) are read by their own builders: a
+      // projectcalico.org NetworkPolicy is not a Kubernetes one.
+      if (modelledGroupKind(object.apiVersion, object.kind)) continue;
       const list = byKind.get(object.kind);
       if (list) list.push(object);
       else byKind.set(object.kind, [object]);
@@ -145,6 +153,11 @@ class GraphBuilder {
       namespaceOf: (object) => this.namespaceOf(object),
       reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
     });
+    const calico = buildCalicoObjects(unique, {
+      namespaceOf: (object) => this.namespaceOf(object),
+      report: (rule, object, path, message, location) => this.report(rule, object, path, message, undefined, location),
+      locateInString,
+    });
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
       'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS)]);
     return new ResourceGraph({
@@ -156,6 +169,7 @@ class GraphBuilder {
       adminPolicies,
       nodes,
       gatewayApi,
+      calico,
       otherObjects: unique.filter((object) => !modelled.has(object.kind) && !modelledGroupKind(object.apiVersion, object.kind)),
       findings: this.findings,
       duplicates: this.duplicates,
@@ -168,12 +182,12 @@ class GraphBuilder {
     return object.namespace ?? this.defaultNamespace;
   }
 
-  private report(rule: InputRule, object: ManifestObject, path: FieldPath, message: string, related?: Finding['related']): void {
+  private report(rule: InputRule, object: ManifestObject, path: FieldPath, message: string, related?: Finding['related'], location?: SourceLocation): void {
     this.findings.push({
       ruleId: rule.id,
       severity: rule.severity,
       message,
-      location: locateField(object.origin, path),
+      location: location ?? locateField(object.origin, path),
       path: formatPath(path),
       object: { kind: object.kind, namespace: CLUSTER_SCOPED_KINDS.has(object.kind) ? undefined : this.namespaceOf(object), name: object.name },
       why: rule.why,
@@ -457,6 +471,7 @@ class GraphBuilder {
       }
     }
     const podIP = template.status?.podIP ?? (instance.ordinal !== undefined || templatePath.length === 0 ? this.options.podIPs?.get(`${namespace}/${name}`) : undefined);
+    const serviceAccountName = [spec.serviceAccountName, spec.serviceAccount].find((value) => typeof value === 'string' && value !== '');
     return {
       key,
       namespace,
@@ -465,6 +480,7 @@ class GraphBuilder {
       ports,
       hostNetwork: spec.hostNetwork === true,
       ...(typeof podIP === 'string' && podIP !== '' ? { podIP } : {}),
+      ...(serviceAccountName !== undefined ? { serviceAccountName } : {}),
       workloadId,
       source,
       templatePath,

@@ -5,6 +5,7 @@ import { matchesSelector, type Labels, type LabelSelector } from './label-select
 import type { AdminNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 import { GatewayApi, type GatewayApiObjects } from './gateway-api-index.js';
 import type { PodLabelMentions } from './controller-labels.js';
+import { NO_CALICO_OBJECTS, type CalicoObjects } from './calico.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -24,6 +25,8 @@ export interface GraphContents {
   readonly nodes: readonly Node[];
   /** GatewayClasses, Gateways, routes and ReferenceGrants of the Gateway API. */
   readonly gatewayApi: GatewayApiObjects;
+  /** Calico's policies, tiers, network sets, profiles and endpoints (none when absent). */
+  readonly calico?: CalicoObjects;
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
   /** Problems found while building (invalid selectors, rejected values). */
@@ -61,6 +64,8 @@ export class ResourceGraph implements GraphContents {
   readonly nodes: readonly Node[];
   /** The Gateway API objects, with their lookups. */
   readonly gatewayApi: GatewayApi;
+  /** Calico's objects; see src/model/calico.ts. */
+  readonly calico: CalicoObjects;
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
   readonly duplicates: readonly DuplicateObject[];
@@ -92,6 +97,7 @@ export class ResourceGraph implements GraphContents {
     this.adminPolicies = contents.adminPolicies;
     this.nodes = contents.nodes;
     this.gatewayApi = contents.gatewayApi instanceof GatewayApi ? contents.gatewayApi : new GatewayApi(contents.gatewayApi);
+    this.calico = contents.calico ?? NO_CALICO_OBJECTS;
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;
     this.duplicates = contents.duplicates;

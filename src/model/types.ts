@@ -52,6 +52,8 @@ export interface Pod {
   readonly hostNetwork: boolean;
   /** `status.podIP` of a concrete Pod, when given. */
   readonly podIP?: string;
+  /** `spec.serviceAccountName` (or the deprecated `serviceAccount`), when given; the API server sets `default` otherwise. */
+  readonly serviceAccountName?: string;
   /** The id of the workload this pod belongs to. */
   readonly workloadId: string;
   readonly source: ManifestObject;
