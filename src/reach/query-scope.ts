@@ -1,13 +1,20 @@
 /**
  * Which files a `can-reach` question can depend on. A connection between two pods is decided by
  * the policies of their two namespaces, the labels of those namespaces, the pods themselves and
- * the cluster-scoped admin policies; every object of that kind names its namespace (or, for a
- * Namespace, is named after it), so a file that never mentions either namespace nor an admin
- * policy holds nothing that can change the answer, and need not be parsed.
+ * the cluster-scoped admin policies and Calico objects; every object of that kind names its
+ * namespace (or, for a Namespace, is named after it), so a file that never mentions either
+ * namespace, an admin policy nor Calico holds nothing that can change the answer, and need not be parsed.
  */
 
 /** The text every AdminNetworkPolicy and BaselineAdminNetworkPolicy holds: its kind. */
 const ADMIN_POLICY_KIND = 'AdminNetworkPolicy';
+
+/**
+ * The text every Calico object holds (its apiVersion, in either of Calico's groups): Calico's
+ * GlobalNetworkPolicies, tiers, global network sets and host endpoints name no namespace but can
+ * decide any connection.
+ */
+const CALICO_GROUP_TEXT = 'projectcalico.org';
 
 /**
  * Returns the namespaces a `can-reach` endpoint argument lives in: `ns/name`, `ns/Kind/name`,
@@ -28,7 +35,7 @@ export function endpointNamespace(text: string, defaultNamespace: string): strin
  */
 export function relevantFilesFor(namespaces: readonly string[], defaultNamespace: string): ((bytes: Buffer) => boolean) | undefined {
   if (namespaces.length === 0 || namespaces.includes(defaultNamespace)) return undefined;
-  const needles = [...new Set(namespaces), ADMIN_POLICY_KIND].map((needle) => Buffer.from(needle, 'utf8'));
+  const needles = [...new Set(namespaces), ADMIN_POLICY_KIND, CALICO_GROUP_TEXT].map((needle) => Buffer.from(needle, 'utf8'));
   return (bytes) => mayHideText(bytes) || needles.some((needle) => bytes.includes(needle));
 }
 

@@ -76,7 +76,7 @@ export interface LoadScope {
 export function describeScope(scope: LoadScope | undefined): string | undefined {
   if (!scope || scope.filesParsed === scope.filesRead) return undefined;
   const skipped = scope.filesRead - scope.filesParsed;
-  return `parsed ${scope.filesParsed} of ${scope.filesRead} files: the other ${skipped} mention neither ${scope.namespaces.join(' nor ')} nor an admin policy, `
+  return `parsed ${scope.filesParsed} of ${scope.filesRead} files: the other ${skipped} mention neither ${scope.namespaces.join(' nor ')} nor an admin or Calico policy, `
     + 'so they cannot change this answer (--all-files parses them all and reports their problems)';
 }
 

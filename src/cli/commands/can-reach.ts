@@ -29,7 +29,7 @@ export async function runCanReach(source: string, destination: string, paths: st
   reportInputFindings(analysis.inputFindings, global);
   answer ??= answerOrThrow(analysis, source, destination, port, options);
   if (analysis.unparsedFiles.length > 0 && global.debug) {
-    process.stderr.write(`k8snet: not parsed (they mention neither ${namespaces.join(' nor ')} nor an admin policy):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
+    process.stderr.write(`k8snet: not parsed (they mention neither ${namespaces.join(' nor ')} nor an admin or Calico policy):\n${analysis.unparsedFiles.map((file) => `  ${file}\n`).join('')}`);
   }
   const scope = { filesRead: analysis.files.length, filesParsed: analysis.files.length - analysis.unparsedFiles.length, namespaces };
   const { formatReachJson, formatReachText } = await import('../../report/reach-text.js');
