@@ -1,6 +1,10 @@
 import type { Rule } from '../src/lint/rule.js';
 import addressPlanConflict from './address-plan-conflict.js';
 import addressPlanInvalid from './address-plan-invalid.js';
+import calicoOrderTie from './calico-order-tie.js';
+import calicoPolicyNotEvaluated from './calico-policy-not-evaluated.js';
+import calicoRuleUnreachable from './calico-rule-unreachable.js';
+import calicoStagedPolicyNotEnforced from './calico-staged-policy-not-enforced.js';
 import cidrOverlap from './cidr-overlap.js';
 import clusterIpDuplicate from './cluster-ip-duplicate.js';
 import clusterIpOutsideServiceCidr from './cluster-ip-outside-service-cidr.js';
@@ -68,6 +72,7 @@ export const RULES: readonly Rule<any>[] = [
   policyPortNotServed,
   invalidPortRange,
   cniDoesNotEnforcePolicy,
+  calicoPolicyNotEvaluated,
   egressBlocksDns,
   invalidCidr,
   exceptOutsideCidr,
@@ -94,4 +99,7 @@ export const RULES: readonly Rule<any>[] = [
   duplicateObject,
   policyShadowed,
   emptyPolicy,
+  calicoOrderTie,
+  calicoRuleUnreachable,
+  calicoStagedPolicyNotEnforced,
 ];
