@@ -252,7 +252,7 @@ class CalicoReader {
     if (name.length > 253) this.problem(['metadata', 'name'], `name is too long by ${name.length - 253} characters`);
     const pattern = isGlobal ? GLOBAL_NETWORK_POLICY_NAME : NETWORK_POLICY_NAME;
     if (!pattern.test(name)) {
-      this.problem(['metadata', 'name'], `name '${name}' must be lower case letters, digits and '-', with at most one '.' (between a tier name and the policy name)`);
+      this.problem(['metadata', 'name'], `name '${name}' must be lower case letters, digits and '-', with at most one '.' (between a tier name and the policy name)${/[A-Z_]/.test(name) ? '; the Kubernetes API server refuses capitals and underscores in names too' : ''}`);
       return;
     }
     // Calico 3.29 and 3.30 required the names of policies of other tiers to start with the tier's

@@ -454,13 +454,15 @@ class GraphBuilder {
   ): Pod {
     const spec: Raw = template.spec ?? {};
     const ports: ContainerPort[] = [];
+    // A list written as a mapping (`ports: {}`) was reported by the schema check: it holds nothing to read.
+    const listOf = (value: unknown): Raw[] => (Array.isArray(value) ? value : []);
     const containers: Raw[] = [
-      ...(spec.containers ?? []),
+      ...listOf(spec.containers),
       // Sidecar init containers (restartPolicy: Always) keep running and serve their ports.
-      ...(spec.initContainers ?? []).filter((container: Raw) => container?.restartPolicy === 'Always'),
+      ...listOf(spec.initContainers).filter((container: Raw) => container?.restartPolicy === 'Always'),
     ];
     for (const container of containers) {
-      for (const port of container?.ports ?? []) {
+      for (const port of listOf(container?.ports)) {
         if (typeof port?.containerPort !== 'number') continue;
         ports.push({
           ...(typeof port.name === 'string' ? { name: port.name } : {}),
