@@ -40,6 +40,12 @@ describe('k8snet on a Calico repository', () => {
     expect(run.stdout).not.toMatch(/so all ingress is allowed/);
   });
 
+  it('inspect counts the Calico objects', () => {
+    const counts = JSON.parse(k8snet(['inspect', DEMO, '--format', 'json']).stdout).counts;
+    expect(counts).toMatchObject({ calicoPolicies: 8, calicoStagedPolicies: 0, calicoTiers: 1, calicoNetworkSets: 2, calicoHostEndpoints: 2, networkPolicies: 1 });
+    expect(JSON.parse(k8snet(['inspect', 'fixtures/demo', '--format', 'json']).stdout).counts.calicoPolicies).toBeUndefined();
+  });
+
   it('matrix says on standard error that Calico policies are not evaluated', () => {
     const run = k8snet(['matrix', DEMO]);
     expect(run.status).toBe(0);

@@ -1,5 +1,6 @@
 import { EXIT_OK, EXIT_USAGE, hasInputErrors, type GlobalOptions } from '../context.js';
 import { formatFindingLine, loadAnalysis } from './shared.js';
+import type { ResourceGraph } from '../../model/graph.js';
 
 /** Options of `k8snet inspect`. */
 export interface InspectOptions {
@@ -20,6 +21,16 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
     gatewayRoutes: graph.gatewayApi.routes.length,
     networkPolicies: graph.policies.length,
     nodes: graph.nodes.length,
+    // Calico's objects, counted when the manifests hold some.
+    ...(hasCalicoObjects(graph) ? {
+      calicoPolicies: graph.calico.policies.length,
+      calicoStagedPolicies: graph.calico.stagedPolicies.length,
+      calicoTiers: graph.calico.tiers.filter((tier) => tier.source !== undefined).length,
+      calicoNetworkSets: graph.calico.networkSets.length,
+      calicoHostEndpoints: graph.calico.hostEndpoints.length,
+      calicoProfiles: graph.calico.profiles.length,
+      calicoWorkloadEndpoints: graph.calico.workloadEndpoints.length,
+    } : {}),
     otherObjects: graph.otherObjects.length,
   };
   if (options.format === 'json') {
@@ -30,7 +41,8 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
       inputFindings: inputFindings.map((finding) => ({ ruleId: finding.ruleId, severity: finding.severity, message: finding.message, ...finding.location })),
     }, null, 2)}\n`);
   } else {
-    const lines = Object.entries(counts).map(([name, count]) => `${name.padEnd(16)} ${count}`);
+    const width = Math.max(16, ...Object.keys(counts).map((name) => name.length));
+    const lines = Object.entries(counts).map(([name, count]) => `${name.padEnd(width)} ${count}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     if (inputFindings.length > 0) {
       process.stdout.write(`\ninput problems (${inputFindings.length}):\n`);
@@ -38,4 +50,11 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
     }
   }
   return hasInputErrors(inputFindings) ? EXIT_USAGE : EXIT_OK;
+}
+
+/** True when the graph holds any Calico object of the manifests (built-in tiers do not count). */
+function hasCalicoObjects(graph: ResourceGraph): boolean {
+  const calico = graph.calico;
+  return calico.policies.length + calico.stagedPolicies.length + calico.networkSets.length + calico.hostEndpoints.length
+    + calico.profiles.length + calico.workloadEndpoints.length > 0 || calico.tiers.some((tier) => tier.source !== undefined);
 }
