@@ -309,7 +309,7 @@ class CalicoReader {
         path,
         rule: INPUT_RULES.calicoSelectorInvalid,
         location,
-        message: `${formatPath(path)} "${raw}" does not parse at column ${parsed.error.offset + 1} of the selector: ${parsed.error.message}`,
+        message: `${formatPath(path)} ${JSON.stringify(raw)} does not parse at column ${parsed.error.offset + 1} of the selector: ${parsed.error.message}`,
       });
       return undefined;
     }

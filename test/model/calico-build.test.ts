@@ -194,6 +194,10 @@ describe('Calico validation: findings at the field, the object left out', () => 
       expect(findings[0]).toContain(message);
       expect(analyze(`${POLICY_HEAD}${line}`).graph.calico.policies).toEqual([]);
     }
+    // A block scalar keeps its line breaks, which Calico refuses; the finding points at the field.
+    expect(findingsOf(`${POLICY_HEAD}  selector: |\n    app == 'a' &&\n    tier == 'b'\n`)).toEqual([
+      expect.stringMatching(/^6:3 calico-selector-invalid error: .*spec.selector "app == 'a' &&\\ntier == 'b'\\n" does not parse at column 14 of the selector: unexpected characters: a line break/),
+    ]);
     // JSON: the value after the key and colon.
     const json = JSON.stringify({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'p' }, spec: { selector: "has(a) && b in {'x'" } }, null, 2);
     expect(findingsOf(json, 'policy.json')).toEqual([expect.stringMatching(/^8:37 calico-selector-invalid error: .*column 20 of the selector: expected '}' or a quoted string in the set, found end of selector/)]);
