@@ -37,3 +37,18 @@ export function calicoPendingNote(graph: ResourceGraph): string | undefined {
     + (workloads.length > 0 ? `; ${workloads.length} workload${workloads.length === 1 ? '' : 's'} they apply to may connect differently in the cluster` : '; none of them applies to a workload of the manifests')
     + '.';
 }
+
+/**
+ * One line for `diff`: Calico policies on either side are not evaluated, so a change to them (or
+ * to what they decide) does not show; says whether they changed between the two sides.
+ */
+export function calicoPendingDiffNote(before: ResourceGraph, after: ResourceGraph): string | undefined {
+  if (before.calico.policies.length === 0 && after.calico.policies.length === 0) return undefined;
+  const describe = (graph: ResourceGraph) => new Map(graph.calico.policies.map((policy) => [`${policy.kind} ${calicoPolicyLabel(policy)}`, JSON.stringify(policy.source.value.spec ?? null)]));
+  const [old, current] = [describe(before), describe(after)];
+  const changed = [...new Set([...old.keys(), ...current.keys()])].filter((key) => old.get(key) !== current.get(key)).sort();
+  const shown = changed.slice(0, 3).join(', ') + (changed.length > 3 ? ` and ${changed.length - 3} more` : '');
+  return `Calico policies are read but not evaluated yet, so this diff leaves them out`
+    + (changed.length > 0 ? `; ${changed.length} of them changed (${shown}), and what that changes is not shown` : '; none of them changed')
+    + '.';
+}

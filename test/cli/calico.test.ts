@@ -52,6 +52,19 @@ describe('k8snet on a Calico repository', () => {
     expect(run.stderr).toMatch(/note: 8 Calico policies are read but not evaluated yet; \d+ workloads they apply to may connect differently in the cluster\./);
   });
 
+  it('diff says that Calico policies are left out, and which changed', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-calico-'));
+    fs.cpSync(DEMO, path.join(folder, 'before'), { recursive: true });
+    fs.cpSync(DEMO, path.join(folder, 'after'), { recursive: true });
+    const file = path.join(folder, 'after', 'calico', 'default-deny.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('order: 2000', 'order: 400'));
+    const run = k8snet(['diff', path.join(folder, 'before'), path.join(folder, 'after')]);
+    expectNoStackTrace(run);
+    expect(run.stderr).toMatch(/note: Calico policies are read but not evaluated yet, so this diff leaves them out; 1 of them changed \(GlobalNetworkPolicy default-deny\), and what that changes is not shown\./);
+    const same = k8snet(['diff', path.join(folder, 'before'), path.join(folder, 'before')]);
+    expect(same.stderr).toMatch(/none of them changed/);
+  });
+
   it('answers about pods no Calico policy applies to without a caveat', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-calico-'));
     fs.writeFileSync(path.join(folder, 'all.yaml'), `apiVersion: v1
