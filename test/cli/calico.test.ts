@@ -50,6 +50,7 @@ describe('k8snet on a Calico repository', () => {
     const run = k8snet(['matrix', DEMO]);
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/note: 8 Calico policies are read but not evaluated yet; \d+ workloads they apply to may connect differently in the cluster\./);
+    expect(k8snet(['graph', DEMO]).stderr).toMatch(/note: 8 Calico policies are read but not evaluated yet/);
   });
 
   it('diff says that Calico policies are left out, and which changed', () => {
