@@ -1,6 +1,10 @@
 import type { Rule } from '../src/lint/rule.js';
 import addressPlanConflict from './address-plan-conflict.js';
 import addressPlanInvalid from './address-plan-invalid.js';
+import calicoOrderTie from './calico-order-tie.js';
+import calicoPolicyNotEvaluated from './calico-policy-not-evaluated.js';
+import calicoRuleUnreachable from './calico-rule-unreachable.js';
+import calicoStagedPolicyNotEnforced from './calico-staged-policy-not-enforced.js';
 import cidrOverlap from './cidr-overlap.js';
 import ciliumL7NotModelled from './cilium-l7-not-modelled.js';
 import ciliumPolicyNotEvaluated from './cilium-policy-not-evaluated.js';
@@ -88,6 +92,7 @@ export const RULES: readonly Rule<any>[] = [
   ciliumPolicyWithoutCilium,
   ciliumPolicyNotEvaluated,
   ciliumL7NotModelled,
+  calicoPolicyNotEvaluated,
   egressBlocksDns,
   invalidCidr,
   exceptOutsideCidr,
@@ -114,4 +119,7 @@ export const RULES: readonly Rule<any>[] = [
   duplicateObject,
   policyShadowed,
   emptyPolicy,
+  calicoOrderTie,
+  calicoRuleUnreachable,
+  calicoStagedPolicyNotEnforced,
 ];

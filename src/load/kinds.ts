@@ -1,6 +1,7 @@
 import { editDistance } from '../text-distance.js';
 import { CILIUM_KIND_DEFINITIONS } from './cilium-kinds.js';
 import { ISTIO_KIND_DEFINITIONS } from './istio-kinds.js';
+import { CALICO_KIND_DEFINITIONS } from './calico-kinds.js';
 
 /**
  * A kind whose fields k8snet reads: the API group that serves it, the versions the API server
@@ -69,6 +70,7 @@ export const KIND_DEFINITIONS: readonly KindDefinition[] = [
   ...kinds(PROMETHEUS_OPERATOR_GROUP, ['v1'], ['Prometheus', 'Alertmanager', 'ThanosRuler']),
   ...CILIUM_KIND_DEFINITIONS,
   ...ISTIO_KIND_DEFINITIONS,
+  ...CALICO_KIND_DEFINITIONS,
 ];
 
 /** The names of the modelled kinds, for code that only needs to know a name may be one of them. */

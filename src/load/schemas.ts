@@ -15,6 +15,7 @@
 import { GATEWAY_API_DEFINITIONS, GATEWAY_API_SPECS } from './gateway-api-schemas.js';
 import { CILIUM_SCHEMAS } from './cilium-schemas.js';
 import { ISTIO_SCHEMAS } from './istio-schemas.js';
+import { CALICO_SCHEMAS } from './calico-schemas.js';
 
 type Schema = { readonly [keyword: string]: unknown };
 
@@ -708,4 +709,5 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
   ThanosRuler: kindSchema({ spec: operatorWorkloadSpec('ThanosRuler') }),
   ...CILIUM_SCHEMAS,
   ...ISTIO_SCHEMAS,
+  ...CALICO_SCHEMAS,
 });

@@ -12,6 +12,10 @@ import { CILIUM_KIND_IDS, buildCiliumObjects } from './build-cilium.js';
 import { placePod, type PlacementNode } from './pod-placement.js';
 import { ISTIO_KIND_IDS, buildIstioObjects } from './build-istio.js';
 import { DEFAULT_ISTIO_SETTINGS, type IstioSettings } from './istio-settings.js';
+import { CALICO_KIND_IDS, buildCalicoObjects } from './build-calico.js';
+import { CALICO_CLUSTER_SCOPED_KINDS } from '../load/calico-kinds.js';
+import { locateInString } from '../load/scalar-position.js';
+import type { SourceLocation } from '../finding.js';
 import {
   JOB_COMPLETION_INDEX, POD_INDEX, STATEFULSET_POD_NAME, collectPodLabelMentions, controllerLabels, ordinalLabels, type PodLabelMentions,
 } from './controller-labels.js';
@@ -81,6 +85,7 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'DeviceClass', 'ResourceSlice', 'PodSecurityPolicy', 'GatewayClass', 'CiliumNode', 'CiliumIdentity', 'CiliumEndpointSlice',
   'CiliumCIDRGroup', 'CiliumClusterwideEnvoyConfig', 'CiliumLoadBalancerIPPool', 'CiliumEgressGatewayPolicy', 'CiliumPodIPPool',
   'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumBGPNodeConfig', 'CiliumBGPNodeConfigOverride',
+  ...CALICO_CLUSTER_SCOPED_KINDS,
 ]);
 
 /** Where the pod template of each controller kind lives. */
@@ -186,10 +191,15 @@ class GraphBuilder {
       reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
       warn: (object, path, message) => this.report(INPUT_RULES.istioWarning, object, path, message),
     });
+    const calico = buildCalicoObjects(unique, {
+      namespaceOf: (object) => this.namespaceOf(object),
+      report: (rule, object, path, message, location) => this.report(rule, object, path, message, undefined, location),
+      locateInString,
+    });
     // The kinds the graph holds as objects of its own (by registry id); an operator's custom
     // resource, which the graph holds as the workloads it makes, is another object as well.
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
-      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS, ...CILIUM_KIND_IDS, ...ISTIO_KIND_IDS]);
+      'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS, ...CILIUM_KIND_IDS, ...ISTIO_KIND_IDS, ...CALICO_KIND_IDS]);
     const otherObjects = unique.filter((object) => !modelled.has(modelledKindOf(object) ?? ''));
     const cilium = buildCiliumObjects(unique, {
       namespaceOf: (object) => this.namespaceOf(object),
@@ -209,6 +219,7 @@ class GraphBuilder {
       otherObjects,
       istio,
       istioSettings,
+      calico,
       findings: this.findings,
       duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
@@ -220,12 +231,12 @@ class GraphBuilder {
     return object.namespace ?? this.defaultNamespace;
   }
 
-  private report(rule: InputRule, object: ManifestObject, path: FieldPath, message: string, related?: Finding['related']): void {
+  private report(rule: InputRule, object: ManifestObject, path: FieldPath, message: string, related?: Finding['related'], location?: SourceLocation): void {
     this.findings.push({
       ruleId: rule.id,
       severity: rule.severity,
       message,
-      location: locateField(object.origin, path),
+      location: location ?? locateField(object.origin, path),
       path: formatPath(path),
       object: { kind: object.kind, namespace: CLUSTER_SCOPED_KINDS.has(object.kind) ? undefined : this.namespaceOf(object), name: object.name },
       why: rule.why,
@@ -528,6 +539,7 @@ class GraphBuilder {
       ports,
       hostNetwork: spec.hostNetwork === true,
       ...(typeof podIP === 'string' && podIP !== '' ? { podIP } : {}),
+      ...(serviceAccountName !== undefined ? { serviceAccountName } : {}),
       workloadId,
       source,
       templatePath,

@@ -10,6 +10,7 @@ import type { CiliumObjects } from './cilium.js';
 import { IstioConfig } from './istio-index.js';
 import type { IstioObjects } from './istio.js';
 import type { IstioSettings } from './istio-settings.js';
+import { NO_CALICO_OBJECTS, type CalicoObjects } from './calico.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -35,6 +36,8 @@ export interface GraphContents {
   readonly istio?: IstioObjects;
   /** The Istio mesh settings (`.k8snet.yaml` `istio:`); Istio's defaults when absent. */
   readonly istioSettings?: IstioSettings;
+  /** Calico's policies, tiers, network sets, profiles and endpoints (none when absent). */
+  readonly calico?: CalicoObjects;
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
   /** Problems found while building (invalid selectors, rejected values). */
@@ -76,6 +79,8 @@ export class ResourceGraph implements GraphContents {
   readonly cilium: CiliumIndex;
   /** The Istio objects and mesh settings, with their lookups. */
   readonly istio: IstioConfig;
+  /** Calico's objects; see src/model/calico.ts. */
+  readonly calico: CalicoObjects;
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
   readonly duplicates: readonly DuplicateObject[];
@@ -110,6 +115,7 @@ export class ResourceGraph implements GraphContents {
     this.cilium = new CiliumIndex(contents.cilium ?? { policies: [], cidrGroups: [], clusterName: { name: 'default' } },
       (name) => this.namespaceByName.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name });
     this.istio = contents.istio instanceof IstioConfig ? contents.istio : new IstioConfig(contents.istio, contents.istioSettings);
+    this.calico = contents.calico ?? NO_CALICO_OBJECTS;
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;
     this.duplicates = contents.duplicates;

@@ -53,6 +53,8 @@ export interface Pod {
   readonly hostNetwork: boolean;
   /** `status.podIP` of a concrete Pod, when given. */
   readonly podIP?: string;
+  /** `spec.serviceAccountName` (or the deprecated `serviceAccount`), when given; the API server sets `default` otherwise. */
+  readonly serviceAccountName?: string;
   /** The id of the workload this pod belongs to. */
   readonly workloadId: string;
   readonly source: ManifestObject;
@@ -63,8 +65,6 @@ export interface Pod {
    * workload's pods are told apart one by one; undefined for a pod standing for all replicas.
    */
   readonly ordinal?: number;
-  /** `spec.serviceAccountName` (or its deprecated alias `serviceAccount`) as written; admission makes it `default` when absent. */
-  readonly serviceAccountName?: string;
   /** Where the pod runs, as far as the manifests say (src/model/pod-placement.ts). */
   readonly scheduling?: PodScheduling;
 }

@@ -1,21 +1,23 @@
 /**
  * Which files a `can-reach` question can depend on. A connection between two pods is decided by
  * the policies of their two namespaces, the labels of those namespaces, the pods themselves, the
- * cluster-scoped policies (admin policies, Cilium's cluster-wide ones) and Istio's security
- * policies (those of the mesh's root namespace apply to every namespace); every other object of
- * that kind names its namespace (or, for a Namespace, is named after it), so a file that never
- * mentions either namespace nor a cluster-wide policy holds nothing that can change the answer,
- * and need not be parsed.
+ * cluster-scoped policies (admin policies, Cilium's cluster-wide ones, Calico's global ones and
+ * tiers) and Istio's security policies (those of the mesh's root namespace apply to every
+ * namespace); every other object of that kind names its namespace (or, for a Namespace, is named
+ * after it), so a file that never mentions either namespace nor a cluster-wide policy holds
+ * nothing that can change the answer, and need not be parsed.
  */
 
 /**
  * Texts of the kinds that can decide any connection without naming its namespaces: every
  * AdminNetworkPolicy and BaselineAdminNetworkPolicy holds the first, every
  * CiliumClusterwideNetworkPolicy the second, CiliumCIDRGroups (which its CIDR rules name) the third,
- * and every Istio AuthorizationPolicy, PeerAuthentication and RequestAuthentication its API group
- * (those of the mesh's root namespace apply to every namespace).
+ * every Istio AuthorizationPolicy, PeerAuthentication and RequestAuthentication its API group
+ * (those of the mesh's root namespace apply to every namespace), and every Calico object its
+ * apiVersion in either of Calico's groups (GlobalNetworkPolicies, tiers, global network sets and
+ * host endpoints name no namespace but can decide any connection).
  */
-const CLUSTER_SCOPED_POLICY_TEXTS: readonly string[] = ['AdminNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'security.istio.io'];
+const CLUSTER_SCOPED_POLICY_TEXTS: readonly string[] = ['AdminNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'security.istio.io', 'projectcalico.org'];
 
 /**
  * Returns the namespaces a `can-reach` endpoint argument lives in: `ns/name`, `ns/Kind/name`,

@@ -7,6 +7,7 @@ import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 import { generatedLabelCaveats } from './generated-labels.js';
 import { meshCaveat } from './istio-caveats.js';
+import { calicoPendingCaveats } from './calico-pending.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
 
 /** What a SRC or DST argument of `can-reach` names, once found in the graph. */
@@ -238,7 +239,12 @@ export function answerReach(solver: ReachabilitySolver, source: Endpoint, destin
     if (isAddressPeer(peer)) return [];
     const key = `${side}\u0000${peer.index}`;
     let caveats = unknowable.get(key);
-    if (!caveats) unknowable.set(key, (caveats = generatedLabelCaveats(solver.graph, peer.namespace, peer.labels, `the ${side}`, side)));
+    if (!caveats) {
+      unknowable.set(key, (caveats = [
+        ...generatedLabelCaveats(solver.graph, peer.namespace, peer.labels, `the ${side}`, side),
+        ...calicoPendingCaveats(solver.graph, peer.pods, `the ${side}`),
+      ]));
+    }
     return caveats;
   };
   for (const from of sources) {

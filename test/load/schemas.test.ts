@@ -15,6 +15,9 @@ const KINDS = [
   'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup',
   'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication',
   'IstioGateway', 'VirtualService', 'DestinationRule', 'ServiceEntry', 'Sidecar',
+  // Calico's kinds, one schema for its API group and its CRDs' (WorkloadEndpoint has no CRD).
+  ...['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy',
+    'NetworkSet', 'GlobalNetworkSet', 'Tier', 'HostEndpoint', 'Profile', 'WorkloadEndpoint'].map((kind) => `Calico${kind}`),
 ];
 
 /** The schema key of a document, as the kind registry gives it (an Istio Gateway's is IstioGateway). */
@@ -331,6 +334,43 @@ VALID.push(
   { apiVersion: 'monitoring.coreos.com/v1', kind: 'Alertmanager', metadata: meta('main'), spec: { replicas: 3, podMetadata: { labels: { team: 'sre' } } } },
   { apiVersion: 'monitoring.coreos.com/v1', kind: 'ThanosRuler', metadata: meta('rules'), spec: { replicas: 1, listenLocal: true } },
 );
+
+const CALICO_RULE = {
+  action: 'Allow',
+  metadata: { annotations: { owner: 'payments' } },
+  protocol: 'TCP',
+  notProtocol: 17,
+  ipVersion: 4,
+  source: {
+    selector: "app == 'web'", notSelector: 'has(canary)', namespaceSelector: "team == 'shop'", nets: ['10.0.0.0/8'], notNets: ['10.1.0.0/16'],
+    ports: [80, '8000:8080', 'http'], notPorts: [8081], serviceAccounts: { names: ['web'], selector: "tier == 'front'" },
+  },
+  destination: { services: { name: 'db', namespace: 'shop' } },
+  http: { methods: ['GET'], paths: [{ exact: '/health' }, { prefix: '/api' }] },
+};
+const CALICO_ICMP_RULE = { action: 'Deny', protocol: 'ICMP', icmp: { type: 8, code: 0 }, notICMP: { type: 3 } };
+const CALICO_POLICY_SPEC = {
+  tier: 'security', order: 100.5, selector: "app == 'db'", serviceAccountSelector: "tier == 'gold'", types: ['Ingress', 'Egress'],
+  ingress: [CALICO_RULE, CALICO_ICMP_RULE, { action: 'Pass' }], egress: [{ action: 'Log' }], performanceHints: ['AssumeNeededOnEveryNode'],
+};
+for (const group of ['projectcalico.org/v3', 'crd.projectcalico.org/v1']) {
+  VALID.push(
+    { apiVersion: group, kind: 'NetworkPolicy', metadata: meta('security.db'), spec: CALICO_POLICY_SPEC },
+    { apiVersion: group, kind: 'GlobalNetworkPolicy', metadata: { name: 'security.hosts' }, spec: { ...CALICO_POLICY_SPEC, namespaceSelector: 'all()', doNotTrack: false, preDNAT: true, applyOnForward: true } },
+    { apiVersion: group, kind: 'StagedNetworkPolicy', metadata: meta('security.try'), spec: { ...CALICO_POLICY_SPEC, stagedAction: 'Set' } },
+    { apiVersion: group, kind: 'StagedGlobalNetworkPolicy', metadata: { name: 'try' }, spec: { stagedAction: 'Delete', selector: 'all()' } },
+    { apiVersion: group, kind: 'StagedKubernetesNetworkPolicy', metadata: meta('try-web'), spec: { stagedAction: 'Learn', podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{}] } },
+    { apiVersion: group, kind: 'NetworkSet', metadata: meta('partners', { labels: { role: 'partner' } }), spec: { nets: ['198.51.100.0/24'] } },
+    { apiVersion: group, kind: 'GlobalNetworkSet', metadata: { name: 'blocked' }, spec: { nets: ['203.0.113.0/24', '2001:db8::/32'] } },
+    { apiVersion: group, kind: 'Tier', metadata: { name: 'security' }, spec: { order: 300, defaultAction: 'Pass' } },
+    { apiVersion: group, kind: 'HostEndpoint', metadata: { name: 'node-1-eth0', labels: { role: 'edge' } }, spec: { node: 'node-1', interfaceName: 'eth0', expectedIPs: ['10.0.0.1'], profiles: ['projectcalico-default-allow'], ports: [{ name: 'ssh', port: 22, protocol: 'TCP' }] } },
+    { apiVersion: group, kind: 'Profile', metadata: { name: 'kns.shop' }, spec: { ingress: [{ action: 'Allow' }], egress: [{ action: 'Allow' }], labelsToApply: { 'pcns.team': 'shop' } } },
+  );
+}
+VALID.push({
+  apiVersion: 'projectcalico.org/v3', kind: 'WorkloadEndpoint', metadata: meta('node--1-k8s-web--1-eth0', { labels: { app: 'web', 'projectcalico.org/namespace': 'shop' } }),
+  spec: { orchestrator: 'k8s', node: 'node-1', pod: 'web-1', endpoint: 'eth0', ipNetworks: ['10.244.1.5/32'], profiles: ['kns.shop', 'ksa.shop.default'], interfaceName: 'cali1234', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
+});
 
 describe('KIND_SCHEMAS', () => {
   it('has a schema for every modelled kind and no list kinds', () => {

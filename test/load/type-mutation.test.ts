@@ -132,6 +132,28 @@ const istioTrafficPolicy = { tls: istioClientTls, portLevelSettings: [{ port: { 
 const istioRoute = [{ destination: { host: 'web.shop.svc.cluster.local', subset: 'v1', port: { number: 8080 } }, weight: 100 }];
 const istioListener = { port: istioPort, bind: '0.0.0.0', captureMode: 'DEFAULT', hosts: ['./*'], defaultEndpoint: '127.0.0.1:8080' };
 
+// Calico: one rule holds every field of a rule and its entity rules; a second the fields a first cannot hold beside them.
+const calicoEntity = {
+  nets: ['10.0.0.0/8'], notNets: ['10.1.0.0/16'], selector: "app == 'web'", notSelector: "tier == 'test'", namespaceSelector: "team == 'shop'",
+  ports: [80, '8000:8080'], notPorts: [8081], serviceAccounts: { names: ['web'], selector: "role == 'api'" },
+  services: { name: 'web', namespace: 'shop' },
+};
+const calicoRules = [
+  {
+    action: 'Allow', protocol: 'TCP', notProtocol: 'UDP', ipVersion: 4, source: calicoEntity, destination: calicoEntity,
+    http: { methods: ['GET'], paths: [{ exact: '/', prefix: '/api' }] }, metadata: { annotations: { 'example.com/note': 'x' } },
+  },
+  { action: 'Deny', protocol: 'ICMP', icmp: { type: 8, code: 0 }, notICMP: { type: 3, code: 1 } },
+];
+// Only a list's first item is walked: each rule comes first in a base of its own.
+const calicoRuleLists = [calicoRules, [...calicoRules].reverse()];
+const calicoPolicy = (rules: readonly Json[]) => ({
+  tier: 'default', order: 100, selector: "app == 'web'", serviceAccountSelector: "role == 'api'", types: ['Ingress', 'Egress'],
+  ingress: rules, egress: rules, performanceHints: ['AssumeNeededOnEveryNode'],
+});
+const calicoGlobalPolicy = (rules: readonly Json[]) => ({ ...calicoPolicy(rules), namespaceSelector: "team == 'shop'", doNotTrack: false, preDNAT: false, applyOnForward: true });
+const calicoPorts = [{ name: 'http', protocol: 'TCP', port: 8080 }];
+
 /** Complete objects per schema key, holding between them every field its schema names. */
 const BASES: Readonly<Record<string, Record<string, Json> | readonly Record<string, Json>[]>> = {
   Namespace: { metadata: metadata({ name: 'shop', namespace: '' }) },
@@ -286,6 +308,29 @@ const BASES: Readonly<Record<string, Record<string, Json> | readonly Record<stri
     metadata: metadata(),
     spec: { workloadSelector: { labels }, ingress: [istioListener], egress: [istioListener], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } },
   },
+  CalicoNetworkPolicy: calicoRuleLists.map((rules) => ({ metadata: metadata(), spec: calicoPolicy(rules) })),
+  CalicoGlobalNetworkPolicy: calicoRuleLists.map((rules) => ({ metadata: metadata({ namespace: '' }), spec: calicoGlobalPolicy(rules) })),
+  CalicoStagedNetworkPolicy: calicoRuleLists.map((rules) => ({ metadata: metadata(), spec: { ...calicoPolicy(rules), stagedAction: 'Set' } })),
+  CalicoStagedGlobalNetworkPolicy: calicoRuleLists.map((rules) => ({ metadata: metadata({ namespace: '' }), spec: { ...calicoGlobalPolicy(rules), stagedAction: 'Set' } })),
+  CalicoStagedKubernetesNetworkPolicy: {
+    metadata: metadata(),
+    spec: { stagedAction: 'Set', podSelector: selector, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: selector }] }], egress: [{ to: [{ podSelector: selector }] }] },
+  },
+  CalicoNetworkSet: { metadata: metadata(), spec: { nets: ['192.0.2.0/24'] } },
+  CalicoGlobalNetworkSet: { metadata: metadata({ namespace: '' }), spec: { nets: ['192.0.2.0/24'] } },
+  CalicoTier: { metadata: metadata({ name: 'security', namespace: '' }), spec: { order: 100, defaultAction: 'Deny' } },
+  CalicoHostEndpoint: {
+    metadata: metadata({ namespace: '' }),
+    spec: { node: 'node-1', interfaceName: 'eth0', expectedIPs: ['192.168.0.1'], profiles: ['default'], ports: calicoPorts },
+  },
+  CalicoProfile: calicoRuleLists.map((rules) => ({ metadata: metadata({ namespace: '' }), spec: { ingress: rules, egress: rules, labelsToApply: { team: 'shop' } } })),
+  CalicoWorkloadEndpoint: {
+    metadata: metadata({ name: 'node--1-k8s-web-eth0' }),
+    spec: {
+      orchestrator: 'k8s', workload: '', node: 'node-1', pod: 'web', endpoint: 'eth0', serviceAccountName: 'web', interfaceName: 'cali0123',
+      ipNetworks: ['10.1.0.5/32'], profiles: ['kns.shop'], ports: calicoPorts,
+    },
+  },
 };
 
 /** The JSON types a mutation writes where another was expected. */
@@ -385,7 +430,8 @@ interface Mutant {
   readonly object: Record<string, Json>;
 }
 
-const definitionsBySchema = new Map(KIND_DEFINITIONS.map((definition) => [definition.schema, definition]));
+// Kinds of two groups may share a schema (Calico's API and CRD forms): the first definition writes the bases.
+const definitionsBySchema = new Map([...KIND_DEFINITIONS].reverse().map((definition) => [definition.schema, definition]));
 
 /** The complete base objects of a schema, with apiVersion and kind. */
 function basesOf(schema: string): Record<string, Json>[] {
@@ -481,6 +527,11 @@ describe('type mutation of every field of every modelled kind', () => {
             ...analysis.graph.istio.gateways, ...analysis.graph.istio.virtualServices, ...analysis.graph.istio.destinationRules,
             ...analysis.graph.istio.serviceEntries, ...analysis.graph.istio.sidecars,
           ].map((object) => object.source.origin.file),
+          ...[
+            ...analysis.graph.calico.policies, ...analysis.graph.calico.stagedPolicies, ...analysis.graph.calico.networkSets,
+            ...analysis.graph.calico.hostEndpoints, ...analysis.graph.calico.profiles, ...analysis.graph.calico.workloadEndpoints,
+          ].map((object) => object.source.origin.file),
+          ...analysis.graph.calico.tiers.flatMap((tier) => (tier.source ? [tier.source.origin.file] : [])),
           ...[...analysis.graph.gatewayApi.gatewayClasses, ...analysis.graph.gatewayApi.gateways, ...analysis.graph.gatewayApi.routes, ...analysis.graph.gatewayApi.referenceGrants]
             .map((object) => object.source.origin.file),
         ]);

@@ -3,6 +3,7 @@ import { matrixEdges } from '../../reach/matrix.js';
 import { generatedLabelCaveats } from '../../reach/generated-labels.js';
 import { meshPoliciesOn } from '../../reach/istio-caveats.js';
 import type { Pod } from '../../model/types.js';
+import { calicoPendingCaveats } from '../../reach/calico-pending.js';
 import { PER_POD_LABEL_KEYS } from '../../model/controller-labels.js';
 import { QueryError, resolveEndpoint } from '../../reach/query.js';
 import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
@@ -82,7 +83,12 @@ export async function runExplain(target: string, paths: string[], options: Expla
       hostNetwork: podClass.hostNetwork,
       ingress: sideOf(podClass, 'ingress'),
       egress: sideOf(podClass, 'egress'),
-      caveats: [...generatedLabelCaveats(analysis.graph, podClass.namespace, podClass.labels, 'these pods'), ...ciliumCaveats(podClass), ...meshCaveats(podsOf(podClass))],
+      caveats: [
+        ...generatedLabelCaveats(analysis.graph, podClass.namespace, podClass.labels, 'these pods'),
+        ...ciliumCaveats(podClass),
+        ...meshCaveats(podsOf(podClass)),
+        ...calicoPendingCaveats(analysis.graph, podsOf(podClass), 'these pods'),
+      ],
     })),
     allowedIn: incoming.map((edge) => ({ from: edge.source.id, connections: edge.connections.toString() })),
     allowedOut: outgoing.map((edge) => ({ to: edge.destination.id, connections: edge.connections.toString() })),
@@ -100,6 +106,9 @@ export async function runExplain(target: string, paths: string[], options: Expla
         lines.push('');
         if (side.outsidePolicy) {
           lines.push(`  ${direction}: not subject to NetworkPolicy (hostNetwork pod; behaviour depends on the network plugin)`);
+        } else if (!side.isolated && pod.caveats.some((caveat) => caveat.startsWith('Calico '))) {
+          // Calico's own policies apply to these pods but are not evaluated: say nothing about the outcome.
+          lines.push(`  ${direction}: not isolated by Kubernetes policies; Calico policies apply to these pods and are not evaluated (see the note)`);
         } else if (!side.isolated) {
           lines.push(`  ${direction}: not isolated — no policy selects these pods for ${direction}, so all ${direction} is allowed`);
         } else {

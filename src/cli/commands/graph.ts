@@ -1,3 +1,4 @@
+import { calicoPendingNote } from '../../reach/calico-pending.js';
 import { requestPaths } from '../../reach/request-paths.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
@@ -20,6 +21,8 @@ export async function runGraph(paths: string[], options: GraphOptions, global: G
   const { analysis, inputFindings } = loadCommandInput(paths, global, loadCommandConfig(options.config));
   reportInputFindings(inputFindings, global, analysis.skipped, options.verbose);
   const hops = requestPaths(new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }));
+  const calicoNote = calicoPendingNote(analysis.graph);
+  if (calicoNote) process.stderr.write(`note: ${calicoNote}\n`);
   if (options.focus && !hops.some((hop) => hop.to.type === 'workload' && (hop.to.id === options.focus || `${hop.to.workload.namespace}/${hop.to.workload.name}` === options.focus))) {
     throw new UsageError(`--focus ${options.focus}: no Service, Ingress, Gateway route, load balancer, NodePort or hostPort leads to such a workload`);
   }

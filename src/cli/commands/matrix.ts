@@ -1,4 +1,5 @@
 import { matrixEdges, matrixRows, type MatrixEdge } from '../../reach/matrix.js';
+import { calicoPendingNote } from '../../reach/calico-pending.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
@@ -35,6 +36,8 @@ export async function runMatrix(paths: string[], options: MatrixCommandOptions, 
   }
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   noteHostNetworkPods(solver);
+  const calicoNote = calicoPendingNote(analysis.graph);
+  if (calicoNote) process.stderr.write(`note: ${calicoNote}\n`);
   const matrixOptions = { focusWorkload: options.focusWorkload, ingressController: options.ingressController };
   const { sink, ready, close, abandon, takeBuffer } = openOutput(options.output);
   try {
