@@ -1,9 +1,14 @@
-import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import { calicoPoliciesApplyingTo } from '../src/reach/calico-pending.js';
+import { defineRule } from '../src/lint/rule.js';
+import { networkPluginOf } from '../src/model/network-plugin.js';
+import { notEvaluatedReport, pendingPolicies } from '../src/reach/not-evaluated.js';
 
 /**
  * Says once per run that the manifests hold Calico policies that k8snet reads and checks but does
- * not yet evaluate, so that no reachability answer or isolation finding is taken to include them.
+ * not yet evaluate (issue 20, first phase), when the cluster's network plugin enforces them, so
+ * that no reachability answer or isolation finding is taken to include them.
+ * One pattern for the three `…-policy-not-evaluated` rules (src/reach/not-evaluated.ts): once per
+ * run, at the first such policy's name, the others related, naming the workloads concerned; the
+ * evaluator of phase B (issue 20) replaces it.
  */
 export default defineRule({
   id: 'calico-policy-not-evaluated',
@@ -16,27 +21,10 @@ export default defineRule({
     + 'answers pass for the cluster\'s.',
   fix: 'Read reachability answers for pods these policies select as upper bounds; the Calico checks (selectors, ports, order ties, unreachable rules) are exact.',
   messages: {
-    notEvaluated: 'The manifests hold {{count}} ({{kinds}}); k8snet checks them but does not evaluate them yet, so can-reach, explain, matrix and the isolation rules leave them out{{affected}}.',
+    notEvaluated: '{{policies}} {{verb}} {{workloads}}; k8snet does not evaluate {{dialect}} policies yet, so can-reach, explain, matrix, graph, diff and the isolation rules leave {{them}} out.',
   },
-  check(graph) {
-    const policies = graph.calico.policies;
-    if (policies.length === 0) return [];
-    const counts = new Map<string, number>();
-    for (const policy of policies) counts.set(policy.kind, (counts.get(policy.kind) ?? 0) + 1);
-    const kinds = [...counts].map(([kind, count]) => `${count} ${count === 1 ? kind : kind.replace(/Policy$/, 'Policies')}`).join(', ');
-    const affected = graph.workloads.filter((workload) => calicoPoliciesApplyingTo(graph, workload.pods).length > 0);
-    const shown = affected.slice(0, 3).map((workload) => workload.id).join(', ');
-    const report: RuleReport = {
-      messageId: 'notEvaluated',
-      data: {
-        count: `${policies.length} Calico polic${policies.length === 1 ? 'y' : 'ies'}`,
-        kinds,
-        affected: affected.length === 0 ? ''
-          : `: their findings and answers for the ${affected.length} workload${affected.length === 1 ? '' : 's'} these policies apply to (${shown}${affected.length > 3 ? ', ...' : ''}) may not be the cluster's`,
-      },
-      object: policies[0].source,
-      path: ['kind'],
-    };
-    return [report];
+  check(graph, { cluster }) {
+    const report = notEvaluatedReport(pendingPolicies(graph, networkPluginOf(graph, cluster.cni), 'Calico'));
+    return report ? [{ messageId: 'notEvaluated', ...report }] : [];
   },
 });

@@ -1,10 +1,14 @@
 import { defineRule } from '../src/lint/rule.js';
-import { enforcesDialect, networkPluginOf } from '../src/model/network-plugin.js';
+import { networkPluginOf } from '../src/model/network-plugin.js';
+import { notEvaluatedReport, pendingPolicies } from '../src/reach/not-evaluated.js';
 
 /**
  * Says once that the Cilium policies of the manifests are read and checked but not yet evaluated
- * (issue 19, first phase): the isolation rules and the answers leave them out until Cilium's
- * policies compile into the common evaluator, which replaces this rule.
+ * (issue 19, first phase), when the cluster's network plugin enforces them: the isolation rules
+ * and the answers leave them out until they compile into the common evaluator.
+ * One pattern for the three `…-policy-not-evaluated` rules (src/reach/not-evaluated.ts): once per
+ * run, at the first such policy's name, the others related, naming the workloads concerned; the
+ * evaluator of phase B (issue 19) replaces it.
  */
 export default defineRule({
   id: 'cilium-policy-not-evaluated',
@@ -15,18 +19,10 @@ export default defineRule({
     + 'answer such as "not isolated" or "reachable" for those pods leaves them out; can-reach and explain say so next to each such answer.',
   fix: 'Nothing to change in the manifests. Read the caveats of can-reach and explain for the pods these policies select.',
   messages: {
-    notEvaluated: '{{count}} Cilium {{policies}} ({{names}}) {{verb}} read and checked but not yet evaluated: can-reach, explain, matrix and the isolation rules leave {{them}} out.',
+    notEvaluated: '{{policies}} {{verb}} {{workloads}}; k8snet does not evaluate {{dialect}} policies yet, so can-reach, explain, matrix, graph, diff and the isolation rules leave {{them}} out.',
   },
   check(graph, { cluster }) {
-    const policies = graph.cilium.policies;
-    if (policies.length === 0 || !enforcesDialect(networkPluginOf(graph, cluster.cni), 'cilium')) return [];
-    const names = policies.slice(0, 3).map((policy) => policy.label).join(', ') + (policies.length > 3 ? `, and ${policies.length - 3} more` : '');
-    const one = policies.length === 1;
-    return [{
-      messageId: 'notEvaluated',
-      data: { count: policies.length, policies: one ? 'policy' : 'policies', names, verb: one ? 'is' : 'are', them: one ? 'it' : 'them' },
-      object: policies[0].source,
-      path: ['metadata', 'name'],
-    }];
+    const report = notEvaluatedReport(pendingPolicies(graph, networkPluginOf(graph, cluster.cni), 'Cilium'));
+    return report ? [{ messageId: 'notEvaluated', ...report }] : [];
   },
 });

@@ -28,16 +28,6 @@ export function calicoPendingCaveats(graph: ResourceGraph, pods: readonly Pod[],
   return [`Calico ${shown.join(', ')}${more} ${verb} to ${who}, and k8snet does not evaluate Calico policies yet: this answer leaves ${policies.length === 1 ? 'it' : 'them'} out, so it may allow what Calico denies or deny what it allows.`];
 }
 
-/** One line for commands that print many answers (matrix): how many workloads Calico policies apply to. */
-export function calicoPendingNote(graph: ResourceGraph): string | undefined {
-  if (graph.calico.policies.length === 0) return undefined;
-  const workloads = graph.workloads.filter((workload) => calicoPoliciesApplyingTo(graph, workload.pods).length > 0);
-  const count = graph.calico.policies.length;
-  return `${count} Calico polic${count === 1 ? 'y' : 'ies'} ${count === 1 ? 'is' : 'are'} read but not evaluated yet`
-    + (workloads.length > 0 ? `; ${workloads.length} workload${workloads.length === 1 ? '' : 's'} they apply to may connect differently in the cluster` : '; none of them applies to a workload of the manifests')
-    + '.';
-}
-
 /**
  * One line for `diff`: Calico policies on either side are not evaluated, so a change to them (or
  * to what they decide) does not show; says whether they changed between the two sides.

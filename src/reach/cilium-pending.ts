@@ -1,8 +1,8 @@
 /**
  * Interim (issue 19, first phase): Cilium's policies are modelled but not yet compiled into the
  * evaluator, so an answer about pods they select would silently leave them out. Until they are
- * evaluated, each such answer carries one caveat naming the policies; the compiler of the second
- * phase replaces this module.
+ * evaluated, each such answer carries one caveat naming the policies (given through
+ * not-evaluated.ts, as every dialect's); the compiler of the second phase replaces this module.
  */
 import { locateField } from '../load/manifest-object.js';
 import type { CiliumPolicy, CiliumRule } from '../model/cilium.js';
@@ -10,7 +10,6 @@ import { matchesCiliumSelector, nodeIdentity } from '../model/cilium-labels.js';
 import type { ResourceGraph } from '../model/graph.js';
 import { enforcesDialect, type NetworkPluginFact } from '../model/network-plugin.js';
 import type { Pod } from '../model/types.js';
-import type { ReachAnswer } from './query.js';
 
 /** Returns true when `rule` decides anything for its subjects in `direction`. */
 function actsIn(rule: CiliumRule, direction: 'ingress' | 'egress'): boolean {
@@ -53,17 +52,4 @@ export function ciliumPendingCaveat(graph: ResourceGraph, plugin: NetworkPluginF
   const more = policies.length > 2 ? ` and ${policies.length - 2} more` : '';
   const verb = policies.length === 1 ? 'selects' : 'select';
   return `${named.join(', ')}${more} ${verb} ${label} for ${direction}; k8snet does not evaluate Cilium policies yet, so this answer leaves ${policies.length === 1 ? 'it' : 'them'} out`;
-}
-
-/** Adds to each pair of a `can-reach` answer the caveat of the Cilium policies that would decide it. */
-export function withCiliumPendingCaveats(answer: ReachAnswer, graph: ResourceGraph, plugin: NetworkPluginFact): ReachAnswer {
-  if (!enforcesDialect(plugin, 'cilium') || graph.cilium.policies.length === 0) return answer;
-  const pairs = answer.pairs.map((pair) => {
-    const caveats = [
-      pair.source.pod ? ciliumPendingCaveat(graph, plugin, pair.source.pod, 'egress', pair.source.label) : undefined,
-      pair.destination.pod ? ciliumPendingCaveat(graph, plugin, pair.destination.pod, 'ingress', pair.destination.label) : undefined,
-    ].filter((caveat): caveat is string => caveat !== undefined);
-    return caveats.length === 0 ? pair : { ...pair, verdict: { ...pair.verdict, caveats: [...pair.verdict.caveats, ...caveats] } };
-  });
-  return { ...answer, pairs };
 }

@@ -6,8 +6,8 @@ import { endpointPods, resolveTargetPort } from './exposure.js';
 import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 import { generatedLabelCaveats } from './generated-labels.js';
-import { meshCaveat } from './istio-caveats.js';
-import { calicoPendingCaveats } from './calico-pending.js';
+import { notEvaluatedAnswerNotes, notEvaluatedSideCaveats } from './not-evaluated.js';
+import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
 
 /** What a SRC or DST argument of `can-reach` names, once found in the graph. */
@@ -200,9 +200,12 @@ function addressPeers(endpoint: Endpoint, solver: ReachabilitySolver, direction:
 /**
  * Answers `can-reach`: every (source, destination) pair the arguments stand for, each with the
  * verdict and its reasons, limited to the asked port. Through a Service, the Service port is
- * resolved to each endpoint pod's targetPort, so the answer is per endpoint pod.
+ * resolved to each endpoint pod's targetPort, so the answer is per endpoint pod. Policies that apply
+ * but that k8snet does not evaluate yet (Cilium's and Calico's, under a `plugin` that enforces
+ * them, and Istio's) are named in caveats and notes (not-evaluated.ts).
  */
-export function answerReach(solver: ReachabilitySolver, source: Endpoint, destination: Endpoint, port?: PortQuery): ReachAnswer {
+export function answerReach(solver: ReachabilitySolver, source: Endpoint, destination: Endpoint, port?: PortQuery,
+  plugin: NetworkPluginFact = networkPluginOf(solver.graph, undefined)): ReachAnswer {
   const notes: string[] = [];
   const sources: { label: string; peer: PodClass | AddressPeer; pod?: Pod }[] = [];
   if (source.type === 'pods' || source.type === 'service') {
@@ -242,7 +245,6 @@ export function answerReach(solver: ReachabilitySolver, source: Endpoint, destin
     if (!caveats) {
       unknowable.set(key, (caveats = [
         ...generatedLabelCaveats(solver.graph, peer.namespace, peer.labels, `the ${side}`, side),
-        ...calicoPendingCaveats(solver.graph, peer.pods, `the ${side}`),
       ]));
     }
     return caveats;
@@ -252,15 +254,18 @@ export function answerReach(solver: ReachabilitySolver, source: Endpoint, destin
       if (isAddressPeer(from.peer) && isAddressPeer(to.peer)) continue;
       if (to.asked.isEmpty()) continue;
       const explained = solver.explain(from.peer, to.peer);
-      const extra = [...caveatsOf(from.peer, 'source'), ...caveatsOf(to.peer, 'destination')];
+      const extra = [
+        ...caveatsOf(from.peer, 'source'), ...caveatsOf(to.peer, 'destination'),
+        ...(from.pod && !isAddressPeer(from.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'source', { pod: from.pod, classPods: from.peer.pods, label: from.label }) : []),
+        ...(to.pod && !isAddressPeer(to.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'destination', { pod: to.pod, classPods: to.peer.pods, label: to.label }) : []),
+      ];
       const verdict = extra.length > 0 ? { ...explained, caveats: [...explained.caveats, ...extra] } : explained;
       pairs.push({ source: from, destination: to, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
     }
   }
   // Istio's policies are another enforcement point, not evaluated yet: say so rather than answer as if they were absent.
   const destinationPods = destination.type === 'pods' || destination.type === 'service' ? destination.pods : [];
-  const mesh = meshCaveat(solver.graph, source.type === 'pods' || source.type === 'service' ? source.pods : 'external', destinationPods);
-  if (mesh) notes.push(mesh);
+  notes.push(...notEvaluatedAnswerNotes(solver.graph, source.type === 'pods' || source.type === 'service' ? source.pods : 'external', destinationPods));
   const allowedCount = pairs.filter((pair) => (port ? pair.allowed.equals(pair.asked) : !pair.allowed.isEmpty())).length;
   const anyAllowed = pairs.some((pair) => !pair.allowed.isEmpty());
   const reachable = pairs.length > 0 && allowedCount === pairs.length ? 'all' : anyAllowed ? 'some' : 'none';

@@ -5,7 +5,6 @@ import type { LintConfig } from '../../lint/config.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings, type CommandInput } from './shared.js';
-import { withCiliumPendingCaveats } from '../../reach/cilium-pending.js';
 import { networkPluginOf } from '../../model/network-plugin.js';
 
 /** Options of `k8snet can-reach`. */
@@ -69,9 +68,8 @@ function tryAnswer(analysis: Analysis, source: string, destination: string, port
 function answerOrThrow(analysis: Analysis, source: string, destination: string, port: PortQuery | undefined, options: CanReachOptions, config: LintConfig): ReachAnswer {
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   try {
-    const answer = answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port);
-    // Interim (issue 19): Cilium policies that would decide a pair are named, not yet evaluated.
-    return withCiliumPendingCaveats(answer, analysis.graph, networkPluginOf(analysis.graph, config.cluster.cni));
+    return answerReach(solver, resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), port,
+      networkPluginOf(analysis.graph, config.cluster.cni));
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;

@@ -1,16 +1,13 @@
 import { formatLabels } from '../../model/label-selector.js';
 import { matrixEdges } from '../../reach/matrix.js';
 import { generatedLabelCaveats } from '../../reach/generated-labels.js';
-import { meshPoliciesOn } from '../../reach/istio-caveats.js';
-import type { Pod } from '../../model/types.js';
-import { calicoPendingCaveats } from '../../reach/calico-pending.js';
 import { PER_POD_LABEL_KEYS } from '../../model/controller-labels.js';
 import { QueryError, resolveEndpoint } from '../../reach/query.js';
 import { ReachabilitySolver, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
-import { ciliumPendingCaveat } from '../../reach/cilium-pending.js';
 import { networkPluginOf } from '../../model/network-plugin.js';
+import { notEvaluatedPodCaveats } from '../../reach/not-evaluated.js';
 
 /** Options of `k8snet explain`. */
 export interface ExplainOptions {
@@ -57,19 +54,11 @@ export async function runExplain(target: string, paths: string[], options: Expla
       })),
     })),
   });
-  // Istio's authorization is another enforcement point, not evaluated yet: said, never silently left out.
-  const meshCaveats = (pods: readonly Pod[]): string[] => {
-    const names = meshPoliciesOn(analysis.graph, pods);
-    if (names.length === 0) return [];
-    return [`Istio AuthorizationPolicies ${names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ')} apply to these pods; k8snet does not evaluate them yet, so what follows covers NetworkPolicy and the admin policies only.`];
-  };
   // Ordinals that one class stands for differ only in labels no selector names: those are left out.
   const podsOf = (podClass: PodClass) => endpoint.pods.filter((pod) => solver.classOf(pod) === podClass);
   const plugin = networkPluginOf(analysis.graph, config.cluster.cni);
-  // Interim (issue 19): the Cilium policies that would decide these pods' traffic are named, not yet evaluated.
-  const ciliumCaveats = (podClass: PodClass) => (['ingress', 'egress'] as const)
-    .map((direction) => ciliumPendingCaveat(analysis.graph, plugin, podsOf(podClass)[0], direction, 'these pods'))
-    .filter((caveat): caveat is string => caveat !== undefined);
+  // Policies of Cilium, Calico or Istio that apply to these pods are read but not evaluated yet: named, never silently left out.
+  const pendingOf = (podClass: PodClass) => notEvaluatedPodCaveats(analysis.graph, plugin, podsOf(podClass), 'these pods');
   const shownLabels = (podClass: PodClass) => {
     if (podsOf(podClass).length < 2) return podClass.labels;
     return Object.fromEntries(Object.entries(podClass.labels).filter(([key]) => !PER_POD_LABEL_KEYS.has(key)));
@@ -85,10 +74,9 @@ export async function runExplain(target: string, paths: string[], options: Expla
       egress: sideOf(podClass, 'egress'),
       caveats: [
         ...generatedLabelCaveats(analysis.graph, podClass.namespace, podClass.labels, 'these pods'),
-        ...ciliumCaveats(podClass),
-        ...meshCaveats(podsOf(podClass)),
-        ...calicoPendingCaveats(analysis.graph, podsOf(podClass), 'these pods'),
+        ...pendingOf(podClass).map((pending) => pending.caveat),
       ],
+      notEvaluated: [...new Set(pendingOf(podClass).map((pending) => pending.dialect))],
     })),
     allowedIn: incoming.map((edge) => ({ from: edge.source.id, connections: edge.connections.toString() })),
     allowedOut: outgoing.map((edge) => ({ to: edge.destination.id, connections: edge.connections.toString() })),
@@ -106,9 +94,9 @@ export async function runExplain(target: string, paths: string[], options: Expla
         lines.push('');
         if (side.outsidePolicy) {
           lines.push(`  ${direction}: not subject to NetworkPolicy (hostNetwork pod; behaviour depends on the network plugin)`);
-        } else if (!side.isolated && pod.caveats.some((caveat) => caveat.startsWith('Calico '))) {
-          // Calico's own policies apply to these pods but are not evaluated: say nothing about the outcome.
-          lines.push(`  ${direction}: not isolated by Kubernetes policies; Calico policies apply to these pods and are not evaluated (see the note)`);
+        } else if (!side.isolated && pod.notEvaluated.length > 0) {
+          // Policies k8snet does not evaluate yet apply to these pods: say nothing about the outcome.
+          lines.push(`  ${direction}: not isolated by Kubernetes policies; ${pod.notEvaluated.join(' and ')} policies apply to these pods and are not evaluated (see the note)`);
         } else if (!side.isolated) {
           lines.push(`  ${direction}: not isolated — no policy selects these pods for ${direction}, so all ${direction} is allowed`);
         } else {
