@@ -3,9 +3,9 @@
  * NCA's Istio tests): every case's manifests load without an internal error, every Istio object
  * is modelled (none is an unknown kind) or reported where istiod would refuse it, and the corpus
  * holds the cases its index lists. The expected connectivity maps are compared in phase B, once
- * the evaluator decides Istio's authorization (docs/istio.md lists what each case needs); the
- * case reader (case.json, files per config, the derived pair lists) is shared with the Calico
- * dialect and not written twice.
+ * the evaluator decides Istio's authorization (docs/istio.md lists what each case needs). The
+ * corpus, its index and its cases are found by the one NCA case reader (nca-cases.ts), shared with
+ * the Calico dialect; this test reads each case's manifests folder whole.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,13 +13,13 @@ import { describe, expect, it } from '@jest/globals';
 import { analyzeTexts } from '../../src/pipeline.js';
 import { loadTexts } from '../../src/load/index.js';
 import { DEFAULT_ISTIO_SETTINGS } from '../../src/model/istio-settings.js';
+import { DIALECT_CORPUS, listNcaCases, readIndex } from './nca-cases.js';
 
-const CORPUS = path.resolve(process.cwd(), '..', 'shared', 'conformance', 'dialects');
-const DIALECTS = ['istio', 'multilayer'] as const;
+const CORPUS = DIALECT_CORPUS;
+const DIALECTS: readonly string[] = ['istio', 'multilayer'];
 
 function listCases(): { dialect: string; name: string }[] {
-  if (!fs.existsSync(CORPUS)) return [];
-  return DIALECTS.flatMap((dialect) => fs.readdirSync(path.join(CORPUS, dialect)).sort().map((name) => ({ dialect, name })));
+  return listNcaCases().filter((entry) => DIALECTS.includes(entry.dialect));
 }
 
 function manifestFiles(folder: string): string[] {
@@ -34,8 +34,7 @@ const describeCorpus = cases.length > 0 ? describe : describe.skip;
 
 describeCorpus('the Istio and multilayer cases of the dialect corpus', () => {
   it('holds every case index.tsv lists', () => {
-    const listed = fs.readFileSync(path.join(CORPUS, 'index.tsv'), 'utf8').split('\n').slice(1)
-      .map((line) => line.split('\t')).filter((columns) => (DIALECTS as readonly string[]).includes(columns[0])).map((columns) => `${columns[0]}/${columns[1]}`);
+    const listed = readIndex().filter((row) => DIALECTS.includes(row.dialect)).map((row) => `${row.dialect}/${row.case}`);
     expect(cases.map((entry) => `${entry.dialect}/${entry.name}`)).toEqual(listed.sort());
     expect(cases.length).toBe(28);
   });
