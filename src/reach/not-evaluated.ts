@@ -32,14 +32,16 @@ export interface AnsweredSide {
 
 /**
  * The caveats of one side of a can-reach pair: the Cilium policies that would decide the source's
- * egress or the destination's ingress, and the Calico policies that apply to its pods. Policies of
- * a dialect the cluster's network plugin does not enforce are left out, as the answer leaves them.
+ * egress or the destination's ingress, and the Calico policies that apply to its pods. Cilium's
+ * are left out under a network plugin that does not enforce them (cilium-policy-without-cilium
+ * says so); Calico's are named whatever the plugin, since no rule yet reports Calico policies
+ * under another plugin, and they must not go unsaid.
  */
 export function notEvaluatedSideCaveats(graph: ResourceGraph, plugin: NetworkPluginFact, side: 'source' | 'destination', answered: AnsweredSide): string[] {
   const cilium = ciliumPendingCaveat(graph, plugin, answered.pod, side === 'source' ? 'egress' : 'ingress', answered.label);
   return [
     ...(cilium !== undefined ? [cilium] : []),
-    ...(enforcesDialect(plugin, 'calico') ? calicoPendingCaveats(graph, answered.classPods, `the ${side}`) : []),
+    ...calicoPendingCaveats(graph, answered.classPods, `the ${side}`),
   ];
 }
 
@@ -71,7 +73,7 @@ export function notEvaluatedPodCaveats(graph: ResourceGraph, plugin: NetworkPlug
       dialect: 'Istio' as const,
       caveat: `Istio AuthorizationPolicies ${listNames(mesh)} apply to ${who}; k8snet does not evaluate them yet, so what follows covers NetworkPolicy and the admin policies only.`,
     }] : []),
-    ...(enforcesDialect(plugin, 'calico') ? calicoPendingCaveats(graph, pods, who) : []).map((caveat) => ({ dialect: 'Calico' as const, caveat })),
+    ...calicoPendingCaveats(graph, pods, who).map((caveat) => ({ dialect: 'Calico' as const, caveat })),
   ];
 }
 
@@ -86,8 +88,9 @@ export interface PendingPolicy {
 
 /**
  * Every policy of `dialect` that applies to pods of the manifests and that k8snet does not
- * evaluate yet, in the order the manifests' policies are listed; none when the cluster's network
- * plugin does not enforce the dialect (Istio's proxies enforce the mesh's whatever it is).
+ * evaluate yet, in the order the manifests' policies are listed; no Cilium policy when the
+ * cluster's network plugin does not enforce Cilium's (Calico's are named whatever the plugin, see
+ * notEvaluatedSideCaveats; Istio's proxies enforce the mesh's whatever it is).
  */
 export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact, dialect: PendingDialect): PendingPolicy[] {
   const pods = graph.workloads.flatMap((workload) => workload.pods);
@@ -103,7 +106,7 @@ export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact,
       (policy) => ({ name: `${policy.kind} ${policy.label}`, source: policy.source }));
   }
   if (dialect === 'Calico') {
-    if (!enforcesDialect(plugin, 'calico') || graph.calico.policies.length === 0) return [];
+    if (graph.calico.policies.length === 0) return [];
     return collect(graph.calico.policies, (pod) => calicoPoliciesApplyingTo(graph, [pod]),
       (policy) => ({ name: `${policy.kind} ${calicoPolicyLabel(policy)}`, source: policy.source }));
   }
@@ -139,7 +142,7 @@ export function notEvaluatedNotes(graph: ResourceGraph, plugin: NetworkPluginFac
 
 /** The lines `diff` gives for pending policies of either side (Calico's names those that changed). */
 export function notEvaluatedDiffNotes(before: ResourceGraph, after: ResourceGraph, plugin: NetworkPluginFact): string[] {
-  const calico = enforcesDialect(plugin, 'calico') ? calicoPendingDiffNote(before, after) : undefined;
+  const calico = calicoPendingDiffNote(before, after);
   const others = (['Cilium', 'Istio'] as const).flatMap((dialect) => {
     const count = Math.max(pendingPolicies(before, plugin, dialect).length, pendingPolicies(after, plugin, dialect).length);
     return count > 0 ? [`${dialect} policies are read but not evaluated yet, so this diff leaves them out.`] : [];
