@@ -49,8 +49,10 @@ export default defineRule({
       if (!plugin) return [];
       return [{ messageId: 'configured', data: { plugin, policies }, object: firstPolicy, path: ['metadata', 'name'] }];
     }
+    // Cilium's and Calico's objects are modelled (graph.cilium, graph.calico), so no longer among otherObjects.
     if (graph.workloads.some((workload) => mentionsAny(workload, ENFORCER_WORDS))
-      || graph.otherObjects.some((object) => ENFORCER_API_GROUPS.has(apiGroup(object.apiVersion)))) return [];
+      || graph.otherObjects.some((object) => ENFORCER_API_GROUPS.has(apiGroup(object.apiVersion)))
+      || graph.cilium.policies.length > 0 || graph.cilium.cidrGroups.length > 0 || hasCalicoObjects(graph)) return [];
     const related = [{ object: firstPolicy, path: ['metadata', 'name'], message: 'ignored by the network plugin' }];
     const daemonSet = graph.workloads.find((workload) => workload.kind === 'DaemonSet' && mentionsAny(workload, ['flannel']));
     if (daemonSet) {
@@ -126,3 +128,9 @@ function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** Returns true when the manifests hold any of Calico's own objects (either of its groups). */
+function hasCalicoObjects(graph: ResourceGraph): boolean {
+  const calico = graph.calico;
+  return calico.policies.length > 0 || calico.stagedPolicies.length > 0 || calico.networkSets.length > 0 || calico.hostEndpoints.length > 0
+    || calico.profiles.length > 0 || calico.workloadEndpoints.length > 0 || calico.tiers.some((tier) => tier.source !== undefined);
+}

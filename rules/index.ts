@@ -1,7 +1,14 @@
 import type { Rule } from '../src/lint/rule.js';
 import addressPlanConflict from './address-plan-conflict.js';
 import addressPlanInvalid from './address-plan-invalid.js';
+import calicoOrderTie from './calico-order-tie.js';
+import calicoPolicyNotEvaluated from './calico-policy-not-evaluated.js';
+import calicoRuleUnreachable from './calico-rule-unreachable.js';
+import calicoStagedPolicyNotEnforced from './calico-staged-policy-not-enforced.js';
 import cidrOverlap from './cidr-overlap.js';
+import ciliumL7NotModelled from './cilium-l7-not-modelled.js';
+import ciliumPolicyNotEvaluated from './cilium-policy-not-evaluated.js';
+import ciliumPolicyWithoutCilium from './cilium-policy-without-cilium.js';
 import clusterIpDuplicate from './cluster-ip-duplicate.js';
 import clusterIpOutsideServiceCidr from './cluster-ip-outside-service-cidr.js';
 import clusterPolicyPriorityTie from './cluster-policy-priority-tie.js';
@@ -19,7 +26,12 @@ import ingressWithoutTls from './ingress-without-tls.js';
 import invalidCidr from './invalid-cidr.js';
 import invalidPortRange from './invalid-port-range.js';
 import ipblockTargetsClusterRange from './ipblock-targets-cluster-range.js';
+import istioAllowNothing from './istio-allow-nothing.js';
+import istioGatewaySelectsNothing from './istio-gateway-selects-nothing.js';
+import istioPolicySelectsNothing from './istio-policy-selects-nothing.js';
 import loadbalancerOpenToWorld from './loadbalancer-open-to-world.js';
+import meshPlaintextBlocked from './mesh-plaintext-blocked.js';
+import meshPolicyNotEvaluated from './mesh-policy-not-evaluated.js';
 import namedPortUndefined from './named-port-undefined.js';
 import namespaceNoDefaultDenyEgress from './namespace-no-default-deny-egress.js';
 import namespaceNoDefaultDenyIngress from './namespace-no-default-deny-ingress.js';
@@ -46,6 +58,8 @@ import serviceCidrLowHeadroom from './service-cidr-low-headroom.js';
 import serviceSelectsNothing from './service-selects-nothing.js';
 import serviceTargetPortUnexposed from './service-target-port-unexposed.js';
 import serviceWithoutSelector from './service-without-selector.js';
+import virtualserviceDestinationMissing from './virtualservice-destination-missing.js';
+import virtualserviceGatewayMissing from './virtualservice-gateway-missing.js';
 import workloadNotIsolated from './workload-not-isolated.js';
 
 /** Every lint rule, listed explicitly (markdownlint's way), grouped as the catalogue groups them. */
@@ -57,6 +71,9 @@ export const RULES: readonly Rule<any>[] = [
   policyAllowsAllEgress,
   hostnetworkBypassesPolicy,
   clusterPolicyPriorityTie,
+  meshPolicyNotEvaluated,
+  istioAllowNothing,
+  meshPlaintextBlocked,
   policySelectsNothing,
   peerSelectsNothing,
   namespaceSelectorUnknownLabel,
@@ -66,11 +83,19 @@ export const RULES: readonly Rule<any>[] = [
   ingressBackendMissing,
   routeBackendMissing,
   routeParentMissing,
+  istioPolicySelectsNothing,
+  istioGatewaySelectsNothing,
+  virtualserviceGatewayMissing,
+  virtualserviceDestinationMissing,
   namedPortUndefined,
   serviceTargetPortUnexposed,
   policyPortNotServed,
   invalidPortRange,
   cniDoesNotEnforcePolicy,
+  ciliumPolicyWithoutCilium,
+  ciliumPolicyNotEvaluated,
+  ciliumL7NotModelled,
+  calicoPolicyNotEvaluated,
   egressBlocksDns,
   invalidCidr,
   exceptOutsideCidr,
@@ -98,4 +123,7 @@ export const RULES: readonly Rule<any>[] = [
   duplicateObject,
   policyShadowed,
   emptyPolicy,
+  calicoOrderTie,
+  calicoRuleUnreachable,
+  calicoStagedPolicyNotEnforced,
 ];

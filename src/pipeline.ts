@@ -3,6 +3,7 @@ import { buildGraph, type NamespaceDeclaration } from './model/build-graph.js';
 import { declaredOperatorKind, isOfOperatorKind, type WorkloadDeclaration } from './model/operator-workloads.js';
 import type { ResourceGraph } from './model/graph.js';
 import type { Finding } from './finding.js';
+import type { IstioSettings } from './model/istio-settings.js';
 
 /** The graph built from a set of manifests, with every problem met on the way. */
 export interface Analysis {
@@ -16,12 +17,16 @@ export interface Analysis {
   readonly skipped: readonly SkippedFile[];
 }
 
-/** What `.k8snet.yaml` tells the graph: operators' kinds (`workloads:`) and namespaces made elsewhere (`namespaces:`). */
+/** What `.k8snet.yaml` tells the graph: operators' kinds (`workloads:`), namespaces made elsewhere (`namespaces:`) and the Istio mesh (`istio:`). */
 export interface ModelOptions {
   readonly workloadDeclarations?: readonly WorkloadDeclaration[];
   readonly namespaceDeclarations?: readonly NamespaceDeclaration[];
   /** Pod addresses by `namespace/pod-name` (see BuildOptions.podIPs). */
   readonly podIPs?: ReadonlyMap<string, string>;
+  /** The nodes pods run on by `namespace/pod-name` (see BuildOptions.podNodes). */
+  readonly podNodes?: ReadonlyMap<string, string>;
+  /** The Istio mesh settings (`.k8snet.yaml` `istio:`). */
+  readonly istio?: IstioSettings;
 }
 
 /** Options of {@link analyzePaths}. */
@@ -35,6 +40,8 @@ function analyze(loaded: LoadResult, options: AnalyzeOptions): Analysis {
     ...(options.workloadDeclarations ? { workloadDeclarations: options.workloadDeclarations } : {}),
     ...(options.namespaceDeclarations ? { namespaceDeclarations: options.namespaceDeclarations } : {}),
     ...(options.podIPs ? { podIPs: options.podIPs } : {}),
+    ...(options.podNodes ? { podNodes: options.podNodes } : {}),
+    ...(options.istio ? { istio: options.istio } : {}),
   });
   return { graph, inputFindings: [...loaded.findings, ...graph.findings], files: loaded.files, unparsedFiles: loaded.unparsedFiles, skipped: loaded.skipped };
 }

@@ -64,7 +64,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)').choices(['node', 'pod']).default('node'))
     .option('-p, --port <port>', 'port and protocol to ask about: 80, 80/TCP, 53/UDP, 9090/SCTP (default: all ports)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--all-files', 'parse every file, not only those that mention the two namespaces or an admin policy (and report all their problems)', false)
+    .option('--all-files', 'parse every file, not only those that mention the two namespaces or a cluster-wide policy (and report all their problems)', false)
     .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
     .option('--verbose', 'list the files skipped because they are not Kubernetes manifests', false)
     .addHelpText('after', '\nExit codes: 0 reachable, 1 not reachable, 2 usage or input errors.\nExample: k8snet can-reach shop/frontend svc:shop/cart --port 8080 manifests/')

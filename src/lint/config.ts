@@ -13,9 +13,11 @@ import { SourceFile } from '../load/source-file.js';
 import { locateField, type ManifestObject } from '../load/manifest-object.js';
 import type { FieldPath } from '../load/path.js';
 import { parseCidr } from '../model/cidr.js';
+import { NETWORK_PLUGINS, canonicalPluginName, suggestPluginName } from '../model/network-plugin.js';
 import type { StatedFactName, StatedFactOrigin } from '../model/cluster-facts.js';
 import type { NamespaceDeclaration } from '../model/build-graph.js';
 import type { WorkloadDeclaration } from '../model/operator-workloads.js';
+import { ISTIO_CONFIG_SCHEMA, resolveIstioSettings, type IstioSettings } from '../model/istio-settings.js';
 import {
   NAMESPACES_CONFIG_SCHEMA, WORKLOADS_CONFIG_SCHEMA, resolveNamespaceDeclarations, resolveWorkloadDeclarations,
 } from './config-workloads.js';
@@ -41,6 +43,8 @@ export interface LintConfig {
   readonly workloads: readonly WorkloadDeclaration[];
   /** Namespaces made outside the manifests, with their labels (`namespaces:`). */
   readonly namespaces: readonly NamespaceDeclaration[];
+  /** The Istio mesh settings (`istio:`), Istio's defaults where not stated. */
+  readonly istio: IstioSettings;
   /** The configuration file as an object with source positions, for findings about what it states. */
   readonly source?: ManifestObject;
 }
@@ -101,6 +105,7 @@ export const CONFIG_SCHEMA = {
     },
     workloads: WORKLOADS_CONFIG_SCHEMA,
     namespaces: NAMESPACES_CONFIG_SCHEMA,
+    istio: ISTIO_CONFIG_SCHEMA,
   },
 } as const;
 
@@ -225,6 +230,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     cluster?: Record<string, unknown>;
     workloads?: Parameters<typeof resolveWorkloadDeclarations>[0];
     namespaces?: Parameters<typeof resolveNamespaceDeclarations>[0];
+    istio?: Partial<IstioSettings>;
   };
   const workloads = resolveWorkloadDeclarations(value.workloads);
   const namespaces = resolveNamespaceDeclarations(value.namespaces, source);
@@ -262,6 +268,17 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     stated(name);
     return cluster[name] as number;
   };
+  // The network plugin decides which policy dialects count (src/model/network-plugin.ts): a
+  // misspelt name must not silently mean "another plugin".
+  let cni: string | undefined;
+  if (typeof cluster.cni === 'string') {
+    cni = canonicalPluginName(cluster.cni);
+    if (cni === undefined) {
+      const suggestion = suggestPluginName(cluster.cni);
+      fail(['cluster', 'cni'], `cluster.cni: '${cluster.cni}' is not a network plugin k8snet knows${suggestion ? `; did you mean ${suggestion}?` : ''} `
+        + `Write one of ${Object.keys(NETWORK_PLUGINS).join(', ')} (other: a plugin k8snet does not know; unknown: the plugin cannot be told)`);
+    }
+  }
   const podCIDR = cidrList('podCIDR');
   const serviceCIDR = cidrList('serviceCIDR');
   const nodeCIDRMaskSize = maskSizes(cluster.nodeCIDRMaskSize);
@@ -279,7 +296,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     ...(maxNodes !== undefined ? { maxNodes } : {}),
     ...(maxPodsPerNode !== undefined ? { maxPodsPerNode } : {}),
     ...(nodePortRange ? { nodePortRange: { from: nodePortRange[0], to: nodePortRange[1] } } : {}),
-    ...(typeof cluster.cni === 'string' ? { cni: cluster.cni.toLowerCase() } : {}),
+    ...(cni !== undefined ? { cni } : {}),
     dns: {
       namespace: dnsSelector?.namespace ?? DEFAULT_CLUSTER_FACTS.dns.namespace,
       podLabels: dnsSelector?.podSelector ?? DEFAULT_CLUSTER_FACTS.dns.podLabels,
@@ -288,7 +305,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
   };
   return {
     ...(file ? { file } : {}), rules, ignore: value.ignore ?? [], cluster: facts,
-    workloads: workloads.declarations, namespaces: namespaces.declarations, ...(source ? { source } : {}),
+    workloads: workloads.declarations, namespaces: namespaces.declarations, istio: resolveIstioSettings(value.istio), ...(source ? { source } : {}),
   };
 }
 

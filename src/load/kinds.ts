@@ -1,4 +1,7 @@
 import { editDistance } from '../text-distance.js';
+import { CILIUM_KIND_DEFINITIONS } from './cilium-kinds.js';
+import { ISTIO_KIND_DEFINITIONS } from './istio-kinds.js';
+import { CALICO_KIND_DEFINITIONS } from './calico-kinds.js';
 
 /**
  * A kind whose fields k8snet reads: the API group that serves it, the versions the API server
@@ -66,6 +69,9 @@ export const KIND_DEFINITIONS: readonly KindDefinition[] = [
   // Custom resources whose operator runs pods (src/model/operator-workloads.ts says how); `.k8snet.yaml`
   // `workloads:` declares others, which the loader reads without a schema.
   ...kinds(PROMETHEUS_OPERATOR_GROUP, ['v1'], ['Prometheus', 'Alertmanager', 'ThanosRuler']),
+  ...CILIUM_KIND_DEFINITIONS,
+  ...ISTIO_KIND_DEFINITIONS,
+  ...CALICO_KIND_DEFINITIONS,
 ];
 
 /** The names of the modelled kinds, for code that only needs to know a name may be one of them. */

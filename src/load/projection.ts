@@ -20,7 +20,9 @@ const METADATA: Projection = { managedFields: DROP, annotations: { 'kubectl.kube
 // (the ones schemas.ts validates, plus the image that tells which network plugin a DaemonSet runs).
 const CONTAINER: Projection = { [KEEP_ONLY]: ['name', 'image', 'ports', 'restartPolicy'] };
 const POD_SPEC: Projection = {
-  [KEEP_ONLY]: ['hostNetwork', 'containers', 'initContainers', 'nodeName', 'nodeSelector', 'hostname', 'subdomain'],
+  // serviceAccountName (and its deprecated alias): the pod's identity in Cilium, a service mesh and
+  // Calico's selectors; affinity: where Cilium's host policies apply.
+  [KEEP_ONLY]: ['hostNetwork', 'containers', 'initContainers', 'nodeName', 'nodeSelector', 'hostname', 'subdomain', 'serviceAccountName', 'serviceAccount', 'affinity'],
   containers: { '*': CONTAINER }, initContainers: { '*': CONTAINER },
 };
 const TEMPLATE: Projection = { metadata: METADATA, spec: POD_SPEC };

@@ -13,6 +13,9 @@
  */
 
 import { GATEWAY_API_DEFINITIONS, GATEWAY_API_SPECS } from './gateway-api-schemas.js';
+import { CILIUM_SCHEMAS } from './cilium-schemas.js';
+import { ISTIO_SCHEMAS } from './istio-schemas.js';
+import { CALICO_SCHEMAS } from './calico-schemas.js';
 
 type Schema = { readonly [keyword: string]: unknown };
 
@@ -308,6 +311,9 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       nodeSelector: ref('labels'),
       hostname: OPT_DNS_LABEL,
       subdomain: OPT_DNS_LABEL,
+      serviceAccountName: OPT_STRING,
+      serviceAccount: OPT_STRING,
+      affinity: OPT_OBJECT,
     },
   },
   podTemplate: {
@@ -793,4 +799,7 @@ export const KIND_SCHEMAS: Readonly<Record<string, object>> = Object.freeze({
   }),
   Alertmanager: kindSchema({ spec: operatorWorkloadSpec('Alertmanager') }),
   ThanosRuler: kindSchema({ spec: operatorWorkloadSpec('ThanosRuler') }),
+  ...CILIUM_SCHEMAS,
+  ...ISTIO_SCHEMAS,
+  ...CALICO_SCHEMAS,
 });

@@ -8,6 +8,14 @@ import { parseLabelSelector, type Labels, type LabelSelector } from './label-sel
 import { parseCidr, subtractRanges, type Cidr } from './cidr.js';
 import { ResourceGraph, type DuplicateObject } from './graph.js';
 import { buildGatewayApiObjects } from './build-gateway-api.js';
+import { CILIUM_KIND_IDS, buildCiliumObjects } from './build-cilium.js';
+import { placePod, type PlacementNode } from './pod-placement.js';
+import { ISTIO_KIND_IDS, buildIstioObjects } from './build-istio.js';
+import { DEFAULT_ISTIO_SETTINGS, type IstioSettings } from './istio-settings.js';
+import { CALICO_KIND_IDS, buildCalicoObjects } from './build-calico.js';
+import { CALICO_CLUSTER_SCOPED_KINDS } from '../load/calico-kinds.js';
+import { locateInString } from '../load/scalar-position.js';
+import type { SourceLocation } from '../finding.js';
 import {
   JOB_COMPLETION_INDEX, POD_INDEX, STATEFULSET_POD_NAME, collectPodLabelMentions, controllerLabels, ordinalLabels, type PodLabelMentions,
 } from './controller-labels.js';
@@ -32,6 +40,14 @@ export interface BuildOptions {
    * concrete Pod without status.podIP gets it.
    */
   readonly podIPs?: ReadonlyMap<string, string>;
+  /**
+   * The nodes pods run on, known from elsewhere (a conformance case's assumptions), by
+   * `namespace/pod-name` (a template pod's name is its workload's): they win over what the
+   * manifests say (src/model/pod-placement.ts).
+   */
+  readonly podNodes?: ReadonlyMap<string, string>;
+  /** The Istio mesh settings (`.k8snet.yaml` `istio:`); Istio's defaults when absent. */
+  readonly istio?: IstioSettings;
 }
 
 /** A namespace made outside the manifests (by an operator, a platform team, a kubeflow Profile), as `.k8snet.yaml` declares it. */
@@ -68,6 +84,9 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
   'ClusterNetworkPolicy', 'FlowSchema', 'PriorityLevelConfiguration', 'VolumeAttachment', 'ServiceCIDR', 'IPAddress', 'ComponentStatus',
   'DeviceClass', 'ResourceSlice', 'PodSecurityPolicy', 'GatewayClass', 'CiliumNode', 'CiliumIdentity', 'CiliumEndpointSlice',
+  'CiliumCIDRGroup', 'CiliumClusterwideEnvoyConfig', 'CiliumLoadBalancerIPPool', 'CiliumEgressGatewayPolicy', 'CiliumPodIPPool',
+  'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumBGPNodeConfig', 'CiliumBGPNodeConfigOverride',
+  ...CALICO_CLUSTER_SCOPED_KINDS,
 ]);
 
 /** Where the pod template of each controller kind lives. */
@@ -97,6 +116,8 @@ export function buildGraph(objects: readonly ManifestObject[], options: BuildOpt
 
 class GraphBuilder {
   private readonly findings: Finding[] = [];
+  /** The Nodes of the input, which pods' node selectors and affinities are matched against. */
+  private placementNodes: readonly PlacementNode[] = [];
   private readonly duplicates: DuplicateObject[] = [];
   private readonly defaultNamespace: string;
 
@@ -152,6 +173,7 @@ class GraphBuilder {
         source: object,
       };
     });
+    this.placementNodes = nodes;
     const operated = this.operatorControllers(unique, services);
     services.push(...operated.services);
     // Selectors that single out pods by ordinal decide which workloads have their pods told apart.
@@ -169,10 +191,28 @@ class GraphBuilder {
       namespaceOf: (object) => this.namespaceOf(object),
       reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
     });
+    const istioSettings = this.options.istio ?? DEFAULT_ISTIO_SETTINGS;
+    const istio = buildIstioObjects(unique, {
+      settings: istioSettings,
+      namespaceOf: (object) => this.namespaceOf(object),
+      reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
+      warn: (object, path, message) => this.report(INPUT_RULES.istioWarning, object, path, message),
+    });
+    const calico = buildCalicoObjects(unique, {
+      namespaceOf: (object) => this.namespaceOf(object),
+      report: (rule, object, path, message, location) => this.report(rule, object, path, message, undefined, location),
+      locateInString,
+    });
     // The kinds the graph holds as objects of its own (by registry id); an operator's custom
     // resource, which the graph holds as the workloads it makes, is another object as well.
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
-      'ClusterNetworkPolicy', 'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS]);
+      'ClusterNetworkPolicy', 'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS, ...CILIUM_KIND_IDS, ...ISTIO_KIND_IDS, ...CALICO_KIND_IDS]);
+    const otherObjects = unique.filter((object) => !modelled.has(modelledKindOf(object) ?? ''));
+    const cilium = buildCiliumObjects(unique, {
+      namespaceOf: (object) => this.namespaceOf(object),
+      report: (rule, object, path, message) => this.report(rule, object, path, message),
+      otherObjects,
+    });
     return new ResourceGraph({
       namespaces,
       workloads,
@@ -183,7 +223,11 @@ class GraphBuilder {
       clusterPolicies,
       nodes,
       gatewayApi,
-      otherObjects: unique.filter((object) => !modelled.has(modelledKindOf(object) ?? '')),
+      cilium,
+      otherObjects,
+      istio,
+      istioSettings,
+      calico,
       findings: this.findings,
       duplicates: this.duplicates,
       defaultNamespace: this.defaultNamespace,
@@ -195,12 +239,12 @@ class GraphBuilder {
     return object.namespace ?? this.defaultNamespace;
   }
 
-  private report(rule: InputRule, object: ManifestObject, path: FieldPath, message: string, related?: Finding['related']): void {
+  private report(rule: InputRule, object: ManifestObject, path: FieldPath, message: string, related?: Finding['related'], location?: SourceLocation): void {
     this.findings.push({
       ruleId: rule.id,
       severity: rule.severity,
       message,
-      location: locateField(object.origin, path),
+      location: location ?? locateField(object.origin, path),
       path: formatPath(path),
       object: { kind: object.kind, namespace: CLUSTER_SCOPED_KINDS.has(object.kind) ? undefined : this.namespaceOf(object), name: object.name },
       why: rule.why,
@@ -489,6 +533,12 @@ class GraphBuilder {
     }
     const podIP = template.status?.podIP ?? (instance.ordinal !== undefined || templatePath.length === 0 ? this.options.podIPs?.get(`${namespace}/${name}`) : undefined);
     const nodeName = spec.nodeName;
+    const serviceAccountName = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' ? spec.serviceAccountName
+      : typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : undefined;
+    const statedNode = this.options.podNodes?.get(`${namespace}/${name}`);
+    const scheduling = placePod(spec, this.placementNodes, {
+      daemonSet: source.kind === 'DaemonSet' && templatePath.length > 0, ...(statedNode !== undefined ? { statedNode } : {}),
+    });
     return {
       key,
       namespace,
@@ -498,10 +548,13 @@ class GraphBuilder {
       hostNetwork: spec.hostNetwork === true,
       ...(typeof podIP === 'string' && podIP !== '' ? { podIP } : {}),
       ...(typeof nodeName === 'string' && nodeName !== '' ? { nodeName } : {}),
+      ...(serviceAccountName !== undefined ? { serviceAccountName } : {}),
       workloadId,
       source,
       templatePath,
       ...(instance.ordinal !== undefined ? { ordinal: instance.ordinal } : {}),
+      ...(serviceAccountName !== undefined ? { serviceAccountName } : {}),
+      scheduling,
     };
   }
 

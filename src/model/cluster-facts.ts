@@ -27,7 +27,7 @@ export interface ClusterFacts {
   readonly maxNodes?: number;
   readonly maxPodsPerNode?: number;
   readonly nodePortRange?: { readonly from: number; readonly to: number };
-  /** The network plugin, when known: calico, cilium, flannel, ... */
+  /** The network plugin `cluster.cni` names, canonical (src/model/network-plugin.ts): cilium, calico, flannel, other, unknown... */
   readonly cni?: string;
   /** Where cluster DNS runs. */
   readonly dns: { readonly namespace: string; readonly podLabels: Labels };

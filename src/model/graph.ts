@@ -5,6 +5,12 @@ import { matchesSelector, type Labels, type LabelSelector } from './label-select
 import type { AdminNetworkPolicy, ClusterNetworkPolicy, Ingress, Namespace, NetworkPolicy, Node, Pod, Service, Workload } from './types.js';
 import { GatewayApi, type GatewayApiObjects } from './gateway-api-index.js';
 import type { PodLabelMentions } from './controller-labels.js';
+import { CiliumIndex } from './cilium-index.js';
+import type { CiliumObjects } from './cilium.js';
+import { IstioConfig } from './istio-index.js';
+import type { IstioObjects } from './istio.js';
+import type { IstioSettings } from './istio-settings.js';
+import { NO_CALICO_OBJECTS, type CalicoObjects } from './calico.js';
 
 /** An object defined twice: the later definition (kept) and the earlier one (dropped). */
 export interface DuplicateObject {
@@ -26,6 +32,14 @@ export interface GraphContents {
   readonly nodes: readonly Node[];
   /** GatewayClasses, Gateways, routes and ReferenceGrants of the Gateway API. */
   readonly gatewayApi: GatewayApiObjects;
+  /** Cilium's policies and CIDR groups; none when absent. */
+  readonly cilium?: CiliumObjects;
+  /** Istio's policies and traffic objects; none when absent. */
+  readonly istio?: IstioObjects;
+  /** The Istio mesh settings (`.k8snet.yaml` `istio:`); Istio's defaults when absent. */
+  readonly istioSettings?: IstioSettings;
+  /** Calico's policies, tiers, network sets, profiles and endpoints (none when absent). */
+  readonly calico?: CalicoObjects;
   /** Objects of kinds k8snet keeps without analysing them (ConfigMaps, CRDs, ...). */
   readonly otherObjects: readonly ManifestObject[];
   /** Problems found while building (invalid selectors, rejected values). */
@@ -64,6 +78,12 @@ export class ResourceGraph implements GraphContents {
   readonly nodes: readonly Node[];
   /** The Gateway API objects, with their lookups. */
   readonly gatewayApi: GatewayApi;
+  /** Cilium's policies and CIDR groups, with their lookups. */
+  readonly cilium: CiliumIndex;
+  /** The Istio objects and mesh settings, with their lookups. */
+  readonly istio: IstioConfig;
+  /** Calico's objects; see src/model/calico.ts. */
+  readonly calico: CalicoObjects;
   readonly otherObjects: readonly ManifestObject[];
   readonly findings: readonly Finding[];
   readonly duplicates: readonly DuplicateObject[];
@@ -96,6 +116,10 @@ export class ResourceGraph implements GraphContents {
     this.clusterPolicies = contents.clusterPolicies ?? [];
     this.nodes = contents.nodes;
     this.gatewayApi = contents.gatewayApi instanceof GatewayApi ? contents.gatewayApi : new GatewayApi(contents.gatewayApi);
+    this.cilium = new CiliumIndex(contents.cilium ?? { policies: [], cidrGroups: [], clusterName: { name: 'default' } },
+      (name) => this.namespaceByName.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name });
+    this.istio = contents.istio instanceof IstioConfig ? contents.istio : new IstioConfig(contents.istio, contents.istioSettings);
+    this.calico = contents.calico ?? NO_CALICO_OBJECTS;
     this.otherObjects = contents.otherObjects;
     this.findings = contents.findings;
     this.duplicates = contents.duplicates;

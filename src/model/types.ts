@@ -2,6 +2,7 @@ import type { ManifestObject } from '../load/manifest-object.js';
 import type { FieldPath } from '../load/path.js';
 import type { Labels, LabelSelector } from './label-selector.js';
 import type { IpBlockRanges } from './cidr.js';
+import type { PodScheduling } from './pod-placement.js';
 
 /** The transport protocols NetworkPolicy and Services know. */
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -54,6 +55,8 @@ export interface Pod {
   readonly podIP?: string;
   /** `spec.nodeName` of a concrete Pod (or a template that pins one): the Node it runs on. */
   readonly nodeName?: string;
+  /** `spec.serviceAccountName` (or the deprecated `serviceAccount`), when given; the API server sets `default` otherwise. */
+  readonly serviceAccountName?: string;
   /** The id of the workload this pod belongs to. */
   readonly workloadId: string;
   readonly source: ManifestObject;
@@ -64,6 +67,8 @@ export interface Pod {
    * workload's pods are told apart one by one; undefined for a pod standing for all replicas.
    */
   readonly ordinal?: number;
+  /** Where the pod runs, as far as the manifests say (src/model/pod-placement.ts). */
+  readonly scheduling?: PodScheduling;
 }
 
 /** A workload: a controller object, or pods grouped by their controller, as np-guard groups them. */

@@ -6,6 +6,7 @@ import { endpointPods, resolveTargetPort } from './exposure.js';
 import { formatRange, partitionSpace, wholeSpace } from './ip-ranges.js';
 import type { ExternalEntry, PathContext, PathHop, PathNode, PathVerdict } from './request-paths.js';
 import type { PodClass, ReachabilitySolver } from './solver.js';
+import { meshNotes } from './istio-caveats.js';
 
 /** The annotation cloud providers read when `spec.loadBalancerSourceRanges` is empty. */
 const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
@@ -69,7 +70,10 @@ function entryToWorkloads(context: PathContext, entry: ExternalEntry, id: string
     if (ports.isEmpty()) continue;
     if (hops.length === 0) hops.push({ from: context.clients, to: entryNode, label: `from ${from}` });
     // Short: these notes are drawn on the graph's edges (the README says more).
-    const notes = seenAs === 'node' ? ['the pod sees a node\'s address (externalTrafficPolicy: Cluster)'] : ['the pod sees the client\'s address (externalTrafficPolicy: Local)'];
+    const notes = [
+      seenAs === 'node' ? 'the pod sees a node\'s address (externalTrafficPolicy: Cluster)' : 'the pod sees the client\'s address (externalTrafficPolicy: Local)',
+      ...meshNotes(context.solver.graph, service),
+    ];
     hops.push({ from: entryNode, to: context.workloadNode(workload), label: ports.describe(), verdict: externalVerdict(context.solver, context.solver.classOf(pod), ports, seenAs === 'node' ? everywhere(context.solver) : sources, seenAs, notes) });
   }
   return hops;

@@ -1,17 +1,26 @@
 /**
  * Which files a `can-reach` question can depend on. A connection between two pods is decided by
- * the policies of their two namespaces, the labels of those namespaces, the pods themselves and
- * the cluster-scoped policies (and the Nodes their `nodes` peers match); every other object of
- * that kind names its namespace (or, for a Namespace, is named after it), so a file that mentions
- * neither namespace, nor a cluster-wide policy, nor holds a Node, holds nothing that can change the
- * answer, and need not be parsed.
+ * the policies of their two namespaces, the labels of those namespaces, the pods themselves, the
+ * cluster-scoped policies (admin policies and ClusterNetworkPolicies, Cilium's cluster-wide ones,
+ * Calico's global ones and tiers; and the Nodes the `nodes` peers of cluster-wide policies match) and
+ * Istio's security policies (those of the mesh's root namespace apply to every namespace); every
+ * other object of that kind names its namespace (or, for a Namespace, is named after it), so a file
+ * that never mentions either namespace nor a cluster-wide policy, nor holds a Node, holds nothing
+ * that can change the answer, and need not be parsed.
  */
 
 /**
- * The text every cluster-wide policy holds: its kind (AdminNetworkPolicy and
- * BaselineAdminNetworkPolicy share the first).
+ * Texts of the kinds that can decide any connection without naming its namespaces: every
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy holds the first, every ClusterNetworkPolicy the
+ * second, every CiliumClusterwideNetworkPolicy the third, CiliumCIDRGroups (which its CIDR rules
+ * name) the fourth, every Istio AuthorizationPolicy, PeerAuthentication and RequestAuthentication its
+ * API group (those of the mesh's root namespace apply to every namespace), and every Calico object
+ * its apiVersion in either of Calico's groups (GlobalNetworkPolicies, tiers, global network sets and
+ * host endpoints name no namespace but can decide any connection).
  */
-const CLUSTER_POLICY_KINDS: readonly string[] = ['AdminNetworkPolicy', 'ClusterNetworkPolicy'];
+const CLUSTER_SCOPED_POLICY_TEXTS: readonly string[] = [
+  'AdminNetworkPolicy', 'ClusterNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'security.istio.io', 'projectcalico.org',
+];
 
 /**
  * How a Node object spells its kind: the `nodes` peers of cluster-wide policies match Nodes by
@@ -49,7 +58,7 @@ export function isScopable(endpoints: readonly string[]): boolean {
  */
 export function relevantFilesFor(namespaces: readonly string[], defaultNamespace: string): ((bytes: Buffer) => boolean) | undefined {
   if (namespaces.length === 0 || namespaces.includes(defaultNamespace)) return undefined;
-  const needles = [...new Set(namespaces), ...CLUSTER_POLICY_KINDS, ...NODE_KIND_SPELLINGS].map((needle) => Buffer.from(needle, 'utf8'));
+  const needles = [...new Set(namespaces), ...CLUSTER_SCOPED_POLICY_TEXTS, ...NODE_KIND_SPELLINGS].map((needle) => Buffer.from(needle, 'utf8'));
   return (bytes) => mayHideText(bytes) || needles.some((needle) => bytes.includes(needle));
 }
 

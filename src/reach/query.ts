@@ -6,6 +6,8 @@ import { endpointPods, resolveTargetPort } from './exposure.js';
 import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 import { generatedLabelCaveats } from './generated-labels.js';
+import { notEvaluatedAnswerNotes, notEvaluatedSideCaveats } from './not-evaluated.js';
+import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
 import { DNS_PORTS, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 
@@ -304,9 +306,12 @@ function addressPeers(endpoint: Endpoint, solver: ReachabilitySolver, direction:
 /**
  * Answers `can-reach`: every (source, destination) pair the arguments stand for, each with the
  * verdict and its reasons, limited to the asked port. Through a Service, the Service port is
- * resolved to each endpoint pod's targetPort, so the answer is per endpoint pod.
+ * resolved to each endpoint pod's targetPort, so the answer is per endpoint pod. Policies that apply
+ * but that k8snet does not evaluate yet (Cilium's and Calico's, under a `plugin` that enforces
+ * them, and Istio's) are named in caveats and notes (not-evaluated.ts).
  */
-export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, destination: Endpoint, port?: ConnectionQuery): ReachAnswer {
+export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, destination: Endpoint, port?: ConnectionQuery,
+  plugin: NetworkPluginFact = networkPluginOf(givenSolver.graph, undefined)): ReachAnswer {
   // `dns` may stand for a DNS pod the manifests lack, known only to the solver it was found with.
   const dnsEndpoint = [source, destination].find((endpoint): endpoint is Extract<Endpoint, { type: 'dns' }> => endpoint.type === 'dns');
   const solver = dnsEndpoint ? dnsEndpoint.dns.solver : givenSolver;
@@ -361,7 +366,11 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
     if (isAddressPeer(peer)) return [];
     const key = `${side}\u0000${peer.index}`;
     let caveats = unknowable.get(key);
-    if (!caveats) unknowable.set(key, (caveats = generatedLabelCaveats(solver.graph, peer.namespace, peer.labels, `the ${side}`, side)));
+    if (!caveats) {
+      unknowable.set(key, (caveats = [
+        ...generatedLabelCaveats(solver.graph, peer.namespace, peer.labels, `the ${side}`, side),
+      ]));
+    }
     return caveats;
   };
   for (const from of sources) {
@@ -369,11 +378,18 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
       if (isAddressPeer(from.peer) && isAddressPeer(to.peer)) continue;
       if (to.asked.isEmpty()) continue;
       const explained = solver.explain(from.peer, to.peer);
-      const extra = [...caveatsOf(from.peer, 'source'), ...caveatsOf(to.peer, 'destination')];
+      const extra = [
+        ...caveatsOf(from.peer, 'source'), ...caveatsOf(to.peer, 'destination'),
+        ...(from.pod && !isAddressPeer(from.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'source', { pod: from.pod, classPods: from.peer.pods, label: from.label }) : []),
+        ...(to.pod && !isAddressPeer(to.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'destination', { pod: to.pod, classPods: to.peer.pods, label: to.label }) : []),
+      ];
       const verdict = extra.length > 0 ? { ...explained, caveats: [...explained.caveats, ...extra] } : explained;
       pairs.push({ source: from, destination: to, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
     }
   }
+  // Istio's policies are another enforcement point, not evaluated yet: say so rather than answer as if they were absent.
+  const podsOf = (endpoint: Endpoint) => (endpoint.type === 'pods' || endpoint.type === 'service' ? endpoint.pods : endpoint.type === 'dns' ? endpoint.dns.pods : undefined);
+  notes.push(...notEvaluatedAnswerNotes(solver.graph, podsOf(source) ?? 'external', podsOf(destination) ?? []));
   // A port asked, or cluster DNS (UDP and TCP 53, both needed), is reachable when all of it is allowed.
   const whole = port !== undefined || destination.type === 'dns';
   const allowedCount = pairs.filter((pair) => (whole ? pair.allowed.equals(pair.asked) : !pair.allowed.isEmpty())).length;

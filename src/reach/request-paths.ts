@@ -1,10 +1,13 @@
 import { locateField } from '../load/manifest-object.js';
 import type { Gateway, GatewayListener, GatewayRoute } from '../model/gateway-api.js';
 import type { Ingress, Service, Workload } from '../model/types.js';
+import type { IstioGateway, IstioGatewayServer, VirtualService } from '../model/istio.js';
 import { ConnectionSet } from './connection-set.js';
 import { entryHops } from './entry-paths.js';
 import { endpointPods, resolveTargetPort, servicePortsOfBackend } from './exposure.js';
 import { gatewayHops } from './gateway-paths.js';
+import { istioGatewayHops } from './istio-gateway-paths.js';
+import { meshNotes } from './istio-caveats.js';
 import { ANY_POD, type CompiledRule, type ReachabilitySolver } from './solver.js';
 import type { SideTrace } from './evaluator.js';
 
@@ -27,6 +30,8 @@ export type PathNode =
   | { readonly type: 'ingress'; readonly id: string; readonly ingress: Ingress }
   | { readonly type: 'listener'; readonly id: string; readonly gateway: Gateway; readonly listener: GatewayListener }
   | { readonly type: 'route'; readonly id: string; readonly route: GatewayRoute }
+  | { readonly type: 'istio-server'; readonly id: string; readonly gateway: IstioGateway; readonly server: IstioGatewayServer }
+  | { readonly type: 'virtual-service'; readonly id: string; readonly virtualService: VirtualService }
   | { readonly type: 'entry'; readonly id: string; readonly entry: ExternalEntry }
   | { readonly type: 'service'; readonly id: string; readonly service: Service }
   | { readonly type: 'workload'; readonly id: string; readonly workload: Workload };
@@ -70,7 +75,8 @@ export interface PathContext {
 
 /**
  * The paths requests take: clients outside the cluster → Ingress or Route → Service → workload;
- * clients → Gateway listener → route → Service → workload; clients → load balancer, NodePort or
+ * clients → Gateway listener → route → Service → workload; clients → Istio Gateway server →
+ * VirtualService → Service → workload; clients → load balancer, NodePort or
  * hostPort → workload; and Service → workload for Services nothing fronts. The last hop says
  * whether the workload's ingress policies admit the sender: for Ingresses the ingress controller
  * (its workload when the manifests hold one, else a pod of unknown namespace and labels); for
@@ -123,6 +129,7 @@ export function requestPaths(solver: ReachabilitySolver): PathHop[] {
     },
   };
   for (const hop of gatewayHops(context)) push(hop);
+  for (const hop of istioGatewayHops(context)) push(hop);
   for (const hop of entryHops(context)) push(hop);
   for (const service of graph.services) {
     if (exposed.has(service) || !service.selector) continue;
@@ -203,7 +210,9 @@ function serviceHops(
       }
       verdict = { state: admitted.isEmpty() ? 'blocked' : 'allowed', by: [...by] };
     }
-    if (source !== undefined || (notes && notes.length > 0)) verdict = { ...verdict, ...(source !== undefined ? { source } : {}), ...(notes && notes.length > 0 ? { notes } : {}) };
+    // Istio's enforcement point is not evaluated yet: the hop says so where it applies.
+    const allNotes = [...(notes ?? []), ...meshNotes(solver.graph, service)];
+    if (source !== undefined || allNotes.length > 0) verdict = { ...verdict, ...(source !== undefined ? { source } : {}), ...(allNotes.length > 0 ? { notes: allNotes } : {}) };
     hops.push({ from, to: workloadNode(workload), label: targetPorts.describe(), verdict });
   }
   return hops;

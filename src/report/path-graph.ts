@@ -31,6 +31,8 @@ function namespaceOf(node: PathNode): string | undefined {
     case 'ingress': return node.ingress.namespace;
     case 'listener': return node.gateway.namespace;
     case 'route': return node.route.namespace;
+    case 'istio-server': return node.gateway.namespace;
+    case 'virtual-service': return node.virtualService.namespace;
     case 'entry': return node.entry.namespace;
     case 'service': return node.service.namespace;
     case 'workload': return node.workload.namespace;
@@ -43,6 +45,8 @@ function labelOf(node: PathNode): string {
     case 'ingress': return `${node.ingress.kind} ${node.ingress.name}`;
     case 'listener': return `Gateway ${node.gateway.name} listener ${node.listener.name} (${node.listener.protocol} ${node.listener.port})`;
     case 'route': return `${node.route.kind} ${node.route.name}`;
+    case 'istio-server': return `Istio Gateway ${node.gateway.name} server ${node.server.port.name ?? node.server.port.protocol} (${node.server.port.protocol} ${node.server.port.number})`;
+    case 'virtual-service': return `VirtualService ${node.virtualService.name}`;
     case 'entry': return entryLabel(node.entry);
     case 'service': return `Service ${node.service.name}`;
     case 'workload': return `${node.workload.name} [${node.workload.kind}]`;
@@ -64,7 +68,7 @@ function focusHops(hops: readonly PathHop[], focus: string): PathHop[] {
   const wanted = new Set([target]);
   const kept: PathHop[] = [];
   // Walk backwards from the workload; hops only point forwards, so four passes reach the clients
-  // (clients → listener → route → Service → workload is the longest path).
+  // (clients → listener or Istio server → route or VirtualService → Service → workload is the longest path).
   for (let pass = 0; pass < 4; pass++) {
     for (const hop of hops) {
       if (wanted.has(hop.to.id) && !kept.includes(hop)) {

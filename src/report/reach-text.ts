@@ -128,11 +128,11 @@ export function describeScope(scope: LoadScope | undefined): string | undefined 
 }
 
 /**
- * Returns `neither shop nor an admin policy`, `neither shop nor web nor an admin policy`: what a
+ * Returns `neither shop nor a cluster-wide policy`, `neither shop nor web nor a cluster-wide policy`: what a
  * file left unparsed does not mention, each namespace once.
  */
 export function neitherNor(namespaces: readonly string[]): string {
-  return `neither ${[...new Set(namespaces), 'an admin policy'].join(' nor ')}`;
+  return `neither ${[...new Set(namespaces), 'a cluster-wide policy'].join(' nor ')}`;
 }
 
 /**

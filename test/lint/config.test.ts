@@ -13,6 +13,7 @@ import {
 } from '../../src/lint/config.js';
 import { locateField } from '../../src/load/manifest-object.js';
 import { DEFAULT_CLUSTER_FACTS } from '../../src/model/cluster-facts.js';
+import { DEFAULT_ISTIO_SETTINGS } from '../../src/model/istio-settings.js';
 
 const ROOT = process.cwd();
 const TEMP = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-config-'));
@@ -94,7 +95,7 @@ describe('findConfigFile', () => {
 
 describe('loadConfig', () => {
   it('returns the defaults without a file', () => {
-    expect(loadConfig(undefined)).toEqual({ rules: {}, ignore: [], cluster: DEFAULT_CLUSTER_FACTS, workloads: [], namespaces: [] });
+    expect(loadConfig(undefined)).toEqual({ rules: {}, ignore: [], cluster: DEFAULT_CLUSTER_FACTS, workloads: [], namespaces: [], istio: DEFAULT_ISTIO_SETTINGS });
   });
 
   it('reads rules given as a level or as { level, options }, ignore and cluster, and remembers the file', () => {

@@ -58,8 +58,8 @@ export function lintFixture(rule: Rule<any>, file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
   const configMatch = CONFIG_MARKER.exec(text);
   const config = resolveConfig(configMatch ? JSON.parse(configMatch[1]) : {}, undefined);
-  // What the configuration says about the graph (operators' workloads, namespaces made elsewhere) counts too.
-  const analysis = analyzeTexts([{ path: path.relative(process.cwd(), file), text }], { workloadDeclarations: config.workloads, namespaceDeclarations: config.namespaces });
+  // What the configuration says about the graph (operators' workloads, namespaces made elsewhere, the Istio mesh) counts too.
+  const analysis = analyzeTexts([{ path: path.relative(process.cwd(), file), text }], { workloadDeclarations: config.workloads, namespaceDeclarations: config.namespaces, istio: config.istio });
   deepFreeze(analysis.graph);
   // The rule runs at its own severity even where its default is off; options come from the fixture.
   const run = runRules(analysis.graph, [rule], { ...config, rules: { [rule.id]: { ...config.rules[rule.id], level: rule.severity } } });

@@ -468,3 +468,11 @@ describe('other malformed objects', () => {
     expect(result.graph.otherObjects.map((object) => object.kind)).toEqual(['ConfigMap', 'Secret']);
   });
 });
+
+describe('container ports of the wrong shape (a cluster dump with ports: {})', () => {
+  it('reports every such field and builds the graph without the pod the API server refuses, without an internal error', () => {
+    const result = analyzeTexts([{ path: 'dump.yaml', text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  containers: [{name: web, image: web, ports: {}}]\n  initContainers: {}\n' }]);
+    expect(result.inputFindings.map((finding) => `${finding.ruleId} ${finding.path}`)).toEqual(['input-schema spec.containers[0].ports', 'input-schema spec.initContainers']);
+    expect(result.graph.pods).toEqual([]);
+  });
+});

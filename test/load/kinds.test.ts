@@ -24,6 +24,14 @@ describe('the kind registry', () => {
       'gateway.networking.k8s.io/HTTPRoute@v1beta1,v1', 'gateway.networking.k8s.io/ReferenceGrant@v1alpha2,v1beta1,v1',
       'gateway.networking.k8s.io/TCPRoute@v1alpha2', 'gateway.networking.k8s.io/TLSRoute@v1alpha2,v1alpha3,v1', 'gateway.networking.k8s.io/UDPRoute@v1alpha2',
       'monitoring.coreos.com/Alertmanager@v1', 'monitoring.coreos.com/Prometheus@v1', 'monitoring.coreos.com/ThanosRuler@v1',
+      'cilium.io/CiliumCIDRGroup@v2alpha1,v2', 'cilium.io/CiliumClusterwideNetworkPolicy@v2', 'cilium.io/CiliumNetworkPolicy@v2',
+      'networking.istio.io/DestinationRule@v1alpha3,v1beta1,v1', 'networking.istio.io/Gateway@v1alpha3,v1beta1,v1',
+      'networking.istio.io/ServiceEntry@v1alpha3,v1beta1,v1', 'networking.istio.io/Sidecar@v1alpha3,v1beta1,v1',
+      'networking.istio.io/VirtualService@v1alpha3,v1beta1,v1', 'security.istio.io/AuthorizationPolicy@v1beta1,v1',
+      'security.istio.io/PeerAuthentication@v1beta1,v1', 'security.istio.io/RequestAuthentication@v1beta1,v1',
+      ...['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy',
+        'NetworkSet', 'GlobalNetworkSet', 'Tier', 'HostEndpoint', 'Profile'].flatMap((kind) => [`projectcalico.org/${kind}@v3`, `crd.projectcalico.org/${kind}@v1`]),
+      'projectcalico.org/WorkloadEndpoint@v3',
     ].sort());
     for (const definition of KIND_DEFINITIONS) expect(Object.hasOwn(KIND_SCHEMAS, definition.schema)).toBe(true);
     // Ids are unique across groups (a Calico NetworkPolicy, once modelled, gets an id of its own);
@@ -41,7 +49,9 @@ describe('the kind registry', () => {
     // Probe is not a Role), and another custom group may serve any kind.
     expect(suggestKind('Probe', 'monitoring.coreos.com')).toBeUndefined();
     expect(suggestKind('BackendTLSPolicy', 'gateway.networking.k8s.io')).toBeUndefined();
-    expect(suggestKind('NetworkPolcy', 'projectcalico.org')).toBeUndefined();
+    expect(suggestKind('NetworkPolcy', 'crd.antrea.io')).toBeUndefined();
+    // Calico's group serves a NetworkPolicy of its own.
+    expect(suggestKind('NetworkPolcy', 'projectcalico.org')).toBe('NetworkPolicy');
   });
 
   it('splits apiVersions into group and version', () => {
@@ -51,15 +61,17 @@ describe('the kind registry', () => {
 
   it('tells Kubernetes\' kinds from other groups\' kinds of the same name', () => {
     expect(modelledKindOf({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' })).toBe('NetworkPolicy');
-    expect(modelledKindOf({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' })).toBeUndefined();
+    expect(modelledKindOf({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' })).toBe('CalicoNetworkPolicy');
+    expect(modelledKindOf({ apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy' })).toBe('CalicoCrdNetworkPolicy');
     expect(modelledKindOf({ apiVersion: 'crd.antrea.io/v1beta1', kind: 'NetworkPolicy' })).toBeUndefined();
     expect(modelledKindOf({ apiVersion: 'v1', kind: 'Service' })).toBe('Service');
     expect(modelledKindOf({ apiVersion: 'serving.knative.dev/v1', kind: 'Service' })).toBeUndefined();
-    expect(identifyKind('cilium.io/v2', 'CiliumNetworkPolicy')).toEqual({ status: 'other', group: 'cilium.io' });
+    expect(modelledKindOf({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' })).toBe('CiliumNetworkPolicy');
+    expect(identifyKind('cilium.io/v2', 'CiliumEgressGatewayPolicy')).toEqual({ status: 'other', group: 'cilium.io' });
     // A version of a custom group k8snet does not know may be served by its CRD: another kind to k8snet, not an error.
     expect(identifyKind('policy.networking.k8s.io/v1alpha2', 'AdminNetworkPolicy')).toEqual({ status: 'other', group: 'policy.networking.k8s.io' });
     // Istio's Gateway is not the Gateway API's; every served version of the Gateway API's is one kind.
-    expect(modelledKindOf({ apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' })).toBeUndefined();
+    expect(modelledKindOf({ apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' })).toBe('IstioGateway');
     expect(modelledKindOf({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' })).toBe('Gateway');
     expect(modelledKindOf({ apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'Gateway' })).toBe('Gateway');
     expect(identifyKind('gateway.networking.k8s.io/v1alpha1', 'Gateway')).toEqual({ status: 'other', group: 'gateway.networking.k8s.io' });
@@ -88,20 +100,20 @@ describe('objects of other groups and of versions not served', () => {
     { path: 'wrong-group.yaml', text: object('v1', 'Deployment', 'spec: {}\n') },
   ]);
 
-  it('reads only the Kubernetes NetworkPolicy and the core Service as such', () => {
+  it('reads only the Kubernetes NetworkPolicy and the core Service as such, and Calico\'s as Calico\'s', () => {
     expect(graph.policies.map((policy) => policy.name)).toEqual(['x']);
+    expect(graph.calico.policies.map((policy) => `${policy.namespace}/${policy.name}`)).toEqual(['shop/x', 'shop/z']);
     expect(graph.services.map((service) => service.name)).toEqual(['x']);
     expect(graph.policies[0].source.origin.file).toBe('kubernetes.yaml');
     expect(graph.services[0].source.origin.file).toBe('service.yaml');
     expect(graph.otherObjects.map((other) => `${other.apiVersion} ${other.kind}`).sort()).toEqual([
-      'crd.antrea.io/v1beta1 NetworkPolicy', 'projectcalico.org/v3 NetworkPolicy', 'projectcalico.org/v3 NetworkPolicy', 'serving.knative.dev/v1 Service',
+      'crd.antrea.io/v1beta1 NetworkPolicy', 'serving.knative.dev/v1 Service',
     ]);
   });
 
   it('reports other kinds once per group and kind, as infos, saying they are not Kubernetes\' own', () => {
     const unknown = inputFindings.filter((finding) => finding.ruleId === 'input-unknown-kind');
     expect(unknown.map((finding) => [finding.severity, finding.location?.file, finding.message])).toEqual([
-      ['info', 'calico.yaml', "Kind NetworkPolicy of projectcalico.org (v3) is not a kind k8snet models; k8snet keeps it but does not analyse it; it is not Kubernetes' own NetworkPolicy, and k8snet's answers do not account for it (and 1 more object of this kind)."],
       ['info', 'antrea.yaml', "Kind NetworkPolicy of crd.antrea.io (v1beta1) is not a kind k8snet models; k8snet keeps it but does not analyse it; it is not Kubernetes' own NetworkPolicy, and k8snet's answers do not account for it."],
       ['info', 'knative.yaml', "Kind Service of serving.knative.dev (v1) is not a kind k8snet models; k8snet keeps it but does not analyse it; it is not Kubernetes' own Service, and k8snet's answers do not account for it."],
     ]);

@@ -101,6 +101,8 @@ spec:
     expect(spec).toEqual({
       hostNetwork: true,
       nodeName: 'n1',
+      // Cilium's identities, Istio's and Calico's carry the service account.
+      serviceAccountName: 'sa',
       containers: [{ name: 'c', image: 'calico/node:v3.27', ports: [{ name: 'http', containerPort: 8080 }] }],
       initContainers: [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always', ports: [{ containerPort: 15001 }] }],
     });

@@ -37,7 +37,8 @@ const metadata = (extra: Record<string, Json> = {}): Record<string, Json> => ({
 const container = { name: 'web', image: 'example/web:1', restartPolicy: 'Always', ports: [{ containerPort: 8080, hostPort: 0, name: 'http', protocol: 'TCP', hostIP: '0.0.0.0' }] };
 const podSpec = {
   hostNetwork: false, containers: [container], initContainers: [container], nodeName: 'node-1', nodeSelector: { 'kubernetes.io/os': 'linux' },
-  hostname: 'web', subdomain: 'web',
+  hostname: 'web', subdomain: 'web', serviceAccountName: 'web', serviceAccount: 'web',
+  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'In', values: ['linux'] }] }] } } },
 };
 const template = { metadata: metadata(), spec: podSpec };
 const backend = { service: { name: 'web', port: { number: 80, name: 'http' } }, resource: { kind: 'Bucket', name: 'b' }, serviceName: 'web', servicePort: 80 };
@@ -81,6 +82,92 @@ const operatorSpec = {
   podMetadata: { labels, annotations: { 'example.com/note': 'x' }, name: 'web' },
   containers: [{ name: 'proxy', ports: [{ containerPort: 9091, name: 'proxy', protocol: 'TCP', hostPort: 0 }] }],
 };
+
+// Cilium: each variant of a rule holds some of the fields (one L7 protocol per port rule, one kind
+// of peer per rule); written as spec and as specs, they hold every field between them.
+const ciliumSelector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['front'] }] };
+const ciliumTls = { secret: { name: 'tls', namespace: 'shop' }, trustedCA: 'ca.crt', certificate: 'tls.crt', privateKey: 'tls.key' };
+const ciliumPortRules = [
+  {
+    ports: [{ port: '80', endPort: 80, protocol: 'TCP' }],
+    rules: { http: [{ method: 'GET', path: '/', host: 'shop.example.com', headers: ['X-Token: 1'], headerMatches: [{ name: 'X-Id', value: '1', mismatch: 'LOG' }] }] },
+    serverNames: ['shop.example.com'], terminatingTLS: ciliumTls, originatingTLS: ciliumTls,
+    listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'envoy' }, name: 'web', priority: 10 },
+  },
+  { ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', apiKey: 'produce', apiVersion: '1', clientID: 'shop', topic: 'orders' }] } },
+  { ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'shop.example.com', matchPattern: '*.example.com' }] } },
+  { ports: [{ port: '9000', protocol: 'TCP' }], rules: { l7proto: 'envoy.filters.network.example', l7: [{ action: 'allow' }] } },
+];
+const ciliumCidrSet = [{ cidr: '10.0.0.0/8', cidrGroupRef: 'external', cidrGroupSelector: ciliumSelector, except: ['10.96.0.0/12'] }];
+const ciliumIcmps = [{ fields: [{ family: 'IPv4', type: 8 }] }];
+const ciliumDenyPorts = [{ ports: [{ port: '22', endPort: 23, protocol: 'TCP' }] }];
+const ciliumRules = ciliumPortRules.map((portRule) => ({
+  endpointSelector: ciliumSelector,
+  ingress: [{
+    fromEndpoints: [ciliumSelector], fromRequires: [ciliumSelector], fromCIDR: ['10.0.0.0/8'], fromCIDRSet: ciliumCidrSet, fromEntities: ['cluster'],
+    fromNodes: [ciliumSelector], fromGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }], toPorts: [portRule], icmps: ciliumIcmps, authentication: { mode: 'required' },
+  }],
+  ingressDeny: [{
+    fromEndpoints: [ciliumSelector], fromRequires: [ciliumSelector], fromCIDR: ['10.0.0.0/8'], fromCIDRSet: ciliumCidrSet, fromEntities: ['world'],
+    fromNodes: [ciliumSelector], fromGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }], toPorts: ciliumDenyPorts, icmps: ciliumIcmps,
+  }],
+  egress: [{
+    toEndpoints: [ciliumSelector], toRequires: [ciliumSelector], toCIDR: ['10.0.0.0/8'], toCIDRSet: ciliumCidrSet, toEntities: ['world'],
+    toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' }, k8sServiceSelector: { selector: ciliumSelector, namespace: 'data' } }],
+    toFQDNs: [{ matchName: 'shop.example.com', matchPattern: '*.example.com' }], toNodes: [ciliumSelector], toGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }],
+    toPorts: [portRule], icmps: ciliumIcmps, authentication: { mode: 'required' },
+  }],
+  egressDeny: [{
+    toEndpoints: [ciliumSelector], toRequires: [ciliumSelector], toCIDR: ['10.0.0.0/8'], toCIDRSet: ciliumCidrSet, toEntities: ['world'],
+    toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' }, k8sServiceSelector: { selector: ciliumSelector, namespace: 'data' } }],
+    toNodes: [ciliumSelector], toGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }], toPorts: ciliumDenyPorts, icmps: ciliumIcmps,
+  }],
+  enableDefaultDeny: { ingress: true, egress: true },
+  labels: [{ key: 'team', value: 'shop', source: 'k8s' }],
+  description: 'web policy',
+}));
+const ciliumPolicies = (extra: readonly Record<string, Json>[] = []) => [...ciliumRules, ...extra].flatMap((rule) => [
+  { metadata: metadata(), spec: rule }, { metadata: metadata(), specs: [rule] },
+]);
+
+// Istio: the fields of each kind as its CRD declares them (istio-schemas.ts).
+const istioSource = {
+  principals: ['cluster.local/ns/shop/sa/web'], notPrincipals: ['cluster.local/ns/shop/sa/admin'], requestPrincipals: ['issuer/subject'],
+  notRequestPrincipals: ['issuer/other'], namespaces: ['shop'], notNamespaces: ['test'], ipBlocks: ['10.0.0.0/8'], notIpBlocks: ['10.1.0.0/16'],
+  remoteIpBlocks: ['192.0.2.0/24'], notRemoteIpBlocks: ['192.0.2.1'], serviceAccounts: ['shop/web'], notServiceAccounts: ['shop/admin'],
+};
+const istioOperation = {
+  hosts: ['shop.example.com'], notHosts: ['admin.example.com'], ports: ['8080'], notPorts: ['9090'], methods: ['GET'], notMethods: ['DELETE'],
+  paths: ['/api/*'], notPaths: ['/admin'],
+};
+const istioTargetRef = { group: '', kind: 'Service', name: 'web', namespace: 'shop' };
+const istioPort = { number: 8080, protocol: 'HTTP', name: 'http', targetPort: 8080 };
+const istioClientTls = { mode: 'ISTIO_MUTUAL' };
+const istioTrafficPolicy = { tls: istioClientTls, portLevelSettings: [{ port: { number: 8080 }, tls: istioClientTls }] };
+const istioRoute = [{ destination: { host: 'web.shop.svc.cluster.local', subset: 'v1', port: { number: 8080 } }, weight: 100 }];
+const istioListener = { port: istioPort, bind: '0.0.0.0', captureMode: 'DEFAULT', hosts: ['./*'], defaultEndpoint: '127.0.0.1:8080' };
+
+// Calico: one rule holds every field of a rule and its entity rules; a second the fields a first cannot hold beside them.
+const calicoEntity = {
+  nets: ['10.0.0.0/8'], notNets: ['10.1.0.0/16'], selector: "app == 'web'", notSelector: "tier == 'test'", namespaceSelector: "team == 'shop'",
+  ports: [80, '8000:8080'], notPorts: [8081], serviceAccounts: { names: ['web'], selector: "role == 'api'" },
+  services: { name: 'web', namespace: 'shop' },
+};
+const calicoRules = [
+  {
+    action: 'Allow', protocol: 'TCP', notProtocol: 'UDP', ipVersion: 4, source: calicoEntity, destination: calicoEntity,
+    http: { methods: ['GET'], paths: [{ exact: '/', prefix: '/api' }] }, metadata: { annotations: { 'example.com/note': 'x' } },
+  },
+  { action: 'Deny', protocol: 'ICMP', icmp: { type: 8, code: 0 }, notICMP: { type: 3, code: 1 } },
+];
+// Only a list's first item is walked: each rule comes first in a base of its own.
+const calicoRuleLists = [calicoRules, [...calicoRules].reverse()];
+const calicoPolicy = (rules: readonly Json[]) => ({
+  tier: 'default', order: 100, selector: "app == 'web'", serviceAccountSelector: "role == 'api'", types: ['Ingress', 'Egress'],
+  ingress: rules, egress: rules, performanceHints: ['AssumeNeededOnEveryNode'],
+});
+const calicoGlobalPolicy = (rules: readonly Json[]) => ({ ...calicoPolicy(rules), namespaceSelector: "team == 'shop'", doNotTrack: false, preDNAT: false, applyOnForward: true });
+const calicoPorts = [{ name: 'http', protocol: 'TCP', port: 8080 }];
 
 /** Complete objects per schema key, holding between them every field its schema names. */
 const BASES: Readonly<Record<string, Record<string, Json> | readonly Record<string, Json>[]>> = {
@@ -181,6 +268,85 @@ const BASES: Readonly<Record<string, Record<string, Json> | readonly Record<stri
   },
   Alertmanager: { metadata: metadata(), spec: operatorSpec },
   ThanosRuler: { metadata: metadata(), spec: operatorSpec },
+  CiliumNetworkPolicy: ciliumPolicies(),
+  CiliumClusterwideNetworkPolicy: ciliumPolicies([{ nodeSelector: ciliumSelector, ingress: [{ fromEntities: ['remote-node'] }] }])
+    .map((base) => ({ ...base, metadata: metadata({ namespace: '' }) })),
+  CiliumCIDRGroup: { metadata: metadata({ namespace: '' }), spec: { externalCIDRs: ['192.0.2.0/24'] } },
+  AuthorizationPolicy: [
+    {
+      metadata: metadata(),
+      spec: {
+        selector: { matchLabels: labels }, action: 'ALLOW',
+        rules: [{ from: [{ source: istioSource }], to: [{ operation: istioOperation }], when: [{ key: 'request.headers[x-id]', values: ['1'], notValues: ['2'] }] }],
+      },
+    },
+    { metadata: metadata(), spec: { targetRef: istioTargetRef, targetRefs: [istioTargetRef], action: 'CUSTOM', provider: { name: 'ext-authz' }, rules: [{}] } },
+  ],
+  PeerAuthentication: { metadata: metadata(), spec: { selector: { matchLabels: labels }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } } },
+  RequestAuthentication: {
+    metadata: metadata(),
+    spec: { selector: { matchLabels: labels }, targetRef: istioTargetRef, targetRefs: [istioTargetRef], jwtRules: [{ issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks' }] },
+  },
+  IstioGateway: {
+    metadata: metadata(),
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: istioPort, bind: '0.0.0.0', hosts: ['shop/shop.example.com'], tls: { httpsRedirect: false, mode: 'SIMPLE', credentialName: 'shop-tls' }, name: 'http' }],
+    },
+  },
+  VirtualService: [
+    {
+      metadata: metadata(),
+      spec: {
+        hosts: ['shop.example.com'], gateways: ['shop/gateway', 'mesh'], exportTo: ['.'],
+        http: [{ name: 'api', match: [{ uri: { prefix: '/api' } }], route: istioRoute, redirect: { uri: '/new' }, directResponse: { status: 503 } }],
+        tcp: [{ match: [{ port: 5432 }], route: istioRoute }],
+        tls: [{ match: [{ sniHosts: ['shop.example.com'] }], route: istioRoute }],
+      },
+    },
+    { metadata: metadata(), spec: { hosts: ['shop.example.com'], http: [{ delegate: { name: 'web', namespace: 'shop' } }] } },
+  ],
+  DestinationRule: {
+    metadata: metadata(),
+    spec: {
+      host: 'web.shop.svc.cluster.local', trafficPolicy: istioTrafficPolicy, subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: istioTrafficPolicy }],
+      exportTo: ['.'], workloadSelector: { matchLabels: labels },
+    },
+  },
+  ServiceEntry: {
+    metadata: metadata(),
+    spec: {
+      hosts: ['api.example.com'], addresses: ['192.0.2.10'], ports: [istioPort], location: 'MESH_EXTERNAL', resolution: 'STATIC',
+      endpoints: [{ address: '192.0.2.10', ports: { http: 8080 }, labels: { version: 'v1' } }], workloadSelector: { labels }, exportTo: ['*'],
+    },
+  },
+  Sidecar: {
+    metadata: metadata(),
+    spec: { workloadSelector: { labels }, ingress: [istioListener], egress: [istioListener], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } },
+  },
+  CalicoNetworkPolicy: calicoRuleLists.map((rules) => ({ metadata: metadata(), spec: calicoPolicy(rules) })),
+  CalicoGlobalNetworkPolicy: calicoRuleLists.map((rules) => ({ metadata: metadata({ namespace: '' }), spec: calicoGlobalPolicy(rules) })),
+  CalicoStagedNetworkPolicy: calicoRuleLists.map((rules) => ({ metadata: metadata(), spec: { ...calicoPolicy(rules), stagedAction: 'Set' } })),
+  CalicoStagedGlobalNetworkPolicy: calicoRuleLists.map((rules) => ({ metadata: metadata({ namespace: '' }), spec: { ...calicoGlobalPolicy(rules), stagedAction: 'Set' } })),
+  CalicoStagedKubernetesNetworkPolicy: {
+    metadata: metadata(),
+    spec: { stagedAction: 'Set', podSelector: selector, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: selector }] }], egress: [{ to: [{ podSelector: selector }] }] },
+  },
+  CalicoNetworkSet: { metadata: metadata(), spec: { nets: ['192.0.2.0/24'] } },
+  CalicoGlobalNetworkSet: { metadata: metadata({ namespace: '' }), spec: { nets: ['192.0.2.0/24'] } },
+  CalicoTier: { metadata: metadata({ name: 'security', namespace: '' }), spec: { order: 100, defaultAction: 'Deny' } },
+  CalicoHostEndpoint: {
+    metadata: metadata({ namespace: '' }),
+    spec: { node: 'node-1', interfaceName: 'eth0', expectedIPs: ['192.168.0.1'], profiles: ['default'], ports: calicoPorts },
+  },
+  CalicoProfile: calicoRuleLists.map((rules) => ({ metadata: metadata({ namespace: '' }), spec: { ingress: rules, egress: rules, labelsToApply: { team: 'shop' } } })),
+  CalicoWorkloadEndpoint: {
+    metadata: metadata({ name: 'node--1-k8s-web-eth0' }),
+    spec: {
+      orchestrator: 'k8s', workload: '', node: 'node-1', pod: 'web', endpoint: 'eth0', serviceAccountName: 'web', interfaceName: 'cali0123',
+      ipNetworks: ['10.1.0.5/32'], profiles: ['kns.shop'], ports: calicoPorts,
+    },
+  },
 };
 
 /** The JSON types a mutation writes where another was expected. */
@@ -280,7 +446,8 @@ interface Mutant {
   readonly object: Record<string, Json>;
 }
 
-const definitionsBySchema = new Map(KIND_DEFINITIONS.map((definition) => [definition.schema, definition]));
+// Kinds of two groups may share a schema (Calico's API and CRD forms): the first definition writes the bases.
+const definitionsBySchema = new Map([...KIND_DEFINITIONS].reverse().map((definition) => [definition.schema, definition]));
 
 /** The complete base objects of a schema, with apiVersion and kind. */
 function basesOf(schema: string): Record<string, Json>[] {
@@ -371,6 +538,17 @@ describe('type mutation of every field of every modelled kind', () => {
           ...analysis.graph.namespaces.flatMap((namespace) => (namespace.source ? [namespace.source.origin.file] : [])),
           ...analysis.graph.nodes.map((node) => node.source.origin.file),
           ...analysis.graph.otherObjects.map((object) => object.origin.file),
+          ...[...analysis.graph.cilium.policies, ...analysis.graph.cilium.cidrGroups].map((object) => object.source.origin.file),
+          ...[
+            ...analysis.graph.istio.authorizationPolicies, ...analysis.graph.istio.peerAuthentications, ...analysis.graph.istio.requestAuthentications,
+            ...analysis.graph.istio.gateways, ...analysis.graph.istio.virtualServices, ...analysis.graph.istio.destinationRules,
+            ...analysis.graph.istio.serviceEntries, ...analysis.graph.istio.sidecars,
+          ].map((object) => object.source.origin.file),
+          ...[
+            ...analysis.graph.calico.policies, ...analysis.graph.calico.stagedPolicies, ...analysis.graph.calico.networkSets,
+            ...analysis.graph.calico.hostEndpoints, ...analysis.graph.calico.profiles, ...analysis.graph.calico.workloadEndpoints,
+          ].map((object) => object.source.origin.file),
+          ...analysis.graph.calico.tiers.flatMap((tier) => (tier.source ? [tier.source.origin.file] : [])),
           ...[...analysis.graph.gatewayApi.gatewayClasses, ...analysis.graph.gatewayApi.gateways, ...analysis.graph.gatewayApi.routes, ...analysis.graph.gatewayApi.referenceGrants]
             .map((object) => object.source.origin.file),
         ]);

@@ -179,7 +179,7 @@ describe('k8snet can-reach with these endpoints', () => {
     expect(dns.stdout).toMatch(/^✖ NOT REACHABLE: shop\/frontend\[Deployment\] → cluster DNS \(kube-system pods k8s-app=kube-dns\)/);
     expect(dns.stdout).toContain('(service port 53/UDP → dns = 1053, service port 53/TCP → dns-tcp = 1053)');
     expect(dns.stdout).toContain('svc:kube-system/kube-dns');
-    expect(dns.stdout).toContain('the other 1 mentions neither shop nor kube-system nor an admin policy, so it cannot change this answer');
+    expect(dns.stdout).toContain('the other 1 mentions neither shop nor kube-system nor a cluster-wide policy, so it cannot change this answer');
     const clusterIp = k8snet(['can-reach', 'shop/frontend', 'ip:10.96.0.30', '--port', '80', folder]);
     expect(clusterIp.stdout).toContain('ip:10.96.0.30 (ClusterIP of svc:other/web)');
     expect(clusterIp.status).toBe(1);

@@ -1,6 +1,6 @@
 /**
  * The scoped load of `can-reach` (src/reach/query-scope.ts): files that mention neither endpoint's
- * namespace nor an admin policy are not parsed. The answer must be the same as from every file:
+ * namespace, an admin policy nor Calico are not parsed. The answer must be the same as from every file:
  * checked for every ordered pair of workloads in the demo and in each np-guard corpus case.
  */
 import fs from 'node:fs';
@@ -17,6 +17,8 @@ import { optionalShared } from '../shared-folder.js';
 const CORPUS = optionalShared('conformance/np-guard');
 const SETS = [
   path.resolve('fixtures', 'demo'),
+  // Calico's GlobalNetworkPolicies name no namespace and apply to every one (their caveats are part of the answer).
+  path.resolve('fixtures', 'calico-demo'),
   ...(CORPUS ? fs.readdirSync(CORPUS, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path.join(CORPUS, entry.name)) : []),
 ];
 
@@ -64,10 +66,15 @@ describe('relevantFilesFor', () => {
   const isRelevant = relevantFilesFor(['shop', 'payments'], 'default')!;
   const relevant = (text: string | Buffer) => isRelevant(Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8'));
 
-  it('keeps files that name a namespace of the question or an admin policy', () => {
+  it('keeps files that name a namespace of the question, an admin policy or Calico', () => {
     expect(relevant('metadata:\n  namespace: shop\n')).toBe(true);
     expect(relevant('kind: Namespace\nmetadata: {name: payments}\n')).toBe(true);
     expect(relevant('kind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\n')).toBe(true);
+    // Cluster-wide Cilium policies and the CIDR groups their rules name hold no namespace either.
+    expect(relevant('kind: CiliumClusterwideNetworkPolicy\nmetadata: {name: lockdown}\n')).toBe(true);
+    expect(relevant('kind: CiliumCIDRGroup\nmetadata: {name: external}\n')).toBe(true);
+    expect(relevant('apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: default-deny}\n')).toBe(true);
+    expect(relevant('apiVersion: crd.projectcalico.org/v1\nkind: Tier\nmetadata: {name: security}\n')).toBe(true);
     expect(relevant('kind: Deployment\nmetadata: {name: web, namespace: blog}\n')).toBe(false);
   });
 

@@ -1,11 +1,12 @@
 import { QueryError, answerReach, parsePortQuery, resolveEndpoint, type ConnectionQuery, type ReachAnswer } from '../../reach/query.js';
 import { endpointNamespace, isScopable, relevantFilesFor } from '../../reach/query-scope.js';
 import type { Analysis } from '../../pipeline.js';
-import type { DnsLocation } from '../../reach/cluster-dns.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings, type CommandInput } from './shared.js';
 import { escapeText } from '../../report/escape/text.js';
+import type { LintConfig } from '../../lint/config.js';
+import { networkPluginOf } from '../../model/network-plugin.js';
 
 /** Options of `k8snet can-reach`. */
 export interface CanReachOptions {
@@ -26,15 +27,15 @@ export async function runCanReach(source: string, destination: string, paths: st
   const config = loadCommandConfig(options.config);
   let input: CommandInput = loadCommandInput(paths, global, config, isRelevant ? { isRelevant } : {});
   let analysis = input.analysis;
-  let answer = tryAnswer(analysis, source, destination, port, options, config.cluster.dns);
+  let answer = tryAnswer(analysis, source, destination, port, options, config);
   if (!answer && analysis.unparsedFiles.length > 0) {
     // An endpoint the scoped load cannot resolve: a typo deserves suggestions from every file.
     input = loadCommandInput(paths, global, config);
     analysis = input.analysis;
-    answer = tryAnswer(analysis, source, destination, port, options, config.cluster.dns);
+    answer = tryAnswer(analysis, source, destination, port, options, config);
   }
   reportInputFindings(input.inputFindings, global, analysis.skipped, options.verbose);
-  answer ??= answerOrThrow(analysis, source, destination, port, options, config.cluster.dns);
+  answer ??= answerOrThrow(analysis, source, destination, port, options, config);
   if (analysis.unparsedFiles.length > 0 && global.debug) {
     const { neitherNor } = await import('../../report/reach-text.js');
     process.stderr.write(`${escapeText(`k8snet: not parsed (they mention ${neitherNor(namespaces)}):`)}\n${analysis.unparsedFiles.map((file) => `  ${escapeText(file)}\n`).join('')}`);
@@ -58,20 +59,22 @@ function parsePort(text: string | undefined): ConnectionQuery | undefined {
 }
 
 /** Answers, or returns undefined when an endpoint cannot be resolved. */
-function tryAnswer(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions, dns: DnsLocation): ReachAnswer | undefined {
+function tryAnswer(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions, config: LintConfig): ReachAnswer | undefined {
   try {
-    return answerOrThrow(analysis, source, destination, port, options, dns);
+    return answerOrThrow(analysis, source, destination, port, options, config);
   } catch (error) {
     if (error instanceof UsageError) return undefined;
     throw error;
   }
 }
 
-function answerOrThrow(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions, dns: DnsLocation): ReachAnswer {
+function answerOrThrow(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions, config: LintConfig): ReachAnswer {
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
+  const dns = config.cluster.dns;
   try {
     // `dns` is where the configuration says cluster DNS runs (cluster.dnsSelector), as egress-blocks-dns reads it.
-    return answerReach(solver, resolveEndpoint(analysis.graph, source, { solver, dns }), resolveEndpoint(analysis.graph, destination, { solver, dns }), port);
+    return answerReach(solver, resolveEndpoint(analysis.graph, source, { solver, dns }), resolveEndpoint(analysis.graph, destination, { solver, dns }), port,
+      networkPluginOf(analysis.graph, config.cluster.cni));
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;

@@ -2,6 +2,8 @@ import { GitError, readManifestsAtRevision } from '../../load/git.js';
 import { analyzePaths, analyzeTexts, type Analysis } from '../../pipeline.js';
 import { changesTripping, diffConnectivity, type DiffGate } from '../../reach/diff.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
+import { notEvaluatedDiffNotes } from '../../reach/not-evaluated.js';
+import { networkPluginOf } from '../../model/network-plugin.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput, readStandardInput } from '../io.js';
 import { configureInputFindings, loadCommandConfig, modelOptionsOf, reportInputFindings } from './shared.js';
@@ -58,6 +60,7 @@ export async function runDiff(first: string, second: string | undefined, options
   reportInputFindings(inputFindings, global, skipped, options.verbose);
   const solverOptions = { hostNetworkPods: options.hostNetworkPods };
   const diff = diffConnectivity(new ReachabilitySolver(before.graph, solverOptions), new ReachabilitySolver(after.graph, solverOptions));
+  for (const note of notEvaluatedDiffNotes(before.graph, after.graph, networkPluginOf(after.graph, config.cluster.cni))) process.stderr.write(`note: ${note}\n`);
   const formats = await import('../../report/diff-formats.js');
   const text = options.format === 'json' ? formats.formatDiffJson(diff)
     : options.format === 'md' ? formats.formatDiffMarkdown(diff)

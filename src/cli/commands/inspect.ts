@@ -1,5 +1,6 @@
 import { EXIT_OK, EXIT_USAGE, hasInputErrors, type GlobalOptions } from '../context.js';
 import { describeSkippedFiles, formatFindingLine, loadCommandConfig, loadCommandInput } from './shared.js';
+import type { ResourceGraph } from '../../model/graph.js';
 
 /** Options of `k8snet inspect`. */
 export interface InspectOptions {
@@ -22,7 +23,23 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
     gateways: graph.gatewayApi.gateways.length,
     gatewayRoutes: graph.gatewayApi.routes.length,
     networkPolicies: graph.policies.length,
+    ciliumPolicies: graph.cilium.policies.length,
+    ciliumCidrGroups: graph.cilium.cidrGroups.length,
+    // Istio's security policies (AuthorizationPolicy, PeerAuthentication, RequestAuthentication) and traffic objects.
+    istioPolicies: graph.istio.authorizationPolicies.length + graph.istio.peerAuthentications.length + graph.istio.requestAuthentications.length,
+    istioRouting: graph.istio.gateways.length + graph.istio.virtualServices.length + graph.istio.destinationRules.length
+      + graph.istio.serviceEntries.length + graph.istio.sidecars.length,
     nodes: graph.nodes.length,
+    // Calico's objects, counted when the manifests hold some.
+    ...(hasCalicoObjects(graph) ? {
+      calicoPolicies: graph.calico.policies.length,
+      calicoStagedPolicies: graph.calico.stagedPolicies.length,
+      calicoTiers: graph.calico.tiers.filter((tier) => tier.source !== undefined).length,
+      calicoNetworkSets: graph.calico.networkSets.length,
+      calicoHostEndpoints: graph.calico.hostEndpoints.length,
+      calicoProfiles: graph.calico.profiles.length,
+      calicoWorkloadEndpoints: graph.calico.workloadEndpoints.length,
+    } : {}),
     otherObjects: graph.otherObjects.length,
     notManifests: skipped.length,
   };
@@ -35,7 +52,8 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
       notManifests: skipped.map((file) => ({ file: file.path, reason: file.reason })),
     }, null, 2)}\n`);
   } else {
-    const lines = Object.entries(counts).map(([name, count]) => `${name.padEnd(16)} ${count}`);
+    const width = Math.max(16, ...Object.keys(counts).map((name) => name.length));
+    const lines = Object.entries(counts).map(([name, count]) => `${name.padEnd(width)} ${count}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     process.stderr.write(describeSkippedFiles(skipped, options.verbose === true));
     if (inputFindings.length > 0) {
@@ -44,4 +62,11 @@ export async function runInspect(paths: string[], options: InspectOptions, globa
     }
   }
   return hasInputErrors(inputFindings) ? EXIT_USAGE : EXIT_OK;
+}
+
+/** True when the graph holds any Calico object of the manifests (built-in tiers do not count). */
+function hasCalicoObjects(graph: ResourceGraph): boolean {
+  const calico = graph.calico;
+  return calico.policies.length + calico.stagedPolicies.length + calico.networkSets.length + calico.hostEndpoints.length
+    + calico.profiles.length + calico.workloadEndpoints.length > 0 || calico.tiers.some((tier) => tier.source !== undefined);
 }

@@ -1,4 +1,6 @@
 import { matrixEdges, matrixRows, type MatrixEdge } from '../../reach/matrix.js';
+import { notEvaluatedNotes } from '../../reach/not-evaluated.js';
+import { networkPluginOf } from '../../model/network-plugin.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput } from '../io.js';
@@ -28,7 +30,8 @@ async function formatterFor(format: Exclude<MatrixCommandOptions['format'], 'txt
 
 /** Runs `k8snet matrix`: streams every allowed connection in the chosen format. */
 export async function runMatrix(paths: string[], options: MatrixCommandOptions, global: GlobalOptions): Promise<number> {
-  const { analysis, inputFindings } = loadCommandInput(paths, global, loadCommandConfig(options.config));
+  const config = loadCommandConfig(options.config);
+  const { analysis, inputFindings } = loadCommandInput(paths, global, config);
   reportInputFindings(inputFindings, global, analysis.skipped, options.verbose);
   if (options.focusWorkload && !analysis.graph.workloads.some((workload) =>
     workload.id === options.focusWorkload || `${workload.namespace}/${workload.name}` === options.focusWorkload)) {
@@ -36,6 +39,7 @@ export async function runMatrix(paths: string[], options: MatrixCommandOptions, 
   }
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
   noteHostNetworkPods(solver);
+  for (const note of notEvaluatedNotes(analysis.graph, networkPluginOf(analysis.graph, config.cluster.cni))) process.stderr.write(`note: ${note}\n`);
   const matrixOptions = { focusWorkload: options.focusWorkload, ingressController: options.ingressController };
   const { sink, ready, close, abandon, takeBuffer } = openOutput(options.output);
   try {

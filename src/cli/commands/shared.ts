@@ -49,7 +49,7 @@ export interface CommandInputOptions {
 
 /** What the configuration tells the graph: operators' kinds of workloads (`workloads:`) and namespaces made elsewhere (`namespaces:`). */
 export function modelOptionsOf(config: LintConfig): ModelOptions {
-  return { workloadDeclarations: config.workloads, namespaceDeclarations: config.namespaces };
+  return { workloadDeclarations: config.workloads, namespaceDeclarations: config.namespaces, istio: config.istio };
 }
 
 /**

@@ -1,0 +1,40 @@
+import type { KindDefinition } from './kinds.js';
+
+/** The API group of Calico's own API (the Calico API server, and its CRDs since Calico 3.31). */
+export const CALICO_API_GROUP = 'projectcalico.org';
+
+/**
+ * The API group of the CustomResourceDefinitions Calico stores its objects in with the Kubernetes
+ * datastore. `kubectl get globalnetworkpolicies.crd.projectcalico.org -o yaml` exports this form:
+ * the same spec, names of default-tier policies prefixed `default.`, and the object's own labels
+ * and annotations also kept as JSON in the `projectcalico.org/metadata` annotation.
+ */
+export const CALICO_CRD_GROUP = 'crd.projectcalico.org';
+
+/** The Calico kinds k8snet reads; each is known in both groups. */
+export const CALICO_KIND_NAMES = [
+  'NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy',
+  'NetworkSet', 'GlobalNetworkSet', 'Tier', 'HostEndpoint', 'Profile', 'WorkloadEndpoint',
+] as const;
+
+/** One of {@link CALICO_KIND_NAMES}. */
+export type CalicoKindName = (typeof CALICO_KIND_NAMES)[number];
+
+/**
+ * Calico's kinds in the kind registry: `projectcalico.org/v3` (the API every Calico document
+ * writes) and `crd.projectcalico.org/v1` (its storage, as exported). WorkloadEndpoint is served by
+ * the API server only (it is made from Pods), so it has no CRD. Both forms of a kind share one
+ * schema (`Calico<Kind>`); their ids differ (`Calico<Kind>`, `CalicoCrd<Kind>`), since ids are
+ * unique and the builder reads the CRD form differently (its `default.` prefixes and metadata
+ * annotation). No id is a Kubernetes kind's: a Calico NetworkPolicy is never read as one.
+ */
+export const CALICO_KIND_DEFINITIONS: readonly KindDefinition[] = [
+  ...CALICO_KIND_NAMES.map((kind): KindDefinition => ({ group: CALICO_API_GROUP, kind, versions: ['v3'], schema: `Calico${kind}`, id: `Calico${kind}` })),
+  ...CALICO_KIND_NAMES.filter((kind) => kind !== 'WorkloadEndpoint')
+    .map((kind): KindDefinition => ({ group: CALICO_CRD_GROUP, kind, versions: ['v1'], schema: `Calico${kind}`, id: `CalicoCrd${kind}` })),
+];
+
+/** Calico kinds that are not namespaced. */
+export const CALICO_CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'GlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'GlobalNetworkSet', 'Tier', 'HostEndpoint', 'Profile',
+]);

@@ -1,0 +1,55 @@
+/**
+ * Interim (issue 19, first phase): Cilium's policies are modelled but not yet compiled into the
+ * evaluator, so an answer about pods they select would silently leave them out. Until they are
+ * evaluated, each such answer carries one caveat naming the policies (given through
+ * not-evaluated.ts, as every dialect's); the compiler of the second phase replaces this module.
+ */
+import { locateField } from '../load/manifest-object.js';
+import type { CiliumPolicy, CiliumRule } from '../model/cilium.js';
+import { matchesCiliumSelector, nodeIdentity } from '../model/cilium-labels.js';
+import type { ResourceGraph } from '../model/graph.js';
+import { enforcesDialect, type NetworkPluginFact } from '../model/network-plugin.js';
+import type { Pod } from '../model/types.js';
+
+/** Returns true when `rule` decides anything for its subjects in `direction`. */
+function actsIn(rule: CiliumRule, direction: 'ingress' | 'egress'): boolean {
+  return direction === 'ingress'
+    ? rule.ingress.length > 0 || rule.ingressDeny.length > 0 || rule.defaultDeny.ingress
+    : rule.egress.length > 0 || rule.egressDeny.length > 0 || rule.defaultDeny.egress;
+}
+
+/**
+ * The Cilium policies that would decide `direction` traffic of `pod`: those whose endpointSelector
+ * selects it (as Cilium scopes it), or, for a hostNetwork pod, host policies (nodeSelector) that
+ * select its node or, when the manifests do not place it, any node of the input or any node at all.
+ */
+export function pendingCiliumPolicies(graph: ResourceGraph, pod: Pod, direction: 'ingress' | 'egress'): CiliumPolicy[] {
+  const policies = new Set<CiliumPolicy>();
+  for (const { policy, rule } of graph.cilium.rulesSelecting(pod)) if (actsIn(rule, direction)) policies.add(policy);
+  if (pod.hostNetwork) {
+    const placement = pod.scheduling?.placement;
+    const nodes = placement?.kind === 'node' ? graph.nodes.filter((node) => node.name === placement.node) : graph.nodes;
+    for (const policy of graph.cilium.policies) {
+      for (const rule of policy.rules) {
+        if (rule.subject.kind !== 'nodes' || !actsIn(rule, direction)) continue;
+        const selector = rule.subject.selector;
+        if (nodes.length === 0 || nodes.some((node) => matchesCiliumSelector(selector, nodeIdentity(node.labels)))) policies.add(policy);
+      }
+    }
+  }
+  return [...policies];
+}
+
+/** The caveat for `pod` in `direction`, or undefined when no Cilium policy would decide it (or the plugin enforces none). */
+export function ciliumPendingCaveat(graph: ResourceGraph, plugin: NetworkPluginFact, pod: Pod, direction: 'ingress' | 'egress', label: string): string | undefined {
+  if (!enforcesDialect(plugin, 'cilium') || graph.cilium.policies.length === 0) return undefined;
+  const policies = pendingCiliumPolicies(graph, pod, direction);
+  if (policies.length === 0) return undefined;
+  const named = policies.slice(0, 2).map((policy) => {
+    const location = locateField(policy.source.origin, ['metadata', 'name']);
+    return `${policy.kind} ${policy.label} (${location.file}:${location.line})`;
+  });
+  const more = policies.length > 2 ? ` and ${policies.length - 2} more` : '';
+  const verb = policies.length === 1 ? 'selects' : 'select';
+  return `${named.join(', ')}${more} ${verb} ${label} for ${direction}; k8snet does not evaluate Cilium policies yet, so this answer leaves ${policies.length === 1 ? 'it' : 'them'} out`;
+}

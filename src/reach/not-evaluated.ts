@@ -1,0 +1,183 @@
+/**
+ * The one mechanism by which answers say that policies apply which k8snet reads and checks but
+ * does not evaluate yet (phase A of Cilium's, Calico's and Istio's support). Each dialect's module
+ * knows which of its policies apply to some pods and words its sentence (cilium-pending.ts,
+ * calico-pending.ts, istio-caveats.ts); this module is what answers and the
+ * `…-policy-not-evaluated` rules ask, so that can-reach, explain, matrix, graph, diff and lint say
+ * it for every dialect, in the same places, under the same network plugin. Evaluating a dialect
+ * (its phase B) removes it from here.
+ */
+import type { ManifestObject } from '../load/manifest-object.js';
+import type { ResourceGraph } from '../model/graph.js';
+import { enforcesDialect, type NetworkPluginFact } from '../model/network-plugin.js';
+import { listWorkloads } from '../model/suggest.js';
+import { calicoPolicyLabel } from '../model/calico.js';
+import { podsInScope } from '../model/istio-authorization.js';
+import { istioMesh } from '../model/istio-mesh.js';
+import type { Pod } from '../model/types.js';
+import { calicoPendingCaveats, calicoPendingDiffNote, calicoPoliciesApplyingTo } from './calico-pending.js';
+import { ciliumPendingCaveat, pendingCiliumPolicies } from './cilium-pending.js';
+import { meshCaveat, meshPoliciesOn } from './istio-caveats.js';
+
+/** A dialect whose policies k8snet reads but does not evaluate yet, as answers name it. */
+export type PendingDialect = 'Cilium' | 'Calico' | 'Istio';
+
+/** One side of a connection an answer is about: the pod answered for and the pods of its class. */
+export interface AnsweredSide {
+  readonly pod: Pod;
+  readonly classPods: readonly Pod[];
+  /** How the answer names the pod (`shop/web[Deployment]`). */
+  readonly label: string;
+}
+
+/**
+ * The caveats of one side of a can-reach pair: the Cilium policies that would decide the source's
+ * egress or the destination's ingress, and the Calico policies that apply to its pods. Cilium's
+ * are left out under a network plugin that does not enforce them (cilium-policy-without-cilium
+ * says so); Calico's are named whatever the plugin, since no rule yet reports Calico policies
+ * under another plugin, and they must not go unsaid.
+ */
+export function notEvaluatedSideCaveats(graph: ResourceGraph, plugin: NetworkPluginFact, side: 'source' | 'destination', answered: AnsweredSide): string[] {
+  const cilium = ciliumPendingCaveat(graph, plugin, answered.pod, side === 'source' ? 'egress' : 'ingress', answered.label);
+  return [
+    ...(cilium !== undefined ? [cilium] : []),
+    ...calicoPendingCaveats(graph, answered.classPods, `the ${side}`),
+  ];
+}
+
+/**
+ * The note a whole can-reach answer carries for what the mesh decides between `sources` (pods,
+ * or `external`) and `destinations`: Istio's proxies enforce it whatever the network plugin is.
+ */
+export function notEvaluatedAnswerNotes(graph: ResourceGraph, sources: readonly Pod[] | 'external', destinations: readonly Pod[]): string[] {
+  const mesh = meshCaveat(graph, sources, destinations);
+  return mesh !== undefined ? [mesh] : [];
+}
+
+/** A caveat about policies of one dialect that apply but are not evaluated. */
+export interface PendingCaveat {
+  readonly dialect: PendingDialect;
+  readonly caveat: string;
+}
+
+/** The caveats `explain` gives for pods of one class (`who` names them): every pending dialect, both directions. */
+export function notEvaluatedPodCaveats(graph: ResourceGraph, plugin: NetworkPluginFact, pods: readonly Pod[], who: string): PendingCaveat[] {
+  if (pods.length === 0) return [];
+  const cilium = (['ingress', 'egress'] as const)
+    .map((direction) => ciliumPendingCaveat(graph, plugin, pods[0], direction, who))
+    .filter((caveat): caveat is string => caveat !== undefined);
+  const mesh = meshPoliciesOn(graph, pods);
+  return [
+    ...cilium.map((caveat) => ({ dialect: 'Cilium' as const, caveat })),
+    ...(mesh.length > 0 ? [{
+      dialect: 'Istio' as const,
+      caveat: `Istio AuthorizationPolicies ${listNames(mesh)} apply to ${who}; k8snet does not evaluate them yet, so what follows covers NetworkPolicy and the admin policies only.`,
+    }] : []),
+    ...calicoPendingCaveats(graph, pods, who).map((caveat) => ({ dialect: 'Calico' as const, caveat })),
+  ];
+}
+
+/** A policy k8snet does not evaluate yet, with the pods it applies to. */
+export interface PendingPolicy {
+  readonly dialect: PendingDialect;
+  /** How messages name it: `CiliumNetworkPolicy shop/web`. */
+  readonly name: string;
+  readonly source: ManifestObject;
+  readonly pods: readonly Pod[];
+}
+
+/**
+ * Every policy of `dialect` that applies to pods of the manifests and that k8snet does not
+ * evaluate yet, in the order the manifests' policies are listed; no Cilium policy when the
+ * cluster's network plugin does not enforce Cilium's (Calico's are named whatever the plugin, see
+ * notEvaluatedSideCaveats; Istio's proxies enforce the mesh's whatever it is).
+ */
+export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact, dialect: PendingDialect): PendingPolicy[] {
+  const pods = graph.workloads.flatMap((workload) => workload.pods);
+  // Each pod is asked once; the policies then collect the pods they apply to.
+  const collect = <P>(policies: readonly P[], applyingTo: (pod: Pod) => Iterable<P>, describe: (policy: P) => { name: string; source: ManifestObject }): PendingPolicy[] => {
+    const podsOf = new Map<P, Pod[]>(policies.map((policy) => [policy, []]));
+    for (const pod of pods) for (const policy of new Set(applyingTo(pod))) podsOf.get(policy)?.push(pod);
+    return policies.map((policy) => ({ dialect, ...describe(policy), pods: podsOf.get(policy)! }));
+  };
+  if (dialect === 'Cilium') {
+    if (!enforcesDialect(plugin, 'cilium') || graph.cilium.policies.length === 0) return [];
+    return collect(graph.cilium.policies, (pod) => [...pendingCiliumPolicies(graph, pod, 'ingress'), ...pendingCiliumPolicies(graph, pod, 'egress')],
+      (policy) => ({ name: `${policy.kind} ${policy.label}`, source: policy.source }));
+  }
+  if (dialect === 'Calico') {
+    if (graph.calico.policies.length === 0) return [];
+    return collect(graph.calico.policies, (pod) => calicoPoliciesApplyingTo(graph, [pod]),
+      (policy) => ({ name: `${policy.kind} ${calicoPolicyLabel(policy)}`, source: policy.source }));
+  }
+  // Istio's proxies enforce the mesh's policies whatever the network plugin: AuthorizationPolicies
+  // that decide (not dry-run, not AUDIT) and STRICT PeerAuthentications, on pods with a proxy.
+  const istio = graph.istio;
+  if (istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0) return [];
+  const mesh = istioMesh(graph);
+  const meshed = (scope: readonly Pod[]) => scope.filter((pod) => mesh.membershipOf(pod).dataPlane !== 'none');
+  const deciding = istio.authorizationPolicies.filter((policy) => !policy.dryRun && policy.action !== 'AUDIT');
+  const strict = istio.peerAuthentications.filter((policy) => policy.mode === 'STRICT' || policy.portLevelMtls.some((entry) => entry.mode === 'STRICT'));
+  return [
+    ...deciding.map((policy) => ({ dialect, name: `AuthorizationPolicy ${policy.namespace}/${policy.name}`, source: policy.source, pods: meshed(podsInScope(graph, policy)) })),
+    ...strict.map((policy) => ({ dialect, name: `STRICT PeerAuthentication ${policy.namespace}/${policy.name}`, source: policy.source, pods: meshed(podsInScope(graph, policy)) })),
+  ].filter((policy) => policy.pods.length > 0);
+}
+
+/**
+ * One line for commands that print many answers (matrix, graph), per dialect with pending
+ * policies: how many there are and how many workloads they apply to.
+ */
+export function notEvaluatedNotes(graph: ResourceGraph, plugin: NetworkPluginFact): string[] {
+  return (['Cilium', 'Calico', 'Istio'] as const).flatMap((dialect) => {
+    const policies = pendingPolicies(graph, plugin, dialect);
+    if (policies.length === 0) return [];
+    const workloads = new Set(policies.flatMap((policy) => policy.pods.map((pod) => pod.workloadId)));
+    const count = `${policies.length} ${dialect} polic${policies.length === 1 ? 'y' : 'ies'}`;
+    return [`${count} ${policies.length === 1 ? 'is' : 'are'} read but not evaluated yet`
+      + (workloads.size > 0 ? `; ${workloads.size} workload${workloads.size === 1 ? '' : 's'} they apply to may connect differently in the cluster` : '; none of them applies to a workload of the manifests')
+      + '.'];
+  });
+}
+
+/** The lines `diff` gives for pending policies of either side (Calico's names those that changed). */
+export function notEvaluatedDiffNotes(before: ResourceGraph, after: ResourceGraph, plugin: NetworkPluginFact): string[] {
+  const calico = calicoPendingDiffNote(before, after);
+  const others = (['Cilium', 'Istio'] as const).flatMap((dialect) => {
+    const count = Math.max(pendingPolicies(before, plugin, dialect).length, pendingPolicies(after, plugin, dialect).length);
+    return count > 0 ? [`${dialect} policies are read but not evaluated yet, so this diff leaves them out.`] : [];
+  });
+  return [...others, ...(calico !== undefined ? [calico] : [])];
+}
+
+/**
+ * The report the `…-policy-not-evaluated` rules make, once per run and per dialect: at the first
+ * pending policy's name, the others related, naming the workloads concerned.
+ */
+export function notEvaluatedReport(policies: readonly PendingPolicy[]): {
+  readonly data: Readonly<Record<string, string>>;
+  readonly object: ManifestObject;
+  readonly path: readonly string[];
+  readonly related: { readonly object: ManifestObject; readonly path: readonly string[]; readonly message: string }[];
+} | undefined {
+  if (policies.length === 0) return undefined;
+  const pods = [...new Set(policies.flatMap((policy) => policy.pods))];
+  const one = policies.length === 1;
+  return {
+    data: {
+      policies: `${policies.length} ${policies[0].dialect} polic${one ? 'y' : 'ies'} (${listNames(policies.map((policy) => policy.name))})`,
+      verb: one ? 'applies' : 'apply',
+      workloads: pods.length > 0 ? `to ${listWorkloads(pods)}` : 'to no workload of the manifests',
+      dialect: policies[0].dialect,
+      them: one ? 'it' : 'them',
+    },
+    object: policies[0].source,
+    path: ['metadata', 'name'],
+    related: policies.slice(1, 21).map((policy) => ({ object: policy.source, path: ['metadata', 'name'], message: policy.name })),
+  };
+}
+
+/** Lists `a, b, c and 2 more`. */
+function listNames(names: readonly string[]): string {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
