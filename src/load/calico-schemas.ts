@@ -12,15 +12,11 @@
  */
 import { CALICO_KIND_DEFINITIONS } from './calico-kinds.js';
 
-type Schema = { readonly [keyword: string]: unknown };
+import {
+  METADATA_DEFINITIONS, OPT_BOOLEAN, OPT_STRING, OPT_STRINGS, STRING, kindSchemaMaker, listOf, objectMeta, oneOfValues, ref,
+  type Schema,
+} from './schema-fragments.js';
 
-const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
-const listOf = (items: Schema, description = 'a list'): Schema => ({ type: ['array', 'null'], description, items });
-
-const STRING: Schema = { type: 'string' };
-const OPT_STRING: Schema = { type: ['string', 'null'] };
-const OPT_STRINGS = listOf(STRING, 'a list of strings');
-const OPT_BOOLEAN: Schema = { type: ['boolean', 'null'], description: 'true or false' };
 const OPT_NUMBER: Schema = { type: ['number', 'null'], description: 'a number' };
 const SELECTOR: Schema = { type: ['string', 'null'], description: 'a selector written as a string, such as "app == \'web\'"' };
 const PROTOCOL: Schema = {
@@ -37,16 +33,12 @@ const PORT: Schema = {
 };
 
 const DEFINITIONS: Readonly<Record<string, Schema>> = {
-  stringMap: {
-    type: ['object', 'null'],
-    description: 'a mapping of keys to string values',
-    additionalProperties: STRING,
-  },
-  objectMeta: {
-    type: 'object',
-    description: 'a mapping (object metadata)',
-    properties: { name: STRING, namespace: OPT_STRING, labels: ref('stringMap'), annotations: ref('stringMap') },
-  },
+  // Object metadata as the API server checks it: Calico names its resources with DNS-1123
+  // subdomains (libcalico-go's validator, as the Kubernetes API server does custom resources).
+  ...METADATA_DEFINITIONS,
+  // Policies and tiers have stricter per-kind name rules, which the graph builder checks and
+  // words (src/model/build-calico.ts); the schema leaves their names to it.
+  policyMeta: objectMeta(),
   icmp: {
     type: ['object', 'null'],
     description: 'a mapping with type and code',
@@ -88,7 +80,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       notProtocol: PROTOCOL,
       icmp: ref('icmp'),
       notICMP: ref('icmp'),
-      ipVersion: { enum: [4, 6, null], description: 'one of 4, 6' },
+      ipVersion: oneOfValues([4, 6]),
       source: ref('entityRule'),
       destination: ref('entityRule'),
       http: {
@@ -137,55 +129,21 @@ const GLOBAL_POLICY_FIELDS: Readonly<Record<string, Schema>> = {
   applyOnForward: OPT_BOOLEAN,
 };
 
-const STAGED_ACTION: Schema = { enum: ['Set', 'Delete', 'Learn', 'Ignore', null], description: 'one of Set, Delete, Learn, Ignore' };
+const STAGED_ACTION = oneOfValues(['Set', 'Delete', 'Learn', 'Ignore']);
 
 function specOf(description: string, properties: Readonly<Record<string, Schema>>): Schema {
   return { type: ['object', 'null'], description, properties };
 }
 
-function kindSchema(spec: Schema): object {
-  const root: Record<string, unknown> = {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    type: 'object',
-    description: 'a mapping (a Kubernetes object)',
-    properties: { metadata: ref('objectMeta'), spec },
-  };
-  root.definitions = reachableDefinitions(root);
-  return root;
-}
-
-/** The definitions `schema` refers to, directly or through other definitions. */
-function reachableDefinitions(schema: unknown): Record<string, Schema> {
-  const found: Record<string, Schema> = {};
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-    } else if (typeof node === 'object' && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '$ref' && typeof value === 'string') {
-          const name = value.replace('#/definitions/', '');
-          const definition = DEFINITIONS[name];
-          if (!definition) throw new Error(`calico-schemas.ts: no definition ${value}`);
-          if (!(name in found)) {
-            found[name] = definition;
-            visit(definition);
-          }
-        } else if (key !== 'definitions') {
-          visit(value);
-        }
-      }
-    }
-  };
-  visit(schema);
-  return found;
-}
+const makeKindSchema = kindSchemaMaker(DEFINITIONS, 'calico-schemas.ts');
+const kindSchema = (specSchema: Schema, metadata?: string): object => makeKindSchema({ spec: specSchema }, metadata);
 
 /** One schema per kind (shared by both groups: ajv and the build key compiled code by object identity and text). */
 const SCHEMAS_BY_KIND: Readonly<Record<string, object>> = {
-  NetworkPolicy: kindSchema(specOf('a mapping (a Calico NetworkPolicy spec)', POLICY_FIELDS)),
-  GlobalNetworkPolicy: kindSchema(specOf('a mapping (a GlobalNetworkPolicy spec)', GLOBAL_POLICY_FIELDS)),
-  StagedNetworkPolicy: kindSchema(specOf('a mapping (a StagedNetworkPolicy spec)', { ...POLICY_FIELDS, stagedAction: STAGED_ACTION })),
-  StagedGlobalNetworkPolicy: kindSchema(specOf('a mapping (a StagedGlobalNetworkPolicy spec)', { ...GLOBAL_POLICY_FIELDS, stagedAction: STAGED_ACTION })),
+  NetworkPolicy: kindSchema(specOf('a mapping (a Calico NetworkPolicy spec)', POLICY_FIELDS), 'policyMeta'),
+  GlobalNetworkPolicy: kindSchema(specOf('a mapping (a GlobalNetworkPolicy spec)', GLOBAL_POLICY_FIELDS), 'policyMeta'),
+  StagedNetworkPolicy: kindSchema(specOf('a mapping (a StagedNetworkPolicy spec)', { ...POLICY_FIELDS, stagedAction: STAGED_ACTION }), 'policyMeta'),
+  StagedGlobalNetworkPolicy: kindSchema(specOf('a mapping (a StagedGlobalNetworkPolicy spec)', { ...GLOBAL_POLICY_FIELDS, stagedAction: STAGED_ACTION }), 'policyMeta'),
   StagedKubernetesNetworkPolicy: kindSchema(specOf('a mapping (a StagedKubernetesNetworkPolicy spec)', {
     stagedAction: STAGED_ACTION,
     podSelector: { type: ['object', 'null'], description: 'a mapping (a label selector)' },
@@ -197,8 +155,8 @@ const SCHEMAS_BY_KIND: Readonly<Record<string, object>> = {
   GlobalNetworkSet: kindSchema(specOf('a mapping (a GlobalNetworkSet spec)', { nets: OPT_STRINGS })),
   Tier: kindSchema(specOf('a mapping (a Tier spec)', {
     order: OPT_NUMBER,
-    defaultAction: { enum: ['Deny', 'Pass', null], description: 'one of Deny, Pass' },
-  })),
+    defaultAction: oneOfValues(['Deny', 'Pass']),
+  }), 'policyMeta'),
   HostEndpoint: kindSchema(specOf('a mapping (a HostEndpoint spec)', {
     node: OPT_STRING,
     interfaceName: OPT_STRING,

@@ -15,19 +15,10 @@
  * schema-messages.ts puts after "must be".
  */
 
-type Schema = { readonly [keyword: string]: unknown };
-
-const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
-
-const STRING: Schema = { type: 'string' };
-const OPT_STRING: Schema = { type: ['string', 'null'] };
-const OPT_BOOLEAN: Schema = { type: ['boolean', 'null'], description: 'true or false' };
-const OPT_STRINGS: Schema = { type: ['array', 'null'], description: 'a list of strings', items: STRING };
-const OPT_MAPPING: Schema = { type: ['object', 'null'], description: 'a mapping' };
-
-const listOf = (items: Schema, description = 'a list', maxItems?: number): Schema => ({
-  type: ['array', 'null'], description, items, ...(maxItems !== undefined ? { maxItems } : {}),
-});
+import {
+  METADATA_DEFINITIONS, OPT_BOOLEAN, OPT_MAPPING, OPT_STRING, OPT_STRINGS, STRING, UNCHECKED_LABEL_SELECTOR, kindSchemaMaker, listOf, oneOfValues, ref,
+  type Schema,
+} from './schema-fragments.js';
 
 /** The entities the CRD's enumeration accepts (`pkg/policy/api/entity.go`). */
 export const CILIUM_ENTITY_NAMES: readonly string[] = [
@@ -53,30 +44,10 @@ const TLS_CONTEXT: Schema = {
 
 /** Shared definitions; each kind schema embeds the ones it reaches. */
 const DEFINITIONS: Readonly<Record<string, Schema>> = {
-  stringMap: {
-    type: ['object', 'null'],
-    description: 'a mapping of keys to string values',
-    additionalProperties: STRING,
-  },
-  objectMeta: {
-    type: 'object',
-    description: 'a mapping (object metadata)',
-    properties: { name: STRING, namespace: OPT_STRING, labels: ref('stringMap'), annotations: ref('stringMap') },
-  },
+  // Object metadata as the API server checks it for every custom resource.
+  ...METADATA_DEFINITIONS,
   // Keys may carry a source (`k8s:app`, `any:app`, `reserved:host`): the model reads them.
-  endpointSelector: {
-    type: ['object', 'null'],
-    description: 'a mapping (a label selector)',
-    properties: {
-      matchLabels: ref('stringMap'),
-      matchExpressions: listOf({
-        type: 'object',
-        description: 'a mapping with key, operator and values',
-        required: ['key', 'operator'],
-        properties: { key: STRING, operator: STRING, values: OPT_STRINGS },
-      }),
-    },
-  },
+  endpointSelector: UNCHECKED_LABEL_SELECTOR,
   portProtocol: {
     type: 'object',
     description: 'a mapping (a port with port, endPort and protocol)',
@@ -84,7 +55,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
       // The CRD types `port` as a string: `port: 80` unquoted is refused by the API server.
       port: { type: ['string', 'null'], description: 'a string (a port number in quotes, such as "80", or a port name)' },
       endPort: { type: ['integer', 'null'], minimum: 0, maximum: 65535, description: 'an integer from 0 to 65535' },
-      protocol: { enum: [...CILIUM_PORT_PROTOCOLS, null], description: `one of ${CILIUM_PORT_PROTOCOLS.join(', ')}` },
+      protocol: oneOfValues(CILIUM_PORT_PROTOCOLS),
     },
   },
   portDenyRule: {
@@ -113,7 +84,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
             type: 'object',
             description: 'a mapping with name, value and mismatch',
             required: ['name'],
-            properties: { name: STRING, value: OPT_STRING, mismatch: { enum: ['LOG', 'ADD', 'DELETE', 'REPLACE', null], description: 'one of LOG, ADD, DELETE, REPLACE' } },
+            properties: { name: STRING, value: OPT_STRING, mismatch: oneOfValues(['LOG', 'ADD', 'DELETE', 'REPLACE']) },
           }),
         },
       }),
@@ -121,7 +92,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
         type: 'object',
         description: 'a mapping (a Kafka rule with role, apiKey, apiVersion, clientID and topic)',
         properties: {
-          role: { enum: ['produce', 'consume', null], description: 'one of produce, consume' },
+          role: oneOfValues(['produce', 'consume']),
           apiKey: OPT_STRING,
           apiVersion: OPT_STRING,
           clientID: OPT_STRING,
@@ -152,7 +123,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
             description: 'a mapping with the kind and name of a CiliumEnvoyConfig',
             required: ['name'],
             properties: {
-              kind: { enum: ['CiliumEnvoyConfig', 'CiliumClusterwideEnvoyConfig', null], description: 'one of CiliumEnvoyConfig, CiliumClusterwideEnvoyConfig' },
+              kind: oneOfValues(['CiliumEnvoyConfig', 'CiliumClusterwideEnvoyConfig']),
               name: STRING,
             },
           },
@@ -171,7 +142,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
         description: 'a mapping with family and type',
         required: ['type'],
         properties: {
-          family: { enum: ['IPv4', 'IPv6', null], description: 'one of IPv4, IPv6' },
+          family: oneOfValues(['IPv4', 'IPv6']),
           // An integer from 0 to 255 or a type name; names are checked against the family by the model.
           type: {
             description: 'an ICMP type: an integer from 0 to 255 or a name such as EchoRequest',
@@ -313,42 +284,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   },
 };
 
-function kindSchema(fields: Readonly<Record<string, Schema>>): object {
-  const root: Record<string, unknown> = {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    type: 'object',
-    description: 'a mapping (a Kubernetes object)',
-    properties: { metadata: ref('objectMeta'), ...fields },
-  };
-  root.definitions = reachableDefinitions(root);
-  return root;
-}
-
-/** The definitions `schema` refers to, directly or through other definitions. */
-function reachableDefinitions(schema: unknown): Record<string, Schema> {
-  const found: Record<string, Schema> = {};
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-    } else if (typeof node === 'object' && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '$ref' && typeof value === 'string') {
-          const name = value.replace('#/definitions/', '');
-          const definition = DEFINITIONS[name];
-          if (!definition) throw new Error(`cilium-schemas.ts: no definition ${value}`);
-          if (!(name in found)) {
-            found[name] = definition;
-            visit(definition);
-          }
-        } else if (key !== 'definitions') {
-          visit(value);
-        }
-      }
-    }
-  };
-  visit(schema);
-  return found;
-}
+const kindSchema = kindSchemaMaker(DEFINITIONS, 'cilium-schemas.ts');
 
 /** One schema object for both policy kinds (ajv compiles it once). */
 const POLICY = kindSchema({ spec: ref('rule'), specs: listOf(ref('rule'), 'a list of rules') });

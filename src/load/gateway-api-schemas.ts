@@ -9,18 +9,9 @@
  * them, which it does for custom resources too).
  */
 
-type Schema = { readonly [keyword: string]: unknown };
-
-const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
-
-const STRING: Schema = { type: 'string' };
-const OPT_STRING: Schema = { type: ['string', 'null'] };
-const OPT_STRINGS: Schema = { type: ['array', 'null'], description: 'a list of strings', items: STRING };
-const PORT_NUMBER: Schema = { type: 'integer', minimum: 1, maximum: 65535, description: 'an integer from 1 to 65535' };
-const OPT_PORT_NUMBER: Schema = { ...PORT_NUMBER, type: ['integer', 'null'] };
-const OPT_MAPPING: Schema = { type: ['object', 'null'], description: 'a mapping' };
-
-const listOf = (items: Schema, description = 'a list'): Schema => ({ type: ['array', 'null'], description, items });
+import {
+  OPT_MAPPING, OPT_PORT_NUMBER, OPT_STRING, OPT_STRINGS, PORT_NUMBER, STRING, UNCHECKED_LABEL_SELECTOR, listOf, oneOfValues, ref, type Schema,
+} from './schema-fragments.js';
 
 /**
  * The definitions the Gateway API specs refer to, added to schemas.ts's (whose `stringMap` they
@@ -31,19 +22,7 @@ export const GATEWAY_API_DEFINITIONS: Readonly<Record<string, Schema>> = {
    * A label selector as the Gateway API's CRDs declare it (metav1.LabelSelector without the
    * API server's label checks, which custom resources do not get).
    */
-  gatewayLabelSelector: {
-    type: ['object', 'null'],
-    description: 'a mapping (a label selector)',
-    properties: {
-      matchLabels: ref('stringMap'),
-      matchExpressions: listOf({
-        type: 'object',
-        description: 'a mapping with key, operator and values',
-        required: ['key', 'operator'],
-        properties: { key: STRING, operator: STRING, values: OPT_STRINGS },
-      }),
-    },
-  },
+  gatewayLabelSelector: UNCHECKED_LABEL_SELECTOR,
   /** ParentReference: a Gateway (by default), a listener of it, or another parent such as a Service. */
   parentReference: {
     type: 'object',
@@ -89,7 +68,7 @@ export const GATEWAY_API_DEFINITIONS: Readonly<Record<string, Schema>> = {
       path: {
         type: ['object', 'null'],
         description: 'a mapping with type and value',
-        properties: { type: { enum: ['Exact', 'PathPrefix', 'RegularExpression', null], description: 'one of Exact, PathPrefix, RegularExpression' }, value: OPT_STRING },
+        properties: { type: oneOfValues(['Exact', 'PathPrefix', 'RegularExpression']), value: OPT_STRING },
       },
       method: OPT_STRING,
       headers: listOf(ref('headerMatch')),
@@ -121,7 +100,7 @@ export const GATEWAY_API_DEFINITIONS: Readonly<Record<string, Schema>> = {
         type: ['object', 'null'],
         description: 'a mapping with mode and certificateRefs',
         properties: {
-          mode: { enum: ['Terminate', 'Passthrough', null], description: 'one of Terminate, Passthrough' },
+          mode: oneOfValues(['Terminate', 'Passthrough']),
           certificateRefs: listOf({
             type: 'object',
             description: 'a mapping (a certificate reference with group, kind, namespace and name)',
@@ -138,7 +117,7 @@ export const GATEWAY_API_DEFINITIONS: Readonly<Record<string, Schema>> = {
             type: ['object', 'null'],
             description: 'a mapping with from and selector',
             properties: {
-              from: { enum: ['All', 'Same', 'Selector', null], description: 'one of All, Same, Selector' },
+              from: oneOfValues(['All', 'Same', 'Selector']),
               selector: ref('gatewayLabelSelector'),
             },
           },

@@ -11,39 +11,16 @@
  * CUSTOM policy without a provider) are the graph builder's (src/model/build-istio.ts).
  */
 
-type Schema = { readonly [keyword: string]: unknown };
+import { METADATA_DEFINITIONS, OPT_BOOLEAN, OPT_MAPPING, OPT_STRING, OPT_STRINGS, STRING, kindSchemaMaker, listOf, oneOfValues, ref, type Schema } from './schema-fragments.js';
 
-const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
-
-const STRING: Schema = { type: 'string' };
-const OPT_STRING: Schema = { type: ['string', 'null'] };
-const OPT_STRINGS: Schema = { type: ['array', 'null'], description: 'a list of strings', items: STRING };
-const OPT_BOOLEAN: Schema = { type: ['boolean', 'null'], description: 'true or false' };
+/** A port number as Istio's CRDs type it (uint32). */
 const PORT_NUMBER: Schema = { type: 'integer', minimum: 0, maximum: 4294967295, description: 'a port number' };
 const OPT_PORT_NUMBER: Schema = { ...PORT_NUMBER, type: ['integer', 'null'] };
-const OPT_MAPPING: Schema = { type: ['object', 'null'], description: 'a mapping' };
-
-const listOf = (items: Schema, description = 'a list'): Schema => ({ type: ['array', 'null'], description, items });
-const oneOf = (values: readonly string[]): Schema => ({ enum: [...values, null], description: `one of ${values.join(', ')}` });
 
 /** Shared definitions; each kind schema embeds the ones it reaches. */
 const DEFINITIONS: Readonly<Record<string, Schema>> = {
-  stringMap: {
-    type: ['object', 'null'],
-    description: 'a mapping of keys to string values',
-    additionalProperties: STRING,
-  },
-  objectMeta: {
-    type: 'object',
-    description: 'a mapping (object metadata)',
-    properties: {
-      name: STRING,
-      namespace: OPT_STRING,
-      labels: ref('stringMap'),
-      annotations: ref('stringMap'),
-      creationTimestamp: OPT_STRING,
-    },
-  },
+  // Object metadata as the API server checks it for every custom resource.
+  ...METADATA_DEFINITIONS,
   /** istio.type.v1beta1.WorkloadSelector: labels only, no expressions. */
   workloadSelector: {
     type: ['object', 'null'],
@@ -112,7 +89,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   mutualTls: {
     type: ['object', 'null'],
     description: 'a mapping with mode',
-    properties: { mode: oneOf(['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT']) },
+    properties: { mode: oneOfValues(['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT']) },
   },
   /** networking Port: number, protocol, name, targetPort. */
   istioPort: {
@@ -137,7 +114,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
         description: 'a mapping (server TLS settings)',
         properties: {
           httpsRedirect: OPT_BOOLEAN,
-          mode: oneOf(['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL']),
+          mode: oneOfValues(['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL']),
           credentialName: OPT_STRING,
         },
       },
@@ -179,7 +156,7 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   clientTls: {
     type: ['object', 'null'],
     description: 'a mapping (client TLS settings)',
-    properties: { mode: oneOf(['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL']) },
+    properties: { mode: oneOfValues(['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL']) },
   },
   trafficPolicy: {
     type: ['object', 'null'],
@@ -200,42 +177,8 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   },
 };
 
-function kindSchema(spec: Schema): object {
-  const root: Record<string, unknown> = {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    type: 'object',
-    description: 'a mapping (a Kubernetes object)',
-    properties: { metadata: ref('objectMeta'), spec },
-  };
-  root.definitions = reachableDefinitions(root);
-  return root;
-}
-
-/** The definitions `schema` refers to, directly or through other definitions. */
-function reachableDefinitions(schema: unknown): Record<string, Schema> {
-  const found: Record<string, Schema> = {};
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-    } else if (typeof node === 'object' && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '$ref' && typeof value === 'string') {
-          const name = value.replace('#/definitions/', '');
-          const definition = DEFINITIONS[name];
-          if (!definition) throw new Error(`istio-schemas.ts: no definition ${value}`);
-          if (!(name in found)) {
-            found[name] = definition;
-            visit(definition);
-          }
-        } else if (key !== 'definitions') {
-          visit(value);
-        }
-      }
-    }
-  };
-  visit(schema);
-  return found;
-}
+const makeKindSchema = kindSchemaMaker(DEFINITIONS, 'istio-schemas.ts');
+const kindSchema = (specSchema: Schema): object => makeKindSchema({ spec: specSchema });
 
 const spec = (description: string, properties: Record<string, Schema>): Schema => ({ type: ['object', 'null'], description, properties });
 
@@ -245,7 +188,7 @@ export const ISTIO_SCHEMAS: Readonly<Record<string, object>> = {
     selector: ref('workloadSelector'),
     targetRef: ref('policyTargetReference'),
     targetRefs: listOf(ref('policyTargetReference')),
-    action: oneOf(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']),
+    action: oneOfValues(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']),
     provider: { type: ['object', 'null'], description: 'a mapping with name', properties: { name: OPT_STRING } },
     rules: listOf(ref('authorizationRule')),
   })),
@@ -287,8 +230,8 @@ export const ISTIO_SCHEMAS: Readonly<Record<string, object>> = {
     hosts: OPT_STRINGS,
     addresses: OPT_STRINGS,
     ports: listOf(ref('istioPort')),
-    location: oneOf(['MESH_EXTERNAL', 'MESH_INTERNAL']),
-    resolution: oneOf(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS']),
+    location: oneOfValues(['MESH_EXTERNAL', 'MESH_INTERNAL']),
+    resolution: oneOfValues(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS']),
     endpoints: listOf({
       type: ['object', 'null'],
       description: 'a mapping (an endpoint with address, ports and labels)',
@@ -304,7 +247,7 @@ export const ISTIO_SCHEMAS: Readonly<Record<string, object>> = {
     outboundTrafficPolicy: {
       type: ['object', 'null'],
       description: 'a mapping with mode',
-      properties: { mode: oneOf(['REGISTRY_ONLY', 'ALLOW_ANY']) },
+      properties: { mode: oneOfValues(['REGISTRY_ONLY', 'ALLOW_ANY']) },
     },
   })),
 };

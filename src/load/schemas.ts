@@ -16,48 +16,18 @@ import { GATEWAY_API_DEFINITIONS, GATEWAY_API_SPECS } from './gateway-api-schema
 import { CILIUM_SCHEMAS } from './cilium-schemas.js';
 import { ISTIO_SCHEMAS } from './istio-schemas.js';
 import { CALICO_SCHEMAS } from './calico-schemas.js';
+import {
+  DNS_1035_LABEL_PATTERN, DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, INT32_MAX, LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN, METADATA_DEFINITIONS,
+  OPT_BOOLEAN, OPT_MAPPING as OPT_OBJECT, OPT_PORT_NUMBER, OPT_STRING, OPT_STRINGS, PORT_NAME_PATTERN, PORT_NUMBER, STRING,
+  kindSchemaMaker, listOf, objectMeta, orNull, ref, type Schema,
+} from './schema-fragments.js';
 
-type Schema = { readonly [keyword: string]: unknown };
+export {
+  ANNOTATION_KEY_PATTERN, DNS_1035_LABEL_PATTERN, DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, INT32_MAX, LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN,
+  PORT_NAME_PATTERN,
+} from './schema-fragments.js';
 
-/** IANA_SVC_NAME, as the API server checks container port names and named target ports. */
-export const PORT_NAME_PATTERN = '^(?=.{1,15}$)(?!.*--)(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$';
-
-/** A DNS-1123 subdomain (most object names): lowercase alphanumerics, '-' and '.', at most 253 characters. */
-export const DNS_SUBDOMAIN_PATTERN = '^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-/** A DNS-1123 label (namespace names, container names): lowercase alphanumerics and '-', at most 63 characters. */
-export const DNS_LABEL_PATTERN = '^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-/** A DNS-1035 label (Service names): a DNS-1123 label that starts with a letter. */
-export const DNS_1035_LABEL_PATTERN = '^(?=.{1,63}$)[a-z]([-a-z0-9]*[a-z0-9])?$';
-/** A label key (a qualified name): an optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
-export const LABEL_KEY_PATTERN = '^(?:(?=[^/]{1,253}/)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(?=[^/]{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
-/** An annotation key: a qualified name checked in lower case, so its prefix may have capitals. */
-export const ANNOTATION_KEY_PATTERN = '^(?:(?=[^/]{1,253}/)[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*/)?(?=[^/]{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
-/** A label value: empty, or at most 63 alphanumerics, '-', '_' and '.', beginning and ending with an alphanumeric. */
-export const LABEL_VALUE_PATTERN = '^(?=.{0,63}$)(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
-/** The largest int32, the type of replicas, counts and ports in the API. */
-export const INT32_MAX = 2147483647;
-
-const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
-
-/** Accepts `null` as well: an optional field left empty in YAML, which kubectl treats as absent. */
-function orNull(schema: Schema): Schema {
-  const result: Record<string, unknown> = { ...schema };
-  if (typeof schema.type === 'string') result.type = [schema.type, 'null'];
-  else if (Array.isArray(schema.type)) result.type = [...schema.type, 'null'];
-  if (Array.isArray(schema.enum)) result.enum = [...schema.enum, null];
-  return result;
-}
-
-/** An optional list of `items`. */
-const listOf = (items: Schema, description = 'a list'): Schema => ({ type: ['array', 'null'], description, items });
-
-// Leaf shapes: spread into the nodes that use them, so each is written once.
-const STRING: Schema = { type: 'string' };
-const OPT_STRING = orNull(STRING);
-const OPT_BOOLEAN: Schema = { type: ['boolean', 'null'], description: 'true or false' };
-const OPT_OBJECT: Schema = { type: ['object', 'null'], description: 'a mapping' };
-const PORT_NUMBER: Schema = { type: 'integer', minimum: 1, maximum: 65535, description: 'an integer from 1 to 65535' };
-const OPT_PORT_NUMBER = orNull(PORT_NUMBER);
+// Leaf shapes of the built-in kinds: spread into the nodes that use them, so each is written once.
 const PORT_NAME: Schema = {
   type: 'string',
   pattern: PORT_NAME_PATTERN,
@@ -70,7 +40,6 @@ const OPT_INT32 = orNull({ type: 'integer', minimum: -INT32_MAX - 1, maximum: IN
 const DNS_LABEL: Schema = { type: 'string', pattern: DNS_LABEL_PATTERN, description: 'a DNS-1123 label' };
 const OPT_DNS_LABEL = orNull(DNS_LABEL);
 const OPT_PROTOCOL = orNull({ enum: ['TCP', 'UDP', 'SCTP'], description: 'one of TCP, UDP, SCTP' });
-const OPT_STRINGS = listOf(STRING, 'a list of strings');
 
 const LABEL_SELECTOR_SHAPE: Schema = {
   type: 'object',
@@ -91,28 +60,6 @@ const SERVICE_BACKEND_PORT: Schema = {
     { type: 'object', required: ['name'] },
   ],
 };
-
-/**
- * Object metadata whose name follows `namePattern` (at most `maxNameLength` characters when
- * shorter than the pattern allows). The name's presence is the loader's to check.
- */
-function objectMeta(namePattern: string, maxNameLength?: number): Schema {
-  return {
-    type: 'object',
-    description: 'a mapping (object metadata)',
-    properties: {
-      name: { type: 'string', pattern: namePattern, ...(maxNameLength !== undefined ? { maxLength: maxNameLength } : {}) },
-      generateName: OPT_STRING,
-      // `namespace: ""` is the current namespace, as if it were not written.
-      namespace: orNull({ type: 'string', pattern: `^$|${DNS_LABEL_PATTERN}`, description: 'a DNS-1123 label' }),
-      labels: ref('labels'),
-      annotations: ref('annotations'),
-      ownerReferences: listOf(ref('ownerReference')),
-      // Read by route-hostname-conflict (the oldest route wins); `null` in kubectl's dry-run output.
-      creationTimestamp: OPT_STRING,
-    },
-  };
-}
 
 /** A port of an admin policy rule: exactly one of portNumber, portRange and namedPort. */
 const ADMIN_PORT: Schema = {
@@ -234,31 +181,7 @@ function operatorWorkloadSpec(kind: string, fields: Readonly<Record<string, Sche
 /** Shared definitions; each kind schema embeds the ones it reaches. */
 const DEFINITIONS: Readonly<Record<string, Schema>> = {
   ...GATEWAY_API_DEFINITIONS,
-  stringMap: {
-    type: ['object', 'null'],
-    description: 'a mapping of keys to string values',
-    additionalProperties: STRING,
-  },
-  /** Labels, and the maps that select by labels (matchLabels, a Service's selector, nodeSelector). */
-  labels: {
-    type: ['object', 'null'],
-    description: 'a mapping of label keys to string values',
-    propertyNames: { pattern: LABEL_KEY_PATTERN },
-    additionalProperties: { type: 'string', pattern: LABEL_VALUE_PATTERN },
-  },
-  annotations: {
-    type: ['object', 'null'],
-    description: 'a mapping of annotation keys to string values',
-    propertyNames: { pattern: ANNOTATION_KEY_PATTERN },
-    additionalProperties: STRING,
-  },
-  ownerReference: {
-    type: 'object',
-    description: 'a mapping (an owner reference)',
-    properties: { apiVersion: OPT_STRING, kind: OPT_STRING, name: OPT_STRING, uid: OPT_STRING, controller: OPT_BOOLEAN },
-  },
-  /** Metadata of objects named with a DNS subdomain (most kinds), and of pod templates. */
-  objectMeta: objectMeta(DNS_SUBDOMAIN_PATTERN),
+  ...METADATA_DEFINITIONS,
   /** Namespaces are named with a DNS-1123 label. */
   namespaceMeta: objectMeta(DNS_LABEL_PATTERN),
   /** Services are named with a DNS-1035 label: their name becomes a DNS name and an environment variable. */
@@ -645,42 +568,7 @@ const CLUSTER_POLICY_DEFINITIONS: Readonly<Record<string, Schema>> = {
 };
 
 /** The top-level schema of a kind: metadata (named as `metadata` says) plus the given fields (spec, status...). */
-function kindSchema(fields: Readonly<Record<string, Schema>> = {}, metadata = 'objectMeta'): object {
-  const root: Record<string, unknown> = {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    type: 'object',
-    description: 'a mapping (a Kubernetes object)',
-    properties: { metadata: ref(metadata), ...fields },
-  };
-  root.definitions = reachableDefinitions(root);
-  return root;
-}
-
-/** The definitions `schema` refers to, directly or through other definitions. */
-function reachableDefinitions(schema: unknown): Record<string, Schema> {
-  const found: Record<string, Schema> = {};
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-    } else if (typeof node === 'object' && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '$ref' && typeof value === 'string') {
-          const name = value.replace('#/definitions/', '');
-          const definition = DEFINITIONS[name] ?? CLUSTER_POLICY_DEFINITIONS[name];
-          if (!definition) throw new Error(`schemas.ts: no definition ${value}`);
-          if (!(name in found)) {
-            found[name] = definition;
-            visit(definition);
-          }
-        } else if (key !== 'definitions') {
-          visit(value);
-        }
-      }
-    }
-  };
-  visit(schema);
-  return found;
-}
+const kindSchema = kindSchemaMaker({ ...DEFINITIONS, ...CLUSTER_POLICY_DEFINITIONS }, 'schemas.ts');
 
 /**
  * One schema object for the workload kinds: ajv caches compiled schemas by object identity,

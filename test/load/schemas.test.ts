@@ -421,6 +421,33 @@ describe('KIND_SCHEMAS', () => {
   it('does not require apiVersion, kind or metadata.name', () => {
     expect(validators.Service({ spec: {} })).toBe(true);
   });
+
+  it("checks the dialects' metadata as the API server checks every custom resource's", () => {
+    const dialectObjects = [
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', spec: {} },
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', spec: { externalCIDRs: [] } },
+      { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', spec: {} },
+      { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', spec: {} },
+      { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', spec: {} },
+      { apiVersion: 'crd.projectcalico.org/v1', kind: 'HostEndpoint', spec: {} },
+    ];
+    for (const object of dialectObjects) {
+      const at = (metadata: Record<string, unknown>) => firstProblem({ ...object, metadata }).path;
+      expect({ kind: object.kind, errors: errorsOf({ ...object, metadata: meta('web.shop-1') }) }).toEqual({ kind: object.kind, errors: [] });
+      expect(at(meta('Web_Policy'))).toEqual(['metadata', 'name']);
+      expect(at(meta('web', { namespace: 'Shop' }))).toEqual(['metadata', 'namespace']);
+      expect(at(meta('web', { labels: { app: 'web server' } }))).toEqual(['metadata', 'labels', 'app']);
+      expect(at(meta('web', { annotations: { 'bad key!': 'x' } }))).toEqual(['metadata', 'annotations', 'bad key!']);
+    }
+  });
+
+  it("leaves the names of Calico's policies and tiers to the graph builder's per-kind rules", () => {
+    for (const kind of ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'Tier']) {
+      const object = { apiVersion: 'projectcalico.org/v3', kind, metadata: meta('Web_Policy'), spec: {} };
+      expect({ kind, errors: errorsOf(object) }).toEqual({ kind, errors: [] });
+      expect(firstProblem({ ...object, metadata: meta('web', { namespace: 'Shop' }) }).path).toEqual(['metadata', 'namespace']);
+    }
+  });
 });
 
 describe('describeSchemaError', () => {
