@@ -42,6 +42,34 @@ const TLS_CONTEXT: Schema = {
   properties: { secret: SECRET_REFERENCE, trustedCA: OPT_STRING, certificate: OPT_STRING, privateKey: OPT_STRING },
 };
 
+/**
+ * An ingress or egress rule, allowing or denying (IngressRule, IngressDenyRule, EgressRule,
+ * EgressDenyRule): the same peers, `from…` or `to…`; services on egress only; FQDNs and
+ * authentication on allow rules only; deny rules' ports carry no L7 rules.
+ */
+function peerRule(direction: 'ingress' | 'egress', action: 'allow' | 'deny'): Schema {
+  const peer = direction === 'ingress' ? 'from' : 'to';
+  const isAllow = action === 'allow';
+  return {
+    type: 'object',
+    description: `a mapping (an ${direction} ${isAllow ? '' : 'deny '}rule)`,
+    properties: {
+      [`${peer}Endpoints`]: listOf(ref('endpointSelector')),
+      [`${peer}Requires`]: ref('requires'),
+      [`${peer}CIDR`]: OPT_STRINGS,
+      [`${peer}CIDRSet`]: listOf(ref('cidrRule')),
+      [`${peer}Entities`]: ref('entities'),
+      ...(direction === 'egress' ? { toServices: listOf(ref('service')) } : {}),
+      ...(direction === 'egress' && isAllow ? { toFQDNs: listOf(ref('fqdnSelector')) } : {}),
+      [`${peer}Nodes`]: listOf(ref('endpointSelector')),
+      [`${peer}Groups`]: listOf(OPT_MAPPING),
+      toPorts: listOf(ref(isAllow ? 'portRule' : 'portDenyRule')),
+      icmps: listOf(ref('icmpRule')),
+      ...(isAllow ? { authentication: ref('authentication') } : {}),
+    },
+  };
+}
+
 /** Shared definitions; each kind schema embeds the ones it reaches. */
 const DEFINITIONS: Readonly<Record<string, Schema>> = {
   // Object metadata as the API server checks it for every custom resource.
@@ -193,71 +221,10 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   // fromRequires/toRequires: deprecated in 1.17, removed in 1.19 (the CRD allows no entries);
   // read here as selectors so that older policies are still understood (the model says so).
   requires: listOf(ref('endpointSelector')),
-  ingressRule: {
-    type: 'object',
-    description: 'a mapping (an ingress rule)',
-    properties: {
-      fromEndpoints: listOf(ref('endpointSelector')),
-      fromRequires: ref('requires'),
-      fromCIDR: OPT_STRINGS,
-      fromCIDRSet: listOf(ref('cidrRule')),
-      fromEntities: ref('entities'),
-      fromNodes: listOf(ref('endpointSelector')),
-      fromGroups: listOf(OPT_MAPPING),
-      toPorts: listOf(ref('portRule')),
-      icmps: listOf(ref('icmpRule')),
-      authentication: ref('authentication'),
-    },
-  },
-  ingressDenyRule: {
-    type: 'object',
-    description: 'a mapping (an ingress deny rule)',
-    properties: {
-      fromEndpoints: listOf(ref('endpointSelector')),
-      fromRequires: ref('requires'),
-      fromCIDR: OPT_STRINGS,
-      fromCIDRSet: listOf(ref('cidrRule')),
-      fromEntities: ref('entities'),
-      fromNodes: listOf(ref('endpointSelector')),
-      fromGroups: listOf(OPT_MAPPING),
-      toPorts: listOf(ref('portDenyRule')),
-      icmps: listOf(ref('icmpRule')),
-    },
-  },
-  egressRule: {
-    type: 'object',
-    description: 'a mapping (an egress rule)',
-    properties: {
-      toEndpoints: listOf(ref('endpointSelector')),
-      toRequires: ref('requires'),
-      toCIDR: OPT_STRINGS,
-      toCIDRSet: listOf(ref('cidrRule')),
-      toEntities: ref('entities'),
-      toServices: listOf(ref('service')),
-      toFQDNs: listOf(ref('fqdnSelector')),
-      toNodes: listOf(ref('endpointSelector')),
-      toGroups: listOf(OPT_MAPPING),
-      toPorts: listOf(ref('portRule')),
-      icmps: listOf(ref('icmpRule')),
-      authentication: ref('authentication'),
-    },
-  },
-  egressDenyRule: {
-    type: 'object',
-    description: 'a mapping (an egress deny rule)',
-    properties: {
-      toEndpoints: listOf(ref('endpointSelector')),
-      toRequires: ref('requires'),
-      toCIDR: OPT_STRINGS,
-      toCIDRSet: listOf(ref('cidrRule')),
-      toEntities: ref('entities'),
-      toServices: listOf(ref('service')),
-      toNodes: listOf(ref('endpointSelector')),
-      toGroups: listOf(OPT_MAPPING),
-      toPorts: listOf(ref('portDenyRule')),
-      icmps: listOf(ref('icmpRule')),
-    },
-  },
+  ingressRule: peerRule('ingress', 'allow'),
+  ingressDenyRule: peerRule('ingress', 'deny'),
+  egressRule: peerRule('egress', 'allow'),
+  egressDenyRule: peerRule('egress', 'deny'),
   rule: {
     type: ['object', 'null'],
     description: 'a mapping (a Cilium policy rule)',
