@@ -10,7 +10,9 @@
  * documentation's "Using Kubernetes Constructs in Policy".
  */
 import type { FieldPath } from '../load/path.js';
-import { labelValueProblem, type Labels, type SelectorOperator, type SelectorProblem } from './label-selector.js';
+import {
+  formatRequirement, labelValueProblem, readSelectorEntries, readSelectorExpression, satisfiesRequirement, type Labels, type SelectorOperator, type SelectorProblem,
+} from './label-selector.js';
 
 /** The source Cilium gives labels taken from Kubernetes (pod, namespace and node labels). */
 export const SOURCE_K8S = 'k8s';
@@ -79,8 +81,6 @@ function formatKey(requirement: { source: string; key: string }): string {
   return requirement.source === SOURCE_ANY ? requirement.key : `${requirement.source}:${requirement.key}`;
 }
 
-const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
-
 /**
  * Validates a raw Cilium selector (`endpointSelector`, `fromEndpoints[i]`, `nodeSelector`...).
  * The CRD accepts any key (sources such as `k8s:` are part of it) and checks `matchLabels` values
@@ -88,51 +88,29 @@ const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNo
  * values and Exists/DoesNotExist with values.
  */
 export function parseCiliumSelector(raw: unknown): { selector?: CiliumSelector; problems: SelectorProblem[] } {
-  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
-    return { problems: [{ path: [], message: 'a selector must be a mapping with matchLabels or matchExpressions' }] };
-  }
-  const value = (raw ?? {}) as { matchLabels?: unknown; matchExpressions?: unknown };
-  if (value.matchLabels != null && (typeof value.matchLabels !== 'object' || Array.isArray(value.matchLabels))) {
-    return { problems: [{ path: ['matchLabels'], message: 'matchLabels must be a mapping of label keys to values' }] };
-  }
-  if (value.matchExpressions != null && !Array.isArray(value.matchExpressions)) {
-    return { problems: [{ path: ['matchExpressions'], message: 'matchExpressions must be a list' }] };
-  }
+  const entries = readSelectorEntries(raw, 'a selector must be a mapping with matchLabels or matchExpressions');
+  if ('problem' in entries) return { problems: [entries.problem] };
   const problems: SelectorProblem[] = [];
   const requirements: CiliumRequirement[] = [];
-  for (const [written, labelValue] of Object.entries((value.matchLabels ?? {}) as Record<string, unknown>)) {
+  for (const [written, labelValue] of entries.matchLabels) {
     const text = labelValue == null ? '' : String(labelValue);
     const problem = keyProblem(written) ?? labelValueProblem(text);
     if (problem) problems.push({ path: ['matchLabels', written], message: problem });
     else requirements.push({ ...parseSelectorKey(written), operator: 'In', values: [text], fromMatchLabels: true });
   }
-  ((value.matchExpressions ?? []) as unknown[]).forEach((expression, index) => {
-    const { key, operator, values } = (expression ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
+  entries.matchExpressions.forEach((raw, index) => {
     const path: FieldPath = ['matchExpressions', index];
-    const valueList = Array.isArray(values) ? values.map(String) : [];
-    if (typeof key !== 'string' || key === '') {
-      problems.push({ path, message: 'a matchExpressions entry has no key' });
+    const expression = readSelectorExpression(raw, path);
+    if ('problem' in expression) {
+      problems.push(expression.problem);
       return;
     }
-    if (typeof operator !== 'string' || !OPERATORS.has(operator)) {
-      const hint = typeof operator === 'string' ? [...OPERATORS].find((known) => known.toLowerCase() === operator.toLowerCase()) : undefined;
-      problems.push({ path: [...path, 'operator'], message: `operator '${String(operator)}' is not one of In, NotIn, Exists, DoesNotExist${hint ? `; did you mean ${hint}?` : ''}` });
-      return;
-    }
-    if ((operator === 'In' || operator === 'NotIn') && valueList.length === 0) {
-      problems.push({ path: [...path, 'values'], message: `operator ${operator} on '${key}' needs at least one value` });
-      return;
-    }
-    if ((operator === 'Exists' || operator === 'DoesNotExist') && valueList.length > 0) {
-      problems.push({ path: [...path, 'values'], message: `operator ${operator} on '${key}' must not have values` });
-      return;
-    }
-    const problem = keyProblem(key);
+    const problem = keyProblem(expression.key);
     if (problem) {
       problems.push({ path: [...path, 'key'], message: problem });
       return;
     }
-    requirements.push({ ...parseSelectorKey(key), operator: operator as SelectorOperator, values: valueList, fromMatchLabels: false });
+    requirements.push({ ...parseSelectorKey(expression.key), operator: expression.operator, values: expression.values, fromMatchLabels: false });
   });
   if (problems.length > 0) return { problems };
   return { selector: makeSelector(requirements), problems };
@@ -153,15 +131,7 @@ export function makeSelector(requirements: readonly CiliumRequirement[]): Cilium
 /** Formats requirements the way kubectl prints selectors, keys with their source: `k8s:app=web,env in (a,b)`. */
 export function formatCiliumRequirements(requirements: readonly CiliumRequirement[]): string {
   if (requirements.length === 0) return '<all>';
-  return requirements.map((requirement) => {
-    const key = formatKey(requirement);
-    switch (requirement.operator) {
-      case 'In': return requirement.values.length === 1 ? `${key}=${requirement.values[0]}` : `${key} in (${requirement.values.join(',')})`;
-      case 'NotIn': return `${key} notin (${requirement.values.join(',')})`;
-      case 'Exists': return key;
-      case 'DoesNotExist': return `!${key}`;
-    }
-  }).join(',');
+  return requirements.map((requirement) => formatRequirement(formatKey(requirement), requirement)).join(',');
 }
 
 /** Builds an identity from its labels. */
@@ -186,22 +156,7 @@ function labelFor(identity: EndpointIdentity, source: string, key: string): Cili
 /** Returns true when the identity satisfies every requirement of `selector` (apimachinery semantics over Cilium's labels). */
 export function matchesCiliumSelector(selector: CiliumSelector, identity: EndpointIdentity): boolean {
   for (const requirement of selector.requirements) {
-    const label = labelFor(identity, requirement.source, requirement.key);
-    switch (requirement.operator) {
-      case 'In':
-        if (!label || !requirement.values.includes(label.value)) return false;
-        break;
-      case 'NotIn':
-        // A missing key satisfies NotIn, as in apimachinery's Requirement.Matches.
-        if (label && requirement.values.includes(label.value)) return false;
-        break;
-      case 'Exists':
-        if (!label) return false;
-        break;
-      case 'DoesNotExist':
-        if (label) return false;
-        break;
-    }
+    if (!satisfiesRequirement(requirement, labelFor(identity, requirement.source, requirement.key)?.value)) return false;
   }
   return true;
 }

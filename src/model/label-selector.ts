@@ -54,58 +54,94 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** The entries of a raw selector (`matchLabels`, `matchExpressions`), read past the checks of its shape. */
+export interface SelectorEntries {
+  readonly matchLabels: readonly (readonly [string, unknown])[];
+  readonly matchExpressions: readonly unknown[];
+}
+
+/**
+ * Returns the entries of a raw selector, or the problem with its shape: it must be a mapping (or
+ * empty), `matchLabels` a mapping and `matchExpressions` a list. `notAMapping` is the message for
+ * a selector that is not a mapping.
+ */
+export function readSelectorEntries(raw: unknown, notAMapping: string): SelectorEntries | { readonly problem: SelectorProblem } {
+  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
+    return { problem: { path: [], message: notAMapping } };
+  }
+  const value = (raw ?? {}) as { matchLabels?: unknown; matchExpressions?: unknown };
+  if (value.matchLabels != null && (typeof value.matchLabels !== 'object' || Array.isArray(value.matchLabels))) {
+    return { problem: { path: ['matchLabels'], message: 'matchLabels must be a mapping of label keys to values' } };
+  }
+  if (value.matchExpressions != null && !Array.isArray(value.matchExpressions)) {
+    return { problem: { path: ['matchExpressions'], message: 'matchExpressions must be a list' } };
+  }
+  return { matchLabels: Object.entries((value.matchLabels ?? {}) as Record<string, unknown>), matchExpressions: (value.matchExpressions ?? []) as unknown[] };
+}
+
+/** A `matchExpressions` entry that apimachinery would turn into a requirement (its key's syntax aside). */
+export interface SelectorExpression {
+  readonly key: string;
+  readonly operator: SelectorOperator;
+  readonly values: readonly string[];
+}
+
+/**
+ * Reads the `matchExpressions` entry at `path` as apimachinery's `LabelSelectorAsSelector` does:
+ * it needs a key and a known operator; In and NotIn need values, Exists and DoesNotExist take
+ * none. Returns the expression, or the problem that makes the API refuse it.
+ */
+export function readSelectorExpression(expression: unknown, path: FieldPath): SelectorExpression | { readonly problem: SelectorProblem } {
+  const { key, operator, values } = (expression ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
+  const valueList = Array.isArray(values) ? values.map(String) : [];
+  if (typeof key !== 'string' || key === '') {
+    return { problem: { path, message: 'a matchExpressions entry has no key' } };
+  }
+  if (typeof operator !== 'string' || !OPERATORS.has(operator)) {
+    const hint = typeof operator === 'string' ? caseHint(operator) : undefined;
+    return {
+      problem: {
+        path: [...path, 'operator'],
+        message: `operator '${String(operator)}' is not one of In, NotIn, Exists, DoesNotExist${hint ? `; did you mean ${hint}?` : ''}`,
+      },
+    };
+  }
+  if ((operator === 'In' || operator === 'NotIn') && valueList.length === 0) {
+    return { problem: { path: [...path, 'values'], message: `operator ${operator} on '${key}' needs at least one value` } };
+  }
+  if ((operator === 'Exists' || operator === 'DoesNotExist') && valueList.length > 0) {
+    return { problem: { path: [...path, 'values'], message: `operator ${operator} on '${key}' must not have values` } };
+  }
+  return { key, operator: operator as SelectorOperator, values: valueList };
+}
+
 /**
  * Validates and normalises a raw `LabelSelector` as the API server does
  * (apimachinery's `LabelSelectorAsSelector`): In/NotIn need values, Exists/DoesNotExist take none.
  */
 export function parseLabelSelector(raw: unknown): { selector?: LabelSelector; problems: SelectorProblem[] } {
+  const entries = readSelectorEntries(raw, 'a label selector must be a mapping');
+  if ('problem' in entries) return { problems: [entries.problem] };
   const problems: SelectorProblem[] = [];
   const requirements: LabelRequirement[] = [];
-  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
-    return { problems: [{ path: [], message: 'a label selector must be a mapping' }] };
-  }
-  const value = (raw ?? {}) as { matchLabels?: unknown; matchExpressions?: unknown };
-  if (value.matchLabels != null && (typeof value.matchLabels !== 'object' || Array.isArray(value.matchLabels))) {
-    return { problems: [{ path: ['matchLabels'], message: 'matchLabels must be a mapping of label keys to values' }] };
-  }
-  if (value.matchExpressions != null && !Array.isArray(value.matchExpressions)) {
-    return { problems: [{ path: ['matchExpressions'], message: 'matchExpressions must be a list' }] };
-  }
-  for (const [key, labelValue] of Object.entries((value.matchLabels ?? {}) as Record<string, unknown>)) {
+  for (const [key, labelValue] of entries.matchLabels) {
     const problem = labelKeyProblem(key) ?? labelValueProblem(String(labelValue));
     if (problem) problems.push({ path: ['matchLabels', key], message: problem });
     else requirements.push({ key, operator: 'In', values: [String(labelValue)] });
   }
-  ((value.matchExpressions ?? []) as unknown[]).forEach((expression, index) => {
-    const { key, operator, values } = (expression ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
+  entries.matchExpressions.forEach((raw, index) => {
     const path: FieldPath = ['matchExpressions', index];
-    const valueList = Array.isArray(values) ? values.map(String) : [];
-    if (typeof key !== 'string' || key === '') {
-      problems.push({ path, message: 'a matchExpressions entry has no key' });
+    const expression = readSelectorExpression(raw, path);
+    if ('problem' in expression) {
+      problems.push(expression.problem);
       return;
     }
-    if (typeof operator !== 'string' || !OPERATORS.has(operator)) {
-      const hint = typeof operator === 'string' ? caseHint(operator) : undefined;
-      problems.push({
-        path: [...path, 'operator'],
-        message: `operator '${String(operator)}' is not one of In, NotIn, Exists, DoesNotExist${hint ? `; did you mean ${hint}?` : ''}`,
-      });
-      return;
-    }
-    if ((operator === 'In' || operator === 'NotIn') && valueList.length === 0) {
-      problems.push({ path: [...path, 'values'], message: `operator ${operator} on '${key}' needs at least one value` });
-      return;
-    }
-    if ((operator === 'Exists' || operator === 'DoesNotExist') && valueList.length > 0) {
-      problems.push({ path: [...path, 'values'], message: `operator ${operator} on '${key}' must not have values` });
-      return;
-    }
-    const syntax = labelKeyProblem(key) ?? valueList.map(labelValueProblem).find((entry) => entry !== undefined);
+    const syntax = labelKeyProblem(expression.key) ?? expression.values.map(labelValueProblem).find((entry) => entry !== undefined);
     if (syntax) {
       problems.push({ path, message: syntax });
       return;
     }
-    requirements.push({ key, operator: operator as SelectorOperator, values: valueList });
+    requirements.push(expression);
   });
   if (problems.length > 0) return { problems };
   return { selector: { requirements, text: formatRequirements(requirements) }, problems };
@@ -116,25 +152,25 @@ function caseHint(operator: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Returns true when a label of value `value` (undefined when the key is absent) satisfies
+ * `requirement`, as apimachinery's Requirement.Matches: a missing key satisfies NotIn and
+ * DoesNotExist only.
+ */
+export function satisfiesRequirement(requirement: { readonly operator: SelectorOperator; readonly values: readonly string[] }, value: string | undefined): boolean {
+  switch (requirement.operator) {
+    case 'In': return value !== undefined && requirement.values.includes(value);
+    case 'NotIn': return value === undefined || !requirement.values.includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+  }
+}
+
 /** Returns true when `labels` satisfy every requirement of `selector`. */
 export function matchesSelector(selector: LabelSelector, labels: Labels): boolean {
   for (const requirement of selector.requirements) {
-    const has = Object.prototype.hasOwnProperty.call(labels, requirement.key);
-    switch (requirement.operator) {
-      case 'In':
-        if (!has || !requirement.values.includes(labels[requirement.key])) return false;
-        break;
-      case 'NotIn':
-        // A missing key satisfies NotIn, as in apimachinery's Requirement.Matches.
-        if (has && requirement.values.includes(labels[requirement.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-    }
+    const value = Object.prototype.hasOwnProperty.call(labels, requirement.key) ? labels[requirement.key] : undefined;
+    if (!satisfiesRequirement(requirement, value)) return false;
   }
   return true;
 }
@@ -147,22 +183,17 @@ export function selectsEverything(selector: LabelSelector): boolean {
 /** Formats requirements the way kubectl prints selectors. */
 export function formatRequirements(requirements: readonly LabelRequirement[]): string {
   if (requirements.length === 0) return '<all>';
-  return requirements
-    .map((requirement) => {
-      switch (requirement.operator) {
-        case 'In':
-          return requirement.values.length === 1
-            ? `${requirement.key}=${requirement.values[0]}`
-            : `${requirement.key} in (${requirement.values.join(',')})`;
-        case 'NotIn':
-          return `${requirement.key} notin (${requirement.values.join(',')})`;
-        case 'Exists':
-          return requirement.key;
-        case 'DoesNotExist':
-          return `!${requirement.key}`;
-      }
-    })
-    .join(',');
+  return requirements.map((requirement) => formatRequirement(requirement.key, requirement)).join(',');
+}
+
+/** Formats one requirement on `key` (as the selector's language writes the key) the way kubectl prints it: `app=web`, `env in (a,b)`, `!env`. */
+export function formatRequirement(key: string, requirement: { readonly operator: SelectorOperator; readonly values: readonly string[] }): string {
+  switch (requirement.operator) {
+    case 'In': return requirement.values.length === 1 ? `${key}=${requirement.values[0]}` : `${key} in (${requirement.values.join(',')})`;
+    case 'NotIn': return `${key} notin (${requirement.values.join(',')})`;
+    case 'Exists': return key;
+    case 'DoesNotExist': return `!${key}`;
+  }
 }
 
 /** Formats labels as `key=value,...` in key order. */
