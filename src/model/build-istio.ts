@@ -2,7 +2,7 @@ import type { ManifestObject } from '../load/manifest-object.js';
 import { ISTIO_KIND_DEFINITIONS, ISTIO_NETWORKING_GROUP } from '../load/istio-kinds.js';
 import { modelledKindOf } from '../load/kinds.js';
 import type { FieldPath } from '../load/path.js';
-import { parseAddress, parseCidr, type AddressRange, type IpFamily } from './cidr.js';
+import { mergeRanges, parseAddress, parseCidr, type AddressRange, type IpFamily } from './cidr.js';
 import {
   type AuthorizationAction, type AuthorizationCondition, type AuthorizationOperation, type AuthorizationPolicy, type AuthorizationRule,
   type AuthorizationSource, type ClientTlsMode, type DestinationRule, type IstioAddressList, type IstioGateway, type IstioGatewayServer,
@@ -195,21 +195,8 @@ class IstioReader {
     }
     const sourcePath = [...path, 'source'];
     const result: Record<string, unknown> = { path: sourcePath };
-    let fields = 0;
-    for (const field of STRING_SOURCE_FIELDS) {
-      const values = this.stringValues(source[field], [...sourcePath, field], field);
-      if (values) {
-        result[field] = values;
-        fields++;
-      }
-    }
-    for (const field of ADDRESS_SOURCE_FIELDS) {
-      const addresses = this.addressList(source[field], [...sourcePath, field]);
-      if (addresses) {
-        result[field] = addresses;
-        fields++;
-      }
-    }
+    const fields = this.readFields(source, STRING_SOURCE_FIELDS, sourcePath, result, (value, at, field) => this.stringValues(value, at, field))
+      + this.readFields(source, ADDRESS_SOURCE_FIELDS, sourcePath, result, (value, at) => this.addressList(value, at));
     if (fields === 0) this.refuse(sourcePath, '`from.source` must not be empty; leave `from` out to match any source');
     const identity = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'].some((field) => result[field] !== undefined);
     if (identity && (result.serviceAccounts !== undefined || result.notServiceAccounts !== undefined)) {
@@ -237,23 +224,28 @@ class IstioReader {
     }
     const operationPath = [...path, 'operation'];
     const result: Record<string, unknown> = { path: operationPath };
-    let fields = 0;
-    for (const field of STRING_OPERATION_FIELDS) {
-      const values = this.stringValues(operation[field], [...operationPath, field], field);
-      if (values) {
-        result[field] = values;
-        fields++;
-      }
-    }
-    for (const field of ['ports', 'notPorts'] as const) {
-      const ports = this.ports(operation[field], [...operationPath, field], field);
-      if (ports) {
-        result[field] = ports;
-        fields++;
-      }
-    }
+    const fields = this.readFields(operation, STRING_OPERATION_FIELDS, operationPath, result, (value, at, field) => this.stringValues(value, at, field))
+      + this.readFields(operation, ['ports', 'notPorts'] as const, operationPath, result, (value, at, field) => this.ports(value, at, field));
     if (fields === 0) this.refuse(operationPath, '`to.operation` must not be empty; leave `to` out to match any operation');
     return result as unknown as AuthorizationOperation;
+  }
+
+  /**
+   * Reads `fields` of a source or an operation with `read`, each at its path, into `result` (the
+   * ones given only); returns how many were given.
+   */
+  private readFields<Field extends string>(
+    entry: Raw, fields: readonly Field[], path: FieldPath, result: Record<string, unknown>, read: (raw: unknown, path: FieldPath, field: Field) => unknown,
+  ): number {
+    let given = 0;
+    for (const field of fields) {
+      const value = read(entry[field], [...path, field], field);
+      if (value) {
+        result[field] = value;
+        given++;
+      }
+    }
+    return given;
   }
 
   private condition(raw: unknown, path: FieldPath, action: AuthorizationAction): AuthorizationCondition {
@@ -762,17 +754,6 @@ function parseAddressEntry(text: string): { family: IpFamily; range: AddressRang
   }
   const address = parseAddress(text);
   return address ? { family: address.family, range: { first: address.value, last: address.value } } : undefined;
-}
-
-function mergeRanges(ranges: readonly AddressRange[]): AddressRange[] {
-  const sorted = [...ranges].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  const merged: AddressRange[] = [];
-  for (const range of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && range.first <= last.last + 1n) merged[merged.length - 1] = { first: last.first, last: range.last > last.last ? range.last : last.last };
-    else merged.push(range);
-  }
-  return merged;
 }
 
 function isPortText(value: string): boolean {

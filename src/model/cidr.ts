@@ -197,6 +197,18 @@ export function subtractRanges(range: AddressRange, holes: readonly AddressRange
   return result;
 }
 
+/** Returns address ranges sorted by their first address, overlapping and adjacent ones merged. */
+export function mergeRanges(ranges: readonly AddressRange[]): AddressRange[] {
+  const sorted = [...ranges].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const merged: AddressRange[] = [];
+  for (const range of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && range.first <= last.last + 1n) merged[merged.length - 1] = { first: last.first, last: range.last > last.last ? range.last : last.last };
+    else merged.push(range);
+  }
+  return merged;
+}
+
 /**
  * For each CIDR of a list, the index of the first entry (the lowest index) that covers it: an
  * entry of the same family whose range contains it, or, for an equal range, an earlier entry

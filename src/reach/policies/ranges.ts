@@ -1,16 +1,7 @@
 import { formatAddress, type AddressRange, type IpFamily } from '../../model/cidr.js';
 
 /** Returns address ranges sorted by their first address, overlapping and adjacent ones merged. */
-export function sortRanges(ranges: readonly AddressRange[]): AddressRange[] {
-  const sorted = [...ranges].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  const merged: AddressRange[] = [];
-  for (const range of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && range.first <= last.last + 1n) merged[merged.length - 1] = { first: last.first, last: range.last > last.last ? range.last : last.last };
-    else merged.push(range);
-  }
-  return merged;
-}
+export { mergeRanges as sortRanges } from '../../model/cidr.js';
 
 /** Returns true when the ranges cover a whole address family (`0.0.0.0/0`, `::/0`). */
 export function isWholeFamily(ranges: readonly AddressRange[]): boolean {
