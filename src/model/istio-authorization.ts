@@ -210,6 +210,11 @@ function matchOperation(operation: AuthorizationOperation, request: MeshRequest,
   if (operation.ports !== undefined) parts.push(operation.ports.includes(request.port) ? YES : NO);
   if (operation.notPorts !== undefined) parts.push(operation.notPorts.includes(request.port) ? NO : YES);
   if (http === 'restrict') {
+    // A field whose every value its negation excludes (`methods: [GET]` with `notMethods: [GET]`)
+    // leaves no request to match.
+    const contradicts = (values: readonly string[] | undefined, excluded: readonly string[] | undefined) => values !== undefined && excluded !== undefined
+      && values.every((value) => !value.includes('*') && matchesAnyIstioValue(excluded, value));
+    if (contradicts(operation.methods, operation.notMethods) || contradicts(operation.paths, operation.notPaths) || contradicts(operation.hosts, operation.notHosts)) return NO;
     const say = (values: readonly string[] | undefined, what: string, negated: boolean) => {
       if (values !== undefined) parts.push(restricted(`${what} ${negated ? 'other than ' : ''}${values.join(', ')}`));
     };

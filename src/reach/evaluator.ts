@@ -438,7 +438,8 @@ export class PolicyEvaluator {
     const restrictions: RestrictionOnVerdict[] = [];
     const rules = [
       ...trace.contributions.filter((entry) => !entry.allowed.intersect(allowed).isEmpty()).map((entry) => entry.rule),
-      ...trace.decisions.filter((entry) => entry.rule.action === 'allow' && !entry.ports.intersect(allowed).isEmpty()).map((entry) => entry.rule),
+      // A log rule decides nothing at L4; what it restricts above L4 (Istio's DENY on HTTP fields) still travels with the verdict.
+      ...trace.decisions.filter((entry) => (entry.rule.action === 'allow' || entry.rule.action === 'log') && !entry.ports.intersect(allowed).isEmpty()).map((entry) => entry.rule),
     ];
     for (const rule of rules) for (const restriction of rule.restrictions) restrictions.push({ ...restriction, rule });
     return restrictions;
