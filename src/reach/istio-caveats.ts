@@ -51,11 +51,17 @@ export function unevaluatedAuthorizationPolicies(graph: ResourceGraph): { policy
  */
 export function meshCaveat(graph: ResourceGraph, sources: readonly Pod[] | 'external', destinations: readonly Pod[]): string | undefined {
   const istio = graph.istio;
-  if (istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0) return undefined;
+  const parts: string[] = [];
+  // A Sidecar limits what its workloads' proxies can reach (egress hosts, REGISTRY_ONLY), by host: not evaluated.
+  const sidecars = sources === 'external' ? [] : sidecarsOf(graph, sources);
+  if (sidecars.length > 0) {
+    parts.push(`Sidecar ${listNames(sidecars)} limits the hosts ${sources === 'external' || sources.length !== 1 ? 'these sources\' proxies' : 'the source\'s proxy'} can reach (egress hosts, outboundTrafficPolicy); `
+      + 'k8snet does not evaluate Sidecar egress, so this answer leaves it out');
+  }
+  if (istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0) return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
   const mesh = istioMesh(graph);
   const meshed = destinations.filter((pod) => mesh.membershipOf(pod).dataPlane !== 'none');
-  if (meshed.length === 0) return undefined;
-  const parts: string[] = [];
+  if (meshed.length === 0) return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
   const attached = unevaluatedAuthorizationPolicies(graph).filter((entry) => entry.pods.some((pod) => meshed.includes(pod)));
   if (attached.length > 0) {
     parts.push(`Istio AuthorizationPolicies ${listNames(attached.map((entry) => `${entry.policy.namespace}/${entry.policy.name}`))} attach by targetRefs to ${listWorkloads(meshed)}`
@@ -92,6 +98,30 @@ export function meshCaveat(graph: ResourceGraph, sources: readonly Pod[] | 'exte
   }
   if (parts.length === 0) return undefined;
   return `${parts.join('; ')}.`;
+}
+
+/**
+ * The Sidecars that apply to some of `pods` with a proxy and restrict their egress: a Sidecar
+ * selecting the pod (workloadSelector), else its namespace's default, else the root namespace's
+ * (Sidecar reference); one that names egress hosts other than every host of every namespace, or REGISTRY_ONLY.
+ */
+function sidecarsOf(graph: ResourceGraph, pods: readonly Pod[]): string[] {
+  const istio = graph.istio;
+  if (istio.sidecars.length === 0) return [];
+  const mesh = istioMesh(graph);
+  const names = new Set<string>();
+  for (const pod of pods) {
+    if (mesh.membershipOf(pod).dataPlane !== 'sidecar') continue;
+    const inNamespace = istio.sidecars.filter((sidecar) => sidecar.namespace === pod.namespace);
+    const sidecar = inNamespace.find((candidate) => candidate.workloadSelector && Object.entries(candidate.workloadSelector).every(([key, value]) => pod.labels[key] === value))
+      ?? inNamespace.find((candidate) => !candidate.workloadSelector)
+      ?? istio.sidecars.find((candidate) => candidate.namespace === istio.settings.rootNamespace && !candidate.workloadSelector);
+    if (!sidecar) continue;
+    const restricts = sidecar.outboundTrafficPolicy === 'REGISTRY_ONLY'
+      || sidecar.egress.some((listener) => listener.hosts.some((host) => host.text !== '*/*'));
+    if (restricts) names.add(`${sidecar.namespace}/${sidecar.name}`);
+  }
+  return [...names];
 }
 
 /** The Services that select some of `pods`. */
