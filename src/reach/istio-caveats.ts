@@ -1,5 +1,6 @@
 import type { ResourceGraph } from '../model/graph.js';
 import type { AuthorizationPolicy } from '../model/istio.js';
+import { policySelectsPod } from '../model/istio-authorization.js';
 import { istioMesh } from '../model/istio-mesh.js';
 import { expandHost, resolveClientTls, resolveMtls } from '../model/istio-mtls.js';
 import { listWorkloads } from '../model/suggest.js';
@@ -71,6 +72,18 @@ export function meshCaveat(graph: ResourceGraph, sources: readonly Pod[] | 'exte
   if (waypoints.length > 0) {
     parts.push(`${listWorkloads(meshed)} ${waypoints.length === 1 ? 'is' : 'are'} behind the waypoint ${listNames(waypoints)}: traffic reaches ${meshed.length === 1 ? 'it' : 'them'} from the waypoint's identity, `
       + 'which k8snet does not model (it takes the client\'s)');
+  }
+  // Pods without a known address against address fields: taken as outside the ranges (policies/istio.ts).
+  const addressless = sources === 'external' ? [] : sources.filter((pod) => !pod.podIP);
+  if (addressless.length > 0) {
+    const naming = istio.authorizationPolicies.filter((policy) => !policy.dryRun && policy.scope !== 'targetRefs'
+      && meshed.some((pod) => policySelectsPod(policy, pod.namespace, pod.labels, istio.settings))
+      && (policy.rules ?? []).some((rule) => rule.when.some((condition) => condition.key === 'source.ip' || condition.key === 'remote.ip')
+        || (rule.from ?? []).some((source) => source.ipBlocks || source.notIpBlocks || source.remoteIpBlocks || source.notRemoteIpBlocks)));
+    if (naming.length > 0) {
+      parts.push(`AuthorizationPolicy ${listNames(naming.map((policy) => `${policy.namespace}/${policy.name}`))} matches source addresses (ipBlocks, source.ip), and the manifests give no IP for `
+        + `${listWorkloads(addressless)}: k8snet takes ${addressless.length === 1 ? 'its' : 'their'} address as outside the ranges named`);
+    }
   }
   const identityRules = istio.authorizationPolicies.some((policy) => (policy.rules ?? []).some((rule) => (rule.from ?? []).length > 0 || rule.when.some((condition) => condition.key.startsWith('source.'))));
   const proxiedSources = sources === 'external' ? [] : sources.filter((pod) => mesh.membershipOf(pod).dataPlane !== 'none');

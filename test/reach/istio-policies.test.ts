@@ -11,6 +11,7 @@ import { resolveMtls } from '../../src/model/istio-mtls.js';
 import { portReading } from '../../src/model/istio-protocol.js';
 import { parseAddress } from '../../src/model/cidr.js';
 import { analyzeTexts } from '../../src/pipeline.js';
+import { meshCaveat } from '../../src/reach/istio-caveats.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
 import type { ResourceGraph } from '../../src/model/graph.js';
 
@@ -96,6 +97,36 @@ spec: {selector: {matchLabels: {app: web}}, action: DENY, rules: [{}]}
     // Plaintext from outside the mesh has no namespace: namespaces [shop] does not match it.
     expect(solver.podToPod(report, api).contains('TCP', 8080)).toBe(false);
     expect(solver.podToPod(api, web).contains('TCP', 8080)).toBe(true);
+  });
+});
+
+describe('what the answer says it leaves out', () => {
+  it('a pod without an address against ipBlocks: taken as outside, and said', () => {
+    const text = MESH.replace('status: {podIP: 10.0.0.1}\n', '') + policy('  selector: {matchLabels: {app: api}}\n  rules: [{from: [{source: {ipBlocks: ["10.0.0.0/8"]}}]}]\n');
+    const { graph, solver } = solve(text);
+    const [web, api] = ['web', 'api'].map((name) => graph.pods.find((candidate) => candidate.name === name)!);
+    expect(web.podIP).toBeUndefined();
+    expect(solver.podToPod(web, api).contains('TCP', 8080)).toBe(false);
+    expect(meshCaveat(graph, [web], [api])).toBe('AuthorizationPolicy shop/p matches source addresses (ipBlocks, source.ip), and the manifests give no IP for shop/web: k8snet takes its address as outside the ranges named.');
+  });
+
+  it('a Sidecar limiting the source\'s egress hosts, and DISABLE making identity plaintext', () => {
+    const text = `${MESH}${policy('  selector: {matchLabels: {app: api}}\n  rules: [{from: [{source: {namespaces: [shop]}}]}]\n')}---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: web, namespace: shop}
+spec: {workloadSelector: {labels: {app: web}}, egress: [{hosts: ["./api.shop.svc.cluster.local"]}]}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: plain, namespace: shop}
+spec: {selector: {matchLabels: {app: api}}, mtls: {mode: DISABLE}}
+`;
+    const { graph } = solve(text);
+    const [web, api] = ['web', 'api'].map((name) => graph.pods.find((candidate) => candidate.name === name)!);
+    const caveat = meshCaveat(graph, [web], [api])!;
+    expect(caveat).toMatch(/^Sidecar shop\/web limits the hosts the source's proxy can reach .*; k8snet does not evaluate Sidecar egress/);
+    expect(caveat).toMatch(/PeerAuthentication shop\/plain \(DISABLE\) makes some of these connections plaintext/);
   });
 });
 
