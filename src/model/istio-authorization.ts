@@ -148,7 +148,9 @@ export function matchRule(rule: AuthorizationRule, action: AuthorizationAction, 
   if (request.reading === 'http') return asHttp;
   // Protocol sniffing: HTTP requests get the HTTP reading, anything else the TCP one.
   const tcp = asTcp();
-  if (asHttp.matches === 'yes' && tcp.matches === 'yes' && tcp.restrictions.length === 0) return YES;
+  // Unrestricted only when both readings match every connection: a DENY on `paths` denies plain TCP
+  // but only some HTTP requests.
+  if (asHttp.matches === 'yes' && asHttp.restrictions.length === 0 && tcp.matches === 'yes' && tcp.restrictions.length === 0) return YES;
   if (asHttp.matches === 'yes') return { matches: 'yes', restrictions: [`if the connection speaks HTTP: ${asHttp.restrictions.join(' and ') || 'any request'}`, ...(tcp.matches === 'yes' ? [`otherwise: ${tcp.restrictions.join(' and ') || 'any connection'}`] : [])], unknowns: [] };
   if (tcp.matches === 'yes') return restricted(`only if the connection does not speak HTTP${tcp.restrictions.length > 0 ? `: ${tcp.restrictions.join(' and ')}` : ''}`);
   return asHttp.matches === 'unknown' || tcp.matches === 'unknown' ? all([asHttp, tcp].filter((result) => result.matches === 'unknown')) : NO;
@@ -210,6 +212,11 @@ function matchOperation(operation: AuthorizationOperation, request: MeshRequest,
   if (operation.ports !== undefined) parts.push(operation.ports.includes(request.port) ? YES : NO);
   if (operation.notPorts !== undefined) parts.push(operation.notPorts.includes(request.port) ? NO : YES);
   if (http === 'restrict') {
+    // A field whose every value its negation excludes (`methods: [GET]` with `notMethods: [GET]`)
+    // leaves no request to match.
+    const contradicts = (values: readonly string[] | undefined, excluded: readonly string[] | undefined) => values !== undefined && excluded !== undefined
+      && values.every((value) => !value.includes('*') && matchesAnyIstioValue(excluded, value));
+    if (contradicts(operation.methods, operation.notMethods) || contradicts(operation.paths, operation.notPaths) || contradicts(operation.hosts, operation.notHosts)) return NO;
     const say = (values: readonly string[] | undefined, what: string, negated: boolean) => {
       if (values !== undefined) parts.push(restricted(`${what} ${negated ? 'other than ' : ''}${values.join(', ')}`));
     };

@@ -220,7 +220,9 @@ function istioProxyEvidence(pod: PodMeshFacts): string | undefined {
 
 /** The mesh facts of a graph pod, read from its template (labels as the graph computed them). */
 export function podMeshFacts(pod: Pod): PodMeshFacts {
-  const template = (pod.templatePath.length === 0 ? pod.source.value : valueAt(pod.source.value, pod.templatePath)) as
+  // Pods k8snet adds itself (the cluster DNS it assumes) have no manifest: their labels are all there is.
+  const value = (pod.source as { value?: unknown } | undefined)?.value;
+  const template = (value === undefined ? undefined : pod.templatePath.length === 0 ? value : valueAt(value, pod.templatePath)) as
     { metadata?: { annotations?: unknown }; spec?: { serviceAccountName?: unknown; serviceAccount?: unknown; containers?: unknown } } | undefined;
   const annotations: Record<string, string> = {};
   const rawAnnotations = template?.metadata?.annotations;

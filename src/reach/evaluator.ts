@@ -54,10 +54,12 @@
  *   1000; the cluster policies' Calico tiers `kube-admin`/`kube-baseline` are the `admin` and
  *   `baseline` stages; profiles are the point's default allow; ICMP type/code and any IP protocol
  *   by name or number are connection sets; HostEndpoints become classes of their own.
- * - Istio AuthorizationPolicy: a second point, `mesh`, with stages CUSTOM (said, not modelled:
- *   a named restriction), DENY (first-match, unmatched pass) and ALLOW (deny-overrides, unmatched
- *   deny once an ALLOW policy selects the workload); L7 conditions are named restrictions;
- *   PeerAuthentication STRICT is a deny rule for sources without a sidecar.
+ * - Istio (policies/istio.ts): a second point, `mesh`, ingress only and TCP only, with stages
+ *   PeerAuthentication (STRICT: a deny rule for sources without a proxy), CUSTOM (said, not
+ *   modelled: a `log` rule with a named restriction), DENY (first-match, unmatched pass; a DENY
+ *   whose match depends on L7 is a `log` rule naming what it denies) and ALLOW (deny-overrides,
+ *   unmatched deny once an ALLOW policy selects the workload); L7 conditions are named restrictions,
+ *   which travel with the verdict from allow and log rules alike.
  *
  * ## Why this shape
  *
@@ -438,7 +440,8 @@ export class PolicyEvaluator {
     const restrictions: RestrictionOnVerdict[] = [];
     const rules = [
       ...trace.contributions.filter((entry) => !entry.allowed.intersect(allowed).isEmpty()).map((entry) => entry.rule),
-      ...trace.decisions.filter((entry) => entry.rule.action === 'allow' && !entry.ports.intersect(allowed).isEmpty()).map((entry) => entry.rule),
+      // A log rule decides nothing at L4; what it restricts above L4 (Istio's DENY on HTTP fields) still travels with the verdict.
+      ...trace.decisions.filter((entry) => (entry.rule.action === 'allow' || entry.rule.action === 'log') && !entry.ports.intersect(allowed).isEmpty()).map((entry) => entry.rule),
     ];
     for (const rule of rules) for (const restriction of rule.restrictions) restrictions.push({ ...restriction, rule });
     return restrictions;

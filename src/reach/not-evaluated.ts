@@ -12,12 +12,10 @@ import type { ResourceGraph } from '../model/graph.js';
 import { enforcesDialect, type NetworkPluginFact } from '../model/network-plugin.js';
 import { listWorkloads } from '../model/suggest.js';
 import { calicoPolicyLabel } from '../model/calico.js';
-import { podsInScope } from '../model/istio-authorization.js';
-import { istioMesh } from '../model/istio-mesh.js';
 import type { Pod } from '../model/types.js';
 import { calicoPendingCaveats, calicoPendingDiffNote, calicoPoliciesApplyingTo } from './calico-pending.js';
 import { ciliumPendingCaveat, pendingCiliumPolicies } from './cilium-pending.js';
-import { meshCaveat, meshPoliciesOn } from './istio-caveats.js';
+import { meshCaveat, meshPoliciesOn, unevaluatedAuthorizationPolicies } from './istio-caveats.js';
 
 /** A dialect whose policies k8snet reads but does not evaluate yet, as answers name it. */
 export type PendingDialect = 'Cilium' | 'Calico' | 'Istio';
@@ -71,7 +69,7 @@ export function notEvaluatedPodCaveats(graph: ResourceGraph, plugin: NetworkPlug
     ...cilium.map((caveat) => ({ dialect: 'Cilium' as const, caveat })),
     ...(mesh.length > 0 ? [{
       dialect: 'Istio' as const,
-      caveat: `Istio AuthorizationPolicies ${listNames(mesh)} apply to ${who}; k8snet does not evaluate them yet, so what follows covers NetworkPolicy and the admin policies only.`,
+      caveat: `Istio AuthorizationPolicies ${listNames(mesh)} attach by targetRefs to ${who}; k8snet does not evaluate policies attached to gateways and waypoints, so what follows leaves them out.`,
     }] : []),
     ...calicoPendingCaveats(graph, pods, who).map((caveat) => ({ dialect: 'Calico' as const, caveat })),
   ];
@@ -110,18 +108,11 @@ export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact,
     return collect(graph.calico.policies, (pod) => calicoPoliciesApplyingTo(graph, [pod]),
       (policy) => ({ name: `${policy.kind} ${calicoPolicyLabel(policy)}`, source: policy.source }));
   }
-  // Istio's proxies enforce the mesh's policies whatever the network plugin: AuthorizationPolicies
-  // that decide (not dry-run, not AUDIT) and STRICT PeerAuthentications, on pods with a proxy.
-  const istio = graph.istio;
-  if (istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0) return [];
-  const mesh = istioMesh(graph);
-  const meshed = (scope: readonly Pod[]) => scope.filter((pod) => mesh.membershipOf(pod).dataPlane !== 'none');
-  const deciding = istio.authorizationPolicies.filter((policy) => !policy.dryRun && policy.action !== 'AUDIT');
-  const strict = istio.peerAuthentications.filter((policy) => policy.mode === 'STRICT' || policy.portLevelMtls.some((entry) => entry.mode === 'STRICT'));
-  return [
-    ...deciding.map((policy) => ({ dialect, name: `AuthorizationPolicy ${policy.namespace}/${policy.name}`, source: policy.source, pods: meshed(podsInScope(graph, policy)) })),
-    ...strict.map((policy) => ({ dialect, name: `STRICT PeerAuthentication ${policy.namespace}/${policy.name}`, source: policy.source, pods: meshed(podsInScope(graph, policy)) })),
-  ].filter((policy) => policy.pods.length > 0);
+  // Istio's proxies enforce the mesh's policies whatever the network plugin; those selected by
+  // namespace and selector are evaluated (policies/istio.ts), those attached by targetRefs are not.
+  return unevaluatedAuthorizationPolicies(graph)
+    .map(({ policy, pods }) => ({ dialect, name: `AuthorizationPolicy ${policy.namespace}/${policy.name}`, source: policy.source, pods }))
+    .filter((policy) => policy.pods.length > 0);
 }
 
 /**

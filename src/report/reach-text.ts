@@ -38,7 +38,9 @@ export function decisionVerb(rule: CompiledRule): string {
     case 'allow': return rule.source.actionName === 'Accept' ? 'accepts' : 'allows';
     case 'deny': return 'denies';
     case 'pass': return `passes on to ${rule.source.passTo ?? 'the next tier'}`;
-    case 'log': return 'logs (and leaves to the next rule)';
+    case 'log': return rule.restrictions.length > 0
+      ? `decides only above L4 (${rule.restrictions.map((restriction) => restriction.description).join('; ')}), leaving to the next rule at L4`
+      : 'logs (and leaves to the next rule)';
   }
 }
 
@@ -86,6 +88,8 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
   // A deny that wins over allows (Cilium's ingressDeny/egressDeny) is named after what it overrides.
   for (const denial of denials) lines.push(`  ${describeRule(denial.rule)} denies ${denial.ports.describe()}, whatever allows it.`);
   for (const restriction of side.restrictions) {
+    // A restriction of a rule whose numeric ports are all outside what was asked says nothing about the answer.
+    if (restriction.rule.namedPorts.length === 0 && restriction.rule.numericPorts.intersect(asked).isEmpty()) continue;
     lines.push(`  further restricted at ${restriction.layer} by ${describeRule(restriction.rule)} (${restriction.description}).`);
   }
   return lines;

@@ -62,78 +62,45 @@ describe('request paths through Istio Gateways', () => {
       'svc:bookinfo/productpage -> bookinfo/productpage-v1[Deployment]',
     ]));
     expect(demo.find((hop) => hop.to.id === 'istio-server:bookinfo/bookinfo-gateway/8080/http')?.label).toBe('HTTP 8080 bookinfo.example.com');
+    // The gateway's proxies carry the principal productpage-viewer allows: Istio's verdict is on the hop.
     const last = demo.find((hop) => hop.from.id === 'svc:bookinfo/productpage' && hop.verdict?.source)!;
-    expect(last.verdict).toMatchObject({ state: 'open', source: 'Istio Gateway bookinfo/bookinfo-gateway' });
-    expect(last.verdict?.notes).toEqual([
-      'Istio AuthorizationPolicies bookinfo/allow-nothing, bookinfo/productpage-viewer apply, not yet evaluated',
-      'mTLS only (STRICT, istio-system/default): plaintext senders refused, not yet evaluated',
-    ]);
+    expect(last.verdict).toMatchObject({ state: 'allowed', source: 'Istio Gateway bookinfo/bookinfo-gateway' });
+    expect(last.verdict?.by).toEqual(expect.arrayContaining([expect.stringContaining('productpage-viewer rules[0] (fixtures/istio-demo/bookinfo/authorization.yaml:20)')]));
   });
 
-  it('says on every hop into a meshed workload that Istio policies apply and are not evaluated, but not STRICT on a gateway', () => {
-    const details = demo.find((hop) => hop.to.id === 'bookinfo/details-v1[Deployment]')!;
-    expect(details.verdict?.notes).toEqual(expect.arrayContaining([expect.stringContaining('bookinfo/details-viewer apply, not yet evaluated')]));
+  it('says nothing is left unevaluated on the hops: Istio\'s policies are part of every verdict', () => {
+    for (const hop of demo) expect(hop.verdict?.notes?.filter((note) => /not (yet )?evaluated/.test(note)) ?? []).toEqual([]);
     const gateway = demo.filter((hop) => hop.to.id === 'istio-system/istio-ingressgateway[Deployment]');
     expect(gateway.length).toBeGreaterThan(0);
-    for (const hop of gateway) expect(hop.verdict?.notes?.some((note) => note.includes('STRICT')) ?? false).toBe(false);
   });
 
-  it('judges a gateway whose proxies the manifests do not hold as any pod, and stops at a destination outside the cluster', () => {
-    const hops = hopsOf(APP);
-    const last = hops.find((hop) => hop.to.id === 'shop/web[Deployment]' && hop.verdict?.source)!;
-    expect(last.verdict).toMatchObject({ source: 'Istio Gateway shop/public', notes: ['its proxies are not in the manifests: judged as any pod'] });
-    expect(hops.filter((hop) => hop.from.id === 'virtualservice:shop/web').map((hop) => hop.to.id)).toEqual(['svc:shop/web']);
-  });
-
-  it('draws nothing for a VirtualService no server takes', () => {
-    const hops = hopsOf(APP.replace('hosts: ["shop.example.com"]\n  gateways', 'hosts: ["other.example.com"]\n  gateways'));
-    expect(hops.some((hop) => hop.to.type === 'virtual-service')).toBe(false);
-    expect(hops.some((hop) => hop.to.type === 'istio-server')).toBe(false);
-  });
 });
 
-describe('the graph of the Istio example (fixtures/istio-demo)', () => {
-  it('renders DOT that parses, with the Istio nodes in their namespaces', () => {
-    const dot = parseDot(formatPathsDot(demo));
-    const labels = [...dot.nodes.values()].map((attributes) => attributes.label);
-    expect(labels).toEqual(expect.arrayContaining([
-      'Istio Gateway bookinfo-gateway server http (HTTP 8080)',
-      'VirtualService bookinfo',
-      'Service productpage',
-      'productpage-v1 [Deployment]',
-      'load balancer of Service istio-ingressgateway (TCP 80, TCP 443)',
-    ]));
-    for (const edge of dot.edges) {
-      expect(dot.nodes.has(edge.from)).toBe(true);
-      expect(dot.nodes.has(edge.to)).toBe(true);
-    }
-  });
-
-  it('renders Mermaid that parses, every edge between declared nodes', () => {
-    const mermaid = parseMermaid(formatPathsMermaid(demo));
-    expect([...mermaid.nodes.values()]).toEqual(expect.arrayContaining(['Istio Gateway bookinfo-gateway server http (HTTP 8080)', 'VirtualService bookinfo']));
-    expect(mermaid.subgraphs.map((subgraph) => subgraph.label)).toEqual(expect.arrayContaining(['bookinfo', 'istio-system']));
-    for (const edge of mermaid.edges) {
-      expect(mermaid.nodes.has(edge.from)).toBe(true);
-      expect(mermaid.nodes.has(edge.to)).toBe(true);
-    }
-  });
-});
-
-describe('can-reach says what Istio decides and k8snet does not evaluate yet', () => {
+describe('can-reach evaluates what Istio decides', () => {
   const solver = new ReachabilitySolver(demoGraph);
 
-  it('names the AuthorizationPolicies and the STRICT mTLS a plaintext client meets', () => {
+  it('denies a plaintext client at a STRICT workload, citing the PeerAuthentication', () => {
     const answer = answerReach(solver, resolveEndpoint(demoGraph, 'legacy/report-generator'), resolveEndpoint(demoGraph, 'svc:bookinfo/productpage'), { protocol: 'TCP', port: 9080 });
-    expect(answer.notes).toEqual([
-      'Istio AuthorizationPolicies bookinfo/allow-nothing, bookinfo/productpage-viewer apply to bookinfo/productpage-v1; PeerAuthentication istio-system/default makes them accept only mTLS, and legacy/report-generator (no Istio proxy) sends plaintext, which they refuse. k8snet does not evaluate Istio policies yet: this answer covers NetworkPolicy and the admin policies only.',
-    ]);
+    expect(answer.reachable).toBe('none');
+    expect(answer.notes).toEqual([]);
+    const decisions = answer.pairs[0].verdict.ingress.decisions;
+    expect(decisions.map((decision) => `${decision.rule.source.kind} ${decision.rule.source.policyLabel} ${decision.rule.action} ${decision.ports.describe()}`))
+      .toEqual(['PeerAuthentication istio-system/default deny TCP 1-65535']);
   });
 
-  it('leaves the STRICT part out for a client with a sidecar, and says nothing for workloads outside the mesh', () => {
-    const inMesh = answerReach(solver, resolveEndpoint(demoGraph, 'bookinfo/reviews-v1'), resolveEndpoint(demoGraph, 'bookinfo/ratings-v1'));
-    expect(inMesh.notes).toEqual([expect.stringMatching(/^Istio AuthorizationPolicies bookinfo\/allow-nothing, bookinfo\/ratings-viewer apply to bookinfo\/ratings-v1\. k8snet/)]);
+  it('allows a meshed client the ALLOW policy names at L4, with its methods as an L7 restriction; others are denied', () => {
+    const allowed = answerReach(solver, resolveEndpoint(demoGraph, 'bookinfo/reviews-v1'), resolveEndpoint(demoGraph, 'bookinfo/ratings-v1'), { protocol: 'TCP', port: 9080 });
+    expect(allowed.reachable).toBe('all');
+    expect(allowed.notes).toEqual([]);
+    expect(allowed.pairs[0].verdict.ingress.restrictions.map((restriction) => `${restriction.layer} ${restriction.description} (${restriction.rule.source.policyLabel} ${restriction.rule.source.ruleLabel})`))
+      .toContain('L7 methods GET (bookinfo/ratings-viewer rules[0])');
+    const denied = answerReach(solver, resolveEndpoint(demoGraph, 'bookinfo/details-v1'), resolveEndpoint(demoGraph, 'bookinfo/ratings-v1'), { protocol: 'TCP', port: 9080 });
+    expect(denied.reachable).toBe('none');
+    // UDP is not proxied: the mesh leaves it to the network plugin.
+    const udp = answerReach(solver, resolveEndpoint(demoGraph, 'bookinfo/details-v1'), resolveEndpoint(demoGraph, 'bookinfo/ratings-v1'), { protocol: 'UDP', port: 9080 });
+    expect(udp.reachable).toBe('all');
     const outside = answerReach(solver, resolveEndpoint(demoGraph, 'bookinfo/reviews-v1'), resolveEndpoint(demoGraph, 'legacy/report-generator'));
+    expect(outside.reachable).toBe('all');
     expect(outside.notes).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { clusterPolicyAddressPeers, compileClusterNetworkPolicies } from './clus
 import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
 import { compileNetworkPolicies } from './network-policy.js';
+import { ISTIO_STAGES, MESH_POINT, compileIstioPolicies, istioClassSignature } from './istio.js';
 
 /**
  * The layout: which enforcement points and stages a cluster has, and which stage each kind's
@@ -34,14 +35,19 @@ export const KUBERNETES_STAGES: readonly StageDefinition[] = [
   { id: 'baseline', point: 'cni', order: 300, combination: 'first-match', unmatched: 'pass', label: 'Baseline tier' },
 ];
 
-/** The layout of a cluster whose plugin implements NetworkPolicy and the Network Policy API as Kubernetes defines them. */
+/**
+ * The layout of a cluster whose plugin implements NetworkPolicy and the Network Policy API as
+ * Kubernetes defines them, with Istio's proxies as a second point (they enforce the mesh's
+ * policies whatever the plugin; a layout of another plugin adds the same point and stages).
+ */
 export const KUBERNETES_LAYOUT: PolicyLayout = {
-  points: [CNI_POINT],
-  stages: KUBERNETES_STAGES,
+  points: [CNI_POINT, MESH_POINT],
+  stages: [...KUBERNETES_STAGES, ...ISTIO_STAGES],
   compile: (context) => [
     ...compileAdminNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
     ...compileClusterNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
     ...compileNetworkPolicies(context, { stage: 'networkpolicy' }),
+    ...compileIstioPolicies(context),
   ],
 };
 
@@ -53,5 +59,8 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
 export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | undefined {
   const admin = adminPolicyAddressPeers(graph);
   const cluster = clusterPolicyAddressPeers(graph);
-  return addressPeerSignature(graph, { networks: [...admin.networks, ...cluster.networks], nodes: [...admin.nodes, ...cluster.nodes] });
+  const addresses = addressPeerSignature(graph, { networks: [...admin.networks, ...cluster.networks], nodes: [...admin.nodes, ...cluster.nodes] });
+  const istio = istioClassSignature(graph);
+  if (!istio) return addresses;
+  return addresses ? (pod) => `${addresses(pod)}\u0002${istio(pod)}` : istio;
 }
