@@ -9,7 +9,8 @@ import {
 } from './evaluator.js';
 import { rangesContain } from './ip-ranges.js';
 import { CompileContext, type HostNetworkMode } from './policies/context.js';
-import { KUBERNETES_LAYOUT, classSignature, type PolicyLayout } from './policies/index.js';
+import { classSignature, layoutFor, type PolicyLayout } from './policies/index.js';
+import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import {
   ANY_POD, isAddressPeer, type AddressPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass,
 } from './policy-form.js';
@@ -21,8 +22,10 @@ export type { HostNetworkMode } from './policies/context.js';
 /** Options of the solver. */
 export interface SolverOptions {
   readonly hostNetworkPods?: HostNetworkMode;
-  /** Where each kind's policies are evaluated; the Kubernetes layout by default. */
+  /** Where each kind's policies are evaluated; by default the layout of `plugin` (layoutFor). */
   readonly layout?: PolicyLayout;
+  /** The cluster's network plugin; by default what the manifests show (networkPluginOf). */
+  readonly plugin?: NetworkPluginFact;
 }
 
 /** One side (the source's egress or the destination's ingress) of a verdict. */
@@ -75,10 +78,13 @@ export class ReachabilitySolver {
   private admitters: { readonly admittedBy: readonly (readonly number[])[]; readonly unfiltered: Uint8Array } | undefined;
 
   readonly hostNetworkMode: HostNetworkMode;
+  /** The layout the policies were compiled into (the network plugin's). */
+  readonly layout: PolicyLayout;
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
-    const layout = options.layout ?? KUBERNETES_LAYOUT;
+    const layout = options.layout ?? layoutFor(graph, options.plugin ?? networkPluginOf(graph, undefined));
+    this.layout = layout;
     const signature = classSignature(graph);
     const classes: PodClass[] = [];
     const classByKey = new Map<string, { index: number; pods: Pod[] }>();

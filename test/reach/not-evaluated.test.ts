@@ -17,7 +17,8 @@ describe('pending policies, per dialect and network plugin', () => {
 
   it('finds each demo\'s policies under an unknown plugin, and only its own dialect\'s', () => {
     const unknown = (graph: typeof cilium) => networkPluginOf(graph, undefined);
-    expect(pendingPolicies(cilium, unknown(cilium), 'Cilium').map((policy) => policy.name)).toContain('CiliumNetworkPolicy default/deathstar-empire-only');
+    // Endpoint rules are evaluated: only host policies (nodeSelector) stay pending, and the demo has none.
+    expect(pendingPolicies(cilium, unknown(cilium), 'Cilium')).toEqual([]);
     expect(pendingPolicies(cilium, unknown(cilium), 'Calico')).toEqual([]);
     expect(pendingPolicies(calico, unknown(calico), 'Calico')).toHaveLength(8);
     expect(pendingPolicies(istio, unknown(istio), 'Istio').map((policy) => policy.name)).toEqual(expect.arrayContaining([
@@ -33,7 +34,7 @@ describe('pending policies, per dialect and network plugin', () => {
   });
 
   it('gives one note per dialect for matrix and graph, and one report shape for the rules', () => {
-    expect(notEvaluatedNotes(cilium, networkPluginOf(cilium, undefined))).toEqual([expect.stringMatching(/^4 Cilium policies are read but not evaluated yet; \d+ workloads? they apply to/)]);
+    expect(notEvaluatedNotes(cilium, networkPluginOf(cilium, undefined))).toEqual([]);
     expect(notEvaluatedNotes(istio, networkPluginOf(istio, undefined))).toEqual([expect.stringMatching(/^\d+ Istio policies are read but not evaluated yet/)]);
     const report = notEvaluatedReport(pendingPolicies(calico, networkPluginOf(calico, undefined), 'Calico'))!;
     expect(report.path).toEqual(['metadata', 'name']);
@@ -49,10 +50,10 @@ describe('pending policies, per dialect and network plugin', () => {
 });
 
 describe('the commands say it for every dialect', () => {
-  it('matrix notes Cilium policies, explain does not call an Istio-protected workload open', () => {
+  it('matrix evaluates Cilium endpoint policies without a note, explain does not call an Istio-protected workload open', () => {
     const matrix = k8snet(['matrix', 'fixtures/cilium-demo']);
     expectNoStackTrace(matrix);
-    expect(matrix.stderr).toMatch(/note: 4 Cilium policies are read but not evaluated yet/);
+    expect(matrix.stderr).not.toMatch(/Cilium/);
     const explain = k8snet(['explain', 'bookinfo/productpage-v1', 'fixtures/istio-demo']);
     expectNoStackTrace(explain);
     expect(explain.stdout).toMatch(/ingress: not isolated by Kubernetes policies; Istio policies apply to these pods and are not evaluated \(see the note\)/);

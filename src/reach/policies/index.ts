@@ -6,6 +6,8 @@ import { clusterPolicyAddressPeers, compileClusterNetworkPolicies } from './clus
 import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
 import { compileNetworkPolicies } from './network-policy.js';
+import { compileCiliumPolicies, identityLabelsOf } from './cilium.js';
+import { enforcesDialect, type NetworkPluginFact } from '../../model/network-plugin.js';
 
 /**
  * The layout: which enforcement points and stages a cluster has, and which stage each kind's
@@ -46,6 +48,34 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
 };
 
 /**
+ * Cilium's one policy repository: NetworkPolicies, CiliumNetworkPolicies and
+ * CiliumClusterwideNetworkPolicies in one deny-overrides stage ("deny policies take precedence
+ * over allow policies, regardless of whether they are a CNP, a CCNP or even a Kubernetes
+ * NetworkPolicy"); an endpoint some rule puts into default deny gets only what some rule allows.
+ * NetworkPolicy selectors match Cilium identities and ipBlock never matches pod addresses (CIDR
+ * rules "do not apply to traffic where both sides ... are managed by Cilium"). Cilium does not
+ * implement the Network Policy API's cluster policies (docs/cilium.md Q9): they are not compiled
+ * here, and answers say so.
+ */
+export const CILIUM_LAYOUT: PolicyLayout = {
+  points: [CNI_POINT],
+  stages: [{ id: 'cilium', point: 'cni', order: 200, combination: 'deny-overrides', unmatched: 'deny', label: 'Cilium policy repository' }],
+  compile: (context) => [
+    ...compileNetworkPolicies(context, { stage: 'cilium', selectorLabels: (podClass) => identityLabelsOf(context, podClass), podAddressMatch: 'never' }),
+    ...compileCiliumPolicies(context, { stage: 'cilium' }),
+  ],
+};
+
+/**
+ * The layout of the cluster's network plugin: Cilium's repository when the plugin is Cilium, or
+ * when it is unknown and the manifests hold Cilium policies; Kubernetes' otherwise.
+ */
+export function layoutFor(graph: ResourceGraph, plugin: NetworkPluginFact): PolicyLayout {
+  if (!enforcesDialect(plugin, 'cilium')) return KUBERNETES_LAYOUT;
+  return plugin.name === 'unknown' && graph.cilium.policies.length === 0 ? KUBERNETES_LAYOUT : CILIUM_LAYOUT;
+}
+
+/**
  * Returns what tells apart pods that policies may treat differently although their labels are
  * the same (an address peer naming one pod's IP), as a string per pod; undefined when nothing
  * does, so that the common case stays one class per template.
@@ -53,5 +83,8 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
 export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | undefined {
   const admin = adminPolicyAddressPeers(graph);
   const cluster = clusterPolicyAddressPeers(graph);
-  return addressPeerSignature(graph, { networks: [...admin.networks, ...cluster.networks], nodes: [...admin.nodes, ...cluster.nodes] });
+  const addresses = addressPeerSignature(graph, { networks: [...admin.networks, ...cluster.networks], nodes: [...admin.nodes, ...cluster.nodes] });
+  // Cilium identities carry the service account: pods differing only by it are told apart.
+  if (graph.cilium.policies.length === 0) return addresses;
+  return (pod) => `${addresses ? addresses(pod) : ''}\u0002${pod.serviceAccountName ?? 'default'}`;
 }
