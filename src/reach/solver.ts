@@ -367,6 +367,15 @@ export class ReachabilitySolver {
           + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()} before the rules after it decide.`);
       }
     }
+    // Peers relative to the selected pod's node (Cilium's host, remote-node) against a hostNetwork pod.
+    for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
+      if (isAddressPeer(selected) || isAddressPeer(other) || !other.hostNetwork) continue;
+      for (const rule of this.rulesFor(selected, direction)) {
+        if (!rule.nodeRelativePeers || rule.classes.has(other.index)) continue;
+        caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.nodeRelativePeers}, which match${rule.nodeRelativePeers.includes(' and ') ? '' : 'es'} a hostNetwork pod by the node it runs on relative to the ${direction === 'egress' ? 'source' : 'destination'}: `
+          + `not counted here; where it matches, that rule would ${rule.action === 'deny' ? 'deny' : 'allow'} ${this.portsTowards(rule, direction === 'ingress' ? selected : other).describe()}.`);
+      }
+    }
     // An address peer against pod addresses is plugin-dependent for some kinds (NetworkPolicy's
     // ipBlock): say what such a match would add.
     for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {

@@ -168,6 +168,7 @@ class CiliumCompiler {
       namedPorts: allowsNothing ? [] : entry.namedPorts,
       restrictions: entry.restrictions,
       ...(peers.unmodelled.length > 0 ? { unmodelledPeers: peers.unmodelled.join(' and ') } : {}),
+      ...(nodeRelative(peers.entities) ? { nodeRelativePeers: nodeRelative(peers.entities) } : {}),
       position: position + offset,
       source: {
         kind: policy.kind,
@@ -262,6 +263,10 @@ class CiliumCompiler {
       any = true;
       unmodelled.push(`cloud security groups (${(peers.groups ?? []).map((group) => group.provider).join(', ')})`);
     }
+    // host and remote-node together are every node: every hostNetwork pod, wherever it runs.
+    if (entities.has('host') && entities.has('remote-node')) {
+      for (const podClass of context.classes) if (podClass.hostNetwork) classes.add(podClass.index);
+    }
     return { classes, ranges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) }, entities, unmodelled, any };
   }
 
@@ -280,6 +285,17 @@ class CiliumCompiler {
       }
     }
   }
+}
+
+/**
+ * The node-relative entities a rule names, when they do not cover every node together: `host`
+ * alone or `remote-node` alone decide a hostNetwork peer by where it runs.
+ */
+function nodeRelative(entities: ReadonlySet<string>): string | undefined {
+  const host = entities.has('host');
+  const remote = entities.has('remote-node');
+  if (host === remote) return undefined;
+  return host ? 'the host entity (the node the pod runs on)' : 'the remote-node entity (every other node)';
 }
 
 /** The connections a `toPorts` entry names: ports of TCP/UDP/SCTP (ANY), ranges, names, or every port when none is given. */

@@ -53,14 +53,20 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
  * over allow policies, regardless of whether they are a CNP, a CCNP or even a Kubernetes
  * NetworkPolicy"); an endpoint some rule puts into default deny gets only what some rule allows.
  * NetworkPolicy selectors match Cilium identities and ipBlock never matches pod addresses (CIDR
- * rules "do not apply to traffic where both sides ... are managed by Cilium"). Cilium does not
- * implement the Network Policy API's cluster policies (docs/cilium.md Q9): they are not compiled
- * here, and answers say so.
+ * rules "do not apply to traffic where both sides ... are managed by Cilium"). The Network Policy
+ * API's cluster policies, where the manifests hold them, keep their tiers around it as the API
+ * defines them (whether a Cilium version enforces them is open, docs/cilium.md Q9).
  */
 export const CILIUM_LAYOUT: PolicyLayout = {
   points: [CNI_POINT],
-  stages: [{ id: 'cilium', point: 'cni', order: 200, combination: 'deny-overrides', unmatched: 'deny', label: 'Cilium policy repository' }],
+  stages: [
+    KUBERNETES_STAGES[0],
+    { id: 'cilium', point: 'cni', order: 200, combination: 'deny-overrides', unmatched: 'deny', label: 'Cilium policy repository' },
+    KUBERNETES_STAGES[2],
+  ],
   compile: (context) => [
+    ...compileAdminNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+    ...compileClusterNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
     ...compileNetworkPolicies(context, { stage: 'cilium', selectorLabels: (podClass) => identityLabelsOf(context, podClass), podAddressMatch: 'never' }),
     ...compileCiliumPolicies(context, { stage: 'cilium' }),
   ],
