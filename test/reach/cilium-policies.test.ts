@@ -125,6 +125,22 @@ spec:
     expect(webToClient.isAll()).toBe(true); // allowed by the NetworkPolicy, nothing denies it
   });
 
+  it('a deny rule with ports and no peers denies every peer, pods included (found by the property test)', () => {
+    const { reach } = solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  enableDefaultDeny: {ingress: false}
+  ingressDeny:
+    - toPorts: [{ports: [{port: "0", protocol: TCP}]}]
+`);
+    const allowed = reach('client', 'web');
+    expect(allowed.contains('TCP', 80)).toBe(false);
+    expect(allowed.contains('UDP', 53)).toBe(true);
+  });
+
   it('ICMP types, named ports and L7 rules: the L4 answer with the restriction named', () => {
     const { solver, pod } = solve(`
 apiVersion: cilium.io/v2

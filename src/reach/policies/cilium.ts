@@ -160,7 +160,8 @@ class CiliumCompiler {
       direction: peerRule.direction,
       action: peerRule.action,
       matchesEveryPeer: peerRule.everyPeer && !allowsNothing,
-      classes: allowsNothing ? this.context.noClasses() : peers.classes,
+      // Every peer means every class too: the evaluator tests pod classes by the bitset alone.
+      classes: allowsNothing ? this.context.noClasses() : peerRule.everyPeer ? this.context.allClasses() : peers.classes,
       addressRanges: allowsNothing ? { 4: [], 6: [] } : peers.ranges,
       podAddressMatch: 'never',
       entities: allowsNothing ? new Set<string>() : peers.entities,
