@@ -1,8 +1,8 @@
 /**
- * Interim (issue 19, first phase): Cilium's policies are modelled but not yet compiled into the
- * evaluator, so an answer about pods they select would silently leave them out. Until they are
- * evaluated, each such answer carries one caveat naming the policies (given through
- * not-evaluated.ts, as every dialect's); the compiler of the second phase replaces this module.
+ * Cilium's host policies (`nodeSelector` rules, the host firewall) are read but not compiled
+ * into the evaluator (policies/cilium.ts compiles endpoint rules only): they select nodes, which
+ * are no pod classes. An answer about a hostNetwork pod they would decide carries one caveat
+ * naming them (given through not-evaluated.ts, as every dialect's), so nothing is left out silently.
  */
 import { locateField } from '../load/manifest-object.js';
 import type { CiliumPolicy, CiliumRule } from '../model/cilium.js';
@@ -19,13 +19,13 @@ function actsIn(rule: CiliumRule, direction: 'ingress' | 'egress'): boolean {
 }
 
 /**
- * The Cilium policies that would decide `direction` traffic of `pod`: those whose endpointSelector
- * selects it (as Cilium scopes it), or, for a hostNetwork pod, host policies (nodeSelector) that
- * select its node or, when the manifests do not place it, any node of the input or any node at all.
+ * The Cilium host policies that would decide `direction` traffic of a hostNetwork `pod`: those
+ * (nodeSelector) that select its node or, when the manifests do not place it, any node of the
+ * input or any node at all. Endpoint rules are evaluated and never pending.
  */
 export function pendingCiliumPolicies(graph: ResourceGraph, pod: Pod, direction: 'ingress' | 'egress'): CiliumPolicy[] {
   const policies = new Set<CiliumPolicy>();
-  for (const { policy, rule } of graph.cilium.rulesSelecting(pod)) if (actsIn(rule, direction)) policies.add(policy);
+  // Endpoint rules are evaluated (policies/cilium.ts); only host policies are pending.
   if (pod.hostNetwork) {
     const placement = pod.scheduling?.placement;
     const nodes = placement?.kind === 'node' ? graph.nodes.filter((node) => node.name === placement.node) : graph.nodes;
@@ -51,5 +51,5 @@ export function ciliumPendingCaveat(graph: ResourceGraph, plugin: NetworkPluginF
   });
   const more = policies.length > 2 ? ` and ${policies.length - 2} more` : '';
   const verb = policies.length === 1 ? 'selects' : 'select';
-  return `${named.join(', ')}${more} ${verb} ${label} for ${direction}; k8snet does not evaluate Cilium policies yet, so this answer leaves ${policies.length === 1 ? 'it' : 'them'} out`;
+  return `${named.join(', ')}${more} ${verb} ${label} for ${direction}; k8snet does not evaluate Cilium host policies (nodeSelector) yet, so this answer leaves ${policies.length === 1 ? 'it' : 'them'} out`;
 }

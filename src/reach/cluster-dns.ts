@@ -45,7 +45,7 @@ export function findClusterDns(solver: ReachabilitySolver, location: DnsLocation
     return { description, pods, hypothetical: false, services, solver };
   }
   const workload = hypotheticalDns(location.namespace, location.podLabels);
-  const extended = new ReachabilitySolver(graph.withExtraWorkloads([workload]), { hostNetworkPods: solver.hostNetworkMode });
+  const extended = new ReachabilitySolver(graph.withExtraWorkloads([workload]), { hostNetworkPods: solver.hostNetworkMode, layout: solver.layout });
   return { description, pods: [...workload.pods], hypothetical: true, services: [], solver: extended };
 }
 

@@ -99,8 +99,10 @@ export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact,
     return policies.map((policy) => ({ dialect, ...describe(policy), pods: podsOf.get(policy)! }));
   };
   if (dialect === 'Cilium') {
-    if (!enforcesDialect(plugin, 'cilium') || graph.cilium.policies.length === 0) return [];
-    return collect(graph.cilium.policies, (pod) => [...pendingCiliumPolicies(graph, pod, 'ingress'), ...pendingCiliumPolicies(graph, pod, 'egress')],
+    // Endpoint rules are evaluated; host policies (nodeSelector) are what stays pending.
+    const hostPolicies = graph.cilium.policies.filter((policy) => policy.rules.some((rule) => rule.subject.kind === 'nodes'));
+    if (!enforcesDialect(plugin, 'cilium') || hostPolicies.length === 0) return [];
+    return collect(hostPolicies, (pod) => [...pendingCiliumPolicies(graph, pod, 'ingress'), ...pendingCiliumPolicies(graph, pod, 'egress')],
       (policy) => ({ name: `${policy.kind} ${policy.label}`, source: policy.source }));
   }
   if (dialect === 'Calico') {

@@ -187,6 +187,12 @@ export interface CompiledRule {
    * resolve to): matched by nothing here, and said in the answer (`the domain names a.io, b.io`).
    */
   readonly unmodelledPeers?: string;
+  /**
+   * Peers named relative to the node of the pod the rule applies to (Cilium's `host` and
+   * `remote-node`): a hostNetwork pod is one or the other depending on where both run, which a
+   * class does not tell. Not matched by class; said in answers about hostNetwork pods.
+   */
+  readonly nodeRelativePeers?: string;
   /** Position of the rule in its policy and direction (first-match order). */
   readonly position: number;
   readonly source: RuleSource;

@@ -9,7 +9,8 @@ import {
 } from './evaluator.js';
 import { rangesContain } from './ip-ranges.js';
 import { CompileContext, type HostNetworkMode } from './policies/context.js';
-import { KUBERNETES_LAYOUT, classSignature, type PolicyLayout } from './policies/index.js';
+import { classSignature, layoutFor, type PolicyLayout } from './policies/index.js';
+import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import {
   ANY_POD, isAddressPeer, type AddressPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass,
 } from './policy-form.js';
@@ -21,8 +22,10 @@ export type { HostNetworkMode } from './policies/context.js';
 /** Options of the solver. */
 export interface SolverOptions {
   readonly hostNetworkPods?: HostNetworkMode;
-  /** Where each kind's policies are evaluated; the Kubernetes layout by default. */
+  /** Where each kind's policies are evaluated; by default the layout of `plugin` (layoutFor). */
   readonly layout?: PolicyLayout;
+  /** The cluster's network plugin; by default what the manifests show (networkPluginOf). */
+  readonly plugin?: NetworkPluginFact;
 }
 
 /** One side (the source's egress or the destination's ingress) of a verdict. */
@@ -75,10 +78,13 @@ export class ReachabilitySolver {
   private admitters: { readonly admittedBy: readonly (readonly number[])[]; readonly unfiltered: Uint8Array } | undefined;
 
   readonly hostNetworkMode: HostNetworkMode;
+  /** The layout the policies were compiled into (the network plugin's). */
+  readonly layout: PolicyLayout;
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
-    const layout = options.layout ?? KUBERNETES_LAYOUT;
+    const layout = options.layout ?? layoutFor(graph, options.plugin ?? networkPluginOf(graph, undefined));
+    this.layout = layout;
     const signature = classSignature(graph);
     const classes: PodClass[] = [];
     const classByKey = new Map<string, { index: number; pods: Pod[] }>();
@@ -359,6 +365,15 @@ export class ReachabilitySolver {
         const what = rule.action === 'allow' ? 'would allow' : rule.action === 'deny' ? 'would deny' : 'would pass on';
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.unmodelledPeers}, which k8snet does not resolve: `
           + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()} before the rules after it decide.`);
+      }
+    }
+    // Peers relative to the selected pod's node (Cilium's host, remote-node) against a hostNetwork pod.
+    for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
+      if (isAddressPeer(selected) || isAddressPeer(other) || !other.hostNetwork) continue;
+      for (const rule of this.rulesFor(selected, direction)) {
+        if (!rule.nodeRelativePeers || rule.classes.has(other.index)) continue;
+        caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.nodeRelativePeers}, which match${rule.nodeRelativePeers.includes(' and ') ? '' : 'es'} a hostNetwork pod by the node it runs on relative to the ${direction === 'egress' ? 'source' : 'destination'}: `
+          + `not counted here; where it matches, that rule would ${rule.action === 'deny' ? 'deny' : 'allow'} ${this.portsTowards(rule, direction === 'ingress' ? selected : other).describe()}.`);
       }
     }
     // An address peer against pod addresses is plugin-dependent for some kinds (NetworkPolicy's

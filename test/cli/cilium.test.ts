@@ -1,7 +1,7 @@
 /**
  * Cilium's policies through the command line, on the Star Wars demo (fixtures/cilium-demo): read and
- * checked by every command, reported when the cluster's plugin does not enforce them, and named in
- * every answer they would decide until they are evaluated (issue 19, second phase).
+ * checked by every command, reported when the cluster's plugin does not enforce them, and evaluated
+ * under Cilium: answers cite the deciding Cilium rule and name the L7 restriction.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,31 +25,39 @@ describe('the Star Wars demo', () => {
     expect(report.inputFindings).toEqual([]);
   });
 
-  it('lint names the L7 restriction and says once that the policies are not evaluated yet', () => {
+  it('lint names the L7 restriction, and the isolation rules count the Cilium policies', () => {
     const run = k8snet(['lint', DEMO, '-f', 'json']);
     expectNoStackTrace(run);
     expect(run.status).toBe(0);
     const findings = (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings.filter((finding) => finding.ruleId.startsWith('cilium-'));
     expect(findings.map((finding) => `${finding.ruleId} ${path.basename(finding.file)}:${finding.line}`)).toEqual([
       'cilium-l7-not-modelled l7-policy.yaml:22',
-      'cilium-policy-not-evaluated world-lockdown.yaml:6',
     ]);
+    const all = (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings;
+    // The deathstar is isolated by Cilium policies: no "not isolated" alarm about it.
+    expect(all.filter((finding) => finding.ruleId === 'workload-not-isolated' || /namespace-no-default-deny-ingress/.test(finding.ruleId))).toEqual([]);
   });
 
-  it('can-reach answers with a caveat naming the Cilium policies that select the destination', () => {
-    const run = k8snet(['can-reach', 'default/xwing', 'svc:default/deathstar', '--port', '80', DEMO]);
-    expectNoStackTrace(run);
-    expect(run.stdout).toMatch(/caveat: CiliumClusterwideNetworkPolicy world-lockdown \(.*world-lockdown\.yaml:6\), CiliumNetworkPolicy default\/deathstar-empire-only \(.*l3-l4-policy\.yaml:5\) and 2 more select default\/deathstar\[Deployment\] for ingress; k8snet does not evaluate Cilium policies yet, so this answer leaves them out/);
-    // The xwing itself is selected by no rule with egress: no caveat about its egress.
-    expect(run.stdout).not.toMatch(/select default\/xwing/);
-    const json = k8snet(['can-reach', 'default/xwing', 'svc:default/deathstar', '--port', '80', DEMO, '-f', 'json']);
-    expect(JSON.stringify(JSON.parse(json.stdout))).toMatch(/does not evaluate Cilium policies yet/);
+  it('can-reach gives Cilium\'s answer, citing the deciding rule, with the L7 restriction named', () => {
+    const denied = k8snet(['can-reach', 'default/xwing', 'svc:default/deathstar', '--port', '80', DEMO]);
+    expectNoStackTrace(denied);
+    expect(denied.status).toBe(1);
+    expect(denied.stdout).toMatch(/NOT REACHABLE: default\/xwing\[Pod\] → svc:default\/deathstar on 80\/TCP/);
+    expect(denied.stdout).toMatch(/isolated by default\/deathstar-empire-only \(.*l3-l4-policy\.yaml:5\)/);
+    expect(denied.stdout).not.toMatch(/does not evaluate/);
+    const allowed = k8snet(['can-reach', 'default/tiefighter', 'svc:default/deathstar', '--port', '80', DEMO]);
+    expectNoStackTrace(allowed);
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toMatch(/default\/deathstar-empire-only ingress\[0\]\.toPorts\[0\] \(.*l3-l4-policy\.yaml:18\) allows TCP 80 from fromEndpoints org=empire/);
+    expect(allowed.stdout).toMatch(/further restricted at L7 by default\/deathstar-landing-only .*\(HTTP POST \/v1\/request-landing\)/);
   });
 
-  it('explain notes them for the pods they select', () => {
+  it('explain lists the Cilium rules that isolate the pods', () => {
     const run = k8snet(['explain', 'default/deathstar', DEMO]);
     expectNoStackTrace(run);
-    expect(run.stdout).toMatch(/note: .*select these pods for ingress; k8snet does not evaluate Cilium policies yet/);
+    expect(run.stdout).toMatch(/ingress: isolated by 3 policies/);
+    expect(run.stdout).toMatch(/default\/empire-default-deny ingress\[0\] \(.*default-deny\.yaml:14\): nothing from no peer/);
+    expect(run.stdout).not.toMatch(/does not evaluate/);
   });
 
   it('on a cluster configured to run Calico, lint reports each Cilium policy and answers carry no caveat', () => {

@@ -56,7 +56,8 @@ describe('pending policies, per dialect and network plugin', () => {
 
   it('finds each demo\'s policies under an unknown plugin, and only its own dialect\'s', () => {
     const unknown = (graph: typeof cilium) => networkPluginOf(graph, undefined);
-    expect(pendingPolicies(cilium, unknown(cilium), 'Cilium').map((policy) => policy.name)).toContain('CiliumNetworkPolicy default/deathstar-empire-only');
+    // Endpoint rules are evaluated: only host policies (nodeSelector) stay pending, and the demo has none.
+    expect(pendingPolicies(cilium, unknown(cilium), 'Cilium')).toEqual([]);
     expect(pendingPolicies(cilium, unknown(cilium), 'Calico')).toEqual([]);
     expect(pendingPolicies(calico, unknown(calico), 'Calico')).toHaveLength(8);
     // Istio's AuthorizationPolicies and PeerAuthentications are evaluated; only those attached by targetRefs are pending.
@@ -74,7 +75,7 @@ describe('pending policies, per dialect and network plugin', () => {
   });
 
   it('gives one note per dialect for matrix and graph, and one report shape for the rules', () => {
-    expect(notEvaluatedNotes(cilium, networkPluginOf(cilium, undefined))).toEqual([expect.stringMatching(/^4 Cilium policies are read but not evaluated yet; \d+ workloads? they apply to/)]);
+    expect(notEvaluatedNotes(cilium, networkPluginOf(cilium, undefined))).toEqual([]);
     expect(notEvaluatedNotes(istio, networkPluginOf(istio, undefined))).toEqual([]);
     expect(notEvaluatedNotes(attached, networkPluginOf(attached, undefined))).toEqual([expect.stringMatching(/^1 Istio policy is read but not evaluated yet; 1 workload/)]);
     const report = notEvaluatedReport(pendingPolicies(calico, networkPluginOf(calico, undefined), 'Calico'))!;
@@ -93,10 +94,10 @@ describe('pending policies, per dialect and network plugin', () => {
 });
 
 describe('the commands say it for every dialect', () => {
-  it('matrix notes Cilium policies, explain gives the Istio policies that protect a workload', () => {
+  it('matrix evaluates Cilium endpoint policies without a note, explain gives the Istio policies that protect a workload', () => {
     const matrix = k8snet(['matrix', 'fixtures/cilium-demo']);
     expectNoStackTrace(matrix);
-    expect(matrix.stderr).toMatch(/note: 4 Cilium policies are read but not evaluated yet/);
+    expect(matrix.stderr).not.toMatch(/Cilium/);
     const explain = k8snet(['explain', 'bookinfo/productpage-v1', 'fixtures/istio-demo']);
     expectNoStackTrace(explain);
     expect(explain.stdout).toMatch(/ingress: Istio PeerAuthentication: PeerAuthentication istio-system\/default \(fixtures\/istio-demo\/istio-system\/mesh.yaml:10\)/);

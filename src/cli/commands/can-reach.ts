@@ -69,12 +69,13 @@ function tryAnswer(analysis: Analysis, source: string, destination: string, port
 }
 
 function answerOrThrow(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions, config: LintConfig): ReachAnswer {
-  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
+  const plugin = networkPluginOf(analysis.graph, config.cluster.cni);
+  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin });
   const dns = config.cluster.dns;
   try {
     // `dns` is where the configuration says cluster DNS runs (cluster.dnsSelector), as egress-blocks-dns reads it.
     return answerReach(solver, resolveEndpoint(analysis.graph, source, { solver, dns }), resolveEndpoint(analysis.graph, destination, { solver, dns }), port,
-      networkPluginOf(analysis.graph, config.cluster.cni));
+      plugin);
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);
     throw error;

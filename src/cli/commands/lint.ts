@@ -2,6 +2,7 @@ import path from 'node:path';
 import { isAtLeast, type Finding, type Severity } from '../../finding.js';
 import { ConfigError, withRuleOverrides, type LintConfig } from '../../lint/config.js';
 import { RuleError, runRules } from '../../lint/engine.js';
+import { networkPluginOf } from '../../model/network-plugin.js';
 import { ReachabilitySolver, type HostNetworkMode } from '../../reach/solver.js';
 import { DEFAULT_MAX_REPEATS, capRepeats, sortFindings, summarize, type LintResult } from '../../report/summary.js';
 import { RULES } from '../../../rules/index.js';
@@ -121,7 +122,7 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
 /** Runs every rule on a graph, the progress line naming the rule at work. */
 function lintGraph(analysis: Analysis, config: LintConfig, options: LintOptions, progress: ProgressLine) {
   try {
-    return runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods }), undefined,
+    return runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni) }), undefined,
       (done, total, id) => progress.update(() => `k8snet: ${done} of ${total} rules run (${id})`));
   } catch (error) {
     if (error instanceof RuleError) throw new UsageError(error.message);

@@ -37,7 +37,7 @@ export async function runMatrix(paths: string[], options: MatrixCommandOptions, 
     workload.id === options.focusWorkload || `${workload.namespace}/${workload.name}` === options.focusWorkload)) {
     throw new UsageError(`--focus-workload ${options.focusWorkload}: no such workload in the manifests`);
   }
-  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods });
+  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni) });
   noteHostNetworkPods(solver);
   for (const note of notEvaluatedNotes(analysis.graph, networkPluginOf(analysis.graph, config.cluster.cni))) process.stderr.write(`note: ${note}\n`);
   const matrixOptions = { focusWorkload: options.focusWorkload, ingressController: options.ingressController };

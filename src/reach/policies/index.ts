@@ -7,6 +7,8 @@ import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
 import { compileNetworkPolicies } from './network-policy.js';
 import { ISTIO_STAGES, MESH_POINT, compileIstioPolicies, istioClassSignature } from './istio.js';
+import { compileCiliumPolicies, identityLabelsOf } from './cilium.js';
+import { enforcesDialect, type NetworkPluginFact } from '../../model/network-plugin.js';
 
 /**
  * The layout: which enforcement points and stages a cluster has, and which stage each kind's
@@ -52,6 +54,43 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
 };
 
 /**
+ * Cilium's one policy repository: NetworkPolicies, CiliumNetworkPolicies and
+ * CiliumClusterwideNetworkPolicies in one deny-overrides stage ("deny policies take precedence
+ * over allow policies, regardless of whether they are a CNP, a CCNP or even a Kubernetes
+ * NetworkPolicy"); an endpoint some rule puts into default deny gets only what some rule allows.
+ * NetworkPolicy selectors match Cilium identities and ipBlock never matches pod addresses (CIDR
+ * rules "do not apply to traffic where both sides ... are managed by Cilium"). The Network Policy
+ * API's cluster policies, where the manifests hold them, keep their tiers around it as the API
+ * defines them (whether a Cilium version enforces them is open, docs/cilium.md Q9).
+ */
+export const CILIUM_LAYOUT: PolicyLayout = {
+  // Istio's proxies enforce the mesh's policies on a Cilium cluster too: the same second point.
+  points: [CNI_POINT, MESH_POINT],
+  stages: [
+    KUBERNETES_STAGES[0],
+    { id: 'cilium', point: 'cni', order: 200, combination: 'deny-overrides', unmatched: 'deny', label: 'Cilium policy repository' },
+    KUBERNETES_STAGES[2],
+    ...ISTIO_STAGES,
+  ],
+  compile: (context) => [
+    ...compileAdminNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+    ...compileClusterNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+    ...compileNetworkPolicies(context, { stage: 'cilium', selectorLabels: (podClass) => identityLabelsOf(context, podClass), podAddressMatch: 'never' }),
+    ...compileCiliumPolicies(context, { stage: 'cilium' }),
+    ...compileIstioPolicies(context),
+  ],
+};
+
+/**
+ * The layout of the cluster's network plugin: Cilium's repository when the plugin is Cilium, or
+ * when it is unknown and the manifests hold Cilium policies; Kubernetes' otherwise.
+ */
+export function layoutFor(graph: ResourceGraph, plugin: NetworkPluginFact): PolicyLayout {
+  if (!enforcesDialect(plugin, 'cilium')) return KUBERNETES_LAYOUT;
+  return plugin.name === 'unknown' && graph.cilium.policies.length === 0 ? KUBERNETES_LAYOUT : CILIUM_LAYOUT;
+}
+
+/**
  * Returns what tells apart pods that policies may treat differently although their labels are
  * the same (an address peer naming one pod's IP), as a string per pod; undefined when nothing
  * does, so that the common case stays one class per template.
@@ -61,6 +100,9 @@ export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | u
   const cluster = clusterPolicyAddressPeers(graph);
   const addresses = addressPeerSignature(graph, { networks: [...admin.networks, ...cluster.networks], nodes: [...admin.nodes, ...cluster.nodes] });
   const istio = istioClassSignature(graph);
-  if (!istio) return addresses;
-  return addresses ? (pod) => `${addresses(pod)}\u0002${istio(pod)}` : istio;
+  // Cilium identities carry the service account: pods differing only by it are told apart.
+  const serviceAccount = graph.cilium.policies.length > 0 ? (pod: Pod) => pod.serviceAccountName ?? 'default' : undefined;
+  const parts = [addresses, istio, serviceAccount].filter((part): part is (pod: Pod) => string => part !== undefined);
+  if (parts.length <= 1) return parts[0];
+  return (pod) => parts.map((part) => part(pod)).join('\u0002');
 }

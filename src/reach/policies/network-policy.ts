@@ -4,7 +4,8 @@ import { formatPath } from '../../load/path.js';
 import type { NetworkPolicy, PolicyPeer, PolicyRule, Protocol } from '../../model/types.js';
 import type { BitSet } from '../bitset.js';
 import { ConnectionSet } from '../connection-set.js';
-import type { CompiledPolicy, CompiledRule, Direction, PolicySide } from '../policy-form.js';
+import type { Labels } from '../../model/label-selector.js';
+import type { CompiledPolicy, CompiledRule, Direction, PodAddressMatch, PodClass, PolicySide } from '../policy-form.js';
 import type { CompileContext } from './context.js';
 import { sortRanges } from './ranges.js';
 
@@ -12,6 +13,13 @@ import { sortRanges } from './ranges.js';
 export interface NetworkPolicyPlacement {
   readonly stage: string;
   readonly priority?: number;
+  /**
+   * The labels selectors match, when the plugin matches something else than pod labels (Cilium:
+   * the identity labels, so `io.cilium.k8s.policy.cluster` selects and filtered keys do not).
+   */
+  readonly selectorLabels?: (podClass: PodClass) => Labels;
+  /** Whether ipBlock matches pod addresses under this plugin; plugin-dependent by default. */
+  readonly podAddressMatch?: PodAddressMatch;
 }
 
 /** Tags of entity peers a rule admitting every pod of every namespace matches. */
@@ -47,7 +55,11 @@ class NetworkPolicyCompiler {
     // the same selector); their classes, each once, are the classes it selects.
     const subjects = this.context.newClassSet();
     let bypassed: BitSet | undefined;
-    for (const pod of this.context.graph.podsMatching(policy.podSelector, policy.namespace)) {
+    const selectorLabels = this.placement.selectorLabels;
+    const selectedPods = selectorLabels
+      ? this.context.classesInNamespace(policy.namespace).filter((podClass) => matchesPodSelector(policy.podSelector, selectorLabels(podClass))).map((podClass) => podClass.pods[0])
+      : this.context.graph.podsMatching(policy.podSelector, policy.namespace);
+    for (const pod of selectedPods) {
       const podClass = this.context.classOf(pod);
       if (this.seenIn[podClass.index] === number) continue;
       this.seenIn[podClass.index] = number;
@@ -116,7 +128,7 @@ class NetworkPolicyCompiler {
       matchesEveryPeer,
       classes,
       addressRanges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) },
-      podAddressMatch: 'plugin-dependent',
+      podAddressMatch: this.placement.podAddressMatch ?? 'plugin-dependent',
       entities: admitsAnyPod ? ANY_POD_TAGS : NO_TAGS,
       numericPorts,
       namedPorts,
@@ -154,7 +166,8 @@ class NetworkPolicyCompiler {
       ? graph.namespacesMatching(peer.namespaceSelector).map((namespace) => namespace.name)
       : [policy.namespace];
     // hostNetwork pods' traffic carries the node's address, which selectors do not match.
-    if (peer.podSelector && namespaces.length > 1) {
+    const selectorLabels = this.placement.selectorLabels ?? ((podClass: PodClass) => podClass.labels);
+    if (peer.podSelector && namespaces.length > 1 && !this.placement.selectorLabels) {
       // A podSelector across many namespaces (`app: prometheus` in every namespace) is looked up
       // by its labels among all classes, then kept to the namespaces.
       const inNamespaces = new Set(namespaces);
@@ -164,7 +177,7 @@ class NetworkPolicyCompiler {
     for (const namespace of namespaces) {
       for (const podClass of this.context.classesInNamespace(namespace)) {
         if (podClass.outsidePolicy) continue;
-        if (!peer.podSelector || matchesPodSelector(peer.podSelector, podClass.labels)) matched.push(podClass);
+        if (!peer.podSelector || matchesPodSelector(peer.podSelector, selectorLabels(podClass))) matched.push(podClass);
       }
     }
     return matched;

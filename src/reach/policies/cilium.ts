@@ -1,0 +1,364 @@
+/**
+ * Compiles Cilium's policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) into the common
+ * form. Each rule of a policy (`spec`, then each `specs` entry) is a policy of its own here, since
+ * Cilium imports each with its own subject and default deny; the mapping of every field is in
+ * docs/cilium.md (§2-§7). Host policies (`nodeSelector`) are not compiled: they select nodes, which
+ * are no pod classes, and answers name them as not evaluated (cilium-pending.ts).
+ */
+import { formatPath, type FieldPath } from '../../load/path.js';
+import { subtractRanges, type AddressRange, type IpFamily } from '../../model/cidr.js';
+import type { CiliumPeerRule, CiliumPolicy, CiliumPortRule, CiliumRule } from '../../model/cilium.js';
+import { CILIUM_ENTITIES, type CiliumEntity, type CiliumPeerKind } from '../../model/cilium-entities.js';
+import { matchesCiliumSelector, nodeIdentity, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
+import type { Labels } from '../../model/label-selector.js';
+import type { Protocol } from '../../model/types.js';
+import type { BitSet } from '../bitset.js';
+import { ConnectionSet } from '../connection-set.js';
+import { wholeSpace } from '../ip-ranges.js';
+import type { CompiledPolicy, CompiledRule, Direction, EntityPeer, NamedRestriction, PodClass, PolicySide } from '../policy-form.js';
+import type { CompileContext } from './context.js';
+import { sortRanges } from './ranges.js';
+
+/** Where the layout places Cilium's rules. */
+export interface CiliumPlacement {
+  readonly stage: string;
+}
+
+/** The entity tags of Cilium's reserved identities that manifests have no object for (nodes and pods aside). */
+const RESERVED_ENTITIES: readonly CiliumPeerKind[] = ['host', 'remote-node', 'kube-apiserver', 'health', 'init', 'ingress', 'unmanaged', 'world'];
+
+/** Tag of an entity peer for a node by name (`toNodes`, `node:NAME` endpoints). */
+export function nodeTag(name: string): string {
+  return `node:${name}`;
+}
+
+/** Tag of an entity peer for a domain name (`toFQDNs` matchName), lower-case with the trailing dot. */
+export function fqdnTag(name: string): string {
+  const lower = name.toLowerCase();
+  return `fqdn:${lower.endsWith('.') ? lower : `${lower}.`}`;
+}
+
+/**
+ * Returns true when a `toFQDNs` pattern matches a name, as Cilium's matchpattern does: `*` alone
+ * matches every name, `*` within a label any characters of that label, `**.` any number of
+ * leading labels. Both are compared lower-case with the trailing dot.
+ */
+export function fqdnPatternMatches(pattern: string, name: string): boolean {
+  const normal = (text: string) => (text.toLowerCase().endsWith('.') ? text.toLowerCase() : `${text.toLowerCase()}.`);
+  if (pattern.trim() === '*') return true;
+  const escaped = normal(pattern).split('').map((character) => (/[a-z0-9-]/.test(character) ? character : character === '*' ? '\u0000' : `\\${character}`)).join('');
+  const source = escaped.replace(/\u0000\u0000\\\./g, '(?:[a-z0-9-_]+\\.)*').replace(/\u0000/g, '[a-z0-9-_]*');
+  return new RegExp(`^${source}$`).test(normal(name));
+}
+
+/**
+ * The entity peer standing for a name outside the cluster as Cilium's rules see it at L4: the
+ * `world` entity, and the FQDN tags of the rules of `rules` whose names or patterns match it.
+ */
+export function fqdnPeer(name: string, rules: readonly CompiledRule[]): EntityPeer {
+  const tags = new Set(['world', fqdnTag(name)]);
+  for (const rule of rules) {
+    for (const tag of rule.entities) if (tag.startsWith('fqdn-pattern:') && fqdnPatternMatches(tag.slice('fqdn-pattern:'.length), name)) tags.add(tag);
+  }
+  return { entity: `fqdn:${name}`, tags: [...tags] };
+}
+
+/**
+ * The entity peer standing for a node (its host namespace, hostNetwork pods included) as seen
+ * from an endpoint: `host` when the endpoint runs on it, `remote-node` otherwise.
+ */
+export function nodePeer(name: string, local: boolean): EntityPeer {
+  return { entity: nodeTag(name), tags: [local ? 'host' : 'remote-node', nodeTag(name)] };
+}
+
+/** Compiles every endpoint rule of every Cilium policy of the graph into `placement.stage`. */
+export function compileCiliumPolicies(context: CompileContext, placement: CiliumPlacement): CompiledPolicy[] {
+  const compiler = new CiliumCompiler(context, placement);
+  return context.graph.cilium.policies.flatMap((policy) => policy.rules.flatMap((rule, index) => compiler.compile(policy, rule, index)));
+}
+
+class CiliumCompiler {
+  private readonly selectorCache = new Map<string, BitSet>();
+  private readonly identityLabels = new Map<PodClass, ReturnType<CompileContext['graph']['cilium']['identityOf']>>();
+
+  constructor(private readonly context: CompileContext, private readonly placement: CiliumPlacement) {}
+
+  compile(policy: CiliumPolicy, rule: CiliumRule, index: number): CompiledPolicy[] {
+    // Host policies select nodes, not endpoints: named as not evaluated elsewhere.
+    if (rule.subject.kind !== 'endpoints') return [];
+    const subjects = this.classesSelectedBy(rule.subject.effective, false);
+    const compiled: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
+      kind: policy.kind,
+      name: policy.rules.length > 1 ? `${policy.name} ${formatPath(rule.path)}` : policy.name,
+      ...(policy.namespace !== undefined ? { namespace: policy.namespace } : {}),
+      label: policy.label,
+      object: policy.source,
+      stage: this.placement.stage,
+      priority: index,
+      model: rule,
+    };
+    for (const direction of ['ingress', 'egress'] as const) {
+      const allows = direction === 'ingress' ? rule.ingress : rule.egress;
+      const denies = direction === 'ingress' ? rule.ingressDeny : rule.egressDeny;
+      if (allows.length === 0 && denies.length === 0 && !rule.defaultDeny[direction]) continue;
+      const rules: CompiledRule[] = [];
+      const requires = [...allows, ...denies].flatMap((peerRule) => peerRule.peers.requires ?? []);
+      for (const peerRule of [...denies, ...allows]) rules.push(...this.compilePeerRule(compiled, policy, peerRule, rules.length, requires.length > 0));
+      const side: PolicySide = { direction, subjects, isolates: rule.defaultDeny[direction], rules };
+      compiled[direction] = side;
+    }
+    return [compiled];
+  }
+
+  /** The classes of Cilium endpoints (no hostNetwork pod is one) whose identity `selector` matches. */
+  private classesSelectedBy(selector: CiliumSelector, withHosts: boolean): BitSet {
+    const key = `${withHosts}\u0000${JSON.stringify(selector.requirements)}`;
+    let classes = this.selectorCache.get(key);
+    if (!classes) {
+      classes = this.context.newClassSet();
+      for (const podClass of this.context.classes) {
+        if (podClass.hostNetwork) continue;
+        if (matchesCiliumSelector(selector, this.identity(podClass))) classes.add(podClass.index);
+      }
+      this.selectorCache.set(key, classes);
+    }
+    return classes;
+  }
+
+  private identity(podClass: PodClass) {
+    let identity = this.identityLabels.get(podClass);
+    if (!identity) this.identityLabels.set(podClass, (identity = this.context.graph.cilium.identityOf(podClass.pods[0])));
+    return identity;
+  }
+
+  /** One compiled rule per `toPorts` entry (each has its own L7 rules), or one for the ICMP or L3 rule. */
+  private compilePeerRule(compiled: CompiledPolicy, policy: CiliumPolicy, peerRule: CiliumPeerRule, position: number, hasRequires: boolean): CompiledRule[] {
+    const peers = this.compilePeers(peerRule);
+    const restrictions: NamedRestriction[] = [];
+    const fqdns = peerRule.peers.fqdns ?? [];
+    if (fqdns.length > 0) restrictions.push({ layer: 'FQDN', description: `toFQDNs ${fqdns.map((fqdn) => fqdn.matchName ?? fqdn.matchPattern).join(', ')} (addresses learnt from DNS answers)` });
+    if (peerRule.authentication?.mode === 'required') restrictions.push({ layer: 'identity', description: 'mutual authentication required' });
+    if (hasRequires) {
+      restrictions.push({ layer: 'L3', description: `${peerRule.direction === 'ingress' ? 'fromRequires' : 'toRequires'} of the same subject (removed in Cilium 1.19; not evaluated)` });
+    }
+    // test-always-fail: authentication always fails, so the rule allows nothing (it still isolates).
+    const allowsNothing = peerRule.authentication?.mode === 'test-always-fail'
+      // A rule with neither peers nor ports nor ICMP allows nothing (the docs' default-deny example).
+      || (!peerRule.everyPeer && !peers.any);
+    const entries: { ports: ConnectionSet; namedPorts: { name: string; protocol?: Protocol }[]; restrictions: NamedRestriction[]; path: FieldPath }[] = [];
+    if (peerRule.toPorts.length > 0) {
+      for (const portRule of peerRule.toPorts) entries.push({ ...compilePorts(portRule), restrictions: [...restrictions, ...portRestrictions(portRule)], path: portRule.path });
+    } else if (peerRule.icmps.length > 0) {
+      let ports = ConnectionSet.EMPTY;
+      for (const icmp of peerRule.icmps) ports = ports.union(ConnectionSet.ofIcmp(icmp.family === 4 ? 'ICMP' : 'ICMPv6', icmp.type));
+      entries.push({ ports, namedPorts: [], restrictions, path: peerRule.path });
+    } else {
+      entries.push({ ports: ConnectionSet.ALL, namedPorts: [], restrictions, path: peerRule.path });
+    }
+    return entries.map((entry, offset) => ({
+      policy: compiled,
+      direction: peerRule.direction,
+      action: peerRule.action,
+      matchesEveryPeer: peerRule.everyPeer && !allowsNothing,
+      // Every peer means every class too: the evaluator tests pod classes by the bitset alone.
+      classes: allowsNothing ? this.context.noClasses() : peerRule.everyPeer ? this.context.allClasses() : peers.classes,
+      addressRanges: allowsNothing ? { 4: [], 6: [] } : peers.ranges,
+      podAddressMatch: 'never',
+      entities: allowsNothing ? new Set<string>() : peers.entities,
+      numericPorts: allowsNothing ? ConnectionSet.EMPTY : entry.ports,
+      namedPorts: allowsNothing ? [] : entry.namedPorts,
+      restrictions: entry.restrictions,
+      ...(peers.unmodelled.length > 0 ? { unmodelledPeers: peers.unmodelled.join(' and ') } : {}),
+      ...(nodeRelative(peers.entities) ? { nodeRelativePeers: nodeRelative(peers.entities) } : {}),
+      position: position + offset,
+      source: {
+        kind: policy.kind,
+        policyLabel: policy.label,
+        ruleLabel: formatPath(entry.path.slice(1)),
+        object: policy.source,
+        path: entry.path,
+        actionName: peerRule.action === 'deny' ? 'Deny' : 'Allow',
+        describePeers: () => describeCiliumPeers(peerRule),
+      },
+      model: peerRule,
+    }));
+  }
+
+  /** The classes, address ranges and entity tags a peer rule's L3 fields match. */
+  private compilePeers(peerRule: CiliumPeerRule): { classes: BitSet; ranges: Record<IpFamily, AddressRange[]>; entities: Set<string>; unmodelled: string[]; any: boolean } {
+    const { context } = this;
+    const classes = context.newClassSet();
+    const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+    const entities = new Set<string>();
+    const unmodelled: string[] = [];
+    const peers = peerRule.peers;
+    let any = false;
+    const addEntity = (entity: CiliumEntity) => {
+      any = true;
+      for (const kind of CILIUM_ENTITIES[entity].matches) {
+        if (kind === 'pod') {
+          // Every pod of the cluster; hostNetwork pods are their node's host or remote-node,
+          // which `cluster` and `all` match as well.
+          context.allClasses().addInto(classes);
+        } else if (kind === 'world') {
+          entities.add('world');
+          ranges[4].push(wholeSpace(4));
+          ranges[6].push(wholeSpace(6));
+        } else {
+          entities.add(kind);
+        }
+      }
+      // `cluster` and `all` match every pod, hence a pod of unknown labels too.
+      if (CILIUM_ENTITIES[entity].matches.includes('pod')) entities.add('any-pod');
+    };
+    for (const peer of peers.endpoints ?? []) {
+      any = true;
+      this.addSelectorPeer(peer, classes, entities, ranges);
+    }
+    for (const entry of peers.entities ?? []) addEntity(entry.entity);
+    for (const cidr of peers.cidrs ?? []) {
+      any = true;
+      ranges[cidr.family].push(cidr.range);
+    }
+    for (const set of peers.cidrSets ?? []) {
+      any = true;
+      const bases = set.cidr ? [set.cidr]
+        : set.cidrGroupRef !== undefined ? (context.graph.cilium.cidrGroup(set.cidrGroupRef)?.cidrs ?? [])
+          : set.cidrGroupSelector ? context.graph.cilium.cidrGroupsMatching(set.cidrGroupSelector).flatMap((group) => group.cidrs) : [];
+      for (const base of bases) {
+        const holes = set.except.filter((except) => except.family === base.family).map((except) => except.range);
+        ranges[base.family].push(...subtractRanges(base.range, holes));
+      }
+    }
+    for (const service of peers.services ?? []) {
+      any = true;
+      for (const target of context.graph.services) {
+        if (service.namespace !== undefined && service.namespace !== '' && target.namespace !== service.namespace) continue;
+        // With a selector written, only the selector counts (rule_translate.go serviceMatches).
+        if (service.selector) {
+          const labels = ((target.source.value.metadata as Record<string, unknown> | undefined)?.labels ?? {}) as Labels;
+          if (!matchesCiliumSelector(service.selector, nodeIdentity(labels))) continue;
+        } else if (target.name !== service.name) continue;
+        if (!target.selector) {
+          unmodelled.push(`the endpoints of the selectorless Service ${target.namespace}/${target.name}`);
+          continue;
+        }
+        for (const podClass of context.classesInNamespace(target.namespace)) {
+          // The Service's selector is used as an endpoint selector in its namespace (layer3.rst, "Services based").
+          const selector = target.selector;
+          if (!podClass.hostNetwork && Object.keys(selector).every((key) => podClass.labels[key] === selector[key])) classes.add(podClass.index);
+        }
+      }
+    }
+    for (const fqdn of peers.fqdns ?? []) {
+      any = true;
+      if (fqdn.matchName !== undefined) entities.add(fqdnTag(fqdn.matchName));
+      if (fqdn.matchPattern !== undefined) entities.add(`fqdn-pattern:${fqdn.matchPattern}`);
+    }
+    if ((peers.fqdns ?? []).length > 0) unmodelled.push(`the domain names ${(peers.fqdns ?? []).map((fqdn) => fqdn.matchName ?? fqdn.matchPattern).join(', ')}`);
+    for (const node of peers.nodes ?? []) {
+      any = true;
+      for (const candidate of context.graph.nodes) if (matchesCiliumSelector(node.selector, nodeIdentity(candidate.labels))) entities.add(nodeTag(candidate.name));
+    }
+    if ((peers.groups ?? []).length > 0) {
+      any = true;
+      unmodelled.push(`cloud security groups (${(peers.groups ?? []).map((group) => group.provider).join(', ')})`);
+    }
+    // host and remote-node together are every node: every hostNetwork pod, wherever it runs.
+    if (entities.has('host') && entities.has('remote-node')) {
+      for (const podClass of context.classes) if (podClass.hostNetwork) classes.add(podClass.index);
+    }
+    return { classes, ranges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) }, entities, unmodelled, any };
+  }
+
+  /** An endpoint selector peer: pods by identity, and the reserved identities (entities) it matches. */
+  private addSelectorPeer(peer: ScopedSelector, classes: BitSet, entities: Set<string>, ranges: Record<IpFamily, AddressRange[]>): void {
+    this.classesSelectedBy(peer.effective, false).addInto(classes);
+    // A selector on reserved labels (`reserved:host`), or one left as written, may match Cilium's
+    // reserved identities: they are the entities.
+    if (peer.scope !== 'reserved' && peer.scope !== 'as-written') return;
+    for (const entity of RESERVED_ENTITIES) {
+      if (!matchesCiliumSelector(peer.effective, reservedIdentity(entity))) continue;
+      entities.add(entity);
+      if (entity === 'world') {
+        ranges[4].push(wholeSpace(4));
+        ranges[6].push(wholeSpace(6));
+      }
+    }
+  }
+}
+
+/**
+ * The node-relative entities a rule names, when they do not cover every node together: `host`
+ * alone or `remote-node` alone decide a hostNetwork peer by where it runs.
+ */
+function nodeRelative(entities: ReadonlySet<string>): string | undefined {
+  const host = entities.has('host');
+  const remote = entities.has('remote-node');
+  if (host === remote) return undefined;
+  return host ? 'the host entity (the node the pod runs on)' : 'the remote-node entity (every other node)';
+}
+
+/** The connections a `toPorts` entry names: ports of TCP/UDP/SCTP (ANY), ranges, names, or every port when none is given. */
+function compilePorts(portRule: CiliumPortRule): { ports: ConnectionSet; namedPorts: { name: string; protocol?: Protocol }[] } {
+  if (portRule.ports.length === 0) return { ports: ConnectionSet.EVERY_PORT_PROTOCOL, namedPorts: [] };
+  let ports = ConnectionSet.EMPTY;
+  const namedPorts: { name: string; protocol?: Protocol }[] = [];
+  for (const port of portRule.ports) {
+    if (port.protocol === 'VRRP' || port.protocol === 'IGMP') {
+      ports = ports.union(ConnectionSet.ofProtocolNumber(port.protocol === 'VRRP' ? 112 : 2));
+      continue;
+    }
+    const protocols: Protocol[] = port.protocol === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [port.protocol];
+    if (typeof port.port === 'string') {
+      namedPorts.push({ name: port.port, ...(port.protocol === 'ANY' ? {} : { protocol: port.protocol }) });
+      continue;
+    }
+    for (const protocol of protocols) {
+      if (port.port === 0) ports = ports.union(ConnectionSet.ofProtocol(protocol));
+      // endPort below port means port alone (the reader warns).
+      else ports = ports.union(ConnectionSet.ofPorts(protocol, port.port, port.endPort !== undefined && port.endPort > port.port ? port.endPort : port.port));
+    }
+  }
+  return { ports, namedPorts };
+}
+
+/** What a `toPorts` entry decides above L4: its L7 rules, TLS server names, a listener. */
+function portRestrictions(portRule: CiliumPortRule): NamedRestriction[] {
+  const restrictions: NamedRestriction[] = [];
+  if (portRule.rules) {
+    const protocol = portRule.rules.protocol === 'l7proto' ? (portRule.rules.name ?? 'l7proto') : portRule.rules.protocol.toUpperCase();
+    restrictions.push({ layer: 'L7', description: `${protocol} ${portRule.rules.summaries.join('; ')}` });
+  }
+  if (portRule.serverNames.length > 0) restrictions.push({ layer: 'TLS', description: `server names ${portRule.serverNames.join(', ')}` });
+  if (portRule.listener) restrictions.push({ layer: 'proxy', description: `listener ${portRule.listener.name} of ${portRule.listener.envoyConfigKind} ${portRule.listener.envoyConfigName}` });
+  return restrictions;
+}
+
+/** Describes a rule's peers the way its YAML reads: `toEndpoints k8s:app=web or toEntities world`. */
+export function describeCiliumPeers(peerRule: CiliumPeerRule): string {
+  const prefix = peerRule.direction === 'ingress' ? 'from' : 'to';
+  const peers = peerRule.peers;
+  const parts: string[] = [];
+  for (const peer of peers.endpoints ?? []) parts.push(`${prefix}Endpoints ${peer.written.text}`);
+  if (peers.entities?.length) parts.push(`${prefix}Entities ${peers.entities.map((entry) => entry.entity).join(', ')}`);
+  if (peers.cidrs?.length) parts.push(`${prefix}CIDR ${peers.cidrs.map((cidr) => cidr.text).join(', ')}`);
+  for (const set of peers.cidrSets ?? []) {
+    const base = set.cidr?.text ?? (set.cidrGroupRef !== undefined ? `cidrGroupRef ${set.cidrGroupRef}` : `cidrGroupSelector ${set.cidrGroupSelector?.text ?? ''}`);
+    parts.push(`${prefix}CIDRSet ${base}${set.except.length > 0 ? ` except ${set.except.map((except) => except.text).join(', ')}` : ''}`);
+  }
+  for (const service of peers.services ?? []) parts.push(`toServices ${service.name ?? service.selector?.text ?? ''}${service.namespace ? ` in ${service.namespace}` : ''}`);
+  if (peers.fqdns?.length) parts.push(`toFQDNs ${peers.fqdns.map((fqdn) => fqdn.matchName ?? fqdn.matchPattern).join(', ')}`);
+  for (const node of peers.nodes ?? []) parts.push(`${prefix}Nodes ${node.selector.text}`);
+  if (peers.groups?.length) parts.push(`${prefix}Groups`);
+  if (parts.length === 0) return peerRule.everyPeer ? 'every peer' : 'no peer';
+  return parts.join(' or ');
+}
+
+/** The identity labels of a class (source `k8s`) as plain labels, for NetworkPolicy selectors under Cilium. */
+export function identityLabelsOf(context: CompileContext, podClass: PodClass): Labels {
+  const identity = context.graph.cilium.identityOf(podClass.pods[0]);
+  const labels: Record<string, string> = {};
+  for (const label of identity.labels) if (label.source === 'k8s') labels[label.key] = label.value;
+  return labels;
+}

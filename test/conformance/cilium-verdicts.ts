@@ -1,0 +1,99 @@
+/**
+ * Answers the pairs of the Cilium conformance cases with k8snet's solver under Cilium's layout:
+ * both sides of each pair through the one evaluator, with the named restrictions of the rules that
+ * allowed it. Endpoints the solver has no pod class for are entity peers, as Cilium sees them: a
+ * node (`host` from pods on it, `remote-node` from others), a name outside the cluster (`world`
+ * plus the FQDN tags of the rules naming it).
+ */
+import { analyzeTexts } from '../../src/pipeline.js';
+import { parseCidr } from '../../src/model/cidr.js';
+import { networkPluginOf } from '../../src/model/network-plugin.js';
+import type { Pod } from '../../src/model/types.js';
+import { ConnectionSet } from '../../src/reach/connection-set.js';
+import type { SideTrace } from '../../src/reach/evaluator.js';
+import { fqdnPeer, nodePeer } from '../../src/reach/policies/cilium.js';
+import type { Peer, PodClass } from '../../src/reach/policy-form.js';
+import { ReachabilitySolver } from '../../src/reach/solver.js';
+import { CILIUM_TEST_NAMESPACE, type CiliumCase, type CiliumCaseEndpoint, type CiliumCasePair, type CiliumExpectation } from './cilium-cases.js';
+
+/** k8snet's answer for a pair: allowed at L4, and the restrictions named on what is allowed. */
+export interface PairAnswer {
+  readonly allowedAtL4: boolean;
+  readonly restrictionLayers: readonly string[];
+  readonly restrictions: readonly string[];
+}
+
+/** A solver for a case, with Cilium as the stated plugin. */
+export function caseSolver(entry: CiliumCase): ReachabilitySolver {
+  const analysis = analyzeTexts(entry.files, { defaultNamespace: CILIUM_TEST_NAMESPACE, podNodes: entry.podNodes });
+  return new ReachabilitySolver(analysis.graph, { plugin: networkPluginOf(analysis.graph, 'cilium') });
+}
+
+function podOf(solver: ReachabilitySolver, endpoint: CiliumCaseEndpoint): Pod {
+  const graph = solver.graph;
+  if (endpoint.kind === 'pod') return graph.workload(`${endpoint.namespace}/${endpoint.workload}[Deployment]`)!.pods[0];
+  if (endpoint.kind === 'host') return graph.workload(`${endpoint.namespace}/${endpoint.workload}[DaemonSet]`)!.pods[0];
+  if (endpoint.kind === 'service') {
+    const service = graph.service(endpoint.namespace, endpoint.name)!;
+    const selector = service.selector ?? {};
+    return graph.pods.find((pod) => pod.namespace === service.namespace && !pod.hostNetwork && Object.keys(selector).every((key) => pod.labels[key] === selector[key]))!;
+  }
+  throw new Error(`no pod for ${endpoint.kind}`);
+}
+
+function nodeOfPod(pod: Pod): string | undefined {
+  const placement = pod.scheduling?.placement;
+  return placement?.kind === 'node' ? placement.node : undefined;
+}
+
+/** Answers one pair of a case. */
+export function answerPair(solver: ReachabilitySolver, pair: CiliumCasePair): PairAnswer {
+  const ports = pair.port.protocol === 'TCP' ? ConnectionSet.ofPorts('TCP', pair.port.port) : ConnectionSet.ofIcmp('ICMP', 8);
+  const evaluator = solver.evaluator;
+  const egressTrace: SideTrace = { decisions: [], contributions: [] };
+  const ingressTrace: SideTrace = { decisions: [], contributions: [] };
+  const sourcePod = podOf(solver, pair.from);
+  const sourceClass = solver.classOf(sourcePod);
+  let destinationClass: PodClass | undefined;
+  let towards: Peer;
+  const to = pair.to;
+  if (to.kind === 'cidr') {
+    const cidr = parseCidr(to.cidr);
+    if ('error' in cidr) throw new Error(cidr.error);
+    towards = { family: cidr.family, range: cidr.range };
+  } else if (to.kind === 'fqdn') {
+    towards = fqdnPeer(to.name, solver.compiledRules);
+  } else if (to.kind === 'node') {
+    towards = nodePeer(to.node, nodeOfPod(sourcePod) === to.node);
+  } else {
+    destinationClass = solver.classOf(podOf(solver, to));
+    towards = destinationClass;
+  }
+  // The host's own traffic is no endpoint's egress: a hostNetwork source is not subject to endpoint rules.
+  const egress = pair.from.kind === 'host' ? ConnectionSet.ALL : evaluator.sideAllowed('egress', sourceClass, towards, egressTrace);
+  let ingress = ConnectionSet.ALL;
+  if (destinationClass) {
+    const from: Peer = pair.from.kind === 'host' ? nodePeer(pair.from.node, nodeOfPod(podOf(solver, to)) === pair.from.node) : sourceClass;
+    ingress = evaluator.sideAllowed('ingress', destinationClass, from, ingressTrace);
+  }
+  const allowed = egress.intersect(ingress).intersect(ports);
+  const restrictions = [...evaluator.restrictionsOf(egressTrace, allowed), ...evaluator.restrictionsOf(ingressTrace, allowed)];
+  return {
+    allowedAtL4: !allowed.isEmpty(),
+    restrictionLayers: [...new Set(restrictions.map((restriction) => restriction.layer))].sort(),
+    restrictions: restrictions.map((restriction) => `${restriction.layer} ${restriction.description} (${restriction.rule.source.policyLabel} ${restriction.rule.source.ruleLabel})`),
+  };
+}
+
+/**
+ * Whether an answer agrees with the expected verdict: `allow` and `drop` on the L4 answer; an L7
+ * denial (`deny-l7-http`, `deny-l7-tls`) when L4 allows and the restriction of that layer is named.
+ */
+export function agrees(expected: CiliumExpectation, answer: PairAnswer): boolean {
+  switch (expected) {
+    case 'allow': return answer.allowedAtL4;
+    case 'drop': return !answer.allowedAtL4;
+    case 'deny-l7-http': return answer.allowedAtL4 && answer.restrictionLayers.includes('L7');
+    case 'deny-l7-tls': return answer.allowedAtL4 && answer.restrictionLayers.includes('TLS');
+  }
+}

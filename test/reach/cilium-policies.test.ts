@@ -1,0 +1,222 @@
+/**
+ * Cilium's policies compiled into the one evaluator (src/reach/policies/cilium.ts): default deny,
+ * deny over allow across kinds, empty rules, entities, ICMP, named ports, L7 and FQDN restrictions,
+ * service accounts, and the caveats for what is not matched exactly.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { analyzeTexts } from '../../src/pipeline.js';
+import { networkPluginOf } from '../../src/model/network-plugin.js';
+import { ConnectionSet } from '../../src/reach/connection-set.js';
+import { fqdnPatternMatches, fqdnPeer } from '../../src/reach/policies/cilium.js';
+import { ReachabilitySolver } from '../../src/reach/solver.js';
+
+const PODS = `
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  serviceAccountName: web
+  containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: shop, labels: {app: client}}
+spec:
+  serviceAccountName: client
+  containers: [{name: c, image: curl}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client-admin, namespace: shop, labels: {app: client}}
+spec:
+  serviceAccountName: admin
+  containers: [{name: c, image: curl}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: kube-system, labels: {app: agent}}
+spec:
+  hostNetwork: true
+  containers: [{name: c, image: agent}]
+`;
+
+function solve(policies: string, cni = 'cilium') {
+  const analysis = analyzeTexts([{ path: 'pods.yaml', text: PODS }, { path: 'policies.yaml', text: policies }], {});
+  expect(analysis.inputFindings.map((finding) => finding.message)).toEqual([]);
+  const graph = analysis.graph;
+  const solver = new ReachabilitySolver(graph, { plugin: networkPluginOf(graph, cni) });
+  const pod = (name: string) => graph.pods.find((candidate) => candidate.name === name)!;
+  return { solver, graph, pod, reach: (from: string, to: string) => solver.podToPod(pod(from), pod(to)) };
+}
+
+const TCP80 = ConnectionSet.ofPorts('TCP', 80);
+
+describe('Cilium policies in the evaluator', () => {
+  it('a rule with allows isolates its direction; other pods and directions stay open', () => {
+    const { reach } = solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress:
+    - fromEndpoints: [{matchLabels: {io.cilium.k8s.policy.serviceaccount: client}}]
+      toPorts: [{ports: [{port: "80", protocol: TCP}]}]
+`);
+    // The service account tells the two client pods apart although their labels are the same.
+    expect(reach('client', 'web').describe()).toBe(TCP80.describe());
+    expect(reach('client-admin', 'web').isEmpty()).toBe(true);
+    expect(reach('web', 'client').isAll()).toBe(true);
+  });
+
+  it('an ingressDeny-only rule isolates ingress; enableDefaultDeny false makes it a pure deny', () => {
+    const denyOnly = solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingressDeny:
+    - fromEndpoints: [{matchLabels: {io.cilium.k8s.policy.serviceaccount: admin}}]
+`);
+    expect(denyOnly.reach('client', 'web').isEmpty()).toBe(true);
+    const pureDeny = solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  enableDefaultDeny: {ingress: false}
+  ingressDeny:
+    - fromEndpoints: [{matchLabels: {io.cilium.k8s.policy.serviceaccount: admin}}]
+`);
+    expect(pureDeny.reach('client', 'web').isAll()).toBe(true);
+    expect(pureDeny.reach('client-admin', 'web').isEmpty()).toBe(true);
+  });
+
+  it('a Cilium deny wins over a NetworkPolicy allow, and an empty rule allows nothing', () => {
+    const { reach } = solve(`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-all, namespace: shop}
+spec:
+  podSelector: {}
+  ingress: [{}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingressDeny:
+    - fromEndpoints: [{matchLabels: {app: client}}]
+      toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: lock, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress: [{}]
+`);
+    const fromClientAdmin = reach('client-admin', 'web');
+    expect(fromClientAdmin.isEmpty()).toBe(true); // client pods' egress: `egress: [{}]` allows nothing
+    const webToClient = reach('web', 'client');
+    expect(webToClient.isAll()).toBe(true); // allowed by the NetworkPolicy, nothing denies it
+  });
+
+  it('a deny rule with ports and no peers denies every peer, pods included (found by the property test)', () => {
+    const { reach } = solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  enableDefaultDeny: {ingress: false}
+  ingressDeny:
+    - toPorts: [{ports: [{port: "0", protocol: TCP}]}]
+`);
+    const allowed = reach('client', 'web');
+    expect(allowed.contains('TCP', 80)).toBe(false);
+    expect(allowed.contains('UDP', 53)).toBe(true);
+  });
+
+  it('ICMP types, named ports and L7 rules: the L4 answer with the restriction named', () => {
+    const { solver, pod } = solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress:
+    - fromEndpoints: [{matchLabels: {app: client}}]
+      icmps: [{fields: [{type: EchoRequest}]}]
+    - fromEndpoints: [{matchLabels: {app: client}}]
+      toPorts:
+        - ports: [{port: http, protocol: TCP}]
+          rules: {http: [{method: GET, path: /public}]}
+`);
+    const verdict = solver.explain(solver.classOf(pod('client')), solver.classOf(pod('web')));
+    expect(verdict.allowed.describe()).toBe(ConnectionSet.ofPorts('TCP', 8080).union(ConnectionSet.ofIcmp('ICMP', 8)).describe());
+    expect(verdict.ingress.restrictions.map((restriction) => `${restriction.layer} ${restriction.description}`)).toEqual(['L7 HTTP GET /public']);
+    expect(verdict.ingress.contributions.map((entry) => entry.rule.source.ruleLabel)).toEqual(['ingress[0]', 'ingress[1].toPorts[0]']);
+  });
+
+  it('toFQDNs: a name outside the cluster at L4, the FQDN restriction named, addresses said', () => {
+    const { solver, pod } = solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: client, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+    - toFQDNs: [{matchPattern: "*.example.com"}]
+      toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+`);
+    const client = solver.classOf(pod('client'));
+    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer('api.example.com', solver.compiledRules)).describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
+    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer('example.org', solver.compiledRules)).isEmpty()).toBe(true);
+    const toAddress = solver.explain(client, { family: 4, range: { first: 0x01010101n, last: 0x01010101n } });
+    expect(toAddress.allowed.isEmpty()).toBe(true);
+    expect(toAddress.caveats.join('\n')).toMatch(/names the domain names \*\.example\.com\.?, which k8snet does not resolve/);
+  });
+
+  it('the host entity against a hostNetwork pod is said, not guessed', () => {
+    const { solver, pod } = solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: client, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+    - toEntities: [host]
+`);
+    const verdict = solver.explain(solver.classOf(pod('client')), solver.classOf(pod('agent')));
+    expect(verdict.allowed.isEmpty()).toBe(true);
+    expect(verdict.caveats.join('\n')).toMatch(/names the host entity \(the node the pod runs on\), which matches a hostNetwork pod by the node it runs on relative to the source: not counted here; where it matches, that rule would allow all ports and protocols/);
+  });
+
+  it('under another plugin, Cilium policies are not applied', () => {
+    expect(solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress: [{}]
+`, 'calico').reach('client', 'web').isAll()).toBe(true);
+  });
+});
+
+describe('FQDN patterns', () => {
+  it.each([
+    ['*', 'anything.example.com', true],
+    ['*.example.com', 'api.example.com.', true],
+    ['*.example.com', 'a.b.example.com', false],
+    ['**.example.com', 'a.b.example.com', true],
+    ['api-*.example.com', 'api-1.example.com', true],
+    ['example.com', 'EXAMPLE.com.', true],
+  ])('%s matches %s: %s', (pattern, name, expected) => {
+    expect(fqdnPatternMatches(pattern, name)).toBe(expected);
+  });
+});
