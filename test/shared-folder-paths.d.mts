@@ -5,7 +5,9 @@ export declare const SHARED_FOLDER: string;
 /** Everything in `../shared` that some test needs, relative to it. */
 export declare const SHARED_NEEDS: readonly SharedNeed[];
 /** Something in `../shared`, relative to it. */
-export type SharedNeed = 'conformance' | 'conformance/np-guard' | 'tools/gen-cluster.mjs';
+export type SharedNeed =
+  | 'conformance' | 'conformance/np-guard' | 'conformance/dialects' | 'conformance/dialects/clusternetworkpolicy'
+  | 'conformance/dialects/cilium/_topology' | 'tools/gen-cluster.mjs';
 /** Returns the absolute path of something in `../shared` (whether it exists or not). */
 export declare function sharedPath(need: SharedNeed, folder?: string): string;
 /** Returns whether this is a CI run: `CI` set to anything but empty, 0 or false. */
