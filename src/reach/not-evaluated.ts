@@ -11,11 +11,10 @@ import type { ManifestObject } from '../load/manifest-object.js';
 import type { ResourceGraph } from '../model/graph.js';
 import { enforcesDialect, type NetworkPluginFact } from '../model/network-plugin.js';
 import { listWorkloads } from '../model/suggest.js';
-import { calicoPolicyLabel } from '../model/calico.js';
 import { podsInScope } from '../model/istio-authorization.js';
 import { istioMesh } from '../model/istio-mesh.js';
 import type { Pod } from '../model/types.js';
-import { calicoPendingCaveats, calicoPendingDiffNote, calicoPoliciesApplyingTo } from './calico-pending.js';
+import { calicoUnmodelledCaveats } from './calico-caveats.js';
 import { ciliumPendingCaveat, pendingCiliumPolicies } from './cilium-pending.js';
 import { meshCaveat, meshPoliciesOn } from './istio-caveats.js';
 
@@ -32,16 +31,15 @@ export interface AnsweredSide {
 
 /**
  * The caveats of one side of a can-reach pair: the Cilium policies that would decide the source's
- * egress or the destination's ingress, and the Calico policies that apply to its pods. Cilium's
- * are left out under a network plugin that does not enforce them (cilium-policy-without-cilium
- * says so); Calico's are named whatever the plugin, since no rule yet reports Calico policies
- * under another plugin, and they must not go unsaid.
+ * egress or the destination's ingress, and the Calico rules applying to its pods that the
+ * evaluation leaves out (calico-caveats.ts). Cilium's are left out under a network plugin that
+ * does not enforce them (cilium-policy-without-cilium says so).
  */
 export function notEvaluatedSideCaveats(graph: ResourceGraph, plugin: NetworkPluginFact, side: 'source' | 'destination', answered: AnsweredSide): string[] {
   const cilium = ciliumPendingCaveat(graph, plugin, answered.pod, side === 'source' ? 'egress' : 'ingress', answered.label);
   return [
     ...(cilium !== undefined ? [cilium] : []),
-    ...calicoPendingCaveats(graph, answered.classPods, `the ${side}`),
+    ...calicoUnmodelledCaveats(graph, answered.classPods, `the ${side}`),
   ];
 }
 
@@ -73,7 +71,7 @@ export function notEvaluatedPodCaveats(graph: ResourceGraph, plugin: NetworkPlug
       dialect: 'Istio' as const,
       caveat: `Istio AuthorizationPolicies ${listNames(mesh)} apply to ${who}; k8snet does not evaluate them yet, so what follows covers NetworkPolicy and the admin policies only.`,
     }] : []),
-    ...calicoPendingCaveats(graph, pods, who).map((caveat) => ({ dialect: 'Calico' as const, caveat })),
+    ...calicoUnmodelledCaveats(graph, pods, who).map((caveat) => ({ dialect: 'Calico' as const, caveat })),
   ];
 }
 
@@ -89,8 +87,8 @@ export interface PendingPolicy {
 /**
  * Every policy of `dialect` that applies to pods of the manifests and that k8snet does not
  * evaluate yet, in the order the manifests' policies are listed; no Cilium policy when the
- * cluster's network plugin does not enforce Cilium's (Calico's are named whatever the plugin, see
- * notEvaluatedSideCaveats; Istio's proxies enforce the mesh's whatever it is).
+ * cluster's network plugin does not enforce Cilium's; none of Calico's, which are evaluated
+ * (Istio's proxies enforce the mesh's whatever the plugin is).
  */
 export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact, dialect: PendingDialect): PendingPolicy[] {
   const pods = graph.workloads.flatMap((workload) => workload.pods);
@@ -105,11 +103,8 @@ export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact,
     return collect(graph.cilium.policies, (pod) => [...pendingCiliumPolicies(graph, pod, 'ingress'), ...pendingCiliumPolicies(graph, pod, 'egress')],
       (policy) => ({ name: `${policy.kind} ${policy.label}`, source: policy.source }));
   }
-  if (dialect === 'Calico') {
-    if (graph.calico.policies.length === 0) return [];
-    return collect(graph.calico.policies, (pod) => calicoPoliciesApplyingTo(graph, [pod]),
-      (policy) => ({ name: `${policy.kind} ${calicoPolicyLabel(policy)}`, source: policy.source }));
-  }
+  // Calico's policies are evaluated; calico-caveats.ts names the rules answers leave out.
+  if (dialect === 'Calico') return [];
   // Istio's proxies enforce the mesh's policies whatever the network plugin: AuthorizationPolicies
   // that decide (not dry-run, not AUDIT) and STRICT PeerAuthentications, on pods with a proxy.
   const istio = graph.istio;
@@ -140,14 +135,13 @@ export function notEvaluatedNotes(graph: ResourceGraph, plugin: NetworkPluginFac
   });
 }
 
-/** The lines `diff` gives for pending policies of either side (Calico's names those that changed). */
+/** The lines `diff` gives for pending policies of either side. */
 export function notEvaluatedDiffNotes(before: ResourceGraph, after: ResourceGraph, plugin: NetworkPluginFact): string[] {
-  const calico = calicoPendingDiffNote(before, after);
   const others = (['Cilium', 'Istio'] as const).flatMap((dialect) => {
     const count = Math.max(pendingPolicies(before, plugin, dialect).length, pendingPolicies(after, plugin, dialect).length);
     return count > 0 ? [`${dialect} policies are read but not evaluated yet, so this diff leaves them out.`] : [];
   });
-  return [...others, ...(calico !== undefined ? [calico] : [])];
+  return others;
 }
 
 /**

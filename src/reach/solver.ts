@@ -9,7 +9,7 @@ import {
 } from './evaluator.js';
 import { rangesContain } from './ip-ranges.js';
 import { CompileContext, type HostNetworkMode } from './policies/context.js';
-import { KUBERNETES_LAYOUT, classSignature, type PolicyLayout } from './policies/index.js';
+import { classSignature, layoutFor, type PolicyLayout } from './policies/index.js';
 import {
   ANY_POD, isAddressPeer, type AddressPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass,
 } from './policy-form.js';
@@ -21,7 +21,7 @@ export type { HostNetworkMode } from './policies/context.js';
 /** Options of the solver. */
 export interface SolverOptions {
   readonly hostNetworkPods?: HostNetworkMode;
-  /** Where each kind's policies are evaluated; the Kubernetes layout by default. */
+  /** Where each kind's policies are evaluated; by default the graph's (layoutFor: Calico's when it holds Calico policies, else Kubernetes'). */
   readonly layout?: PolicyLayout;
 }
 
@@ -78,7 +78,7 @@ export class ReachabilitySolver {
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
-    const layout = options.layout ?? KUBERNETES_LAYOUT;
+    const layout = options.layout ?? layoutFor(graph);
     const signature = classSignature(graph);
     const classes: PodClass[] = [];
     const classByKey = new Map<string, { index: number; pods: Pod[] }>();

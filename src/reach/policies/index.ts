@@ -2,6 +2,7 @@ import type { ResourceGraph } from '../../model/graph.js';
 import type { Pod } from '../../model/types.js';
 import type { CompiledPolicy, EnforcementPoint, StageDefinition } from '../policy-form.js';
 import { adminPolicyAddressPeers, compileAdminNetworkPolicies } from './admin-network-policy.js';
+import { calicoPolicyRanks, calicoStageId, calicoStages, compileCalicoPolicies } from './calico.js';
 import { clusterPolicyAddressPeers, compileClusterNetworkPolicies } from './cluster-network-policy.js';
 import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
@@ -46,6 +47,35 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
 };
 
 /**
+ * The layout of a Calico cluster (docs/calico.md §5): one first-match stage per tier in Felix's
+ * order; Kubernetes NetworkPolicies are policies of the default tier at order 1000, ranked with
+ * Calico's own; the Network Policy API's cluster policies are the kube-admin and kube-baseline
+ * tiers; what no tier decides goes to the pods' profiles (`kns.<namespace>`: allow).
+ */
+export function calicoLayout(graph: ResourceGraph): PolicyLayout {
+  const ranks = calicoPolicyRanks(graph);
+  const tiers = { adminStage: calicoStageId('kube-admin'), baselineStage: calicoStageId('kube-baseline') };
+  return {
+    points: [CNI_POINT],
+    stages: calicoStages(graph),
+    compile: (context) => [
+      ...compileAdminNetworkPolicies(context, tiers),
+      ...compileClusterNetworkPolicies(context, tiers),
+      ...compileNetworkPolicies(context, { stage: calicoStageId('default'), priorityOf: (policy) => ranks.get(policy) ?? 0 }),
+      ...compileCalicoPolicies(context, ranks),
+    ],
+  };
+}
+
+/**
+ * The layout answers use for a graph: Calico's when it holds Calico policies (Calico evaluates
+ * them, and the Kubernetes policies with them), else the Kubernetes one.
+ */
+export function layoutFor(graph: ResourceGraph): PolicyLayout {
+  return graph.calico.policies.length > 0 ? calicoLayout(graph) : KUBERNETES_LAYOUT;
+}
+
+/**
  * Returns what tells apart pods that policies may treat differently although their labels are
  * the same (an address peer naming one pod's IP), as a string per pod; undefined when nothing
  * does, so that the common case stays one class per template.
@@ -53,5 +83,18 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
 export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | undefined {
   const admin = adminPolicyAddressPeers(graph);
   const cluster = clusterPolicyAddressPeers(graph);
-  return addressPeerSignature(graph, { networks: [...admin.networks, ...cluster.networks], nodes: [...admin.nodes, ...cluster.nodes] });
+  const addresses = addressPeerSignature(graph, { networks: [...admin.networks, ...cluster.networks], nodes: [...admin.nodes, ...cluster.nodes] });
+  return calicoClassSignature(graph, addresses);
+}
+
+/**
+ * Under Calico, what else tells pods apart: their service account (selectors see it as
+ * `projectcalico.org/serviceaccount` and `pcsa.*`) and their address (`nets` match pod IPs).
+ */
+function calicoClassSignature(graph: ResourceGraph, other: ((pod: Pod) => string) | undefined): ((pod: Pod) => string) | undefined {
+  if (graph.calico.policies.length === 0) return other;
+  // Addresses only when some rule names nets: otherwise replicas stay one class.
+  const usesNets = graph.calico.policies.some((policy) => [...policy.ingress, ...policy.egress]
+    .some((rule) => [rule.source, rule.destination].some((entity) => entity.nets.length > 0 || entity.notNets.length > 0)));
+  return (pod) => `${pod.serviceAccountName ?? 'default'}\u0001${usesNets ? pod.podIP ?? '' : ''}${other ? `\u0001${other(pod)}` : ''}`;
 }

@@ -12,6 +12,8 @@ import { sortRanges } from './ranges.js';
 export interface NetworkPolicyPlacement {
   readonly stage: string;
   readonly priority?: number;
+  /** The rank of each policy, when the layout ranks them one by one (Calico's order of policies in a tier). */
+  readonly priorityOf?: (policy: NetworkPolicy) => number;
 }
 
 /** Tags of entity peers a rule admitting every pod of every namespace matches. */
@@ -62,7 +64,7 @@ class NetworkPolicyCompiler {
       label: `${policy.namespace}/${policy.name}`,
       object: policy.source,
       stage: this.placement.stage,
-      priority: this.placement.priority ?? 0,
+      priority: this.placement.priorityOf?.(policy) ?? this.placement.priority ?? 0,
       model: policy,
     };
     for (const direction of ['ingress', 'egress'] as const) {
