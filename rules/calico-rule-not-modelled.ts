@@ -1,8 +1,7 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { formatPath } from '../src/load/path.js';
 import { calicoPolicyLabel } from '../src/model/calico.js';
-import { calicoRulesLeftOut } from '../src/reach/calico-caveats.js';
-import { calicoUnmodelledParts } from '../src/reach/policies/calico.js';
+import { calicoRulesLeftOut, calicoUnmodelledParts } from '../src/reach/calico-caveats.js';
 
 /**
  * Says, once per Calico policy, which of its rules k8snet cannot evaluate exactly: rules it leaves

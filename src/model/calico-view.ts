@@ -37,7 +37,8 @@ export class CalicoView {
   podLabels(pod: Pod): Labels | undefined {
     if (pod.hostNetwork) return undefined;
     let labels = this.podLabelsCache.get(pod);
-    if (!labels && pod.source.kind === 'WorkloadEndpoint') {
+    // Pods the solver adds (cluster-dns.ts's stand-in) may have no source object.
+    if (!labels && pod.source?.kind === 'WorkloadEndpoint') {
       // A pod the graph made from an exported WorkloadEndpoint: its labels and profiles as exported.
       const endpoint = this.graph.calico.workloadEndpoints.find((candidate) => candidate.source === pod.source);
       if (endpoint) {

@@ -5,6 +5,8 @@ import { calicoView } from '../model/calico-view.js';
 import { formatPath } from '../load/path.js';
 import { calicoUnmodelledParts } from './policies/calico.js';
 
+export { calicoUnmodelledParts } from './policies/calico.js';
+
 /**
  * What answers must say about the Calico policies k8snet evaluates (src/reach/policies/calico.ts):
  * the rules of the policies applying to the answered pods that it leaves out because the common
