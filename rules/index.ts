@@ -2,7 +2,7 @@ import type { Rule } from '../src/lint/rule.js';
 import addressPlanConflict from './address-plan-conflict.js';
 import addressPlanInvalid from './address-plan-invalid.js';
 import calicoOrderTie from './calico-order-tie.js';
-import calicoPolicyNotEvaluated from './calico-policy-not-evaluated.js';
+import calicoRuleNotModelled from './calico-rule-not-modelled.js';
 import calicoRuleUnreachable from './calico-rule-unreachable.js';
 import calicoStagedPolicyNotEnforced from './calico-staged-policy-not-enforced.js';
 import cidrOverlap from './cidr-overlap.js';
@@ -95,7 +95,7 @@ export const RULES: readonly Rule<any>[] = [
   ciliumPolicyWithoutCilium,
   ciliumPolicyNotEvaluated,
   ciliumL7NotModelled,
-  calicoPolicyNotEvaluated,
+  calicoRuleNotModelled,
   egressBlocksDns,
   invalidCidr,
   exceptOutsideCidr,

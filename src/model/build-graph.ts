@@ -13,6 +13,7 @@ import { placePod, type PlacementNode } from './pod-placement.js';
 import { ISTIO_KIND_IDS, buildIstioObjects } from './build-istio.js';
 import { DEFAULT_ISTIO_SETTINGS, type IstioSettings } from './istio-settings.js';
 import { CALICO_KIND_IDS, buildCalicoObjects } from './build-calico.js';
+import type { CalicoWorkloadEndpoint } from './calico.js';
 import { CALICO_CLUSTER_SCOPED_KINDS } from '../load/calico-kinds.js';
 import { locateInString } from '../load/scalar-position.js';
 import type { SourceLocation } from '../finding.js';
@@ -203,6 +204,8 @@ class GraphBuilder {
       report: (rule, object, path, message, location) => this.report(rule, object, path, message, undefined, location),
       locateInString,
     });
+    workloads.push(...this.workloadEndpointWorkloads(calico.workloadEndpoints, workloads));
+    workloads.sort((a, b) => compareText(a.id, b.id));
     // The kinds the graph holds as objects of its own (by registry id); an operator's custom
     // resource, which the graph holds as the workloads it makes, is another object as well.
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
@@ -459,6 +462,42 @@ class GraphBuilder {
       return workload(Array.from({ length: indexes }, (_, index) => templatePod(`${id}#${index}`, `${name}-${index}`, { [JOB_COMPLETION_INDEX]: String(index) }, index)));
     }
     return workload([templatePod(`${id}#0`, name)]);
+  }
+
+  /**
+   * The pods Calico's exported WorkloadEndpoints stand for when the input lacks the Pod
+   * (`spec.pod` in the endpoint's namespace): one workload `namespace/<pod>[Pod]` each (NCA's
+   * name for them), with the endpoint's own labels (less Calico's `projectcalico.org/*`, which
+   * the Calico view adds back), its service account, node, first address and named ports.
+   */
+  private workloadEndpointWorkloads(endpoints: readonly CalicoWorkloadEndpoint[], workloads: readonly Workload[]): Workload[] {
+    if (endpoints.length === 0) return [];
+    const known = new Set(workloads.flatMap((workload) => workload.pods.map((pod) => `${pod.namespace}/${pod.name}`)));
+    const made: Workload[] = [];
+    for (const endpoint of endpoints) {
+      if (endpoint.pod === undefined || known.has(`${endpoint.namespace}/${endpoint.pod}`)) continue;
+      known.add(`${endpoint.namespace}/${endpoint.pod}`);
+      const labels = Object.fromEntries(Object.entries(endpoint.labels).filter(([key]) => !key.startsWith('projectcalico.org/')));
+      const address = endpoint.ipNetworks[0]?.cidr;
+      const template = {
+        metadata: { labels },
+        spec: {
+          ...(endpoint.serviceAccountName ? { serviceAccountName: endpoint.serviceAccountName } : {}),
+          ...(endpoint.node ? { nodeName: endpoint.node } : {}),
+          containers: [{
+            ports: endpoint.ports.filter((port) => ['TCP', 'UDP', 'SCTP'].includes(port.protocol.text))
+              .map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol.text })),
+          }],
+        },
+        ...(address ? { status: { podIP: address.text.replace(/\/\d+$/, '') } } : {}),
+      };
+      const id = `${endpoint.namespace}/${endpoint.pod}[Pod]`;
+      made.push({
+        id, kind: 'Pod', namespace: endpoint.namespace, name: endpoint.pod, replicas: 1, source: endpoint.source,
+        pods: [this.buildPod(`${id}#0`, endpoint.namespace, endpoint.pod, id, template, endpoint.source, [])],
+      });
+    }
+    return made;
   }
 
   /** Whether `podIPs` gives the address of some ordinal of StatefulSet `namespace/name`. */

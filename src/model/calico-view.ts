@@ -37,6 +37,15 @@ export class CalicoView {
   podLabels(pod: Pod): Labels | undefined {
     if (pod.hostNetwork) return undefined;
     let labels = this.podLabelsCache.get(pod);
+    // Pods the solver adds (cluster-dns.ts's stand-in) may have no source object.
+    if (!labels && pod.source?.kind === 'WorkloadEndpoint') {
+      // A pod the graph made from an exported WorkloadEndpoint: its labels and profiles as exported.
+      const endpoint = this.graph.calico.workloadEndpoints.find((candidate) => candidate.source === pod.source);
+      if (endpoint) {
+        labels = this.workloadEndpointLabels(endpoint);
+        this.podLabelsCache.set(pod, labels);
+      }
+    }
     if (!labels) {
       const namespace = this.graph.namespace(pod.namespace) ?? { name: pod.namespace, labels: { 'kubernetes.io/metadata.name': pod.namespace } };
       const account = pod.serviceAccountName ?? 'default';

@@ -10,6 +10,7 @@ import { matchesCiliumSelector, nodeIdentity } from '../model/cilium-labels.js';
 import type { ResourceGraph } from '../model/graph.js';
 import { enforcesDialect, type NetworkPluginFact } from '../model/network-plugin.js';
 import type { Pod } from '../model/types.js';
+import { evaluatedDialects } from './policies/index.js';
 
 /** Returns true when `rule` decides anything for its subjects in `direction`. */
 function actsIn(rule: CiliumRule, direction: 'ingress' | 'egress'): boolean {
@@ -23,8 +24,17 @@ function actsIn(rule: CiliumRule, direction: 'ingress' | 'egress'): boolean {
  * (nodeSelector) that select its node or, when the manifests do not place it, any node of the
  * input or any node at all. Endpoint rules are evaluated and never pending.
  */
-export function pendingCiliumPolicies(graph: ResourceGraph, pod: Pod, direction: 'ingress' | 'egress'): CiliumPolicy[] {
+export function pendingCiliumPolicies(graph: ResourceGraph, pod: Pod, direction: 'ingress' | 'egress', endpointRulesEvaluated = true): CiliumPolicy[] {
   const policies = new Set<CiliumPolicy>();
+  // Where answers do not take Cilium's layout (the manifests also hold Calico policies and name no
+  // plugin), every endpoint policy that may select the pod is pending: those of its namespace and
+  // the cluster-wide ones (their selectors are not matched here: "may apply" is what is said).
+  if (!endpointRulesEvaluated && !pod.hostNetwork) {
+    for (const policy of graph.cilium.policies) {
+      if ((policy.namespace === undefined || policy.namespace === pod.namespace)
+        && policy.rules.some((rule) => rule.subject.kind !== 'nodes' && actsIn(rule, direction))) policies.add(policy);
+    }
+  }
   // Endpoint rules are evaluated (policies/cilium.ts); only host policies are pending.
   if (pod.hostNetwork) {
     const placement = pod.scheduling?.placement;
@@ -43,7 +53,8 @@ export function pendingCiliumPolicies(graph: ResourceGraph, pod: Pod, direction:
 /** The caveat for `pod` in `direction`, or undefined when no Cilium policy would decide it (or the plugin enforces none). */
 export function ciliumPendingCaveat(graph: ResourceGraph, plugin: NetworkPluginFact, pod: Pod, direction: 'ingress' | 'egress', label: string): string | undefined {
   if (!enforcesDialect(plugin, 'cilium') || graph.cilium.policies.length === 0) return undefined;
-  const policies = pendingCiliumPolicies(graph, pod, direction);
+  const evaluated = evaluatedDialects(graph, plugin).cilium;
+  const policies = pendingCiliumPolicies(graph, pod, direction, evaluated);
   if (policies.length === 0) return undefined;
   const named = policies.slice(0, 2).map((policy) => {
     const location = locateField(policy.source.origin, ['metadata', 'name']);
@@ -51,5 +62,9 @@ export function ciliumPendingCaveat(graph: ResourceGraph, plugin: NetworkPluginF
   });
   const more = policies.length > 2 ? ` and ${policies.length - 2} more` : '';
   const verb = policies.length === 1 ? 'selects' : 'select';
+  if (!evaluated) {
+    return `${named.join(', ')}${more} may select ${label} for ${direction}; the manifests hold Calico policies too and name no network plugin, so this answer evaluates neither `
+      + `dialect and leaves ${policies.length === 1 ? 'it' : 'them'} out (set cluster.cni in .k8snet.yaml)`;
+  }
   return `${named.join(', ')}${more} ${verb} ${label} for ${direction}; k8snet does not evaluate Cilium host policies (nodeSelector) yet, so this answer leaves ${policies.length === 1 ? 'it' : 'them'} out`;
 }

@@ -2,7 +2,7 @@
  * The one mechanism by which answers say that policies apply which k8snet reads and checks but
  * does not evaluate yet (phase A of Cilium's, Calico's and Istio's support). Each dialect's module
  * knows which of its policies apply to some pods and words its sentence (cilium-pending.ts,
- * calico-pending.ts, istio-caveats.ts); this module is what answers and the
+ * calico-caveats.ts, istio-caveats.ts); this module is what answers and the
  * `…-policy-not-evaluated` rules ask, so that can-reach, explain, matrix, graph, diff and lint say
  * it for every dialect, in the same places, under the same network plugin. Evaluating a dialect
  * (its phase B) removes it from here.
@@ -12,8 +12,9 @@ import type { ResourceGraph } from '../model/graph.js';
 import { enforcesDialect, type NetworkPluginFact } from '../model/network-plugin.js';
 import { listWorkloads } from '../model/suggest.js';
 import { calicoPolicyLabel } from '../model/calico.js';
+import { evaluatedDialects } from './policies/index.js';
 import type { Pod } from '../model/types.js';
-import { calicoPendingCaveats, calicoPendingDiffNote, calicoPoliciesApplyingTo } from './calico-pending.js';
+import { calicoPoliciesApplyingTo, calicoUnmodelledCaveats } from './calico-caveats.js';
 import { ciliumPendingCaveat, pendingCiliumPolicies } from './cilium-pending.js';
 import { meshCaveat, meshPoliciesOn, unevaluatedAuthorizationPolicies } from './istio-caveats.js';
 
@@ -30,16 +31,16 @@ export interface AnsweredSide {
 
 /**
  * The caveats of one side of a can-reach pair: the Cilium policies that would decide the source's
- * egress or the destination's ingress, and the Calico policies that apply to its pods. Cilium's
- * are left out under a network plugin that does not enforce them (cilium-policy-without-cilium
- * says so); Calico's are named whatever the plugin, since no rule yet reports Calico policies
- * under another plugin, and they must not go unsaid.
+ * egress or the destination's ingress, and the Calico rules applying to its pods that the
+ * evaluation leaves out (calico-caveats.ts). Cilium's are left out under a network plugin that
+ * does not enforce them (cilium-policy-without-cilium says so).
  */
 export function notEvaluatedSideCaveats(graph: ResourceGraph, plugin: NetworkPluginFact, side: 'source' | 'destination', answered: AnsweredSide): string[] {
   const cilium = ciliumPendingCaveat(graph, plugin, answered.pod, side === 'source' ? 'egress' : 'ingress', answered.label);
   return [
     ...(cilium !== undefined ? [cilium] : []),
-    ...calicoPendingCaveats(graph, answered.classPods, `the ${side}`),
+    ...calicoUnmodelledCaveats(graph, answered.classPods, `the ${side}`),
+    ...calicoNotChosenCaveats(graph, plugin, answered.classPods, `the ${side}`),
   ];
 }
 
@@ -71,8 +72,21 @@ export function notEvaluatedPodCaveats(graph: ResourceGraph, plugin: NetworkPlug
       dialect: 'Istio' as const,
       caveat: `Istio AuthorizationPolicies ${listNames(mesh)} attach by targetRefs to ${who}; k8snet does not evaluate policies attached to gateways and waypoints, so what follows leaves them out.`,
     }] : []),
-    ...calicoPendingCaveats(graph, pods, who).map((caveat) => ({ dialect: 'Calico' as const, caveat })),
+    ...calicoUnmodelledCaveats(graph, pods, who).map((caveat) => ({ dialect: 'Calico' as const, caveat })),
+    ...calicoNotChosenCaveats(graph, plugin, pods, who).map((caveat) => ({ dialect: 'Calico' as const, caveat })),
   ];
+}
+
+/**
+ * Calico's policies that apply to `pods` when answers do not take Calico's layout although the
+ * plugin may enforce them (the manifests hold Cilium policies too and name no plugin): named.
+ */
+function calicoNotChosenCaveats(graph: ResourceGraph, plugin: NetworkPluginFact, pods: readonly Pod[], who: string): string[] {
+  if (graph.calico.policies.length === 0 || !enforcesDialect(plugin, 'calico') || evaluatedDialects(graph, plugin).calico) return [];
+  const policies = calicoPoliciesApplyingTo(graph, pods);
+  if (policies.length === 0) return [];
+  return [`Calico policies ${listNames(policies.map((policy) => calicoPolicyLabel(policy)))} apply to ${who}; `
+    + 'the manifests hold Cilium policies too and name no network plugin, so this answer evaluates neither dialect and leaves them out (set cluster.cni in .k8snet.yaml).'];
 }
 
 /** A policy k8snet does not evaluate yet, with the pods it applies to. */
@@ -87,8 +101,8 @@ export interface PendingPolicy {
 /**
  * Every policy of `dialect` that applies to pods of the manifests and that k8snet does not
  * evaluate yet, in the order the manifests' policies are listed; no Cilium policy when the
- * cluster's network plugin does not enforce Cilium's (Calico's are named whatever the plugin, see
- * notEvaluatedSideCaveats; Istio's proxies enforce the mesh's whatever it is).
+ * cluster's network plugin does not enforce Cilium's; none of Calico's, which are evaluated
+ * (Istio's proxies enforce the mesh's whatever the plugin is).
  */
 export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact, dialect: PendingDialect): PendingPolicy[] {
   const pods = graph.workloads.flatMap((workload) => workload.pods);
@@ -99,14 +113,18 @@ export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact,
     return policies.map((policy) => ({ dialect, ...describe(policy), pods: podsOf.get(policy)! }));
   };
   if (dialect === 'Cilium') {
-    // Endpoint rules are evaluated; host policies (nodeSelector) are what stays pending.
-    const hostPolicies = graph.cilium.policies.filter((policy) => policy.rules.some((rule) => rule.subject.kind === 'nodes'));
-    if (!enforcesDialect(plugin, 'cilium') || hostPolicies.length === 0) return [];
-    return collect(hostPolicies, (pod) => [...pendingCiliumPolicies(graph, pod, 'ingress'), ...pendingCiliumPolicies(graph, pod, 'egress')],
+    // Endpoint rules are evaluated where the layout is Cilium's; host policies (nodeSelector) stay pending.
+    const evaluated = evaluatedDialects(graph, plugin).cilium;
+    const pending = evaluated ? graph.cilium.policies.filter((policy) => policy.rules.some((rule) => rule.subject.kind === 'nodes')) : graph.cilium.policies;
+    if (!enforcesDialect(plugin, 'cilium') || pending.length === 0) return [];
+    return collect(pending, (pod) => [...pendingCiliumPolicies(graph, pod, 'ingress', evaluated), ...pendingCiliumPolicies(graph, pod, 'egress', evaluated)],
       (policy) => ({ name: `${policy.kind} ${policy.label}`, source: policy.source }));
   }
   if (dialect === 'Calico') {
-    if (graph.calico.policies.length === 0) return [];
+    // Calico's policies are evaluated where the layout is Calico's (policies/calico.ts; calico-caveats.ts
+    // names the rules answers leave out); under a plugin the manifests do not name, beside Cilium
+    // policies, they are named here instead.
+    if (graph.calico.policies.length === 0 || !enforcesDialect(plugin, 'calico') || evaluatedDialects(graph, plugin).calico) return [];
     return collect(graph.calico.policies, (pod) => calicoPoliciesApplyingTo(graph, [pod]),
       (policy) => ({ name: `${policy.kind} ${calicoPolicyLabel(policy)}`, source: policy.source }));
   }
@@ -133,14 +151,13 @@ export function notEvaluatedNotes(graph: ResourceGraph, plugin: NetworkPluginFac
   });
 }
 
-/** The lines `diff` gives for pending policies of either side (Calico's names those that changed). */
+/** The lines `diff` gives for pending policies of either side. */
 export function notEvaluatedDiffNotes(before: ResourceGraph, after: ResourceGraph, plugin: NetworkPluginFact): string[] {
-  const calico = calicoPendingDiffNote(before, after);
   const others = (['Cilium', 'Istio'] as const).flatMap((dialect) => {
     const count = Math.max(pendingPolicies(before, plugin, dialect).length, pendingPolicies(after, plugin, dialect).length);
     return count > 0 ? [`${dialect} policies are read but not evaluated yet, so this diff leaves them out.`] : [];
   });
-  return [...others, ...(calico !== undefined ? [calico] : [])];
+  return others;
 }
 
 /**

@@ -22,7 +22,7 @@ export type { HostNetworkMode } from './policies/context.js';
 /** Options of the solver. */
 export interface SolverOptions {
   readonly hostNetworkPods?: HostNetworkMode;
-  /** Where each kind's policies are evaluated; by default the layout of `plugin` (layoutFor). */
+  /** Where each kind's policies are evaluated; by default the layout of `plugin` (layoutFor: Cilium's, Calico's or Kubernetes'). */
   readonly layout?: PolicyLayout;
   /** The cluster's network plugin; by default what the manifests show (networkPluginOf). */
   readonly plugin?: NetworkPluginFact;

@@ -78,7 +78,9 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
   lines.push(`${heading}: isolated by ${describePolicies(side.isolatingPolicies)}.`);
   const relevant = side.contributions.filter((contribution) => !contribution.allowed.intersect(asked).isEmpty());
   const denials = side.decisions.filter((decision) => decision.stage.combination === 'deny-overrides' && !decision.ports.intersect(asked).isEmpty());
-  if (relevant.length === 0 && denials.length === 0) {
+  // Rules of first-match stages (Calico tiers) that decided already said what happened.
+  const decidedInRank = ranked.some((decision) => decision.rule.action === 'deny') || !side.allowed.intersect(asked).isEmpty();
+  if (relevant.length === 0 && denials.length === 0 && !decidedInRank) {
     lines.push(`  No ${side.direction} rule of these policies allows ${asked.isAll() ? 'anything' : asked.describe()} ${side.direction === 'ingress' ? 'from' : 'to'} the other side: denied.`);
   }
   for (const contribution of relevant) {

@@ -1,7 +1,7 @@
 /**
  * Calico objects through the CLI, as users meet them: the example repository fixtures/calico-demo
  * (tiers, GlobalNetworkPolicies, network sets, host endpoints beside Kubernetes NetworkPolicies),
- * and answers that say plainly that Calico policies are read but not evaluated yet.
+ * answers that evaluate Calico's policies and cite the deciding rule, and caveats for what is left out.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,32 +12,42 @@ import { expectNoStackTrace, k8snet } from './run-cli.js';
 const DEMO = 'fixtures/calico-demo';
 
 describe('k8snet on a Calico repository', () => {
-  it('lint reads every Calico kind, reports no input problem and says once that the policies are not evaluated', () => {
+  it('lint reads every Calico kind, reports no input problem, and counts Calico policies in the isolation rules', () => {
     const run = k8snet(['lint', DEMO, '--format', 'json']);
     expectNoStackTrace(run);
     expect(run.status).toBe(0);
     const findings = JSON.parse(run.stdout).findings as { ruleId: string; severity: string; message: string }[];
     expect(findings.filter((finding) => finding.ruleId.startsWith('input-') || finding.ruleId.endsWith('-invalid'))).toEqual([]);
-    const pending = findings.filter((finding) => finding.ruleId === 'calico-policy-not-evaluated');
-    expect(pending).toHaveLength(1);
-    expect(pending[0]).toMatchObject({ severity: 'info' });
-    expect(pending[0].message).toMatch(/^8 Calico policies \(GlobalNetworkPolicy allow-prometheus, GlobalNetworkPolicy default-deny, .* and 5 more\) apply to .*; k8snet does not evaluate Calico policies yet/);
+    expect(findings.filter((finding) => finding.ruleId.endsWith('-not-evaluated'))).toEqual([]);
+    // The GlobalNetworkPolicy default-deny isolates shop and monitoring; ingress-nginx is left out of it on purpose.
+    const isolation = findings.filter((finding) => finding.ruleId.startsWith('namespace-no-default-deny') || finding.ruleId === 'workload-not-isolated');
+    expect(isolation.map((finding) => finding.message)).toEqual([expect.stringMatching(/^Namespace ingress-nginx runs 1 workload but has no NetworkPolicy for Ingress/)]);
   });
 
-  it('can-reach answers with a caveat naming the Calico policies of each side', () => {
-    const run = k8snet(['can-reach', 'shop/web', 'shop/api', '--port', '8080/TCP', DEMO]);
-    expectNoStackTrace(run);
-    expect(run.stdout).toMatch(/caveat: Calico GlobalNetworkPolicy allow-prometheus, GlobalNetworkPolicy default-deny, GlobalNetworkPolicy security.block-threat-feed apply to the source, and k8snet does not evaluate Calico policies yet/);
-    expect(run.stdout).toMatch(/caveat: Calico .*NetworkPolicy shop\/web-to-api.* apply to the destination|caveat: Calico GlobalNetworkPolicy allow-prometheus, GlobalNetworkPolicy default-deny, GlobalNetworkPolicy security.block-threat-feed and 2 more apply to the destination/);
-    const json = JSON.parse(k8snet(['can-reach', 'shop/web', 'shop/api', '--port', '8080/TCP', DEMO, '--format', 'json']).stdout);
-    expect(JSON.stringify(json)).toContain('k8snet does not evaluate Calico policies yet');
+  it('can-reach evaluates Calico policies and cites the deciding rule, its tier and order', () => {
+    const allowed = k8snet(['can-reach', 'monitoring/prometheus', 'shop/api', '--port', '9090/TCP', DEMO]);
+    expectNoStackTrace(allowed);
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toMatch(/REACHABLE: monitoring\/prometheus\[Deployment\] → shop\/api\[Deployment\] on 9090\/TCP/);
+    expect(allowed.stdout).toContain('Calico GlobalNetworkPolicy security.block-threat-feed (tier security, order 100) rule "egress[1]" (fixtures/calico-demo/calico/security.yaml:16) passes on');
+    expect(allowed.stdout).toContain('Calico NetworkPolicy monitoring/prometheus-egress (tier default, order 600) rule "egress[0]" (fixtures/calico-demo/calico/shop.yaml:86) allows TCP 9090.');
+    expect(allowed.stdout).toContain('Calico GlobalNetworkPolicy allow-prometheus (tier default, order 600) rule "ingress[0]" (fixtures/calico-demo/calico/shop.yaml:68) allows TCP 9090.');
+    expect(allowed.stdout).not.toMatch(/caveat|does not evaluate/);
+    // shop/web has no egress rule towards shop/api: the default tier's end denies it.
+    const denied = k8snet(['can-reach', 'shop/web', 'shop/api', '--port', '8080/TCP', DEMO]);
+    expect(denied.status).toBe(1);
+    expect(denied.stdout).toMatch(/Egress of shop\/web\[Deployment\]: isolated by security.block-threat-feed .*default-deny/);
+    expect(denied.stdout).toMatch(/No egress rule of these policies allows TCP 8080 to the other side: denied\./);
+    expect(denied.stdout).toContain('Calico NetworkPolicy shop/web-to-api (tier default, order 500) rule "ingress[0]" (fixtures/calico-demo/calico/shop.yaml:11) allows TCP 8080.');
+    const json = JSON.parse(k8snet(['can-reach', 'monitoring/prometheus', 'shop/api', '--port', '9090/TCP', DEMO, '--format', 'json']).stdout);
+    expect(JSON.stringify(json)).toContain('"tier":"default"');
   });
 
-  it('explain does not claim a pod is open when Calico policies apply to it', () => {
+  it('explain lists the Calico tiers and rules that apply to a pod', () => {
     const run = k8snet(['explain', 'shop/db', DEMO]);
-    expect(run.stdout).toMatch(/note: Calico GlobalNetworkPolicy allow-prometheus, GlobalNetworkPolicy default-deny/);
-    expect(run.stdout).toMatch(/ingress: not isolated by Kubernetes policies; Calico policies apply to these pods and are not evaluated \(see the note\)/);
-    expect(run.stdout).not.toMatch(/so all ingress is allowed/);
+    expect(run.stdout).toMatch(/ingress: Calico tier default: Calico NetworkPolicy shop\/db-ingress \(fixtures\/calico-demo\/calico\/shop.yaml:43\)/);
+    expect(run.stdout).toMatch(/egress: Calico tier security: Calico GlobalNetworkPolicy security.block-threat-feed/);
+    expect(run.stdout).not.toMatch(/so all ingress is allowed|not evaluated/);
   });
 
   it('inspect counts the Calico objects', () => {
@@ -46,24 +56,52 @@ describe('k8snet on a Calico repository', () => {
     expect(JSON.parse(k8snet(['inspect', 'fixtures/demo', '--format', 'json']).stdout).counts.calicoPolicies).toBeUndefined();
   });
 
-  it('matrix says on standard error that Calico policies are not evaluated', () => {
+  it('matrix answers with the Calico policies, without a note', () => {
     const run = k8snet(['matrix', DEMO]);
     expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(/note: 8 Calico policies are read but not evaluated yet; \d+ workloads they apply to may connect differently in the cluster\./);
-    expect(k8snet(['graph', DEMO]).stderr).toMatch(/note: 8 Calico policies are read but not evaluated yet/);
+    expect(run.stderr).not.toMatch(/Calico/);
+    expect(run.stdout).toContain('shop/api[Deployment] => shop/db[StatefulSet] : TCP 5432');
+    expect(run.stdout).toContain('shop/api[Deployment] => 192.0.2.0-192.0.2.15[External] : TCP 443');
+    expect(run.stdout).toContain('ingress-nginx/ingress-nginx-controller[Deployment] => shop/web[Deployment] : TCP 8080');
+    expect(run.stdout).not.toContain('shop/web[Deployment] => shop/api[Deployment]');
   });
 
-  it('diff says that Calico policies are left out, and which changed', () => {
+  it('diff shows what a change to a Calico policy changes', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-calico-'));
     fs.cpSync(DEMO, path.join(folder, 'before'), { recursive: true });
     fs.cpSync(DEMO, path.join(folder, 'after'), { recursive: true });
-    const file = path.join(folder, 'after', 'calico', 'default-deny.yaml');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('order: 2000', 'order: 400'));
+    const file = path.join(folder, 'after', 'calico', 'shop.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('ports: [5432]', 'ports: [5433]'));
     const run = k8snet(['diff', path.join(folder, 'before'), path.join(folder, 'after')]);
     expectNoStackTrace(run);
-    expect(run.stderr).toMatch(/note: Calico policies are read but not evaluated yet, so this diff leaves them out; 1 of them changed \(GlobalNetworkPolicy default-deny\), and what that changes is not shown\./);
-    const same = k8snet(['diff', path.join(folder, 'before'), path.join(folder, 'before')]);
-    expect(same.stderr).toMatch(/none of them changed/);
+    expect(run.stdout).toMatch(/^- shop\/api\[Deployment\] => shop\/db\[StatefulSet\] : TCP 5432$/m);
+    expect(run.stderr).not.toMatch(/Calico/);
+  });
+
+  it('names a Calico rule it leaves out in the caveats of the answers it concerns', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-calico-'));
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: blog, labels: {app: a}}
+spec: {containers: [{name: a, image: a}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: blog, labels: {app: b}}
+spec: {containers: [{name: b, image: b}]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: low-ports, namespace: blog}
+spec:
+  selector: app == 'b'
+  ingress:
+    - action: Deny
+      protocol: UDP
+      source: {ports: ["1:1023"]}
+`);
+    const run = k8snet(['can-reach', 'blog/a', 'blog/b', '--port', '53/UDP', folder]);
+    expect(run.stdout).toContain('caveat: Calico NetworkPolicy blog/low-ports rule ingress[0] (Deny), which applies to the destination, has source ports 1-1023, which k8snet does not evaluate: this answer leaves the rule out, and Calico would deny what it matches.');
   });
 
   it('answers about pods no Calico policy applies to without a caveat', () => {

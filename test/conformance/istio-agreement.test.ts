@@ -30,10 +30,12 @@ const KNOWN_DISAGREEMENTS: readonly KnownDisagreement[] = [
     pairs: 174,
   },
   {
-    id: 'calico-not-evaluated',
-    reason: 'The configuration holds Calico policies, which this branch reads but does not evaluate (Calico\'s phase B is merged separately): k8snet allows what they deny.',
+    id: 'calico-multilayer-ingress',
+    reason: 'multilayer connectivity-6 (Calico, Istio and an Ingress): NCA lets the internet reach the ingress-nginx controller on every TCP port, k8snet '
+      + 'denies it. The case\'s Calico input writes `namespaceSelector: {}` as a mapping, which Calico refuses (docs/calico.md, section 8), so k8snet reads '
+      + 'that configuration otherwise than NCA; not analysed further yet.',
     covers: (_caseId, pair) => /calico/.test(pair.key.split(' | ')[0]),
-    pairs: 212,
+    pairs: 2,
   },
   {
     id: 'routes-limit-proxies',
@@ -59,7 +61,7 @@ const KNOWN_DISAGREEMENTS: readonly KnownDisagreement[] = [
 ];
 
 /** Pairs compared over the 28 cases, and how many agree (the rest are the known disagreements above). */
-const AGREEING_PAIRS = 5868;
+const AGREEING_PAIRS = 6078;
 const TOTAL_PAIRS = 6538;
 
 const cases = listNcaCases().filter((entry) => entry.dialect === 'istio' || entry.dialect === 'multilayer');

@@ -59,7 +59,8 @@ describe('pending policies, per dialect and network plugin', () => {
     // Endpoint rules are evaluated: only host policies (nodeSelector) stay pending, and the demo has none.
     expect(pendingPolicies(cilium, unknown(cilium), 'Cilium')).toEqual([]);
     expect(pendingPolicies(cilium, unknown(cilium), 'Calico')).toEqual([]);
-    expect(pendingPolicies(calico, unknown(calico), 'Calico')).toHaveLength(8);
+    // Calico's are evaluated (src/reach/policies/calico.ts): none is pending.
+    expect(pendingPolicies(calico, unknown(calico), 'Calico')).toEqual([]);
     // Istio's AuthorizationPolicies and PeerAuthentications are evaluated; only those attached by targetRefs are pending.
     expect(pendingPolicies(istio, unknown(istio), 'Istio')).toEqual([]);
     expect(pendingPolicies(attached, unknown(attached), 'Istio').map((policy) => [policy.name, policy.pods.map((pod) => pod.name)])).toEqual([
@@ -67,21 +68,40 @@ describe('pending policies, per dialect and network plugin', () => {
     ]);
   });
 
-  it('leaves out Cilium policies under a plugin that does not enforce them; Calico\'s and the mesh\'s stay named', () => {
-    // No rule reports Calico policies under another plugin yet: they are named rather than left unsaid.
-    expect(pendingPolicies(calico, networkPluginOf(calico, 'cilium'), 'Calico')).toHaveLength(8);
+  it('leaves out Cilium policies under a plugin that does not enforce them; the mesh\'s stay named', () => {
     expect(pendingPolicies(cilium, networkPluginOf(cilium, 'calico'), 'Cilium')).toEqual([]);
     expect(pendingPolicies(attached, networkPluginOf(attached, 'flannel'), 'Istio')).not.toEqual([]);
+  });
+
+  it('evaluates neither Cilium nor Calico when the manifests hold both and name no plugin, and names both', () => {
+    const both = analyzeTexts([{
+      path: 'both.yaml',
+      text: [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: web, image: web}]}\n',
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web-deny, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: admin}}]}]\n',
+        'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: web-allow, namespace: shop}\nspec:\n  selector: app == "web"\n  ingress: [{action: Allow}]\n',
+      ].join('---\n'),
+    }]).graph;
+    const plugin = networkPluginOf(both, undefined);
+    expect(plugin.name).toBe('unknown');
+    expect(pendingPolicies(both, plugin, 'Cilium').map((policy) => policy.name)).toEqual(['CiliumNetworkPolicy shop/web-deny']);
+    expect(pendingPolicies(both, plugin, 'Calico').map((policy) => policy.name)).toEqual(['NetworkPolicy shop/web-allow']);
+    const caveats = notEvaluatedPodCaveats(both, plugin, both.pods, 'shop/web');
+    expect(caveats.map((entry) => entry.dialect).sort()).toEqual(['Calico', 'Cilium']);
+    expect(caveats.find((entry) => entry.dialect === 'Cilium')!.caveat).toContain('set cluster.cni in .k8snet.yaml');
+    // Named, the plugin decides: Cilium's layout, Calico's policies left to cilium-policy-without-cilium's counterpart.
+    expect(pendingPolicies(both, networkPluginOf(both, 'cilium'), 'Cilium')).toEqual([]);
   });
 
   it('gives one note per dialect for matrix and graph, and one report shape for the rules', () => {
     expect(notEvaluatedNotes(cilium, networkPluginOf(cilium, undefined))).toEqual([]);
     expect(notEvaluatedNotes(istio, networkPluginOf(istio, undefined))).toEqual([]);
+    expect(notEvaluatedNotes(calico, networkPluginOf(calico, undefined))).toEqual([]);
     expect(notEvaluatedNotes(attached, networkPluginOf(attached, undefined))).toEqual([expect.stringMatching(/^1 Istio policy is read but not evaluated yet; 1 workload/)]);
-    const report = notEvaluatedReport(pendingPolicies(calico, networkPluginOf(calico, undefined), 'Calico'))!;
+    const report = notEvaluatedReport(pendingPolicies(attached, networkPluginOf(attached, undefined), 'Istio'))!;
     expect(report.path).toEqual(['metadata', 'name']);
-    expect(report.related).toHaveLength(7);
-    expect(report.data).toMatchObject({ dialect: 'Calico', verb: 'apply', them: 'them' });
+    expect(report.data).toMatchObject({ dialect: 'Istio' });
+    expect(notEvaluatedNotes(calico, networkPluginOf(calico, undefined))).toEqual([]);
     expect(notEvaluatedReport([])).toBeUndefined();
   });
 

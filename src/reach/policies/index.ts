@@ -2,6 +2,7 @@ import type { ResourceGraph } from '../../model/graph.js';
 import type { Pod } from '../../model/types.js';
 import type { CompiledPolicy, EnforcementPoint, StageDefinition } from '../policy-form.js';
 import { adminPolicyAddressPeers, compileAdminNetworkPolicies } from './admin-network-policy.js';
+import { calicoPolicyRanks, calicoStageId, calicoStages, compileCalicoPolicies } from './calico.js';
 import { clusterPolicyAddressPeers, compileClusterNetworkPolicies } from './cluster-network-policy.js';
 import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
@@ -82,12 +83,47 @@ export const CILIUM_LAYOUT: PolicyLayout = {
 };
 
 /**
- * The layout of the cluster's network plugin: Cilium's repository when the plugin is Cilium, or
- * when it is unknown and the manifests hold Cilium policies; Kubernetes' otherwise.
+ * The layout of a Calico cluster (docs/calico.md §5): one first-match stage per tier in Felix's
+ * order; Kubernetes NetworkPolicies are policies of the default tier at order 1000, ranked with
+ * Calico's own; the Network Policy API's cluster policies are the kube-admin and kube-baseline
+ * tiers; what no tier decides goes to the pods' profiles (`kns.<namespace>`: allow).
  */
+export function calicoLayout(graph: ResourceGraph): PolicyLayout {
+  const ranks = calicoPolicyRanks(graph);
+  const tiers = { adminStage: calicoStageId('kube-admin'), baselineStage: calicoStageId('kube-baseline') };
+  return {
+    // Istio's proxies enforce the mesh's policies on a Calico cluster too: the same second point.
+    points: [CNI_POINT, MESH_POINT],
+    stages: [...calicoStages(graph), ...ISTIO_STAGES],
+    compile: (context) => [
+      ...compileAdminNetworkPolicies(context, tiers),
+      ...compileClusterNetworkPolicies(context, tiers),
+      ...compileNetworkPolicies(context, { stage: calicoStageId('default'), priorityOf: (policy) => ranks.get(policy) ?? 0 }),
+      ...compileCalicoPolicies(context, ranks),
+      ...compileIstioPolicies(context),
+    ],
+  };
+}
+
+/**
+ * Which plugin dialects the answers evaluate: Cilium's repository when the plugin is Cilium (or
+ * unknown, with Cilium policies in the manifests), Calico's tiers when the plugin enforces Calico's
+ * policies and the manifests hold some. Under a plugin the manifests do not name, with both
+ * dialects' policies present, neither is chosen: each is named as not evaluated (not-evaluated.ts).
+ */
+export function evaluatedDialects(graph: ResourceGraph, plugin: NetworkPluginFact): { readonly cilium: boolean; readonly calico: boolean } {
+  const cilium = enforcesDialect(plugin, 'cilium') && (plugin.name !== 'unknown' || graph.cilium.policies.length > 0);
+  const calico = enforcesDialect(plugin, 'calico') && graph.calico.policies.length > 0;
+  if (cilium && calico) return plugin.name === 'unknown' ? { cilium: false, calico: false } : { cilium, calico: false };
+  return { cilium, calico };
+}
+
+/** The layout of the cluster's network plugin (see evaluatedDialects); Kubernetes' otherwise. */
 export function layoutFor(graph: ResourceGraph, plugin: NetworkPluginFact): PolicyLayout {
-  if (!enforcesDialect(plugin, 'cilium')) return KUBERNETES_LAYOUT;
-  return plugin.name === 'unknown' && graph.cilium.policies.length === 0 ? KUBERNETES_LAYOUT : CILIUM_LAYOUT;
+  const evaluated = evaluatedDialects(graph, plugin);
+  if (evaluated.cilium) return CILIUM_LAYOUT;
+  if (evaluated.calico) return calicoLayout(graph);
+  return KUBERNETES_LAYOUT;
 }
 
 /**
@@ -103,6 +139,18 @@ export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | u
   // Cilium identities carry the service account: pods differing only by it are told apart.
   const serviceAccount = graph.cilium.policies.length > 0 ? (pod: Pod) => pod.serviceAccountName ?? 'default' : undefined;
   const parts = [addresses, istio, serviceAccount].filter((part): part is (pod: Pod) => string => part !== undefined);
-  if (parts.length <= 1) return parts[0];
-  return (pod) => parts.map((part) => part(pod)).join('\u0002');
+  const other = parts.length <= 1 ? parts[0] : (pod: Pod) => parts.map((part) => part(pod)).join('\u0002');
+  return calicoClassSignature(graph, other);
+}
+
+/**
+ * Under Calico, what else tells pods apart: their service account (selectors see it as
+ * `projectcalico.org/serviceaccount` and `pcsa.*`) and their address (`nets` match pod IPs).
+ */
+function calicoClassSignature(graph: ResourceGraph, other: ((pod: Pod) => string) | undefined): ((pod: Pod) => string) | undefined {
+  if (graph.calico.policies.length === 0) return other;
+  // Addresses only when some rule names nets: otherwise replicas stay one class.
+  const usesNets = graph.calico.policies.some((policy) => [...policy.ingress, ...policy.egress]
+    .some((rule) => [rule.source, rule.destination].some((entity) => entity.nets.length > 0 || entity.notNets.length > 0)));
+  return (pod) => `${pod.serviceAccountName ?? 'default'}\u0001${usesNets ? pod.podIP ?? '' : ''}${other ? `\u0001${other(pod)}` : ''}`;
 }

@@ -20,6 +20,8 @@ export interface NetworkPolicyPlacement {
   readonly selectorLabels?: (podClass: PodClass) => Labels;
   /** Whether ipBlock matches pod addresses under this plugin; plugin-dependent by default. */
   readonly podAddressMatch?: PodAddressMatch;
+  /** The rank of each policy, when the layout ranks them one by one (Calico's order of policies in a tier). */
+  readonly priorityOf?: (policy: NetworkPolicy) => number;
 }
 
 /** Tags of entity peers a rule admitting every pod of every namespace matches. */
@@ -74,7 +76,7 @@ class NetworkPolicyCompiler {
       label: `${policy.namespace}/${policy.name}`,
       object: policy.source,
       stage: this.placement.stage,
-      priority: this.placement.priority ?? 0,
+      priority: this.placement.priorityOf?.(policy) ?? this.placement.priority ?? 0,
       model: policy,
     };
     for (const direction of ['ingress', 'egress'] as const) {

@@ -1,0 +1,476 @@
+import type { AddressRange, IpFamily } from '../../model/cidr.js';
+import { parseAddress } from '../../model/cidr.js';
+import type { ResourceGraph } from '../../model/graph.js';
+import type { Labels } from '../../model/label-selector.js';
+import type { Protocol } from '../../model/types.js';
+import {
+  isNamedCalicoPort, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule, type CalicoTier,
+} from '../../model/calico.js';
+import { calicoPolicyLabel } from '../../model/calico.js';
+import { compareTiers } from '../../model/build-calico.js';
+import { entityRuleSelectors, policyEndpointSelector } from '../../model/calico-endpoints.js';
+import { calicoTierPlans } from '../../model/calico-order.js';
+import { evaluateCalicoSelector, printCalicoSelector, type CalicoSelectorNode } from '../../model/calico-selector.js';
+import { calicoView } from '../../model/calico-view.js';
+import { formatPath } from '../../load/path.js';
+import type { BitSet } from '../bitset.js';
+import { ConnectionSet } from '../connection-set.js';
+import { wholeSpace } from '../ip-ranges.js';
+import type {
+  CompiledPolicy, CompiledRule, Direction, NamedRestriction, PodClass, PolicySide, RuleAction, StageDefinition,
+} from '../policy-form.js';
+import type { CompileContext } from './context.js';
+import { sortRanges } from './ranges.js';
+
+/**
+ * Calico's NetworkPolicy and GlobalNetworkPolicy (projectcalico.org/v3, crd.projectcalico.org/v1)
+ * compiled into the common form, as Felix evaluates them for workload endpoints (pods); see
+ * docs/calico.md §2–§5 for every field's meaning and its source. A tier is a first-match stage;
+ * a policy applies to the classes its effective selector matches (the selector with the
+ * namespace, namespaceSelector and serviceAccountSelector folded in, over the labels Calico gives
+ * pods); each type it has isolates that direction (the tier's defaultAction takes what its rules
+ * leave). A rule's peer side (the source of an ingress rule, the destination of an egress rule)
+ * becomes classes and address ranges; its own side (the destination of an ingress rule, the
+ * source of an egress rule) restricts which subjects the rule applies to, so a policy whose rules
+ * treat its subjects differently is compiled once per group of subjects the rules treat alike.
+ *
+ * What this does not decide, and how it says so (never silently):
+ * - source ports: an Allow rule is compiled without them and carries a named restriction
+ *   (`source ports 80-100`); any other rule with source ports, and rules with `notICMP` but no ICMP
+ *   protocol, named `notPorts`, or a `services` peer without a selector, match nothing here and
+ *   are named in the answer's caveats (calico-pending.ts: {@link calicoUnmodelledParts});
+ * - `http` (application layer policy): a named L7 restriction on what the Allow rule allows;
+ * - policies with `doNotTrack` or `preDNAT` apply to host endpoints only and select no pod;
+ * - pods whose address is unknown match no `nets` and are excluded by no `notNets`.
+ */
+
+/** The stage id of a Calico tier. */
+export function calicoStageId(tier: string): string {
+  return `calico:tier:${tier}`;
+}
+
+/**
+ * One first-match stage per tier, in Felix's tier order (tiers by `order`, none last, then name):
+ * the tiers the manifests declare, those Calico creates itself (kube-admin, default,
+ * kube-baseline) and any a policy names; what a tier's rules leave for an endpoint it applies to
+ * gets its defaultAction (Deny, or Pass to the next tier).
+ */
+export function calicoStages(graph: ResourceGraph): StageDefinition[] {
+  const tiers = new Map<string, CalicoTier>(graph.calico.tiers.map((tier) => [tier.name, tier]));
+  for (const policy of graph.calico.policies) {
+    if (!tiers.has(policy.tier)) tiers.set(policy.tier, { name: policy.tier, defaultAction: 'Deny', builtIn: false });
+  }
+  return [...tiers.values()].sort(compareTiers).map((tier, index) => ({
+    id: calicoStageId(tier.name),
+    point: 'cni',
+    order: index + 1,
+    combination: 'first-match',
+    unmatched: tier.defaultAction === 'Pass' ? 'pass' : 'deny',
+    label: `Calico tier ${tier.name}`,
+  }));
+}
+
+/**
+ * The rank of every policy inside its tier, Kubernetes NetworkPolicies included (default tier,
+ * order 1000): its position in Felix's order (order, none last, then `namespace/name`), so that
+ * the evaluator's own tie-break by name never decides.
+ */
+export function calicoPolicyRanks(graph: ResourceGraph): Map<object, number> {
+  const ranks = new Map<object, number>();
+  for (const plan of calicoTierPlans(graph.calico, graph.policies)) plan.policies.forEach((entry, index) => ranks.set(entry.policy, index));
+  return ranks;
+}
+
+const ACTIONS: Readonly<Record<CalicoRule['action'], RuleAction>> = { Allow: 'allow', Deny: 'deny', Pass: 'pass', Log: 'log' };
+const PORT_PROTOCOLS: Readonly<Record<number, Protocol>> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
+const NO_TAGS: ReadonlySet<string> = new Set();
+const EVERY_TAG: ReadonlySet<string> = new Set(['any-pod']);
+
+/** Parts of a rule that the common form cannot hold, in the user's words; empty when it holds all of it. */
+export function calicoUnmodelledParts(rule: CalicoRule, hasServiceSelector: (entity: CalicoEntityRule) => boolean): string[] {
+  const parts: string[] = [];
+  const sourcePorts = describePorts(rule.source.ports, rule.source.notPorts);
+  if (sourcePorts !== '') parts.push(`source ports ${sourcePorts}`);
+  const icmpProtocol = rule.protocol?.number === 1 || rule.protocol?.number === 58;
+  if (rule.notICMP && !icmpProtocol) parts.push('notICMP without an ICMP protocol');
+  if (rule.destination.notPorts.some(isNamedCalicoPort) || (rule.destination.notPorts.length > 0 && rule.destination.ports.some(isNamedCalicoPort))) {
+    parts.push('named ports with notPorts');
+  }
+  for (const entity of [rule.source, rule.destination]) {
+    if (entity.services && !hasServiceSelector(entity)) parts.push(`Service ${entity.services.namespace ?? ''}${entity.services.namespace ? '/' : ''}${entity.services.name}, whose endpoints the manifests do not show`);
+  }
+  return parts;
+}
+
+/** `80-100, !8080`: source or destination ports as written. */
+function describePorts(ports: readonly CalicoPort[], notPorts: readonly CalicoPort[]): string {
+  const text = (port: CalicoPort) => (isNamedCalicoPort(port) ? port.name : port.from === port.to ? `${port.from}` : `${port.from}-${port.to}`);
+  return [...ports.map(text), ...notPorts.map((port) => `not ${text(port)}`)].join(', ');
+}
+
+/**
+ * Compiles the graph's Calico policies; `ranks` gives each its position in its tier
+ * ({@link calicoPolicyRanks}).
+ */
+export function compileCalicoPolicies(context: CompileContext, ranks: ReadonlyMap<object, number>): CompiledPolicy[] {
+  if (context.graph.calico.policies.length === 0) return [];
+  const compiler = new CalicoCompiler(context);
+  return context.graph.calico.policies.flatMap((policy) => compiler.compile(policy, ranks.get(policy) ?? 0));
+}
+
+/** A rule with what its own side asks of the subjects, before it is placed in a policy. */
+interface RulePlan {
+  readonly rule: CalicoRule;
+  /** Whether the rule applies to a subject class (its own side's selector, nets...); undefined: to all. */
+  readonly appliesTo?: (podClass: PodClass) => boolean;
+  /** False when the rule is left out (it matches nothing here, and the answer says why). */
+  readonly modelled: boolean;
+}
+
+class CalicoCompiler {
+  private readonly view;
+  /** The labels Calico's selectors see on each class (undefined for hostNetwork pods: no workload endpoint). */
+  private readonly classLabels: readonly (Labels | undefined)[];
+  private readonly selectorClasses = new Map<CalicoSelectorNode, BitSet>();
+
+  constructor(private readonly context: CompileContext) {
+    this.view = calicoView(context.graph);
+    this.classLabels = context.classes.map((podClass) => (podClass.hostNetwork ? undefined : this.view.podLabels(podClass.pods[0])));
+  }
+
+  compile(policy: CalicoPolicy, priority: number): CompiledPolicy[] {
+    const subjects: PodClass[] = [];
+    // doNotTrack and preDNAT policies apply to host endpoints' raw and pre-DNAT chains only.
+    if (!policy.doNotTrack && !policy.preDNAT) {
+      const selector = policyEndpointSelector(policy);
+      for (const podClass of this.context.classes) {
+        const labels = this.classLabels[podClass.index];
+        if (labels && evaluateCalicoSelector(selector, labels)) subjects.push(podClass);
+      }
+    }
+    const plans: Record<Direction, RulePlan[]> = {
+      ingress: policy.types.ingress ? policy.ingress.map((rule) => this.planRule(policy, rule)) : [],
+      egress: policy.types.egress ? policy.egress.map((rule) => this.planRule(policy, rule)) : [],
+    };
+    // Subjects the rules treat alike share one compiled policy (the usual case: one group).
+    const groups = new Map<string, PodClass[]>();
+    const conditional = [...plans.ingress, ...plans.egress].filter((plan) => plan.appliesTo !== undefined);
+    for (const podClass of subjects) {
+      const key = conditional.map((plan) => (plan.appliesTo!(podClass) ? '1' : '0')).join('');
+      const group = groups.get(key);
+      if (group) group.push(podClass);
+      else groups.set(key, [podClass]);
+    }
+    if (groups.size === 0) groups.set('', []);
+    return [...groups.values()].map((group) => this.compileGroup(policy, priority, group, plans));
+  }
+
+  private compileGroup(policy: CalicoPolicy, priority: number, group: readonly PodClass[], plans: Record<Direction, RulePlan[]>): CompiledPolicy {
+    const subjects = this.context.newClassSet();
+    for (const podClass of group) subjects.add(podClass.index);
+    const kind = `Calico ${policy.kind}`;
+    const compiled: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
+      kind,
+      name: policy.policyName,
+      ...(policy.namespace !== undefined ? { namespace: policy.namespace } : {}),
+      label: calicoPolicyLabel(policy),
+      object: policy.source,
+      stage: calicoStageId(policy.tier),
+      priority,
+      model: policy,
+    };
+    const sample = group[0];
+    for (const direction of ['ingress', 'egress'] as const) {
+      if (!policy.types[direction]) continue;
+      const rules: CompiledRule[] = [];
+      for (const plan of plans[direction]) {
+        if (!plan.modelled) continue;
+        if (plan.appliesTo && sample !== undefined && !plan.appliesTo(sample)) continue;
+        rules.push(this.compileRule(compiled, policy, plan.rule));
+      }
+      const side: PolicySide = { direction, subjects, isolates: true, rules };
+      compiled[direction] = side;
+    }
+    return compiled;
+  }
+
+  private planRule(policy: CalicoPolicy, rule: CalicoRule): RulePlan {
+    const unmodelled = calicoUnmodelledParts(rule, (entity) => this.serviceOf(policy, entity) !== undefined);
+    const sourcePortsOnly = unmodelled.length > 0 && unmodelled.every((part) => part.startsWith('source ports '));
+    // An Allow rule whose only unmodelled part is source ports is compiled without them, with a
+    // named restriction; anything else unmodelled leaves the rule out, and the answer says so.
+    const modelled = unmodelled.length === 0 || (sourcePortsOnly && rule.action === 'Allow');
+    const own = rule.direction === 'ingress' ? rule.destination : rule.source;
+    const hasOwnCondition = own.selector !== undefined || own.notSelector !== undefined || own.namespaceSelector !== undefined
+      || own.serviceAccounts !== undefined || own.nets.length > 0 || own.notNets.length > 0;
+    return {
+      rule,
+      modelled,
+      ...(hasOwnCondition ? { appliesTo: (podClass: PodClass) => this.entityMatchesClass(policy, own, podClass, rule.ipVersion) } : {}),
+    };
+  }
+
+  private compileRule(compiled: CompiledPolicy, policy: CalicoPolicy, rule: CalicoRule): CompiledRule {
+    const peer = rule.direction === 'ingress' ? rule.source : rule.destination;
+    const service = peer.services ? this.serviceOf(policy, peer) : undefined;
+    const matchesEveryPeer = rule.ipVersion === undefined && isEmptyPeer(peer);
+    let classes: BitSet;
+    let addressRanges: Record<IpFamily, AddressRange[]>;
+    if (matchesEveryPeer) {
+      classes = this.context.allClasses();
+      addressRanges = { 4: [wholeSpace(4)], 6: [wholeSpace(6)] };
+    } else if (service) {
+      classes = this.context.newClassSet();
+      for (const podClass of this.context.classesInNamespace(service.namespace)) {
+        if (!podClass.hostNetwork && Object.entries(service.selector).every(([key, value]) => podClass.labels[key] === value)) classes.add(podClass.index);
+      }
+      addressRanges = { 4: [], 6: [] };
+    } else {
+      classes = this.context.newClassSet();
+      for (const podClass of this.context.classes) if (this.entityMatchesClass(policy, peer, podClass, rule.ipVersion)) classes.add(podClass.index);
+      addressRanges = this.peerAddressRanges(policy, peer, rule.ipVersion);
+    }
+    const { numericPorts, namedPorts } = this.destinationPorts(rule, service);
+    const restrictions: NamedRestriction[] = [];
+    const sourcePorts = describePorts(rule.source.ports, rule.source.notPorts);
+    if (sourcePorts !== '') restrictions.push({ layer: 'L4', description: `source ports ${sourcePorts} only` });
+    if (rule.http) {
+      const methods = rule.http.methods.length > 0 ? `HTTP ${rule.http.methods.join(', ')}` : 'HTTP';
+      const paths = rule.http.paths.map((entry) => (entry.exact !== undefined ? entry.exact : `${entry.prefix}*`));
+      restrictions.push({ layer: 'L7', description: `${methods}${paths.length > 0 ? ` ${paths.join(', ')}` : ''}` });
+    }
+    const tierRank = `tier ${policy.tier}, order ${policy.order ?? 'none (last)'}`;
+    return {
+      policy: compiled,
+      direction: rule.direction,
+      action: ACTIONS[rule.action],
+      matchesEveryPeer,
+      classes,
+      addressRanges: { 4: sortRanges(addressRanges[4]), 6: sortRanges(addressRanges[6]) },
+      podAddressMatch: 'always',
+      entities: matchesEveryPeer ? EVERY_TAG : NO_TAGS,
+      numericPorts,
+      namedPorts,
+      restrictions,
+      position: rule.index,
+      source: {
+        kind: compiled.kind,
+        policyLabel: compiled.label,
+        ruleLabel: formatPath(rule.path.slice(1)),
+        object: policy.source,
+        path: rule.path,
+        actionName: rule.action,
+        ...(rule.action === 'Pass' ? { passTo: 'the next tier that applies, or the profiles (allowed)' } : {}),
+        rank: tierRank,
+        details: { tier: policy.tier, ...(policy.order !== undefined ? { order: policy.order } : {}) },
+        describePeers: () => describeEntity(peer),
+      },
+      model: rule,
+    };
+  }
+
+  /** The Service a `services` peer names, with the selector its endpoints come from; undefined when it has none or is not in the input. */
+  private serviceOf(policy: CalicoPolicy, entity: CalicoEntityRule): { namespace: string; selector: Labels; ports: readonly { port: number | string; protocol: Protocol }[] } | undefined {
+    if (!entity.services) return undefined;
+    const namespace = entity.services.namespace ?? policy.namespace ?? '';
+    const service = this.context.graph.servicesInNamespace(namespace).find((candidate) => candidate.name === entity.services!.name);
+    if (!service?.selector || Object.keys(service.selector).length === 0) return undefined;
+    return {
+      namespace,
+      selector: service.selector,
+      ports: service.ports.map((port) => ({ port: port.targetPort, protocol: port.protocol })),
+    };
+  }
+
+  /**
+   * The connections a rule names: its protocol (or every one), ICMP type and code, destination
+   * ports and notPorts, less notProtocol and notICMP; named ports resolve on the destination. A
+   * destination Service contributes its endpoints' ports (its target ports).
+   */
+  private destinationPorts(rule: CalicoRule, service: ReturnType<CalicoCompiler['serviceOf']>): { numericPorts: ConnectionSet; namedPorts: { name: string; protocol?: Protocol }[] } {
+    let protocolSet = rule.protocol ? ConnectionSet.ofProtocolNumber(rule.protocol.number) : ConnectionSet.ALL;
+    const icmpFamily = rule.protocol?.number === 1 ? 'ICMP' : rule.protocol?.number === 58 ? 'ICMPv6' : undefined;
+    if (rule.icmp && icmpFamily) protocolSet = ConnectionSet.ofIcmp(icmpFamily, rule.icmp.type, rule.icmp.code);
+    if (rule.notICMP && icmpFamily) protocolSet = protocolSet.subtract(ConnectionSet.ofIcmp(icmpFamily, rule.notICMP.type, rule.notICMP.code));
+    const portProtocol = rule.protocol ? PORT_PROTOCOLS[rule.protocol.number] : undefined;
+    const namedPorts: { name: string; protocol?: Protocol }[] = [];
+    let numericPorts: ConnectionSet;
+    const destination = rule.destination;
+    if (service && rule.direction === 'egress' && destination.services) {
+      numericPorts = ConnectionSet.EMPTY;
+      for (const port of service.ports) {
+        if (typeof port.port === 'string') namedPorts.push({ name: port.port, protocol: port.protocol });
+        else numericPorts = numericPorts.union(ConnectionSet.ofPorts(port.protocol, port.port));
+      }
+      numericPorts = numericPorts.intersect(protocolSet);
+    } else if (destination.ports.length > 0 && portProtocol) {
+      numericPorts = ConnectionSet.EMPTY;
+      for (const port of destination.ports) {
+        if (isNamedCalicoPort(port)) namedPorts.push({ name: port.name, protocol: portProtocol });
+        else numericPorts = numericPorts.union(ConnectionSet.ofPorts(portProtocol, port.from, port.to));
+      }
+    } else {
+      numericPorts = protocolSet;
+    }
+    if (destination.notPorts.length > 0 && portProtocol) {
+      for (const port of destination.notPorts) {
+        if (!isNamedCalicoPort(port)) numericPorts = numericPorts.subtract(ConnectionSet.ofPorts(portProtocol, port.from, port.to));
+      }
+    }
+    if (rule.notProtocol) numericPorts = numericPorts.subtract(ConnectionSet.ofProtocolNumber(rule.notProtocol.number));
+    if (rule.notProtocol && namedPorts.some((named) => named.protocol !== undefined && ConnectionSet.ofProtocolNumber(rule.notProtocol!.number).contains(named.protocol, 1))) {
+      namedPorts.length = 0;
+    }
+    return { numericPorts, namedPorts };
+  }
+
+  /**
+   * Whether an entity rule (source or destination) matches the pods of a class: its folded
+   * selector and notSelector over the labels Calico gives them (hostNetwork pods have no
+   * workload endpoint: selectors never match them), its nets and notNets over their addresses,
+   * its ipVersion over their address family.
+   */
+  private entityMatchesClass(policy: CalicoPolicy, entity: CalicoEntityRule, podClass: PodClass, ipVersion: 4 | 6 | undefined): boolean {
+    const { selector, notSelector } = this.entitySelectors(policy, entity);
+    if (selector && !this.selects(selector).has(podClass.index)) return false;
+    if (notSelector && this.selects(notSelector).has(podClass.index)) return false;
+    const known = this.context.knownAddresses(podClass);
+    if (ipVersion !== undefined && known.length > 0 && known.every((address) => address.family !== ipVersion)) return false;
+    if (entity.nets.length > 0 && !this.context.addressesInside(podClass, netRanges(entity.nets))) return false;
+    if (entity.notNets.length > 0) {
+      const excluded = netRanges(entity.notNets);
+      if (known.some((address) => excluded[address.family].some((range) => address.value >= range.first && address.value <= range.last))) return false;
+    }
+    return true;
+  }
+
+  /** An entity rule's folded selectors (entityRuleSelectors), parsed once per entity rule. */
+  private entitySelectors(policy: CalicoPolicy, entity: CalicoEntityRule): ReturnType<typeof entityRuleSelectors> {
+    let selectors = this.entitySelectorCache.get(entity);
+    if (!selectors) {
+      selectors = entityRuleSelectors(entity, policy.kind === 'NetworkPolicy' ? policy.namespace : undefined);
+      this.entitySelectorCache.set(entity, selectors);
+    }
+    return selectors;
+  }
+
+  private readonly entitySelectorCache = new Map<CalicoEntityRule, ReturnType<typeof entityRuleSelectors>>();
+
+  /** The classes a (generated) selector matches, computed once per selector node. */
+  private selects(selector: CalicoSelectorNode): BitSet {
+    let classes = this.selectorClasses.get(selector);
+    if (!classes) {
+      classes = this.context.newClassSet();
+      for (const podClass of this.context.classes) {
+        const labels = this.classLabels[podClass.index];
+        if (labels && evaluateCalicoSelector(selector, labels)) classes.add(podClass.index);
+      }
+      this.selectorClasses.set(selector, classes);
+    }
+    return classes;
+  }
+
+  /**
+   * The addresses outside the pods that a peer entity matches: with a selector, the nets of the
+   * network sets and the expectedIPs of the host endpoints it matches (less those its notSelector
+   * matches); without one, every address; then within `nets`, outside `notNets`, of `ipVersion`.
+   */
+  private peerAddressRanges(policy: CalicoPolicy, entity: CalicoEntityRule, ipVersion: 4 | 6 | undefined): Record<IpFamily, AddressRange[]> {
+    const { selector, notSelector } = this.entitySelectors(policy, entity);
+    const labelled = this.labelledAddresses();
+    let ranges: Record<IpFamily, AddressRange[]>;
+    if (selector) {
+      ranges = { 4: [], 6: [] };
+      for (const entry of labelled) if (evaluateCalicoSelector(selector, entry.labels)) ranges[entry.family].push(entry.range);
+    } else {
+      ranges = { 4: [wholeSpace(4)], 6: [wholeSpace(6)] };
+    }
+    if (notSelector) {
+      const excluded: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+      for (const entry of labelled) if (evaluateCalicoSelector(notSelector, entry.labels)) excluded[entry.family].push(entry.range);
+      ranges = subtractAll(ranges, excluded);
+    }
+    if (entity.nets.length > 0) ranges = intersectAll(ranges, netRanges(entity.nets));
+    if (entity.notNets.length > 0) ranges = subtractAll(ranges, netRanges(entity.notNets));
+    if (ipVersion === 4) ranges[6] = [];
+    if (ipVersion === 6) ranges[4] = [];
+    return ranges;
+  }
+
+  private labelledCache: { labels: Labels; family: IpFamily; range: AddressRange }[] | undefined;
+
+  /** Network sets' nets and host endpoints' expectedIPs, with the labels Calico's selectors see on them. */
+  private labelledAddresses(): { labels: Labels; family: IpFamily; range: AddressRange }[] {
+    if (this.labelledCache) return this.labelledCache;
+    const entries: { labels: Labels; family: IpFamily; range: AddressRange }[] = [];
+    for (const set of this.context.graph.calico.networkSets) {
+      const labels = this.view.networkSetLabels(set);
+      for (const net of set.nets) entries.push({ labels, family: net.cidr.family, range: net.cidr.range });
+    }
+    for (const endpoint of this.context.graph.calico.hostEndpoints) {
+      const labels = this.view.hostEndpointLabels(endpoint);
+      for (const text of endpoint.expectedIPs) {
+        const address = parseAddress(text);
+        if (address) entries.push({ labels, family: address.family, range: { first: address.value, last: address.value } });
+      }
+    }
+    return (this.labelledCache = entries);
+  }
+}
+
+/** True when an entity rule has no field that restricts the peer (ports aside): it matches every address. */
+function isEmptyPeer(entity: CalicoEntityRule): boolean {
+  return entity.selector === undefined && entity.notSelector === undefined && entity.namespaceSelector === undefined
+    && entity.serviceAccounts === undefined && entity.services === undefined && entity.nets.length === 0 && entity.notNets.length === 0;
+}
+
+function netRanges(nets: CalicoEntityRule['nets']): Record<IpFamily, AddressRange[]> {
+  const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+  for (const net of nets) ranges[net.cidr.family].push(net.cidr.range);
+  return { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) };
+}
+
+function intersectAll(a: Record<IpFamily, AddressRange[]>, b: Record<IpFamily, AddressRange[]>): Record<IpFamily, AddressRange[]> {
+  const result: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+  for (const family of [4, 6] as const) {
+    for (const x of sortRanges(a[family])) {
+      for (const y of sortRanges(b[family])) {
+        const first = x.first > y.first ? x.first : y.first;
+        const last = x.last < y.last ? x.last : y.last;
+        if (first <= last) result[family].push({ first, last });
+      }
+    }
+  }
+  return result;
+}
+
+function subtractAll(a: Record<IpFamily, AddressRange[]>, b: Record<IpFamily, AddressRange[]>): Record<IpFamily, AddressRange[]> {
+  const result: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+  for (const family of [4, 6] as const) {
+    const holes = sortRanges(b[family]);
+    for (const range of sortRanges(a[family])) {
+      let cursor = range.first;
+      for (const hole of holes) {
+        if (hole.last < cursor || hole.first > range.last) continue;
+        if (hole.first > cursor) result[family].push({ first: cursor, last: hole.first - 1n });
+        cursor = hole.last + 1n;
+        if (cursor > range.last) break;
+      }
+      if (cursor <= range.last) result[family].push({ first: cursor, last: range.last });
+    }
+  }
+  return result;
+}
+
+/** Describes an entity rule's peer fields as written: `selector app == 'web', namespaceSelector all(), nets 10.0.0.0/8`. */
+function describeEntity(entity: CalicoEntityRule): string {
+  const parts: string[] = [];
+  if (entity.selector) parts.push(`selector ${printCalicoSelector(entity.selector.root)}`);
+  if (entity.notSelector) parts.push(`notSelector ${printCalicoSelector(entity.notSelector.root)}`);
+  if (entity.namespaceSelector) parts.push(`namespaceSelector ${printCalicoSelector(entity.namespaceSelector.root)}`);
+  if (entity.serviceAccounts) parts.push(`serviceAccounts ${[...entity.serviceAccounts.names, ...(entity.serviceAccounts.selector ? [printCalicoSelector(entity.serviceAccounts.selector.root)] : [])].join(', ')}`);
+  if (entity.services) parts.push(`services ${entity.services.namespace ? `${entity.services.namespace}/` : ''}${entity.services.name}`);
+  if (entity.nets.length > 0) parts.push(`nets ${entity.nets.map((net) => net.text).join(', ')}`);
+  if (entity.notNets.length > 0) parts.push(`notNets ${entity.notNets.map((net) => net.text).join(', ')}`);
+  return parts.length > 0 ? parts.join(', ') : 'any peer';
+}

@@ -1,0 +1,314 @@
+/**
+ * Calico conformance: every pair the NCA cases of ../shared/conformance/dialects/{calico,calico-k8s}
+ * state (nca_derived_pairs.txt, NCA's own rendering of its expected connectivity maps), answered
+ * by k8snet's evaluator and compared connection set by connection set (the L4 projection, as the
+ * corpus README says). Pairs are every ordered pair of named peers of a case (workloads, NCA's
+ * WorkloadEndpoint pods, HostEndpoints; self-pairs excepted, as NCA never lists them), and every
+ * named peer against each piece of the external address space, per direction, the space cut at
+ * every boundary either side names. A pair no line states is expected to allow nothing.
+ *
+ * Test adaptations (docs/calico.md §8): names with capitals, which Calico refuses and NCA accepts,
+ * are lower-cased in the policy files (no tie order in these cases changes by it), and the pod
+ * lists' `"ports": {}` read as no ports, as NCA reads them; a query over
+ * several configurations is compared as the union of its blocks (NCA writes them without a header).
+ */
+import { expect, it } from '@jest/globals';
+import { describeWithShared } from '../shared-folder.js';
+import { loadTexts } from '../../src/load/index.js';
+import { buildGraph } from '../../src/model/build-graph.js';
+import type { ResourceGraph } from '../../src/model/graph.js';
+import { parseAddress, type AddressRange, type IpFamily } from '../../src/model/cidr.js';
+import { ConnectionSet } from '../../src/reach/connection-set.js';
+import { partitionSpace } from '../../src/reach/ip-ranges.js';
+import { ReachabilitySolver } from '../../src/reach/solver.js';
+import type { PodClass } from '../../src/reach/policy-form.js';
+import {
+  configInputs, keepsObject, listNcaCases, readNcaCase, type NcaCase, type NcaConnectionSpec, type NcaConnections, type NcaEdge, type NcaPeer,
+} from './nca-cases.js';
+
+/**
+ * Where k8snet and NCA disagree, with the reason: a whole case, or the pairs of a case whose key
+ * (`src => dst`) a pattern matches, with how many they are. The test asserts that each entry still
+ * disagrees (a case: some pair; pairs: exactly that many), so none outlives its gap, and that no
+ * other pair disagrees.
+ */
+interface KnownDisagreement {
+  readonly case: string;
+  /** The pairs concerned; undefined for the whole case. */
+  readonly pairs?: RegExp;
+  readonly count?: number;
+  readonly reason: string;
+}
+
+const KNOWN_DISAGREEMENTS: readonly KnownDisagreement[] = [
+  {
+    case: 'calico/nca-calico-testcase20--np_1_globalEmpty_with_profiles',
+    pairs: /(^| )kube-dal10-/,
+    count: 78,
+    reason: 'HostEndpoints are not yet peers of k8snet\'s answers (docs/calico.md §9 step 3): the pairs of the three host endpoints cannot be asked',
+  },
+  {
+    case: 'calico/nca-calico-testcase20--np_3_outbound_hep_to_wep',
+    pairs: /(^| )kube-dal10-/,
+    count: 102,
+    reason: 'HostEndpoints are not yet peers of k8snet\'s answers (docs/calico.md §9 step 3): the pairs of the three host endpoints cannot be asked',
+  },
+  {
+    case: 'calico/nca-calico-testcase15--connectivity_map_1',
+    pairs: /=> kube-system\/kube-dns-amd64-d66bf76db\[ReplicaSet\]$/,
+    count: 12,
+    reason: 'the rule allowing UDP to kube-dns matches source ports 80-100 (NCA: {protocols:UDP,src_ports:80-100,...}); connection sets have no source-port '
+      + 'dimension, so k8snet allows those destination ports from any source port and names the restriction ("source ports 80-100 only") in the answer',
+  },
+  {
+    case: 'calico/nca-testcase18--connectivity_map',
+    pairs: /^kube-system\/.* => kube-system\//,
+    count: 72,
+    reason: 'the kube-system policies have no order; Felix breaks the tie by name (policy_sorter.go PolKVLess), so testcase18-equivto-... (Deny has(k8s-app)) '
+      + 'comes before testcase18-highprioritypass-... (Pass); NCA keeps the input order for equal orders (NetworkPolicy.__lt__, "TODO - should add the '
+      + 'condition below to make the comparison stable") and passes first',
+  },
+  {
+    case: 'calico-k8s/nca-testcase15-with-ingress--connectivity_map',
+    pairs: /^kube-system\/keepalived-watcher\[DaemonSet\] => /,
+    count: 18,
+    reason: 'NCA takes the pods labelled app.kubernetes.io/name=ingress-nginx (keepalived-watcher) for the ingress controller and, in the configurations '
+      + 'holding Ingress resources, limits their egress to the Ingress backends; an Ingress does not restrict a pod\'s L4 traffic, so k8snet allows '
+      + 'there what no policy denies',
+  },
+];
+
+const DIALECTS = new Set(['calico', 'calico-k8s']);
+
+/** A named peer: a workload of the graph, or a Calico endpoint k8snet does not answer for. */
+interface NamedPeer {
+  readonly name: string;
+  /** The classes of its pods: NCA names a workload by its owner and shows what any of its pods may do. */
+  readonly podClasses?: readonly PodClass[];
+}
+
+/** The connections of NCA's vocabulary as a set (L7 keys dropped); undefined when a source-port restriction makes it inexpressible. */
+function connectionSetOf(connections: NcaConnections): ConnectionSet | undefined {
+  if (connections.type === 'all') return ConnectionSet.ALL;
+  const only = specSet(connections.spec);
+  if (only === undefined) return undefined;
+  return connections.type === 'all-but' ? ConnectionSet.ALL.subtract(only) : only;
+}
+
+function specSet(spec: NcaConnectionSpec): ConnectionSet | undefined {
+  if (spec.srcPorts) return undefined;
+  let protocols = ConnectionSet.EMPTY;
+  if (spec.protocols) {
+    for (const name of spec.protocols) {
+      const number = ConnectionSet.protocolNumberOf(name);
+      if (number === undefined) throw new Error(`unknown protocol ${name}`);
+      protocols = protocols.union(ConnectionSet.ofProtocolNumber(number));
+    }
+  } else {
+    protocols = spec.dstPorts ? ConnectionSet.EVERY_PORT_PROTOCOL : ConnectionSet.ALL;
+  }
+  if (!spec.dstPorts) return protocols;
+  let ports = ConnectionSet.EMPTY;
+  for (const protocol of ['TCP', 'UDP', 'SCTP'] as const) {
+    for (const [from, to] of spec.dstPorts) ports = ports.union(ConnectionSet.ofPorts(protocol, from, to));
+  }
+  return ports.intersect(protocols);
+}
+
+/**
+ * What NCA accepts and the API server refuses, made acceptable the way NCA reads it: `name:`
+ * values with capitals in policy files lower-cased (Calico refuses such names), and containers'
+ * `"ports": {}` in NCA's pod lists read as no ports (the API server refuses the Pod), and the port
+ * names Kubernetes refuses (`calico-node-port`: 16 characters; `my_watcher_port`: an underscore)
+ * renamed consistently in every file of the case (pods and the Services naming them).
+ */
+function adaptInputs(inputs: { path: string; text: string }[]): { path: string; text: string }[] {
+  return inputs.map((input) => ({
+    path: input.path,
+    text: (/\/(policies|example_policies)\//.test(input.path)
+      ? input.text.replace(/^(\s*name:\s*)(\S*[A-Z]\S*)\s*$/gm, (_match, key: string, name: string) => `${key}${name.toLowerCase()}`)
+      : input.text).replace(/"ports": \{\}/g, '"ports": []').replace(/calico-node-port/g, 'calico-node-prt').replace(/my_watcher_port/g, 'my-watcher-port'),
+  }));
+}
+
+interface ConfigAnswer {
+  readonly graph: ResourceGraph;
+  readonly solver: ReachabilitySolver;
+  readonly peers: Map<string, NamedPeer>;
+}
+
+function answerConfig(ncaCase: NcaCase, configIndex: number): ConfigAnswer {
+  const config = ncaCase.configs[configIndex];
+  const loaded = loadTexts(adaptInputs(configInputs(config)));
+  const graph = buildGraph(loaded.objects.filter((object) => keepsObject(config, object)));
+  // NCA applies every policy to every pod it reads, hostNetwork pods included.
+  const solver = new ReachabilitySolver(graph, { hostNetworkPods: 'pod' });
+  const peers = new Map<string, NamedPeer>();
+  for (const workload of graph.workloads) {
+    if (workload.pods.length > 0) peers.set(workload.id, { name: workload.id, podClasses: [...new Set(workload.pods.map((pod) => solver.classOf(pod)))] });
+  }
+  for (const endpoint of graph.calico.workloadEndpoints) {
+    const name = `${endpoint.namespace}/${endpoint.pod ?? endpoint.name}[Pod]`;
+    if (!peers.has(name)) peers.set(name, { name });
+  }
+  for (const endpoint of graph.calico.hostEndpoints) peers.set(endpoint.name, { name: endpoint.name });
+  return { graph, solver, peers };
+}
+
+function peerName(peer: NcaPeer): string | undefined {
+  if (peer.type === 'workload') return `${peer.namespace}/${peer.name}[${peer.kind}]`;
+  if (peer.type === 'pod') return `${peer.namespace}/${peer.name}`;
+  if (peer.type === 'name') return peer.name;
+  return undefined;
+}
+
+function addressRange(peer: NcaPeer): { family: IpFamily; range: AddressRange } | undefined {
+  if (peer.type !== 'addresses') return undefined;
+  return { family: peer.family, range: { first: parseAddress(peer.first)!.value, last: parseAddress(peer.last)!.value } };
+}
+
+/** One compared pair: its key, and why it disagrees (undefined when it agrees). */
+interface PairResult {
+  readonly key: string;
+  readonly disagreement?: string;
+}
+
+function describeSet(set: ConnectionSet | undefined): string {
+  return set === undefined ? 'source ports (inexpressible)' : set.isEmpty() ? 'nothing' : set.describe();
+}
+
+/** Compares every pair of a case. */
+function compareCase(ncaCase: NcaCase): PairResult[] {
+  const answers = ncaCase.configs.map((_config, index) => answerConfig(ncaCase, index));
+  const names = new Map<string, NamedPeer[]>();
+  for (const answer of answers) for (const [name, peer] of answer.peers) names.set(name, [...(names.get(name) ?? []), peer]);
+  // Named peers NCA states that the inputs do not hold as any peer: their pairs cannot be asked.
+  for (const edge of ncaCase.edges) {
+    for (const peer of [edge.source, edge.destination]) {
+      const name = peerName(peer);
+      if (name !== undefined && !names.has(name)) names.set(name, [{ name }]);
+    }
+  }
+  const expectedPairs = new Map<string, ConnectionSet | undefined>();
+  const externalEdges: { edge: NcaEdge; named: string; direction: 'from' | 'to'; family: IpFamily; range: AddressRange }[] = [];
+  for (const edge of ncaCase.edges) {
+    const source = peerName(edge.source);
+    const destination = peerName(edge.destination);
+    if (source !== undefined && destination !== undefined) {
+      const key = `${source} => ${destination}`;
+      const set = connectionSetOf(edge.connections);
+      const previous = expectedPairs.has(key) ? expectedPairs.get(key) : ConnectionSet.EMPTY;
+      expectedPairs.set(key, previous === undefined || set === undefined ? undefined : previous.union(set));
+    } else if (source !== undefined) {
+      const address = addressRange(edge.destination)!;
+      externalEdges.push({ edge, named: source, direction: 'to', ...address });
+    } else if (destination !== undefined) {
+      const address = addressRange(edge.source)!;
+      externalEdges.push({ edge, named: destination, direction: 'from', ...address });
+    }
+  }
+  const results: PairResult[] = [];
+  const actualBetween = (source: string, destination: string): ConnectionSet | undefined => {
+    let allowed = ConnectionSet.EMPTY;
+    for (const answer of answers) {
+      const from = answer.peers.get(source);
+      const to = answer.peers.get(destination);
+      if (!from || !to) continue;
+      if (!from.podClasses || !to.podClasses) return undefined;
+      for (const source of from.podClasses) for (const destination of to.podClasses) allowed = allowed.union(answer.solver.classToClass(source, destination));
+    }
+    return allowed;
+  };
+  const all = [...names.keys()].sort();
+  const statesIpv6 = externalEdges.some((entry) => entry.family === 6);
+  for (const source of all) {
+    for (const destination of all) {
+      if (source === destination) continue;
+      const key = `${source} => ${destination}`;
+      const expected = expectedPairs.has(key) ? expectedPairs.get(key) : ConnectionSet.EMPTY;
+      const actual = actualBetween(source, destination);
+      if (actual === undefined || ![...names.get(source)!, ...names.get(destination)!].every((peer) => peer.podClasses)) {
+        results.push({ key, disagreement: `k8snet cannot answer for ${[source, destination].filter((name) => !names.get(name)!.every((peer) => peer.podClasses)).join(' and ')}` });
+      } else if (expected === undefined || !expected.equals(actual)) {
+        results.push({ key, disagreement: `NCA: ${describeSet(expected)}; k8snet: ${describeSet(actual)}` });
+      } else {
+        results.push({ key });
+      }
+    }
+  }
+  // External pieces: per named peer and direction, the space cut at every boundary either side names.
+  for (const name of all) {
+    for (const direction of ['from', 'to'] as const) {
+      for (const family of [4, 6] as const) {
+        const stated = externalEdges.filter((entry) => entry.named === name && entry.direction === direction && entry.family === family);
+        const ours = answers.flatMap((answer) => answer.solver.addressRangeLists(direction === 'from' ? 'ingress' : 'egress', family));
+        // NCA leaves IPv6 out of a map unless something of the case names it (corpus README).
+        if (family === 6 && !statesIpv6) continue;
+        for (const piece of partitionSpace(family, [...stated.map((entry) => [entry.range]), ...ours])) {
+          let expected: ConnectionSet | undefined = ConnectionSet.EMPTY;
+          for (const entry of stated) {
+            if (entry.range.first > piece.first || entry.range.last < piece.last) continue;
+            const set = connectionSetOf(entry.edge.connections);
+            expected = expected === undefined || set === undefined ? undefined : expected.union(set);
+          }
+          const key = `${direction === 'from' ? `${rangeText(piece)} => ${name}` : `${name} => ${rangeText(piece)}`}`;
+          const peers = names.get(name)!;
+          if (!peers.every((peer) => peer.podClasses)) {
+            results.push({ key, disagreement: `k8snet cannot answer for ${name}` });
+            continue;
+          }
+          let actual = ConnectionSet.EMPTY;
+          for (const answer of answers) {
+            const peer = answer.peers.get(name);
+            for (const podClass of peer?.podClasses ?? []) {
+              actual = actual.union(direction === 'from'
+                ? answer.solver.rangeToClass(family, piece, podClass)
+                : answer.solver.classToRange(podClass, family, piece));
+            }
+          }
+          if (expected === undefined || !expected.equals(actual)) results.push({ key, disagreement: `NCA: ${describeSet(expected)}; k8snet: ${describeSet(actual)}` });
+          else results.push({ key });
+        }
+      }
+    }
+  }
+  return results;
+}
+
+function rangeText(range: AddressRange): string {
+  return `${range.first}-${range.last}`;
+}
+
+const cases = listNcaCases().filter((entry) => DIALECTS.has(entry.dialect));
+const tally = { agree: 0, total: 0, lines: [] as string[] };
+
+describeWithShared('Calico conformance (NCA cases)', ['conformance/dialects'], () => {
+  it('holds the 11 Calico and Calico-with-Kubernetes cases', () => {
+    expect(cases.length).toBe(11);
+  });
+
+  it.each(cases)('$dialect/$name: every stated pair agrees, or is a known disagreement', ({ dialect, name }) => {
+    const ncaCase = readNcaCase(dialect, name);
+    const results = compareCase(ncaCase);
+    tally.agree += results.filter((result) => result.disagreement === undefined).length;
+    tally.total += results.length;
+    tally.lines.push(`${dialect}/${name}: ${results.filter((result) => result.disagreement === undefined).length}/${results.length}`);
+    const caseKey = `${dialect}/${name}`;
+    const disagreeing = results.filter((result) => result.disagreement !== undefined);
+    const known = KNOWN_DISAGREEMENTS.filter((entry) => entry.case === caseKey);
+    if (known.some((entry) => entry.pairs === undefined)) {
+      expect(disagreeing.length).toBeGreaterThan(0);
+      return;
+    }
+    for (const entry of known) {
+      expect({ reason: entry.reason, count: disagreeing.filter((result) => entry.pairs!.test(result.key)).length }).toEqual({ reason: entry.reason, count: entry.count });
+    }
+    expect(disagreeing.filter((result) => !known.some((entry) => entry.pairs!.test(result.key))).map((result) => `${result.key}: ${result.disagreement}`)).toEqual([]);
+  });
+
+  it('reports how many pairs agree', () => {
+    // Printed for the report; the cases above assert each pair.
+    process.stdout.write(`Calico conformance: ${tally.agree} of ${tally.total} pairs agree\n${tally.lines.join('\n')}\n`);
+    expect(tally.total).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * Brute-force reference evaluator for Calico's NetworkPolicy and GlobalNetworkPolicy
+ * (projectcalico.org/v3), written from Calico's documentation and sharing no code with `src/`:
+ * one question at a time ("may pod `src` open `protocol`/`port` to pod `dst`?"), re-reading the
+ * plain objects on every call.
+ *
+ * Semantics (docs: tier.mdx "How policy is evaluated", tiered-policy.mdx, networkpolicy.mdx,
+ * globalnetworkpolicy.mdx, _rule.mdx, _selector.mdx), for the subset the property test generates:
+ *  - Both ends must allow: the source pod's egress, the destination pod's ingress.
+ *  - Tiers by `order` (lower first; none after every ordered one; ties by name). Calico's own
+ *    default tier has order 1,000,000 and defaultAction Deny; a Tier's defaultAction is Deny unless
+ *    it says Pass.
+ *  - A tier takes part for a pod and direction only if one of its policies applies to the pod in
+ *    that direction ("if no policies within a tier apply to endpoints, the tier is skipped").
+ *  - Policies of a tier by `order` (none = after every ordered one), ties by name (namespaced
+ *    ones as `namespace/name`); rules in order; the first rule matching decides: Allow allows,
+ *    Deny denies, Pass leaves the tier for the next one, Log goes on with the next rule. No rule
+ *    matching in the tier: its defaultAction (Deny; or Pass to the next tier).
+ *  - After the last tier: the pod's namespace profile, which allows everything.
+ *  - A NetworkPolicy applies to the pods of its namespace its selector matches; a
+ *    GlobalNetworkPolicy to every pod its selector matches; no selector is `all()`.
+ *  - `types`, when absent: Egress only if the policy has egress rules and no ingress rules, both
+ *    if it has both, else Ingress.
+ *  - A rule's source (ingress) or destination (egress) `selector` matches pods, in a
+ *    NetworkPolicy only those of its namespace; no selector matches every peer. `protocol`
+ *    restricts the protocol; destination `ports` (numbers and `"from:to"` ranges) the port.
+ *  - Selectors: `key == 'v'`, `key != 'v'` (true when the key is missing), `has(key)`,
+ *    `!has(key)`, `key in {'a', 'b'}`, `all()`, joined by `&&` and `||` (`&&` binds tighter).
+ */
+
+type Obj = Record<string, any>;
+
+/** Plain objects: Namespaces, Pods, Tiers, Calico NetworkPolicies and GlobalNetworkPolicies. */
+export interface CalicoRefCluster {
+  namespaces: Obj[];
+  pods: Obj[];
+  tiers: Obj[];
+  policies: Obj[];
+}
+
+const DEFAULT_TIER = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };
+
+/** Returns true when pod `src` (`namespace/name`) may open `protocol`/`port` to pod `dst`. */
+export function calicoReferenceAllows(cluster: CalicoRefCluster, src: string, dst: string, protocol: 'TCP' | 'UDP', port: number): boolean {
+  const source = findPod(cluster, src);
+  const destination = findPod(cluster, dst);
+  return sideAllows(cluster, source, 'egress', destination, protocol, port) && sideAllows(cluster, destination, 'ingress', source, protocol, port);
+}
+
+function sideAllows(cluster: CalicoRefCluster, pod: Obj, direction: 'ingress' | 'egress', peer: Obj, protocol: string, port: number): boolean {
+  const tiers = [DEFAULT_TIER, ...cluster.tiers.map((tier) => ({ name: tier.metadata.name, order: tier.spec?.order, defaultAction: tier.spec?.defaultAction ?? 'Deny' }))]
+    .sort((a, b) => compareOrders(a.order, b.order) || compareNames(a.name, b.name));
+  for (const tier of tiers) {
+    const policies = cluster.policies
+      .filter((policy) => (policy.spec.tier ?? 'default') === tier.name && typesOf(policy).includes(direction) && appliesTo(policy, pod))
+      .sort((a, b) => compareOrders(a.spec.order, b.spec.order) || compareNames(sortName(a), sortName(b)));
+    if (policies.length === 0) continue;
+    let passed = false;
+    search: for (const policy of policies) {
+      for (const rule of policy.spec[direction] ?? []) {
+        if (!ruleMatches(policy, rule, direction, peer, protocol, port)) continue;
+        if (rule.action === 'Log') continue;
+        if (rule.action === 'Allow') return true;
+        if (rule.action === 'Deny') return false;
+        passed = true;
+        break search;
+      }
+    }
+    if (!passed && tier.defaultAction !== 'Pass') return false;
+  }
+  return true;
+}
+
+function ruleMatches(policy: Obj, rule: Obj, direction: 'ingress' | 'egress', peer: Obj, protocol: string, port: number): boolean {
+  if (rule.protocol !== undefined && rule.protocol !== protocol) return false;
+  const peerSide = direction === 'ingress' ? rule.source : rule.destination;
+  if (peerSide?.selector !== undefined) {
+    if (policy.kind === 'NetworkPolicy' && peer.metadata.namespace !== policy.metadata.namespace) return false;
+    if (!selectorMatches(peerSide.selector, peer.metadata.labels ?? {})) return false;
+  }
+  const ports: (number | string)[] | undefined = rule.destination?.ports;
+  if (ports !== undefined && ports.length > 0) {
+    return ports.some((entry) => {
+      if (typeof entry === 'number') return entry === port;
+      const [from, to] = entry.split(':').map(Number);
+      return port >= from && port <= to;
+    });
+  }
+  return true;
+}
+
+function typesOf(policy: Obj): string[] {
+  if (Array.isArray(policy.spec.types)) return policy.spec.types.map((type: string) => type.toLowerCase());
+  const ingress = (policy.spec.ingress ?? []).length > 0;
+  const egress = (policy.spec.egress ?? []).length > 0;
+  if (egress && !ingress) return ['egress'];
+  return egress ? ['ingress', 'egress'] : ['ingress'];
+}
+
+function appliesTo(policy: Obj, pod: Obj): boolean {
+  if (policy.kind === 'NetworkPolicy' && pod.metadata.namespace !== policy.metadata.namespace) return false;
+  return selectorMatches(policy.spec.selector ?? 'all()', pod.metadata.labels ?? {});
+}
+
+function sortName(policy: Obj): string {
+  return policy.kind === 'NetworkPolicy' ? `${policy.metadata.namespace}/${policy.metadata.name}` : policy.metadata.name;
+}
+
+function compareOrders(a: number | undefined, b: number | undefined): number {
+  const left = a ?? Number.POSITIVE_INFINITY;
+  const right = b ?? Number.POSITIVE_INFINITY;
+  return left === right ? 0 : left < right ? -1 : 1;
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Evaluates the selector subset above: `||` of `&&` of atoms, no parentheses. */
+export function selectorMatches(text: string, labels: Record<string, string>): boolean {
+  return text.split('||').some((conjunction) => conjunction.split('&&').every((atom) => atomMatches(atom.trim(), labels)));
+}
+
+function atomMatches(atom: string, labels: Record<string, string>): boolean {
+  if (atom === 'all()' || atom === '') return true;
+  let match = /^has\(([\w./-]+)\)$/.exec(atom);
+  if (match) return Object.hasOwn(labels, match[1]);
+  match = /^!has\(([\w./-]+)\)$/.exec(atom);
+  if (match) return !Object.hasOwn(labels, match[1]);
+  match = /^([\w./-]+) == '([^']*)'$/.exec(atom);
+  if (match) return labels[match[1]] === match[2];
+  match = /^([\w./-]+) != '([^']*)'$/.exec(atom);
+  if (match) return labels[match[1]] !== match[2];
+  match = /^([\w./-]+) in \{(.*)\}$/.exec(atom);
+  if (match) {
+    const values = match[2].split(',').map((value) => value.trim().replace(/^'|'$/g, ''));
+    return Object.hasOwn(labels, match[1]) && values.includes(labels[match[1]]);
+  }
+  throw new Error(`reference: selector atom not in the generated subset: ${atom}`);
+}
+
+function findPod(cluster: CalicoRefCluster, key: string): Obj {
+  const pod = cluster.pods.find((candidate) => `${candidate.metadata.namespace}/${candidate.metadata.name}` === key);
+  if (!pod) throw new Error(`reference: no pod ${key}`);
+  return pod;
+}
