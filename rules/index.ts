@@ -2,6 +2,7 @@ import type { Rule } from '../src/lint/rule.js';
 import addressPlanConflict from './address-plan-conflict.js';
 import addressPlanInvalid from './address-plan-invalid.js';
 import calicoOrderTie from './calico-order-tie.js';
+import calicoPolicyWithoutCalico from './calico-policy-without-calico.js';
 import calicoRuleNotModelled from './calico-rule-not-modelled.js';
 import calicoRuleUnreachable from './calico-rule-unreachable.js';
 import calicoStagedPolicyNotEnforced from './calico-staged-policy-not-enforced.js';
@@ -93,6 +94,7 @@ export const RULES: readonly Rule<any>[] = [
   invalidPortRange,
   cniDoesNotEnforcePolicy,
   ciliumPolicyWithoutCilium,
+  calicoPolicyWithoutCalico,
   ciliumPolicyNotEvaluated,
   ciliumL7NotModelled,
   calicoRuleNotModelled,
