@@ -100,6 +100,8 @@ const AGENTS: readonly { readonly name: string; readonly daemonSet: RegExp; read
 /** ConfigMaps and API groups that only a plugin's installation holds. */
 const CONFIG_MAPS: Readonly<Record<string, string>> = { 'cilium-config': 'cilium', 'calico-config': 'calico', 'kube-flannel-cfg': 'flannel', 'antrea-config': 'antrea' };
 const API_GROUPS: Readonly<Record<string, string>> = { 'operator.tigera.io': 'calico', 'crd.antrea.io': 'antrea', 'k8s.ovn.org': 'ovn-kubernetes', 'kubeovn.io': 'kube-ovn' };
+/** Kinds users write in those groups (Antrea's policies, tiers and groups, OVN's egress firewall): they show the CRDs, not the plugin at work. */
+const USER_POLICY_KIND = /(NetworkPolicy|^Tier|^ClusterGroup|^Group|^EgressFirewall)$/;
 /** Cilium's own objects that only a running Cilium creates (policies and CIDR groups can be applied wherever the CRDs are installed). */
 const CILIUM_RUNTIME_KINDS: ReadonlySet<string> = new Set(['CiliumNode', 'CiliumEndpoint', 'CiliumIdentity', 'CiliumEndpointSlice']);
 
@@ -124,8 +126,17 @@ const detectedPlugins = new WeakMap<ResourceGraph, NetworkPluginFact>();
 
 function detectPlugin(graph: ResourceGraph): NetworkPluginFact {
   const found = new Map<string, { object: ManifestObject; reason: string }>();
-  const note = (name: string, object: ManifestObject, reason: string) => {
-    if (!found.has(name)) found.set(name, { object, reason });
+  // Objects users write in a plugin's API group (an Antrea policy) show its CRDs, not that it runs
+  // here: a repository may hold policies for several plugins. They count only when nothing stronger
+  // is found and no other dialect's policies are in the manifests.
+  const written = new Set<string>();
+  const note = (name: string, object: ManifestObject, reason: string, userWritten = false) => {
+    if (found.has(name)) {
+      if (!userWritten) written.delete(name);
+      return;
+    }
+    found.set(name, { object, reason });
+    if (userWritten) written.add(name);
   };
   for (const workload of graph.workloads) {
     if (workload.kind !== 'DaemonSet') continue;
@@ -135,12 +146,15 @@ function detectPlugin(graph: ResourceGraph): NetworkPluginFact {
   for (const object of graph.otherObjects) {
     if (object.kind === 'ConfigMap' && Object.hasOwn(CONFIG_MAPS, object.name)) note(CONFIG_MAPS[object.name], object, `ConfigMap ${object.namespace ?? graph.defaultNamespace}/${object.name} configures it`);
     const group = object.apiVersion.includes('/') ? object.apiVersion.slice(0, object.apiVersion.indexOf('/')) : '';
-    if (Object.hasOwn(API_GROUPS, group)) note(API_GROUPS[group], object, `${object.kind} ${object.name} is one of its resources`);
+    if (Object.hasOwn(API_GROUPS, group)) note(API_GROUPS[group], object, `${object.kind} ${object.name} is one of its resources`, USER_POLICY_KIND.test(object.kind));
     if (group === 'cilium.io' && CILIUM_RUNTIME_KINDS.has(object.kind)) note('cilium', object, `${object.kind} ${object.name} is made by its agent`);
   }
+  const otherDialects = (name: string) => (graph.cilium.policies.length > 0 && !NETWORK_PLUGINS[name].enforces.cilium)
+    || (graph.calico.policies.length > 0 && !NETWORK_PLUGINS[name].enforces.calico);
   for (const name of ['cilium', 'canal', 'calico', 'antrea', 'weave', 'kube-router', 'ovn-kubernetes', 'kube-ovn', 'flannel']) {
     const evidence = found.get(name);
-    if (evidence) return { origin: 'manifests', name, plugin: NETWORK_PLUGINS[name], evidence };
+    if (!evidence || (written.has(name) && otherDialects(name))) continue;
+    return { origin: 'manifests', name, plugin: NETWORK_PLUGINS[name], evidence };
   }
   return { origin: 'none', name: 'unknown', plugin: NETWORK_PLUGINS.unknown };
 }

@@ -82,6 +82,20 @@ describe('detection from the manifests', () => {
   });
 });
 
+describe('detection from policies users write', () => {
+  const antreaPolicy = 'apiVersion: crd.antrea.io/v1beta1\nkind: NetworkPolicy\nmetadata: {name: allow-client, namespace: shop}\nspec: {}\n';
+  const calicoPolicy = 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec: {selector: all()}\n';
+  const pluginOf = (...texts: string[]) => networkPluginOf(analyzeTexts([{ path: 'repo.yaml', text: texts.join('---\n') }]).graph, undefined).name;
+
+  it('takes an Antrea policy as a sign of Antrea when nothing else says otherwise', () => {
+    expect(pluginOf(antreaPolicy)).toBe('antrea');
+  });
+
+  it('cannot tell the plugin from policies of two plugins (a repository holding both): unknown, not Antrea', () => {
+    expect(pluginOf(antreaPolicy, calicoPolicy)).toBe('unknown');
+  });
+});
+
 describe('.k8snet.yaml cluster.cni', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-cni-'));
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
