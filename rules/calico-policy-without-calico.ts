@@ -1,6 +1,6 @@
-import { defineRule, type RuleReport } from '../src/lint/rule.js';
+import { defineRule } from '../src/lint/rule.js';
 import { calicoPolicyLabel } from '../src/model/calico.js';
-import { enforcesDialect, networkPluginOf } from '../src/model/network-plugin.js';
+import { pluginMismatchReports } from './cilium-policy-without-cilium.js';
 
 /**
  * Flags Calico policies in a cluster known to run a network plugin that does not implement them
@@ -22,20 +22,7 @@ export default defineRule({
     detected: '{{kind}} {{policy}} is not enforced: the cluster runs {{plugin}} ({{evidence}}), which does not implement Calico policies, so k8snet leaves it out of every answer.',
   },
   check(graph, { cluster }) {
-    const plugin = networkPluginOf(graph, cluster.cni);
-    // Only a plugin that is known counts: `unknown` (stated or found) applies every dialect.
-    if (plugin.origin === 'none' || plugin.name === 'unknown' || enforcesDialect(plugin, 'calico')) return [];
-    return graph.calico.policies.map((policy): RuleReport => {
-      const data = { kind: policy.kind, policy: calicoPolicyLabel(policy), plugin: plugin.plugin.label };
-      return plugin.origin === 'config'
-        ? { messageId: 'configured', data, object: policy.source, path: ['metadata', 'name'] }
-        : {
-          messageId: 'detected',
-          data: { ...data, evidence: plugin.evidence.reason },
-          object: policy.source,
-          path: ['metadata', 'name'],
-          related: [{ object: plugin.evidence.object, path: ['metadata', 'name'], message: `${plugin.plugin.label} runs here` }],
-        };
-    });
+    const policies = graph.calico.policies.map((policy) => ({ kind: policy.kind, label: calicoPolicyLabel(policy), source: policy.source }));
+    return pluginMismatchReports(graph, cluster, 'calico', policies);
   },
 });

@@ -1,5 +1,8 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import { enforcesDialect, networkPluginOf } from '../src/model/network-plugin.js';
+import type { ManifestObject } from '../src/load/manifest-object.js';
+import type { ClusterFacts } from '../src/model/cluster-facts.js';
+import type { ResourceGraph } from '../src/model/graph.js';
+import { enforcesDialect, networkPluginOf, type PolicyDialect } from '../src/model/network-plugin.js';
 
 /**
  * Flags Cilium policies in a cluster known to run another network plugin (`cluster.cni`, or the
@@ -21,17 +24,38 @@ export default defineRule({
     detected: '{{kind}} {{policy}} is not enforced: the cluster runs {{plugin}} ({{evidence}}), which does not implement Cilium policies, so k8snet leaves it out of every answer.',
   },
   check(graph, { cluster }) {
-    const plugin = networkPluginOf(graph, cluster.cni);
-    // Only a plugin that is known counts: `unknown` (stated or found) applies every dialect.
-    if (plugin.origin === 'none' || plugin.name === 'unknown' || enforcesDialect(plugin, 'cilium')) return [];
-    return graph.cilium.policies.map((policy): RuleReport => (plugin.origin === 'config'
-      ? { messageId: 'configured', data: { kind: policy.kind, policy: policy.label, plugin: plugin.plugin.label }, object: policy.source, path: ['metadata', 'name'] }
+    return pluginMismatchReports(graph, cluster, 'cilium', graph.cilium.policies);
+  },
+});
+
+/** A plugin dialect's policy as the *-policy-without-* rules name it. */
+export interface DialectPolicy {
+  readonly kind: string;
+  /** `namespace/name` or `name`. */
+  readonly label: string;
+  readonly source: ManifestObject;
+}
+
+/**
+ * The reports of a rule that flags a dialect's policies in a cluster known to run a plugin that
+ * does not implement them (cilium-policy-without-cilium, calico-policy-without-calico): one per
+ * policy, `configured` when cluster.cni names the plugin, `detected` (with the evidence as a
+ * related location) when the manifests show it. Only a known plugin counts: `unknown` applies
+ * every dialect.
+ */
+export function pluginMismatchReports(graph: ResourceGraph, cluster: ClusterFacts, dialect: PolicyDialect, policies: readonly DialectPolicy[]): RuleReport[] {
+  const plugin = networkPluginOf(graph, cluster.cni);
+  if (plugin.origin === 'none' || plugin.name === 'unknown' || enforcesDialect(plugin, dialect)) return [];
+  return policies.map((policy): RuleReport => {
+    const data = { kind: policy.kind, policy: policy.label, plugin: plugin.plugin.label };
+    return plugin.origin === 'config'
+      ? { messageId: 'configured', data, object: policy.source, path: ['metadata', 'name'] }
       : {
         messageId: 'detected',
-        data: { kind: policy.kind, policy: policy.label, plugin: plugin.plugin.label, evidence: plugin.evidence.reason },
+        data: { ...data, evidence: plugin.evidence.reason },
         object: policy.source,
         path: ['metadata', 'name'],
         related: [{ object: plugin.evidence.object, path: ['metadata', 'name'], message: `${plugin.plugin.label} runs here` }],
-      }));
-  },
-});
+      };
+  });
+}
