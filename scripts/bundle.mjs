@@ -85,6 +85,28 @@ const inlineLazyRequires = {
   },
 };
 
+/**
+ * commander requires node:child_process when it loads, for the executable subcommands k8snet does
+ * not use; loading it pulls in net, dgram and the stream modules, about a fifth of the start-up
+ * budget of `--version`. This plugin defers that require to commander's only use of it (spawn).
+ * The build fails if commander's source changes so that the rewrite no longer applies.
+ */
+const deferCommanderChildProcess = {
+  name: 'defer-commander-child-process',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      const uses = source.match(/childProcess\.\w+/g) ?? [];
+      if (!source.includes(eager) || uses.some((use) => use !== 'childProcess.spawn')) {
+        return { errors: [{ text: 'commander no longer requires node:child_process as scripts/bundle.mjs expects: update deferCommanderChildProcess' }] };
+      }
+      const deferred = "const childProcess = { get spawn() { return require('node:child_process').spawn; } };";
+      return { contents: source.replace(eager, deferred), loader: 'js' };
+    });
+  },
+};
+
 /** Returns the name of an exported binding that can change after the module ran (let or var), if any. */
 function changingExport(source) {
   const direct = /^export (?:let|var) ([\w$]+)/m.exec(source);
@@ -116,7 +138,7 @@ const result = await build({
   preserveSymlinks: true,
   legalComments: 'none',
   metafile: true,
-  plugins: [inlineLazyRequires],
+  plugins: [inlineLazyRequires, deferCommanderChildProcess],
   logLevel: 'warning',
 });
 
@@ -152,6 +174,21 @@ for (const output of result.outputFiles) {
   const name = path.basename(output.path);
   sections.push({ name, body: await chunkBody(name, output.text) });
 }
+// The precompiled validators require parts of ajv's runtime (ucs2length for minLength/maxLength):
+// each becomes a section too. Left to Node, the require would resolve only where node_modules is
+// installed beside the bundle (not in the GitHub Action), and a validator that fails to load falls
+// back to compiling every schema with the whole of ajv on each run.
+const validatorsFolder = path.join(root, 'dist', VALIDATORS);
+for (const file of fs.readdirSync(validatorsFolder).filter((name) => name.endsWith('.cjs')).sort()) {
+  const name = `${VALIDATORS}/${file}`;
+  const code = fs.readFileSync(path.join(validatorsFolder, file), 'utf8').replace(/\brequire\("([^"]+)"\)/g, (whole, specifier) => {
+    // Built-in modules and the validators' requires of one another (./Kind.cjs) are left as they are.
+    if (builtins.has(specifier) || specifier.startsWith('.')) return whole;
+    lazyPackages.add(specifier);
+    return `require(${JSON.stringify(`${SECTION_PREFIX}${PACKAGES}/${specifier}.cjs`)})`;
+  });
+  sections.push({ name, body: strictBody(code) });
+}
 for (const name of [...lazyPackages].sort()) {
   // Bundled as Node would load it with require(): its CommonJS build, its own dependencies inlined.
   const bundled = await build({
@@ -170,11 +207,6 @@ for (const name of [...lazyPackages].sort()) {
   for (const input of Object.keys(bundled.metafile.inputs)) result.metafile.inputs[input] ??= bundled.metafile.inputs[input];
   const sectionName = `${PACKAGES}/${name}.cjs`;
   sections.push({ name: sectionName, body: strictBody(bundled.outputFiles[0].text) });
-}
-const validatorsFolder = path.join(root, 'dist', VALIDATORS);
-for (const file of fs.readdirSync(validatorsFolder).filter((name) => name.endsWith('.cjs')).sort()) {
-  const name = `${VALIDATORS}/${file}`;
-  sections.push({ name, body: strictBody(fs.readFileSync(path.join(validatorsFolder, file), 'utf8')) });
 }
 // In name order (chunk names are content hashes), so that the files do not depend on esbuild's output order.
 sections.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -220,13 +252,15 @@ const loader = `// k8snet ${packageJson.version}: the command-line tool, generat
 // This module holds the CLI's entry chunk; the code of commands, formats, packages and validators
 // is in ${SECTIONS_FILE} beside it, in sections read and compiled on first use, so that a run
 // parses only the code it uses.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { compileFunction } from 'node:vm';
 
-const sectionsFile = fileURLToPath(new URL('./${SECTIONS_FILE}', import.meta.url));
+// Built-in modules through require(), not import: importing node:fs builds its ES module facade,
+// which reads every export and so loads the stream modules behind fs.ReadStream (a few ms).
 const requireBuiltin = createRequire(import.meta.url);
+const { closeSync, fstatSync, openSync, readSync } = requireBuiltin('node:fs');
+const { fileURLToPath } = requireBuiltin('node:url');
+const { compileFunction } = requireBuiltin('node:vm');
+const sectionsFile = fileURLToPath(new URL('./${SECTIONS_FILE}', import.meta.url));
 /** The size of ${SECTIONS_FILE} this module was built with, in bytes. */
 const SECTIONS_SIZE = ${sectionsBytes};
 /** Each section of ${SECTIONS_FILE}: [offset, length] in bytes. */

@@ -49,6 +49,16 @@ function sectionTable(): Record<string, [number, number]> {
   return JSON.parse(match![1]) as Record<string, [number, number]>;
 }
 
+/** A copy of the CLI as the GitHub Action runs it: in a folder with no node_modules above it. */
+function installedCopy(): string {
+  const installed = path.join(folder, 'installed');
+  for (const file of ['bin/k8snet.js', ...BUNDLE_FILES, 'package.json']) {
+    fs.mkdirSync(path.dirname(path.join(installed, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(installed, file));
+  }
+  return installed;
+}
+
 describe('the bundled CLI', () => {
   it('is what bin/k8snet.js runs', () => {
     expect(fs.readFileSync(path.join(ROOT, 'bin', 'k8snet.js'), 'utf8')).toMatch(/from '\.\.\/dist\/k8snet\.mjs'/);
@@ -60,12 +70,7 @@ describe('the bundled CLI', () => {
     for (const name of ['commander', 'js-yaml', 'ajv', 'ip-num', 'chalk', 'fast-uri']) expect(module).toMatch(new RegExp(`^${name} \\d+\\.\\d+\\.\\d+ \\(`, 'm'));
     const sections = Object.keys(sectionTable());
     expect(sections).toEqual(expect.arrayContaining(['packages/js-yaml.cjs', 'packages/ajv.cjs', 'packages/ip-num.cjs', 'generated/validators/NetworkPolicy.cjs']));
-    // Run from a folder with no node_modules above it: the bundle needs none.
-    const installed = path.join(folder, 'installed');
-    for (const file of ['bin/k8snet.js', ...BUNDLE_FILES, 'package.json']) {
-      fs.mkdirSync(path.dirname(path.join(installed, file)), { recursive: true });
-      fs.copyFileSync(path.join(ROOT, file), path.join(installed, file));
-    }
+    const installed = installedCopy();
     const config = path.join(folder, 'options.yaml');
     fs.writeFileSync(config, 'rules:\n  policy-allows-all-ingress:\n    level: error\n    options: { sensitivePorts: [not-a-port] }\n');
     const lint = run(process.execPath, [path.join(installed, 'bin', 'k8snet.js'), 'lint', '--config', config, path.join(ROOT, 'fixtures', 'demo')], { cwd: folder, env: { ...process.env, NO_COLOR: '1' } });
@@ -83,17 +88,22 @@ describe('the bundled CLI', () => {
     expect(compiled.reduce((bytes, name) => bytes + table[name][1], 0)).toBeLessThan(20_000);
   });
 
-  it('a lint compiles js-yaml and the validators of the kinds it meets, not ajv nor ip-num', () => {
+  it('a lint compiles js-yaml and the validators of the kinds it meets, not ajv nor ip-num, with no node_modules to fall back on', () => {
+    // The CronJob's validator and the configuration's use ajv's ucs2length (minLength): a section
+    // of its own, not a require that only resolves where node_modules is installed.
     const manifest = path.join(folder, 'service.yaml');
-    fs.writeFileSync(manifest, 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  ports:\n    - port: eighty\n');
-    const run = k8snet(['lint', '--format', 'json', manifest], { env: { NODE_OPTIONS: `--require ${hook}` } });
-    expect(run.status).toBe(2);
-    const findings = (JSON.parse(run.stdout) as { findings: { ruleId: string; line: number }[] }).findings;
+    fs.writeFileSync(manifest, 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  ports:\n    - port: eighty\n'
+      + '---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: shop}\nspec:\n  schedule: "0 1 * * *"\n'
+      + '  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: job, image: busybox}]\n');
+    const installed = installedCopy();
+    const result = run(process.execPath, [path.join(installed, 'bin', 'k8snet.js'), 'lint', '--format', 'json', manifest], { cwd: folder, env: { ...process.env, NODE_OPTIONS: `--require ${hook}` } });
+    expect(result.status).toBe(2);
+    const findings = (JSON.parse(result.stdout) as { findings: { ruleId: string; line: number }[] }).findings;
     expect(findings).toContainEqual(expect.objectContaining({ ruleId: 'input-schema', line: 6 }));
-    const compiled = compiledSections(run.stderr);
+    const compiled = compiledSections(result.stderr);
     expect(compiled).toContain('packages/js-yaml.cjs');
-    expect(compiled).toContain('generated/validators/Service.cjs');
-    expect(compiled.filter((name) => name.startsWith('generated/validators/')).sort()).toEqual(['generated/validators/Service.cjs', 'generated/validators/k8snet-config.cjs']);
+    expect(compiled.filter((name) => name.startsWith('generated/validators/')).sort()).toEqual(['generated/validators/CronJob.cjs', 'generated/validators/Service.cjs', 'generated/validators/k8snet-config.cjs']);
+    expect(compiled).toContain('packages/ajv/dist/runtime/ucs2length.cjs');
     expect(compiled).not.toContain('packages/ajv.cjs');
     expect(compiled).not.toContain('packages/ip-num.cjs');
   });
