@@ -27,7 +27,10 @@ export default defineRule({
       return texts.get(definition);
     };
     const sameText = (a: ManifestObject, b: ManifestObject) => textOf(a) !== undefined && textOf(a) === textOf(b);
-    const contents = canonicalContents(graph.duplicates.filter(({ object, earlier }) => !sameText(object, earlier))
+    // Copies that differ in a field the loader kept (an HA variant's replicas) differ without parsing them again either.
+    const differing = new Set(graph.duplicates.filter(({ object, earlier }) => !sameText(object, earlier) && keptFieldsDiffer(object.value, earlier.value))
+      .map((duplicate) => duplicate.object));
+    const contents = canonicalContents(graph.duplicates.filter(({ object, earlier }) => !sameText(object, earlier) && !differing.has(object))
       .flatMap((duplicate) => [duplicate.object, duplicate.earlier]));
     // Each definition's first definition and how many come before it, worked out once: a file
     // that defines one object thousands of times made this walk (and its findings) grow with the cube.
@@ -71,7 +74,7 @@ export default defineRule({
       const definitions = [first, ...nearest];
       const unnamed = count - definitions.length;
       // The loader keeps only the fields k8snet reads: compare the definitions in full.
-      const same = sameText(object, earlier) || contents.get(object) === contents.get(earlier);
+      const same = sameText(object, earlier) || (!differing.has(object) && contents.get(object) === contents.get(earlier));
       const name = `${object.kind} ${displayName(object, definitions)}`;
       const isCause = grouped && repeated[0] === object;
       reports.push({
@@ -110,6 +113,29 @@ const MAX_EARLIER_SHOWN = 3;
 function displayName(object: ManifestObject, earlier: readonly ManifestObject[]): string {
   const namespace = object.namespace ?? earlier.find((definition) => definition.namespace !== undefined)?.namespace;
   return namespace === undefined ? object.name : `${namespace}/${object.name}`;
+}
+
+/**
+ * True when two values as the loader kept them differ in a field both kept, so that the complete
+ * definitions surely differ too. The loader only leaves mapping keys out (see load/projection.ts):
+ * it never changes a value it keeps nor drops a list item, so a kept scalar is the complete
+ * value's at the same path, and so are a kept field's type and a kept list's length. A key one
+ * value has and the other lacks proves nothing (the other may have been left out), and equal kept
+ * fields prove nothing either: only a difference is concluded here.
+ */
+function keptFieldsDiffer(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return true;
+    return a.some((item, index) => keptFieldsDiffer(item, b[index]));
+  }
+  const aIsMapping = a !== null && typeof a === 'object';
+  const bIsMapping = b !== null && typeof b === 'object';
+  if (aIsMapping || bIsMapping) {
+    if (!aIsMapping || !bIsMapping) return true;
+    const other = b as Record<string, unknown>;
+    return Object.entries(a as Record<string, unknown>).some(([key, value]) => Object.hasOwn(other, key) && keptFieldsDiffer(value, other[key]));
+  }
+  return a !== b && !(Number.isNaN(a) && Number.isNaN(b));
 }
 
 /**
