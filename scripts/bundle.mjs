@@ -1,6 +1,6 @@
 // Bundles the compiled CLI (dist/src/cli/main.js and everything it imports, npm packages and the
 // precompiled validators included) into two files, which bin/k8snet.js runs:
-//   dist/k8snet.mjs       the module Node loads: a small loader and the CLI's entry chunk;
+//   dist/k8snet.cjs       the module Node loads (CommonJS): a small loader and the CLI's entry chunk;
 //   dist/k8snet.sections  the rest of the code, in sections the loader reads and compiles on use.
 // Both are committed: the pre-commit hooks, the GitHub Action and `npm install` from git run them
 // as they are, with no dependency to install and nothing to build.
@@ -30,7 +30,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdirArgument = process.argv.indexOf('--outdir');
 const outdir = outdirArgument > 0 ? path.resolve(process.argv[outdirArgument + 1]) : path.join(root, 'dist');
 /** The module Node loads, and the file of sections beside it. */
-const MODULE_FILE = 'k8snet.mjs';
+const MODULE_FILE = 'k8snet.cjs';
 const SECTIONS_FILE = 'k8snet.sections';
 const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
@@ -231,13 +231,25 @@ const notices = inlinedPackages()
   .map((entry) => `${entry.name} ${entry.version} (${entry.license})\n\n${entry.text}`)
   .join(`\n\n${'-'.repeat(78)}\n\n`);
 
-// The entry chunk is compiled with the loader (every run needs it); the others are sections.
+// The entry chunk is compiled with the loader (every run needs it), and so are the chunks it
+// requires as it starts (esbuild's runtime helpers, the error classes): each compileFunction call
+// costs more than the parsing of a small chunk, and every run, `--version` too, made three. The
+// other chunks are sections.
 const entry = sections.find((section) => section.name === ENTRY_SECTION) ?? fail(`esbuild wrote no ${ENTRY_SECTION}`);
+const staticChunkRequires = (section) => [...section.body.matchAll(/^var [\w$]+ = require\("\.\/(chunk-[\w]+\.js)"\);$/gm)].map((match) => match[1]);
+const startupChunks = new Set();
+for (const pending = staticChunkRequires(entry); pending.length > 0;) {
+  const name = pending.shift();
+  if (startupChunks.has(name)) continue;
+  startupChunks.add(name);
+  pending.push(...staticChunkRequires(sections.find((section) => section.name === name) ?? fail(`the entry requires ${name}, which esbuild did not write`)));
+}
+const inlined = sections.filter((section) => startupChunks.has(section.name));
 const table = {};
 const sectionsParts = [`// The code of k8snet's commands, formats, packages and validators, read by ${MODULE_FILE} a section at a\n// time (scripts/bundle.mjs). Not a module of its own: Node never loads this file as a whole.\n`];
 let sectionsBytes = Buffer.byteLength(sectionsParts[0]);
 for (const section of sections) {
-  if (section === entry) continue;
+  if (section === entry || startupChunks.has(section.name)) continue;
   const heading = `\n//# section ${section.name}\n`;
   const bodyBytes = Buffer.byteLength(section.body);
   table[section.name] = [sectionsBytes + Buffer.byteLength(heading), bodyBytes];
@@ -251,21 +263,26 @@ const loader = `// k8snet ${packageJson.version}: the command-line tool, generat
 //
 // This module holds the CLI's entry chunk; the code of commands, formats, packages and validators
 // is in ${SECTIONS_FILE} beside it, in sections read and compiled on first use, so that a run
-// parses only the code it uses.
-import { createRequire } from 'node:module';
+// parses only the code it uses. It is CommonJS, as is bin/k8snet.js: Node loads CommonJS
+// synchronously, while an ES module entry starts its loader and reads files on its thread pool
+// (several milliseconds of every run, a third of the start-up budget of --version).
+'use strict';
+const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
+const { join } = require('node:path');
+const { compileFunction } = require('node:vm');
 
-// Built-in modules through require(), not import: importing node:fs builds its ES module facade,
-// which reads every export and so loads the stream modules behind fs.ReadStream (a few ms).
-const requireBuiltin = createRequire(import.meta.url);
-const { closeSync, fstatSync, openSync, readSync } = requireBuiltin('node:fs');
-const { fileURLToPath } = requireBuiltin('node:url');
-const { compileFunction } = requireBuiltin('node:vm');
-const sectionsFile = fileURLToPath(new URL('./${SECTIONS_FILE}', import.meta.url));
+const requireBuiltin = require;
+const sectionsFile = join(__dirname, '${SECTIONS_FILE}');
 /** The size of ${SECTIONS_FILE} this module was built with, in bytes. */
 const SECTIONS_SIZE = ${sectionsBytes};
 /** Each section of ${SECTIONS_FILE}: [offset, length] in bytes. */
 const sections = ${JSON.stringify(table, null, 1).replaceAll('\n', '')};
 const loaded = new Map();
+
+/** The chunks the entry chunk requires as it starts, compiled with this module rather than read as sections. */
+const startupChunks = {
+${inlined.map((section) => `  ${JSON.stringify(section.name)}: function (exports, require, module) {\n${section.body}\n},`).join('\n')}
+};
 
 /** Returns a section's code, read from ${SECTIONS_FILE}. */
 function readSection(name) {
@@ -275,7 +292,7 @@ function readSection(name) {
   const descriptor = openSync(sectionsFile, 'r');
   try {
     // A sections file from another build would hand out the wrong code: stop before compiling it.
-    if (fstatSync(descriptor).size !== SECTIONS_SIZE) throw new Error(\`k8snet: \${sectionsFile} does not belong to this k8snet.mjs (rebuild with npm run build)\`);
+    if (fstatSync(descriptor).size !== SECTIONS_SIZE) throw new Error(\`k8snet: \${sectionsFile} does not belong to this ${MODULE_FILE} (rebuild with npm run build)\`);
     readSync(descriptor, bytes, 0, length, offset);
   } finally {
     closeSync(descriptor);
@@ -287,11 +304,11 @@ function readSection(name) {
 function load(name) {
   let module = loaded.get(name);
   if (!module) {
-    const body = readSection(name);
     module = { exports: {} };
     loaded.set(name, module);
-    compileFunction(body, ['exports', 'require', 'module'], { filename: \`\${sectionsFile}#\${name}\` })
-      .call(module.exports, module.exports, requireFrom(name), module);
+    const compiled = Object.hasOwn(startupChunks, name) ? startupChunks[name]
+      : compileFunction(readSection(name), ['exports', 'require', 'module'], { filename: \`\${sectionsFile}#\${name}\` });
+    compiled.call(module.exports, module.exports, requireFrom(name), module);
     if (name.startsWith('chunk-')) module.exports = takeValues(module.exports);
   }
   return module.exports;
@@ -325,7 +342,7 @@ ${entry.body}
 }).call(entry.exports, entry.exports, requireFrom(${JSON.stringify(entry.name)}), entry);
 
 /** Runs the CLI on process.argv; resolves to the exit code. */
-export const main = entry.exports.main;
+exports.main = entry.exports.main;
 
 /*
 ${notices.replaceAll('*/', '* /')}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ROOT, expectNoStackTrace, k8snet } from './run-cli.js';
 
-const COMPILED = path.join(ROOT, 'dist', 'k8snet.mjs');
+const COMPILED = path.join(ROOT, 'dist', 'k8snet.cjs');
 const ANSI = /\u001b\[\d+(;\d+)*m/;
 
 

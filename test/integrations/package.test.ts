@@ -32,7 +32,7 @@ describe('the npm package', () => {
     const pack = run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPOSITORY, env: { ...process.env, npm_config_offline: 'true' } });
     expect(pack.status).toBe(0);
     const [{ files }] = JSON.parse(pack.stdout) as { files: { path: string }[] }[];
-    expect(files.map((file) => file.path).sort()).toEqual(['LICENSE', 'README.md', 'bin/k8snet.js', 'dist/k8snet.mjs', 'dist/k8snet.sections', 'package.json', 'rules/README.md']);
+    expect(files.map((file) => file.path).sort()).toEqual(['LICENSE', 'README.md', 'bin/k8snet.js', 'bin/package.json', 'dist/k8snet.cjs', 'dist/k8snet.sections', 'package.json', 'rules/README.md']);
   });
 
   it('has no dependency and no script that runs when it is installed', () => {

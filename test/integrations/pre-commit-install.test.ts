@@ -65,7 +65,7 @@ function npm(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Comm
 function expectWorkingInstallation(environment: string): void {
   const installed = path.join(environment, 'lib', 'node_modules', packageJson.name);
   expect(fs.readdirSync(installed).sort()).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json', 'rules']);
-  expect(fs.readdirSync(path.join(installed, 'dist')).sort()).toEqual(['k8snet.mjs', 'k8snet.sections']);
+  expect(fs.readdirSync(path.join(installed, 'dist')).sort()).toEqual(['k8snet.cjs', 'k8snet.sections']);
   // A real folder, not a link into npm's temporary clone, which npm deletes.
   expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
   const executable = path.join(environment, 'bin', 'k8snet');

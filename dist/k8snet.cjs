@@ -4,21 +4,175 @@
 //
 // This module holds the CLI's entry chunk; the code of commands, formats, packages and validators
 // is in k8snet.sections beside it, in sections read and compiled on first use, so that a run
-// parses only the code it uses.
-import { createRequire } from 'node:module';
+// parses only the code it uses. It is CommonJS, as is bin/k8snet.js: Node loads CommonJS
+// synchronously, while an ES module entry starts its loader and reads files on its thread pool
+// (several milliseconds of every run, a third of the start-up budget of --version).
+'use strict';
+const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
+const { join } = require('node:path');
+const { compileFunction } = require('node:vm');
 
-// Built-in modules through require(), not import: importing node:fs builds its ES module facade,
-// which reads every export and so loads the stream modules behind fs.ReadStream (a few ms).
-const requireBuiltin = createRequire(import.meta.url);
-const { closeSync, fstatSync, openSync, readSync } = requireBuiltin('node:fs');
-const { fileURLToPath } = requireBuiltin('node:url');
-const { compileFunction } = requireBuiltin('node:vm');
-const sectionsFile = fileURLToPath(new URL('./k8snet.sections', import.meta.url));
+const requireBuiltin = require;
+const sectionsFile = join(__dirname, 'k8snet.sections');
 /** The size of k8snet.sections this module was built with, in bytes. */
-const SECTIONS_SIZE = 3760485;
+const SECTIONS_SIZE = 3754417;
 /** Each section of k8snet.sections: [offset, length] in bytes. */
-const sections = { "chunk-2GFQCSBL.js": [  227,  24329 ], "chunk-2RO7NG3A.js": [  24588,  14270 ], "chunk-2TBHKF63.js": [  38890,  3222 ], "chunk-4JNRZS4K.js": [  42144,  1270 ], "chunk-55UQCPKI.js": [  43446,  88785 ], "chunk-5KOPNMMM.js": [  132263,  8858 ], "chunk-5NWBQPCQ.js": [  141153,  8320 ], "chunk-64CWXJRG.js": [  149505,  15423 ], "chunk-6GGDAGID.js": [  164960,  6217 ], "chunk-6HULGWGB.js": [  171209,  7471 ], "chunk-6KNW457K.js": [  178712,  1914 ], "chunk-75JQEEJS.js": [  180658,  1485 ], "chunk-7F6WJR3T.js": [  182175,  5520 ], "chunk-7LNVKN2Y.js": [  187727,  3989 ], "chunk-7R3TME67.js": [  191748,  12299 ], "chunk-7VWU3GBN.js": [  204079,  7897 ], "chunk-A3L6SAZO.js": [  212008,  7812 ], "chunk-AWFJYXQZ.js": [  219852,  3875 ], "chunk-C3VHODP6.js": [  223759,  261559 ], "chunk-DHXJOU6T.js": [  485350,  10168 ], "chunk-DILEWAZO.js": [  495550,  44621 ], "chunk-E7ZYUBYH.js": [  540203,  1255 ], "chunk-EAXPX4F7.js": [  541490,  10735 ], "chunk-F7JPSHIB.js": [  552257,  1535 ], "chunk-F7Y3P7C2.js": [  553824,  11307 ], "chunk-FQQVOJ6T.js": [  565163,  46638 ], "chunk-GHEDNEQY.js": [  611833,  44338 ], "chunk-HMKR4OOC.js": [  656203,  2625 ], "chunk-IMLVWBQR.js": [  658860,  9060 ], "chunk-IQD3DZVS.js": [  667952,  4018 ], "chunk-J5GLOKSX.js": [  672002,  1792 ], "chunk-K2HF2UM7.js": [  673826,  2528 ], "chunk-K7T7FVCK.js": [  676386,  18857 ], "chunk-KVOYB5CW.js": [  695275,  16919 ], "chunk-M3STGQWR.js": [  712226,  1437 ], "chunk-MNRRE6FN.js": [  713695,  5015 ], "chunk-OSGEW6QN.js": [  718742,  2090 ], "chunk-PCHYCQMX.js": [  720864,  1141 ], "chunk-PIRHQTI4.js": [  722037,  2762 ], "chunk-PV67AAYC.js": [  724831,  4331 ], "chunk-Q2WBMQVD.js": [  729194,  2853 ], "chunk-QKWWQULC.js": [  732079,  321118 ], "chunk-QMUJXUDH.js": [  1053229,  4527 ], "chunk-QQ4GZFNW.js": [  1057788,  186218 ], "chunk-QZRJ5ECT.js": [  1244038,  16872 ], "chunk-RN63KH7H.js": [  1260942,  2100 ], "chunk-TYH3X6FJ.js": [  1263074,  1725 ], "chunk-UG36HKMR.js": [  1264831,  1532 ], "chunk-UG7HI23V.js": [  1266395,  26829 ], "chunk-UISYGHPN.js": [  1293256,  3123 ], "chunk-VEFCZUYL.js": [  1296411,  2852 ], "chunk-W7PVLJ35.js": [  1299295,  1829 ], "chunk-WAMFAXMB.js": [  1301156,  1728 ], "chunk-WGDS3UQJ.js": [  1302916,  2568 ], "chunk-WVFATTDB.js": [  1305516,  11331 ], "chunk-XSTB6Y64.js": [  1316879,  7555 ], "chunk-Y53VTDHO.js": [  1324466,  5284 ], "chunk-YXGN4A2N.js": [  1329782,  1540 ], "chunk-YZGS33EA.js": [  1331354,  4145 ], "generated/validators/AdminNetworkPolicy.cjs": [  1335557,  63635 ], "generated/validators/Alertmanager.cjs": [  1399244,  27237 ], "generated/validators/AuthorizationPolicy.cjs": [  1426540,  56741 ], "generated/validators/BaselineAdminNetworkPolicy.cjs": [  1483347,  154 ], "generated/validators/CalicoGlobalNetworkPolicy.cjs": [  1483566,  62493 ], "generated/validators/CalicoGlobalNetworkSet.cjs": [  1546121,  16248 ], "generated/validators/CalicoHostEndpoint.cjs": [  1562427,  22598 ], "generated/validators/CalicoNetworkPolicy.cjs": [  1585084,  60402 ], "generated/validators/CalicoNetworkSet.cjs": [  1645542,  16242 ], "generated/validators/CalicoProfile.cjs": [  1661837,  58014 ], "generated/validators/CalicoStagedGlobalNetworkPolicy.cjs": [  1719922,  63155 ], "generated/validators/CalicoStagedKubernetesNetworkPolicy.cjs": [  1783152,  19436 ], "generated/validators/CalicoStagedNetworkPolicy.cjs": [  1802653,  61057 ], "generated/validators/CalicoTier.cjs": [  1863760,  15654 ], "generated/validators/CalicoWorkloadEndpoint.cjs": [  1879476,  24935 ], "generated/validators/CiliumCIDRGroup.cjs": [  1904466,  16447 ], "generated/validators/CiliumClusterwideNetworkPolicy.cjs": [  1920983,  160 ], "generated/validators/CiliumNetworkPolicy.cjs": [  1921202,  143164 ], "generated/validators/ClusterNetworkPolicy.cjs": [  2064426,  94273 ], "generated/validators/CronJob.cjs": [  2158746,  61719 ], "generated/validators/DaemonSet.cjs": [  2220514,  121 ], "generated/validators/Deployment.cjs": [  2220685,  46511 ], "generated/validators/DestinationRule.cjs": [  2267251,  29004 ], "generated/validators/EndpointSlice.cjs": [  2296308,  25394 ], "generated/validators/Endpoints.cjs": [  2321751,  25740 ], "generated/validators/GRPCRoute.cjs": [  2347540,  41202 ], "generated/validators/Gateway.cjs": [  2388789,  41737 ], "generated/validators/GatewayClass.cjs": [  2430578,  16417 ], "generated/validators/HTTPRoute.cjs": [  2447044,  43564 ], "generated/validators/HorizontalPodAutoscaler.cjs": [  2490671,  20093 ], "generated/validators/Ingress.cjs": [  2510811,  37999 ], "generated/validators/IngressClass.cjs": [  2548862,  16376 ], "generated/validators/IstioGateway.cjs": [  2565290,  26865 ], "generated/validators/Job.cjs": [  2592198,  47823 ], "generated/validators/Namespace.cjs": [  2640070,  14665 ], "generated/validators/NetworkPolicy.cjs": [  2654788,  42470 ], "generated/validators/Node.cjs": [  2697302,  20553 ], "generated/validators/PeerAuthentication.cjs": [  2717913,  20826 ], "generated/validators/Pod.cjs": [  2738782,  37138 ], "generated/validators/Prometheus.cjs": [  2775970,  30808 ], "generated/validators/ReferenceGrant.cjs": [  2806832,  21428 ], "generated/validators/ReplicaSet.cjs": [  2828310,  122 ], "generated/validators/ReplicationController.cjs": [  2828493,  39901 ], "generated/validators/RequestAuthentication.cjs": [  2868455,  26439 ], "generated/validators/Route.cjs": [  2894939,  26425 ], "generated/validators/Service.cjs": [  2921411,  39173 ], "generated/validators/ServiceEntry.cjs": [  2960636,  31393 ], "generated/validators/Sidecar.cjs": [  2992076,  28030 ], "generated/validators/StatefulSet.cjs": [  3020157,  123 ], "generated/validators/TCPRoute.cjs": [  3020328,  28237 ], "generated/validators/TLSRoute.cjs": [  3048613,  29144 ], "generated/validators/ThanosRuler.cjs": [  3077808,  27236 ], "generated/validators/UDPRoute.cjs": [  3105092,  28237 ], "generated/validators/VirtualService.cjs": [  3133383,  34258 ], "generated/validators/k8snet-config.cjs": [  3167694,  42534 ], "packages/ajv.cjs": [  3210259,  264250 ], "packages/ajv/dist/runtime/ucs2length.cjs": [  3474564,  1113 ], "packages/ip-num.cjs": [  3475711,  137327 ], "packages/js-yaml.cjs": [  3613073,  147411 ]};
+const sections = { "chunk-2GFQCSBL.js": [  227,  24329 ], "chunk-2RO7NG3A.js": [  24588,  14270 ], "chunk-2TBHKF63.js": [  38890,  3222 ], "chunk-4JNRZS4K.js": [  42144,  1270 ], "chunk-55UQCPKI.js": [  43446,  88785 ], "chunk-5KOPNMMM.js": [  132263,  8858 ], "chunk-5NWBQPCQ.js": [  141153,  8320 ], "chunk-64CWXJRG.js": [  149505,  15423 ], "chunk-6GGDAGID.js": [  164960,  6217 ], "chunk-6HULGWGB.js": [  171209,  7471 ], "chunk-6KNW457K.js": [  178712,  1914 ], "chunk-7F6WJR3T.js": [  180658,  5520 ], "chunk-7LNVKN2Y.js": [  186210,  3989 ], "chunk-7R3TME67.js": [  190231,  12299 ], "chunk-7VWU3GBN.js": [  202562,  7897 ], "chunk-A3L6SAZO.js": [  210491,  7812 ], "chunk-AWFJYXQZ.js": [  218335,  3875 ], "chunk-C3VHODP6.js": [  222242,  261559 ], "chunk-DHXJOU6T.js": [  483833,  10168 ], "chunk-DILEWAZO.js": [  494033,  44621 ], "chunk-E7ZYUBYH.js": [  538686,  1255 ], "chunk-EAXPX4F7.js": [  539973,  10735 ], "chunk-F7JPSHIB.js": [  550740,  1535 ], "chunk-F7Y3P7C2.js": [  552307,  11307 ], "chunk-FQQVOJ6T.js": [  563646,  46638 ], "chunk-GHEDNEQY.js": [  610316,  44338 ], "chunk-HMKR4OOC.js": [  654686,  2625 ], "chunk-IMLVWBQR.js": [  657343,  9060 ], "chunk-IQD3DZVS.js": [  666435,  4018 ], "chunk-J5GLOKSX.js": [  670485,  1792 ], "chunk-K2HF2UM7.js": [  672309,  2528 ], "chunk-K7T7FVCK.js": [  674869,  18857 ], "chunk-KVOYB5CW.js": [  693758,  16919 ], "chunk-M3STGQWR.js": [  710709,  1437 ], "chunk-MNRRE6FN.js": [  712178,  5015 ], "chunk-OSGEW6QN.js": [  717225,  2090 ], "chunk-PCHYCQMX.js": [  719347,  1141 ], "chunk-PV67AAYC.js": [  720520,  4331 ], "chunk-Q2WBMQVD.js": [  724883,  2853 ], "chunk-QKWWQULC.js": [  727768,  321118 ], "chunk-QMUJXUDH.js": [  1048918,  4527 ], "chunk-QQ4GZFNW.js": [  1053477,  186218 ], "chunk-QZRJ5ECT.js": [  1239727,  16872 ], "chunk-RN63KH7H.js": [  1256631,  2100 ], "chunk-UG36HKMR.js": [  1258763,  1532 ], "chunk-UG7HI23V.js": [  1260327,  26829 ], "chunk-UISYGHPN.js": [  1287188,  3123 ], "chunk-VEFCZUYL.js": [  1290343,  2852 ], "chunk-W7PVLJ35.js": [  1293227,  1829 ], "chunk-WAMFAXMB.js": [  1295088,  1728 ], "chunk-WGDS3UQJ.js": [  1296848,  2568 ], "chunk-WVFATTDB.js": [  1299448,  11331 ], "chunk-XSTB6Y64.js": [  1310811,  7555 ], "chunk-Y53VTDHO.js": [  1318398,  5284 ], "chunk-YXGN4A2N.js": [  1323714,  1540 ], "chunk-YZGS33EA.js": [  1325286,  4145 ], "generated/validators/AdminNetworkPolicy.cjs": [  1329489,  63635 ], "generated/validators/Alertmanager.cjs": [  1393176,  27237 ], "generated/validators/AuthorizationPolicy.cjs": [  1420472,  56741 ], "generated/validators/BaselineAdminNetworkPolicy.cjs": [  1477279,  154 ], "generated/validators/CalicoGlobalNetworkPolicy.cjs": [  1477498,  62493 ], "generated/validators/CalicoGlobalNetworkSet.cjs": [  1540053,  16248 ], "generated/validators/CalicoHostEndpoint.cjs": [  1556359,  22598 ], "generated/validators/CalicoNetworkPolicy.cjs": [  1579016,  60402 ], "generated/validators/CalicoNetworkSet.cjs": [  1639474,  16242 ], "generated/validators/CalicoProfile.cjs": [  1655769,  58014 ], "generated/validators/CalicoStagedGlobalNetworkPolicy.cjs": [  1713854,  63155 ], "generated/validators/CalicoStagedKubernetesNetworkPolicy.cjs": [  1777084,  19436 ], "generated/validators/CalicoStagedNetworkPolicy.cjs": [  1796585,  61057 ], "generated/validators/CalicoTier.cjs": [  1857692,  15654 ], "generated/validators/CalicoWorkloadEndpoint.cjs": [  1873408,  24935 ], "generated/validators/CiliumCIDRGroup.cjs": [  1898398,  16447 ], "generated/validators/CiliumClusterwideNetworkPolicy.cjs": [  1914915,  160 ], "generated/validators/CiliumNetworkPolicy.cjs": [  1915134,  143164 ], "generated/validators/ClusterNetworkPolicy.cjs": [  2058358,  94273 ], "generated/validators/CronJob.cjs": [  2152678,  61719 ], "generated/validators/DaemonSet.cjs": [  2214446,  121 ], "generated/validators/Deployment.cjs": [  2214617,  46511 ], "generated/validators/DestinationRule.cjs": [  2261183,  29004 ], "generated/validators/EndpointSlice.cjs": [  2290240,  25394 ], "generated/validators/Endpoints.cjs": [  2315683,  25740 ], "generated/validators/GRPCRoute.cjs": [  2341472,  41202 ], "generated/validators/Gateway.cjs": [  2382721,  41737 ], "generated/validators/GatewayClass.cjs": [  2424510,  16417 ], "generated/validators/HTTPRoute.cjs": [  2440976,  43564 ], "generated/validators/HorizontalPodAutoscaler.cjs": [  2484603,  20093 ], "generated/validators/Ingress.cjs": [  2504743,  37999 ], "generated/validators/IngressClass.cjs": [  2542794,  16376 ], "generated/validators/IstioGateway.cjs": [  2559222,  26865 ], "generated/validators/Job.cjs": [  2586130,  47823 ], "generated/validators/Namespace.cjs": [  2634002,  14665 ], "generated/validators/NetworkPolicy.cjs": [  2648720,  42470 ], "generated/validators/Node.cjs": [  2691234,  20553 ], "generated/validators/PeerAuthentication.cjs": [  2711845,  20826 ], "generated/validators/Pod.cjs": [  2732714,  37138 ], "generated/validators/Prometheus.cjs": [  2769902,  30808 ], "generated/validators/ReferenceGrant.cjs": [  2800764,  21428 ], "generated/validators/ReplicaSet.cjs": [  2822242,  122 ], "generated/validators/ReplicationController.cjs": [  2822425,  39901 ], "generated/validators/RequestAuthentication.cjs": [  2862387,  26439 ], "generated/validators/Route.cjs": [  2888871,  26425 ], "generated/validators/Service.cjs": [  2915343,  39173 ], "generated/validators/ServiceEntry.cjs": [  2954568,  31393 ], "generated/validators/Sidecar.cjs": [  2986008,  28030 ], "generated/validators/StatefulSet.cjs": [  3014089,  123 ], "generated/validators/TCPRoute.cjs": [  3014260,  28237 ], "generated/validators/TLSRoute.cjs": [  3042545,  29144 ], "generated/validators/ThanosRuler.cjs": [  3071740,  27236 ], "generated/validators/UDPRoute.cjs": [  3099024,  28237 ], "generated/validators/VirtualService.cjs": [  3127315,  34258 ], "generated/validators/k8snet-config.cjs": [  3161626,  42534 ], "packages/ajv.cjs": [  3204191,  264250 ], "packages/ajv/dist/runtime/ucs2length.cjs": [  3468496,  1113 ], "packages/ip-num.cjs": [  3469643,  137327 ], "packages/js-yaml.cjs": [  3607005,  147411 ]};
 const loaded = new Map();
+
+/** The chunks the entry chunk requires as it starts, compiled with this module rather than read as sections. */
+const startupChunks = {
+  "chunk-75JQEEJS.js": function (exports, require, module) {
+"use strict";var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+var chunk_75JQEEJS_exports = {};
+__export(chunk_75JQEEJS_exports, {
+  escapeText: () => escapeText
+});
+module.exports = __toCommonJS(chunk_75JQEEJS_exports);
+var UNSAFE = /[\p{Cc}\p{Zl}\p{Zp}\p{Bidi_Control}]/u;
+var UNSAFE_ALL = /[\p{Cc}\p{Zl}\p{Zp}\p{Bidi_Control}]/gu;
+var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function visible(char) {
+  const named = NAMED[char];
+  if (named)
+    return named;
+  const code = char.charCodeAt(0);
+  return code < 256 ? `\\x${code.toString(16).toUpperCase().padStart(2, "0")}` : `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+function escapeText(text) {
+  return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, visible) : text;
+}
+
+},
+  "chunk-PIRHQTI4.js": function (exports, require, module) {
+"use strict";var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+var chunk_PIRHQTI4_exports = {};
+__export(chunk_PIRHQTI4_exports, {
+  __commonJS: () => __commonJS,
+  __require: () => __require,
+  __toESM: () => __toESM
+});
+module.exports = __toCommonJS(chunk_PIRHQTI4_exports);
+var __create = Object.create;
+var __defProp2 = Object.defineProperty;
+var __getOwnPropDesc2 = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames2 = Object.getOwnPropertyNames;
+var __getProtoOf = Object.getPrototypeOf;
+var __hasOwnProp2 = Object.prototype.hasOwnProperty;
+var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
+  get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
+}) : x)(function(x) {
+  if (typeof require !== "undefined") return require.apply(this, arguments);
+  throw Error('Dynamic require of "' + x + '" is not supported');
+});
+var __commonJS = (cb, mod) => function __require2() {
+  try {
+    return mod || (0, cb[__getOwnPropNames2(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+  } catch (e) {
+    throw mod = 0, e;
+  }
+};
+var __copyProps2 = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames2(from))
+      if (!__hasOwnProp2.call(to, key) && key !== except)
+        __defProp2(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc2(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps2(
+  // If the importer is in node compatibility mode or this is not an ESM
+  // file that has been converted to a CommonJS file using a Babel-
+  // compatible transform (i.e. "__esModule" has not been set), then set
+  // "default" to the CommonJS "module.exports" for node compatibility.
+  isNodeMode || !mod || !mod.__esModule ? __defProp2(target, "default", { value: mod, enumerable: true }) : target,
+  mod
+));
+
+},
+  "chunk-TYH3X6FJ.js": function (exports, require, module) {
+"use strict";var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+var chunk_TYH3X6FJ_exports = {};
+__export(chunk_TYH3X6FJ_exports, {
+  EXIT_FINDINGS: () => EXIT_FINDINGS,
+  EXIT_OK: () => EXIT_OK,
+  EXIT_USAGE: () => EXIT_USAGE,
+  UsageError: () => UsageError,
+  hasInputErrors: () => hasInputErrors,
+  shouldColor: () => shouldColor
+});
+module.exports = __toCommonJS(chunk_TYH3X6FJ_exports);
+var EXIT_OK = 0;
+var EXIT_FINDINGS = 1;
+var EXIT_USAGE = 2;
+var UsageError = class extends Error {
+};
+function hasInputErrors(findings) {
+  return findings.some((finding) => finding.severity === "error");
+}
+function shouldColor(stream, colorFlag, environment) {
+  if (!colorFlag)
+    return false;
+  const force = environment.FORCE_COLOR;
+  if (force !== void 0)
+    return force !== "0" && force.toLowerCase() !== "false";
+  if (environment.NO_COLOR !== void 0 && environment.NO_COLOR !== "")
+    return false;
+  if (environment.TERM === "dumb")
+    return false;
+  return stream.isTTY === true;
+}
+
+},
+};
 
 /** Returns a section's code, read from k8snet.sections. */
 function readSection(name) {
@@ -28,7 +182,7 @@ function readSection(name) {
   const descriptor = openSync(sectionsFile, 'r');
   try {
     // A sections file from another build would hand out the wrong code: stop before compiling it.
-    if (fstatSync(descriptor).size !== SECTIONS_SIZE) throw new Error(`k8snet: ${sectionsFile} does not belong to this k8snet.mjs (rebuild with npm run build)`);
+    if (fstatSync(descriptor).size !== SECTIONS_SIZE) throw new Error(`k8snet: ${sectionsFile} does not belong to this k8snet.cjs (rebuild with npm run build)`);
     readSync(descriptor, bytes, 0, length, offset);
   } finally {
     closeSync(descriptor);
@@ -40,11 +194,11 @@ function readSection(name) {
 function load(name) {
   let module = loaded.get(name);
   if (!module) {
-    const body = readSection(name);
     module = { exports: {} };
     loaded.set(name, module);
-    compileFunction(body, ['exports', 'require', 'module'], { filename: `${sectionsFile}#${name}` })
-      .call(module.exports, module.exports, requireFrom(name), module);
+    const compiled = Object.hasOwn(startupChunks, name) ? startupChunks[name]
+      : compileFunction(readSection(name), ['exports', 'require', 'module'], { filename: `${sectionsFile}#${name}` });
+    compiled.call(module.exports, module.exports, requireFrom(name), module);
     if (name.startsWith('chunk-')) module.exports = takeValues(module.exports);
   }
   return module.exports;
@@ -3679,7 +3833,7 @@ async function main(argv) {
 }).call(entry.exports, entry.exports, requireFrom("main.js"), entry);
 
 /** Runs the CLI on process.argv; resolves to the exit code. */
-export const main = entry.exports.main;
+exports.main = entry.exports.main;
 
 /*
 ajv 8.20.0 (MIT)
