@@ -3702,49 +3702,90 @@ function globalOptions(program2) {
   return { color: (0, import_chunk_TYH3X6FJ.shouldColor)(process.stdout, options.color, process.env), debug: options.debug, namespace: options.namespace };
 }
 var PATHS_HELP = "manifest files or folders (searched recursively for *.yaml, *.yml, *.json; files that are not manifests are skipped); - reads standard input";
-function buildProgram(setExitCode) {
+function buildProgram(setExitCode, argv) {
+  const defines = commandsToDefine(argv);
   const program2 = new Command("k8snet").description("Lint Kubernetes network manifests and answer who can reach whom, exactly as NetworkPolicy defines it.").version(VERSION, "-V, --version", "print the version").option("--no-color", "never colour the output (NO_COLOR is honoured too)").option("--debug", "show stack traces of internal errors", false).option("-n, --namespace <name>", "namespace of objects that name none", "default").showHelpAfterError("(run k8snet --help for usage)").configureHelp({ sortSubcommands: false }).exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: (text, write) => write(escapeMessage(text)) });
-  program2.command("lint").description("report problems in the network setup of the manifests, each with file:line:col, why it matters and how to fix it").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["stylish", "json", "sarif", "github", "junit"]).default("stylish")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("-r, --rule <id=level>", "set a rule to off, info, warning or error (repeatable)", collect, []).option("--context <path>", "also load this path (repeatable) to resolve selectors, reporting findings only in the given paths (with --new-from-rev: every new finding)", collect, []).option("--new-from-rev <rev>", "report only findings the working tree has and git revision REV did not (the same paths read at REV), wherever they are").option("-o, --output <file>", "write the report to a file").addOption(new Option("--fail-on <severity>", "lowest severity that makes the run fail (exit 1)").choices(["error", "warning", "info"]).default("error")).option("--max-warnings <count>", "fail when there are more warnings than this", parseCount).option("--verbose", "show why each finding matters and how to fix it, and list the files skipped because they are not Kubernetes manifests", false).option("--max-repeats <count>", "list at most this many findings of one rule in one file and count the rest (0 lists all)", parseCount, 100).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node (outside NetworkPolicy; most plugins) or pod").choices(["node", "pod"]).default("node")).addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.\nExamples: helm template ./chart | k8snet lint -\n          k8snet lint --new-from-rev origin/main .   (what a pull request adds)").action(async (paths, options, command) => {
-    const { runLint } = await Promise.resolve().then(() => __toESM(require("./chunk-F7Y3P7C2.js")));
-    setExitCode(await runLint(paths, options, globalOptions(command.parent)));
-  });
-  program2.command("can-reach").description("answer whether SRC can reach DST (and on which ports), with the policy rules that decide it").argument("<src>", "ns/name, ns/Kind/name, ns/label=value,... (prefixed keys too: ns/app.kubernetes.io/name=web), svc:ns/name, ip:ADDRESS (a ClusterIP stands for its Service), dns (cluster DNS) or internet").argument("<dst>", "same forms as SRC").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)").choices(["node", "pod"]).default("node")).option("-p, --port <port>", "port and protocol to ask about: 80, 80/TCP, 53/UDP, 9090/SCTP (default: all ports)").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).option("--all-files", "parse every file, not only those that mention the two namespaces or a cluster-wide policy (and report all their problems)", false).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addHelpText("after", "\nExit codes: 0 reachable, 1 not reachable, 2 usage or input errors.\nExample: k8snet can-reach shop/frontend svc:shop/cart --port 8080 manifests/").action(async (source, destination, paths, options, command) => {
-    const { runCanReach } = await Promise.resolve().then(() => __toESM(require("./chunk-7VWU3GBN.js")));
-    setExitCode(await runCanReach(source, destination, paths, options, globalOptions(command.parent)));
-  });
-  program2.command("matrix").description("print every allowed connection between workloads and external address ranges").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["txt", "json", "csv", "md", "dot", "mermaid"]).default("txt")).option("-o, --output <file>", "write the matrix to a file").option("--focus-workload <workload>", "only connections from or to this workload (ns/name or ns/name[Kind])").option("--no-ingress-controller", "leave out what Ingresses and Routes expose").option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)").choices(["node", "pod"]).default("node")).addHelpText("after", "\nThe txt format is line-compatible with np-guard netpol-analyzer: src => dst : connections.").action(async (paths, options, command) => {
-    const { runMatrix } = await Promise.resolve().then(() => __toESM(require("./chunk-6GGDAGID.js")));
-    setExitCode(await runMatrix(paths, options, globalOptions(command.parent)));
-  });
-  program2.command("explain").description("list the policies that select a workload and the ingress and egress it ends up with").argument("<workload>", "ns/name or ns/Kind/name").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)").choices(["node", "pod"]).default("node")).addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).action(async (workload, paths, options, command) => {
-    const { runExplain } = await Promise.resolve().then(() => __toESM(require("./chunk-EAXPX4F7.js")));
-    setExitCode(await runExplain(workload, paths, options, globalOptions(command.parent)));
-  });
-  program2.command("diff").description("print the connections a change opens, closes or alters between OLD and NEW manifests").argument("<old>", "manifests before the change: a file, a folder or - (with --git: the PATH to compare)").argument("[new]", "manifests after the change: a file, a folder or -").option("--git <range>", "compare PATH between two git revisions, REV1..REV2, read with git (no checkout); REV.. compares REV with the working tree").addOption(new Option("-f, --format <format>", "output format").choices(["txt", "json", "md", "csv", "dot", "mermaid"]).default("txt")).option("-o, --output <file>", "write the diff to a file").addOption(new Option("--fail-on <gate>", "exit 1 when the change does this (repeatable)").choices(["added-any", "added-external-ingress", "added-external-egress", "changed-any", "removed-any"]).argParser(collectGate).default([])).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node or pod").choices(["node", "pod"]).default("node")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addHelpText("after", "\nLines: + opened, - closed, ~ changed ports.\nExamples: k8snet diff base/ pr/ --format md --fail-on added-external-ingress\n          k8snet diff --git origin/main..HEAD manifests/").action(async (oldPath, newPath, options, command) => {
-    const { runDiff } = await Promise.resolve().then(() => __toESM(require("./chunk-2RO7NG3A.js")));
-    setExitCode(await runDiff(oldPath, newPath, options, globalOptions(command.parent)));
-  });
-  program2.command("graph").description("draw the paths requests take: clients \u2192 Ingress/Route or Gateway listener \u2192 route \u2192 Service, or a load balancer, NodePort or hostPort \u2192 workload, with the policies that allow or block each hop").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid")).option("-o, --output <file>", "write the graph to a file").option("--focus <workload>", "only the paths to one workload (ns/name or ns/name[Kind])").option("--collapse-above <count>", "draw a namespace with more nodes than this as one node", parseCount, 40).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node or pod").choices(["node", "pod"]).default("node")).addHelpText("after", "\nMermaid renders in GitHub Markdown; DOT renders with Graphviz: k8snet graph -f dot manifests/ | dot -Tpng -o paths.png").action(async (paths, options, command) => {
-    const { runGraph } = await Promise.resolve().then(() => __toESM(require("./chunk-PV67AAYC.js")));
-    setExitCode(await runGraph(paths, options, globalOptions(command.parent)));
-  });
-  program2.command("ipam").description("print the cluster's address plan: pod, Service and node-port ranges, what they hold, what the manifests ask of them, and the headroom").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addHelpText("after", "\nFacts come from the flags, then .k8snet.yaml (cluster:), then the manifests (kubeadm ClusterConfiguration, kind Cluster,\nKubeletConfiguration, Node, ServiceCIDR, Calico IPPool, CiliumNode, cilium-config), then Kubernetes' defaults.\nExit codes: 0 the plan holds, 1 an address error (a full range, a refused address), 2 usage or input errors.\nExample: k8snet ipam --pod-cidr 10.244.0.0/16 --nodes 40 manifests/").action(async (paths, options, command) => {
-    const { runIpam } = await Promise.resolve().then(() => __toESM(require("./chunk-WGDS3UQJ.js")));
-    setExitCode(await runIpam(paths, options, globalOptions(command.parent)));
-  });
-  program2.command("rules").description("list the checks k8snet runs, or print the documentation of one").argument("[id]", "a check id").action(async (id, _options, command) => {
-    const { runRules } = await Promise.resolve().then(() => __toESM(require("./chunk-YZGS33EA.js")));
-    setExitCode(await runRules(id, globalOptions(command.parent)));
-  });
-  program2.command("inspect").description("load the manifests and print what the resource graph holds (counts, namespaces, input problems)").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).action(async (paths, options, command) => {
-    const { runInspect } = await Promise.resolve().then(() => __toESM(require("./chunk-Y53VTDHO.js")));
-    setExitCode(await runInspect(paths, options, globalOptions(command.parent)));
-  });
+  if (defines("lint")) {
+    program2.command("lint").description("report problems in the network setup of the manifests, each with file:line:col, why it matters and how to fix it").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["stylish", "json", "sarif", "github", "junit"]).default("stylish")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("-r, --rule <id=level>", "set a rule to off, info, warning or error (repeatable)", collect, []).option("--context <path>", "also load this path (repeatable) to resolve selectors, reporting findings only in the given paths (with --new-from-rev: every new finding)", collect, []).option("--new-from-rev <rev>", "report only findings the working tree has and git revision REV did not (the same paths read at REV), wherever they are").option("-o, --output <file>", "write the report to a file").addOption(new Option("--fail-on <severity>", "lowest severity that makes the run fail (exit 1)").choices(["error", "warning", "info"]).default("error")).option("--max-warnings <count>", "fail when there are more warnings than this", parseCount).option("--verbose", "show why each finding matters and how to fix it, and list the files skipped because they are not Kubernetes manifests", false).option("--max-repeats <count>", "list at most this many findings of one rule in one file and count the rest (0 lists all)", parseCount, 100).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node (outside NetworkPolicy; most plugins) or pod").choices(["node", "pod"]).default("node")).addHelpText("after", "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.\nExamples: helm template ./chart | k8snet lint -\n          k8snet lint --new-from-rev origin/main .   (what a pull request adds)").action(async (paths, options, command) => {
+      const { runLint } = await Promise.resolve().then(() => __toESM(require("./chunk-F7Y3P7C2.js")));
+      setExitCode(await runLint(paths, options, globalOptions(command.parent)));
+    });
+  }
+  if (defines("can-reach")) {
+    program2.command("can-reach").description("answer whether SRC can reach DST (and on which ports), with the policy rules that decide it").argument("<src>", "ns/name, ns/Kind/name, ns/label=value,... (prefixed keys too: ns/app.kubernetes.io/name=web), svc:ns/name, ip:ADDRESS (a ClusterIP stands for its Service), dns (cluster DNS) or internet").argument("<dst>", "same forms as SRC").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)").choices(["node", "pod"]).default("node")).option("-p, --port <port>", "port and protocol to ask about: 80, 80/TCP, 53/UDP, 9090/SCTP (default: all ports)").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).option("--all-files", "parse every file, not only those that mention the two namespaces or a cluster-wide policy (and report all their problems)", false).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addHelpText("after", "\nExit codes: 0 reachable, 1 not reachable, 2 usage or input errors.\nExample: k8snet can-reach shop/frontend svc:shop/cart --port 8080 manifests/").action(async (source, destination, paths, options, command) => {
+      const { runCanReach } = await Promise.resolve().then(() => __toESM(require("./chunk-7VWU3GBN.js")));
+      setExitCode(await runCanReach(source, destination, paths, options, globalOptions(command.parent)));
+    });
+  }
+  if (defines("matrix")) {
+    program2.command("matrix").description("print every allowed connection between workloads and external address ranges").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["txt", "json", "csv", "md", "dot", "mermaid"]).default("txt")).option("-o, --output <file>", "write the matrix to a file").option("--focus-workload <workload>", "only connections from or to this workload (ns/name or ns/name[Kind])").option("--no-ingress-controller", "leave out what Ingresses and Routes expose").option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)").choices(["node", "pod"]).default("node")).addHelpText("after", "\nThe txt format is line-compatible with np-guard netpol-analyzer: src => dst : connections.").action(async (paths, options, command) => {
+      const { runMatrix } = await Promise.resolve().then(() => __toESM(require("./chunk-6GGDAGID.js")));
+      setExitCode(await runMatrix(paths, options, globalOptions(command.parent)));
+    });
+  }
+  if (defines("explain")) {
+    program2.command("explain").description("list the policies that select a workload and the ingress and egress it ends up with").argument("<workload>", "ns/name or ns/Kind/name").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)").choices(["node", "pod"]).default("node")).addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).action(async (workload, paths, options, command) => {
+      const { runExplain } = await Promise.resolve().then(() => __toESM(require("./chunk-EAXPX4F7.js")));
+      setExitCode(await runExplain(workload, paths, options, globalOptions(command.parent)));
+    });
+  }
+  if (defines("diff")) {
+    program2.command("diff").description("print the connections a change opens, closes or alters between OLD and NEW manifests").argument("<old>", "manifests before the change: a file, a folder or - (with --git: the PATH to compare)").argument("[new]", "manifests after the change: a file, a folder or -").option("--git <range>", "compare PATH between two git revisions, REV1..REV2, read with git (no checkout); REV.. compares REV with the working tree").addOption(new Option("-f, --format <format>", "output format").choices(["txt", "json", "md", "csv", "dot", "mermaid"]).default("txt")).option("-o, --output <file>", "write the diff to a file").addOption(new Option("--fail-on <gate>", "exit 1 when the change does this (repeatable)").choices(["added-any", "added-external-ingress", "added-external-egress", "changed-any", "removed-any"]).argParser(collectGate).default([])).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node or pod").choices(["node", "pod"]).default("node")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addHelpText("after", "\nLines: + opened, - closed, ~ changed ports.\nExamples: k8snet diff base/ pr/ --format md --fail-on added-external-ingress\n          k8snet diff --git origin/main..HEAD manifests/").action(async (oldPath, newPath, options, command) => {
+      const { runDiff } = await Promise.resolve().then(() => __toESM(require("./chunk-2RO7NG3A.js")));
+      setExitCode(await runDiff(oldPath, newPath, options, globalOptions(command.parent)));
+    });
+  }
+  if (defines("graph")) {
+    program2.command("graph").description("draw the paths requests take: clients \u2192 Ingress/Route or Gateway listener \u2192 route \u2192 Service, or a load balancer, NodePort or hostPort \u2192 workload, with the policies that allow or block each hop").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid")).option("-o, --output <file>", "write the graph to a file").option("--focus <workload>", "only the paths to one workload (ns/name or ns/name[Kind])").option("--collapse-above <count>", "draw a namespace with more nodes than this as one node", parseCount, 40).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addOption(new Option("--host-network-pods <mode>", "how the network plugin treats hostNetwork pods: node or pod").choices(["node", "pod"]).default("node")).addHelpText("after", "\nMermaid renders in GitHub Markdown; DOT renders with Graphviz: k8snet graph -f dot manifests/ | dot -Tpng -o paths.png").action(async (paths, options, command) => {
+      const { runGraph } = await Promise.resolve().then(() => __toESM(require("./chunk-PV67AAYC.js")));
+      setExitCode(await runGraph(paths, options, globalOptions(command.parent)));
+    });
+  }
+  if (defines("ipam")) {
+    program2.command("ipam").description("print the cluster's address plan: pod, Service and node-port ranges, what they hold, what the manifests ask of them, and the headroom").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).addHelpText("after", "\nFacts come from the flags, then .k8snet.yaml (cluster:), then the manifests (kubeadm ClusterConfiguration, kind Cluster,\nKubeletConfiguration, Node, ServiceCIDR, Calico IPPool, CiliumNode, cilium-config), then Kubernetes' defaults.\nExit codes: 0 the plan holds, 1 an address error (a full range, a refused address), 2 usage or input errors.\nExample: k8snet ipam --pod-cidr 10.244.0.0/16 --nodes 40 manifests/").action(async (paths, options, command) => {
+      const { runIpam } = await Promise.resolve().then(() => __toESM(require("./chunk-WGDS3UQJ.js")));
+      setExitCode(await runIpam(paths, options, globalOptions(command.parent)));
+    });
+  }
+  if (defines("rules")) {
+    program2.command("rules").description("list the checks k8snet runs, or print the documentation of one").argument("[id]", "a check id").action(async (id, _options, command) => {
+      const { runRules } = await Promise.resolve().then(() => __toESM(require("./chunk-YZGS33EA.js")));
+      setExitCode(await runRules(id, globalOptions(command.parent)));
+    });
+  }
+  if (defines("inspect")) {
+    program2.command("inspect").description("load the manifests and print what the resource graph holds (counts, namespaces, input problems)").argument("[paths...]", PATHS_HELP, ["."]).addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).option("-c, --config <file>", "configuration file (default: the nearest .k8snet.yaml from the current folder up)").option("--verbose", "list the files skipped because they are not Kubernetes manifests", false).action(async (paths, options, command) => {
+      const { runInspect } = await Promise.resolve().then(() => __toESM(require("./chunk-Y53VTDHO.js")));
+      setExitCode(await runInspect(paths, options, globalOptions(command.parent)));
+    });
+  }
   for (const command of program2.commands.filter((entry) => entry.name() === "lint" || entry.name() === "ipam")) {
     for (const option of addressFactOptions())
       command.addOption(option);
   }
   return program2;
+}
+var COMMAND_NAMES = /* @__PURE__ */ new Set(["lint", "can-reach", "matrix", "explain", "diff", "graph", "ipam", "rules", "inspect"]);
+function commandsToDefine(argv) {
+  const every = () => true;
+  if (!argv)
+    return every;
+  const words = argv.slice(2);
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index];
+    if (word === "--no-color" || word === "--debug" || /^--namespace=./.test(word) || /^-n./.test(word))
+      continue;
+    if (word === "-n" || word === "--namespace") {
+      index++;
+      continue;
+    }
+    if (word === "-V" || word === "--version")
+      return () => false;
+    if (word.startsWith("-") || !COMMAND_NAMES.has(word))
+      return every;
+    return (name) => name === word;
+  }
+  return every;
 }
 var GATES = ["added-any", "added-external-ingress", "added-external-egress", "changed-any", "removed-any"];
 function collectGate(value, previous) {
@@ -3794,7 +3835,7 @@ async function main(argv) {
   let exitCode = 0;
   const program2 = buildProgram((code) => {
     exitCode = code;
-  });
+  }, argv);
   process.stdout.on("error", (error) => {
     if (error.code === "EPIPE")
       process.exit(exitCode);

@@ -69,6 +69,21 @@ describe('help, version and usage errors', () => {
     }
   });
 
+  it('runs the command after global options however they are written (only that command is defined), with the same help and errors', () => {
+    // A namespace that is also a command name must not be taken for the command.
+    for (const globals of [['-n', 'lint'], ['--namespace', 'lint'], ['--namespace=lint'], ['-nlint'], ['--no-color', '--debug', '-n', 'lint']]) {
+      const run = k8snet([...globals, 'rules']);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^ {2}policy-shadowed /m);
+    }
+    // Help and errors that name other commands see the whole program.
+    const help = k8snet(['-n', 'shop', 'help']);
+    expect(help.stdout).toMatch(/^ {2}can-reach \[options\] <src> <dst> \[paths\.\.\.\]/m);
+    const mistyped = k8snet(['-n', 'shop', 'lnit']);
+    expect(mistyped.status).toBe(2);
+    expect(mistyped.stderr).toMatch(/Did you mean lint\?/);
+  });
+
   it('an invalid --max-warnings or unknown rule id exits 2 with a plain message', () => {
     const count = k8snet(['lint', '--max-warnings', 'abc', 'fixtures/demo']);
     expect(count.status).toBe(2);
