@@ -21,13 +21,17 @@ let hook: string;
 beforeAll(() => {
   folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-bundle-'));
   hook = path.join(folder, 'record-compiles.cjs');
+  // Records every section the loader compiles (it compiles each with vm.Script), and whether V8
+  // took its code from the compile cache.
   fs.writeFileSync(hook, `
 const vm = require('node:vm');
-const compileFunction = vm.compileFunction;
 const compiled = [];
-vm.compileFunction = function (code, params, options) {
-  compiled.push(String(options && options.filename).split('#').pop());
-  return compileFunction.call(this, code, params, options);
+vm.Script = class extends vm.Script {
+  constructor(code, options) {
+    super(code, options);
+    const name = String(options && options.filename).split('#').pop();
+    compiled.push({ name, cached: options !== undefined && options.cachedData !== undefined && !this.cachedDataRejected });
+  }
 };
 process.on('exit', () => process.stderr.write('${COMPILED_MARKER}' + JSON.stringify(compiled) + '\\n'));
 `);
@@ -35,11 +39,16 @@ process.on('exit', () => process.stderr.write('${COMPILED_MARKER}' + JSON.string
 
 afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
-/** The sections a run compiled, in order, as the hook reported them. */
-function compiledSections(stderr: string): string[] {
+/** The sections a run compiled, in order, and whether each came from the compile cache, as the hook reported them. */
+function compiledSectionRecords(stderr: string): { name: string; cached: boolean }[] {
   const line = stderr.split('\n').find((text) => text.startsWith(COMPILED_MARKER));
   expect(line).toBeDefined();
-  return JSON.parse(line!.slice(COMPILED_MARKER.length)) as string[];
+  return JSON.parse(line!.slice(COMPILED_MARKER.length)) as { name: string; cached: boolean }[];
+}
+
+/** The sections a run compiled, in order. */
+function compiledSections(stderr: string): string[] {
+  return compiledSectionRecords(stderr).map((record) => record.name);
 }
 
 /** The loader's table of sections: name → [offset, length]. */
@@ -106,6 +115,59 @@ describe('the bundled CLI', () => {
     expect(compiled).toContain('packages/ajv/dist/runtime/ucs2length.cjs');
     expect(compiled).not.toContain('packages/ajv.cjs');
     expect(compiled).not.toContain('packages/ip-num.cjs');
+  });
+
+  describe('the compile cache', () => {
+    const manifests = path.join(ROOT, 'fixtures', 'demo');
+    const lintWith = (cacheDir: string) => k8snet(['lint', '--format', 'json', manifests], { env: { NODE_OPTIONS: `--require ${hook}`, K8SNET_CACHE_DIR: cacheDir } });
+    const buildFolders = (cacheDir: string) => (fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : []);
+
+    it('keeps V8\'s code of the sections a run compiled, and the next run compiles none from source, with the same output', () => {
+      const cacheDir = path.join(folder, 'cache');
+      const first = lintWith(cacheDir);
+      expect(first.status).toBe(1);
+      const firstRecords = compiledSectionRecords(first.stderr);
+      expect(firstRecords.length).toBeGreaterThan(5);
+      expect(firstRecords.filter((record) => record.cached)).toEqual([]);
+      // One folder for this build and Node.js version, one file per section, that only the user may write.
+      const folders = buildFolders(cacheDir);
+      expect(folders).toEqual([`${/^const BUILD_ID = '([0-9a-f]{16})';$/m.exec(fs.readFileSync(path.join(ROOT, 'dist', 'k8snet.cjs'), 'utf8'))![1]}-${process.version}-${process.arch}`]);
+      expect(fs.statSync(path.join(cacheDir, folders[0])).mode & 0o077).toBe(0);
+      expect(fs.readdirSync(path.join(cacheDir, folders[0])).sort()).toEqual([...new Set(firstRecords.map((record) => record.name.replaceAll('/', '~')))].sort());
+
+      const second = lintWith(cacheDir);
+      expect(second.stdout).toBe(first.stdout);
+      expect(second.status).toBe(1);
+      const secondRecords = compiledSectionRecords(second.stderr);
+      expect(secondRecords.map((record) => record.name)).toEqual(firstRecords.map((record) => record.name));
+      expect(secondRecords.filter((record) => !record.cached)).toEqual([]);
+    });
+
+    it('a damaged cache file is refused by V8 and written again; the answer does not change', () => {
+      const cacheDir = path.join(folder, 'damaged');
+      const reference = lintWith(cacheDir);
+      const buildFolder = path.join(cacheDir, buildFolders(cacheDir)[0]);
+      const damaged = fs.readdirSync(buildFolder).sort()[0];
+      const bytes = fs.readFileSync(path.join(buildFolder, damaged));
+      bytes.fill(7, 8, 64);
+      fs.writeFileSync(path.join(buildFolder, damaged), bytes);
+      const run = lintWith(cacheDir);
+      expect(run.stdout).toBe(reference.stdout);
+      expect(compiledSectionRecords(run.stderr).filter((record) => !record.cached).map((record) => record.name.replaceAll('/', '~'))).toEqual([damaged]);
+      expect(fs.readFileSync(path.join(buildFolder, damaged)).equals(bytes)).toBe(false);
+      expect(compiledSectionRecords(lintWith(cacheDir).stderr).filter((record) => !record.cached)).toEqual([]);
+    });
+
+    it('is not read from a folder others may write in, and K8SNET_CACHE_DIR=off writes nothing', () => {
+      const cacheDir = path.join(folder, 'shared');
+      lintWith(cacheDir);
+      const buildFolder = path.join(cacheDir, buildFolders(cacheDir)[0]);
+      fs.chmodSync(buildFolder, 0o777);
+      expect(compiledSectionRecords(lintWith(cacheDir).stderr).filter((record) => record.cached)).toEqual([]);
+      const off = k8snet(['lint', manifests], { env: { K8SNET_CACHE_DIR: 'off', HOME: path.join(folder, 'home'), XDG_CACHE_HOME: undefined } });
+      expect(off.status).toBe(1);
+      expect(fs.existsSync(path.join(folder, 'home'))).toBe(false);
+    });
   });
 
   it('refuses a sections file from another build, saying so', () => {
