@@ -9,6 +9,7 @@ import { analyzeTexts } from '../../src/pipeline.js';
 import { parseAddress } from '../../src/model/cidr.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
 import { CalicoHostEndpointSolver, hostEndpointsOfNode, type CalicoEndpointPeer } from '../../src/reach/calico-host-endpoints.js';
+import { calicoHostEndpointAddressCaveats } from '../../src/reach/calico-caveats.js';
 
 const BASE = `apiVersion: v1
 kind: Namespace
@@ -89,6 +90,15 @@ describe('Calico host endpoints without policy', () => {
 
   it('leave pods open: their side towards a host endpoint is their own policies\' answer for its address', () => {
     expect(between(hosts, 'node-b-all', 'shop/web')).toBe('all ports and protocols');
+  });
+
+  it('make answers about an address say when it is a host endpoint\'s, whose policy they do not evaluate', () => {
+    const graph = hosts.solver.graph;
+    const range = (text: string) => ({ first: parseAddress(text)!.value, last: parseAddress(text)!.value });
+    expect(calicoHostEndpointAddressCaveats(graph, 4, range('192.168.0.10'), 'destination')).toEqual([
+      expect.stringMatching(/^The destination address 192\.168\.0\.10 is Calico host endpoint node-a-eth0 \(node node-a\)/),
+    ]);
+    expect(calicoHostEndpointAddressCaveats(graph, 4, range('192.168.0.11'), 'destination')).toEqual([]);
   });
 
   it('find the host endpoints of a node by name', () => {
