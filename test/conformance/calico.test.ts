@@ -86,6 +86,8 @@ const KNOWN_DISAGREEMENTS: readonly KnownDisagreement[] = [
     count: 12,
     reason: 'the rule allowing UDP to kube-dns matches source ports 80-100 (NCA: {protocols:UDP,src_ports:80-100,...}); connection sets have no source-port '
       + 'dimension, so k8snet allows those destination ports from any source port and names the restriction ("source ports 80-100 only") in the answer',
+    explains: (result) => result.actual !== undefined && result.expectedIgnoringSourcePorts !== undefined
+      && result.actual.equals(result.expectedIgnoringSourcePorts) && result.sourcePortRestrictions?.join() === 'source ports 80-100 only',
   },
   {
     case: 'calico/nca-testcase18--connectivity_map',
@@ -102,6 +104,7 @@ const KNOWN_DISAGREEMENTS: readonly KnownDisagreement[] = [
     reason: 'NCA takes the pods labelled app.kubernetes.io/name=ingress-nginx (keepalived-watcher) for the ingress controller and, in the configurations '
       + 'holding Ingress resources, limits their egress to the Ingress backends; an Ingress does not restrict a pod\'s L4 traffic, so k8snet allows '
       + 'there what no policy denies',
+    explains: (result) => result.actual !== undefined && result.expected !== undefined && result.expected.subtract(result.actual).isEmpty(),
   },
 ];
 
@@ -127,15 +130,15 @@ function endpointPeers(peer: NamedPeer): CalicoEndpointPeer[] {
 }
 
 /** The connections of NCA's vocabulary as a set (L7 keys dropped); undefined when a source-port restriction makes it inexpressible. */
-function connectionSetOf(connections: NcaConnections): ConnectionSet | undefined {
+function connectionSetOf(connections: NcaConnections, ignoringSourcePorts = false): ConnectionSet | undefined {
   if (connections.type === 'all') return ConnectionSet.ALL;
-  const only = specSet(connections.spec);
+  const only = specSet(connections.spec, ignoringSourcePorts);
   if (only === undefined) return undefined;
   return connections.type === 'all-but' ? ConnectionSet.ALL.subtract(only) : only;
 }
 
-function specSet(spec: NcaConnectionSpec): ConnectionSet | undefined {
-  if (spec.srcPorts) return undefined;
+function specSet(spec: NcaConnectionSpec, ignoringSourcePorts = false): ConnectionSet | undefined {
+  if (spec.srcPorts && !ignoringSourcePorts) return undefined;
   let protocols = ConnectionSet.EMPTY;
   if (spec.protocols) {
     for (const name of spec.protocols) {
@@ -214,6 +217,9 @@ interface PairResult {
   /** k8snet's answer and NCA's, when both are sets. */
   readonly actual?: ConnectionSet;
   readonly expected?: ConnectionSet;
+  /** Where NCA's answer names source ports: its connections without them, and the source-port restrictions k8snet's verdict carries. */
+  readonly expectedIgnoringSourcePorts?: ConnectionSet;
+  readonly sourcePortRestrictions?: readonly string[];
 }
 
 function describeSet(set: ConnectionSet | undefined): string {
@@ -233,6 +239,7 @@ function compareCase(ncaCase: NcaCase): PairResult[] {
     }
   }
   const expectedPairs = new Map<string, ConnectionSet | undefined>();
+  const ignoringSourcePorts = new Map<string, ConnectionSet>();
   const externalEdges: { edge: NcaEdge; named: string; direction: 'from' | 'to'; family: IpFamily; range: AddressRange }[] = [];
   for (const edge of ncaCase.edges) {
     const source = peerName(edge.source);
@@ -242,6 +249,7 @@ function compareCase(ncaCase: NcaCase): PairResult[] {
       const set = connectionSetOf(edge.connections);
       const previous = expectedPairs.has(key) ? expectedPairs.get(key) : ConnectionSet.EMPTY;
       expectedPairs.set(key, previous === undefined || set === undefined ? undefined : previous.union(set));
+      ignoringSourcePorts.set(key, (ignoringSourcePorts.get(key) ?? ConnectionSet.EMPTY).union(connectionSetOf(edge.connections, true)!));
     } else if (source !== undefined) {
       const address = addressRange(edge.destination)!;
       externalEdges.push({ edge, named: source, direction: 'to', ...address });
@@ -266,6 +274,23 @@ function compareCase(ncaCase: NcaCase): PairResult[] {
     }
     return allowed;
   };
+  // The "source ports X only" restrictions k8snet's verdicts between two named pod peers carry.
+  const sourcePortRestrictionsBetween = (source: string, destination: string): string[] => {
+    const found = new Set<string>();
+    for (const answer of answers) {
+      const from = answer.peers.get(source);
+      const to = answer.peers.get(destination);
+      for (const sourceClass of from?.podClasses ?? []) {
+        for (const destinationClass of to?.podClasses ?? []) {
+          const verdict = answer.solver.explain(sourceClass, destinationClass);
+          for (const restriction of [...verdict.egress.restrictions, ...verdict.ingress.restrictions]) {
+            if (restriction.description.startsWith('source ports ')) found.add(restriction.description);
+          }
+        }
+      }
+    }
+    return [...found].sort();
+  };
   const all = [...names.keys()].sort();
   const statesIpv6 = externalEdges.some((entry) => entry.family === 6);
   for (const source of all) {
@@ -277,7 +302,8 @@ function compareCase(ncaCase: NcaCase): PairResult[] {
       if (actual === undefined || ![...names.get(source)!, ...names.get(destination)!].every(isAnswerable)) {
         results.push({ key, disagreement: `k8snet cannot answer for ${[source, destination].filter((name) => !names.get(name)!.every(isAnswerable)).join(' and ')}` });
       } else if (expected === undefined || !expected.equals(actual)) {
-        results.push({ key, disagreement: `NCA: ${describeSet(expected)}; k8snet: ${describeSet(actual)}`, actual, ...(expected ? { expected } : {}) });
+        const sourcePorts = expected === undefined ? { expectedIgnoringSourcePorts: ignoringSourcePorts.get(key)!, sourcePortRestrictions: sourcePortRestrictionsBetween(source, destination) } : {};
+        results.push({ key, disagreement: `NCA: ${describeSet(expected)}; k8snet: ${describeSet(actual)}`, actual, ...(expected ? { expected } : {}), ...sourcePorts });
       } else {
         results.push({ key });
       }

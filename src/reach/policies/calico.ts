@@ -579,11 +579,19 @@ function isEmptyPeer(entity: CalicoEntityRule): boolean {
     && entity.serviceAccounts === undefined && entity.services === undefined && entity.nets.length === 0 && entity.notNets.length === 0;
 }
 
+/** The ranges of a rule's nets per family, sorted; computed once per list (rules are matched against every class). */
 function netRanges(nets: CalicoEntityRule['nets']): Record<IpFamily, AddressRange[]> {
-  const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
-  for (const net of nets) ranges[net.cidr.family].push(net.cidr.range);
-  return { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) };
+  let cached = netRangesCache.get(nets);
+  if (!cached) {
+    const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+    for (const net of nets) ranges[net.cidr.family].push(net.cidr.range);
+    cached = { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) };
+    netRangesCache.set(nets, cached);
+  }
+  return cached;
 }
+
+const netRangesCache = new WeakMap<CalicoEntityRule['nets'], Record<IpFamily, AddressRange[]>>();
 
 function intersectAll(a: Record<IpFamily, AddressRange[]>, b: Record<IpFamily, AddressRange[]>): Record<IpFamily, AddressRange[]> {
   const result: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
