@@ -210,7 +210,7 @@ class CalicoCompiler {
   private readonly view;
   /** The labels Calico's selectors see on each class (undefined for hostNetwork pods: no workload endpoint). */
   private readonly classLabels: readonly (Labels | undefined)[];
-  private readonly selectorClasses = new Map<CalicoSelectorNode, BitSet>();
+  private readonly selectorClasses = new Map<string, BitSet>();
 
   constructor(private readonly context: CompileContext) {
     this.view = calicoView(context.graph);
@@ -222,7 +222,9 @@ class CalicoCompiler {
     // doNotTrack and preDNAT policies apply to host endpoints' raw and pre-DNAT chains only.
     if (!policy.doNotTrack && !policy.preDNAT) {
       const selector = policyEndpointSelector(policy);
-      for (const podClass of this.context.classes) {
+      // A NetworkPolicy's effective selector names its namespace: only that namespace's classes can match.
+      const candidates = policy.kind === 'NetworkPolicy' && policy.namespace !== undefined ? this.context.classesInNamespace(policy.namespace) : this.context.classes;
+      for (const podClass of candidates) {
         const labels = this.classLabels[podClass.index];
         if (labels && evaluateCalicoSelector(selector, labels)) subjects.push(podClass);
       }
@@ -358,7 +360,10 @@ class CalicoCompiler {
       addressRanges = { 4: [], 6: [] };
     } else {
       classes = this.context.newClassSet();
-      for (const podClass of this.context.classes) if (this.entityMatchesClass(policy, peer, podClass, rule.ipVersion)) classes.add(podClass.index);
+      // Only the classes its selector matches can match (the usual case: a few of thousands).
+      const { selector, selectorText } = this.entitySelectors(policy, peer);
+      const candidates = selector ? [...this.selects(selector, selectorText!, selectorScope(policy, peer)).members()].map((index) => this.context.classes[index]) : this.context.classes;
+      for (const podClass of candidates) if (this.entityMatchesClass(policy, peer, podClass, rule.ipVersion)) classes.add(podClass.index);
       addressRanges = this.peerAddressRanges(policy, peer, rule.ipVersion);
     }
     const { numericPorts, namedPorts } = this.destinationPorts(rule, service);
@@ -462,8 +467,8 @@ class CalicoCompiler {
    */
   private entityMatchesClass(policy: ScopeOwner, entity: CalicoEntityRule, podClass: PodClass, ipVersion: 4 | 6 | undefined): boolean {
     const { selector, notSelector } = this.entitySelectors(policy, entity);
-    if (selector && !this.selects(selector).has(podClass.index)) return false;
-    if (notSelector && this.selects(notSelector).has(podClass.index)) return false;
+    if (selector && !this.selects(selector, this.entitySelectors(policy, entity).selectorText!, selectorScope(policy, entity)).has(podClass.index)) return false;
+    if (notSelector && this.selects(notSelector, `not\u0001${entity.notSelector!.text}`).has(podClass.index)) return false;
     const known = this.context.knownAddresses(podClass);
     if (ipVersion !== undefined && known.length > 0 && known.every((address) => address.family !== ipVersion)) return false;
     if (entity.nets.length > 0 && !this.context.addressesInside(podClass, netRanges(entity.nets))) return false;
@@ -511,16 +516,20 @@ class CalicoCompiler {
 
   private readonly entitySelectorCache = new Map<CalicoEntityRule, ReturnType<typeof entityRuleSelectors>>();
 
-  /** The classes a (generated) selector matches, computed once per selector node. */
-  private selects(selector: CalicoSelectorNode): BitSet {
-    let classes = this.selectorClasses.get(selector);
+  /**
+   * The classes a (generated) selector matches, computed once per text and scope (policies of
+   * several namespaces often write the same peer selector).
+   */
+  private selects(selector: CalicoSelectorNode, text: string, namespace?: string): BitSet {
+    const key = `${namespace ?? ''}\u0001${text}`;
+    let classes = this.selectorClasses.get(key);
     if (!classes) {
       classes = this.context.newClassSet();
-      for (const podClass of this.context.classes) {
+      for (const podClass of namespace !== undefined ? this.context.classesInNamespace(namespace) : this.context.classes) {
         const labels = this.classLabels[podClass.index];
         if (labels && evaluateCalicoSelector(selector, labels)) classes.add(podClass.index);
       }
-      this.selectorClasses.set(selector, classes);
+      this.selectorClasses.set(key, classes);
     }
     return classes;
   }
@@ -571,6 +580,15 @@ class CalicoCompiler {
     }
     return (this.labelledCache = entries);
   }
+}
+
+/**
+ * The namespace an entity rule's folded selector is confined to, when it is: a namespaced policy's
+ * rule without namespaceSelector ("projectcalico.org/namespace == '<policy namespace>'" is part of
+ * it), so that only that namespace's classes need evaluating.
+ */
+function selectorScope(policy: ScopeOwner, entity: CalicoEntityRule): string | undefined {
+  return policy.kind === 'NetworkPolicy' && entity.namespaceSelector === undefined ? policy.namespace : undefined;
 }
 
 /** True when an entity rule has no field that restricts the peer (ports aside): it matches every address. */
