@@ -7,7 +7,7 @@ import { evaluateCalicoSelector } from '../model/calico-selector.js';
 import type { Pod, Protocol } from '../model/types.js';
 import { BitSet } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
-import { PolicyEvaluator } from './evaluator.js';
+import { PolicyEvaluator, type SideTrace } from './evaluator.js';
 import { calicoRulesLeftOut } from './calico-caveats.js';
 import { CompileContext } from './policies/context.js';
 import {
@@ -74,6 +74,15 @@ export type CalicoEndpointPeer =
 export interface HostEndpointAnswer {
   readonly allowed: ConnectionSet;
   readonly caveats: readonly string[];
+  /** With `explain`: each side (the source's egress, the destination's ingress) with the rules that decided it. */
+  readonly sides?: readonly HostEndpointSide[];
+}
+
+/** One side of an answer, for explanations: what it allows and the rules that decided (failsafe rules, tiers' rules, profiles). */
+export interface HostEndpointSide {
+  readonly direction: Direction;
+  readonly allowed: ConnectionSet;
+  readonly trace: SideTrace;
 }
 
 const FAILSAFE_STAGE: StageDefinition = {
@@ -114,11 +123,16 @@ export class CalicoHostEndpointSolver {
     this.withoutFailsafe = new PolicyEvaluator(classes, [HOST_POINT], stages, compiled);
   }
 
-  /** The connections allowed from `source` to `destination`, one of which is a host endpoint. */
-  between(source: CalicoEndpointPeer, destination: CalicoEndpointPeer): HostEndpointAnswer {
+  /**
+   * The connections allowed from `source` to `destination`, one of which is a host endpoint; with
+   * `explain`, each side's deciding rules too (a host endpoint side that no rule decided was
+   * denied by the end of its policy: no tier allowed and no profile either).
+   */
+  between(source: CalicoEndpointPeer, destination: CalicoEndpointPeer, options: { readonly explain?: boolean } = {}): HostEndpointAnswer {
     const caveats = new Set<string>();
-    const egress = this.side('egress', source, destination, caveats);
-    const ingress = egress.isEmpty() ? ConnectionSet.EMPTY : this.side('ingress', destination, source, caveats);
+    const traces = options.explain ? { egress: emptyTrace(), ingress: emptyTrace() } : undefined;
+    const egress = this.side('egress', source, destination, caveats, traces?.egress);
+    const ingress = egress.isEmpty() && !traces ? ConnectionSet.EMPTY : this.side('ingress', destination, source, caveats, traces?.ingress);
     const sourceNode = nodesOf(source);
     const destinationNode = nodesOf(destination);
     if (sourceNode.some((node) => destinationNode.includes(node))) {
@@ -126,16 +140,19 @@ export class CalicoHostEndpointSolver {
         + 'does not cross a host endpoint the way this answer assumes: Calico always lets a host reach its local pods, and lets pods reach their own host '
         + 'as Felix\'s DefaultEndpointToHostAction says (Drop unless configured).');
     }
-    return { allowed: egress.intersect(ingress), caveats: [...caveats] };
+    return {
+      allowed: egress.intersect(ingress),
+      caveats: [...caveats],
+      ...(traces ? { sides: [{ direction: 'egress', allowed: egress, trace: traces.egress }, { direction: 'ingress', allowed: ingress, trace: traces.ingress }] } : {}),
+    };
   }
 
   /** One side: `selected`'s egress towards `other`, or its ingress from `other`. */
-  private side(direction: Direction, selected: CalicoEndpointPeer, other: CalicoEndpointPeer, caveats: Set<string>): ConnectionSet {
+  private side(direction: Direction, selected: CalicoEndpointPeer, other: CalicoEndpointPeer, caveats: Set<string>, trace: SideTrace | undefined): ConnectionSet {
     if ('family' in selected) return ConnectionSet.ALL;
     if ('podClass' in selected) {
-      if ('podClass' in other) return direction === 'egress' ? this.solver.egressTowardsClass(selected.podClass, other.podClass) : this.solver.classToClass(other.podClass, selected.podClass);
       let allowed = ConnectionSet.EMPTY;
-      for (const peer of this.peersOf(other, caveats)) allowed = allowed.union(this.solver.evaluator.sideAllowed(direction, selected.podClass, peer));
+      for (const peer of this.peersOf(other, caveats)) allowed = allowed.union(this.solver.evaluator.sideAllowed(direction, selected.podClass, peer, trace));
       return allowed;
     }
     const subject = this.subjectOf.get(selected.hostEndpoint);
@@ -144,7 +161,7 @@ export class CalicoHostEndpointSolver {
     const hostClass = this.evaluator.classes[subject.index];
     let allowed = ConnectionSet.EMPTY;
     for (const peer of this.peersOf(other, caveats)) {
-      const side = this.evaluator.sideAllowed(direction, hostClass, peer);
+      const side = this.evaluator.sideAllowed(direction, hostClass, peer, trace);
       if (!side.equals(this.withoutFailsafe.sideAllowed(direction, hostClass, peer))) {
         caveats.add(`Felix's default failsafe ports (${direction === 'ingress' ? 'inbound' : 'outbound'}: ${describeFailsafe(direction)}) are open at host endpoint ${subject.endpoint.name} whatever the policy; `
           + 'a FelixConfiguration (failsafeInboundHostPorts, failsafeOutboundHostPorts) may change them, which the manifests do not show.');
@@ -223,6 +240,10 @@ export class CalicoHostEndpointSolver {
     }
     return policy;
   }
+}
+
+function emptyTrace(): SideTrace {
+  return { decisions: [], contributions: [] };
 }
 
 function isPortProtocol(text: string): text is Protocol {
