@@ -11,7 +11,7 @@ import { PolicyEvaluator, type SideTrace } from './evaluator.js';
 import { calicoRulesLeftOut } from './calico-caveats.js';
 import { CompileContext } from './policies/context.js';
 import {
-  DEFAULT_ALLOW_PROFILE, calicoPolicyRanks, calicoStages, compileCalicoHostEndpointPolicies, type HostEndpointSubject,
+  CALICO_PROFILE_STAGE, DEFAULT_ALLOW_PROFILE, calicoPolicyRanks, calicoStages, compileCalicoHostEndpointPolicies, type HostEndpointSubject,
 } from './policies/calico.js';
 import type {
   AddressPeer, CompiledPolicy, CompiledRule, Direction, EnforcementPoint, EntityPeer, Peer, PodClass, StageDefinition,
@@ -109,16 +109,15 @@ export class CalicoHostEndpointSolver {
     this.subjectOf = new Map(this.subjects.map((subject) => [subject.endpoint, subject]));
     const classOfPod = new Map<Pod, PodClass>(graph.pods.map((pod) => [pod, solver.classOf(pod)]));
     const context = new CompileContext(graph, solver.classes, solver.hostNetworkMode, classOfPod);
+    // The tiers, then the profiles stage, whose policies do not isolate host endpoints: what no
+    // profile allows reaches the point's end, which denies.
     const tiers = calicoStages(graph);
-    const profileStage: StageDefinition = {
-      id: 'calico:profiles', point: 'cni', order: tiers.length + 1, combination: 'first-match', unmatched: 'pass', label: 'Calico profiles',
-    };
-    const compiled = compileCalicoHostEndpointPolicies(context, calicoPolicyRanks(graph), this.subjects, profileStage.id);
+    const compiled = compileCalicoHostEndpointPolicies(context, calicoPolicyRanks(graph), this.subjects, CALICO_PROFILE_STAGE);
     const classes: PodClass[] = this.subjects.map((subject) => ({
       index: subject.index, namespace: '', labels: subject.labels, hostNetwork: false, outsidePolicy: false, pods: [],
       ports: subject.endpoint.ports.flatMap((port) => (isPortProtocol(port.protocol.text) ? [{ name: port.name, containerPort: port.port, protocol: port.protocol.text }] : [])),
     }));
-    const stages = [FAILSAFE_STAGE, ...tiers, profileStage];
+    const stages = [FAILSAFE_STAGE, ...tiers];
     this.evaluator = new PolicyEvaluator(classes, [HOST_POINT], stages, [...this.subjects.map((subject) => this.failsafePolicy(subject)), ...compiled]);
     this.withoutFailsafe = new PolicyEvaluator(classes, [HOST_POINT], stages, compiled);
   }

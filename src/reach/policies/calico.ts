@@ -60,7 +60,7 @@ export function calicoStages(graph: ResourceGraph): StageDefinition[] {
   for (const policy of graph.calico.policies) {
     if (!tiers.has(policy.tier)) tiers.set(policy.tier, { name: policy.tier, defaultAction: 'Deny', builtIn: false });
   }
-  return [...tiers.values()].sort(compareTiers).map((tier, index) => ({
+  const stages: StageDefinition[] = [...tiers.values()].sort(compareTiers).map((tier, index) => ({
     id: calicoStageId(tier.name),
     point: 'cni',
     order: index + 1,
@@ -68,7 +68,15 @@ export function calicoStages(graph: ResourceGraph): StageDefinition[] {
     unmatched: tier.defaultAction === 'Pass' ? 'pass' : 'deny',
     label: `Calico tier ${tier.name}`,
   }));
+  // After the last tier, an endpoint's profiles in order; what none allows is denied. Only
+  // endpoints with a profile of the input have policies here (compileCalicoPolicies); the others'
+  // profiles are the ones Calico makes (kns.<namespace>: allow all), the point's default.
+  stages.push({ id: CALICO_PROFILE_STAGE, point: 'cni', order: stages.length + 1, combination: 'first-match', unmatched: 'deny', label: 'Calico profiles' });
+  return stages;
 }
+
+/** The stage of endpoints' profiles, after every tier. */
+export const CALICO_PROFILE_STAGE = 'calico:profiles';
 
 /**
  * The rank of every policy inside its tier, Kubernetes NetworkPolicies included (default tier,
@@ -139,7 +147,7 @@ function describePorts(ports: readonly CalicoPort[], notPorts: readonly CalicoPo
 export function compileCalicoPolicies(context: CompileContext, ranks: ReadonlyMap<object, number>): CompiledPolicy[] {
   if (context.graph.calico.policies.length === 0) return [];
   const compiler = new CalicoCompiler(context);
-  return context.graph.calico.policies.flatMap((policy) => compiler.compile(policy, ranks.get(policy) ?? 0));
+  return [...context.graph.calico.policies.flatMap((policy) => compiler.compile(policy, ranks.get(policy) ?? 0)), ...compiler.compilePodProfiles()];
 }
 
 /**
@@ -168,12 +176,25 @@ export function compileCalicoHostEndpointPolicies(
       entry.subjects.add(subject.index);
     });
   }
-  for (const entry of byPlace.values()) compiled.push(compiler.compileProfileForHostEndpoints(entry.profile, profileStage, entry.position, entry.subjects));
+  for (const entry of byPlace.values()) compiled.push(compiler.compileProfile(entry.profile, profileStage, entry.position, entry.subjects, false));
   return compiled;
 }
 
 /** Calico's built-in profile that allows every connection ("Host endpoints with the projectcalico-default-allow profile attached will have allow-all semantics"). */
 export const DEFAULT_ALLOW_PROFILE = 'projectcalico-default-allow';
+
+/**
+ * A profile the input lacks, as Calico makes it (conversion.go NamespaceToProfile,
+ * ServiceAccountToProfile): `kns.<namespace>` allows all ingress and egress, any other has no
+ * rules; cited at the endpoint that names it.
+ */
+function generatedProfile(name: string, source: CalicoProfile['source'], position: number): CalicoProfile {
+  const path = source.kind === 'WorkloadEndpoint' ? ['spec', 'profiles', position] : ['metadata', 'namespace'];
+  const entity: CalicoEntityRule = { nets: [], notNets: [], ports: [], notPorts: [], path };
+  const rule = (direction: 'ingress' | 'egress'): CalicoRule => ({ direction, index: 0, action: 'Allow', source: entity, destination: entity, annotations: {}, path });
+  const allowsAll = name.startsWith('kns.');
+  return { name, labelsToApply: {}, ingress: allowsAll ? [rule('ingress')] : [], egress: allowsAll ? [rule('egress')] : [], source };
+}
 
 /** The built-in allow-all profile, cited at the host endpoint that names it (Calico creates it; the input does not hold it). */
 function defaultAllowProfile(endpoint: CalicoHostEndpoint): CalicoProfile {
@@ -276,12 +297,13 @@ class CalicoCompiler {
   }
 
   /**
-   * A Profile's rules for the host endpoints that name it, as a policy of the `profiles` stage
-   * ranked by the profile's position in each endpoint's list (Felix evaluates an endpoint's
-   * profiles in order after its last tier). It does not isolate: what no rule decides goes on to
-   * the next profile, and after the last to the point's end (deny, for host endpoints).
+   * A Profile's rules for the endpoints that name it (`subjects`: pod classes, or host endpoints),
+   * as a policy of the profiles stage ranked by the profile's position in each endpoint's list
+   * (Felix evaluates an endpoint's profiles in order after its last tier; no rule matching in any
+   * → deny). `isolates`: pods' profiles put them under the stage's deny; host endpoints' go on to
+   * their point's end, which denies.
    */
-  compileProfileForHostEndpoints(profile: CalicoProfile, stage: string, position: number, subjects: BitSet): CompiledPolicy {
+  compileProfile(profile: CalicoProfile, stage: string, position: number, subjects: BitSet, isolates: boolean): CompiledPolicy {
     const owner: RuleOwner = { kind: 'Profile', source: profile.source, rank: `profile ${position + 1} of the host endpoint`, details: { profile: profile.name } };
     const compiled: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
       kind: 'Calico Profile', name: profile.name, label: profile.name, object: profile.source, stage, priority: position, model: profile,
@@ -289,9 +311,38 @@ class CalicoCompiler {
     for (const direction of ['ingress', 'egress'] as const) {
       const rules = profile[direction].filter((rule) => calicoUnmodelledParts(rule, () => false).length === 0)
         .map((rule) => this.compileRule(compiled, owner, rule));
-      compiled[direction] = { direction, subjects, isolates: false, rules };
+      compiled[direction] = { direction, subjects, isolates, rules };
     }
     return compiled;
+  }
+
+  /**
+   * The profiles of the pods some of whose profiles the input holds (exported Profiles, as
+   * `calicoctl get profiles -o yaml` shows them): each of the pod's profiles in order, the input's
+   * or, for one it lacks, the one Calico makes (`kns.<namespace>`: allow all; `ksa.…`: no rules);
+   * what none allows is denied. Pods none of whose profiles the input holds are left to the
+   * point's default (Calico's kns profile allows everything). A class's pods share namespace and
+   * service account (calicoClassSignature), hence their profiles.
+   */
+  compilePodProfiles(): CompiledPolicy[] {
+    const inputProfiles = new Map(this.context.graph.calico.profiles.map((profile) => [profile.name, profile]));
+    if (inputProfiles.size === 0) return [];
+    const byPlace = new Map<string, { profile: CalicoProfile; position: number; subjects: BitSet }>();
+    for (const podClass of this.context.classes) {
+      if (!this.classLabels[podClass.index]) continue;
+      const names = this.view.podProfiles(podClass.pods[0]);
+      if (!names.some((name) => inputProfiles.has(name))) continue;
+      names.forEach((name, position) => {
+        const key = `${position}\u0001${name}`;
+        let entry = byPlace.get(key);
+        if (!entry) {
+          const profile = inputProfiles.get(name) ?? generatedProfile(name, podClass.pods[0].source, position);
+          byPlace.set(key, (entry = { profile, position, subjects: this.context.newClassSet() }));
+        }
+        entry.subjects.add(podClass.index);
+      });
+    }
+    return [...byPlace.values()].map((entry) => this.compileProfile(entry.profile, CALICO_PROFILE_STAGE, entry.position, entry.subjects, true));
   }
 
   private plansOf(policy: CalicoPolicy): Record<Direction, RulePlan[]> {
