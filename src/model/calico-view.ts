@@ -55,6 +55,19 @@ export class CalicoView {
     return labels;
   }
 
+  /**
+   * The profiles of a pod's workload endpoint, in order: an exported WorkloadEndpoint's
+   * `spec.profiles`; for a Pod, those Calico gives it (conversion.go PodToWorkloadEndpoint):
+   * `kns.<namespace>`, then `ksa.<namespace>.<service account>`.
+   */
+  podProfiles(pod: Pod): readonly string[] {
+    if (pod.source?.kind === 'WorkloadEndpoint') {
+      const endpoint = this.graph.calico.workloadEndpoints.find((candidate) => candidate.source === pod.source);
+      if (endpoint) return endpoint.profiles;
+    }
+    return [`kns.${pod.namespace}`, `ksa.${pod.namespace}.${pod.serviceAccountName ?? 'default'}`];
+  }
+
   /** The labels of an exported WorkloadEndpoint, with its profiles'. */
   workloadEndpointLabels(endpoint: CalicoWorkloadEndpoint): Labels {
     return workloadEndpointLabels(endpoint, this.profiles);

@@ -1,4 +1,5 @@
 import type { ResourceGraph } from '../model/graph.js';
+import { parseAddress, type AddressRange, type IpFamily } from '../model/cidr.js';
 import type { Pod } from '../model/types.js';
 import { calicoPolicyLabel, type CalicoPolicy, type CalicoRule } from '../model/calico.js';
 import { calicoView } from '../model/calico-view.js';
@@ -60,4 +61,24 @@ export function calicoUnmodelledCaveats(graph: ResourceGraph, pods: readonly Pod
     return `Calico ${policy.kind} ${calicoPolicyLabel(policy)} rule ${formatPath(rule.path.slice(1))} (${rule.action}), which applies to ${who}, `
       + `has ${parts.join(' and ')}, which k8snet does not evaluate: this answer leaves the rule out, and Calico would ${effect} what it matches.`;
   });
+}
+
+/**
+ * Caveats for an address answered as outside the cluster that belongs to a Calico HostEndpoint
+ * (one of its expectedIPs inside `range`): Calico applies that endpoint's own policy too (its
+ * GlobalNetworkPolicies and profiles, deny without them), which an answer about an address does
+ * not evaluate; CalicoHostEndpointSolver (calico-host-endpoints.ts) answers for the endpoint.
+ */
+export function calicoHostEndpointAddressCaveats(graph: ResourceGraph, family: IpFamily, range: AddressRange, side: 'source' | 'destination'): string[] {
+  const caveats: string[] = [];
+  for (const endpoint of graph.calico.hostEndpoints) {
+    const inside = endpoint.expectedIPs.filter((text) => {
+      const address = parseAddress(text);
+      return address !== undefined && address.family === family && address.value >= range.first && address.value <= range.last;
+    });
+    if (inside.length === 0) continue;
+    caveats.push(`The ${side} address ${inside.join(', ')} is Calico host endpoint ${endpoint.name} (node ${endpoint.node}): Calico also applies that endpoint's own `
+      + 'policy (the GlobalNetworkPolicies selecting it, then its profiles, denying what none allows, failsafe ports aside), which this answer about an address does not evaluate.');
+  }
+  return caveats;
 }

@@ -7,6 +7,7 @@ import { formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 import { generatedLabelCaveats } from './generated-labels.js';
 import { notEvaluatedAnswerNotes, notEvaluatedSideCaveats } from './not-evaluated.js';
+import { calicoHostEndpointAddressCaveats } from './calico-caveats.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
 import { DNS_PORTS, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
@@ -363,7 +364,7 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
   // Selectors on labels whose value a controller computes at run time: k8snet cannot judge them.
   const unknowable = new Map<string, string[]>();
   const caveatsOf = (peer: PodClass | AddressPeer, side: 'source' | 'destination'): string[] => {
-    if (isAddressPeer(peer)) return [];
+    if (isAddressPeer(peer)) return calicoHostEndpointAddressCaveats(solver.graph, peer.family, peer.range, side);
     const key = `${side}\u0000${peer.index}`;
     let caveats = unknowable.get(key);
     if (!caveats) {

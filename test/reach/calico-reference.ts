@@ -30,12 +30,13 @@
 
 type Obj = Record<string, any>;
 
-/** Plain objects: Namespaces, Pods, Tiers, Calico NetworkPolicies and GlobalNetworkPolicies. */
+/** Plain objects: Namespaces, Pods, Tiers, Calico NetworkPolicies and GlobalNetworkPolicies, and HostEndpoints. */
 export interface CalicoRefCluster {
   namespaces: Obj[];
   pods: Obj[];
   tiers: Obj[];
   policies: Obj[];
+  hostEndpoints?: Obj[];
 }
 
 const DEFAULT_TIER = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };
@@ -47,7 +48,37 @@ export function calicoReferenceAllows(cluster: CalicoRefCluster, src: string, ds
   return sideAllows(cluster, source, 'egress', destination, protocol, port) && sideAllows(cluster, destination, 'ingress', source, protocol, port);
 }
 
+/**
+ * Returns true when endpoint `src` may open `protocol`/`port` to endpoint `dst`, each a pod
+ * (`namespace/name`) or a HostEndpoint (its name). Host endpoints (docs: hostendpoint.mdx,
+ * host-endpoints/failsafe.mdx), for the host's own traffic: Felix's default failsafe ports are
+ * allowed first (inbound TCP 22, 179, 2379, 2380, 5473, 6443, 6666, 6667, UDP 68; outbound UDP
+ * 53, 67 and the same TCP ports but 22); then the tiers, where only GlobalNetworkPolicies apply
+ * (a NetworkPolicy applies to the workload endpoints of its namespace); after the last tier the
+ * profile `projectcalico-default-allow` allows, and without it everything is denied. A rule's
+ * selector matches a host endpoint by its labels when it has expectedIPs (the generated ones all
+ * do); a NetworkPolicy rule's selector only matches endpoints of its namespace, so never one.
+ */
+export function calicoReferenceAllowsEndpoints(cluster: CalicoRefCluster, src: string, dst: string, protocol: 'TCP' | 'UDP', port: number): boolean {
+  const source = findEndpoint(cluster, src);
+  const destination = findEndpoint(cluster, dst);
+  return sideAllows(cluster, source, 'egress', destination, protocol, port) && sideAllows(cluster, destination, 'ingress', source, protocol, port);
+}
+
+const FAILSAFE_TCP_BOTH = [179, 2379, 2380, 5473, 6443, 6666, 6667];
+
+function failsafeAllows(direction: 'ingress' | 'egress', protocol: string, port: number): boolean {
+  if (protocol === 'TCP') return FAILSAFE_TCP_BOTH.includes(port) || (direction === 'ingress' && port === 22);
+  return direction === 'ingress' ? port === 68 : port === 53 || port === 67;
+}
+
+function findEndpoint(cluster: CalicoRefCluster, key: string): Obj {
+  return cluster.hostEndpoints?.find((endpoint) => endpoint.metadata.name === key) ?? findPod(cluster, key);
+}
+
 function sideAllows(cluster: CalicoRefCluster, pod: Obj, direction: 'ingress' | 'egress', peer: Obj, protocol: string, port: number): boolean {
+  const isHost = pod.kind === 'HostEndpoint';
+  if (isHost && failsafeAllows(direction, protocol, port)) return true;
   const tiers = [DEFAULT_TIER, ...cluster.tiers.map((tier) => ({ name: tier.metadata.name, order: tier.spec?.order, defaultAction: tier.spec?.defaultAction ?? 'Deny' }))]
     .sort((a, b) => compareOrders(a.order, b.order) || compareNames(a.name, b.name));
   for (const tier of tiers) {
@@ -68,7 +99,7 @@ function sideAllows(cluster: CalicoRefCluster, pod: Obj, direction: 'ingress' | 
     }
     if (!passed && tier.defaultAction !== 'Pass') return false;
   }
-  return true;
+  return isHost ? (pod.spec.profiles ?? []).includes('projectcalico-default-allow') : true;
 }
 
 function ruleMatches(policy: Obj, rule: Obj, direction: 'ingress' | 'egress', peer: Obj, protocol: string, port: number): boolean {

@@ -4,7 +4,8 @@ import { dump } from 'js-yaml';
 import { loadTexts } from '../../src/load/index.js';
 import { buildGraph } from '../../src/model/build-graph.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
-import { calicoReferenceAllows, type CalicoRefCluster } from './calico-reference.js';
+import { calicoReferenceAllows, calicoReferenceAllowsEndpoints, type CalicoRefCluster } from './calico-reference.js';
+import { CalicoHostEndpointSolver, type CalicoEndpointPeer } from '../../src/reach/calico-host-endpoints.js';
 
 /*
  * Property: on random small clusters of Calico policies (tiers with orders and default actions,
@@ -12,7 +13,9 @@ import { calicoReferenceAllows, type CalicoRefCluster } from './calico-reference
  * rules, selectors, protocols and ports), the product pipeline (YAML text -> loadTexts ->
  * buildGraph -> ReachabilitySolver with Calico's layout) answers exactly what the brute-force
  * reference (calico-reference.ts, written from Calico's documentation) answers, for every
- * ordered pair of distinct pods, on TCP and UDP at a few ports.
+ * ordered pair of distinct pods, on TCP and UDP at a few ports; and, with HostEndpoints (labels,
+ * expectedIPs, with or without the projectcalico-default-allow profile), what
+ * CalicoHostEndpointSolver answers for every pair with a host endpoint, failsafe ports included.
  */
 
 type Obj = Record<string, unknown>;
@@ -20,6 +23,8 @@ type Obj = Record<string, unknown>;
 const NAMESPACES = ['alpha', 'beta'];
 const LABELS: Record<string, string[]> = { app: ['x', 'y'], tier: ['fe', 'be'] };
 const PORTS = [80, 443, 8080];
+/** Ports asked for pairs with a host endpoint: the pods' ports and failsafe ones (TCP 22 inbound only, UDP 53 outbound, UDP 68 inbound, TCP 179 both). */
+const HOST_PORTS = [...PORTS, 22, 53, 68, 179];
 
 const atomArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('all()', 'has(app)', '!has(tier)', 'has(tier)', '!has(app)'),
@@ -63,6 +68,7 @@ interface GeneratedCluster {
   readonly pods: readonly { readonly namespace: string; readonly labels: Record<string, string> }[];
   readonly tiers: Readonly<Record<string, { readonly order?: number; readonly defaultAction: string } | undefined>>;
   readonly policies: readonly Obj[];
+  readonly hostEndpoints: readonly { readonly labels: Record<string, string>; readonly defaultAllow: boolean }[];
 }
 
 const clusterArb: fc.Arbitrary<GeneratedCluster> = fc.record({
@@ -72,6 +78,10 @@ const clusterArb: fc.Arbitrary<GeneratedCluster> = fc.record({
     platform: fc.option(fc.record({ order: fc.option(fc.constantFrom(100, 500), { nil: undefined }), defaultAction: fc.constantFrom('Deny', 'Pass') }), { nil: undefined }),
   }),
   policies: fc.array(policyArb, { maxLength: 5 }),
+  hostEndpoints: fc.array(fc.record({
+    labels: fc.record({ app: fc.constantFrom(...LABELS.app), tier: fc.constantFrom(...LABELS.tier) }, { requiredKeys: [] }),
+    defaultAllow: fc.boolean(),
+  }), { maxLength: 2 }),
 });
 
 /** Turns a generated cluster into plain objects; policies of tiers that are not declared are dropped (Calico refuses them). */
@@ -110,14 +120,18 @@ function objectsOf(generated: GeneratedCluster): CalicoRefCluster {
       },
     };
   });
-  return { namespaces, pods, tiers, policies };
+  const hostEndpoints = generated.hostEndpoints.map((endpoint, index) => ({
+    apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: `host-${index}`, labels: endpoint.labels },
+    spec: { node: `node-${index}`, interfaceName: '*', expectedIPs: [`192.168.0.${index + 1}`], ...(endpoint.defaultAllow ? { profiles: ['projectcalico-default-allow'] } : {}) },
+  }));
+  return { namespaces, pods, tiers, policies, hostEndpoints };
 }
 
 describe('Calico evaluation agrees with the brute-force reference', () => {
   it('on every pod pair, protocol and port of random tiers and policies', () => {
     fc.assert(fc.property(clusterArb, (generated) => {
       const cluster = objectsOf(generated);
-      const text = [...cluster.namespaces, ...cluster.pods, ...cluster.tiers, ...cluster.policies].map((object) => dump(object)).join('---\n');
+      const text = [...cluster.namespaces, ...cluster.pods, ...cluster.tiers, ...cluster.policies, ...(cluster.hostEndpoints ?? [])].map((object) => dump(object)).join('---\n');
       const loaded = loadTexts([{ path: 'cluster.yaml', text }]);
       expect(loaded.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.message)).toEqual([]);
       const graph = buildGraph(loaded.objects);
@@ -132,6 +146,26 @@ describe('Calico evaluation agrees with the brute-force reference', () => {
               const expected = calicoReferenceAllows(cluster, `${source.namespace}/${source.name}`, `${destination.namespace}/${destination.name}`, protocol, port);
               if (allowed.contains(protocol, port) !== expected) {
                 throw new Error(`${source.namespace}/${source.name} -> ${destination.namespace}/${destination.name} ${protocol}/${port}: solver ${!expected}, reference ${expected}\n${text}`);
+              }
+            }
+          }
+        }
+      }
+      if (graph.calico.hostEndpoints.length === 0) return;
+      const hosts = new CalicoHostEndpointSolver(solver);
+      const ends: { key: string; peer: CalicoEndpointPeer; isHost: boolean }[] = [
+        ...graph.pods.map((pod) => ({ key: `${pod.namespace}/${pod.name}`, peer: { podClass: solver.classOf(pod) }, isHost: false })),
+        ...graph.calico.hostEndpoints.map((endpoint) => ({ key: endpoint.name, peer: { hostEndpoint: endpoint }, isHost: true })),
+      ];
+      for (const source of ends) {
+        for (const destination of ends) {
+          if (source === destination || (!source.isHost && !destination.isHost)) continue;
+          const allowed = hosts.between(source.peer, destination.peer).allowed;
+          for (const protocol of ['TCP', 'UDP'] as const) {
+            for (const port of HOST_PORTS) {
+              const expected = calicoReferenceAllowsEndpoints(cluster, source.key, destination.key, protocol, port);
+              if (allowed.contains(protocol, port) !== expected) {
+                throw new Error(`${source.key} -> ${destination.key} ${protocol}/${port}: k8snet ${!expected}, reference ${expected}\n${text}`);
               }
             }
           }

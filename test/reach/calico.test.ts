@@ -240,3 +240,42 @@ spec:
     ]);
   });
 });
+
+describe('Calico profiles of the input', () => {
+  // An exported Profile for namespace shop (kns.shop): only TCP 8080 in, nothing out; ops keeps
+  // the profile Calico makes (allow all). Profiles come after every tier; no match in any denies.
+  const profiles = `apiVersion: projectcalico.org/v3
+kind: Profile
+metadata: {name: kns.shop}
+spec:
+  ingress: [{action: Allow, protocol: TCP, destination: {ports: [8080]}}]
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: pass-all}
+spec:
+  selector: app == 'db'
+  ingress: [{action: Pass}]
+  egress: [{action: Pass}]
+`;
+
+  it('evaluates the pods\' profiles after the tiers, in order, denying what none allows', () => {
+    const solver = solverOf(profiles);
+    // shop pods: ingress only TCP 8080 (kns.shop), egress nothing (kns.shop has no egress rule, ksa.shop.* none).
+    expect(between(solver, 'ops/probe', 'shop/web')).toBe('TCP 8080');
+    expect(between(solver, 'shop/web', 'ops/probe')).toBe('nothing');
+    // A Pass reaches the profiles too.
+    expect(between(solver, 'ops/probe', 'shop/db')).toBe('TCP 8080');
+    // ops pods have no profile of the input: Calico's kns.ops allows everything.
+    expect(between(solver, 'ops/probe', 'ops/probe')).toBe('all ports and protocols');
+  });
+
+  it('cites the profile rule that allowed', () => {
+    const solver = solverOf(profiles);
+    const probe = solver.classOf(solver.graph.pods.find((pod) => pod.name === 'probe')!);
+    const web = solver.classOf(solver.graph.pods.find((pod) => pod.name === 'web')!);
+    const verdict = solver.explain(probe, web);
+    expect(verdict.ingress.decisions.map((decision) => `${decision.rule.source.kind} ${decision.rule.source.policyLabel} ${decision.rule.source.ruleLabel}`))
+      .toEqual(['Calico Profile kns.shop ingress[0]']);
+  });
+});

@@ -4,7 +4,7 @@ import type { ResourceGraph } from '../../model/graph.js';
 import type { Labels } from '../../model/label-selector.js';
 import type { Protocol } from '../../model/types.js';
 import {
-  isNamedCalicoPort, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule, type CalicoTier,
+  isNamedCalicoPort, type CalicoEntityRule, type CalicoHostEndpoint, type CalicoPolicy, type CalicoPort, type CalicoProfile, type CalicoRule, type CalicoTier,
 } from '../../model/calico.js';
 import { calicoPolicyLabel } from '../../model/calico.js';
 import { compareTiers } from '../../model/build-calico.js';
@@ -13,7 +13,7 @@ import { calicoTierPlans } from '../../model/calico-order.js';
 import { evaluateCalicoSelector, printCalicoSelector, type CalicoSelectorNode } from '../../model/calico-selector.js';
 import { calicoView } from '../../model/calico-view.js';
 import { formatPath } from '../../load/path.js';
-import type { BitSet } from '../bitset.js';
+import { BitSet } from '../bitset.js';
 import { ConnectionSet } from '../connection-set.js';
 import { wholeSpace } from '../ip-ranges.js';
 import type {
@@ -60,7 +60,7 @@ export function calicoStages(graph: ResourceGraph): StageDefinition[] {
   for (const policy of graph.calico.policies) {
     if (!tiers.has(policy.tier)) tiers.set(policy.tier, { name: policy.tier, defaultAction: 'Deny', builtIn: false });
   }
-  return [...tiers.values()].sort(compareTiers).map((tier, index) => ({
+  const stages: StageDefinition[] = [...tiers.values()].sort(compareTiers).map((tier, index) => ({
     id: calicoStageId(tier.name),
     point: 'cni',
     order: index + 1,
@@ -68,7 +68,15 @@ export function calicoStages(graph: ResourceGraph): StageDefinition[] {
     unmatched: tier.defaultAction === 'Pass' ? 'pass' : 'deny',
     label: `Calico tier ${tier.name}`,
   }));
+  // After the last tier, an endpoint's profiles in order; what none allows is denied. Only
+  // endpoints with a profile of the input have policies here (compileCalicoPolicies); the others'
+  // profiles are the ones Calico makes (kns.<namespace>: allow all), the point's default.
+  stages.push({ id: CALICO_PROFILE_STAGE, point: 'cni', order: stages.length + 1, combination: 'first-match', unmatched: 'deny', label: 'Calico profiles' });
+  return stages;
 }
+
+/** The stage of endpoints' profiles, after every tier. */
+export const CALICO_PROFILE_STAGE = 'calico:profiles';
 
 /**
  * The rank of every policy inside its tier, Kubernetes NetworkPolicies included (default tier,
@@ -83,6 +91,30 @@ export function calicoPolicyRanks(graph: ResourceGraph): Map<object, number> {
 
 const ACTIONS: Readonly<Record<CalicoRule['action'], RuleAction>> = { Allow: 'allow', Deny: 'deny', Pass: 'pass', Log: 'log' };
 const PORT_PROTOCOLS: Readonly<Record<number, Protocol>> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
+/** What a rule's peers are scoped by: the kind and namespace of its policy (a namespaced policy's rules see its namespace). */
+interface ScopeOwner {
+  readonly kind: CalicoPolicy['kind'] | 'Profile';
+  readonly namespace?: string;
+}
+
+/** Where a compiled rule comes from: its policy's scope, object, rank in words and JSON details. */
+interface RuleOwner extends ScopeOwner {
+  readonly source: CalicoPolicy['source'];
+  readonly rank: string;
+  readonly details: Readonly<Record<string, string | number>>;
+}
+
+/** The owner of a policy's rules: its tier and order. */
+function policyOwner(policy: CalicoPolicy): RuleOwner {
+  return {
+    kind: policy.kind,
+    ...(policy.namespace !== undefined ? { namespace: policy.namespace } : {}),
+    source: policy.source,
+    rank: `tier ${policy.tier}, order ${policy.order ?? 'none (last)'}`,
+    details: { tier: policy.tier, ...(policy.order !== undefined ? { order: policy.order } : {}) },
+  };
+}
+
 const NO_TAGS: ReadonlySet<string> = new Set();
 const EVERY_TAG: ReadonlySet<string> = new Set(['any-pod']);
 
@@ -115,7 +147,63 @@ function describePorts(ports: readonly CalicoPort[], notPorts: readonly CalicoPo
 export function compileCalicoPolicies(context: CompileContext, ranks: ReadonlyMap<object, number>): CompiledPolicy[] {
   if (context.graph.calico.policies.length === 0) return [];
   const compiler = new CalicoCompiler(context);
-  return context.graph.calico.policies.flatMap((policy) => compiler.compile(policy, ranks.get(policy) ?? 0));
+  return [...context.graph.calico.policies.flatMap((policy) => compiler.compile(policy, ranks.get(policy) ?? 0)), ...compiler.compilePodProfiles()];
+}
+
+/**
+ * The Calico policies and profiles of host endpoints (docs/calico.md §9c): every
+ * GlobalNetworkPolicy whose selector matches a host endpoint, in its tier's stage with its rank,
+ * and each endpoint's profiles in `profileStage`, in the endpoint's order. `projectcalico-default-allow`
+ * is Calico's built-in allow-all profile; a profile the input does not hold is left out (the
+ * caller says so). Rules' peers are the pod classes of `context`, so that the host endpoints'
+ * sides can be evaluated against pods with the same compiled rules.
+ */
+export function compileCalicoHostEndpointPolicies(
+  context: CompileContext, ranks: ReadonlyMap<object, number>, subjects: readonly HostEndpointSubject[], profileStage: string,
+): CompiledPolicy[] {
+  if (subjects.length === 0) return [];
+  const compiler = new CalicoCompiler(context);
+  const compiled = context.graph.calico.policies.flatMap((policy) => compiler.compileForHostEndpoints(policy, ranks.get(policy) ?? 0, subjects, subjects.length));
+  const profiles = new Map(context.graph.calico.profiles.map((profile) => [profile.name, profile]));
+  const byPlace = new Map<string, { profile: CalicoProfile; position: number; subjects: BitSet }>();
+  for (const subject of subjects) {
+    subject.endpoint.profiles.forEach((name, position) => {
+      const profile = profiles.get(name) ?? (name === DEFAULT_ALLOW_PROFILE ? defaultAllowProfile(subject.endpoint) : undefined);
+      if (!profile) return;
+      const key = `${position}\u0001${name}`;
+      let entry = byPlace.get(key);
+      if (!entry) byPlace.set(key, (entry = { profile, position, subjects: new BitSet(subjects.length) }));
+      entry.subjects.add(subject.index);
+    });
+  }
+  for (const entry of byPlace.values()) compiled.push(compiler.compileProfile(entry.profile, profileStage, entry.position, entry.subjects, false));
+  return compiled;
+}
+
+/** Calico's built-in profile that allows every connection ("Host endpoints with the projectcalico-default-allow profile attached will have allow-all semantics"). */
+export const DEFAULT_ALLOW_PROFILE = 'projectcalico-default-allow';
+
+/**
+ * A profile the input lacks, as Calico makes it (conversion.go NamespaceToProfile,
+ * ServiceAccountToProfile): `kns.<namespace>` allows all ingress and egress, any other has no
+ * rules; cited at the endpoint that names it.
+ */
+function generatedProfile(name: string, source: CalicoProfile['source'], position: number): CalicoProfile {
+  const path = source.kind === 'WorkloadEndpoint' ? ['spec', 'profiles', position] : ['metadata', 'namespace'];
+  const entity: CalicoEntityRule = { nets: [], notNets: [], ports: [], notPorts: [], path };
+  const rule = (direction: 'ingress' | 'egress'): CalicoRule => ({ direction, index: 0, action: 'Allow', source: entity, destination: entity, annotations: {}, path });
+  const allowsAll = name.startsWith('kns.');
+  return { name, labelsToApply: {}, ingress: allowsAll ? [rule('ingress')] : [], egress: allowsAll ? [rule('egress')] : [], source };
+}
+
+/** The built-in allow-all profile, cited at the host endpoint that names it (Calico creates it; the input does not hold it). */
+function defaultAllowProfile(endpoint: CalicoHostEndpoint): CalicoProfile {
+  const path = ['spec', 'profiles', endpoint.profiles.indexOf(DEFAULT_ALLOW_PROFILE)];
+  const entity: CalicoEntityRule = { nets: [], notNets: [], ports: [], notPorts: [], path };
+  const rule = (direction: 'ingress' | 'egress'): CalicoRule => ({
+    direction, index: 0, action: 'Allow', source: entity, destination: entity, annotations: {}, path,
+  });
+  return { name: DEFAULT_ALLOW_PROFILE, labelsToApply: {}, ingress: [rule('ingress')], egress: [rule('egress')], source: endpoint.source };
 }
 
 /** A rule with what its own side asks of the subjects, before it is placed in a policy. */
@@ -125,13 +213,25 @@ interface RulePlan {
   readonly appliesTo?: (podClass: PodClass) => boolean;
   /** False when the rule is left out (it matches nothing here, and the answer says why). */
   readonly modelled: boolean;
+  /** The rule's own side (destination of ingress, source of egress) when it restricts the subjects. */
+  readonly own?: CalicoEntityRule;
+}
+
+/**
+ * A HostEndpoint as the subject of policies (docs/calico.md §9c): its index among the host
+ * endpoints, the endpoint, and the labels Calico's selectors see on it (its own and its profiles').
+ */
+export interface HostEndpointSubject {
+  readonly index: number;
+  readonly endpoint: CalicoHostEndpoint;
+  readonly labels: Labels;
 }
 
 class CalicoCompiler {
   private readonly view;
   /** The labels Calico's selectors see on each class (undefined for hostNetwork pods: no workload endpoint). */
   private readonly classLabels: readonly (Labels | undefined)[];
-  private readonly selectorClasses = new Map<CalicoSelectorNode, BitSet>();
+  private readonly selectorClasses = new Map<string, BitSet>();
 
   constructor(private readonly context: CompileContext) {
     this.view = calicoView(context.graph);
@@ -143,15 +243,14 @@ class CalicoCompiler {
     // doNotTrack and preDNAT policies apply to host endpoints' raw and pre-DNAT chains only.
     if (!policy.doNotTrack && !policy.preDNAT) {
       const selector = policyEndpointSelector(policy);
-      for (const podClass of this.context.classes) {
+      // A NetworkPolicy's effective selector names its namespace: only that namespace's classes can match.
+      const candidates = policy.kind === 'NetworkPolicy' && policy.namespace !== undefined ? this.context.classesInNamespace(policy.namespace) : this.context.classes;
+      for (const podClass of candidates) {
         const labels = this.classLabels[podClass.index];
         if (labels && evaluateCalicoSelector(selector, labels)) subjects.push(podClass);
       }
     }
-    const plans: Record<Direction, RulePlan[]> = {
-      ingress: policy.types.ingress ? policy.ingress.map((rule) => this.planRule(policy, rule)) : [],
-      egress: policy.types.egress ? policy.egress.map((rule) => this.planRule(policy, rule)) : [],
-    };
+    const plans = this.plansOf(policy);
     // Subjects the rules treat alike share one compiled policy (the usual case: one group).
     const groups = new Map<string, PodClass[]>();
     const conditional = [...plans.ingress, ...plans.egress].filter((plan) => plan.appliesTo !== undefined);
@@ -162,12 +261,98 @@ class CalicoCompiler {
       else groups.set(key, [podClass]);
     }
     if (groups.size === 0) groups.set('', []);
-    return [...groups.values()].map((group) => this.compileGroup(policy, priority, group, plans));
+    return [...groups.values()].map((group) => {
+      const set = this.context.newClassSet();
+      for (const podClass of group) set.add(podClass.index);
+      const sample = group[0];
+      return this.compileGroup(policy, priority, set, (plan) => !plan.appliesTo || sample === undefined || plan.appliesTo(sample), plans);
+    });
   }
 
-  private compileGroup(policy: CalicoPolicy, priority: number, group: readonly PodClass[], plans: Record<Direction, RulePlan[]>): CompiledPolicy {
-    const subjects = this.context.newClassSet();
-    for (const podClass of group) subjects.add(podClass.index);
+  /**
+   * The policy as it applies to host endpoints (`subjects`, indexed among `size` of them): the
+   * endpoints its selector matches, grouped as its rules' own sides treat them. Empty for a
+   * NetworkPolicy (it "only applies to workload endpoint resources in that namespace") and for
+   * doNotTrack and preDNAT policies (raw and pre-DNAT chains: not evaluated, said by the caller).
+   */
+  compileForHostEndpoints(policy: CalicoPolicy, priority: number, subjects: readonly HostEndpointSubject[], size: number): CompiledPolicy[] {
+    if (policy.kind !== 'GlobalNetworkPolicy' || policy.doNotTrack || policy.preDNAT) return [];
+    const selector = policyEndpointSelector(policy);
+    const selected = subjects.filter((subject) => evaluateCalicoSelector(selector, subject.labels));
+    if (selected.length === 0) return [];
+    const plans = this.plansOf(policy);
+    const conditional = [...plans.ingress, ...plans.egress].filter((plan) => plan.own !== undefined);
+    const applies = (plan: RulePlan, subject: HostEndpointSubject) => plan.own === undefined
+      || this.entityMatchesHostEndpoint(policy, plan.own, subject, plan.rule.ipVersion);
+    const groups = new Map<string, HostEndpointSubject[]>();
+    for (const subject of selected) {
+      const key = conditional.map((plan) => (applies(plan, subject) ? '1' : '0')).join('');
+      groups.set(key, [...(groups.get(key) ?? []), subject]);
+    }
+    return [...groups.values()].map((group) => {
+      const set = new BitSet(size);
+      for (const subject of group) set.add(subject.index);
+      return this.compileGroup(policy, priority, set, (plan) => applies(plan, group[0]), plans);
+    });
+  }
+
+  /**
+   * A Profile's rules for the endpoints that name it (`subjects`: pod classes, or host endpoints),
+   * as a policy of the profiles stage ranked by the profile's position in each endpoint's list
+   * (Felix evaluates an endpoint's profiles in order after its last tier; no rule matching in any
+   * → deny). `isolates`: pods' profiles put them under the stage's deny; host endpoints' go on to
+   * their point's end, which denies.
+   */
+  compileProfile(profile: CalicoProfile, stage: string, position: number, subjects: BitSet, isolates: boolean): CompiledPolicy {
+    const owner: RuleOwner = { kind: 'Profile', source: profile.source, rank: `profile ${position + 1} of the host endpoint`, details: { profile: profile.name } };
+    const compiled: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
+      kind: 'Calico Profile', name: profile.name, label: profile.name, object: profile.source, stage, priority: position, model: profile,
+    };
+    for (const direction of ['ingress', 'egress'] as const) {
+      const rules = profile[direction].filter((rule) => calicoUnmodelledParts(rule, () => false).length === 0)
+        .map((rule) => this.compileRule(compiled, owner, rule));
+      compiled[direction] = { direction, subjects, isolates, rules };
+    }
+    return compiled;
+  }
+
+  /**
+   * The profiles of the pods some of whose profiles the input holds (exported Profiles, as
+   * `calicoctl get profiles -o yaml` shows them): each of the pod's profiles in order, the input's
+   * or, for one it lacks, the one Calico makes (`kns.<namespace>`: allow all; `ksa.…`: no rules);
+   * what none allows is denied. Pods none of whose profiles the input holds are left to the
+   * point's default (Calico's kns profile allows everything). A class's pods share namespace and
+   * service account (calicoClassSignature), hence their profiles.
+   */
+  compilePodProfiles(): CompiledPolicy[] {
+    const inputProfiles = new Map(this.context.graph.calico.profiles.map((profile) => [profile.name, profile]));
+    if (inputProfiles.size === 0) return [];
+    const byPlace = new Map<string, { profile: CalicoProfile; position: number; subjects: BitSet }>();
+    for (const podClass of this.context.classes) {
+      if (!this.classLabels[podClass.index]) continue;
+      const names = this.view.podProfiles(podClass.pods[0]);
+      if (!names.some((name) => inputProfiles.has(name))) continue;
+      names.forEach((name, position) => {
+        const key = `${position}\u0001${name}`;
+        let entry = byPlace.get(key);
+        if (!entry) {
+          const profile = inputProfiles.get(name) ?? generatedProfile(name, podClass.pods[0].source, position);
+          byPlace.set(key, (entry = { profile, position, subjects: this.context.newClassSet() }));
+        }
+        entry.subjects.add(podClass.index);
+      });
+    }
+    return [...byPlace.values()].map((entry) => this.compileProfile(entry.profile, CALICO_PROFILE_STAGE, entry.position, entry.subjects, true));
+  }
+
+  private plansOf(policy: CalicoPolicy): Record<Direction, RulePlan[]> {
+    return {
+      ingress: policy.types.ingress ? policy.ingress.map((rule) => this.planRule(policy, rule)) : [],
+      egress: policy.types.egress ? policy.egress.map((rule) => this.planRule(policy, rule)) : [],
+    };
+  }
+
+  private compileGroup(policy: CalicoPolicy, priority: number, subjects: BitSet, keeps: (plan: RulePlan) => boolean, plans: Record<Direction, RulePlan[]>): CompiledPolicy {
     const kind = `Calico ${policy.kind}`;
     const compiled: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
       kind,
@@ -179,14 +364,13 @@ class CalicoCompiler {
       priority,
       model: policy,
     };
-    const sample = group[0];
+    const owner = policyOwner(policy);
     for (const direction of ['ingress', 'egress'] as const) {
       if (!policy.types[direction]) continue;
       const rules: CompiledRule[] = [];
       for (const plan of plans[direction]) {
-        if (!plan.modelled) continue;
-        if (plan.appliesTo && sample !== undefined && !plan.appliesTo(sample)) continue;
-        rules.push(this.compileRule(compiled, policy, plan.rule));
+        if (!plan.modelled || !keeps(plan)) continue;
+        rules.push(this.compileRule(compiled, owner, plan.rule));
       }
       const side: PolicySide = { direction, subjects, isolates: true, rules };
       compiled[direction] = side;
@@ -206,11 +390,11 @@ class CalicoCompiler {
     return {
       rule,
       modelled,
-      ...(hasOwnCondition ? { appliesTo: (podClass: PodClass) => this.entityMatchesClass(policy, own, podClass, rule.ipVersion) } : {}),
+      ...(hasOwnCondition ? { own, appliesTo: (podClass: PodClass) => this.entityMatchesClass(policy, own, podClass, rule.ipVersion) } : {}),
     };
   }
 
-  private compileRule(compiled: CompiledPolicy, policy: CalicoPolicy, rule: CalicoRule): CompiledRule {
+  private compileRule(compiled: CompiledPolicy, policy: RuleOwner, rule: CalicoRule): CompiledRule {
     const peer = rule.direction === 'ingress' ? rule.source : rule.destination;
     const service = peer.services ? this.serviceOf(policy, peer) : undefined;
     const matchesEveryPeer = rule.ipVersion === undefined && isEmptyPeer(peer);
@@ -227,7 +411,10 @@ class CalicoCompiler {
       addressRanges = { 4: [], 6: [] };
     } else {
       classes = this.context.newClassSet();
-      for (const podClass of this.context.classes) if (this.entityMatchesClass(policy, peer, podClass, rule.ipVersion)) classes.add(podClass.index);
+      // Only the classes its selector matches can match (the usual case: a few of thousands).
+      const { selector, selectorText } = this.entitySelectors(policy, peer);
+      const candidates = selector ? [...this.selects(selector, selectorText!, selectorScope(policy, peer)).members()].map((index) => this.context.classes[index]) : this.context.classes;
+      for (const podClass of candidates) if (this.entityMatchesClass(policy, peer, podClass, rule.ipVersion)) classes.add(podClass.index);
       addressRanges = this.peerAddressRanges(policy, peer, rule.ipVersion);
     }
     const { numericPorts, namedPorts } = this.destinationPorts(rule, service);
@@ -239,7 +426,6 @@ class CalicoCompiler {
       const paths = rule.http.paths.map((entry) => (entry.exact !== undefined ? entry.exact : `${entry.prefix}*`));
       restrictions.push({ layer: 'L7', description: `${methods}${paths.length > 0 ? ` ${paths.join(', ')}` : ''}` });
     }
-    const tierRank = `tier ${policy.tier}, order ${policy.order ?? 'none (last)'}`;
     return {
       policy: compiled,
       direction: rule.direction,
@@ -261,8 +447,8 @@ class CalicoCompiler {
         path: rule.path,
         actionName: rule.action,
         ...(rule.action === 'Pass' ? { passTo: 'the next tier that applies, or the profiles (allowed)' } : {}),
-        rank: tierRank,
-        details: { tier: policy.tier, ...(policy.order !== undefined ? { order: policy.order } : {}) },
+        rank: policy.rank,
+        details: policy.details,
         describePeers: () => describeEntity(peer),
       },
       model: rule,
@@ -270,7 +456,7 @@ class CalicoCompiler {
   }
 
   /** The Service a `services` peer names, with the selector its endpoints come from; undefined when it has none or is not in the input. */
-  private serviceOf(policy: CalicoPolicy, entity: CalicoEntityRule): { namespace: string; selector: Labels; ports: readonly { port: number | string; protocol: Protocol }[] } | undefined {
+  private serviceOf(policy: ScopeOwner, entity: CalicoEntityRule): { namespace: string; selector: Labels; ports: readonly { port: number | string; protocol: Protocol }[] } | undefined {
     if (!entity.services) return undefined;
     const namespace = entity.services.namespace ?? policy.namespace ?? '';
     const service = this.context.graph.servicesInNamespace(namespace).find((candidate) => candidate.name === entity.services!.name);
@@ -330,10 +516,10 @@ class CalicoCompiler {
    * workload endpoint: selectors never match them), its nets and notNets over their addresses,
    * its ipVersion over their address family.
    */
-  private entityMatchesClass(policy: CalicoPolicy, entity: CalicoEntityRule, podClass: PodClass, ipVersion: 4 | 6 | undefined): boolean {
+  private entityMatchesClass(policy: ScopeOwner, entity: CalicoEntityRule, podClass: PodClass, ipVersion: 4 | 6 | undefined): boolean {
     const { selector, notSelector } = this.entitySelectors(policy, entity);
-    if (selector && !this.selects(selector).has(podClass.index)) return false;
-    if (notSelector && this.selects(notSelector).has(podClass.index)) return false;
+    if (selector && !this.selects(selector, this.entitySelectors(policy, entity).selectorText!, selectorScope(policy, entity)).has(podClass.index)) return false;
+    if (notSelector && this.selects(notSelector, `not\u0001${entity.notSelector!.text}`).has(podClass.index)) return false;
     const known = this.context.knownAddresses(podClass);
     if (ipVersion !== undefined && known.length > 0 && known.every((address) => address.family !== ipVersion)) return false;
     if (entity.nets.length > 0 && !this.context.addressesInside(podClass, netRanges(entity.nets))) return false;
@@ -344,8 +530,33 @@ class CalicoCompiler {
     return true;
   }
 
+  /**
+   * Whether a rule's own side (the destination of an ingress rule, the source of an egress rule)
+   * matches a host endpoint: selectors match its labels, but through its addresses, so an
+   * endpoint without expectedIPs matches no selector ("If the expectedIPs field is omitted then
+   * security rules that use labels will fail to match this endpoint", docs: hostendpoint.mdx);
+   * nets need one of its expectedIPs inside, notNets none.
+   */
+  entityMatchesHostEndpoint(policy: ScopeOwner, entity: CalicoEntityRule, subject: HostEndpointSubject, ipVersion: 4 | 6 | undefined): boolean {
+    const { selector, notSelector } = this.entitySelectors(policy, entity);
+    const addresses = subject.endpoint.expectedIPs.map((text) => parseAddress(text)).filter((address) => address !== undefined)
+      .filter((address) => ipVersion === undefined || address.family === ipVersion);
+    if ((selector || entity.nets.length > 0) && addresses.length === 0) return false;
+    if (selector && !evaluateCalicoSelector(selector, subject.labels)) return false;
+    if (notSelector && addresses.length > 0 && evaluateCalicoSelector(notSelector, subject.labels)) return false;
+    if (entity.nets.length > 0) {
+      const inside = netRanges(entity.nets);
+      if (!addresses.some((address) => inside[address.family].some((range) => address.value >= range.first && address.value <= range.last))) return false;
+    }
+    if (entity.notNets.length > 0) {
+      const excluded = netRanges(entity.notNets);
+      if (addresses.some((address) => excluded[address.family].some((range) => address.value >= range.first && address.value <= range.last))) return false;
+    }
+    return true;
+  }
+
   /** An entity rule's folded selectors (entityRuleSelectors), parsed once per entity rule. */
-  private entitySelectors(policy: CalicoPolicy, entity: CalicoEntityRule): ReturnType<typeof entityRuleSelectors> {
+  private entitySelectors(policy: ScopeOwner, entity: CalicoEntityRule): ReturnType<typeof entityRuleSelectors> {
     let selectors = this.entitySelectorCache.get(entity);
     if (!selectors) {
       selectors = entityRuleSelectors(entity, policy.kind === 'NetworkPolicy' ? policy.namespace : undefined);
@@ -356,16 +567,20 @@ class CalicoCompiler {
 
   private readonly entitySelectorCache = new Map<CalicoEntityRule, ReturnType<typeof entityRuleSelectors>>();
 
-  /** The classes a (generated) selector matches, computed once per selector node. */
-  private selects(selector: CalicoSelectorNode): BitSet {
-    let classes = this.selectorClasses.get(selector);
+  /**
+   * The classes a (generated) selector matches, computed once per text and scope (policies of
+   * several namespaces often write the same peer selector).
+   */
+  private selects(selector: CalicoSelectorNode, text: string, namespace?: string): BitSet {
+    const key = `${namespace ?? ''}\u0001${text}`;
+    let classes = this.selectorClasses.get(key);
     if (!classes) {
       classes = this.context.newClassSet();
-      for (const podClass of this.context.classes) {
+      for (const podClass of namespace !== undefined ? this.context.classesInNamespace(namespace) : this.context.classes) {
         const labels = this.classLabels[podClass.index];
         if (labels && evaluateCalicoSelector(selector, labels)) classes.add(podClass.index);
       }
-      this.selectorClasses.set(selector, classes);
+      this.selectorClasses.set(key, classes);
     }
     return classes;
   }
@@ -375,7 +590,7 @@ class CalicoCompiler {
    * network sets and the expectedIPs of the host endpoints it matches (less those its notSelector
    * matches); without one, every address; then within `nets`, outside `notNets`, of `ipVersion`.
    */
-  private peerAddressRanges(policy: CalicoPolicy, entity: CalicoEntityRule, ipVersion: 4 | 6 | undefined): Record<IpFamily, AddressRange[]> {
+  private peerAddressRanges(policy: ScopeOwner, entity: CalicoEntityRule, ipVersion: 4 | 6 | undefined): Record<IpFamily, AddressRange[]> {
     const { selector, notSelector } = this.entitySelectors(policy, entity);
     const labelled = this.labelledAddresses();
     let ranges: Record<IpFamily, AddressRange[]>;
@@ -418,17 +633,34 @@ class CalicoCompiler {
   }
 }
 
+/**
+ * The namespace an entity rule's folded selector is confined to, when it is: a namespaced policy's
+ * rule without namespaceSelector ("projectcalico.org/namespace == '<policy namespace>'" is part of
+ * it), so that only that namespace's classes need evaluating.
+ */
+function selectorScope(policy: ScopeOwner, entity: CalicoEntityRule): string | undefined {
+  return policy.kind === 'NetworkPolicy' && entity.namespaceSelector === undefined ? policy.namespace : undefined;
+}
+
 /** True when an entity rule has no field that restricts the peer (ports aside): it matches every address. */
 function isEmptyPeer(entity: CalicoEntityRule): boolean {
   return entity.selector === undefined && entity.notSelector === undefined && entity.namespaceSelector === undefined
     && entity.serviceAccounts === undefined && entity.services === undefined && entity.nets.length === 0 && entity.notNets.length === 0;
 }
 
+/** The ranges of a rule's nets per family, sorted; computed once per list (rules are matched against every class). */
 function netRanges(nets: CalicoEntityRule['nets']): Record<IpFamily, AddressRange[]> {
-  const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
-  for (const net of nets) ranges[net.cidr.family].push(net.cidr.range);
-  return { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) };
+  let cached = netRangesCache.get(nets);
+  if (!cached) {
+    const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+    for (const net of nets) ranges[net.cidr.family].push(net.cidr.range);
+    cached = { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) };
+    netRangesCache.set(nets, cached);
+  }
+  return cached;
 }
+
+const netRangesCache = new WeakMap<CalicoEntityRule['nets'], Record<IpFamily, AddressRange[]>>();
 
 function intersectAll(a: Record<IpFamily, AddressRange[]>, b: Record<IpFamily, AddressRange[]>): Record<IpFamily, AddressRange[]> {
   const result: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
