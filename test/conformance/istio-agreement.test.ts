@@ -36,8 +36,10 @@ const KNOWN_DISAGREEMENTS: readonly KnownDisagreement[] = [
   },
   {
     id: 'routes-limit-proxies',
-    reason: 'NCA limits the connections of an ingress controller and of Istio ingress/egress gateways to the routes of their Ingress, Gateway and '
-      + 'VirtualService objects (ports, hosts, paths); k8snet answers pod-to-pod reachability, which routes do not restrict, and draws the routes in `graph`.',
+    reason: 'NCA lets an ingress controller\'s or Istio ingress/egress gateway\'s pod reach only what its Ingress, Gateway and VirtualService routes '
+      + 'name (ports, hosts, paths). `can-reach A B` asks what the plugin\'s and the mesh\'s policies allow from the pod, whatever process in it opens '
+      + 'the connection; a proxy\'s routes say which connections it opens for its clients, not which the cluster allows (docs/istio.md section 15). '
+      + 'The routes are answered where they matter, in `graph`\'s entry paths (clients, listener, route, Service, workload, verdict per hop).',
     covers: (_caseId, pair) => ROUTED_SOURCES.test(source(pair)),
     pairs: 86,
   },
