@@ -14,7 +14,8 @@ import type { Pod, Service } from './types.js';
  *   ServiceEntry hosts exported to the workload's namespace whose host is a subset of one of its
  *   hosts naming the host's own namespace or `*`; `.` is the workload's namespace (for the root namespace's default too: istiod
  *   resolves it against the namespace the scope is built for), `~` no namespace; a listener with a
- *   port imports only that Service port;
+ *   port imports only that Service port; the destinations of mesh-bound VirtualServices the hosts
+ *   select are imported too;
  * - the outbound traffic policy: the Sidecar's own `outboundTrafficPolicy`, else the mesh's (the
  *   reference says "inherits … from the namespace-wide or the global default Sidecar"; istiod
  *   takes the mesh's, ConvertToSidecarScope, and that is what proxies run).
@@ -30,6 +31,15 @@ export interface EgressListenerScope {
   readonly hosts: readonly NamespacedHost[];
 }
 
+/** A host a scope imports through a VirtualService bound to the mesh, on one Service port or (none) every port. */
+export interface VirtualServiceImport {
+  readonly namespace: string;
+  readonly hostname: string;
+  readonly port?: number;
+  /** `namespace/name` of the VirtualService. */
+  readonly virtualService: string;
+}
+
 /** What one workload's proxy imports and does with the rest. */
 export interface SidecarScope {
   /** The Sidecar that applies; undefined: none does (the default scope, `*\/*`). */
@@ -37,6 +47,11 @@ export interface SidecarScope {
   /** The namespace the scope is built for (the workload's). */
   readonly namespace: string;
   readonly listeners: readonly EgressListenerScope[];
+  /**
+   * Destinations of the VirtualServices bound to the mesh that the listeners' hosts select
+   * (ConvertToSidecarScope: "Infer more possible destinations from virtual services").
+   */
+  readonly virtualServiceImports: readonly VirtualServiceImport[];
   readonly outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
   /** Where the outbound traffic policy comes from. */
   readonly outboundTrafficPolicyFrom: 'sidecar' | 'mesh';
@@ -67,7 +82,7 @@ export function sidecarFor(namespace: string, labels: Labels, istio: IstioObject
 export function sidecarScopeOf(namespace: string, labels: Labels, istio: IstioObjects, settings: IstioSettings): SidecarScope {
   const sidecar = sidecarFor(namespace, labels, istio, settings);
   const outbound = sidecar?.outboundTrafficPolicy;
-  const listeners = !sidecar || sidecar.egress.length === 0 ? EVERY_HOST : sidecar.egress.map((listener) => ({
+  const listeners: EgressListenerScope[] = !sidecar || sidecar.egress.length === 0 ? [...EVERY_HOST] : sidecar.egress.map((listener) => ({
     ...(listener.port ? { port: listener.port.number } : {}),
     // `.` means the namespace the scope is built for: the root namespace's default imports each workload's own.
     hosts: listener.hosts.map((host) => (host.text.startsWith('./') ? { ...host, namespace } : host)),
@@ -76,9 +91,61 @@ export function sidecarScopeOf(namespace: string, labels: Labels, istio: IstioOb
     ...(sidecar ? { sidecar } : {}),
     namespace,
     listeners,
+    virtualServiceImports: sidecar ? virtualServiceImports(listeners, namespace, istio, settings) : [],
     outboundTrafficPolicy: outbound ?? settings.outboundTrafficPolicy,
     outboundTrafficPolicyFrom: outbound ? 'sidecar' : 'mesh',
   };
+}
+
+/**
+ * The destinations of the VirtualServices bound to the mesh, exported to `namespace`, that a
+ * listener's hosts select (sidecar.go SelectVirtualServices: a VirtualService host overlapping a
+ * host naming its namespace or `*`), each on the listener's port. A destination is a Kubernetes
+ * Service (`<name>.<ns>.svc.<domain>`, short names relative to the VirtualService) or a
+ * ServiceEntry host (of the workload's namespace first, else the first namespace by name).
+ */
+function virtualServiceImports(listeners: readonly EgressListenerScope[], namespace: string, istio: IstioObjects, settings: IstioSettings): VirtualServiceImport[] {
+  const imports: VirtualServiceImport[] = [];
+  const meshBound = istio.virtualServices.filter((virtualService) => (virtualService.gateways.length === 0 || virtualService.gateways.some((gateway) => gateway.type === 'mesh'))
+    && isExportedTo(virtualService.exportTo, virtualService.namespace, namespace));
+  for (const listener of listeners) {
+    for (const virtualService of meshBound) {
+      const selecting = listener.hosts.filter((host) => host.namespace === virtualService.namespace || host.namespace === '*');
+      const selected = virtualService.hosts.some((raw) => {
+        const vsHost = expandShortHost(raw, virtualService.namespace, settings);
+        return selecting.some((host) => isHostSubsetOf(vsHost, host.dnsName) || isHostSubsetOf(host.dnsName, vsHost));
+      });
+      if (!selected) continue;
+      for (const route of virtualService.routes) {
+        for (const destination of route.destinations) {
+          const hostname = expandShortHost(destination.host, virtualService.namespace, settings);
+          const hostNamespace = namespaceOfHost(hostname, namespace, istio, settings);
+          if (hostNamespace === undefined) continue;
+          imports.push({
+            namespace: hostNamespace, hostname, ...(listener.port !== undefined ? { port: listener.port } : {}), virtualService: `${virtualService.namespace}/${virtualService.name}`,
+          });
+        }
+      }
+    }
+  }
+  return imports;
+}
+
+/** A short host (no dot) is a Service of `namespace` (istiod ResolveShortnameToFQDN). */
+function expandShortHost(host: string, namespace: string, settings: IstioSettings): string {
+  return host === '*' || host.includes('.') ? host : `${host}.${namespace}.svc.${settings.clusterDomain}`;
+}
+
+/** The namespace whose Service or ServiceEntry a destination host names: a Service's own, else a ServiceEntry's (the client's namespace first, else the first by name). */
+function namespaceOfHost(hostname: string, clientNamespace: string, istio: IstioObjects, settings: IstioSettings): string | undefined {
+  const suffix = `.svc.${settings.clusterDomain}`;
+  if (hostname.endsWith(suffix)) {
+    const parts = hostname.slice(0, -suffix.length).split('.');
+    if (parts.length === 2) return parts[1];
+  }
+  const namespaces = [...new Set(istio.serviceEntries.filter((entry) => entry.hosts.includes(hostname) && isExportedTo(entry.exportTo, entry.namespace, clientNamespace))
+    .map((entry) => entry.namespace))].sort();
+  return namespaces.includes(clientNamespace) ? clientNamespace : namespaces[0];
 }
 
 /**
@@ -95,11 +162,12 @@ export function isHostSubsetOf(name: string, pattern: string): boolean {
 }
 
 /**
- * Returns true when the scope imports `hostname` of `hostNamespace` on Service port `port`
- * (selectServices: a host naming the namespace, or `*\/…`, that the hostname is a subset of; older
+ * Returns true when the scope imports `hostname` of `hostNamespace` on Service port `port`, through
+ * a VirtualService or (selectServices) a host naming the namespace, or `*\/…`, that the hostname is a subset of; older
  * istiod versions looked at `*\/…` only when no host named the namespace).
  */
 export function importsHost(scope: SidecarScope, hostNamespace: string, hostname: string, port: number): boolean {
+  if (scope.virtualServiceImports.some((entry) => entry.namespace === hostNamespace && entry.hostname === hostname && (entry.port === undefined || entry.port === port))) return true;
   return scope.listeners.some((listener) => {
     if (listener.port !== undefined && listener.port !== port) return false;
     return listener.hosts.some((host) => (host.namespace === hostNamespace || host.namespace === '*') && isHostSubsetOf(hostname, host.dnsName));

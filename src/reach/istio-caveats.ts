@@ -10,8 +10,7 @@ import type { Pod, Service } from '../model/types.js';
 /*
  * What Istio decides that k8snet does not evaluate, said in answers (the rest is evaluated,
  * src/reach/policies/istio.ts, istio-egress.ts):
- * - a proxy's egress beyond what Sidecars say: the mesh-wide REGISTRY_ONLY where no Sidecar
- *   applies, hosts that mesh-bound VirtualServices import into a Sidecar's scope;
+ * - the mesh-wide REGISTRY_ONLY where no Sidecar applies;
  * - AuthorizationPolicies attached by `targetRefs` (Istio-class gateways and ambient waypoints);
  * - identity where the connection is plaintext although the source runs a proxy: a
  *   PeerAuthentication DISABLE on the destination, or the client's DestinationRule with tls mode
@@ -114,9 +113,7 @@ export function meshCaveat(graph: ResourceGraph, sources: readonly Pod[] | 'exte
 
 /**
  * What limits the egress of `pods`' proxies that k8snet does not evaluate: the mesh-wide
- * REGISTRY_ONLY where no Sidecar applies (a setting with no manifest to cite), and, where a
- * Sidecar applies, the hosts VirtualServices bound to the mesh import into its scope (istiod adds
- * their destinations, ConvertToSidecarScope).
+ * REGISTRY_ONLY where no Sidecar applies (a setting with no manifest to cite as the deciding rule).
  */
 function egressNotEvaluated(graph: ResourceGraph, pods: readonly Pod[]): string[] {
   const istio = graph.istio;
@@ -128,12 +125,6 @@ function egressNotEvaluated(graph: ResourceGraph, pods: readonly Pod[]): string[
   if (istio.settings.outboundTrafficPolicy === 'REGISTRY_ONLY' && scopes.some((scope) => !scope.sidecar)) {
     parts.push(`the mesh's outboundTrafficPolicy REGISTRY_ONLY (.k8snet.yaml) makes ${proxied.length === 1 ? 'the source\'s proxy' : 'these sources\' proxies'} drop connections to hosts `
       + 'outside the registry; k8snet evaluates it only where a Sidecar applies, so this answer leaves it out');
-  }
-  const sidecars = [...new Set(scopes.flatMap((scope) => (scope.sidecar ? [`${scope.sidecar.namespace}/${scope.sidecar.name}`] : [])))];
-  const meshBound = istio.virtualServices.filter((virtualService) => virtualService.gateways.some((gateway) => gateway.type === 'mesh'));
-  if (sidecars.length > 0 && meshBound.length > 0) {
-    parts.push(`VirtualServices bound to the mesh (${listNames(meshBound.map((virtualService) => `${virtualService.namespace}/${virtualService.name}`))}) may import their destinations into `
-      + `the scope of Sidecar ${listNames(sidecars)}; k8snet counts only the Services and ServiceEntries its egress hosts name`);
   }
   return parts;
 }

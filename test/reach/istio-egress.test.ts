@@ -72,7 +72,7 @@ describe('host matching (istio host.Name.SubsetOf, Sidecar egress hosts)', () =>
   });
 
   const scope = (hosts: string[], port?: number): SidecarScope => ({
-    namespace: 'shop', outboundTrafficPolicy: 'ALLOW_ANY', outboundTrafficPolicyFrom: 'mesh',
+    namespace: 'shop', outboundTrafficPolicy: 'ALLOW_ANY', outboundTrafficPolicyFrom: 'mesh', virtualServiceImports: [],
     listeners: [{ ...(port !== undefined ? { port } : {}), hosts: hosts.map((text) => ({ namespace: text.split('/')[0], dnsName: text.split('/')[1], text })) }],
   });
   it.each([
@@ -160,6 +160,22 @@ describe('the client\'s proxy at the mesh enforcement point', () => {
     it('leaves other sources alone', () => {
       expect(solver.podToPod(api, cart).contains('TCP', 7070)).toBe(true);
     });
+  });
+
+  it('a VirtualService bound to the mesh that the hosts select imports its destinations', () => {
+    const registryOnly = sidecar('web', 'shop', '{workloadSelector: {labels: {app: web}}, egress: [{hosts: ["./api.shop.svc.cluster.local"]}], outboundTrafficPolicy: {mode: REGISTRY_ONLY}}');
+    const routed = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: shop}
+spec: {hosts: [api], http: [{route: [{destination: {host: cart}}]}]}
+---
+`;
+    const without = solve(MESH + registryOnly);
+    const withRoute = solve(MESH + registryOnly + routed);
+    for (const [{ graph, solver }, expected] of [[without, false], [withRoute, true]] as const) {
+      expect(solver.podToPod(byName(graph, 'web'), byName(graph, 'cart')).contains('TCP', 7070)).toBe(expected);
+      expect(solver.podToPod(byName(graph, 'web'), byName(graph, 'tools')).contains('TCP', 3000)).toBe(false);
+    }
   });
 
   it('the mesh\'s REGISTRY_ONLY where no Sidecar applies is said, not evaluated', () => {
