@@ -98,7 +98,6 @@ export function compileSidecarEgress(context: CompileContext): CompiledPolicy[] 
 function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: IstioSidecar, subjects: BitSet): CompiledPolicy | undefined {
   const { graph } = context;
   const settings = graph.istio.settings;
-  const services = graph.services;
   const registryOnly = scope.outboundTrafficPolicy === 'REGISTRY_ONLY';
   // Destination classes grouped by the TCP ports the scope imports, and (ALLOW_ANY) by those it leaves to the passthrough.
   const imported = new Map<string, { ports: ConnectionSet; classes: BitSet }>();
@@ -117,6 +116,8 @@ function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: Ist
   };
   for (const podClass of context.classes) {
     const pod = podClass.pods[0];
+    const services = graph.servicesInNamespace(pod.namespace);
+    if (services.length === 0) continue;
     const ports = importedPodPorts(pod, services, scope.namespace, scope, settings);
     gather(imported, ports, podClass);
     if (!registryOnly) {
