@@ -174,6 +174,18 @@ export function importsHost(scope: SidecarScope, hostNamespace: string, hostname
   });
 }
 
+/**
+ * Returns true when the scope may import some Service of `namespace` (a host naming it or `*`
+ * whose name covers its Services, or a VirtualService destination there): for destinations in
+ * namespaces whose Services the manifests do not hold.
+ */
+export function mayImportFromNamespace(scope: SidecarScope, namespace: string, settings: IstioSettings): boolean {
+  const domain = `.${namespace}.svc.${settings.clusterDomain}`;
+  return scope.virtualServiceImports.some((entry) => entry.namespace === namespace)
+    || scope.listeners.some((listener) => listener.hosts.some((host) => (host.namespace === namespace || host.namespace === '*')
+      && (isHostSubsetOf(`*${domain}`, host.dnsName) || host.dnsName.toLowerCase().endsWith(domain))));
+}
+
 /** Returns true when an object exported to `exportTo` (undefined: every namespace) from `ownNamespace` is visible in `namespace`. */
 export function isExportedTo(exportTo: readonly string[] | undefined, ownNamespace: string, namespace: string): boolean {
   if (exportTo === undefined || exportTo.length === 0) return true;

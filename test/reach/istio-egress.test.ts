@@ -178,6 +178,23 @@ spec: {hosts: [api], http: [{route: [{destination: {host: cart}}]}]}
     }
   });
 
+  it('towards a namespace whose Services the manifests do not hold, REGISTRY_ONLY is unknown where the hosts may import from it', () => {
+    const dns = `apiVersion: v1
+kind: Pod
+metadata: {name: dns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec: {containers: [{name: c, image: i, ports: [{containerPort: 53, protocol: TCP}, {containerPort: 53, protocol: UDP}]}]}
+---
+`;
+    const withHosts = (hosts: string) => solve(MESH + dns + sidecar('web', 'shop', `{workloadSelector: {labels: {app: web}}, egress: [{hosts: [${hosts}]}], outboundTrafficPolicy: {mode: REGISTRY_ONLY}}`));
+    const importing = withHosts('"./*", "kube-system/*"');
+    const verdict = importing.solver.explain(importing.solver.classOf(byName(importing.graph, 'web')), importing.solver.classOf(byName(importing.graph, 'dns')));
+    expect(verdict.allowed.contains('TCP', 53)).toBe(true);
+    expect(verdict.allowed.contains('TCP', 80)).toBe(false);
+    expect(verdict.egress.restrictions.map((restriction) => restriction.layer)).toEqual(['unknown']);
+    const notImporting = withHosts('"./*"');
+    expect(notImporting.solver.podToPod(byName(notImporting.graph, 'web'), byName(notImporting.graph, 'dns')).contains('TCP', 53)).toBe(false);
+  });
+
   it('the mesh\'s REGISTRY_ONLY where no Sidecar applies is said, not evaluated', () => {
     const { graph, solver } = solve(MESH, { istio: { ...DEFAULT_ISTIO_SETTINGS, outboundTrafficPolicy: 'REGISTRY_ONLY' } });
     const [web, cart] = ['web', 'cart'].map((name) => byName(graph, name));

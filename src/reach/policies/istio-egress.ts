@@ -1,6 +1,6 @@
 import { parseAddress, parseCidr, type AddressRange, type IpFamily } from '../../model/cidr.js';
 import {
-  importedEntryHosts, importedPodPorts, sidecarScopeOf, type SidecarScope,
+  importedEntryHosts, importedPodPorts, mayImportFromNamespace, sidecarScopeOf, type SidecarScope,
 } from '../../model/istio-egress.js';
 import { istioMesh } from '../../model/istio-mesh.js';
 import type { IstioSidecar } from '../../model/istio.js';
@@ -19,7 +19,9 @@ import { sortRanges } from './ranges.js';
  * - the container ports it reaches through a Service or ServiceEntry host the Sidecar imports:
  *   allowed;
  * - under REGISTRY_ONLY, everything else: denied (the proxy's black hole), so the stage isolates
- *   the source and names the Sidecar;
+ *   the source and names the Sidecar; towards a namespace whose Services the manifests do not hold
+ *   (cluster DNS, often) and that the hosts may import from, the pods' declared TCP ports are
+ *   allowed with an `unknown` restriction (the Services that would decide are not shown);
  * - under ALLOW_ANY, the rest goes to the passthrough, to the address the application asked for:
  *   allowed. Where the destination is a pod some Service exported to the source's namespace
  *   fronts but the Sidecar does not import, the answer says so (a named restriction of layer
@@ -39,6 +41,8 @@ export const SIDECAR_EGRESS_STAGE: StageDefinition = {
 };
 
 const FQDN_PREFIX = 'fqdn:';
+/** Every TCP port, where a destination's ports are not known. */
+const EVERY_PORT_NUMBER = Symbol('every port');
 const TCP = ConnectionSet.ofProtocol('TCP');
 const NOT_PROXIED = ConnectionSet.ALL.subtract(TCP);
 const NO_TAGS: ReadonlySet<string> = new Set();
@@ -102,13 +106,14 @@ function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: Ist
   // Destination classes grouped by the TCP ports the scope imports, and (ALLOW_ANY) by those it leaves to the passthrough.
   const imported = new Map<string, { ports: ConnectionSet; classes: BitSet }>();
   const passedThrough = new Map<string, { ports: ConnectionSet; classes: BitSet }>();
-  const gather = (into: Map<string, { ports: ConnectionSet; classes: BitSet }>, ports: ReadonlySet<number>, podClass: PodClass) => {
-    if (ports.size === 0) return;
-    const sorted = [...ports].sort((a, b) => a - b);
-    const key = sorted.join(',');
+  const unknownRegistry = new Map<string, { ports: ConnectionSet; classes: BitSet }>();
+  const gather = (into: Map<string, { ports: ConnectionSet; classes: BitSet }>, ports: ReadonlySet<number> | typeof EVERY_PORT_NUMBER, podClass: PodClass) => {
+    if (ports !== EVERY_PORT_NUMBER && ports.size === 0) return;
+    const sorted = ports === EVERY_PORT_NUMBER ? [] : [...ports].sort((a, b) => a - b);
+    const key = ports === EVERY_PORT_NUMBER ? '*' : sorted.join(',');
     let entry = into.get(key);
     if (!entry) {
-      let set = ConnectionSet.EMPTY;
+      let set = ports === EVERY_PORT_NUMBER ? TCP : ConnectionSet.EMPTY;
       for (const port of sorted) set = set.union(ConnectionSet.ofPorts('TCP', port));
       into.set(key, (entry = { ports: set, classes: context.newClassSet() }));
     }
@@ -117,7 +122,14 @@ function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: Ist
   for (const podClass of context.classes) {
     const pod = podClass.pods[0];
     const services = graph.servicesInNamespace(pod.namespace);
-    if (services.length === 0) continue;
+    if (services.length === 0) {
+      // A namespace whose Services the manifests do not hold (cluster DNS, often): what REGISTRY_ONLY lets through is not known.
+      if (registryOnly && mayImportFromNamespace(scope, pod.namespace, settings)) {
+        const declared = new Set(pod.ports.filter((port) => port.protocol === 'TCP').map((port) => port.containerPort));
+        gather(unknownRegistry, declared.size > 0 ? declared : EVERY_PORT_NUMBER, podClass);
+      }
+      continue;
+    }
     const ports = importedPodPorts(pod, services, scope.namespace, scope, settings);
     gather(imported, ports, podClass);
     if (!registryOnly) {
@@ -163,6 +175,17 @@ function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: Ist
       classes: context.newClassSet(), entities: new Set([hostTag(host)]), addressRanges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) }, numericPorts: set,
       ruleLabel: `egress hosts ${hostsText}: ServiceEntry ${entry.namespace}/${entry.name} host ${host}`,
       describePeers: () => `${host}${entry.addresses.length > 0 ? ` (${entry.addresses.join(', ')})` : ''}`,
+    });
+  }
+  for (const { ports, classes } of unknownRegistry.values()) {
+    rule({
+      classes, numericPorts: ports, ruleLabel: `egress hosts ${hostsText}: a namespace without Services in the manifests`,
+      describePeers: () => 'pods of namespaces whose Services the manifests do not hold',
+      restrictions: [{
+        layer: 'unknown',
+        description: `the manifests hold no Service of the destination's namespace: under ${modeText} the proxy reaches these pods only through a Service `
+          + `the egress hosts of Sidecar ${label} import, which k8snet cannot tell`,
+      }],
     });
   }
   if (!registryOnly) {
