@@ -4,11 +4,13 @@ import { policySelectsPod } from '../model/istio-authorization.js';
 import { istioMesh } from '../model/istio-mesh.js';
 import { expandHost, resolveClientTls, resolveMtls } from '../model/istio-mtls.js';
 import { listWorkloads } from '../model/suggest.js';
+import { sidecarScopeOf } from '../model/istio-egress.js';
 import type { Pod, Service } from '../model/types.js';
 
 /*
- * What Istio decides that k8snet does not evaluate, said in answers (phase B evaluates the rest,
- * src/reach/policies/istio.ts):
+ * What Istio decides that k8snet does not evaluate, said in answers (the rest is evaluated,
+ * src/reach/policies/istio.ts, istio-egress.ts):
+ * - the mesh-wide REGISTRY_ONLY where no Sidecar applies;
  * - AuthorizationPolicies attached by `targetRefs` (Istio-class gateways and ambient waypoints);
  * - identity where the connection is plaintext although the source runs a proxy: a
  *   PeerAuthentication DISABLE on the destination, or the client's DestinationRule with tls mode
@@ -53,12 +55,8 @@ export function unevaluatedAuthorizationPolicies(graph: ResourceGraph): { policy
 export function meshCaveat(graph: ResourceGraph, sources: readonly Pod[] | 'external', destinations: readonly Pod[]): string | undefined {
   const istio = graph.istio;
   const parts: string[] = [];
-  // A Sidecar limits what its workloads' proxies can reach (egress hosts, REGISTRY_ONLY), by host: not evaluated.
-  const sidecars = sources === 'external' ? [] : sidecarsOf(graph, sources);
-  if (sidecars.length > 0) {
-    parts.push(`Sidecar ${listNames(sidecars)} limits the hosts ${sources === 'external' || sources.length !== 1 ? 'these sources\' proxies' : 'the source\'s proxy'} can reach (egress hosts, outboundTrafficPolicy); `
-      + 'k8snet does not evaluate Sidecar egress, so this answer leaves it out');
-  }
+  // Sidecar egress is evaluated (policies/istio-egress.ts); what it does not count is said here.
+  if (sources !== 'external') parts.push(...egressNotEvaluated(graph, sources));
   if (istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0) return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
   const mesh = istioMesh(graph);
   const meshed = destinations.filter((pod) => mesh.membershipOf(pod).dataPlane !== 'none');
@@ -114,27 +112,21 @@ export function meshCaveat(graph: ResourceGraph, sources: readonly Pod[] | 'exte
 }
 
 /**
- * The Sidecars that apply to some of `pods` with a proxy and restrict their egress: a Sidecar
- * selecting the pod (workloadSelector), else its namespace's default, else the root namespace's
- * (Sidecar reference); one that names egress hosts other than every host of every namespace, or REGISTRY_ONLY.
+ * What limits the egress of `pods`' proxies that k8snet does not evaluate: the mesh-wide
+ * REGISTRY_ONLY where no Sidecar applies (a setting with no manifest to cite as the deciding rule).
  */
-function sidecarsOf(graph: ResourceGraph, pods: readonly Pod[]): string[] {
+function egressNotEvaluated(graph: ResourceGraph, pods: readonly Pod[]): string[] {
   const istio = graph.istio;
-  if (istio.sidecars.length === 0) return [];
   const mesh = istioMesh(graph);
-  const names = new Set<string>();
-  for (const pod of pods) {
-    if (mesh.membershipOf(pod).dataPlane !== 'sidecar') continue;
-    const inNamespace = istio.sidecars.filter((sidecar) => sidecar.namespace === pod.namespace);
-    const sidecar = inNamespace.find((candidate) => candidate.workloadSelector && Object.entries(candidate.workloadSelector).every(([key, value]) => pod.labels[key] === value))
-      ?? inNamespace.find((candidate) => !candidate.workloadSelector)
-      ?? istio.sidecars.find((candidate) => candidate.namespace === istio.settings.rootNamespace && !candidate.workloadSelector);
-    if (!sidecar) continue;
-    const restricts = sidecar.outboundTrafficPolicy === 'REGISTRY_ONLY'
-      || sidecar.egress.some((listener) => listener.hosts.some((host) => host.text !== '*/*'));
-    if (restricts) names.add(`${sidecar.namespace}/${sidecar.name}`);
+  const proxied = pods.filter((pod) => mesh.membershipOf(pod).dataPlane === 'sidecar');
+  if (proxied.length === 0) return [];
+  const parts: string[] = [];
+  const scopes = proxied.map((pod) => sidecarScopeOf(pod.namespace, pod.labels, istio, istio.settings));
+  if (istio.settings.outboundTrafficPolicy === 'REGISTRY_ONLY' && scopes.some((scope) => !scope.sidecar)) {
+    parts.push(`the mesh's outboundTrafficPolicy REGISTRY_ONLY (.k8snet.yaml) makes ${proxied.length === 1 ? 'the source\'s proxy' : 'these sources\' proxies'} drop connections to hosts `
+      + 'outside the registry; k8snet evaluates it only where a Sidecar applies, so this answer leaves it out');
   }
-  return [...names];
+  return parts;
 }
 
 /** The Services that select some of `pods`. */

@@ -14,12 +14,14 @@
  * AdminNetworkPolicy and BaselineAdminNetworkPolicy holds the first, every ClusterNetworkPolicy the
  * second, every CiliumClusterwideNetworkPolicy the third, CiliumCIDRGroups (which its CIDR rules
  * name) the fourth, every Istio AuthorizationPolicy, PeerAuthentication and RequestAuthentication its
- * API group (those of the mesh's root namespace apply to every namespace), and every Calico object
+ * API group (those of the mesh's root namespace apply to every namespace), every Istio Sidecar,
+ * ServiceEntry and DestinationRule theirs (the root namespace's default Sidecar configures every
+ * namespace's proxies, a ServiceEntry is exported to every namespace by default), and every Calico object
  * its apiVersion in either of Calico's groups (GlobalNetworkPolicies, tiers, global network sets and
  * host endpoints name no namespace but can decide any connection).
  */
 const CLUSTER_SCOPED_POLICY_TEXTS: readonly string[] = [
-  'AdminNetworkPolicy', 'ClusterNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'security.istio.io', 'projectcalico.org',
+  'AdminNetworkPolicy', 'ClusterNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'security.istio.io', 'networking.istio.io', 'projectcalico.org',
 ];
 
 /**

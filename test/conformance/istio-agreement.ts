@@ -13,6 +13,8 @@ import { formatAddress, parseAddress } from '../../src/model/cidr.js';
 import { DEFAULT_ISTIO_SETTINGS } from '../../src/model/istio-settings.js';
 import { ConnectionSet } from '../../src/reach/connection-set.js';
 import { ReachabilitySolver, type PodClass } from '../../src/reach/solver.js';
+import type { SideTrace } from '../../src/reach/evaluator.js';
+import { dnsNamePeer } from '../../src/reach/policies/istio-egress.js';
 import type { Protocol } from '../../src/model/types.js';
 import { configInputs, keepsObject, type NcaCase, type NcaConfig, type NcaConnectionSpec, type NcaEdge, type NcaPeer } from './nca-cases.js';
 
@@ -38,7 +40,8 @@ const UNIVERSE: Readonly<Record<Section, ConnectionSet>> = { TCP, 'non-TCP': Con
 /** NCA's model of the cases: every pod in the mesh, the mesh's root namespace `istio-config`. */
 export const NCA_ISTIO_SETTINGS = { ...DEFAULT_ISTIO_SETTINGS, rootNamespace: 'istio-config', assumeSidecars: true };
 
-type Peer = { readonly label: string; readonly podClass: PodClass } | { readonly label: string; readonly family: 4 | 6; readonly first: bigint; readonly last: bigint };
+type Peer = { readonly label: string; readonly podClass: PodClass } | { readonly label: string; readonly family: 4 | 6; readonly first: bigint; readonly last: bigint }
+  | { readonly label: string; readonly dnsName: string };
 
 /** Compares every pair of every configuration of a case. */
 export function compareCase(ncaCase: NcaCase): ComparedPair[] {
@@ -89,11 +92,15 @@ function compareConfig(configs: readonly NcaConfig[], edges: readonly NcaEdge[],
   const workloads: Peer[] = graph.workloads.filter((workload) => workload.pods.length > 0)
     .map((workload) => ({ label: ncaWorkloadLabel(workload.id), podClass: solvers[0].classOf(workload.pods[0]) }));
   const addresses: Peer[] = pieces;
-  const peers = [...workloads, ...addresses];
+  // NCA's DNS-name peers (ServiceEntry hosts) are destinations of Istio's layer only: compared
+  // from workloads, in the TCP section (NCA's non-TCP sections never name them).
+  const dnsNames: Peer[] = [...namePeers].sort().map((name) => ({ label: name, dnsName: name }));
+  const peers = [...workloads, ...addresses, ...dnsNames];
   const results: ComparedPair[] = [];
   for (const source of peers) {
     for (const destination of peers) {
       if (source === destination || (!('podClass' in source) && !('podClass' in destination))) continue;
+      if ('dnsName' in source || ('dnsName' in destination && !('podClass' in source))) continue;
       let answered = ConnectionSet.EMPTY;
       let restricted = false;
       for (const solver of solvers) {
@@ -102,6 +109,7 @@ function compareConfig(configs: readonly NcaConfig[], edges: readonly NcaEdge[],
         restricted ||= answer.restricted;
       }
       for (const section of sections) {
+        if ('dnsName' in destination && section === 'non-TCP') continue;
         const key = `${source.label} => ${destination.label} | ${section}`;
         const want = expected.get(key);
         expected.delete(key);
@@ -165,6 +173,12 @@ function piecesOf(pieces: readonly AddressPiece[], peer: NcaPeer & { type: 'addr
 }
 
 function answerPeers(solver: ReachabilitySolver, source: Peer, destination: Peer): { allowed: ConnectionSet; restricted: boolean } {
+  if ('podClass' in source && 'dnsName' in destination) {
+    // A DNS name has no ingress side: what the source's egress (every enforcement point) lets out.
+    const trace: SideTrace = { decisions: [], contributions: [] };
+    const allowed = solver.evaluator.sideAllowed('egress', source.podClass, dnsNamePeer(destination.dnsName), trace);
+    return { allowed, restricted: solver.evaluator.restrictionsOf(trace, allowed).length > 0 };
+  }
   if ('podClass' in source && 'podClass' in destination) {
     const verdict = solver.explain(source.podClass, destination.podClass);
     return { allowed: verdict.allowed, restricted: verdict.ingress.restrictions.length + verdict.egress.restrictions.length > 0 };

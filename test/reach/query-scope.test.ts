@@ -75,6 +75,8 @@ describe('relevantFilesFor', () => {
     expect(relevant('kind: CiliumCIDRGroup\nmetadata: {name: external}\n')).toBe(true);
     expect(relevant('apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: default-deny}\n')).toBe(true);
     expect(relevant('apiVersion: crd.projectcalico.org/v1\nkind: Tier\nmetadata: {name: security}\n')).toBe(true);
+    // The mesh's root namespace: its default Sidecar configures every namespace's proxies.
+    expect(relevant('apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: istio-system}\n')).toBe(true);
     expect(relevant('kind: Deployment\nmetadata: {name: web, namespace: blog}\n')).toBe(false);
   });
 

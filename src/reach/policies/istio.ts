@@ -16,6 +16,7 @@ import type {
 } from '../policy-form.js';
 import type { CompileContext } from './context.js';
 import { sortRanges } from './ranges.js';
+import { SIDECAR_EGRESS_STAGE, compileSidecarEgress } from './istio-egress.js';
 
 /*
  * Istio's authorization as one more kind of the common form (docs/istio.md §5, §6):
@@ -45,6 +46,7 @@ export const MESH_POINT: EnforcementPoint = { id: 'mesh', label: 'Istio', unmatc
 
 /** The stages of the mesh point, in Istio's order. */
 export const ISTIO_STAGES: readonly StageDefinition[] = [
+  SIDECAR_EGRESS_STAGE,
   { id: 'istio-peer-authentication', point: 'mesh', order: 100, combination: 'first-match', unmatched: 'pass', label: 'Istio PeerAuthentication' },
   { id: 'istio-custom', point: 'mesh', order: 200, combination: 'first-match', unmatched: 'pass', label: 'Istio CUSTOM' },
   { id: 'istio-deny', point: 'mesh', order: 300, combination: 'first-match', unmatched: 'pass', label: 'Istio DENY' },
@@ -65,11 +67,11 @@ const EVERY_ADDRESS: Readonly<Record<IpFamily, readonly AddressRange[]>> = {
  * What tells apart pods that Istio's policies may treat differently although their labels are the
  * same: their place in the mesh and their service account (the identity their certificate
  * carries), and, where a policy names addresses, their pod IP. Undefined when the graph has no
- * AuthorizationPolicy or PeerAuthentication, so that classes stay as they are.
+ * AuthorizationPolicy, PeerAuthentication or Sidecar, so that classes stay as they are.
  */
 export function istioClassSignature(graph: ResourceGraph): ((pod: Pod) => string) | undefined {
   const istio = graph.istio;
-  if (istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0) return undefined;
+  if (istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0 && istio.sidecars.length === 0) return undefined;
   const mesh = istioMesh(graph);
   const namesAddresses = istio.authorizationPolicies.some((policy) => (policy.rules ?? []).some((rule) => rule.when.some((condition) => condition.key === 'source.ip' || condition.key === 'remote.ip')
     || (rule.from ?? []).some((source) => source.ipBlocks || source.notIpBlocks || source.remoteIpBlocks || source.notRemoteIpBlocks)));
@@ -80,16 +82,18 @@ export function istioClassSignature(graph: ResourceGraph): ((pod: Pod) => string
 }
 
 /**
- * Compiles the graph's AuthorizationPolicies and STRICT PeerAuthentications into the stages of
- * {@link ISTIO_STAGES}. Policies attached by `targetRefs` (gateways, waypoints), dry-run and AUDIT
+ * Compiles the graph's Sidecar egress (istio-egress.ts), AuthorizationPolicies and STRICT
+ * PeerAuthentications into the stages of {@link ISTIO_STAGES}. Policies attached by `targetRefs` (gateways, waypoints), dry-run and AUDIT
  * policies are left out: the last two decide nothing, the first are said in the answers' caveats.
  */
 export function compileIstioPolicies(context: CompileContext): CompiledPolicy[] {
   const { graph } = context;
   const istio = graph.istio;
-  if (istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0) return [];
+  const egress = compileSidecarEgress(context);
+  if (istio.authorizationPolicies.length === 0 && istio.peerAuthentications.length === 0) return egress;
   const compiler = new IstioCompiler(context);
   return [
+    ...egress,
     ...compiler.compilePeerAuthentications(),
     ...istio.authorizationPolicies.flatMap((policy) => compiler.compileAuthorizationPolicy(policy)),
   ];
