@@ -68,3 +68,23 @@ export function ciliumPendingCaveat(graph: ResourceGraph, plugin: NetworkPluginF
   }
   return `${named.join(', ')}${more} ${verb} ${label} for ${direction}; k8snet does not evaluate Cilium host policies (nodeSelector) yet, so this answer leaves ${policies.length === 1 ? 'it' : 'them'} out`;
 }
+
+/**
+ * The caveat for node `nodeName` (a `node:NAME` endpoint) in `direction` of its own traffic: the
+ * Cilium host policies (nodeSelector) that select it, or any host policy when the manifests hold
+ * no Node of that name; undefined when none would decide it (or the plugin enforces none).
+ */
+export function ciliumHostPolicyCaveat(graph: ResourceGraph, plugin: NetworkPluginFact, nodeName: string, direction: 'ingress' | 'egress', label: string): string | undefined {
+  if (!enforcesDialect(plugin, 'cilium') || graph.cilium.policies.length === 0) return undefined;
+  const node = graph.nodes.find((candidate) => candidate.name === nodeName);
+  const policies = graph.cilium.policies.filter((policy) => policy.rules.some((rule) => rule.subject.kind === 'nodes' && actsIn(rule, direction)
+    && (!node || matchesCiliumSelector(rule.subject.selector, nodeIdentity(node.labels)))));
+  if (policies.length === 0) return undefined;
+  const named = policies.slice(0, 2).map((policy) => {
+    const location = locateField(policy.source.origin, ['metadata', 'name']);
+    return `${policy.kind} ${policy.label} (${location.file}:${location.line})`;
+  });
+  const more = policies.length > 2 ? ` and ${policies.length - 2} more` : '';
+  const verb = node ? (policies.length === 1 ? 'selects' : 'select') : 'may select';
+  return `${named.join(', ')}${more} ${verb} ${label} for ${direction} (a host policy); k8snet does not evaluate Cilium host policies (nodeSelector) yet, so this answer leaves ${policies.length === 1 ? 'it' : 'them'} out`;
+}

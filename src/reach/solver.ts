@@ -7,12 +7,12 @@ import { ConnectionSet } from './connection-set.js';
 import {
   PolicyEvaluator, type ClassPlan, type RestrictionOnVerdict, type RuleContribution, type RuleDecision, type SideTrace,
 } from './evaluator.js';
-import { rangesContain } from './ip-ranges.js';
+import { rangesContain, rangesOverlap } from './ip-ranges.js';
 import { CompileContext, type HostNetworkMode } from './policies/context.js';
 import { classSignature, layoutFor, type PolicyLayout } from './policies/index.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import {
-  ANY_POD, isAddressPeer, type AddressPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass,
+  ANY_POD, isAddressPeer, isEntityPeer, type AddressPeer, type EntityPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass,
 } from './policy-form.js';
 
 export { ANY_POD, type AddressPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass } from './policy-form.js';
@@ -31,8 +31,12 @@ export interface SolverOptions {
 /** One side (the source's egress or the destination's ingress) of a verdict. */
 export interface SideVerdict {
   readonly direction: Direction;
-  /** Why this side allows everything without looking at rules, if it does. */
-  readonly unrestrictedBecause?: 'not-isolated' | 'host-network' | 'external';
+  /**
+   * Why this side allows everything without looking at rules, if it does: `node` for a node's own
+   * traffic (no policy of pods selects it), `local-node` for traffic between a pod and the node it
+   * runs on that the plugin allows whatever the policies say (the layout's `localNode`).
+   */
+  readonly unrestrictedBecause?: 'not-isolated' | 'host-network' | 'external' | 'node' | 'local-node';
   /** Policies that isolate the pod in this direction: what no rule allows is denied. */
   readonly isolatingPolicies: readonly CompiledPolicy[];
   /** Allow rules of deny-overrides stages (NetworkPolicy) whose peers match the other side, with what each allows. */
@@ -316,14 +320,20 @@ export class ReachabilitySolver {
    * whether it is isolated, by which policies, and which rules allow, deny or pass what; plus
    * what depends on the network plugin.
    */
-  explain(source: PodClass | AddressPeer, destination: PodClass | AddressPeer): PairVerdict {
-    const egress = isAddressPeer(source) ? unrestricted('egress', 'external') : this.explainSide('egress', source, destination);
-    const ingress = isAddressPeer(destination) ? unrestricted('ingress', 'external') : this.explainSide('ingress', destination, source);
+  explain(source: Peer, destination: Peer): PairVerdict {
+    // Traffic between a pod and its own node (an entity tagged `host` towards it) that the plugin allows regardless.
+    const localNode = this.layout.localNode;
+    const egress = !isPodClass(source) ? unrestricted('egress', outsideReason(source))
+      : localNode?.egress && isEntityPeer(destination) && destination.tags.includes('host') ? unrestricted('egress', 'local-node')
+        : this.explainSide('egress', source, destination);
+    const ingress = !isPodClass(destination) ? unrestricted('ingress', outsideReason(destination))
+      : localNode?.ingress && isEntityPeer(source) && source.tags.includes('host') ? unrestricted('ingress', 'local-node')
+        : this.explainSide('ingress', destination, source);
     const allowed = egress.allowed.intersect(ingress.allowed);
     return { egress, ingress, allowed, caveats: this.caveats(source, destination, allowed) };
   }
 
-  private explainSide(direction: Direction, selected: PodClass, other: PodClass | AddressPeer): SideVerdict {
+  private explainSide(direction: Direction, selected: PodClass, other: Peer): SideVerdict {
     if (selected.outsidePolicy && this.evaluator.isOpen(selected, direction)) return unrestricted(direction, 'host-network');
     const trace: SideTrace = { decisions: [], contributions: [] };
     const allowed = this.evaluator.sideAllowed(direction, selected, other, trace);
@@ -340,15 +350,15 @@ export class ReachabilitySolver {
     };
   }
 
-  private caveats(source: PodClass | AddressPeer, destination: PodClass | AddressPeer, allowed: ConnectionSet): string[] {
+  private caveats(source: Peer, destination: Peer, allowed: ConnectionSet): string[] {
     const caveats: string[] = [];
     for (const [peer, role] of [[source, 'source'], [destination, 'destination']] as const) {
-      if (!isAddressPeer(peer) && peer.hostNetwork) {
+      if (isPodClass(peer) && peer.hostNetwork) {
         caveats.push(this.hostNetworkMode === 'node'
           ? `The ${role} uses hostNetwork, so the answer depends on the network plugin. Most plugins treat its traffic as node traffic `
             + '(assumed here: policies do not isolate it and pod or namespace selectors do not match it); plugins that tell hostNetwork pods '
             + 'apart apply policies to them as to other pods (--host-network-pods pod).'
-            + (role === 'source' && !isAddressPeer(destination) && this.isIsolated(destination, 'ingress')
+            + (role === 'source' && isPodClass(destination) && this.isIsolated(destination, 'ingress')
               ? ' Traffic from a pod\'s own node is always allowed into it (NetworkPolicySpec.ingress), so an instance '
                 + 'running on the destination\'s node gets through whatever the policies say; a DaemonSet has one on every node.'
               : '')
@@ -358,10 +368,12 @@ export class ReachabilitySolver {
     }
     // Peers a rule names that k8snet cannot place (domain names): said, never guessed.
     for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
-      if (isAddressPeer(selected)) continue;
+      if (!isPodClass(selected)) continue;
+      const external = isAddressPeer(other) || (isEntityPeer(other) && other.addresses !== undefined && !other.addresses.inCluster);
       for (const rule of this.rulesFor(selected, direction)) {
-        // Domain names stand for addresses outside the cluster: only pairs with an address are concerned.
-        if (!rule.unmodelledPeers || !isAddressPeer(other)) continue;
+        // Domain names stand for addresses outside the cluster: only pairs with an address are concerned,
+        // and not an entity the rule matched already (a fqdn: endpoint its toFQDNs names).
+        if (!rule.unmodelledPeers || !external || (isEntityPeer(other) && this.evaluator.ruleMatches(rule, other))) continue;
         const what = rule.action === 'allow' ? 'would allow' : rule.action === 'deny' ? 'would deny' : 'would pass on';
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.unmodelledPeers}, which k8snet does not resolve: `
           + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()} before the rules after it decide.`);
@@ -369,7 +381,7 @@ export class ReachabilitySolver {
     }
     // Peers relative to the selected pod's node (Cilium's host, remote-node) against a hostNetwork pod.
     for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
-      if (isAddressPeer(selected) || isAddressPeer(other) || !other.hostNetwork) continue;
+      if (!isPodClass(selected) || !isPodClass(other) || !other.hostNetwork) continue;
       for (const rule of this.rulesFor(selected, direction)) {
         if (!rule.nodeRelativePeers || rule.classes.has(other.index)) continue;
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.nodeRelativePeers}, which match${rule.nodeRelativePeers.includes(' and ') ? '' : 'es'} a hostNetwork pod by the node it runs on relative to the ${direction === 'egress' ? 'source' : 'destination'}: `
@@ -379,7 +391,8 @@ export class ReachabilitySolver {
     // An address peer against pod addresses is plugin-dependent for some kinds (NetworkPolicy's
     // ipBlock): say what such a match would add.
     for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
-      if (isAddressPeer(selected) || isAddressPeer(other) || selected.outsidePolicy) continue;
+      if (isPodClass(selected) && isEntityPeer(other)) caveats.push(...this.entityAddressCaveats(direction, selected, other, allowed));
+      if (!isPodClass(selected) || !isPodClass(other) || selected.outsidePolicy) continue;
       const otherAddresses = knownAddresses(other);
       for (const rule of this.rulesFor(selected, direction)) {
         if (rule.podAddressMatch !== 'plugin-dependent' || rule.action !== 'allow') continue;
@@ -395,6 +408,58 @@ export class ReachabilitySolver {
     }
     return caveats;
   }
+
+  /**
+   * What rules naming addresses would do to an entity k8snet cannot place among them: a name
+   * outside the cluster whose address some rule's ranges contain only in part, a node whose
+   * addresses are unknown, or a node under a kind whose address peers match node addresses
+   * depending on the plugin (NetworkPolicy's ipBlock).
+   */
+  private entityAddressCaveats(direction: Direction, selected: PodClass, other: EntityPeer, allowed: ConnectionSet): string[] {
+    const addresses = other.addresses;
+    if (!addresses || (selected.outsidePolicy && this.evaluator.isOpen(selected, direction))) return [];
+    // A side the plugin lets through whatever the rules say (the pod's own node): no rule changes it.
+    const localNode = this.layout.localNode;
+    if (other.tags.includes('host') && (direction === 'egress' ? localNode?.egress : localNode?.ingress)) return [];
+    const caveats: string[] = [];
+    const unknown = addresses.ranges[4].length === 0 && addresses.ranges[6].length === 0;
+    const towards = direction === 'ingress' ? selected : undefined;
+    for (const rule of this.rulesFor(selected, direction)) {
+      if (rule.action === 'log' || rule.matchesEveryPeer || (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0)) continue;
+      if (this.evaluator.ruleMatches(rule, other)) continue;
+      // An allow adds only what is not allowed already.
+      const ports = rule.action === 'allow' ? this.portsTowards(rule, towards).subtract(allowed) : this.portsTowards(rule, towards);
+      if (ports.isEmpty()) continue;
+      const what = `${rule.action === 'allow' ? 'allow' : rule.action === 'deny' ? 'deny' : 'pass on'} ${ports.describe()}`;
+      const where = `${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" (${rule.source.describePeers()})`;
+      if (!addresses.inCluster) {
+        const overlaps = ([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], addresses.ranges[family]));
+        if (overlaps) caveats.push(`${where} names some addresses outside the cluster: if ${other.entity} resolves to one of them, that rule would ${what}.`);
+        continue;
+      }
+      if (rule.podAddressMatch === 'never') continue;
+      if (rule.podAddressMatch === 'plugin-dependent') {
+        const contains = unknown || ([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], addresses.ranges[family]));
+        if (contains) {
+          caveats.push(`Depends on the network plugin: ${where} reaches a node only through its addresses${unknown ? ', which the manifests do not give' : ''}; `
+            + `plugins that apply ipBlock to node addresses${unknown ? ', if one of them lies in it,' : ''} would ${what} for ${other.entity}.`);
+        }
+      } else if (unknown) {
+        caveats.push(`${where} names addresses, and the manifests do not give ${other.entity}'s: if one of them lies in it, that rule would ${what}.`);
+      }
+    }
+    return caveats;
+  }
+}
+
+/** Returns true when `peer` is a pod class. */
+function isPodClass(peer: Peer): peer is PodClass {
+  return (peer as PodClass).index !== undefined;
+}
+
+/** Why a side that is no pod allows everything: outside the cluster, or a node's own traffic. */
+function outsideReason(peer: Peer): 'external' | 'node' {
+  return isAddressPeer(peer) || (isEntityPeer(peer) && peer.tags.includes('world')) ? 'external' : 'node';
 }
 
 function unrestricted(direction: Direction, because: NonNullable<SideVerdict['unrestrictedBecause']>): SideVerdict {

@@ -7,7 +7,15 @@ import { describe, expect, it } from '@jest/globals';
 import { analyzeTexts } from '../../src/pipeline.js';
 import { networkPluginOf } from '../../src/model/network-plugin.js';
 import { ConnectionSet } from '../../src/reach/connection-set.js';
-import { fqdnPatternMatches, fqdnPeer } from '../../src/reach/policies/cilium.js';
+import { fqdnPatternMatches } from '../../src/reach/policies/cilium.js';
+import { entityPeerOf, resolveEntityEndpoint, type EntityEndpoint } from '../../src/reach/entity-endpoints.js';
+import type { CompiledRule } from '../../src/reach/policy-form.js';
+import type { ResourceGraph } from '../../src/model/graph.js';
+
+/** The peer of a `fqdn:NAME` endpoint, as can-reach builds it. */
+function fqdnPeer(graph: ResourceGraph, name: string, rules: readonly CompiledRule[]) {
+  return entityPeerOf(resolveEntityEndpoint(graph, `fqdn:${name}`) as EntityEndpoint, rules);
+}
 import { ReachabilitySolver } from '../../src/reach/solver.js';
 
 const PODS = `
@@ -174,8 +182,8 @@ spec:
       toPorts: [{ports: [{port: "443", protocol: TCP}]}]
 `);
     const client = solver.classOf(pod('client'));
-    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer('api.example.com', solver.compiledRules)).describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
-    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer('example.org', solver.compiledRules)).isEmpty()).toBe(true);
+    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer(solver.graph, 'api.example.com', solver.compiledRules)).describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
+    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer(solver.graph, 'example.org', solver.compiledRules)).isEmpty()).toBe(true);
     const toAddress = solver.explain(client, { family: 4, range: { first: 0x01010101n, last: 0x01010101n } });
     expect(toAddress.allowed.isEmpty()).toBe(true);
     expect(toAddress.caveats.join('\n')).toMatch(/names the domain names \*\.example\.com\.?, which k8snet does not resolve/);

@@ -15,7 +15,7 @@ import type { Protocol } from '../../model/types.js';
 import type { BitSet } from '../bitset.js';
 import { ConnectionSet } from '../connection-set.js';
 import { wholeSpace } from '../ip-ranges.js';
-import type { CompiledPolicy, CompiledRule, Direction, EntityPeer, NamedRestriction, PodClass, PolicySide } from '../policy-form.js';
+import type { CompiledPolicy, CompiledRule, Direction, NamedRestriction, PodClass, PolicySide } from '../policy-form.js';
 import type { CompileContext } from './context.js';
 import { sortRanges } from './ranges.js';
 
@@ -52,23 +52,15 @@ export function fqdnPatternMatches(pattern: string, name: string): boolean {
 }
 
 /**
- * The entity peer standing for a name outside the cluster as Cilium's rules see it at L4: the
- * `world` entity, and the FQDN tags of the rules of `rules` whose names or patterns match it.
+ * The tags of the `toFQDNs` patterns among `rules` that match `name` (a `fqdn:NAME` endpoint is
+ * matched by those rules as by a matchName equal to it).
  */
-export function fqdnPeer(name: string, rules: readonly CompiledRule[]): EntityPeer {
-  const tags = new Set(['world', fqdnTag(name)]);
+export function ciliumFqdnPatternTags(name: string, rules: readonly CompiledRule[]): string[] {
+  const tags = new Set<string>();
   for (const rule of rules) {
     for (const tag of rule.entities) if (tag.startsWith('fqdn-pattern:') && fqdnPatternMatches(tag.slice('fqdn-pattern:'.length), name)) tags.add(tag);
   }
-  return { entity: `fqdn:${name}`, tags: [...tags] };
-}
-
-/**
- * The entity peer standing for a node (its host namespace, hostNetwork pods included) as seen
- * from an endpoint: `host` when the endpoint runs on it, `remote-node` otherwise.
- */
-export function nodePeer(name: string, local: boolean): EntityPeer {
-  return { entity: nodeTag(name), tags: [local ? 'host' : 'remote-node', nodeTag(name)] };
+  return [...tags];
 }
 
 /** Compiles every endpoint rule of every Cilium policy of the graph into `placement.stage`. */

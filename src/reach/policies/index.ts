@@ -22,6 +22,11 @@ export interface PolicyLayout {
   readonly stages: readonly StageDefinition[];
   /** Compiles every policy of the graph into its stage. */
   readonly compile: (context: CompileContext) => CompiledPolicy[];
+  /**
+   * Traffic between a pod and the node it runs on that the plugin allows whatever the policies
+   * say, and why; undefined when the layout does not say (answers then say it depends).
+   */
+  readonly localNode?: { readonly ingress: boolean; readonly egress: boolean; readonly because: string };
 }
 
 /** The network plugin: every connection it does not decide is allowed (Kubernetes' default). */
@@ -52,6 +57,11 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
     ...compileNetworkPolicies(context, { stage: 'networkpolicy' }),
     ...compileIstioPolicies(context),
   ],
+  localNode: {
+    ingress: true,
+    egress: true,
+    because: 'Kubernetes: "traffic to and from the node where a Pod is running is always allowed, regardless of the IP address of the Pod or the node"',
+  },
 };
 
 /**
@@ -80,6 +90,12 @@ export const CILIUM_LAYOUT: PolicyLayout = {
     ...compileCiliumPolicies(context, { stage: 'cilium' }),
     ...compileIstioPolicies(context),
   ],
+  // Egress to the local host is decided by policy (the `host` entity); ingress from it is allowed.
+  localNode: {
+    ingress: true,
+    egress: false,
+    because: 'Cilium allows traffic from the local host into its endpoints unless the agent runs with allow-localhost=policy (not the default); egress to it needs the host entity',
+  },
 };
 
 /**
