@@ -149,7 +149,7 @@ export function entityPeerOf(endpoint: EntityEndpoint, rules: readonly CompiledR
   const tags = new Set(endpoint.tags);
   if (endpoint.placement === 'node' && relation) tags.add(relation === 'local' ? 'host' : 'remote-node');
   for (const tagger of ENTITY_TAGGERS) for (const tag of tagger(endpoint, rules)) tags.add(tag);
-  return { entity: endpoint.label, tags: [...tags], addresses: endpoint.addresses };
+  return { entity: endpoint.label, tags: [...tags], addresses: endpoint.addresses, ...(endpoint.placement === 'node' ? { node: endpoint.name } : {}) };
 }
 
 /** The names of the nodes the input knows: its Nodes and the nodes pods are placed on. */

@@ -43,6 +43,8 @@ export interface EntityPeer {
   readonly tags: readonly string[];
   /** Where rules' address peers may match it (a node's addresses, the space a DNS name may resolve to). */
   readonly addresses?: EntityAddresses;
+  /** The node whose host namespace it is, when policies that select nodes (host policies) may apply to it. */
+  readonly node?: string;
 }
 
 /**

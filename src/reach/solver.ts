@@ -84,6 +84,8 @@ export class ReachabilitySolver {
   readonly hostNetworkMode: HostNetworkMode;
   /** The layout the policies were compiled into (the network plugin's). */
   readonly layout: PolicyLayout;
+  private readonly compileContext: CompileContext;
+  private nodeSubjects: NodeSubjects | null | undefined;
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
@@ -109,7 +111,8 @@ export class ReachabilitySolver {
     }
     this.classes = classes;
     this.classOfPod = classOfPod;
-    this.compiledPolicies = layout.compile(new CompileContext(graph, classes, this.hostNetworkMode, classOfPod));
+    this.compileContext = new CompileContext(graph, classes, this.hostNetworkMode, classOfPod);
+    this.compiledPolicies = layout.compile(this.compileContext);
     this.policyByModel = new Map(this.compiledPolicies.map((policy) => [policy.model, policy]));
     this.evaluator = new PolicyEvaluator(classes, layout.points, layout.stages, this.compiledPolicies);
     this.openIngress = Uint8Array.from(classes, (podClass) => Number(this.evaluator.isUnrestricted(podClass, 'ingress')));
@@ -323,21 +326,21 @@ export class ReachabilitySolver {
   explain(source: Peer, destination: Peer): PairVerdict {
     // Traffic between a pod and its own node (an entity tagged `host` towards it) that the plugin allows regardless.
     const localNode = this.layout.localNode;
-    const egress = !isPodClass(source) ? unrestricted('egress', outsideReason(source))
+    const egress = !isPodClass(source) ? this.nodeSide('egress', source, destination) ?? unrestricted('egress', outsideReason(source))
       : localNode?.egress && isEntityPeer(destination) && destination.tags.includes('host') ? unrestricted('egress', 'local-node')
         : this.explainSide('egress', source, destination);
-    const ingress = !isPodClass(destination) ? unrestricted('ingress', outsideReason(destination))
+    const ingress = !isPodClass(destination) ? this.nodeSide('ingress', destination, source) ?? unrestricted('ingress', outsideReason(destination))
       : localNode?.ingress && isEntityPeer(source) && source.tags.includes('host') ? unrestricted('ingress', 'local-node')
         : this.explainSide('ingress', destination, source);
     const allowed = egress.allowed.intersect(ingress.allowed);
     return { egress, ingress, allowed, caveats: this.caveats(source, destination, allowed) };
   }
 
-  private explainSide(direction: Direction, selected: PodClass, other: Peer): SideVerdict {
-    if (selected.outsidePolicy && this.evaluator.isOpen(selected, direction)) return unrestricted(direction, 'host-network');
+  private explainSide(direction: Direction, selected: PodClass, other: Peer, evaluator: PolicyEvaluator = this.evaluator): SideVerdict {
+    if (selected.outsidePolicy && evaluator.isOpen(selected, direction)) return unrestricted(direction, 'host-network');
     const trace: SideTrace = { decisions: [], contributions: [] };
-    const allowed = this.evaluator.sideAllowed(direction, selected, other, trace);
-    const isolatingPolicies = this.isolatingPolicies(selected, direction);
+    const allowed = evaluator.sideAllowed(direction, selected, other, trace);
+    const isolatingPolicies = evaluator.planFor(selected, direction)?.denyingIsolation ?? [];
     const decided = trace.decisions.length > 0 || trace.contributions.length > 0;
     return {
       direction,
@@ -345,9 +348,50 @@ export class ReachabilitySolver {
       isolatingPolicies,
       contributions: trace.contributions,
       decisions: trace.decisions,
-      restrictions: this.evaluator.restrictionsOf(trace, allowed),
+      restrictions: evaluator.restrictionsOf(trace, allowed),
       allowed,
     };
+  }
+
+  /**
+   * The side of a node (an entity peer with `node`) towards a pod class, under the policies that
+   * select nodes (host policies); undefined when none applies to it in `direction` (its side is
+   * then open) or `other` is no pod.
+   */
+  private nodeSide(direction: Direction, selected: Peer, other: Peer): SideVerdict | undefined {
+    if (!isEntityPeer(selected) || selected.node === undefined || !isPodClass(other)) return undefined;
+    const subjects = this.nodePolicySubjects();
+    if (!subjects) return undefined;
+    const nodeClass = subjects.classByName.get(selected.node) ?? subjects.unlisted;
+    if (subjects.evaluator.isOpen(nodeClass, direction)) return undefined;
+    return this.explainSide(direction, nodeClass, other, subjects.evaluator);
+  }
+
+  /**
+   * The nodes as subjects of the layout's node policies: one class per node the input knows (its
+   * Nodes, the nodes pods are placed on) and one for any other node; null when no such policy
+   * applies. Built on first use: only answers about a node need it.
+   */
+  private nodePolicySubjects(): NodeSubjects | null {
+    if (this.nodeSubjects !== undefined) return this.nodeSubjects;
+    const compile = this.layout.compileNodePolicies;
+    if (!compile) return (this.nodeSubjects = null);
+    const names = new Set(this.graph.nodes.map((node) => node.name));
+    for (const pod of this.graph.pods) if (pod.scheduling?.placement.kind === 'node') names.add(pod.scheduling.placement.node);
+    const nodes = [...names].sort().map((name) => {
+      const node = this.graph.nodes.find((candidate) => candidate.name === name);
+      return node ? { name, labels: node.labels } : { name };
+    });
+    // Any node the input does not know, of unknown labels.
+    const policies = compile(this.compileContext, [...nodes, { name: '' }]);
+    if (policies.length === 0) return (this.nodeSubjects = null);
+    const classes: PodClass[] = [...nodes, { name: '', labels: undefined }].map((node, index) => ({
+      index, namespace: '', labels: node.labels ?? {}, ports: [], hostNetwork: true, outsidePolicy: false, pods: [],
+    }));
+    const evaluator = new PolicyEvaluator(classes, this.layout.points, this.layout.stages, policies);
+    return (this.nodeSubjects = {
+      evaluator, classByName: new Map(nodes.map((node, index) => [node.name, classes[index]])), unlisted: classes[classes.length - 1],
+    });
   }
 
   private caveats(source: Peer, destination: Peer, allowed: ConnectionSet): string[] {
@@ -450,6 +494,14 @@ export class ReachabilitySolver {
     }
     return caveats;
   }
+}
+
+/** The nodes as subjects of node policies: an evaluator over one class per node. */
+interface NodeSubjects {
+  readonly evaluator: PolicyEvaluator;
+  readonly classByName: ReadonlyMap<string, PodClass>;
+  /** The class of a node the input does not know. */
+  readonly unlisted: PodClass;
 }
 
 /** Returns true when `peer` is a pod class. */

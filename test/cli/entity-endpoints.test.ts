@@ -4,6 +4,8 @@
  * (fixtures/entity-endpoints): the same endpoints under any plugin, each answered as its plugin
  * decides, and what k8snet cannot know said.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ROOT, expectNoStackTrace, k8snet, type Run } from './run-cli.js';
@@ -27,11 +29,29 @@ describe('node:NAME and fqdn:NAME under Cilium', () => {
     const other = canReach(['shop/client', 'node:node-2', '--port', '10250'], CILIUM);
     expect(other.status).toBe(1);
     expect(other.stdout).toMatch(/NOT REACHABLE/);
+    // The client's egress allows SSH to other nodes, but node-2's host policy admits only other nodes and the agent.
     const ssh = canReach(['shop/client', 'node:node-2', '--port', '22'], CILIUM);
-    expect(ssh.status).toBe(0);
+    expect(ssh.status).toBe(1);
     expect(ssh.stdout).toMatch(/allows TCP 22 to toEntities remote-node/);
-    // The host policy selecting node-2 is named, not evaluated.
-    expect(ssh.stdout).toMatch(/caveat: CiliumClusterwideNetworkPolicy ingress-nodes \(.*policies\.yaml:45\) selects node:node-2 for ingress \(a host policy\); k8snet does not evaluate/);
+    expect(ssh.stdout).toMatch(/Ingress of node:node-2: isolated by ingress-nodes \(.*policies\.yaml:46\)\.\n\s+No ingress rule of these policies allows TCP 22 from the other side: denied\./);
+    const agent = canReach(['shop/agent', 'node:node-2', '--port', '22'], CILIUM);
+    expect(agent.status).toBe(0);
+    expect(agent.stdout).toMatch(/ingress-nodes ingress\[1\] \(.*policies\.yaml:52\) allows all ports and protocols from fromEndpoints app=agent/);
+    // node-1 is no ingress node: its host namespace is open.
+    expect(canReach(['shop/server', 'node:node-1', '--port', '22'], CILIUM).status).toBe(0);
+  });
+
+  it('without the host firewall shown on, host policies are named and left out', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-entities-'));
+    try {
+      fs.copyFileSync(path.join(CILIUM, 'policies.yaml'), path.join(folder, 'policies.yaml'));
+      fs.copyFileSync(path.join(KUBERNETES, 'cluster.yaml'), path.join(folder, 'cluster.yaml'));
+      const run = canReach(['shop/client', 'node:node-2', '--port', '22'], folder);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/caveat: CiliumClusterwideNetworkPolicy ingress-nodes \(.*policies\.yaml:46\) selects node:node-2 for ingress \(a host policy\); Cilium enforces host policies only with the host firewall on \(enable-host-firewall in cilium-config\), which the manifests do not show/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('a node as the source: the local host gets in, other nodes by rule', () => {

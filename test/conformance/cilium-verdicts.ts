@@ -23,9 +23,17 @@ export interface PairAnswer {
   readonly restrictions: readonly string[];
 }
 
-/** A solver for a case, with Cilium as the stated plugin. */
+const HOST_FIREWALL_CONFIG = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-host-firewall: "true"}
+`;
+
+/** A solver for a case, with Cilium as the stated plugin (and the host firewall on where the case needs it). */
 export function caseSolver(entry: CiliumCase): ReachabilitySolver {
-  const analysis = analyzeTexts(entry.files, { defaultNamespace: CILIUM_TEST_NAMESPACE, podNodes: entry.podNodes });
+  // A case that runs only with the host firewall states it as the cluster would: in cilium-config.
+  const files = /HostFirewall enabled/.test(entry.condition ?? '') ? [...entry.files, { path: 'assumed-cilium-config.yaml', text: HOST_FIREWALL_CONFIG }] : entry.files;
+  const analysis = analyzeTexts(files, { defaultNamespace: CILIUM_TEST_NAMESPACE, podNodes: entry.podNodes });
   return new ReachabilitySolver(analysis.graph, { plugin: networkPluginOf(analysis.graph, 'cilium') });
 }
 
@@ -78,6 +86,12 @@ export function answerPair(solver: ReachabilitySolver, pair: CiliumCasePair): Pa
   // The host's own traffic is no endpoint's egress: a hostNetwork source is not subject to endpoint rules.
   const egress = pair.from.kind === 'host' ? ConnectionSet.ALL : evaluator.sideAllowed('egress', sourceClass, towards, egressTrace);
   let ingress = ConnectionSet.ALL;
+  if (to.kind === 'node') {
+    // The node's own side: its host policies, as can-reach answers it.
+    const side = solver.explain(sourceClass, towards).ingress;
+    ingress = side.allowed;
+    ingressTrace.contributions.push(...side.contributions);
+  }
   if (destinationClass) {
     const from: Peer = pair.from.kind === 'host' ? entityPeer(solver, `node:${pair.from.node}`, nodeOfPod(podOf(solver, to)) === pair.from.node ? 'local' : 'remote') : sourceClass;
     ingress = evaluator.sideAllowed('ingress', destinationClass, from, ingressTrace);

@@ -2,8 +2,9 @@
  * Compiles Cilium's policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) into the common
  * form. Each rule of a policy (`spec`, then each `specs` entry) is a policy of its own here, since
  * Cilium imports each with its own subject and default deny; the mapping of every field is in
- * docs/cilium.md (§2-§7). Host policies (`nodeSelector`) are not compiled: they select nodes, which
- * are no pod classes, and answers name them as not evaluated (cilium-pending.ts).
+ * docs/cilium.md (§2-§7). Host policies (`nodeSelector`) select nodes, which are no pod classes:
+ * compileCiliumHostPolicies compiles them over the nodes the input knows, for the answers about a
+ * node (`node:NAME`), when the host firewall is on.
  */
 import { formatPath, type FieldPath } from '../../load/path.js';
 import { subtractRanges, type AddressRange, type IpFamily } from '../../model/cidr.js';
@@ -12,7 +13,7 @@ import { CILIUM_ENTITIES, type CiliumEntity, type CiliumPeerKind } from '../../m
 import { matchesCiliumSelector, nodeIdentity, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
 import type { Labels } from '../../model/label-selector.js';
 import type { Protocol } from '../../model/types.js';
-import type { BitSet } from '../bitset.js';
+import { BitSet } from '../bitset.js';
 import { ConnectionSet } from '../connection-set.js';
 import { wholeSpace } from '../ip-ranges.js';
 import type { CompiledPolicy, CompiledRule, Direction, NamedRestriction, PodClass, PolicySide } from '../policy-form.js';
@@ -63,6 +64,29 @@ export function ciliumFqdnPatternTags(name: string, rules: readonly CompiledRule
   return [...tags];
 }
 
+/** A node host policies may select: its name, and its labels when the input holds its Node. */
+export interface HostPolicyNode {
+  readonly name: string;
+  readonly labels?: Labels;
+}
+
+/**
+ * Compiles the host policies (`nodeSelector` rules) into `placement.stage`, each with the indexes
+ * of `nodes` it selects as subjects (a node of unknown labels only by a selector without
+ * requirements); nothing when the manifests do not show the host firewall on (`enable-host-firewall`
+ * in cilium-config): Cilium enforces host policies only then.
+ */
+export function compileCiliumHostPolicies(context: CompileContext, placement: CiliumPlacement, nodes: readonly HostPolicyNode[]): CompiledPolicy[] {
+  if (context.graph.cilium.agentConfig.hostFirewall !== true) return [];
+  const compiler = new CiliumCompiler(context, placement);
+  return context.graph.cilium.policies.flatMap((policy) => policy.rules.flatMap((rule, index) => compiler.compileHost(policy, rule, index, nodes)));
+}
+
+/** Returns true when a host policy's node selector selects `node` (one of unknown labels only by a selector without requirements). */
+export function hostSelectorMatches(selector: CiliumSelector, node: HostPolicyNode): boolean {
+  return node.labels ? matchesCiliumSelector(selector, nodeIdentity(node.labels)) : selector.requirements.length === 0;
+}
+
 /** Compiles every endpoint rule of every Cilium policy of the graph into `placement.stage`. */
 export function compileCiliumPolicies(context: CompileContext, placement: CiliumPlacement): CompiledPolicy[] {
   const compiler = new CiliumCompiler(context, placement);
@@ -76,9 +100,23 @@ class CiliumCompiler {
   constructor(private readonly context: CompileContext, private readonly placement: CiliumPlacement) {}
 
   compile(policy: CiliumPolicy, rule: CiliumRule, index: number): CompiledPolicy[] {
-    // Host policies select nodes, not endpoints: named as not evaluated elsewhere.
+    // Host policies select nodes, not endpoints: compileHost.
     if (rule.subject.kind !== 'endpoints') return [];
-    const subjects = this.classesSelectedBy(rule.subject.effective, false);
+    return this.compileWithSubjects(policy, rule, index, this.classesSelectedBy(rule.subject.effective, false));
+  }
+
+  /** A host policy's rule over `nodes`: its subjects are the indexes of the nodes it selects. */
+  compileHost(policy: CiliumPolicy, rule: CiliumRule, index: number, nodes: readonly HostPolicyNode[]): CompiledPolicy[] {
+    if (rule.subject.kind !== 'nodes') return [];
+    const subjects = new BitSet(nodes.length);
+    const selector = rule.subject.selector;
+    nodes.forEach((node, position) => {
+      if (hostSelectorMatches(selector, node)) subjects.add(position);
+    });
+    return this.compileWithSubjects(policy, rule, index, subjects);
+  }
+
+  private compileWithSubjects(policy: CiliumPolicy, rule: CiliumRule, index: number, subjects: BitSet): CompiledPolicy[] {
     const compiled: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
       kind: policy.kind,
       name: policy.rules.length > 1 ? `${policy.name} ${formatPath(rule.path)}` : policy.name,

@@ -8,7 +8,7 @@ import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
 import { compileNetworkPolicies } from './network-policy.js';
 import { ISTIO_STAGES, MESH_POINT, compileIstioPolicies, istioClassSignature } from './istio.js';
-import { compileCiliumPolicies, identityLabelsOf } from './cilium.js';
+import { compileCiliumHostPolicies, compileCiliumPolicies, identityLabelsOf, type HostPolicyNode } from './cilium.js';
 import { enforcesDialect, type NetworkPluginFact } from '../../model/network-plugin.js';
 
 /**
@@ -27,6 +27,11 @@ export interface PolicyLayout {
    * say, and why; undefined when the layout does not say (answers then say it depends).
    */
   readonly localNode?: { readonly ingress: boolean; readonly egress: boolean; readonly because: string };
+  /**
+   * Compiles the policies whose subjects are nodes (host policies) over `nodes`: their subject
+   * sets index `nodes`; undefined when the layout has none.
+   */
+  readonly compileNodePolicies?: (context: CompileContext, nodes: readonly HostPolicyNode[]) => CompiledPolicy[];
 }
 
 /** The network plugin: every connection it does not decide is allowed (Kubernetes' default). */
@@ -96,6 +101,8 @@ export const CILIUM_LAYOUT: PolicyLayout = {
     egress: false,
     because: 'Cilium allows traffic from the local host into its endpoints unless the agent runs with allow-localhost=policy (not the default); egress to it needs the host entity',
   },
+  // Host policies (nodeSelector), in the same repository, for answers about a node.
+  compileNodePolicies: (context, nodes) => compileCiliumHostPolicies(context, { stage: 'cilium' }, nodes),
 };
 
 /**
