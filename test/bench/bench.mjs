@@ -14,7 +14,9 @@
 // copies of single objects: many duplicates), a git repository holding the set, for `diff --git`
 // against diffing two extracted trees, and a scale-1 set with ClusterNetworkPolicies
 // (test/bench/cluster-policies.mjs: an Admin-tier policy per team, a platform DNS policy and a
-// Baseline-tier policy), so that the cluster-wide tiers are measured against the same targets.
+// Baseline-tier policy), so that the cluster-wide tiers are measured against the same targets, and
+// a scale-1 set with Cilium policies (test/bench/cilium-policies.mjs: CNPs per team namespace, CCNPs,
+// a CIDR group and cilium-config), measured likewise.
 //
 // Usage: node test/bench/bench.mjs [--runs N] [--quick] [--full] [--timeout SECONDS]
 
@@ -26,6 +28,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { writeClusterPolicies } from './cluster-policies.mjs';
+import { writeCiliumPolicies } from './cilium-policies.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..');
@@ -294,8 +297,8 @@ function manifestFiles(dir) {
   return out;
 }
 
-function generateSet(tmpRoot, scale, { clusterPolicies = false } = {}) {
-  const name = clusterPolicies ? `scale${scale}-cnp` : `scale${scale}`;
+function generateSet(tmpRoot, scale, { clusterPolicies = false, ciliumPolicies = false } = {}) {
+  const name = clusterPolicies ? `scale${scale}-cnp` : ciliumPolicies ? `scale${scale}-cilium` : `scale${scale}`;
   const dir = path.join(tmpRoot, `cluster-${name}`);
   const statsFile = path.join(tmpRoot, `stats-scale${scale}.json`); // outside DIR: not a manifest
   const started = performance.now();
@@ -308,7 +311,7 @@ function generateSet(tmpRoot, scale, { clusterPolicies = false } = {}) {
   if (result.status !== 0) {
     throw new Error(`gen-cluster.mjs --scale ${scale} exited with ${result.status}: ${firstLine(result.stderr)}`);
   }
-  const policyCount = clusterPolicies ? writeClusterPolicies(dir, 'cnp') : 0;
+  const policyCount = clusterPolicies ? writeClusterPolicies(dir, 'cnp') : ciliumPolicies ? writeCiliumPolicies(dir) : 0;
   const genMs = performance.now() - started;
   let stats = {};
   try {
@@ -318,7 +321,7 @@ function generateSet(tmpRoot, scale, { clusterPolicies = false } = {}) {
   }
   const files = manifestFiles(dir);
   const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
-  const label = clusterPolicies ? `scale ${scale} with ${policyCount} ClusterNetworkPolicies` : `scale ${scale}`;
+  const label = clusterPolicies ? `scale ${scale} with ${policyCount} ClusterNetworkPolicies` : ciliumPolicies ? `scale ${scale} with ${policyCount} Cilium policies` : `scale ${scale}`;
   return { scale, name, label, dir, files: files.length, bytes, stats, genMs };
 }
 
@@ -923,10 +926,10 @@ async function main() {
     const results = [];
     const extras = [];
     // Scale 1, scale 1 with cluster-wide policies, then (--full) scale 5.
-    const sets = [{ scale: 1 }, { scale: 1, clusterPolicies: true }, ...scales.filter((scale) => scale !== 1).map((scale) => ({ scale }))];
-    for (const { scale, clusterPolicies } of sets) {
-      progress(`scale ${scale}${clusterPolicies ? ' with ClusterNetworkPolicies' : ''}: generating...\n`);
-      const set = generateSet(tmpRoot, scale, { clusterPolicies });
+    const sets = [{ scale: 1 }, { scale: 1, clusterPolicies: true }, { scale: 1, ciliumPolicies: true }, ...scales.filter((scale) => scale !== 1).map((scale) => ({ scale }))];
+    for (const { scale, clusterPolicies, ciliumPolicies } of sets) {
+      progress(`scale ${scale}${clusterPolicies ? ' with ClusterNetworkPolicies' : ciliumPolicies ? ' with Cilium policies' : ''}: generating...\n`);
+      const set = generateSet(tmpRoot, scale, { clusterPolicies, ciliumPolicies });
       progress(`${set.label}: ${set.files} files, ${(set.bytes / MB).toFixed(1)} MB (generated in ${(set.genMs / 1000).toFixed(1)} s)\n`);
       results.push(await benchScale(set, options, context, { baselineScript, smallFile, withStartup: results.length === 0 }));
       if (results.length === 1) extras.push(await benchDuplicatesAndGit(set, options, context, { baselineScript }));
