@@ -90,13 +90,20 @@ export function buildCiliumObjects(objects: readonly ManifestObject[], context: 
 
 /**
  * The policy settings of the `cilium-config` ConfigMap: `enable-host-firewall` ("true" enables
- * host policies; absent or anything else leaves Cilium's default, disabled).
+ * host policies; absent or anything else leaves Cilium's default, disabled), `enable-policy`
+ * (`always`, `never`, else `default`) and `allow-localhost`.
  */
 function agentConfigOf(objects: readonly ManifestObject[]): CiliumAgentConfig {
   for (const object of objects) {
     if (object.kind !== 'ConfigMap' || object.name !== 'cilium-config') continue;
     const data = (object.value.data ?? {}) as Raw;
-    return { hostFirewall: String(data['enable-host-firewall'] ?? 'false').trim().toLowerCase() === 'true', statedIn: object };
+    const mode = String(data['enable-policy'] ?? 'default').trim().toLowerCase();
+    return {
+      hostFirewall: String(data['enable-host-firewall'] ?? 'false').trim().toLowerCase() === 'true',
+      enablePolicy: mode === 'always' || mode === 'never' ? mode : 'default',
+      ...(typeof data['allow-localhost'] === 'string' ? { allowLocalhost: data['allow-localhost'].trim().toLowerCase() } : {}),
+      statedIn: object,
+    };
   }
   return {};
 }

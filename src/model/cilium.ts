@@ -203,6 +203,10 @@ export interface CiliumClusterName {
 export interface CiliumAgentConfig {
   /** `enable-host-firewall`: host policies (nodeSelector) are enforced only when true; Cilium's default is false. */
   readonly hostFirewall?: boolean;
+  /** `enable-policy`: `default` (endpoints selected by a rule are isolated), `always` (every endpoint), `never` (none). */
+  readonly enablePolicy?: 'default' | 'always' | 'never';
+  /** `allow-localhost`: `policy` makes traffic from the local host subject to policy; otherwise it is always allowed in. */
+  readonly allowLocalhost?: string;
   /** The ConfigMap read. */
   readonly statedIn?: ManifestObject;
 }

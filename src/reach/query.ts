@@ -404,6 +404,7 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
     }
   }
   for (const endpoint of [source, destination]) if (endpoint.type === 'entity') notes.push(...endpoint.notes);
+  notes.push(...(solver.layout.notes ?? []));
   const localNode = solver.layout.localNode;
   if (localNode && pairs.some((pair) => pair.verdict.egress.unrestrictedBecause === 'local-node' || pair.verdict.ingress.unrestrictedBecause === 'local-node')) {
     notes.push(`Traffic between a pod and the node it runs on: ${localNode.because}.`);

@@ -82,6 +82,32 @@ export function compileCiliumHostPolicies(context: CompileContext, placement: Ci
   return context.graph.cilium.policies.flatMap((policy) => policy.rules.flatMap((rule, index) => compiler.compileHost(policy, rule, index, nodes)));
 }
 
+/**
+ * What `enable-policy: always` in cilium-config does: "policy enforcement is enabled on all
+ * endpoints even if no rules select specific endpoints" (intro.rst), i.e. every endpoint (no
+ * hostNetwork pod is one) is in default deny both ways. One policy without rules, citing the
+ * ConfigMap; nothing for other modes.
+ */
+export function compileCiliumEnforcementMode(context: CompileContext, placement: CiliumPlacement): CompiledPolicy[] {
+  const config = context.graph.cilium.agentConfig;
+  if (config.enablePolicy !== 'always' || !config.statedIn) return [];
+  const subjects = context.newClassSet();
+  for (const podClass of context.classes) if (!podClass.hostNetwork) subjects.add(podClass.index);
+  const object = config.statedIn;
+  const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
+    kind: 'ConfigMap',
+    name: object.name ?? 'cilium-config',
+    ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
+    label: `${object.namespace ?? 'kube-system'}/${object.name ?? 'cilium-config'} (enable-policy: always)`,
+    object,
+    stage: placement.stage,
+    priority: 0,
+    model: config,
+  };
+  for (const direction of ['ingress', 'egress'] as const) policy[direction] = { direction, subjects, isolates: true, rules: [] };
+  return [policy];
+}
+
 /** Returns true when a host policy's node selector selects `node` (one of unknown labels only by a selector without requirements). */
 export function hostSelectorMatches(selector: CiliumSelector, node: HostPolicyNode): boolean {
   return node.labels ? matchesCiliumSelector(selector, nodeIdentity(node.labels)) : selector.requirements.length === 0;

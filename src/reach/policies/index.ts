@@ -8,7 +8,7 @@ import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
 import { compileNetworkPolicies } from './network-policy.js';
 import { ISTIO_STAGES, MESH_POINT, compileIstioPolicies, istioClassSignature } from './istio.js';
-import { compileCiliumHostPolicies, compileCiliumPolicies, identityLabelsOf, type HostPolicyNode } from './cilium.js';
+import { compileCiliumEnforcementMode, compileCiliumHostPolicies, compileCiliumPolicies, identityLabelsOf, type HostPolicyNode } from './cilium.js';
 import { enforcesDialect, type NetworkPluginFact } from '../../model/network-plugin.js';
 
 /**
@@ -32,6 +32,8 @@ export interface PolicyLayout {
    * sets index `nodes`; undefined when the layout has none.
    */
   readonly compileNodePolicies?: (context: CompileContext, nodes: readonly HostPolicyNode[]) => CompiledPolicy[];
+  /** What answers must say about the plugin's configuration (Cilium's enable-policy: never). */
+  readonly notes?: readonly string[];
 }
 
 /** The network plugin: every connection it does not decide is allowed (Kubernetes' default). */
@@ -106,6 +108,33 @@ export const CILIUM_LAYOUT: PolicyLayout = {
 };
 
 /**
+ * Cilium's layout under the agent configuration the manifests state (cilium-config):
+ * `enable-policy: always` puts every endpoint into default deny, `never` enforces no
+ * NetworkPolicy or Cilium policy at all (said in answers), `allow-localhost: policy` makes traffic
+ * from the local host subject to policy; otherwise CILIUM_LAYOUT.
+ */
+export function ciliumLayout(graph: ResourceGraph): PolicyLayout {
+  const config = graph.cilium.agentConfig;
+  if (config.enablePolicy !== 'always' && config.enablePolicy !== 'never' && config.allowLocalhost !== 'policy') return CILIUM_LAYOUT;
+  const where = config.statedIn ? `${config.statedIn.namespace ?? 'kube-system'}/${config.statedIn.name}` : 'cilium-config';
+  const never = config.enablePolicy === 'never';
+  return {
+    ...CILIUM_LAYOUT,
+    compile: never
+      ? (context) => [
+        ...compileAdminNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+        ...compileClusterNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+        ...compileIstioPolicies(context),
+      ]
+      : (context) => [...CILIUM_LAYOUT.compile(context), ...compileCiliumEnforcementMode(context, { stage: 'cilium' })],
+    ...(never ? { compileNodePolicies: undefined, notes: [`${where} sets enable-policy: never: Cilium enforces no NetworkPolicy and no Cilium policy on any endpoint, so they are not applied here.`] } : {}),
+    ...(config.allowLocalhost === 'policy'
+      ? { localNode: { ingress: false, egress: false, because: `${where} sets allow-localhost: policy, so traffic from the local host is decided by policy (the host entity)` } }
+      : {}),
+  };
+}
+
+/**
  * The layout of a Calico cluster (docs/calico.md §5): one first-match stage per tier in Felix's
  * order; Kubernetes NetworkPolicies are policies of the default tier at order 1000, ranked with
  * Calico's own; the Network Policy API's cluster policies are the kube-admin and kube-baseline
@@ -144,7 +173,7 @@ export function evaluatedDialects(graph: ResourceGraph, plugin: NetworkPluginFac
 /** The layout of the cluster's network plugin (see evaluatedDialects); Kubernetes' otherwise. */
 export function layoutFor(graph: ResourceGraph, plugin: NetworkPluginFact): PolicyLayout {
   const evaluated = evaluatedDialects(graph, plugin);
-  if (evaluated.cilium) return CILIUM_LAYOUT;
+  if (evaluated.cilium) return ciliumLayout(graph);
   if (evaluated.calico) return calicoLayout(graph);
   return KUBERNETES_LAYOUT;
 }
