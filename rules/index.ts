@@ -7,6 +7,7 @@ import calicoRuleNotModelled from './calico-rule-not-modelled.js';
 import calicoRuleUnreachable from './calico-rule-unreachable.js';
 import calicoStagedPolicyNotEnforced from './calico-staged-policy-not-enforced.js';
 import cidrOverlap from './cidr-overlap.js';
+import ciliumDenyShadowsAllow from './cilium-deny-shadows-allow.js';
 import ciliumL7NotModelled from './cilium-l7-not-modelled.js';
 import ciliumPolicyNotEvaluated from './cilium-policy-not-evaluated.js';
 import ciliumPolicyWithoutCilium from './cilium-policy-without-cilium.js';
@@ -97,6 +98,7 @@ export const RULES: readonly Rule<any>[] = [
   calicoPolicyWithoutCalico,
   ciliumPolicyNotEvaluated,
   ciliumL7NotModelled,
+  ciliumDenyShadowsAllow,
   calicoRuleNotModelled,
   egressBlocksDns,
   invalidCidr,

@@ -10,7 +10,7 @@ import {
   type CiliumLabel, type CiliumSelector,
 } from './cilium-labels.js';
 import type {
-  CiliumAuthenticationMode, CiliumCidr, CiliumCidrGroup, CiliumCidrRule, CiliumClusterName, CiliumEndpointPeer, CiliumFqdnSelector, CiliumIcmpType,
+  CiliumAgentConfig, CiliumAuthenticationMode, CiliumCidr, CiliumCidrGroup, CiliumCidrRule, CiliumClusterName, CiliumEndpointPeer, CiliumFqdnSelector, CiliumIcmpType,
   CiliumL7Rules, CiliumObjects, CiliumPeerRule, CiliumPeers, CiliumPolicy, CiliumPolicyKind, CiliumPort, CiliumPortRule, CiliumProtocol, CiliumRule,
   CiliumServicePeer, CiliumSubject,
 } from './cilium.js';
@@ -84,7 +84,28 @@ export function buildCiliumObjects(objects: readonly ManifestObject[], context: 
     policies: policies.sort((a, b) => compareText(a.kind, b.kind) || byLabel(a, b)),
     cidrGroups: cidrGroups.sort((a, b) => compareText(a.name, b.name)),
     clusterName: clusterNameOf(context.otherObjects ?? []),
+    agentConfig: agentConfigOf(context.otherObjects ?? []),
   };
+}
+
+/**
+ * The policy settings of the `cilium-config` ConfigMap: `enable-host-firewall` ("true" enables
+ * host policies; absent or anything else leaves Cilium's default, disabled), `enable-policy`
+ * (`always`, `never`, else `default`) and `allow-localhost`.
+ */
+function agentConfigOf(objects: readonly ManifestObject[]): CiliumAgentConfig {
+  for (const object of objects) {
+    if (object.kind !== 'ConfigMap' || object.name !== 'cilium-config') continue;
+    const data = (object.value.data ?? {}) as Raw;
+    const mode = String(data['enable-policy'] ?? 'default').trim().toLowerCase();
+    return {
+      hostFirewall: String(data['enable-host-firewall'] ?? 'false').trim().toLowerCase() === 'true',
+      enablePolicy: mode === 'always' || mode === 'never' ? mode : 'default',
+      ...(typeof data['allow-localhost'] === 'string' ? { allowLocalhost: data['allow-localhost'].trim().toLowerCase() } : {}),
+      statedIn: object,
+    };
+  }
+  return {};
 }
 
 /** The `cluster-name` of the `cilium-config` ConfigMap, or Cilium's default `default`. */

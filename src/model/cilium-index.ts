@@ -1,6 +1,6 @@
 import type { Labels } from './label-selector.js';
 import type { Pod } from './types.js';
-import type { CiliumCidrGroup, CiliumClusterName, CiliumObjects, CiliumPolicy, CiliumRule } from './cilium.js';
+import type { CiliumAgentConfig, CiliumCidrGroup, CiliumClusterName, CiliumObjects, CiliumPolicy, CiliumRule } from './cilium.js';
 import { makeIdentity, matchesCiliumSelector, podIdentity, type CiliumSelector, type EndpointIdentity } from './cilium-labels.js';
 
 /** The Cilium objects of a graph with the lookups rules, answers and the compiler need, built once. */
@@ -8,6 +8,7 @@ export class CiliumIndex implements CiliumObjects {
   readonly policies: readonly CiliumPolicy[];
   readonly cidrGroups: readonly CiliumCidrGroup[];
   readonly clusterName: CiliumClusterName;
+  readonly agentConfig: CiliumAgentConfig;
 
   private readonly groupByName: ReadonlyMap<string, CiliumCidrGroup>;
   private readonly identities = new WeakMap<Pod, EndpointIdentity>();
@@ -16,6 +17,7 @@ export class CiliumIndex implements CiliumObjects {
     this.policies = objects.policies;
     this.cidrGroups = objects.cidrGroups;
     this.clusterName = objects.clusterName;
+    this.agentConfig = objects.agentConfig ?? {};
     this.groupByName = new Map(this.cidrGroups.map((group) => [group.name, group]));
   }
 

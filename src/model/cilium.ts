@@ -196,9 +196,26 @@ export interface CiliumClusterName {
   readonly statedIn?: ManifestObject;
 }
 
+/**
+ * What the `cilium-config` ConfigMap of the manifests says about policy enforcement; every field
+ * undefined when the manifests hold no such ConfigMap (the agent's configuration is then unknown).
+ */
+export interface CiliumAgentConfig {
+  /** `enable-host-firewall`: host policies (nodeSelector) are enforced only when true; Cilium's default is false. */
+  readonly hostFirewall?: boolean;
+  /** `enable-policy`: `default` (endpoints selected by a rule are isolated), `always` (every endpoint), `never` (none). */
+  readonly enablePolicy?: 'default' | 'always' | 'never';
+  /** `allow-localhost`: `policy` makes traffic from the local host subject to policy; otherwise it is always allowed in. */
+  readonly allowLocalhost?: string;
+  /** The ConfigMap read. */
+  readonly statedIn?: ManifestObject;
+}
+
 /** The Cilium objects of the manifests. */
 export interface CiliumObjects {
   readonly policies: readonly CiliumPolicy[];
   readonly cidrGroups: readonly CiliumCidrGroup[];
   readonly clusterName: CiliumClusterName;
+  /** The agent's configuration as the manifests state it; undefined or empty when they do not. */
+  readonly agentConfig?: CiliumAgentConfig;
 }

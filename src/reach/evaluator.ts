@@ -75,9 +75,9 @@
 import type { AddressRange, IpFamily } from '../model/cidr.js';
 import { ClassMatrix } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
-import { rangesContain } from './ip-ranges.js';
+import { rangesContain, rangesCover } from './ip-ranges.js';
 import {
-  isAddressPeer, isEntityPeer, type CompiledPolicy, type EntityPeer, type CompiledRule, type Direction, type EnforcementPoint, type NamedRestriction,
+  isAddressPeer, isEntityPeer, type CompiledPolicy, type EntityAddresses, type EntityPeer, type CompiledRule, type Direction, type EnforcementPoint, type NamedRestriction,
   type Peer, type PodClass, type StageDefinition,
 } from './policy-form.js';
 
@@ -318,7 +318,9 @@ export class PolicyEvaluator {
     const index = (other as PodClass).index;
     if (index !== undefined) return rule.classes.has(index);
     if (isAddressPeer(other)) return rule.matchesEveryPeer || rangesContain(rule.addressRanges[other.family], other.range.first);
-    return rule.matchesEveryPeer || (other as EntityPeer).tags.some((tag) => rule.entities.has(tag));
+    const entity = other as EntityPeer;
+    return rule.matchesEveryPeer || entity.tags.some((tag) => rule.entities.has(tag))
+      || (entity.addresses !== undefined && addressPeersMatch(rule, entity.addresses));
   }
 
   /** Returns the connections a rule names towards a destination class; named ports resolve on it. */
@@ -475,6 +477,16 @@ function reachRulesOf(stages: readonly StagePlan[]): CompiledRule[] | undefined 
     if (stage.isolating.length > 0 && stage.stage.unmatched === 'allow') return undefined;
   }
   return undefined;
+}
+
+/**
+ * True when a rule's address peers contain every address an entity may have (a node's addresses
+ * only for kinds whose address peers match cluster addresses).
+ */
+export function addressPeersMatch(rule: CompiledRule, addresses: EntityAddresses): boolean {
+  if (addresses.inCluster && rule.podAddressMatch !== 'always') return false;
+  const families = ([4, 6] as const).filter((family) => addresses.ranges[family].length > 0);
+  return families.length > 0 && families.every((family) => rangesCover(rule.addressRanges[family], addresses.ranges[family]));
 }
 
 function compareText(a: string, b: string): number {

@@ -41,6 +41,25 @@ export interface AddressPeer {
 export interface EntityPeer {
   readonly entity: string;
   readonly tags: readonly string[];
+  /** Where rules' address peers may match it (a node's addresses, the space a DNS name may resolve to). */
+  readonly addresses?: EntityAddresses;
+  /** The node whose host namespace it is, when policies that select nodes (host policies) may apply to it. */
+  readonly node?: string;
+}
+
+/**
+ * The addresses of an entity peer, for rules that name addresses: a rule's address peers match
+ * the entity only when they contain all of them (a name outside the cluster may resolve to any
+ * address of its ranges; rules containing only part of them are said, never counted).
+ */
+export interface EntityAddresses {
+  /** Per family, sorted and disjoint; a family without ranges is not asked about. */
+  readonly ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>;
+  /**
+   * True for addresses inside the cluster (a node's): only address peers whose `podAddressMatch`
+   * is `always` match them; `plugin-dependent` ones are said, `never` ones do not match.
+   */
+  readonly inCluster: boolean;
 }
 
 /** A pod of unknown namespace and labels (the ingress controller): only rules admitting every pod match it. */

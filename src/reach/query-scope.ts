@@ -8,6 +8,7 @@
  * that never mentions either namespace nor a cluster-wide policy, nor holds a Node, holds nothing
  * that can change the answer, and need not be parsed.
  */
+import { isEntityEndpointText } from './entity-endpoints.js';
 
 /**
  * Texts of the kinds that can decide any connection without naming its namespaces: every
@@ -32,13 +33,14 @@ const NODE_KIND_SPELLINGS: readonly string[] = ['kind: Node\n', 'kind: Node\r\n'
 
 /**
  * Returns the namespaces a `can-reach` endpoint argument lives in: `ns/name`, `ns/Kind/name`,
- * `ns/labels`, `svc:ns/name` give theirs; `dns` cluster DNS's (`dnsNamespace`); `internet` and
- * `ip:` none (an address may be any Service's ClusterIP: see {@link isScopable}); a bare name the
+ * `ns/labels`, `svc:ns/name` give theirs; `dns` cluster DNS's (`dnsNamespace`); `internet`,
+ * entities (`node:`, `fqdn:`) and `ip:` none (an address may be any Service's ClusterIP: see {@link isScopable}); a bare name the
  * default namespace.
  */
 export function endpointNamespace(text: string, defaultNamespace: string, dnsNamespace = 'kube-system'): string | undefined {
   if (text === 'dns') return dnsNamespace;
-  if (text === 'internet' || text.startsWith('ip:')) return undefined;
+  // An entity (node:NAME, fqdn:NAME) lives in no namespace; a Node is read from whichever file holds it.
+  if (text === 'internet' || text.startsWith('ip:') || isEntityEndpointText(text)) return undefined;
   const body = text.startsWith('svc:') ? text.slice(4) : text;
   const slash = body.indexOf('/');
   return slash === -1 ? defaultNamespace : body.slice(0, slash);

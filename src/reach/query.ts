@@ -3,14 +3,17 @@ import { parseAddress, type IpFamily, type AddressRange } from '../model/cidr.js
 import type { Pod, Protocol, Service, ServicePort, Workload } from '../model/types.js';
 import { ConnectionSet, type IcmpFamily } from './connection-set.js';
 import { endpointPods, resolveTargetPort } from './exposure.js';
-import { formatRange, partitionSpace } from './ip-ranges.js';
+import { NON_INTERNET_V4, formatRange, partitionSpace } from './ip-ranges.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 import { generatedLabelCaveats } from './generated-labels.js';
 import { notEvaluatedAnswerNotes, notEvaluatedSideCaveats } from './not-evaluated.js';
 import { calicoHostEndpointAddressCaveats } from './calico-caveats.js';
+import { ciliumHostPolicyCaveat } from './cilium-pending.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
 import { DNS_PORTS, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
+import { entityPeerOf, nodeRelations, resolveEntityEndpoint, type EntityEndpoint } from './entity-endpoints.js';
+import { isEntityPeer, type Peer } from './policy-form.js';
 
 /** What a SRC or DST argument of `can-reach` names, once found in the graph. */
 export type Endpoint =
@@ -19,7 +22,8 @@ export type Endpoint =
   | { readonly type: 'external-name'; readonly label: string; readonly service: Service }
   | { readonly type: 'address'; readonly label: string; readonly family: IpFamily; readonly range: AddressRange }
   | { readonly type: 'internet'; readonly label: string }
-  | { readonly type: 'dns'; readonly label: string; readonly dns: ClusterDns };
+  | { readonly type: 'dns'; readonly label: string; readonly dns: ClusterDns }
+  | EntityEndpoint;
 
 /** Where cluster DNS runs unless `.k8snet.yaml` says otherwise (cluster.dnsSelector). */
 const DEFAULT_DNS: DnsLocation = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
@@ -125,10 +129,14 @@ function parseProtocolQuery(parts: readonly string[], text: string): NonPortQuer
 /**
  * Resolves a `can-reach` argument: `ns/name`, `ns/Kind/name`, `ns/key=value,...` (keys may have a
  * prefix: `ns/app.kubernetes.io/name=web`), `svc:ns/name`, `ip:ADDRESS` (a Service's ClusterIP
- * or a pod's IP stands for that Service or pod), `dns` (cluster DNS) or `internet`.
+ * or a pod's IP stands for that Service or pod), `dns` (cluster DNS), `internet`, or an entity
+ * (`node:NAME`, `fqdn:NAME`: entity-endpoints.ts).
  */
 export function resolveEndpoint(graph: ResourceGraph, text: string, options: EndpointOptions = {}): Endpoint {
   if (text === 'internet') return { type: 'internet', label: 'the internet' };
+  const entity = resolveEntityEndpoint(graph, text);
+  if (entity && 'error' in entity) throw new QueryError(entity.error);
+  if (entity) return entity;
   if (text === 'dns') {
     if (!options.solver) throw new QueryError('dns needs the solver to find cluster DNS');
     const dns = findClusterDns(options.solver, options.dns ?? DEFAULT_DNS);
@@ -245,8 +253,8 @@ function suggest(known: readonly string[], wanted: string): string {
 
 /** One concrete question: from a source peer to a destination peer, limited to some ports. */
 export interface PairAnswer {
-  readonly source: { readonly label: string; readonly peer: PodClass | AddressPeer; readonly pod?: Pod };
-  readonly destination: { readonly label: string; readonly peer: PodClass | AddressPeer; readonly pod?: Pod };
+  readonly source: { readonly label: string; readonly peer: Peer; readonly pod?: Pod };
+  readonly destination: { readonly label: string; readonly peer: Peer; readonly pod?: Pod };
   /** The ports asked about on this destination (a Service port resolved to its target port), or ALL. */
   readonly asked: ConnectionSet;
   /** What a Service port mapped to on this pod, for the explanation. */
@@ -268,11 +276,6 @@ export interface ReachAnswer {
   readonly reachable: 'all' | 'some' | 'none';
 }
 
-/** The public IPv4 space, cut where private and special ranges begin and end (RFC 1918, 6598, 3927). */
-const NON_INTERNET_V4: readonly AddressRange[] = [
-  [0x0a000000n, 0x0affffffn], [0x64400000n, 0x647fffffn], [0x7f000000n, 0x7fffffffn], [0xa9fe0000n, 0xa9feffffn],
-  [0xac100000n, 0xac1fffffn], [0xc0a80000n, 0xc0a8ffffn],
-].map(([first, last]) => ({ first, last }));
 
 function podPeers(pods: readonly Pod[], solver: ReachabilitySolver): { label: string; peer: PodClass; pod: Pod }[] {
   // One answer per class: replicas of a template are indistinguishable to policies.
@@ -318,18 +321,20 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
   const solver = dnsEndpoint ? dnsEndpoint.dns.solver : givenSolver;
   const notes: string[] = [];
   if (dnsEndpoint) notes.push(describeDns(dnsEndpoint.dns, port));
-  const sources: { label: string; peer: PodClass | AddressPeer; pod?: Pod }[] = [];
+  const sources: { label: string; peer: PodClass | AddressPeer; pod?: Pod; entity?: EntityEndpoint }[] = [];
   if (source.type === 'pods' || source.type === 'service' || source.type === 'dns') {
     if (source.type === 'service') notes.push(`A Service is not a traffic source; answering for its endpoint pods.`);
     sources.push(...podPeers(source.type === 'dns' ? source.dns.pods : source.pods, solver));
   } else if (source.type === 'external-name') {
     throw new QueryError(`${source.label} is an ExternalName Service: it names a host outside the cluster, not a source of traffic`);
+  } else if (source.type === 'entity') {
+    sources.push(entitySide(source));
   } else {
     sources.push(...addressPeers(source, solver, 'ingress'));
   }
   if (sources.length === 0) notes.push(`${source.label} has no pods in the manifests.`);
 
-  const destinations: { label: string; peer: PodClass | AddressPeer; pod?: Pod; asked: ConnectionSet; via?: string }[] = [];
+  const destinations: { label: string; peer: PodClass | AddressPeer; pod?: Pod; asked: ConnectionSet; via?: string; entity?: EntityEndpoint }[] = [];
   if (destination.type === 'pods') {
     for (const peer of podPeers(destination.pods, solver)) {
       const asked = port ? askedOnPod(port, peer.pod) : ConnectionSet.ALL;
@@ -355,6 +360,9 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
   } else if (destination.type === 'external-name') {
     notes.push(`${destination.label} is an ExternalName Service for ${destination.service.externalName}: traffic leaves the cluster, and whether egress allows it depends on the addresses that name resolves to. Shown per public address range.`);
     for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port && (!isPortQuery(port) || typeof port.port === 'number') ? askedOnPod(port, undefined) : ConnectionSet.ALL });
+  } else if (destination.type === 'entity') {
+    if (port && isPortQuery(port) && typeof port.port === 'string') throw new QueryError(`a named port ('${port.port}') cannot be resolved on ${destination.label}: ask about a port number`);
+    destinations.push({ ...entitySide(destination), asked: port ? askedOnPod(port, undefined) : ConnectionSet.ALL });
   } else {
     if (port && isPortQuery(port) && typeof port.port === 'string') throw new QueryError(`a named port ('${port.port}') cannot be resolved on an address outside the cluster`);
     for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port ? askedOnPod(port, undefined) : ConnectionSet.ALL });
@@ -363,8 +371,9 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
   const pairs: PairAnswer[] = [];
   // Selectors on labels whose value a controller computes at run time: k8snet cannot judge them.
   const unknowable = new Map<string, string[]>();
-  const caveatsOf = (peer: PodClass | AddressPeer, side: 'source' | 'destination'): string[] => {
+  const caveatsOf = (peer: Peer, side: 'source' | 'destination'): string[] => {
     if (isAddressPeer(peer)) return calicoHostEndpointAddressCaveats(solver.graph, peer.family, peer.range, side);
+    if (isEntityPeer(peer)) return [];
     const key = `${side}\u0000${peer.index}`;
     let caveats = unknowable.get(key);
     if (!caveats) {
@@ -376,17 +385,31 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
   };
   for (const from of sources) {
     for (const to of destinations) {
-      if (isAddressPeer(from.peer) && isAddressPeer(to.peer)) continue;
+      if ((from.entity || isAddressPeer(from.peer)) && (to.entity || isAddressPeer(to.peer))) {
+        // Neither end is a pod: no policy of pods decides, and k8snet answers for pods.
+        if (from.entity || to.entity) throw new QueryError(`neither ${from.label} nor ${to.label} is a pod: k8snet answers for traffic from or to pods`);
+        continue;
+      }
       if (to.asked.isEmpty()) continue;
-      const explained = solver.explain(from.peer, to.peer);
-      const extra = [
-        ...caveatsOf(from.peer, 'source'), ...caveatsOf(to.peer, 'destination'),
-        ...(from.pod && !isAddressPeer(from.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'source', { pod: from.pod, classPods: from.peer.pods, label: from.label }) : []),
-        ...(to.pod && !isAddressPeer(to.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'destination', { pod: to.pod, classPods: to.peer.pods, label: to.label }) : []),
-      ];
-      const verdict = extra.length > 0 ? { ...explained, caveats: [...explained.caveats, ...extra] } : explained;
-      pairs.push({ source: from, destination: to, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
+      const variants = entityVariants(from, to, solver).map(({ source: sourceSide, destination: destinationSide }) => {
+        const explained = solver.explain(sourceSide.peer, destinationSide.peer);
+        const extra = [
+          ...caveatsOf(sourceSide.peer, 'source'), ...caveatsOf(destinationSide.peer, 'destination'),
+          ...(from.pod && !isAddressPeer(from.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'source', { pod: from.pod, classPods: from.peer.pods, label: from.label }) : []),
+          ...(to.pod && !isAddressPeer(to.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'destination', { pod: to.pod, classPods: to.peer.pods, label: to.label }) : []),
+          ...entityCaveats(solver, plugin, sourceSide, destinationSide),
+        ];
+        const verdict = extra.length > 0 ? { ...explained, caveats: [...explained.caveats, ...extra] } : explained;
+        return { source: sourceSide, destination: destinationSide, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) };
+      });
+      pairs.push(...mergeAlikeVariants(variants, from, to));
     }
+  }
+  for (const endpoint of [source, destination]) if (endpoint.type === 'entity') notes.push(...endpoint.notes);
+  notes.push(...(solver.layout.notes ?? []));
+  const localNode = solver.layout.localNode;
+  if (localNode && pairs.some((pair) => pair.verdict.egress.unrestrictedBecause === 'local-node' || pair.verdict.ingress.unrestrictedBecause === 'local-node')) {
+    notes.push(`Traffic between a pod and the node it runs on: ${localNode.because}.`);
   }
   // Istio's policies are another enforcement point, not evaluated yet: say so rather than answer as if they were absent.
   const podsOf = (endpoint: Endpoint) => (endpoint.type === 'pods' || endpoint.type === 'service' ? endpoint.pods : endpoint.type === 'dns' ? endpoint.dns.pods : undefined);
@@ -399,8 +422,69 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
   return { source, destination, ...(port ? { port } : {}), pairs, notes, reachable };
 }
 
-function isAddressPeer(peer: PodClass | AddressPeer): peer is AddressPeer {
+function isAddressPeer(peer: Peer): peer is AddressPeer {
   return (peer as AddressPeer).range !== undefined;
+}
+
+/** An entity endpoint as a side of the answer; its peer is made per counterpart (entityVariants). */
+function entitySide(endpoint: EntityEndpoint): { label: string; peer: AddressPeer; entity: EntityEndpoint } {
+  // A placeholder peer the pair loop never asks about: entityVariants replaces it.
+  return { label: endpoint.label, peer: { family: 4, range: { first: 0n, last: 0n } }, entity: endpoint };
+}
+
+interface AnswerSide { readonly label: string; readonly peer: Peer; readonly pod?: Pod }
+
+/**
+ * The pairs one (source, destination) stands for once entities are placed: a node is the `host`
+ * of the pods on it and a `remote-node` of the others; when the manifests do not say where the
+ * pod runs (or its replicas run on it and elsewhere), one pair per case, each labelled.
+ */
+function entityVariants(from: AnswerSide & { entity?: EntityEndpoint }, to: AnswerSide & { entity?: EntityEndpoint }, solver: ReachabilitySolver): { source: AnswerSide; destination: AnswerSide }[] {
+  const entity = from.entity ?? to.entity;
+  if (!entity) return [{ source: from, destination: to }];
+  const pod = from.entity ? to.pod : from.pod;
+  const relations = entity.placement === 'node' && pod ? nodeRelations(pod, entity.name) : [undefined];
+  const strip = ({ entity: _entity, ...side }: AnswerSide & { entity?: EntityEndpoint }): AnswerSide => side;
+  return relations.map((relation) => {
+    const label = relations.length > 1 && relation ? `${entity.label} (${relation === 'local' ? 'for pods on it' : 'for pods on other nodes'})` : entity.label;
+    const side = { label, peer: entityPeerOf(entity, solver.compiledRules, relation) };
+    return from.entity ? { source: side, destination: strip(to) } : { source: strip(from), destination: side };
+  });
+}
+
+/**
+ * The node-relative cases of one pair as one pair under the entity's own label when they end
+ * alike (same connections, each side for the same kind of reason): the case split says nothing then.
+ */
+function mergeAlikeVariants(variants: PairAnswer[], from: AnswerSide, to: AnswerSide): PairAnswer[] {
+  if (variants.length < 2) return variants;
+  const [first] = variants;
+  const alike = variants.every((variant) => variant.allowed.equals(first.allowed)
+    && variant.verdict.egress.unrestrictedBecause === first.verdict.egress.unrestrictedBecause
+    && variant.verdict.ingress.unrestrictedBecause === first.verdict.ingress.unrestrictedBecause
+    && variant.verdict.caveats.join('\n') === first.verdict.caveats.join('\n'));
+  if (!alike) return variants;
+  return [{ ...first, source: { ...first.source, label: from.label }, destination: { ...first.destination, label: to.label } }];
+}
+
+/**
+ * What an answer about an entity must say that the evaluator cannot: traffic between a pod and
+ * its own node where the layout does not say how the plugin treats it, and Cilium host policies
+ * (not evaluated) that select the node.
+ */
+function entityCaveats(solver: ReachabilitySolver, plugin: NetworkPluginFact, source: AnswerSide, destination: AnswerSide): string[] {
+  const caveats: string[] = [];
+  const [entity, direction] = isEntityPeer(source.peer) ? [source.peer, 'egress' as const] : isEntityPeer(destination.peer) ? [destination.peer, 'ingress' as const] : [undefined, undefined];
+  if (!entity || !direction) return caveats;
+  if (entity.tags.includes('host') && !solver.layout.localNode) {
+    caveats.push(`${isEntityPeer(source.peer) ? source.label : destination.label} is the node the pod runs on: whether the plugin lets traffic between a pod and its own node through whatever the policies say depends on its configuration; answered as the policies decide it.`);
+  }
+  const nodeName = entity.entity.startsWith('node:') ? entity.entity.slice('node:'.length) : undefined;
+  if (nodeName !== undefined) {
+    const pending = ciliumHostPolicyCaveat(solver.graph, plugin, nodeName, direction, entity.entity);
+    if (pending) caveats.push(pending);
+  }
+  return caveats;
 }
 
 /**

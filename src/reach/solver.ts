@@ -7,12 +7,12 @@ import { ConnectionSet } from './connection-set.js';
 import {
   PolicyEvaluator, type ClassPlan, type RestrictionOnVerdict, type RuleContribution, type RuleDecision, type SideTrace,
 } from './evaluator.js';
-import { rangesContain } from './ip-ranges.js';
+import { rangesContain, rangesOverlap } from './ip-ranges.js';
 import { CompileContext, type HostNetworkMode } from './policies/context.js';
 import { classSignature, layoutFor, type PolicyLayout } from './policies/index.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import {
-  ANY_POD, isAddressPeer, type AddressPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass,
+  ANY_POD, isAddressPeer, isEntityPeer, type AddressPeer, type EntityPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass,
 } from './policy-form.js';
 
 export { ANY_POD, type AddressPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass } from './policy-form.js';
@@ -31,8 +31,12 @@ export interface SolverOptions {
 /** One side (the source's egress or the destination's ingress) of a verdict. */
 export interface SideVerdict {
   readonly direction: Direction;
-  /** Why this side allows everything without looking at rules, if it does. */
-  readonly unrestrictedBecause?: 'not-isolated' | 'host-network' | 'external';
+  /**
+   * Why this side allows everything without looking at rules, if it does: `node` for a node's own
+   * traffic (no policy of pods selects it), `local-node` for traffic between a pod and the node it
+   * runs on that the plugin allows whatever the policies say (the layout's `localNode`).
+   */
+  readonly unrestrictedBecause?: 'not-isolated' | 'host-network' | 'external' | 'node' | 'local-node';
   /** Policies that isolate the pod in this direction: what no rule allows is denied. */
   readonly isolatingPolicies: readonly CompiledPolicy[];
   /** Allow rules of deny-overrides stages (NetworkPolicy) whose peers match the other side, with what each allows. */
@@ -80,6 +84,8 @@ export class ReachabilitySolver {
   readonly hostNetworkMode: HostNetworkMode;
   /** The layout the policies were compiled into (the network plugin's). */
   readonly layout: PolicyLayout;
+  private readonly compileContext: CompileContext;
+  private nodeSubjects: NodeSubjects | null | undefined;
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
@@ -105,7 +111,8 @@ export class ReachabilitySolver {
     }
     this.classes = classes;
     this.classOfPod = classOfPod;
-    this.compiledPolicies = layout.compile(new CompileContext(graph, classes, this.hostNetworkMode, classOfPod));
+    this.compileContext = new CompileContext(graph, classes, this.hostNetworkMode, classOfPod);
+    this.compiledPolicies = layout.compile(this.compileContext);
     this.policyByModel = new Map(this.compiledPolicies.map((policy) => [policy.model, policy]));
     this.evaluator = new PolicyEvaluator(classes, layout.points, layout.stages, this.compiledPolicies);
     this.openIngress = Uint8Array.from(classes, (podClass) => Number(this.evaluator.isUnrestricted(podClass, 'ingress')));
@@ -316,18 +323,24 @@ export class ReachabilitySolver {
    * whether it is isolated, by which policies, and which rules allow, deny or pass what; plus
    * what depends on the network plugin.
    */
-  explain(source: PodClass | AddressPeer, destination: PodClass | AddressPeer): PairVerdict {
-    const egress = isAddressPeer(source) ? unrestricted('egress', 'external') : this.explainSide('egress', source, destination);
-    const ingress = isAddressPeer(destination) ? unrestricted('ingress', 'external') : this.explainSide('ingress', destination, source);
+  explain(source: Peer, destination: Peer): PairVerdict {
+    // Traffic between a pod and its own node (an entity tagged `host` towards it) that the plugin allows regardless.
+    const localNode = this.layout.localNode;
+    const egress = !isPodClass(source) ? this.nodeSide('egress', source, destination) ?? unrestricted('egress', outsideReason(source))
+      : localNode?.egress && isEntityPeer(destination) && destination.tags.includes('host') ? unrestricted('egress', 'local-node')
+        : this.explainSide('egress', source, destination);
+    const ingress = !isPodClass(destination) ? this.nodeSide('ingress', destination, source) ?? unrestricted('ingress', outsideReason(destination))
+      : localNode?.ingress && isEntityPeer(source) && source.tags.includes('host') ? unrestricted('ingress', 'local-node')
+        : this.explainSide('ingress', destination, source);
     const allowed = egress.allowed.intersect(ingress.allowed);
     return { egress, ingress, allowed, caveats: this.caveats(source, destination, allowed) };
   }
 
-  private explainSide(direction: Direction, selected: PodClass, other: PodClass | AddressPeer): SideVerdict {
-    if (selected.outsidePolicy && this.evaluator.isOpen(selected, direction)) return unrestricted(direction, 'host-network');
+  private explainSide(direction: Direction, selected: PodClass, other: Peer, evaluator: PolicyEvaluator = this.evaluator): SideVerdict {
+    if (selected.outsidePolicy && evaluator.isOpen(selected, direction)) return unrestricted(direction, 'host-network');
     const trace: SideTrace = { decisions: [], contributions: [] };
-    const allowed = this.evaluator.sideAllowed(direction, selected, other, trace);
-    const isolatingPolicies = this.isolatingPolicies(selected, direction);
+    const allowed = evaluator.sideAllowed(direction, selected, other, trace);
+    const isolatingPolicies = evaluator.planFor(selected, direction)?.denyingIsolation ?? [];
     const decided = trace.decisions.length > 0 || trace.contributions.length > 0;
     return {
       direction,
@@ -335,20 +348,61 @@ export class ReachabilitySolver {
       isolatingPolicies,
       contributions: trace.contributions,
       decisions: trace.decisions,
-      restrictions: this.evaluator.restrictionsOf(trace, allowed),
+      restrictions: evaluator.restrictionsOf(trace, allowed),
       allowed,
     };
   }
 
-  private caveats(source: PodClass | AddressPeer, destination: PodClass | AddressPeer, allowed: ConnectionSet): string[] {
+  /**
+   * The side of a node (an entity peer with `node`) towards a pod class, under the policies that
+   * select nodes (host policies); undefined when none applies to it in `direction` (its side is
+   * then open) or `other` is no pod.
+   */
+  private nodeSide(direction: Direction, selected: Peer, other: Peer): SideVerdict | undefined {
+    if (!isEntityPeer(selected) || selected.node === undefined || !isPodClass(other)) return undefined;
+    const subjects = this.nodePolicySubjects();
+    if (!subjects) return undefined;
+    const nodeClass = subjects.classByName.get(selected.node) ?? subjects.unlisted;
+    if (subjects.evaluator.isOpen(nodeClass, direction)) return undefined;
+    return this.explainSide(direction, nodeClass, other, subjects.evaluator);
+  }
+
+  /**
+   * The nodes as subjects of the layout's node policies: one class per node the input knows (its
+   * Nodes, the nodes pods are placed on) and one for any other node; null when no such policy
+   * applies. Built on first use: only answers about a node need it.
+   */
+  private nodePolicySubjects(): NodeSubjects | null {
+    if (this.nodeSubjects !== undefined) return this.nodeSubjects;
+    const compile = this.layout.compileNodePolicies;
+    if (!compile) return (this.nodeSubjects = null);
+    const names = new Set(this.graph.nodes.map((node) => node.name));
+    for (const pod of this.graph.pods) if (pod.scheduling?.placement.kind === 'node') names.add(pod.scheduling.placement.node);
+    const nodes = [...names].sort().map((name) => {
+      const node = this.graph.nodes.find((candidate) => candidate.name === name);
+      return node ? { name, labels: node.labels } : { name };
+    });
+    // Any node the input does not know, of unknown labels.
+    const policies = compile(this.compileContext, [...nodes, { name: '' }]);
+    if (policies.length === 0) return (this.nodeSubjects = null);
+    const classes: PodClass[] = [...nodes, { name: '', labels: undefined }].map((node, index) => ({
+      index, namespace: '', labels: node.labels ?? {}, ports: [], hostNetwork: true, outsidePolicy: false, pods: [],
+    }));
+    const evaluator = new PolicyEvaluator(classes, this.layout.points, this.layout.stages, policies);
+    return (this.nodeSubjects = {
+      evaluator, classByName: new Map(nodes.map((node, index) => [node.name, classes[index]])), unlisted: classes[classes.length - 1],
+    });
+  }
+
+  private caveats(source: Peer, destination: Peer, allowed: ConnectionSet): string[] {
     const caveats: string[] = [];
     for (const [peer, role] of [[source, 'source'], [destination, 'destination']] as const) {
-      if (!isAddressPeer(peer) && peer.hostNetwork) {
+      if (isPodClass(peer) && peer.hostNetwork) {
         caveats.push(this.hostNetworkMode === 'node'
           ? `The ${role} uses hostNetwork, so the answer depends on the network plugin. Most plugins treat its traffic as node traffic `
             + '(assumed here: policies do not isolate it and pod or namespace selectors do not match it); plugins that tell hostNetwork pods '
             + 'apart apply policies to them as to other pods (--host-network-pods pod).'
-            + (role === 'source' && !isAddressPeer(destination) && this.isIsolated(destination, 'ingress')
+            + (role === 'source' && isPodClass(destination) && this.isIsolated(destination, 'ingress')
               ? ' Traffic from a pod\'s own node is always allowed into it (NetworkPolicySpec.ingress), so an instance '
                 + 'running on the destination\'s node gets through whatever the policies say; a DaemonSet has one on every node.'
               : '')
@@ -358,10 +412,12 @@ export class ReachabilitySolver {
     }
     // Peers a rule names that k8snet cannot place (domain names): said, never guessed.
     for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
-      if (isAddressPeer(selected)) continue;
+      if (!isPodClass(selected)) continue;
+      const external = isAddressPeer(other) || (isEntityPeer(other) && other.addresses !== undefined && !other.addresses.inCluster);
       for (const rule of this.rulesFor(selected, direction)) {
-        // Domain names stand for addresses outside the cluster: only pairs with an address are concerned.
-        if (!rule.unmodelledPeers || !isAddressPeer(other)) continue;
+        // Domain names stand for addresses outside the cluster: only pairs with an address are concerned,
+        // and not an entity the rule matched already (a fqdn: endpoint its toFQDNs names).
+        if (!rule.unmodelledPeers || !external || (isEntityPeer(other) && this.evaluator.ruleMatches(rule, other))) continue;
         const what = rule.action === 'allow' ? 'would allow' : rule.action === 'deny' ? 'would deny' : 'would pass on';
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.unmodelledPeers}, which k8snet does not resolve: `
           + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()} before the rules after it decide.`);
@@ -369,7 +425,7 @@ export class ReachabilitySolver {
     }
     // Peers relative to the selected pod's node (Cilium's host, remote-node) against a hostNetwork pod.
     for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
-      if (isAddressPeer(selected) || isAddressPeer(other) || !other.hostNetwork) continue;
+      if (!isPodClass(selected) || !isPodClass(other) || !other.hostNetwork) continue;
       for (const rule of this.rulesFor(selected, direction)) {
         if (!rule.nodeRelativePeers || rule.classes.has(other.index)) continue;
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.nodeRelativePeers}, which match${rule.nodeRelativePeers.includes(' and ') ? '' : 'es'} a hostNetwork pod by the node it runs on relative to the ${direction === 'egress' ? 'source' : 'destination'}: `
@@ -379,7 +435,8 @@ export class ReachabilitySolver {
     // An address peer against pod addresses is plugin-dependent for some kinds (NetworkPolicy's
     // ipBlock): say what such a match would add.
     for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
-      if (isAddressPeer(selected) || isAddressPeer(other) || selected.outsidePolicy) continue;
+      if (isPodClass(selected) && isEntityPeer(other)) caveats.push(...this.entityAddressCaveats(direction, selected, other, allowed));
+      if (!isPodClass(selected) || !isPodClass(other) || selected.outsidePolicy) continue;
       const otherAddresses = knownAddresses(other);
       for (const rule of this.rulesFor(selected, direction)) {
         if (rule.podAddressMatch !== 'plugin-dependent' || rule.action !== 'allow') continue;
@@ -395,6 +452,66 @@ export class ReachabilitySolver {
     }
     return caveats;
   }
+
+  /**
+   * What rules naming addresses would do to an entity k8snet cannot place among them: a name
+   * outside the cluster whose address some rule's ranges contain only in part, a node whose
+   * addresses are unknown, or a node under a kind whose address peers match node addresses
+   * depending on the plugin (NetworkPolicy's ipBlock).
+   */
+  private entityAddressCaveats(direction: Direction, selected: PodClass, other: EntityPeer, allowed: ConnectionSet): string[] {
+    const addresses = other.addresses;
+    if (!addresses || (selected.outsidePolicy && this.evaluator.isOpen(selected, direction))) return [];
+    // A side the plugin lets through whatever the rules say (the pod's own node): no rule changes it.
+    const localNode = this.layout.localNode;
+    if (other.tags.includes('host') && (direction === 'egress' ? localNode?.egress : localNode?.ingress)) return [];
+    const caveats: string[] = [];
+    const unknown = addresses.ranges[4].length === 0 && addresses.ranges[6].length === 0;
+    const towards = direction === 'ingress' ? selected : undefined;
+    for (const rule of this.rulesFor(selected, direction)) {
+      if (rule.action === 'log' || rule.matchesEveryPeer || (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0)) continue;
+      if (this.evaluator.ruleMatches(rule, other)) continue;
+      // An allow adds only what is not allowed already.
+      const ports = rule.action === 'allow' ? this.portsTowards(rule, towards).subtract(allowed) : this.portsTowards(rule, towards);
+      if (ports.isEmpty()) continue;
+      const what = `${rule.action === 'allow' ? 'allow' : rule.action === 'deny' ? 'deny' : 'pass on'} ${ports.describe()}`;
+      const where = `${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" (${rule.source.describePeers()})`;
+      if (!addresses.inCluster) {
+        const overlaps = ([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], addresses.ranges[family]));
+        if (overlaps) caveats.push(`${where} names some addresses outside the cluster: if ${other.entity} resolves to one of them, that rule would ${what}.`);
+        continue;
+      }
+      if (rule.podAddressMatch === 'never') continue;
+      if (rule.podAddressMatch === 'plugin-dependent') {
+        const contains = unknown || ([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], addresses.ranges[family]));
+        if (contains) {
+          caveats.push(`Depends on the network plugin: ${where} reaches a node only through its addresses${unknown ? ', which the manifests do not give' : ''}; `
+            + `plugins that apply ipBlock to node addresses${unknown ? ', if one of them lies in it,' : ''} would ${what} for ${other.entity}.`);
+        }
+      } else if (unknown) {
+        caveats.push(`${where} names addresses, and the manifests do not give ${other.entity}'s: if one of them lies in it, that rule would ${what}.`);
+      }
+    }
+    return caveats;
+  }
+}
+
+/** The nodes as subjects of node policies: an evaluator over one class per node. */
+interface NodeSubjects {
+  readonly evaluator: PolicyEvaluator;
+  readonly classByName: ReadonlyMap<string, PodClass>;
+  /** The class of a node the input does not know. */
+  readonly unlisted: PodClass;
+}
+
+/** Returns true when `peer` is a pod class. */
+function isPodClass(peer: Peer): peer is PodClass {
+  return (peer as PodClass).index !== undefined;
+}
+
+/** Why a side that is no pod allows everything: outside the cluster, or a node's own traffic. */
+function outsideReason(peer: Peer): 'external' | 'node' {
+  return isAddressPeer(peer) || (isEntityPeer(peer) && peer.tags.includes('world')) ? 'external' : 'node';
 }
 
 function unrestricted(direction: Direction, because: NonNullable<SideVerdict['unrestrictedBecause']>): SideVerdict {

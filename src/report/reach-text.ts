@@ -64,6 +64,10 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
       return [`${heading}: not subject to NetworkPolicy (hostNetwork pod; see caveats).`];
     case 'not-isolated':
       return [`${heading}: not isolated — no NetworkPolicy selects it for ${side.direction}, so all ${side.direction} is allowed.`];
+    case 'node':
+      return [`${heading}: a node's host namespace, to which no policy of pods applies.`];
+    case 'local-node':
+      return [`${heading}: traffic ${side.direction === 'ingress' ? 'from' : 'to'} the node it runs on, allowed whatever the policies say (see note).`];
   }
   const lines: string[] = [];
   // Only the rules that decide the ports asked about: the rest would bury the answer.

@@ -15,8 +15,9 @@
 // against diffing two extracted trees, and a scale-1 set with ClusterNetworkPolicies
 // (test/bench/cluster-policies.mjs: an Admin-tier policy per team, a platform DNS policy and a
 // Baseline-tier policy), so that the cluster-wide tiers are measured against the same targets, and
-// a scale-1 set with Calico policies (test/bench/calico-policies.mjs: tiers, GlobalNetworkPolicies,
-// a GlobalNetworkSet and a NetworkPolicy per namespace).
+// scale-1 sets with Calico policies (test/bench/calico-policies.mjs: tiers, GlobalNetworkPolicies,
+// a GlobalNetworkSet and a NetworkPolicy per namespace) and with Cilium policies
+// (test/bench/cilium-policies.mjs: CNPs per team namespace, CCNPs, a CIDR group and cilium-config).
 //
 // Usage: node test/bench/bench.mjs [--runs N] [--quick] [--full] [--timeout SECONDS]
 
@@ -29,6 +30,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { writeClusterPolicies } from './cluster-policies.mjs';
 import { writeCalicoPolicies } from './calico-policies.mjs';
+import { writeCiliumPolicies } from './cilium-policies.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..');
@@ -297,8 +299,16 @@ function manifestFiles(dir) {
   return out;
 }
 
-function generateSet(tmpRoot, scale, { clusterPolicies = false, calicoPolicies = false } = {}) {
-  const name = clusterPolicies ? `scale${scale}-cnp` : calicoPolicies ? `scale${scale}-calico` : `scale${scale}`;
+/** The policy sets added to a generated scale-1 set: how each is written, named and described. */
+const POLICY_SETS = {
+  cnp: { write: (dir) => writeClusterPolicies(dir, 'cnp'), suffix: 'cnp', describe: (count) => `${count} ClusterNetworkPolicies` },
+  calico: { write: writeCalicoPolicies, suffix: 'calico', describe: (count) => `${count} Calico objects` },
+  cilium: { write: writeCiliumPolicies, suffix: 'cilium', describe: (count) => `${count} Cilium policies` },
+};
+
+function generateSet(tmpRoot, scale, { policies } = {}) {
+  const policySet = policies ? POLICY_SETS[policies] : undefined;
+  const name = policySet ? `scale${scale}-${policySet.suffix}` : `scale${scale}`;
   const dir = path.join(tmpRoot, `cluster-${name}`);
   const statsFile = path.join(tmpRoot, `stats-scale${scale}.json`); // outside DIR: not a manifest
   const started = performance.now();
@@ -311,7 +321,7 @@ function generateSet(tmpRoot, scale, { clusterPolicies = false, calicoPolicies =
   if (result.status !== 0) {
     throw new Error(`gen-cluster.mjs --scale ${scale} exited with ${result.status}: ${firstLine(result.stderr)}`);
   }
-  const policyCount = clusterPolicies ? writeClusterPolicies(dir, 'cnp') : calicoPolicies ? writeCalicoPolicies(dir) : 0;
+  const policyCount = policySet ? policySet.write(dir) : 0;
   const genMs = performance.now() - started;
   let stats = {};
   try {
@@ -321,7 +331,7 @@ function generateSet(tmpRoot, scale, { clusterPolicies = false, calicoPolicies =
   }
   const files = manifestFiles(dir);
   const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
-  const label = clusterPolicies ? `scale ${scale} with ${policyCount} ClusterNetworkPolicies` : calicoPolicies ? `scale ${scale} with ${policyCount} Calico objects` : `scale ${scale}`;
+  const label = policySet ? `scale ${scale} with ${policySet.describe(policyCount)}` : `scale ${scale}`;
   return { scale, name, label, dir, files: files.length, bytes, stats, genMs };
 }
 
@@ -931,10 +941,10 @@ async function main() {
     const results = [];
     const extras = [];
     // Scale 1, scale 1 with cluster-wide policies, then (--full) scale 5.
-    const sets = [{ scale: 1 }, { scale: 1, clusterPolicies: true }, { scale: 1, calicoPolicies: true }, ...scales.filter((scale) => scale !== 1).map((scale) => ({ scale }))];
-    for (const { scale, clusterPolicies, calicoPolicies } of sets) {
-      progress(`scale ${scale}${clusterPolicies ? ' with ClusterNetworkPolicies' : calicoPolicies ? ' with Calico policies' : ''}: generating...\n`);
-      const set = generateSet(tmpRoot, scale, { clusterPolicies, calicoPolicies });
+    const sets = [{ scale: 1 }, ...Object.keys(POLICY_SETS).map((policies) => ({ scale: 1, policies })), ...scales.filter((scale) => scale !== 1).map((scale) => ({ scale }))];
+    for (const { scale, policies } of sets) {
+      progress(`scale ${scale}${policies ? ` with ${policies} policies` : ''}: generating...\n`);
+      const set = generateSet(tmpRoot, scale, { policies });
       progress(`${set.label}: ${set.files} files, ${(set.bytes / MB).toFixed(1)} MB (generated in ${(set.genMs / 1000).toFixed(1)} s)\n`);
       results.push(await benchScale(set, options, context, { baselineScript, smallFile, withStartup: results.length === 0 }));
       if (results.length === 1) extras.push(await benchDuplicatesAndGit(set, options, context, { baselineScript }));

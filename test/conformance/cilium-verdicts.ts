@@ -1,9 +1,9 @@
 /**
  * Answers the pairs of the Cilium conformance cases with k8snet's solver under Cilium's layout:
  * both sides of each pair through the one evaluator, with the named restrictions of the rules that
- * allowed it. Endpoints the solver has no pod class for are entity peers, as Cilium sees them: a
- * node (`host` from pods on it, `remote-node` from others), a name outside the cluster (`world`
- * plus the FQDN tags of the rules naming it).
+ * allowed it. Endpoints the solver has no pod class for are the entity peers of can-reach's
+ * `node:NAME` and `fqdn:NAME` (entity-endpoints.ts): a node (`host` from pods on it, `remote-node`
+ * from others), a name outside the cluster (`world` plus the FQDN tags of the rules naming it).
  */
 import { analyzeTexts } from '../../src/pipeline.js';
 import { parseCidr } from '../../src/model/cidr.js';
@@ -11,7 +11,7 @@ import { networkPluginOf } from '../../src/model/network-plugin.js';
 import type { Pod } from '../../src/model/types.js';
 import { ConnectionSet } from '../../src/reach/connection-set.js';
 import type { SideTrace } from '../../src/reach/evaluator.js';
-import { fqdnPeer, nodePeer } from '../../src/reach/policies/cilium.js';
+import { entityPeerOf, resolveEntityEndpoint, type EntityEndpoint } from '../../src/reach/entity-endpoints.js';
 import type { Peer, PodClass } from '../../src/reach/policy-form.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
 import { CILIUM_TEST_NAMESPACE, type CiliumCase, type CiliumCaseEndpoint, type CiliumCasePair, type CiliumExpectation } from './cilium-cases.js';
@@ -23,9 +23,17 @@ export interface PairAnswer {
   readonly restrictions: readonly string[];
 }
 
-/** A solver for a case, with Cilium as the stated plugin. */
+const HOST_FIREWALL_CONFIG = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-host-firewall: "true"}
+`;
+
+/** A solver for a case, with Cilium as the stated plugin (and the host firewall on where the case needs it). */
 export function caseSolver(entry: CiliumCase): ReachabilitySolver {
-  const analysis = analyzeTexts(entry.files, { defaultNamespace: CILIUM_TEST_NAMESPACE, podNodes: entry.podNodes });
+  // A case that runs only with the host firewall states it as the cluster would: in cilium-config.
+  const files = /HostFirewall enabled/.test(entry.condition ?? '') ? [...entry.files, { path: 'assumed-cilium-config.yaml', text: HOST_FIREWALL_CONFIG }] : entry.files;
+  const analysis = analyzeTexts(files, { defaultNamespace: CILIUM_TEST_NAMESPACE, podNodes: entry.podNodes });
   return new ReachabilitySolver(analysis.graph, { plugin: networkPluginOf(analysis.graph, 'cilium') });
 }
 
@@ -39,6 +47,12 @@ function podOf(solver: ReachabilitySolver, endpoint: CiliumCaseEndpoint): Pod {
     return graph.pods.find((pod) => pod.namespace === service.namespace && !pod.hostNetwork && Object.keys(selector).every((key) => pod.labels[key] === selector[key]))!;
   }
   throw new Error(`no pod for ${endpoint.kind}`);
+}
+
+function entityPeer(solver: ReachabilitySolver, text: string, relation?: 'local' | 'remote'): Peer {
+  const endpoint = resolveEntityEndpoint(solver.graph, text);
+  if (!endpoint || 'error' in endpoint) throw new Error(`${text}: ${endpoint?.error ?? 'not an entity endpoint'}`);
+  return entityPeerOf(endpoint as EntityEndpoint, solver.compiledRules, relation);
 }
 
 function nodeOfPod(pod: Pod): string | undefined {
@@ -62,9 +76,9 @@ export function answerPair(solver: ReachabilitySolver, pair: CiliumCasePair): Pa
     if ('error' in cidr) throw new Error(cidr.error);
     towards = { family: cidr.family, range: cidr.range };
   } else if (to.kind === 'fqdn') {
-    towards = fqdnPeer(to.name, solver.compiledRules);
+    towards = entityPeer(solver, `fqdn:${to.name}`);
   } else if (to.kind === 'node') {
-    towards = nodePeer(to.node, nodeOfPod(sourcePod) === to.node);
+    towards = entityPeer(solver, `node:${to.node}`, nodeOfPod(sourcePod) === to.node ? 'local' : 'remote');
   } else {
     destinationClass = solver.classOf(podOf(solver, to));
     towards = destinationClass;
@@ -72,8 +86,14 @@ export function answerPair(solver: ReachabilitySolver, pair: CiliumCasePair): Pa
   // The host's own traffic is no endpoint's egress: a hostNetwork source is not subject to endpoint rules.
   const egress = pair.from.kind === 'host' ? ConnectionSet.ALL : evaluator.sideAllowed('egress', sourceClass, towards, egressTrace);
   let ingress = ConnectionSet.ALL;
+  if (to.kind === 'node') {
+    // The node's own side: its host policies, as can-reach answers it.
+    const side = solver.explain(sourceClass, towards).ingress;
+    ingress = side.allowed;
+    ingressTrace.contributions.push(...side.contributions);
+  }
   if (destinationClass) {
-    const from: Peer = pair.from.kind === 'host' ? nodePeer(pair.from.node, nodeOfPod(podOf(solver, to)) === pair.from.node) : sourceClass;
+    const from: Peer = pair.from.kind === 'host' ? entityPeer(solver, `node:${pair.from.node}`, nodeOfPod(podOf(solver, to)) === pair.from.node ? 'local' : 'remote') : sourceClass;
     ingress = evaluator.sideAllowed('ingress', destinationClass, from, ingressTrace);
   }
   const allowed = egress.intersect(ingress).intersect(ports);

@@ -7,8 +7,16 @@ import { describe, expect, it } from '@jest/globals';
 import { analyzeTexts } from '../../src/pipeline.js';
 import { networkPluginOf } from '../../src/model/network-plugin.js';
 import { ConnectionSet } from '../../src/reach/connection-set.js';
-import { fqdnPatternMatches, fqdnPeer } from '../../src/reach/policies/cilium.js';
+import { fqdnPatternMatches } from '../../src/reach/policies/cilium.js';
+import { entityPeerOf, resolveEntityEndpoint, type EntityEndpoint } from '../../src/reach/entity-endpoints.js';
+import type { CompiledRule } from '../../src/reach/policy-form.js';
+import type { ResourceGraph } from '../../src/model/graph.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
+
+/** The peer of a `fqdn:NAME` endpoint, as can-reach builds it. */
+function fqdnPeer(graph: ResourceGraph, name: string, rules: readonly CompiledRule[]) {
+  return entityPeerOf(resolveEntityEndpoint(graph, `fqdn:${name}`) as EntityEndpoint, rules);
+}
 
 const PODS = `
 apiVersion: v1
@@ -174,8 +182,8 @@ spec:
       toPorts: [{ports: [{port: "443", protocol: TCP}]}]
 `);
     const client = solver.classOf(pod('client'));
-    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer('api.example.com', solver.compiledRules)).describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
-    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer('example.org', solver.compiledRules)).isEmpty()).toBe(true);
+    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer(solver.graph, 'api.example.com', solver.compiledRules)).describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
+    expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer(solver.graph, 'example.org', solver.compiledRules)).isEmpty()).toBe(true);
     const toAddress = solver.explain(client, { family: 4, range: { first: 0x01010101n, last: 0x01010101n } });
     expect(toAddress.allowed.isEmpty()).toBe(true);
     expect(toAddress.caveats.join('\n')).toMatch(/names the domain names \*\.example\.com\.?, which k8snet does not resolve/);
@@ -220,3 +228,51 @@ describe('FQDN patterns', () => {
     expect(fqdnPatternMatches(pattern, name)).toBe(expected);
   });
 });
+
+describe('the agent configuration (cilium-config)', () => {
+  const config = (data: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {${data}}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress:
+    - fromEndpoints: [{matchLabels: {app: client}}]
+`;
+
+  it('enable-policy: default isolates only selected endpoints; always isolates every endpoint, citing the ConfigMap', () => {
+    const normal = solve(config('enable-policy: default'));
+    expect(normal.reach('web', 'client').isAll()).toBe(true);
+    const always = solve(config('enable-policy: always'));
+    // Every endpoint is in default deny both ways: the client's egress allows nothing, though web's ingress admits it.
+    expect(always.reach('client', 'web').isEmpty()).toBe(true);
+    expect(always.solver.ingressFromClass(always.solver.classOf(always.pod('client')), always.solver.classOf(always.pod('web'))).isAll()).toBe(true);
+    expect(always.reach('web', 'client').isEmpty()).toBe(true);
+    expect(always.reach('client', 'client-admin').isEmpty()).toBe(true);
+    const verdict = always.solver.explain(always.solver.classOf(always.pod('web')), always.solver.classOf(always.pod('client')));
+    expect(verdict.egress.isolatingPolicies.map((policy) => policy.label)).toEqual(['kube-system/cilium-config (enable-policy: always)']);
+  });
+
+  it('enable-policy: never enforces no policy, and answers say so', () => {
+    const never = solve(config('enable-policy: never'));
+    expect(never.reach('client-admin', 'web').isAll()).toBe(true);
+    expect(never.solver.layout.notes?.join(' ')).toMatch(/kube-system\/cilium-config sets enable-policy: never: Cilium enforces no NetworkPolicy and no Cilium policy/);
+  });
+
+  it('allow-localhost: policy makes the local host subject to policy', () => {
+    const answer = (data: string) => {
+      const { solver, pod } = solve(config(data));
+      const node = entityPeerOf(resolveEntityEndpoint(solver.graph, 'node:n1') as EntityEndpoint, solver.compiledRules, 'local');
+      return solver.explain(node, solver.classOf(pod('web')));
+    };
+    expect(answer('enable-policy: default').ingress.unrestrictedBecause).toBe('local-node');
+    const policy = answer('allow-localhost: policy');
+    expect(policy.allowed.isEmpty()).toBe(true);
+    expect(policy.ingress.isolatingPolicies.map((entry) => entry.label)).toEqual(['shop/web']);
+  });
+});
+

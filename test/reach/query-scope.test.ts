@@ -103,5 +103,8 @@ describe('relevantFilesFor', () => {
     expect(endpointNamespace('web', 'prod')).toBe('prod');
     expect(endpointNamespace('internet', 'default')).toBeUndefined();
     expect(endpointNamespace('ip:10.0.0.1', 'default')).toBeUndefined();
+    // Entities live in no namespace: the other end's namespace, cluster-wide policies and Nodes decide.
+    expect(endpointNamespace('node:worker-1', 'default')).toBeUndefined();
+    expect(endpointNamespace('fqdn:api.example.com', 'default')).toBeUndefined();
   });
 });

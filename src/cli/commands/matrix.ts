@@ -40,6 +40,7 @@ export async function runMatrix(paths: string[], options: MatrixCommandOptions, 
   const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni) });
   noteHostNetworkPods(solver);
   for (const note of notEvaluatedNotes(analysis.graph, networkPluginOf(analysis.graph, config.cluster.cni))) process.stderr.write(`note: ${note}\n`);
+  for (const note of solver.layout.notes ?? []) process.stderr.write(`note: ${note}\n`);
   const matrixOptions = { focusWorkload: options.focusWorkload, ingressController: options.ingressController };
   const { sink, ready, close, abandon, takeBuffer } = openOutput(options.output);
   try {

@@ -2,8 +2,9 @@
  * Compiles Cilium's policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) into the common
  * form. Each rule of a policy (`spec`, then each `specs` entry) is a policy of its own here, since
  * Cilium imports each with its own subject and default deny; the mapping of every field is in
- * docs/cilium.md (§2-§7). Host policies (`nodeSelector`) are not compiled: they select nodes, which
- * are no pod classes, and answers name them as not evaluated (cilium-pending.ts).
+ * docs/cilium.md (§2-§7). Host policies (`nodeSelector`) select nodes, which are no pod classes:
+ * compileCiliumHostPolicies compiles them over the nodes the input knows, for the answers about a
+ * node (`node:NAME`), when the host firewall is on.
  */
 import { formatPath, type FieldPath } from '../../load/path.js';
 import { subtractRanges, type AddressRange, type IpFamily } from '../../model/cidr.js';
@@ -12,10 +13,10 @@ import { CILIUM_ENTITIES, type CiliumEntity, type CiliumPeerKind } from '../../m
 import { matchesCiliumSelector, nodeIdentity, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
 import type { Labels } from '../../model/label-selector.js';
 import type { Protocol } from '../../model/types.js';
-import type { BitSet } from '../bitset.js';
+import { BitSet } from '../bitset.js';
 import { ConnectionSet } from '../connection-set.js';
 import { wholeSpace } from '../ip-ranges.js';
-import type { CompiledPolicy, CompiledRule, Direction, EntityPeer, NamedRestriction, PodClass, PolicySide } from '../policy-form.js';
+import type { CompiledPolicy, CompiledRule, Direction, NamedRestriction, PodClass, PolicySide } from '../policy-form.js';
 import type { CompileContext } from './context.js';
 import { sortRanges } from './ranges.js';
 
@@ -52,23 +53,64 @@ export function fqdnPatternMatches(pattern: string, name: string): boolean {
 }
 
 /**
- * The entity peer standing for a name outside the cluster as Cilium's rules see it at L4: the
- * `world` entity, and the FQDN tags of the rules of `rules` whose names or patterns match it.
+ * The tags of the `toFQDNs` patterns among `rules` that match `name` (a `fqdn:NAME` endpoint is
+ * matched by those rules as by a matchName equal to it).
  */
-export function fqdnPeer(name: string, rules: readonly CompiledRule[]): EntityPeer {
-  const tags = new Set(['world', fqdnTag(name)]);
+export function ciliumFqdnPatternTags(name: string, rules: readonly CompiledRule[]): string[] {
+  const tags = new Set<string>();
   for (const rule of rules) {
     for (const tag of rule.entities) if (tag.startsWith('fqdn-pattern:') && fqdnPatternMatches(tag.slice('fqdn-pattern:'.length), name)) tags.add(tag);
   }
-  return { entity: `fqdn:${name}`, tags: [...tags] };
+  return [...tags];
+}
+
+/** A node host policies may select: its name, and its labels when the input holds its Node. */
+export interface HostPolicyNode {
+  readonly name: string;
+  readonly labels?: Labels;
 }
 
 /**
- * The entity peer standing for a node (its host namespace, hostNetwork pods included) as seen
- * from an endpoint: `host` when the endpoint runs on it, `remote-node` otherwise.
+ * Compiles the host policies (`nodeSelector` rules) into `placement.stage`, each with the indexes
+ * of `nodes` it selects as subjects (a node of unknown labels only by a selector without
+ * requirements); nothing when the manifests do not show the host firewall on (`enable-host-firewall`
+ * in cilium-config): Cilium enforces host policies only then.
  */
-export function nodePeer(name: string, local: boolean): EntityPeer {
-  return { entity: nodeTag(name), tags: [local ? 'host' : 'remote-node', nodeTag(name)] };
+export function compileCiliumHostPolicies(context: CompileContext, placement: CiliumPlacement, nodes: readonly HostPolicyNode[]): CompiledPolicy[] {
+  if (context.graph.cilium.agentConfig.hostFirewall !== true) return [];
+  const compiler = new CiliumCompiler(context, placement);
+  return context.graph.cilium.policies.flatMap((policy) => policy.rules.flatMap((rule, index) => compiler.compileHost(policy, rule, index, nodes)));
+}
+
+/**
+ * What `enable-policy: always` in cilium-config does: "policy enforcement is enabled on all
+ * endpoints even if no rules select specific endpoints" (intro.rst), i.e. every endpoint (no
+ * hostNetwork pod is one) is in default deny both ways. One policy without rules, citing the
+ * ConfigMap; nothing for other modes.
+ */
+export function compileCiliumEnforcementMode(context: CompileContext, placement: CiliumPlacement): CompiledPolicy[] {
+  const config = context.graph.cilium.agentConfig;
+  if (config.enablePolicy !== 'always' || !config.statedIn) return [];
+  const subjects = context.newClassSet();
+  for (const podClass of context.classes) if (!podClass.hostNetwork) subjects.add(podClass.index);
+  const object = config.statedIn;
+  const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
+    kind: 'ConfigMap',
+    name: object.name ?? 'cilium-config',
+    ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
+    label: `${object.namespace ?? 'kube-system'}/${object.name ?? 'cilium-config'} (enable-policy: always)`,
+    object,
+    stage: placement.stage,
+    priority: 0,
+    model: config,
+  };
+  for (const direction of ['ingress', 'egress'] as const) policy[direction] = { direction, subjects, isolates: true, rules: [] };
+  return [policy];
+}
+
+/** Returns true when a host policy's node selector selects `node` (one of unknown labels only by a selector without requirements). */
+export function hostSelectorMatches(selector: CiliumSelector, node: HostPolicyNode): boolean {
+  return node.labels ? matchesCiliumSelector(selector, nodeIdentity(node.labels)) : selector.requirements.length === 0;
 }
 
 /** Compiles every endpoint rule of every Cilium policy of the graph into `placement.stage`. */
@@ -84,9 +126,23 @@ class CiliumCompiler {
   constructor(private readonly context: CompileContext, private readonly placement: CiliumPlacement) {}
 
   compile(policy: CiliumPolicy, rule: CiliumRule, index: number): CompiledPolicy[] {
-    // Host policies select nodes, not endpoints: named as not evaluated elsewhere.
+    // Host policies select nodes, not endpoints: compileHost.
     if (rule.subject.kind !== 'endpoints') return [];
-    const subjects = this.classesSelectedBy(rule.subject.effective, false);
+    return this.compileWithSubjects(policy, rule, index, this.classesSelectedBy(rule.subject.effective, false));
+  }
+
+  /** A host policy's rule over `nodes`: its subjects are the indexes of the nodes it selects. */
+  compileHost(policy: CiliumPolicy, rule: CiliumRule, index: number, nodes: readonly HostPolicyNode[]): CompiledPolicy[] {
+    if (rule.subject.kind !== 'nodes') return [];
+    const subjects = new BitSet(nodes.length);
+    const selector = rule.subject.selector;
+    nodes.forEach((node, position) => {
+      if (hostSelectorMatches(selector, node)) subjects.add(position);
+    });
+    return this.compileWithSubjects(policy, rule, index, subjects);
+  }
+
+  private compileWithSubjects(policy: CiliumPolicy, rule: CiliumRule, index: number, subjects: BitSet): CompiledPolicy[] {
     const compiled: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
       kind: policy.kind,
       name: policy.rules.length > 1 ? `${policy.name} ${formatPath(rule.path)}` : policy.name,

@@ -8,7 +8,7 @@ import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
 import { compileNetworkPolicies } from './network-policy.js';
 import { ISTIO_STAGES, MESH_POINT, compileIstioPolicies, istioClassSignature } from './istio.js';
-import { compileCiliumPolicies, identityLabelsOf } from './cilium.js';
+import { compileCiliumEnforcementMode, compileCiliumHostPolicies, compileCiliumPolicies, identityLabelsOf, type HostPolicyNode } from './cilium.js';
 import { enforcesDialect, type NetworkPluginFact } from '../../model/network-plugin.js';
 
 /**
@@ -22,6 +22,18 @@ export interface PolicyLayout {
   readonly stages: readonly StageDefinition[];
   /** Compiles every policy of the graph into its stage. */
   readonly compile: (context: CompileContext) => CompiledPolicy[];
+  /**
+   * Traffic between a pod and the node it runs on that the plugin allows whatever the policies
+   * say, and why; undefined when the layout does not say (answers then say it depends).
+   */
+  readonly localNode?: { readonly ingress: boolean; readonly egress: boolean; readonly because: string };
+  /**
+   * Compiles the policies whose subjects are nodes (host policies) over `nodes`: their subject
+   * sets index `nodes`; undefined when the layout has none.
+   */
+  readonly compileNodePolicies?: (context: CompileContext, nodes: readonly HostPolicyNode[]) => CompiledPolicy[];
+  /** What answers must say about the plugin's configuration (Cilium's enable-policy: never). */
+  readonly notes?: readonly string[];
 }
 
 /** The network plugin: every connection it does not decide is allowed (Kubernetes' default). */
@@ -52,6 +64,11 @@ export const KUBERNETES_LAYOUT: PolicyLayout = {
     ...compileNetworkPolicies(context, { stage: 'networkpolicy' }),
     ...compileIstioPolicies(context),
   ],
+  localNode: {
+    ingress: true,
+    egress: true,
+    because: 'Kubernetes: "traffic to and from the node where a Pod is running is always allowed, regardless of the IP address of the Pod or the node"',
+  },
 };
 
 /**
@@ -80,7 +97,42 @@ export const CILIUM_LAYOUT: PolicyLayout = {
     ...compileCiliumPolicies(context, { stage: 'cilium' }),
     ...compileIstioPolicies(context),
   ],
+  // Egress to the local host is decided by policy (the `host` entity); ingress from it is allowed.
+  localNode: {
+    ingress: true,
+    egress: false,
+    because: 'Cilium allows traffic from the local host into its endpoints unless the agent runs with allow-localhost=policy (not the default); egress to it needs the host entity',
+  },
+  // Host policies (nodeSelector), in the same repository, for answers about a node.
+  compileNodePolicies: (context, nodes) => compileCiliumHostPolicies(context, { stage: 'cilium' }, nodes),
 };
+
+/**
+ * Cilium's layout under the agent configuration the manifests state (cilium-config):
+ * `enable-policy: always` puts every endpoint into default deny, `never` enforces no
+ * NetworkPolicy or Cilium policy at all (said in answers), `allow-localhost: policy` makes traffic
+ * from the local host subject to policy; otherwise CILIUM_LAYOUT.
+ */
+export function ciliumLayout(graph: ResourceGraph): PolicyLayout {
+  const config = graph.cilium.agentConfig;
+  if (config.enablePolicy !== 'always' && config.enablePolicy !== 'never' && config.allowLocalhost !== 'policy') return CILIUM_LAYOUT;
+  const where = config.statedIn ? `${config.statedIn.namespace ?? 'kube-system'}/${config.statedIn.name}` : 'cilium-config';
+  const never = config.enablePolicy === 'never';
+  return {
+    ...CILIUM_LAYOUT,
+    compile: never
+      ? (context) => [
+        ...compileAdminNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+        ...compileClusterNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+        ...compileIstioPolicies(context),
+      ]
+      : (context) => [...CILIUM_LAYOUT.compile(context), ...compileCiliumEnforcementMode(context, { stage: 'cilium' })],
+    ...(never ? { compileNodePolicies: undefined, notes: [`${where} sets enable-policy: never: Cilium enforces no NetworkPolicy and no Cilium policy on any endpoint, so they are not applied here.`] } : {}),
+    ...(config.allowLocalhost === 'policy'
+      ? { localNode: { ingress: false, egress: false, because: `${where} sets allow-localhost: policy, so traffic from the local host is decided by policy (the host entity)` } }
+      : {}),
+  };
+}
 
 /**
  * The layout of a Calico cluster (docs/calico.md §5): one first-match stage per tier in Felix's
@@ -121,7 +173,7 @@ export function evaluatedDialects(graph: ResourceGraph, plugin: NetworkPluginFac
 /** The layout of the cluster's network plugin (see evaluatedDialects); Kubernetes' otherwise. */
 export function layoutFor(graph: ResourceGraph, plugin: NetworkPluginFact): PolicyLayout {
   const evaluated = evaluatedDialects(graph, plugin);
-  if (evaluated.cilium) return CILIUM_LAYOUT;
+  if (evaluated.cilium) return ciliumLayout(graph);
   if (evaluated.calico) return calicoLayout(graph);
   return KUBERNETES_LAYOUT;
 }

@@ -1,0 +1,143 @@
+/**
+ * `can-reach` with a node (`node:NAME`) or a DNS name outside the cluster (`fqdn:NAME`) as one end,
+ * through the command line (stdout and exit code), under Cilium and under plain Kubernetes
+ * (fixtures/entity-endpoints): the same endpoints under any plugin, each answered as its plugin
+ * decides, and what k8snet cannot know said.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ROOT, expectNoStackTrace, k8snet, type Run } from './run-cli.js';
+
+const CILIUM = path.join(ROOT, 'fixtures', 'entity-endpoints', 'cilium');
+const KUBERNETES = path.join(ROOT, 'fixtures', 'entity-endpoints', 'kubernetes');
+
+function canReach(args: string[], folder: string): Run {
+  const run = k8snet(['can-reach', ...args, folder]);
+  expectNoStackTrace(run);
+  expect(run.stderr).toBe('');
+  return run;
+}
+
+describe('node:NAME and fqdn:NAME under Cilium', () => {
+  it('a node is the host of the pods on it and a remote node of the others', () => {
+    const own = canReach(['shop/client', 'node:node-1', '--port', '10250'], CILIUM);
+    expect(own.status).toBe(0);
+    expect(own.stdout).toMatch(/REACHABLE: shop\/client\[Deployment\] → node:node-1 on 10250\/TCP/);
+    expect(own.stdout).toMatch(/shop\/client-egress egress\[0\]\.toPorts\[0\] \(.*policies\.yaml:14\) allows TCP 10250 to toEntities host\./);
+    const other = canReach(['shop/client', 'node:node-2', '--port', '10250'], CILIUM);
+    expect(other.status).toBe(1);
+    expect(other.stdout).toMatch(/NOT REACHABLE/);
+    // The client's egress allows SSH to other nodes, but node-2's host policy admits only other nodes and the agent.
+    const ssh = canReach(['shop/client', 'node:node-2', '--port', '22'], CILIUM);
+    expect(ssh.status).toBe(1);
+    expect(ssh.stdout).toMatch(/allows TCP 22 to toEntities remote-node/);
+    expect(ssh.stdout).toMatch(/Ingress of node:node-2: isolated by ingress-nodes \(.*policies\.yaml:46\)\.\n\s+No ingress rule of these policies allows TCP 22 from the other side: denied\./);
+    const agent = canReach(['shop/agent', 'node:node-2', '--port', '22'], CILIUM);
+    expect(agent.status).toBe(0);
+    expect(agent.stdout).toMatch(/ingress-nodes ingress\[1\] \(.*policies\.yaml:52\) allows all ports and protocols from fromEndpoints app=agent/);
+    // node-1 is no ingress node: its host namespace is open.
+    expect(canReach(['shop/server', 'node:node-1', '--port', '22'], CILIUM).status).toBe(0);
+  });
+
+  it('without the host firewall shown on, host policies are named and left out', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-entities-'));
+    try {
+      fs.copyFileSync(path.join(CILIUM, 'policies.yaml'), path.join(folder, 'policies.yaml'));
+      fs.copyFileSync(path.join(KUBERNETES, 'cluster.yaml'), path.join(folder, 'cluster.yaml'));
+      const run = canReach(['shop/client', 'node:node-2', '--port', '22'], folder);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/caveat: CiliumClusterwideNetworkPolicy ingress-nodes \(.*policies\.yaml:46\) selects node:node-2 for ingress \(a host policy\); Cilium enforces host policies only with the host firewall on \(enable-host-firewall in cilium-config\), which the manifests do not show/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('a node as the source: the local host gets in, other nodes by rule', () => {
+    const local = canReach(['node:node-2', 'shop/server', '--port', '8080'], CILIUM);
+    expect(local.status).toBe(0);
+    expect(local.stdout).toMatch(/Ingress of shop\/server\[Deployment\]: traffic from the node it runs on, allowed whatever the policies say/);
+    expect(local.stdout).toMatch(/note: .*Cilium allows traffic from the local host into its endpoints unless the agent runs with allow-localhost=policy/);
+    const remote = canReach(['node:node-1', 'shop/server', '--port', '9090', '--format', 'json'], CILIUM);
+    expect(remote.status).toBe(1);
+    const answer = JSON.parse(remote.stdout) as { reachable: string; pairs: { source: string; egress: { unrestrictedBecause: string } }[] };
+    expect(answer.reachable).toBe('none');
+    expect(answer.pairs.map((pair) => [pair.source, pair.egress.unrestrictedBecause])).toEqual([['node:node-1', 'node']]);
+  });
+
+  it('a DaemonSet runs on the node and elsewhere: one answer per case', () => {
+    const run = canReach(['shop/agent', 'node:node-1', '--port', '22'], CILIUM);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/shop\/agent\[DaemonSet\] → node:node-1: allowed: TCP 22/);
+  });
+
+  it('a name is the world entity plus the toFQDNs rules naming it, with the FQDN restriction named', () => {
+    const named = canReach(['shop/client', 'fqdn:api.github.com', '--port', '443'], CILIUM);
+    expect(named.status).toBe(0);
+    expect(named.stdout).toMatch(/further restricted at FQDN by shop\/client-egress egress\[2\]\.toPorts\[0\]/);
+    // A CIDR rule may hold the name's address or not: said, not counted.
+    expect(named.stdout).toMatch(/caveat: .*\(toCIDR 203\.0\.113\.0\/24\) names some addresses outside the cluster: if fqdn:api\.github\.com resolves to one of them, that rule would allow TCP 8443/);
+    const pattern = canReach(['shop/client', 'fqdn:raw.githubusercontent.com', '--port', '443'], CILIUM);
+    expect(pattern.status).toBe(0);
+    const other = canReach(['shop/client', 'fqdn:example.org', '--port', '443'], CILIUM);
+    expect(other.status).toBe(1);
+    expect(other.stdout).toMatch(/note: k8snet does not resolve example\.org/);
+  });
+});
+
+describe('node:NAME and fqdn:NAME under plain Kubernetes', () => {
+  it('a node is reached through the Network Policy API nodes peer, and an ipBlock on its address is said', () => {
+    const admin = canReach(['shop/client', 'node:node-2', '--port', '443'], KUBERNETES);
+    expect(admin.status).toBe(0);
+    expect(admin.stdout).toMatch(/AdminNetworkPolicy to-ingress-nodes rule "ingress-nodes" \(.*policies\.yaml:48\) allows TCP 443/);
+    const denied = canReach(['shop/client', 'node:node-2', '--port', '8443'], KUBERNETES);
+    expect(denied.status).toBe(1);
+    // The pod's own node: Kubernetes lets it through whatever the policies say.
+    const own = canReach(['shop/client', 'node:node-1', '--port', '10250'], KUBERNETES);
+    expect(own.status).toBe(0);
+    expect(own.stdout).toMatch(/traffic to the node it runs on, allowed whatever the policies say/);
+  });
+
+  it('an ipBlock naming a node address depends on the plugin: said, not counted', () => {
+    const run = canReach(['shop/client', 'node:node-2', '--port', '10250'], KUBERNETES);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/caveat: Depends on the network plugin: NetworkPolicy shop\/client-egress rule "egress\[1\]" \(ipBlock 10\.0\.0\.12\/32\) reaches a node only through its addresses; plugins that apply ipBlock to node addresses would allow TCP 10250 for node:node-2\./);
+  });
+
+  it('a name outside the cluster is matched only by a block holding every public address', () => {
+    const run = canReach(['shop/client', 'fqdn:api.github.com', '--port', '443'], KUBERNETES);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/allows TCP 443 to ipBlock 0\.0\.0\.0\/0 except 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16/);
+    const partial = canReach(['shop/client', 'fqdn:api.github.com', '--port', '22'], KUBERNETES);
+    expect(partial.status).toBe(1);
+    expect(partial.stdout).toMatch(/caveat: NetworkPolicy shop\/client-egress rule "egress\[2\]" \(ipBlock 140\.82\.112\.0\/20\) names some addresses outside the cluster: if fqdn:api\.github\.com resolves to one of them, that rule would allow TCP 22/);
+  });
+
+  it('refuses what it cannot answer, with exit code 2', () => {
+    const unknown = k8snet(['can-reach', 'shop/client', 'node:node-3', KUBERNETES]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no node node-3 in the manifests \(nodes: node-1, node-2\)/);
+    const noPod = k8snet(['can-reach', 'node:node-1', 'fqdn:example.org', KUBERNETES]);
+    expect(noPod.status).toBe(2);
+    expect(noPod.stderr).toMatch(/neither node:node-1 nor fqdn:example\.org is a pod/);
+    const badName = k8snet(['can-reach', 'shop/client', 'fqdn:not a name', KUBERNETES]);
+    expect(badName.status).toBe(2);
+    expect(badName.stderr).toMatch(/is not a DNS name/);
+  });
+});
+
+describe('fqdn:NAME under Istio', () => {
+  const ISTIO = path.join(ROOT, 'fixtures', 'entity-endpoints', 'istio');
+
+  it('a REGISTRY_ONLY Sidecar lets the proxy out to a name a ServiceEntry host covers (wildcards too), and to no other', () => {
+    const wiki = canReach(['shop/web', 'fqdn:en.wikipedia.org', '--port', '443'], ISTIO);
+    expect(wiki.status).toBe(0);
+    expect(wiki.stdout).toMatch(/Sidecar shop\/default \(Istio Sidecar egress\) rule "egress hosts \.\/\*, istio-system\/\*: ServiceEntry shop\/wiki host \*\.wikipedia\.org" \(.*mesh\.yaml:\d+\) allows TCP 443/);
+    const other = canReach(['shop/web', 'fqdn:example.com', '--port', '443'], ISTIO);
+    expect(other.status).toBe(1);
+    expect(other.stdout).toMatch(/Egress of shop\/web\[Deployment\]: isolated by shop\/default \(.*mesh\.yaml:\d+\)\.\n\s+No egress rule of these policies allows TCP 443 to the other side: denied\./);
+    // The ServiceEntry opens 443 only.
+    expect(canReach(['shop/web', 'fqdn:en.wikipedia.org', '--port', '80'], ISTIO).status).toBe(1);
+  });
+});
