@@ -171,6 +171,15 @@ function isNamespaceRequirement(requirement: CiliumRequirement): boolean {
   return requirement.key === POD_NAMESPACE_LABEL && (requirement.source === SOURCE_K8S || requirement.source === SOURCE_ANY);
 }
 
+/**
+ * The namespaces a selector confines its identities to (a requirement `In` on the pod namespace
+ * label, as the scoping of a namespaced policy writes one), or undefined when it names none: only
+ * identities of those namespaces can match it.
+ */
+export function requiredNamespaces(selector: CiliumSelector): readonly string[] | undefined {
+  return selector.requirements.find((requirement) => isNamespaceRequirement(requirement) && requirement.operator === 'In')?.values;
+}
+
 /** Returns true when the selector names the pod namespace label (with source `k8s` or none). */
 export function namesNamespace(selector: CiliumSelector): boolean {
   return selector.requirements.some(isNamespaceRequirement);

@@ -10,7 +10,7 @@ import { formatPath, type FieldPath } from '../../load/path.js';
 import { subtractRanges, type AddressRange, type IpFamily } from '../../model/cidr.js';
 import type { CiliumPeerRule, CiliumPolicy, CiliumPortRule, CiliumRule } from '../../model/cilium.js';
 import { CILIUM_ENTITIES, type CiliumEntity, type CiliumPeerKind } from '../../model/cilium-entities.js';
-import { matchesCiliumSelector, nodeIdentity, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
+import { matchesCiliumSelector, nodeIdentity, requiredNamespaces, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
 import type { Labels } from '../../model/label-selector.js';
 import type { Protocol } from '../../model/types.js';
 import { BitSet } from '../bitset.js';
@@ -172,13 +172,31 @@ class CiliumCompiler {
     let classes = this.selectorCache.get(key);
     if (!classes) {
       classes = this.context.newClassSet();
-      for (const podClass of this.context.classes) {
+      // A namespaced policy's selectors name their namespace: only its classes can match.
+      const namespaces = requiredNamespaces(selector);
+      const candidates = namespaces ? namespaces.flatMap((namespace) => this.classesIn(namespace)) : this.context.classes;
+      for (const podClass of candidates) {
         if (podClass.hostNetwork) continue;
         if (matchesCiliumSelector(selector, this.identity(podClass))) classes.add(podClass.index);
       }
       this.selectorCache.set(key, classes);
     }
     return classes;
+  }
+
+  private classesByNamespace: Map<string, PodClass[]> | undefined;
+
+  /** The classes of a namespace (grouped once, on first use). */
+  private classesIn(namespace: string): readonly PodClass[] {
+    if (!this.classesByNamespace) {
+      this.classesByNamespace = new Map();
+      for (const podClass of this.context.classes) {
+        const group = this.classesByNamespace.get(podClass.namespace);
+        if (group) group.push(podClass);
+        else this.classesByNamespace.set(podClass.namespace, [podClass]);
+      }
+    }
+    return this.classesByNamespace.get(namespace) ?? [];
   }
 
   private identity(podClass: PodClass) {
@@ -413,8 +431,15 @@ export function describeCiliumPeers(peerRule: CiliumPeerRule): string {
 
 /** The identity labels of a class (source `k8s`) as plain labels, for NetworkPolicy selectors under Cilium. */
 export function identityLabelsOf(context: CompileContext, podClass: PodClass): Labels {
-  const identity = context.graph.cilium.identityOf(podClass.pods[0]);
-  const labels: Record<string, string> = {};
-  for (const label of identity.labels) if (label.source === 'k8s') labels[label.key] = label.value;
+  // Asked for every NetworkPolicy rule and class: worked out once per class.
+  let labels = identityLabelsByClass.get(podClass);
+  if (!labels) {
+    const identity = context.graph.cilium.identityOf(podClass.pods[0]);
+    const collected: Record<string, string> = {};
+    for (const label of identity.labels) if (label.source === 'k8s') collected[label.key] = label.value;
+    identityLabelsByClass.set(podClass, (labels = collected));
+  }
   return labels;
 }
+
+const identityLabelsByClass = new WeakMap<PodClass, Labels>();
