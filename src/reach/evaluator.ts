@@ -127,6 +127,11 @@ export interface ClassPlan {
    * other action comes before it: any peer none of them matches is denied. Undefined otherwise.
    */
   readonly reachRules: readonly CompiledRule[] | undefined;
+  /**
+   * True when no rule names a port by name: what the side allows then depends on the peer alone,
+   * not on which of the classes sharing this plan is asked about.
+   */
+  readonly peerOnly: boolean;
 }
 
 /** A rule that decided some connections of a verdict: in a first-match stage, or a deny that won. */
@@ -160,6 +165,13 @@ export class PolicyEvaluator {
   private readonly plans: Readonly<Record<Direction, readonly (ClassPlan | undefined)[]>>;
   private readonly reach: Partial<Record<Direction, ClassMatrix>> = {};
   private readonly everyPort: Partial<Record<Direction, Uint8Array>> = {};
+  /**
+   * What a plan's side allows towards each peer class, as worked out (see sideAllowed): classes
+   * share plans, so a matrix under tiers of deny and pass rules (Calico's) asks the same question
+   * once per class of a plan. Kept only while plans × classes stays under SIDE_MEMO_LIMIT.
+   */
+  private readonly sideMemo = new Map<ClassPlan, (ConnectionSet | undefined)[]>();
+  private sideMemoEntries = 0;
   private readonly stageById: ReadonlyMap<string, StageDefinition>;
   /** Every compiled rule, in policy order. */
   readonly rules: readonly CompiledRule[];
@@ -251,6 +263,7 @@ export class PolicyEvaluator {
       denyingIsolation: points.flatMap((point) => point.stages.flatMap((stage) => (stage.stage.unmatched === 'deny' ? stage.isolating : []))),
       simpleUnion,
       reachRules: points.length === 1 ? reachRulesOf(points[0].stages) : undefined,
+      peerOnly: rules.every((rule) => rule.namedPorts.length === 0),
     };
   }
 
@@ -351,6 +364,20 @@ export class PolicyEvaluator {
     if (!plan || (plan.allowsAll && !trace)) return ConnectionSet.ALL;
     const destination = direction === 'ingress' ? selected : isAddressPeer(other) || isEntityPeer(other) ? undefined : other;
     if (plan.simpleUnion) return this.union(plan.points[0].stages[0], other, destination, trace);
+    const peerIndex = (other as PodClass).index;
+    // Only a class of this evaluator is remembered by its index (a host evaluator is asked about pods too).
+    if (trace || peerIndex === undefined || this.classes[peerIndex] !== other || !plan.peerOnly) return this.pointsAllowed(plan, other, destination, trace);
+    let row = this.sideMemo.get(plan);
+    if (!row) {
+      if (this.sideMemoEntries + this.classes.length > SIDE_MEMO_LIMIT) return this.pointsAllowed(plan, other, destination, trace);
+      this.sideMemoEntries += this.classes.length;
+      this.sideMemo.set(plan, (row = new Array<ConnectionSet | undefined>(this.classes.length)));
+    }
+    return (row[peerIndex] ??= this.pointsAllowed(plan, other, destination, undefined));
+  }
+
+  /** What every enforcement point of a plan allows together. */
+  private pointsAllowed(plan: ClassPlan, other: Peer, destination: PodClass | undefined, trace: SideTrace | undefined): ConnectionSet {
     const points = plan.points;
     if (points.length === 1) return this.pointAllowed(points[0], other, destination, trace);
     let allowed = ConnectionSet.ALL;
@@ -461,6 +488,9 @@ export class PolicyEvaluator {
     return lists;
   }
 }
+
+/** How many answers the evaluator keeps in its memo of sides (plans × classes): about 64 MB at most. */
+const SIDE_MEMO_LIMIT = 8_000_000;
 
 /**
  * The allow rules before (and of) the first stage that denies what it leaves, when every rule up
