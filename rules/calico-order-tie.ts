@@ -52,6 +52,9 @@ export default defineRule({
     tie: '{{policy}} and {{other}} in tier {{tier}} both have {{order}} and may apply to the same endpoints ({{direction}}: {{actions}}); Calico evaluates {{first}} first only because its name sorts first.',
   },
   check(graph) {
+    // A tie needs a Calico policy (tied Kubernetes NetworkPolicies only allow): without one, the
+    // tiers of every cluster's NetworkPolicies are not even built.
+    if (graph.calico.policies.length === 0) return [];
     const reports: RuleReport[] = [];
     for (const plan of calicoTierPlans(graph.calico, graph.policies)) {
       const groups = new Map<number, CalicoOrderedPolicy[]>();

@@ -49,19 +49,22 @@ export default defineRule({
       if (!plugin) return [];
       return [{ messageId: 'configured', data: { plugin, policies }, object: firstPolicy, path: ['metadata', 'name'] }];
     }
+    // Only Flannel is recognised as a plugin that does not enforce: without its DaemonSet or
+    // ConfigMap there is nothing to say, and every workload need not be searched for an engine.
+    const daemonSet = graph.workloads.find((workload) => workload.kind === 'DaemonSet' && mentionsAny(workload, ['flannel']));
+    const configMap = graph.otherObjects.find((object) => object.kind === 'ConfigMap' && object.name === 'kube-flannel-cfg');
+    if (!daemonSet && !configMap) return [];
     // Cilium's and Calico's objects are modelled (graph.cilium, graph.calico), so no longer among otherObjects.
     if (graph.workloads.some((workload) => mentionsAny(workload, ENFORCER_WORDS))
       || graph.otherObjects.some((object) => ENFORCER_API_GROUPS.has(apiGroup(object.apiVersion)))
       || graph.cilium.policies.length > 0 || graph.cilium.cidrGroups.length > 0 || hasCalicoObjects(graph)) return [];
     const related = [{ object: firstPolicy, path: ['metadata', 'name'], message: 'ignored by the network plugin' }];
-    const daemonSet = graph.workloads.find((workload) => workload.kind === 'DaemonSet' && mentionsAny(workload, ['flannel']));
     if (daemonSet) {
       const report: RuleReport = {
         messageId: 'flannelDaemonSet', data: { daemonSet: `${daemonSet.namespace}/${daemonSet.name}`, policies }, object: daemonSet.source, path: ['metadata', 'name'], related,
       };
       return [report];
     }
-    const configMap = graph.otherObjects.find((object) => object.kind === 'ConfigMap' && object.name === 'kube-flannel-cfg');
     if (configMap) {
       return [{ messageId: 'flannelConfigMap', data: { configMap: `${configMap.namespace ?? graph.defaultNamespace}/${configMap.name}`, policies }, object: configMap, path: ['metadata', 'name'], related }];
     }
