@@ -131,6 +131,24 @@ describe('the client\'s proxy at the mesh enforcement point', () => {
     expect(solver.explain(solver.classOf(api), solver.classOf(cart)).egress.restrictions).toEqual([]);
   });
 
+  it('ALLOW_ANY: the passthrough goes in plaintext, so a destination port under STRICT mTLS refuses it (istio/istio#41978)', () => {
+    const strictCart = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: cart-strict, namespace: shop}
+spec: {selector: {matchLabels: {app: cart}}, mtls: {mode: STRICT}}
+---
+`;
+    const { graph, solver } = solve(MESH + strictCart + sidecar('web', 'shop', '{workloadSelector: {labels: {app: web}}, egress: [{hosts: ["./api.shop.svc.cluster.local"]}]}'));
+    const [web, api, cart] = ['web', 'api', 'cart'].map((name) => byName(graph, name));
+    const toCart = solver.explain(solver.classOf(web), solver.classOf(cart));
+    expect(toCart.allowed.contains('TCP', 7070)).toBe(false);
+    expect(toCart.egress.decisions.map((decision) => [decision.rule.action, decision.rule.source.ruleLabel]))
+      .toContainEqual(['deny', 'outboundTrafficPolicy ALLOW_ANY (the mesh\'s): passthrough in plaintext, which the destination\'s STRICT mTLS refuses']);
+    // Through the Service the Sidecar imports, mTLS: allowed; and a client without the Sidecar reaches cart by mTLS too.
+    expect(solver.podToPod(web, api).contains('TCP', 8080)).toBe(true);
+    expect(solver.podToPod(api, cart).contains('TCP', 7070)).toBe(true);
+  });
+
   it('a Sidecar importing every host under ALLOW_ANY changes nothing', () => {
     const { graph } = solve(MESH + sidecar('default', 'shop', '{egress: [{hosts: ["*/*"]}]}'));
     const solver = new ReachabilitySolver(graph);

@@ -3,6 +3,7 @@ import {
   importedEntryHosts, importedPodPorts, mayImportFromNamespace, sidecarScopeOf, type SidecarScope,
 } from '../../model/istio-egress.js';
 import { istioMesh } from '../../model/istio-mesh.js';
+import { resolveMtls } from '../../model/istio-mtls.js';
 import type { IstioSidecar } from '../../model/istio.js';
 import type { BitSet } from '../bitset.js';
 import { ConnectionSet } from '../connection-set.js';
@@ -106,6 +107,11 @@ function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: Ist
   // Destination classes grouped by the TCP ports the scope imports, and (ALLOW_ANY) by those it leaves to the passthrough.
   const imported = new Map<string, { ports: ConnectionSet; classes: BitSet }>();
   const passedThrough = new Map<string, { ports: ConnectionSet; classes: BitSet }>();
+  // Ports the passthrough would take to a workload that accepts only mTLS on them: the proxy sends
+  // passthrough traffic as it is, in plaintext (it knows no Service there to originate mTLS for;
+  // istio/istio#41978), and the destination's STRICT PeerAuthentication refuses it.
+  const refusedPlaintext = new Map<string, { ports: ConnectionSet; classes: BitSet }>();
+  const mesh = istioMesh(graph);
   const unknownRegistry = new Map<string, { ports: ConnectionSet; classes: BitSet }>();
   const gather = (into: Map<string, { ports: ConnectionSet; classes: BitSet }>, ports: ReadonlySet<number> | typeof EVERY_PORT_NUMBER, podClass: PodClass) => {
     if (ports !== EVERY_PORT_NUMBER && ports.size === 0) return;
@@ -134,10 +140,14 @@ function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: Ist
     gather(imported, ports, podClass);
     if (!registryOnly) {
       const registry = importedPodPorts(pod, services, scope.namespace, undefined, settings);
-      gather(passedThrough, new Set([...registry].filter((port) => !ports.has(port))), podClass);
+      const left = [...registry].filter((port) => !ports.has(port));
+      const inMesh = mesh.membershipOf(pod).dataPlane !== 'none';
+      const strict = new Set(left.filter((port) => inMesh && resolveMtls(pod.namespace, pod.labels, port, graph.istio.peerAuthentications, settings).mode === 'STRICT'));
+      gather(passedThrough, new Set(left.filter((port) => !strict.has(port))), podClass);
+      gather(refusedPlaintext, strict, podClass);
     }
   }
-  if (!registryOnly && passedThrough.size === 0) return undefined;
+  if (!registryOnly && passedThrough.size === 0 && refusedPlaintext.size === 0) return undefined;
 
   const label = `${sidecar.namespace}/${sidecar.name}`;
   const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
@@ -151,7 +161,7 @@ function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: Ist
       policy, direction: 'egress', action: 'allow', matchesEveryPeer: false, addressRanges: NO_ADDRESSES, podAddressMatch: 'never', entities: NO_TAGS,
       namedPorts: [], restrictions: [], position: rules.length, model: sidecar, ...rest,
       source: {
-        kind: 'Sidecar', policyLabel: label, ruleLabel, object: sidecar.source, path: path ?? ['spec', 'egress'], actionName: 'allow', rank: 'Istio Sidecar egress', describePeers,
+        kind: 'Sidecar', policyLabel: label, ruleLabel, object: sidecar.source, path: path ?? ['spec', 'egress'], actionName: rest.action ?? 'allow', rank: 'Istio Sidecar egress', describePeers,
       },
     });
   };
@@ -194,6 +204,12 @@ function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: Ist
       description: `the egress hosts of Sidecar ${label} (${hostsText}) do not import the Service in front of this port: the proxy passes the connection `
         + 'through as an unknown destination, without the Service\'s routing',
     };
+    for (const { ports, classes } of refusedPlaintext.values()) {
+      rule({
+        action: 'deny', classes, numericPorts: ports, ruleLabel: `${modeText}: passthrough in plaintext, which the destination's STRICT mTLS refuses`,
+        describePeers: () => 'pods behind Services the egress hosts do not import, that accept only mTLS on these ports',
+      });
+    }
     for (const { ports, classes } of passedThrough.values()) {
       rule({ classes, numericPorts: ports, restrictions: [restriction], ruleLabel: `${modeText}: passthrough`, describePeers: () => 'pods behind Services the egress hosts do not import' });
     }
