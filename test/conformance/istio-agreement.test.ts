@@ -28,9 +28,12 @@ const destination = (pair: ComparedPair) => pair.key.split(' | ')[1].split(' => 
 const KNOWN_DISAGREEMENTS: readonly KnownDisagreement[] = [
   {
     id: 'calico-multilayer-ingress',
-    reason: 'multilayer connectivity-6 (Calico, Istio and an Ingress): NCA lets the internet reach the ingress-nginx controller on every TCP port, k8snet '
-      + 'denies it. The case\'s Calico input writes `namespaceSelector: {}` as a mapping, which Calico refuses (docs/calico.md, section 8), so k8snet reads '
-      + 'that configuration otherwise than NCA; not analysed further yet.',
+    reason: 'multilayer connectivity-6 (Calico, Istio and an Ingress): NCA lets the internet reach the ingress-nginx controller with every connection, k8snet '
+      + 'denies it. The only Calico policy that would open the controller (testcase26-networkpolicy-calico-nginx) writes `namespaceSelector: {}` as a '
+      + 'mapping where Calico takes a selector string, so Calico refuses it (docs/calico.md, section 8) and k8snet leaves it out, reporting it; the '
+      + 'GlobalNetworkPolicy default-deny (selector all(), no rules) then denies every connection of the controller. Even read leniently, that policy '
+      + 'admits TCP from pods of the cluster only, not every connection from the internet: NCA takes the ingress controller as an entry point outside '
+      + 'the policies (as in the Calico cases\' ingress-controller disagreement), k8snet evaluates its pods as the plugin does.',
     covers: (_caseId, pair) => /calico/.test(configOf(pair)),
     pairs: 2,
   },
