@@ -272,7 +272,7 @@ const loader = `// k8snet ${packageJson.version}: the command-line tool, generat
 // (several milliseconds of every run, a third of the start-up budget of --version).
 'use strict';
 const fs = require('node:fs');
-const { join } = require('node:path');
+const { isAbsolute, join } = require('node:path');
 const { Script } = require('node:vm');
 
 const requireBuiltin = require;
@@ -343,10 +343,14 @@ function openCompileCache() {
   if (configured === 'off') return undefined;
   let root;
   try {
-    root = configured || join(process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache'), 'k8snet');
+    // XDG_CACHE_HOME only when absolute, as its specification says; no home folder, no cache (never one in the working folder).
+    const xdg = process.env.XDG_CACHE_HOME;
+    const home = require('node:os').homedir();
+    root = configured || (xdg && isAbsolute(xdg) ? join(xdg, 'k8snet') : isAbsolute(home) ? join(home, '.cache', 'k8snet') : undefined);
   } catch {
     return undefined;
   }
+  if (!root) return undefined;
   const folder = join(root, \`\${BUILD_ID}-\${process.version}-\${process.arch}\`);
   const fileOf = (name) => join(folder, name.replaceAll('/', '~'));
   const compiledFromSource = [];

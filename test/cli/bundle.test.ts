@@ -167,6 +167,11 @@ describe('the bundled CLI', () => {
       const off = k8snet(['lint', manifests], { env: { K8SNET_CACHE_DIR: 'off', HOME: path.join(folder, 'home'), XDG_CACHE_HOME: undefined } });
       expect(off.status).toBe(1);
       expect(fs.existsSync(path.join(folder, 'home'))).toBe(false);
+      // No home folder and a relative XDG_CACHE_HOME (invalid by its specification): no cache, never one in the working folder.
+      const workingFolder = fs.mkdtempSync(path.join(folder, 'cwd-'));
+      const homeless = k8snet(['lint', manifests], { cwd: workingFolder, env: { K8SNET_CACHE_DIR: undefined, HOME: '', XDG_CACHE_HOME: 'relative' } });
+      expect(homeless.status).toBe(1);
+      expect(fs.readdirSync(workingFolder)).toEqual([]);
     });
   });
 
