@@ -18,7 +18,7 @@ export interface KindValidator {
 }
 
 const validators = new Map<string, KindValidator>();
-let compiled: ReadonlyMap<string, KindValidator> | undefined;
+let ajv: import('ajv').Ajv | undefined;
 
 /**
  * Returns the validator `npm run build` compiled into standalone code for `name` (a kind, or the
@@ -41,18 +41,23 @@ function validatorOf(kind: string): KindValidator | undefined {
   let validate = validators.get(kind);
   if (!validate) {
     if (!Object.hasOwn(KIND_SCHEMAS, kind)) return undefined;
-    validate = precompiledValidator(kind) ?? (compiled ??= compileValidators()).get(kind)!;
+    validate = precompiledValidator(kind) ?? compileValidator(kind);
     validators.set(kind, validate);
   }
   return validate;
 }
 
-/** Compiles every kind schema with ajv (once per process). */
-export function compileValidators(): ReadonlyMap<string, KindValidator> {
-  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-  // Every error, as the API server reports every invalid field of an object at once.
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  return new Map(Object.entries(KIND_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema) as KindValidator]));
+/**
+ * Compiles one kind schema with ajv, when it is first needed: a test file that meets three kinds
+ * compiles three schemas, not all of them (which took over half a second in every such file).
+ */
+function compileValidator(kind: string): KindValidator {
+  if (!ajv) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    // Every error, as the API server reports every invalid field of an object at once.
+    ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  }
+  return ajv.compile(KIND_SCHEMAS[kind]) as KindValidator;
 }
 
 /**
