@@ -12,19 +12,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { teamNamespaces } from './generated-namespaces.mjs';
 
 /** Writes the Calico policies for the generated tree `dir`; returns how many objects were written. */
 export function writeCalicoPolicies(dir) {
-  const namespaces = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const file = path.join(dir, entry.name, 'namespace.yaml');
-    if (!fs.existsSync(file)) continue;
-    const text = fs.readFileSync(file, 'utf8');
-    const team = /^\s+team: "?([a-z0-9-]+)"?$/m.exec(text)?.[1];
-    if (team) namespaces.push({ name: entry.name, team });
-  }
-  namespaces.sort((a, b) => (a.name < b.name ? -1 : 1));
+  const namespaces = teamNamespaces(dir);
   const folder = path.join(dir, 'calico-policies');
   fs.mkdirSync(folder, { recursive: true });
   namespaces.forEach(({ name, team }, index) => {

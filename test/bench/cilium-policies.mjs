@@ -13,25 +13,15 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { teamNamespaces } from './generated-namespaces.mjs';
 
 /** Writes the Cilium policies for the generated tree `dir`; returns how many policy objects were written. */
 export function writeCiliumPolicies(dir) {
-  const namespaces = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    for (const file of listYaml(path.join(dir, entry.name))) {
-      const text = fs.readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/^kind: Namespace\nmetadata:\n {2}name: "?([a-z0-9-]+)"?\n {2}labels:\n((?: {4}.*\n)+)/gm)) {
-        const team = /^ {4}team: "?([a-z0-9-]+)"?$/m.exec(match[2])?.[1];
-        const env = /^ {4}env: "?([a-z0-9-]+)"?$/m.exec(match[2])?.[1];
-        if (team) namespaces.push({ name: match[1], team, env });
-      }
-    }
-  }
+  const namespaces = teamNamespaces(dir);
   const folder = path.join(dir, 'cilium-policies');
   fs.mkdirSync(folder, { recursive: true });
   let count = 0;
-  namespaces.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).forEach((namespace, index) => {
+  namespaces.forEach((namespace, index) => {
     const documents = [namespaceDefault(namespace), backends(namespace), frontends(namespace)];
     if (index % 3 === 0) documents.push(externalEgress(namespace));
     fs.writeFileSync(path.join(folder, `${namespace.name}.yaml`), documents.join('---\n'));
@@ -40,16 +30,6 @@ export function writeCiliumPolicies(dir) {
   const platform = [devNeverProd(), noWorldSsh(), hostPolicy(), corporateGroup(), monitoringEgress(), ciliumConfig()];
   fs.writeFileSync(path.join(folder, 'platform.yaml'), platform.join('---\n'));
   return count + platform.length - 2;
-}
-
-function listYaml(folder) {
-  const files = [];
-  for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
-    const child = path.join(folder, entry.name);
-    if (entry.isDirectory()) files.push(...listYaml(child));
-    else if (/\.ya?ml$/.test(entry.name)) files.push(child);
-  }
-  return files;
 }
 
 function cnp(namespace, name, body) {

@@ -3,28 +3,21 @@
 // set with cluster policies: AdminNetworkPolicies and a BaselineAdminNetworkPolicy
 // (policy.networking.k8s.io/v1alpha1), or the same rules as ClusterNetworkPolicies (v1alpha2,
 // tiers Admin and Baseline). The generator in ../shared/tools is shared by every helper and is not
-// changed; this reads the namespaces it wrote (their `team` and `env` labels) and writes one more
+// changed; this reads the namespaces it wrote (generated-namespaces.mjs: their `team` labels) and writes one more
 // folder, `cluster-policies/`, with a file per team.
 //
 // Usage: node test/bench/cluster-policies.mjs DIR [--kind anp|cnp]
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { teamNamespaces } from './generated-namespaces.mjs';
 
 /**
  * Writes the cluster policies for the generated tree `dir`; returns how many objects were written.
  * `kind` is `anp` (AdminNetworkPolicy + BaselineAdminNetworkPolicy) or `cnp` (ClusterNetworkPolicy).
  */
 export function writeClusterPolicies(dir, kind = 'cnp') {
-  const teams = new Set();
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    // gen-cluster names team namespaces <team>[-<part>]-<env>; the team label is what policies select.
-    for (const file of listYaml(path.join(dir, entry.name))) {
-      const text = fs.readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/^kind: Namespace\n(?:.*\n){0,12}?\s+team: "?([a-z0-9-]+)"?/gm)) teams.add(match[1]);
-    }
-  }
+  const teams = new Set(teamNamespaces(dir).map((namespace) => namespace.team));
   const folder = path.join(dir, 'cluster-policies');
   fs.mkdirSync(folder, { recursive: true });
   let count = 0;
@@ -36,16 +29,6 @@ export function writeClusterPolicies(dir, kind = 'cnp') {
   });
   fs.writeFileSync(path.join(folder, 'platform.yaml'), [platformPolicy(kind), baselinePolicy(kind)].join('---\n'));
   return count + 2;
-}
-
-function listYaml(folder) {
-  const files = [];
-  for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
-    const child = path.join(folder, entry.name);
-    if (entry.isDirectory()) files.push(...listYaml(child));
-    else if (/\.ya?ml$/.test(entry.name)) files.push(child);
-  }
-  return files;
 }
 
 const ADMIN = { anp: ['policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy'], cnp: ['policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy'] };
