@@ -6,10 +6,29 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { expectNoStackTrace, k8snet } from './run-cli.js';
 
 const DEMO = 'fixtures/calico-demo';
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-calico-'));
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+/** A folder of its own for one test, removed with the others at the end. */
+const newFolder = () => fs.mkdtempSync(path.join(scratch, 'case-'));
+
+/** Two pods of namespace blog, a and b, that the inline policies below are about. */
+const BLOG_PODS = `apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: blog, labels: {app: a}}
+spec: {containers: [{name: a, image: a}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: blog, labels: {app: b}}
+spec: {containers: [{name: b, image: b}]}
+---
+`;
 
 describe('k8snet on a Calico repository', () => {
   it('lint reads every Calico kind, reports no input problem, and counts Calico policies in the isolation rules', () => {
@@ -67,7 +86,7 @@ describe('k8snet on a Calico repository', () => {
   });
 
   it('diff shows what a change to a Calico policy changes', () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-calico-'));
+    const folder = newFolder();
     fs.cpSync(DEMO, path.join(folder, 'before'), { recursive: true });
     fs.cpSync(DEMO, path.join(folder, 'after'), { recursive: true });
     const file = path.join(folder, 'after', 'calico', 'shop.yaml');
@@ -79,18 +98,8 @@ describe('k8snet on a Calico repository', () => {
   });
 
   it('names a Calico rule it leaves out in the caveats of the answers it concerns', () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-calico-'));
-    fs.writeFileSync(path.join(folder, 'all.yaml'), `apiVersion: v1
-kind: Pod
-metadata: {name: a, namespace: blog, labels: {app: a}}
-spec: {containers: [{name: a, image: a}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: b, namespace: blog, labels: {app: b}}
-spec: {containers: [{name: b, image: b}]}
----
-apiVersion: projectcalico.org/v3
+    const folder = newFolder();
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `${BLOG_PODS}apiVersion: projectcalico.org/v3
 kind: NetworkPolicy
 metadata: {name: low-ports, namespace: blog}
 spec:
@@ -105,18 +114,8 @@ spec:
   });
 
   it('answers about pods no Calico policy applies to without a caveat', () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-calico-'));
-    fs.writeFileSync(path.join(folder, 'all.yaml'), `apiVersion: v1
-kind: Pod
-metadata: {name: a, namespace: blog, labels: {app: a}}
-spec: {containers: [{name: a, image: a}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: b, namespace: blog, labels: {app: b}}
-spec: {containers: [{name: b, image: b}]}
----
-apiVersion: projectcalico.org/v3
+    const folder = newFolder();
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `${BLOG_PODS}apiVersion: projectcalico.org/v3
 kind: NetworkPolicy
 metadata: {name: shop-only, namespace: shop}
 spec:
@@ -128,7 +127,7 @@ spec:
   });
 
   it('reports a broken Calico selector at its column and exits 2, as for any object the API server refuses', () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-calico-'));
+    const folder = newFolder();
     fs.writeFileSync(path.join(folder, 'policy.yaml'), `apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
 metadata:
