@@ -174,7 +174,7 @@ class CiliumCompiler {
       classes = this.context.newClassSet();
       // A namespaced policy's selectors name their namespace: only its classes can match.
       const namespaces = requiredNamespaces(selector);
-      const candidates = namespaces ? namespaces.flatMap((namespace) => this.classesIn(namespace)) : this.context.classes;
+      const candidates = namespaces ? namespaces.flatMap((namespace) => this.context.classesInNamespace(namespace)) : this.context.classes;
       for (const podClass of candidates) {
         if (podClass.hostNetwork) continue;
         if (matchesCiliumSelector(selector, this.identity(podClass))) classes.add(podClass.index);
@@ -182,21 +182,6 @@ class CiliumCompiler {
       this.selectorCache.set(key, classes);
     }
     return classes;
-  }
-
-  private classesByNamespace: Map<string, PodClass[]> | undefined;
-
-  /** The classes of a namespace (grouped once, on first use). */
-  private classesIn(namespace: string): readonly PodClass[] {
-    if (!this.classesByNamespace) {
-      this.classesByNamespace = new Map();
-      for (const podClass of this.context.classes) {
-        const group = this.classesByNamespace.get(podClass.namespace);
-        if (group) group.push(podClass);
-        else this.classesByNamespace.set(podClass.namespace, [podClass]);
-      }
-    }
-    return this.classesByNamespace.get(namespace) ?? [];
   }
 
   private identity(podClass: PodClass) {
