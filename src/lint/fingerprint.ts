@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Finding, ObjectIdentity } from '../finding.js';
 
 /**
@@ -39,7 +39,15 @@ export function fingerprintOf(parts: FingerprintParts): string {
     ...(parts.object === undefined ? [parts.file ?? '', parts.message ?? ''] : []),
   ];
   // Unit separators cannot occur in names, paths or kubectl-style values, so no two lists join alike.
-  return createHash('sha256').update(identity.join('\u001f')).digest('hex').slice(0, 32);
+  return sha256Hex(identity.join('\u001f')).slice(0, 32);
+}
+
+let crypto: typeof import('node:crypto') | undefined;
+
+/** SHA-256 of a text, in hexadecimal; node:crypto is loaded by the first finding, not by every run (a lint without findings never needs it). */
+function sha256Hex(text: string): string {
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /**
