@@ -1,12 +1,13 @@
-import type { Event } from 'js-yaml';
+import { PackedEvents } from './packed-events.js';
 import {
-  BLOCK_COLLECTION, CLIP_CHOMPING, DOCUMENT, DOUBLE_QUOTED_STYLE, FLOW_COLLECTION, FOLDED_STYLE, KEEP_CHOMPING,
-  LITERAL_STYLE, MAPPING, NO_RANGE, PLAIN_STYLE, POP, SCALAR, SEQUENCE, SINGLE_QUOTED_STYLE, STRIP_CHOMPING,
+  BLOCK_COLLECTION, CLIP_CHOMPING, DOUBLE_QUOTED_STYLE, FLOW_COLLECTION, FOLDED_STYLE, KEEP_CHOMPING,
+  LITERAL_STYLE, MAPPING, NO_RANGE, PLAIN_STYLE, SEQUENCE, SINGLE_QUOTED_STYLE, STRIP_CHOMPING,
 } from './yaml-events.js';
 
 /**
  * Reads the event stream of the YAML that manifests are written in, exactly as js-yaml's
- * `parseEvents` gives it, or returns undefined and js-yaml reads the text (and reports its errors).
+ * `parseEvents` gives it (packed, into `into`), or returns undefined and js-yaml reads the text
+ * (and reports its errors).
  *
  * Why: js-yaml's parser is general, so each node costs it a state snapshot, a properties object,
  * a copy of every plain scalar for a printable-character check and a trial parse as a mapping
@@ -22,9 +23,9 @@ import {
  * error. Giving up is never wrong, only slower. test/load/block-events.test.ts compares its
  * streams with js-yaml's on every manifest of the corpus and on random and edited texts.
  */
-export function readBlockEvents(text: string): Event[] | undefined {
+export function readBlockEvents(text: string, into = new PackedEvents()): PackedEvents | undefined {
   if (hasCharactersLeftToJsYaml(text)) return undefined;
-  const reader = new BlockEventReader(text);
+  const reader = new BlockEventReader(text, into.reset());
   try {
     reader.readStream();
   } catch (error) {
@@ -158,39 +159,24 @@ function cannotStartPlain(code: number): boolean {
   }
 }
 
-function scalarEvent(valueStart: number, valueEnd: number, style: number, chomping: number, indent: number, fast: boolean): Event {
-  return {
-    type: SCALAR, valueStart, valueEnd, anchorStart: NO_RANGE, anchorEnd: NO_RANGE, tagStart: NO_RANGE, tagEnd: NO_RANGE,
-    style, chomping, indent, fast,
-  } as Event;
-}
-
-function emptyScalarEvent(): Event {
-  return scalarEvent(NO_RANGE, NO_RANGE, PLAIN_STYLE, CLIP_CHOMPING, -1, false);
-}
-
-function collectionEvent(type: typeof MAPPING | typeof SEQUENCE, start: number, style: number): Event {
-  return { type, start, anchorStart: NO_RANGE, anchorEnd: NO_RANGE, tagStart: NO_RANGE, tagEnd: NO_RANGE, style } as Event;
-}
-
-function popEvent(): Event {
-  return { type: POP } as Event;
-}
-
 /**
  * The reader's position rule: between nodes, `position` is at the first character of the next
  * line that holds content (not blank, not only a comment) and `indent` is that line's
  * indentation, or -1 at the end of the text.
  */
 class BlockEventReader {
-  readonly events: Event[] = [];
   private position = 0;
   private indent = 0;
   private nesting = 0;
   private readonly length: number;
 
-  constructor(private readonly text: string) {
+  constructor(private readonly text: string, readonly events: PackedEvents) {
     this.length = text.length;
+  }
+
+  /** An empty scalar (a key or entry without a value, an empty document). */
+  private pushEmptyScalar(): void {
+    this.events.pushScalar(NO_RANGE, NO_RANGE, PLAIN_STYLE, CLIP_CHOMPING, -1, false);
   }
 
   readStream(): void {
@@ -201,14 +187,15 @@ class BlockEventReader {
       // A directive or a document end marker.
       if (first === PERCENT || this.isDocumentMarker(DOT)) throw GIVE_UP;
       const explicitStart = this.isDocumentMarker(DASH);
-      this.events.push({ type: DOCUMENT, explicitStart, explicitEnd: false, directives: [] } as Event);
+      this.events.pushDocument(explicitStart, false);
       if (explicitStart) {
         this.position += 3;
         // Content on the marker's line would be a node js-yaml reads without the compact forms.
         this.endLine();
         const indent = this.skipToContent();
         if (indent === -1 || (indent === 0 && this.isDocumentMarker(DASH))) {
-          this.events.push(emptyScalarEvent(), popEvent());
+          this.pushEmptyScalar();
+          this.events.pushPop();
           continue;
         }
         if (indent !== 0 || this.isDocumentMarker(DOT)) throw GIVE_UP;
@@ -218,7 +205,7 @@ class BlockEventReader {
       // After the root node only the next document may come.
       const next = this.indent as number;
       if (next !== -1 && !(next === 0 && this.isDocumentMarker(DASH))) throw GIVE_UP;
-      this.events.push(popEvent());
+      this.events.pushPop();
     }
   }
 
@@ -303,7 +290,7 @@ class BlockEventReader {
       if (this.isEntryIndicator() || this.isDocumentMarker(DOT)) throw GIVE_UP;
       this.readKey();
     }
-    this.events.push(popEvent());
+    this.events.pushPop();
     this.nesting--;
   }
 
@@ -325,7 +312,7 @@ class BlockEventReader {
     const start = this.position;
     const end = this.scanPlain(false);
     if (text.charCodeAt(this.position) !== COLON || this.position - start > MAX_KEY_LENGTH) throw GIVE_UP;
-    this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
+    this.events.pushScalar(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true);
     this.position++;
   }
 
@@ -395,7 +382,7 @@ class BlockEventReader {
       }
       position++;
     }
-    this.events.push(scalarEvent(start, position, quote === SINGLE_QUOTE ? SINGLE_QUOTED_STYLE : DOUBLE_QUOTED_STYLE, CLIP_CHOMPING, -1, simple));
+    this.events.pushScalar(start, position, quote === SINGLE_QUOTE ? SINGLE_QUOTED_STYLE : DOUBLE_QUOTED_STYLE, CLIP_CHOMPING, -1, simple);
     this.position = position + 1;
   }
 
@@ -421,7 +408,7 @@ class BlockEventReader {
       // A sequence may sit in its key's column.
       this.readSequence(column);
     } else {
-      this.events.push(emptyScalarEvent());
+      this.pushEmptyScalar();
     }
   }
 
@@ -461,7 +448,7 @@ class BlockEventReader {
     }
     if (!startsPlain(code, text.charCodeAt(start + 1), false)) throw GIVE_UP;
     const end = this.scanPlain(false);
-    this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
+    this.events.pushScalar(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true);
     const stop = text.charCodeAt(this.position);
     if (stop === COLON) {
       if (!mayBeKey || this.position - start > MAX_KEY_LENGTH) throw GIVE_UP;
@@ -506,7 +493,7 @@ class BlockEventReader {
     const start = this.position;
     const isMapping = text.charCodeAt(start) === LEFT_BRACE;
     const close = isMapping ? RIGHT_BRACE : RIGHT_BRACKET;
-    this.events.push(collectionEvent(isMapping ? MAPPING : SEQUENCE, start, FLOW_COLLECTION));
+    this.events.pushCollection(isMapping ? MAPPING : SEQUENCE, start, FLOW_COLLECTION);
     let position = start + 1;
     for (;;) {
       while (text.charCodeAt(position) === SPACE) position++;
@@ -524,7 +511,7 @@ class BlockEventReader {
         while (text.charCodeAt(position) === SPACE) position++;
         code = text.charCodeAt(position);
         if (code === COMMA || code === close) {
-          this.events.push(emptyScalarEvent());
+          this.pushEmptyScalar();
         } else {
           this.position = position;
           this.readFlowNode();
@@ -534,13 +521,13 @@ class BlockEventReader {
         }
       } else if (isMapping) {
         // A key alone: its value is null.
-        this.events.push(emptyScalarEvent());
+        this.pushEmptyScalar();
       }
       if (code === close) break;
       if (code !== COMMA) throw GIVE_UP;
       position++;
     }
-    this.events.push(popEvent());
+    this.events.pushPop();
     this.position = position + 1;
     this.nesting--;
   }
@@ -563,7 +550,7 @@ class BlockEventReader {
     // A comment or a line break inside a flow collection.
     const stop = text.charCodeAt(this.position);
     if (stop === HASH || stop === LINE_FEED || isEnd(stop)) throw GIVE_UP;
-    this.events.push(scalarEvent(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true));
+    this.events.pushScalar(start, end, PLAIN_STYLE, CLIP_CHOMPING, -1, true);
   }
 
   /**
@@ -594,8 +581,7 @@ class BlockEventReader {
    */
   private openMapping(keyStart: number): void {
     this.enter();
-    const keyEvent = this.events.pop()!;
-    this.events.push(collectionEvent(MAPPING, keyStart, BLOCK_COLLECTION), keyEvent);
+    this.events.openBeforeLast(MAPPING, keyStart, BLOCK_COLLECTION);
     this.position++;
     // The column of the key: its line starts after the last line feed before it.
     this.readMappingEntries(keyStart - (this.text.lastIndexOf('\n', keyStart - 1) + 1));
@@ -605,7 +591,7 @@ class BlockEventReader {
   private readSequence(column: number): void {
     this.enter();
     const text = this.text;
-    this.events.push(collectionEvent(SEQUENCE, this.position, BLOCK_COLLECTION));
+    this.events.pushCollection(SEQUENCE, this.position, BLOCK_COLLECTION);
     for (;;) {
       const entryStart = this.position;
       let position = entryStart + 1;
@@ -616,7 +602,7 @@ class BlockEventReader {
         // The entry's node is on the lines below the `-`, or it is empty.
         this.endLine();
         this.skipToContent();
-        if (this.indent <= column) this.events.push(emptyScalarEvent());
+        if (this.indent <= column) this.pushEmptyScalar();
         else if (this.isEntryIndicator()) this.readSequence(this.indent);
         else this.readInlineNode(column + 1, true);
       } else if (this.isEntryIndicator()) {
@@ -629,7 +615,7 @@ class BlockEventReader {
       if (this.indent > column) throw GIVE_UP;
       if (!this.isEntryIndicator()) break;
     }
-    this.events.push(popEvent());
+    this.events.pushPop();
     this.nesting--;
   }
 
@@ -713,7 +699,7 @@ class BlockEventReader {
       const value = text.slice(valueStart, valueEnd);
       if (MAYBE_NON_PRINTABLE.test(value) && NON_PRINTABLE.test(value)) throw GIVE_UP;
     }
-    this.events.push(scalarEvent(valueStart, valueEnd, style, chomping, contentIndent, false));
+    this.events.pushScalar(valueStart, valueEnd, style, chomping, contentIndent, false);
     this.position = nextLine === -1 ? position : nextLine;
     this.skipToContent();
   }

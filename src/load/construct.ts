@@ -1,5 +1,6 @@
-import type { Event, MappingEvent, ScalarEvent, Schema, SequenceEvent } from 'js-yaml';
+import type { ScalarEvent, Schema } from 'js-yaml';
 import { keyText } from './go-yaml.js';
+import type { PackedEvents } from './packed-events.js';
 import { DOCUMENT, MAPPING, NO_RANGE, PLAIN_STYLE, POP, SCALAR, SEQUENCE } from './yaml-events.js';
 
 const MERGE_TAG = 'tag:yaml.org,2002:merge';
@@ -30,7 +31,7 @@ export interface PlainConstruction {
  * in about half the time, and constructing is a sixth of loading.
  */
 export function constructPlainDocuments(
-  events: readonly Event[],
+  events: PackedEvents,
   source: string,
   construction: PlainConstruction,
   /** Event ranges left out (the loader's projection): flat `[start, end)` pairs in event order. */
@@ -44,23 +45,28 @@ export function constructPlainDocuments(
   const isSequence: boolean[] = [];
   const pendingKeys: (string | undefined)[] = [];
   let documentValue: unknown;
+  const { types, tagStarts, anchorStarts } = events;
+  // The scalar handed to js-yaml's decoding, one object rewritten for each (it keeps nothing).
+  const scalar: ScalarEvent = {
+    type: SCALAR, valueStart: NO_RANGE, valueEnd: NO_RANGE, anchorStart: NO_RANGE, anchorEnd: NO_RANGE, tagStart: NO_RANGE, tagEnd: NO_RANGE,
+    style: PLAIN_STYLE, chomping: 1, indent: -1, fast: false,
+  };
   for (let index = 0; index < events.length; index++) {
     if (index === skipped[nextSkip]) {
       index = skipped[nextSkip + 1] - 1;
       nextSkip += 2;
       continue;
     }
-    const event = events[index];
     let value: unknown;
-    switch (event.type) {
+    const type = types[index];
+    switch (type) {
       case DOCUMENT:
         documentValue = undefined;
         continue;
       case SCALAR: {
-        const scalar = event as ScalarEvent;
-        if (scalar.tagStart !== NO_RANGE || scalar.anchorStart !== NO_RANGE) return undefined;
-        const text = scalarValue(source, scalar);
-        if (scalar.style === PLAIN_STYLE) {
+        if (tagStarts[index] !== NO_RANGE || anchorStarts[index] !== NO_RANGE) return undefined;
+        const text = scalarValue(source, events.scalarInto(index, scalar));
+        if (events.scalarStyle(index) === PLAIN_STYLE) {
           const resolved = schema.resolveImplicitScalarTag(text);
           // `<<` asks for a merge: js-yaml's rules apply.
           if (resolved.tag.tagName === MERGE_TAG) return undefined;
@@ -72,10 +78,9 @@ export function constructPlainDocuments(
       }
       case SEQUENCE:
       case MAPPING: {
-        const collection = event as MappingEvent | SequenceEvent;
-        if (collection.tagStart !== NO_RANGE || collection.anchorStart !== NO_RANGE) return undefined;
-        open.push(event.type === SEQUENCE ? [] : {});
-        isSequence.push(event.type === SEQUENCE);
+        if (tagStarts[index] !== NO_RANGE || anchorStarts[index] !== NO_RANGE) return undefined;
+        open.push(type === SEQUENCE ? [] : {});
+        isSequence.push(type === SEQUENCE);
         pendingKeys.push(undefined);
         continue;
       }

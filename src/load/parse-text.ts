@@ -1,5 +1,6 @@
 import type { Event, Schema as JsYamlSchema } from 'js-yaml';
 import { readBlockEvents } from './block-events.js';
+import { PackedEvents, scratchEvents } from './packed-events.js';
 import { findAliasBudgetExcess, type AliasBudget } from './alias-budget.js';
 import { constructPlainDocuments } from './construct.js';
 import { takeNonFiniteResolved } from './go-yaml.js';
@@ -31,9 +32,12 @@ export interface ParsedFile {
 /** A file turned into documents, or the finding that says why it could not be. */
 export type FileOutcome = ParsedFile | { readonly finding: Finding };
 
-/** Decodes and parses the bytes of one file. */
-export function parseBytes(displayPath: string, bytes: Buffer): FileOutcome {
-  const decoded = decodeManifestBytes(displayPath, bytes);
+/**
+ * Decodes and parses the bytes of one file. `asciiText`, when given, is the bytes already
+ * decoded by the caller, who found them all ASCII (see the loader's batch reading).
+ */
+export function parseBytes(displayPath: string, bytes: Buffer, asciiText?: string): FileOutcome {
+  const decoded = asciiText !== undefined && bytes.indexOf(0) === -1 ? { text: asciiText } : decodeManifestBytes(displayPath, bytes);
   if ('finding' in decoded) return decoded;
   return parseManifestText(new SourceFile(displayPath, decoded.text), /\.json$/i.test(displayPath));
 }
@@ -172,15 +176,19 @@ class GoYamlRefusal extends Error {
 function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: boolean, schema: JsYamlSchema, aliasBudget: AliasBudget): ParseAttempt {
   const yaml = jsYaml();
   // Outside the try: an exception from our own reader is a bug, not a syntax error of the file.
-  const blockEvents = isJson ? undefined : readBlockEvents(text);
+  const blockEvents = isJson ? undefined : readBlockEvents(text, scratchEvents());
   try {
     takeNonFiniteResolved();
-    const events: Event[] = blockEvents ?? (isJson ? yaml.parseEvents(text, { filename: file.path }) : parseEventsAsGoYaml(yaml, text, file.path));
+    // js-yaml's event objects, read where the block reader gave up; else made from its stream only for the rare readers that need them.
+    const eventObjects: Event[] | undefined = blockEvents ? undefined
+      : isJson ? yaml.parseEvents(text, { filename: file.path }) : parseEventsAsGoYaml(yaml, text, file.path);
+    const events = blockEvents ?? PackedEvents.fromEvents(eventObjects!, scratchEvents());
+    const objectsOfEvents = (): Event[] => eventObjects ?? events.toEvents();
     const indexed = DocumentPositions.indexEvents(file, text, baseOffset, events);
     // A key written twice keeps its last value, as kubectl's go-yaml does (it is reported below).
     const options = { source: text, schema, json: true };
     const resolvePlainKey = (key: string) => String(schema.resolveImplicitScalarTag(key).value);
-    const dropped = droppedEventRanges(events, indexed, isJson ? {} : { resolvePlainKey });
+    const dropped = droppedEventRanges(indexed, isJson ? {} : { resolvePlainKey });
     let values: unknown[];
     let duplicated = false;
     const plain = { schema: options.schema, scalarValue: yaml.getScalarValue, onDuplicateKey: () => { duplicated = true; } };
@@ -192,14 +200,14 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
         duplicated = true;
         // The plain constructor stops at the first anchor or alias; js-yaml would expand aliases
         // without bound (it shares the nodes, but every reader of them walks each use).
-        const excess = findAliasBudgetExcess(events, text, aliasBudget);
+        const excess = findAliasBudgetExcess(objectsOfEvents(), text, aliasBudget);
         if (excess) return { ok: false, offset: excess.offset, reason: excess.reason, aliases: true };
-        values = yaml.constructFromEvents(withoutRanges(events, dropped) as Event[], options);
+        values = yaml.constructFromEvents(withoutRanges(objectsOfEvents(), dropped) as Event[], options);
       }
     } catch (error) {
       // A dropped field held an anchor that a kept alias refers to: construct everything.
       if (dropped.length === 0) throw error;
-      values = yaml.constructFromEvents(events, options);
+      values = yaml.constructFromEvents(objectsOfEvents(), options);
     }
     // What go-yaml refuses among what js-yaml read: tabs where it allows none, over-long keys, a
     // %YAML version other than 1.1, and .inf or .nan, which JSON cannot carry. The fast reader
@@ -207,7 +215,7 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
     // Values the loader does not construct are read by kubectl all the same: a .inf anywhere fails it.
     const nonFinite = takeNonFiniteResolved() || (!isJson && NON_FINITE_WORD.test(text));
     if (!isJson && (!blockEvents || nonFinite)) {
-      const refusal = goYamlRejection(text, events, nonFinite);
+      const refusal = goYamlRejection(text, objectsOfEvents(), nonFinite);
       if (refusal) throw new GoYamlRefusal(refusal.reason, { position: refusal.offset });
     }
     const positions = indexed.positions;

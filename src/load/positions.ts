@@ -1,4 +1,5 @@
-import type { AliasEvent, Event, MappingEvent, ScalarEvent, SequenceEvent } from 'js-yaml';
+import type { ScalarEvent } from 'js-yaml';
+import type { PackedEvents } from './packed-events.js';
 import type { FieldPath } from './path.js';
 import type { SourceFile } from './source-file.js';
 import type { SourceLocation } from '../finding.js';
@@ -87,7 +88,7 @@ export class DocumentPositions {
    * returns, for the loader's projection, the event range of every node (`[eventStart, eventEnd)`,
    * children and closing event included).
    */
-  static indexEvents(file: SourceFile, source: string, baseOffset: number, events: readonly Event[]): IndexedEvents {
+  static indexEvents(file: SourceFile, source: string, baseOffset: number, events: PackedEvents): IndexedEvents {
     // At most one node per event: sized without a counting pass, the excess is never read.
     ensureScratch(events.length);
     const nodes = scratchNodes;
@@ -95,11 +96,11 @@ export class DocumentPositions {
     const eventEnd = scratchEnd;
     const documentRoots: number[] = [];
     const open: number[] = [];
+    const { types, starts, ends, tagStarts, anchorStarts, anchorEnds } = events;
     let node = 0;
     let rootPending = false;
     for (let index = 0; index < events.length; index++) {
-      const event = events[index];
-      const type = event.type;
+      const type = types[index];
       if (type === DOCUMENT) {
         rootPending = true;
         documentRoots.push(-1);
@@ -122,26 +123,23 @@ export class DocumentPositions {
       }
       const slot = node * SLOTS;
       if (type === SCALAR) {
-        const scalar = event as ScalarEvent;
-        const style = scalar.style;
+        const style = events.scalarStyle(index);
         // Quoted scalars' value ranges exclude the quotes; point at the opening quote.
         const quote = style === SINGLE_QUOTED_STYLE || style === DOUBLE_QUOTED_STYLE ? 1 : 0;
-        const valueStart = scalar.valueStart;
-        nodes[slot + HEADER] = SCALAR | (style << 3) | (scalar.fast ? 64 : 0) | (scalar.tagStart >= 0 ? 128 : 0);
+        const valueStart = starts[index];
+        nodes[slot + HEADER] = SCALAR | (style << 3) | (events.isFast(index) ? 64 : 0) | (tagStarts[index] >= 0 ? 128 : 0);
         nodes[slot + START] = valueStart < 0 ? -1 : valueStart - quote;
-        nodes[slot + END] = valueStart < 0 ? -1 : scalar.valueEnd + quote;
+        nodes[slot + END] = valueStart < 0 ? -1 : ends[index] + quote;
         nodes[slot + NEXT] = node + 1;
       } else if (type === ALIAS) {
-        const alias = event as AliasEvent;
         nodes[slot + HEADER] = ALIAS;
-        nodes[slot + START] = alias.anchorStart - 1;
-        nodes[slot + END] = alias.anchorEnd;
+        nodes[slot + START] = anchorStarts[index] - 1;
+        nodes[slot + END] = anchorEnds[index];
         nodes[slot + NEXT] = node + 1;
       } else {
-        const collection = event as MappingEvent | SequenceEvent;
-        nodes[slot + HEADER] = type | (collection.style << 3);
+        nodes[slot + HEADER] = type | (events.styles[index] << 3);
         // The content's start, not its anchor's: `--- &base` puts the anchor on the separator line.
-        nodes[slot + START] = collection.start;
+        nodes[slot + START] = starts[index];
         nodes[slot + END] = -1;
         nodes[slot + NEXT] = node + 1; // until its closing event says where it ends
         open.push(node);

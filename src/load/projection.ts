@@ -107,7 +107,7 @@ export function withoutRanges(events: readonly Event[], dropped: readonly number
  * key written twice (or a key construction would refuse, or a merge), everything is constructed,
  * so that the error is reported where it is, as if nothing had been left out.
  */
-export function droppedEventRanges(events: readonly Event[], indexed: IndexedEvents, options: ProjectionOptions = {}): number[] {
+export function droppedEventRanges(indexed: IndexedEvents, options: ProjectionOptions = {}): number[] {
   const { positions, eventStart, eventEnd } = indexed;
   const resolvePlainKey = options.resolvePlainKey;
   let constructEverything = false;

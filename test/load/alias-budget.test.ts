@@ -6,6 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { MAX_ALIAS_NODES_PER_FILE, allowedAliasRatio, findAliasBudgetExcess } from '../../src/load/alias-budget.js';
 import { constructPlainDocuments } from '../../src/load/construct.js';
+import { PackedEvents } from '../../src/load/packed-events.js';
 import { loadPaths, loadTexts } from '../../src/load/index.js';
 import { jsYaml, manifestYamlSchema } from '../../src/load/yaml.js';
 
@@ -86,6 +87,6 @@ describe('loading', () => {
   it('leaves the plain constructor bounded: it gives up at the first anchor or alias', () => {
     const text = 'a: &x [1]\nb: *x\n';
     const events = jsYaml().parseEvents(text, {});
-    expect(constructPlainDocuments(events, text, { schema: manifestYamlSchema(), scalarValue: jsYaml().getScalarValue, json: false })).toBeUndefined();
+    expect(constructPlainDocuments(PackedEvents.fromEvents(events), text, { schema: manifestYamlSchema(), scalarValue: jsYaml().getScalarValue, json: false })).toBeUndefined();
   });
 });

@@ -347,6 +347,43 @@ describe('encodings and binary files', () => {
     expect(result.findings[0].message).toBe(`${tooLarge} is 64.1 MiB, larger than the 64 MiB limit; it was not read.`);
   });
 
+  // The loader decodes the ASCII files of a run together (one external string, sliced per file):
+  // what it makes of files read together must be what it makes of each read alone, in input order.
+  it('reads many files together as it reads each alone, in the order given', () => {
+    const configMap = (index: number, note = 'plain') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: map-${index}\n  namespace: team-${index % 3}\n`
+      + `  annotations:\n    long-value: "${'v'.repeat(40)}-${index}"\n    note: ${note}\n`
+      + `data:\n  padding: |\n${`    ${'p'.repeat(76)}\n`.repeat(1300)}`;
+    const given: string[] = [];
+    for (let index = 0; index < 60; index++) {
+      // Past 4 MiB, so that several batches are read; among them a file that is not ASCII, one that is
+      // not a manifest, a binary one, and a file large enough to be read on its own.
+      if (index === 7) given.push(write('not-ascii.yaml', Buffer.from(configMap(index, 'caf\u00e9 \u2014 ok'), 'utf8')));
+      else if (index === 20) given.push(write('.pre-commit-config.yaml', Buffer.from('repos: []\n', 'utf8')));
+      else if (index === 33) given.push(write('binary.yaml', Buffer.from([0x61, 0x3a, 0x00, 0x62])));
+      else if (index === 41) given.push(write('alone.yaml', Buffer.from(`${`# ${'x'.repeat(78)}\n`.repeat(20000)}${configMap(index)}`, 'utf8')));
+      else given.push(write(`map-${String(index).padStart(2, '0')}.yaml`, Buffer.from(configMap(index), 'utf8')));
+    }
+    const together = loadPaths(given);
+    const alone = given.map((file) => loadPaths([file]));
+    const summary = (result: ReturnType<typeof loadPaths>) => ({
+      objects: result.objects.map((object) => [object.origin.file, object.name, object.value,
+        object.origin.positions.locate(object.origin.indexInPositions, ['metadata', 'annotations', 'note']).location]),
+      findings: result.findings.map((finding) => [finding.ruleId, finding.location?.file, finding.location?.line, finding.message]),
+      files: result.files,
+      skipped: result.skipped,
+    });
+    const expected = alone.map(summary).reduce((all, one) => ({
+      objects: [...all.objects, ...one.objects], findings: [...all.findings, ...one.findings], files: [...all.files, ...one.files], skipped: [...all.skipped, ...one.skipped],
+    }));
+    expect(summary(together)).toEqual(expected);
+    expect(together.objects).toHaveLength(58);
+    const annotations = (object: (typeof together.objects)[number]) => (object.value as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+    expect(annotations(together.objects[7]).note).toBe('caf\u00e9 \u2014 ok');
+    expect(annotations(together.objects.at(-1)!)['long-value']).toBe(`${'v'.repeat(40)}-59`);
+    expect(together.skipped.map((entry) => path.basename(entry.path))).toEqual(['.pre-commit-config.yaml']);
+    expect(together.findings.map((finding) => [path.basename(finding.location!.file), finding.ruleId])).toEqual([['binary.yaml', 'input-binary']]);
+  });
+
   // Issue 18: only regular files (and standard input) are opened. A device given as a path is
   // refused before it is opened: reading /dev/zero never ends, a FIFO blocks on open.
   it('refuses a device given as a path without opening it', () => {

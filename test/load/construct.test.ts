@@ -17,6 +17,7 @@ import { constructPlainDocuments } from '../../src/load/construct.js';
 import { discoverInputs } from '../../src/load/discover.js';
 import { DocumentPositions } from '../../src/load/positions.js';
 import { droppedEventRanges, withoutRanges } from '../../src/load/projection.js';
+import { PackedEvents } from '../../src/load/packed-events.js';
 import { SourceFile } from '../../src/load/source-file.js';
 import { jsYaml, manifestYamlSchema } from '../../src/load/yaml.js';
 import { itWithShared, sharedPath } from '../shared-folder.js';
@@ -37,7 +38,7 @@ function jsYamlConstruction(events: readonly Event[], source: string): Outcome {
 }
 
 function plainConstruction(events: readonly Event[], source: string, skipped: readonly number[] = []): unknown[] | undefined {
-  return constructPlainDocuments(events, source, { schema, scalarValue: yaml.getScalarValue }, skipped);
+  return constructPlainDocuments(PackedEvents.fromEvents(events), source, { schema, scalarValue: yaml.getScalarValue }, skipped);
 }
 
 /** Equal values (SameValue: -0, NaN) with their keys in the same order. */
@@ -73,7 +74,7 @@ function expectAgreement(text: string, json = false, projected = false): boolean
 
 /** The event ranges the loader's projection leaves out of `text`. */
 function projectionOf(text: string, events: readonly Event[], json: boolean): number[] {
-  return droppedEventRanges(events, DocumentPositions.indexEvents(new SourceFile('m.yaml', text), text, 0, events), json ? {} : { resolvePlainKey });
+  return droppedEventRanges(DocumentPositions.indexEvents(new SourceFile('m.yaml', text), text, 0, PackedEvents.fromEvents(events)), json ? {} : { resolvePlainKey });
 }
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-construct-'));
@@ -153,7 +154,7 @@ describe('constructPlainDocuments', () => {
     ] as const) {
       expect(expectAgreement(text, text.startsWith('{'))).toBe(true);
       let duplicates = 0;
-      const values = constructPlainDocuments(yaml.parseEvents(text), text, { schema, scalarValue: yaml.getScalarValue, onDuplicateKey: () => duplicates++ });
+      const values = constructPlainDocuments(PackedEvents.fromEvents(yaml.parseEvents(text)), text, { schema, scalarValue: yaml.getScalarValue, onDuplicateKey: () => duplicates++ });
       expect([text, values, duplicates]).toEqual([text, expected, 1]);
     }
   });
