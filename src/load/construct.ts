@@ -12,6 +12,11 @@ export interface PlainConstruction {
   /** js-yaml's decoding of a scalar's text: escapes, folding, block indentation. */
   readonly scalarValue: (source: string, scalar: ScalarEvent) => string;
   /**
+   * True for a plain scalar's text that the schema certainly resolves to itself, a string (see
+   * go-yaml.ts, isPlainString): most keys and values, resolved without the schema's resolvers.
+   */
+  readonly isPlainString?: (text: string) => boolean;
+  /**
    * Called when a mapping has a key written twice: the later value is kept, as go-yaml's
    * non-strict decoding that kubectl uses keeps it.
    */
@@ -37,7 +42,7 @@ export function constructPlainDocuments(
   /** Event ranges left out (the loader's projection): flat `[start, end)` pairs in event order. */
   skipped: readonly number[] = [],
 ): unknown[] | undefined {
-  const { schema, scalarValue, onDuplicateKey } = construction;
+  const { schema, scalarValue, onDuplicateKey, isPlainString } = construction;
   let nextSkip = 0;
   const documents: unknown[] = [];
   // The open collections, innermost last, and each mapping's key waiting for its value.
@@ -67,6 +72,10 @@ export function constructPlainDocuments(
         if (tagStarts[index] !== NO_RANGE || anchorStarts[index] !== NO_RANGE) return undefined;
         const text = scalarValue(source, events.scalarInto(index, scalar));
         if (events.scalarStyle(index) === PLAIN_STYLE) {
+          if (isPlainString?.(text)) {
+            value = text;
+            break;
+          }
           const resolved = schema.resolveImplicitScalarTag(text);
           // `<<` asks for a merge: js-yaml's rules apply.
           if (resolved.tag.tagName === MERGE_TAG) return undefined;

@@ -96,6 +96,24 @@ function parseGoInteger(text: string): number | bigint | 'range' | undefined {
  * Resolves a plain scalar as go-yaml v2 does: `null`, a boolean, a number, a timestamp (as the
  * JSON string kubectl sends), or the text itself.
  */
+/**
+ * Whether a plain scalar is certainly a string under the manifest schema ({@link goYamlSchema}),
+ * with no resolver to run: only numbers, timestamps, `.inf` and `.nan` (a sign, a digit or a dot
+ * first), `~`, the null and boolean words and the merge key `<<` can be anything else. Also
+ * true of YAML 1.2's core schema, whose types are fewer and start with the same characters.
+ */
+export function isPlainString(text: string): boolean {
+  const code = text.charCodeAt(0);
+  if (code >= 128) return true;
+  // An empty text gives NaN, and undefined here: null.
+  if (MAY_RESOLVE[code] === 0) return code !== LESS_THAN;
+  // A letter of the null and boolean words: only the words themselves are not strings.
+  return ((code | 32) >= 97 && (code | 32) <= 122) && !WORDS.has(text);
+}
+
+/** The first character of the merge key `<<`. */
+const LESS_THAN = 60;
+
 export function resolveGoPlainScalar(text: string): unknown {
   return resolveGoScalar(text, '');
 }

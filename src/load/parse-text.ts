@@ -3,7 +3,7 @@ import { readBlockEvents } from './block-events.js';
 import { PackedEvents, scratchEvents } from './packed-events.js';
 import { findAliasBudgetExcess, type AliasBudget } from './alias-budget.js';
 import { constructPlainDocuments } from './construct.js';
-import { takeNonFiniteResolved } from './go-yaml.js';
+import { isPlainString, takeNonFiniteResolved } from './go-yaml.js';
 import { goYamlRejection, parseEventsAsGoYaml } from './go-yaml-text.js';
 import { DocumentPositions } from './positions.js';
 import { droppedEventRanges, withoutRanges } from './projection.js';
@@ -187,11 +187,11 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
     const indexed = DocumentPositions.indexEvents(file, text, baseOffset, events);
     // A key written twice keeps its last value, as kubectl's go-yaml does (it is reported below).
     const options = { source: text, schema, json: true };
-    const resolvePlainKey = (key: string) => String(schema.resolveImplicitScalarTag(key).value);
+    const resolvePlainKey = (key: string) => (isPlainString(key) ? key : String(schema.resolveImplicitScalarTag(key).value));
     const dropped = droppedEventRanges(indexed, isJson ? {} : { resolvePlainKey });
     let values: unknown[];
     let duplicated = false;
-    const plain = { schema: options.schema, scalarValue: yaml.getScalarValue, onDuplicateKey: () => { duplicated = true; } };
+    const plain = { schema: options.schema, scalarValue: yaml.getScalarValue, isPlainString, onDuplicateKey: () => { duplicated = true; } };
     try {
       const constructed = constructPlainDocuments(events, text, plain, dropped);
       if (constructed) {

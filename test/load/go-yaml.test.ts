@@ -7,7 +7,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseManifestText } from '../../src/load/parse-text.js';
 import { SourceFile } from '../../src/load/source-file.js';
-import { parseGoTimestamp, resolveGoPlainScalar } from '../../src/load/go-yaml.js';
+import fc from 'fast-check';
+import { isPlainString, parseGoTimestamp, resolveGoPlainScalar } from '../../src/load/go-yaml.js';
+import { configYamlSchema, manifestYamlSchema } from '../../src/load/yaml.js';
 import { loadPaths, loadTexts } from '../../src/load/index.js';
 import { completeValue } from '../../src/load/manifest-object.js';
 
@@ -74,6 +76,24 @@ describe('scalars resolve to go-yaml v2 values (YAML 1.1), which kubectl sends a
     expect(result.findings).toEqual(['input-yaml-syntax@5:10']);
     expect(result.messages[0]).toContain('json: unsupported value: +Inf');
     expect(read('.inf: 1\n').values).toEqual([{ '.inf': 1 }]);
+  });
+});
+
+describe('the shortcut for plain strings (isPlainString)', () => {
+  // The loader skips the schema's resolvers for the texts it says are strings: they must be.
+  const schemas = [['manifest', manifestYamlSchema()], ['configuration', configYamlSchema()]] as const;
+  it('says string only of texts both schemas resolve to themselves', () => {
+    const word = fc.oneof(
+      fc.constantFrom('', '<<', '<', '~', 'y', 'Yes', 'on', 'Off', 'null', 'NULL', 'true', '.inf', '.NaN', '0x1f', '0o17', '0b1', '1_000', '2001-12-14', '+1', '-.5', 'é', '\u00e9t\u00e9', 'app', 'a:b'),
+      fc.string({ maxLength: 6 }),
+      fc.stringMatching(/^[<~.+\-0-9a-zA-Z_]{1,8}$/),
+    );
+    fc.assert(fc.property(word, (text) => {
+      if (!isPlainString(text)) return;
+      for (const [, schema] of schemas) expect(schema.resolveImplicitScalarTag(text).value).toBe(text);
+    }), { numRuns: 400 });
+    expect(['app', 'kind', 'metadata', 'name', 'type', 'offline', 'é', 'Zone'].every(isPlainString)).toBe(true);
+    expect(['', '<<', 'yes', 'No', 'y', 'off', 'NULL', 'True', '1', '-x', '.5', '~'].some(isPlainString)).toBe(false);
   });
 });
 
