@@ -25,7 +25,9 @@ import {
  */
 export function readBlockEvents(text: string, into = new PackedEvents()): PackedEvents | undefined {
   if (hasCharactersLeftToJsYaml(text)) return undefined;
-  const reader = new BlockEventReader(text, into.reset());
+  // Manifests take 8 to 15 characters per event; sized so that a large file grows the stream once.
+  into.reset().reserve(text.length >> 3);
+  const reader = new BlockEventReader(text, into);
   try {
     reader.readStream();
   } catch (error) {

@@ -58,8 +58,16 @@ export class PackedEvents {
     return index;
   }
 
-  private grow(): void {
-    const capacity = this.types.length * 2;
+  /**
+   * Makes room for `capacity` events at least, at once: growing by doubling a stream of hundreds
+   * of thousands of events (a cluster dump) allocated and copied every array several times.
+   */
+  reserve(capacity: number): void {
+    if (capacity > this.types.length) this.grow(capacity);
+  }
+
+  private grow(atLeast = 0): void {
+    const capacity = Math.max(atLeast, this.types.length * 2);
     const larger = <T extends Uint8Array | Int32Array>(array: T): T => {
       const copy = new (array.constructor as new (length: number) => T)(capacity);
       copy.set(array);
