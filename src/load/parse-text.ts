@@ -1,6 +1,7 @@
 import type { Event, Schema as JsYamlSchema } from 'js-yaml';
 import { readBlockEvents } from './block-events.js';
 import { PackedEvents, scratchEvents } from './packed-events.js';
+import { PLAIN_STYLE, SCALAR } from './yaml-events.js';
 import { findAliasBudgetExcess, type AliasBudget } from './alias-budget.js';
 import { constructPlainDocuments } from './construct.js';
 import { isPlainString, takeNonFiniteResolved } from './go-yaml.js';
@@ -163,8 +164,27 @@ type ParseAttempt =
   | { ok: true; values: unknown[]; positions: DocumentPositions; findings: readonly Finding[] }
   | { ok: false; offset: number; reason: string; aliases?: true };
 
-/** Finds the texts that may hold a plain .inf or .nan (a cheap test of the whole text). */
-const NON_FINITE_WORD = /\.(?:inf|Inf|INF|nan|NaN|NAN)\b/;
+/** A plain scalar go-yaml reads as an infinity or NaN. */
+const NON_FINITE_SCALAR = /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
+
+/**
+ * Whether a plain scalar of the stream is `.inf` or `.nan` (signed or not), constructed or not:
+ * kubectl reads the fields the loader leaves out all the same, and fails on one. Looks only at
+ * scalars of four or five characters starting with a dot or a sign (a pattern over the whole
+ * text met every dot of every image tag and host name).
+ */
+function holdsNonFiniteScalar(events: PackedEvents, text: string): boolean {
+  const { types, starts, ends } = events;
+  for (let index = 0; index < events.length; index++) {
+    if (types[index] !== SCALAR || events.scalarStyle(index) !== PLAIN_STYLE) continue;
+    const start = starts[index];
+    const length = ends[index] - start;
+    if (length < 4 || length > 5) continue;
+    const first = text.charCodeAt(start);
+    if ((first === 46 || first === 43 || first === 45) && NON_FINITE_SCALAR.test(text.slice(start, start + length))) return true;
+  }
+  return false;
+}
 
 /** Thrown where go-yaml (kubectl's reader) refuses a text js-yaml read; caught in tryParse as a syntax error. */
 class GoYamlRefusal extends Error {
@@ -213,7 +233,7 @@ function tryParse(file: SourceFile, text: string, baseOffset: number, isJson: bo
     // %YAML version other than 1.1, and .inf or .nan, which JSON cannot carry. The fast reader
     // reads none of the syntax, so only a plain .inf can bring its texts here.
     // Values the loader does not construct are read by kubectl all the same: a .inf anywhere fails it.
-    const nonFinite = takeNonFiniteResolved() || (!isJson && NON_FINITE_WORD.test(text));
+    const nonFinite = takeNonFiniteResolved() || (!isJson && holdsNonFiniteScalar(events, text));
     if (!isJson && (!blockEvents || nonFinite)) {
       const refusal = goYamlRejection(text, objectsOfEvents(), nonFinite);
       if (refusal) throw new GoYamlRefusal(refusal.reason, { position: refusal.offset });

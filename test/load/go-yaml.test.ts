@@ -76,6 +76,12 @@ describe('scalars resolve to go-yaml v2 values (YAML 1.1), which kubectl sends a
     expect(result.findings).toEqual(['input-yaml-syntax@5:10']);
     expect(result.messages[0]).toContain('json: unsupported value: +Inf');
     expect(read('.inf: 1\n').values).toEqual([{ '.inf': 1 }]);
+    // Signed, in a field the loader does not construct (a Deployment's container env), and in flow style.
+    const signed = read('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n'
+      + '      - name: c\n        env: [{name: R, value: -.Inf}]\n');
+    expect(signed.findings).toEqual(['input-yaml-syntax@9:32']);
+    // Only the words themselves: a tag or a name that holds one is a string.
+    expect(read('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  host: x.inf\n  v: .infinite\n').findings).toEqual([]);
   });
 });
 
