@@ -16,7 +16,7 @@ import {
 import type {
   AddressPeer, CompiledPolicy, CompiledRule, Direction, EnforcementPoint, EntityPeer, Peer, PodClass, StageDefinition,
 } from './policy-form.js';
-import type { ReachabilitySolver } from './solver.js';
+import type { PairVerdict, ReachabilitySolver, SideVerdict } from './solver.js';
 
 /**
  * Calico HostEndpoints as peers and as subjects of policy (docs/calico.md §9c), for traffic to
@@ -143,6 +143,47 @@ export class CalicoHostEndpointSolver {
       allowed: egress.intersect(ingress),
       caveats: [...caveats],
       ...(traces ? { sides: [{ direction: 'egress', allowed: egress, trace: traces.egress }, { direction: 'ingress', allowed: ingress, trace: traces.ingress }] } : {}),
+    };
+  }
+
+  /**
+   * The answer between a host endpoint and a pod class (or an address) as the solver's verdicts
+   * read: each side with the rules that decided it. The host endpoint's side is always isolated:
+   * besides the policies of its tiers, by Calico's default for host endpoints, which denies what
+   * no failsafe rule, policy or profile allows.
+   */
+  explain(source: CalicoEndpointPeer, destination: CalicoEndpointPeer): PairVerdict {
+    const answer = this.between(source, destination, { explain: true });
+    const [egress, ingress] = answer.sides!;
+    return { egress: this.sideVerdict(egress, source), ingress: this.sideVerdict(ingress, destination), allowed: answer.allowed, caveats: answer.caveats };
+  }
+
+  /** One side of {@link explain} as a verdict: what the pod's own evaluator or the host endpoint's says of it. */
+  private sideVerdict(side: HostEndpointSide, selected: CalicoEndpointPeer): SideVerdict {
+    const { direction, allowed, trace } = side;
+    const decided = { contributions: trace.contributions, decisions: trace.decisions };
+    if ('family' in selected) return { direction, unrestrictedBecause: 'external', isolatingPolicies: [], contributions: [], decisions: [], restrictions: [], allowed };
+    if ('podClass' in selected) {
+      const { evaluator } = this.solver;
+      if (selected.podClass.outsidePolicy && evaluator.isOpen(selected.podClass, direction)) {
+        return { direction, unrestrictedBecause: 'host-network', isolatingPolicies: [], contributions: [], decisions: [], restrictions: [], allowed };
+      }
+      const isolatingPolicies = evaluator.planFor(selected.podClass, direction)?.denyingIsolation ?? [];
+      const isOpen = isolatingPolicies.length === 0 && trace.decisions.length === 0 && trace.contributions.length === 0;
+      return { direction, ...(isOpen ? { unrestrictedBecause: 'not-isolated' as const } : {}), isolatingPolicies, ...decided, restrictions: evaluator.restrictionsOf(trace, allowed), allowed };
+    }
+    const subject = this.subjectOf.get(selected.hostEndpoint)!;
+    const hostClass = this.evaluator.classes[subject.index];
+    const isolatingPolicies = [...(this.evaluator.planFor(hostClass, direction)?.denyingIsolation ?? []), this.defaultDenyOf(subject)];
+    return { direction, isolatingPolicies, ...decided, restrictions: this.evaluator.restrictionsOf(trace, allowed), allowed };
+  }
+
+  /** Calico's default for a host endpoint, as a policy an answer can name: it denies what nothing allowed ("the Calico default is to deny traffic to/from that endpoint"). */
+  private defaultDenyOf(subject: HostEndpointSubject): CompiledPolicy {
+    const { endpoint } = subject;
+    return {
+      kind: 'Calico HostEndpoint', name: endpoint.name, label: `Calico's default for host endpoint ${endpoint.name} (what no failsafe rule, policy or profile allows is denied)`,
+      object: endpoint.source, stage: HOST_POINT.id, priority: Number.MAX_SAFE_INTEGER, model: endpoint,
     };
   }
 
