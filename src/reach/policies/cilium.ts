@@ -214,6 +214,11 @@ class CiliumCompiler {
     } else {
       entries.push({ ports: ConnectionSet.ALL, namedPorts: [], restrictions, path: peerRule.path });
     }
+    // policy-cidr-match-mode: nodes — the CIDR selectors also select nodes and hostNetwork pods
+    // (layer3.rst "Selecting nodes with CIDR / ipBlock"). The agent refuses a rule combining them
+    // with another L3 selector, so the world entity's ranges never join them here.
+    const nodeMatch = this.context.graph.cilium.agentConfig.cidrMatchNodes === true && !allowsNothing && hasRanges(peers.cidrRanges) && !peers.entities.has('world');
+    if (nodeMatch) this.context.hostNetworkClassesInside(peers.cidrRanges).addInto(peers.classes);
     return entries.map((entry, offset) => ({
       policy: compiled,
       direction: peerRule.direction,
@@ -222,7 +227,7 @@ class CiliumCompiler {
       // Every peer means every class too: the evaluator tests pod classes by the bitset alone.
       classes: allowsNothing ? this.context.noClasses() : peerRule.everyPeer ? this.context.allClasses() : peers.classes,
       addressRanges: allowsNothing ? { 4: [], 6: [] } : peers.ranges,
-      podAddressMatch: 'never',
+      podAddressMatch: nodeMatch ? 'nodes' : 'never',
       entities: allowsNothing ? new Set<string>() : peers.entities,
       numericPorts: allowsNothing ? ConnectionSet.EMPTY : entry.ports,
       namedPorts: allowsNothing ? [] : entry.namedPorts,
@@ -244,7 +249,9 @@ class CiliumCompiler {
   }
 
   /** The classes, address ranges and entity tags a peer rule's L3 fields match. */
-  private compilePeers(peerRule: CiliumPeerRule): { classes: BitSet; ranges: Record<IpFamily, AddressRange[]>; entities: Set<string>; unmodelled: string[]; any: boolean } {
+  private compilePeers(peerRule: CiliumPeerRule): {
+    classes: BitSet; ranges: Record<IpFamily, AddressRange[]>; cidrRanges: Record<IpFamily, AddressRange[]>; entities: Set<string>; unmodelled: string[]; any: boolean;
+  } {
     const { context } = this;
     const classes = context.newClassSet();
     const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
@@ -275,9 +282,12 @@ class CiliumCompiler {
       this.addSelectorPeer(peer, classes, entities, ranges);
     }
     for (const entry of peers.entities ?? []) addEntity(entry.entity);
+    // The CIDR selectors' ranges on their own: under policy-cidr-match-mode nodes they select nodes too.
+    const cidrRanges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
     for (const cidr of peers.cidrs ?? []) {
       any = true;
       ranges[cidr.family].push(cidr.range);
+      cidrRanges[cidr.family].push(cidr.range);
     }
     for (const set of peers.cidrSets ?? []) {
       any = true;
@@ -286,7 +296,9 @@ class CiliumCompiler {
           : set.cidrGroupSelector ? context.graph.cilium.cidrGroupsMatching(set.cidrGroupSelector).flatMap((group) => group.cidrs) : [];
       for (const base of bases) {
         const holes = set.except.filter((except) => except.family === base.family).map((except) => except.range);
-        ranges[base.family].push(...subtractRanges(base.range, holes));
+        const pieces = subtractRanges(base.range, holes);
+        ranges[base.family].push(...pieces);
+        cidrRanges[base.family].push(...pieces);
       }
     }
     for (const service of peers.services ?? []) {
@@ -327,7 +339,10 @@ class CiliumCompiler {
     if (entities.has('host') && entities.has('remote-node')) {
       for (const podClass of context.classes) if (podClass.hostNetwork) classes.add(podClass.index);
     }
-    return { classes, ranges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) }, entities, unmodelled, any };
+    return {
+      classes, ranges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) }, cidrRanges: { 4: sortRanges(cidrRanges[4]), 6: sortRanges(cidrRanges[6]) },
+      entities, unmodelled, any,
+    };
   }
 
   /** An endpoint selector peer: pods by identity, and the reserved identities (entities) it matches. */
@@ -345,6 +360,11 @@ class CiliumCompiler {
       }
     }
   }
+}
+
+/** Returns true when `ranges` hold some address of either family. */
+function hasRanges(ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>): boolean {
+  return ranges[4].length > 0 || ranges[6].length > 0;
 }
 
 /**

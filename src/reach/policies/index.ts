@@ -93,7 +93,11 @@ export const CILIUM_LAYOUT: PolicyLayout = {
   compile: (context) => [
     ...compileAdminNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
     ...compileClusterNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
-    ...compileNetworkPolicies(context, { stage: 'cilium', selectorLabels: (podClass) => identityLabelsOf(context, podClass), podAddressMatch: 'never' }),
+    ...compileNetworkPolicies(context, {
+      stage: 'cilium', selectorLabels: (podClass) => identityLabelsOf(context, podClass),
+      // ipBlocks are Cilium CIDR selectors: node addresses only under policy-cidr-match-mode nodes.
+      podAddressMatch: context.graph.cilium.agentConfig.cidrMatchNodes ? 'nodes' : 'never',
+    }),
     ...compileCiliumPolicies(context, { stage: 'cilium' }),
     ...compileIstioPolicies(context),
   ],
