@@ -397,7 +397,14 @@ export class ReachabilitySolver {
   private caveats(source: Peer, destination: Peer, allowed: ConnectionSet): string[] {
     const caveats: string[] = [];
     for (const [peer, role] of [[source, 'source'], [destination, 'destination']] as const) {
-      if (isPodClass(peer) && peer.hostNetwork) {
+      // Cilium's host policies (and enable-policy: always) with the host firewall on: the node's host namespace, hostNetwork pods included.
+      const hostPolicies = isPodClass(peer) && peer.hostNetwork && this.hostNetworkMode === 'node'
+        ? (this.evaluator.planFor(peer, role === 'source' ? 'egress' : 'ingress')?.denyingIsolation ?? []).filter((policy) => policy.kind.startsWith('Cilium') || policy.kind === 'ConfigMap')
+        : [];
+      if (hostPolicies.length > 0) {
+        caveats.push(`The ${role} uses hostNetwork: Cilium treats its traffic as its node's, so the host policies selecting that node (${hostPolicies.map((policy) => policy.label).join(', ')}) `
+          + `decide its ${role === 'source' ? 'egress' : 'ingress'} here, and pod or namespace selectors do not match it.`);
+      } else if (isPodClass(peer) && peer.hostNetwork) {
         caveats.push(this.hostNetworkMode === 'node'
           ? `The ${role} uses hostNetwork, so the answer depends on the network plugin. Most plugins treat its traffic as node traffic `
             + '(assumed here: policies do not isolate it and pod or namespace selectors do not match it); plugins that tell hostNetwork pods '
