@@ -1,7 +1,6 @@
 import { defineRule } from '../src/lint/rule.js';
 import { networkPluginOf } from '../src/model/network-plugin.js';
-import { notEvaluatedReport, pendingPolicies } from '../src/reach/not-evaluated.js';
-import { evaluatedDialects } from '../src/reach/policies/index.js';
+import { ciliumPendingReason, notEvaluatedReport, pendingPolicies } from '../src/reach/not-evaluated.js';
 
 /**
  * Says once which Cilium host policies (nodeSelector, the host firewall) answers leave out, when
@@ -32,7 +31,7 @@ export default defineRule({
     const plugin = networkPluginOf(graph, cluster.cni);
     const report = notEvaluatedReport(pendingPolicies(graph, plugin, 'Cilium'));
     if (!report) return [];
-    if (!evaluatedDialects(graph, plugin).cilium) return [{ messageId: 'notChosen', ...report }];
-    return [{ messageId: graph.cilium.agentConfig.hostFirewall === true ? 'notEvaluated' : 'hostFirewallUnknown', ...report }];
+    const reason = ciliumPendingReason(graph, plugin);
+    return [{ messageId: reason === 'not-chosen' ? 'notChosen' : reason === 'mixed-placement' ? 'notEvaluated' : 'hostFirewallUnknown', ...report }];
   },
 });

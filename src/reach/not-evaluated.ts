@@ -143,6 +143,17 @@ export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact,
 }
 
 /**
+ * Why answers leave Cilium's pending policies out (pendingPolicies): `not-chosen` when the manifests
+ * hold Calico policies too and name no plugin, `host-firewall-unknown` when no cilium-config tells
+ * whether host policies are enforced, `mixed-placement` when, the host firewall on, hostNetwork
+ * pods may run on nodes a host policy selects and nodes it does not.
+ */
+export function ciliumPendingReason(graph: ResourceGraph, plugin: NetworkPluginFact): 'not-chosen' | 'host-firewall-unknown' | 'mixed-placement' {
+  if (!evaluatedDialects(graph, plugin).cilium) return 'not-chosen';
+  return graph.cilium.agentConfig.hostFirewall === true ? 'mixed-placement' : 'host-firewall-unknown';
+}
+
+/**
  * One line for commands that print many answers (matrix, graph), per dialect with pending
  * policies: how many there are and how many workloads they apply to.
  */
