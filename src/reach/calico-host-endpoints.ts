@@ -127,11 +127,12 @@ export class CalicoHostEndpointSolver {
    * `explain`, each side's deciding rules too (a host endpoint side that no rule decided was
    * denied by the end of its policy: no tier allowed and no profile either).
    */
-  between(source: CalicoEndpointPeer, destination: CalicoEndpointPeer, options: { readonly explain?: boolean } = {}): HostEndpointAnswer {
+  between(source: CalicoEndpointPeer, destination: CalicoEndpointPeer, options: { readonly explain?: boolean; readonly asked?: ConnectionSet } = {}): HostEndpointAnswer {
     const caveats = new Set<string>();
     const traces = options.explain ? { egress: emptyTrace(), ingress: emptyTrace() } : undefined;
-    const egress = this.side('egress', source, destination, caveats, traces?.egress);
-    const ingress = egress.isEmpty() && !traces ? ConnectionSet.EMPTY : this.side('ingress', destination, source, caveats, traces?.ingress);
+    const asked = options.asked ?? ConnectionSet.ALL;
+    const egress = this.side('egress', source, destination, caveats, traces?.egress, asked);
+    const ingress = egress.isEmpty() && !traces ? ConnectionSet.EMPTY : this.side('ingress', destination, source, caveats, traces?.ingress, asked);
     const sourceNode = nodesOf(source);
     const destinationNode = nodesOf(destination);
     if (sourceNode.some((node) => destinationNode.includes(node))) {
@@ -150,10 +151,11 @@ export class CalicoHostEndpointSolver {
    * The answer between a host endpoint and a pod class (or an address) as the solver's verdicts
    * read: each side with the rules that decided it. The host endpoint's side is always isolated:
    * besides the policies of its tiers, by Calico's default for host endpoints, which denies what
-   * no failsafe rule, policy or profile allows.
+   * no failsafe rule, policy or profile allows. The failsafe ports are said only where they change
+   * the answer on `asked`.
    */
-  explain(source: CalicoEndpointPeer, destination: CalicoEndpointPeer): PairVerdict {
-    const answer = this.between(source, destination, { explain: true });
+  explain(source: CalicoEndpointPeer, destination: CalicoEndpointPeer, asked: ConnectionSet = ConnectionSet.ALL): PairVerdict {
+    const answer = this.between(source, destination, { explain: true, asked });
     const [egress, ingress] = answer.sides!;
     return { egress: this.sideVerdict(egress, source), ingress: this.sideVerdict(ingress, destination), allowed: answer.allowed, caveats: answer.caveats };
   }
@@ -188,7 +190,7 @@ export class CalicoHostEndpointSolver {
   }
 
   /** One side: `selected`'s egress towards `other`, or its ingress from `other`. */
-  private side(direction: Direction, selected: CalicoEndpointPeer, other: CalicoEndpointPeer, caveats: Set<string>, trace: SideTrace | undefined): ConnectionSet {
+  private side(direction: Direction, selected: CalicoEndpointPeer, other: CalicoEndpointPeer, caveats: Set<string>, trace: SideTrace | undefined, asked: ConnectionSet): ConnectionSet {
     if ('family' in selected) return ConnectionSet.ALL;
     if ('podClass' in selected) {
       let allowed = ConnectionSet.EMPTY;
@@ -202,7 +204,7 @@ export class CalicoHostEndpointSolver {
     let allowed = ConnectionSet.EMPTY;
     for (const peer of this.peersOf(other, caveats)) {
       const side = this.evaluator.sideAllowed(direction, hostClass, peer, trace);
-      if (!side.equals(this.withoutFailsafe.sideAllowed(direction, hostClass, peer))) {
+      if (!side.intersect(asked).equals(this.withoutFailsafe.sideAllowed(direction, hostClass, peer).intersect(asked))) {
         caveats.add(`Felix's default failsafe ports (${direction === 'ingress' ? 'inbound' : 'outbound'}: ${describeFailsafe(direction)}) are open at host endpoint ${subject.endpoint.name} whatever the policy; `
           + 'a FelixConfiguration (failsafeInboundHostPorts, failsafeOutboundHostPorts) may change them, which the manifests do not show.');
       }

@@ -401,7 +401,7 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
       if (nodeEntity && hostEndpoints.length > 0) {
         calicoHosts ??= new CalicoHostEndpointSolver(solver);
         for (const hostEndpoint of hostEndpoints) {
-          const pair = calicoHostEndpointPair(calicoHosts, nodeEntity, hostEndpoint, from, to);
+          const pair = calicoHostEndpointPair(calicoHosts, nodeEntity, hostEndpoint, from, to, to.asked);
           const extra = [
             ...(from.pod && !from.entity && !isAddressPeer(from.peer) ? [...caveatsOf(from.peer, 'source'), ...notEvaluatedSideCaveats(solver.graph, plugin, 'source', { pod: from.pod, classPods: from.peer.pods, label: from.label })] : []),
             ...(to.pod && !to.entity && !isAddressPeer(to.peer) ? [...caveatsOf(to.peer, 'destination'), ...notEvaluatedSideCaveats(solver.graph, plugin, 'destination', { pod: to.pod, classPods: to.peer.pods, label: to.label })] : []),
@@ -522,14 +522,14 @@ function describeHostEndpoint(endpoint: CalicoHostEndpoint): string {
  * pod's side towards the endpoint's expectedIPs (calico-host-endpoints.ts).
  */
 function calicoHostEndpointPair(hosts: CalicoHostEndpointSolver, entity: EntityEndpoint, hostEndpoint: CalicoHostEndpoint,
-  from: AnswerSide & { entity?: EntityEndpoint }, to: AnswerSide & { entity?: EntityEndpoint }): Omit<PairAnswer, 'asked' | 'allowed'> {
+  from: AnswerSide & { entity?: EntityEndpoint }, to: AnswerSide & { entity?: EntityEndpoint }, asked: ConnectionSet): Omit<PairAnswer, 'asked' | 'allowed'> {
   const label = `${entity.label} (host endpoint ${describeHostEndpoint(hostEndpoint)})`;
   const side = { label, peer: entityPeerOf(entity, hosts.solver.compiledRules) };
   const podSide = (end: AnswerSide) => ({ label: end.label, peer: end.peer, ...(end.pod ? { pod: end.pod } : {}) });
   const podPeer = (end: AnswerSide) => ({ podClass: end.peer as PodClass });
   const verdict = from.entity
-    ? hosts.explain({ hostEndpoint }, podPeer(to))
-    : hosts.explain(podPeer(from), { hostEndpoint });
+    ? hosts.explain({ hostEndpoint }, podPeer(to), asked)
+    : hosts.explain(podPeer(from), { hostEndpoint }, asked);
   return from.entity ? { source: side, destination: podSide(to), verdict } : { source: podSide(from), destination: side, verdict };
 }
 

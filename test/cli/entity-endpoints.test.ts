@@ -156,6 +156,8 @@ describe('node:NAME under Calico', () => {
     expect(denied.stdout).toMatch(/NOT REACHABLE/);
     expect(denied.stdout).toMatch(/Ingress of node:node-1 \(host endpoint node-1-eth0, interface eth0\): isolated by platform\.workers \(.*policies\.yaml:9\), Calico's default for host endpoint node-1-eth0 \(what no failsafe rule, policy or profile allows is denied\) \(.*cluster\.yaml:47\)\.\n\s+No ingress rule of these policies allows TCP 10250 from the other side: denied\./);
     expect(denied.stdout).toMatch(/caveat: Host endpoint node-1-eth0 polices interface eth0 of node node-1 only/);
+    // The failsafe ports are said only where they change the answer: not on 10250.
+    expect(denied.stdout).not.toMatch(/caveat: Felix's default failsafe ports/);
   });
 
   it('Felix\'s failsafe ports are open at a host endpoint whatever the policy, and said to be defaults', () => {
