@@ -119,7 +119,8 @@ export class CalicoHostEndpointSolver {
     }));
     const stages = [FAILSAFE_STAGE, ...tiers];
     this.evaluator = new PolicyEvaluator(classes, [HOST_POINT], stages, [...this.subjects.map((subject) => this.failsafePolicy(subject)), ...compiled]);
-    this.withoutFailsafe = new PolicyEvaluator(classes, [HOST_POINT], stages, compiled);
+    // The failsafe policies without ports: every host endpoint keeps its plan (and so its default deny) there too.
+    this.withoutFailsafe = new PolicyEvaluator(classes, [HOST_POINT], stages, [...this.subjects.map((subject) => this.failsafePolicy(subject, false)), ...compiled]);
   }
 
   /**
@@ -256,8 +257,11 @@ export class CalicoHostEndpointSolver {
     }
   }
 
-  /** Felix's failsafe rules for one host endpoint: allow the default ports from and to any peer, before every tier. */
-  private failsafePolicy(subject: HostEndpointSubject): CompiledPolicy {
+  /**
+   * Felix's failsafe rules for one host endpoint: allow the default ports from and to any peer,
+   * before every tier; without `withPorts`, the same rules allowing nothing (for comparison).
+   */
+  private failsafePolicy(subject: HostEndpointSubject, withPorts = true): CompiledPolicy {
     const subjects = new BitSet(this.solver.graph.calico.hostEndpoints.length);
     subjects.add(subject.index);
     const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
@@ -266,7 +270,7 @@ export class CalicoHostEndpointSolver {
     };
     for (const direction of ['ingress', 'egress'] as const) {
       let ports = ConnectionSet.EMPTY;
-      for (const entry of direction === 'ingress' ? FAILSAFE_INBOUND_PORTS : FAILSAFE_OUTBOUND_PORTS) ports = ports.union(ConnectionSet.ofPorts(entry.protocol, entry.port));
+      for (const entry of withPorts ? (direction === 'ingress' ? FAILSAFE_INBOUND_PORTS : FAILSAFE_OUTBOUND_PORTS) : []) ports = ports.union(ConnectionSet.ofPorts(entry.protocol, entry.port));
       const rule: CompiledRule = {
         policy, direction, action: 'allow', matchesEveryPeer: true, classes: BitSet.full(this.solver.classes.length),
         addressRanges: { 4: [{ first: 0n, last: (1n << 32n) - 1n }], 6: [{ first: 0n, last: (1n << 128n) - 1n }] },
