@@ -102,10 +102,18 @@ function agentConfigOf(objects: readonly ManifestObject[]): CiliumAgentConfig {
       hostFirewall: String(data['enable-host-firewall'] ?? 'false').trim().toLowerCase() === 'true',
       enablePolicy: mode === 'always' || mode === 'never' ? mode : 'default',
       ...(typeof data['allow-localhost'] === 'string' ? { allowLocalhost: data['allow-localhost'].trim().toLowerCase() } : {}),
+      // A list option (StringSlice): `nodes` among its comma- or space-separated values.
+      ...(cidrMatchModes(data['policy-cidr-match-mode']).includes('nodes') ? { cidrMatchNodes: true } : {}),
       statedIn: object,
     };
   }
   return {};
+}
+
+/** The values of `policy-cidr-match-mode` (a string list: `nodes`, `"nodes"`, `[nodes]`), lower-cased. */
+function cidrMatchModes(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  return value.replace(/[[\]"']/g, ' ').split(/[\s,]+/).map((mode) => mode.trim().toLowerCase()).filter((mode) => mode !== '');
 }
 
 /** The `cluster-name` of the `cilium-config` ConfigMap, or Cilium's default `default`. */

@@ -207,6 +207,12 @@ export interface CiliumAgentConfig {
   readonly enablePolicy?: 'default' | 'always' | 'never';
   /** `allow-localhost`: `policy` makes traffic from the local host subject to policy; otherwise it is always allowed in. */
   readonly allowLocalhost?: string;
+  /**
+   * `policy-cidr-match-mode` holds `nodes`: CIDR selectors (CIDR rules, CIDR sets, NetworkPolicy
+   * ipBlocks) also select nodes' addresses (hosts, hostNetwork pods); by default (empty) they match
+   * no in-cluster entity, neither pods nor nodes.
+   */
+  readonly cidrMatchNodes?: boolean;
   /** The ConfigMap read. */
   readonly statedIn?: ManifestObject;
 }

@@ -16,7 +16,7 @@ import {
 import type {
   AddressPeer, CompiledPolicy, CompiledRule, Direction, EnforcementPoint, EntityPeer, Peer, PodClass, StageDefinition,
 } from './policy-form.js';
-import type { ReachabilitySolver } from './solver.js';
+import type { PairVerdict, ReachabilitySolver, SideVerdict } from './solver.js';
 
 /**
  * Calico HostEndpoints as peers and as subjects of policy (docs/calico.md §9c), for traffic to
@@ -119,7 +119,8 @@ export class CalicoHostEndpointSolver {
     }));
     const stages = [FAILSAFE_STAGE, ...tiers];
     this.evaluator = new PolicyEvaluator(classes, [HOST_POINT], stages, [...this.subjects.map((subject) => this.failsafePolicy(subject)), ...compiled]);
-    this.withoutFailsafe = new PolicyEvaluator(classes, [HOST_POINT], stages, compiled);
+    // The failsafe policies without ports: every host endpoint keeps its plan (and so its default deny) there too.
+    this.withoutFailsafe = new PolicyEvaluator(classes, [HOST_POINT], stages, [...this.subjects.map((subject) => this.failsafePolicy(subject, false)), ...compiled]);
   }
 
   /**
@@ -127,11 +128,12 @@ export class CalicoHostEndpointSolver {
    * `explain`, each side's deciding rules too (a host endpoint side that no rule decided was
    * denied by the end of its policy: no tier allowed and no profile either).
    */
-  between(source: CalicoEndpointPeer, destination: CalicoEndpointPeer, options: { readonly explain?: boolean } = {}): HostEndpointAnswer {
+  between(source: CalicoEndpointPeer, destination: CalicoEndpointPeer, options: { readonly explain?: boolean; readonly asked?: ConnectionSet } = {}): HostEndpointAnswer {
     const caveats = new Set<string>();
     const traces = options.explain ? { egress: emptyTrace(), ingress: emptyTrace() } : undefined;
-    const egress = this.side('egress', source, destination, caveats, traces?.egress);
-    const ingress = egress.isEmpty() && !traces ? ConnectionSet.EMPTY : this.side('ingress', destination, source, caveats, traces?.ingress);
+    const asked = options.asked ?? ConnectionSet.ALL;
+    const egress = this.side('egress', source, destination, caveats, traces?.egress, asked);
+    const ingress = egress.isEmpty() && !traces ? ConnectionSet.EMPTY : this.side('ingress', destination, source, caveats, traces?.ingress, asked);
     const sourceNode = nodesOf(source);
     const destinationNode = nodesOf(destination);
     if (sourceNode.some((node) => destinationNode.includes(node))) {
@@ -146,8 +148,50 @@ export class CalicoHostEndpointSolver {
     };
   }
 
+  /**
+   * The answer between a host endpoint and a pod class (or an address) as the solver's verdicts
+   * read: each side with the rules that decided it. The host endpoint's side is always isolated:
+   * besides the policies of its tiers, by Calico's default for host endpoints, which denies what
+   * no failsafe rule, policy or profile allows. The failsafe ports are said only where they change
+   * the answer on `asked`.
+   */
+  explain(source: CalicoEndpointPeer, destination: CalicoEndpointPeer, asked: ConnectionSet = ConnectionSet.ALL): PairVerdict {
+    const answer = this.between(source, destination, { explain: true, asked });
+    const [egress, ingress] = answer.sides!;
+    return { egress: this.sideVerdict(egress, source), ingress: this.sideVerdict(ingress, destination), allowed: answer.allowed, caveats: answer.caveats };
+  }
+
+  /** One side of {@link explain} as a verdict: what the pod's own evaluator or the host endpoint's says of it. */
+  private sideVerdict(side: HostEndpointSide, selected: CalicoEndpointPeer): SideVerdict {
+    const { direction, allowed, trace } = side;
+    const decided = { contributions: trace.contributions, decisions: trace.decisions };
+    if ('family' in selected) return { direction, unrestrictedBecause: 'external', isolatingPolicies: [], contributions: [], decisions: [], restrictions: [], allowed };
+    if ('podClass' in selected) {
+      const { evaluator } = this.solver;
+      if (selected.podClass.outsidePolicy && evaluator.isOpen(selected.podClass, direction)) {
+        return { direction, unrestrictedBecause: 'host-network', isolatingPolicies: [], contributions: [], decisions: [], restrictions: [], allowed };
+      }
+      const isolatingPolicies = evaluator.planFor(selected.podClass, direction)?.denyingIsolation ?? [];
+      const isOpen = isolatingPolicies.length === 0 && trace.decisions.length === 0 && trace.contributions.length === 0;
+      return { direction, ...(isOpen ? { unrestrictedBecause: 'not-isolated' as const } : {}), isolatingPolicies, ...decided, restrictions: evaluator.restrictionsOf(trace, allowed), allowed };
+    }
+    const subject = this.subjectOf.get(selected.hostEndpoint)!;
+    const hostClass = this.evaluator.classes[subject.index];
+    const isolatingPolicies = [...(this.evaluator.planFor(hostClass, direction)?.denyingIsolation ?? []), this.defaultDenyOf(subject)];
+    return { direction, isolatingPolicies, ...decided, restrictions: this.evaluator.restrictionsOf(trace, allowed), allowed };
+  }
+
+  /** Calico's default for a host endpoint, as a policy an answer can name: it denies what nothing allowed ("the Calico default is to deny traffic to/from that endpoint"). */
+  private defaultDenyOf(subject: HostEndpointSubject): CompiledPolicy {
+    const { endpoint } = subject;
+    return {
+      kind: 'Calico HostEndpoint', name: endpoint.name, label: `Calico's default for host endpoint ${endpoint.name} (what no failsafe rule, policy or profile allows is denied)`,
+      object: endpoint.source, stage: HOST_POINT.id, priority: Number.MAX_SAFE_INTEGER, model: endpoint,
+    };
+  }
+
   /** One side: `selected`'s egress towards `other`, or its ingress from `other`. */
-  private side(direction: Direction, selected: CalicoEndpointPeer, other: CalicoEndpointPeer, caveats: Set<string>, trace: SideTrace | undefined): ConnectionSet {
+  private side(direction: Direction, selected: CalicoEndpointPeer, other: CalicoEndpointPeer, caveats: Set<string>, trace: SideTrace | undefined, asked: ConnectionSet): ConnectionSet {
     if ('family' in selected) return ConnectionSet.ALL;
     if ('podClass' in selected) {
       let allowed = ConnectionSet.EMPTY;
@@ -161,7 +205,7 @@ export class CalicoHostEndpointSolver {
     let allowed = ConnectionSet.EMPTY;
     for (const peer of this.peersOf(other, caveats)) {
       const side = this.evaluator.sideAllowed(direction, hostClass, peer, trace);
-      if (!side.equals(this.withoutFailsafe.sideAllowed(direction, hostClass, peer))) {
+      if (!side.intersect(asked).equals(this.withoutFailsafe.sideAllowed(direction, hostClass, peer).intersect(asked))) {
         caveats.add(`Felix's default failsafe ports (${direction === 'ingress' ? 'inbound' : 'outbound'}: ${describeFailsafe(direction)}) are open at host endpoint ${subject.endpoint.name} whatever the policy; `
           + 'a FelixConfiguration (failsafeInboundHostPorts, failsafeOutboundHostPorts) may change them, which the manifests do not show.');
       }
@@ -213,8 +257,11 @@ export class CalicoHostEndpointSolver {
     }
   }
 
-  /** Felix's failsafe rules for one host endpoint: allow the default ports from and to any peer, before every tier. */
-  private failsafePolicy(subject: HostEndpointSubject): CompiledPolicy {
+  /**
+   * Felix's failsafe rules for one host endpoint: allow the default ports from and to any peer,
+   * before every tier; without `withPorts`, the same rules allowing nothing (for comparison).
+   */
+  private failsafePolicy(subject: HostEndpointSubject, withPorts = true): CompiledPolicy {
     const subjects = new BitSet(this.solver.graph.calico.hostEndpoints.length);
     subjects.add(subject.index);
     const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
@@ -223,7 +270,7 @@ export class CalicoHostEndpointSolver {
     };
     for (const direction of ['ingress', 'egress'] as const) {
       let ports = ConnectionSet.EMPTY;
-      for (const entry of direction === 'ingress' ? FAILSAFE_INBOUND_PORTS : FAILSAFE_OUTBOUND_PORTS) ports = ports.union(ConnectionSet.ofPorts(entry.protocol, entry.port));
+      for (const entry of withPorts ? (direction === 'ingress' ? FAILSAFE_INBOUND_PORTS : FAILSAFE_OUTBOUND_PORTS) : []) ports = ports.union(ConnectionSet.ofPorts(entry.protocol, entry.port));
       const rule: CompiledRule = {
         policy, direction, action: 'allow', matchesEveryPeer: true, classes: BitSet.full(this.solver.classes.length),
         addressRanges: { 4: [{ first: 0n, last: (1n << 32n) - 1n }], 6: [{ first: 0n, last: (1n << 128n) - 1n }] },

@@ -1,9 +1,11 @@
 /**
- * Cilium's host policies (`nodeSelector` rules, the host firewall) are evaluated for node
- * endpoints (`node:NAME`, when cilium-config enables the host firewall) but not for hostNetwork
- * pods, whose classes span nodes. An answer about a hostNetwork pod they would decide, or about a
- * node whose host policies are not applied, carries one caveat naming them (given through
- * not-evaluated.ts and query.ts), so nothing is left out silently.
+ * Cilium's host policies (`nodeSelector` rules, the host firewall) are evaluated, when cilium-config
+ * enables the host firewall, for node endpoints (`node:NAME`) and for hostNetwork pods placed only
+ * on nodes they select (policies/cilium.ts `hostPolicyReach`), but not for hostNetwork pods that
+ * may run on selected and unselected nodes, or on nodes whose labels the input does not give. An
+ * answer about a hostNetwork pod they would decide there, or about a node whose host policies are
+ * not applied, carries one caveat naming them (given through not-evaluated.ts and query.ts), so
+ * nothing is left out silently.
  */
 import { locateField } from '../load/manifest-object.js';
 import type { CiliumPolicy, CiliumRule } from '../model/cilium.js';
@@ -12,6 +14,7 @@ import type { ResourceGraph } from '../model/graph.js';
 import { enforcesDialect, type NetworkPluginFact } from '../model/network-plugin.js';
 import type { Pod } from '../model/types.js';
 import { evaluatedDialects } from './policies/index.js';
+import { hostPolicyReach } from './policies/cilium.js';
 
 /** Returns true when `rule` decides anything for its subjects in `direction`. */
 function actsIn(rule: CiliumRule, direction: 'ingress' | 'egress'): boolean {
@@ -21,9 +24,10 @@ function actsIn(rule: CiliumRule, direction: 'ingress' | 'egress'): boolean {
 }
 
 /**
- * The Cilium host policies that would decide `direction` traffic of a hostNetwork `pod`: those
- * (nodeSelector) that select its node or, when the manifests do not place it, any node of the
- * input or any node at all. Endpoint rules are evaluated and never pending.
+ * The Cilium host policies that would decide `direction` traffic of a hostNetwork `pod` and that
+ * answers leave out: with the host firewall on (and Cilium's layout taken), those that select some
+ * but not every node it may run on (or nodes of unknown labels); otherwise every one that may
+ * select its node. Endpoint rules are evaluated and never pending.
  */
 export function pendingCiliumPolicies(graph: ResourceGraph, pod: Pod, direction: 'ingress' | 'egress', endpointRulesEvaluated = true): CiliumPolicy[] {
   const policies = new Set<CiliumPolicy>();
@@ -38,13 +42,12 @@ export function pendingCiliumPolicies(graph: ResourceGraph, pod: Pod, direction:
   }
   // Endpoint rules are evaluated (policies/cilium.ts); only host policies are pending.
   if (pod.hostNetwork) {
-    const placement = pod.scheduling?.placement;
-    const nodes = placement?.kind === 'node' ? graph.nodes.filter((node) => node.name === placement.node) : graph.nodes;
+    const evaluatedForPods = endpointRulesEvaluated && graph.cilium.agentConfig.hostFirewall === true;
     for (const policy of graph.cilium.policies) {
       for (const rule of policy.rules) {
         if (rule.subject.kind !== 'nodes' || !actsIn(rule, direction)) continue;
-        const selector = rule.subject.selector;
-        if (nodes.length === 0 || nodes.some((node) => matchesCiliumSelector(selector, nodeIdentity(node.labels)))) policies.add(policy);
+        const reach = hostPolicyReach(graph, rule.subject.selector, pod);
+        if (evaluatedForPods ? reach === 'some' : reach !== 'none') policies.add(policy);
       }
     }
   }
@@ -67,7 +70,14 @@ export function ciliumPendingCaveat(graph: ResourceGraph, plugin: NetworkPluginF
     return `${named.join(', ')}${more} may select ${label} for ${direction}; the manifests hold Calico policies too and name no network plugin, so this answer evaluates neither `
       + `dialect and leaves ${policies.length === 1 ? 'it' : 'them'} out (set cluster.cni in .k8snet.yaml)`;
   }
-  return `${named.join(', ')}${more} ${verb} ${label} for ${direction}; k8snet does not evaluate Cilium host policies (nodeSelector) yet, so this answer leaves ${policies.length === 1 ? 'it' : 'them'} out`;
+  const them = policies.length === 1 ? 'it' : 'them';
+  const config = graph.cilium.agentConfig;
+  if (config.hostFirewall === true) {
+    return `${named.join(', ')}${more} (a host policy) ${policies.length === 1 ? 'selects' : 'select'} the node of ${label} (hostNetwork) on some of the nodes it may run on but not all, or on nodes whose labels the manifests do not give: `
+      + `where it runs on a selected node ${policies.length === 1 ? 'it applies' : 'they apply'}; this answer leaves ${them} out`;
+  }
+  const where = config.statedIn ? `cilium-config (${locateField(config.statedIn.origin, ['metadata', 'name']).file}:${locateField(config.statedIn.origin, ['metadata', 'name']).line}) does not set enable-host-firewall: "true"` : 'the manifests do not show the host firewall on (enable-host-firewall in cilium-config)';
+  return `${named.join(', ')}${more} (a host policy) may select the node of ${label} (hostNetwork) for ${direction}, but ${where}, so Cilium does not enforce host policies and this answer leaves ${them} out`;
 }
 
 /**

@@ -514,7 +514,7 @@ function reachRulesOf(stages: readonly StagePlan[]): CompiledRule[] | undefined 
  * only for kinds whose address peers match cluster addresses).
  */
 export function addressPeersMatch(rule: CompiledRule, addresses: EntityAddresses): boolean {
-  if (addresses.inCluster && rule.podAddressMatch !== 'always') return false;
+  if (addresses.inCluster && rule.podAddressMatch !== 'always' && rule.podAddressMatch !== 'nodes') return false;
   const families = ([4, 6] as const).filter((family) => addresses.ranges[family].length > 0);
   return families.length > 0 && families.every((family) => rangesCover(rule.addressRanges[family], addresses.ranges[family]));
 }

@@ -113,12 +113,19 @@ export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact,
     return policies.map((policy) => ({ dialect, ...describe(policy), pods: podsOf.get(policy)! }));
   };
   if (dialect === 'Cilium') {
-    // Endpoint rules are evaluated where the layout is Cilium's; host policies (nodeSelector) stay pending.
+    // Endpoint rules are evaluated where the layout is Cilium's; host policies (nodeSelector) are
+    // pending while the manifests do not say whether the host firewall is on, and with it on only
+    // for hostNetwork pods that may run on selected and unselected nodes (cilium-pending.ts).
+    // With cilium-config present and the host firewall off, Cilium enforces none: nothing pending.
     const evaluated = evaluatedDialects(graph, plugin).cilium;
+    const config = graph.cilium.agentConfig;
+    if (evaluated && config.statedIn && config.hostFirewall !== true) return [];
     const pending = evaluated ? graph.cilium.policies.filter((policy) => policy.rules.some((rule) => rule.subject.kind === 'nodes')) : graph.cilium.policies;
     if (!enforcesDialect(plugin, 'cilium') || pending.length === 0) return [];
-    return collect(pending, (pod) => [...pendingCiliumPolicies(graph, pod, 'ingress', evaluated), ...pendingCiliumPolicies(graph, pod, 'egress', evaluated)],
+    const collected = collect(pending, (pod) => [...pendingCiliumPolicies(graph, pod, 'ingress', evaluated), ...pendingCiliumPolicies(graph, pod, 'egress', evaluated)],
       (policy) => ({ name: `${policy.kind} ${policy.label}`, source: policy.source }));
+    // With the host firewall on, nodes' answers evaluate host policies: pending only where hostNetwork pods leave them out.
+    return evaluated && config.hostFirewall === true ? collected.filter((policy) => policy.pods.length > 0) : collected;
   }
   if (dialect === 'Calico') {
     // Calico's policies are evaluated where the layout is Calico's (policies/calico.ts; calico-caveats.ts
@@ -133,6 +140,17 @@ export function pendingPolicies(graph: ResourceGraph, plugin: NetworkPluginFact,
   return unevaluatedAuthorizationPolicies(graph)
     .map(({ policy, pods }) => ({ dialect, name: `AuthorizationPolicy ${policy.namespace}/${policy.name}`, source: policy.source, pods }))
     .filter((policy) => policy.pods.length > 0);
+}
+
+/**
+ * Why answers leave Cilium's pending policies out (pendingPolicies): `not-chosen` when the manifests
+ * hold Calico policies too and name no plugin, `host-firewall-unknown` when no cilium-config tells
+ * whether host policies are enforced, `mixed-placement` when, the host firewall on, hostNetwork
+ * pods may run on nodes a host policy selects and nodes it does not.
+ */
+export function ciliumPendingReason(graph: ResourceGraph, plugin: NetworkPluginFact): 'not-chosen' | 'host-firewall-unknown' | 'mixed-placement' {
+  if (!evaluatedDialects(graph, plugin).cilium) return 'not-chosen';
+  return graph.cilium.agentConfig.hostFirewall === true ? 'mixed-placement' : 'host-firewall-unknown';
 }
 
 /**

@@ -57,7 +57,7 @@ export interface EntityAddresses {
   readonly ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>;
   /**
    * True for addresses inside the cluster (a node's): only address peers whose `podAddressMatch`
-   * is `always` match them; `plugin-dependent` ones are said, `never` ones do not match.
+   * is `always` or `nodes` match them; `plugin-dependent` ones are said, `never` ones do not match.
    */
   readonly inCluster: boolean;
 }
@@ -172,10 +172,12 @@ export interface RuleSource {
 
 /**
  * Whether an address peer of a rule matches pod addresses: `always` (the kind says so: the Network
- * Policy API's `networks`), `never`, or `plugin-dependent` (NetworkPolicy's ipBlock: Calico
- * applies it to pod IPs, Cilium does not; not matched here, and said in a caveat).
+ * Policy API's `networks`), `never`, `nodes` (node addresses, hostNetwork pods' included, but no
+ * pod IP: Cilium's CIDR selectors under `policy-cidr-match-mode: nodes`), or `plugin-dependent`
+ * (NetworkPolicy's ipBlock: Calico applies it to pod IPs, Cilium does not; not matched here, and
+ * said in a caveat).
  */
-export type PodAddressMatch = 'always' | 'never' | 'plugin-dependent';
+export type PodAddressMatch = 'always' | 'never' | 'nodes' | 'plugin-dependent';
 
 /** A rule in the common form: which peers, which connections, what action, where from. */
 export interface CompiledRule {

@@ -19,10 +19,13 @@ import { isEntityEndpointText } from './entity-endpoints.js';
  * ServiceEntry and DestinationRule theirs (the root namespace's default Sidecar configures every
  * namespace's proxies, a ServiceEntry is exported to every namespace by default), and every Calico object
  * its apiVersion in either of Calico's groups (GlobalNetworkPolicies, tiers, global network sets and
- * host endpoints name no namespace but can decide any connection).
+ * host endpoints name no namespace but can decide any connection), and Cilium's agent
+ * configuration, the `cilium-config` ConfigMap (enable-policy, the host firewall, allow-localhost,
+ * policy-cidr-match-mode decide connections of every namespace).
  */
 const CLUSTER_SCOPED_POLICY_TEXTS: readonly string[] = [
   'AdminNetworkPolicy', 'ClusterNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'security.istio.io', 'networking.istio.io', 'projectcalico.org',
+  'cilium-config',
 ];
 
 /**

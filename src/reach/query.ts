@@ -14,6 +14,9 @@ import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-la
 import { DNS_PORTS, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 import { entityPeerOf, nodeRelations, resolveEntityEndpoint, type EntityEndpoint } from './entity-endpoints.js';
 import { isEntityPeer, type Peer } from './policy-form.js';
+import { CalicoHostEndpointSolver, hostEndpointsOfNode } from './calico-host-endpoints.js';
+import { evaluatedDialects } from './policies/index.js';
+import type { CalicoHostEndpoint } from '../model/calico.js';
 
 /** What a SRC or DST argument of `can-reach` names, once found in the graph. */
 export type Endpoint =
@@ -369,6 +372,8 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
   }
 
   const pairs: PairAnswer[] = [];
+  // Answers about a node whose host Calico polices through host endpoints: built on first use.
+  let calicoHosts: CalicoHostEndpointSolver | undefined;
   // Selectors on labels whose value a controller computes at run time: k8snet cannot judge them.
   const unknowable = new Map<string, string[]>();
   const caveatsOf = (peer: Peer, side: 'source' | 'destination'): string[] => {
@@ -391,6 +396,25 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
         continue;
       }
       if (to.asked.isEmpty()) continue;
+      const nodeEntity = from.entity ?? to.entity;
+      const hostEndpoints = nodeEntity ? calicoHostEndpointsOf(solver, plugin, nodeEntity) : [];
+      if (nodeEntity && hostEndpoints.length > 0) {
+        calicoHosts ??= new CalicoHostEndpointSolver(solver);
+        for (const hostEndpoint of hostEndpoints) {
+          const pair = calicoHostEndpointPair(calicoHosts, nodeEntity, hostEndpoint, from, to, to.asked);
+          const extra = [
+            ...(from.pod && !from.entity && !isAddressPeer(from.peer) ? [...caveatsOf(from.peer, 'source'), ...notEvaluatedSideCaveats(solver.graph, plugin, 'source', { pod: from.pod, classPods: from.peer.pods, label: from.label })] : []),
+            ...(to.pod && !to.entity && !isAddressPeer(to.peer) ? [...caveatsOf(to.peer, 'destination'), ...notEvaluatedSideCaveats(solver.graph, plugin, 'destination', { pod: to.pod, classPods: to.peer.pods, label: to.label })] : []),
+          ];
+          const verdict = extra.length > 0 ? { ...pair.verdict, caveats: [...pair.verdict.caveats, ...extra] } : pair.verdict;
+          pairs.push({ ...pair, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) });
+        }
+        if (hostEndpoints.length > 1) {
+          notes.push(`Node ${nodeEntity.name} has ${hostEndpoints.length} Calico host endpoints (${hostEndpoints.map(describeHostEndpoint).join(', ')}): Calico polices a connection at the host endpoint `
+            + 'of the interface it passes through (a named endpoint only its interface, a "*" endpoint every interface), which depends on the node\'s routing, so the answer is given per host endpoint.');
+        }
+        continue;
+      }
       const variants = entityVariants(from, to, solver).map(({ source: sourceSide, destination: destinationSide }) => {
         const explained = solver.explain(sourceSide.peer, destinationSide.peer);
         const extra = [
@@ -468,6 +492,48 @@ function mergeAlikeVariants(variants: PairAnswer[], from: AnswerSide, to: Answer
 }
 
 /**
+ * Returns true when Calico polices hosts in this answer: the plugin is Calico (or Canal), or
+ * unknown with Calico's policies evaluated (and Cilium's not).
+ */
+function isCalicoPolicingHosts(graph: ResourceGraph, plugin: NetworkPluginFact): boolean {
+  if (plugin.name === 'calico' || plugin.name === 'canal') return true;
+  return plugin.name === 'unknown' && evaluatedDialects(graph, plugin).calico;
+}
+
+/**
+ * The Calico HostEndpoints a `node:NAME` endpoint stands for: those of the node when Calico
+ * polices hosts here; none otherwise (today's answer: the host's side is open).
+ */
+function calicoHostEndpointsOf(solver: ReachabilitySolver, plugin: NetworkPluginFact, entity: EntityEndpoint): readonly CalicoHostEndpoint[] {
+  if (entity.placement !== 'node' || !isCalicoPolicingHosts(solver.graph, plugin)) return [];
+  return hostEndpointsOfNode(solver.graph, entity.name);
+}
+
+/** `node-a-eth0 (eth0)`, `node-a-all (every interface)`: a host endpoint with the interfaces it polices. */
+function describeHostEndpoint(endpoint: CalicoHostEndpoint): string {
+  const where = endpoint.interfaceName === '*' ? 'every interface'
+    : endpoint.interfaceName ? `interface ${endpoint.interfaceName}` : `the interface of ${endpoint.expectedIPs.join(', ') || 'no stated address'}`;
+  return `${endpoint.name}, ${where}`;
+}
+
+/**
+ * One pair of an answer between a node and a pod under Calico, through one of the node's host
+ * endpoints: the host endpoint's side (failsafe rules, tiers, profiles, default deny) and the
+ * pod's side towards the endpoint's expectedIPs (calico-host-endpoints.ts).
+ */
+function calicoHostEndpointPair(hosts: CalicoHostEndpointSolver, entity: EntityEndpoint, hostEndpoint: CalicoHostEndpoint,
+  from: AnswerSide & { entity?: EntityEndpoint }, to: AnswerSide & { entity?: EntityEndpoint }, asked: ConnectionSet): Omit<PairAnswer, 'asked' | 'allowed'> {
+  const label = `${entity.label} (host endpoint ${describeHostEndpoint(hostEndpoint)})`;
+  const side = { label, peer: entityPeerOf(entity, hosts.solver.compiledRules) };
+  const podSide = (end: AnswerSide) => ({ label: end.label, peer: end.peer, ...(end.pod ? { pod: end.pod } : {}) });
+  const podPeer = (end: AnswerSide) => ({ podClass: end.peer as PodClass });
+  const verdict = from.entity
+    ? hosts.explain({ hostEndpoint }, podPeer(to), asked)
+    : hosts.explain(podPeer(from), { hostEndpoint }, asked);
+  return from.entity ? { source: side, destination: podSide(to), verdict } : { source: podSide(from), destination: side, verdict };
+}
+
+/**
  * What an answer about an entity must say that the evaluator cannot: traffic between a pod and
  * its own node where the layout does not say how the plugin treats it, and Cilium host policies
  * (not evaluated) that select the node.
@@ -480,6 +546,11 @@ function entityCaveats(solver: ReachabilitySolver, plugin: NetworkPluginFact, so
     caveats.push(`${isEntityPeer(source.peer) ? source.label : destination.label} is the node the pod runs on: whether the plugin lets traffic between a pod and its own node through whatever the policies say depends on its configuration; answered as the policies decide it.`);
   }
   const nodeName = entity.entity.startsWith('node:') ? entity.entity.slice('node:'.length) : undefined;
+  if (nodeName !== undefined && isCalicoPolicingHosts(solver.graph, plugin)) {
+    // Only reached without host endpoints of the node (answers with them go through calicoHostEndpointPair).
+    caveats.push(`The input holds no Calico HostEndpoint for node ${nodeName}: Calico polices a host only through its host endpoints ("it only polices traffic to/from interfaces that it's been explicitly told about"), `
+      + `so no policy applies to the node's side here; if the cluster has host endpoints for ${nodeName} (automatic ones included), add them to the input.`);
+  }
   if (nodeName !== undefined) {
     const pending = ciliumHostPolicyCaveat(solver.graph, plugin, nodeName, direction, entity.entity);
     if (pending) caveats.push(pending);

@@ -397,7 +397,14 @@ export class ReachabilitySolver {
   private caveats(source: Peer, destination: Peer, allowed: ConnectionSet): string[] {
     const caveats: string[] = [];
     for (const [peer, role] of [[source, 'source'], [destination, 'destination']] as const) {
-      if (isPodClass(peer) && peer.hostNetwork) {
+      // Cilium's host policies (and enable-policy: always) with the host firewall on: the node's host namespace, hostNetwork pods included.
+      const hostPolicies = isPodClass(peer) && peer.hostNetwork && this.hostNetworkMode === 'node'
+        ? (this.evaluator.planFor(peer, role === 'source' ? 'egress' : 'ingress')?.denyingIsolation ?? []).filter((policy) => policy.kind.startsWith('Cilium') || policy.kind === 'ConfigMap')
+        : [];
+      if (hostPolicies.length > 0) {
+        caveats.push(`The ${role} uses hostNetwork: Cilium treats its traffic as its node's, so the host policies selecting that node (${hostPolicies.map((policy) => policy.label).join(', ')}) `
+          + `decide its ${role === 'source' ? 'egress' : 'ingress'} here, and pod or namespace selectors do not match it.`);
+      } else if (isPodClass(peer) && peer.hostNetwork) {
         caveats.push(this.hostNetworkMode === 'node'
           ? `The ${role} uses hostNetwork, so the answer depends on the network plugin. Most plugins treat its traffic as node traffic `
             + '(assumed here: policies do not isolate it and pod or namespace selectors do not match it); plugins that tell hostNetwork pods '
@@ -439,6 +446,15 @@ export class ReachabilitySolver {
       if (!isPodClass(selected) || !isPodClass(other) || selected.outsidePolicy) continue;
       const otherAddresses = knownAddresses(other);
       for (const rule of this.rulesFor(selected, direction)) {
+        if (rule.podAddressMatch === 'nodes' && other.hostNetwork && !rule.classes.has(other.index) && rule.action !== 'log') {
+          // CIDRs that select node addresses: a hostNetwork class on nodes inside and outside them, or of unknown address.
+          const inside = otherAddresses.some((address) => rangesContain(rule.addressRanges[address.family], address.value));
+          if (otherAddresses.length === 0 || inside) {
+            caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" selects node addresses by CIDR (policy-cidr-match-mode: nodes), and the hostNetwork ${direction === 'ingress' ? 'source' : 'destination'} `
+              + `${otherAddresses.length === 0 ? 'has no address the manifests give' : 'runs on nodes both inside and outside those CIDRs'}: not counted here; where its node's address lies inside, that rule would ${rule.action === 'deny' ? 'deny' : rule.action === 'pass' ? 'pass on' : 'allow'} ${this.portsTowards(rule, direction === 'ingress' ? selected : other).describe()}.`);
+          }
+          continue;
+        }
         if (rule.podAddressMatch !== 'plugin-dependent' || rule.action !== 'allow') continue;
         if (rule.matchesEveryPeer || (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0)) continue;
         if (otherAddresses.length > 0 && !otherAddresses.some((address) => rangesContain(rule.addressRanges[address.family], address.value))) continue;
@@ -490,6 +506,8 @@ export class ReachabilitySolver {
         }
       } else if (unknown) {
         caveats.push(`${where} names addresses, and the manifests do not give ${other.entity}'s: if one of them lies in it, that rule would ${what}.`);
+      } else if (rule.podAddressMatch === 'nodes' && ([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], addresses.ranges[family]))) {
+        caveats.push(`${where} selects node addresses by CIDR (policy-cidr-match-mode: nodes) and holds only some of ${other.entity}'s: where its traffic uses one of those, that rule would ${what}.`);
       }
     }
     return caveats;

@@ -79,3 +79,34 @@ describe('the Star Wars demo', () => {
     expect(run.stderr).toMatch(/\.k8snet\.yaml:2:3: cluster\.cni: 'cillium' is not a network plugin k8snet knows; did you mean cilium\?/);
   });
 });
+
+describe('cilium-config read by a can-reach that parses only the files its question needs', () => {
+  it('parses the cilium-config ConfigMap wherever it is: it decides connections of every namespace', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-cilium-config-'));
+    try {
+      fs.writeFileSync(path.join(folder, 'pods.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: shop, labels: {app: a}}
+spec: {containers: [{name: a, image: a}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: shop, labels: {app: b}}
+spec: {containers: [{name: b, image: b}]}
+`);
+      fs.writeFileSync(path.join(folder, 'cilium.yaml'), `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-policy: always}
+`);
+      fs.writeFileSync(path.join(folder, '.k8snet.yaml'), 'cluster:\n  cni: cilium\n');
+      const run = k8snet(['can-reach', 'shop/a', 'shop/b', '--port', '80', '.'], { cwd: folder });
+      expectNoStackTrace(run);
+      expect(run.stdout).toMatch(/NOT REACHABLE/);
+      expect(run.stdout).toMatch(/cilium-config \(enable-policy: always\)/);
+      expect(run.status).toBe(1);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -141,3 +141,65 @@ describe('fqdn:NAME under Istio', () => {
     expect(canReach(['shop/web', 'fqdn:en.wikipedia.org', '--port', '80'], ISTIO).status).toBe(1);
   });
 });
+
+describe('node:NAME under Calico', () => {
+  const CALICO = path.join(ROOT, 'fixtures', 'entity-endpoints', 'calico');
+
+  it('a node with a host endpoint answers through the endpoint\'s policies and the pod\'s, citing the deciding rules', () => {
+    const kubelet = canReach(['shop/api', 'node:node-1', '--port', '10250'], CALICO);
+    expect(kubelet.status).toBe(0);
+    expect(kubelet.stdout).toMatch(/REACHABLE: shop\/api\[Pod\] → node:node-1 on 10250\/TCP/);
+    expect(kubelet.stdout).toMatch(/Ingress of node:node-1 \(host endpoint node-1-eth0, interface eth0\): Calico GlobalNetworkPolicy platform\.workers \(tier platform, order 10\) rule "ingress\[0\]" \(.*policies\.yaml:15\) allows TCP 10250\./);
+    // shop/web is no source the workers' policy admits: the host endpoint's default deny decides.
+    const denied = canReach(['shop/web', 'node:node-1', '--port', '10250'], CALICO);
+    expect(denied.status).toBe(1);
+    expect(denied.stdout).toMatch(/NOT REACHABLE/);
+    expect(denied.stdout).toMatch(/Ingress of node:node-1 \(host endpoint node-1-eth0, interface eth0\): isolated by platform\.workers \(.*policies\.yaml:9\), Calico's default for host endpoint node-1-eth0 \(what no failsafe rule, policy or profile allows is denied\) \(.*cluster\.yaml:47\)\.\n\s+No ingress rule of these policies allows TCP 10250 from the other side: denied\./);
+    expect(denied.stdout).toMatch(/caveat: Host endpoint node-1-eth0 polices interface eth0 of node node-1 only/);
+    // The failsafe ports are said only where they change the answer: not on 10250.
+    expect(denied.stdout).not.toMatch(/caveat: Felix's default failsafe ports/);
+  });
+
+  it('Felix\'s failsafe ports are open at a host endpoint whatever the policy, and said to be defaults', () => {
+    const ssh = canReach(['shop/web', 'node:node-1', '--port', '22'], CALICO);
+    expect(ssh.status).toBe(0);
+    expect(ssh.stdout).toMatch(/rule "failsafeInboundHostPorts" \(.*cluster\.yaml:45\) allows TCP 22,179/);
+    expect(ssh.stdout).toMatch(/caveat: Felix's default failsafe ports \(inbound: TCP\/22/);
+  });
+
+  it('from a node, the host endpoint\'s egress and the pod\'s ingress (matching the endpoint\'s expectedIPs) both decide', () => {
+    const web = canReach(['node:node-1', 'shop/web', '--port', '8080'], CALICO);
+    expect(web.status).toBe(0);
+    expect(web.stdout).toMatch(/Egress of node:node-1 \(host endpoint node-1-eth0, interface eth0\): Calico GlobalNetworkPolicy platform\.workers .* rule "egress\[0\]" \(.*policies\.yaml:20\) allows TCP 8080\./);
+    expect(web.stdout).toMatch(/Ingress of shop\/web: NetworkPolicy shop\/web-from-nodes rule "ingress\[0\]" \(.*policies\.yaml:32\) allows TCP 8080\./);
+    const api = canReach(['node:node-1', 'shop/api', '--port', '8080'], CALICO);
+    expect(api.status).toBe(1);
+    expect(api.stdout).toMatch(/Egress of node:node-1 .*: isolated by platform\.workers .*\n\s+No egress rule of these policies allows TCP 8080 to the other side: denied\./);
+  });
+
+  it('a node with several host endpoints is answered per endpoint, and says why', () => {
+    const run = canReach(['node:node-2', 'shop/web', '--port', '8080'], CALICO);
+    // eth0 (a worker, 192.168.0.12) is admitted by shop/web; eth1 (10.10.0.12, allow-all profile) is not.
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/PARTLY REACHABLE: node:node-2 → shop\/web\[Pod\] on 8080\/TCP/);
+    expect(run.stdout).toMatch(/note: Node node-2 has 2 Calico host endpoints \(node-2-eth0, interface eth0, node-2-eth1, interface eth1\): Calico polices a connection at the host endpoint of the interface it passes through/);
+    expect(run.stdout).toMatch(/node:node-2 \(host endpoint node-2-eth0, interface eth0\) → shop\/web: allowed: TCP 8080/);
+    expect(run.stdout).toMatch(/node:node-2 \(host endpoint node-2-eth1, interface eth1\) → shop\/web: denied/);
+    expect(run.stdout).toMatch(/Calico Profile projectcalico-default-allow \(profile 1 of the host endpoint\) rule "profiles\[0\]"/);
+    const json = JSON.parse(k8snet(['can-reach', 'node:node-2', 'shop/web', '--port', '8080', CALICO, '--format', 'json']).stdout);
+    expect(json.pairs.map((pair: { source: string; allowed: string }) => [pair.source, pair.allowed])).toEqual([
+      ['node:node-2 (host endpoint node-2-eth0, interface eth0)', 'TCP 8080'],
+      ['node:node-2 (host endpoint node-2-eth1, interface eth1)', 'No Connections'],
+    ]);
+  });
+
+  it('a node without a host endpoint keeps its open side, and says Calico does not police its host then', () => {
+    const run = canReach(['shop/web', 'node:node-3', '--port', '10250'], CALICO);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Ingress of node:node-3: a node's host namespace, to which no policy of pods applies\./);
+    expect(run.stdout).toMatch(/caveat: The input holds no Calico HostEndpoint for node node-3: Calico polices a host only through its host endpoints/);
+    // Not said under another plugin.
+    const kubernetes = canReach(['node:node-1', 'shop/server', '--port', '8080'], KUBERNETES);
+    expect(kubernetes.stdout).not.toMatch(/HostEndpoint/);
+  });
+});

@@ -10,6 +10,7 @@ import { parseAddress } from '../../src/model/cidr.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
 import { CalicoHostEndpointSolver, hostEndpointsOfNode, type CalicoEndpointPeer } from '../../src/reach/calico-host-endpoints.js';
 import { calicoHostEndpointAddressCaveats } from '../../src/reach/calico-caveats.js';
+import { ConnectionSet } from '../../src/reach/connection-set.js';
 
 const BASE = `apiVersion: v1
 kind: Namespace
@@ -86,6 +87,12 @@ describe('Calico host endpoints without policy', () => {
   it('say that the failsafe ports are Felix defaults a FelixConfiguration may change', () => {
     expect(caveats(hosts, '203.0.113.9', 'node-a-eth0')).toMatch(/failsafe ports \(inbound: TCP\/22, UDP\/68/);
     expect(caveats(hosts, 'shop/web', 'node-b-all')).not.toMatch(/failsafe/);
+  });
+
+  it('say the failsafe ports only where they change the answer on the ports asked, policy or not', () => {
+    const asked = (port: number) => hosts.between(peer(hosts, '203.0.113.9'), peer(hosts, 'node-a-eth0'), { asked: ConnectionSet.ofPorts('TCP', port) }).caveats.join('\n');
+    expect(asked(22)).toMatch(/failsafe ports \(inbound/);
+    expect(asked(10250)).not.toMatch(/failsafe/);
   });
 
   it('leave pods open: their side towards a host endpoint is their own policies\' answer for its address', () => {

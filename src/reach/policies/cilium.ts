@@ -12,7 +12,8 @@ import type { CiliumPeerRule, CiliumPolicy, CiliumPortRule, CiliumRule } from '.
 import { CILIUM_ENTITIES, type CiliumEntity, type CiliumPeerKind } from '../../model/cilium-entities.js';
 import { matchesCiliumSelector, nodeIdentity, requiredNamespaces, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
 import type { Labels } from '../../model/label-selector.js';
-import type { Protocol } from '../../model/types.js';
+import type { Pod, Protocol } from '../../model/types.js';
+import type { ResourceGraph } from '../../model/graph.js';
 import { BitSet } from '../bitset.js';
 import { ConnectionSet } from '../connection-set.js';
 import { wholeSpace } from '../ip-ranges.js';
@@ -77,9 +78,52 @@ export interface HostPolicyNode {
  * in cilium-config): Cilium enforces host policies only then.
  */
 export function compileCiliumHostPolicies(context: CompileContext, placement: CiliumPlacement, nodes: readonly HostPolicyNode[]): CompiledPolicy[] {
-  if (context.graph.cilium.agentConfig.hostFirewall !== true) return [];
+  const config = context.graph.cilium.agentConfig;
+  if (config.hostFirewall !== true) return [];
   const compiler = new CiliumCompiler(context, placement);
-  return context.graph.cilium.policies.flatMap((policy) => policy.rules.flatMap((rule, index) => compiler.compileHost(policy, rule, index, nodes)));
+  const compiled = context.graph.cilium.policies.flatMap((policy) => policy.rules.flatMap((rule, index) => compiler.compileHost(policy, rule, index, nodes)));
+  // enable-policy: always enforces policy on the host endpoint too, with the host firewall on: every node in default deny.
+  if (config.enablePolicy === 'always' && config.statedIn) compiled.push(enforcementModePolicy(config, placement, BitSet.full(nodes.length)));
+  return compiled;
+}
+
+/**
+ * Where a hostNetwork pod stands to a host policy's node selector ("In each selected node, they
+ * apply only to the host namespace, including host-networking pods", host.rst): `all` when every
+ * node the manifests place it on is selected, `none` when none is (or it is placed on no node),
+ * `some` when it may run on selected and unselected nodes or on a node whose labels the input
+ * does not give (a selector without requirements selects those too).
+ */
+export function hostPolicyReach(graph: ResourceGraph, selector: CiliumSelector, pod: Pod): 'all' | 'none' | 'some' {
+  const placement = pod.scheduling?.placement;
+  const names = placement?.kind === 'node' ? [placement.node] : placement?.kind === 'nodes' ? placement.nodes : undefined;
+  if (!names) return selector.requirements.length === 0 ? 'all' : 'some';
+  let selected = 0;
+  for (const name of names) {
+    const node = graph.nodes.find((candidate) => candidate.name === name);
+    if (node ? matchesCiliumSelector(selector, nodeIdentity(node.labels)) : selector.requirements.length === 0) selected++;
+    else if (!node) return 'some';
+  }
+  return selected === 0 ? 'none' : selected === names.length ? 'all' : 'some';
+}
+
+/**
+ * The host policies for hostNetwork pods (the host firewall on): a hostNetwork class is a subject
+ * of a host rule when every node its pods run on is selected (classes are split by placement
+ * for this, classSignature); classes placed on selected and unselected nodes are left out and
+ * said (cilium-pending.ts).
+ */
+export function compileCiliumHostPoliciesForPods(context: CompileContext, placement: CiliumPlacement): CompiledPolicy[] {
+  if (context.graph.cilium.agentConfig.hostFirewall !== true) return [];
+  const hostClasses = context.classes.filter((podClass) => podClass.hostNetwork);
+  if (hostClasses.length === 0) return [];
+  const compiler = new CiliumCompiler(context, placement);
+  return context.graph.cilium.policies.flatMap((policy) => policy.rules.flatMap((rule, index) => {
+    if (rule.subject.kind !== 'nodes') return [];
+    const subjects = context.newClassSet();
+    for (const podClass of hostClasses) if (hostPolicyReach(context.graph, rule.subject.selector, podClass.pods[0]) === 'all') subjects.add(podClass.index);
+    return subjects.first() === -1 ? [] : compiler.compileForSubjects(policy, rule, index, subjects);
+  }));
 }
 
 /**
@@ -92,8 +136,15 @@ export function compileCiliumEnforcementMode(context: CompileContext, placement:
   const config = context.graph.cilium.agentConfig;
   if (config.enablePolicy !== 'always' || !config.statedIn) return [];
   const subjects = context.newClassSet();
-  for (const podClass of context.classes) if (!podClass.hostNetwork) subjects.add(podClass.index);
-  const object = config.statedIn;
+  // The host endpoint (and so hostNetwork pods) is enforced only with the host firewall on
+  // (repository.go: "if lbls.Has(labels.IDNameHost) && !option.Config.EnableHostFirewall").
+  for (const podClass of context.classes) if (!podClass.hostNetwork || config.hostFirewall === true) subjects.add(podClass.index);
+  return [enforcementModePolicy(config, placement, subjects)];
+}
+
+/** `enable-policy: always` as one policy without rules isolating `subjects` both ways, citing the ConfigMap. */
+function enforcementModePolicy(config: CompileContext['graph']['cilium']['agentConfig'], placement: CiliumPlacement, subjects: BitSet): CompiledPolicy {
+  const object = config.statedIn!;
   const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
     kind: 'ConfigMap',
     name: object.name ?? 'cilium-config',
@@ -105,7 +156,7 @@ export function compileCiliumEnforcementMode(context: CompileContext, placement:
     model: config,
   };
   for (const direction of ['ingress', 'egress'] as const) policy[direction] = { direction, subjects, isolates: true, rules: [] };
-  return [policy];
+  return policy;
 }
 
 /** Returns true when a host policy's node selector selects `node` (one of unknown labels only by a selector without requirements). */
@@ -139,6 +190,11 @@ class CiliumCompiler {
     nodes.forEach((node, position) => {
       if (hostSelectorMatches(selector, node)) subjects.add(position);
     });
+    return this.compileWithSubjects(policy, rule, index, subjects);
+  }
+
+  /** A host policy's rule over the hostNetwork classes `subjects` (their node's host namespace). */
+  compileForSubjects(policy: CiliumPolicy, rule: CiliumRule, index: number, subjects: BitSet): CompiledPolicy[] {
     return this.compileWithSubjects(policy, rule, index, subjects);
   }
 
@@ -214,6 +270,11 @@ class CiliumCompiler {
     } else {
       entries.push({ ports: ConnectionSet.ALL, namedPorts: [], restrictions, path: peerRule.path });
     }
+    // policy-cidr-match-mode: nodes — the CIDR selectors also select nodes and hostNetwork pods
+    // (layer3.rst "Selecting nodes with CIDR / ipBlock"). The agent refuses a rule combining them
+    // with another L3 selector, so the world entity's ranges never join them here.
+    const nodeMatch = this.context.graph.cilium.agentConfig.cidrMatchNodes === true && !allowsNothing && hasRanges(peers.cidrRanges) && !peers.entities.has('world');
+    if (nodeMatch) this.context.hostNetworkClassesInside(peers.cidrRanges).addInto(peers.classes);
     return entries.map((entry, offset) => ({
       policy: compiled,
       direction: peerRule.direction,
@@ -222,7 +283,7 @@ class CiliumCompiler {
       // Every peer means every class too: the evaluator tests pod classes by the bitset alone.
       classes: allowsNothing ? this.context.noClasses() : peerRule.everyPeer ? this.context.allClasses() : peers.classes,
       addressRanges: allowsNothing ? { 4: [], 6: [] } : peers.ranges,
-      podAddressMatch: 'never',
+      podAddressMatch: nodeMatch ? 'nodes' : 'never',
       entities: allowsNothing ? new Set<string>() : peers.entities,
       numericPorts: allowsNothing ? ConnectionSet.EMPTY : entry.ports,
       namedPorts: allowsNothing ? [] : entry.namedPorts,
@@ -244,7 +305,9 @@ class CiliumCompiler {
   }
 
   /** The classes, address ranges and entity tags a peer rule's L3 fields match. */
-  private compilePeers(peerRule: CiliumPeerRule): { classes: BitSet; ranges: Record<IpFamily, AddressRange[]>; entities: Set<string>; unmodelled: string[]; any: boolean } {
+  private compilePeers(peerRule: CiliumPeerRule): {
+    classes: BitSet; ranges: Record<IpFamily, AddressRange[]>; cidrRanges: Record<IpFamily, AddressRange[]>; entities: Set<string>; unmodelled: string[]; any: boolean;
+  } {
     const { context } = this;
     const classes = context.newClassSet();
     const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
@@ -275,9 +338,12 @@ class CiliumCompiler {
       this.addSelectorPeer(peer, classes, entities, ranges);
     }
     for (const entry of peers.entities ?? []) addEntity(entry.entity);
+    // The CIDR selectors' ranges on their own: under policy-cidr-match-mode nodes they select nodes too.
+    const cidrRanges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
     for (const cidr of peers.cidrs ?? []) {
       any = true;
       ranges[cidr.family].push(cidr.range);
+      cidrRanges[cidr.family].push(cidr.range);
     }
     for (const set of peers.cidrSets ?? []) {
       any = true;
@@ -286,7 +352,9 @@ class CiliumCompiler {
           : set.cidrGroupSelector ? context.graph.cilium.cidrGroupsMatching(set.cidrGroupSelector).flatMap((group) => group.cidrs) : [];
       for (const base of bases) {
         const holes = set.except.filter((except) => except.family === base.family).map((except) => except.range);
-        ranges[base.family].push(...subtractRanges(base.range, holes));
+        const pieces = subtractRanges(base.range, holes);
+        ranges[base.family].push(...pieces);
+        cidrRanges[base.family].push(...pieces);
       }
     }
     for (const service of peers.services ?? []) {
@@ -327,7 +395,10 @@ class CiliumCompiler {
     if (entities.has('host') && entities.has('remote-node')) {
       for (const podClass of context.classes) if (podClass.hostNetwork) classes.add(podClass.index);
     }
-    return { classes, ranges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) }, entities, unmodelled, any };
+    return {
+      classes, ranges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) }, cidrRanges: { 4: sortRanges(cidrRanges[4]), 6: sortRanges(cidrRanges[6]) },
+      entities, unmodelled, any,
+    };
   }
 
   /** An endpoint selector peer: pods by identity, and the reserved identities (entities) it matches. */
@@ -345,6 +416,11 @@ class CiliumCompiler {
       }
     }
   }
+}
+
+/** Returns true when `ranges` hold some address of either family. */
+function hasRanges(ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>): boolean {
+  return ranges[4].length > 0 || ranges[6].length > 0;
 }
 
 /**

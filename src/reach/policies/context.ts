@@ -107,6 +107,18 @@ export class CompileContext {
     });
   }
 
+  /**
+   * The hostNetwork classes every pod of which has an address (its node's) inside `ranges`: what
+   * an address peer selecting node addresses (Cilium's CIDR selectors under
+   * policy-cidr-match-mode nodes) selects of them. A class whose pods run on nodes inside and
+   * outside, or of unknown address, is not counted; answers say so (solver.ts).
+   */
+  hostNetworkClassesInside(ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>): BitSet {
+    const classes = this.newClassSet();
+    for (const podClass of this.classes) if (podClass.hostNetwork && this.addressesInside(podClass, ranges)) classes.add(podClass.index);
+    return classes;
+  }
+
   /** The addresses of the Node a pod runs on (`spec.nodeName`), from the Node's status. */
   nodeAddresses(pod: Pod): readonly string[] {
     if (!pod.nodeName) return [];

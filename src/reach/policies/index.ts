@@ -8,7 +8,9 @@ import type { CompileContext } from './context.js';
 import { addressPeerSignature } from './network-policy-api.js';
 import { compileNetworkPolicies } from './network-policy.js';
 import { ISTIO_STAGES, MESH_POINT, compileIstioPolicies, istioClassSignature } from './istio.js';
-import { compileCiliumEnforcementMode, compileCiliumHostPolicies, compileCiliumPolicies, identityLabelsOf, type HostPolicyNode } from './cilium.js';
+import {
+  compileCiliumEnforcementMode, compileCiliumHostPolicies, compileCiliumHostPoliciesForPods, compileCiliumPolicies, identityLabelsOf, type HostPolicyNode,
+} from './cilium.js';
 import { enforcesDialect, type NetworkPluginFact } from '../../model/network-plugin.js';
 
 /**
@@ -93,8 +95,14 @@ export const CILIUM_LAYOUT: PolicyLayout = {
   compile: (context) => [
     ...compileAdminNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
     ...compileClusterNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
-    ...compileNetworkPolicies(context, { stage: 'cilium', selectorLabels: (podClass) => identityLabelsOf(context, podClass), podAddressMatch: 'never' }),
+    ...compileNetworkPolicies(context, {
+      stage: 'cilium', selectorLabels: (podClass) => identityLabelsOf(context, podClass),
+      // ipBlocks are Cilium CIDR selectors: node addresses only under policy-cidr-match-mode nodes.
+      podAddressMatch: context.graph.cilium.agentConfig.cidrMatchNodes ? 'nodes' : 'never',
+    }),
     ...compileCiliumPolicies(context, { stage: 'cilium' }),
+    // Host policies for hostNetwork pods, in their node's host namespace (host firewall on).
+    ...compileCiliumHostPoliciesForPods(context, { stage: 'cilium' }),
     ...compileIstioPolicies(context),
   ],
   // Egress to the local host is decided by policy (the `host` entity); ingress from it is allowed.
@@ -190,7 +198,10 @@ export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | u
   const istio = istioClassSignature(graph);
   // Cilium identities carry the service account: pods differing only by it are told apart.
   const serviceAccount = graph.cilium.policies.length > 0 ? (pod: Pod) => pod.serviceAccountName ?? 'default' : undefined;
-  const parts = [addresses, istio, serviceAccount].filter((part): part is (pod: Pod) => string => part !== undefined);
+  // Cilium host policies apply to hostNetwork pods by their node: such pods differing by placement are told apart.
+  const hostPolicies = graph.cilium.agentConfig.hostFirewall === true && graph.cilium.policies.some((policy) => policy.rules.some((rule) => rule.subject.kind === 'nodes'));
+  const placement = hostPolicies ? (pod: Pod) => (pod.hostNetwork ? JSON.stringify(pod.scheduling?.placement ?? null) : '') : undefined;
+  const parts = [addresses, istio, serviceAccount, placement].filter((part): part is (pod: Pod) => string => part !== undefined);
   const other = parts.length <= 1 ? parts[0] : (pod: Pod) => parts.map((part) => part(pod)).join('\u0002');
   return calicoClassSignature(graph, other);
 }

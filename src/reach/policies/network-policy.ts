@@ -114,6 +114,18 @@ class NetworkPolicyCompiler {
       classes = this.context.newClassSet();
       for (const set of selected) set.addInto(classes);
     }
+    const addressRanges = { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) };
+    // ipBlocks that select node addresses (Cilium's policy-cidr-match-mode nodes) select the
+    // hostNetwork pods on those nodes too.
+    if (this.placement.podAddressMatch === 'nodes' && (addressRanges[4].length > 0 || addressRanges[6].length > 0) && !matchesEveryPeer) {
+      const nodeClasses = this.context.hostNetworkClassesInside(addressRanges);
+      if (nodeClasses.first() !== -1) {
+        const union = this.context.newClassSet();
+        classes.addInto(union);
+        nodeClasses.addInto(union);
+        classes = union;
+      }
+    }
     let numericPorts = rule.ports.length === 0 ? ConnectionSet.ALL : ConnectionSet.EMPTY;
     const namedPorts: { name: string; protocol: Protocol }[] = [];
     for (const port of rule.ports) {
@@ -129,7 +141,7 @@ class NetworkPolicyCompiler {
       action: 'allow',
       matchesEveryPeer,
       classes,
-      addressRanges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) },
+      addressRanges,
       podAddressMatch: this.placement.podAddressMatch ?? 'plugin-dependent',
       entities: admitsAnyPod ? ANY_POD_TAGS : NO_TAGS,
       numericPorts,
