@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { isAscii } from 'node:buffer';
 import { discoverInputs, describeFsError, type InputSource } from './discover.js';
 import { MAX_FILE_BYTES, fileFinding, findTemplateAction, parseBytes, tooLargeFinding, type FileOutcome, type ParsedDocument } from './parse-text.js';
 import { SourceFile } from './source-file.js';
@@ -70,41 +69,30 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   let stdin: ReturnType<NonNullable<LoadOptions['readStdin']>> | undefined;
   const readStdin = options.readStdin;
   const inputOptions: LoadOptions = { ...options, ...(readStdin ? { readStdin: () => (stdin ??= readStdin()) } : {}) };
-  const parse = (displayPath: string, bytes: Buffer, asciiText?: string) => {
-    if (options.isRelevant && !options.isRelevant(bytes)) {
-      files.push(displayPath);
-      unparsedFiles.push(displayPath);
-      return;
-    }
-    const reason = collector.addText(displayPath, bytes, asciiText);
-    if (reason) skipped.push({ path: displayPath, reason });
-    else files.push(displayPath);
-  };
-  const batch = new TextBatch(parse);
   let read = 0;
-  let stdinRead = false;
   for (const input of inputs) {
     options.onProgress?.({ read, parsed: files.length - unparsedFiles.length, total: inputs.length });
     read++;
-    if (input.kind === 'stdin' && stdinRead) continue;
+    if (input.kind === 'stdin' && files.includes('<stdin>')) continue;
     const displayPath = input.kind === 'stdin' ? '<stdin>' : input.path;
     if (input.kind === 'file') {
       const reason = nonManifestByName(input.path, hasChartFile) ?? patches.get(path.resolve(input.path));
       if (reason) {
-        batch.then(() => skipped.push({ path: displayPath, reason }));
+        skipped.push({ path: displayPath, reason });
         continue;
       }
     }
-    if (input.kind === 'stdin') stdinRead = true;
-    const readFindings: Finding[] = [];
-    const bytes = readInput(input, inputOptions, reader, readFindings);
-    if (!bytes) {
-      batch.then(() => findings.push(...readFindings));
+    const bytes = readInput(input, inputOptions, reader, findings);
+    if (!bytes) continue;
+    if (options.isRelevant && !options.isRelevant(bytes)) {
+      files.push(displayPath);
+      unparsedFiles.push(displayPath);
       continue;
     }
-    batch.add(displayPath, bytes);
+    const reason = collector.addText(displayPath, bytes);
+    if (reason) skipped.push({ path: displayPath, reason });
+    else files.push(displayPath);
   }
-  batch.flush();
   collector.reportUnknownKinds();
   return { objects: collector.objects, findings, files, unparsedFiles, skipped };
 }
@@ -279,71 +267,6 @@ class FileReader {
   }
 }
 
-/**
- * Files read one after another into one buffer, then decoded together and parsed in order.
- *
- * Why: a file's text is kept for as long as its objects (positions and messages point into it),
- * and so is every string value longer than a few characters (V8 makes it a slice of the text).
- * Decoded one by one, each text is a string on the JavaScript heap that the garbage collector
- * copies twice before it settles: on a tree of thousands of manifests, more time than decoding.
- * Decoded by the batch, the ASCII files (nearly all manifests) are slices of one string that V8
- * keeps outside its heap (Node.js makes a Latin-1 string of over a megabyte external), never
- * copied. Files with other characters are decoded on their own, as before.
- */
-class TextBatch {
-  private readonly buffer = Buffer.allocUnsafeSlow(TEXT_BATCH_BYTES);
-  private used = 0;
-  /** The files added, and what is to be done between them (so that every list keeps the input order). */
-  private readonly entries: ({ readonly displayPath: string; readonly start: number; readonly end: number } | (() => void))[] = [];
-
-  constructor(private readonly parse: (displayPath: string, bytes: Buffer, asciiText?: string) => void) {}
-
-  /** Adds a file's bytes (copied: the reader reuses its buffer); a large file is parsed at once, on its own. */
-  add(displayPath: string, bytes: Buffer): void {
-    if (bytes.length > TEXT_BATCH_BYTES / 4) {
-      // Large enough to be made external on its own; parsed after the files before it.
-      this.flush();
-      this.parse(displayPath, bytes, isAscii(bytes) ? bytes.toString('latin1') : undefined);
-      return;
-    }
-    if (bytes.length > TEXT_BATCH_BYTES - this.used) this.flush();
-    bytes.copy(this.buffer, this.used);
-    this.entries.push({ displayPath, start: this.used, end: this.used + bytes.length });
-    this.used += bytes.length;
-  }
-
-  /** Runs `step` after the files added so far are parsed. */
-  then(step: () => void): void {
-    if (this.entries.length === 0) step();
-    else this.entries.push(step);
-  }
-
-  /** Decodes and parses the files added since the last flush, in the order they were added. */
-  flush(): void {
-    if (this.entries.length === 0) return;
-    const entries = this.entries.splice(0);
-    const used = this.used;
-    this.used = 0;
-    let whole: string | undefined;
-    for (const entry of entries) {
-      if (typeof entry === 'function') {
-        entry();
-        continue;
-      }
-      const bytes = this.buffer.subarray(entry.start, entry.end);
-      if (!isAscii(bytes)) {
-        this.parse(entry.displayPath, bytes);
-        continue;
-      }
-      whole ??= this.buffer.toString('latin1', 0, used);
-      this.parse(entry.displayPath, bytes, whole.slice(entry.start, entry.end));
-    }
-  }
-}
-
-/** The size of a {@link TextBatch}: well over the megabyte from which Node.js makes a decoded string external. */
-const TEXT_BATCH_BYTES = 4 << 20;
-
 /** How much of a file is read before its size is checked against the limit. */
 const PROBE_BYTES = 1 << 16;
 
@@ -367,8 +290,8 @@ class ObjectCollector {
   ) {}
 
   /** Collects the objects of one file; returns why it is not a manifest when it is not one (nothing is reported then). */
-  addText(displayPath: string, bytes: Buffer, asciiText?: string): string | undefined {
-    return this.addOutcome(parseBytes(displayPath, bytes, asciiText));
+  addText(displayPath: string, bytes: Buffer): string | undefined {
+    return this.addOutcome(parseBytes(displayPath, bytes));
   }
 
   /** Collects the objects of one parsed file; returns why it is not a manifest when it is not one. */

@@ -33,12 +33,9 @@ export interface ParsedFile {
 /** A file turned into documents, or the finding that says why it could not be. */
 export type FileOutcome = ParsedFile | { readonly finding: Finding };
 
-/**
- * Decodes and parses the bytes of one file. `asciiText`, when given, is the bytes already
- * decoded by the caller, who found them all ASCII (see the loader's batch reading).
- */
-export function parseBytes(displayPath: string, bytes: Buffer, asciiText?: string): FileOutcome {
-  const decoded = asciiText !== undefined && bytes.indexOf(0) === -1 ? { text: asciiText } : decodeManifestBytes(displayPath, bytes);
+/** Decodes and parses the bytes of one file. */
+export function parseBytes(displayPath: string, bytes: Buffer): FileOutcome {
+  const decoded = decodeManifestBytes(displayPath, bytes);
   if ('finding' in decoded) return decoded;
   return parseManifestText(new SourceFile(displayPath, decoded.text), /\.json$/i.test(displayPath));
 }

@@ -347,16 +347,16 @@ describe('encodings and binary files', () => {
     expect(result.findings[0].message).toBe(`${tooLarge} is 64.1 MiB, larger than the 64 MiB limit; it was not read.`);
   });
 
-  // The loader decodes the ASCII files of a run together (one external string, sliced per file):
-  // what it makes of files read together must be what it makes of each read alone, in input order.
+  // The loader reuses its buffers and its event stream from file to file: what it makes of files
+  // read in one run must be what it makes of each read alone, in input order.
   it('reads many files together as it reads each alone, in the order given', () => {
     const configMap = (index: number, note = 'plain') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: map-${index}\n  namespace: team-${index % 3}\n`
       + `  annotations:\n    long-value: "${'v'.repeat(40)}-${index}"\n    note: ${note}\n`
       + `data:\n  padding: |\n${`    ${'p'.repeat(76)}\n`.repeat(1300)}`;
     const given: string[] = [];
     for (let index = 0; index < 60; index++) {
-      // Past 4 MiB, so that several batches are read; among them a file that is not ASCII, one that is
-      // not a manifest, a binary one, and a file large enough to be read on its own.
+      // Past the reader's first buffer; among them a file that is not ASCII, one that is not a
+      // manifest, a binary one, and one larger than the rest.
       if (index === 7) given.push(write('not-ascii.yaml', Buffer.from(configMap(index, 'caf\u00e9 \u2014 ok'), 'utf8')));
       else if (index === 20) given.push(write('.pre-commit-config.yaml', Buffer.from('repos: []\n', 'utf8')));
       else if (index === 33) given.push(write('binary.yaml', Buffer.from([0x61, 0x3a, 0x00, 0x62])));
