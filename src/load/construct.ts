@@ -70,7 +70,9 @@ export function constructPlainDocuments(
         continue;
       case SCALAR: {
         if (tagStarts[index] !== NO_RANGE || anchorStarts[index] !== NO_RANGE) return undefined;
-        const text = scalarValue(source, events.scalarInto(index, scalar));
+        // A fast scalar's value is its source text (as js-yaml's getScalarValue gives it).
+        const start = events.starts[index];
+        const text = events.isFast(index) && start !== NO_RANGE ? source.slice(start, events.ends[index]) : scalarValue(source, events.scalarInto(index, scalar));
         if (events.scalarStyle(index) === PLAIN_STYLE) {
           if (isPlainString?.(text)) {
             value = text;
