@@ -173,6 +173,7 @@ export function compileCiliumPolicies(context: CompileContext, placement: Cilium
 class CiliumCompiler {
   private readonly selectorCache = new Map<string, BitSet>();
   private readonly identityLabels = new Map<PodClass, ReturnType<CompileContext['graph']['cilium']['identityOf']>>();
+  private classesByLabel: Map<string, Map<string, PodClass[]>> | undefined;
 
   constructor(private readonly context: CompileContext, private readonly placement: CiliumPlacement) {}
 
@@ -228,9 +229,12 @@ class CiliumCompiler {
     let classes = this.selectorCache.get(key);
     if (!classes) {
       classes = this.context.newClassSet();
-      // A namespaced policy's selectors name their namespace: only its classes can match.
+      // A namespaced policy's selectors name their namespace: only its classes can match; and a
+      // label the selector requires (matchLabels) is held by few classes. Each candidate is matched in full.
       const namespaces = requiredNamespaces(selector);
-      const candidates = namespaces ? namespaces.flatMap((namespace) => this.context.classesInNamespace(namespace)) : this.context.classes;
+      let candidates: readonly PodClass[] = namespaces ? namespaces.flatMap((namespace) => this.context.classesInNamespace(namespace)) : this.context.classes;
+      const holding = this.classesHoldingRequiredLabel(selector);
+      if (holding && holding.length < candidates.length) candidates = holding;
       for (const podClass of candidates) {
         if (podClass.hostNetwork) continue;
         if (matchesCiliumSelector(selector, this.identity(podClass))) classes.add(podClass.index);
@@ -238,6 +242,40 @@ class CiliumCompiler {
       this.selectorCache.set(key, classes);
     }
     return classes;
+  }
+
+  /**
+   * The classes whose identity holds, in some source, the label of the selector's most selective
+   * one-value `In` requirement (a `matchLabels` entry), or undefined when it has none. A class
+   * without such a label cannot satisfy the requirement, whatever source it asks for.
+   */
+  private classesHoldingRequiredLabel(selector: CiliumSelector): readonly PodClass[] | undefined {
+    let fewest: readonly PodClass[] | undefined;
+    for (const requirement of selector.requirements) {
+      if (requirement.operator !== 'In' || requirement.values.length !== 1) continue;
+      const holding = this.labelIndex().get(requirement.key)?.get(requirement.values[0]) ?? [];
+      if (fewest === undefined || holding.length < fewest.length) fewest = holding;
+    }
+    return fewest;
+  }
+
+  /** Every endpoint class (no hostNetwork one) by the keys and values of its identity's labels; built on first use. */
+  private labelIndex(): Map<string, Map<string, PodClass[]>> {
+    if (!this.classesByLabel) {
+      this.classesByLabel = new Map();
+      for (const podClass of this.context.classes) {
+        if (podClass.hostNetwork) continue;
+        for (const label of this.identity(podClass).labels) {
+          let byValue = this.classesByLabel.get(label.key);
+          if (!byValue) this.classesByLabel.set(label.key, (byValue = new Map()));
+          let holders = byValue.get(label.value);
+          if (!holders) byValue.set(label.value, (holders = []));
+          // The same key and value from two sources: the class once.
+          if (holders[holders.length - 1] !== podClass) holders.push(podClass);
+        }
+      }
+    }
+    return this.classesByLabel;
   }
 
   private identity(podClass: PodClass) {
