@@ -5,11 +5,9 @@
  * "Selecting nodes with CIDR / ipBlock"). The world entity never selects a node.
  */
 import { describe, expect, it } from '@jest/globals';
-import { analyzeTexts } from '../../src/pipeline.js';
-import { networkPluginOf } from '../../src/model/network-plugin.js';
 import { ConnectionSet } from '../../src/reach/connection-set.js';
 import { entityPeerOf, resolveEntityEndpoint, type EntityEndpoint } from '../../src/reach/entity-endpoints.js';
-import { ReachabilitySolver } from '../../src/reach/solver.js';
+import { ciliumConfig, solveUnderCilium } from './cilium-cluster.js';
 
 const CLUSTER = `
 apiVersion: v1
@@ -99,23 +97,10 @@ spec:
       ports: [{port: 8080}]
 `;
 
-function config(mode: string | undefined): string {
-  return mode === undefined ? '' : `
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: cilium-config, namespace: kube-system}
-data: {policy-cidr-match-mode: "${mode}"}
-`;
-}
-
 function solve(policy: string, mode: string | undefined) {
-  const analysis = analyzeTexts([
-    { path: 'cluster.yaml', text: CLUSTER }, { path: 'policy.yaml', text: policy }, { path: 'config.yaml', text: config(mode) },
-  ], {});
-  expect(analysis.inputFindings.filter((finding) => finding.severity === 'error').map((finding) => finding.message)).toEqual([]);
-  const graph = analysis.graph;
-  const solver = new ReachabilitySolver(graph, { plugin: networkPluginOf(graph, 'cilium') });
-  const pod = (name: string) => graph.pods.find((candidate) => candidate.name === name)!;
+  const { graph, solver, pod } = solveUnderCilium({
+    'cluster.yaml': CLUSTER, 'policy.yaml': policy, 'config.yaml': ciliumConfig(mode === undefined ? undefined : { 'policy-cidr-match-mode': mode }),
+  });
   const web = solver.classOf(pod('web'));
   const node = (name: string) => entityPeerOf(resolveEntityEndpoint(graph, `node:${name}`) as EntityEndpoint, solver.compiledRules, 'remote');
   return {

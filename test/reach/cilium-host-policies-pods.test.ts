@@ -7,11 +7,9 @@
  * (repository.go: "if lbls.Has(labels.IDNameHost) && !option.Config.EnableHostFirewall").
  */
 import { describe, expect, it } from '@jest/globals';
-import { analyzeTexts } from '../../src/pipeline.js';
-import { networkPluginOf } from '../../src/model/network-plugin.js';
 import { ConnectionSet } from '../../src/reach/connection-set.js';
 import { answerReach, resolveEndpoint } from '../../src/reach/query.js';
-import { ReachabilitySolver } from '../../src/reach/solver.js';
+import { ciliumConfig, solveUnderCilium } from './cilium-cluster.js';
 
 const CLUSTER = `
 apiVersion: v1
@@ -71,20 +69,8 @@ spec:
     - toEntities: [all]
 `;
 
-function config(data: Record<string, string> | undefined): string {
-  return data === undefined ? '' : `apiVersion: v1
-kind: ConfigMap
-metadata: {name: cilium-config, namespace: kube-system}
-data: ${JSON.stringify(data)}
-`;
-}
-
 function solve(data: Record<string, string> | undefined) {
-  const analysis = analyzeTexts([{ path: 'cluster.yaml', text: CLUSTER }, { path: 'config.yaml', text: config(data) }], {});
-  expect(analysis.inputFindings.filter((finding) => finding.severity === 'error').map((finding) => finding.message)).toEqual([]);
-  const graph = analysis.graph;
-  const plugin = networkPluginOf(graph, 'cilium');
-  const solver = new ReachabilitySolver(graph, { plugin });
+  const { graph, plugin, solver } = solveUnderCilium({ 'cluster.yaml': CLUSTER, 'config.yaml': ciliumConfig(data) });
   const ask = (source: string, destination: string) => {
     const answer = answerReach(solver, resolveEndpoint(graph, source, { solver }), resolveEndpoint(graph, destination, { solver }), undefined, plugin);
     return {
