@@ -93,10 +93,6 @@ function parseGoInteger(text: string): number | bigint | 'range' | undefined {
 }
 
 /**
- * Resolves a plain scalar as go-yaml v2 does: `null`, a boolean, a number, a timestamp (as the
- * JSON string kubectl sends), or the text itself.
- */
-/**
  * Whether a plain scalar is certainly a string under the manifest schema ({@link goYamlSchema}),
  * with no resolver to run: only numbers, timestamps, `.inf` and `.nan` (a sign, a digit or a dot
  * first), `~`, the null and boolean words and the merge key `<<` can be anything else. Also
@@ -114,6 +110,10 @@ export function isPlainString(text: string): boolean {
 /** The first character of the merge key `<<`. */
 const LESS_THAN = 60;
 
+/**
+ * Resolves a plain scalar as go-yaml v2 does: `null`, a boolean, a number, a timestamp (as the
+ * JSON string kubectl sends), or the text itself.
+ */
 export function resolveGoPlainScalar(text: string): unknown {
   return resolveGoScalar(text, '');
 }
