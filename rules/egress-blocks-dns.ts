@@ -1,6 +1,6 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { ConnectionSet } from '../src/reach/connection-set.js';
-import { DNS_PORTS, findClusterDns } from '../src/reach/cluster-dns.js';
+import { DNS_PORTS, dnsPortsMissing, findClusterDns } from '../src/reach/cluster-dns.js';
 
 const TCP_DNS = ConnectionSet.ofPorts('TCP', 53);
 
@@ -34,7 +34,8 @@ export default defineRule({
           const destination = dnsSolver.classOf(dnsPod);
           reachable = reachable.union(dnsSolver.egressTowardsClass(source, destination).intersect(DNS_PORTS));
         }
-        const missing = DNS_PORTS.subtract(reachable);
+        // Counted from the ephemeral source ports resolvers send from (Calico rules may name source ports).
+        const missing = dnsPortsMissing(reachable);
         if (missing.isEmpty()) continue;
         reports.push({
           ...(missing.equals(TCP_DNS)

@@ -11,8 +11,8 @@ export { calicoUnmodelledParts } from './policies/calico.js';
 /**
  * What answers must say about the Calico policies k8snet evaluates (src/reach/policies/calico.ts):
  * the rules of the policies applying to the answered pods that it leaves out because the common
- * form cannot hold them (source ports on a rule that does not allow, notICMP without an ICMP
- * protocol, named notPorts, a Service whose endpoints the manifests do not show), so that an
+ * form cannot hold them (named source ports, notICMP without an ICMP protocol, named notPorts,
+ * a Service whose endpoints the manifests do not show), so that an
  * answer computed without them is never taken for the cluster's.
  */
 
@@ -32,11 +32,7 @@ export interface CalicoRuleLeftOut {
   readonly parts: readonly string[];
 }
 
-/**
- * The rules of `policy` that answers leave out: those with a part the common form cannot hold,
- * except Allow rules whose only such part is source ports (compiled without them, with a named
- * restriction on what they allow).
- */
+/** The rules of `policy` that answers leave out: those with a part the common form cannot hold. */
 export function calicoRulesLeftOut(graph: ResourceGraph, policy: CalicoPolicy): CalicoRuleLeftOut[] {
   const hasServiceSelector = (entity: CalicoRule['source']) => {
     if (!entity.services) return false;
@@ -48,7 +44,6 @@ export function calicoRulesLeftOut(graph: ResourceGraph, policy: CalicoPolicy): 
   for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
     const parts = calicoUnmodelledParts(rule, hasServiceSelector);
     if (parts.length === 0) continue;
-    if (rule.action === 'Allow' && parts.every((part) => part.startsWith('source ports '))) continue;
     left.push({ policy, rule, parts });
   }
   return left;

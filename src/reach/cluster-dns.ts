@@ -6,6 +6,27 @@ import { ReachabilitySolver } from './solver.js';
 /** The ports cluster DNS serves: UDP 53 for lookups, TCP 53 for answers too large for UDP. */
 export const DNS_PORTS = ConnectionSet.ofPorts('UDP', 53).union(ConnectionSet.ofPorts('TCP', 53));
 
+/**
+ * The source ports a pod's resolver sends from: ephemeral ports, Linux's default
+ * `net.ipv4.ip_local_port_range` (32768-60999). Only policies that name source ports (Calico's)
+ * tell them apart from the others.
+ */
+export const RESOLVER_SOURCE_PORTS: readonly [number, number] = [32768, 60999];
+
+/**
+ * The DNS connections (UDP 53, TCP 53) that `reachable` does not hold from every source port a
+ * resolver may send from; what it holds from other source ports only does not count.
+ */
+export function dnsPortsMissing(reachable: ConnectionSet): ConnectionSet {
+  const [low, high] = RESOLVER_SOURCE_PORTS;
+  let missing = ConnectionSet.EMPTY;
+  for (const protocol of ['UDP', 'TCP'] as const) {
+    const covered = reachable.sourcePortsOf(protocol, 53).some(([from, to]) => from <= low && to >= high);
+    if (!covered) missing = missing.union(ConnectionSet.ofPorts(protocol, 53));
+  }
+  return missing;
+}
+
 /** Where cluster DNS runs, as `.k8snet.yaml` `cluster.dns` states it (kube-system, k8s-app=kube-dns by default). */
 export interface DnsLocation {
   readonly namespace: string;

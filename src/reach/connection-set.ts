@@ -143,11 +143,28 @@ function subtractNonPort(a: NonPort, b: NonPort): NonPort {
 }
 
 /**
+ * The port connections of one run of source ports: `ports` holds TCP, UDP and SCTP destination
+ * ports only (never source-port pieces of its own, never protocols without ports).
+ */
+interface SourcePortPiece {
+  readonly from: number;
+  readonly to: number;
+  readonly ports: ConnectionSet;
+}
+
+/**
  * An immutable set of connections: (protocol, port) pairs for TCP, UDP and SCTP, (type, code)
  * pairs for ICMP and ICMPv6, and every other IP protocol as a whole, kept as intervals per
  * dimension (np-guard's connection-set algebra, extended with what Calico and Cilium policies
  * decide). `ALL` is every connection of every protocol: what a NetworkPolicy rule without
  * `ports` allows ("traffic not restricted by port").
+ *
+ * TCP, UDP and SCTP connections also have a source port, which only Calico's rules name
+ * (`source.ports`). A set that treats every source port alike (every set no such rule made) is
+ * its three port dimensions; one that does not also holds `pieces`: the source ports
+ * MIN_PORT..MAX_PORT cut into runs, each with the destination ports it holds, adjacent runs
+ * different (a canonical form, so that equal sets have equal pieces). Its port dimensions then
+ * hold what every source port has, which is what `contains` and `portRanges` answer.
  */
 export class ConnectionSet {
   /** No connection at all. */
@@ -167,6 +184,8 @@ export class ConnectionSet {
     private readonly udp: Intervals,
     /** ICMP, ICMPv6 and the other protocols: a shared constant unless a policy names some of them. */
     private readonly extra: NonPort,
+    /** Runs of source ports with different port connections; undefined when every source port has the same. */
+    private readonly pieces: readonly SourcePortPiece[] | undefined = undefined,
   ) {}
 
   private get icmp(): Intervals {
@@ -246,6 +265,104 @@ export class ConnectionSet {
     return new ConnectionSet(sctp, tcp, udp, extra);
   }
 
+  /**
+   * Returns the TCP, UDP and SCTP connections of this set whose source port is in `ranges`
+   * (inclusive `[from, to]` pairs, any order): what a rule naming source ports matches. Protocols
+   * without ports have no source port, so none of them is kept.
+   */
+  fromSourcePorts(ranges: readonly (readonly [number, number])[]): ConnectionSet {
+    let kept: Intervals = NONE;
+    for (const [from, to] of ranges) {
+      const low = Math.max(from, MIN_PORT);
+      const high = Math.min(to, MAX_PORT);
+      if (low <= high) kept = unionIntervals(kept, [low, high], EVERY_PORT);
+    }
+    if (kept === EVERY_PORT) return this.portPart();
+    const pieces: SourcePortPiece[] = [];
+    let next = MIN_PORT;
+    const portPart = this.portPart();
+    // Sets already split by source port keep their pieces inside the kept runs.
+    for (let i = 0; i < kept.length; i += 2) {
+      if (kept[i] > next) pieces.push({ from: next, to: kept[i] - 1, ports: ConnectionSet.EMPTY });
+      pieces.push({ from: kept[i], to: kept[i + 1], ports: ConnectionSet.EVERY_PORT_PROTOCOL });
+      next = kept[i + 1] + 1;
+    }
+    if (next <= MAX_PORT) pieces.push({ from: next, to: MAX_PORT, ports: ConnectionSet.EMPTY });
+    const mask = ConnectionSet.fromPieces(pieces, NO_NON_PORT);
+    return portPart.intersect(mask);
+  }
+
+  /** Returns true when some TCP, UDP or SCTP connection is in the set for some source ports and not for others. */
+  dependsOnSourcePort(): boolean {
+    return this.pieces !== undefined;
+  }
+
+  /**
+   * Returns the source ports from which `port` of `protocol` is in the set, as `[from, to]`
+   * pairs: every port (MIN_PORT..MAX_PORT) when the set holds it whatever the source port, none
+   * when it does not hold it at all.
+   */
+  sourcePortsOf(protocol: Protocol, port: number): [number, number][] {
+    if (this.pieces === undefined) return this.contains(protocol, port) ? [[MIN_PORT, MAX_PORT]] : [];
+    const result: number[] = [];
+    for (const piece of this.pieces) {
+      if (!piece.ports.contains(protocol, port)) continue;
+      if (result.length > 0 && result[result.length - 1] + 1 === piece.from) result[result.length - 1] = piece.to;
+      else result.push(piece.from, piece.to);
+    }
+    return pairs(result);
+  }
+
+  /** Returns the connections the set holds from at least one source port (the set itself when no source port matters). */
+  fromSomeSourcePort(): ConnectionSet {
+    if (this.pieces === undefined) return this;
+    return this.pieces.reduce((set, piece) => set.union(piece.ports), ConnectionSet.make(NONE, NONE, NONE, this.extra));
+  }
+
+  /** The pieces of a set: its own, or one piece of every source port. */
+  private sourcePieces(): readonly SourcePortPiece[] {
+    return this.pieces ?? [{ from: MIN_PORT, to: MAX_PORT, ports: this.portPart() }];
+  }
+
+  /**
+   * Combines two sets piece by piece over their source-port runs (`combine` takes and gives
+   * port-only sets without pieces), with `extra` for the protocols without ports.
+   */
+  private static bySourcePort(a: ConnectionSet, b: ConnectionSet, combine: (a: ConnectionSet, b: ConnectionSet) => ConnectionSet, extra: NonPort): ConnectionSet {
+    const left = a.sourcePieces();
+    const right = b.sourcePieces();
+    const pieces: SourcePortPiece[] = [];
+    let i = 0;
+    let j = 0;
+    let from = MIN_PORT;
+    while (i < left.length && j < right.length) {
+      const to = Math.min(left[i].to, right[j].to);
+      pieces.push({ from, to, ports: combine(left[i].ports, right[j].ports) });
+      from = to + 1;
+      if (left[i].to === to) i++;
+      if (right[j].to === to) j++;
+    }
+    return ConnectionSet.fromPieces(pieces, extra);
+  }
+
+  /** The canonical set of pieces covering MIN_PORT..MAX_PORT: adjacent equal runs merged, one run a set without pieces. */
+  private static fromPieces(pieces: readonly SourcePortPiece[], extra: NonPort): ConnectionSet {
+    const merged: SourcePortPiece[] = [];
+    for (const piece of pieces) {
+      const last = merged[merged.length - 1];
+      if (last !== undefined && last.ports.equals(piece.ports)) merged[merged.length - 1] = { from: last.from, to: piece.to, ports: last.ports };
+      else merged.push(piece);
+    }
+    if (merged.length === 1) {
+      const only = merged[0].ports;
+      return ConnectionSet.make(only.sctp, only.tcp, only.udp, extra);
+    }
+    // What every source port has: the port dimensions' answer.
+    let common = merged[0].ports;
+    for (const piece of merged) common = common.intersect(piece.ports);
+    return new ConnectionSet(common.sctp, common.tcp, common.udp, extra, merged);
+  }
+
   private intervals(protocol: Protocol): Intervals {
     return protocol === 'TCP' ? this.tcp : protocol === 'UDP' ? this.udp : this.sctp;
   }
@@ -254,6 +371,7 @@ export class ConnectionSet {
   union(other: ConnectionSet): ConnectionSet {
     if (this === ConnectionSet.ALL || other === ConnectionSet.EMPTY) return this;
     if (other === ConnectionSet.ALL || this === ConnectionSet.EMPTY) return other;
+    if (this.pieces !== undefined || other.pieces !== undefined) return ConnectionSet.bySourcePort(this, other, (a, b) => a.union(b), unionNonPort(this.extra, other.extra));
     // Written out per dimension: the matrix unions and intersects millions of sets.
     return ConnectionSet.make(
       unionIntervals(this.sctp, other.sctp, EVERY_PORT), unionIntervals(this.tcp, other.tcp, EVERY_PORT), unionIntervals(this.udp, other.udp, EVERY_PORT),
@@ -265,6 +383,7 @@ export class ConnectionSet {
   intersect(other: ConnectionSet): ConnectionSet {
     if (this === ConnectionSet.ALL || other === ConnectionSet.EMPTY) return other;
     if (other === ConnectionSet.ALL || this === ConnectionSet.EMPTY) return this;
+    if (this.pieces !== undefined || other.pieces !== undefined) return ConnectionSet.bySourcePort(this, other, (a, b) => a.intersect(b), intersectNonPort(this.extra, other.extra));
     return ConnectionSet.make(
       intersectIntervals(this.sctp, other.sctp, EVERY_PORT), intersectIntervals(this.tcp, other.tcp, EVERY_PORT), intersectIntervals(this.udp, other.udp, EVERY_PORT),
       intersectNonPort(this.extra, other.extra),
@@ -275,6 +394,7 @@ export class ConnectionSet {
   subtract(other: ConnectionSet): ConnectionSet {
     if (other === ConnectionSet.EMPTY || this === ConnectionSet.EMPTY) return this;
     if (other === ConnectionSet.ALL) return ConnectionSet.EMPTY;
+    if (this.pieces !== undefined || other.pieces !== undefined) return ConnectionSet.bySourcePort(this, other, (a, b) => a.subtract(b), subtractNonPort(this.extra, other.extra));
     return ConnectionSet.make(
       subtractIntervals(this.sctp, other.sctp), subtractIntervals(this.tcp, other.tcp), subtractIntervals(this.udp, other.udp),
       subtractNonPort(this.extra, other.extra),
@@ -311,6 +431,10 @@ export class ConnectionSet {
 
   /** Returns true when both sets hold the same connections. */
   equals(other: ConnectionSet): boolean {
+    if (this.pieces !== undefined || other.pieces !== undefined) {
+      if (this.pieces === undefined || other.pieces === undefined || this.pieces.length !== other.pieces.length) return false;
+      if (!this.pieces.every((piece, index) => piece.from === other.pieces![index].from && piece.to === other.pieces![index].to && piece.ports.equals(other.pieces![index].ports))) return false;
+    }
     return sameIntervals(this.sctp, other.sctp) && sameIntervals(this.tcp, other.tcp) && sameIntervals(this.udp, other.udp)
       && (this.extra === other.extra || (sameIntervals(this.icmp, other.icmp) && sameIntervals(this.icmpv6, other.icmpv6) && sameIntervals(this.other, other.other)));
   }
@@ -327,10 +451,11 @@ export class ConnectionSet {
 
   /** Returns the part of the set that is TCP, UDP and SCTP ports. */
   portPart(): ConnectionSet {
-    return this.hasNonPortProtocols() ? ConnectionSet.make(this.sctp, this.tcp, this.udp, NO_NON_PORT) : this;
+    if (!this.hasNonPortProtocols()) return this;
+    return this.pieces === undefined ? ConnectionSet.make(this.sctp, this.tcp, this.udp, NO_NON_PORT) : new ConnectionSet(this.sctp, this.tcp, this.udp, NO_NON_PORT, this.pieces);
   }
 
-  /** Returns the port intervals of one protocol as `[from, to]` pairs. */
+  /** Returns the port intervals of one protocol as `[from, to]` pairs (for a set split by source port, those of every source port). */
   portRanges(protocol: Protocol): [number, number][] {
     return pairs(this.intervals(protocol));
   }
@@ -344,13 +469,20 @@ export class ConnectionSet {
    * `TCP 80,ICMP 8/0,VRRP`) only when the set holds some of them and not all, which only policies
    * beyond NetworkPolicy decide. A set of every port and none of them (a NetworkPolicy rule that
    * lists TCP, UDP and SCTP) or all of them prints `All Connections`; a set of only such
-   * protocols, all of them, prints `All but SCTP,TCP,UDP` (NCA's vocabulary). `describe` and
-   * `toJSON` are exact.
+   * protocols, all of them, prints `All but SCTP,TCP,UDP` (NCA's vocabulary). Connections held
+   * only from some source ports follow, each protocol group with them: `UDP 53 (source ports
+   * 80-100)`. `describe` and `toJSON` are exact.
    */
   toString(): string {
     if (this === ConnectionSet.ALL) return 'All Connections';
     if (this === ConnectionSet.EMPTY) return 'No Connections';
     // Sets are immutable and shared by many matrix lines: format each once.
+    if (this.text === undefined && this.pieces !== undefined) {
+      // What every source port has, then each protocol group with the source ports it needs.
+      const nonPort = this.extra === NO_NON_PORT || this.extra === EVERY_NON_PORT ? [] : this.nonPortGroups();
+      const bySource = this.sourcePortGroups().flatMap(({ sourcePorts, ports }) => ports.portGroups().map((group) => `${group} (source ports ${sourcePorts})`));
+      this.text = [...this.portGroups(), ...nonPort, ...bySource].join(',');
+    }
     if (this.text === undefined) {
       const nonPortNone = this.extra === NO_NON_PORT;
       const nonPortWhole = this.extra === EVERY_NON_PORT;
@@ -377,7 +509,29 @@ export class ConnectionSet {
     if (this.extra === EVERY_NON_PORT) {
       return `everything but ${ConnectionSet.ALL.subtract(this).describe()}`;
     }
+    if (this.pieces !== undefined) {
+      const common = ConnectionSet.make(this.sctp, this.tcp, this.udp, this.extra);
+      const bySource = this.sourcePortGroups().flatMap(({ sourcePorts, ports }) => ports.portGroups().map((group) => `${group} from source ports ${sourcePorts}`));
+      return [...(common.isEmpty() ? [] : [common.describe()]), ...bySource].join('; ');
+    }
     return [...this.portGroups(), ...this.nonPortGroups()].join('; ');
+  }
+
+  /**
+   * For a set split by source port: the port connections beyond those of every source port,
+   * grouped by the source ports that have them (`80-100,443`), in the order of their lowest source port.
+   */
+  private sourcePortGroups(): { sourcePorts: string; sourceRanges: [number, number][]; ports: ConnectionSet }[] {
+    const common = ConnectionSet.make(this.sctp, this.tcp, this.udp, NO_NON_PORT);
+    const groups: { sourceRanges: [number, number][]; ports: ConnectionSet }[] = [];
+    for (const piece of this.pieces ?? []) {
+      const beyond = piece.ports.subtract(common);
+      if (beyond.isEmpty()) continue;
+      const group = groups.find((candidate) => candidate.ports.equals(beyond));
+      if (group) group.sourceRanges.push([piece.from, piece.to]);
+      else groups.push({ sourceRanges: [[piece.from, piece.to]], ports: beyond });
+    }
+    return groups.map((group) => ({ ...group, sourcePorts: group.sourceRanges.map(([from, to]) => range(from, to)).join(',') }));
   }
 
   /** `PROTOCOL ports` for each of SCTP, TCP and UDP that has ports in the set. */
@@ -434,6 +588,9 @@ export class ConnectionSet {
     if (this.icmp.length > 0) json.ICMP = this.icmp === EVERY_ICMP ? 'all' : icmpItems(this.icmp).map(icmpJson);
     if (this.icmpv6.length > 0) json.ICMPv6 = this.icmpv6 === EVERY_ICMP ? 'all' : icmpItems(this.icmpv6).map(icmpJson);
     if (this.other.length > 0) json.otherProtocols = this.other === EVERY_OTHER ? 'all' : pairs(this.other);
+    if (this.pieces !== undefined) {
+      json.fromSourcePorts = this.sourcePortGroups().map(({ sourceRanges, ports }) => ({ sourcePorts: sourceRanges, ...ports.toJSON() }));
+    }
     return json;
   }
 }
@@ -443,6 +600,11 @@ export type ConnectionSetJson = Partial<Record<Protocol, [number, number][]>> & 
   ICMP?: IcmpJson[] | 'all';
   ICMPv6?: IcmpJson[] | 'all';
   otherProtocols?: [number, number][] | 'all';
+  /**
+   * TCP, UDP and SCTP connections the set holds only from some source ports (Calico's
+   * `source.ports`), beyond the ones above, which it holds from every source port.
+   */
+  fromSourcePorts?: ({ sourcePorts: [number, number][] } & Partial<Record<Protocol, [number, number][]>>)[];
 };
 
 /** ICMP messages in JSON: a run of whole types, or one type and a run of its codes. */

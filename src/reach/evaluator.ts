@@ -346,7 +346,8 @@ export class PolicyEvaluator {
       for (const named of rule.namedPorts) {
         for (const port of destination.ports) {
           if (port.name === named.name && (named.protocol === undefined || port.protocol === named.protocol)) {
-            ports = ports.union(ConnectionSet.ofPorts(port.protocol, port.containerPort));
+            const resolved = ConnectionSet.ofPorts(port.protocol, port.containerPort);
+            ports = ports.union(rule.sourcePorts ? resolved.fromSourcePorts(rule.sourcePorts) : resolved);
           }
         }
       }

@@ -201,6 +201,11 @@ export interface CompiledRule {
   readonly numericPorts: ConnectionSet;
   /** Named ports, resolved on each destination pod; without a protocol, any protocol of that name. */
   readonly namedPorts: readonly { readonly name: string; readonly protocol?: Protocol }[];
+  /**
+   * The source ports the rule matches, as `[from, to]` runs, when it names some (Calico's
+   * `source.ports`); `numericPorts` is already limited to them, named ports are once resolved.
+   */
+  readonly sourcePorts?: readonly (readonly [number, number])[];
   /** Conditions above L4 that travel with what the rule allows. */
   readonly restrictions: readonly NamedRestriction[];
   /**

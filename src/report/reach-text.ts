@@ -155,7 +155,7 @@ export function formatReachText(answer: ReachAnswer, chalk: Paint, scope?: LoadS
   const endpoints = escapeText(`${answer.source.label} → ${answer.destination.label}${asked}`);
   const lines: string[] = [];
   if (answer.reachable === 'all') lines.push(chalk.green.bold(`✔ REACHABLE: ${endpoints}`));
-  else if (answer.reachable === 'some') lines.push(chalk.yellow.bold(`◐ PARTLY REACHABLE: ${endpoints} (for some pods, addresses or ports only)`));
+  else if (answer.reachable === 'some') lines.push(chalk.yellow.bold(`◐ PARTLY REACHABLE: ${endpoints} (${partlyBecause(answer)})`));
   else lines.push(chalk.red.bold(`✖ NOT REACHABLE: ${endpoints}`));
   for (const note of answer.notes) lines.push(chalk.yellow(escapeText(`note: ${note}`)));
   // Pairs with the same verdict for the same reasons (the internet's ranges, replicas of a
@@ -242,4 +242,14 @@ export function formatReachJson(answer: ReachAnswer, scope?: LoadScope): string 
     })),
     ...(scope ? { files: { read: scope.filesRead, parsed: scope.filesParsed } } : {}),
   }, null, 2)}\n`;
+}
+
+/**
+ * Why an answer is partly reachable: only from some source ports (Calico rules that name them)
+ * when every pair has all it asked from some source port; else some pods, addresses or ports.
+ */
+function partlyBecause(answer: ReachAnswer): string {
+  const onlySourcePorts = answer.pairs.some((pair) => pair.allowed.dependsOnSourcePort())
+    && answer.pairs.every((pair) => pair.allowed.fromSomeSourcePort().covers(pair.asked));
+  return onlySourcePorts ? 'from some source ports only' : 'for some pods, addresses or ports only';
 }

@@ -107,10 +107,34 @@ spec:
   ingress:
     - action: Deny
       protocol: UDP
-      source: {ports: ["1:1023"]}
+      source: {ports: [client-port]}
 `);
     const run = k8snet(['can-reach', 'blog/a', 'blog/b', '--port', '53/UDP', folder]);
-    expect(run.stdout).toContain('caveat: Calico NetworkPolicy blog/low-ports rule ingress[0] (Deny), which applies to the destination, has source ports 1-1023, which k8snet does not evaluate: this answer leaves the rule out, and Calico would deny what it matches.');
+    expect(run.stdout).toContain('caveat: Calico NetworkPolicy blog/low-ports rule ingress[0] (Deny), which applies to the destination, has named source ports client-port, which k8snet does not evaluate: this answer leaves the rule out, and Calico would deny what it matches.');
+  });
+
+  it('answers a port allowed from some source ports only with those source ports and the rules that decide them', () => {
+    const folder = newFolder();
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `${BLOG_PODS}apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: low-ports, namespace: blog}
+spec:
+  selector: app == 'b'
+  ingress:
+    - action: Deny
+      protocol: UDP
+      source: {ports: ["1:1023"]}
+    - action: Allow
+      protocol: UDP
+      destination: {ports: [53]}
+`);
+    const run = k8snet(['can-reach', 'blog/a', 'blog/b', '--port', '53/UDP', folder]);
+    expectNoStackTrace(run);
+    expect(run.stdout).toContain('PARTLY REACHABLE: blog/a[Pod] → blog/b[Pod] on 53/UDP (from some source ports only)');
+    expect(run.stdout).toContain('allowed: UDP 53 from source ports 1024-65535');
+    expect(run.stdout).toMatch(/rule "ingress\[0\]" \(.*all\.yaml:\d+\) denies UDP 1-65535 from source ports 1-1023\./);
+    const matrix = k8snet(['matrix', folder]);
+    expect(matrix.stdout).toMatch(/^blog\/a\[Pod\] => blog\/b\[Pod\] : UDP 53 \(source ports 1024-65535\)$/m);
   });
 
   it('answers about pods no Calico policy applies to without a caveat', () => {

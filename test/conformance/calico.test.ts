@@ -81,15 +81,6 @@ const KNOWN_DISAGREEMENTS: readonly KnownDisagreement[] = [
       + 'w2; the upstream expected.txt covers it (`dst_ns: [None] dst_pods: [vendor.role=worker_public]`), and k8snet answers w3 as w1 and w2',
   },
   {
-    case: 'calico/nca-calico-testcase15--connectivity_map_1',
-    pairs: /=> kube-system\/kube-dns-amd64-d66bf76db\[ReplicaSet\]$/,
-    count: 12,
-    reason: 'the rule allowing UDP to kube-dns matches source ports 80-100 (NCA: {protocols:UDP,src_ports:80-100,...}); connection sets have no source-port '
-      + 'dimension, so k8snet allows those destination ports from any source port and names the restriction ("source ports 80-100 only") in the answer',
-    explains: (result) => result.actual !== undefined && result.expectedIgnoringSourcePorts !== undefined
-      && result.actual.equals(result.expectedIgnoringSourcePorts) && result.sourcePortRestrictions?.join() === 'source ports 80-100 only',
-  },
-  {
     case: 'calico/nca-testcase18--connectivity_map',
     pairs: /^kube-system\/.* => kube-system\//,
     count: 72,
@@ -129,16 +120,20 @@ function endpointPeers(peer: NamedPeer): CalicoEndpointPeer[] {
   return peer.hostEndpoint ? [{ hostEndpoint: peer.hostEndpoint }] : (peer.podClasses ?? []).map((podClass) => ({ podClass }));
 }
 
-/** The connections of NCA's vocabulary as a set (L7 keys dropped); undefined when a source-port restriction makes it inexpressible. */
-function connectionSetOf(connections: NcaConnections, ignoringSourcePorts = false): ConnectionSet | undefined {
+/** The connections of NCA's vocabulary as a set (L7 keys dropped). */
+function connectionSetOf(connections: NcaConnections): ConnectionSet {
   if (connections.type === 'all') return ConnectionSet.ALL;
-  const only = specSet(connections.spec, ignoringSourcePorts);
-  if (only === undefined) return undefined;
+  const only = specSet(connections.spec);
   return connections.type === 'all-but' ? ConnectionSet.ALL.subtract(only) : only;
 }
 
-function specSet(spec: NcaConnectionSpec, ignoringSourcePorts = false): ConnectionSet | undefined {
-  if (spec.srcPorts && !ignoringSourcePorts) return undefined;
+function specSet(spec: NcaConnectionSpec): ConnectionSet {
+  // Source ports (`src_ports:80-100`) limit the TCP, UDP and SCTP connections of the spec.
+  const set = destinationSpecSet(spec);
+  return spec.srcPorts ? set.fromSourcePorts(spec.srcPorts) : set;
+}
+
+function destinationSpecSet(spec: NcaConnectionSpec): ConnectionSet {
   let protocols = ConnectionSet.EMPTY;
   if (spec.protocols) {
     for (const name of spec.protocols) {
@@ -217,13 +212,10 @@ interface PairResult {
   /** k8snet's answer and NCA's, when both are sets. */
   readonly actual?: ConnectionSet;
   readonly expected?: ConnectionSet;
-  /** Where NCA's answer names source ports: its connections without them, and the source-port restrictions k8snet's verdict carries. */
-  readonly expectedIgnoringSourcePorts?: ConnectionSet;
-  readonly sourcePortRestrictions?: readonly string[];
 }
 
-function describeSet(set: ConnectionSet | undefined): string {
-  return set === undefined ? 'source ports (inexpressible)' : set.isEmpty() ? 'nothing' : set.describe();
+function describeSet(set: ConnectionSet): string {
+  return set.isEmpty() ? 'nothing' : set.describe();
 }
 
 /** Compares every pair of a case. */
@@ -238,18 +230,14 @@ function compareCase(ncaCase: NcaCase): PairResult[] {
       if (name !== undefined && !names.has(name)) names.set(name, [{ name }]);
     }
   }
-  const expectedPairs = new Map<string, ConnectionSet | undefined>();
-  const ignoringSourcePorts = new Map<string, ConnectionSet>();
+  const expectedPairs = new Map<string, ConnectionSet>();
   const externalEdges: { edge: NcaEdge; named: string; direction: 'from' | 'to'; family: IpFamily; range: AddressRange }[] = [];
   for (const edge of ncaCase.edges) {
     const source = peerName(edge.source);
     const destination = peerName(edge.destination);
     if (source !== undefined && destination !== undefined) {
       const key = `${source} => ${destination}`;
-      const set = connectionSetOf(edge.connections);
-      const previous = expectedPairs.has(key) ? expectedPairs.get(key) : ConnectionSet.EMPTY;
-      expectedPairs.set(key, previous === undefined || set === undefined ? undefined : previous.union(set));
-      ignoringSourcePorts.set(key, (ignoringSourcePorts.get(key) ?? ConnectionSet.EMPTY).union(connectionSetOf(edge.connections, true)!));
+      expectedPairs.set(key, (expectedPairs.get(key) ?? ConnectionSet.EMPTY).union(connectionSetOf(edge.connections)));
     } else if (source !== undefined) {
       const address = addressRange(edge.destination)!;
       externalEdges.push({ edge, named: source, direction: 'to', ...address });
@@ -274,36 +262,18 @@ function compareCase(ncaCase: NcaCase): PairResult[] {
     }
     return allowed;
   };
-  // The "source ports X only" restrictions k8snet's verdicts between two named pod peers carry.
-  const sourcePortRestrictionsBetween = (source: string, destination: string): string[] => {
-    const found = new Set<string>();
-    for (const answer of answers) {
-      const from = answer.peers.get(source);
-      const to = answer.peers.get(destination);
-      for (const sourceClass of from?.podClasses ?? []) {
-        for (const destinationClass of to?.podClasses ?? []) {
-          const verdict = answer.solver.explain(sourceClass, destinationClass);
-          for (const restriction of [...verdict.egress.restrictions, ...verdict.ingress.restrictions]) {
-            if (restriction.description.startsWith('source ports ')) found.add(restriction.description);
-          }
-        }
-      }
-    }
-    return [...found].sort();
-  };
   const all = [...names.keys()].sort();
   const statesIpv6 = externalEdges.some((entry) => entry.family === 6);
   for (const source of all) {
     for (const destination of all) {
       if (source === destination) continue;
       const key = `${source} => ${destination}`;
-      const expected = expectedPairs.has(key) ? expectedPairs.get(key) : ConnectionSet.EMPTY;
+      const expected = expectedPairs.get(key) ?? ConnectionSet.EMPTY;
       const actual = actualBetween(source, destination);
       if (actual === undefined || ![...names.get(source)!, ...names.get(destination)!].every(isAnswerable)) {
         results.push({ key, disagreement: `k8snet cannot answer for ${[source, destination].filter((name) => !names.get(name)!.every(isAnswerable)).join(' and ')}` });
-      } else if (expected === undefined || !expected.equals(actual)) {
-        const sourcePorts = expected === undefined ? { expectedIgnoringSourcePorts: ignoringSourcePorts.get(key)!, sourcePortRestrictions: sourcePortRestrictionsBetween(source, destination) } : {};
-        results.push({ key, disagreement: `NCA: ${describeSet(expected)}; k8snet: ${describeSet(actual)}`, actual, ...(expected ? { expected } : {}), ...sourcePorts });
+      } else if (!expected.equals(actual)) {
+        results.push({ key, disagreement: `NCA: ${describeSet(expected)}; k8snet: ${describeSet(actual)}`, actual, expected });
       } else {
         results.push({ key });
       }
@@ -318,11 +288,10 @@ function compareCase(ncaCase: NcaCase): PairResult[] {
         // NCA leaves IPv6 out of a map unless something of the case names it (corpus README).
         if (family === 6 && !statesIpv6) continue;
         for (const piece of partitionSpace(family, [...stated.map((entry) => [entry.range]), ...ours])) {
-          let expected: ConnectionSet | undefined = ConnectionSet.EMPTY;
+          let expected = ConnectionSet.EMPTY;
           for (const entry of stated) {
             if (entry.range.first > piece.first || entry.range.last < piece.last) continue;
-            const set = connectionSetOf(entry.edge.connections);
-            expected = expected === undefined || set === undefined ? undefined : expected.union(set);
+            expected = expected.union(connectionSetOf(entry.edge.connections));
           }
           const key = `${direction === 'from' ? `${rangeText(piece)} => ${name}` : `${name} => ${rangeText(piece)}`}`;
           const peers = names.get(name)!;
@@ -344,7 +313,7 @@ function compareCase(ncaCase: NcaCase): PairResult[] {
                 : answer.solver.classToRange(podClass, family, piece));
             }
           }
-          if (expected === undefined || !expected.equals(actual)) results.push({ key, disagreement: `NCA: ${describeSet(expected)}; k8snet: ${describeSet(actual)}`, actual, ...(expected ? { expected } : {}) });
+          if (!expected.equals(actual)) results.push({ key, disagreement: `NCA: ${describeSet(expected)}; k8snet: ${describeSet(actual)}`, actual, expected });
           else results.push({ key });
         }
       }

@@ -28,7 +28,7 @@ export interface ComparedPair {
   readonly expected: string;
   readonly answered: string;
   readonly agrees: boolean;
-  /** Why the pair cannot be compared (a DNS-name peer, source ports), when it cannot. */
+  /** Why the pair cannot be compared (a DNS-name peer, a peer k8snet does not build), when it cannot. */
   readonly inexpressible?: string;
   /** For an expected line with L7 criteria that k8snet allows at L4: whether the answer names a restriction above L4. */
   readonly restrictionNamed?: boolean;
@@ -223,15 +223,16 @@ function connectionsOf(edge: NcaEdge, section: Section): { connections: Connecti
   const { connections } = edge;
   if (connections.type === 'all') return { connections: universe, l7: false };
   const spec = connections.spec;
-  const set = specSet(spec, section).intersect(universe);
+  const destinations = specSet(spec, section).intersect(universe);
+  // Source ports (`src_ports:80-100`) limit the TCP, UDP and SCTP connections of the spec.
+  const set = spec.srcPorts ? destinations.fromSourcePorts(spec.srcPorts) : destinations;
   const l7 = spec.methods !== undefined || spec.paths !== undefined || spec.hosts !== undefined;
-  const inexpressible = spec.srcPorts !== undefined ? 'source ports' : undefined;
   if (connections.type === 'all-but') {
     // `All but {methods: GET}` at L4 is everything; only port criteria take connections away.
-    const l4Only = spec.dstPorts !== undefined || spec.protocols !== undefined;
-    return { connections: l4Only ? universe.subtract(set) : universe, l7, ...(inexpressible ? { inexpressible } : {}) };
+    const l4Only = spec.dstPorts !== undefined || spec.protocols !== undefined || spec.srcPorts !== undefined;
+    return { connections: l4Only ? universe.subtract(set) : universe, l7 };
   }
-  return { connections: set, l7, ...(inexpressible ? { inexpressible } : {}) };
+  return { connections: set, l7 };
 }
 
 const PORT_PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];

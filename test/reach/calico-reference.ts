@@ -23,7 +23,8 @@
  *    if it has both, else Ingress.
  *  - A rule's source (ingress) or destination (egress) `selector` matches pods, in a
  *    NetworkPolicy only those of its namespace; no selector matches every peer. `protocol`
- *    restricts the protocol; destination `ports` (numbers and `"from:to"` ranges) the port.
+ *    restricts the protocol; destination `ports` (numbers and `"from:to"` ranges) the port;
+ *    `source.ports` and `source.notPorts` the source port the connection comes from.
  *  - Selectors: `key == 'v'`, `key != 'v'` (true when the key is missing), `has(key)`,
  *    `!has(key)`, `key in {'a', 'b'}`, `all()`, joined by `&&` and `||` (`&&` binds tighter).
  */
@@ -41,11 +42,19 @@ export interface CalicoRefCluster {
 
 const DEFAULT_TIER = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };
 
-/** Returns true when pod `src` (`namespace/name`) may open `protocol`/`port` to pod `dst`. */
-export function calicoReferenceAllows(cluster: CalicoRefCluster, src: string, dst: string, protocol: 'TCP' | 'UDP', port: number): boolean {
+/** Returns true when pod `src` (`namespace/name`) may open `protocol`/`port` to pod `dst` from source port `sourcePort`. */
+export function calicoReferenceAllows(cluster: CalicoRefCluster, src: string, dst: string, protocol: 'TCP' | 'UDP', port: number, sourcePort: number): boolean {
   const source = findPod(cluster, src);
   const destination = findPod(cluster, dst);
-  return sideAllows(cluster, source, 'egress', destination, protocol, port) && sideAllows(cluster, destination, 'ingress', source, protocol, port);
+  const connection = { protocol, port, sourcePort };
+  return sideAllows(cluster, source, 'egress', destination, connection) && sideAllows(cluster, destination, 'ingress', source, connection);
+}
+
+/** One connection: protocol, destination port, source port. */
+interface Connection {
+  readonly protocol: string;
+  readonly port: number;
+  readonly sourcePort: number;
 }
 
 /**
@@ -59,10 +68,11 @@ export function calicoReferenceAllows(cluster: CalicoRefCluster, src: string, ds
  * selector matches a host endpoint by its labels when it has expectedIPs (the generated ones all
  * do); a NetworkPolicy rule's selector only matches endpoints of its namespace, so never one.
  */
-export function calicoReferenceAllowsEndpoints(cluster: CalicoRefCluster, src: string, dst: string, protocol: 'TCP' | 'UDP', port: number): boolean {
+export function calicoReferenceAllowsEndpoints(cluster: CalicoRefCluster, src: string, dst: string, protocol: 'TCP' | 'UDP', port: number, sourcePort: number): boolean {
   const source = findEndpoint(cluster, src);
   const destination = findEndpoint(cluster, dst);
-  return sideAllows(cluster, source, 'egress', destination, protocol, port) && sideAllows(cluster, destination, 'ingress', source, protocol, port);
+  const connection = { protocol, port, sourcePort };
+  return sideAllows(cluster, source, 'egress', destination, connection) && sideAllows(cluster, destination, 'ingress', source, connection);
 }
 
 const FAILSAFE_TCP_BOTH = [179, 2379, 2380, 5473, 6443, 6666, 6667];
@@ -76,9 +86,9 @@ function findEndpoint(cluster: CalicoRefCluster, key: string): Obj {
   return cluster.hostEndpoints?.find((endpoint) => endpoint.metadata.name === key) ?? findPod(cluster, key);
 }
 
-function sideAllows(cluster: CalicoRefCluster, pod: Obj, direction: 'ingress' | 'egress', peer: Obj, protocol: string, port: number): boolean {
+function sideAllows(cluster: CalicoRefCluster, pod: Obj, direction: 'ingress' | 'egress', peer: Obj, connection: Connection): boolean {
   const isHost = pod.kind === 'HostEndpoint';
-  if (isHost && failsafeAllows(direction, protocol, port)) return true;
+  if (isHost && failsafeAllows(direction, connection.protocol, connection.port)) return true;
   const tiers = [DEFAULT_TIER, ...cluster.tiers.map((tier) => ({ name: tier.metadata.name, order: tier.spec?.order, defaultAction: tier.spec?.defaultAction ?? 'Deny' }))]
     .sort((a, b) => compareOrders(a.order, b.order) || compareNames(a.name, b.name));
   for (const tier of tiers) {
@@ -89,7 +99,7 @@ function sideAllows(cluster: CalicoRefCluster, pod: Obj, direction: 'ingress' | 
     let passed = false;
     search: for (const policy of policies) {
       for (const rule of policy.spec[direction] ?? []) {
-        if (!ruleMatches(policy, rule, direction, peer, protocol, port)) continue;
+        if (!ruleMatches(policy, rule, direction, peer, connection)) continue;
         if (rule.action === 'Log') continue;
         if (rule.action === 'Allow') return true;
         if (rule.action === 'Deny') return false;
@@ -102,22 +112,27 @@ function sideAllows(cluster: CalicoRefCluster, pod: Obj, direction: 'ingress' | 
   return isHost ? (pod.spec.profiles ?? []).includes('projectcalico-default-allow') : true;
 }
 
-function ruleMatches(policy: Obj, rule: Obj, direction: 'ingress' | 'egress', peer: Obj, protocol: string, port: number): boolean {
+function ruleMatches(policy: Obj, rule: Obj, direction: 'ingress' | 'egress', peer: Obj, { protocol, port, sourcePort }: Connection): boolean {
   if (rule.protocol !== undefined && rule.protocol !== protocol) return false;
+  const sourcePorts: (number | string)[] | undefined = rule.source?.ports;
+  if (sourcePorts !== undefined && sourcePorts.length > 0 && !sourcePorts.some((entry) => portMatches(entry, sourcePort))) return false;
+  const sourceNotPorts: (number | string)[] | undefined = rule.source?.notPorts;
+  if (sourceNotPorts !== undefined && sourceNotPorts.some((entry) => portMatches(entry, sourcePort))) return false;
   const peerSide = direction === 'ingress' ? rule.source : rule.destination;
   if (peerSide?.selector !== undefined) {
     if (policy.kind === 'NetworkPolicy' && peer.metadata.namespace !== policy.metadata.namespace) return false;
     if (!selectorMatches(peerSide.selector, peer.metadata.labels ?? {})) return false;
   }
   const ports: (number | string)[] | undefined = rule.destination?.ports;
-  if (ports !== undefined && ports.length > 0) {
-    return ports.some((entry) => {
-      if (typeof entry === 'number') return entry === port;
-      const [from, to] = entry.split(':').map(Number);
-      return port >= from && port <= to;
-    });
-  }
+  if (ports !== undefined && ports.length > 0) return ports.some((entry) => portMatches(entry, port));
   return true;
+}
+
+/** A port entry (a number or a `"from:to"` range) against one port. */
+function portMatches(entry: number | string, port: number): boolean {
+  if (typeof entry === 'number') return entry === port;
+  const [from, to] = entry.split(':').map(Number);
+  return port >= from && port <= to;
 }
 
 function typesOf(policy: Obj): string[] {

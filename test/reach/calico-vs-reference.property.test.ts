@@ -4,16 +4,17 @@ import { dump } from 'js-yaml';
 import { loadTexts } from '../../src/load/index.js';
 import { buildGraph } from '../../src/model/build-graph.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
+import type { ConnectionSet } from '../../src/reach/connection-set.js';
 import { calicoReferenceAllows, calicoReferenceAllowsEndpoints, type CalicoRefCluster } from './calico-reference.js';
 import { CalicoHostEndpointSolver, type CalicoEndpointPeer } from '../../src/reach/calico-host-endpoints.js';
 
 /*
  * Property: on random small clusters of Calico policies (tiers with orders and default actions,
  * NetworkPolicies and GlobalNetworkPolicies with and without order, Allow, Deny, Pass and Log
- * rules, selectors, protocols and ports), the product pipeline (YAML text -> loadTexts ->
+ * rules, selectors, protocols, ports and source ports), the product pipeline (YAML text -> loadTexts ->
  * buildGraph -> ReachabilitySolver with Calico's layout) answers exactly what the brute-force
  * reference (calico-reference.ts, written from Calico's documentation) answers, for every
- * ordered pair of distinct pods, on TCP and UDP at a few ports; and, with HostEndpoints (labels,
+ * ordered pair of distinct pods, on TCP and UDP at a few ports from a few source ports; and, with HostEndpoints (labels,
  * expectedIPs, with or without the projectcalico-default-allow profile), what
  * CalicoHostEndpointSolver answers for every pair with a host endpoint, failsafe ports included.
  */
@@ -25,6 +26,8 @@ const LABELS: Record<string, string[]> = { app: ['x', 'y'], tier: ['fe', 'be'] }
 const PORTS = [80, 443, 8080];
 /** Ports asked for pairs with a host endpoint: the pods' ports and failsafe ones (TCP 22 inbound only, UDP 53 outbound, UDP 68 inbound, TCP 179 both). */
 const HOST_PORTS = [...PORTS, 22, 53, 68, 179];
+/** Source ports asked: below, at and above the generated rules' bounds. */
+const SOURCE_PORTS = [53, 1023, 1024, 40000];
 
 const atomArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('all()', 'has(app)', '!has(tier)', 'has(tier)', '!has(app)'),
@@ -44,12 +47,19 @@ const ruleArb: fc.Arbitrary<Obj> = fc.record({
   protocol: fc.option(fc.constantFrom('TCP', 'UDP'), { nil: undefined }),
   peerSelector: fc.option(selectorArb, { nil: undefined }),
   ports: fc.option(fc.uniqueArray(fc.constantFrom<number | string>(80, 443, '400:500', '8000:9000'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  sourcePorts: fc.option(fc.record({
+    ports: fc.option(fc.uniqueArray(fc.constantFrom<number | string>(53, '1:1023', '1024:65535', '30000:50000'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+    notPorts: fc.option(fc.uniqueArray(fc.constantFrom<number | string>(53, 1023, '40000:40010'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  }), { nil: undefined }),
 }).map((rule) => ({
   action: rule.action,
   ...(rule.protocol ? { protocol: rule.protocol } : {}),
   ...(rule.peerSelector !== undefined ? { peer: { selector: rule.peerSelector } } : {}),
   // Ports need a protocol (Calico refuses them otherwise).
   ...(rule.protocol && rule.ports ? { destination: { ports: rule.ports } } : {}),
+  ...(rule.protocol && rule.sourcePorts && (rule.sourcePorts.ports || rule.sourcePorts.notPorts)
+    ? { source: { ...(rule.sourcePorts.ports ? { ports: rule.sourcePorts.ports } : {}), ...(rule.sourcePorts.notPorts ? { notPorts: rule.sourcePorts.notPorts } : {}) } }
+    : {}),
 }));
 
 const policyArb: fc.Arbitrary<Obj> = fc.record({
@@ -97,9 +107,10 @@ function objectsOf(generated: GeneratedCluster): CalicoRefCluster {
   }));
   const declared = new Set(['default', ...tiers.map((tier) => tier.metadata.name)]);
   const rulesOf = (rules: Obj[], direction: 'ingress' | 'egress') => rules.map((rule) => {
-    const { peer, destination, ...rest } = rule as { peer?: Obj; destination?: Obj };
+    const { peer, destination, source, ...rest } = rule as { peer?: Obj; destination?: Obj; source?: Obj };
     const peerSide = direction === 'ingress' ? 'source' : 'destination';
     const merged: Obj = { ...rest };
+    if (source) merged.source = { ...source };
     if (peer) merged[peerSide] = { ...(merged[peerSide] as Obj | undefined), ...peer };
     if (destination) merged.destination = { ...(merged.destination as Obj | undefined), ...destination };
     return merged;
@@ -127,6 +138,11 @@ function objectsOf(generated: GeneratedCluster): CalicoRefCluster {
   return { namespaces, pods, tiers, policies, hostEndpoints };
 }
 
+/** True when `allowed` holds `port` of `protocol` from `sourcePort`. */
+function allowsFrom(allowed: ConnectionSet, protocol: 'TCP' | 'UDP', port: number, sourcePort: number): boolean {
+  return allowed.sourcePortsOf(protocol, port).some(([from, to]) => sourcePort >= from && sourcePort <= to);
+}
+
 describe('Calico evaluation agrees with the brute-force reference', () => {
   it('on every pod pair, protocol and port of random tiers and policies', () => {
     fc.assert(fc.property(clusterArb, (generated) => {
@@ -143,9 +159,11 @@ describe('Calico evaluation agrees with the brute-force reference', () => {
           const allowed = solver.podToPod(source, destination);
           for (const protocol of ['TCP', 'UDP'] as const) {
             for (const port of PORTS) {
-              const expected = calicoReferenceAllows(cluster, `${source.namespace}/${source.name}`, `${destination.namespace}/${destination.name}`, protocol, port);
-              if (allowed.contains(protocol, port) !== expected) {
-                throw new Error(`${source.namespace}/${source.name} -> ${destination.namespace}/${destination.name} ${protocol}/${port}: solver ${!expected}, reference ${expected}\n${text}`);
+              for (const sourcePort of SOURCE_PORTS) {
+                const expected = calicoReferenceAllows(cluster, `${source.namespace}/${source.name}`, `${destination.namespace}/${destination.name}`, protocol, port, sourcePort);
+                if (allowsFrom(allowed, protocol, port, sourcePort) !== expected) {
+                  throw new Error(`${source.namespace}/${source.name} -> ${destination.namespace}/${destination.name} ${protocol}/${port} from ${sourcePort}: solver ${!expected}, reference ${expected}\n${text}`);
+                }
               }
             }
           }
@@ -163,9 +181,11 @@ describe('Calico evaluation agrees with the brute-force reference', () => {
           const allowed = hosts.between(source.peer, destination.peer).allowed;
           for (const protocol of ['TCP', 'UDP'] as const) {
             for (const port of HOST_PORTS) {
-              const expected = calicoReferenceAllowsEndpoints(cluster, source.key, destination.key, protocol, port);
-              if (allowed.contains(protocol, port) !== expected) {
-                throw new Error(`${source.key} -> ${destination.key} ${protocol}/${port}: k8snet ${!expected}, reference ${expected}\n${text}`);
+              for (const sourcePort of SOURCE_PORTS) {
+                const expected = calicoReferenceAllowsEndpoints(cluster, source.key, destination.key, protocol, port, sourcePort);
+                if (allowsFrom(allowed, protocol, port, sourcePort) !== expected) {
+                  throw new Error(`${source.key} -> ${destination.key} ${protocol}/${port} from ${sourcePort}: k8snet ${!expected}, reference ${expected}\n${text}`);
+                }
               }
             }
           }

@@ -225,17 +225,31 @@ spec:
     expect(between(solver, 'ops/probe', 'shop/web')).toBe('all ports and protocols');
   });
 
-  it('names source ports and HTTP as restrictions of an Allow rule, and leaves out (and says) a Deny it cannot evaluate', () => {
-    const allow = one("    - {action: Allow, protocol: UDP, source: {ports: ['1024:65535']}}\n    - {action: Allow, protocol: TCP, http: {methods: [GET]}}");
+  it('evaluates source ports exactly, whatever the action: a Deny of low source ports leaves the others to the rules after it', () => {
+    const deny = one("    - {action: Deny, protocol: UDP, source: {ports: ['1:1023'], notPorts: [53]}}\n    - {action: Allow, protocol: UDP}");
+    const web = deny.classOf(deny.graph.pods.find((pod) => pod.name === 'web')!);
+    const api = deny.classOf(deny.graph.pods.find((pod) => pod.name === 'api')!);
+    const allowed = deny.classToClass(web, api);
+    expect(allowed.sourcePortsOf('UDP', 53)).toEqual([[53, 53], [1024, 65535]]);
+    expect(allowed.contains('TCP', 80)).toBe(false);
+    expect(allowed.describe()).toBe('UDP 1-65535 from source ports 53,1024-65535');
+    expect(calicoUnmodelledCaveats(deny.graph, deny.graph.pods.filter((pod) => pod.name === 'api'), 'the destination')).toEqual([]);
+    // An Allow of high source ports: the low ones fall to the tier's default (deny).
+    const allow = one("    - {action: Allow, protocol: UDP, source: {ports: ['1024:65535']}, destination: {ports: [53]}}");
+    expect(allow.classToClass(web, api).describe()).toBe('UDP 53 from source ports 1024-65535');
+  });
+
+  it('names HTTP as a restriction of an Allow rule, and leaves out (and says) a rule with named source ports', () => {
+    const allow = one("    - {action: Allow, protocol: TCP, http: {methods: [GET]}}");
     const web = allow.classOf(allow.graph.pods.find((pod) => pod.name === 'web')!);
     const api = allow.classOf(allow.graph.pods.find((pod) => pod.name === 'api')!);
     const verdict = allow.explain(web, api);
-    expect(verdict.allowed.describe()).toBe('TCP 1-65535; UDP 1-65535');
-    expect(verdict.ingress.restrictions.map((restriction) => `${restriction.layer}: ${restriction.description}`).sort()).toEqual(['L4: source ports 1024-65535 only', 'L7: HTTP GET']);
-    const deny = one("    - {action: Deny, protocol: UDP, source: {ports: ['1:1023']}}\n    - {action: Allow}");
+    expect(verdict.allowed.describe()).toBe('TCP 1-65535');
+    expect(verdict.ingress.restrictions.map((restriction) => `${restriction.layer}: ${restriction.description}`)).toEqual(['L7: HTTP GET']);
+    const deny = one("    - {action: Deny, protocol: UDP, source: {ports: [client]}}\n    - {action: Allow}");
     expect(between(deny, 'shop/web', 'shop/api')).toBe('all ports and protocols');
     expect(calicoUnmodelledCaveats(deny.graph, deny.graph.pods.filter((pod) => pod.name === 'api'), 'the destination')).toEqual([
-      'Calico NetworkPolicy shop/rule rule ingress[0] (Deny), which applies to the destination, has source ports 1-1023, which k8snet does not evaluate: '
+      'Calico NetworkPolicy shop/rule rule ingress[0] (Deny), which applies to the destination, has named source ports client, which k8snet does not evaluate: '
         + 'this answer leaves the rule out, and Calico would deny what it matches.',
     ]);
   });

@@ -373,3 +373,95 @@ describe('ICMP, ICMPv6 and protocols without ports', () => {
     }), { numRuns: 200 });
   });
 });
+
+describe('source ports (Calico rules that name them)', () => {
+  const dns = ConnectionSet.ofPorts('UDP', 53);
+  const fromLow = dns.fromSourcePorts([[80, 100]]);
+
+  it('fromSourcePorts keeps port connections from those source ports only, and no protocol without ports', () => {
+    expect(fromLow.dependsOnSourcePort()).toBe(true);
+    expect(fromLow.isEmpty()).toBe(false);
+    expect(fromLow.contains('UDP', 53)).toBe(false);
+    expect(fromLow.sourcePortsOf('UDP', 53)).toEqual([[80, 100]]);
+    expect(fromLow.sourcePortsOf('UDP', 54)).toEqual([]);
+    expect(dns.sourcePortsOf('UDP', 53)).toEqual([[MIN_PORT, MAX_PORT]]);
+    expect(ALL.fromSourcePorts([[1, 65535]])).toBe(ConnectionSet.EVERY_PORT_PROTOCOL);
+    expect(ALL.fromSourcePorts([]).isEmpty()).toBe(true);
+    expect(ALL.fromSourcePorts([[1024, 65535]]).hasNonPortProtocols()).toBe(false);
+    expect(dns.fromSourcePorts([[200, 100]]).isEmpty()).toBe(true);
+    expect(fromLow.fromSomeSourcePort().equals(dns)).toBe(true);
+    expect(fromLow.union(ConnectionSet.ofIcmp('ICMP')).fromSomeSourcePort().equals(dns.union(ConnectionSet.ofIcmp('ICMP')))).toBe(true);
+  });
+
+  it('prints the source ports with each protocol group that needs them', () => {
+    expect(fromLow.toString()).toBe('UDP 53 (source ports 80-100)');
+    expect(fromLow.describe()).toBe('UDP 53 from source ports 80-100');
+    const mixed = fromLow.union(ConnectionSet.ofPorts('TCP', 80)).union(ConnectionSet.ofPorts('UDP', 5353).fromSourcePorts([[1, 10], [20, 20]]));
+    expect(mixed.toString()).toBe('TCP 80,UDP 5353 (source ports 1-10,20),UDP 53 (source ports 80-100)');
+    expect(mixed.describe()).toBe('TCP 80; UDP 5353 from source ports 1-10,20; UDP 53 from source ports 80-100');
+    expect(mixed.toJSON()).toEqual({ TCP: [[80, 80]], fromSourcePorts: [{ sourcePorts: [[1, 10], [20, 20]], UDP: [[5353, 5353]] }, { sourcePorts: [[80, 100]], UDP: [[53, 53]] }] });
+    expect(ALL.subtract(fromLow).describe()).toBe('everything but UDP 53 from source ports 80-100');
+  });
+
+  it('what every source port has merges back into a set without pieces', () => {
+    const rest = dns.fromSourcePorts([[1, 79], [101, 65535]]);
+    expect(fromLow.union(rest).equals(dns)).toBe(true);
+    expect(fromLow.union(rest).dependsOnSourcePort()).toBe(false);
+    expect(dns.subtract(fromLow).equals(rest)).toBe(true);
+    expect(dns.subtract(fromLow).subtract(rest)).toBe(EMPTY);
+    expect(ALL.subtract(fromLow).union(fromLow)).toBe(ALL);
+  });
+
+  describe('agrees with a naive set of protocol/source/destination triples', () => {
+    const DOMAIN = 12;
+    const PROTOCOL_LIST: readonly Protocol[] = ['TCP', 'UDP'];
+    /** A part: ports of a protocol, from some source ports (all when none). */
+    const partArb = fc.tuple(
+      fc.constantFrom(...PROTOCOL_LIST), fc.integer({ min: 1, max: DOMAIN }), fc.integer({ min: 0, max: 4 }),
+      fc.option(fc.tuple(fc.integer({ min: 1, max: DOMAIN }), fc.integer({ min: 0, max: 5 })), { nil: undefined }),
+    );
+    type Part = [Protocol, number, number, [number, number] | undefined];
+    const setArb = fc.array(partArb, { maxLength: 4 });
+    /** Source ports in the domain stand for themselves; DOMAIN + 1 stands for every higher one. */
+    const clampSource = (port: number) => Math.min(port, DOMAIN);
+    const build = (parts: Part[]) => union(...parts.map(([protocol, from, length, source]) => {
+      const ports = ofPorts(protocol, from, Math.min(from + length, DOMAIN));
+      return source ? ports.fromSourcePorts([[source[0], clampSource(source[0] + source[1])]]) : ports;
+    }));
+    const holds = (parts: Part[], protocol: Protocol, source: number, port: number) => parts.some(([partProtocol, from, length, sourceRange]) => partProtocol === protocol
+      && port >= from && port <= Math.min(from + length, DOMAIN) && (!sourceRange || (source >= sourceRange[0] && source <= clampSource(sourceRange[0] + sourceRange[1]))));
+
+    function matches(set: ConnectionSet, expected: (protocol: Protocol, source: number, port: number) => boolean): void {
+      const wrong: string[] = [];
+      for (const protocol of PROTOCOL_LIST) {
+        for (let port = 1; port <= DOMAIN + 1; port++) {
+          const sources: number[] = [];
+          for (let source = 1; source <= DOMAIN + 1; source++) if (expected(protocol, source, port)) sources.push(source);
+          // DOMAIN + 1 stands for every source port above DOMAIN.
+          const actual = set.sourcePortsOf(protocol, port).flatMap(([from, to]) => Array.from({ length: Math.min(to, DOMAIN + 1) - from + 1 }, (_, i) => from + i)).filter((source) => source <= DOMAIN + 1);
+          if (actual.join() !== sources.join()) wrong.push(`${protocol}/${port}: ${actual.join()} vs ${sources.join()}`);
+          if (set.contains(protocol, port) !== (sources.length === DOMAIN + 1)) wrong.push(`${protocol}/${port} contains`);
+        }
+      }
+      expect(wrong).toEqual([]);
+    }
+
+    it('union, intersect, subtract, equals, and the canonical form', () => {
+      fc.assert(fc.property(setArb, setArb, (left, right) => {
+        const a = build(left as Part[]);
+        const b = build(right as Part[]);
+        const inA = (p: Protocol, s: number, d: number) => holds(left as Part[], p, s, d);
+        const inB = (p: Protocol, s: number, d: number) => holds(right as Part[], p, s, d);
+        matches(a, inA);
+        matches(a.union(b), (p, s, d) => inA(p, s, d) || inB(p, s, d));
+        matches(a.intersect(b), (p, s, d) => inA(p, s, d) && inB(p, s, d));
+        matches(a.subtract(b), (p, s, d) => inA(p, s, d) && !inB(p, s, d));
+        expect(a.subtract(b).union(a.intersect(b)).equals(a)).toBe(true);
+        expect(a.union(b).equals(b.union(a))).toBe(true);
+        expect(a.union(b).toString()).toBe(b.union(a).toString());
+        expect(a.covers(b)).toBe(b.subtract(a).isEmpty());
+        expect(ALL.subtract(ALL.subtract(a)).equals(a)).toBe(true);
+      }), { numRuns: 300 });
+    });
+  });
+});

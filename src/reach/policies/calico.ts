@@ -35,10 +35,10 @@ import { sortRanges } from './ranges.js';
  * treat its subjects differently is compiled once per group of subjects the rules treat alike.
  *
  * What this does not decide, and how it says so (never silently):
- * - source ports: an Allow rule is compiled without them and carries a named restriction
- *   (`source ports 80-100`); any other rule with source ports, and rules with `notICMP` but no ICMP
+ * - rules with named source ports (they resolve on the source endpoint), `notICMP` but no ICMP
  *   protocol, named `notPorts`, or a `services` peer without a selector, match nothing here and
- *   are named in the answer's caveats (calico-pending.ts: {@link calicoUnmodelledParts});
+ *   are named in the answer's caveats (calico-caveats.ts: {@link calicoUnmodelledParts}); numeric
+ *   source ports are exact (connection sets have a source-port dimension);
  * - `http` (application layer policy): a named L7 restriction on what the Allow rule allows;
  * - policies with `doNotTrack` or `preDNAT` apply to host endpoints only and select no pod;
  * - pods whose address is unknown match no `nets` and are excluded by no `notNets`.
@@ -121,8 +121,8 @@ const EVERY_TAG: ReadonlySet<string> = new Set(['any-pod']);
 /** Parts of a rule that the common form cannot hold, in the user's words; empty when it holds all of it. */
 export function calicoUnmodelledParts(rule: CalicoRule, hasServiceSelector: (entity: CalicoEntityRule) => boolean): string[] {
   const parts: string[] = [];
-  const sourcePorts = describePorts(rule.source.ports, rule.source.notPorts);
-  if (sourcePorts !== '') parts.push(`source ports ${sourcePorts}`);
+  const namedSourcePorts = [...rule.source.ports, ...rule.source.notPorts].filter(isNamedCalicoPort);
+  if (namedSourcePorts.length > 0) parts.push(`named source ports ${namedSourcePorts.map((port) => port.name).join(', ')}`);
   const icmpProtocol = rule.protocol?.number === 1 || rule.protocol?.number === 58;
   if (rule.notICMP && !icmpProtocol) parts.push('notICMP without an ICMP protocol');
   if (rule.destination.notPorts.some(isNamedCalicoPort) || (rule.destination.notPorts.length > 0 && rule.destination.ports.some(isNamedCalicoPort))) {
@@ -134,10 +134,20 @@ export function calicoUnmodelledParts(rule: CalicoRule, hasServiceSelector: (ent
   return parts;
 }
 
-/** `80-100, !8080`: source or destination ports as written. */
-function describePorts(ports: readonly CalicoPort[], notPorts: readonly CalicoPort[]): string {
-  const text = (port: CalicoPort) => (isNamedCalicoPort(port) ? port.name : port.from === port.to ? `${port.from}` : `${port.from}-${port.to}`);
-  return [...ports.map(text), ...notPorts.map((port) => `not ${text(port)}`)].join(', ');
+/**
+ * The source ports a rule's `source.ports` and `source.notPorts` leave, as `[from, to]` runs;
+ * undefined when they name none (every source port). Named source ports are not among them: a
+ * rule naming one is not modelled ({@link calicoUnmodelledParts}).
+ */
+function numericSourcePorts(source: CalicoEntityRule): [number, number][] | undefined {
+  const numeric = (ports: readonly CalicoPort[]) => ports.filter((port): port is Extract<CalicoPort, { readonly from: number }> => !isNamedCalicoPort(port));
+  const ports = numeric(source.ports);
+  const notPorts = numeric(source.notPorts);
+  if (ports.length === 0 && notPorts.length === 0) return undefined;
+  // Runs of source ports as a set of one protocol's ports: the algebra merges and cuts them.
+  let kept = ports.length === 0 ? ConnectionSet.ofProtocol('TCP') : ports.reduce((set, port) => set.union(ConnectionSet.ofPorts('TCP', port.from, port.to)), ConnectionSet.EMPTY);
+  for (const port of notPorts) kept = kept.subtract(ConnectionSet.ofPorts('TCP', port.from, port.to));
+  return kept.portRanges('TCP');
 }
 
 /**
@@ -379,11 +389,8 @@ class CalicoCompiler {
   }
 
   private planRule(policy: CalicoPolicy, rule: CalicoRule): RulePlan {
-    const unmodelled = calicoUnmodelledParts(rule, (entity) => this.serviceOf(policy, entity) !== undefined);
-    const sourcePortsOnly = unmodelled.length > 0 && unmodelled.every((part) => part.startsWith('source ports '));
-    // An Allow rule whose only unmodelled part is source ports is compiled without them, with a
-    // named restriction; anything else unmodelled leaves the rule out, and the answer says so.
-    const modelled = unmodelled.length === 0 || (sourcePortsOnly && rule.action === 'Allow');
+    // A rule with a part the common form cannot hold is left out, and the answer says so.
+    const modelled = calicoUnmodelledParts(rule, (entity) => this.serviceOf(policy, entity) !== undefined).length === 0;
     const own = rule.direction === 'ingress' ? rule.destination : rule.source;
     const hasOwnCondition = own.selector !== undefined || own.notSelector !== undefined || own.namespaceSelector !== undefined
       || own.serviceAccounts !== undefined || own.nets.length > 0 || own.notNets.length > 0;
@@ -417,10 +424,11 @@ class CalicoCompiler {
       for (const podClass of candidates) if (this.entityMatchesClass(policy, peer, podClass, rule.ipVersion)) classes.add(podClass.index);
       addressRanges = this.peerAddressRanges(policy, peer, rule.ipVersion);
     }
-    const { numericPorts, namedPorts } = this.destinationPorts(rule, service);
+    const destinationPorts = this.destinationPorts(rule, service);
+    const namedPorts = destinationPorts.namedPorts;
+    const sourcePorts = numericSourcePorts(rule.source);
+    const numericPorts = sourcePorts ? destinationPorts.numericPorts.fromSourcePorts(sourcePorts) : destinationPorts.numericPorts;
     const restrictions: NamedRestriction[] = [];
-    const sourcePorts = describePorts(rule.source.ports, rule.source.notPorts);
-    if (sourcePorts !== '') restrictions.push({ layer: 'L4', description: `source ports ${sourcePorts} only` });
     if (rule.http) {
       const methods = rule.http.methods.length > 0 ? `HTTP ${rule.http.methods.join(', ')}` : 'HTTP';
       const paths = rule.http.paths.map((entry) => (entry.exact !== undefined ? entry.exact : `${entry.prefix}*`));
@@ -437,6 +445,7 @@ class CalicoCompiler {
       entities: matchesEveryPeer ? EVERY_TAG : NO_TAGS,
       numericPorts,
       namedPorts,
+      ...(sourcePorts ? { sourcePorts } : {}),
       restrictions,
       position: rule.index,
       source: {
