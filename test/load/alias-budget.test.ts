@@ -87,6 +87,6 @@ describe('loading', () => {
   it('leaves the plain constructor bounded: it gives up at the first anchor or alias', () => {
     const text = 'a: &x [1]\nb: *x\n';
     const events = jsYaml().parseEvents(text, {});
-    expect(constructPlainDocuments(PackedEvents.fromEvents(events), text, { schema: manifestYamlSchema(), scalarValue: jsYaml().getScalarValue, json: false })).toBeUndefined();
+    expect(constructPlainDocuments(PackedEvents.fromEvents(events), text, { schema: manifestYamlSchema(), scalarValue: jsYaml().getScalarValue })).toBeUndefined();
   });
 });

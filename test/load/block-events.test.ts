@@ -24,7 +24,7 @@ const yaml = jsYaml();
 
 function jsYamlEvents(text: string): Event[] | { error: string } {
   try {
-    return yaml.parseEvents(text);
+    return yaml.parseEvents(text, {});
   } catch (error) {
     return { error: (error as Error).message };
   }

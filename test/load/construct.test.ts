@@ -61,7 +61,7 @@ function orderedKeys(value: unknown): string {
  * constructor all the events, skipping those ranges. Returns whether it constructed.
  */
 function expectAgreement(text: string, json = false, projected = false): boolean {
-  const events = yaml.parseEvents(text);
+  const events = yaml.parseEvents(text, {});
   const skipped = projected ? projectionOf(text, events, json) : [];
   const theirs = jsYamlConstruction(withoutRanges(events, skipped), text);
   const mine = plainConstruction(events, text, skipped);
@@ -95,14 +95,14 @@ describe('constructPlainDocuments', () => {
         if (input.kind !== 'file') continue;
         const text = fs.readFileSync(input.path, 'utf8');
         try {
-          yaml.parseEvents(text);
+          yaml.parseEvents(text, {});
         } catch {
           continue; // broken on purpose (bad-input fixtures): nothing to construct
         }
         files++;
         if (expectAgreement(text, /\.json$/i.test(input.path))) constructed++;
         expectAgreement(text, /\.json$/i.test(input.path), true);
-        if (projectionOf(text, yaml.parseEvents(text), /\.json$/i.test(input.path)).length > 0) filesWithDroppedFields++;
+        if (projectionOf(text, yaml.parseEvents(text, {}), /\.json$/i.test(input.path)).length > 0) filesWithDroppedFields++;
       }
     }
     expect(files).toBeGreaterThan(300);
@@ -140,7 +140,7 @@ describe('constructPlainDocuments', () => {
       '%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\n',
     ];
     for (const text of texts) {
-      const events = yaml.parseEvents(text);
+      const events = yaml.parseEvents(text, {});
       expect([text, plainConstruction(events, text)]).toEqual([text, undefined]);
       expectAgreement(text);
     }
@@ -156,7 +156,7 @@ describe('constructPlainDocuments', () => {
     ] as const) {
       expect(expectAgreement(text, text.startsWith('{'))).toBe(true);
       let duplicates = 0;
-      const values = constructPlainDocuments(PackedEvents.fromEvents(yaml.parseEvents(text)), text, { schema, scalarValue: yaml.getScalarValue, onDuplicateKey: () => duplicates++ });
+      const values = constructPlainDocuments(PackedEvents.fromEvents(yaml.parseEvents(text, {})), text, { schema, scalarValue: yaml.getScalarValue, onDuplicateKey: () => duplicates++ });
       expect([text, values, duplicates]).toEqual([text, expected, 1]);
     }
   });
@@ -219,7 +219,7 @@ describe('the event constants the loader repeats', () => {
       NO_RANGE: -1,
     });
     // An event without an anchor or a tag says so with NO_RANGE.
-    const [, scalar] = yaml.parseEvents('a');
+    const [, scalar] = yaml.parseEvents('a', {});
     expect(scalar).toMatchObject({ anchorStart: events.NO_RANGE, tagStart: events.NO_RANGE });
   });
 });

@@ -44,23 +44,23 @@ const template = { metadata: metadata(), spec: podSpec };
 const backend = { service: { name: 'web', port: { number: 80, name: 'http' } }, resource: { kind: 'Bucket', name: 'b' }, serviceName: 'web', servicePort: 80 };
 const adminPods = { namespaceSelector: selector, podSelector: selector };
 // Subjects, peers and ports hold exactly one field each: the four bases hold them all between them.
-const adminPort = [{ portNumber: { protocol: 'TCP', port: 80 } }, { portRange: { protocol: 'TCP', start: 80, end: 90 } }, { namedPort: 'http' }, { namedPort: 'http' }];
-const adminPeer = [{ namespaces: selector }, { pods: adminPods }, { namespaces: selector }, { pods: adminPods }];
-const adminEgressPeer = [{ namespaces: selector }, { pods: adminPods }, { nodes: selector }, { networks: ['10.0.0.0/8'] }];
-const adminSpec = (variant: number) => ({
+const adminPort: readonly Json[] = [{ portNumber: { protocol: 'TCP', port: 80 } }, { portRange: { protocol: 'TCP', start: 80, end: 90 } }, { namedPort: 'http' }, { namedPort: 'http' }];
+const adminPeer: readonly Json[] = [{ namespaces: selector }, { pods: adminPods }, { namespaces: selector }, { pods: adminPods }];
+const adminEgressPeer: readonly Json[] = [{ namespaces: selector }, { pods: adminPods }, { nodes: selector }, { networks: ['10.0.0.0/8'] }];
+const adminSpec = (variant: number): Record<string, Json> => ({
   priority: 10,
   subject: variant % 2 === 1 ? { pods: adminPods } : { namespaces: selector },
   ingress: [{ name: 'in', action: 'Allow', from: [adminPeer[variant]], ports: [adminPort[variant]] }],
   egress: [{ name: 'out', action: 'Deny', to: [adminEgressPeer[variant]], ports: [adminPort[variant]] }],
 });
 // ClusterNetworkPolicy (v1alpha2): peers and protocol entries hold exactly one field each; the five bases hold them all.
-const clusterProtocol = [
+const clusterProtocol: readonly Json[] = [
   { destinationNamedPort: 'http' }, { tcp: { destinationPort: { range: { start: 80, end: 90 } } } },
   { udp: { destinationPort: { number: 53 } } }, { sctp: { destinationPort: { number: 9 } } }, { tcp: { destinationPort: { number: 80 } } },
 ];
-const clusterPeer = [{ namespaces: selector }, { pods: adminPods }, { namespaces: selector }, { pods: adminPods }, { namespaces: selector }];
-const clusterEgressPeer = [{ namespaces: selector }, { pods: adminPods }, { nodes: selector }, { networks: ['10.0.0.0/8'] }, { domainNames: ['example.com'] }];
-const clusterSpec = (variant: number) => ({
+const clusterPeer: readonly Json[] = [{ namespaces: selector }, { pods: adminPods }, { namespaces: selector }, { pods: adminPods }, { namespaces: selector }];
+const clusterEgressPeer: readonly Json[] = [{ namespaces: selector }, { pods: adminPods }, { nodes: selector }, { networks: ['10.0.0.0/8'] }, { domainNames: ['example.com'] }];
+const clusterSpec = (variant: number): Record<string, Json> => ({
   tier: variant % 2 === 0 ? 'Admin' : 'Baseline',
   priority: 10,
   subject: variant % 2 === 1 ? { pods: adminPods } : { namespaces: selector },
@@ -87,7 +87,7 @@ const operatorSpec = {
 // of peer per rule); written as spec and as specs, they hold every field between them.
 const ciliumSelector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['front'] }] };
 const ciliumTls = { secret: { name: 'tls', namespace: 'shop' }, trustedCA: 'ca.crt', certificate: 'tls.crt', privateKey: 'tls.key' };
-const ciliumPortRules = [
+const ciliumPortRules: readonly Json[] = [
   {
     ports: [{ port: '80', endPort: 80, protocol: 'TCP' }],
     rules: { http: [{ method: 'GET', path: '/', host: 'shop.example.com', headers: ['X-Token: 1'], headerMatches: [{ name: 'X-Id', value: '1', mismatch: 'LOG' }] }] },
@@ -126,7 +126,7 @@ const ciliumRules = ciliumPortRules.map((portRule) => ({
   labels: [{ key: 'team', value: 'shop', source: 'k8s' }],
   description: 'web policy',
 }));
-const ciliumPolicies = (extra: readonly Record<string, Json>[] = []) => [...ciliumRules, ...extra].flatMap((rule) => [
+const ciliumPolicies = (extra: readonly Record<string, Json>[] = []) => [...ciliumRules, ...extra].flatMap((rule): Record<string, Json>[] => [
   { metadata: metadata(), spec: rule }, { metadata: metadata(), specs: [rule] },
 ]);
 
@@ -153,7 +153,7 @@ const calicoEntity = {
   ports: [80, '8000:8080'], notPorts: [8081], serviceAccounts: { names: ['web'], selector: "role == 'api'" },
   services: { name: 'web', namespace: 'shop' },
 };
-const calicoRules = [
+const calicoRules: Json[] = [
   {
     action: 'Allow', protocol: 'TCP', notProtocol: 'UDP', ipVersion: 4, source: calicoEntity, destination: calicoEntity,
     http: { methods: ['GET'], paths: [{ exact: '/', prefix: '/api' }] }, metadata: { annotations: { 'example.com/note': 'x' } },
@@ -162,11 +162,11 @@ const calicoRules = [
 ];
 // Only a list's first item is walked: each rule comes first in a base of its own.
 const calicoRuleLists = [calicoRules, [...calicoRules].reverse()];
-const calicoPolicy = (rules: readonly Json[]) => ({
+const calicoPolicy = (rules: Json[]) => ({
   tier: 'default', order: 100, selector: "app == 'web'", serviceAccountSelector: "role == 'api'", types: ['Ingress', 'Egress'],
   ingress: rules, egress: rules, performanceHints: ['AssumeNeededOnEveryNode'],
 });
-const calicoGlobalPolicy = (rules: readonly Json[]) => ({ ...calicoPolicy(rules), namespaceSelector: "team == 'shop'", doNotTrack: false, preDNAT: false, applyOnForward: true });
+const calicoGlobalPolicy = (rules: Json[]) => ({ ...calicoPolicy(rules), namespaceSelector: "team == 'shop'", doNotTrack: false, preDNAT: false, applyOnForward: true });
 const calicoPorts = [{ name: 'http', protocol: 'TCP', port: 8080 }];
 
 /** Complete objects per schema key, holding between them every field its schema names. */

@@ -27,7 +27,7 @@ describe('LabelIndex.select', () => {
   });
 
   it('an empty selector selects every item', () => {
-    const items = [{ labels: { app: 'a' } }, { labels: {} }];
+    const items: { labels: Labels }[] = [{ labels: { app: 'a' } }, { labels: {} }];
     expect(new LabelIndex(items, (item) => item.labels).select({ requirements: [], text: '<all>' })).toEqual(items);
   });
 });

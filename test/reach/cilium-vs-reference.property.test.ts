@@ -40,7 +40,7 @@ const selectorArbitrary: fc.Arbitrary<Obj> = fc.oneof(
   fc.record({
     key: fc.constantFrom(...Object.keys(KEYS)),
     operator: fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist'),
-  }).chain(({ key, operator }) => (operator === 'In' || operator === 'NotIn'
+  }).chain(({ key, operator }): fc.Arbitrary<Obj> => (operator === 'In' || operator === 'NotIn'
     ? fc.subarray(KEYS[key], { minLength: 1 }).map((values) => ({ matchExpressions: [{ key, operator, values }] }))
     : fc.constant({ matchExpressions: [{ key, operator }] }))),
 );

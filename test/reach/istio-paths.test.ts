@@ -146,7 +146,7 @@ spec:
     [9443, 'http', 'appProtocol wins over the name'],
     [7000, 'detect', 'no protocol declared: sniffed'],
     [5000, 'detect', 'no Service targets it: the passthrough chain sniffs'],
-  ] as const)('port %i reads as %s (%s)', (port, reading) => {
+  ] as const)('port %i reads as %s (%s)', (port, reading, _why) => {
     expect(portReading(graph, pod, port)).toBe(reading);
   });
 

@@ -183,6 +183,8 @@ describe.each(Object.entries(HOSTILE))('%s', (_attack, hostile) => {
         case 'ingress': return { ...entry, ingress: { ...entry.ingress, name: hostile, namespace: hostile } };
         case 'service': return { ...entry, service: { ...entry.service, name: hostile, namespace: hostile } };
         case 'workload': return { ...entry, workload: { ...entry.workload, name: hostile, namespace: hostile } };
+        // Gateway API, Istio and external-entry nodes: TEXT holds no object that makes one.
+        default: return entry;
       }
     };
     const hops: PathHop[] = requestPaths(solver).map((hop) => ({
