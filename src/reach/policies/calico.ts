@@ -417,11 +417,24 @@ class CalicoCompiler {
       }
       addressRanges = { 4: [], 6: [] };
     } else {
-      classes = this.context.newClassSet();
-      // Only the classes its selector matches can match (the usual case: a few of thousands).
+      // Only the classes its selector matches can match (the usual case: a few of thousands);
+      // without other conditions they are the rule's classes, shared with every rule of that selector.
       const { selector, selectorText } = this.entitySelectors(policy, peer);
-      const candidates = selector ? [...this.selects(selector, selectorText!, selectorScope(policy, peer)).members()].map((index) => this.context.classes[index]) : this.context.classes;
-      for (const podClass of candidates) if (this.entityMatchesClass(policy, peer, podClass, rule.ipVersion)) classes.add(podClass.index);
+      const selected = selector ? this.selects(selector, selectorText!, selectorScope(policy, peer)) : undefined;
+      const otherConditions = this.conditionsBeyondSelector(policy, peer, rule.ipVersion);
+      if (selected && !otherConditions) {
+        classes = selected;
+      } else {
+        classes = this.context.newClassSet();
+        if (selected) {
+          for (const index of selected.members()) if (otherConditions!(this.context.classes[index])) classes.add(index);
+        } else if (peer.nets.length > 0) {
+          // Only classes with an address inside the nets can match them.
+          for (const index of this.context.classesWithAddressIn(netRanges(peer.nets))) if (otherConditions!(this.context.classes[index])) classes.add(index);
+        } else {
+          for (const podClass of this.context.classes) if (!otherConditions || otherConditions(podClass)) classes.add(podClass.index);
+        }
+      }
       addressRanges = this.peerAddressRanges(policy, peer, rule.ipVersion);
     }
     const destinationPorts = this.destinationPorts(rule, service);
@@ -526,17 +539,41 @@ class CalicoCompiler {
    * its ipVersion over their address family.
    */
   private entityMatchesClass(policy: ScopeOwner, entity: CalicoEntityRule, podClass: PodClass, ipVersion: 4 | 6 | undefined): boolean {
-    const { selector, notSelector } = this.entitySelectors(policy, entity);
-    if (selector && !this.selects(selector, this.entitySelectors(policy, entity).selectorText!, selectorScope(policy, entity)).has(podClass.index)) return false;
-    if (notSelector && this.selects(notSelector, `not\u0001${entity.notSelector!.text}`).has(podClass.index)) return false;
-    const known = this.context.knownAddresses(podClass);
-    if (ipVersion !== undefined && known.length > 0 && known.every((address) => address.family !== ipVersion)) return false;
-    if (entity.nets.length > 0 && !this.context.addressesInside(podClass, netRanges(entity.nets))) return false;
-    if (entity.notNets.length > 0) {
-      const excluded = netRanges(entity.notNets);
-      if (known.some((address) => excluded[address.family].some((range) => address.value >= range.first && address.value <= range.last))) return false;
+    const { selector, selectorText } = this.entitySelectors(policy, entity);
+    if (selector && !this.selects(selector, selectorText!, selectorScope(policy, entity)).has(podClass.index)) return false;
+    const otherConditions = this.conditionsBeyondSelector(policy, entity, ipVersion);
+    return !otherConditions || otherConditions(podClass);
+  }
+
+  /**
+   * An entity rule's conditions on a class other than its selector (notSelector, ipVersion,
+   * nets, notNets) as one test, worked out once per entity rule; undefined when it has none.
+   */
+  private conditionsBeyondSelector(policy: ScopeOwner, entity: CalicoEntityRule, ipVersion: 4 | 6 | undefined): ((podClass: PodClass) => boolean) | undefined {
+    let cached = this.conditionsCache.get(entity);
+    if (!cached || cached.ipVersion !== ipVersion) {
+      cached = { ipVersion, test: this.makeConditionsBeyondSelector(policy, entity, ipVersion) };
+      this.conditionsCache.set(entity, cached);
     }
-    return true;
+    return cached.test;
+  }
+
+  private readonly conditionsCache = new Map<CalicoEntityRule, { ipVersion: 4 | 6 | undefined; test: ((podClass: PodClass) => boolean) | undefined }>();
+
+  private makeConditionsBeyondSelector(policy: ScopeOwner, entity: CalicoEntityRule, ipVersion: 4 | 6 | undefined): ((podClass: PodClass) => boolean) | undefined {
+    const { notSelector } = this.entitySelectors(policy, entity);
+    const notSelected = notSelector ? this.selects(notSelector, `not\u0001${entity.notSelector!.text}`) : undefined;
+    const inside = entity.nets.length > 0 ? netRanges(entity.nets) : undefined;
+    const excluded = entity.notNets.length > 0 ? netRanges(entity.notNets) : undefined;
+    if (!notSelected && ipVersion === undefined && !inside && !excluded) return undefined;
+    return (podClass) => {
+      if (notSelected && notSelected.has(podClass.index)) return false;
+      const known = this.context.knownAddresses(podClass);
+      if (ipVersion !== undefined && known.length > 0 && known.every((address) => address.family !== ipVersion)) return false;
+      if (inside && !this.context.addressesInside(podClass, inside)) return false;
+      if (excluded && known.some((address) => excluded[address.family].some((range) => address.value >= range.first && address.value <= range.last))) return false;
+      return true;
+    };
   }
 
   /**
@@ -585,14 +622,55 @@ class CalicoCompiler {
     let classes = this.selectorClasses.get(key);
     if (!classes) {
       classes = this.context.newClassSet();
-      for (const podClass of namespace !== undefined ? this.context.classesInNamespace(namespace) : this.context.classes) {
-        const labels = this.classLabels[podClass.index];
-        if (labels && evaluateCalicoSelector(selector, labels)) classes.add(podClass.index);
+      const holding = namespace === undefined ? this.classesHoldingRequiredLabel(selector) : undefined;
+      if (holding) {
+        for (const index of holding) {
+          const labels = this.classLabels[index];
+          if (labels && evaluateCalicoSelector(selector, labels)) classes.add(index);
+        }
+      } else {
+        for (const podClass of namespace !== undefined ? this.context.classesInNamespace(namespace) : this.context.classes) {
+          const labels = this.classLabels[podClass.index];
+          if (labels && evaluateCalicoSelector(selector, labels)) classes.add(podClass.index);
+        }
       }
       this.selectorClasses.set(key, classes);
     }
     return classes;
   }
+
+  /**
+   * The classes that can match a selector requiring `key == 'value'` (alone or among the
+   * operands of `&&`): those holding its rarest such label, from an index of the classes' labels;
+   * undefined when the selector requires none (every class is a candidate then).
+   */
+  private classesHoldingRequiredLabel(selector: CalicoSelectorNode): readonly number[] | undefined {
+    const required = selector.type === 'eq' ? [selector] : selector.type === 'and' ? selector.operands.filter((operand) => operand.type === 'eq') : [];
+    if (required.length === 0) return undefined;
+    if (!this.labelIndex) {
+      const index = new Map<string, Map<string, number[]>>();
+      this.classLabels.forEach((labels, classIndex) => {
+        for (const [key, value] of Object.entries(labels ?? {})) {
+          let values = index.get(key);
+          if (!values) index.set(key, (values = new Map()));
+          const holders = values.get(value);
+          if (holders) holders.push(classIndex);
+          else values.set(value, [classIndex]);
+        }
+      });
+      this.labelIndex = index;
+    }
+    let rarest: readonly number[] | undefined;
+    for (const operand of required) {
+      const { key, value } = operand as { key: string; value: string };
+      const holders = this.labelIndex.get(key)?.get(value) ?? [];
+      if (!rarest || holders.length < rarest.length) rarest = holders;
+    }
+    return rarest;
+  }
+
+  /** Classes by label key and value (see classesHoldingRequiredLabel), built on first use. */
+  private labelIndex: Map<string, Map<string, number[]>> | undefined;
 
   /**
    * The addresses outside the pods that a peer entity matches: with a selector, the nets of the

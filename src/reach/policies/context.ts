@@ -98,14 +98,53 @@ export class CompileContext {
     if (known.length === 0) return false;
     // A pod matches when one of its addresses is inside; a class, when every pod does (pods with
     // different answers are in different classes, see classSignature).
-    return podClass.pods.every((pod) => {
-      const texts = [...(pod.podIP ? [pod.podIP] : []), ...(pod.hostNetwork ? this.nodeAddresses(pod) : [])];
-      return texts.some((text) => {
-        const parsed = parseAddress(text);
-        return parsed !== undefined && ranges[parsed.family].some((range) => parsed.value >= range.first && parsed.value <= range.last);
-      });
-    });
+    return this.addressesOfPods(podClass).every((addresses) => addresses.some((address) => ranges[address.family].some((range) => address.value >= range.first && address.value <= range.last)));
   }
+
+  /**
+   * The classes with a known address inside `ranges` (per family): every class whose pods all
+   * have an address inside is among them (see addressesInside), found by binary search in the
+   * classes' addresses sorted once, not by a pass over every class per rule.
+   */
+  classesWithAddressIn(ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>): number[] {
+    if (!this.sortedAddresses) {
+      const byFamily: Record<IpFamily, { value: bigint; classIndex: number }[]> = { 4: [], 6: [] };
+      for (const podClass of this.classes) for (const address of this.knownAddresses(podClass)) byFamily[address.family].push({ value: address.value, classIndex: podClass.index });
+      for (const family of [4, 6] as const) byFamily[family].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+      this.sortedAddresses = byFamily;
+    }
+    const found = new Set<number>();
+    for (const family of [4, 6] as const) {
+      const sorted = this.sortedAddresses[family];
+      for (const range of ranges[family]) {
+        // The first address not below the range's start.
+        let low = 0;
+        let high = sorted.length;
+        while (low < high) {
+          const middle = (low + high) >>> 1;
+          if (sorted[middle].value < range.first) low = middle + 1;
+          else high = middle;
+        }
+        for (let index = low; index < sorted.length && sorted[index].value <= range.last; index++) found.add(sorted[index].classIndex);
+      }
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+
+  private sortedAddresses: Record<IpFamily, { value: bigint; classIndex: number }[]> | undefined;
+
+  /** The addresses of each pod of a class, parsed once (rules with nets ask about every class). */
+  private addressesOfPods(podClass: PodClass): readonly (readonly { family: IpFamily; value: bigint }[])[] {
+    let lists = this.podAddresses.get(podClass);
+    if (!lists) {
+      lists = podClass.pods.map((pod) => [...(pod.podIP ? [pod.podIP] : []), ...(pod.hostNetwork ? this.nodeAddresses(pod) : [])]
+        .map((text) => parseAddress(text)).filter((address) => address !== undefined));
+      this.podAddresses.set(podClass, lists);
+    }
+    return lists;
+  }
+
+  private readonly podAddresses = new Map<PodClass, readonly (readonly { family: IpFamily; value: bigint }[])[]>();
 
   /**
    * The hostNetwork classes every pod of which has an address (its node's) inside `ranges`: what
