@@ -132,6 +132,8 @@ export interface ClassPlan {
    * not on which of the classes sharing this plan is asked about.
    */
   readonly peerOnly: boolean;
+  /** The plan's number among the evaluator's plans (both directions): where its memos are kept. */
+  readonly id: number;
 }
 
 /** A rule that decided some connections of a verdict: in a first-match stage, or a deny that won. */
@@ -170,8 +172,9 @@ export class PolicyEvaluator {
    * share plans, so a matrix under tiers of deny and pass rules (Calico's) asks the same question
    * once per class of a plan. Kept only while plans × classes stays under SIDE_MEMO_LIMIT.
    */
-  private readonly sideMemo = new Map<ClassPlan, (ConnectionSet | undefined)[]>();
+  private readonly sideMemo: ((ConnectionSet | undefined)[] | undefined)[] = [];
   private sideMemoEntries = 0;
+  private planCount = 0;
   private readonly stageById: ReadonlyMap<string, StageDefinition>;
   /** Every compiled rule, in policy order. */
   readonly rules: readonly CompiledRule[];
@@ -264,6 +267,7 @@ export class PolicyEvaluator {
       simpleUnion,
       reachRules: points.length === 1 ? reachRulesOf(points[0].stages) : undefined,
       peerOnly: rules.every((rule) => rule.namedPorts.length === 0),
+      id: this.planCount++,
     };
   }
 
@@ -363,19 +367,50 @@ export class PolicyEvaluator {
   sideAllowed(direction: Direction, selected: PodClass, other: Peer, trace?: SideTrace): ConnectionSet {
     const plan = this.plans[direction][selected.index];
     if (!plan || (plan.allowsAll && !trace)) return ConnectionSet.ALL;
-    const destination = direction === 'ingress' ? selected : isAddressPeer(other) || isEntityPeer(other) ? undefined : other;
-    if (plan.simpleUnion) return this.union(plan.points[0].stages[0], other, destination, trace);
     const peerIndex = (other as PodClass).index;
     // Only a class of this evaluator is remembered by its index (a host evaluator is asked about pods too).
-    if (trace || peerIndex === undefined || this.classes[peerIndex] !== other || !plan.peerOnly) return this.pointsAllowed(plan, other, destination, trace);
-    let row = this.sideMemo.get(plan);
-    if (!row) {
-      if (this.sideMemoEntries + this.classes.length > SIDE_MEMO_LIMIT) return this.pointsAllowed(plan, other, destination, trace);
-      this.sideMemoEntries += this.classes.length;
-      this.sideMemo.set(plan, (row = new Array<ConnectionSet | undefined>(this.classes.length)));
+    const ownClass = peerIndex !== undefined && this.classes[peerIndex] === other;
+    const destination = direction === 'ingress' ? selected : ownClass || !(isAddressPeer(other) || isEntityPeer(other)) ? other as PodClass : undefined;
+    if (plan.simpleUnion) return this.union(plan.points[0].stages[0], other, destination, trace);
+    if (trace || !ownClass) return this.pointsAllowed(plan, other, destination, trace);
+    if (!plan.peerOnly) {
+      // Named ports resolve on the destination: on ingress the selected class, the same for every
+      // peer asked about, so peers the rules match alike still get the same answer.
+      return direction === 'ingress' ? this.bySignature(plan, other as PodClass, destination, selected.index) : this.pointsAllowed(plan, other, destination, undefined);
     }
-    return (row[peerIndex] ??= this.pointsAllowed(plan, other, destination, undefined));
+    let row = this.sideMemo[plan.id];
+    if (!row) {
+      if (this.sideMemoEntries + this.classes.length > SIDE_MEMO_LIMIT) return this.bySignature(plan, other as PodClass, destination, -1);
+      this.sideMemoEntries += this.classes.length;
+      this.sideMemo[plan.id] = row = new Array<ConnectionSet | undefined>(this.classes.length);
+    }
+    return (row[peerIndex] ??= this.bySignature(plan, other as PodClass, destination, -1));
   }
+
+  /**
+   * What a plan allows towards a peer class, remembered by which of its rules match the peer
+   * (its signature) and, when named ports resolve on it, by the destination (`destinationKey`,
+   * -1 when none does): under tiers of first-match rules (Calico's), thousands of peers fall in a
+   * few signatures, and each is evaluated once instead of once per peer.
+   */
+  private bySignature(plan: ClassPlan, other: PodClass, destination: PodClass | undefined, destinationKey: number): ConnectionSet {
+    const rules = plan.rules;
+    if (rules.length > MAX_SIGNATURE_RULES) return this.pointsAllowed(plan, other, destination, undefined);
+    let signature = 0;
+    for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature |= 1 << index;
+    const key = destinationKey * SIGNATURES + signature;
+    let memo = this.signatureMemo[plan.id];
+    if (!memo) this.signatureMemo[plan.id] = memo = new Map();
+    let allowed = memo.get(key);
+    if (allowed === undefined) {
+      allowed = this.pointsAllowed(plan, other, destination, undefined);
+      memo.set(key, allowed);
+    }
+    return allowed;
+  }
+
+  /** What each plan allows, by peer signature (and destination): see bySignature. */
+  private readonly signatureMemo: (Map<number, ConnectionSet> | undefined)[] = [];
 
   /** What every enforcement point of a plan allows together. */
   private pointsAllowed(plan: ClassPlan, other: Peer, destination: PodClass | undefined, trace: SideTrace | undefined): ConnectionSet {
@@ -492,6 +527,10 @@ export class PolicyEvaluator {
 
 /** How many answers the evaluator keeps in its memo of sides (plans × classes): about 64 MB at most. */
 const SIDE_MEMO_LIMIT = 8_000_000;
+/** Plans with more rules than a signature has bits are evaluated for each peer. */
+const MAX_SIGNATURE_RULES = 30;
+/** The number of signatures of MAX_SIGNATURE_RULES rules: keys are destination × SIGNATURES + signature. */
+const SIGNATURES = 2 ** MAX_SIGNATURE_RULES;
 
 /**
  * The allow rules before (and of) the first stage that denies what it leaves, when every rule up
