@@ -167,13 +167,6 @@ export class PolicyEvaluator {
   private readonly plans: Readonly<Record<Direction, readonly (ClassPlan | undefined)[]>>;
   private readonly reach: Partial<Record<Direction, ClassMatrix>> = {};
   private readonly everyPort: Partial<Record<Direction, Uint8Array>> = {};
-  /**
-   * What a plan's side allows towards each peer class, as worked out (see sideAllowed): classes
-   * share plans, so a matrix under tiers of deny and pass rules (Calico's) asks the same question
-   * once per class of a plan. Kept only while plans × classes stays under SIDE_MEMO_LIMIT.
-   */
-  private readonly sideMemo: ((ConnectionSet | undefined)[] | undefined)[] = [];
-  private sideMemoEntries = 0;
   private planCount = 0;
   private readonly stageById: ReadonlyMap<string, StageDefinition>;
   /** Every compiled rule, in policy order. */
@@ -373,18 +366,10 @@ export class PolicyEvaluator {
     const destination = direction === 'ingress' ? selected : ownClass || !(isAddressPeer(other) || isEntityPeer(other)) ? other as PodClass : undefined;
     if (plan.simpleUnion) return this.union(plan.points[0].stages[0], other, destination, trace);
     if (trace || !ownClass) return this.pointsAllowed(plan, other, destination, trace);
-    if (!plan.peerOnly) {
-      // Named ports resolve on the destination: on ingress the selected class, the same for every
-      // peer asked about, so peers the rules match alike still get the same answer.
-      return direction === 'ingress' ? this.bySignature(plan, other as PodClass, destination, selected.index) : this.pointsAllowed(plan, other, destination, undefined);
-    }
-    let row = this.sideMemo[plan.id];
-    if (!row) {
-      if (this.sideMemoEntries + this.classes.length > SIDE_MEMO_LIMIT) return this.bySignature(plan, other as PodClass, destination, -1);
-      this.sideMemoEntries += this.classes.length;
-      this.sideMemo[plan.id] = row = new Array<ConnectionSet | undefined>(this.classes.length);
-    }
-    return (row[peerIndex] ??= this.bySignature(plan, other as PodClass, destination, -1));
+    if (plan.peerOnly) return this.bySignature(plan, other as PodClass, destination, -1);
+    // Named ports resolve on the destination: on ingress the selected class, the same for every
+    // peer asked about, so peers the rules match alike still get the same answer.
+    return direction === 'ingress' ? this.bySignature(plan, other as PodClass, destination, selected.index) : this.pointsAllowed(plan, other, destination, undefined);
   }
 
   /**
@@ -395,10 +380,17 @@ export class PolicyEvaluator {
    */
   private bySignature(plan: ClassPlan, other: PodClass, destination: PodClass | undefined, destinationKey: number): ConnectionSet {
     const rules = plan.rules;
-    if (rules.length > MAX_SIGNATURE_RULES) return this.pointsAllowed(plan, other, destination, undefined);
-    let signature = 0;
-    for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature |= 1 << index;
-    const key = destinationKey * SIGNATURES + signature;
+    let key: number | string;
+    if (rules.length <= MAX_NUMERIC_SIGNATURE_RULES) {
+      let signature = 0;
+      for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature |= 1 << index;
+      key = destinationKey * SIGNATURES + signature;
+    } else {
+      // The indexes of the matching rules: longer, and still far cheaper than evaluating them.
+      let signature = `${destinationKey}`;
+      for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature += `,${index}`;
+      key = signature;
+    }
     let memo = this.signatureMemo[plan.id];
     if (!memo) this.signatureMemo[plan.id] = memo = new Map();
     let allowed = memo.get(key);
@@ -410,7 +402,7 @@ export class PolicyEvaluator {
   }
 
   /** What each plan allows, by peer signature (and destination): see bySignature. */
-  private readonly signatureMemo: (Map<number, ConnectionSet> | undefined)[] = [];
+  private readonly signatureMemo: (Map<number | string, ConnectionSet> | undefined)[] = [];
 
   /** What every enforcement point of a plan allows together. */
   private pointsAllowed(plan: ClassPlan, other: Peer, destination: PodClass | undefined, trace: SideTrace | undefined): ConnectionSet {
@@ -525,12 +517,10 @@ export class PolicyEvaluator {
   }
 }
 
-/** How many answers the evaluator keeps in its memo of sides (plans × classes): about 64 MB at most. */
-const SIDE_MEMO_LIMIT = 8_000_000;
-/** Plans with more rules than a signature has bits are evaluated for each peer. */
-const MAX_SIGNATURE_RULES = 30;
-/** The number of signatures of MAX_SIGNATURE_RULES rules: keys are destination × SIGNATURES + signature. */
-const SIGNATURES = 2 ** MAX_SIGNATURE_RULES;
+/** Signatures of plans with up to this many rules are numbers (bits); longer ones are strings. */
+const MAX_NUMERIC_SIGNATURE_RULES = 30;
+/** The number of numeric signatures: their keys are destination × SIGNATURES + signature. */
+const SIGNATURES = 2 ** MAX_NUMERIC_SIGNATURE_RULES;
 
 /**
  * The allow rules before (and of) the first stage that denies what it leaves, when every rule up

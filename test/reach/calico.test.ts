@@ -293,3 +293,45 @@ spec:
       .toEqual(['Calico Profile kns.shop ingress[0]']);
   });
 });
+
+describe('a policy with more rules than a numeric signature holds', () => {
+  // 34 peers, each denied on its own port by a rule of its own (34 rules before the final Allow):
+  // the evaluator remembers answers by which rules match a peer, as a string past 30 rules.
+  const PEERS = 34;
+  const pods = Array.from({ length: PEERS }, (_, index) => `apiVersion: v1
+kind: Pod
+metadata: {name: c${index}, namespace: shop, labels: {app: c${index}, group: ${index % 2 === 0 ? 'even' : 'odd'}}}
+spec: {containers: [{name: c, image: c}]}
+`);
+  const rules = Array.from({ length: PEERS }, (_, index) => `    - {action: Deny, protocol: TCP, source: {selector: app == 'c${index}'}, destination: {ports: [${1000 + index}]}}`);
+  const text = `apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: {app: api}}
+spec: {containers: [{name: api, image: api, ports: [{name: http, containerPort: 9000}]}]}
+---
+${pods.join('---\n')}---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: many, namespace: shop}
+spec:
+  selector: app == 'api'
+  types: [Ingress]
+  ingress:
+${rules.join('\n')}
+    - {action: Deny, protocol: TCP, source: {selector: group == 'odd'}, destination: {ports: [http]}}
+    - {action: Allow}
+`;
+
+  it('answers each peer by its own rules, named ports included', () => {
+    const analysis = analyzeTexts([{ path: 'all.yaml', text }]);
+    const solver = new ReachabilitySolver(analysis.graph);
+    const api = solver.classOf(analysis.graph.pods.find((pod) => pod.name === 'api')!);
+    for (let index = 0; index < PEERS; index++) {
+      const peer = solver.classOf(analysis.graph.pods.find((pod) => pod.name === `c${index}`)!);
+      const allowed = solver.classToClass(peer, api);
+      for (let other = 0; other < PEERS; other++) expect(`c${index} ${1000 + other}: ${allowed.contains('TCP', 1000 + other)}`).toBe(`c${index} ${1000 + other}: ${other !== index}`);
+      expect(`c${index} 9000: ${allowed.contains('TCP', 9000)}`).toBe(`c${index} 9000: ${index % 2 === 0}`);
+      expect(allowed.contains('UDP', 1000 + index)).toBe(true);
+    }
+  });
+});
