@@ -22,6 +22,8 @@ const KEY_SCRATCH = 16;
 const keyNodes = new Int32Array(KEY_SCRATCH);
 const keyStarts = new Int32Array(KEY_SCRATCH);
 const keyLengths = new Int32Array(KEY_SCRATCH);
+/** The constructed text of each key so far, once a comparison has needed it. */
+const keyTexts: (string | undefined)[] = new Array<string | undefined>(KEY_SCRATCH).fill(undefined);
 
 /** True when `source` holds the same `length` characters at `a` and at `b`. */
 function sameCharacters(source: string, a: number, b: number, length: number): boolean {
@@ -258,16 +260,20 @@ export class DocumentPositions {
       if (style === PLAIN_STYLE && length === 2 && source.charCodeAt(start) === 60 && source.charCodeAt(start + 1) === 60) return true;
       if (count === KEY_SCRATCH) return this.manyKeysClash(mapping, resolvePlain);
       const plainComparison = (header >> 6) & 1 && !this.mayReadAsNonString(key);
+      // Constructed once per key, when a comparison needs it (not once per comparison).
+      let constructed: string | undefined;
       for (let other = 0; other < count; other++) {
         if (plainComparison && keyLengths[other] >= 0) {
           if (keyLengths[other] !== length || !sameCharacters(source, keyStarts[other], start, length)) continue;
           return true;
         }
-        if (this.constructedKey(keyNodes[other], resolvePlain) === this.constructedKey(key, resolvePlain)) return true;
+        constructed ??= this.constructedKey(key, resolvePlain);
+        if ((keyTexts[other] ??= this.constructedKey(keyNodes[other], resolvePlain)) === constructed) return true;
       }
       keyNodes[count] = key;
       keyStarts[count] = start;
       keyLengths[count] = plainComparison ? length : -1;
+      keyTexts[count] = constructed;
       count++;
     }
     return false;
