@@ -223,7 +223,7 @@ function compileSection(name) {
 /**
  * The compile cache: V8's compiled code of the sections runs used, one file per section, in
  * $K8SNET_CACHE_DIR, else $XDG_CACHE_HOME/k8snet, else ~/.cache/k8snet, in a folder of this build
- * (BUILD_ID) and Node.js version. K8SNET_CACHE_DIR=off turns it off. V8 refuses code made by
+ * (BUILD_ID), Node.js version and size of run (see isSmallRun). K8SNET_CACHE_DIR=off turns it off. V8 refuses code made by
  * another version of itself or with other flags (the section is then compiled from source and the
  * cache written again); the build id keys it to this code, since V8 checks only the source's length.
  * Compiled code read from the folder runs, so only a folder of the user's own that nobody else can
@@ -247,7 +247,7 @@ function openCompileCache() {
     return undefined;
   }
   if (!root) return undefined;
-  const folder = join(root, `${BUILD_ID}-${process.version}-${process.arch}`);
+  const folder = join(root, `${BUILD_ID}-${process.version}-${process.arch}${isSmallRun() ? '-small' : ''}`);
   const fileOf = (name) => join(folder, name.replaceAll('/', '~'));
   const compiledFromSource = [];
   let trusted;
@@ -281,6 +281,33 @@ function openCompileCache() {
       // Unwritable (a read-only home in a container): runs compile from source, as without a cache.
     }
   }
+}
+
+/**
+ * True for a run on files alone (no folder, no standard input) together smaller than 1 MiB: a
+ * pre-commit hook's or an editor's run. V8 writes into a section's cache every function the run
+ * that compiled it had compiled by its end, and reads all of it back, so a cache written by a
+ * run over a whole repository holds much code a small run never calls and costs it time to read:
+ * small runs keep a cache of their own. Arguments that are no file (the command, option values)
+ * do not count; a run given no file or folder (the current folder by default, a git revision)
+ * is not small.
+ */
+function isSmallRun() {
+  let bytes = 0;
+  let files = 0;
+  for (const argument of process.argv.slice(2)) {
+    if (argument.startsWith('-')) continue;
+    let stats;
+    try {
+      stats = fs.statSync(argument);
+    } catch {
+      continue;
+    }
+    if (!stats.isFile()) return false;
+    bytes += stats.size;
+    files++;
+  }
+  return files > 0 && bytes < 1024 * 1024 && !process.argv.includes('-');
 }
 
 /** True when the folder exists, belongs to the user running k8snet, and no one else may write in it. */

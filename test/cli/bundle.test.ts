@@ -143,6 +143,21 @@ describe('the bundled CLI', () => {
       expect(secondRecords.filter((record) => !record.cached)).toEqual([]);
     });
 
+    it('keeps a cache of its own for runs on a few small files, which a run over a folder does not fill', () => {
+      const cacheDir = path.join(folder, 'sizes');
+      const file = path.join(manifests, 'shop-frontend', 'namespace.yaml');
+      const lintFile = () => k8snet(['lint', '--format', 'json', file], { env: { NODE_OPTIONS: `--require ${hook}`, K8SNET_CACHE_DIR: cacheDir } });
+      lintWith(cacheDir);
+      const [large] = buildFolders(cacheDir);
+      const first = lintFile();
+      // Compiled from source: the folder's cache holds code this run would read and not use.
+      expect(compiledSectionRecords(first.stderr).filter((record) => record.cached)).toEqual([]);
+      expect(buildFolders(cacheDir).sort()).toEqual([large, `${large}-small`]);
+      const second = lintFile();
+      expect(second.stdout).toBe(first.stdout);
+      expect(compiledSectionRecords(second.stderr).filter((record) => !record.cached)).toEqual([]);
+    });
+
     it('a damaged cache file is refused by V8 and written again; the answer does not change', () => {
       const cacheDir = path.join(folder, 'damaged');
       const reference = lintWith(cacheDir);
