@@ -192,8 +192,20 @@ export class ResourceGraph implements GraphContents {
     if (!byNamespace) this.podsWithLabelsCache.set(labels, (byNamespace = new Map()));
     let pods = byNamespace.get(namespace);
     if (!pods) {
-      const entries = Object.entries(labels);
-      pods = Object.freeze(this.podsInNamespace(namespace).filter((pod) => entries.every(([key, value]) => pod.labels[key] === value)));
+      const keys = Object.keys(labels);
+      const found: Pod[] = [];
+      // Plain loops: asked for every Service, over every pod of its namespace.
+      for (const pod of this.podsInNamespace(namespace)) {
+        let matches = true;
+        for (const key of keys) {
+          if (pod.labels[key] !== labels[key]) {
+            matches = false;
+            break;
+          }
+        }
+        if (matches) found.push(pod);
+      }
+      pods = Object.freeze(found);
       byNamespace.set(namespace, pods);
     }
     return pods;
