@@ -418,15 +418,22 @@ function openCompileCache() {
  * pre-commit hook's or an editor's run. V8 writes into a section's cache every function the run
  * that compiled it had compiled by its end, and reads all of it back, so a cache written by a
  * run over a whole repository holds much code a small run never calls and costs it time to read:
- * small runs keep a cache of their own. Arguments that are no file (the command, option values)
- * do not count; a run given no file or folder (the current folder by default, a git revision)
- * is not small.
+ * small runs keep a cache of their own. Arguments that are no file (the command) do not count,
+ * nor does the one after an option without \`=\` (it may be the option's value: \`-c .k8snet.yaml\`,
+ * \`-o report.json\`; a path after a flag is then missed, and the run counts as not small, which
+ * only costs it the smaller cache); a run given no file or folder (the current folder by default,
+ * a git revision) is not small.
  */
 function isSmallRun() {
   let bytes = 0;
   let files = 0;
-  for (const argument of process.argv.slice(2)) {
-    if (argument.startsWith('-')) continue;
+  const argv = process.argv.slice(2);
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index];
+    if (argument.startsWith('-')) {
+      if (argument.length > 1 && !argument.includes('=')) index++;
+      continue;
+    }
     let stats;
     try {
       stats = fs.statSync(argument);

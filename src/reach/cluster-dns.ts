@@ -14,17 +14,20 @@ export const DNS_PORTS = ConnectionSet.ofPorts('UDP', 53).union(ConnectionSet.of
 export const RESOLVER_SOURCE_PORTS: readonly [number, number] = [32768, 60999];
 
 /**
- * The DNS connections (UDP 53, TCP 53) that `reachable` does not hold from every source port a
- * resolver may send from; what it holds from other source ports only does not count.
+ * The DNS connections (UDP 53, TCP 53) that `reachable` holds from none of the source ports a
+ * resolver may send from (`missing`), and those it holds from some of them only (`partly`);
+ * what it holds from other source ports only does not count.
  */
-export function dnsPortsMissing(reachable: ConnectionSet): ConnectionSet {
+export function dnsPortsMissing(reachable: ConnectionSet): { readonly missing: ConnectionSet; readonly partly: ConnectionSet } {
   const [low, high] = RESOLVER_SOURCE_PORTS;
   let missing = ConnectionSet.EMPTY;
+  let partly = ConnectionSet.EMPTY;
   for (const protocol of ['UDP', 'TCP'] as const) {
-    const covered = reachable.sourcePortsOf(protocol, 53).some(([from, to]) => from <= low && to >= high);
-    if (!covered) missing = missing.union(ConnectionSet.ofPorts(protocol, 53));
+    const resolverRuns = reachable.sourcePortsOf(protocol, 53).filter(([from, to]) => to >= low && from <= high);
+    if (resolverRuns.length === 0) missing = missing.union(ConnectionSet.ofPorts(protocol, 53));
+    else if (!resolverRuns.some(([from, to]) => from <= low && to >= high)) partly = partly.union(ConnectionSet.ofPorts(protocol, 53));
   }
-  return missing;
+  return { missing, partly };
 }
 
 /** Where cluster DNS runs, as `.k8snet.yaml` `cluster.dns` states it (kube-system, k8s-app=kube-dns by default). */

@@ -479,9 +479,11 @@ export class ConnectionSet {
     // Sets are immutable and shared by many matrix lines: format each once.
     if (this.text === undefined && this.pieces !== undefined) {
       // What every source port has, then each protocol group with the source ports it needs.
-      const nonPort = this.extra === NO_NON_PORT || this.extra === EVERY_NON_PORT ? [] : this.nonPortGroups();
+      const common = this.portGroups();
+      // Every protocol without ports and no port of every source port: NCA's `All but SCTP,TCP,UDP`, then the rest.
+      const nonPort = this.extra === NO_NON_PORT ? [] : this.extra === EVERY_NON_PORT ? (common.length === 0 ? ['All but SCTP,TCP,UDP'] : []) : this.nonPortGroups();
       const bySource = this.sourcePortGroups().flatMap(({ sourcePorts, ports }) => ports.portGroups().map((group) => `${group} (source ports ${sourcePorts})`));
-      this.text = [...this.portGroups(), ...nonPort, ...bySource].join(',');
+      this.text = [...common, ...nonPort, ...bySource].join(',');
     }
     if (this.text === undefined) {
       const nonPortNone = this.extra === NO_NON_PORT;
@@ -506,14 +508,17 @@ export class ConnectionSet {
     if (this === ConnectionSet.ALL) return 'all ports and protocols';
     if (this === ConnectionSet.EMPTY) return 'nothing';
     if (this === ConnectionSet.EVERY_PORT_PROTOCOL) return 'all TCP, UDP and SCTP ports';
-    if (this.extra === EVERY_NON_PORT) {
-      return `everything but ${ConnectionSet.ALL.subtract(this).describe()}`;
-    }
-    if (this.pieces !== undefined) {
+    const byParts = this.pieces === undefined ? undefined : (() => {
       const common = ConnectionSet.make(this.sctp, this.tcp, this.udp, this.extra);
       const bySource = this.sourcePortGroups().flatMap(({ sourcePorts, ports }) => ports.portGroups().map((group) => `${group} from source ports ${sourcePorts}`));
       return [...(common.isEmpty() ? [] : [common.describe()]), ...bySource].join('; ');
+    })();
+    if (this.extra === EVERY_NON_PORT) {
+      // A set that lacks a little reads best by what it lacks; split by source port, whichever is shorter.
+      const lacking = `everything but ${ConnectionSet.ALL.subtract(this).describe()}`;
+      return byParts !== undefined && byParts.length < lacking.length ? byParts : lacking;
     }
+    if (byParts !== undefined) return byParts;
     return [...this.portGroups(), ...this.nonPortGroups()].join('; ');
   }
 

@@ -366,43 +366,104 @@ export class PolicyEvaluator {
     const destination = direction === 'ingress' ? selected : ownClass || !(isAddressPeer(other) || isEntityPeer(other)) ? other as PodClass : undefined;
     if (plan.simpleUnion) return this.union(plan.points[0].stages[0], other, destination, trace);
     if (trace || !ownClass) return this.pointsAllowed(plan, other, destination, trace);
-    if (plan.peerOnly) return this.bySignature(plan, other as PodClass, destination, -1);
+    if (plan.peerOnly) return this.bySignature(plan, other as PodClass, destination, false);
     // Named ports resolve on the destination: on ingress the selected class, the same for every
     // peer asked about, so peers the rules match alike still get the same answer.
-    return direction === 'ingress' ? this.bySignature(plan, other as PodClass, destination, selected.index) : this.pointsAllowed(plan, other, destination, undefined);
+    return direction === 'ingress' ? this.bySignature(plan, other as PodClass, destination, true) : this.pointsAllowed(plan, other, destination, undefined);
   }
 
   /**
-   * What a plan allows towards a peer class, remembered by which of its rules match the peer
-   * (its signature) and, when named ports resolve on it, by the destination (`destinationKey`,
-   * -1 when none does): under tiers of first-match rules (Calico's), thousands of peers fall in a
-   * few signatures, and each is evaluated once instead of once per peer.
+   * What a plan allows towards a peer class, remembered by which of its rules match the peer (its
+   * signature) and, when named ports resolve on the destination, by the ports the destination
+   * declares: under tiers of first-match rules (Calico's), thousands of peers fall in a few
+   * signatures, and each is evaluated once instead of once per peer.
    */
-  private bySignature(plan: ClassPlan, other: PodClass, destination: PodClass | undefined, destinationKey: number): ConnectionSet {
-    const rules = plan.rules;
-    let key: number | string;
-    if (rules.length <= MAX_NUMERIC_SIGNATURE_RULES) {
-      let signature = 0;
-      for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature |= 1 << index;
-      key = destinationKey * SIGNATURES + signature;
-    } else {
-      // The indexes of the matching rules: longer, and still far cheaper than evaluating them.
-      let signature = `${destinationKey}`;
-      for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature += `,${index}`;
-      key = signature;
-    }
+  private bySignature(plan: ClassPlan, other: PodClass, destination: PodClass | undefined, resolvesOnDestination: boolean): ConnectionSet {
+    const key = (resolvesOnDestination ? this.declaredPortsId(destination!) : 0) * MAX_SIGNATURES + this.signatureOf(plan, other);
     let memo = this.signatureMemo[plan.id];
     if (!memo) this.signatureMemo[plan.id] = memo = new Map();
     let allowed = memo.get(key);
     if (allowed === undefined) {
       allowed = this.pointsAllowed(plan, other, destination, undefined);
-      memo.set(key, allowed);
+      if (this.memoEntries < MEMO_LIMIT) {
+        memo.set(key, allowed);
+        this.memoEntries++;
+      }
     }
     return allowed;
   }
 
-  /** What each plan allows, by peer signature (and destination): see bySignature. */
-  private readonly signatureMemo: (Map<number | string, ConnectionSet> | undefined)[] = [];
+  /**
+   * A number for a peer class's signature in a plan (which of the plan's rules match it), below
+   * MAX_SIGNATURES: for a plan of a few rules, the bits of the matching ones; for a larger plan,
+   * the signature's number among those met, remembered per peer (see signatureId).
+   */
+  private signatureOf(plan: ClassPlan, other: PodClass): number {
+    const rules = plan.rules;
+    if (rules.length > MAX_BIT_SIGNATURE_RULES) return this.signatureId(plan, other);
+    let signature = 0;
+    for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature |= 1 << index;
+    return signature;
+  }
+
+  /**
+   * The number (from 1) of a peer class's signature in a plan of many rules. Remembered per plan
+   * and peer while the arrays stay under MEMO_LIMIT entries in all.
+   */
+  private signatureId(plan: ClassPlan, other: PodClass): number {
+    let ids = this.signatureIds[plan.id];
+    if (ids === undefined && this.signatureIdEntries + this.classes.length <= MEMO_LIMIT) {
+      this.signatureIdEntries += this.classes.length;
+      this.signatureIds[plan.id] = ids = new Int32Array(this.classes.length);
+    }
+    let id = ids ? ids[other.index] : 0;
+    if (id === 0) {
+      const rules = plan.rules;
+      let signature: number | string;
+      if (rules.length <= MAX_NUMERIC_SIGNATURE_RULES) {
+        signature = 0;
+        for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature |= 1 << index;
+      } else {
+        // The indexes of the matching rules, for plans with more rules than a number has bits.
+        signature = '';
+        for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature += `${index},`;
+      }
+      let numbers = this.signatureNumbers[plan.id];
+      if (!numbers) this.signatureNumbers[plan.id] = numbers = new Map();
+      id = numbers.get(signature) ?? 0;
+      if (id === 0) numbers.set(signature, (id = numbers.size + 1));
+      if (ids) ids[other.index] = id;
+    }
+    return id;
+  }
+
+  /** The number (from 1) of the ports a class declares: classes declaring the same resolve named ports alike. */
+  private declaredPortsId(podClass: PodClass): number {
+    let id = this.portsIds[podClass.index];
+    if (id === 0) {
+      const key = podClass.ports.map((port) => `${port.name ?? ''}/${port.protocol}/${port.containerPort}`).join(',');
+      id = this.portsIdByKey.get(key) ?? 0;
+      if (id === 0) this.portsIdByKey.set(key, (id = this.portsIdByKey.size + 1));
+      this.portsIds[podClass.index] = id;
+    }
+    return id;
+  }
+
+  /** What each plan allows, by destination ports and peer signature: see bySignature. */
+  private readonly signatureMemo: (Map<number, ConnectionSet> | undefined)[] = [];
+  private memoEntries = 0;
+  /** Per plan, each peer class's signature number (0: not yet known); see signatureId. */
+  private readonly signatureIds: (Int32Array | undefined)[] = [];
+  private signatureIdEntries = 0;
+  /** Per plan, the number of each signature met. */
+  private readonly signatureNumbers: (Map<number | string, number> | undefined)[] = [];
+  /** Per class, the number of the ports it declares (0: not yet known); see declaredPortsId. */
+  private get portsIds(): Int32Array {
+    return (this.portsIdArray ??= new Int32Array(this.classes.length));
+  }
+
+  private portsIdArray: Int32Array | undefined;
+  private readonly portsIdByKey = new Map<string, number>();
 
   /** What every enforcement point of a plan allows together. */
   private pointsAllowed(plan: ClassPlan, other: Peer, destination: PodClass | undefined, trace: SideTrace | undefined): ConnectionSet {
@@ -519,8 +580,15 @@ export class PolicyEvaluator {
 
 /** Signatures of plans with up to this many rules are numbers (bits); longer ones are strings. */
 const MAX_NUMERIC_SIGNATURE_RULES = 30;
-/** The number of numeric signatures: their keys are destination × SIGNATURES + signature. */
-const SIGNATURES = 2 ** MAX_NUMERIC_SIGNATURE_RULES;
+/** Plans with up to this many rules have their signatures as bits (computed on each question: a few bit tests). */
+const MAX_BIT_SIGNATURE_RULES = 16;
+/**
+ * Above every signature: 2^16 bit signatures, and numbered ones (at most one per class).
+ * Memo keys are ports × MAX_SIGNATURES + signature.
+ */
+const MAX_SIGNATURES = 2 ** 26;
+/** How many answers the evaluator remembers, and how many signature numbers it keeps (each): about 32 MB at most each. */
+const MEMO_LIMIT = 8_000_000;
 
 /**
  * The allow rules before (and of) the first stage that denies what it leaves, when every rule up

@@ -11,7 +11,7 @@ import { calicoHostEndpointAddressCaveats } from './calico-caveats.js';
 import { ciliumHostPolicyCaveat } from './cilium-pending.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
-import { DNS_PORTS, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
+import { DNS_PORTS, RESOLVER_SOURCE_PORTS, dnsPortsMissing, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 import { entityPeerOf, nodeRelations, resolveEntityEndpoint, type EntityEndpoint } from './entity-endpoints.js';
 import { isEntityPeer, type Peer } from './policy-form.js';
 import { CalicoHostEndpointSolver, hostEndpointsOfNode } from './calico-host-endpoints.js';
@@ -438,12 +438,29 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
   // Istio's policies are another enforcement point, not evaluated yet: say so rather than answer as if they were absent.
   const podsOf = (endpoint: Endpoint) => (endpoint.type === 'pods' || endpoint.type === 'service' ? endpoint.pods : endpoint.type === 'dns' ? endpoint.dns.pods : undefined);
   notes.push(...notEvaluatedAnswerNotes(solver.graph, podsOf(source) ?? 'external', podsOf(destination) ?? []));
+  if (destination.type === 'dns' && pairs.some((pair) => pair.allowed.dependsOnSourcePort())) notes.push(resolverSourcePortsNote(pairs));
   // A port asked, or cluster DNS (UDP and TCP 53, both needed), is reachable when all of it is allowed.
   const whole = port !== undefined || destination.type === 'dns';
   const allowedCount = pairs.filter((pair) => (whole ? pair.allowed.equals(pair.asked) : !pair.allowed.isEmpty())).length;
   const anyAllowed = pairs.some((pair) => !pair.allowed.isEmpty());
   const reachable = pairs.length > 0 && allowedCount === pairs.length ? 'all' : anyAllowed ? 'some' : 'none';
   return { source, destination, ...(port ? { port } : {}), pairs, notes, reachable };
+}
+
+/**
+ * What DNS allowed from some source ports only means for lookups: a resolver sends each query
+ * from an ephemeral port (RESOLVER_SOURCE_PORTS by default), so what counts is whether the
+ * policies allow all of those, some, or none.
+ */
+function resolverSourcePortsNote(pairs: readonly PairAnswer[]): string {
+  const [low, high] = RESOLVER_SOURCE_PORTS;
+  const outcomes = pairs.map((pair) => dnsPortsMissing(pair.allowed));
+  const verdict = outcomes.every((outcome) => outcome.missing.isEmpty() && outcome.partly.isEmpty())
+    ? 'the policies allow DNS from all of them, so lookups work'
+    : outcomes.every((outcome) => outcome.missing.equals(DNS_PORTS))
+      ? 'the policies allow DNS from none of them, so lookups fail'
+      : 'the policies allow DNS from only some of them (see the source ports above), so lookups sent from the others fail';
+  return `Resolvers send each query from an ephemeral source port (${low}-${high}, Linux's default range): ${verdict}.`;
 }
 
 function isAddressPeer(peer: Peer): peer is AddressPeer {

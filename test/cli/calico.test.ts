@@ -137,6 +137,31 @@ spec:
     expect(matrix.stdout).toMatch(/^blog\/a\[Pod\] => blog\/b\[Pod\] : UDP 53 \(source ports 1024-65535\)$/m);
   });
 
+  it('says what DNS allowed from some source ports means for lookups, and lint agrees', () => {
+    const folder = newFolder();
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `${BLOG_PODS}apiVersion: v1
+kind: Pod
+metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: dns, namespace: blog}
+spec:
+  selector: app == 'a'
+  types: [Egress]
+  egress:
+    - {action: Allow, protocol: UDP, source: {ports: ["1024:65535"]}, destination: {ports: [53]}}
+    - {action: Allow, protocol: TCP, source: {ports: ["1024:65535"]}, destination: {ports: [53]}}
+`);
+    const answer = k8snet(['can-reach', 'blog/a', 'dns', folder]);
+    expectNoStackTrace(answer);
+    expect(answer.stdout).toContain('(from some source ports only)');
+    expect(answer.stdout).toContain('note: Resolvers send each query from an ephemeral source port (32768-60999, Linux\'s default range): the policies allow DNS from all of them, so lookups work.');
+    const lint = k8snet(['lint', '--format', 'json', folder]);
+    expect((JSON.parse(lint.stdout) as { findings: { ruleId: string }[] }).findings.map((finding) => finding.ruleId)).not.toContain('egress-blocks-dns');
+  });
+
   it('answers about pods no Calico policy applies to without a caveat', () => {
     const folder = newFolder();
     fs.writeFileSync(path.join(folder, 'all.yaml'), `${BLOG_PODS}apiVersion: projectcalico.org/v3

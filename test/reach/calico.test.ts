@@ -294,10 +294,9 @@ spec:
   });
 });
 
-describe('a policy with more rules than a numeric signature holds', () => {
-  // 34 peers, each denied on its own port by a rule of its own (34 rules before the final Allow):
-  // the evaluator remembers answers by which rules match a peer, as a string past 30 rules.
-  const PEERS = 34;
+describe.each([20, 34])('a policy of %i peers with a rule each, beyond the signatures held as bits', (PEERS) => {
+  // Each peer denied on its own port by a rule of its own (then two more rules): the evaluator
+  // remembers answers by which rules match a peer, numbered past 16 rules (as a string past 30).
   const pods = Array.from({ length: PEERS }, (_, index) => `apiVersion: v1
 kind: Pod
 metadata: {name: c${index}, namespace: shop, labels: {app: c${index}, group: ${index % 2 === 0 ? 'even' : 'odd'}}}
@@ -332,6 +331,49 @@ ${rules.join('\n')}
       for (let other = 0; other < PEERS; other++) expect(`c${index} ${1000 + other}: ${allowed.contains('TCP', 1000 + other)}`).toBe(`c${index} ${1000 + other}: ${other !== index}`);
       expect(`c${index} 9000: ${allowed.contains('TCP', 9000)}`).toBe(`c${index} 9000: ${index % 2 === 0}`);
       expect(allowed.contains('UDP', 1000 + index)).toBe(true);
+    }
+  });
+});
+
+describe('answers remembered by peer signature', () => {
+  it('resolve a named port on each destination: two pods of one plan whose http ports differ', () => {
+    const text = `apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: shop, labels: {app: a, role: server}}
+spec: {containers: [{name: a, image: a, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: shop, labels: {app: b, role: server}}
+spec: {containers: [{name: b, image: b, ports: [{name: http, containerPort: 9090}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: shop, labels: {app: client}}
+spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: other, namespace: shop, labels: {app: other}}
+spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: servers, namespace: shop}
+spec:
+  selector: role == 'server'
+  types: [Ingress]
+  ingress:
+    - {action: Deny, protocol: TCP, source: {selector: app == 'other'}}
+    - {action: Allow, protocol: TCP, destination: {ports: [http]}}
+`;
+    const analysis = analyzeTexts([{ path: 'all.yaml', text }]);
+    const solver = new ReachabilitySolver(analysis.graph);
+    const classOf = (name: string) => solver.classOf(analysis.graph.pods.find((pod) => pod.name === name)!);
+    // Asked in an order where a memo keyed by the peer's signature alone would answer b with a's port.
+    for (const [source, destination, expected] of [['client', 'a', 'TCP 8080'], ['client', 'b', 'TCP 9090'], ['other', 'a', 'nothing'], ['other', 'b', 'nothing'], ['client', 'a', 'TCP 8080']] as const) {
+      const allowed = solver.classToClass(classOf(source), classOf(destination));
+      expect(`${source} -> ${destination}: ${allowed.isEmpty() ? 'nothing' : allowed.describe()}`).toBe(`${source} -> ${destination}: ${expected}`);
     }
   });
 });

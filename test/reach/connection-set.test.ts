@@ -401,6 +401,10 @@ describe('source ports (Calico rules that name them)', () => {
     expect(mixed.describe()).toBe('TCP 80; UDP 5353 from source ports 1-10,20; UDP 53 from source ports 80-100');
     expect(mixed.toJSON()).toEqual({ TCP: [[80, 80]], fromSourcePorts: [{ sourcePorts: [[1, 10], [20, 20]], UDP: [[5353, 5353]] }, { sourcePorts: [[80, 100]], UDP: [[53, 53]] }] });
     expect(ALL.subtract(fromLow).describe()).toBe('everything but UDP 53 from source ports 80-100');
+    // Every protocol without ports, and TCP 53 from some source ports only: neither part is left out.
+    const nonPortAndSome = ConnectionSet.EVERY_NON_PORT_PROTOCOL.union(ofPorts('TCP', 53).fromSourcePorts([[1000, 2000]]));
+    expect(nonPortAndSome.toString()).toBe('All but SCTP,TCP,UDP,TCP 53 (source ports 1000-2000)');
+    expect(nonPortAndSome.describe()).toBe('everything but all TCP, UDP and SCTP ports; TCP 53 from source ports 1000-2000');
   });
 
   it('what every source port has merges back into a set without pieces', () => {
