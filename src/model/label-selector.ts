@@ -37,8 +37,23 @@ const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNo
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/**
+ * Answers of labelKeyProblem and labelValueProblem, by text: a cluster's selectors and labels use
+ * the same few keys and values thousands of times. Only valid ones are kept (invalid ones are rare
+ * and reported), so the sets stay as small as the texts of the input.
+ */
+const validKeys = new Set<string>();
+const validValues = new Set<string>();
+
 /** Returns why `key` is not a valid label key, or undefined when it is. */
 export function labelKeyProblem(key: string): string | undefined {
+  if (validKeys.has(key)) return undefined;
+  const problem = checkLabelKey(key);
+  if (problem === undefined) validKeys.add(key);
+  return problem;
+}
+
+function checkLabelKey(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash === -1 ? undefined : key.slice(0, slash);
   const name = slash === -1 ? key : key.slice(slash + 1);
@@ -49,9 +64,12 @@ export function labelKeyProblem(key: string): string | undefined {
 
 /** Returns why `value` is not a valid label value, or undefined when it is. */
 export function labelValueProblem(value: string): string | undefined {
-  if (value === '') return undefined;
-  if (value.length > 63 || !LABEL_NAME.test(value)) return `label value '${value}' is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
-  return undefined;
+  if (value === '' || validValues.has(value)) return undefined;
+  if (value.length <= 63 && LABEL_NAME.test(value)) {
+    validValues.add(value);
+    return undefined;
+  }
+  return `label value '${value}' is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
 }
 
 /** The entries of a raw selector (`matchLabels`, `matchExpressions`), read past the checks of its shape. */
