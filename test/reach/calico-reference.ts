@@ -22,7 +22,9 @@
  *  - `types`, when absent: Egress only if the policy has egress rules and no ingress rules, both
  *    if it has both, else Ingress.
  *  - A rule's source (ingress) or destination (egress) `selector` matches pods, in a
- *    NetworkPolicy only those of its namespace; no selector matches every peer. `protocol`
+ *    NetworkPolicy only those of its namespace; no selector matches every peer. `notSelector`
+ *    excludes the pods it matches (and, in a NetworkPolicy, also limits to its namespace);
+ *    `nets` needs the peer's address inside one of them, `notNets` inside none. `protocol`
  *    restricts the protocol; destination `ports` (numbers and `"from:to"` ranges) the port;
  *    `source.ports` and `source.notPorts` the source port the connection comes from.
  *  - Selectors: `key == 'v'`, `key != 'v'` (true when the key is missing), `has(key)`,
@@ -119,13 +121,26 @@ function ruleMatches(policy: Obj, rule: Obj, direction: 'ingress' | 'egress', pe
   const sourceNotPorts: (number | string)[] | undefined = rule.source?.notPorts;
   if (sourceNotPorts !== undefined && sourceNotPorts.some((entry) => portMatches(entry, sourcePort))) return false;
   const peerSide = direction === 'ingress' ? rule.source : rule.destination;
-  if (peerSide?.selector !== undefined) {
-    if (policy.kind === 'NetworkPolicy' && peer.metadata.namespace !== policy.metadata.namespace) return false;
-    if (!selectorMatches(peerSide.selector, peer.metadata.labels ?? {})) return false;
-  }
+  // In a NetworkPolicy, a selector or a notSelector picks endpoints of its own namespace only.
+  if ((peerSide?.selector !== undefined || peerSide?.notSelector !== undefined) && policy.kind === 'NetworkPolicy'
+    && peer.metadata.namespace !== policy.metadata.namespace) return false;
+  if (peerSide?.selector !== undefined && !selectorMatches(peerSide.selector, peer.metadata.labels ?? {})) return false;
+  if (peerSide?.notSelector !== undefined && selectorMatches(peerSide.notSelector, peer.metadata.labels ?? {})) return false;
+  // nets and notNets match the peer's address: a pod's IP, a host endpoint's expectedIPs.
+  const addresses: string[] = peer.kind === 'HostEndpoint' ? peer.spec.expectedIPs ?? [] : peer.status?.podIP ? [peer.status.podIP] : [];
+  if (peerSide?.nets !== undefined && !addresses.some((address) => peerSide.nets.some((net: string) => insideNet(address, net)))) return false;
+  if (peerSide?.notNets !== undefined && addresses.some((address) => peerSide.notNets.some((net: string) => insideNet(address, net)))) return false;
   const ports: (number | string)[] | undefined = rule.destination?.ports;
   if (ports !== undefined && ports.length > 0) return ports.some((entry) => portMatches(entry, port));
   return true;
+}
+
+/** True when IPv4 `address` is inside `net` (a CIDR, or a bare address: a /32). */
+function insideNet(address: string, net: string): boolean {
+  const [base, bits] = net.includes('/') ? net.split('/') : [net, '32'];
+  const value = (text: string) => text.split('.').reduce((total, octet) => total * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(value(address) / size) === Math.floor(value(base) / size);
 }
 
 /** A port entry (a number or a `"from:to"` range) against one port. */

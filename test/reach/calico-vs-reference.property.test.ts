@@ -11,7 +11,7 @@ import { CalicoHostEndpointSolver, type CalicoEndpointPeer } from '../../src/rea
 /*
  * Property: on random small clusters of Calico policies (tiers with orders and default actions,
  * NetworkPolicies and GlobalNetworkPolicies with and without order, Allow, Deny, Pass and Log
- * rules, selectors, protocols, ports and source ports), the product pipeline (YAML text -> loadTexts ->
+ * rules, selectors, notSelectors, nets and notNets, protocols, ports and source ports), the product pipeline (YAML text -> loadTexts ->
  * buildGraph -> ReachabilitySolver with Calico's layout) answers exactly what the brute-force
  * reference (calico-reference.ts, written from Calico's documentation) answers, for every
  * ordered pair of distinct pods, on TCP and UDP at a few ports from a few source ports; and, with HostEndpoints (labels,
@@ -46,6 +46,10 @@ const ruleArb: fc.Arbitrary<Obj> = fc.record({
   action: fc.constantFrom('Allow', 'Allow', 'Deny', 'Pass', 'Log'),
   protocol: fc.option(fc.constantFrom('TCP', 'UDP'), { nil: undefined }),
   peerSelector: fc.option(selectorArb, { nil: undefined }),
+  peerNotSelector: fc.option(atomArb, { freq: 4, nil: undefined }),
+  // Pods' addresses are 10.0.<namespace>.<pod>: nets of one namespace, of both, or of a single pod.
+  peerNets: fc.option(fc.uniqueArray(fc.constantFrom('10.0.0.0/24', '10.0.1.0/24', '10.0.0.0/16', '10.0.0.1/32', '10.0.1.2'), { minLength: 1, maxLength: 2 }), { freq: 4, nil: undefined }),
+  peerNotNets: fc.option(fc.uniqueArray(fc.constantFrom('10.0.0.0/24', '10.0.1.0/24', '10.0.0.2/32'), { minLength: 1, maxLength: 1 }), { freq: 4, nil: undefined }),
   ports: fc.option(fc.uniqueArray(fc.constantFrom<number | string>(80, 443, '400:500', '8000:9000'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
   sourcePorts: fc.option(fc.record({
     ports: fc.option(fc.uniqueArray(fc.constantFrom<number | string>(53, '1:1023', '1024:65535', '30000:50000'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
@@ -54,7 +58,16 @@ const ruleArb: fc.Arbitrary<Obj> = fc.record({
 }).map((rule) => ({
   action: rule.action,
   ...(rule.protocol ? { protocol: rule.protocol } : {}),
-  ...(rule.peerSelector !== undefined ? { peer: { selector: rule.peerSelector } } : {}),
+  ...(rule.peerSelector !== undefined || rule.peerNotSelector !== undefined || rule.peerNets || rule.peerNotNets
+    ? {
+      peer: {
+        ...(rule.peerSelector !== undefined ? { selector: rule.peerSelector } : {}),
+        ...(rule.peerNotSelector !== undefined ? { notSelector: rule.peerNotSelector } : {}),
+        ...(rule.peerNets ? { nets: rule.peerNets } : {}),
+        ...(rule.peerNotNets ? { notNets: rule.peerNotNets } : {}),
+      },
+    }
+    : {}),
   // Ports need a protocol (Calico refuses them otherwise).
   ...(rule.protocol && rule.ports ? { destination: { ports: rule.ports } } : {}),
   ...(rule.protocol && rule.sourcePorts && (rule.sourcePorts.ports || rule.sourcePorts.notPorts)
@@ -100,6 +113,7 @@ function objectsOf(generated: GeneratedCluster): CalicoRefCluster {
   const pods = generated.pods.map((pod, index) => ({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${index}`, namespace: pod.namespace, labels: pod.labels },
     spec: { containers: [{ name: 'c', image: 'c' }] },
+    status: { podIP: `10.0.${NAMESPACES.indexOf(pod.namespace)}.${index + 1}` },
   }));
   const tiers = Object.entries(generated.tiers).filter(([, tier]) => tier !== undefined).map(([name, tier]) => ({
     apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name },
