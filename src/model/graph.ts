@@ -193,12 +193,15 @@ export class ResourceGraph implements GraphContents {
     let pods = byNamespace.get(namespace);
     if (!pods) {
       const keys = Object.keys(labels);
+      const candidates = this.podsInNamespace(namespace);
       const found: Pod[] = [];
-      // Plain loops: asked for every Service, over every pod of its namespace.
-      for (const pod of this.podsInNamespace(namespace)) {
+      // Indexed loops: asked for every Service, over every pod of its namespace, mostly before
+      // the code is optimised (for-of then allocates an iterator result per step).
+      for (let index = 0; index < candidates.length; index++) {
+        const pod = candidates[index];
         let matches = true;
-        for (const key of keys) {
-          if (pod.labels[key] !== labels[key]) {
+        for (let keyIndex = 0; keyIndex < keys.length; keyIndex++) {
+          if (pod.labels[keys[keyIndex]] !== labels[keys[keyIndex]]) {
             matches = false;
             break;
           }
