@@ -47,7 +47,9 @@ let crypto: typeof import('node:crypto') | undefined;
 /** SHA-256 of a text, in hexadecimal; node:crypto is loaded by the first finding, not by every run (a lint without findings never needs it). */
 function sha256Hex(text: string): string {
   crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  return crypto.createHash('sha256').update(text).digest('hex');
+  // The one-shot crypto.hash (Node.js 20.12 and later) is several times faster than a Hash object per finding.
+  const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /**
