@@ -27,6 +27,11 @@ export class LabelIndex<T> {
     });
   }
 
+  /** Returns the items carrying label `key` with `value` (none: empty), in the order the index was given them. */
+  holding(key: string, value: string): readonly T[] {
+    return this.byLabel.get(key)?.get(value) ?? [];
+  }
+
   /** Returns the items `selector` matches, in the order the index was given them. */
   select(selector: LabelSelector): T[] {
     // The `In` requirement with the fewest candidates narrows the search; the selector decides.

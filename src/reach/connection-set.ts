@@ -508,11 +508,7 @@ export class ConnectionSet {
     if (this === ConnectionSet.ALL) return 'all ports and protocols';
     if (this === ConnectionSet.EMPTY) return 'nothing';
     if (this === ConnectionSet.EVERY_PORT_PROTOCOL) return 'all TCP, UDP and SCTP ports';
-    const byParts = this.pieces === undefined ? undefined : (() => {
-      const common = ConnectionSet.make(this.sctp, this.tcp, this.udp, this.extra);
-      const bySource = this.sourcePortGroups().flatMap(({ sourcePorts, ports }) => ports.portGroups().map((group) => `${group} from source ports ${sourcePorts}`));
-      return [...(common.isEmpty() ? [] : [common.describe()]), ...bySource].join('; ');
-    })();
+    const byParts = this.pieces === undefined ? undefined : this.describeBySourcePort();
     if (this.extra === EVERY_NON_PORT) {
       // A set that lacks a little reads best by what it lacks; split by source port, whichever is shorter.
       const lacking = `everything but ${ConnectionSet.ALL.subtract(this).describe()}`;
@@ -520,6 +516,13 @@ export class ConnectionSet {
     }
     if (byParts !== undefined) return byParts;
     return [...this.portGroups(), ...this.nonPortGroups()].join('; ');
+  }
+
+  /** A set split by source port for people: what every source port has, then each group with its source ports. */
+  private describeBySourcePort(): string {
+    const common = ConnectionSet.make(this.sctp, this.tcp, this.udp, this.extra);
+    const bySource = this.sourcePortGroups().flatMap(({ sourcePorts, ports }) => ports.portGroups().map((group) => `${group} from source ports ${sourcePorts}`));
+    return [...(common.isEmpty() ? [] : [common.describe()]), ...bySource].join('; ');
   }
 
   /**

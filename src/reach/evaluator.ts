@@ -418,16 +418,10 @@ export class PolicyEvaluator {
     }
     let id = ids ? ids[other.index] : 0;
     if (id === 0) {
+      // The indexes of the matching rules (more than a signature of bits holds).
       const rules = plan.rules;
-      let signature: number | string;
-      if (rules.length <= MAX_NUMERIC_SIGNATURE_RULES) {
-        signature = 0;
-        for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature |= 1 << index;
-      } else {
-        // The indexes of the matching rules, for plans with more rules than a number has bits.
-        signature = '';
-        for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature += `${index},`;
-      }
+      let signature = '';
+      for (let index = 0; index < rules.length; index++) if (rules[index].classes.has(other.index)) signature += `${index},`;
       let numbers = this.signatureNumbers[plan.id];
       if (!numbers) this.signatureNumbers[plan.id] = numbers = new Map();
       id = numbers.get(signature) ?? 0;
@@ -456,7 +450,7 @@ export class PolicyEvaluator {
   private readonly signatureIds: (Int32Array | undefined)[] = [];
   private signatureIdEntries = 0;
   /** Per plan, the number of each signature met. */
-  private readonly signatureNumbers: (Map<number | string, number> | undefined)[] = [];
+  private readonly signatureNumbers: (Map<string, number> | undefined)[] = [];
   /** Per class, the number of the ports it declares (0: not yet known); see declaredPortsId. */
   private get portsIds(): Int32Array {
     return (this.portsIdArray ??= new Int32Array(this.classes.length));
@@ -578,8 +572,6 @@ export class PolicyEvaluator {
   }
 }
 
-/** Signatures of plans with up to this many rules are numbers (bits); longer ones are strings. */
-const MAX_NUMERIC_SIGNATURE_RULES = 30;
 /** Plans with up to this many rules have their signatures as bits (computed on each question: a few bit tests). */
 const MAX_BIT_SIGNATURE_RULES = 16;
 /**

@@ -296,7 +296,7 @@ spec:
 
 describe.each([20, 34])('a policy of %i peers with a rule each, beyond the signatures held as bits', (PEERS) => {
   // Each peer denied on its own port by a rule of its own (then two more rules): the evaluator
-  // remembers answers by which rules match a peer, numbered past 16 rules (as a string past 30).
+  // remembers answers by which rules match a peer, numbered past 16 rules.
   const pods = Array.from({ length: PEERS }, (_, index) => `apiVersion: v1
 kind: Pod
 metadata: {name: c${index}, namespace: shop, labels: {app: c${index}, group: ${index % 2 === 0 ? 'even' : 'odd'}}}

@@ -2,6 +2,7 @@ import type { AddressRange, IpFamily } from '../../model/cidr.js';
 import { parseAddress } from '../../model/cidr.js';
 import type { ResourceGraph } from '../../model/graph.js';
 import type { Labels } from '../../model/label-selector.js';
+import { LabelIndex } from '../../model/label-index.js';
 import type { Protocol } from '../../model/types.js';
 import {
   isNamedCalicoPort, type CalicoEntityRule, type CalicoHostEndpoint, type CalicoPolicy, type CalicoPort, type CalicoProfile, type CalicoRule, type CalicoTier,
@@ -624,10 +625,7 @@ class CalicoCompiler {
       classes = this.context.newClassSet();
       const holding = namespace === undefined ? this.classesHoldingRequiredLabel(selector) : undefined;
       if (holding) {
-        for (const index of holding) {
-          const labels = this.classLabels[index];
-          if (labels && evaluateCalicoSelector(selector, labels)) classes.add(index);
-        }
+        for (const podClass of holding) if (evaluateCalicoSelector(selector, this.classLabels[podClass.index]!)) classes.add(podClass.index);
       } else {
         for (const podClass of namespace !== undefined ? this.context.classesInNamespace(namespace) : this.context.classes) {
           const labels = this.classLabels[podClass.index];
@@ -641,36 +639,25 @@ class CalicoCompiler {
 
   /**
    * The classes that can match a selector requiring `key == 'value'` (alone or among the
-   * operands of `&&`): those holding its rarest such label, from an index of the classes' labels;
-   * undefined when the selector requires none (every class is a candidate then).
+   * operands of `&&`): those holding its rarest such label, from an index of the labels Calico
+   * sees on the classes (hostNetwork ones have none); undefined when the selector requires none
+   * (every class is a candidate then).
    */
-  private classesHoldingRequiredLabel(selector: CalicoSelectorNode): readonly number[] | undefined {
+  private classesHoldingRequiredLabel(selector: CalicoSelectorNode): readonly PodClass[] | undefined {
     const required = selector.type === 'eq' ? [selector] : selector.type === 'and' ? selector.operands.filter((operand) => operand.type === 'eq') : [];
     if (required.length === 0) return undefined;
-    if (!this.labelIndex) {
-      const index = new Map<string, Map<string, number[]>>();
-      this.classLabels.forEach((labels, classIndex) => {
-        for (const [key, value] of Object.entries(labels ?? {})) {
-          let values = index.get(key);
-          if (!values) index.set(key, (values = new Map()));
-          const holders = values.get(value);
-          if (holders) holders.push(classIndex);
-          else values.set(value, [classIndex]);
-        }
-      });
-      this.labelIndex = index;
-    }
-    let rarest: readonly number[] | undefined;
+    this.labelIndex ??= new LabelIndex(this.context.classes.filter((podClass) => this.classLabels[podClass.index] !== undefined), (podClass) => this.classLabels[podClass.index]!);
+    let rarest: readonly PodClass[] | undefined;
     for (const operand of required) {
       const { key, value } = operand as { key: string; value: string };
-      const holders = this.labelIndex.get(key)?.get(value) ?? [];
+      const holders = this.labelIndex.holding(key, value);
       if (!rarest || holders.length < rarest.length) rarest = holders;
     }
     return rarest;
   }
 
-  /** Classes by label key and value (see classesHoldingRequiredLabel), built on first use. */
-  private labelIndex: Map<string, Map<string, number[]>> | undefined;
+  /** The classes by the labels Calico sees on them (see classesHoldingRequiredLabel), built on first use. */
+  private labelIndex: LabelIndex<PodClass> | undefined;
 
   /**
    * The addresses outside the pods that a peer entity matches: with a selector, the nets of the
