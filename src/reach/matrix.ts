@@ -1,5 +1,5 @@
 import type { IpFamily, AddressRange } from '../model/cidr.js';
-import type { Workload } from '../model/types.js';
+import type { Pod, Workload } from '../model/types.js';
 import { ConnectionSet } from './connection-set.js';
 import { exposedPorts } from './exposure.js';
 import { gatewayExposedPorts } from './gateway-paths.js';
@@ -30,6 +30,17 @@ export interface MatrixOptions {
    * at the boundaries of both sides, so that their external peers are the same.
    */
   readonly alsoCutBy?: ReachabilitySolver;
+  /**
+   * The id of a workload whose pods are peers of their own, one per pod ({@link podPeerId}), and
+   * connected to each other like any two peers: `explain` of one StatefulSet pod, whose
+   * policies may treat it unlike its siblings (a selector on its pod-name label).
+   */
+  readonly podsAsPeers?: string;
+}
+
+/** The matrix id of one pod of `workload` when its pods are peers of their own: `ns/redis-0[StatefulSet pod]`. */
+export function podPeerId(workload: Pick<Workload, 'kind'>, pod: Pick<Pod, 'namespace' | 'name'>): string {
+  return `${pod.namespace}/${pod.name}[${workload.kind} pod]`;
 }
 
 /** The pseudo-peer for traffic arriving through an Ingress controller or Route. */
@@ -85,7 +96,12 @@ export function* matrixEdges(solver: ReachabilitySolver, options: MatrixOptions 
 /** The same connections as {@link matrixEdges}, row by row, with runs of open pairs kept whole. */
 export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = {}): MatrixRows {
   const graph = solver.graph;
-  const workloads: MatrixPeer[] = graph.workloads.map((workload) => ({ type: 'workload', id: workload.id, workload }));
+  const workloads: MatrixPeer[] = graph.workloads.flatMap((workload): MatrixPeer[] => (workload.id === options.podsAsPeers
+    ? workload.pods.map((pod) => {
+      const id = podPeerId(workload, pod);
+      return { type: 'workload', id, workload: { ...workload, id, name: pod.name, replicas: 1, pods: [pod] } };
+    })
+    : [{ type: 'workload', id: workload.id, workload }]));
   const cuts = (direction: 'ingress' | 'egress', family: IpFamily) => [
     ...solver.addressRangeLists(direction, family),
     ...(options.alsoCutBy?.addressRangeLists(direction, family) ?? []),
@@ -94,7 +110,9 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
   const destinationExternals = externalPeers(cuts('egress', 4), cuts('egress', 6));
   const sources = [...workloads, ...sourceExternals];
   const includeController = options.ingressController ?? true;
-  const exposure = includeController ? ingressControllerConnections(solver) : new Map<string, ConnectionSet>();
+  const split = options.podsAsPeers === undefined ? undefined : graph.workloads.find((workload) => workload.id === options.podsAsPeers);
+  const peerIdOf = (pod: Pod): string => (split && pod.workloadId === split.id ? podPeerId(split, pod) : pod.workloadId);
+  const exposure = includeController ? ingressControllerConnections(solver, peerIdOf) : new Map<string, ConnectionSet>();
   if (exposure.size > 0) sources.push({ type: 'ingress-controller', id: INGRESS_CONTROLLER_ID });
   const destinations = [...workloads, ...destinationExternals].sort(compareIds);
   sources.sort(compareIds);
@@ -300,18 +318,18 @@ export function externalPeers(ipv4: readonly (readonly AddressRange[])[], ipv6: 
 }
 
 /**
- * Ports each workload receives from the ingress controller: what Ingresses and Routes expose
- * through Services, and what Gateway API routes expose through Gateways whose pods the manifests
- * do not hold, limited by the workload's ingress policies. The controller runs in some namespace
+ * Ports each workload (or pod peer, see podsAsPeers) receives from the ingress controller: what
+ * Ingresses and Routes expose through Services, and what Gateway API routes expose through
+ * Gateways whose pods the manifests do not hold, limited by the workload's ingress policies. The controller runs in some namespace
  * with labels the manifests do not show, so only rules admitting pods of every namespace (or
  * every peer) admit it.
  */
-function ingressControllerConnections(solver: ReachabilitySolver): Map<string, ConnectionSet> {
+function ingressControllerConnections(solver: ReachabilitySolver, peerIdOf: (pod: Pod) => string): Map<string, ConnectionSet> {
   const result = new Map<string, ConnectionSet>();
   for (const exposed of [...exposedPorts(solver.graph), ...gatewayExposedPorts(solver.graph)]) {
     const connections = exposed.ports.intersect(solver.ingressFromAnyPod(solver.classOf(exposed.pod)));
     if (connections.isEmpty()) continue;
-    const id = exposed.pod.workloadId;
+    const id = peerIdOf(exposed.pod);
     result.set(id, (result.get(id) ?? ConnectionSet.EMPTY).union(connections));
   }
   return result;

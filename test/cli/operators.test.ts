@@ -88,6 +88,35 @@ describe('a StatefulSet addressed by pod name (argo-cd HA Redis)', () => {
     expect(matrix.stdout).toContain('argocd/redis-backup[CronJob] => argocd/argocd-redis-ha-server[StatefulSet] : TCP 6379\n');
   });
 
+  it('explains one ordinal with its own connections, as can-reach answers them, its siblings peers of their own', () => {
+    const connectionsOf = (stdout: string, heading: RegExp) => {
+      const lines = stdout.split('\n');
+      const start = lines.findIndex((line) => heading.test(line));
+      const end = lines.findIndex((line, index) => index > start && !line.startsWith('    '));
+      return lines.slice(start + 1, end === -1 ? undefined : end).map((line) => line.trim());
+    };
+    // Only ordinal 0 admits the backup job (backup-to-redis-0 selects it by its pod-name label).
+    const zero = k8snet(['explain', 'argocd/argocd-redis-ha-server-0', '.'], { cwd: REDIS_HA });
+    expect(zero.status).toBe(0);
+    expect(connectionsOf(zero.stdout, /can be reached from/)).toEqual([
+      'argocd/argocd-redis-ha-haproxy[Deployment] : TCP 6379,26379',
+      'argocd/argocd-redis-ha-server-1[StatefulSet pod] : TCP 6379,26379',
+      'argocd/argocd-redis-ha-server-2[StatefulSet pod] : TCP 6379,26379',
+      'argocd/redis-backup[CronJob] : TCP 6379',
+    ]);
+    const one = k8snet(['explain', 'argocd/argocd-redis-ha-server-1', '.'], { cwd: REDIS_HA });
+    expect(connectionsOf(one.stdout, /can be reached from/)).toEqual([
+      'argocd/argocd-redis-ha-haproxy[Deployment] : TCP 6379,26379',
+      'argocd/argocd-redis-ha-server-0[StatefulSet pod] : TCP 6379,26379',
+      'argocd/argocd-redis-ha-server-2[StatefulSet pod] : TCP 6379,26379',
+    ]);
+    expect(k8snet(['can-reach', 'argocd/redis-backup', 'argocd/argocd-redis-ha-server-1', '--port', '6379', '.'], { cwd: REDIS_HA }).status).toBe(1);
+    expect(connectionsOf(one.stdout, /can reach/)).toContain('argocd/argocd-redis-ha-server-0[StatefulSet pod] : TCP 6379,26379');
+    // The StatefulSet as a whole stays one peer, as in the matrix.
+    const all = k8snet(['explain', 'argocd/argocd-redis-ha-server', '--format', 'json', '.'], { cwd: REDIS_HA });
+    expect(JSON.parse(all.stdout).allowedIn.map((edge: { from: string }) => edge.from)).toEqual(['argocd/argocd-redis-ha-haproxy[Deployment]', 'argocd/redis-backup[CronJob]']);
+  });
+
   it('finds an ordinal by name when one pod stands for every replica, and refuses an ordinal beyond them', () => {
     const dir = path.join(TEMP, 'plain-statefulset');
     fs.mkdirSync(dir);

@@ -1,5 +1,5 @@
 import { formatLabels } from '../../model/label-selector.js';
-import { matrixEdges } from '../../reach/matrix.js';
+import { matrixEdges, podPeerId, type MatrixEdge } from '../../reach/matrix.js';
 import { generatedLabelCaveats } from '../../reach/generated-labels.js';
 import { PER_POD_LABEL_KEYS } from '../../model/controller-labels.js';
 import { QueryError, resolveEndpoint } from '../../reach/query.js';
@@ -39,9 +39,17 @@ export async function runExplain(target: string, paths: string[], options: Expla
   const { describeRule, decisionVerb, policyLocation, ruleLocation } = await import('../../report/reach-text.js');
   const workloadIds = [...new Set(endpoint.pods.map((pod) => pod.workloadId))];
   const classes = [...new Set(endpoint.pods.map((pod) => solver.classOf(pod)))];
-  const edges = workloadIds.flatMap((id) => [...matrixEdges(solver, { focusWorkload: id })]);
-  const incoming = edges.filter((edge) => workloadIds.includes(edge.destination.id));
-  const outgoing = edges.filter((edge) => workloadIds.includes(edge.source.id));
+  // Some pods of a workload (`ns/redis-ha-0`, one ordinal): their own connections, which policies
+  // naming the pod's own labels make differ from its siblings', and those with the siblings.
+  const parent = workloadIds.length === 1 ? analysis.graph.workload(workloadIds[0]) : undefined;
+  const podsAsPeers = parent && endpoint.pods.length < parent.pods.length ? parent.id : undefined;
+  const focusIds = podsAsPeers ? endpoint.pods.map((pod) => podPeerId(parent!, pod)) : workloadIds;
+  const edges = new Map<string, MatrixEdge>();
+  for (const id of focusIds) {
+    for (const edge of matrixEdges(solver, { focusWorkload: id, podsAsPeers })) edges.set(`${edge.source.id}\u0000${edge.destination.id}`, edge);
+  }
+  const incoming = [...edges.values()].filter((edge) => focusIds.includes(edge.destination.id));
+  const outgoing = [...edges.values()].filter((edge) => focusIds.includes(edge.source.id));
 
   const portsOf = (rule: CompiledRule, podClass: PodClass, direction: Direction) => (rule.namedPorts.length > 0
     ? `${rule.numericPorts.isEmpty() ? '' : `${rule.numericPorts.describe()} + `}named ${rule.namedPorts.map((port) => `${port.name}${port.protocol ? `/${port.protocol}` : ''}`).join(', ')} (${solver.portsTowards(rule, direction === 'ingress' ? podClass : undefined).describe()} here)`
