@@ -320,9 +320,9 @@ export function externalPeers(ipv4: readonly (readonly AddressRange[])[], ipv6: 
 /**
  * Ports each workload (or pod peer, see podsAsPeers) receives from the ingress controller: what
  * Ingresses and Routes expose through Services, and what Gateway API routes expose through
- * Gateways whose pods the manifests do not hold, limited by the workload's ingress policies. The controller runs in some namespace
- * with labels the manifests do not show, so only rules admitting pods of every namespace (or
- * every peer) admit it.
+ * Gateways whose pods the manifests do not hold, limited by the workload's ingress policies. The
+ * controller runs in some namespace with labels the manifests do not show, so only rules
+ * admitting pods of every namespace (or every peer) admit it.
  */
 function ingressControllerConnections(solver: ReachabilitySolver, peerIdOf: (pod: Pod) => string): Map<string, ConnectionSet> {
   const result = new Map<string, ConnectionSet>();
