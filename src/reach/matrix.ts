@@ -110,7 +110,7 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
   const destinationExternals = externalPeers(cuts('egress', 4), cuts('egress', 6));
   const sources = [...workloads, ...sourceExternals];
   const includeController = options.ingressController ?? true;
-  const split = options.podsAsPeers === undefined ? undefined : graph.workloads.find((workload) => workload.id === options.podsAsPeers);
+  const split = options.podsAsPeers === undefined ? undefined : graph.workload(options.podsAsPeers);
   const peerIdOf = (pod: Pod): string => (split && pod.workloadId === split.id ? podPeerId(split, pod) : pod.workloadId);
   const exposure = includeController ? ingressControllerConnections(solver, peerIdOf) : new Map<string, ConnectionSet>();
   if (exposure.size > 0) sources.push({ type: 'ingress-controller', id: INGRESS_CONTROLLER_ID });
