@@ -1,6 +1,6 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { FieldPath } from '../src/load/path.js';
-import type { CiliumPeerRule, CiliumPolicy } from '../src/model/cilium.js';
+import { fqdnText, type CiliumPeerRule, type CiliumPolicy } from '../src/model/cilium.js';
 import { enforcesDialect, networkPluginOf } from '../src/model/network-plugin.js';
 
 /** One part of a policy that decides above L4, in the user's words, with where it is written. */
@@ -61,7 +61,7 @@ function partsOf(rule: CiliumPeerRule): AboveL4Part[] {
   const parts: AboveL4Part[] = [];
   const where = `${rule.direction}`;
   for (const fqdn of rule.peers.fqdns ?? []) {
-    parts.push({ text: `egress only to the addresses DNS gives for ${fqdn.matchName ?? fqdn.matchPattern}`, path: fqdn.path });
+    parts.push({ text: `egress only to the addresses DNS gives for ${fqdnText(fqdn)}`, path: fqdn.path });
   }
   for (const portRule of rule.toPorts) {
     const ports = portRule.ports.length === 0 ? 'every port'

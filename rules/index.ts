@@ -8,6 +8,7 @@ import calicoRuleUnreachable from './calico-rule-unreachable.js';
 import calicoStagedPolicyNotEnforced from './calico-staged-policy-not-enforced.js';
 import cidrOverlap from './cidr-overlap.js';
 import ciliumDenyShadowsAllow from './cilium-deny-shadows-allow.js';
+import ciliumFqdnWithoutDnsRule from './cilium-fqdn-without-dns-rule.js';
 import ciliumL7NotModelled from './cilium-l7-not-modelled.js';
 import ciliumPolicyNotEvaluated from './cilium-policy-not-evaluated.js';
 import ciliumPolicyWithoutCilium from './cilium-policy-without-cilium.js';
@@ -99,6 +100,7 @@ export const RULES: readonly Rule<any>[] = [
   ciliumPolicyNotEvaluated,
   ciliumL7NotModelled,
   ciliumDenyShadowsAllow,
+  ciliumFqdnWithoutDnsRule,
   calicoRuleNotModelled,
   egressBlocksDns,
   invalidCidr,

@@ -9,10 +9,10 @@ import {
   DEFAULT_CLUSTER_NAME, namesInitIdentity, parseCiliumSelector, scopePeerSelector, scopeSubjectSelector, subjectNamespaceConflict,
   type CiliumLabel, type CiliumSelector,
 } from './cilium-labels.js';
-import type {
-  CiliumAgentConfig, CiliumAuthenticationMode, CiliumCidr, CiliumCidrGroup, CiliumCidrRule, CiliumClusterName, CiliumEndpointPeer, CiliumFqdnSelector, CiliumIcmpType,
-  CiliumL7Rules, CiliumObjects, CiliumPeerRule, CiliumPeers, CiliumPolicy, CiliumPolicyKind, CiliumPort, CiliumPortRule, CiliumProtocol, CiliumRule,
-  CiliumServicePeer, CiliumSubject,
+import {
+  fqdnText, type CiliumAgentConfig, type CiliumAuthenticationMode, type CiliumCidr, type CiliumCidrGroup, type CiliumCidrRule, type CiliumClusterName,
+  type CiliumEndpointPeer, type CiliumFqdnSelector, type CiliumIcmpType, type CiliumL7Rules, type CiliumObjects, type CiliumPeerRule, type CiliumPeers, type CiliumPolicy,
+  type CiliumPolicyKind, type CiliumPort, type CiliumPortRule, type CiliumProtocol, type CiliumRule, type CiliumServicePeer, type CiliumSubject,
 } from './cilium.js';
 
 type Raw = Record<string, any>;
@@ -456,8 +456,9 @@ class PolicyReader {
         `'${text}' is not a valid DNS ${name != null ? 'name' : 'pattern'} (letters, digits, '-', '_'${name != null ? '' : ", '*'"} and '.', at most 255 characters)`, 'api-server');
       return [];
     }
-    // Names are matched case-insensitively, with the trailing dot Cilium adds when missing.
-    const normalised = text.toLowerCase().endsWith('.') ? text.toLowerCase() : `${text.toLowerCase()}.`;
+    // Names are matched case-insensitively, with the trailing dot Cilium adds when missing; a
+    // pattern of stars alone (`*`, `**.`) stays as written: it matches every name (matchpattern.Sanitize).
+    const normalised = pattern != null && /^\*+\.?$/.test(text) ? text : text.toLowerCase().endsWith('.') ? text.toLowerCase() : `${text.toLowerCase()}.`;
     return [{ ...(name != null ? { matchName: normalised } : { matchPattern: normalised }), path }];
   }
 
@@ -591,7 +592,7 @@ class PolicyReader {
         };
       case 'dns': {
         const dns = entries.flatMap((entry, index) => this.fqdn(mapping(entry), [...path, 'dns', index], 'dns'));
-        return { protocol, path: [...path, 'dns'], dns, summaries: dns.map((selector) => `DNS ${selector.matchName ?? selector.matchPattern}`) };
+        return { protocol, path: [...path, 'dns'], dns, summaries: dns.map((selector) => `DNS ${fqdnText(selector)}`) };
       }
       case 'l7proto':
         return {

@@ -52,6 +52,12 @@ export interface CiliumFqdnSelector {
   readonly path: FieldPath;
 }
 
+/** A toFQDNs or DNS rule entry as people write it: the name or pattern without the trailing dot Cilium adds. */
+export function fqdnText(fqdn: CiliumFqdnSelector): string {
+  const text = fqdn.matchName ?? fqdn.matchPattern ?? '';
+  return text.length > 1 && text.endsWith('.') ? text.slice(0, -1) : text;
+}
+
 /** A peer endpoint selector with the namespace scoping Cilium applies. */
 export interface CiliumEndpointPeer extends ScopedSelector {
   readonly path: FieldPath;

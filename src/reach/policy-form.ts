@@ -145,6 +145,12 @@ export interface NamedRestriction {
   readonly layer: string;
   /** What it restricts to, in the user's words: `GET /public`, `*.example.com`. */
   readonly description: string;
+  /**
+   * What the restriction leaves to the running cluster for some of the policy's subject classes
+   * (by class index), said as a caveat with their answers: a Cilium toFQDNs rule for pods whose
+   * DNS lookups the DNS proxy never sees.
+   */
+  readonly caveatsBySubject?: ReadonlyMap<number, string>;
 }
 
 /** Where a rule comes from, for explanations: kind, object, JSON path (hence file:line). */

@@ -333,7 +333,8 @@ export class ReachabilitySolver {
       : localNode?.ingress && isEntityPeer(source) && source.tags.includes('host') ? unrestricted('ingress', 'local-node')
         : this.explainSide('ingress', destination, source);
     const allowed = egress.allowed.intersect(ingress.allowed);
-    return { egress, ingress, allowed, caveats: this.caveats(source, destination, allowed) };
+    const restrictionCaveats = [...subjectCaveats(egress, source), ...subjectCaveats(ingress, destination)];
+    return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed), ...restrictionCaveats] };
   }
 
   private explainSide(direction: Direction, selected: PodClass, other: Peer, evaluator: PolicyEvaluator = this.evaluator): SideVerdict {
@@ -528,6 +529,17 @@ function isPodClass(peer: Peer): peer is PodClass {
 }
 
 /** Why a side that is no pod allows everything: outside the cluster, or a node's own traffic. */
+/** What the restrictions on a side leave to the running cluster for the class they select (NamedRestriction.caveatsBySubject), each once. */
+function subjectCaveats(side: SideVerdict, selected: Peer): string[] {
+  if (!isPodClass(selected)) return [];
+  const caveats = new Set<string>();
+  for (const restriction of side.restrictions) {
+    const caveat = restriction.caveatsBySubject?.get(selected.index);
+    if (caveat !== undefined) caveats.add(caveat);
+  }
+  return [...caveats];
+}
+
 function outsideReason(peer: Peer): 'external' | 'node' {
   return isAddressPeer(peer) || (isEntityPeer(peer) && peer.tags.includes('world')) ? 'external' : 'node';
 }

@@ -37,6 +37,10 @@ describe('the rule catalogue', () => {
     }
   });
 
+  it('README.md states how many rules there are', () => {
+    expect(fs.readFileSync(path.resolve('README.md'), 'utf8')).toMatch(new RegExp(`^${RULES.length} rules in `, 'm'));
+  });
+
   it('rules/README.md is up to date (run npm run docs)', () => {
     expect(fs.readFileSync(path.resolve('rules', 'README.md'), 'utf8')).toBe(expectedCatalogue());
   });

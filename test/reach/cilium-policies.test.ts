@@ -189,6 +189,48 @@ spec:
     expect(toAddress.caveats.join('\n')).toMatch(/names the domain names \*\.example\.com\.?, which k8snet does not resolve/);
   });
 
+  it('toFQDNs learns addresses only from lookups a DNS rule of the pod sends through the DNS proxy: otherwise a caveat says so', () => {
+    const fqdnPolicy = `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: client, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+    - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
+      toPorts: [{ports: [{port: "53", protocol: ANY}]}]
+    - toFQDNs: [{matchName: api.github.com}]
+      toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+`;
+    // The DNS rule in a policy of its own, selecting the pods that use the service account "client" only.
+    const dnsRule = (pattern: string) => `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: dns, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {io.cilium.k8s.policy.serviceaccount: client}}
+  egress:
+    - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
+      toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "${pattern}"}]}}]
+`;
+    const caveatsFor = (policies: string, podName: string) => {
+      const { solver, pod } = solve(policies);
+      const client = solver.classOf(pod(podName));
+      const verdict = solver.explain(client, fqdnPeer(solver.graph, 'api.github.com', solver.compiledRules));
+      expect(verdict.allowed.describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
+      expect(verdict.egress.restrictions.map((restriction) => restriction.description)).toEqual(['toFQDNs api.github.com: the addresses DNS answers gave for them']);
+      return verdict.caveats.join('\n');
+    };
+    expect(caveatsFor(fqdnPolicy, 'client')).toMatch(/rule "egress\[1\]" allows egress to toFQDNs api\.github\.com, but no DNS rule \(toPorts\[\]\.rules\.dns\) of a policy selecting this pod sends its lookups through Cilium's DNS proxy: .*usually none, which manifests cannot show/);
+    // A DNS rule of another policy selecting the pod, allowing every name: the proxy learns the name's addresses.
+    expect(caveatsFor(fqdnPolicy + dnsRule('*'), 'client')).not.toMatch(/DNS proxy/);
+    expect(caveatsFor(fqdnPolicy + dnsRule('**.github.com'), 'client')).not.toMatch(/DNS proxy/);
+    // ... but not for the pod of another service account, which that policy does not select.
+    expect(caveatsFor(fqdnPolicy + dnsRule('*'), 'client-admin')).toMatch(/no DNS rule/);
+    // A DNS rule that does not allow looking the name up: the proxy refuses the lookup.
+    expect(caveatsFor(fqdnPolicy + dnsRule('*.cilium.io'), 'client')).toMatch(/the DNS rules \(toPorts\[\]\.rules\.dns\) selecting this pod do not allow looking up api\.github\.com, so the DNS proxy refuses those lookups/);
+  });
+
   it('the host entity against a hostNetwork pod is said, not guessed', () => {
     const { solver, pod } = solve(`
 apiVersion: cilium.io/v2
@@ -224,6 +266,12 @@ describe('FQDN patterns', () => {
     ['**.example.com', 'a.b.example.com', true],
     ['api-*.example.com', 'api-1.example.com', true],
     ['example.com', 'EXAMPLE.com.', true],
+    // matchpattern: "**." stands for one or more labels, not none; stars alone match every name.
+    ['**.example.com', 'example.com', false],
+    ['*.', 'a.b.example.com', true],
+    ['**', 'a.b.example.com', true],
+    ['a**b.example.com', 'axyb.example.com', true],
+    ['a*b.example.com', 'ax.yb.example.com', false],
   ])('%s matches %s: %s', (pattern, name, expected) => {
     expect(fqdnPatternMatches(pattern, name)).toBe(expected);
   });

@@ -8,7 +8,7 @@
  */
 import { formatPath, type FieldPath } from '../../load/path.js';
 import { subtractRanges, type AddressRange, type IpFamily } from '../../model/cidr.js';
-import type { CiliumPeerRule, CiliumPolicy, CiliumPortRule, CiliumRule } from '../../model/cilium.js';
+import { fqdnText, type CiliumFqdnSelector, type CiliumPeerRule, type CiliumPolicy, type CiliumPortRule, type CiliumRule } from '../../model/cilium.js';
 import { CILIUM_ENTITIES, type CiliumEntity, type CiliumPeerKind } from '../../model/cilium-entities.js';
 import { matchesCiliumSelector, nodeIdentity, requiredNamespaces, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
 import type { Labels } from '../../model/label-selector.js';
@@ -41,16 +41,41 @@ export function fqdnTag(name: string): string {
 }
 
 /**
- * Returns true when a `toFQDNs` pattern matches a name, as Cilium's matchpattern does: `*` alone
- * matches every name, `*` within a label any characters of that label, `**.` any number of
- * leading labels. Both are compared lower-case with the trailing dot.
+ * Returns true when a `toFQDNs` (or DNS rule) pattern matches a name, as Cilium's matchpattern
+ * does (pkg/fqdn/matchpattern): a pattern of stars alone (`*`, `**`, `*.`) matches every name;
+ * a leading `**.` one or more labels; any other run of `*` any characters within a label. Both
+ * are compared lower-case with the trailing dot.
  */
 export function fqdnPatternMatches(pattern: string, name: string): boolean {
-  const normal = (text: string) => (text.toLowerCase().endsWith('.') ? text.toLowerCase() : `${text.toLowerCase()}.`);
-  if (pattern.trim() === '*') return true;
-  const escaped = normal(pattern).split('').map((character) => (/[a-z0-9-]/.test(character) ? character : character === '*' ? '\u0000' : `\\${character}`)).join('');
-  const source = escaped.replace(/\u0000\u0000\\\./g, '(?:[a-z0-9-_]+\\.)*').replace(/\u0000/g, '[a-z0-9-_]*');
-  return new RegExp(`^${source}$`).test(normal(name));
+  const lower = pattern.trim().toLowerCase();
+  if (/^\*+\.?$/.test(lower)) return true;
+  let expression = PATTERN_EXPRESSIONS.get(lower);
+  if (!expression) PATTERN_EXPRESSIONS.set(lower, (expression = patternExpression(lower)));
+  return expression.test(name.toLowerCase().endsWith('.') ? name.toLowerCase() : `${name.toLowerCase()}.`);
+}
+
+/** Compiled patterns: the same few patterns are matched against every name and every DNS rule. */
+const PATTERN_EXPRESSIONS = new Map<string, RegExp>();
+
+/** The anchored expression of a lower-case pattern that is not stars alone (matchpattern.ToAnchoredRegexp). */
+function patternExpression(lower: string): RegExp {
+  const normal = lower.endsWith('.') ? lower : `${lower}.`;
+  const label = '[-a-z0-9_]';
+  let source = '';
+  let index = 0;
+  const subdomains = /^\*{2,}\./.exec(normal);
+  if (subdomains) {
+    source = `${label}+(?:\\.${label}+)*\\.`;
+    index = subdomains[0].length;
+  }
+  for (; index < normal.length; index++) {
+    const character = normal[index];
+    if (character === '*') {
+      while (normal[index + 1] === '*') index++;
+      source += `${label}*`;
+    } else source += /[a-z0-9_-]/.test(character) ? character : `\\${character}`;
+  }
+  return new RegExp(`^${source}$`);
 }
 
 /**
@@ -174,6 +199,7 @@ class CiliumCompiler {
   private readonly selectorCache = new Map<string, BitSet>();
   private readonly identityLabels = new Map<PodClass, ReturnType<CompileContext['graph']['cilium']['identityOf']>>();
   private classesByLabel: Map<string, Map<string, PodClass[]>> | undefined;
+  private dnsRulesByClass: Map<number, CiliumFqdnSelector[]> | undefined;
 
   constructor(private readonly context: CompileContext, private readonly placement: CiliumPlacement) {}
 
@@ -216,7 +242,9 @@ class CiliumCompiler {
       if (allows.length === 0 && denies.length === 0 && !rule.defaultDeny[direction]) continue;
       const rules: CompiledRule[] = [];
       const requires = [...allows, ...denies].flatMap((peerRule) => peerRule.peers.requires ?? []);
-      for (const peerRule of [...denies, ...allows]) rules.push(...this.compilePeerRule(compiled, policy, peerRule, rules.length, requires.length > 0));
+      // Endpoint subjects are pod classes whose DNS lookups the DNS proxy may see (toFQDNs); a host policy's are nodes.
+      const endpointSubjects = rule.subject.kind === 'endpoints' ? subjects : undefined;
+      for (const peerRule of [...denies, ...allows]) rules.push(...this.compilePeerRule(compiled, policy, peerRule, rules.length, requires.length > 0, endpointSubjects));
       const side: PolicySide = { direction, subjects, isolates: rule.defaultDeny[direction], rules };
       compiled[direction] = side;
     }
@@ -259,6 +287,52 @@ class CiliumCompiler {
     return fewest;
   }
 
+  /**
+   * Caveats for the subject classes whose lookups of some of `fqdns` Cilium's DNS proxy never sees.
+   * toFQDNs selects the addresses in DNS answers the proxy intercepted, and the proxy intercepts an
+   * endpoint's lookups only on ports where a DNS rule (`toPorts[].rules.dns`) of a policy selecting
+   * it applies, and learns only names those rules allow (docs/cilium.md, toFQDNs). The agent pools
+   * what all its endpoints learnt (pkg/fqdn: "tracked per-endpoint but collected globally"), so such
+   * a class may still reach addresses other pods on its node looked up: not knowable from manifests.
+   */
+  private unlearntNameCaveats(policy: CiliumPolicy, peerRule: CiliumPeerRule, fqdns: readonly CiliumFqdnSelector[], subjects: BitSet): Map<number, string> {
+    const caveats = new Map<number, string>();
+    const where = `${policy.kind} ${policy.label} rule "${formatPath(peerRule.path.slice(1))}"`;
+    for (const index of subjects.members()) {
+      const lookupRules = this.dnsLookupRules().get(index) ?? [];
+      const unlearnt = fqdns.filter((fqdn) => !lookupRules.some((lookup) => dnsRuleCovers(lookup, fqdn)));
+      if (unlearnt.length === 0) continue;
+      const names = unlearnt.map(fqdnText).join(', ');
+      const why = lookupRules.length === 0
+        ? 'no DNS rule (toPorts[].rules.dns) of a policy selecting this pod sends its lookups through Cilium\'s DNS proxy'
+        : `the DNS rules (toPorts[].rules.dns) selecting this pod do not allow looking up ${names}, so the DNS proxy refuses those lookups`;
+      caveats.set(index, `${where} allows ${peerRule.direction} to toFQDNs ${names}, but ${why}: it learns no address for ${unlearnt.length === 1 ? 'that name' : 'these names'} `
+        + 'from this pod\'s own lookups. The rule then allows only the addresses that lookups by other pods on the same node taught the agent, usually none, '
+        + 'which manifests cannot show; add a DNS rule on port 53 towards the cluster DNS that allows these names.');
+    }
+    return caveats;
+  }
+
+  /** The DNS rules of the egress allow rules selecting each endpoint class, by class index; built on first use. */
+  private dnsLookupRules(): Map<number, CiliumFqdnSelector[]> {
+    if (!this.dnsRulesByClass) {
+      this.dnsRulesByClass = new Map();
+      for (const policy of this.context.graph.cilium.policies) {
+        for (const rule of policy.rules) {
+          if (rule.subject.kind !== 'endpoints') continue;
+          const lookups = rule.egress.flatMap((peerRule) => peerRule.toPorts.flatMap((portRule) => (portRule.rules?.protocol === 'dns' ? portRule.rules.dns ?? [] : [])));
+          if (lookups.length === 0) continue;
+          for (const index of this.classesSelectedBy(rule.subject.effective, false).members()) {
+            const known = this.dnsRulesByClass.get(index);
+            if (known) known.push(...lookups);
+            else this.dnsRulesByClass.set(index, [...lookups]);
+          }
+        }
+      }
+    }
+    return this.dnsRulesByClass;
+  }
+
   /** Every endpoint class (no hostNetwork one) by the keys and values of its identity's labels; built on first use. */
   private labelIndex(): Map<string, Map<string, PodClass[]>> {
     if (!this.classesByLabel) {
@@ -285,11 +359,18 @@ class CiliumCompiler {
   }
 
   /** One compiled rule per `toPorts` entry (each has its own L7 rules), or one for the ICMP or L3 rule. */
-  private compilePeerRule(compiled: CompiledPolicy, policy: CiliumPolicy, peerRule: CiliumPeerRule, position: number, hasRequires: boolean): CompiledRule[] {
+  private compilePeerRule(compiled: CompiledPolicy, policy: CiliumPolicy, peerRule: CiliumPeerRule, position: number, hasRequires: boolean, endpointSubjects: BitSet | undefined): CompiledRule[] {
     const peers = this.compilePeers(peerRule);
     const restrictions: NamedRestriction[] = [];
     const fqdns = peerRule.peers.fqdns ?? [];
-    if (fqdns.length > 0) restrictions.push({ layer: 'FQDN', description: `toFQDNs ${fqdns.map((fqdn) => fqdn.matchName ?? fqdn.matchPattern).join(', ')} (addresses learnt from DNS answers)` });
+    if (fqdns.length > 0) {
+      const caveatsBySubject = endpointSubjects ? this.unlearntNameCaveats(policy, peerRule, fqdns, endpointSubjects) : undefined;
+      restrictions.push({
+        layer: 'FQDN',
+        description: `toFQDNs ${fqdns.map(fqdnText).join(', ')}: the addresses DNS answers gave for them`,
+        ...(caveatsBySubject && caveatsBySubject.size > 0 ? { caveatsBySubject } : {}),
+      });
+    }
     if (peerRule.authentication?.mode === 'required') restrictions.push({ layer: 'identity', description: 'mutual authentication required' });
     if (hasRequires) {
       restrictions.push({ layer: 'L3', description: `${peerRule.direction === 'ingress' ? 'fromRequires' : 'toRequires'} of the same subject (removed in Cilium 1.19; not evaluated)` });
@@ -420,7 +501,7 @@ class CiliumCompiler {
       if (fqdn.matchName !== undefined) entities.add(fqdnTag(fqdn.matchName));
       if (fqdn.matchPattern !== undefined) entities.add(`fqdn-pattern:${fqdn.matchPattern}`);
     }
-    if ((peers.fqdns ?? []).length > 0) unmodelled.push(`the domain names ${(peers.fqdns ?? []).map((fqdn) => fqdn.matchName ?? fqdn.matchPattern).join(', ')}`);
+    if ((peers.fqdns ?? []).length > 0) unmodelled.push(`the domain names ${(peers.fqdns ?? []).map(fqdnText).join(', ')}`);
     for (const node of peers.nodes ?? []) {
       any = true;
       for (const candidate of context.graph.nodes) if (matchesCiliumSelector(node.selector, nodeIdentity(candidate.labels))) entities.add(nodeTag(candidate.name));
@@ -497,6 +578,21 @@ function compilePorts(portRule: CiliumPortRule): { ports: ConnectionSet; namedPo
 }
 
 /** What a `toPorts` entry decides above L4: its L7 rules, TLS server names, a listener. */
+/**
+ * Returns true when a DNS rule allows looking up some name a toFQDNs entry selects: the proxy
+ * learns addresses only from lookups its DNS rules allow. A pattern entry counts as covered when
+ * one name it stands for is allowed (its `*` taken as one letter), so only entries no allowed
+ * lookup can serve are said.
+ */
+function dnsRuleCovers(lookup: CiliumFqdnSelector, fqdn: CiliumFqdnSelector): boolean {
+  if (/^\*+\.?$/.test(fqdn.matchPattern ?? '')) return true;
+  const name = fqdn.matchName ?? (fqdn.matchPattern ?? '').replace(/\*/g, 'a');
+  if (lookup.matchName !== undefined) {
+    return fqdn.matchName !== undefined ? lookup.matchName === fqdn.matchName : fqdnPatternMatches(fqdn.matchPattern ?? '', lookup.matchName);
+  }
+  return fqdnPatternMatches(lookup.matchPattern ?? '', name);
+}
+
 function portRestrictions(portRule: CiliumPortRule): NamedRestriction[] {
   const restrictions: NamedRestriction[] = [];
   if (portRule.rules) {
@@ -521,7 +617,7 @@ export function describeCiliumPeers(peerRule: CiliumPeerRule): string {
     parts.push(`${prefix}CIDRSet ${base}${set.except.length > 0 ? ` except ${set.except.map((except) => except.text).join(', ')}` : ''}`);
   }
   for (const service of peers.services ?? []) parts.push(`toServices ${service.name ?? service.selector?.text ?? ''}${service.namespace ? ` in ${service.namespace}` : ''}`);
-  if (peers.fqdns?.length) parts.push(`toFQDNs ${peers.fqdns.map((fqdn) => fqdn.matchName ?? fqdn.matchPattern).join(', ')}`);
+  if (peers.fqdns?.length) parts.push(`toFQDNs ${peers.fqdns.map(fqdnText).join(', ')}`);
   for (const node of peers.nodes ?? []) parts.push(`${prefix}Nodes ${node.selector.text}`);
   if (peers.groups?.length) parts.push(`${prefix}Groups`);
   if (parts.length === 0) return peerRule.everyPeer ? 'every peer' : 'no peer';
