@@ -1,5 +1,7 @@
 import { locateField } from '../load/manifest-object.js';
+import type { Labels } from '../model/label-selector.js';
 import type { Workload } from '../model/types.js';
+import { DNS_PORTS, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 import { ConnectionSet } from './connection-set.js';
 import { matrixEdges, type MatrixEdge, type MatrixPeer } from './matrix.js';
 import type { AddressPeer, PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
@@ -22,6 +24,12 @@ export interface ConnectionChange {
   readonly workloadsOnOneSide?: readonly string[];
 }
 
+/** Options of {@link diffConnectivity}. */
+export interface DiffOptions {
+  /** Where cluster DNS runs: each workload's lookups towards it are compared too when neither side holds its pods. */
+  readonly clusterDns?: DnsLocation;
+}
+
 /** The result of comparing two sets of manifests. */
 export interface ConnectivityDiff {
   readonly addedWorkloads: readonly Workload[];
@@ -37,7 +45,7 @@ export interface ConnectivityDiff {
  * removed and one added) opens connections as surely as a widened policy does, and every
  * `--fail-on` gate counts them.
  */
-export function diffConnectivity(before: ReachabilitySolver, after: ReachabilitySolver): ConnectivityDiff {
+export function diffConnectivity(before: ReachabilitySolver, after: ReachabilitySolver, options: DiffOptions = {}): ConnectivityDiff {
   const beforeIds = new Set(before.graph.workloads.map((workload) => workload.id));
   const afterIds = new Set(after.graph.workloads.map((workload) => workload.id));
   const onOneSide = (edge: MatrixEdge, ids: ReadonlySet<string>): string[] => [edge.source, edge.destination]
@@ -89,12 +97,58 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
       ...(change === 'removed' ? { deniedBy: [...denyingPolicies(after, peer, peer), ...denyingRules(after, peer, peer, previous)] } : {}),
     });
   }
+  if (options.clusterDns) changes.push(...lookupChanges(before, after, options.clusterDns));
   changes.sort((a, b) => compare(a.source.id, b.source.id) || compare(a.destination.id, b.destination.id));
   return {
     addedWorkloads: after.graph.workloads.filter((workload) => !beforeIds.has(workload.id)),
     removedWorkloads: before.graph.workloads.filter((workload) => !afterIds.has(workload.id)),
     changes,
   };
+}
+
+/**
+ * Each workload's lookups towards cluster DNS (UDP and TCP 53), before and after, when neither side
+ * holds the DNS pods: DNS is rarely among the manifests checked, yet a change that takes a pod's
+ * lookups away breaks every connection it makes by name. Both sides then answer towards the same
+ * hypothetical DNS pod (findClusterDns), as `can-reach X dns` does. Where a side holds the DNS pods,
+ * the matrix compares them like any workload.
+ */
+function lookupChanges(before: ReachabilitySolver, after: ReachabilitySolver, location: DnsLocation): ConnectionChange[] {
+  const dnsBefore = findClusterDns(before, location);
+  const dnsAfter = findClusterDns(after, location);
+  if (!dnsBefore.hypothetical || !dnsAfter.hypothetical) return [];
+  const dnsWorkload = dnsAfter.solver.graph.workload(dnsAfter.pods[0].workloadId)!;
+  const dnsPeer: MatrixPeer = { type: 'workload', id: `cluster DNS (${dnsAfter.description})`, workload: dnsWorkload };
+  const lookups = (dns: ClusterDns, workload: Workload) => {
+    let connections = ConnectionSet.EMPTY;
+    for (const pod of workload.pods) for (const dnsPod of dns.pods) connections = connections.union(dns.solver.podToPod(pod, dnsPod).intersect(DNS_PORTS));
+    return connections;
+  };
+  const changes: ConnectionChange[] = [];
+  const ids = new Set([...before.graph.workloads, ...after.graph.workloads].map((workload) => workload.id));
+  for (const id of ids) {
+    const earlier = before.graph.workload(id);
+    const now = after.graph.workload(id);
+    // The cluster's own DNS pods ask nothing of themselves here.
+    if ((now ?? earlier)!.namespace === location.namespace && (now ?? earlier)!.pods.some((pod) => matchesLabels(pod.labels, location.podLabels))) continue;
+    const previous = earlier ? lookups(dnsBefore, earlier) : ConnectionSet.EMPTY;
+    const current = now ? lookups(dnsAfter, now) : ConnectionSet.EMPTY;
+    if (previous.equals(current)) continue;
+    const source: MatrixPeer = { type: 'workload', id, workload: (now ?? earlier)! };
+    const change = previous.isEmpty() ? 'added' : current.isEmpty() ? 'removed' : 'changed';
+    const oneSide = !earlier || !now ? [id] : [];
+    changes.push({
+      change, source, destination: dnsPeer, before: previous, after: current,
+      allowedBy: change === 'removed' ? [] : allowingRules(dnsAfter.solver, source, dnsPeer, current.subtract(previous)),
+      ...(change === 'removed' ? { deniedBy: oneSide.length > 0 ? [] : [...denyingPolicies(dnsAfter.solver, source, dnsPeer), ...denyingRules(dnsAfter.solver, source, dnsPeer, previous)] } : {}),
+      ...withWorkloadsOnOneSide(oneSide),
+    });
+  }
+  return changes;
+}
+
+function matchesLabels(labels: Labels, wanted: Labels): boolean {
+  return Object.entries(wanted).every(([key, value]) => labels[key] === value);
 }
 
 function withWorkloadsOnOneSide(ids: readonly string[]): Pick<ConnectionChange, 'workloadsOnOneSide'> {
@@ -131,7 +185,8 @@ function amongReplicas(solver: ReachabilitySolver, workload: Workload): Connecti
 /** The distinct pod classes of a workload peer; none for another kind of peer. */
 function classesOf(solver: ReachabilitySolver, peer: MatrixPeer): PodClass[] {
   if (peer.type !== 'workload') return [];
-  const workload = solver.graph.workload(peer.id);
+  // By the workload's own id: the cluster DNS peer is named for people, its hypothetical workload is in the solver's graph.
+  const workload = solver.graph.workload(peer.workload.id);
   return workload ? [...new Set(workload.pods.map((pod) => solver.classOf(pod)))] : [];
 }
 

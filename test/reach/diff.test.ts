@@ -116,6 +116,52 @@ spec:
     expect(result.changes.every((change) => change.destination.id === 'shop/web[Deployment]')).toBe(true);
   });
 
+  it('cluster DNS outside the manifests: a change that takes lookups away (or gives them back) is a change, towards the same hypothetical DNS pod on both sides', () => {
+    const dns = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+    const solver = (text: string, path: string) => new ReachabilitySolver(analyzeTexts([{ path, text }]).graph);
+    const egressDeny = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Egress]}
+`;
+    const allowDns = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-dns, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+      ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
+`;
+    const withDns = NAMESPACES + WORKLOADS + egressDeny + allowDns;
+    const withoutDns = NAMESPACES + WORKLOADS + egressDeny;
+    // Deleting the DNS policy changes no connection between workloads: only the lookups.
+    const deleted = diffConnectivity(solver(withDns, 'old.yaml'), solver(withoutDns, 'new.yaml'), { clusterDns: dns });
+    expect(lines(deleted)).toEqual([
+      'removed shop/client[Deployment] => cluster DNS (kube-system pods k8s-app=kube-dns) : TCP 53,UDP 53 -> No Connections',
+      'removed shop/web[Deployment] => cluster DNS (kube-system pods k8s-app=kube-dns) : TCP 53,UDP 53 -> No Connections',
+    ]);
+    const lineOf = (text: string, needle: string) => text.split('\n').findIndex((line) => line.includes(needle)) + 1;
+    expect(deleted.changes[0].deniedBy).toEqual([`egress isolated by shop/default-deny (new.yaml:${lineOf(withoutDns, 'name: default-deny')})`]);
+    expect(changesTripping(deleted, 'removed-any')).toHaveLength(2);
+    const restored = diffConnectivity(solver(withoutDns, 'old.yaml'), solver(withDns, 'new.yaml'), { clusterDns: dns });
+    expect(restored.changes.map((change) => `${change.change} ${change.source.id}: ${change.allowedBy.join('; ')}`)).toEqual([
+      `added shop/client[Deployment]: shop/allow-dns egress[0] (new.yaml:${lineOf(withDns, '- to: [{namespaceSelector')}); destination not isolated for ingress`,
+      `added shop/web[Deployment]: shop/allow-dns egress[0] (new.yaml:${lineOf(withDns, '- to: [{namespaceSelector')}); destination not isolated for ingress`,
+    ]);
+    // Narrowed to UDP: changed. Without the option, or with DNS pods in the manifests, no lookup line.
+    const udpOnly = diffConnectivity(solver(withDns, 'old.yaml'), solver(withDns.replace(', {port: 53, protocol: TCP}', ''), 'new.yaml'), { clusterDns: dns });
+    expect(lines(udpOnly)[0]).toBe('changed shop/client[Deployment] => cluster DNS (kube-system pods k8s-app=kube-dns) : TCP 53,UDP 53 -> UDP 53');
+    expect(diffConnectivity(solver(withDns, 'old.yaml'), solver(withoutDns, 'new.yaml')).changes).toEqual([]);
+    const coredns = deployment('kube-system', 'coredns', { 'k8s-app': 'kube-dns' });
+    const real = diffConnectivity(solver(withDns + coredns, 'old.yaml'), solver(withoutDns + coredns, 'new.yaml'), { clusterDns: dns });
+    expect(lines(real).filter((line) => line.includes('cluster DNS'))).toEqual([]);
+    expect(lines(real)).toContain('removed shop/web[Deployment] => kube-system/coredns[Deployment] : TCP 53,UDP 53 -> No Connections');
+  });
+
   it('a workload added or removed is listed, and so are the connections it opens or closes', () => {
     const result = diff(NAMESPACES + WORKLOADS + DENY_WEB, NAMESPACES + WORKLOADS + DENY_WEB + deployment('tools', 'debug', { app: 'debug' }));
     expect(result.addedWorkloads.map((workload) => workload.id)).toEqual(['tools/debug[Deployment]']);

@@ -59,7 +59,11 @@ export async function runDiff(first: string, second: string | undefined, options
   const skipped = [...new Map([...before.skipped, ...after.skipped].map((file) => [file.path, file])).values()];
   reportInputFindings(inputFindings, global, skipped, options.verbose);
   const solverOptions = { hostNetworkPods: options.hostNetworkPods };
-  const diff = diffConnectivity(new ReachabilitySolver(before.graph, { ...solverOptions, plugin: networkPluginOf(before.graph, config.cluster.cni) }), new ReachabilitySolver(after.graph, { ...solverOptions, plugin: networkPluginOf(after.graph, config.cluster.cni) }));
+  const diff = diffConnectivity(
+    new ReachabilitySolver(before.graph, { ...solverOptions, plugin: networkPluginOf(before.graph, config.cluster.cni) }),
+    new ReachabilitySolver(after.graph, { ...solverOptions, plugin: networkPluginOf(after.graph, config.cluster.cni) }),
+    { clusterDns: config.cluster.dns },
+  );
   for (const note of notEvaluatedDiffNotes(before.graph, after.graph, networkPluginOf(after.graph, config.cluster.cni))) process.stderr.write(`note: ${note}\n`);
   const formats = await import('../../report/diff-formats.js');
   const text = options.format === 'json' ? formats.formatDiffJson(diff)
