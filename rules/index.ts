@@ -9,6 +9,7 @@ import calicoStagedPolicyNotEnforced from './calico-staged-policy-not-enforced.j
 import cidrOverlap from './cidr-overlap.js';
 import ciliumDenyShadowsAllow from './cilium-deny-shadows-allow.js';
 import ciliumFqdnWithoutDnsRule from './cilium-fqdn-without-dns-rule.js';
+import ciliumLabelNotInIdentity from './cilium-label-not-in-identity.js';
 import ciliumL7NotModelled from './cilium-l7-not-modelled.js';
 import ciliumPolicyNotEvaluated from './cilium-policy-not-evaluated.js';
 import ciliumPolicyWithoutCilium from './cilium-policy-without-cilium.js';
@@ -101,6 +102,7 @@ export const RULES: readonly Rule<any>[] = [
   ciliumL7NotModelled,
   ciliumDenyShadowsAllow,
   ciliumFqdnWithoutDnsRule,
+  ciliumLabelNotInIdentity,
   calicoRuleNotModelled,
   egressBlocksDns,
   invalidCidr,

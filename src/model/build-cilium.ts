@@ -91,7 +91,7 @@ export function buildCiliumObjects(objects: readonly ManifestObject[], context: 
 /**
  * The policy settings of the `cilium-config` ConfigMap: `enable-host-firewall` ("true" enables
  * host policies; absent or anything else leaves Cilium's default, disabled), `enable-policy`
- * (`always`, `never`, else `default`) and `allow-localhost`.
+ * (`always`, `never`, else `default`), `allow-localhost`, `policy-cidr-match-mode` and `labels`.
  */
 function agentConfigOf(objects: readonly ManifestObject[]): CiliumAgentConfig {
   for (const object of objects) {
@@ -104,6 +104,7 @@ function agentConfigOf(objects: readonly ManifestObject[]): CiliumAgentConfig {
       ...(typeof data['allow-localhost'] === 'string' ? { allowLocalhost: data['allow-localhost'].trim().toLowerCase() } : {}),
       // A list option (StringSlice): `nodes` among its comma- or space-separated values.
       ...(cidrMatchModes(data['policy-cidr-match-mode']).includes('nodes') ? { cidrMatchNodes: true } : {}),
+      ...(typeof data.labels === 'string' && data.labels.trim() !== '' ? { identityLabels: data.labels.trim() } : {}),
       statedIn: object,
     };
   }

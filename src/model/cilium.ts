@@ -219,6 +219,11 @@ export interface CiliumAgentConfig {
    * no in-cluster entity, neither pods nor nodes.
    */
   readonly cidrMatchNodes?: boolean;
+  /**
+   * `labels` (identity-relevant labels), as written: a custom label filter, which k8snet does not
+   * model; identities are built with Cilium's default filter (isIdentityLabelKey) and answers say so.
+   */
+  readonly identityLabels?: string;
   /** The ConfigMap read. */
   readonly statedIn?: ManifestObject;
 }

@@ -68,6 +68,11 @@ export const ANY_POD: EntityPeer = Object.freeze({ entity: 'any-pod', tags: Obje
 /** The other side of a verdict: a pod class, an address range, or an entity. */
 export type Peer = PodClass | AddressPeer | EntityPeer;
 
+/** Returns true when `peer` is a pod class. */
+export function isPodClass(peer: Peer): peer is PodClass {
+  return (peer as PodClass).index !== undefined;
+}
+
 /** Returns true when `peer` is an address range. */
 export function isAddressPeer(peer: Peer): peer is AddressPeer {
   return (peer as AddressPeer).range !== undefined;

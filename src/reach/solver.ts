@@ -12,7 +12,7 @@ import { CompileContext, type HostNetworkMode } from './policies/context.js';
 import { classSignature, layoutFor, type PolicyLayout } from './policies/index.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import {
-  ANY_POD, isAddressPeer, isEntityPeer, type AddressPeer, type EntityPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass,
+  ANY_POD, isAddressPeer, isEntityPeer, isPodClass, type AddressPeer, type EntityPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass,
 } from './policy-form.js';
 
 export { ANY_POD, type AddressPeer, type CompiledPolicy, type CompiledRule, type Direction, type Peer, type PodClass } from './policy-form.js';
@@ -334,7 +334,8 @@ export class ReachabilitySolver {
         : this.explainSide('ingress', destination, source);
     const allowed = egress.allowed.intersect(ingress.allowed);
     const restrictionCaveats = [...subjectCaveats(egress, source), ...subjectCaveats(ingress, destination)];
-    return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed), ...restrictionCaveats] };
+    const layoutCaveats = this.layout.pairCaveats?.(this, source, destination) ?? [];
+    return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed), ...restrictionCaveats, ...layoutCaveats] };
   }
 
   private explainSide(direction: Direction, selected: PodClass, other: Peer, evaluator: PolicyEvaluator = this.evaluator): SideVerdict {
@@ -523,12 +524,6 @@ interface NodeSubjects {
   readonly unlisted: PodClass;
 }
 
-/** Returns true when `peer` is a pod class. */
-function isPodClass(peer: Peer): peer is PodClass {
-  return (peer as PodClass).index !== undefined;
-}
-
-/** Why a side that is no pod allows everything: outside the cluster, or a node's own traffic. */
 /** What the restrictions on a side leave to the running cluster for the class they select (NamedRestriction.caveatsBySubject), each once. */
 function subjectCaveats(side: SideVerdict, selected: Peer): string[] {
   if (!isPodClass(selected)) return [];
@@ -540,6 +535,7 @@ function subjectCaveats(side: SideVerdict, selected: Peer): string[] {
   return [...caveats];
 }
 
+/** Why a side that is no pod allows everything: outside the cluster, or a node's own traffic. */
 function outsideReason(peer: Peer): 'external' | 'node' {
   return isAddressPeer(peer) || (isEntityPeer(peer) && peer.tags.includes('world')) ? 'external' : 'node';
 }

@@ -1,6 +1,8 @@
 import type { ResourceGraph } from '../../model/graph.js';
 import type { Pod } from '../../model/types.js';
-import type { CompiledPolicy, EnforcementPoint, StageDefinition } from '../policy-form.js';
+import type { CompiledPolicy, EnforcementPoint, Peer, StageDefinition } from '../policy-form.js';
+import type { ReachabilitySolver } from '../solver.js';
+import { identityFilterCaveats } from '../cilium-identity-caveats.js';
 import { adminPolicyAddressPeers, compileAdminNetworkPolicies } from './admin-network-policy.js';
 import { calicoPolicyRanks, calicoStageId, calicoStages, compileCalicoPolicies } from './calico.js';
 import { clusterPolicyAddressPeers, compileClusterNetworkPolicies } from './cluster-network-policy.js';
@@ -36,6 +38,8 @@ export interface PolicyLayout {
   readonly compileNodePolicies?: (context: CompileContext, nodes: readonly HostPolicyNode[]) => CompiledPolicy[];
   /** What answers must say about the plugin's configuration (Cilium's enable-policy: never). */
   readonly notes?: readonly string[];
+  /** Caveats the plugin's reading of the policies adds to an answer about two peers (Cilium's identity label filter). */
+  readonly pairCaveats?: (solver: ReachabilitySolver, source: Peer, destination: Peer) => string[];
 }
 
 /** The network plugin: every connection it does not decide is allowed (Kubernetes' default). */
@@ -113,6 +117,8 @@ export const CILIUM_LAYOUT: PolicyLayout = {
   },
   // Host policies (nodeSelector), in the same repository, for answers about a node.
   compileNodePolicies: (context, nodes) => compileCiliumHostPolicies(context, { stage: 'cilium' }, nodes),
+  // NetworkPolicy selectors on labels left out of identities match nothing: answers say why.
+  pairCaveats: identityFilterCaveats,
 };
 
 /**
@@ -123,9 +129,13 @@ export const CILIUM_LAYOUT: PolicyLayout = {
  */
 export function ciliumLayout(graph: ResourceGraph): PolicyLayout {
   const config = graph.cilium.agentConfig;
-  if (config.enablePolicy !== 'always' && config.enablePolicy !== 'never' && config.allowLocalhost !== 'policy') return CILIUM_LAYOUT;
+  if (config.enablePolicy !== 'always' && config.enablePolicy !== 'never' && config.allowLocalhost !== 'policy' && config.identityLabels === undefined) return CILIUM_LAYOUT;
   const where = config.statedIn ? `${config.statedIn.namespace ?? 'kube-system'}/${config.statedIn.name}` : 'cilium-config';
   const never = config.enablePolicy === 'never';
+  // A custom label filter: identities (and so every selector) are matched with the default one, which answers say.
+  const labelsNote = config.identityLabels !== undefined
+    ? [`${where} sets labels (identity-relevant labels: ${config.identityLabels}), which k8snet does not model: selectors are matched with Cilium's default label filter, so those on labels this setting adds to identities or leaves out of them may be answered wrongly.`]
+    : [];
   return {
     ...CILIUM_LAYOUT,
     compile: never
@@ -135,7 +145,10 @@ export function ciliumLayout(graph: ResourceGraph): PolicyLayout {
         ...compileIstioPolicies(context),
       ]
       : (context) => [...CILIUM_LAYOUT.compile(context), ...compileCiliumEnforcementMode(context, { stage: 'cilium' })],
-    ...(never ? { compileNodePolicies: undefined, notes: [`${where} sets enable-policy: never: Cilium enforces no NetworkPolicy and no Cilium policy on any endpoint, so they are not applied here.`] } : {}),
+    ...(never ? { compileNodePolicies: undefined } : {}),
+    notes: [...(never ? [`${where} sets enable-policy: never: Cilium enforces no NetworkPolicy and no Cilium policy on any endpoint, so they are not applied here.`] : []), ...labelsNote],
+    // Under a custom label filter the default one's caveats would be guesses: the note says it instead.
+    ...(config.identityLabels !== undefined ? { pairCaveats: undefined } : {}),
     ...(config.allowLocalhost === 'policy'
       ? { localNode: { ingress: false, egress: false, because: `${where} sets allow-localhost: policy, so traffic from the local host is decided by policy (the host entity)` } }
       : {}),
