@@ -4,9 +4,7 @@ import type { ManifestObject } from '../src/load/manifest-object.js';
 import { isIdentityLabelKey, SOURCE_ANY, SOURCE_K8S, type CiliumSelector } from '../src/model/cilium-labels.js';
 import type { ResourceGraph } from '../src/model/graph.js';
 import { formatRequirement, type LabelSelector, type SelectorOperator } from '../src/model/label-selector.js';
-import { networkPluginOf } from '../src/model/network-plugin.js';
 import { listWorkloads } from '../src/model/suggest.js';
-import { evaluatedDialects } from '../src/reach/policies/index.js';
 
 /** A requirement as both selector forms hold it. */
 interface Requirement {
@@ -52,8 +50,9 @@ export default defineRule({
     matchesNothing: '{{what}} requires {{labels}}, which Cilium leaves out of endpoint identities: under Cilium it matches no pod{{carriers}}, so {{effect}}.',
     excludesNothing: '{{what}} requires {{labels}}, which every pod satisfies under Cilium (it leaves {{them}} out of endpoint identities): the requirement excludes no pod.',
   },
-  check(graph, { cluster }) {
-    if (!evaluatedDialects(graph, networkPluginOf(graph, cluster.cni)).cilium) return [];
+  check(graph, { solver }) {
+    // The answers' layout says whether Cilium matches the selectors (its plugin, or Cilium policies under an unknown one).
+    if (solver.layout.selectorLabels !== 'cilium-identity') return [];
     // A custom label filter (labels in cilium-config) may keep these labels: not modelled, so nothing is said (answers note it).
     if (graph.cilium.agentConfig.identityLabels !== undefined) return [];
     const reports: RuleReport[] = [];

@@ -4,6 +4,7 @@ import { formatPath } from '../load/path.js';
 import { isAtLeast, type Finding, type Severity } from '../finding.js';
 import type { ResourceGraph } from '../model/graph.js';
 import { ReachabilitySolver } from '../reach/solver.js';
+import { networkPluginOf } from '../model/network-plugin.js';
 import { analyzeAddressPlan, type AddressPlanAnalysis } from '../ipam/capacity.js';
 import { CONFIG_OBJECT_KIND, globMatcher, type LintConfig } from './config.js';
 import type { Rule, RuleContext, RuleReport } from './rule.js';
@@ -94,7 +95,8 @@ export function runRules(
   onRule?: (done: number, total: number, ruleId: string) => void,
 ): RuleRun {
   let solver: ReachabilitySolver | undefined;
-  const getSolver = () => (solver ??= solverFactory ? solverFactory() : new ReachabilitySolver(graph));
+  // Without a factory, the solver the CLI would make: under the configured network plugin.
+  const getSolver = () => (solver ??= solverFactory ? solverFactory() : new ReachabilitySolver(graph, { plugin: networkPluginOf(graph, config.cluster.cni) }));
   let addressPlan: AddressPlanAnalysis | undefined;
   const getAddressPlan = () => (addressPlan ??= addressPlanFactory ? addressPlanFactory() : analyzeAddressPlan(graph, config.cluster));
   const isIgnoredPath = globMatcher(config.ignore);

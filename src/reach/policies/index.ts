@@ -38,6 +38,11 @@ export interface PolicyLayout {
   readonly compileNodePolicies?: (context: CompileContext, nodes: readonly HostPolicyNode[]) => CompiledPolicy[];
   /** What answers must say about the plugin's configuration (Cilium's enable-policy: never). */
   readonly notes?: readonly string[];
+  /**
+   * What pod selectors (NetworkPolicy's included) are matched against: the pods' labels (absent),
+   * or Cilium's endpoint identities, which leave some labels out (cilium-labels.ts isIdentityLabelKey).
+   */
+  readonly selectorLabels?: 'cilium-identity';
   /** Caveats the plugin's reading of the policies adds to an answer about two peers (Cilium's identity label filter). */
   readonly pairCaveats?: (solver: ReachabilitySolver, source: Peer, destination: Peer) => string[];
 }
@@ -117,6 +122,7 @@ export const CILIUM_LAYOUT: PolicyLayout = {
   },
   // Host policies (nodeSelector), in the same repository, for answers about a node.
   compileNodePolicies: (context, nodes) => compileCiliumHostPolicies(context, { stage: 'cilium' }, nodes),
+  selectorLabels: 'cilium-identity',
   // NetworkPolicy selectors on labels left out of identities match nothing: answers say why.
   pairCaveats: identityFilterCaveats,
 };
