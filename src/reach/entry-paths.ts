@@ -115,7 +115,7 @@ function hostPortHops(context: PathContext, workload: Workload): PathHop[] {
 }
 
 function rank(state: PathVerdict['state']): number {
-  return ['blocked', 'partial', 'isolated', 'allowed', 'open'].indexOf(state);
+  return ['blocked', 'depends', 'partial', 'isolated', 'allowed', 'open'].indexOf(state);
 }
 
 /**

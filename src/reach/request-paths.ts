@@ -8,7 +8,7 @@ import { endpointPods, resolveTargetPort, servicePortsOfBackend } from './exposu
 import { gatewayHops } from './gateway-paths.js';
 import { istioGatewayHops } from './istio-gateway-paths.js';
 import { meshNotes } from './istio-caveats.js';
-import { ANY_POD, type CompiledRule, type ReachabilitySolver } from './solver.js';
+import { ANY_POD, type CompiledRule, type PodClass, type ReachabilitySolver } from './solver.js';
 import type { SideTrace } from './evaluator.js';
 
 /**
@@ -38,11 +38,13 @@ export type PathNode =
 
 /**
  * Whether policies let a hop into a workload through: allowed (and by which rules), partial
- * (from some of the possible sources only), open (no policy isolates it), isolated (an internal
- * Service: the policies that decide, since any pod may call), or blocked.
+ * (from some of the possible sources only), depends (on a sender the manifests do not show: an
+ * ingress controller outside them that the rules admit only from some namespaces or labels),
+ * open (no policy isolates it), isolated (an internal Service: the policies that decide, since
+ * any pod may call), or blocked.
  */
 export interface PathVerdict {
-  readonly state: 'allowed' | 'partial' | 'open' | 'blocked' | 'isolated';
+  readonly state: 'allowed' | 'partial' | 'depends' | 'open' | 'blocked' | 'isolated';
   readonly by: readonly string[];
   /** Who sends the traffic, when it is not the ingress controller: `Gateway infra/public`, `clients outside the cluster`. */
   readonly source?: string;
@@ -145,6 +147,24 @@ export function ingressControllers(solver: ReachabilitySolver): Workload[] {
     || Object.values(workload.pods[0]?.labels ?? {}).some((value) => names.test(value)));
 }
 
+/**
+ * What a hop says when only rules selecting some pods could admit a sender the manifests do not
+ * hold: an Ingress's controller, or (after their own note) a Gateway's pods.
+ */
+const UNKNOWN_CONTROLLER_NOTE = 'the ingress controller is not in the manifests';
+const SOME_PODS_NOTE = 'only rules that select some namespaces or labels admit it: whether it is among them, k8snet cannot tell';
+
+/**
+ * The allow rules of a workload's ingress, on some of `ports`, whose peers are pods of some
+ * namespaces or labels (not addresses only): an ingress controller the manifests do not hold may
+ * be among them.
+ */
+function rulesThatMayAdmitTheController(solver: ReachabilitySolver, podClass: PodClass, ports: ConnectionSet): CompiledRule[] {
+  return solver.rulesFor(podClass, 'ingress').filter((rule) => rule.action === 'allow' && !rule.matchesEveryPeer
+    && !solver.portsTowards(rule, podClass).intersect(ports).isEmpty()
+    && (rule.addressRanges[4].length + rule.addressRanges[6].length === 0 || rule.classes.first() !== -1));
+}
+
 function serviceHops(
   controllers: readonly Workload[],
   solver: ReachabilitySolver,
@@ -208,10 +228,15 @@ function serviceHops(
         for (const contribution of trace.contributions) if (!contribution.allowed.intersect(targetPorts).isEmpty()) by.add(describe(contribution.rule));
         for (const decision of trace.decisions) if (decision.rule.action === 'allow' && !decision.ports.intersect(targetPorts).isEmpty()) by.add(describe(decision.rule));
       }
-      verdict = { state: admitted.isEmpty() ? 'blocked' : 'allowed', by: [...by] };
+      // A controller outside the manifests that no rule admits as "any pod" may still be one a rule
+      // selects (namespace ingress-nginx, its labels): that is not known, so not "blocked".
+      const maybe = senders.length === 0 && admitted.isEmpty() ? rulesThatMayAdmitTheController(solver, podClass, targetPorts) : [];
+      verdict = maybe.length > 0
+        ? { state: 'depends', by: maybe.map(describe), notes: [...(source === undefined ? [UNKNOWN_CONTROLLER_NOTE] : []), SOME_PODS_NOTE] }
+        : { state: admitted.isEmpty() ? 'blocked' : 'allowed', by: [...by] };
     }
     // Istio's enforcement point is not evaluated yet: the hop says so where it applies.
-    const allNotes = [...(notes ?? []), ...meshNotes(solver.graph, service)];
+    const allNotes = [...(notes ?? []), ...(verdict.notes ?? []), ...meshNotes(solver.graph, service)];
     if (source !== undefined || allNotes.length > 0) verdict = { ...verdict, ...(source !== undefined ? { source } : {}), ...(allNotes.length > 0 ? { notes: allNotes } : {}) };
     hops.push({ from, to: workloadNode(workload), label: targetPorts.describe(), verdict });
   }

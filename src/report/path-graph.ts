@@ -17,7 +17,7 @@ interface DrawnEdge {
   readonly to: string;
   /** Lines joined by `\n`, each with control characters already escaped (escapeText). */
   readonly label: string;
-  readonly state: 'allowed' | 'partial' | 'open' | 'blocked' | 'isolated' | 'plain';
+  readonly state: 'allowed' | 'partial' | 'depends' | 'open' | 'blocked' | 'isolated' | 'plain';
 }
 
 interface Drawing {
@@ -114,7 +114,7 @@ function draw(hops: readonly PathHop[], options: PathGraphOptions): Drawing {
       : state === 'blocked' ? 'blocked by policy'
         : state === 'open' ? 'no policy'
           : state === 'isolated' ? `policies: ${hop.verdict.by.join(', ')}`
-            : `${state === 'partial' ? 'partly allowed' : 'allowed'} by ${hop.verdict.by.join('; ')}`;
+            : `${state === 'partial' ? 'partly allowed' : state === 'depends' ? 'may be allowed' : 'allowed'} by ${hop.verdict.by.join('; ')}`;
     const because = hop.verdict?.source && reason ? `from ${hop.verdict.source}: ${reason}` : reason;
     // Escaped before the lines are joined: only k8snet's own line breaks remain.
     const details = [because, ...(hop.verdict?.notes ?? [])].filter(Boolean).map(escapeText);
@@ -129,14 +129,15 @@ function draw(hops: readonly PathHop[], options: PathGraphOptions): Drawing {
       const labels = first.split(', ').includes(hopLabel) ? first : `${first}, ${hopLabel}`;
       const merged = [labels, ...rest, ...details.filter((line) => !rest.includes(line))].join('\n');
       const mergedState = existing.state === 'blocked' || state === 'blocked' ? 'blocked'
-        : existing.state === 'partial' || state === 'partial' ? 'partial' : existing.state;
+        : existing.state === 'depends' || state === 'depends' ? 'depends'
+          : existing.state === 'partial' || state === 'partial' ? 'partial' : existing.state;
       edges.set(key, { ...existing, label: merged, state: mergedState });
     }
   }
   return { nodes, edges: [...edges.values()] };
 }
 
-const COLOUR: Record<DrawnEdge['state'], string> = { allowed: 'darkgreen', partial: 'darkorange', open: 'grey40', blocked: 'red', isolated: 'steelblue', plain: 'black' };
+const COLOUR: Record<DrawnEdge['state'], string> = { allowed: 'darkgreen', partial: 'darkorange', depends: 'darkorange', open: 'grey40', blocked: 'red', isolated: 'steelblue', plain: 'black' };
 
 
 /** Draws the request paths as a Graphviz digraph, one cluster per namespace. */
@@ -154,7 +155,7 @@ export function formatPathsDot(hops: readonly PathHop[], options: PathGraphOptio
     if (namespace !== undefined) lines.push('  }');
   }
   for (const edge of edges) {
-    lines.push(`  ${short.get(edge.from)} -> ${short.get(edge.to)} [label=${dotLines(edge.label.split('\n'))}, color=${COLOUR[edge.state]}, fontcolor=${COLOUR[edge.state]}${edge.state === 'blocked' ? ', style=dashed' : ''}];`);
+    lines.push(`  ${short.get(edge.from)} -> ${short.get(edge.to)} [label=${dotLines(edge.label.split('\n'))}, color=${COLOUR[edge.state]}, fontcolor=${COLOUR[edge.state]}${edge.state === 'blocked' ? ', style=dashed' : edge.state === 'depends' ? ', style=dotted' : ''}];`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -176,7 +177,7 @@ export function formatPathsMermaid(hops: readonly PathHop[], options: PathGraphO
     }
     if (namespace !== undefined) lines.push('  end');
   }
-  edges.forEach((edge) => lines.push(`  ${short.get(edge.from)} ${edge.state === 'blocked' ? '-.->' : '-->'}|${mermaidLines(edge.label.split('\n'))}| ${short.get(edge.to)}`));
+  edges.forEach((edge) => lines.push(`  ${short.get(edge.from)} ${edge.state === 'blocked' || edge.state === 'depends' ? '-.->' : '-->'}|${mermaidLines(edge.label.split('\n'))}| ${short.get(edge.to)}`));
   edges.forEach((edge, index) => lines.push(`  linkStyle ${index} stroke:${COLOUR[edge.state]}`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { analyzePaths } from '../../src/pipeline.js';
+import { analyzePaths, analyzeTexts } from '../../src/pipeline.js';
 import { requestPaths } from '../../src/reach/request-paths.js';
 import { ReachabilitySolver } from '../../src/reach/solver.js';
 import { formatPathsDot, formatPathsMermaid } from '../../src/report/path-graph.js';
@@ -38,6 +38,60 @@ describe('request paths (k8snet graph)', () => {
     expect(mermaid.split('\n')[0]).toBe('flowchart LR');
     expect(mermaid).toMatch(/subgraph ns\d+\["shop-frontend"\]/);
     expect((mermaid.match(/linkStyle \d+ stroke:/g) ?? []).length).toBe((mermaid.match(/ -(?:-|\.-)>\|/g) ?? []).length);
+  });
+
+  it('an ingress controller outside the manifests that a rule admits only from its namespace and labels: may be allowed, not blocked', () => {
+    const app = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`;
+    const policy = (from: string) => `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [${from}], ports: [{port: http}]}]
+`;
+    const controller = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: ingress-nginx}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: ingress-nginx}}
+    spec:
+      containers: [{name: controller, image: registry.k8s.io/ingress-nginx/controller:v1.11.2}]
+`;
+    const fromController = '{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}, podSelector: {matchLabels: {app.kubernetes.io/name: ingress-nginx}}}';
+    const hopInto = (text: string) => requestPaths(new ReachabilitySolver(analyzeTexts([{ path: 'app.yaml', text }]).graph)).find((hop) => hop.from.id === 'svc:shop/web' && hop.to.id === 'shop/web[Deployment]')!;
+    const unknown = hopInto(app + policy(fromController));
+    expect(unknown.verdict).toMatchObject({ state: 'depends', notes: ['the ingress controller is not in the manifests', 'only rules that select some namespaces or labels admit it: whether it is among them, k8snet cannot tell'] });
+    expect(unknown.verdict?.by.join(' ')).toMatch(/^web-ingress ingress\[0\] \(app\.yaml:\d+\)$/);
+    expect(formatPathsMermaid([unknown])).toMatch(/-\.->\|"TCP 8080<br\/>may be allowed by web-ingress/);
+    // The controller in the manifests decides; an ipBlock alone can admit no pod.
+    expect(hopInto(app + policy(fromController) + controller).verdict?.state).toBe('allowed');
+    expect(hopInto(app + policy('{ipBlock: {cidr: 10.0.0.0/8}}')).verdict?.state).toBe('blocked');
   });
 
   it('focuses on one workload, and collapses crowded namespaces into one node', () => {
