@@ -593,7 +593,7 @@ class PolicyReader {
         };
       case 'dns': {
         const dns = entries.flatMap((entry, index) => this.fqdn(mapping(entry), [...path, 'dns', index], 'dns'));
-        return { protocol, path: [...path, 'dns'], dns, summaries: dns.map((selector) => `DNS ${fqdnText(selector)}`) };
+        return { protocol, path: [...path, 'dns'], dns, summaries: dns.map((selector) => `lookups of ${fqdnText(selector)}`) };
       }
       case 'l7proto':
         return {
