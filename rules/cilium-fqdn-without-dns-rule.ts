@@ -1,7 +1,8 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import { formatPath } from '../src/load/path.js';
-import { fqdnText, type CiliumPeerRule } from '../src/model/cilium.js';
+import type { CiliumPeerRule } from '../src/model/cilium.js';
 import type { ReachabilitySolver } from '../src/reach/solver.js';
+import type { SubjectShortfall } from '../src/reach/policy-form.js';
 
 /** Kinds whose toFQDNs rules this rule judges. */
 const CILIUM_KINDS: ReadonlySet<string> = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
@@ -11,7 +12,7 @@ const CILIUM_KINDS: ReadonlySet<string> = new Set(['CiliumNetworkPolicy', 'Ciliu
  * never sees: no DNS rule (`toPorts[].rules.dns`) of a policy selecting them, or none that allows
  * those names. toFQDNs selects only addresses learnt from DNS answers the proxy intercepted, so
  * for them the rule allows nothing of its own. Read from the compiled rules: the Cilium compiler
- * records, per subject class, which names it cannot learn (the FQDN restriction's caveatsBySubject).
+ * records, per subject class, which names it cannot learn (the FQDN restriction's shortfallsBySubject).
  */
 export default defineRule({
   id: 'cilium-fqdn-without-dns-rule',
@@ -26,8 +27,8 @@ export default defineRule({
     + 'policy examples do: toEndpoints k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns; toPorts ports 53/ANY with '
     + 'rules.dns matchPattern "*" (or the names themselves).',
   messages: {
-    unlearnt: '{{policy}} rule "{{rule}}" allows egress to toFQDNs {{names}}, but Cilium\'s DNS proxy never sees the lookups of {{workloads}} for {{them}} '
-      + '(no DNS rule of a policy selecting them allows looking {{them}} up): it learns no address from them, so this rule allows {{those}} nothing of its own.',
+    unlearnt: '{{policy}} rule "{{rule}}" allows egress to toFQDNs {{names}}, but Cilium\'s DNS proxy never learns {{their}} addresses for {{workloads}}: '
+      + '{{because}}. For {{those}} the rule allows nothing of its own.',
   },
   check(graph, { solver }) {
     if (graph.cilium.policies.length === 0) return [];
@@ -37,32 +38,42 @@ export default defineRule({
       if (rule.action !== 'allow' || !CILIUM_KINDS.has(rule.source.kind)) continue;
       const peerRule = rule.model as CiliumPeerRule;
       if (reported.has(peerRule)) continue;
-      const caveats = rule.restrictions.find((restriction) => restriction.layer === 'FQDN')?.caveatsBySubject;
-      if (!caveats || caveats.size === 0) continue;
+      const shortfalls = rule.restrictions.find((restriction) => restriction.layer === 'FQDN')?.shortfallsBySubject;
+      if (!shortfalls || shortfalls.size === 0) continue;
       reported.add(peerRule);
-      const workloads = workloadsOf(solver, caveats);
-      const fqdns = peerRule.peers.fqdns ?? [];
-      reports.push({
-        messageId: 'unlearnt',
-        data: {
-          policy: `${rule.source.kind} ${rule.source.policyLabel}`,
-          rule: formatPath(peerRule.path.slice(1)),
-          names: fqdns.map(fqdnText).join(', '),
-          them: fqdns.length === 1 ? 'it' : 'them',
-          workloads: workloads.length > 3 ? `${workloads.slice(0, 3).join(', ')} and ${workloads.length - 3} more` : workloads.join(', '),
-          those: workloads.length === 1 ? 'it' : 'them',
-        },
-        object: rule.source.object,
-        path: [...peerRule.path, 'toFQDNs'],
-      });
+      // Pods that lack the same names for the same reason share one finding.
+      const groups = new Map<string, { shortfall: SubjectShortfall; classes: number[] }>();
+      for (const [index, shortfall] of shortfalls) {
+        const key = `${shortfall.parts.join('\u0000')}\u0001${shortfall.because}`;
+        const group = groups.get(key);
+        if (group) group.classes.push(index);
+        else groups.set(key, { shortfall, classes: [index] });
+      }
+      for (const { shortfall, classes } of groups.values()) {
+        const workloads = workloadsOf(solver, classes);
+        reports.push({
+          messageId: 'unlearnt',
+          data: {
+            policy: `${rule.source.kind} ${rule.source.policyLabel}`,
+            rule: formatPath(peerRule.path.slice(1)),
+            names: shortfall.parts.join(', '),
+            their: shortfall.parts.length === 1 ? 'its' : 'their',
+            workloads: workloads.length > 3 ? `${workloads.slice(0, 3).join(', ')} and ${workloads.length - 3} more` : workloads.join(', '),
+            because: shortfall.because,
+            those: shortfall.parts.length === 1 ? 'that name' : 'those names',
+          },
+          object: rule.source.object,
+          path: [...peerRule.path, 'toFQDNs'],
+        });
+      }
     }
     return reports;
   },
 });
 
-/** The workloads of the classes a caveat map names, each once, in class order. */
-function workloadsOf(solver: ReachabilitySolver, caveats: ReadonlyMap<number, string>): string[] {
+/** The workloads of some classes, each once, in class order. */
+function workloadsOf(solver: ReachabilitySolver, classes: readonly number[]): string[] {
   const workloads = new Set<string>();
-  for (const index of [...caveats.keys()].sort((a, b) => a - b)) for (const pod of solver.classes[index].pods) workloads.add(pod.workloadId);
+  for (const index of [...classes].sort((a, b) => a - b)) for (const pod of solver.classes[index].pods) workloads.add(pod.workloadId);
   return [...workloads];
 }

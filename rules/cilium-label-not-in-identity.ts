@@ -50,9 +50,10 @@ export default defineRule({
     matchesNothing: '{{what}} requires {{labels}}, which Cilium leaves out of endpoint identities: under Cilium it matches no pod{{carriers}}, so {{effect}}.',
     excludesNothing: '{{what}} requires {{labels}}, which every pod satisfies under Cilium (it leaves {{them}} out of endpoint identities): the requirement excludes no pod.',
   },
-  check(graph, { solver }) {
+  check(graph, context) {
+    if (graph.policies.length === 0 && graph.cilium.policies.length === 0) return [];
     // The answers' layout says whether Cilium matches the selectors (its plugin, or Cilium policies under an unknown one).
-    if (solver.layout.selectorLabels !== 'cilium-identity') return [];
+    if (context.solver.layout.selectorLabels !== 'cilium-identity') return [];
     // A custom label filter (labels in cilium-config) may keep these labels: not modelled, so nothing is said (answers note it).
     if (graph.cilium.agentConfig.identityLabels !== undefined) return [];
     const reports: RuleReport[] = [];

@@ -55,7 +55,8 @@ export interface CiliumFqdnSelector {
 /** A toFQDNs or DNS rule entry as people write it: the name or pattern without the trailing dot Cilium adds. */
 export function fqdnText(fqdn: CiliumFqdnSelector): string {
   const text = fqdn.matchName ?? fqdn.matchPattern ?? '';
-  return text.length > 1 && text.endsWith('.') ? text.slice(0, -1) : text;
+  // A pattern of stars alone is kept as written (`**.`): Cilium adds no dot to it.
+  return text.length > 1 && text.endsWith('.') && !/^\*+\.$/.test(text) ? text.slice(0, -1) : text;
 }
 
 /** A peer endpoint selector with the namespace scoping Cilium applies. */

@@ -1,5 +1,4 @@
 import { locateField } from '../load/manifest-object.js';
-import type { Labels } from '../model/label-selector.js';
 import type { Workload } from '../model/types.js';
 import { DNS_PORTS, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 import { ConnectionSet } from './connection-set.js';
@@ -107,30 +106,31 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
 }
 
 /**
- * Each workload's lookups towards cluster DNS (UDP and TCP 53), before and after, when neither side
- * holds the DNS pods: DNS is rarely among the manifests checked, yet a change that takes a pod's
- * lookups away breaks every connection it makes by name. Both sides then answer towards the same
- * hypothetical DNS pod (findClusterDns), as `can-reach X dns` does. Where a side holds the DNS pods,
- * the matrix compares them like any workload.
+ * Each workload's lookups towards cluster DNS (UDP and TCP 53), before and after, when a side does
+ * not hold the DNS pods: DNS is rarely among the manifests checked, yet a change that takes a pod's
+ * lookups away breaks every connection it makes by name. Such a side answers towards a hypothetical
+ * DNS pod (findClusterDns), as `can-reach X dns` does, the other towards its own DNS pods, under one
+ * peer. Where both sides hold the DNS pods, the matrix compares them like any workload.
  */
 function lookupChanges(before: ReachabilitySolver, after: ReachabilitySolver, location: DnsLocation): ConnectionChange[] {
   const dnsBefore = findClusterDns(before, location);
   const dnsAfter = findClusterDns(after, location);
-  if (!dnsBefore.hypothetical || !dnsAfter.hypothetical) return [];
-  const dnsWorkload = dnsAfter.solver.graph.workload(dnsAfter.pods[0].workloadId)!;
-  const dnsPeer: MatrixPeer = { type: 'workload', id: `cluster DNS (${dnsAfter.description})`, workload: dnsWorkload };
+  if (!dnsBefore.hypothetical && !dnsAfter.hypothetical) return [];
+  // One peer for both sides; the rules that allow or deny are named from the new side's solver and DNS pods.
+  const dnsPeer: MatrixPeer = { type: 'workload', id: `cluster DNS (${dnsAfter.description})`, workload: dnsAfter.solver.graph.workload(dnsAfter.pods[0].workloadId)! };
   const lookups = (dns: ClusterDns, workload: Workload) => {
     let connections = ConnectionSet.EMPTY;
     for (const pod of workload.pods) for (const dnsPod of dns.pods) connections = connections.union(dns.solver.podToPod(pod, dnsPod).intersect(DNS_PORTS));
     return connections;
   };
+  // The DNS pods of a side that holds them ask nothing of themselves here.
+  const dnsWorkloads = new Set([...dnsBefore.pods, ...dnsAfter.pods].map((pod) => pod.workloadId));
   const changes: ConnectionChange[] = [];
   const ids = new Set([...before.graph.workloads, ...after.graph.workloads].map((workload) => workload.id));
   for (const id of ids) {
+    if (dnsWorkloads.has(id)) continue;
     const earlier = before.graph.workload(id);
     const now = after.graph.workload(id);
-    // The cluster's own DNS pods ask nothing of themselves here.
-    if ((now ?? earlier)!.namespace === location.namespace && (now ?? earlier)!.pods.some((pod) => matchesLabels(pod.labels, location.podLabels))) continue;
     const previous = earlier ? lookups(dnsBefore, earlier) : ConnectionSet.EMPTY;
     const current = now ? lookups(dnsAfter, now) : ConnectionSet.EMPTY;
     if (previous.equals(current)) continue;
@@ -145,10 +145,6 @@ function lookupChanges(before: ReachabilitySolver, after: ReachabilitySolver, lo
     });
   }
   return changes;
-}
-
-function matchesLabels(labels: Labels, wanted: Labels): boolean {
-  return Object.entries(wanted).every(([key, value]) => labels[key] === value);
 }
 
 function withWorkloadsOnOneSide(ids: readonly string[]): Pick<ConnectionChange, 'workloadsOnOneSide'> {

@@ -152,10 +152,22 @@ export interface NamedRestriction {
   readonly description: string;
   /**
    * What the restriction leaves to the running cluster for some of the policy's subject classes
-   * (by class index), said as a caveat with their answers: a Cilium toFQDNs rule for pods whose
-   * DNS lookups the DNS proxy never sees.
+   * (by class index): a Cilium toFQDNs rule's names whose addresses the DNS proxy never learns
+   * for those pods. Said with answers about the peers concerned, and by lint.
    */
-  readonly caveatsBySubject?: ReadonlyMap<number, string>;
+  readonly shortfallsBySubject?: ReadonlyMap<number, SubjectShortfall>;
+}
+
+/** What a restriction cannot do for one subject class (see NamedRestriction.shortfallsBySubject). */
+export interface SubjectShortfall {
+  /** The parts of the restriction concerned, as written: `api.github.com`, `*.example.com`. */
+  readonly parts: readonly string[];
+  /** Why, as a clause: `no DNS rule (toPorts[].rules.dns) of a policy selecting this pod sends its lookups through Cilium's DNS proxy`. */
+  readonly because: string;
+  /** The caveat an answer about a peer concerned carries. */
+  readonly caveat: string;
+  /** The entity tags of the peers concerned (`fqdn:api.github.com.`, `fqdn-pattern:*.example.com.`). */
+  readonly peerTags: readonly string[];
 }
 
 /** Where a rule comes from, for explanations: kind, object, JSON path (hence file:line). */

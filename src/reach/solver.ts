@@ -333,7 +333,7 @@ export class ReachabilitySolver {
       : localNode?.ingress && isEntityPeer(source) && source.tags.includes('host') ? unrestricted('ingress', 'local-node')
         : this.explainSide('ingress', destination, source);
     const allowed = egress.allowed.intersect(ingress.allowed);
-    const restrictionCaveats = [...subjectCaveats(egress, source), ...subjectCaveats(ingress, destination)];
+    const restrictionCaveats = [...shortfallCaveats(egress, source, destination), ...shortfallCaveats(ingress, destination, source)];
     const layoutCaveats = this.layout.pairCaveats?.(this, source, destination) ?? [];
     return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed), ...restrictionCaveats, ...layoutCaveats] };
   }
@@ -524,13 +524,16 @@ interface NodeSubjects {
   readonly unlisted: PodClass;
 }
 
-/** What the restrictions on a side leave to the running cluster for the class they select (NamedRestriction.caveatsBySubject), each once. */
-function subjectCaveats(side: SideVerdict, selected: Peer): string[] {
-  if (!isPodClass(selected)) return [];
+/**
+ * What the restrictions on a side leave to the running cluster for the class they select, when
+ * it concerns the other peer (NamedRestriction.shortfallsBySubject), each once.
+ */
+function shortfallCaveats(side: SideVerdict, selected: Peer, other: Peer): string[] {
+  if (!isPodClass(selected) || !isEntityPeer(other)) return [];
   const caveats = new Set<string>();
   for (const restriction of side.restrictions) {
-    const caveat = restriction.caveatsBySubject?.get(selected.index);
-    if (caveat !== undefined) caveats.add(caveat);
+    const shortfall = restriction.shortfallsBySubject?.get(selected.index);
+    if (shortfall && other.tags.some((tag) => shortfall.peerTags.includes(tag))) caveats.add(shortfall.caveat);
   }
   return [...caveats];
 }

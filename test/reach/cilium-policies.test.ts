@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { analyzeTexts } from '../../src/pipeline.js';
 import { networkPluginOf } from '../../src/model/network-plugin.js';
 import { ConnectionSet } from '../../src/reach/connection-set.js';
-import { fqdnPatternMatches } from '../../src/reach/policies/cilium.js';
+import { fqdnPatternMatches, fqdnPatternsOverlap } from '../../src/reach/policies/cilium.js';
 import { entityPeerOf, resolveEntityEndpoint, type EntityEndpoint } from '../../src/reach/entity-endpoints.js';
 import type { CompiledRule } from '../../src/reach/policy-form.js';
 import type { ResourceGraph } from '../../src/model/graph.js';
@@ -221,14 +221,37 @@ spec:
       expect(verdict.egress.restrictions.map((restriction) => restriction.description)).toEqual(['toFQDNs api.github.com: the addresses DNS answers gave for them']);
       return verdict.caveats.join('\n');
     };
-    expect(caveatsFor(fqdnPolicy, 'client')).toMatch(/rule "egress\[1\]" allows egress to toFQDNs api\.github\.com, but no DNS rule \(toPorts\[\]\.rules\.dns\) of a policy selecting this pod sends its lookups through Cilium's DNS proxy: .*usually none, which manifests cannot show/);
+    expect(caveatsFor(fqdnPolicy, 'client')).toMatch(/rule "egress\[1\]" allows egress to toFQDNs api\.github\.com, but no DNS rule \(toPorts\[\]\.rules\.dns\) of the policies selecting the pod sends its lookups through Cilium's DNS proxy: .*usually none, which manifests cannot show/);
     // A DNS rule of another policy selecting the pod, allowing every name: the proxy learns the name's addresses.
     expect(caveatsFor(fqdnPolicy + dnsRule('*'), 'client')).not.toMatch(/DNS proxy/);
     expect(caveatsFor(fqdnPolicy + dnsRule('**.github.com'), 'client')).not.toMatch(/DNS proxy/);
     // ... but not for the pod of another service account, which that policy does not select.
     expect(caveatsFor(fqdnPolicy + dnsRule('*'), 'client-admin')).toMatch(/no DNS rule/);
     // A DNS rule that does not allow looking the name up: the proxy refuses the lookup.
-    expect(caveatsFor(fqdnPolicy + dnsRule('*.cilium.io'), 'client')).toMatch(/the DNS rules \(toPorts\[\]\.rules\.dns\) selecting this pod do not allow looking up api\.github\.com, so the DNS proxy refuses those lookups/);
+    expect(caveatsFor(fqdnPolicy + dnsRule('*.cilium.io'), 'client')).toMatch(/the DNS rules \(toPorts\[\]\.rules\.dns\) of the policies selecting the pod do not allow looking up api\.github\.com, so the DNS proxy refuses those lookups/);
+  });
+
+  it('a toFQDNs rule whose DNS rules allow some of its names: only the others are said, and only in answers about them', () => {
+    const { solver, pod } = solve(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: client, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+    - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
+      toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchName: api.github.com}, {matchPattern: "api-v*.example.com"}]}}]
+    - toFQDNs: [{matchName: api.github.com}, {matchPattern: "*.empire.gov"}, {matchPattern: "api-*.example.com"}]
+      toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+`);
+    const client = solver.classOf(pod('client'));
+    const caveats = (name: string) => solver.explain(client, fqdnPeer(solver.graph, name, solver.compiledRules)).caveats.filter((caveat) => caveat.includes('DNS proxy'));
+    // api.github.com is looked up through the proxy; api-*.example.com and api-v*.example.com share names.
+    expect(caveats('api.github.com')).toEqual([]);
+    expect(caveats('api-v2.example.com')).toEqual([]);
+    expect(caveats('www.empire.gov')).toEqual([expect.stringMatching(/allows egress to toFQDNs \*\.empire\.gov, but the DNS rules .* do not allow looking up \*\.empire\.gov/)]);
+    const shortfall = solver.compiledRules.find((rule) => rule.restrictions.some((restriction) => restriction.layer === 'FQDN'))!.restrictions[0].shortfallsBySubject!.get(client.index)!;
+    expect(shortfall.parts).toEqual(['*.empire.gov']);
   });
 
   it('a NetworkPolicy naming a pod by a label Cilium leaves out of identities applies to nothing, and answers say why', () => {
@@ -326,6 +349,20 @@ describe('FQDN patterns', () => {
     ['a*b.example.com', 'ax.yb.example.com', false],
   ])('%s matches %s: %s', (pattern, name, expected) => {
     expect(fqdnPatternMatches(pattern, name)).toBe(expected);
+  });
+
+  it.each([
+    ['api.*.com', '*.github.com', true],
+    ['api-*.example.com', 'api-v*.example.com', true],
+    ['*.example.com', 'api.example.com', true],
+    ['**.example.com', '*.example.com', true],
+    ['**.example.com', 'example.com', false],
+    ['*.empire.gov', 'api-v*.example.com', false],
+    ['a*b.example.com', 'c*.example.com', false],
+    ['*', 'anything.example', true],
+  ])('%s and %s share a name: %s', (first, second, expected) => {
+    expect(fqdnPatternsOverlap(first, second)).toBe(expected);
+    expect(fqdnPatternsOverlap(second, first)).toBe(expected);
   });
 });
 

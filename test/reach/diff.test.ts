@@ -160,6 +160,13 @@ spec:
     const real = diffConnectivity(solver(withDns + coredns, 'old.yaml'), solver(withoutDns + coredns, 'new.yaml'), { clusterDns: dns });
     expect(lines(real).filter((line) => line.includes('cluster DNS'))).toEqual([]);
     expect(lines(real)).toContain('removed shop/web[Deployment] => kube-system/coredns[Deployment] : TCP 53,UDP 53 -> No Connections');
+    // DNS on one side only (the change adds CoreDNS and drops the DNS policy): each side towards its own DNS, under one peer.
+    const oneSided = diffConnectivity(solver(withDns, 'old.yaml'), solver(withoutDns + coredns, 'new.yaml'), { clusterDns: dns });
+    expect(lines(oneSided).filter((line) => line.includes('cluster DNS'))).toEqual([
+      'removed shop/client[Deployment] => cluster DNS (kube-system pods k8s-app=kube-dns) : TCP 53,UDP 53 -> No Connections',
+      'removed shop/web[Deployment] => cluster DNS (kube-system pods k8s-app=kube-dns) : TCP 53,UDP 53 -> No Connections',
+    ]);
+    expect(oneSided.changes.find((change) => change.destination.id.startsWith('cluster DNS'))?.deniedBy).toEqual([`egress isolated by shop/default-deny (new.yaml:${lineOf(withoutDns, 'name: default-deny')})`]);
   });
 
   it('a workload added or removed is listed, and so are the connections it opens or closes', () => {

@@ -17,7 +17,7 @@ import type { ResourceGraph } from '../../model/graph.js';
 import { BitSet } from '../bitset.js';
 import { ConnectionSet } from '../connection-set.js';
 import { wholeSpace } from '../ip-ranges.js';
-import type { CompiledPolicy, CompiledRule, Direction, NamedRestriction, PodClass, PolicySide } from '../policy-form.js';
+import type { CompiledPolicy, CompiledRule, Direction, NamedRestriction, PodClass, PolicySide, SubjectShortfall } from '../policy-form.js';
 import type { CompileContext } from './context.js';
 import { sortRanges } from './ranges.js';
 
@@ -288,29 +288,36 @@ class CiliumCompiler {
   }
 
   /**
-   * Caveats for the subject classes whose lookups of some of `fqdns` Cilium's DNS proxy never sees.
-   * toFQDNs selects the addresses in DNS answers the proxy intercepted, and the proxy intercepts an
-   * endpoint's lookups only on ports where a DNS rule (`toPorts[].rules.dns`) of a policy selecting
-   * it applies, and learns only names those rules allow (docs/cilium.md, toFQDNs). The agent pools
-   * what all its endpoints learnt (pkg/fqdn: "tracked per-endpoint but collected globally"), so such
-   * a class may still reach addresses other pods on its node looked up: not knowable from manifests.
+   * What a toFQDNs rule cannot do for each subject class whose lookups of some of `fqdns` Cilium's
+   * DNS proxy never sees. toFQDNs selects the addresses in DNS answers the proxy intercepted, and
+   * the proxy intercepts an endpoint's lookups only on ports where a DNS rule (`toPorts[].rules.dns`)
+   * of a policy selecting it applies, and learns only names those rules allow (docs/cilium.md,
+   * toFQDNs). The agent pools what all its endpoints learnt (pkg/fqdn: "tracked per-endpoint but
+   * collected globally"), so such a class may still reach addresses other pods on its node looked
+   * up: not knowable from manifests.
    */
-  private unlearntNameCaveats(policy: CiliumPolicy, peerRule: CiliumPeerRule, fqdns: readonly CiliumFqdnSelector[], subjects: BitSet): Map<number, string> {
-    const caveats = new Map<number, string>();
+  private unlearntNames(policy: CiliumPolicy, peerRule: CiliumPeerRule, fqdns: readonly CiliumFqdnSelector[], subjects: BitSet): Map<number, SubjectShortfall> {
+    const shortfalls = new Map<number, SubjectShortfall>();
     const where = `${policy.kind} ${policy.label} rule "${formatPath(peerRule.path.slice(1))}"`;
     for (const index of subjects.members()) {
       const lookupRules = this.dnsLookupRules().get(index) ?? [];
       const unlearnt = fqdns.filter((fqdn) => !lookupRules.some((lookup) => dnsRuleCovers(lookup, fqdn)));
       if (unlearnt.length === 0) continue;
-      const names = unlearnt.map(fqdnText).join(', ');
-      const why = lookupRules.length === 0
-        ? 'no DNS rule (toPorts[].rules.dns) of a policy selecting this pod sends its lookups through Cilium\'s DNS proxy'
-        : `the DNS rules (toPorts[].rules.dns) selecting this pod do not allow looking up ${names}, so the DNS proxy refuses those lookups`;
-      caveats.set(index, `${where} allows ${peerRule.direction} to toFQDNs ${names}, but ${why}: it learns no address for ${unlearnt.length === 1 ? 'that name' : 'these names'} `
-        + 'from this pod\'s own lookups. The rule then allows only the addresses that lookups by other pods on the same node taught the agent, usually none, '
-        + 'which manifests cannot show; add a DNS rule on port 53 towards the cluster DNS that allows these names.');
+      const parts = unlearnt.map(fqdnText);
+      const names = parts.join(', ');
+      const because = lookupRules.length === 0
+        ? 'no DNS rule (toPorts[].rules.dns) of the policies selecting the pod sends its lookups through Cilium\'s DNS proxy'
+        : `the DNS rules (toPorts[].rules.dns) of the policies selecting the pod do not allow looking up ${names}, so the DNS proxy refuses those lookups`;
+      shortfalls.set(index, {
+        parts,
+        because,
+        caveat: `${where} allows ${peerRule.direction} to toFQDNs ${names}, but ${because}: it learns no address for ${unlearnt.length === 1 ? 'that name' : 'these names'} `
+          + 'from the pod\'s own lookups. The rule then allows only the addresses that lookups by other pods on the same node taught the agent, usually none, '
+          + 'which manifests cannot show; add a DNS rule on port 53 towards the cluster DNS that allows these names.',
+        peerTags: unlearnt.map((fqdn) => (fqdn.matchName !== undefined ? fqdnTag(fqdn.matchName) : `fqdn-pattern:${fqdn.matchPattern}`)),
+      });
     }
-    return caveats;
+    return shortfalls;
   }
 
   /** The DNS rules of the egress allow rules selecting each endpoint class, by class index; built on first use. */
@@ -364,11 +371,11 @@ class CiliumCompiler {
     const restrictions: NamedRestriction[] = [];
     const fqdns = peerRule.peers.fqdns ?? [];
     if (fqdns.length > 0) {
-      const caveatsBySubject = endpointSubjects ? this.unlearntNameCaveats(policy, peerRule, fqdns, endpointSubjects) : undefined;
+      const shortfallsBySubject = endpointSubjects ? this.unlearntNames(policy, peerRule, fqdns, endpointSubjects) : undefined;
       restrictions.push({
         layer: 'FQDN',
         description: `toFQDNs ${fqdns.map(fqdnText).join(', ')}: the addresses DNS answers gave for them`,
-        ...(caveatsBySubject && caveatsBySubject.size > 0 ? { caveatsBySubject } : {}),
+        ...(shortfallsBySubject && shortfallsBySubject.size > 0 ? { shortfallsBySubject } : {}),
       });
     }
     if (peerRule.authentication?.mode === 'required') restrictions.push({ layer: 'identity', description: 'mutual authentication required' });
@@ -577,22 +584,99 @@ function compilePorts(portRule: CiliumPortRule): { ports: ConnectionSet; namedPo
   return { ports, namedPorts };
 }
 
-/** What a `toPorts` entry decides above L4: its L7 rules, TLS server names, a listener. */
 /**
  * Returns true when a DNS rule allows looking up some name a toFQDNs entry selects: the proxy
- * learns addresses only from lookups its DNS rules allow. A pattern entry counts as covered when
- * one name it stands for is allowed (its `*` taken as one letter), so only entries no allowed
- * lookup can serve are said.
+ * learns addresses only from lookups its DNS rules allow.
  */
 function dnsRuleCovers(lookup: CiliumFqdnSelector, fqdn: CiliumFqdnSelector): boolean {
-  if (/^\*+\.?$/.test(fqdn.matchPattern ?? '')) return true;
-  const name = fqdn.matchName ?? (fqdn.matchPattern ?? '').replace(/\*/g, 'a');
-  if (lookup.matchName !== undefined) {
-    return fqdn.matchName !== undefined ? lookup.matchName === fqdn.matchName : fqdnPatternMatches(fqdn.matchPattern ?? '', lookup.matchName);
+  if (fqdn.matchName !== undefined) {
+    return lookup.matchName !== undefined ? lookup.matchName === fqdn.matchName : fqdnPatternMatches(lookup.matchPattern ?? '', fqdn.matchName);
   }
-  return fqdnPatternMatches(lookup.matchPattern ?? '', name);
+  if (lookup.matchName !== undefined) return fqdnPatternMatches(fqdn.matchPattern ?? '', lookup.matchName);
+  return fqdnPatternsOverlap(fqdn.matchPattern ?? '', lookup.matchPattern ?? '');
 }
 
+/** One step of a pattern's automaton: a character, any label character, or an empty move. */
+type PatternMove = { readonly on: string; readonly to: number } | { readonly on: 'label'; readonly to: number } | { readonly on: 'empty'; readonly to: number };
+
+/**
+ * The automaton of a `toFQDNs`/DNS pattern as Cilium's matchpattern reads it (fqdnPatternMatches):
+ * states 0..n, accepting n; a run of `*` loops on label characters, a leading `**.` takes one or
+ * more labels each followed by a dot.
+ */
+function patternAutomaton(pattern: string): PatternMove[][] {
+  const lower = pattern.trim().toLowerCase();
+  const normal = lower.endsWith('.') ? lower : `${lower}.`;
+  const moves: PatternMove[][] = [[]];
+  let state = 0;
+  const add = (from: number, move: PatternMove) => {
+    while (moves.length <= Math.max(from, move.to)) moves.push([]);
+    moves[from].push(move);
+  };
+  let index = 0;
+  const subdomains = /^\*{2,}\./.exec(normal);
+  if (subdomains) {
+    // state → label char → inLabel (loops) → '.' → afterDot; afterDot → label char → inLabel; afterDot is where the rest starts.
+    add(0, { on: 'label', to: 1 });
+    add(1, { on: 'label', to: 1 });
+    add(1, { on: '.', to: 2 });
+    add(2, { on: 'label', to: 1 });
+    state = 2;
+    index = subdomains[0].length;
+  }
+  for (; index < normal.length; index++) {
+    if (normal[index] === '*') {
+      while (normal[index + 1] === '*') index++;
+      add(state, { on: 'label', to: state });
+      add(state, { on: 'empty', to: state + 1 });
+    } else add(state, { on: normal[index], to: state + 1 });
+    state++;
+  }
+  while (moves.length <= state) moves.push([]);
+  return moves;
+}
+
+/**
+ * Returns true when two patterns match some name in common: a walk over the product of their
+ * automata, on the characters they name plus one label character neither names (which stands
+ * for every other one).
+ */
+export function fqdnPatternsOverlap(first: string, second: string): boolean {
+  if (/^\*+\.?$/.test(first.trim()) || /^\*+\.?$/.test(second.trim())) return true;
+  const automata = [patternAutomaton(first), patternAutomaton(second)];
+  const named = new Set<string>(['.']);
+  for (const automaton of automata) for (const moves of automaton) for (const move of moves) if (move.on !== 'label' && move.on !== 'empty') named.add(move.on);
+  const fresh = [...'abcdefghijklmnopqrstuvwxyz0123456789-_'].find((character) => !named.has(character));
+  const alphabet = [...named, ...(fresh ? [fresh] : [])];
+  const closure = (automaton: PatternMove[][], states: number[]) => {
+    const reached = new Set(states);
+    for (const state of reached) for (const move of automaton[state]) if (move.on === 'empty') reached.add(move.to);
+    return [...reached];
+  };
+  const step = (automaton: PatternMove[][], states: readonly number[], character: string) => {
+    const next = new Set<number>();
+    for (const state of states) for (const move of automaton[state]) if (move.on === character || (move.on === 'label' && character !== '.')) next.add(move.to);
+    return closure(automaton, [...next]);
+  };
+  const accepting = automata.map((automaton) => automaton.length - 1);
+  const seen = new Set<string>();
+  const queue: [number[], number[]][] = [[closure(automata[0], [0]), closure(automata[1], [0])]];
+  while (queue.length > 0) {
+    const [left, right] = queue.pop()!;
+    const key = `${[...left].sort().join(',')}|${[...right].sort().join(',')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (left.includes(accepting[0]) && right.includes(accepting[1])) return true;
+    for (const character of alphabet) {
+      const nextLeft = step(automata[0], left, character);
+      const nextRight = step(automata[1], right, character);
+      if (nextLeft.length > 0 && nextRight.length > 0) queue.push([nextLeft, nextRight]);
+    }
+  }
+  return false;
+}
+
+/** What a `toPorts` entry decides above L4: its L7 rules, TLS server names, a listener. */
 function portRestrictions(portRule: CiliumPortRule): NamedRestriction[] {
   const restrictions: NamedRestriction[] = [];
   if (portRule.rules) {
