@@ -3,7 +3,7 @@ import { formatPath, type FieldPath } from '../src/load/path.js';
 import type { ManifestObject } from '../src/load/manifest-object.js';
 import { isIdentityLabelKey, SOURCE_ANY, SOURCE_K8S, type CiliumSelector } from '../src/model/cilium-labels.js';
 import type { ResourceGraph } from '../src/model/graph.js';
-import { formatRequirement, type LabelSelector, type SelectorOperator } from '../src/model/label-selector.js';
+import { formatRequirement, type SelectorOperator } from '../src/model/label-selector.js';
 import { listWorkloads } from '../src/model/suggest.js';
 
 /** A requirement as both selector forms hold it. */
@@ -20,8 +20,8 @@ interface SelectorSite {
   readonly role: 'subject' | 'peer';
   readonly object: ManifestObject;
   readonly path: FieldPath;
-  /** For a NetworkPolicy's podSelector: the pods of its namespace whose labels it matches (they carry the label). */
-  readonly carriers?: string;
+  /** For a NetworkPolicy's podSelector: the workloads of its namespace whose pods' labels it matches (they carry the label), asked only for a finding. */
+  readonly carriers?: () => string | undefined;
 }
 
 /**
@@ -64,12 +64,13 @@ export default defineRule({
       const impossible = filtered.filter((requirement) => requirement.operator === 'In' || requirement.operator === 'Exists');
       const shown = impossible.length > 0 ? impossible : filtered;
       const labels = shown.map((requirement) => formatRequirement(requirement.key, requirement)).join(', ');
+      const carriers = site.carriers?.();
       reports.push(impossible.length > 0
         ? {
           messageId: 'matchesNothing',
           data: {
             what: site.what, labels,
-            carriers: site.carriers ? ` (not even ${site.carriers}, which ${site.carriers.includes(', ') || site.carriers.includes(' more') ? 'carry' : 'carries'} the label)` : '',
+            carriers: carriers ? ` (not even ${carriers}, which ${carriers.includes(', ') || carriers.includes(' more') ? 'carry' : 'carries'} the label)` : '',
             effect: site.role === 'subject' ? 'the policy applies to no pod' : 'this peer matches nothing',
           },
           object: site.object,
@@ -81,19 +82,29 @@ export default defineRule({
   },
 });
 
-/** Every pod selector Cilium evaluates: NetworkPolicies' podSelectors and peers, Cilium policies' endpoint selectors and peers. */
+/**
+ * The pod selectors Cilium evaluates that name a label its filter leaves out: NetworkPolicies'
+ * podSelectors and peers, Cilium policies' endpoint selectors and peers. Most name none, so a
+ * site is made only for those that do.
+ */
 function selectorSites(graph: ResourceGraph): SelectorSite[] {
   const sites: SelectorSite[] = [];
   for (const policy of graph.policies) {
     const label = `NetworkPolicy ${policy.namespace}/${policy.name}`;
-    const carrying = graph.podsMatching(policy.podSelector, policy.namespace);
-    sites.push({
-      requirements: policy.podSelector.requirements, what: `${label} spec.podSelector`, role: 'subject', object: policy.source, path: ['spec', 'podSelector'],
-      ...(carrying.length > 0 ? { carriers: listWorkloads(carrying) } : {}),
-    });
+    if (namesFilteredKey(policy.podSelector.requirements)) {
+      sites.push({
+        requirements: policy.podSelector.requirements, what: `${label} spec.podSelector`, role: 'subject', object: policy.source, path: ['spec', 'podSelector'],
+        carriers: () => {
+          const carrying = graph.podsMatching(policy.podSelector, policy.namespace);
+          return carrying.length > 0 ? listWorkloads(carrying) : undefined;
+        },
+      });
+    }
     for (const rule of [...policy.ingress, ...policy.egress]) {
       for (const peer of rule.peers ?? []) {
-        if (peer.podSelector) sites.push(peerSite(label, peer.podSelector, policy.source, peer.path));
+        if (!peer.podSelector || !namesFilteredKey(peer.podSelector.requirements)) continue;
+        // Named as the other rules name peers: `ingress[0].from[1]`.
+        sites.push({ requirements: peer.podSelector.requirements, what: `${label} ${formatPath(peer.path.slice(1))} podSelector`, role: 'peer', object: policy.source, path: [...peer.path, 'podSelector'] });
       }
     }
   }
@@ -101,11 +112,14 @@ function selectorSites(graph: ResourceGraph): SelectorSite[] {
     const label = `${policy.kind} ${policy.label}`;
     for (const rule of policy.rules) {
       if (rule.subject.kind === 'endpoints') {
-        sites.push({ requirements: podRequirements(rule.subject.written), what: `${label} endpointSelector`, role: 'subject', object: policy.source, path: rule.subject.path });
+        const requirements = podRequirements(rule.subject.written);
+        if (namesFilteredKey(requirements)) sites.push({ requirements, what: `${label} endpointSelector`, role: 'subject', object: policy.source, path: rule.subject.path });
       }
       for (const peerRule of [...rule.ingress, ...rule.ingressDeny, ...rule.egress, ...rule.egressDeny]) {
         for (const peer of peerRule.peers.endpoints ?? []) {
-          sites.push({ requirements: podRequirements(peer.written), what: `${label} ${peerRule.direction === 'ingress' ? 'fromEndpoints' : 'toEndpoints'} peer`, role: 'peer', object: policy.source, path: peer.path });
+          const requirements = podRequirements(peer.written);
+          if (!namesFilteredKey(requirements)) continue;
+          sites.push({ requirements, what: `${label} ${peerRule.direction === 'ingress' ? 'fromEndpoints' : 'toEndpoints'} peer`, role: 'peer', object: policy.source, path: peer.path });
         }
       }
     }
@@ -113,9 +127,9 @@ function selectorSites(graph: ResourceGraph): SelectorSite[] {
   return sites;
 }
 
-/** A NetworkPolicy peer's podSelector, named as the other rules name peers: `ingress[0].from[1]`. */
-function peerSite(policyLabel: string, selector: LabelSelector, object: ManifestObject, peerPath: FieldPath): SelectorSite {
-  return { requirements: selector.requirements, what: `${policyLabel} ${formatPath(peerPath.slice(1))} podSelector`, role: 'peer', object, path: [...peerPath, 'podSelector'] };
+function namesFilteredKey(requirements: readonly Requirement[]): boolean {
+  for (const requirement of requirements) if (!isIdentityLabelKey(requirement.key)) return true;
+  return false;
 }
 
 /** The requirements of a Cilium selector on pod labels (source k8s, or none written); reserved and other sources are no pod labels. */
