@@ -61,11 +61,16 @@ const FACT_KINDS: ReadonlySet<string> = new Set([
  */
 const CONFIG_MAPS_READ: ReadonlySet<string> = new Set(['cilium-config']);
 
+/** Kinds of kustomize's own files (kustomize.config.k8s.io; Flux's Kustomization shares the name and is read whole too, which costs little). */
+const KUSTOMIZE_KINDS: ReadonlySet<string> = new Set(['Kustomization', 'Component']);
+
 /** Kinds k8snet neither models nor reads facts from: only their identity is kept. */
 const IDENTITY_ONLY: Projection = { [KEEP_ONLY]: ['apiVersion', 'kind', 'metadata'], metadata: METADATA };
 
 function projectionFor(kind: string | undefined, name: () => string | undefined): Projection | undefined {
   if (kind === undefined || kind === 'List' || kind.endsWith('List')) return undefined;
+  // A kustomization (kind: Kustomization or Component) names its patches, which are not objects: it is read whole.
+  if (KUSTOMIZE_KINDS.has(kind)) return undefined;
   if (Object.hasOwn(PROJECTIONS, kind)) return PROJECTIONS[kind];
   // Every kind of the registry by name, whatever its group (the Gateway API's, an operator's
   // custom resources, which state their pods' labels, ports and replicas in their spec).

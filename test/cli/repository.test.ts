@@ -23,6 +23,7 @@ const SKIPPED = [
   '.gitlab-ci.yml', '.pre-commit-config.yaml', 'charts/web/Chart.yaml', 'charts/web/templates/deployment.yaml', 'charts/web/templates/service.yaml',
   'charts/web/values-prod.yaml', 'charts/web/values.yaml', 'deploy/base/kustomization.yaml', 'deploy/overlays/prod/config/app.yaml',
   'deploy/overlays/prod/kustomization.yaml', 'deploy/overlays/prod/labels.yaml', 'deploy/overlays/prod/ports-patch.yaml', 'deploy/overlays/prod/replicas.yaml',
+  'deploy/overlays/staging/kustomization.yaml', 'deploy/overlays/staging/replicas.yaml', 'deploy/overlays/staging/resources.yaml',
   'docker-compose.yml', 'istio/istio-operator.yaml', 'package.json', 'tsconfig.json',
 ];
 
@@ -43,6 +44,8 @@ describe('k8snet lint on a repository of manifests and the files beside them', (
     expect(report.summary.notManifests).toBe(SKIPPED.length);
     const reason = (file: string) => report.notManifests.find((entry) => entry.file === file)?.reason;
     expect(reason('deploy/overlays/prod/replicas.yaml')).toBe('kustomize patch or configuration named in deploy/overlays/prod/kustomization.yaml');
+    // A kustomization with kind: Kustomization is read whole (not as an unknown kind's identity), so its patches are known too.
+    expect(reason('deploy/overlays/staging/resources.yaml')).toBe('kustomize patch or configuration named in deploy/overlays/staging/kustomization.yaml');
     expect(reason('charts/web/templates/deployment.yaml')).toBe('Helm chart template (render it: helm template charts/web | k8snet lint -)');
     expect(reason('istio/istio-operator.yaml')).toBe('istioctl installation configuration');
     expect(report.findings.filter((finding) => SKIPPED.includes(finding.file))).toEqual([]);

@@ -118,8 +118,8 @@ describe('what a kustomization names', () => {
 
   it('skips what a kustomization among the inputs names, and reads the rest', () => {
     const loaded = loadTexts([
-      { path: 'app/kustomization.yaml', text: 'resources: [deployment.yaml]\npatches:\n  - path: replicas.yaml\n' },
-      { path: 'app/deployment.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n' },
+      { path: 'app/kustomization.yaml', text: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [deployment.yaml]\npatches:\n  - path: replicas.yaml\n' },
+      { path: 'app/deployment.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n' },
       { path: 'app/replicas.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n' },
     ]);
     expect(loaded.objects.map((object) => `${object.origin.file} ${object.kind}/${object.name}`)).toEqual(['app/deployment.yaml Deployment/web']);
