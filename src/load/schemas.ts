@@ -248,6 +248,8 @@ const DEFINITIONS: Readonly<Record<string, Schema>> = {
   workloadSpec: {
     type: 'object',
     description: 'a mapping (a workload spec)',
+    // apps/v1 validation: "spec.selector: Required value", "spec.template...: Required value".
+    required: ['selector', 'template'],
     properties: {
       replicas: OPT_COUNT,
       selector: ref('optionalLabelSelector'),

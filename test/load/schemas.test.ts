@@ -491,12 +491,19 @@ describe('describeSchemaError', () => {
     expect(validate({ kind: 'NetworkPolicy', metadata: { name: 'n' }, spec: { podSelector: null } })).toBe(true);
   });
 
+  it('reports a Deployment without selector or template, as the API server refuses it', () => {
+    expect(errorsOf({ kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 3 } }).map((error) => describeSchemaError(error, {}, 'Deployment').message))
+      .toEqual(['spec.selector is required']);
+    expect(firstProblem({ kind: 'StatefulSet', metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'web' } } } }).message).toBe('spec.template is required');
+    expect(errorsOf({ kind: 'DaemonSet', metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'web' } }, template } })).toEqual([]);
+  });
+
   it('reports replicas that are not a number', () => {
-    expect(firstProblem({ kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 'three', template } })).toEqual({
+    expect(firstProblem({ kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 'three', selector: { matchLabels: { app: 'web' } }, template } })).toEqual({
       path: ['spec', 'replicas'],
       message: 'spec.replicas must be an integer from 0 to 2147483647, not "three"',
     });
-    expect(firstProblem({ kind: 'StatefulSet', metadata: { name: 'd' }, spec: { replicas: -1 } }).message).toBe(
+    expect(firstProblem({ kind: 'StatefulSet', metadata: { name: 'd' }, spec: { replicas: -1, selector: { matchLabels: { app: 'web' } }, template } }).message).toBe(
       'spec.replicas must be an integer from 0 to 2147483647, not -1',
     );
   });
@@ -506,7 +513,7 @@ describe('describeSchemaError', () => {
       path: ['metadata', 'labels', 'version'],
       message: 'metadata.labels.version must be a string; quote it: "1"',
     });
-    expect(firstProblem({ kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { metadata: { labels: { 'app.kubernetes.io/enabled': true } } } } })).toEqual({
+    expect(firstProblem({ kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { 'app.kubernetes.io/enabled': true } } } } })).toEqual({
       path: ['spec', 'template', 'metadata', 'labels', 'app.kubernetes.io/enabled'],
       message: 'spec.template.metadata.labels["app.kubernetes.io/enabled"] must be a string; quote it: "true"',
     });
@@ -527,7 +534,7 @@ describe('describeSchemaError', () => {
   });
 
   it('reports a containerPort out of range', () => {
-    const document = { kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'w', ports: [{ containerPort: 70000 }] }] } } } };
+    const document = { kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'w' } }, template: { spec: { containers: [{ name: 'w', ports: [{ containerPort: 70000 }] }] } } } };
     expect(firstProblem(document)).toEqual({
       path: ['spec', 'template', 'spec', 'containers', 0, 'ports', 0, 'containerPort'],
       message: 'spec.template.spec.containers[0].ports[0].containerPort must be an integer from 1 to 65535, not 70000',
@@ -544,7 +551,7 @@ describe('describeSchemaError', () => {
   it('reports an invalid container port name', () => {
     const problem = (name: string) => firstProblem({
       kind: 'Deployment', metadata: { name: 'd' },
-      spec: { template: { spec: { containers: [{ name: 'w', ports: [{ containerPort: 80, name }] }] } } },
+      spec: { selector: { matchLabels: { app: 'w' } }, template: { spec: { containers: [{ name: 'w', ports: [{ containerPort: 80, name }] }] } } },
     });
     expect(problem('HTTP-Port')).toEqual({
       path: ['spec', 'template', 'spec', 'containers', 0, 'ports', 0, 'name'],
