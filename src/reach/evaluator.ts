@@ -151,10 +151,24 @@ export interface RuleContribution {
   readonly allowed: ConnectionSet;
 }
 
+/**
+ * Connections a first-match stage (a Calico tier) denied at its end: policies of the stage select
+ * the class, none of their rules matched, and the stage's own action is deny, so later stages
+ * never see them.
+ */
+export interface StageEnd {
+  readonly stage: StageDefinition;
+  /** The stage's policies that select the class. */
+  readonly policies: readonly CompiledPolicy[];
+  readonly ports: ConnectionSet;
+}
+
 /** What evaluating one side records for explanations. */
 export interface SideTrace {
   readonly decisions: RuleDecision[];
   readonly contributions: RuleContribution[];
+  /** Recorded when present: what first-match stages denied at their end. */
+  readonly stageEnds?: StageEnd[];
 }
 
 /** A named restriction with the rule that adds it. */
@@ -540,6 +554,9 @@ export class PolicyEvaluator {
         undecided = undecided.subtract(denied).subtract(allowedHere).subtract(passed);
       }
       // What no rule decided: the stage's own action for a class it isolates, else the next stage.
+      if (rest === 'deny' && trace?.stageEnds && stage.stage.combination === 'first-match' && !undecided.isEmpty()) {
+        trace.stageEnds.push({ stage: stage.stage, policies: stage.isolating, ports: undecided });
+      }
       if (rest === 'allow') allowed = allowed.union(undecided);
       undecided = rest === 'pass' ? undecided.union(passed) : passed;
       if (undecided.isEmpty()) return allowed;

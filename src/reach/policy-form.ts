@@ -127,6 +127,11 @@ export interface StageDefinition {
   readonly unmatched: UnmatchedAction;
   /** How explanations name the stage: `Admin tier`, `NetworkPolicy`, `Baseline tier`. */
   readonly label: string;
+  /**
+   * For a first-match stage that isolates by its end (a Calico tier): what its end does to what
+   * none of its rules matched, as answers say it. Without it, answers say only that no rule allows it.
+   */
+  readonly deniedAtEnd?: string;
 }
 
 /**

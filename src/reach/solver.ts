@@ -5,7 +5,7 @@ import type { Pod } from '../model/types.js';
 import type { ClassMatrix } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
 import {
-  PolicyEvaluator, type ClassPlan, type RestrictionOnVerdict, type RuleContribution, type RuleDecision, type SideTrace,
+  PolicyEvaluator, type ClassPlan, type RestrictionOnVerdict, type RuleContribution, type RuleDecision, type SideTrace, type StageEnd,
 } from './evaluator.js';
 import { rangesContain, rangesOverlap } from './ip-ranges.js';
 import { CompileContext, type HostNetworkMode } from './policies/context.js';
@@ -45,6 +45,8 @@ export interface SideVerdict {
   readonly decisions: readonly RuleDecision[];
   /** Conditions above L4 on what is allowed, with the rules that add them. */
   readonly restrictions: readonly RestrictionOnVerdict[];
+  /** What first-match stages (Calico tiers) denied at their end, when some did. */
+  readonly stageEnds?: readonly StageEnd[];
   readonly allowed: ConnectionSet;
 }
 
@@ -340,7 +342,7 @@ export class ReachabilitySolver {
 
   private explainSide(direction: Direction, selected: PodClass, other: Peer, evaluator: PolicyEvaluator = this.evaluator): SideVerdict {
     if (selected.outsidePolicy && evaluator.isOpen(selected, direction)) return unrestricted(direction, 'host-network');
-    const trace: SideTrace = { decisions: [], contributions: [] };
+    const trace: SideTrace = { decisions: [], contributions: [], stageEnds: [] };
     const allowed = evaluator.sideAllowed(direction, selected, other, trace);
     const isolatingPolicies = evaluator.planFor(selected, direction)?.denyingIsolation ?? [];
     const decided = trace.decisions.length > 0 || trace.contributions.length > 0;
@@ -351,6 +353,7 @@ export class ReachabilitySolver {
       contributions: trace.contributions,
       decisions: trace.decisions,
       restrictions: evaluator.restrictionsOf(trace, allowed),
+      ...(trace.stageEnds && trace.stageEnds.length > 0 ? { stageEnds: trace.stageEnds } : {}),
       allowed,
     };
   }

@@ -84,7 +84,13 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
   const denials = side.decisions.filter((decision) => decision.stage.combination === 'deny-overrides' && !decision.ports.intersect(asked).isEmpty());
   // Rules of first-match stages (Calico tiers) that decided already said what happened.
   const decidedInRank = ranked.some((decision) => decision.rule.action === 'deny') || !side.allowed.intersect(asked).isEmpty();
-  if (relevant.length === 0 && denials.length === 0 && !decidedInRank) {
+  // A tier whose policies select the pod but none of whose rules matched denies at its end: later tiers' rules are never reached.
+  const stageEnds = (side.stageEnds ?? []).filter((end) => end.stage.deniedAtEnd !== undefined && !end.ports.intersect(asked).isEmpty());
+  for (const end of stageEnds) {
+    lines.push(`  ${end.stage.label}: ${end.policies.length === 1 ? 'its policy' : 'its policies'} selecting ${subject} (${end.policies.map((policy) => policy.label).join(', ')}) `
+      + `${end.policies.length === 1 ? 'has' : 'have'} no ${side.direction} rule that matches ${end.ports.intersect(asked).describe()}, so ${end.stage.deniedAtEnd}.`);
+  }
+  if (relevant.length === 0 && denials.length === 0 && !decidedInRank && stageEnds.length === 0) {
     lines.push(`  No ${side.direction} rule of these policies allows ${asked.isAll() ? 'anything' : asked.describe()} ${side.direction === 'ingress' ? 'from' : 'to'} the other side: denied.`);
   }
   for (const contribution of relevant) {
@@ -221,6 +227,9 @@ export function formatReachJson(answer: ReachAnswer, scope?: LoadScope): string 
       : {}),
     ...(verdict.restrictions.length > 0
       ? { restrictions: verdict.restrictions.map((restriction) => ({ layer: restriction.layer, description: restriction.description, rule: `${restriction.rule.source.policyLabel} ${restriction.rule.source.ruleLabel}`, location: ruleLocation(restriction.rule) })) }
+      : {}),
+    ...(verdict.stageEnds?.some((end) => end.stage.deniedAtEnd !== undefined)
+      ? { tierEnds: verdict.stageEnds.filter((end) => end.stage.deniedAtEnd !== undefined).map((end) => ({ tier: end.stage.label, policies: end.policies.map((policy) => policy.label), denies: end.ports.toString() })) }
       : {}),
     allowed: verdict.allowed.toString(),
   });

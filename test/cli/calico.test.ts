@@ -56,7 +56,9 @@ describe('k8snet on a Calico repository', () => {
     const denied = k8snet(['can-reach', 'shop/web', 'shop/api', '--port', '8080/TCP', DEMO]);
     expect(denied.status).toBe(1);
     expect(denied.stdout).toMatch(/Egress of shop\/web\[Deployment\]: isolated by security.block-threat-feed .*default-deny/);
-    expect(denied.stdout).toMatch(/No egress rule of these policies allows TCP 8080 to the other side: denied\./);
+    expect(denied.stdout).toContain('Calico tier default: its policy selecting shop/web[Deployment] (default-deny) has no egress rule that matches TCP 8080, '
+      + 'so the tier\'s end denies it; later tiers and the profiles are not reached.');
+    expect(denied.stdout).not.toMatch(/No egress rule of these policies/);
     expect(denied.stdout).toContain('Calico NetworkPolicy shop/web-to-api (tier default, order 500) rule "ingress[0]" (fixtures/calico-demo/calico/shop.yaml:11) allows TCP 8080.');
     const json = JSON.parse(k8snet(['can-reach', 'monitoring/prometheus', 'shop/api', '--port', '9090/TCP', DEMO, '--format', 'json']).stdout);
     expect(JSON.stringify(json)).toContain('"tier":"default"');
@@ -95,6 +97,46 @@ describe('k8snet on a Calico repository', () => {
     expectNoStackTrace(run);
     expect(run.stdout).toMatch(/^- shop\/api\[Deployment\] => shop\/db\[StatefulSet\] : TCP 5432$/m);
     expect(run.stderr).not.toMatch(/Calico/);
+  });
+
+  it('names the tier whose end denies a connection that a later tier would allow', () => {
+    const folder = newFolder();
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `${BLOG_PODS}apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: platform}
+spec: {order: 100}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: platform.metrics}
+spec:
+  tier: platform
+  selector: app == 'b'
+  types: [Ingress]
+  ingress:
+    - action: Allow
+      protocol: TCP
+      destination: {ports: [9090]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: a-to-b, namespace: blog}
+spec:
+  selector: app == 'b'
+  ingress:
+    - action: Allow
+      protocol: TCP
+      source: {selector: app == 'a'}
+      destination: {ports: [8080]}
+`);
+    const run = k8snet(['can-reach', 'blog/a', 'blog/b', '--port', '8080/TCP', folder]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('Calico tier platform: its policy selecting blog/b (platform.metrics) has no ingress rule that matches TCP 8080, '
+      + 'so the tier\'s end denies it; later tiers and the profiles are not reached.');
+    expect(run.stdout).not.toMatch(/No ingress rule of these policies/);
+    const json = JSON.parse(k8snet(['can-reach', 'blog/a', 'blog/b', '--port', '8080/TCP', folder, '--format', 'json']).stdout);
+    // The side's verdict covers every port: all the tier leaves to its end, 8080 among it.
+    expect(json.pairs[0].ingress.tierEnds).toEqual([{ tier: 'Calico tier platform', policies: ['platform.metrics'], denies: 'SCTP 1-65535,TCP 1-9089,9091-65535,UDP 1-65535' }]);
   });
 
   it('names a Calico rule it leaves out in the caveats of the answers it concerns', () => {

@@ -68,6 +68,7 @@ export function calicoStages(graph: ResourceGraph): StageDefinition[] {
     combination: 'first-match',
     unmatched: tier.defaultAction === 'Pass' ? 'pass' : 'deny',
     label: `Calico tier ${tier.name}`,
+    deniedAtEnd: 'the tier\'s end denies it; later tiers and the profiles are not reached',
   }));
   // After the last tier, an endpoint's profiles in order; what none allows is denied. Only
   // endpoints with a profile of the input have policies here (compileCalicoPolicies); the others'
@@ -469,7 +470,7 @@ class CalicoCompiler {
         object: policy.source,
         path: rule.path,
         actionName: rule.action,
-        ...(rule.action === 'Pass' ? { passTo: 'the next tier that applies, or the profiles (allowed)' } : {}),
+        ...(rule.action === 'Pass' ? { passTo: 'the next tier that applies (the profiles, which allow, when none does)' } : {}),
         rank: policy.rank,
         details: policy.details,
         describePeers: () => describeEntity(peer),
