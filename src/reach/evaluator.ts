@@ -163,12 +163,22 @@ export interface StageEnd {
   readonly ports: ConnectionSet;
 }
 
+/** What one enforcement point of several (the network plugin, Istio's proxies) allowed on its own. */
+export interface PointResult {
+  readonly point: EnforcementPoint;
+  /** Its policies that isolate the class. */
+  readonly policies: readonly CompiledPolicy[];
+  readonly allowed: ConnectionSet;
+}
+
 /** What evaluating one side records for explanations. */
 export interface SideTrace {
   readonly decisions: RuleDecision[];
   readonly contributions: RuleContribution[];
   /** Recorded when present: what first-match stages denied at their end. */
   readonly stageEnds?: StageEnd[];
+  /** Recorded when present and the class meets several enforcement points: what each allowed. */
+  readonly points?: PointResult[];
 }
 
 /** A named restriction with the rule that adds it. */
@@ -479,7 +489,9 @@ export class PolicyEvaluator {
     if (points.length === 1) return this.pointAllowed(points[0], other, destination, trace);
     let allowed = ConnectionSet.ALL;
     for (const point of points) {
-      allowed = allowed.intersect(this.pointAllowed(point, other, destination, trace));
+      const here = this.pointAllowed(point, other, destination, trace);
+      trace?.points?.push({ point: point.point, policies: point.stages.flatMap((stage) => stage.isolating), allowed: here });
+      allowed = allowed.intersect(here);
       if (allowed.isEmpty() && !trace) break;
     }
     return allowed;

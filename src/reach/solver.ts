@@ -5,7 +5,7 @@ import type { Pod } from '../model/types.js';
 import type { ClassMatrix } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
 import {
-  PolicyEvaluator, type ClassPlan, type RestrictionOnVerdict, type RuleContribution, type RuleDecision, type SideTrace, type StageEnd,
+  PolicyEvaluator, type ClassPlan, type RestrictionOnVerdict, type RuleContribution, type RuleDecision, type SideTrace, type StageEnd, type PointResult,
 } from './evaluator.js';
 import { rangesContain, rangesOverlap } from './ip-ranges.js';
 import { CompileContext, type HostNetworkMode } from './policies/context.js';
@@ -47,6 +47,8 @@ export interface SideVerdict {
   readonly restrictions: readonly RestrictionOnVerdict[];
   /** What first-match stages (Calico tiers) denied at their end, when some did. */
   readonly stageEnds?: readonly StageEnd[];
+  /** What each enforcement point allowed on its own, when the class meets several (the plugin and Istio's proxies). */
+  readonly points?: readonly PointResult[];
   readonly allowed: ConnectionSet;
 }
 
@@ -342,7 +344,7 @@ export class ReachabilitySolver {
 
   private explainSide(direction: Direction, selected: PodClass, other: Peer, evaluator: PolicyEvaluator = this.evaluator): SideVerdict {
     if (selected.outsidePolicy && evaluator.isOpen(selected, direction)) return unrestricted(direction, 'host-network');
-    const trace: SideTrace = { decisions: [], contributions: [], stageEnds: [] };
+    const trace: SideTrace = { decisions: [], contributions: [], stageEnds: [], points: [] };
     const allowed = evaluator.sideAllowed(direction, selected, other, trace);
     const isolatingPolicies = evaluator.planFor(selected, direction)?.denyingIsolation ?? [];
     const decided = trace.decisions.length > 0 || trace.contributions.length > 0;
@@ -354,6 +356,7 @@ export class ReachabilitySolver {
       decisions: trace.decisions,
       restrictions: evaluator.restrictionsOf(trace, allowed),
       ...(trace.stageEnds && trace.stageEnds.length > 0 ? { stageEnds: trace.stageEnds } : {}),
+      ...(trace.points && trace.points.length > 1 ? { points: trace.points } : {}),
       allowed,
     };
   }

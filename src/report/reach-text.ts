@@ -99,6 +99,15 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
   }
   // A deny that wins over allows (Cilium's ingressDeny/egressDeny) is named after what it overrides.
   for (const denial of denials) lines.push(`  ${describeRule(denial.rule)} denies ${denial.ports.describe()}, whatever allows it.`);
+  // Rules of one enforcement point allowed it and another's did not (the plugin allows, Istio's proxy refuses): name the one that denied.
+  if (side.points && relevant.length > 0 && side.allowed.intersect(asked).isEmpty()) {
+    for (const point of side.points) {
+      if (!point.allowed.intersect(asked).isEmpty() || point.policies.length === 0) continue;
+      const label = `${point.point.label[0].toUpperCase()}${point.point.label.slice(1)}`;
+      lines.push(`  ${label}: no ${side.direction} rule of ${point.policies.map((policy) => policy.label).join(', ')} allows ${asked.isAll() ? 'anything' : asked.describe()} `
+        + `${side.direction === 'ingress' ? 'from' : 'to'} the other side, so it denies it there.`);
+    }
+  }
   for (const restriction of side.restrictions) {
     // A restriction of a rule whose numeric ports are all outside what was asked says nothing about the answer.
     if (restriction.rule.namedPorts.length === 0 && restriction.rule.numericPorts.intersect(asked).isEmpty()) continue;
