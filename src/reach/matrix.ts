@@ -106,8 +106,10 @@ export function matrixRows(solver: ReachabilitySolver, options: MatrixOptions = 
     ...solver.addressRangeLists(direction, family),
     ...(options.alsoCutBy?.addressRangeLists(direction, family) ?? []),
   ];
-  const sourceExternals = externalPeers(cuts('ingress', 4), cuts('ingress', 6));
-  const destinationExternals = externalPeers(cuts('egress', 4), cuts('egress', 6));
+  // IPv6 on both sides when a rule of either direction names IPv6 addresses: rows one way only read as a one-way answer.
+  const withIpv6 = cuts('ingress', 6).length > 0 || cuts('egress', 6).length > 0;
+  const sourceExternals = externalPeers(cuts('ingress', 4), cuts('ingress', 6), withIpv6);
+  const destinationExternals = externalPeers(cuts('egress', 4), cuts('egress', 6), withIpv6);
   const sources = [...workloads, ...sourceExternals];
   const includeController = options.ingressController ?? true;
   const split = options.podsAsPeers === undefined ? undefined : graph.workload(options.podsAsPeers);
@@ -302,14 +304,14 @@ function resolveFocus(workloads: readonly MatrixPeer[], focus: string): string {
 
 /**
  * The external peers of one side: the IPv4 space (and the IPv6 space, when some rule names
- * IPv6 addresses) partitioned at the boundaries of that side's ipBlocks and networks, given per
- * family.
+ * IPv6 addresses: `withIpv6`, else when this side's do) partitioned at the boundaries of that
+ * side's ipBlocks and networks, given per family.
  */
-export function externalPeers(ipv4: readonly (readonly AddressRange[])[], ipv6: readonly (readonly AddressRange[])[]): MatrixPeer[] {
+export function externalPeers(ipv4: readonly (readonly AddressRange[])[], ipv6: readonly (readonly AddressRange[])[], withIpv6 = ipv6.length > 0): MatrixPeer[] {
   const peers: MatrixPeer[] = [];
   for (const [family, lists] of [[4, ipv4], [6, ipv6]] as const) {
     // IPv4 is always listed (np-guard's format); IPv6 only when some rule names IPv6 addresses.
-    if (family === 6 && lists.length === 0) continue;
+    if (family === 6 && !withIpv6) continue;
     for (const range of partitionSpace(family, lists)) {
       peers.push({ type: 'external', id: `${formatRange(range, family)}[External]`, family, range });
     }

@@ -261,5 +261,7 @@ spec:
     expect(localSolver.podToAddress(local.graph.pods[0], '::1').toString()).toBe('All Connections');
     const lines = [...formatMatrixTxt(matrixEdges(localSolver))].join('');
     expect(lines).toContain('ns/a[Deployment] => ::1-::1[External] : All Connections\n');
+    // The egress rule names IPv6: ingress from the IPv6 space is listed too (not isolated: all of it), not left out.
+    expect(lines).toContain('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External] => ns/a[Deployment] : All Connections\n');
   });
 });
