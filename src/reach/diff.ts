@@ -64,7 +64,7 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
       destination: edge.destination,
       before: previous,
       after: edge.connections,
-      allowedBy: allowingRules(after, edge.source, edge.destination, edge.connections.subtract(previous)),
+      ...reasonsOf(after, edge.source, edge.destination, previous, edge.connections),
       ...withWorkloadsOnOneSide(onOneSide(edge, beforeIds)),
     });
   }
@@ -90,11 +90,7 @@ export function diffConnectivity(before: ReachabilitySolver, after: Reachability
     if (previous.equals(now)) continue;
     const peer: MatrixPeer = { type: 'workload', id: workload.id, workload };
     const change = previous.isEmpty() ? 'added' : now.isEmpty() ? 'removed' : 'changed';
-    changes.push({
-      change, source: peer, destination: peer, before: previous, after: now,
-      allowedBy: change === 'removed' ? [] : allowingRules(after, peer, peer, now.subtract(previous)),
-      ...(change === 'removed' ? { deniedBy: [...denyingPolicies(after, peer, peer), ...denyingRules(after, peer, peer, previous)] } : {}),
-    });
+    changes.push({ change, source: peer, destination: peer, before: previous, after: now, ...reasonsOf(after, peer, peer, previous, now) });
   }
   if (options.clusterDns) changes.push(...lookupChanges(before, after, options.clusterDns));
   changes.sort((a, b) => compare(a.source.id, b.source.id) || compare(a.destination.id, b.destination.id));
@@ -139,12 +135,25 @@ function lookupChanges(before: ReachabilitySolver, after: ReachabilitySolver, lo
     const oneSide = !earlier || !now ? [id] : [];
     changes.push({
       change, source, destination: dnsPeer, before: previous, after: current,
-      allowedBy: change === 'removed' ? [] : allowingRules(dnsAfter.solver, source, dnsPeer, current.subtract(previous)),
-      ...(change === 'removed' ? { deniedBy: oneSide.length > 0 ? [] : [...denyingPolicies(dnsAfter.solver, source, dnsPeer), ...denyingRules(dnsAfter.solver, source, dnsPeer, previous)] } : {}),
+      // A workload that is gone closes its lookups with it, whatever the policies say.
+      ...(!now ? { allowedBy: [], deniedBy: [] } : reasonsOf(dnsAfter.solver, source, dnsPeer, previous, current)),
       ...withWorkloadsOnOneSide(oneSide),
     });
   }
   return changes;
+}
+
+/**
+ * Why a connection changed, from the new side: the rules that allow what it gained, and the
+ * isolation and rules that deny what it lost (a narrowing names what narrows it, not what allows).
+ */
+function reasonsOf(solver: ReachabilitySolver, source: MatrixPeer, destination: MatrixPeer, before: ConnectionSet, after: ConnectionSet): Pick<ConnectionChange, 'allowedBy' | 'deniedBy'> {
+  const gained = after.subtract(before);
+  const lost = before.subtract(after);
+  return {
+    allowedBy: gained.isEmpty() ? [] : allowingRules(solver, source, destination, gained),
+    ...(lost.isEmpty() ? {} : { deniedBy: [...denyingPolicies(solver, source, destination), ...denyingRules(solver, source, destination, lost)] }),
+  };
 }
 
 function withWorkloadsOnOneSide(ids: readonly string[]): Pick<ConnectionChange, 'workloadsOnOneSide'> {

@@ -63,6 +63,11 @@ describe('diff', () => {
     expect(result.changes[0].allowedBy.join(' ')).toMatch(/shop\/web-ingress ingress\[0\] \(new\.yaml:\d+\)/);
     expect(changesTripping(result, 'added-any')).toHaveLength(1);
     expect(changesTripping(result, 'removed-any')).toHaveLength(0);
+    // Narrowed back: what narrows it is named, not the rule that still allows the rest.
+    const narrowed = diff(NAMESPACES + WORKLOADS + widened, NAMESPACES + WORKLOADS + DENY_WEB);
+    expect(lines(narrowed)).toEqual(['changed tools/probe[Deployment] => shop/web[Deployment] : TCP 8080,9090 -> TCP 8080']);
+    expect(narrowed.changes[0].allowedBy).toEqual([]);
+    expect(narrowed.changes[0].deniedBy).toEqual([expect.stringMatching(/^ingress isolated by shop\/web-ingress \(new\.yaml:\d+\)$/)]);
   });
 
   it('a ClusterNetworkPolicy that denies: the removed connection names the rule that denies it', () => {
