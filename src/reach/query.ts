@@ -11,6 +11,7 @@ import { calicoHostEndpointAddressCaveats } from './calico-caveats.js';
 import { ciliumHostPolicyCaveat } from './cilium-pending.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
+import { similarNames } from '../model/suggest.js';
 import { DNS_PORTS, RESOLVER_SOURCE_PORTS, dnsPortsMissing, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 import { entityPeerOf, nodeRelations, resolveEntityEndpoint, type EntityEndpoint } from './entity-endpoints.js';
 import { isEntityPeer, type Peer } from './policy-form.js';
@@ -248,10 +249,16 @@ function findWorkload(graph: ResourceGraph, parts: string[]): Workload {
   throw new QueryError(`no workload ${wanted} in the manifests${suggest(graph.workloads.map((workload) => `${workload.namespace}/${workload.name}`), wanted)}`);
 }
 
+/** `; did you mean shop/frontend?`: workloads of that name elsewhere, names that contain it, or names a typo away. */
 function suggest(known: readonly string[], wanted: string): string {
   const name = wanted.split('/').pop()!;
-  const close = known.filter((candidate) => candidate.endsWith(`/${name}`) || candidate.split('/').pop()!.includes(name)).slice(0, 3);
-  return close.length > 0 ? `; did you mean ${close.join(', ')}?` : '';
+  const nameOf = (candidate: string) => candidate.split('/').pop()!;
+  const typos = new Set(similarNames(name, known.map(nameOf)));
+  const close = known.filter((candidate) => candidate.endsWith(`/${name}`) || nameOf(candidate).includes(name) || typos.has(nameOf(candidate)));
+  // The same namespace first: `shop/frontnd` most likely meant shop's frontend.
+  const namespace = wanted.includes('/') ? wanted.slice(0, wanted.indexOf('/')) : undefined;
+  close.sort((a, b) => Number(b.startsWith(`${namespace}/`)) - Number(a.startsWith(`${namespace}/`)));
+  return close.length > 0 ? `; did you mean ${close.slice(0, 3).join(', ')}?` : '';
 }
 
 /** One concrete question: from a source peer to a destination peer, limited to some ports. */
