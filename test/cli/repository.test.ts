@@ -73,6 +73,17 @@ describe('k8snet lint on a repository of manifests and the files beside them', (
     expect(report.findings.some((finding) => finding.ruleId === 'namespace-no-default-deny-egress')).toBe(false);
   });
 
+  it('says so when the repository\'s .k8snet.yaml is not read (linted from the folder above), for every command', () => {
+    const parent = path.dirname(REPOSITORY);
+    const note = 'note: repository/.k8snet.yaml is not read: no .k8snet.yaml is found from the current folder upwards, so the defaults apply; '
+      + 'run k8snet in repository or pass --config repository/.k8snet.yaml.\n';
+    for (const args of [['lint', 'repository'], ['inspect', 'repository'], ['matrix', 'repository'], ['diff', 'repository', 'repository']]) {
+      const fromParent = k8snet(args, { cwd: parent });
+      expect([args[0], fromParent.stderr]).toEqual([args[0], expect.stringContaining(note)]);
+    }
+    expect(k8snet(['lint', 'repository', '--config', 'repository/.k8snet.yaml'], { cwd: parent }).stderr).not.toContain('is not read');
+  });
+
   it('says in one line on standard error how many files were skipped, and --verbose lists them', () => {
     const stylish = k8snet(['lint', '.'], { cwd: REPOSITORY });
     expect(stylish.stderr).toBe(`${SKIPPED.length} files are not Kubernetes manifests: skipped; --verbose lists them\n`);

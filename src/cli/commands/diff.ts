@@ -6,7 +6,8 @@ import { notEvaluatedDiffNotes } from '../../reach/not-evaluated.js';
 import { networkPluginOf } from '../../model/network-plugin.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { openOutput, readStandardInput } from '../io.js';
-import { configureInputFindings, loadCommandConfig, modelOptionsOf, reportInputFindings } from './shared.js';
+import { configureInputFindings, loadCommandConfig, modelOptionsOf, reportInputFindings, unreadConfigNotes } from './shared.js';
+import { escapeText } from '../../report/escape/text.js';
 import { globMatcher } from '../../lint/config.js';
 
 /** Options of `k8snet diff`. */
@@ -55,6 +56,7 @@ export async function runDiff(first: string, second: string | undefined, options
     after = analyze(second);
   }
   const isIgnored = globMatcher(config.ignore);
+  if (!options.git) for (const note of unreadConfigNotes([first, second!], config)) process.stderr.write(`${escapeText(note)}\n`);
   const inputFindings = configureInputFindings([...before.inputFindings, ...after.inputFindings], config, isIgnored).shown;
   const skipped = [...new Map([...before.skipped, ...after.skipped].map((file) => [file.path, file])).values()];
   reportInputFindings(inputFindings, global, skipped, options.verbose);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyzePaths, type Analysis, type ModelOptions } from '../../pipeline.js';
-import { ConfigError, findConfigFile, globMatcher, loadConfig, type LintConfig } from '../../lint/config.js';
+import { CONFIG_FILE_NAMES, ConfigError, findConfigFile, globMatcher, loadConfig, type LintConfig } from '../../lint/config.js';
 import type { LoadOptions, SkippedFile } from '../../load/index.js';
 import { readStandardInput } from '../io.js';
 import { UsageError, type GlobalOptions } from '../context.js';
@@ -68,9 +68,30 @@ export function loadCommandInput(paths: readonly string[], global: GlobalOptions
   });
   const isIgnored = globMatcher(config.ignore);
   requireManifests(options.requireManifestsIn ?? paths, analysis, isIgnored);
+  for (const note of unreadConfigNotes(options.requireManifestsIn ?? paths, config)) process.stderr.write(`${escapeText(note)}\n`);
   const { shown, suppressed } = configureInputFindings(analysis.inputFindings, config, isIgnored);
   return { analysis, inputFindings: shown, suppressed };
 }
+
+/**
+ * A note for each k8snet configuration in a folder given that is not the one in use: the
+ * configuration is found from the current folder upwards (or given with --config), so one in a
+ * folder checked from its parent is otherwise silently not read.
+ */
+export function unreadConfigNotes(paths: readonly string[], config: Pick<LintConfig, 'file'>): string[] {
+  const inUse = config.file === undefined ? undefined : path.resolve(config.file);
+  const notes: string[] = [];
+  for (const given of new Set(paths)) {
+    if (given === '-' || !isFolder(given)) continue;
+    const unread = CONFIG_FILE_NAMES.map((name) => path.join(given, name)).find((candidate) => path.resolve(candidate) !== inUse && fs.existsSync(candidate));
+    if (unread === undefined) continue;
+    const reads = config.file === undefined ? 'no .k8snet.yaml is found from the current folder upwards, so the defaults apply'
+      : `k8snet reads ${config.file}, found from the current folder upwards or given with --config`;
+    notes.push(`note: ${unread} is not read: ${reads}; run k8snet in ${given} or pass --config ${unread}.`);
+  }
+  return notes;
+}
+
 
 /**
  * Applies the configuration to the loader's findings: a rule id configured `off` hides them,
