@@ -1,7 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-
-/** The label that ties an EndpointSlice to its Service (discovery.k8s.io/v1). */
-const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+import { SERVICE_NAME_LABEL } from '../src/model/service-endpoints.js';
 
 /** Flags Services without a selector whose endpoints the manifests do not provide either. */
 export default defineRule({

@@ -12,6 +12,7 @@ import { ciliumHostPolicyCaveat } from './cilium-pending.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
 import { similarNames } from '../model/suggest.js';
+import { manualEndpoints } from '../model/service-endpoints.js';
 import { DNS_PORTS, RESOLVER_SOURCE_PORTS, dnsPortsMissing, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 import { entityPeerOf, nodeRelations, resolveEntityEndpoint, type EntityEndpoint } from './entity-endpoints.js';
 import { isEntityPeer, type Peer } from './policy-form.js';
@@ -357,6 +358,8 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
       // to its address never reach the pods behind it.
       notes.push(`Service ${destination.service.namespace}/${destination.service.name} forwards only its TCP, UDP and SCTP ports, so ${port.label} sent to its address does not reach its pods; answering for its endpoint pods addressed directly.`);
       for (const peer of podPeers(destination.pods, solver)) destinations.push({ ...peer, asked: port.connections });
+    } else if (!destination.service.selector && manualEndpoints(solver.graph, destination.service).length > 0) {
+      destinations.push(...manualEndpointDestinations(destination.service, port, solver, notes));
     } else {
       destinations.push(...serviceDestinations(destination.service, destination.pods, port, solver, notes));
     }
@@ -626,6 +629,53 @@ function dnsDestinations(dns: ClusterDns, port: PortQuery | undefined, solver: R
     }
   }
   return [...merged.values()];
+}
+
+/**
+ * The endpoints of a Service without a selector, as its Endpoints and EndpointSlices give them: a
+ * pod of the manifests where the address is its podIP, else the address itself (a database outside
+ * the cluster). Each Service port goes to the endpoint port of the same name and protocol.
+ */
+function manualEndpointDestinations(service: Service, port: PortQuery | undefined, solver: ReachabilitySolver, notes: string[]) {
+  const endpoints = manualEndpoints(solver.graph, service);
+  notes.push(`Service ${service.namespace}/${service.name} has no selector: answering for the endpoints its ${[...new Set(endpoints.map((endpoint) => endpoint.from))].join(', ')} give${endpoints.length === 1 && !endpoints[0].from.startsWith('Endpoints ') ? 's' : ''} (${[...new Set(endpoints.map((endpoint) => endpoint.address))].join(', ')}).`);
+  const servicePorts: ServicePort[] = port
+    ? service.ports.filter((candidate) => candidate.protocol === port.protocol && (typeof port.port === 'number' ? candidate.port === port.port : candidate.name === port.port))
+    : [...service.ports];
+  if (port && servicePorts.length === 0) {
+    notes.push(`Service ${service.namespace}/${service.name} has no port ${port.port}/${port.protocol} (it has ${service.ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'none'}).`);
+    return [];
+  }
+  const pods = solver.graph.workloads.flatMap((workload) => workload.pods).filter((pod) => pod.podIP !== undefined);
+  const destinations: { label: string; peer: PodClass | AddressPeer; pod?: Pod; asked: ConnectionSet; via?: string }[] = [];
+  const seen = new Set<string>();
+  for (const endpoint of endpoints) {
+    if (seen.has(endpoint.address)) continue;
+    seen.add(endpoint.address);
+    const parsed = parseAddress(endpoint.address)!;
+    let asked = ConnectionSet.EMPTY;
+    const via: string[] = [];
+    for (const servicePort of servicePorts) {
+      // Endpoint ports carry the Service port's name (none for a Service's single unnamed port).
+      const target = endpoints.filter((other) => other.address === endpoint.address).flatMap((other) => other.ports)
+        .find((candidate) => (candidate.name ?? '') === (servicePort.name ?? '') && candidate.protocol === servicePort.protocol);
+      if (!target) continue;
+      asked = asked.union(ConnectionSet.ofPorts(servicePort.protocol, target.port));
+      via.push(`service port ${servicePort.port}/${servicePort.protocol} → ${target.port}`);
+    }
+    if (asked.isEmpty()) {
+      notes.push(`${endpoint.address} (${endpoint.from}) has no port named as the Service port${servicePorts.length === 1 ? '' : 's'} asked, so the Service sends it nothing.`);
+      continue;
+    }
+    const pod = pods.find((candidate) => sameAddress(candidate.podIP!, parsed));
+    if (pod) {
+      const [peer] = podPeers([pod], solver);
+      destinations.push({ ...peer, asked, via: via.join(', ') });
+    } else {
+      destinations.push({ label: endpoint.address, peer: { family: parsed.family, range: { first: parsed.value, last: parsed.value } }, asked, via: via.join(', ') });
+    }
+  }
+  return destinations;
 }
 
 function serviceDestinations(service: Service, pods: readonly Pod[], port: PortQuery | undefined, solver: ReachabilitySolver, notes: string[]) {

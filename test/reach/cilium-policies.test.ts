@@ -231,6 +231,34 @@ spec:
     expect(caveatsFor(fqdnPolicy + dnsRule('*.cilium.io'), 'client')).toMatch(/the DNS rules \(toPorts\[\]\.rules\.dns\) of the policies selecting the pod do not allow looking up api\.github\.com, so the DNS proxy refuses those lookups/);
   });
 
+  it('toServices of a Service without a selector: the addresses its EndpointSlices give, as CIDR rules', () => {
+    const { solver, pod } = solve(`
+apiVersion: v1
+kind: Service
+metadata: {name: legacy-db, namespace: shop}
+spec: {ports: [{name: pg, port: 5432}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: legacy-db-1, namespace: shop, labels: {kubernetes.io/service-name: legacy-db}}
+addressType: IPv4
+endpoints: [{addresses: [203.0.113.7]}]
+ports: [{name: pg, port: 5432, protocol: TCP}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: client, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+    - toServices: [{k8sService: {serviceName: legacy-db, namespace: shop}}]
+`);
+    const client = pod('client');
+    expect(solver.podToAddress(client, '203.0.113.7').isAll()).toBe(true);
+    expect(solver.podToAddress(client, '203.0.113.8').isEmpty()).toBe(true);
+    expect(solver.explain(solver.classOf(client), { family: 4, range: { first: 0xcb007107n, last: 0xcb007107n } }).caveats.join('\n')).not.toMatch(/selectorless/);
+  });
+
   it('a toFQDNs rule whose DNS rules allow some of its names: only the others are said, and only in answers about them', () => {
     const { solver, pod } = solve(`
 apiVersion: cilium.io/v2

@@ -340,6 +340,50 @@ describe('answerReach', () => {
       '✖ NOT REACHABLE: shop/client[Deployment] → svc:shop/ghost on 80/TCP\nnote: Service shop/ghost selects no pod (selector app=nothing).\n');
   });
 
+  it('a Service without a selector is answered for the endpoints its EndpointSlices and Endpoints give: addresses, or pods by their podIP', () => {
+    const text = `${TEXT}---
+apiVersion: v1
+kind: Service
+metadata: {name: legacy-db, namespace: shop}
+spec:
+  ports: [{name: pg, port: 5432, targetPort: 15432}, {name: admin, port: 8443}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: legacy-db-1, namespace: shop, labels: {kubernetes.io/service-name: legacy-db}}
+addressType: IPv4
+endpoints:
+  - addresses: [203.0.113.7]
+  - addresses: [192.0.2.99]
+    conditions: {ready: false}
+ports: [{name: pg, port: 15432, protocol: TCP}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: legacy-db, namespace: shop}
+subsets:
+  - addresses: [{ip: 10.1.0.5}]
+    ports: [{name: pg, port: 5432}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-proxy, namespace: shop, labels: {app: db-proxy}}
+spec: {containers: [{name: main, image: proxy, ports: [{containerPort: 5432}]}]}
+status: {podIP: 10.1.0.5}
+`;
+    const local = analyzeTexts([{ path: 'x.yaml', text }]);
+    const localSolver = new ReachabilitySolver(local.graph);
+    const answer = answerReach(localSolver, resolveEndpoint(local.graph, 'shop/client'), resolveEndpoint(local.graph, 'svc:shop/legacy-db'), parsePortQuery('5432'));
+    expect(answer.notes).toEqual(['Service shop/legacy-db has no selector: answering for the endpoints its EndpointSlice legacy-db-1, Endpoints legacy-db give (203.0.113.7, 10.1.0.5).']);
+    // client's egress allows app=web and 203.0.113.0/24 on 443 only: neither the database outside nor the proxy pod.
+    expect(answer.pairs.map((pair) => `${pair.destination.label} ${pair.asked} ${pair.allowed}`)).toEqual(['203.0.113.7 TCP 15432 No Connections', 'shop/db-proxy TCP 5432 No Connections']);
+    expect(answer.reachable).toBe('none');
+    const batch = answerReach(localSolver, resolveEndpoint(local.graph, 'shop/batch'), resolveEndpoint(local.graph, 'svc:shop/legacy-db'), parsePortQuery('5432'));
+    expect(batch.reachable).toBe('all');
+    // A Service port no endpoint port is named after sends nothing.
+    expect(answerReach(localSolver, resolveEndpoint(local.graph, 'shop/batch'), resolveEndpoint(local.graph, 'svc:shop/legacy-db'), parsePortQuery('8443')).pairs).toEqual([]);
+  });
+
   it('a Service port that does not exist is noted, and nothing is reachable', () => {
     const answer = ask('shop/client', 'svc:shop/web', '81');
     expect(answer.pairs).toEqual([]);

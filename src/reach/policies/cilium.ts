@@ -7,7 +7,8 @@
  * node (`node:NAME`), when the host firewall is on.
  */
 import { formatPath, type FieldPath } from '../../load/path.js';
-import { subtractRanges, type AddressRange, type IpFamily } from '../../model/cidr.js';
+import { parseAddress, subtractRanges, type AddressRange, type IpFamily } from '../../model/cidr.js';
+import { manualEndpoints } from '../../model/service-endpoints.js';
 import { fqdnText, type CiliumFqdnSelector, type CiliumPeerRule, type CiliumPolicy, type CiliumPortRule, type CiliumRule } from '../../model/cilium.js';
 import { CILIUM_ENTITIES, type CiliumEntity, type CiliumPeerKind } from '../../model/cilium-entities.js';
 import { matchesCiliumSelector, nodeIdentity, requiredNamespaces, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
@@ -493,7 +494,14 @@ class CiliumCompiler {
           if (!matchesCiliumSelector(service.selector, nodeIdentity(labels))) continue;
         } else if (target.name !== service.name) continue;
         if (!target.selector) {
-          unmodelled.push(`the endpoints of the selectorless Service ${target.namespace}/${target.name}`);
+          // Its Endpoints' and EndpointSlices' addresses become CIDR rules, which select no pod (layer3.rst, "Services based").
+          const endpoints = manualEndpoints(context.graph, target);
+          if (endpoints.length === 0) unmodelled.push(`the endpoints of the selectorless Service ${target.namespace}/${target.name}`);
+          for (const endpoint of endpoints) {
+            const address = parseAddress(endpoint.address)!;
+            ranges[address.family].push({ first: address.value, last: address.value });
+            cidrRanges[address.family].push({ first: address.value, last: address.value });
+          }
           continue;
         }
         for (const podClass of context.classesInNamespace(target.namespace)) {
