@@ -281,10 +281,8 @@ class PolicyReader {
     if (Array.isArray(raw.icmps) && raw.icmps.length > 0 && Array.isArray(raw.toPorts) && raw.toPorts.length > 0) {
       this.refuse([...path, 'icmps'], 'icmps and toPorts cannot be in the same rule (write a separate rule for each)', 'agent');
     }
-    // ToServices cannot be combined with ToPorts (cilium/cilium#20067).
-    if ((peers.services?.length ?? 0) > 0 && (Array.isArray(raw.toPorts) && raw.toPorts.length > 0)) {
-      this.refuse([...path, 'toServices'], 'toServices cannot be combined with toPorts in one rule; Cilium does not support it', 'agent');
-    }
+    // toServices with toPorts is accepted since Cilium 1.17 (l3DependentL4Support; 1.16 and older
+    // refused it, cilium/cilium#20067): the ports restrict the Service's endpoints as for any peer.
     const hasPeer = ['endpoints', 'entities', 'cidrs', 'cidrSets', 'services', 'fqdns', 'nodes', 'groups']
       .some((field) => ((peers as Record<string, readonly unknown[] | undefined>)[field]?.length ?? 0) > 0);
     // An explicit `fromEndpoints: []` selects nothing; a missing one is every peer when ports or ICMP are given.

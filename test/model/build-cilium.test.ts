@@ -200,7 +200,6 @@ describe('what the API server or the agent refuses', () => {
     ['a nodeSelector in a CiliumNetworkPolicy', '  nodeSelector: {}\n  ingress: [{}]', /cannot have a nodeSelector; host policies are CiliumClusterwideNetworkPolicies; the Cilium agent refuses/],
     ['two kinds of peers in one rule', '  endpointSelector: {}\n  egress:\n    - toEndpoints: [{}]\n      toCIDR: [10.0.0.0/8]', /toEndpoints and toCIDR cannot be combined in one rule/],
     ['toFQDNs with another peer', '  endpointSelector: {}\n  egress:\n    - toFQDNs: [{matchName: a.com}]\n      toEntities: [world]', /toEntities and toFQDNs cannot be combined/],
-    ['toServices with toPorts', '  endpointSelector: {}\n  egress:\n    - toServices: [{k8sService: {serviceName: db}}]\n      toPorts: [{ports: [{port: "80"}]}]', /toServices cannot be combined with toPorts/],
     ['icmps with toPorts', '  endpointSelector: {}\n  ingress:\n    - icmps: [{fields: [{type: 8}]}]\n      toPorts: [{ports: [{port: "80"}]}]', /icmps and toPorts cannot be in the same rule/],
     ['HTTP rules without protocol TCP', '  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports: [{port: "80"}]\n          rules: {http: [{method: GET}]}', /L7 http rules apply to TCP only \(not ANY, the protocol when none is written\)/],
     ['DNS rules on ingress', '  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports: [{port: "53", protocol: UDP}]\n          rules: {dns: [{matchPattern: "*"}]}', /DNS rules are not allowed on ingress/],
@@ -222,6 +221,11 @@ describe('what the API server or the agent refuses', () => {
     const analysis = analyze(CNP(spec));
     expect(analysis.graph.cilium.policies).toEqual([]);
     expect(analysis.inputFindings.map((finding) => `${finding.ruleId}: ${finding.message}`).join('\n')).toMatch(expected);
+  });
+
+  it('accepts toServices with toPorts (Cilium 1.17 and later)', () => {
+    const policy = policyOf(CNP('  endpointSelector: {}\n  egress:\n    - toServices: [{k8sService: {serviceName: db}}]\n      toPorts: [{ports: [{port: "80"}]}]'));
+    expect(policy.rules[0].egress[0].toPorts.map((portRule) => portRule.ports.map((port) => port.port))).toEqual([[80]]);
   });
 
   it('reports a refusal at its field', () => {

@@ -231,7 +231,7 @@ spec:
     expect(caveatsFor(fqdnPolicy + dnsRule('*.cilium.io'), 'client')).toMatch(/the DNS rules \(toPorts\[\]\.rules\.dns\) of the policies selecting the pod do not allow looking up api\.github\.com, so the DNS proxy refuses those lookups/);
   });
 
-  it('toServices of a Service without a selector: the addresses its EndpointSlices give, as CIDR rules', () => {
+  it('toServices of a Service without a selector, with toPorts: the addresses its EndpointSlices give, as CIDR rules, on those ports', () => {
     const { solver, pod } = solve(`
 apiVersion: v1
 kind: Service
@@ -252,9 +252,11 @@ spec:
   endpointSelector: {matchLabels: {app: client}}
   egress:
     - toServices: [{k8sService: {serviceName: legacy-db, namespace: shop}}]
+      toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
 `);
     const client = pod('client');
-    expect(solver.podToAddress(client, '203.0.113.7').isAll()).toBe(true);
+    // toServices with toPorts (accepted since Cilium 1.17): the Service's endpoints on those ports only.
+    expect(solver.podToAddress(client, '203.0.113.7').describe()).toBe(ConnectionSet.ofPorts('TCP', 5432).describe());
     expect(solver.podToAddress(client, '203.0.113.8').isEmpty()).toBe(true);
     expect(solver.explain(solver.classOf(client), { family: 4, range: { first: 0xcb007107n, last: 0xcb007107n } }).caveats.join('\n')).not.toMatch(/selectorless/);
   });
