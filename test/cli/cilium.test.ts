@@ -80,6 +80,30 @@ describe('the Star Wars demo', () => {
   });
 });
 
+describe('explain on Cilium policies that do not isolate, or deny', () => {
+  it('names a policy that selects without isolating (enableDefaultDeny: false), and says "denies" for deny rules', () => {
+    const folder = fs.mkdtempSync(path.join(TEMP, 'explain-'));
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: batch, namespace: legacy, labels: {app: batch}}
+spec: {containers: [{name: b, image: b}]}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: batch-broad, namespace: legacy}
+spec:
+  endpointSelector: {matchLabels: {app: batch}}
+  enableDefaultDeny: {ingress: false, egress: false}
+  ingress: [{fromEntities: [cluster]}]
+  egressDeny: [{toEntities: [world], toPorts: [{ports: [{port: "25", protocol: TCP}]}]}]
+`);
+    const run = k8snet(['explain', 'legacy/batch', folder]);
+    expectNoStackTrace(run);
+    expect(run.stdout).toContain('ingress: not isolated — legacy/batch-broad selects these pods without isolating them (enableDefaultDeny: false), so what no deny rule denies is allowed');
+    expect(run.stdout).toMatch(/legacy\/batch-broad egressDeny\[0\]\.toPorts\[0\] \(.*all\.yaml:\d+\): denies TCP 25 to toEntities world/);
+  });
+});
+
 describe('cilium-config read by a can-reach that parses only the files its question needs', () => {
   it('parses the cilium-config ConfigMap wherever it is: it decides connections of every namespace', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-cilium-config-'));

@@ -3,7 +3,7 @@ import { matrixEdges, podPeerId, type MatrixEdge } from '../../reach/matrix.js';
 import { generatedLabelCaveats } from '../../reach/generated-labels.js';
 import { PER_POD_LABEL_KEYS } from '../../model/controller-labels.js';
 import { QueryError, resolveEndpoint } from '../../reach/query.js';
-import { ReachabilitySolver, type CompiledRule, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
+import { ReachabilitySolver, type CompiledPolicy, type CompiledRule, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
 import { countOf } from '../../model/plural.js';
@@ -71,18 +71,23 @@ export async function runExplain(target: string, paths: string[], options: Expla
           ports: portsOf(rule, podClass, direction),
         })),
       })));
+    const describePolicy = (policy: CompiledPolicy) => ({
+      policy: policy.label,
+      location: policyLocation(policy),
+      rules: solver.rulesFor(podClass, direction).filter((rule) => rule.policy === policy).map((rule) => ({
+        rule: describeRule(rule),
+        // Deny rules (Cilium's ingressDeny/egressDeny) are said as such; the others allow.
+        ...(rule.action === 'deny' ? { denies: true } : {}),
+        peers: rule.matchesEveryPeer ? 'every peer' : rule.source.describePeers(),
+        ports: portsOf(rule, podClass, direction),
+      })),
+    });
     return {
       isolated: solver.isIsolated(podClass, direction),
       outsidePolicy: podClass.outsidePolicy,
-      policies: solver.isolatingPolicies(podClass, direction).map((policy) => ({
-        policy: policy.label,
-        location: policyLocation(policy),
-        rules: solver.rulesFor(podClass, direction).filter((rule) => rule.policy === policy).map((rule) => ({
-          rule: describeRule(rule),
-          peers: rule.matchesEveryPeer ? 'every peer' : rule.source.describePeers(),
-          ports: portsOf(rule, podClass, direction),
-        })),
-      })),
+      policies: solver.isolatingPolicies(podClass, direction).map(describePolicy),
+      // Policies that select the class without isolating it (Cilium's enableDefaultDeny: false): their deny rules still deny.
+      selectingOnly: solver.policiesFor(podClass, direction).filter((policy) => !solver.isolatingPolicies(podClass, direction).includes(policy)).map(describePolicy),
       ...(ranked.length > 0 ? { rankedPolicies: ranked } : {}),
     };
   };
@@ -138,12 +143,18 @@ export async function runExplain(target: string, paths: string[], options: Expla
         } else if (!side.isolated) {
           lines.push(side.rankedPolicies
             ? `  ${direction}: no NetworkPolicy isolates these pods for ${direction}, so what the rules above do not decide is allowed`
-            : `  ${direction}: not isolated — no policy selects these pods for ${direction}, so all ${direction} is allowed`);
+            : side.selectingOnly.length > 0
+              ? `  ${direction}: not isolated — ${side.selectingOnly.map((policy) => policy.policy).join(', ')} ${side.selectingOnly.length === 1 ? 'selects' : 'select'} these pods without isolating them `
+                + `(enableDefaultDeny: false), so what no deny rule denies is allowed`
+              : `  ${direction}: not isolated — no policy selects these pods for ${direction}, so all ${direction} is allowed`);
+          for (const policy of side.selectingOnly) {
+            for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.denies ? 'denies ' : ''}${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`);
+          }
         } else {
           lines.push(`  ${direction}: isolated by ${countOf(side.policies.length, 'policy')}`);
           for (const policy of side.policies) {
             lines.push(`    ${policy.policy} (${policy.location})${policy.rules.length === 0 ? `: no ${direction} rules — allows nothing` : ''}`);
-            for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`);
+            for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.denies ? 'denies ' : ''}${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`);
           }
         }
       }
