@@ -434,8 +434,11 @@ export class ReachabilitySolver {
         // and not an entity the rule matched already (a fqdn: endpoint its toFQDNs names).
         if (!rule.unmodelledPeers || !external || (isEntityPeer(other) && this.evaluator.ruleMatches(rule, other))) continue;
         const what = rule.action === 'allow' ? 'would allow' : rule.action === 'deny' ? 'would deny' : 'would pass on';
+        // Rules in order (tiers, admin policies) decide before the later ones; elsewhere a deny wins whatever allows.
+        const ordered = this.layout.stages.find((stage) => stage.id === rule.policy.stage)?.combination === 'first-match';
+        const when = ordered ? ' before the rules after it decide' : rule.action === 'allow' ? ' unless a deny rule denies it' : rule.action === 'deny' ? ', whatever allows it' : '';
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.unmodelledPeers}, which k8snet does not resolve: `
-          + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()} before the rules after it decide.`);
+          + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()}${when}.`);
       }
     }
     // Peers relative to the selected pod's node (Cilium's host, remote-node) against a hostNetwork pod.

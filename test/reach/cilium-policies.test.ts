@@ -186,7 +186,7 @@ spec:
     expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer(solver.graph, 'example.org', solver.compiledRules)).isEmpty()).toBe(true);
     const toAddress = solver.explain(client, { family: 4, range: { first: 0x01010101n, last: 0x01010101n } });
     expect(toAddress.allowed.isEmpty()).toBe(true);
-    expect(toAddress.caveats.join('\n')).toMatch(/names the domain names \*\.example\.com\.?, which k8snet does not resolve/);
+    expect(toAddress.caveats.join('\n')).toMatch(/names the domain names \*\.example\.com, which k8snet does not resolve: if the destination is one of their addresses, that rule would allow TCP 443 unless a deny rule denies it\./);
   });
 
   it('toFQDNs learns addresses only from lookups a DNS rule of the pod sends through the DNS proxy: otherwise a caveat says so', () => {

@@ -233,6 +233,8 @@ spec:
     expect(w.toIp('shop/web', '93.184.216.34')).toBe('No Connections');
     const answer = answerReach(w.solver, resolveEndpoint(w.analysis.graph, `shop/Pod/${web.name}`), resolveEndpoint(w.analysis.graph, 'ip:93.184.216.34'));
     expect(answer.pairs[0].verdict.caveats.join('\n')).toContain('ClusterNetworkPolicy fqdn rule "allow-example" names the domain names example.com, which k8snet does not resolve');
+    // The Admin tier decides in priority order: the rule acts before the later ones.
+    expect(answer.pairs[0].verdict.caveats.join('\n')).toMatch(/that rule would allow .* before the rules after it decide\./);
   });
 });
 
