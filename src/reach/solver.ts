@@ -337,7 +337,7 @@ export class ReachabilitySolver {
       : localNode?.ingress && isEntityPeer(source) && source.tags.includes('host') ? unrestricted('ingress', 'local-node')
         : this.explainSide('ingress', destination, source);
     const allowed = egress.allowed.intersect(ingress.allowed);
-    const restrictionCaveats = [...shortfallCaveats(egress, source, destination), ...shortfallCaveats(ingress, destination, source)];
+    const restrictionCaveats = [...this.shortfallCaveats('egress', source, destination), ...this.shortfallCaveats('ingress', destination, source)];
     const layoutCaveats = this.layout.pairCaveats?.(this, source, destination) ?? [];
     return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed), ...restrictionCaveats, ...layoutCaveats] };
   }
@@ -402,6 +402,24 @@ export class ReachabilitySolver {
     });
   }
 
+  /**
+   * What the rules of a side's policies cannot do for the class they select, when it concerns the
+   * other peer (NamedRestriction.shortfallsBySubject: a toFQDNs name whose addresses the DNS proxy
+   * never learns for it), each once. Asked of every rule, not only those that matched: a name no
+   * subject can learn is no peer of its rule any more.
+   */
+  private shortfallCaveats(direction: Direction, selected: Peer, other: Peer): string[] {
+    if (!isPodClass(selected) || !isEntityPeer(other)) return [];
+    const caveats = new Set<string>();
+    for (const rule of this.rulesFor(selected, direction)) {
+      for (const restriction of rule.restrictions) {
+        const shortfall = restriction.shortfallsBySubject?.get(selected.index);
+        if (shortfall && other.tags.some((tag) => shortfall.peerTags.includes(tag))) caveats.add(shortfall.caveat);
+      }
+    }
+    return [...caveats];
+  }
+
   private caveats(source: Peer, destination: Peer, allowed: ConnectionSet): string[] {
     const caveats: string[] = [];
     for (const [peer, role] of [[source, 'source'], [destination, 'destination']] as const) {
@@ -433,6 +451,8 @@ export class ReachabilitySolver {
         // Domain names stand for addresses outside the cluster: only pairs with an address are concerned,
         // and not an entity the rule matched already (a fqdn: endpoint its toFQDNs names).
         if (!rule.unmodelledPeers || !external || (isEntityPeer(other) && this.evaluator.ruleMatches(rule, other))) continue;
+        // A name the selected pods cannot learn addresses for has its own caveat (shortfallCaveats).
+        if (isEntityPeer(other) && rule.restrictions.some((restriction) => restriction.shortfallsBySubject?.get(selected.index)?.peerTags.some((tag) => other.tags.includes(tag)))) continue;
         const what = rule.action === 'allow' ? 'would allow' : rule.action === 'deny' ? 'would deny' : 'would pass on';
         // Rules in order (tiers, admin policies) decide before the later ones; elsewhere a deny wins whatever allows.
         const ordered = this.layout.stages.find((stage) => stage.id === rule.policy.stage)?.combination === 'first-match';
@@ -531,20 +551,6 @@ interface NodeSubjects {
   readonly classByName: ReadonlyMap<string, PodClass>;
   /** The class of a node the input does not know. */
   readonly unlisted: PodClass;
-}
-
-/**
- * What the restrictions on a side leave to the running cluster for the class they select, when
- * it concerns the other peer (NamedRestriction.shortfallsBySubject), each once.
- */
-function shortfallCaveats(side: SideVerdict, selected: Peer, other: Peer): string[] {
-  if (!isPodClass(selected) || !isEntityPeer(other)) return [];
-  const caveats = new Set<string>();
-  for (const restriction of side.restrictions) {
-    const shortfall = restriction.shortfallsBySubject?.get(selected.index);
-    if (shortfall && other.tags.some((tag) => shortfall.peerTags.includes(tag))) caveats.add(shortfall.caveat);
-  }
-  return [...caveats];
 }
 
 /** Why a side that is no pod allows everything: outside the cluster, or a node's own traffic. */

@@ -180,6 +180,8 @@ spec:
   egress:
     - toFQDNs: [{matchPattern: "*.example.com"}]
       toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+    - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
+      toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]
 `);
     const client = solver.classOf(pod('client'));
     expect(solver.evaluator.sideAllowed('egress', client, fqdnPeer(solver.graph, 'api.example.com', solver.compiledRules)).describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
@@ -213,14 +215,19 @@ spec:
     - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
       toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "${pattern}"}]}}]
 `;
-    const caveatsFor = (policies: string, podName: string) => {
+    const verdictFor = (policies: string, podName: string) => {
       const { solver, pod } = solve(policies);
       const client = solver.classOf(pod(podName));
-      const verdict = solver.explain(client, fqdnPeer(solver.graph, 'api.github.com', solver.compiledRules));
-      expect(verdict.allowed.describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
-      expect(verdict.egress.restrictions.map((restriction) => restriction.description)).toEqual(['toFQDNs api.github.com: the addresses DNS answers gave for them']);
-      return verdict.caveats.join('\n');
+      return solver.explain(client, fqdnPeer(solver.graph, 'api.github.com', solver.compiledRules));
     };
+    const caveatsFor = (policies: string, podName: string) => verdictFor(policies, podName).caveats.join('\n');
+    // No pod the policy selects can learn the name's addresses: the rule allows nothing towards it, and the caveat says why.
+    expect(verdictFor(fqdnPolicy, 'client').allowed.isEmpty()).toBe(true);
+    const learnt = verdictFor(fqdnPolicy + dnsRule('*'), 'client');
+    expect(learnt.allowed.describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
+    expect(learnt.egress.restrictions.map((restriction) => restriction.description)).toEqual(['toFQDNs api.github.com: the addresses DNS answers gave for them']);
+    // Some of its pods can (the service account the DNS policy selects), some cannot: the name stays a peer, and those that cannot get the caveat.
+    expect(verdictFor(fqdnPolicy + dnsRule('*'), 'client-admin').allowed.describe()).toBe(ConnectionSet.ofPorts('TCP', 443).describe());
     expect(caveatsFor(fqdnPolicy, 'client')).toMatch(/rule "egress\[1\]" allows egress to toFQDNs api\.github\.com, but no DNS rule \(toPorts\[\]\.rules\.dns\) of the policies selecting the pod sends its lookups through Cilium's DNS proxy: .*usually none, which manifests cannot show/);
     // A DNS rule of another policy selecting the pod, allowing every name: the proxy learns the name's addresses.
     expect(caveatsFor(fqdnPolicy + dnsRule('*'), 'client')).not.toMatch(/DNS proxy/);

@@ -85,8 +85,13 @@ function patternExpression(lower: string): RegExp {
  */
 export function ciliumFqdnPatternTags(name: string, rules: readonly CompiledRule[]): string[] {
   const tags = new Set<string>();
+  const consider = (tag: string) => {
+    if (tag.startsWith('fqdn-pattern:') && fqdnPatternMatches(tag.slice('fqdn-pattern:'.length), name)) tags.add(tag);
+  };
   for (const rule of rules) {
-    for (const tag of rule.entities) if (tag.startsWith('fqdn-pattern:') && fqdnPatternMatches(tag.slice('fqdn-pattern:'.length), name)) tags.add(tag);
+    for (const tag of rule.entities) consider(tag);
+    // Patterns no subject can learn addresses for are no peers of their rule, but answers about their names carry the caveat.
+    for (const restriction of rule.restrictions) for (const shortfall of restriction.shortfallsBySubject?.values() ?? []) shortfall.peerTags.forEach(consider);
   }
   return [...tags];
 }
@@ -373,6 +378,16 @@ class CiliumCompiler {
     const fqdns = peerRule.peers.fqdns ?? [];
     if (fqdns.length > 0) {
       const shortfallsBySubject = endpointSubjects ? this.unlearntNames(policy, peerRule, fqdns, endpointSubjects) : undefined;
+      // A name none of the subjects can learn an address for is no peer of the rule: it allows
+      // nothing towards it (the caveat says what other pods' lookups could change). Where some
+      // subjects can, the name stays, and the others' answers carry the caveat.
+      if (shortfallsBySubject && endpointSubjects && endpointSubjects.first() !== -1) {
+        const members = [...endpointSubjects.members()];
+        for (const fqdn of fqdns) {
+          const tag = fqdn.matchName !== undefined ? fqdnTag(fqdn.matchName) : `fqdn-pattern:${fqdn.matchPattern}`;
+          if (members.every((index) => shortfallsBySubject.get(index)?.peerTags.includes(tag))) peers.entities.delete(tag);
+        }
+      }
       restrictions.push({
         layer: 'FQDN',
         description: `toFQDNs ${fqdns.map(fqdnText).join(', ')}: the addresses DNS answers gave for them`,
