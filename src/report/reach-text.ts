@@ -7,7 +7,7 @@ import { formatRequirements } from '../model/label-selector.js';
 import type { PolicyPeer } from '../model/types.js';
 import { formatConnectionQuery, type PairAnswer, type ReachAnswer } from '../reach/query.js';
 import type { CompiledPolicy, CompiledRule, RuleDecision, SideVerdict } from '../reach/solver.js';
-import type { ConnectionSet } from '../reach/connection-set.js';
+import { ConnectionSet } from '../reach/connection-set.js';
 import { describePolicyPeer } from '../reach/policies/network-policy.js';
 
 /** Returns `file:line` of a policy of any kind (its name), or of a field inside it. */
@@ -99,6 +99,13 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
   }
   // A deny that wins over allows (Cilium's ingressDeny/egressDeny) is named after what it overrides.
   for (const denial of denials) lines.push(`  ${describeRule(denial.rule)} denies ${denial.ports.describe()}, whatever allows it.`);
+  if (relevant.length === 0 && denials.length > 0 && !decidedInRank && stageEnds.length === 0) {
+    // Deny rules take some ports; what they leave, no rule allows either (Cilium's deny-only policies isolate).
+    let denied = ConnectionSet.EMPTY;
+    for (const denial of denials) denied = denied.union(denial.ports);
+    const rest = asked.subtract(denied);
+    if (!rest.isEmpty()) lines.push(`  No ${side.direction} rule of these policies allows the rest (${rest.describe()}) ${side.direction === 'ingress' ? 'from' : 'to'} the other side: denied.`);
+  }
   // Rules of one enforcement point allowed it and another's did not (the plugin allows, Istio's proxy refuses): name the one that denied.
   if (side.points && relevant.length > 0 && side.allowed.intersect(asked).isEmpty()) {
     for (const point of side.points) {

@@ -104,6 +104,33 @@ spec:
   });
 });
 
+describe('can-reach on a deny-only Cilium policy', () => {
+  it('names the deny rule for its ports, and the isolation for the rest', () => {
+    const folder = fs.mkdtempSync(path.join(TEMP, 'deny-only-'));
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: xwing, namespace: default, labels: {org: alliance}}
+spec: {containers: [{name: x, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: tiefighter, namespace: default, labels: {org: empire}}
+spec: {containers: [{name: t, image: t}]}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: deny-alliance, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {org: empire}}
+  ingressDeny: [{fromEndpoints: [{matchLabels: {org: alliance}}], toPorts: [{ports: [{port: "80", protocol: TCP}]}]}]
+`);
+    const run = k8snet(['can-reach', 'default/xwing', 'default/tiefighter', folder]);
+    expectNoStackTrace(run);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/default\/deny-alliance ingressDeny\[0\]\.toPorts\[0\] \(.*all\.yaml:\d+\) denies TCP 80, whatever allows it\.\n\s+No ingress rule of these policies allows the rest \(everything but TCP 80\) from the other side: denied\./);
+  });
+});
+
 describe('cilium-config read by a can-reach that parses only the files its question needs', () => {
   it('parses the cilium-config ConfigMap wherever it is: it decides connections of every namespace', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-cilium-config-'));
