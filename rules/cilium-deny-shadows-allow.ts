@@ -22,7 +22,7 @@ export default defineRule({
   id: 'cilium-deny-shadows-allow',
   category: 'hygiene',
   severity: 'warning',
-  description: 'Every connection a Cilium allow rule allows is denied by a deny rule (ingressDeny, egressDeny) of a policy selecting the same endpoints, so the allow never takes effect.',
+  description: 'Every connection a Cilium allow rule (or, under Cilium, a NetworkPolicy rule) allows is denied by a deny rule (ingressDeny, egressDeny) of a policy selecting the same endpoints, so the allow never takes effect.',
   rationale: 'Cilium evaluates deny rules before allow rules, whatever policy holds them: "deny policies take precedence over allow '
     + 'policies, regardless of whether they are a CNP, a CCNP or even a Kubernetes NetworkPolicy". An allow rule whose every peer and '
     + 'port a deny rule also names allows nothing. Usually the deny was written too wide (a cluster-wide deny of an entity or a port '
@@ -37,7 +37,9 @@ export default defineRule({
     const reports: RuleReport[] = [];
     const reported = new Set<string>();
     for (const rule of solver.compiledRules) {
-      if (rule.action !== 'allow' || !CILIUM_KINDS.has(rule.source.kind)) continue;
+      // Under Cilium, NetworkPolicies are rules of the same repository: a Cilium deny takes them too.
+      const judged = CILIUM_KINDS.has(rule.source.kind) || (rule.source.kind === 'NetworkPolicy' && solver.layout.selectorLabels === 'cilium-identity');
+      if (rule.action !== 'allow' || !judged) continue;
       const shadow = shadowOf(solver, rule);
       if (!shadow) continue;
       const key = `${rule.source.policyLabel}\u0000${rule.source.ruleLabel}`;
