@@ -167,7 +167,7 @@ export interface NamedRestriction {
 export interface SubjectShortfall {
   /** The parts of the restriction concerned, as written: `api.github.com`, `*.example.com`. */
   readonly parts: readonly string[];
-  /** Why, as a clause: `no DNS rule (toPorts[].rules.dns) of a policy selecting this pod sends its lookups through Cilium's DNS proxy`. */
+  /** Why, as a clause: `no DNS rule (toPorts[].rules.dns) of the policies selecting the pod sends its lookups through Cilium's DNS proxy`. */
   readonly because: string;
   /** The caveat an answer about a peer concerned carries. */
   readonly caveat: string;
