@@ -13,6 +13,7 @@ import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin
 import { describeGeneratedLabel, isGeneratedValue } from '../model/controller-labels.js';
 import { similarNames } from '../model/suggest.js';
 import { manualEndpoints } from '../model/service-endpoints.js';
+import { serviceLookupCaveat } from './cilium-dns-lookups.js';
 import { DNS_PORTS, RESOLVER_SOURCE_PORTS, dnsPortsMissing, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 import { entityPeerOf, nodeRelations, resolveEntityEndpoint, type EntityEndpoint } from './entity-endpoints.js';
 import { isEntityPeer, type Peer } from './policy-form.js';
@@ -398,6 +399,12 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
     }
     return caveats;
   };
+  // Under Cilium, a Service asked by name must be looked up through the DNS proxy where the source's policies have DNS rules.
+  const lookupCaveats = (pod: Pod | undefined, label: string): string[] => {
+    if (!pod || destination.type !== 'service' || solver.layout.selectorLabels !== 'cilium-identity') return [];
+    const caveat = serviceLookupCaveat(solver.graph, pod, destination.service, solver.graph.istio.settings.clusterDomain, label);
+    return caveat ? [caveat] : [];
+  };
   for (const from of sources) {
     for (const to of destinations) {
       if ((from.entity || isAddressPeer(from.peer)) && (to.entity || isAddressPeer(to.peer))) {
@@ -432,6 +439,7 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
           ...(from.pod && !isAddressPeer(from.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'source', { pod: from.pod, classPods: from.peer.pods, label: from.label }) : []),
           ...(to.pod && !isAddressPeer(to.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'destination', { pod: to.pod, classPods: to.peer.pods, label: to.label }) : []),
           ...entityCaveats(solver, plugin, sourceSide, destinationSide),
+          ...lookupCaveats(from.pod, from.label),
         ];
         const verdict = extra.length > 0 ? { ...explained, caveats: [...explained.caveats, ...extra] } : explained;
         return { source: sourceSide, destination: destinationSide, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) };

@@ -131,6 +131,48 @@ spec:
   });
 });
 
+describe('a Service asked by name, where the DNS proxy sees the source\'s lookups', () => {
+  it('says when the source\'s DNS rules refuse the Service\'s name, and not when they allow it', () => {
+    const folder = fs.mkdtempSync(path.join(TEMP, 'lookups-'));
+    const files = (pattern: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: payments}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: checkout, namespace: payments, labels: {app: checkout}}
+spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ledger, namespace: payments, labels: {app: ledger}}
+spec: {containers: [{name: l, image: l, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ledger, namespace: payments}
+spec: {selector: {app: ledger}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: checkout-egress, namespace: payments}
+spec:
+  endpointSelector: {matchLabels: {app: checkout}}
+  egress:
+    - toEndpoints: [{matchLabels: {app: ledger}}]
+    - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns}}]
+      toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "${pattern}"}]}}]
+`;
+    fs.writeFileSync(path.join(folder, 'all.yaml'), files('*.cluster.local'));
+    const refused = k8snet(['can-reach', 'payments/checkout', 'svc:payments/ledger', '--port', '80', folder]);
+    expectNoStackTrace(refused);
+    expect(refused.stdout).toContain('caveat: The DNS rules (toPorts[].rules.dns) of the Cilium policies selecting payments/checkout allow looking up *.cluster.local, '
+      + 'not ledger.payments.svc.cluster.local: Cilium\'s DNS proxy refuses that lookup');
+    fs.writeFileSync(path.join(folder, 'all.yaml'), files('**.cluster.local'));
+    expect(k8snet(['can-reach', 'payments/checkout', 'svc:payments/ledger', '--port', '80', folder]).stdout).not.toMatch(/DNS proxy refuses/);
+  });
+});
+
 describe('cilium-config read by a can-reach that parses only the files its question needs', () => {
   it('parses the cilium-config ConfigMap wherever it is: it decides connections of every namespace', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-cilium-config-'));
