@@ -71,6 +71,7 @@ export async function runExplain(target: string, paths: string[], options: Expla
           ports: portsOf(rule, podClass, direction),
         })),
       })));
+    const isolating = solver.isolatingPolicies(podClass, direction);
     const describePolicy = (policy: CompiledPolicy) => ({
       policy: policy.label,
       location: policyLocation(policy),
@@ -85,9 +86,9 @@ export async function runExplain(target: string, paths: string[], options: Expla
     return {
       isolated: solver.isIsolated(podClass, direction),
       outsidePolicy: podClass.outsidePolicy,
-      policies: solver.isolatingPolicies(podClass, direction).map(describePolicy),
+      policies: isolating.map(describePolicy),
       // Policies that select the class without isolating it (Cilium's enableDefaultDeny: false): their deny rules still deny.
-      selectingOnly: solver.policiesFor(podClass, direction).filter((policy) => !solver.isolatingPolicies(podClass, direction).includes(policy)).map(describePolicy),
+      selectingOnly: solver.policiesFor(podClass, direction).filter((policy) => !isolating.includes(policy)).map(describePolicy),
       ...(ranked.length > 0 ? { rankedPolicies: ranked } : {}),
     };
   };

@@ -666,6 +666,17 @@ function patternAutomaton(pattern: string): PatternMove[][] {
  */
 export function fqdnPatternsOverlap(first: string, second: string): boolean {
   if (/^\*+\.?$/.test(first.trim()) || /^\*+\.?$/.test(second.trim())) return true;
+  // Asked for every subject class of every toFQDNs rule against each of its DNS rules: the same few pairs.
+  const key = `${first}\u0000${second}`;
+  let overlap = PATTERN_OVERLAPS.get(key);
+  if (overlap === undefined) PATTERN_OVERLAPS.set(key, (overlap = automataOverlap(first, second)));
+  return overlap;
+}
+
+const PATTERN_OVERLAPS = new Map<string, boolean>();
+
+/** The walk over the product of two patterns' automata that fqdnPatternsOverlap describes. */
+function automataOverlap(first: string, second: string): boolean {
   const automata = [patternAutomaton(first), patternAutomaton(second)];
   const named = new Set<string>(['.']);
   for (const automaton of automata) for (const moves of automaton) for (const move of moves) if (move.on !== 'label' && move.on !== 'empty') named.add(move.on);
