@@ -75,7 +75,7 @@ interface ControllerSource {
 }
 
 /** The registry ids of the Gateway API kinds, which the graph holds in `gatewayApi`. */
-const GATEWAY_API_IDS: readonly string[] = KIND_DEFINITIONS.filter((definition) => definition.group === GATEWAY_API_GROUP).map((definition) => definition.id);
+const GATEWAY_API_IDS: ReadonlySet<string> = new Set(KIND_DEFINITIONS.filter((definition) => definition.group === GATEWAY_API_GROUP).map((definition) => definition.id));
 
 const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'Node', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass',
@@ -100,6 +100,8 @@ const TEMPLATE_PATHS: Readonly<Record<string, FieldPath>> = {
   ReplicationController: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
+/** The controller kinds (registry ids) whose pods k8snet reads from their template. */
+const CONTROLLER_KIND_IDS: ReadonlySet<string> = new Set(Object.keys(TEMPLATE_PATHS));
 
 type Raw = Record<string, any>;
 
@@ -130,15 +132,19 @@ class GraphBuilder {
     const unique = this.removeDuplicates(objects);
     // Grouped by what an object is (group and kind), not by its kind's name alone: a Calico
     // NetworkPolicy or a Knative Service is not read as Kubernetes' own.
+    // Each object's kind is worked out once: every reader below takes its kinds' objects from here.
+    const kinds = unique.map((object) => modelledKindOf(object));
     const byKind = new Map<string, ManifestObject[]>();
-    for (const object of unique) {
-      const kind = modelledKindOf(object);
+    for (const [index, object] of unique.entries()) {
+      const kind = kinds[index];
       if (kind === undefined) continue;
       const list = byKind.get(kind);
       if (list) list.push(object);
       else byKind.set(kind, [object]);
     }
     const of = (kind: string) => byKind.get(kind) ?? [];
+    /** The objects of the modelled kinds `ids` (registry ids), in input order. */
+    const ofKinds = (ids: ReadonlySet<string>) => unique.filter((_, index) => ids.has(kinds[index] ?? ''));
     const services = of('Service').map((object) => this.buildService(object));
     const ingresses = [
       ...of('Ingress').map((object) => this.buildIngress(object)),
@@ -186,20 +192,20 @@ class GraphBuilder {
       ],
       services.map((service) => service.selector),
     );
-    const workloads = this.buildWorkloads(unique, operated.controllers, podLabelMentions);
+    const workloads = this.buildWorkloads(ofKinds(CONTROLLER_KIND_IDS), of('Pod'), operated.controllers, podLabelMentions);
     const namespaces = this.buildNamespaces(of('Namespace'), unique);
-    const gatewayApi = buildGatewayApiObjects(unique, {
+    const gatewayApi = buildGatewayApiObjects(ofKinds(GATEWAY_API_IDS), {
       namespaceOf: (object) => this.namespaceOf(object),
       reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
     });
     const istioSettings = this.options.istio ?? DEFAULT_ISTIO_SETTINGS;
-    const istio = buildIstioObjects(unique, {
+    const istio = buildIstioObjects(ofKinds(ISTIO_KIND_IDS), {
       settings: istioSettings,
       namespaceOf: (object) => this.namespaceOf(object),
       reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
       warn: (object, path, message) => this.report(INPUT_RULES.istioWarning, object, path, message),
     });
-    const calico = buildCalicoObjects(unique, {
+    const calico = buildCalicoObjects(ofKinds(CALICO_KIND_IDS), {
       namespaceOf: (object) => this.namespaceOf(object),
       report: (rule, object, path, message, location) => this.report(rule, object, path, message, undefined, location),
       locateInString,
@@ -210,8 +216,8 @@ class GraphBuilder {
     // resource, which the graph holds as the workloads it makes, is another object as well.
     const modelled = new Set(['Namespace', 'Service', 'Ingress', 'Route', 'NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy',
       'ClusterNetworkPolicy', 'Node', 'Pod', ...Object.keys(TEMPLATE_PATHS), ...GATEWAY_API_IDS, ...CILIUM_KIND_IDS, ...ISTIO_KIND_IDS, ...CALICO_KIND_IDS]);
-    const otherObjects = unique.filter((object) => !modelled.has(modelledKindOf(object) ?? ''));
-    const cilium = buildCiliumObjects(unique, {
+    const otherObjects = unique.filter((_, index) => !modelled.has(kinds[index] ?? ''));
+    const cilium = buildCiliumObjects(ofKinds(CILIUM_KIND_IDS), {
       namespaceOf: (object) => this.namespaceOf(object),
       report: (rule, object, path, message) => this.report(rule, object, path, message),
       otherObjects,
@@ -381,9 +387,8 @@ class GraphBuilder {
     return { controllers, services: created };
   }
 
-  private buildWorkloads(objects: readonly ManifestObject[], operated: readonly ControllerSource[], mentions: PodLabelMentions): Workload[] {
-    // Own keys only: a kind named `constructor` is not a controller.
-    const controllers = objects.filter((object) => Object.hasOwn(TEMPLATE_PATHS, modelledKindOf(object) ?? ''));
+  /** The workloads of `controllers` (objects of the kinds of TEMPLATE_PATHS), `pods`, and the operators' custom resources. */
+  private buildWorkloads(controllers: readonly ManifestObject[], pods: readonly ManifestObject[], operated: readonly ControllerSource[], mentions: PodLabelMentions): Workload[] {
     const controllerIds = new Set(controllers.map((object) => `${this.namespaceOf(object)}/${object.name}[${object.kind}]`));
     const podsByOwner = new Map<string, { kind: string; name: string; pods: ManifestObject[] }>();
     // In a cluster dump a Deployment, its ReplicaSet and the Pods are all present: a controller
@@ -399,7 +404,7 @@ class GraphBuilder {
       }
       return current;
     };
-    for (const pod of objects.filter((object) => modelledKindOf(object) === 'Pod')) {
+    for (const pod of pods) {
       const owner = topOwner(this.namespaceOf(pod), workloadOwner(pod));
       const id = `${this.namespaceOf(pod)}/${owner.name}[${owner.kind}]`;
       const group = podsByOwner.get(id);
