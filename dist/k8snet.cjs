@@ -231,7 +231,7 @@ function compileSection(name) {
  * that cannot be read or written only makes runs slower, and is never reported.
  */
 /** Identifies this build's code: the compile cache keeps a folder per build. */
-const BUILD_ID = 'efc0065955cf60bf';
+const BUILD_ID = 'dfd5e96dec56a4f0';
 const compileCache = openCompileCache();
 
 function openCompileCache() {
@@ -3970,8 +3970,7 @@ function parseCount(value) {
   return Number(value);
 }
 function escapeMessage(text) {
-  return text.endsWith("\n") ? `${(0, import_chunk_75JQEEJS.escapeText)(text.slice(0, -1))}
-` : (0, import_chunk_75JQEEJS.escapeText)(text);
+  return text.split("\n").map(import_chunk_75JQEEJS.escapeText).join("\n");
 }
 function writeQuietly(stream, text) {
   try {

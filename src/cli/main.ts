@@ -272,9 +272,12 @@ function parseCount(value: string): number {
   return Number(value);
 }
 
-/** Escapes a message that ends in one newline: the text before it may hold anything the user typed. */
+/**
+ * Escapes commander's message line by line: a line may hold anything the user typed, and the
+ * line breaks are commander's own (`unknown option '--cni'` then `(Did you mean --config?)`).
+ */
 function escapeMessage(text: string): string {
-  return text.endsWith('\n') ? `${escapeText(text.slice(0, -1))}\n` : escapeText(text);
+  return text.split('\n').map(escapeText).join('\n');
 }
 
 /** Writes to a stream whose own failure has nowhere to be reported. */

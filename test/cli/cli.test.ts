@@ -82,6 +82,10 @@ describe('help, version and usage errors', () => {
     const mistyped = k8snet(['-n', 'shop', 'lnit']);
     expect(mistyped.status).toBe(2);
     expect(mistyped.stderr).toMatch(/Did you mean lint\?/);
+    // The suggestion is on a line of its own, not after an escaped line break.
+    const option = k8snet(['can-reach', 'a/b', 'c/d', '--confg', 'x.yaml', 'fixtures/demo']);
+    expect(option.status).toBe(2);
+    expect(option.stderr).toBe("error: unknown option '--confg'\n(Did you mean --config?)\n(run k8snet --help for usage)\n");
   });
 
   it('an invalid --max-warnings or unknown rule id exits 2 with a plain message', () => {
