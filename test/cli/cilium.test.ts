@@ -48,7 +48,7 @@ describe('the Star Wars demo', () => {
     const allowed = k8snet(['can-reach', 'default/tiefighter', 'svc:default/deathstar', '--port', '80', DEMO]);
     expectNoStackTrace(allowed);
     expect(allowed.status).toBe(0);
-    expect(allowed.stdout).toMatch(/default\/deathstar-empire-only ingress\[0\]\.toPorts\[0\] \(.*l3-l4-policy\.yaml:18\) allows TCP 80 from fromEndpoints org=empire/);
+    expect(allowed.stdout).toMatch(/default\/deathstar-empire-only ingress\[0\]\.toPorts\[0\] \(.*l3-l4-policy\.yaml:18\) allows TCP 80 from fromEndpoints org=empire in namespace default/);
     expect(allowed.stdout).toMatch(/further restricted at L7 by default\/deathstar-landing-only .*\(HTTP POST \/v1\/request-landing\)/);
   });
 
@@ -101,6 +101,35 @@ spec:
     expectNoStackTrace(run);
     expect(run.stdout).toContain('ingress: not isolated — legacy/batch-broad selects these pods without isolating them (enableDefaultDeny: false), so what no deny rule denies is allowed');
     expect(run.stdout).toMatch(/legacy\/batch-broad egressDeny\[0\]\.toPorts\[0\] \(.*all\.yaml:\d+\): denies TCP 25 to toEntities world/);
+  });
+});
+
+describe('where an endpoint selector selects', () => {
+  it('says "in namespace" for a namespaced policy and "in every namespace" for a cluster-wide one: `{}` reads <all> in both', () => {
+    const folder = fs.mkdtempSync(path.join(TEMP, 'scope-'));
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: a, labels: {app: web}}
+spec: {containers: [{name: w, image: w}]}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: from-own-namespace, namespace: a}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress: [{fromEndpoints: [{}]}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: from-every-namespace}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress: [{fromEndpoints: [{matchLabels: {role: monitor}}]}]
+`);
+    const run = k8snet(['explain', 'a/web', folder]);
+    expectNoStackTrace(run);
+    expect(run.stdout).toMatch(/a\/from-own-namespace ingress\[0\] \(.*all\.yaml:\d+\): all ports and protocols from fromEndpoints <all> in namespace a$/m);
+    expect(run.stdout).toMatch(/from-every-namespace ingress\[0\] \(.*all\.yaml:\d+\): all ports and protocols from fromEndpoints role=monitor in every namespace$/m);
   });
 });
 

@@ -11,7 +11,7 @@ import { parseAddress, subtractRanges, type AddressRange, type IpFamily } from '
 import { manualEndpoints } from '../../model/service-endpoints.js';
 import { fqdnText, type CiliumFqdnSelector, type CiliumPeerRule, type CiliumPolicy, type CiliumPortRule, type CiliumRule } from '../../model/cilium.js';
 import { CILIUM_ENTITIES, type CiliumEntity, type CiliumPeerKind } from '../../model/cilium-entities.js';
-import { matchesCiliumSelector, nodeIdentity, requiredNamespaces, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
+import { POD_NAMESPACE_LABEL, SOURCE_K8S, matchesCiliumSelector, nodeIdentity, requiredNamespaces, reservedIdentity, type CiliumSelector, type ScopedSelector } from '../../model/cilium-labels.js';
 import type { Labels } from '../../model/label-selector.js';
 import type { Pod, Protocol } from '../../model/types.js';
 import type { ResourceGraph } from '../../model/graph.js';
@@ -727,7 +727,7 @@ export function describeCiliumPeers(peerRule: CiliumPeerRule): string {
   const prefix = peerRule.direction === 'ingress' ? 'from' : 'to';
   const peers = peerRule.peers;
   const parts: string[] = [];
-  for (const peer of peers.endpoints ?? []) parts.push(`${prefix}Endpoints ${peer.written.text}`);
+  for (const peer of peers.endpoints ?? []) parts.push(`${prefix}Endpoints ${peer.written.text}${endpointScopeText(peer)}`);
   if (peers.entities?.length) parts.push(`${prefix}Entities ${peers.entities.map((entry) => entry.entity).join(', ')}`);
   if (peers.cidrs?.length) parts.push(`${prefix}CIDR ${peers.cidrs.map((cidr) => cidr.text).join(', ')}`);
   for (const set of peers.cidrSets ?? []) {
@@ -740,6 +740,18 @@ export function describeCiliumPeers(peerRule: CiliumPeerRule): string {
   if (peers.groups?.length) parts.push(`${prefix}Groups`);
   if (parts.length === 0) return peerRule.everyPeer ? 'every peer' : 'no peer';
   return parts.join(' or ');
+}
+
+/**
+ * Where an endpoint selector selects when it does not say (Cilium scopes it, see scopePeerSelector):
+ * ` in namespace shop` in a namespaced policy, ` in every namespace` in a cluster-wide one; the same
+ * `{}` reads `<all>` in both, and means the policy's namespace in the first.
+ */
+function endpointScopeText(peer: ScopedSelector): string {
+  if (peer.scope === 'every-namespace') return ' in every namespace';
+  if (peer.scope !== 'policy-namespace') return '';
+  const namespace = peer.effective.requirements.find((requirement) => requirement.source === SOURCE_K8S && requirement.key === POD_NAMESPACE_LABEL && requirement.operator === 'In');
+  return namespace ? ` in namespace ${namespace.values[0]}` : '';
 }
 
 /** The identity labels of a class (source `k8s`) as plain labels, for NetworkPolicy selectors under Cilium. */
