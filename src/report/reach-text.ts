@@ -63,7 +63,7 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
     case 'host-network':
       return [`${heading}: not subject to NetworkPolicy (hostNetwork pod; see caveats).`];
     case 'not-isolated':
-      return [`${heading}: not isolated — no NetworkPolicy selects it for ${side.direction}, so all ${side.direction} is allowed.`];
+      return [`${heading}: not isolated — no policy isolates it for ${side.direction}, so all ${side.direction} is allowed.`];
     case 'node':
       return [`${heading}: a node's host namespace, to which no policy of pods applies.`];
     case 'local-node':

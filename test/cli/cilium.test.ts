@@ -50,6 +50,8 @@ describe('the Star Wars demo', () => {
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toMatch(/default\/deathstar-empire-only ingress\[0\]\.toPorts\[0\] \(.*l3-l4-policy\.yaml:18\) allows TCP 80 from fromEndpoints org=empire in namespace default/);
     expect(allowed.stdout).toMatch(/further restricted at L7 by default\/deathstar-landing-only .*\(HTTP POST \/v1\/request-landing\)/);
+    // Not "no NetworkPolicy selects it": under Cilium its own policies isolate too.
+    expect(allowed.stdout).toContain('Egress of default/tiefighter: not isolated — no policy isolates it for egress, so all egress is allowed.');
   });
 
   it('explain lists the Cilium rules that isolate the pods', () => {
