@@ -63,4 +63,12 @@ describe('k8snet where the network plugin and Istio meet', () => {
     expect(run.stdout).toContain('Istio: no ingress rule of shop/frontend-from-gateway allows TCP 8080 from the other side, so it denies it there.');
     expect(run.stdout).not.toMatch(/Network plugin: no ingress rule/);
   });
+
+  it('explain lists an Istio rule whose sources are all outside the manifests, saying so', () => {
+    fs.writeFileSync(path.join(scratch, 'all.yaml'), MANIFESTS);
+    const run = k8snet(['explain', 'shop/frontend', scratch]);
+    expectNoStackTrace(run);
+    // The gateway's service account is in no manifest: the rule still admits it, in the cluster.
+    expect(run.stdout).toMatch(/shop\/frontend-from-gateway rules\[0\] \(.*all\.yaml:\d+\): TCP 1-65535 from principals cluster\.local\/ns\/infra\/sa\/gateway \(no source in the manifests\)$/m);
+  });
 });

@@ -292,6 +292,22 @@ class IstioCompiler {
         else gathered.set(peersKey, { restrictions, classes, ranges, everyPeer, ports: cell.ports });
       }
     }
+    // No source of the manifests matches the rule: it still decides for the sources it names
+    // outside them (pods of other namespaces, other service accounts). Kept as a rule that
+    // matches no class and no address, on the ports where the rest of it applies, so that the
+    // answers are the same and explain still lists it.
+    const matchesNoSource = peerDependent && gathered.size === 0;
+    if (matchesNoSource) {
+      const withoutSources: AuthorizationRule = { ...rule, from: undefined, when: rule.when.filter((condition) => !condition.key.startsWith('source.') && condition.key !== 'remote.ip') };
+      for (const cell of cells) {
+        const result = matchRule(withoutSources, policy.action, { port: cell.port, reading: cell.reading }, settings);
+        if (result.matches === 'no') continue;
+        const key = answerKey(result);
+        const entry = gathered.get(key);
+        if (entry) entry.ports = entry.ports.union(cell.ports);
+        else gathered.set(key, { restrictions: restrictionsOf(result), classes: [], ranges: [], everyPeer: false, ports: cell.ports });
+      }
+    }
     const ruleLabel = formatPath(rule.path.slice(1));
     return [...gathered.values()].map((entry) => {
       let classes: BitSet;
@@ -318,7 +334,7 @@ class IstioCompiler {
         source: {
           kind: 'AuthorizationPolicy', policyLabel: compiled.label, ruleLabel, object: policy.source, path: rule.path,
           actionName: policy.action, rank: `Istio ${policy.action}`,
-          describePeers: () => describeSources(rule.from),
+          describePeers: () => `${describeSources(rule.from)}${matchesNoSource ? ' (no source in the manifests)' : ''}`,
         },
         model: rule,
       };
