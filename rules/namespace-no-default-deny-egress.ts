@@ -14,7 +14,7 @@ export default defineRule<DefaultDenyOptions>({
   fix: 'Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Egress]` to the namespace, then allow DNS and the egress each workload needs.',
   messages: {
     noPolicy: 'Namespace {{namespace}} runs {{workloads}} but has no NetworkPolicy for Egress, so every pod in it may connect to any pod or address, inside or outside the cluster.',
-    noDefaultDeny: 'Namespace {{namespace}} has no NetworkPolicy selecting all its pods (podSelector: {}) for Egress, only {{policies}} selecting some, so a pod they miss, such as a new workload, may connect to any pod or address.',
+    noDefaultDeny: 'Namespace {{namespace}} has no policy selecting all its pods for Egress (a NetworkPolicy with podSelector: {}), only {{policies}} selecting some, so a pod they miss, such as a new workload, may connect to any pod or address.',
   },
   optionsSchema: DEFAULT_DENY_OPTIONS_SCHEMA,
   defaultOptions: DEFAULT_DENY_DEFAULT_OPTIONS,

@@ -44,6 +44,8 @@ export function reportMissingDefaultDeny(
 ): RuleReport[] {
   const isIgnored = nameMatcher(options.ignoreNamespaces);
   const reports: RuleReport[] = [];
+  // Kubernetes' own NetworkPolicies, told apart from a plugin's kinds of the same name (Calico's).
+  const kubernetesPolicies = new Set<object>(graph.policies);
   for (const namespace of graph.namespaces) {
     if (isIgnored(namespace.name)) continue;
     const pods = graph.podsInNamespace(namespace.name).filter((pod) => !solver.classOf(pod).outsidePolicy);
@@ -52,7 +54,10 @@ export function reportMissingDefaultDeny(
     if (policies.some((policy) => selectsEverything(policy.podSelector))) continue;
     // Pods that policies of other kinds (cluster-wide tiers, a plugin's own policies) govern are
     // not left open by the missing namespace-wide NetworkPolicy.
-    if (pods.every((pod) => solver.policiesFor(solver.classOf(pod), direction).some((policy) => policy.kind !== 'NetworkPolicy'))) continue;
+    const otherKinds = (pod: (typeof pods)[number]) => solver.policiesFor(solver.classOf(pod), direction).filter((policy) => !kubernetesPolicies.has(policy.model));
+    if (pods.every((pod) => otherKinds(pod).length > 0)) continue;
+    // Those that govern some of the pods: the namespace is not wholly open, only where they miss.
+    const others = [...new Set(pods.flatMap(otherKinds))].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     const workloadCount = new Set(pods.map((pod) => pod.workloadId)).size;
     const where = namespace.source
       ? { object: namespace.source, path: ['metadata', 'name'] }
@@ -60,17 +65,28 @@ export function reportMissingDefaultDeny(
       : { object: pods[0].source, path: ['metadata', 'namespace'] };
     // The workloads this leaves open are listed with it (workload-not-isolated names the same cause).
     const cause = direction === 'ingress' ? { causeKey: ingressIsolationKey(namespace.name) } : {};
-    reports.push(policies.length === 0
+    reports.push(policies.length === 0 && others.length === 0
       ? { messageId: 'noPolicy', data: { namespace: namespace.name, workloads: countOf(workloadCount, 'workload') }, ...where, ...cause }
       : {
         messageId: 'noDefaultDeny',
-        data: { namespace: namespace.name, policies: countOf(policies.length, 'NetworkPolicy') },
+        data: { namespace: namespace.name, policies: countByKind([...policies.map(() => 'NetworkPolicy'), ...others.map((policy) => policy.kind)]) },
         ...where,
         ...cause,
-        related: policies.map((policy) => ({ object: policy.source, path: ['spec', 'podSelector'], message: `selects only ${policy.podSelector.text}` })),
+        related: [
+          ...policies.map((policy) => ({ object: policy.source, path: ['spec', 'podSelector'], message: `selects only ${policy.podSelector.text}` })),
+          ...others.map((policy) => ({ object: policy.object, path: ['metadata', 'name'], message: `${policy.kind} that selects only some of its pods` })),
+        ],
       });
   }
   return reports;
+}
+
+/** Counts kinds in order of first mention: `1 NetworkPolicy`, `1 NetworkPolicy and 2 CiliumNetworkPolicies`. */
+function countByKind(kinds: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const kind of kinds) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  const parts = [...counts].map(([kind, count]) => countOf(count, kind));
+  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 function affects(policy: NetworkPolicy, direction: Direction): boolean {
@@ -94,7 +110,7 @@ export default defineRule<DefaultDenyOptions>({
   fix: 'Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress]` to the namespace, then allow the ingress each workload needs.',
   messages: {
     noPolicy: 'Namespace {{namespace}} runs {{workloads}} but has no NetworkPolicy for Ingress, so every pod in it accepts connections from any pod or address.',
-    noDefaultDeny: 'Namespace {{namespace}} has no NetworkPolicy selecting all its pods (podSelector: {}) for Ingress, only {{policies}} selecting some, so a pod they miss, such as a new workload, accepts connections from any pod or address.',
+    noDefaultDeny: 'Namespace {{namespace}} has no policy selecting all its pods for Ingress (a NetworkPolicy with podSelector: {}), only {{policies}} selecting some, so a pod they miss, such as a new workload, accepts connections from any pod or address.',
   },
   optionsSchema: DEFAULT_DENY_OPTIONS_SCHEMA,
   defaultOptions: DEFAULT_DENY_DEFAULT_OPTIONS,
