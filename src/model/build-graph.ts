@@ -13,7 +13,9 @@ import { placePod, type PlacementNode } from './pod-placement.js';
 import { ISTIO_KIND_IDS, buildIstioObjects } from './build-istio.js';
 import { DEFAULT_ISTIO_SETTINGS, type IstioSettings } from './istio-settings.js';
 import { CALICO_KIND_IDS, buildCalicoObjects } from './build-calico.js';
-import type { CalicoWorkloadEndpoint } from './calico.js';
+import type { CalicoObjects, CalicoRule, CalicoWorkloadEndpoint } from './calico.js';
+import type { CalicoSelector } from './calico-selector.js';
+import type { IstioObjects } from './istio.js';
 import { CALICO_CLUSTER_SCOPED_KINDS } from '../load/calico-kinds.js';
 import { locateInString } from '../load/scalar-position.js';
 import type { SourceLocation } from '../finding.js';
@@ -183,21 +185,7 @@ class GraphBuilder {
     this.placementNodes = nodes;
     const operated = this.operatorControllers(unique, services);
     services.push(...operated.services);
-    // Selectors that single out pods by ordinal decide which workloads have their pods told apart.
-    const podLabelMentions = collectPodLabelMentions(
-      [
-        ...policies.flatMap((policy) => [policy.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => (rule.peers ?? []).map((peer) => peer.podSelector))]),
-        ...adminPolicies.flatMap((policy) => [policy.subject.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => rule.peers.map((peer) => peer.podSelector))]),
-        ...clusterPolicies.flatMap((policy) => [policy.subject.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => rule.peers.map((peer) => peer.podSelector))]),
-      ],
-      services.map((service) => service.selector),
-    );
-    const workloads = this.buildWorkloads(ofKinds(CONTROLLER_KIND_IDS), of('Pod'), operated.controllers, podLabelMentions);
-    const namespaces = this.buildNamespaces(of('Namespace'), unique);
-    const gatewayApi = buildGatewayApiObjects(ofKinds(GATEWAY_API_IDS), {
-      namespaceOf: (object) => this.namespaceOf(object),
-      reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
-    });
+    // Read before the workloads: their selectors, too, may single out pods by ordinal.
     const istioSettings = this.options.istio ?? DEFAULT_ISTIO_SETTINGS;
     const istio = buildIstioObjects(ofKinds(ISTIO_KIND_IDS), {
       settings: istioSettings,
@@ -209,6 +197,22 @@ class GraphBuilder {
       namespaceOf: (object) => this.namespaceOf(object),
       report: (rule, object, path, message, location) => this.report(rule, object, path, message, undefined, location),
       locateInString,
+    });
+    // Selectors that single out pods by ordinal decide which workloads have their pods told apart.
+    const podLabelMentions = collectPodLabelMentions(
+      [
+        ...policies.flatMap((policy) => [policy.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => (rule.peers ?? []).map((peer) => peer.podSelector))]),
+        ...adminPolicies.flatMap((policy) => [policy.subject.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => rule.peers.map((peer) => peer.podSelector))]),
+        ...clusterPolicies.flatMap((policy) => [policy.subject.podSelector, ...[...policy.ingress, ...policy.egress].flatMap((rule) => rule.peers.map((peer) => peer.podSelector))]),
+      ],
+      [...services.map((service) => service.selector), ...istioWorkloadSelectors(istio)],
+      calicoSelectors(calico),
+    );
+    const workloads = this.buildWorkloads(ofKinds(CONTROLLER_KIND_IDS), of('Pod'), operated.controllers, podLabelMentions);
+    const namespaces = this.buildNamespaces(of('Namespace'), unique);
+    const gatewayApi = buildGatewayApiObjects(ofKinds(GATEWAY_API_IDS), {
+      namespaceOf: (object) => this.namespaceOf(object),
+      reject: (object, path, message) => this.report(INPUT_RULES.invalidValue, object, path, message),
     });
     workloads.push(...this.workloadEndpointWorkloads(calico.workloadEndpoints, workloads));
     workloads.sort((a, b) => compareText(a.id, b.id));
@@ -978,4 +982,23 @@ function ordinalOf(podName: string, statefulSetName: string): number | undefined
 /** The completion indexes of an Indexed Job (`completions` of them); 0 for a Job of another completion mode. */
 function completionIndexes(spec: Raw): number {
   return spec.completionMode === 'Indexed' ? wholeCount(spec.completions) ?? 0 : 0;
+}
+
+/** The workload selectors of Istio's objects (matchLabels), which may name a pod by its ordinal label. */
+function istioWorkloadSelectors(istio: IstioObjects): (Labels | undefined)[] {
+  return [
+    ...istio.authorizationPolicies.map((policy) => policy.selector),
+    ...istio.peerAuthentications.map((policy) => policy.selector),
+    ...istio.requestAuthentications.map((policy) => policy.selector),
+    ...istio.sidecars.map((sidecar) => sidecar.workloadSelector),
+  ];
+}
+
+/** Every pod selector of Calico's enforced policies and profiles: subjects, and rules' sources and destinations. */
+function calicoSelectors(calico: CalicoObjects): (CalicoSelector | undefined)[] {
+  const ofRules = (rules: readonly CalicoRule[]) => rules.flatMap((rule) => [rule.source, rule.destination].flatMap((entity) => [entity.selector, entity.notSelector]));
+  return [
+    ...calico.policies.flatMap((policy) => [policy.selector, ...ofRules(policy.ingress), ...ofRules(policy.egress)]),
+    ...calico.profiles.flatMap((profile) => [...ofRules(profile.ingress), ...ofRules(profile.egress)]),
+  ];
 }

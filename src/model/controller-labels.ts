@@ -1,4 +1,5 @@
 import { formatRequirements, matchesSelector, type Labels, type LabelSelector } from './label-selector.js';
+import type { CalicoSelector, CalicoSelectorNode } from './calico-selector.js';
 
 /**
  * The labels Kubernetes controllers put on the pods they create, beyond the template's own
@@ -109,8 +110,22 @@ export function ordinalLabels(podName: string, ordinal: number): Labels {
  */
 export type PodLabelMentions = ReadonlyMap<string, ReadonlySet<string>>;
 
-/** Collects the per-pod label keys and values that label selectors and Service selectors name. */
-export function collectPodLabelMentions(selectors: Iterable<LabelSelector | undefined>, labelMaps: Iterable<Labels | undefined>): PodLabelMentions {
+/**
+ * Stands, among the values mentioned for a key, for every value: a selector that compares the
+ * key's values other than by equality (Calico's `contains`, `starts with`, `ends with`) tells
+ * every pod apart by it.
+ */
+const EVERY_VALUE = '\u0003';
+
+/**
+ * Collects the per-pod label keys and values that label selectors, Service and workload selectors
+ * (label maps) and Calico selectors name.
+ */
+export function collectPodLabelMentions(
+  selectors: Iterable<LabelSelector | undefined>,
+  labelMaps: Iterable<Labels | undefined>,
+  calicoSelectors: Iterable<CalicoSelector | undefined> = [],
+): PodLabelMentions {
   const mentions = new Map<string, Set<string>>();
   const mention = (key: string, values: readonly string[]) => {
     if (!PER_POD_LABEL_KEYS.has(key)) return;
@@ -120,6 +135,17 @@ export function collectPodLabelMentions(selectors: Iterable<LabelSelector | unde
   };
   for (const selector of selectors) for (const requirement of selector?.requirements ?? []) mention(requirement.key, requirement.values);
   for (const labels of labelMaps) for (const key in labels ?? {}) mention(key, [labels![key]]);
+  const visit = (node: CalicoSelectorNode): void => {
+    switch (node.type) {
+      case 'eq': case 'ne': mention(node.key, [node.value]); break;
+      case 'in': case 'notIn': mention(node.key, node.values); break;
+      case 'contains': case 'startsWith': case 'endsWith': mention(node.key, [EVERY_VALUE]); break;
+      case 'not': visit(node.operand); break;
+      case 'and': case 'or': node.operands.forEach(visit); break;
+      default: // has(), all(), global(): no value
+    }
+  };
+  for (const selector of calicoSelectors) if (selector) visit(selector.root);
   return mentions;
 }
 
@@ -134,7 +160,8 @@ const UNNAMED_VALUE = '\u0002';
  */
 export function distinguishableValue(key: string, value: string, mentions: PodLabelMentions): string {
   if (!PER_POD_LABEL_KEYS.has(key)) return value;
-  return mentions.get(key)?.has(value) ? value : UNNAMED_VALUE;
+  const named = mentions.get(key);
+  return named && (named.has(value) || named.has(EVERY_VALUE)) ? value : UNNAMED_VALUE;
 }
 
 /**

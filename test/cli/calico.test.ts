@@ -233,3 +233,57 @@ spec:
     expect(run.stdout).toMatch(/6:63\s+error\s+GlobalNetworkPolicy default-deny: spec.selector ".*" does not parse at column 51 of the selector: expected '}' or a quoted string in the set, found string; Calico rejects this policy, so k8snet leaves it out\.\s+calico-selector-invalid/);
   });
 });
+
+describe('Calico selectors that single out a StatefulSet pod by its ordinal labels', () => {
+  const STATEFUL = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis, namespace: data}
+spec:
+  serviceName: redis
+  replicas: 3
+  selector: {matchLabels: {app: redis}}
+  template:
+    metadata: {labels: {app: redis}}
+    spec: {containers: [{name: redis, image: redis, ports: [{name: redis, containerPort: 6379}]}]}
+`;
+  const run = (policy: string, args: string[]) => {
+    const folder = newFolder();
+    fs.writeFileSync(path.join(folder, '.k8snet.yaml'), 'cluster:\n  cni: calico\n');
+    fs.writeFileSync(path.join(folder, 'all.yaml'), `${STATEFUL}---\n${policy}`);
+    const result = k8snet([...args, folder], { cwd: folder });
+    expectNoStackTrace(result);
+    return result;
+  };
+
+  it('a policy whose selector names one pod isolates that pod only', () => {
+    const policy = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: redis-2-closed, namespace: data}
+spec:
+  selector: statefulset.kubernetes.io/pod-name == 'redis-2'
+  types: [Ingress]
+`;
+    expect(run(policy, ['can-reach', 'data/redis-0', 'data/redis-2', '--port', '6379']).status).toBe(1);
+    expect(run(policy, ['can-reach', 'data/redis-0', 'data/redis-1', '--port', '6379']).status).toBe(0);
+    // explain shows the pod's own ordinal labels, not those of the pod its class was made from.
+    expect(run(policy, ['explain', 'data/redis-1']).stdout).toMatch(/pod redis-1 with labels .*statefulset\.kubernetes\.io\/pod-name=redis-1/);
+  });
+
+  it('a rule whose source selector names one pod (or a prefix of names) admits that pod only', () => {
+    const policy = (selector: string) => `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: from-primary, namespace: data}
+spec:
+  selector: app == 'redis'
+  ingress:
+    - action: Allow
+      protocol: TCP
+      source: {selector: "${selector}"}
+      destination: {ports: [6379]}
+`;
+    expect(run(policy("statefulset.kubernetes.io/pod-name == 'redis-0'"), ['can-reach', 'data/redis-0', 'data/redis-2', '--port', '6379']).status).toBe(0);
+    expect(run(policy("statefulset.kubernetes.io/pod-name == 'redis-0'"), ['can-reach', 'data/redis-1', 'data/redis-2', '--port', '6379']).status).toBe(1);
+    expect(run(policy("statefulset.kubernetes.io/pod-name ends with '-1'"), ['can-reach', 'data/redis-1', 'data/redis-2', '--port', '6379']).status).toBe(0);
+    expect(run(policy("statefulset.kubernetes.io/pod-name ends with '-1'"), ['can-reach', 'data/redis-0', 'data/redis-2', '--port', '6379']).status).toBe(1);
+  });
+});

@@ -98,7 +98,9 @@ export async function runExplain(target: string, paths: string[], options: Expla
   // Policies of Cilium, Calico or Istio that apply to these pods are read but not evaluated yet: named, never silently left out.
   const pendingOf = (podClass: PodClass) => notEvaluatedPodCaveats(analysis.graph, plugin, podsOf(podClass), 'these pods');
   const shownLabels = (podClass: PodClass) => {
-    if (podsOf(podClass).length < 2) return podClass.labels;
+    // One pod: its own labels (a class's are its first pod's, and ordinals nothing singles out share one class).
+    const pods = podsOf(podClass);
+    if (pods.length === 1) return pods[0].labels;
     return Object.fromEntries(Object.entries(podClass.labels).filter(([key]) => !PER_POD_LABEL_KEYS.has(key)));
   };
   const report = {
