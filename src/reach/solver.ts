@@ -1,6 +1,6 @@
 import type { ResourceGraph } from '../model/graph.js';
 import { distinguishableValue, type PodLabelMentions } from '../model/controller-labels.js';
-import { parseAddress, type AddressRange, type IpFamily } from '../model/cidr.js';
+import { mergeRanges, parseAddress, parseCidr, type AddressRange, type IpFamily } from '../model/cidr.js';
 import type { Pod } from '../model/types.js';
 import type { ClassMatrix } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
@@ -486,6 +486,10 @@ export class ReachabilitySolver {
           }
           continue;
         }
+        if (rule.podAddressMatch === 'always' && otherAddresses.length === 0 && !other.hostNetwork) {
+          caveats.push(...this.unknownPodAddressCaveat(rule, direction, selected, other, allowed));
+          continue;
+        }
         if (rule.podAddressMatch !== 'plugin-dependent' || rule.action !== 'allow') continue;
         if (rule.matchesEveryPeer || (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0)) continue;
         if (otherAddresses.length > 0 && !otherAddresses.some((address) => rangesContain(rule.addressRanges[address.family], address.value))) continue;
@@ -499,6 +503,42 @@ export class ReachabilitySolver {
     }
     return caveats;
   }
+
+  /**
+   * What a rule whose address peers match pod IPs (the Network Policy API's `networks`, Calico's
+   * `nets`) would do to a pod whose IP the manifests do not give: only whole families (`0.0.0.0/0`)
+   * and known pod IPs are counted, so a CIDR that may hold the pod's IP is said. Nothing is said
+   * when the nodes' pod ranges (spec.podCIDRs) are known and lie outside the rule's CIDRs.
+   */
+  private unknownPodAddressCaveat(rule: CompiledRule, direction: Direction, selected: PodClass, other: PodClass, allowed: ConnectionSet): string[] {
+    if (rule.action === 'log' || rule.matchesEveryPeer || rule.classes.has(other.index)) return [];
+    if (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0) return [];
+    const podRanges = this.podRanges();
+    if (podRanges && !([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], podRanges[family]))) return [];
+    const ports = this.portsTowards(rule, direction === 'ingress' ? selected : other);
+    const changed = rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed);
+    if (changed.isEmpty()) return [];
+    const ordered = this.layout.stages.find((stage) => stage.id === rule.policy.stage)?.combination === 'first-match';
+    const what = rule.action === 'allow' ? 'allow' : rule.action === 'deny' ? 'deny' : 'pass on';
+    return [`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" (${rule.source.describePeers()}) matches pod IPs, and the manifests do not give the `
+      + `${direction === 'ingress' ? 'source' : 'destination'} pod's: if it lies inside, that rule would ${what} ${changed.describe()}${ordered ? ' before the rules after it decide' : ''}.`];
+  }
+
+  /** The pod ranges of the input's Nodes (spec.podCIDRs), per family; undefined when no Node gives one. */
+  private podRanges(): Record<IpFamily, AddressRange[]> | undefined {
+    if (this.podRangesMemo !== undefined) return this.podRangesMemo ?? undefined;
+    const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+    for (const node of this.graph.nodes) {
+      for (const text of node.podCIDRs) {
+        const parsed = parseCidr(text);
+        if (!('error' in parsed)) ranges[parsed.family].push(parsed.range);
+      }
+    }
+    this.podRangesMemo = ranges[4].length + ranges[6].length > 0 ? { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) } : null;
+    return this.podRangesMemo ?? undefined;
+  }
+
+  private podRangesMemo: Record<IpFamily, AddressRange[]> | null | undefined;
 
   /**
    * What rules naming addresses would do to an entity k8snet cannot place among them: a name

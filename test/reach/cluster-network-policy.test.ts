@@ -238,6 +238,31 @@ spec:
   });
 });
 
+describe('networks against pods whose IPs the manifests do not give', () => {
+  const DENY_POD_RANGE = cnp('deny-pod-range', 'Admin', 1, `${SHOP_SUBJECT}  egress:
+  - name: deny-pods
+    action: Deny
+    to: [{networks: [10.244.0.0/16]}]
+`);
+  const caveatsOf = (w: ReturnType<typeof world>) => {
+    const answer = answerReach(w.solver, resolveEndpoint(w.analysis.graph, 'shop/Pod/web'), resolveEndpoint(w.analysis.graph, 'other/Pod/client'));
+    return answer.pairs[0].verdict.caveats.join('\n');
+  };
+
+  it('a CIDR that may hold the pod\'s IP is said: the verdict counts only known pod IPs', () => {
+    const w = world([...BASE, DENY_POD_RANGE]);
+    expect(w.conn('shop/web', 'other/client')).toBe('All Connections');
+    expect(caveatsOf(w)).toContain('ClusterNetworkPolicy deny-pod-range rule "deny-pods" (networks 10.244.0.0/16) matches pod IPs, and the manifests do not give the destination pod\'s: '
+      + 'if it lies inside, that rule would deny all ports and protocols before the rules after it decide.');
+  });
+
+  it('nothing is said when the Nodes\' pod ranges lie outside the CIDR', () => {
+    const node = 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nspec: {podCIDR: 10.42.0.0/24, podCIDRs: [10.42.0.0/24]}\n';
+    const w = world([...BASE, node, DENY_POD_RANGE]);
+    expect(caveatsOf(w)).not.toContain('matches pod IPs');
+  });
+});
+
 describe('what the API server rejects is reported and left out', () => {
   const invalid: [string, string, string][] = [
     ['a tier other than Admin or Baseline', cnp('x', 'Admin', 1, SHOP_SUBJECT).replace('tier: Admin', 'tier: Developer'), 'spec.tier'],
