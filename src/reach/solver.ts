@@ -339,7 +339,30 @@ export class ReachabilitySolver {
     const allowed = egress.allowed.intersect(ingress.allowed);
     const restrictionCaveats = [...this.shortfallCaveats('egress', source, destination), ...this.shortfallCaveats('ingress', destination, source)];
     const layoutCaveats = this.layout.pairCaveats?.(this, source, destination) ?? [];
-    return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed), ...restrictionCaveats, ...layoutCaveats] };
+    const tieCaveats = [...this.priorityTieCaveats(egress, source), ...this.priorityTieCaveats(ingress, destination)];
+    return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed), ...restrictionCaveats, ...layoutCaveats, ...tieCaveats] };
+  }
+
+  /**
+   * The Network Policy API leaves the order of policies of the same priority to the implementation
+   * ("there is no way for the user to reliably determine which one it will choose"): where a rule
+   * of such a policy decided, the answer says that another order may decide otherwise. k8snet
+   * orders them by name (Calico's own ties are ordered by name by Calico itself: not said).
+   */
+  private priorityTieCaveats(side: SideVerdict, selected: Peer): string[] {
+    if (!isPodClass(selected)) return [];
+    const caveats: string[] = [];
+    const said = new Set<CompiledPolicy>();
+    for (const decision of side.decisions) {
+      const policy = decision.rule.policy;
+      if ((policy.kind !== 'ClusterNetworkPolicy' && policy.kind !== 'AdminNetworkPolicy') || said.has(policy)) continue;
+      const tied = this.policiesFor(selected, side.direction).filter((other) => other !== policy && other.kind === policy.kind && other.stage === policy.stage && other.priority === policy.priority);
+      if (tied.length === 0) continue;
+      said.add(policy);
+      caveats.push(`Depends on the implementation: ${policy.label} has the same priority (${policy.priority}) as ${tied.map((other) => other.label).join(', ')}, and the API leaves their order undefined; `
+        + `k8snet evaluates them by name, so ${policy.label} decided here, and another order may decide otherwise.`);
+    }
+    return caveats;
   }
 
   private explainSide(direction: Direction, selected: PodClass, other: Peer, evaluator: PolicyEvaluator = this.evaluator): SideVerdict {

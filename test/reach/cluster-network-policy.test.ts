@@ -102,6 +102,13 @@ describe('tiers', () => {
     expect(world([...BASE, deny('b', 5), accept('a', 6)]).conn('other/client', 'shop/web')).toBe('No Connections');
     expect(world([...BASE, deny('b', 7), accept('a', 6)]).conn('other/client', 'shop/web')).toBe('All Connections');
     expect(world([...BASE, deny('b', 6), accept('a', 6)]).conn('other/client', 'shop/web')).toBe('All Connections');
+    // The answer says the order is the implementation's: another one may decide otherwise.
+    const caveats = (documents: string[]) => {
+      const w = world(documents);
+      return answerReach(w.solver, resolveEndpoint(w.analysis.graph, 'other/Pod/client'), resolveEndpoint(w.analysis.graph, 'shop/Pod/web')).pairs[0].verdict.caveats.join('\n');
+    };
+    expect(caveats([...BASE, deny('b', 6), accept('a', 6)])).toContain('Depends on the implementation: a has the same priority (6) as b, and the API leaves their order undefined');
+    expect(caveats([...BASE, deny('b', 5), accept('a', 6)])).not.toContain('Depends on the implementation');
   });
 
   it('within a policy the first matching rule decides each connection; without protocols a rule matches ICMP too', () => {
