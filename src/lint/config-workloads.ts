@@ -40,6 +40,8 @@ const WORKLOAD_DECLARATION_SCHEMA = {
     },
     portsFrom: { type: ['string', 'array'], items: { type: 'string' } },
     hostNetwork: { type: ['boolean', 'string'] },
+    serviceAccountName: { type: 'string', minLength: 1 },
+    serviceAccountNameFrom: { type: 'string' },
   },
 } as const;
 
@@ -61,7 +63,7 @@ export interface ConfigProblem {
 type RawDeclaration = {
   apiVersion: string; kind: string; controller?: WorkloadDeclaration['controller']; name?: string; replicas?: number | string;
   labels?: Record<string, string>; labelsFrom?: string | string[]; ports?: { name?: string; containerPort: number; protocol?: Protocol }[];
-  portsFrom?: string | string[]; hostNetwork?: boolean | string;
+  portsFrom?: string | string[]; hostNetwork?: boolean | string; serviceAccountName?: string; serviceAccountNameFrom?: string;
 };
 
 const PATH_HELP = 'write a path into the object such as spec.podMetadata.labels, spec.containers[0].ports or spec["app.kubernetes.io/name"]';
@@ -177,6 +179,12 @@ export function resolveWorkloadDeclarations(raw: readonly RawDeclaration[] | und
     const hostNetwork = typeof entry.hostNetwork === 'string' ? path('hostNetwork', entry.hostNetwork) : entry.hostNetwork ?? false;
     const labelsFrom = paths('labelsFrom');
     const portsFrom = paths('portsFrom');
+    if (entry.serviceAccountName !== undefined) {
+      const sample = sampleOf(entry.serviceAccountName);
+      if ('unknown' in sample) problem(at('serviceAccountName'), `serviceAccountName: ${sample.unknown} is not a placeholder; use {name} or {namespace}`);
+      if (entry.serviceAccountNameFrom !== undefined) problem(at('serviceAccountNameFrom'), 'serviceAccountNameFrom: give serviceAccountName or serviceAccountNameFrom, not both');
+    }
+    const serviceAccountNameFrom = entry.serviceAccountNameFrom !== undefined ? path('serviceAccountNameFrom', entry.serviceAccountNameFrom) : undefined;
     if (problems.length > before || replicas === undefined || hostNetwork === undefined) return;
     declarations.push({
       apiVersion: entry.apiVersion,
@@ -189,6 +197,7 @@ export function resolveWorkloadDeclarations(raw: readonly RawDeclaration[] | und
       ports,
       portsFrom,
       hostNetwork,
+      ...(entry.serviceAccountName !== undefined ? { serviceAccountName: entry.serviceAccountName } : serviceAccountNameFrom ? { serviceAccountName: serviceAccountNameFrom } : {}),
       declaredAt: ['workloads', index],
     });
   });

@@ -72,8 +72,17 @@ function containerPorts(containers: unknown): Raw[] {
   return containers.flatMap((container: Raw) => (Array.isArray(container?.ports) ? container.ports : []));
 }
 
-function template(labels: Labels, ports: readonly Raw[], hostNetwork: boolean): Raw {
-  return { metadata: { labels }, spec: { containers: [{ ports }], ...(hostNetwork ? { hostNetwork: true } : {}) } };
+/**
+ * A pod template: labels, the ports of its containers, hostNetwork, and the service account the
+ * pods run as (`spec.serviceAccountName` of the three kinds; Calico's serviceAccounts rules and
+ * Istio's principals match it), `default` when not given.
+ */
+function template(labels: Labels, ports: readonly Raw[], spec: Raw): Raw {
+  const serviceAccountName = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' ? spec.serviceAccountName : undefined;
+  return {
+    metadata: { labels },
+    spec: { containers: [{ ports }], ...(spec.hostNetwork === true ? { hostNetwork: true } : {}), ...(serviceAccountName ? { serviceAccountName } : {}) },
+  };
 }
 
 /** The label value the operator writes for the version it deploys: the stated one without `v`, or its own default. */
@@ -124,7 +133,7 @@ const PROMETHEUS: OperatorKind = {
         prometheus: name,
         'operator.prometheus.io/shard': String(shard),
         'operator.prometheus.io/name': name,
-      }, ports, spec.hostNetwork === true),
+      }, ports, spec),
       templatePath: ['spec', 'podMetadata'],
     }));
   },
@@ -169,7 +178,7 @@ const ALERTMANAGER: OperatorKind = {
         'app.kubernetes.io/managed-by': 'prometheus-operator',
         'app.kubernetes.io/instance': name,
         alertmanager: name,
-      }, ports, spec.hostNetwork === true),
+      }, ports, spec),
       templatePath: ['spec', 'podMetadata'],
     }];
   },
@@ -213,7 +222,7 @@ const THANOS_RULER: OperatorKind = {
         'app.kubernetes.io/managed-by': 'prometheus-operator',
         'app.kubernetes.io/instance': name,
         'thanos-ruler': name,
-      }, ports, spec.hostNetwork === true),
+      }, ports, spec),
       templatePath: ['spec', 'podMetadata'],
     }];
   },
@@ -268,12 +277,23 @@ export interface WorkloadDeclaration {
   readonly portsFrom: readonly FieldPath[];
   /** A fixed hostNetwork, or where the object states it. */
   readonly hostNetwork: boolean | FieldPath;
+  /** The service account the pods run as: a fixed name (`{name}` and `{namespace}` replaced), or where the object states it; `default` when not given. */
+  readonly serviceAccountName?: string | FieldPath;
   /** The entry's path in `.k8snet.yaml`, for messages: `workloads[0]`. */
   readonly declaredAt: FieldPath;
 }
 
 function fill(text: string, object: ManifestObject): string {
   return text.replace(/\{name\}/g, object.name).replace(/\{namespace\}/g, object.namespace ?? '');
+}
+
+/** The service account a declaration gives the pods of `object`, if any. */
+function serviceAccountOf(declaration: WorkloadDeclaration, object: ManifestObject, value: Raw): string | undefined {
+  const stated = declaration.serviceAccountName;
+  if (stated === undefined) return undefined;
+  if (typeof stated === 'string') return fill(stated, object);
+  const found = valueAt(value, stated);
+  return typeof found === 'string' && found !== '' ? found : undefined;
 }
 
 /** Turns a `.k8snet.yaml` declaration into the operator kind it describes. */
@@ -307,7 +327,7 @@ export function declaredOperatorKind(declaration: WorkloadDeclaration): Operator
         controller: declaration.controller,
         name: fill(declaration.name, object),
         replicas,
-        template: template(labels, ports, hostNetwork),
+        template: template(labels, ports, { hostNetwork, serviceAccountName: serviceAccountOf(declaration, object, value) }),
         // Never [], which marks a concrete Pod: without a label map, the object's spec.
         templatePath: firstLabels.length > 0 ? firstLabels.slice(0, endsInTemplate ? -2 : -1) : ['spec'],
       }];

@@ -197,6 +197,23 @@ spec:
     expect(sentinel.pods[0].labels).toEqual({ 'app.kubernetes.io/component': 'sentinel', 'pod-template-hash': '<generated>' });
   });
 
+  it('gives the pods the service account the object or the declaration names (Calico serviceAccounts rules and Istio principals match it)', () => {
+    // prometheus-operator runs the pods as spec.serviceAccountName.
+    const prometheus = graphOf([`${PROMETHEUS}  serviceAccountName: prometheus-k8s\n`]).workload('monitoring/prometheus-k8s[StatefulSet]')!;
+    expect(prometheus.pods.length).toBeGreaterThan(0);
+    expect(prometheus.pods.every((pod) => pod.serviceAccountName === 'prometheus-k8s')).toBe(true);
+    expect(graphOf([PROMETHEUS]).workload('monitoring/prometheus-k8s[StatefulSet]')!.pods[0].serviceAccountName).toBeUndefined();
+    // A declared kind: a fixed name with placeholders (CloudNativePG runs a cluster's pods as the cluster's name), or a path.
+    const declared = (declaration: object) => resolveConfig({
+      workloads: [{ apiVersion: 'databases.spotahome.com/v1', kind: 'RedisFailover', name: 'rfr-{name}', replicas: 'spec.redis.replicas', ...declaration }],
+    }, undefined);
+    const fixed = analysisOf([REDIS], { workloadDeclarations: declared({ serviceAccountName: 'redis-{name}' }).workloads }).graph.workload('shop/rfr-cache[StatefulSet]')!;
+    expect(fixed.pods[0].serviceAccountName).toBe('redis-cache');
+    const fromPath = analysisOf([`${REDIS}  serviceAccount: {name: cache-sa}\n`], { workloadDeclarations: declared({ serviceAccountNameFrom: 'spec.serviceAccount.name' }).workloads })
+      .graph.workload('shop/rfr-cache[StatefulSet]')!;
+    expect(fromPath.pods[0].serviceAccountName).toBe('cache-sa');
+  });
+
   it('leaves the kind unknown without the declaration', () => {
     const analysis = analysisOf([REDIS]);
     expect(analysis.graph.workloads).toEqual([]);
