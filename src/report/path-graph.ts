@@ -113,8 +113,9 @@ function draw(hops: readonly PathHop[], options: PathGraphOptions): Drawing {
     const reason = !hop.verdict ? ''
       : state === 'blocked' ? 'blocked by policy'
         : state === 'open' ? 'no policy'
-          : state === 'isolated' ? `policies: ${hop.verdict.by.join(', ')}`
-            : `${state === 'partial' ? 'partly allowed' : state === 'depends' ? 'may be allowed' : 'allowed'} by ${hop.verdict.by.join('; ')}`;
+          : state === 'isolated' ? (hop.verdict.by.length > 0 ? `policies: ${hop.verdict.by.join(', ')}` : 'isolated')
+            // Without the rules that decide (a side no policy isolates), the state alone: never a dangling "by".
+            : `${state === 'partial' ? 'partly allowed' : state === 'depends' ? 'may be allowed' : 'allowed'}${hop.verdict.by.length > 0 ? ` by ${hop.verdict.by.join('; ')}` : ''}`;
     const because = hop.verdict?.source && reason ? `from ${hop.verdict.source}: ${reason}` : reason;
     // Escaped before the lines are joined: only k8snet's own line breaks remain.
     const details = [because, ...(hop.verdict?.notes ?? [])].filter(Boolean).map(escapeText);

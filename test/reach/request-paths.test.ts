@@ -89,6 +89,12 @@ spec:
     expect(unknown.verdict).toMatchObject({ state: 'depends', notes: ['the ingress controller is not in the manifests', 'only rules that select some namespaces or labels admit it: whether it is among them, k8snet cannot tell'] });
     expect(unknown.verdict?.by.join(' ')).toMatch(/^web-ingress ingress\[0\] \(app\.yaml:\d+\)$/);
     expect(formatPathsMermaid([unknown])).toMatch(/-\.->\|"TCP 8080<br\/>may be allowed by web-ingress/);
+    // A verdict that names no rule (decided where no policy isolates, or by a kind without rule names) reads its state alone.
+    for (const [state, text] of [['allowed', 'allowed'], ['isolated', 'isolated'], ['depends', 'may be allowed']] as const) {
+      const drawn = formatPathsMermaid([{ ...unknown, verdict: { state, by: [] } }]);
+      expect(drawn).toContain(`TCP 8080<br/>${text}"`);
+      expect(drawn).not.toMatch(/ by "|policies: "/);
+    }
     // The controller in the manifests decides; an ipBlock alone can admit no pod.
     expect(hopInto(app + policy(fromController) + controller).verdict?.state).toBe('allowed');
     expect(hopInto(app + policy('{ipBlock: {cidr: 10.0.0.0/8}}')).verdict?.state).toBe('blocked');
