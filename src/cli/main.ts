@@ -117,7 +117,7 @@ export function buildProgram(setExitCode: (code: number) => void, argv?: readonl
     program
       .command('diff')
       .description('print the connections a change opens, closes or alters between OLD and NEW manifests')
-      .argument('<old>', 'manifests before the change: a file, a folder or - (with --git: the PATH to compare)')
+      .argument('[old]', 'manifests before the change: a file, a folder or - (with --git: the PATH to compare, . by default)')
       .argument('[new]', 'manifests after the change: a file, a folder or -')
       .option('--git <range>', 'compare PATH between two git revisions, REV1..REV2, read with git (no checkout); REV.. compares REV with the working tree')
       .addOption(new Option('-f, --format <format>', 'output format').choices(['txt', 'json', 'md', 'csv', 'dot', 'mermaid']).default('txt'))
@@ -128,7 +128,7 @@ export function buildProgram(setExitCode: (code: number) => void, argv?: readonl
       .option('-c, --config <file>', 'configuration file (default: the nearest .k8snet.yaml from the current folder up)')
       .option('--verbose', 'list the files skipped because they are not Kubernetes manifests', false)
       .addHelpText('after', '\nLines: + opened, - closed, ~ changed ports.\nExamples: k8snet diff base/ pr/ --format md --fail-on added-external-ingress\n          k8snet diff --git origin/main..HEAD manifests/')
-      .action(async (oldPath: string, newPath: string | undefined, options, command: Command) => {
+      .action(async (oldPath: string | undefined, newPath: string | undefined, options, command: Command) => {
         const { runDiff } = await import('./commands/diff.js');
         setExitCode(await runDiff(oldPath, newPath, options, globalOptions(command.parent!)));
       });

@@ -63,6 +63,22 @@ describe('k8snet diff --git REV1..REV2 PATH', () => {
     expect(run.status).toBe(0);
   });
 
+  it('compares the current folder without a PATH, and counts a non-manifest file both revisions hold once', () => {
+    fs.mkdirSync(path.join(REPOSITORY, 'settings'), { recursive: true });
+    fs.writeFileSync(path.join(REPOSITORY, 'settings', 'values.yaml'), 'replicas: 2\n');
+    git('add', 'settings');
+    git('commit', '-q', '-m', 'settings');
+    fs.writeFileSync(path.join(REPOSITORY, 'settings', 'values.yaml'), 'replicas: 3\n');
+    git('commit', '-q', '-am', 'more replicas');
+    const run = k8snet(['diff', '--git', 'HEAD~1..HEAD', '--verbose'], { cwd: REPOSITORY });
+    expectNoStackTrace(run);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^1 file is not a Kubernetes manifest: skipped:\n {2}settings\/values\.yaml: /m);
+    const none = k8snet(['diff'], { cwd: REPOSITORY });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe('k8snet: give OLD and NEW, or --git REV1..REV2 [PATH]\n');
+  });
+
   it('rejects a range without two revisions', () => {
     const run = k8snet(['diff', '--git', 'HEAD', 'manifests'], { cwd: REPOSITORY });
     expect(run.status).toBe(2);

@@ -25,7 +25,10 @@ export interface DiffOptions {
  * Runs `k8snet diff OLD NEW` (or `--git REV1..REV2 PATH`): the connections the change opens,
  * closes or alters; exit 1 when a --fail-on gate trips.
  */
-export async function runDiff(first: string, second: string | undefined, options: DiffOptions, global: GlobalOptions): Promise<number> {
+export async function runDiff(given: string | undefined, second: string | undefined, options: DiffOptions, global: GlobalOptions): Promise<number> {
+  if (given === undefined && !options.git) throw new UsageError('give OLD and NEW, or --git REV1..REV2 [PATH]');
+  // With --git, the folder compared is the current one unless a PATH is given.
+  const first = given ?? '.';
   // The same configuration as every command, for both sides: its view of operators and namespaces
   // (`workloads:`, `namespaces:`) shapes both graphs, its ignore globs and levels the input findings.
   // (A side without manifests is no error here: it is what a change that adds or removes a folder compares.)
@@ -58,7 +61,13 @@ export async function runDiff(first: string, second: string | undefined, options
   const isIgnored = globMatcher(config.ignore);
   if (!options.git) for (const note of unreadConfigNotes([first, second!], config)) process.stderr.write(`${escapeText(note)}\n`);
   const inputFindings = configureInputFindings([...before.inputFindings, ...after.inputFindings], config, isIgnored).shown;
-  const skipped = [...new Map([...before.skipped, ...after.skipped].map((file) => [file.path, file])).values()];
+  // A file both revisions hold is one file (`REV:path` on each side): listed once, by its path.
+  const revisions = options.git ? options.git.split('..').filter((revision) => revision !== '') : [];
+  const unprefixed = (file: { path: string }) => {
+    const revision = revisions.find((candidate) => file.path.startsWith(`${candidate}:`));
+    return revision === undefined ? file.path : file.path.slice(revision.length + 1);
+  };
+  const skipped = [...new Map([...before.skipped, ...after.skipped].map((file) => [unprefixed(file), { ...file, path: unprefixed(file) }])).values()];
   reportInputFindings(inputFindings, global, skipped, options.verbose);
   const solverOptions = { hostNetworkPods: options.hostNetworkPods };
   const diff = diffConnectivity(
