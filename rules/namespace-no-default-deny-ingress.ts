@@ -52,9 +52,10 @@ export function reportMissingDefaultDeny(
     if (pods.length === 0) continue;
     const policies = graph.policiesInNamespace(namespace.name).filter((policy) => affects(policy, direction));
     if (policies.some((policy) => selectsEverything(policy.podSelector))) continue;
-    // Pods that policies of other kinds (cluster-wide tiers, a plugin's own policies) govern are
-    // not left open by the missing namespace-wide NetworkPolicy.
-    const otherKinds = (pod: (typeof pods)[number]) => solver.policiesFor(solver.classOf(pod), direction).filter((policy) => !kubernetesPolicies.has(policy.model));
+    // Pods that policies of other kinds (cluster-wide tiers, a plugin's own policies) close by default
+    // are not left open by the missing namespace-wide NetworkPolicy. Policies that only deny some
+    // peers (Cilium's deny-only ones) or pass everything on (a Calico tier ending in Pass) leave them open.
+    const otherKinds = (pod: (typeof pods)[number]) => solver.closingPolicies(solver.classOf(pod), direction).filter((policy) => !kubernetesPolicies.has(policy.model));
     if (pods.every((pod) => otherKinds(pod).length > 0)) continue;
     // Those that govern some of the pods: the namespace is not wholly open, only where they miss.
     const others = [...new Set(pods.flatMap(otherKinds))].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
@@ -65,7 +66,20 @@ export function reportMissingDefaultDeny(
       : { object: pods[0].source, path: ['metadata', 'namespace'] };
     // The workloads this leaves open are listed with it (workload-not-isolated names the same cause).
     const cause = direction === 'ingress' ? { causeKey: ingressIsolationKey(namespace.name) } : {};
-    reports.push(policies.length === 0 && others.length === 0
+    // Policies of other kinds that apply without closing anything by default: they deny some peers, or pass the rest on.
+    const open = policies.length === 0 && others.length === 0
+      ? [...new Set(pods.flatMap((pod) => solver.policiesFor(solver.classOf(pod), direction).filter((policy) => !kubernetesPolicies.has(policy.model))))]
+        .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
+      : [];
+    reports.push(open.length > 0
+      ? {
+        messageId: 'onlyPartialPolicies',
+        data: { namespace: namespace.name, policies: countByKind(open.map((policy) => policy.kind)) },
+        ...where,
+        ...cause,
+        related: open.map((policy) => ({ object: policy.object, path: ['metadata', 'name'], message: `${policy.kind} that denies only some peers, or passes the rest on` })),
+      }
+      : policies.length === 0 && others.length === 0
       ? { messageId: 'noPolicy', data: { namespace: namespace.name, workloads: countOf(workloadCount, 'workload') }, ...where, ...cause }
       : {
         messageId: 'noDefaultDeny',
@@ -111,6 +125,7 @@ export default defineRule<DefaultDenyOptions>({
   messages: {
     noPolicy: 'Namespace {{namespace}} runs {{workloads}} but has no NetworkPolicy for Ingress, so every pod in it accepts connections from any pod or address.',
     noDefaultDeny: 'Namespace {{namespace}} has no policy selecting all its pods for Ingress (a NetworkPolicy with podSelector: {}), only {{policies}} selecting some, so a pod they miss, such as a new workload, accepts connections from any pod or address.',
+    onlyPartialPolicies: 'Namespace {{namespace}} has no default deny for Ingress, only {{policies}} denying some peers or passing the rest on, so its pods accept connections from any pod or address not denied there.',
   },
   optionsSchema: DEFAULT_DENY_OPTIONS_SCHEMA,
   defaultOptions: DEFAULT_DENY_DEFAULT_OPTIONS,

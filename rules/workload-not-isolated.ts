@@ -14,13 +14,14 @@ export default defineRule<DefaultDenyOptions>({
   id: 'workload-not-isolated',
   category: 'isolation',
   severity: 'warning',
-  description: 'A workload no NetworkPolicy selects for ingress.',
-  rationale: 'Pods that no policy selects accept connections from every pod in the cluster and from outside it: a new workload whose labels '
-    + 'no policy matches, or one added to a namespace without a default deny, is open to everything. Where the namespace itself is reported '
+  description: 'A workload no policy isolates for ingress: no NetworkPolicy selects it, and policies of other kinds deny only some peers or pass the rest on.',
+  rationale: 'Pods that no policy isolates accept connections from every pod in the cluster and from outside it: a new workload whose labels '
+    + 'no policy matches, or one added to a namespace without a default deny, is open to everything. A policy that only denies some peers '
+    + '(a Cilium deny rule, a Calico tier ending in Pass) leaves the rest open. Where the namespace itself is reported '
     + 'for lacking a default deny, its open workloads are listed with that finding rather than repeated on their own.',
   fix: 'Add a default-deny policy for the namespace (podSelector: {}) or extend a policy\'s podSelector to the workload, then allow the traffic it needs.',
   messages: {
-    notIsolated: '{{workload}} is not isolated for ingress: {{reason}}, so any pod or address can connect to it.',
+    notIsolated: '{{workload}} is not isolated for ingress: {{reason}}, so any pod or address{{unless}} can connect to it.',
   },
   optionsSchema: DEFAULT_DENY_OPTIONS_SCHEMA,
   defaultOptions: DEFAULT_DENY_DEFAULT_OPTIONS,
@@ -31,8 +32,9 @@ export default defineRule<DefaultDenyOptions>({
       if (isIgnored(workload.namespace)) continue;
       const pod = workload.pods.find((candidate) => {
         const podClass = solver.classOf(candidate);
-        // Open: no policy of any kind applies to its ingress (see ReachabilitySolver.isOpen).
-        return !podClass.outsidePolicy && solver.isOpen(podClass, 'ingress');
+        // Open: no policy of any kind closes its ingress by default (none applies, or those that do
+        // only deny some peers or pass everything on; see ReachabilitySolver.closingPolicies).
+        return !podClass.outsidePolicy && solver.closingPolicies(podClass, 'ingress').length === 0;
       });
       if (!pod) continue;
       const policies = graph.policiesInNamespace(workload.namespace).filter((policy) => policy.affectsIngress).length;
@@ -42,9 +44,12 @@ export default defineRule<DefaultDenyOptions>({
         : policies === 1
           ? `the one NetworkPolicy for Ingress of namespace ${workload.namespace} does not select its pods`
           : `none of the ${countOf(policies, 'NetworkPolicy')} for Ingress of namespace ${workload.namespace} selects its pods`;
+      // Policies of other kinds that select it without isolating it: what they deny stays denied.
+      const partial = solver.policiesFor(solver.classOf(pod), 'ingress').map((policy) => policy.label);
+      const unless = partial.length > 0 ? ` ${partial.length === 1 ? partial[0] : `${partial.slice(0, -1).join(', ')} and ${partial[partial.length - 1]}`} ${partial.length === 1 ? 'does' : 'do'} not deny` : '';
       reports.push({
         messageId: 'notIsolated',
-        data: { workload: workload.id, reason },
+        data: { workload: workload.id, reason, unless },
         object: pod.source,
         path: [...pod.templatePath, 'metadata', 'labels'],
         causedBy: { key: ingressIsolationKey(workload.namespace), label: `not isolated: ${workload.id}` },

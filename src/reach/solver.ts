@@ -162,6 +162,20 @@ export class ReachabilitySolver {
     return (this.evaluator.planFor(podClass, direction)?.denyingIsolation.length ?? 0) > 0;
   }
 
+  /**
+   * Returns the policies that close the class's side by default, in evaluation order: those that
+   * isolate it, and those with a rule denying every pod on every connection (a BaselineAdminNetworkPolicy
+   * denying every namespace), which a default deny would add nothing to. Policies that only deny some
+   * peers, or pass everything on (a Calico tier ending in `Pass`), leave the side open.
+   */
+  closingPolicies(podClass: PodClass, direction: Direction): readonly CompiledPolicy[] {
+    const isolating = this.isolatingPolicies(podClass, direction);
+    const denying = this.rulesFor(podClass, direction)
+      .filter((rule) => rule.action === 'deny' && (rule.matchesEveryPeer || rule.entities.has(ANY_POD.entity)) && rule.numericPorts.isAll() && rule.restrictions.length === 0)
+      .map((rule) => rule.policy);
+    return this.policiesFor(podClass, direction).filter((policy) => isolating.includes(policy) || denying.includes(policy));
+  }
+
   /** Returns the policies of any kind that isolate the class for `direction`, in evaluation order. */
   isolatingPolicies(podClass: PodClass, direction: Direction): readonly CompiledPolicy[] {
     return this.evaluator.planFor(podClass, direction)?.denyingIsolation ?? [];

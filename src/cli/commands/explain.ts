@@ -88,7 +88,8 @@ export async function runExplain(target: string, paths: string[], options: Expla
       outsidePolicy: podClass.outsidePolicy,
       policies: isolating.map(describePolicy),
       // Policies that select the class without isolating it (Cilium's enableDefaultDeny: false): their deny rules still deny.
-      selectingOnly: solver.policiesFor(podClass, direction).filter((policy) => !isolating.includes(policy)).map(describePolicy),
+      // Those of ranked stages are listed with their stage above.
+      selectingOnly: solver.policiesFor(podClass, direction).filter((policy) => !isolating.includes(policy) && !ranked.some((entry) => entry.policy === policy.label && entry.kind === policy.kind)).map(describePolicy),
       ...(ranked.length > 0 ? { rankedPolicies: ranked } : {}),
     };
   };
@@ -145,7 +146,7 @@ export async function runExplain(target: string, paths: string[], options: Expla
           lines.push(`  ${direction}: not isolated by Kubernetes policies; ${pod.notEvaluated.join(' and ')} policies apply to these pods and are not evaluated (see the note)`);
         } else if (!side.isolated) {
           lines.push(side.rankedPolicies
-            ? `  ${direction}: no NetworkPolicy isolates these pods for ${direction}, so what the rules above do not decide is allowed`
+            ? `  ${direction}: no policy isolates these pods for ${direction}, so what the rules above do not decide is allowed`
             : side.selectingOnly.length > 0
               ? `  ${direction}: not isolated — ${side.selectingOnly.map((policy) => policy.policy).join(', ')} ${side.selectingOnly.length === 1 ? 'selects' : 'select'} these pods without isolating them `
                 + `(enableDefaultDeny: false), so what no deny rule denies is allowed`
