@@ -96,7 +96,7 @@ export function runRules(
 ): RuleRun {
   let solver: ReachabilitySolver | undefined;
   // Without a factory, the solver the CLI would make: under the configured network plugin.
-  const getSolver = () => (solver ??= solverFactory ? solverFactory() : new ReachabilitySolver(graph, { plugin: networkPluginOf(graph, config.cluster.cni) }));
+  const getSolver = () => (solver ??= solverFactory ? solverFactory() : new ReachabilitySolver(graph, { plugin: networkPluginOf(graph, config.cluster.cni), podCIDRs: config.cluster.podCIDR }));
   let addressPlan: AddressPlanAnalysis | undefined;
   const getAddressPlan = () => (addressPlan ??= addressPlanFactory ? addressPlanFactory() : analyzeAddressPlan(graph, config.cluster));
   const isIgnoredPath = globMatcher(config.ignore);

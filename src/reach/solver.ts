@@ -1,6 +1,6 @@
 import type { ResourceGraph } from '../model/graph.js';
 import { distinguishableValue, type PodLabelMentions } from '../model/controller-labels.js';
-import { mergeRanges, parseAddress, parseCidr, type AddressRange, type IpFamily } from '../model/cidr.js';
+import { mergeRanges, parseAddress, parseCidr, type AddressRange, type Cidr, type IpFamily } from '../model/cidr.js';
 import type { Pod } from '../model/types.js';
 import type { ClassMatrix } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
@@ -26,6 +26,8 @@ export interface SolverOptions {
   readonly layout?: PolicyLayout;
   /** The cluster's network plugin; by default what the manifests show (networkPluginOf). */
   readonly plugin?: NetworkPluginFact;
+  /** The cluster's pod ranges as configured (`.k8snet.yaml` cluster.podCIDR), beside the Nodes' spec.podCIDRs. */
+  readonly podCIDRs?: readonly string[];
 }
 
 /** One side (the source's egress or the destination's ingress) of a verdict. */
@@ -93,6 +95,7 @@ export class ReachabilitySolver {
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
+    this.podCIDRs = options.podCIDRs;
     const layout = options.layout ?? layoutFor(graph, options.plugin ?? networkPluginOf(graph, undefined));
     this.layout = layout;
     const signature = classSignature(graph);
@@ -545,13 +548,13 @@ export class ReachabilitySolver {
    * What a rule whose address peers match pod IPs (the Network Policy API's `networks`, Calico's
    * `nets`) would do to a pod whose IP the manifests do not give: only whole families (`0.0.0.0/0`)
    * and known pod IPs are counted, so a CIDR that may hold the pod's IP is said. Nothing is said
-   * when the nodes' pod ranges (spec.podCIDRs) are known and lie outside the rule's CIDRs.
+   * when the rule's CIDRs lie outside the ranges pods may take (see podRanges).
    */
   private unknownPodAddressCaveat(rule: CompiledRule, direction: Direction, selected: PodClass, other: PodClass, allowed: ConnectionSet): string[] {
     if (rule.action === 'log' || rule.matchesEveryPeer || rule.classes.has(other.index)) return [];
     if (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0) return [];
     const podRanges = this.podRanges();
-    if (podRanges && !([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], podRanges[family]))) return [];
+    if (!([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], podRanges[family]))) return [];
     const ports = this.portsTowards(rule, direction === 'ingress' ? selected : other);
     const changed = rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed);
     if (changed.isEmpty()) return [];
@@ -561,21 +564,32 @@ export class ReachabilitySolver {
       + `${direction === 'ingress' ? 'source' : 'destination'} pod's: if it lies inside, that rule would ${what} ${changed.describe()}${ordered ? ' before the rules after it decide' : ''}.`];
   }
 
-  /** The pod ranges of the input's Nodes (spec.podCIDRs), per family; undefined when no Node gives one. */
-  private podRanges(): Record<IpFamily, AddressRange[]> | undefined {
-    if (this.podRangesMemo !== undefined) return this.podRangesMemo ?? undefined;
+  /**
+   * Where pod IPs may lie, per family: the configured pod ranges and the input's Nodes'
+   * spec.podCIDRs; when neither gives any, the private IPv4 ranges pod networks use (RFC 1918 and
+   * the shared 100.64.0.0/10), and any IPv6 address. So a rule naming only public addresses (a
+   * threat feed, a partner's range) is not said to maybe hold a pod.
+   */
+  private podRanges(): Record<IpFamily, AddressRange[]> {
+    if (this.podRangesMemo) return this.podRangesMemo;
     const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
-    for (const node of this.graph.nodes) {
-      for (const text of node.podCIDRs) {
-        const parsed = parseCidr(text);
-        if (!('error' in parsed)) ranges[parsed.family].push(parsed.range);
+    for (const text of [...(this.podCIDRs ?? []), ...this.graph.nodes.flatMap((node) => node.podCIDRs)]) {
+      const parsed = parseCidr(text);
+      if (!('error' in parsed)) ranges[parsed.family].push(parsed.range);
+    }
+    if (ranges[4].length + ranges[6].length === 0) {
+      for (const text of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '::/0']) {
+        const parsed = parseCidr(text) as Cidr;
+        ranges[parsed.family].push(parsed.range);
       }
     }
-    this.podRangesMemo = ranges[4].length + ranges[6].length > 0 ? { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) } : null;
-    return this.podRangesMemo ?? undefined;
+    this.podRangesMemo = { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) };
+    return this.podRangesMemo;
   }
 
-  private podRangesMemo: Record<IpFamily, AddressRange[]> | null | undefined;
+  private podRangesMemo: Record<IpFamily, AddressRange[]> | undefined;
+
+  private readonly podCIDRs: readonly string[] | undefined;
 
   /**
    * What rules naming addresses would do to an entity k8snet cannot place among them: a name

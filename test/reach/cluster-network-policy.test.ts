@@ -263,6 +263,19 @@ describe('networks against pods whose IPs the manifests do not give', () => {
       + 'if it lies inside, that rule would deny all ports and protocols before the rules after it decide.');
   });
 
+  it('nothing is said of public ranges, nor of ranges outside the configured pod ranges', () => {
+    const publicRange = cnp('deny-feed', 'Admin', 1, `${SHOP_SUBJECT}  egress:
+  - name: deny-feed
+    action: Deny
+    to: [{networks: [203.0.113.0/24]}]
+`);
+    expect(caveatsOf(world([...BASE, publicRange]))).not.toContain('matches pod IPs');
+    const analysis = analyzeTexts([{ path: 'x.yaml', text: [...BASE, DENY_POD_RANGE].join('---\n') }]);
+    const configured = new ReachabilitySolver(analysis.graph, { podCIDRs: ['10.42.0.0/16'] });
+    const answer = answerReach(configured, resolveEndpoint(analysis.graph, 'shop/Pod/web'), resolveEndpoint(analysis.graph, 'other/Pod/client'));
+    expect(answer.pairs[0].verdict.caveats.join('\n')).not.toContain('matches pod IPs');
+  });
+
   it('nothing is said when the Nodes\' pod ranges lie outside the CIDR', () => {
     const node = 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nspec: {podCIDR: 10.42.0.0/24, podCIDRs: [10.42.0.0/24]}\n';
     const w = world([...BASE, node, DENY_POD_RANGE]);

@@ -70,7 +70,7 @@ function tryAnswer(analysis: Analysis, source: string, destination: string, port
 
 function answerOrThrow(analysis: Analysis, source: string, destination: string, port: ConnectionQuery | undefined, options: CanReachOptions, config: LintConfig): ReachAnswer {
   const plugin = networkPluginOf(analysis.graph, config.cluster.cni);
-  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin });
+  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin, podCIDRs: config.cluster.podCIDR });
   const dns = config.cluster.dns;
   try {
     // `dns` is where the configuration says cluster DNS runs (cluster.dnsSelector), as egress-blocks-dns reads it.

@@ -71,8 +71,8 @@ export async function runDiff(given: string | undefined, second: string | undefi
   reportInputFindings(inputFindings, global, skipped, options.verbose);
   const solverOptions = { hostNetworkPods: options.hostNetworkPods };
   const diff = diffConnectivity(
-    new ReachabilitySolver(before.graph, { ...solverOptions, plugin: networkPluginOf(before.graph, config.cluster.cni) }),
-    new ReachabilitySolver(after.graph, { ...solverOptions, plugin: networkPluginOf(after.graph, config.cluster.cni) }),
+    new ReachabilitySolver(before.graph, { ...solverOptions, plugin: networkPluginOf(before.graph, config.cluster.cni), podCIDRs: config.cluster.podCIDR }),
+    new ReachabilitySolver(after.graph, { ...solverOptions, plugin: networkPluginOf(after.graph, config.cluster.cni), podCIDRs: config.cluster.podCIDR }),
     { clusterDns: config.cluster.dns },
   );
   for (const note of notEvaluatedDiffNotes(before.graph, after.graph, networkPluginOf(after.graph, config.cluster.cni))) process.stderr.write(`note: ${note}\n`);

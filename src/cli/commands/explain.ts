@@ -27,7 +27,7 @@ export async function runExplain(target: string, paths: string[], options: Expla
   const config = loadCommandConfig(options.config);
   const { analysis, inputFindings } = loadCommandInput(paths, global, config);
   reportInputFindings(inputFindings, global, analysis.skipped, options.verbose);
-  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni) });
+  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni), podCIDRs: config.cluster.podCIDR });
   let endpoint;
   try {
     endpoint = resolveEndpoint(analysis.graph, target);

@@ -22,7 +22,7 @@ export async function runGraph(paths: string[], options: GraphOptions, global: G
   const config = loadCommandConfig(options.config);
   const { analysis, inputFindings } = loadCommandInput(paths, global, config);
   reportInputFindings(inputFindings, global, analysis.skipped, options.verbose);
-  const hops = requestPaths(new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni) }));
+  const hops = requestPaths(new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni), podCIDRs: config.cluster.podCIDR }));
   for (const note of notEvaluatedNotes(analysis.graph, networkPluginOf(analysis.graph, config.cluster.cni))) process.stderr.write(`note: ${note}\n`);
   if (options.focus && !hops.some((hop) => hop.to.type === 'workload' && (hop.to.id === options.focus || `${hop.to.workload.namespace}/${hop.to.workload.name}` === options.focus))) {
     throw new UsageError(`--focus ${options.focus}: no Service, Ingress, Gateway route, load balancer, NodePort or hostPort leads to such a workload`);

@@ -122,7 +122,7 @@ export async function runLint(paths: string[], options: LintOptions, global: Glo
 /** Runs every rule on a graph, the progress line naming the rule at work. */
 function lintGraph(analysis: Analysis, config: LintConfig, options: LintOptions, progress: ProgressLine) {
   try {
-    return runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni) }), undefined,
+    return runRules(analysis.graph, RULES, config, () => new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni), podCIDRs: config.cluster.podCIDR }), undefined,
       (done, total, id) => progress.update(() => `k8snet: ${done} of ${total} rules run (${id})`));
   } catch (error) {
     if (error instanceof RuleError) throw new UsageError(error.message);

@@ -37,7 +37,7 @@ export async function runMatrix(paths: string[], options: MatrixCommandOptions, 
     workload.id === options.focusWorkload || `${workload.namespace}/${workload.name}` === options.focusWorkload)) {
     throw new UsageError(`--focus-workload ${options.focusWorkload}: no such workload in the manifests`);
   }
-  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni) });
+  const solver = new ReachabilitySolver(analysis.graph, { hostNetworkPods: options.hostNetworkPods, plugin: networkPluginOf(analysis.graph, config.cluster.cni), podCIDRs: config.cluster.podCIDR });
   noteHostNetworkPods(solver);
   for (const note of notEvaluatedNotes(analysis.graph, networkPluginOf(analysis.graph, config.cluster.cni))) process.stderr.write(`note: ${note}\n`);
   for (const note of solver.layout.notes ?? []) process.stderr.write(`note: ${note}\n`);
