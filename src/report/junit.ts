@@ -1,4 +1,4 @@
-import type { Finding } from '../finding.js';
+import type { Finding, Severity } from '../finding.js';
 import { xmlAttribute, xmlText } from './escape/xml.js';
 import { describeOmitted, sortFindings, type LintResult, type OmittedFindings } from './summary.js';
 
@@ -8,18 +8,27 @@ const PASSING_CASE = 'k8snet';
 /**
  * Formats findings as JUnit XML, as ESLint's junit formatter does: one test suite per file read,
  * one test case per finding, failing for errors and warnings; an info is a passing case that says
- * what it found in `system-out`. A file without findings holds one passing case, so a clean run
+ * what it found in `system-out`, unless the run fails on infos (`--fail-on info`). A file without findings holds one passing case, so a clean run
  * is a report of passed tests (Jenkins' junit step and GitLab show it; an empty one fails Jenkins).
  */
-export function formatJunit(result: LintResult): string {
-  return [...streamJunit(result)].join('');
+export function formatJunit(result: LintResult, options: JunitOptions = {}): string {
+  return [...streamJunit(result, options)].join('');
+}
+
+/** Options of {@link streamJunit}. */
+export interface JunitOptions {
+  /**
+   * The run's failing severity (`--fail-on`): with `info`, infos fail too. Warnings always fail, as
+   * in ESLint's formatter (CI systems show them), whatever the exit code.
+   */
+  readonly failOn?: Severity;
 }
 
 /**
  * The text of {@link formatJunit}, a test case at a time. Findings not listed (too many of one
  * rule in one file) are said in the suite's `system-out`.
  */
-export function* streamJunit(result: LintResult): Generator<string> {
+export function* streamJunit(result: LintResult, options: JunitOptions = {}): Generator<string> {
   const byFile = new Map<string, Finding[]>();
   for (const file of [...(result.files ?? [])].sort()) byFile.set(file, []);
   for (const finding of sortFindings(result.findings)) {
@@ -35,7 +44,7 @@ export function* streamJunit(result: LintResult): Generator<string> {
   }
   if (byFile.size === 0) byFile.set(PASSING_CASE, []);
   const sorted = [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const isFailure = (finding: Finding) => finding.severity !== 'info';
+  const isFailure = (finding: Finding) => finding.severity !== 'info' || options.failOn === 'info';
   const tests = sorted.reduce((sum, [, findings]) => sum + Math.max(findings.length, 1), 0);
   const failures = result.findings.filter(isFailure).length;
   yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="k8snet" tests="${tests}" failures="${failures}">\n`;

@@ -291,6 +291,12 @@ describe('junit', () => {
     expect(xml).toContain('<testcase classname="input-unreadable" name="(no file) input-unreadable">');
   });
 
+  it('fails infos too when the run fails on them (--fail-on info)', () => {
+    const xml = formatJunit(result([...ALL, UNREADABLE]), { failOn: 'info' });
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="k8snet" tests="5" failures="5">\n')).toBe(true);
+    expect(xml).toContain('<failure type="info" ');
+  });
+
   it('escapes < > & " \' in attributes and text, and the text reads back unchanged', () => {
     const message = `Service "a&b" <web> isn't 'ok' & <![CDATA[x]]> --> done`;
     const file = `dir/<x>&"y'.yaml`;

@@ -165,7 +165,7 @@ async function format(result: LintResult, options: LintOptions, global: GlobalOp
     case 'github':
       return (await import('../../report/github.js')).streamGithub(result);
     case 'junit':
-      return (await import('../../report/junit.js')).streamJunit(result);
+      return (await import('../../report/junit.js')).streamJunit(result, { failOn: options.failOn });
     default:
       const paint = await (await import('../../report/paint.js')).loadPaint(shouldColorFile(options.output, global));
       return (await import('../../report/stylish.js')).streamStylish(result, { paint, verbose: options.verbose });
