@@ -41,7 +41,16 @@ export interface SarifOptions {
    * ("expected at least one location"). The configuration file, else the first manifest read.
    */
   readonly fallbackFile?: string;
+  /**
+   * The folder absolute paths under which are written relative to it, with the base `%SRCROOT%`
+   * (`originalUriBaseIds`): code scanning places them in the repository, as it does relative paths
+   * (a `file:///home/runner/work/...` URI it does not). The current folder by default.
+   */
+  readonly sourceRoot?: string;
 }
+
+/** The base of paths under the source root (SARIF 2.1.0 §3.14.14; the name GitHub's documentation uses). */
+const SOURCE_ROOT = '%SRCROOT%';
 
 /**
  * Formats findings as SARIF 2.1.0 as GitHub code scanning accepts it: one run, the rule
@@ -65,6 +74,15 @@ export function* streamSarif(result: LintResult, rules: readonly Rule<any>[], ve
       .map((rule) => ({ id: rule.id, description: rule.description, rationale: rule.why, fix: rule.fix, severity: rule.severity, category: 'input' })),
   ];
   const indexById = new Map(descriptors.map((descriptor, index) => [descriptor.id, index]));
+  const sourceRoot = options.sourceRoot ?? process.cwd();
+  const rootPrefix = sourceRoot.endsWith(path.sep) ? sourceRoot : `${sourceRoot}${path.sep}`;
+  const underRoot = (file: string) => path.isAbsolute(file) && file.startsWith(rootPrefix);
+  const artifactLocation = (file: string) => (underRoot(file)
+    ? { uri: artifactUri(file.slice(rootPrefix.length)), uriBaseId: SOURCE_ROOT }
+    : { uri: artifactUri(file) });
+  const usesRoot = (options.fallbackFile !== undefined && underRoot(options.fallbackFile))
+    || result.findings.some((finding) => (finding.location && underRoot(finding.location.file)) || finding.related?.some((related) => underRoot(related.file)))
+    || (result.omitted ?? []).some((omitted) => omitted.file !== undefined && underRoot(omitted.file));
   const resultOf = (finding: Finding) => {
     const fallback = options.fallbackFile;
     const location = finding.location ?? (fallback === undefined ? undefined : { file: fallback, line: 1, column: 1, endLine: 1, endColumn: 2 });
@@ -76,7 +94,7 @@ export function* streamSarif(result: LintResult, rules: readonly Rule<any>[], ve
       ...(location ? {
         locations: [{
           physicalLocation: {
-            artifactLocation: { uri: artifactUri(location.file) },
+            artifactLocation: artifactLocation(location.file),
             region: {
               startLine: location.line,
               startColumn: location.column,
@@ -93,7 +111,7 @@ export function* streamSarif(result: LintResult, rules: readonly Rule<any>[], ve
           id: index + 1,
           message: { text: related.message },
           physicalLocation: {
-            artifactLocation: { uri: artifactUri(related.file) },
+            artifactLocation: artifactLocation(related.file),
             region: { startLine: related.line, startColumn: related.column },
           },
         })),
@@ -126,13 +144,14 @@ export function* streamSarif(result: LintResult, rules: readonly Rule<any>[], ve
           })),
         },
       },
+      ...(usesRoot ? { originalUriBaseIds: { [SOURCE_ROOT]: { uri: pathToFileURL(rootPrefix).href } } } : {}),
       ...(result.omitted && result.omitted.length > 0 ? {
         invocations: [{
           executionSuccessful: true,
           toolExecutionNotifications: result.omitted.map((omitted) => ({
             level: 'note',
             message: { text: describeOmitted(omitted) },
-            ...(omitted.file === undefined ? {} : { locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(omitted.file) } } }] }),
+            ...(omitted.file === undefined ? {} : { locations: [{ physicalLocation: { artifactLocation: artifactLocation(omitted.file) } }] }),
             associatedRule: { id: omitted.ruleId, ...(indexById.has(omitted.ruleId) ? { index: indexById.get(omitted.ruleId) } : {}) },
           })),
         }],

@@ -361,6 +361,19 @@ describe('SARIF of hand-made findings', () => {
     expect(uri === 'fixtures/demo/monitoring/grafana.yaml' || uri.startsWith('file:///')).toBe(true);
   });
 
+  it('writes absolute paths under the source root relative to %SRCROOT%, declared in originalUriBaseIds; others as file:// URIs', () => {
+    const inside = path.join(ROOT, 'fixtures', 'demo', 'monitoring', 'grafana.yaml');
+    const log = JSON.parse(formatSarif(resultOf([handMade({ location: { file: inside, line: 37, column: 3, endLine: 37, endColumn: 7 } })]), RULES, '0.1.0', { sourceRoot: ROOT })) as {
+      runs: { originalUriBaseIds?: Record<string, { uri: string }>; results: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[] }[];
+    };
+    expect(schemaErrors(log as never)).toEqual([]);
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'fixtures/demo/monitoring/grafana.yaml', uriBaseId: '%SRCROOT%' });
+    expect(log.runs[0].originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `${new URL(`file://${ROOT}/`).href}` } });
+    const outside = JSON.parse(formatSarif(resultOf([handMade({ location: { file: '/elsewhere/a.yaml', line: 1, column: 1, endLine: 1, endColumn: 2 } })]), RULES, '0.1.0', { sourceRoot: ROOT })) as typeof log;
+    expect(outside.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'file:///elsewhere/a.yaml' });
+    expect(outside.runs[0]).not.toHaveProperty('originalUriBaseIds');
+  });
+
   it('leaves out ruleIndex for an id outside the catalogue, and locations for a finding without a place', () => {
     const sarif = sarifOf(resultOf([handMade({ ruleId: 'made-up-check', location: undefined, object: undefined })]));
     expect(schemaErrors(sarif)).toEqual([]);
