@@ -90,7 +90,9 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
     lines.push(`  ${end.stage.label}: ${end.policies.length === 1 ? 'its policy' : 'its policies'} selecting ${subject} (${end.policies.map((policy) => policy.label).join(', ')}) `
       + `${end.policies.length === 1 ? 'has' : 'have'} no ${side.direction} rule that matches ${end.ports.intersect(asked).describe()}, so ${end.stage.deniedAtEnd}.`);
   }
-  if (relevant.length === 0 && denials.length === 0 && !decidedInRank && stageEnds.length === 0) {
+  // A rule in rank order allowed it at one enforcement point (a NetworkPolicy under Calico): another point denied it, named below.
+  const rankedAllowed = ranked.some((decision) => decision.rule.action === 'allow' && !decision.ports.intersect(asked).isEmpty());
+  if (relevant.length === 0 && denials.length === 0 && !decidedInRank && stageEnds.length === 0 && !rankedAllowed) {
     lines.push(`  No ${side.direction} rule of these policies allows ${asked.isAll() ? 'anything' : asked.describe()} ${side.direction === 'ingress' ? 'from' : 'to'} the other side: denied.`);
   }
   for (const contribution of relevant) {
@@ -107,7 +109,7 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
     if (!rest.isEmpty()) lines.push(`  No ${side.direction} rule of these policies allows the rest (${rest.describe()}) ${side.direction === 'ingress' ? 'from' : 'to'} the other side: denied.`);
   }
   // Rules of one enforcement point allowed it and another's did not (the plugin allows, Istio's proxy refuses): name the one that denied.
-  if (side.points && relevant.length > 0 && side.allowed.intersect(asked).isEmpty()) {
+  if (side.points && (relevant.length > 0 || rankedAllowed) && side.allowed.intersect(asked).isEmpty()) {
     for (const point of side.points) {
       if (!point.allowed.intersect(asked).isEmpty() || point.policies.length === 0) continue;
       const label = `${point.point.label[0].toUpperCase()}${point.point.label.slice(1)}`;
