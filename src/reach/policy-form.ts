@@ -247,6 +247,11 @@ export interface CompiledRule {
    * class does not tell. Not matched by class; said in answers about hostNetwork pods.
    */
   readonly nodeRelativePeers?: string;
+  /**
+   * Peers that select Nodes by their labels (the Network Policy API's `nodes`): a hostNetwork pod
+   * matches when its Node's labels do; where the input does not give that Node, answers say so.
+   */
+  readonly nodeLabelPeers?: string;
   /** Position of the rule in its policy and direction (first-match order). */
   readonly position: number;
   readonly source: RuleSource;

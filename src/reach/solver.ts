@@ -501,6 +501,18 @@ export class ReachabilitySolver {
           + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()}${when}.`);
       }
     }
+    // Nodes peers selecting by label against a hostNetwork pod whose Node the input does not give.
+    for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
+      if (!isPodClass(selected) || !isPodClass(other) || !other.hostNetwork || selected.outsidePolicy) continue;
+      const nodeUnknown = other.pods.some((pod) => !this.graph.nodes.some((node) => node.name === pod.nodeName || (pod.podIP !== undefined && node.addresses.includes(pod.podIP))));
+      if (!nodeUnknown) continue;
+      for (const rule of this.rulesFor(selected, direction)) {
+        if (!rule.nodeLabelPeers || rule.classes.has(other.index) || rule.action === 'log') continue;
+        const ordered = this.layout.stages.find((stage) => stage.id === rule.policy.stage)?.combination === 'first-match';
+        caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" selects ${rule.nodeLabelPeers}, and the manifests do not give the Node the hostNetwork ${direction === 'ingress' ? 'source' : 'destination'} runs on: `
+          + `if its labels match, that rule would ${rule.action === 'deny' ? 'deny' : rule.action === 'pass' ? 'pass on' : 'allow'} ${this.portsTowards(rule, direction === 'ingress' ? selected : other).describe()}${ordered ? ' before the rules after it decide' : ''}.`);
+      }
+    }
     // Peers relative to the selected pod's node (Cilium's host, remote-node) against a hostNetwork pod.
     for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
       if (!isPodClass(selected) || !isPodClass(other) || !other.hostNetwork) continue;

@@ -208,6 +208,24 @@ spec:
     expect(w.toIp('shop/client', '172.18.0.3')).toBe('All Connections');
   });
 
+  it('nodes peers by label against a host-network pod whose Node the input does not give: not counted, and said', () => {
+    const documents = [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n',
+      pod('shop', 'client', { app: 'client' }),
+      pod('shop', 'agent', { app: 'agent' }, { hostNetwork: true, nodeName: 'n9' }),
+      cnp('nodes', 'Admin', 1, `  subject:\n    pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: client}}}\n  egress:\n  - name: deny-linux\n    action: Deny\n    to: [{nodes: {matchLabels: {kubernetes.io/os: linux}}}]\n`),
+    ];
+    const caveats = (w: ReturnType<typeof world>) => answerReach(w.solver, resolveEndpoint(w.analysis.graph, 'shop/Pod/client'), resolveEndpoint(w.analysis.graph, 'shop/Pod/agent')).pairs[0].verdict.caveats.join('\n');
+    const unknown = world(documents);
+    expect(unknown.conn('shop/client', 'shop/agent')).toBe('All Connections');
+    expect(caveats(unknown)).toContain('ClusterNetworkPolicy nodes rule "deny-linux" selects nodes kubernetes.io/os=linux, and the manifests do not give the Node the hostNetwork destination runs on: '
+      + 'if its labels match, that rule would deny all ports and protocols before the rules after it decide.');
+    // With the Node in the input, its labels decide and nothing is said.
+    const known = world([...documents, 'apiVersion: v1\nkind: Node\nmetadata: {name: n9, labels: {kubernetes.io/os: linux}}\n']);
+    expect(known.conn('shop/client', 'shop/agent')).toBe('No Connections');
+    expect(caveats(known)).not.toContain('do not give the Node');
+  });
+
   it('networks: 0.0.0.0/0 covers host-network pods, whose address is their node\'s', () => {
     const w = world([
       'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n',

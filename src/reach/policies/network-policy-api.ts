@@ -105,12 +105,14 @@ function compileRule(context: CompileContext, compiled: CompiledPolicy, directio
     if ('namedPort' in port) namedPorts.push({ name: port.namedPort });
     else numericPorts = numericPorts.union(ConnectionSet.ofPorts(port.protocol, port.from, port.to));
   }
+  const nodeLabelSelectors = rule.peers.flatMap((peer) => (peer.nodes && peer.nodes.requirements.length > 0 ? [`nodes ${peer.nodes.text}`] : []));
   return {
     policy: compiled,
     direction,
     action: rule.action,
     matchesEveryPeer: false,
     classes,
+    ...(nodeLabelSelectors.length > 0 ? { nodeLabelPeers: nodeLabelSelectors.join(' or ') } : {}),
     addressRanges: { 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) },
     podAddressMatch: 'always',
     entities: rule.peers.some(admitsAnyPod) ? ANY_POD_TAGS : NO_TAGS,
