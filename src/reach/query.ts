@@ -1,3 +1,4 @@
+import { countOf } from '../model/plural.js';
 import type { ResourceGraph } from '../model/graph.js';
 import { parseAddress, type IpFamily, type AddressRange } from '../model/cidr.js';
 import type { Pod, Protocol, Service, ServicePort, Workload } from '../model/types.js';
@@ -247,6 +248,13 @@ function findWorkload(graph: ResourceGraph, parts: string[]): Workload {
   if (candidates.length === 1) return candidates[0];
   if (candidates.length > 1) {
     throw new QueryError(`${wanted} is ambiguous: ${candidates.map((workload) => `${workload.namespace}/${workload.kind}/${workload.name}`).join(', ')}`);
+  }
+  // `ns/web-5` of a StatefulSet of 3: say how many there are rather than suggest a name.
+  const ordinal = /^(.+)\/(.+)-(\d+)$/.exec(wanted);
+  const statefulSet = ordinal && graph.workloads.find((workload) => workload.kind === 'StatefulSet' && workload.namespace === ordinal[1] && workload.name === ordinal[2]);
+  if (statefulSet) {
+    const count = statefulSet.replicas;
+    throw new QueryError(`no pod ${wanted}: StatefulSet ${ordinal![1]}/${ordinal![2]} has ${countOf(count, 'replica')}${count > 0 ? ` (${ordinal![2]}-0${count > 1 ? ` to ${ordinal![2]}-${count - 1}` : ''})` : ''}`);
   }
   throw new QueryError(`no workload ${wanted} in the manifests${suggest(graph.workloads.map((workload) => `${workload.namespace}/${workload.name}`), wanted)}`);
 }

@@ -194,6 +194,8 @@ describe('resolveEndpoint', () => {
     expect(queryError(() => resolveEndpoint(graph, 'batch')).message)
       .toBe('no workload default/batch in the manifests; did you mean shop/batch?');
     expect(queryError(() => resolveEndpoint(graph, 'shop/zzz')).message).toBe('no workload shop/zzz in the manifests');
+    // An ordinal past a StatefulSet's replicas: how many there are.
+    expect(queryError(() => resolveEndpoint(graph, 'shop/cache-7')).message).toMatch(/^no pod shop\/cache-7: StatefulSet shop\/cache has \d+ replicas? \(cache-0/);
     // A typo (a letter left out, two swapped) finds the name too.
     expect(queryError(() => resolveEndpoint(graph, 'shop/clinet')).message).toBe('no workload shop/clinet in the manifests; did you mean shop/client?');
   });
