@@ -357,6 +357,35 @@ describe('can-reach on the demo (MISTAKES.md reachability table)', () => {
   });
 });
 
+describe('explain and namespaces outside the manifests', () => {
+  it('adds the pods of namespaces made elsewhere that a namespaceSelector admits to "can be reached from"', () => {
+    const manifests = `apiVersion: v1
+kind: Namespace
+metadata: {name: prod, labels: {env: prod}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: prod, labels: {app: db}}
+spec: {containers: [{name: db, image: db, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-in, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+  - from: [{namespaceSelector: {matchExpressions: [{key: env, operator: NotIn, values: [dev]}]}}]
+    ports: [{port: 5432}]
+`;
+    const run = k8snet(['explain', 'prod/Pod/db', '-'], { input: manifests });
+    expectNoStackTrace(run);
+    expect(run.stdout).toMatch(/^ {4}\+ pods of namespaces outside the manifests matching env notin \(dev\): TCP 5432 \(prod\/db-in ingress\[0\] \(<stdin>:\d+\)\)$/m);
+    const json = JSON.parse(k8snet(['explain', 'prod/Pod/db', '-', '-f', 'json'], { input: manifests }).stdout) as { allowedInFromOutside: string[]; allowedOutToOutside: string[] };
+    expect(json.allowedInFromOutside).toHaveLength(1);
+    expect(json.allowedOutToOutside).toEqual([]);
+  });
+});
+
 describe('rules', () => {
   it('lists the input checks and documents one', () => {
     const list = k8snet(['rules']);

@@ -10,6 +10,8 @@ import { countOf } from '../../model/plural.js';
 import { escapeText } from '../../report/escape/text.js';
 import { networkPluginOf } from '../../model/network-plugin.js';
 import { notEvaluatedPodCaveats } from '../../reach/not-evaluated.js';
+import { mayMatchUnknownNamespaces } from '../../model/namespace-scope.js';
+import type { PolicyRule } from '../../model/types.js';
 
 /** Options of `k8snet explain`. */
 export interface ExplainOptions {
@@ -104,6 +106,27 @@ export async function runExplain(target: string, paths: string[], options: Expla
     if (pods.length === 1) return pods[0].labels;
     return Object.fromEntries(Object.entries(podClass.labels).filter(([key]) => !PER_POD_LABEL_KEYS.has(key)));
   };
+  // Pods of namespaces the manifests do not show (made by kubectl, an operator, a platform team)
+  // that a NetworkPolicy rule admits: the matrix above holds only the manifests' workloads.
+  const outside = (direction: Direction): string[] => {
+    const found = new Set<string>();
+    for (const podClass of classes) {
+      for (const rule of solver.rulesFor(podClass, direction)) {
+        if (rule.action !== 'allow' || rule.policy.kind !== 'NetworkPolicy' || !('peers' in (rule.model as object))) continue;
+        const ports = portsOf(rule, podClass, direction);
+        if (rule.matchesEveryPeer) {
+          found.add(`pods of every namespace, those outside the manifests too: ${ports} (${describeRule(rule)})`);
+          continue;
+        }
+        for (const peer of (rule.model as PolicyRule).peers ?? []) {
+          if (!peer.namespaceSelector || !mayMatchUnknownNamespaces(peer.namespaceSelector, analysis.graph)) continue;
+          const pods = peer.podSelector && peer.podSelector.requirements.length > 0 ? `pods ${peer.podSelector.text}` : 'pods';
+          found.add(`${pods} of namespaces outside the manifests matching ${peer.namespaceSelector.text}: ${ports} (${describeRule(rule)})`);
+        }
+      }
+    }
+    return [...found].sort();
+  };
   const report = {
     workload: endpoint.label,
     pods: classes.map((podClass) => ({
@@ -121,6 +144,9 @@ export async function runExplain(target: string, paths: string[], options: Expla
     })),
     allowedIn: incoming.map((edge) => ({ from: edge.source.id, connections: edge.connections.toString() })),
     allowedOut: outgoing.map((edge) => ({ to: edge.destination.id, connections: edge.connections.toString() })),
+    // As far as the workload's own side goes: the other side's policies are outside the manifests too.
+    allowedInFromOutside: outside('ingress'),
+    allowedOutToOutside: outside('egress'),
   };
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -165,8 +191,10 @@ export async function runExplain(target: string, paths: string[], options: Expla
     }
     lines.push('', `  can be reached from (${report.allowedIn.length}):`);
     for (const edge of report.allowedIn) lines.push(`    ${edge.from} : ${edge.connections}`);
+    for (const text of report.allowedInFromOutside) lines.push(`    + ${text}`);
     lines.push('', `  can reach (${report.allowedOut.length}):`);
     for (const edge of report.allowedOut) lines.push(`    ${edge.to} : ${edge.connections}`);
+    for (const text of report.allowedOutToOutside) lines.push(`    + ${text}`);
     // Names, labels, selectors and file names come from the manifests: escaped (escapeText).
     process.stdout.write(`${lines.map(escapeText).join('\n')}\n`);
   }
