@@ -126,7 +126,7 @@ describe('a StatefulSet addressed by pod name (argo-cd HA Redis)', () => {
     expect(found.stdout).toMatch(/^✔ REACHABLE: argocd\/argocd-redis-ha-server-2 → argocd\/argocd-redis-ha-server-0/);
     const beyond = k8snet(['can-reach', 'argocd/argocd-redis-ha-server-3', 'argocd/argocd-redis-ha-server-0', '.'], { cwd: dir });
     expect(beyond.status).toBe(2);
-    expect(beyond.stderr).toMatch(/no workload argocd\/argocd-redis-ha-server-3 in the manifests/);
+    expect(beyond.stderr).toMatch(/no pod argocd\/argocd-redis-ha-server-3: StatefulSet argocd\/argocd-redis-ha-server has 3 replicas \(argocd-redis-ha-server-0 to argocd-redis-ha-server-2\)/);
   });
 });
 
