@@ -3,6 +3,7 @@ import { formatPath, valueAt, type FieldPath } from '../load/path.js';
 import { parseCidr, type Cidr, type IpFamily } from '../model/cidr.js';
 import type { ClusterFacts, StatedFactName, StatedFactOrigin } from '../model/cluster-facts.js';
 import type { ResourceGraph } from '../model/graph.js';
+import { networkPluginOf } from '../model/network-plugin.js';
 import { parseIpAddress, type ParsedAddress } from './address-math.js';
 
 /**
@@ -286,7 +287,7 @@ export function buildAddressPlan(graph: ResourceGraph, facts: ClusterFacts): Add
     ...optional('maxNodes', maxNodesFact(builder)),
     maxPodsPerNode: maxPodsFact(builder, objects),
     nodePortRange: nodePortFact(builder, objects),
-    calicoPools: calicoPools(builder, objects),
+    calicoPools: calicoPools(builder, objects, graph, podRanges),
     nodeRanges,
     nodeAddresses,
     invalid: builder.invalid,
@@ -554,9 +555,23 @@ function nodePortFact(builder: PlanBuilder, { kubeadm }: FactObjects): Fact<Port
   return decide(portCandidates, (a, b) => a.from === b.from && a.to === b.to)!;
 }
 
-/** Calico's IPPools, with their block sizes. */
-function calicoPools(builder: PlanBuilder, { others }: FactObjects): CalicoPool[] {
+/**
+ * Calico's IPPools, with their block sizes. A cluster running Calico whose manifests hold no
+ * IPPool gets the pool calico-ipam (Calico's default IPAM) makes over the pod range, with the
+ * default block size: nodes claim /26 blocks as they need them, not kube-controller-manager's /24.
+ */
+function calicoPools(builder: PlanBuilder, { others }: FactObjects, graph: ResourceGraph, podRanges: Fact<readonly PlanRange[]> | undefined): CalicoPool[] {
   const pools: CalicoPool[] = [];
+  if (!others.some(isCalicoPool) && networkPluginOf(graph, builder.facts.cni).name === 'calico') {
+    for (const range of podRanges?.value ?? []) {
+      const blockSize = CALICO_BLOCK_SIZE[range.cidr.family];
+      if (blockSize < range.cidr.prefixLength) continue;
+      pools.push({
+        name: `default-ipv${range.cidr.family}-ippool`, cidr: range.cidr, blockSize, disabled: false,
+        source: defaultSource(`calico-ipam's default pool over the pod range (no IPPool in the manifests), blocks of /${blockSize}`),
+      });
+    }
+  }
   for (const object of others.filter(isCalicoPool)) {
     const spec = isRecord(object.value.spec) ? object.value.spec : {};
     const cidrSource = manifestSource(object, ['spec', 'cidr']);

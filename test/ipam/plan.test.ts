@@ -371,6 +371,14 @@ spec:
   it('does not take the pools as the cluster pod range', () => {
     expect(plan.podRanges).toBeUndefined();
   });
+
+  it('gives a Calico cluster without IPPools calico-ipam\'s default pool over the pod range, in /26 blocks', () => {
+    const calico = planOf('', { cluster: { cni: 'calico', podCIDR: '10.244.0.0/16' } });
+    expect(calico.calicoPools.map((pool) => `${pool.name} ${pool.cidr.text} /${pool.blockSize}`)).toEqual(['default-ipv4-ippool 10.244.0.0/16 /26']);
+    expect(calico.calicoPools[0].source.description).toMatch(/^calico-ipam's default pool over the pod range/);
+    // Another plugin carves the pod range by kube-controller-manager's node mask.
+    expect(planOf('', { cluster: { cni: 'flannel', podCIDR: '10.244.0.0/16' } }).calicoPools).toEqual([]);
+  });
 });
 
 describe('Cilium', () => {
