@@ -158,9 +158,24 @@ function isFolder(given: string): boolean {
 export function describeSkippedFiles(skipped: readonly SkippedFile[], verbose: boolean): string {
   if (skipped.length === 0) return '';
   const head = `${countOf(skipped.length, 'file')} ${verbFor(skipped.length, 'is not a Kubernetes manifest', 'are not Kubernetes manifests')}: skipped`;
-  if (!verbose) return `${head}; --verbose lists ${skipped.length === 1 ? 'it' : 'them'}\n`;
+  const note = kustomizeNote(skipped);
+  if (!verbose) return `${head}; --verbose lists ${skipped.length === 1 ? 'it' : 'them'}\n${note}`;
   // File names come from the file system: escaped, so none can start a line of its own.
-  return `${head}:\n${skipped.map((file) => `  ${escapeText(`${file.path}: ${file.reason}`)}\n`).join('')}`;
+  return `${head}:\n${skipped.map((file) => `  ${escapeText(`${file.path}: ${file.reason}`)}\n`).join('')}${note}`;
+}
+
+/**
+ * Kustomizations are read as written: the files they name are read as they are, without the
+ * namespace, patches and prefixes an overlay applies (a base's objects land in the default
+ * namespace). Said once, with the command that reads what a kustomization applies: an overlay's
+ * when there is one.
+ */
+function kustomizeNote(skipped: readonly SkippedFile[]): string {
+  const kustomizations = skipped.filter((file) => file.reason === 'kustomize configuration').map((file) => file.path);
+  if (kustomizations.length === 0) return '';
+  const example = kustomizations.find((file) => /(^|[\\/])overlays[\\/]/.test(file)) ?? kustomizations[0];
+  const folder = example.replace(/[\\/][^\\/]*$/, '') || '.';
+  return escapeText(`note: kustomize files are read as written, without the namespace and patches a kustomization applies; to check what it applies: kustomize build ${folder} | k8snet lint -`) + '\n';
 }
 
 /** Turns the loader's progress reports into the progress line's text. */
