@@ -15,7 +15,7 @@ export default defineRule<DefaultDenyOptions>({
   messages: {
     noPolicy: 'Namespace {{namespace}} runs {{workloads}} but has no NetworkPolicy for Egress, so every pod in it may connect to any pod or address, inside or outside the cluster.',
     noDefaultDeny: 'Namespace {{namespace}} has no policy selecting all its pods for Egress (a NetworkPolicy with podSelector: {}), only {{policies}} selecting some, so a pod they miss, such as a new workload, may connect to any pod or address.',
-    onlyPartialPolicies: 'Namespace {{namespace}} has no default deny for Egress, only {{policies}} denying some peers or passing the rest on, so its pods may connect to any pod or address not denied there.',
+    onlyPartialPolicies: 'Namespace {{namespace}} has no default deny for Egress, only {{policies}} leaving open what their rules do not deny, so its pods may connect to any pod or address not denied there.',
   },
   optionsSchema: DEFAULT_DENY_OPTIONS_SCHEMA,
   defaultOptions: DEFAULT_DENY_DEFAULT_OPTIONS,

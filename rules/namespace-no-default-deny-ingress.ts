@@ -77,7 +77,7 @@ export function reportMissingDefaultDeny(
         data: { namespace: namespace.name, policies: countByKind(open.map((policy) => policy.kind)) },
         ...where,
         ...cause,
-        related: open.map((policy) => ({ object: policy.object, path: ['metadata', 'name'], message: `${policy.kind} that denies only some peers, or passes the rest on` })),
+        related: open.map((policy) => ({ object: policy.object, path: ['metadata', 'name'], message: `${policy.kind} leaving open what its rules do not deny` })),
       }
       : policies.length === 0 && others.length === 0
       ? { messageId: 'noPolicy', data: { namespace: namespace.name, workloads: countOf(workloadCount, 'workload') }, ...where, ...cause }
@@ -125,7 +125,7 @@ export default defineRule<DefaultDenyOptions>({
   messages: {
     noPolicy: 'Namespace {{namespace}} runs {{workloads}} but has no NetworkPolicy for Ingress, so every pod in it accepts connections from any pod or address.',
     noDefaultDeny: 'Namespace {{namespace}} has no policy selecting all its pods for Ingress (a NetworkPolicy with podSelector: {}), only {{policies}} selecting some, so a pod they miss, such as a new workload, accepts connections from any pod or address.',
-    onlyPartialPolicies: 'Namespace {{namespace}} has no default deny for Ingress, only {{policies}} denying some peers or passing the rest on, so its pods accept connections from any pod or address not denied there.',
+    onlyPartialPolicies: 'Namespace {{namespace}} has no default deny for Ingress, only {{policies}} leaving open what their rules do not deny, so its pods accept connections from any pod or address not denied there.',
   },
   optionsSchema: DEFAULT_DENY_OPTIONS_SCHEMA,
   defaultOptions: DEFAULT_DENY_DEFAULT_OPTIONS,

@@ -246,14 +246,20 @@ export class PolicyEvaluator {
 
   private plan(direction: Direction, policies: readonly CompiledPolicy[]): ClassPlan {
     /**
-     * Whether connections can reach a stage's end undecided: not in a first-match stage (a Calico
-     * tier) where a rule for every peer and connection, with nothing left to a layer above L4,
-     * passes them on or allows them first (`- action: Pass` last in a tier). Such a stage isolates
-     * nothing: its policies select the pods, and what its other rules do not deny goes on.
+     * Whether a stage whose end denies closes the class: in a first-match stage (a Calico tier) the
+     * first rule, in rank order, for every peer and connection (nothing left to a layer above L4)
+     * decides everything it reaches: one that passes or allows (`- action: Pass` last in a tier)
+     * leaves the stage open, its end unreached; one that denies closes it. Without such a rule, the
+     * stage's end decides what no rule matched.
      */
-    const endReachable = (stage: { stage: StageDefinition; rules: readonly CompiledRule[] }): boolean => stage.stage.combination !== 'first-match'
-      || !stage.rules.some((rule) => (rule.action === 'pass' || rule.action === 'allow') && rule.matchesEveryPeer
-        && rule.namedPorts.length === 0 && rule.restrictions.length === 0 && rule.numericPorts.isAll());
+    const closesAtEnd = (stage: { stage: StageDefinition; rules: readonly CompiledRule[] }): boolean => {
+      if (stage.stage.combination === 'first-match') {
+        const catchAll = stage.rules.find((rule) => rule.action !== 'log' && rule.matchesEveryPeer
+          && rule.namedPorts.length === 0 && rule.restrictions.length === 0 && rule.numericPorts.isAll());
+        if (catchAll) return catchAll.action === 'deny';
+      }
+      return stage.stage.unmatched === 'deny';
+    };
     const points: { point: EnforcementPoint; stages: StagePlan[] }[] = [];
     for (const policy of policies) {
       const stage = this.stageById.get(policy.stage)!;
@@ -289,7 +295,7 @@ export class PolicyEvaluator {
       rules,
       policies,
       allowsAll,
-      denyingIsolation: points.flatMap((point) => point.stages.flatMap((stage) => (stage.stage.unmatched === 'deny' && endReachable(stage) ? stage.isolating : []))),
+      denyingIsolation: points.flatMap((point) => point.stages.flatMap((stage) => (stage.stage.unmatched === 'deny' && closesAtEnd(stage) ? stage.isolating : []))),
       simpleUnion,
       reachRules: points.length === 1 ? reachRulesOf(points[0].stages) : undefined,
       peerOnly: rules.every((rule) => rule.namedPorts.length === 0),

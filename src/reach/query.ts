@@ -254,7 +254,11 @@ function findWorkload(graph: ResourceGraph, parts: string[]): Workload {
   const statefulSet = ordinal && graph.workloads.find((workload) => workload.kind === 'StatefulSet' && workload.namespace === ordinal[1] && workload.name === ordinal[2]);
   if (statefulSet) {
     const count = statefulSet.replicas;
-    throw new QueryError(`no pod ${wanted}: StatefulSet ${ordinal![1]}/${ordinal![2]} has ${countOf(count, 'replica')}${count > 0 ? ` (${ordinal![2]}-0${count > 1 ? ` to ${ordinal![2]}-${count - 1}` : ''})` : ''}`);
+    // Ordinals start at spec.ordinals.start (0 by default), as the graph builder numbers them.
+    const stated = (statefulSet.source.value.spec as { ordinals?: { start?: unknown } } | undefined)?.ordinals?.start;
+    const start = !statefulSet.madeBy && typeof stated === 'number' && Number.isSafeInteger(stated) && stated >= 0 ? stated : 0;
+    const name = ordinal![2];
+    throw new QueryError(`no pod ${wanted}: StatefulSet ${ordinal![1]}/${name} has ${countOf(count, 'replica')}${count > 0 ? ` (${name}-${start}${count > 1 ? ` to ${name}-${start + count - 1}` : ''})` : ''}`);
   }
   throw new QueryError(`no workload ${wanted} in the manifests${suggest(graph.workloads.map((workload) => `${workload.namespace}/${workload.name}`), wanted)}`);
 }

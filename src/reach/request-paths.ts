@@ -195,6 +195,9 @@ function serviceHops(
     let verdict: PathHop['verdict'];
     if (solver.isOpen(podClass, 'ingress')) {
       verdict = { state: 'open', by: [] };
+    } else if (!throughIngress && solver.closingPolicies(podClass, 'ingress').length === 0) {
+      // Policies apply but none closes the side (they deny some peers, or pass the rest on): open, naming them.
+      verdict = { state: 'open', by: solver.policiesFor(podClass, 'ingress').map((policy) => policy.name) };
     } else if (!throughIngress) {
       // Any pod may call an internal Service: name the policies that decide, not a verdict.
       verdict = { state: 'isolated', by: solver.isolatingPolicies(podClass, 'ingress').map((policy) => policy.name) };

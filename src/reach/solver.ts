@@ -7,7 +7,7 @@ import { ConnectionSet } from './connection-set.js';
 import {
   PolicyEvaluator, type ClassPlan, type RestrictionOnVerdict, type RuleContribution, type RuleDecision, type SideTrace, type StageEnd, type PointResult,
 } from './evaluator.js';
-import { rangesContain, rangesOverlap } from './ip-ranges.js';
+import { rangesContain, rangesOverlap, wholeSpace } from './ip-ranges.js';
 import { CompileContext, type HostNetworkMode } from './policies/context.js';
 import { classSignature, layoutFor, type PolicyLayout } from './policies/index.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
@@ -167,16 +167,27 @@ export class ReachabilitySolver {
 
   /**
    * Returns the policies that close the class's side by default, in evaluation order: those that
-   * isolate it, and those with a rule denying every pod on every connection (a BaselineAdminNetworkPolicy
-   * denying every namespace), which a default deny would add nothing to. Policies that only deny some
-   * peers, or pass everything on (a Calico tier ending in `Pass`), leave the side open.
+   * isolate it, and those with a rule denying every peer (pods, addresses, nodes) on every
+   * connection that no earlier rule of its ranked stage lets through for every peer first: a
+   * default deny would add nothing to them. Policies that deny only some peers (every pod still
+   * leaves addresses outside the cluster), or pass everything on (a Calico tier ending in `Pass`),
+   * leave the side open.
    */
   closingPolicies(podClass: PodClass, direction: Direction): readonly CompiledPolicy[] {
     const isolating = this.isolatingPolicies(podClass, direction);
-    const denying = this.rulesFor(podClass, direction)
-      .filter((rule) => rule.action === 'deny' && (rule.matchesEveryPeer || rule.entities.has(ANY_POD.entity)) && rule.numericPorts.isAll() && rule.restrictions.length === 0)
-      .map((rule) => rule.policy);
-    return this.policiesFor(podClass, direction).filter((policy) => isolating.includes(policy) || denying.includes(policy));
+    const denying = new Set<CompiledPolicy>();
+    for (const point of this.planFor(podClass, direction)?.points ?? []) {
+      for (const stage of point.stages) {
+        for (const rule of stage.rules) {
+          const everything = coversEveryPeer(rule) && rule.numericPorts.isAll() && rule.namedPorts.length === 0 && rule.restrictions.length === 0;
+          if (!everything || rule.action === 'log') continue;
+          if (rule.action === 'deny') denying.add(rule.policy);
+          // In rank order, the first rule for everything decides everything after it.
+          if (stage.stage.combination === 'first-match') break;
+        }
+      }
+    }
+    return this.policiesFor(podClass, direction).filter((policy) => isolating.includes(policy) || denying.has(policy));
   }
 
   /** Returns the policies of any kind that isolate the class for `direction`, in evaluation order. */
@@ -356,7 +367,7 @@ export class ReachabilitySolver {
     const allowed = egress.allowed.intersect(ingress.allowed);
     const restrictionCaveats = [...this.shortfallCaveats('egress', source, destination), ...this.shortfallCaveats('ingress', destination, source)];
     const layoutCaveats = this.layout.pairCaveats?.(this, source, destination) ?? [];
-    const tieCaveats = [...this.priorityTieCaveats(egress, source), ...this.priorityTieCaveats(ingress, destination)];
+    const tieCaveats = [...this.priorityTieCaveats(egress, source, destination), ...this.priorityTieCaveats(ingress, destination, source)];
     return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed), ...restrictionCaveats, ...layoutCaveats, ...tieCaveats] };
   }
 
@@ -366,14 +377,18 @@ export class ReachabilitySolver {
    * of such a policy decided, the answer says that another order may decide otherwise. k8snet
    * orders them by name (Calico's own ties are ordered by name by Calico itself: not said).
    */
-  private priorityTieCaveats(side: SideVerdict, selected: Peer): string[] {
+  private priorityTieCaveats(side: SideVerdict, selected: Peer, other: Peer): string[] {
     if (!isPodClass(selected)) return [];
     const caveats: string[] = [];
     const said = new Set<CompiledPolicy>();
     for (const decision of side.decisions) {
       const policy = decision.rule.policy;
       if ((policy.kind !== 'ClusterNetworkPolicy' && policy.kind !== 'AdminNetworkPolicy') || said.has(policy)) continue;
-      const tied = this.policiesFor(selected, side.direction).filter((other) => other !== policy && other.kind === policy.kind && other.stage === policy.stage && other.priority === policy.priority);
+      // Only a tied policy with a rule that would decide this peer otherwise, on ports decided here, could change the answer.
+      const towards = side.direction === 'ingress' ? selected : isPodClass(other) ? other : undefined;
+      const tied = this.policiesFor(selected, side.direction).filter((candidate) => candidate !== policy && candidate.kind === policy.kind && candidate.stage === policy.stage
+        && candidate.priority === policy.priority && this.rulesFor(selected, side.direction).some((rule) => rule.policy === candidate && rule.action !== decision.rule.action
+          && this.ruleMatches(rule, other) && !this.portsTowards(rule, towards).intersect(decision.ports).isEmpty()));
       if (tied.length === 0) continue;
       said.add(policy);
       caveats.push(`Depends on the implementation: ${policy.label} has the same priority (${policy.priority}) as ${tied.map((other) => other.label).join(', ')}, and the API leaves their order undefined; `
@@ -508,9 +523,13 @@ export class ReachabilitySolver {
       if (!nodeUnknown) continue;
       for (const rule of this.rulesFor(selected, direction)) {
         if (!rule.nodeLabelPeers || rule.classes.has(other.index) || rule.action === 'log') continue;
+        const ports = this.portsTowards(rule, direction === 'ingress' ? selected : other);
+        // Said only where it would change the answer: an allow of what is allowed already, a deny of what is denied, say nothing.
+        const changed = rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed);
+        if (changed.isEmpty()) continue;
         const ordered = this.layout.stages.find((stage) => stage.id === rule.policy.stage)?.combination === 'first-match';
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" selects ${rule.nodeLabelPeers}, and the manifests do not give the Node the hostNetwork ${direction === 'ingress' ? 'source' : 'destination'} runs on: `
-          + `if its labels match, that rule would ${rule.action === 'deny' ? 'deny' : rule.action === 'pass' ? 'pass on' : 'allow'} ${this.portsTowards(rule, direction === 'ingress' ? selected : other).describe()}${ordered ? ' before the rules after it decide' : ''}.`);
+          + `if its labels match, that rule would ${rule.action === 'deny' ? 'deny' : rule.action === 'pass' ? 'pass on' : 'allow'} ${changed.describe()}${ordered ? ' before the rules after it decide' : ''}.`);
       }
     }
     // Peers relative to the selected pod's node (Cilium's host, remote-node) against a hostNetwork pod.
@@ -577,19 +596,28 @@ export class ReachabilitySolver {
   }
 
   /**
-   * Where pod IPs may lie, per family: the configured pod ranges and the input's Nodes'
-   * spec.podCIDRs; when neither gives any, the private IPv4 ranges pod networks use (RFC 1918 and
-   * the shared 100.64.0.0/10), and any IPv6 address. So a rule naming only public addresses (a
-   * threat feed, a partner's range) is not said to maybe hold a pod.
+   * Where pod IPs may lie, per family: the configured pod ranges and Calico's IPPools when given
+   * (with the Nodes' spec.podCIDRs); else the Nodes' ranges with the private IPv4 ranges pod
+   * networks use (RFC 1918 and the shared 100.64.0.0/10), and any IPv6 address. So a rule naming
+   * only public addresses (a threat feed, a partner's range) is not said to maybe hold a pod.
    */
   private podRanges(): Record<IpFamily, AddressRange[]> {
     if (this.podRangesMemo) return this.podRangesMemo;
     const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
-    for (const text of [...(this.podCIDRs ?? []), ...this.graph.nodes.flatMap((node) => node.podCIDRs)]) {
-      const parsed = parseCidr(text);
-      if (!('error' in parsed)) ranges[parsed.family].push(parsed.range);
+    const add = (text: unknown) => {
+      const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
+      if (parsed && !('error' in parsed)) ranges[parsed.family].push(parsed.range);
+    };
+    // The cluster's whole pod ranges: as configured, and Calico's IPPools (calico-ipam takes pod IPs
+    // from them, not from the Nodes' podCIDRs).
+    for (const text of this.podCIDRs ?? []) add(text);
+    for (const object of this.graph.otherObjects) {
+      if (object.kind === 'IPPool' && object.apiVersion.includes('projectcalico.org/')) add((object.value.spec as { cidr?: unknown } | undefined)?.cidr);
     }
-    if (ranges[4].length + ranges[6].length === 0) {
+    const whole = ranges[4].length + ranges[6].length > 0;
+    // The Nodes' ranges add to them; alone they may be some of the nodes only, so the private ranges stay.
+    for (const node of this.graph.nodes) for (const text of node.podCIDRs) add(text);
+    if (!whole) {
       for (const text of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '::/0']) {
         const parsed = parseCidr(text) as Cidr;
         ranges[parsed.family].push(parsed.range);
@@ -663,6 +691,21 @@ function outsideReason(peer: Peer): 'external' | 'node' {
 
 function unrestricted(direction: Direction, because: NonNullable<SideVerdict['unrestrictedBecause']>): SideVerdict {
   return { direction, unrestrictedBecause: because, isolatingPolicies: [], contributions: [], decisions: [], restrictions: [], allowed: ConnectionSet.ALL };
+}
+
+/**
+ * True when a rule's peers are every peer: it says so, or it admits every pod and both whole
+ * address families, which its kind matches against pod and node addresses too
+ * (`namespaces: {}` with `networks: [0.0.0.0/0, ::/0]`).
+ */
+function coversEveryPeer(rule: CompiledRule): boolean {
+  if (rule.matchesEveryPeer) return true;
+  const whole = (family: IpFamily) => {
+    const ranges = rule.addressRanges[family];
+    const space = wholeSpace(family);
+    return ranges.length === 1 && ranges[0].first === space.first && ranges[0].last === space.last;
+  };
+  return rule.entities.has(ANY_POD.entity) && rule.podAddressMatch === 'always' && whole(4) && whole(6);
 }
 
 function knownAddresses(podClass: PodClass): { family: IpFamily; value: bigint }[] {

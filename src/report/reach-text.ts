@@ -76,7 +76,7 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
     lines.push(`${heading}: ${describeRankedRule(decision.rule)} ${decisionVerb(decision.rule)} ${decision.ports.describe()}.`);
   }
   if (side.isolatingPolicies.length === 0) {
-    if (side.contributions.length === 0 && side.decisions.length > 0) lines.push(`${heading}: no NetworkPolicy selects it; what no admin rule decided is allowed.`);
+    if (side.contributions.length === 0 && side.decisions.length > 0) lines.push(`${heading}: no policy isolates it; what the rules above did not decide is allowed.`);
     return lines;
   }
   lines.push(`${heading}: isolated by ${describePolicies(side.isolatingPolicies)}.`);

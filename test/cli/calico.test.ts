@@ -42,7 +42,7 @@ describe('k8snet on a Calico repository', () => {
     const isolation = findings.filter((finding) => finding.ruleId.startsWith('namespace-no-default-deny') || finding.ruleId === 'workload-not-isolated');
     // Its egress meets only security.block-threat-feed, which denies the threat feed and passes the rest on: open.
     expect(isolation.map((finding) => finding.message)).toEqual([
-      'Namespace ingress-nginx has no default deny for Egress, only 1 Calico GlobalNetworkPolicy denying some peers or passing the rest on, so its pods may connect to any pod or address not denied there.',
+      'Namespace ingress-nginx has no default deny for Egress, only 1 Calico GlobalNetworkPolicy leaving open what their rules do not deny, so its pods may connect to any pod or address not denied there.',
       expect.stringMatching(/^Namespace ingress-nginx runs 1 workload but has no NetworkPolicy for Ingress/),
     ]);
   });

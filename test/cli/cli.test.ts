@@ -383,6 +383,18 @@ spec:
     const json = JSON.parse(k8snet(['explain', 'prod/Pod/db', '-', '-f', 'json'], { input: manifests }).stdout) as { allowedInFromOutside: string[]; allowedOutToOutside: string[] };
     expect(json.allowedInFromOutside).toHaveLength(1);
     expect(json.allowedOutToOutside).toEqual([]);
+    // A policy of another kind on the same side decides too: named, as what may decide otherwise.
+    const admin = `${manifests}---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: admin-deny}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: prod}}}
+  ingress: [{name: deny-all, action: Deny, from: [{namespaces: {}}]}]
+`;
+    expect(k8snet(['explain', 'prod/Pod/db', '-'], { input: admin }).stdout).toMatch(/matching env notin \(dev\): TCP 5432 \(.*\), unless ClusterNetworkPolicy admin-deny decides otherwise$/m);
   });
 });
 

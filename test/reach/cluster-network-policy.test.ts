@@ -109,6 +109,9 @@ describe('tiers', () => {
     };
     expect(caveats([...BASE, deny('b', 6), accept('a', 6)])).toContain('Depends on the implementation: a has the same priority (6) as b, and the API leaves their order undefined');
     expect(caveats([...BASE, deny('b', 5), accept('a', 6)])).not.toContain('Depends on the implementation');
+    // A tied policy none of whose rules would decide this peer otherwise cannot change the answer: nothing said.
+    const monitoringOnly = cnp('a', 'Admin', 6, `${SHOP_SUBJECT}  ingress:\n  - action: Accept\n    from: [{namespaces: {matchLabels: {team: m}}}]\n`);
+    expect(caveats([...BASE, deny('b', 6), monitoringOnly])).not.toContain('Depends on the implementation');
   });
 
   it('within a policy the first matching rule decides each connection; without protocols a rule matches ICMP too', () => {
@@ -220,6 +223,12 @@ spec:
     expect(unknown.conn('shop/client', 'shop/agent')).toBe('All Connections');
     expect(caveats(unknown)).toContain('ClusterNetworkPolicy nodes rule "deny-linux" selects nodes kubernetes.io/os=linux, and the manifests do not give the Node the hostNetwork destination runs on: '
       + 'if its labels match, that rule would deny all ports and protocols before the rules after it decide.');
+    // An Accept of what is allowed anyway changes nothing: nothing said.
+    const accept = world([
+      ...documents.slice(0, 3),
+      cnp('nodes', 'Admin', 1, `  subject:\n    pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: client}}}\n  egress:\n  - name: accept-linux\n    action: Accept\n    to: [{nodes: {matchLabels: {kubernetes.io/os: linux}}}]\n`),
+    ]);
+    expect(caveats(accept)).not.toContain('do not give the Node');
     // With the Node in the input, its labels decide and nothing is said.
     const known = world([...documents, 'apiVersion: v1\nkind: Node\nmetadata: {name: n9, labels: {kubernetes.io/os: linux}}\n']);
     expect(known.conn('shop/client', 'shop/agent')).toBe('No Connections');
@@ -294,10 +303,11 @@ describe('networks against pods whose IPs the manifests do not give', () => {
     expect(answer.pairs[0].verdict.caveats.join('\n')).not.toContain('matches pod IPs');
   });
 
-  it('nothing is said when the Nodes\' pod ranges lie outside the CIDR', () => {
+  it('the Nodes of the input may be some of the nodes only: their pod ranges do not make it silent, a Calico IPPool does', () => {
     const node = 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nspec: {podCIDR: 10.42.0.0/24, podCIDRs: [10.42.0.0/24]}\n';
-    const w = world([...BASE, node, DENY_POD_RANGE]);
-    expect(caveatsOf(w)).not.toContain('matches pod IPs');
+    expect(caveatsOf(world([...BASE, node, DENY_POD_RANGE]))).toContain('matches pod IPs');
+    const pool = 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: default-ipv4-ippool}\nspec: {cidr: 192.168.0.0/16}\n';
+    expect(caveatsOf(world([...BASE, pool, DENY_POD_RANGE]))).not.toContain('matches pod IPs');
   });
 });
 

@@ -196,6 +196,9 @@ describe('resolveEndpoint', () => {
     expect(queryError(() => resolveEndpoint(graph, 'shop/zzz')).message).toBe('no workload shop/zzz in the manifests');
     // An ordinal past a StatefulSet's replicas: how many there are.
     expect(queryError(() => resolveEndpoint(graph, 'shop/cache-7')).message).toMatch(/^no pod shop\/cache-7: StatefulSet shop\/cache has \d+ replicas? \(cache-0/);
+    // Ordinals start where spec.ordinals.start says.
+    const started = analyzeTexts([{ path: 's.yaml', text: 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web, namespace: shop}\nspec:\n  replicas: 3\n  ordinals: {start: 5}\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: w, image: w}]}\n' }]).graph;
+    expect(queryError(() => resolveEndpoint(started, 'shop/web-0')).message).toBe('no pod shop/web-0: StatefulSet shop/web has 3 replicas (web-5 to web-7)');
     // A typo (a letter left out, two swapped) finds the name too.
     expect(queryError(() => resolveEndpoint(graph, 'shop/clinet')).message).toBe('no workload shop/clinet in the manifests; did you mean shop/client?');
   });

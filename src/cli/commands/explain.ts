@@ -111,17 +111,20 @@ export async function runExplain(target: string, paths: string[], options: Expla
   const outside = (direction: Direction): string[] => {
     const found = new Set<string>();
     for (const podClass of classes) {
+      // Policies of other kinds decide too (an Admin tier before, Cilium's deny rules beside): they are named, not weighed.
+      const others = solver.policiesFor(podClass, direction).filter((policy) => policy.kind !== 'NetworkPolicy').map((policy) => `${policy.kind} ${policy.label}`);
+      const unless = others.length > 0 ? `, unless ${others.join(', ')} ${others.length === 1 ? 'decides' : 'decide'} otherwise` : '';
       for (const rule of solver.rulesFor(podClass, direction)) {
         if (rule.action !== 'allow' || rule.policy.kind !== 'NetworkPolicy' || !('peers' in (rule.model as object))) continue;
         const ports = portsOf(rule, podClass, direction);
         if (rule.matchesEveryPeer) {
-          found.add(`pods of every namespace, those outside the manifests too: ${ports} (${describeRule(rule)})`);
+          found.add(`pods of every namespace, those outside the manifests too: ${ports} (${describeRule(rule)})${unless}`);
           continue;
         }
         for (const peer of (rule.model as PolicyRule).peers ?? []) {
           if (!peer.namespaceSelector || !mayMatchUnknownNamespaces(peer.namespaceSelector, analysis.graph)) continue;
           const pods = peer.podSelector && peer.podSelector.requirements.length > 0 ? `pods ${peer.podSelector.text}` : 'pods';
-          found.add(`${pods} of namespaces outside the manifests matching ${peer.namespaceSelector.text}: ${ports} (${describeRule(rule)})`);
+          found.add(`${pods} of namespaces outside the manifests matching ${peer.namespaceSelector.text}: ${ports} (${describeRule(rule)})${unless}`);
         }
       }
     }
