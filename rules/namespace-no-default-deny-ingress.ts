@@ -33,8 +33,9 @@ export function ingressIsolationKey(namespace: string): string {
 /**
  * Returns a report for each namespace with pods where no NetworkPolicy of the direction selects
  * every pod (`podSelector: {}`): on the Namespace object when declared, else on its first workload.
- * Pods outside NetworkPolicy (hostNetwork) do not count, nor namespaces whose pods all fall under
- * an AdminNetworkPolicy or BaselineAdminNetworkPolicy for the direction.
+ * Pods outside NetworkPolicy (hostNetwork) do not count, nor namespaces whose pods policies of other
+ * kinds all close for the direction (ReachabilitySolver.closingPolicies: they isolate them, or deny
+ * every peer); policies that only deny some peers or pass the rest on are named, as leaving it open.
  */
 export function reportMissingDefaultDeny(
   graph: ResourceGraph,
