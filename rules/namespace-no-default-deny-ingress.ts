@@ -3,7 +3,7 @@ import type { ResourceGraph } from '../src/model/graph.js';
 import { selectsEverything } from '../src/model/label-selector.js';
 import type { NetworkPolicy } from '../src/model/types.js';
 import type { Direction, ReachabilitySolver } from '../src/reach/solver.js';
-import { countOf } from '../src/model/plural.js';
+import { countOf, listOf } from '../src/model/plural.js';
 
 /** Options of the namespace-no-default-deny rules. */
 export interface DefaultDenyOptions {
@@ -100,8 +100,7 @@ export function reportMissingDefaultDeny(
 function countByKind(kinds: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const kind of kinds) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  const parts = [...counts].map(([kind, count]) => countOf(count, kind));
-  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return listOf([...counts].map(([kind, count]) => countOf(count, kind)));
 }
 
 function affects(policy: NetworkPolicy, direction: Direction): boolean {

@@ -1,5 +1,5 @@
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
-import { countOf } from '../src/model/plural.js';
+import { countOf, listOf, verbFor } from '../src/model/plural.js';
 import {
   DEFAULT_DENY_DEFAULT_OPTIONS, DEFAULT_DENY_OPTIONS_SCHEMA, ingressIsolationKey, nameMatcher, type DefaultDenyOptions,
 } from './namespace-no-default-deny-ingress.js';
@@ -46,7 +46,7 @@ export default defineRule<DefaultDenyOptions>({
           : `none of the ${countOf(policies, 'NetworkPolicy')} for Ingress of namespace ${workload.namespace} selects its pods`;
       // Policies of other kinds that select it without isolating it: what they deny stays denied.
       const partial = solver.policiesFor(solver.classOf(pod), 'ingress').map((policy) => policy.label);
-      const unless = partial.length > 0 ? ` ${partial.length === 1 ? partial[0] : `${partial.slice(0, -1).join(', ')} and ${partial[partial.length - 1]}`} ${partial.length === 1 ? 'does' : 'do'} not deny` : '';
+      const unless = partial.length > 0 ? ` ${listOf(partial)} ${verbFor(partial.length, 'does', 'do')} not deny` : '';
       reports.push({
         messageId: 'notIsolated',
         data: { workload: workload.id, reason, unless },

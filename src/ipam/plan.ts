@@ -4,6 +4,7 @@ import { parseCidr, type Cidr, type IpFamily } from '../model/cidr.js';
 import type { ClusterFacts, StatedFactName, StatedFactOrigin } from '../model/cluster-facts.js';
 import type { ResourceGraph } from '../model/graph.js';
 import { networkPluginOf } from '../model/network-plugin.js';
+import { isCalicoIpPool } from '../load/calico-kinds.js';
 import { parseIpAddress, type ParsedAddress } from './address-math.js';
 
 /**
@@ -238,7 +239,6 @@ function extraArguments(component: unknown, basePath: FieldPath): Map<string, { 
 const isKubeadm = (object: ManifestObject): boolean => object.kind === 'ClusterConfiguration' && object.apiVersion.startsWith('kubeadm.k8s.io/');
 const isKindCluster = (object: ManifestObject): boolean => object.kind === 'Cluster' && object.apiVersion.startsWith('kind.x-k8s.io/');
 const isKubelet = (object: ManifestObject): boolean => object.kind === 'KubeletConfiguration' && object.apiVersion.startsWith('kubelet.config.k8s.io/');
-const isCalicoPool = (object: ManifestObject): boolean => object.kind === 'IPPool' && object.apiVersion.includes('projectcalico.org/');
 const isCiliumNode = (object: ManifestObject): boolean => object.kind === 'CiliumNode' && object.apiVersion.startsWith('cilium.io/');
 const isServiceCidr = (object: ManifestObject): boolean => object.kind === 'ServiceCIDR' && object.apiVersion.startsWith('networking.k8s.io/');
 const isCiliumConfig = (object: ManifestObject): boolean => object.kind === 'ConfigMap' && object.name === 'cilium-config';
@@ -562,7 +562,7 @@ function nodePortFact(builder: PlanBuilder, { kubeadm }: FactObjects): Fact<Port
  */
 function calicoPools(builder: PlanBuilder, { others }: FactObjects, graph: ResourceGraph, podRanges: Fact<readonly PlanRange[]> | undefined): CalicoPool[] {
   const pools: CalicoPool[] = [];
-  if (!others.some(isCalicoPool) && networkPluginOf(graph, builder.facts.cni).name === 'calico') {
+  if (!others.some(isCalicoIpPool) && networkPluginOf(graph, builder.facts.cni).name === 'calico') {
     for (const range of podRanges?.value ?? []) {
       const blockSize = CALICO_BLOCK_SIZE[range.cidr.family];
       if (blockSize < range.cidr.prefixLength) continue;
@@ -572,7 +572,7 @@ function calicoPools(builder: PlanBuilder, { others }: FactObjects, graph: Resou
       });
     }
   }
-  for (const object of others.filter(isCalicoPool)) {
+  for (const object of others.filter(isCalicoIpPool)) {
     const spec = isRecord(object.value.spec) ? object.value.spec : {};
     const cidrSource = manifestSource(object, ['spec', 'cidr']);
     const parsed = parseCidr(String(spec.cidr));

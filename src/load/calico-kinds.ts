@@ -11,6 +11,16 @@ export const CALICO_API_GROUP = 'projectcalico.org';
  */
 export const CALICO_CRD_GROUP = 'crd.projectcalico.org';
 
+/**
+ * True for a Calico IPPool (either group): the ranges calico-ipam takes pod IPs from. Read as a
+ * cluster fact (the loader keeps it whole), not a modelled kind.
+ */
+export function isCalicoIpPool(object: { readonly apiVersion: string; readonly kind: string }): boolean {
+  const slash = object.apiVersion.indexOf('/');
+  const group = slash === -1 ? '' : object.apiVersion.slice(0, slash);
+  return object.kind === 'IPPool' && (group === CALICO_API_GROUP || group === CALICO_CRD_GROUP);
+}
+
 /** The Calico kinds k8snet reads; each is known in both groups. */
 export const CALICO_KIND_NAMES = [
   'NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy',

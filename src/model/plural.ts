@@ -34,3 +34,8 @@ export function countOf(count: bigint | number, noun: string, plural = pluralOf(
 export function verbFor(count: bigint | number, singular: string, plural: string): string {
   return BigInt(count) === 1n ? singular : plural;
 }
+
+/** Writes items as a list in a sentence: `a`, `a and b`, `a, b and c`. */
+export function listOf(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

@@ -77,7 +77,7 @@ import { ClassMatrix } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
 import { rangesContain, rangesCover } from './ip-ranges.js';
 import {
-  isAddressPeer, isEntityPeer, type CompiledPolicy, type EntityAddresses, type EntityPeer, type CompiledRule, type Direction, type EnforcementPoint, type NamedRestriction,
+  decidesEveryConnection, isAddressPeer, isEntityPeer, type CompiledPolicy, type EntityAddresses, type EntityPeer, type CompiledRule, type Direction, type EnforcementPoint, type NamedRestriction,
   type Peer, type PodClass, type StageDefinition,
 } from './policy-form.js';
 
@@ -111,6 +111,11 @@ export interface ClassPlan {
   readonly policies: readonly CompiledPolicy[];
   /** Policies that isolate the class in a stage whose unmatched connections are denied. */
   readonly denyingIsolation: readonly CompiledPolicy[];
+  /**
+   * Policies that close the side by default: the isolating ones, and those with a rule denying
+   * every connection with every peer that is reached: a default deny would add nothing to them.
+   */
+  readonly closingPolicies: readonly CompiledPolicy[];
   /**
    * True when one deny-overrides stage with only allow rules isolates the class, with nothing
    * else: the side allows the union of its matching rules (the NetworkPolicy-only case).
@@ -247,15 +252,14 @@ export class PolicyEvaluator {
   private plan(direction: Direction, policies: readonly CompiledPolicy[]): ClassPlan {
     /**
      * Whether a stage whose end denies closes the class: in a first-match stage (a Calico tier) the
-     * first rule, in rank order, for every peer and connection (nothing left to a layer above L4)
-     * decides everything it reaches: one that passes or allows (`- action: Pass` last in a tier)
-     * leaves the stage open, its end unreached; one that denies closes it. Without such a rule, the
-     * stage's end decides what no rule matched.
+     * first rule, in rank order, that decides every connection (decidesEveryConnection) decides
+     * everything it reaches: one that passes or allows (`- action: Pass` last in a tier) leaves the
+     * stage open, its end unreached; one that denies closes it. Without such a rule, the stage's end
+     * decides what no rule matched.
      */
     const closesAtEnd = (stage: { stage: StageDefinition; rules: readonly CompiledRule[] }): boolean => {
       if (stage.stage.combination === 'first-match') {
-        const catchAll = stage.rules.find((rule) => rule.action !== 'log' && rule.matchesEveryPeer
-          && rule.namedPorts.length === 0 && rule.restrictions.length === 0 && rule.numericPorts.isAll());
+        const catchAll = stage.rules.find(decidesEveryConnection);
         if (catchAll) return catchAll.action === 'deny';
       }
       return stage.stage.unmatched === 'deny';
@@ -290,12 +294,23 @@ export class PolicyEvaluator {
       && only.isolating.length > 0 && !only.hasNonAllow;
     const allowsAll = points.every((point) => point.point.unmatched === 'allow'
       && point.stages.every((stage) => stage.rest !== 'deny' && stage.rules.every((rule) => rule.action !== 'deny')));
+    const denyingIsolation = points.flatMap((point) => point.stages.flatMap((stage) => (stage.stage.unmatched === 'deny' && closesAtEnd(stage) ? stage.isolating : [])));
+    // Policies with a rule that denies every connection, where no earlier rule of a ranked stage decided everything first.
+    const denyingEverything = new Set<CompiledPolicy>();
+    for (const stage of points.flatMap((point) => point.stages)) {
+      for (const rule of stage.rules) {
+        if (!decidesEveryConnection(rule)) continue;
+        if (rule.action === 'deny') denyingEverything.add(rule.policy);
+        if (stage.stage.combination === 'first-match') break;
+      }
+    }
     return {
       points,
       rules,
       policies,
       allowsAll,
-      denyingIsolation: points.flatMap((point) => point.stages.flatMap((stage) => (stage.stage.unmatched === 'deny' && closesAtEnd(stage) ? stage.isolating : []))),
+      denyingIsolation,
+      closingPolicies: policies.filter((policy) => denyingIsolation.includes(policy) || denyingEverything.has(policy)),
       simpleUnion,
       reachRules: points.length === 1 ? reachRulesOf(points[0].stages) : undefined,
       peerOnly: rules.every((rule) => rule.namedPorts.length === 0),

@@ -4,6 +4,7 @@ import type { AddressRange, IpFamily } from '../model/cidr.js';
 import type { ContainerPort, Pod, Protocol } from '../model/types.js';
 import type { BitSet } from './bitset.js';
 import type { ConnectionSet } from './connection-set.js';
+import { isWholeFamily } from './policies/ranges.js';
 
 /** Traffic direction as a policy sees it from the endpoint it applies to. */
 export type Direction = 'ingress' | 'egress';
@@ -295,4 +296,16 @@ export interface CompiledPolicy {
   readonly egress?: PolicySide;
   /** The kind's own model of the policy (a NetworkPolicy, an AdminNetworkPolicy...). */
   readonly model: object;
+}
+
+/**
+ * True when a rule decides every connection with every peer: all ports and protocols, nothing left
+ * to a layer above L4, and every peer - it says so, or it admits every pod and both whole address
+ * families, which its kind matches against pod and node addresses too (`namespaces: {}` with
+ * `networks: [0.0.0.0/0, ::/0]`). In rank order such a rule decides everything after it.
+ */
+export function decidesEveryConnection(rule: CompiledRule): boolean {
+  if (rule.action === 'log' || !rule.numericPorts.isAll() || rule.namedPorts.length > 0 || rule.restrictions.length > 0) return false;
+  return rule.matchesEveryPeer || (rule.entities.has(ANY_POD.entity) && rule.podAddressMatch === 'always'
+    && isWholeFamily(rule.addressRanges[4]) && isWholeFamily(rule.addressRanges[6]));
 }

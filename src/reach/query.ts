@@ -206,10 +206,15 @@ function podsNamed(graph: ResourceGraph, parts: readonly string[]): Endpoint | u
   const match = /^(.+)-(0|[1-9]\d*)$/.exec(name);
   const statefulSet = match ? graph.workload(`${namespace}/${match[1]}[StatefulSet]`) : undefined;
   if (!statefulSet || statefulSet.pods.length !== 1 || statefulSet.pods[0].ordinal !== undefined) return undefined;
-  const spec = (statefulSet.madeBy ? {} : statefulSet.source.value.spec ?? {}) as { ordinals?: { start?: unknown } };
-  const start = typeof spec.ordinals?.start === 'number' ? spec.ordinals.start : 0;
+  const start = firstOrdinal(statefulSet);
   const ordinal = Number(match![2]);
   return ordinal >= start && ordinal < start + statefulSet.replicas ? { type: 'pods', label, pods: statefulSet.pods } : undefined;
+}
+
+/** A StatefulSet's first ordinal: `spec.ordinals.start`, 0 by default (and for an operator's). */
+function firstOrdinal(statefulSet: Workload): number {
+  const spec = (statefulSet.madeBy ? {} : statefulSet.source.value.spec ?? {}) as { ordinals?: { start?: unknown } };
+  return typeof spec.ordinals?.start === 'number' ? spec.ordinals.start : 0;
 }
 
 /** The ClusterIPs a Service states: `spec.clusterIP` and the dual-stack `spec.clusterIPs`. */
@@ -254,9 +259,7 @@ function findWorkload(graph: ResourceGraph, parts: string[]): Workload {
   const statefulSet = ordinal && graph.workloads.find((workload) => workload.kind === 'StatefulSet' && workload.namespace === ordinal[1] && workload.name === ordinal[2]);
   if (statefulSet) {
     const count = statefulSet.replicas;
-    // Ordinals start at spec.ordinals.start (0 by default), as the graph builder numbers them.
-    const stated = (statefulSet.source.value.spec as { ordinals?: { start?: unknown } } | undefined)?.ordinals?.start;
-    const start = !statefulSet.madeBy && typeof stated === 'number' && Number.isSafeInteger(stated) && stated >= 0 ? stated : 0;
+    const start = firstOrdinal(statefulSet);
     const name = ordinal![2];
     throw new QueryError(`no pod ${wanted}: StatefulSet ${ordinal![1]}/${name} has ${countOf(count, 'replica')}${count > 0 ? ` (${name}-${start}${count > 1 ? ` to ${name}-${start + count - 1}` : ''})` : ''}`);
   }

@@ -1,4 +1,5 @@
 import type { ResourceGraph } from '../model/graph.js';
+import { isCalicoIpPool } from '../load/calico-kinds.js';
 import { distinguishableValue, type PodLabelMentions } from '../model/controller-labels.js';
 import { mergeRanges, parseAddress, parseCidr, type AddressRange, type Cidr, type IpFamily } from '../model/cidr.js';
 import type { Pod } from '../model/types.js';
@@ -7,7 +8,7 @@ import { ConnectionSet } from './connection-set.js';
 import {
   PolicyEvaluator, type ClassPlan, type RestrictionOnVerdict, type RuleContribution, type RuleDecision, type SideTrace, type StageEnd, type PointResult,
 } from './evaluator.js';
-import { rangesContain, rangesOverlap, wholeSpace } from './ip-ranges.js';
+import { rangesContain, rangesOverlap } from './ip-ranges.js';
 import { CompileContext, type HostNetworkMode } from './policies/context.js';
 import { classSignature, layoutFor, type PolicyLayout } from './policies/index.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
@@ -174,20 +175,7 @@ export class ReachabilitySolver {
    * leave the side open.
    */
   closingPolicies(podClass: PodClass, direction: Direction): readonly CompiledPolicy[] {
-    const isolating = this.isolatingPolicies(podClass, direction);
-    const denying = new Set<CompiledPolicy>();
-    for (const point of this.planFor(podClass, direction)?.points ?? []) {
-      for (const stage of point.stages) {
-        for (const rule of stage.rules) {
-          const everything = coversEveryPeer(rule) && rule.numericPorts.isAll() && rule.namedPorts.length === 0 && rule.restrictions.length === 0;
-          if (!everything || rule.action === 'log') continue;
-          if (rule.action === 'deny') denying.add(rule.policy);
-          // In rank order, the first rule for everything decides everything after it.
-          if (stage.stage.combination === 'first-match') break;
-        }
-      }
-    }
-    return this.policiesFor(podClass, direction).filter((policy) => isolating.includes(policy) || denying.has(policy));
+    return this.evaluator.planFor(podClass, direction)?.closingPolicies ?? [];
   }
 
   /** Returns the policies of any kind that isolate the class for `direction`, in evaluation order. */
@@ -510,7 +498,7 @@ export class ReachabilitySolver {
         if (isEntityPeer(other) && rule.restrictions.some((restriction) => restriction.shortfallsBySubject?.get(selected.index)?.peerTags.some((tag) => other.tags.includes(tag)))) continue;
         const what = rule.action === 'allow' ? 'would allow' : rule.action === 'deny' ? 'would deny' : 'would pass on';
         // Rules in order (tiers, admin policies) decide before the later ones; elsewhere a deny wins whatever allows.
-        const ordered = this.layout.stages.find((stage) => stage.id === rule.policy.stage)?.combination === 'first-match';
+        const ordered = this.decidesInRankOrder(rule);
         const when = ordered ? ' before the rules after it decide' : rule.action === 'allow' ? ' unless a deny rule denies it' : rule.action === 'deny' ? ', whatever allows it' : '';
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.unmodelledPeers}, which k8snet does not resolve: `
           + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()}${when}.`);
@@ -527,7 +515,7 @@ export class ReachabilitySolver {
         // Said only where it would change the answer: an allow of what is allowed already, a deny of what is denied, say nothing.
         const changed = rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed);
         if (changed.isEmpty()) continue;
-        const ordered = this.layout.stages.find((stage) => stage.id === rule.policy.stage)?.combination === 'first-match';
+        const ordered = this.decidesInRankOrder(rule);
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" selects ${rule.nodeLabelPeers}, and the manifests do not give the Node the hostNetwork ${direction === 'ingress' ? 'source' : 'destination'} runs on: `
           + `if its labels match, that rule would ${rule.action === 'deny' ? 'deny' : rule.action === 'pass' ? 'pass on' : 'allow'} ${changed.describe()}${ordered ? ' before the rules after it decide' : ''}.`);
       }
@@ -589,10 +577,15 @@ export class ReachabilitySolver {
     const ports = this.portsTowards(rule, direction === 'ingress' ? selected : other);
     const changed = rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed);
     if (changed.isEmpty()) return [];
-    const ordered = this.layout.stages.find((stage) => stage.id === rule.policy.stage)?.combination === 'first-match';
+    const ordered = this.decidesInRankOrder(rule);
     const what = rule.action === 'allow' ? 'allow' : rule.action === 'deny' ? 'deny' : 'pass on';
     return [`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" (${rule.source.describePeers()}) matches pod IPs, and the manifests do not give the `
       + `${direction === 'ingress' ? 'source' : 'destination'} pod's: if it lies inside, that rule would ${what} ${changed.describe()}${ordered ? ' before the rules after it decide' : ''}.`];
+  }
+
+  /** True when a rule's stage decides in rank order (tiers, admin policies): it acts before the rules after it. */
+  private decidesInRankOrder(rule: CompiledRule): boolean {
+    return this.layout.stages.find((stage) => stage.id === rule.policy.stage)?.combination === 'first-match';
   }
 
   /**
@@ -612,7 +605,7 @@ export class ReachabilitySolver {
     // from them, not from the Nodes' podCIDRs).
     for (const text of this.podCIDRs ?? []) add(text);
     for (const object of this.graph.otherObjects) {
-      if (object.kind === 'IPPool' && object.apiVersion.includes('projectcalico.org/')) add((object.value.spec as { cidr?: unknown } | undefined)?.cidr);
+      if (isCalicoIpPool(object)) add((object.value.spec as { cidr?: unknown } | undefined)?.cidr);
     }
     const whole = ranges[4].length + ranges[6].length > 0;
     // The Nodes' ranges add to them; alone they may be some of the nodes only, so the private ranges stay.
@@ -691,21 +684,6 @@ function outsideReason(peer: Peer): 'external' | 'node' {
 
 function unrestricted(direction: Direction, because: NonNullable<SideVerdict['unrestrictedBecause']>): SideVerdict {
   return { direction, unrestrictedBecause: because, isolatingPolicies: [], contributions: [], decisions: [], restrictions: [], allowed: ConnectionSet.ALL };
-}
-
-/**
- * True when a rule's peers are every peer: it says so, or it admits every pod and both whole
- * address families, which its kind matches against pod and node addresses too
- * (`namespaces: {}` with `networks: [0.0.0.0/0, ::/0]`).
- */
-function coversEveryPeer(rule: CompiledRule): boolean {
-  if (rule.matchesEveryPeer) return true;
-  const whole = (family: IpFamily) => {
-    const ranges = rule.addressRanges[family];
-    const space = wholeSpace(family);
-    return ranges.length === 1 && ranges[0].first === space.first && ranges[0].last === space.last;
-  };
-  return rule.entities.has(ANY_POD.entity) && rule.podAddressMatch === 'always' && whole(4) && whole(6);
 }
 
 function knownAddresses(podClass: PodClass): { family: IpFamily; value: bigint }[] {

@@ -6,7 +6,7 @@ import { QueryError, resolveEndpoint } from '../../reach/query.js';
 import { ReachabilitySolver, type CompiledPolicy, type CompiledRule, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
-import { countOf } from '../../model/plural.js';
+import { countOf, listOf, verbFor } from '../../model/plural.js';
 import { escapeText } from '../../report/escape/text.js';
 import { networkPluginOf } from '../../model/network-plugin.js';
 import { notEvaluatedPodCaveats } from '../../reach/not-evaluated.js';
@@ -108,14 +108,16 @@ export async function runExplain(target: string, paths: string[], options: Expla
   };
   // Pods of namespaces the manifests do not show (made by kubectl, an operator, a platform team)
   // that a NetworkPolicy rule admits: the matrix above holds only the manifests' workloads.
+  // Kubernetes' own NetworkPolicies, told apart from a plugin's kinds of the same name (Calico's).
+  const kubernetesPolicies = new Set<object>(analysis.graph.policies);
   const outside = (direction: Direction): string[] => {
     const found = new Set<string>();
     for (const podClass of classes) {
       // Policies of other kinds decide too (an Admin tier before, Cilium's deny rules beside): they are named, not weighed.
-      const others = solver.policiesFor(podClass, direction).filter((policy) => policy.kind !== 'NetworkPolicy').map((policy) => `${policy.kind} ${policy.label}`);
-      const unless = others.length > 0 ? `, unless ${others.join(', ')} ${others.length === 1 ? 'decides' : 'decide'} otherwise` : '';
+      const others = solver.policiesFor(podClass, direction).filter((policy) => !kubernetesPolicies.has(policy.model)).map((policy) => `${policy.kind} ${policy.label}`);
+      const unless = others.length > 0 ? `, unless ${listOf(others)} ${verbFor(others.length, 'decides', 'decide')} otherwise` : '';
       for (const rule of solver.rulesFor(podClass, direction)) {
-        if (rule.action !== 'allow' || rule.policy.kind !== 'NetworkPolicy' || !('peers' in (rule.model as object))) continue;
+        if (rule.action !== 'allow' || !kubernetesPolicies.has(rule.policy.model)) continue;
         const ports = portsOf(rule, podClass, direction);
         if (rule.matchesEveryPeer) {
           found.add(`pods of every namespace, those outside the manifests too: ${ports} (${describeRule(rule)})${unless}`);
