@@ -45,9 +45,14 @@ export function constructPlainDocuments(
   const { schema, scalarValue, onDuplicateKey, isPlainString } = construction;
   let nextSkip = 0;
   const documents: unknown[] = [];
-  // The open collections, innermost last, and each mapping's key waiting for its value.
-  const open: (unknown[] | Record<string, unknown>)[] = [];
+  // The open collections, innermost last, and each mapping's key waiting for its value. An open
+  // sequence is the index in `items` where its items start: its array is made when it closes,
+  // of exactly its length (an array grown by push keeps room for 17 items, and most sequences of
+  // a manifest hold one or two: a tenth of a large tree's memory).
+  const open: (number | Record<string, unknown>)[] = [];
   const isSequence: boolean[] = [];
+  const items: unknown[] = [];
+  let itemCount = 0;
   const pendingKeys: (string | undefined)[] = [];
   let documentValue: unknown;
   const { types, tagStarts, anchorStarts } = events;
@@ -90,7 +95,7 @@ export function constructPlainDocuments(
       case SEQUENCE:
       case MAPPING: {
         if (tagStarts[index] !== NO_RANGE || anchorStarts[index] !== NO_RANGE) return undefined;
-        open.push(type === SEQUENCE ? [] : {});
+        open.push(type === SEQUENCE ? itemCount : {});
         isSequence.push(type === SEQUENCE);
         pendingKeys.push(undefined);
         continue;
@@ -103,8 +108,13 @@ export function constructPlainDocuments(
         }
         // A key without its value: js-yaml reports the incomplete pair.
         if (pendingKeys.pop() !== undefined) return undefined;
-        isSequence.pop();
-        value = open.pop();
+        if (isSequence.pop()) {
+          const start = open.pop() as number;
+          value = items.slice(start, itemCount);
+          itemCount = start;
+        } else {
+          value = open.pop();
+        }
         break;
       default:
         // An alias, or an event this loop does not know.
@@ -115,11 +125,11 @@ export function constructPlainDocuments(
       documentValue = value;
       continue;
     }
-    const parent = open[depth - 1];
     if (isSequence[depth - 1]) {
-      (parent as unknown[]).push(value);
+      items[itemCount++] = value;
       continue;
     }
+    const parent = open[depth - 1] as Record<string, unknown>;
     const key = pendingKeys[depth - 1];
     if (key === undefined) {
       // A collection as a key is an error for js-yaml's object-based mappings.
@@ -131,7 +141,7 @@ export function constructPlainDocuments(
     // `__proto__` is defined as an own property: js-yaml's rules apply.
     if (key === '__proto__') return undefined;
     if (onDuplicateKey && Object.hasOwn(parent, key)) onDuplicateKey();
-    (parent as Record<string, unknown>)[key] = value;
+    parent[key] = value;
   }
   return documents;
 }
