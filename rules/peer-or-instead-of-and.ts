@@ -1,6 +1,8 @@
 import { valueAt } from '../src/load/path.js';
 import { defineRule, type RuleReport } from '../src/lint/rule.js';
 import type { PolicyPeer } from '../src/model/types.js';
+import { listWorkloads } from '../src/model/suggest.js';
+import { listOf } from '../src/model/plural.js';
 
 /** Flags rules that list a namespaceSelector and a podSelector as two peers, which ORs them. */
 export default defineRule({
@@ -11,12 +13,14 @@ export default defineRule({
   rationale: 'Each item of from/to is a separate peer and the rule allows the union of them: `- namespaceSelector` and `- podSelector` as two '
     + 'items allow every pod of the selected namespaces plus the selected pods of the policy\'s own namespace. One stray dash turns '
     + '"prometheus in monitoring" into "anything in monitoring, or prometheus here", which opens far more than intended and often '
-    + 'still misses the pods that were meant. A podSelector: {} item (the policy\'s whole namespace) is taken as a deliberate union and skipped.',
+    + 'still misses the pods that were meant. A pair whose podSelector item selects pods of the policy\'s own namespace in the manifests '
+    + '(or is podSelector: {}, the whole namespace) reads as a deliberate union - those pods here, or anything there - and is skipped.',
   fix: 'To allow only the pods that match the podSelector inside the namespaces that match the namespaceSelector, write both selectors in one item, '
     + 'with no dash before podSelector: `from: [{namespaceSelector: {matchLabels: {team: ops}}, podSelector: {matchLabels: {app: prometheus}}}]`. '
     + 'Keep two items only if either peer alone should be allowed.',
   messages: {
     orPeers: '{{list}} has namespaceSelector {{namespaceSelector}} and podSelector {{podSelector}} as separate peers, so it allows every pod of those namespaces or those pods of namespace {{namespace}}, not only pods matching both.',
+    podsElsewhere: '{{list}} has namespaceSelector {{namespaceSelector}} and podSelector {{podSelector}} as separate peers: the podSelector selects no pod of namespace {{namespace}}, while the pods it names run in {{namespaces}} ({{workloads}}), so the rule allows every pod of {{namespaces}}, not only those.',
   },
   check(graph) {
     const reports: RuleReport[] = [];
@@ -27,15 +31,25 @@ export default defineRule({
         // podSelector: {} alone is the whole own namespace: "this namespace or those" is a deliberate union.
         const podPeer = peers.find((peer) => peer.podSelector && peer.podSelector.requirements.length > 0 && !peer.namespaceSelector && !peer.ipBlock);
         if (!namespacePeer || !podPeer) continue;
+        // Pods of its own namespace that the podSelector item selects: "these pods here, or anything there" is meant.
+        if (graph.podsMatching(podPeer.podSelector!, policy.namespace).length > 0) continue;
+        const elsewhere = graph.namespacesMatching(namespacePeer.namespaceSelector!)
+          .filter((namespace) => namespace.name !== policy.namespace)
+          .map((namespace) => ({ namespace: namespace.name, pods: graph.podsMatching(podPeer.podSelector!, namespace.name) }))
+          .filter((entry) => entry.pods.length > 0);
         const second = peers.indexOf(namespacePeer) > peers.indexOf(podPeer) ? namespacePeer : podPeer;
         const combined = combinedPeer(policy.source.value, namespacePeer, podPeer);
         reports.push({
-          messageId: 'orPeers',
+          messageId: elsewhere.length > 0 ? 'podsElsewhere' : 'orPeers',
           data: {
             list: `NetworkPolicy ${policy.namespace}/${policy.name} ${rule.path[1]}[${rule.path[2]}].${namespacePeer.path[3]}`,
             namespaceSelector: namespacePeer.namespaceSelector!.text,
             podSelector: podPeer.podSelector!.text,
             namespace: policy.namespace,
+            ...(elsewhere.length > 0 ? {
+              workloads: listWorkloads(elsewhere.flatMap((entry) => entry.pods)),
+              namespaces: listOf(elsewhere.map((entry) => entry.namespace)),
+            } : {}),
           },
           object: policy.source,
           path: second.path,
