@@ -606,15 +606,30 @@ export class PolicyEvaluator {
     return point.point.unmatched === 'allow' ? allowed.union(undecided) : allowed;
   }
 
-  /** The named restrictions of the allow rules that took part in what `trace` allowed. */
+  /**
+   * The named restrictions of the allow rules that took part in what `trace` allowed. The allow
+   * rules of one stage are alternatives (a connection any of them allows is allowed), so a rule's
+   * restriction holds only on the ports no unrestricted allow rule of its stage allows too: an L4
+   * rule beside an L7 one on the same port lets every request through (Cilium wildcards L7 for the
+   * peers an L3/L4 rule allows on that port; Istio allows a request any ALLOW rule matches).
+   */
   restrictionsOf(trace: SideTrace, allowed: ConnectionSet): RestrictionOnVerdict[] {
     const restrictions: RestrictionOnVerdict[] = [];
+    const contributing = trace.contributions.filter((entry) => !entry.allowed.intersect(allowed).isEmpty());
+    const unrestrictedByStage = new Map<string, ConnectionSet>();
+    for (const entry of contributing) {
+      if (entry.rule.restrictions.length > 0) continue;
+      unrestrictedByStage.set(entry.stage.id, (unrestrictedByStage.get(entry.stage.id) ?? ConnectionSet.EMPTY).union(entry.allowed));
+    }
     const rules = [
-      ...trace.contributions.filter((entry) => !entry.allowed.intersect(allowed).isEmpty()).map((entry) => entry.rule),
+      ...contributing.filter((entry) => {
+        const unrestricted = unrestrictedByStage.get(entry.stage.id);
+        return unrestricted === undefined || !entry.allowed.intersect(allowed).subtract(unrestricted).isEmpty();
+      }).map((entry) => entry.rule),
       // A log rule decides nothing at L4; what it restricts above L4 (Istio's DENY on HTTP fields) still travels with the verdict.
       ...trace.decisions.filter((entry) => (entry.rule.action === 'allow' || entry.rule.action === 'log') && !entry.ports.intersect(allowed).isEmpty()).map((entry) => entry.rule),
     ];
-    for (const rule of rules) for (const restriction of rule.restrictions) restrictions.push({ ...restriction, rule });
+    for (const rule of new Set(rules)) for (const restriction of rule.restrictions) restrictions.push({ ...restriction, rule });
     return restrictions;
   }
 

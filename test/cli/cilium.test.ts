@@ -31,7 +31,7 @@ describe('the Star Wars demo', () => {
     expect(run.status).toBe(0);
     const findings = (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings.filter((finding) => finding.ruleId.startsWith('cilium-'));
     expect(findings.map((finding) => `${finding.ruleId} ${path.basename(finding.file)}:${finding.line}`)).toEqual([
-      'cilium-l7-not-modelled l7-policy.yaml:22',
+      'cilium-l7-not-modelled l7-policy.yaml:24',
     ]);
     const all = (JSON.parse(run.stdout) as { findings: JsonFinding[] & { related?: { message: string }[] }[] }).findings as (JsonFinding & { related?: { message: string }[] })[];
     // The deathstar and the tiefighter are isolated by Cilium policies; the xwing is selected only by
@@ -51,9 +51,22 @@ describe('the Star Wars demo', () => {
     expectNoStackTrace(allowed);
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toMatch(/default\/deathstar-empire-only ingress\[0\]\.toPorts\[0\] \(.*l3-l4-policy\.yaml:18\) allows TCP 80 from fromEndpoints org=empire in namespace default/);
-    expect(allowed.stdout).toMatch(/further restricted at L7 by default\/deathstar-landing-only .*\(HTTP POST \/v1\/request-landing\)/);
+    // deathstar-empire-only allows the same ships on TCP 80 at L4: Cilium wildcards the L7 rule for them.
+    expect(allowed.stdout).not.toMatch(/further restricted/);
     // Not "no NetworkPolicy selects it": under Cilium its own policies isolate too.
     expect(allowed.stdout).toContain('Egress of default/tiefighter: not isolated — no policy isolates it for egress, so all egress is allowed.');
+  });
+
+  it('names the L7 restriction when no L3/L4 rule allows the same peers on the same port', () => {
+    const files = ['app.yaml', 'l7-policy.yaml', 'default-deny.yaml'].map((file) => path.join(DEMO, file));
+    const restricted = k8snet(['can-reach', 'default/tiefighter', 'svc:default/deathstar', '--port', '80', ...files]);
+    expectNoStackTrace(restricted);
+    expect(restricted.status).toBe(0);
+    expect(restricted.stdout).toMatch(/further restricted at L7 by default\/deathstar-landing-only .*\(HTTP POST \/v1\/request-landing\)/);
+    // An L3/L4 rule on another port leaves the L7 rule of port 80 in force.
+    fs.writeFileSync(path.join(TEMP, 'other-port.yaml'), fs.readFileSync(path.join(DEMO, 'l3-l4-policy.yaml'), 'utf8').replace('port: "80"', 'port: "8080"'));
+    const otherPort = k8snet(['can-reach', 'default/tiefighter', 'svc:default/deathstar', '--port', '80', ...files, path.join(TEMP, 'other-port.yaml')]);
+    expect(otherPort.stdout).toMatch(/further restricted at L7 by default\/deathstar-landing-only/);
   });
 
   it('explain lists the Cilium rules that isolate the pods', () => {
