@@ -666,7 +666,7 @@ function manualEndpointDestinations(service: Service, port: PortQuery | undefine
     ? service.ports.filter((candidate) => candidate.protocol === port.protocol && (typeof port.port === 'number' ? candidate.port === port.port : candidate.name === port.port))
     : [...service.ports];
   if (port && servicePorts.length === 0) {
-    notes.push(`Service ${service.namespace}/${service.name} has no port ${port.port}/${port.protocol} (it has ${service.ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'none'}).`);
+    noServicePort(service, port, notes);
     return [];
   }
   const pods = solver.graph.workloads.flatMap((workload) => workload.pods).filter((pod) => pod.podIP !== undefined);
@@ -701,6 +701,19 @@ function manualEndpointDestinations(service: Service, port: PortQuery | undefine
   return destinations;
 }
 
+/**
+ * A port the Service does not have: by number, an answer (the Service forwards nothing on it, so
+ * NOT REACHABLE, said in a note); by name, a question k8snet cannot answer (a Service port of that
+ * name is what `--port NAME` asks for), refused with the ports it has.
+ */
+function noServicePort(service: Service, port: PortQuery, notes: string[]): void {
+  const ports = service.ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'none';
+  if (typeof port.port === 'string') {
+    throw new QueryError(`Service ${service.namespace}/${service.name} has no port named ${port.port}/${port.protocol} (its ports: ${ports}); ask by number, or name one of its ports`);
+  }
+  notes.push(`Service ${service.namespace}/${service.name} has no port ${port.port}/${port.protocol} (it has ${ports}).`);
+}
+
 function serviceDestinations(service: Service, pods: readonly Pod[], port: PortQuery | undefined, solver: ReachabilitySolver, notes: string[]) {
   const destinations: { label: string; peer: PodClass; pod: Pod; asked: ConnectionSet; via?: string }[] = [];
   if (!service.selector) notes.push(`Service ${service.namespace}/${service.name} has no selector: its endpoints are managed outside the manifests, so k8snet cannot tell which pods serve it.`);
@@ -709,7 +722,7 @@ function serviceDestinations(service: Service, pods: readonly Pod[], port: PortQ
     ? service.ports.filter((candidate) => candidate.protocol === port.protocol && (typeof port.port === 'number' ? candidate.port === port.port : candidate.name === port.port))
     : [...service.ports];
   if (port && servicePorts.length === 0) {
-    notes.push(`Service ${service.namespace}/${service.name} has no port ${port.port}/${port.protocol} (it has ${service.ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'none'}).`);
+    noServicePort(service, port, notes);
     return destinations;
   }
   for (const peer of podPeers(pods, solver)) {

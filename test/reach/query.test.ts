@@ -397,6 +397,12 @@ status: {podIP: 10.1.0.5}
     expect(ask('shop/client', 'svc:shop/web', '80/UDP').notes).toEqual(['Service shop/web has no port 80/UDP (it has 80/TCP (http)).']);
   });
 
+  it('a Service port name the Service does not have is a question it cannot answer: refused with its ports', () => {
+    expect(() => ask('shop/client', 'svc:shop/web', 'metrics')).toThrow(QueryError);
+    expect(() => ask('shop/client', 'svc:shop/web', 'metrics')).toThrow('Service shop/web has no port named metrics/TCP (its ports: 80/TCP (http)); ask by number, or name one of its ports');
+    expect(ask('shop/client', 'svc:shop/web', 'http').notes).not.toContain(expect.stringMatching(/has no port/));
+  });
+
   it('an ExternalName Service: notes, and one answer per public address range the egress rules tell apart', () => {
     const answer = ask('shop/client', 'svc:shop/ext', '443');
     expect(answer.notes).toHaveLength(1);
