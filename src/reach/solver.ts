@@ -1,5 +1,4 @@
 import type { ResourceGraph } from '../model/graph.js';
-import { isCalicoIpPool } from '../load/calico-kinds.js';
 import { distinguishableValue, type PodLabelMentions } from '../model/controller-labels.js';
 import { mergeRanges, parseAddress, parseCidr, type AddressRange, type Cidr, type IpFamily } from '../model/cidr.js';
 import type { Pod } from '../model/types.js';
@@ -9,7 +8,7 @@ import {
   PolicyEvaluator, type ClassPlan, type RestrictionOnVerdict, type RuleContribution, type RuleDecision, type SideTrace, type StageEnd, type PointResult,
 } from './evaluator.js';
 import { rangesContain, rangesOverlap } from './ip-ranges.js';
-import { CompileContext, type HostNetworkMode } from './policies/context.js';
+import { CompileContext, statedPodRanges, type HostNetworkMode } from './policies/context.js';
 import { classSignature, layoutFor, type PolicyLayout } from './policies/index.js';
 import { networkPluginOf, type NetworkPluginFact } from '../model/network-plugin.js';
 import {
@@ -96,7 +95,6 @@ export class ReachabilitySolver {
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
-    this.podCIDRs = options.podCIDRs;
     const layout = options.layout ?? layoutFor(graph, options.plugin ?? networkPluginOf(graph, undefined));
     this.layout = layout;
     const signature = classSignature(graph);
@@ -119,7 +117,7 @@ export class ReachabilitySolver {
     }
     this.classes = classes;
     this.classOfPod = classOfPod;
-    this.compileContext = new CompileContext(graph, classes, this.hostNetworkMode, classOfPod);
+    this.compileContext = new CompileContext(graph, classes, this.hostNetworkMode, classOfPod, statedPodRanges(graph, options.podCIDRs));
     this.compiledPolicies = layout.compile(this.compileContext);
     this.policyByModel = new Map(this.compiledPolicies.map((policy) => [policy.model, policy]));
     this.evaluator = new PolicyEvaluator(classes, layout.points, layout.stages, this.compiledPolicies);
@@ -596,21 +594,16 @@ export class ReachabilitySolver {
    */
   private podRanges(): Record<IpFamily, AddressRange[]> {
     if (this.podRangesMemo) return this.podRangesMemo;
-    const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+    // The cluster's whole pod ranges: as configured, and Calico's IPPools.
+    const stated = this.compileContext.podRanges;
+    const ranges: Record<IpFamily, AddressRange[]> = { 4: [...(stated?.[4] ?? [])], 6: [...(stated?.[6] ?? [])] };
     const add = (text: unknown) => {
       const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
       if (parsed && !('error' in parsed)) ranges[parsed.family].push(parsed.range);
     };
-    // The cluster's whole pod ranges: as configured, and Calico's IPPools (calico-ipam takes pod IPs
-    // from them, not from the Nodes' podCIDRs).
-    for (const text of this.podCIDRs ?? []) add(text);
-    for (const object of this.graph.otherObjects) {
-      if (isCalicoIpPool(object)) add((object.value.spec as { cidr?: unknown } | undefined)?.cidr);
-    }
-    const whole = ranges[4].length + ranges[6].length > 0;
     // The Nodes' ranges add to them; alone they may be some of the nodes only, so the private ranges stay.
     for (const node of this.graph.nodes) for (const text of node.podCIDRs) add(text);
-    if (!whole) {
+    if (!stated) {
       for (const text of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '::/0']) {
         const parsed = parseCidr(text) as Cidr;
         ranges[parsed.family].push(parsed.range);
@@ -622,7 +615,6 @@ export class ReachabilitySolver {
 
   private podRangesMemo: Record<IpFamily, AddressRange[]> | undefined;
 
-  private readonly podCIDRs: readonly string[] | undefined;
 
   /**
    * What rules naming addresses would do to an entity k8snet cannot place among them: a name

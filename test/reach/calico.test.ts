@@ -377,3 +377,74 @@ spec:
     }
   });
 });
+
+describe('addresses of pods the manifests give none for: the IPPools say where they lie', () => {
+  const pods = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: web, image: web}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: {app: api}}
+spec: {containers: [{name: api, image: api, ports: [{containerPort: 9000}]}]}
+`;
+  const pool = (cidr: string) => `apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: pool}\nspec: {cidr: ${cidr}}\n`;
+  const apiIngress = (rule: string) => `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: api-ingress}
+spec:
+  selector: app == 'api'
+  types: [Ingress]
+  ingress:
+${rule}
+`;
+  const webToApi = (...texts: string[]) => {
+    const analysis = analyzeTexts([{ path: 'pods.yaml', text: pods }, ...texts.map((text, index) => ({ path: `p${index}.yaml`, text }))]);
+    expect(analysis.inputFindings.filter((finding) => finding.severity === 'error').map((finding) => finding.message)).toEqual([]);
+    const solver = new ReachabilitySolver(analysis.graph);
+    const pod = (name: string) => solver.graph.pods.find((candidate) => candidate.name === name)!;
+    const verdict = solver.explain(solver.classOf(pod('web')), solver.classOf(pod('api')));
+    return { allowed: verdict.allowed.isEmpty() ? 'nothing' : verdict.allowed.describe(), caveats: verdict.caveats.join('\n') };
+  };
+
+  it('nets holding every pool match the pod; nets outside every pool do not; partly, it is said', () => {
+    const allowPods = apiIngress('    - {action: Allow, source: {nets: [100.64.0.0/10]}}');
+    expect(webToApi(pool('100.64.0.0/16'), allowPods)).toEqual({ allowed: 'all ports and protocols', caveats: '' });
+    expect(webToApi(pool('10.244.0.0/16'), allowPods)).toEqual({ allowed: 'nothing', caveats: '' });
+    const partly = webToApi(pool('100.0.0.0/8'), allowPods);
+    expect(partly.allowed).toBe('nothing');
+    expect(partly.caveats).toContain('matches pod IPs, and the manifests do not give the source pod\'s');
+  });
+
+  it('notNets holding every pool exclude the pod', () => {
+    const notPods = apiIngress('    - {action: Allow, source: {selector: all(), notNets: [10.244.0.0/16]}}');
+    expect(webToApi(pool('10.244.0.0/16'), notPods).allowed).toBe('nothing');
+    expect(webToApi(pool('100.64.0.0/16'), notPods).allowed).toBe('all ports and protocols');
+  });
+
+  it('a NetworkPolicy ipBlock matches pod IPs under Calico: an except holding the pool leaves them out', () => {
+    // A Calico policy of other pods: the answers are Calico's (its tiers, NetworkPolicies in the default tier).
+    const calicoPresent = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: batch-egress}
+spec:
+  selector: app == 'batch'
+  types: [Egress]
+  egress: [{action: Allow}]
+`;
+    const fromOutside = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-from-outside, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]}]
+`;
+    expect(webToApi(pool('10.244.0.0/16'), calicoPresent, fromOutside)).toEqual({ allowed: 'nothing', caveats: '' });
+    expect(webToApi(pool('100.64.0.0/16'), calicoPresent, fromOutside)).toEqual({ allowed: 'all ports and protocols', caveats: '' });
+  });
+});

@@ -309,6 +309,19 @@ describe('networks against pods whose IPs the manifests do not give', () => {
     const pool = 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: default-ipv4-ippool}\nspec: {cidr: 192.168.0.0/16}\n';
     expect(caveatsOf(world([...BASE, pool, DENY_POD_RANGE]))).not.toContain('matches pod IPs');
   });
+
+  it('stated pod ranges the CIDRs hold decide it: a pod\'s IP comes from them, so the rule matches, without a caveat', () => {
+    const analysis = analyzeTexts([{ path: 'x.yaml', text: [...BASE, DENY_POD_RANGE].join('---\n') }]);
+    const inside = new ReachabilitySolver(analysis.graph, { podCIDRs: ['10.244.0.0/16'] });
+    const answer = answerReach(inside, resolveEndpoint(analysis.graph, 'shop/Pod/web'), resolveEndpoint(analysis.graph, 'other/Pod/client'));
+    expect(answer.reachable).toBe('none');
+    expect(answer.pairs[0].verdict.caveats.join('\n')).not.toContain('matches pod IPs');
+    // Pod ranges only partly inside: still said, not counted.
+    const partly = new ReachabilitySolver(analysis.graph, { podCIDRs: ['10.244.0.0/15'] });
+    const partlyAnswer = answerReach(partly, resolveEndpoint(analysis.graph, 'shop/Pod/web'), resolveEndpoint(analysis.graph, 'other/Pod/client'));
+    expect(partlyAnswer.reachable).toBe('all');
+    expect(partlyAnswer.pairs[0].verdict.caveats.join('\n')).toContain('matches pod IPs');
+  });
 });
 
 describe('what the API server rejects is reported and left out', () => {

@@ -431,8 +431,12 @@ class CalicoCompiler {
         if (selected) {
           for (const index of selected.members()) if (otherConditions!(this.context.classes[index])) classes.add(index);
         } else if (peer.nets.length > 0) {
-          // Only classes with an address inside the nets can match them.
-          for (const index of this.context.classesWithAddressIn(netRanges(peer.nets))) if (otherConditions!(this.context.classes[index])) classes.add(index);
+          // Only classes with an address inside the nets can match them: known, or taken from stated pod ranges the nets hold.
+          const nets = netRanges(peer.nets);
+          for (const index of this.context.classesWithAddressIn(nets)) if (otherConditions!(this.context.classes[index])) classes.add(index);
+          if (this.context.unknownAddressRelation(nets) === 'inside') {
+            for (const podClass of this.context.classes) if (this.context.hasUnknownPodAddresses(podClass) && otherConditions!(podClass)) classes.add(podClass.index);
+          }
         } else {
           for (const podClass of this.context.classes) if (!otherConditions || otherConditions(podClass)) classes.add(podClass.index);
         }
@@ -572,8 +576,11 @@ class CalicoCompiler {
       if (notSelected && notSelected.has(podClass.index)) return false;
       const known = this.context.knownAddresses(podClass);
       if (ipVersion !== undefined && known.length > 0 && known.every((address) => address.family !== ipVersion)) return false;
-      if (inside && !this.context.addressesInside(podClass, inside)) return false;
+      // A pod of unknown address has one of the stated pod ranges: nets holding them all match it, notNets holding them all exclude it.
+      const unknown = this.context.hasUnknownPodAddresses(podClass);
+      if (inside && !this.context.addressesInside(podClass, inside) && !(unknown && this.context.unknownAddressRelation(inside) === 'inside')) return false;
       if (excluded && known.some((address) => excluded[address.family].some((range) => address.value >= range.first && address.value <= range.last))) return false;
+      if (excluded && unknown && this.context.unknownAddressRelation(excluded) === 'inside') return false;
       return true;
     };
   }

@@ -1,5 +1,7 @@
 import type { ResourceGraph } from '../../model/graph.js';
-import { parseAddress, type AddressRange, type IpFamily } from '../../model/cidr.js';
+import { mergeRanges, parseAddress, parseCidr, type AddressRange, type IpFamily } from '../../model/cidr.js';
+import { isCalicoIpPool } from '../../load/calico-kinds.js';
+import { rangesCover, rangesOverlap } from '../ip-ranges.js';
 import { LabelIndex } from '../../model/label-index.js';
 import { matchesSelector, type LabelSelector } from '../../model/label-selector.js';
 import type { Node, Pod } from '../../model/types.js';
@@ -31,6 +33,8 @@ export class CompileContext {
     readonly classes: readonly PodClass[],
     readonly hostNetworkMode: HostNetworkMode,
     private readonly classOfPod: ReadonlyMap<Pod, PodClass>,
+    /** The cluster's pod ranges where the input states them (see statedPodRanges): where pods of unknown address lie. */
+    readonly podRanges?: Readonly<Record<IpFamily, readonly AddressRange[]>>,
   ) {
     for (const podClass of classes) {
       const list = this.byNamespace.get(podClass.namespace);
@@ -90,6 +94,28 @@ export class CompileContext {
       this.addresses.set(podClass, known);
     }
     return known;
+  }
+
+  /**
+   * Where the address of a pod the manifests give none for lies against `ranges` (per family):
+   * `inside` when the stated pod ranges of every family that has some lie inside them, `outside`
+   * when none of them overlaps, `unknown` without stated pod ranges or when they lie partly inside.
+   * A pod's IP comes from these ranges, so a rule naming addresses decides it for sure in the first
+   * two cases (a Calico `nets` of the whole pool, a `notNets` or an `except` that holds the pool).
+   */
+  unknownAddressRelation(ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>): 'inside' | 'outside' | 'unknown' {
+    const pods = this.podRanges;
+    if (!pods) return 'unknown';
+    const families = ([4, 6] as const).filter((family) => pods[family].length > 0);
+    const merged = { 4: mergeRanges([...ranges[4]]), 6: mergeRanges([...ranges[6]]) };
+    if (families.every((family) => rangesCover(merged[family], pods[family]))) return 'inside';
+    if (families.every((family) => !rangesOverlap(merged[family], pods[family]))) return 'outside';
+    return 'unknown';
+  }
+
+  /** True for a class of pods without hostNetwork whose addresses the manifests do not give: they lie in the pod ranges. */
+  hasUnknownPodAddresses(podClass: PodClass): boolean {
+    return !podClass.hostNetwork && this.knownAddresses(podClass).length === 0;
   }
 
   /** True when every pod of the class has a known address inside `ranges` (per family). */
@@ -187,4 +213,23 @@ export class CompileContext {
       return nodes.length > 0 && nodes.every((node) => matchesSelector(selector, node.labels));
     });
   }
+}
+
+/**
+ * The cluster's pod ranges where the input states them, per family: the configured ones
+ * (`.k8snet.yaml` cluster.podCIDR) and Calico's IPPools (calico-ipam takes pod IPs from them);
+ * undefined when it states none (the Nodes' podCIDRs may be some of the nodes only).
+ */
+export function statedPodRanges(graph: ResourceGraph, podCIDRs: readonly string[] | undefined): Record<IpFamily, AddressRange[]> | undefined {
+  const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+  const add = (text: unknown) => {
+    const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
+    if (parsed && !('error' in parsed)) ranges[parsed.family].push(parsed.range);
+  };
+  for (const text of podCIDRs ?? []) add(text);
+  for (const object of graph.otherObjects) {
+    if (isCalicoIpPool(object)) add((object.value.spec as { cidr?: unknown } | undefined)?.cidr);
+  }
+  if (ranges[4].length + ranges[6].length === 0) return undefined;
+  return { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) };
 }

@@ -177,7 +177,8 @@ export function calicoLayout(graph: ResourceGraph): PolicyLayout {
     compile: (context) => [
       ...compileAdminNetworkPolicies(context, tiers),
       ...compileClusterNetworkPolicies(context, tiers),
-      ...compileNetworkPolicies(context, { stage: calicoStageId('default'), priorityOf: (policy) => ranks.get(policy) ?? 0 }),
+      // Calico applies ipBlock to every address, pod IPs included (it is a Calico `nets`).
+      ...compileNetworkPolicies(context, { stage: calicoStageId('default'), priorityOf: (policy) => ranks.get(policy) ?? 0, podAddressMatch: 'always' }),
       ...compileCalicoPolicies(context, ranks),
       ...compileIstioPolicies(context),
     ],
@@ -233,6 +234,8 @@ function calicoClassSignature(graph: ResourceGraph, other: ((pod: Pod) => string
   if (graph.calico.policies.length === 0) return other;
   // Addresses only when some rule names nets: otherwise replicas stay one class.
   const usesNets = graph.calico.policies.some((policy) => [...policy.ingress, ...policy.egress]
-    .some((rule) => [rule.source, rule.destination].some((entity) => entity.nets.length > 0 || entity.notNets.length > 0)));
+    .some((rule) => [rule.source, rule.destination].some((entity) => entity.nets.length > 0 || entity.notNets.length > 0)))
+    // NetworkPolicies' ipBlocks match pod IPs under Calico too.
+    || graph.policies.some((policy) => [...policy.ingress, ...policy.egress].some((rule) => (rule.peers ?? []).some((peer) => peer.ipBlock !== undefined)));
   return (pod) => `${pod.serviceAccountName ?? 'default'}\u0001${usesNets ? pod.podIP ?? '' : ''}${other ? `\u0001${other(pod)}` : ''}`;
 }

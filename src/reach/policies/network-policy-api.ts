@@ -176,6 +176,9 @@ export function addNetworksPeerClasses(context: CompileContext, networks: readon
       classes.add(podClass.index);
     } else if (context.addressesInside(podClass, ranges)) {
       classes.add(podClass.index);
+    } else if (context.hasUnknownPodAddresses(podClass) && context.unknownAddressRelation(ranges) === 'inside') {
+      // Its address comes from the stated pod ranges, and the CIDRs hold all of them.
+      classes.add(podClass.index);
     }
   }
 }

@@ -7,7 +7,7 @@ import { ConnectionSet } from '../connection-set.js';
 import type { Labels } from '../../model/label-selector.js';
 import type { CompiledPolicy, CompiledRule, Direction, PodAddressMatch, PodClass, PolicySide } from '../policy-form.js';
 import type { CompileContext } from './context.js';
-import { sortRanges } from './ranges.js';
+import { isWholeFamily, sortRanges } from './ranges.js';
 
 /** Where the layout places NetworkPolicies: a stage, and a rank in it (Calico: order 1000). */
 export interface NetworkPolicyPlacement {
@@ -125,6 +125,17 @@ class NetworkPolicyCompiler {
         nodeClasses.addInto(union);
         classes = union;
       }
+    }
+    // ipBlocks that match pod addresses (Calico applies them to pod IPs): the pods whose address is
+    // inside, known or - for pods the manifests give none - taken from stated pod ranges the ipBlocks hold.
+    if (this.placement.podAddressMatch === 'always' && (addressRanges[4].length > 0 || addressRanges[6].length > 0) && !matchesEveryPeer) {
+      const unknownInside = this.context.unknownAddressRelation(addressRanges) === 'inside'
+        || ([4, 6] as const).some((family) => isWholeFamily(addressRanges[family]));
+      const union = this.context.newClassSet();
+      classes.addInto(union);
+      for (const index of this.context.classesWithAddressIn(addressRanges)) if (this.context.addressesInside(this.context.classes[index], addressRanges)) union.add(index);
+      if (unknownInside) for (const podClass of this.context.classes) if (this.context.hasUnknownPodAddresses(podClass)) union.add(podClass.index);
+      classes = union;
     }
     let numericPorts = rule.ports.length === 0 ? ConnectionSet.ALL : ConnectionSet.EMPTY;
     const namedPorts: { name: string; protocol: Protocol }[] = [];
