@@ -357,6 +357,40 @@ describe('can-reach on the demo (MISTAKES.md reachability table)', () => {
   });
 });
 
+describe('explain and the replicas of one workload', () => {
+  const brokers = (ingressFromBrokers: boolean) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: kafka, namespace: data}
+spec:
+  replicas: 3
+  serviceName: kafka
+  selector: {matchLabels: {app: kafka}}
+  template:
+    metadata: {labels: {app: kafka}}
+    spec: {containers: [{name: kafka, image: kafka, ports: [{containerPort: 9092}, {containerPort: 9093}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: kafka, namespace: data}
+spec:
+  podSelector: {matchLabels: {app: kafka}}
+  ingress: [${ingressFromBrokers ? '{from: [{podSelector: {matchLabels: {app: kafka}}}], ports: [{port: 9093}]}' : ''}]
+`;
+
+  it('lists what the replicas open to each other (the matrix has no line for a workload to itself), for one pod too', () => {
+    for (const target of ['data/kafka', 'data/kafka-1']) {
+      const run = k8snet(['explain', target, '-'], { input: brokers(true) });
+      expectNoStackTrace(run);
+      expect(run.stdout).toMatch(/can be reached from \(1\):\n {4}data\/kafka\[StatefulSet\] \(between its replicas\) : TCP 9093\n/);
+      expect(run.stdout).toMatch(/can reach \(2\):\n {4}data\/kafka\[StatefulSet\] \(between its replicas\) : TCP 9093\n/);
+    }
+    const json = JSON.parse(k8snet(['explain', 'data/kafka', '-', '-f', 'json'], { input: brokers(true) }).stdout) as { allowedIn: { from: string; connections: string }[] };
+    expect(json.allowedIn).toEqual([{ from: 'data/kafka[StatefulSet] (between its replicas)', connections: 'TCP 9093' }]);
+    // Nothing between them: no line.
+    expect(k8snet(['explain', 'data/kafka', '-'], { input: brokers(false) }).stdout).toMatch(/can be reached from \(0\):/);
+  });
+});
+
 describe('explain and namespaces outside the manifests', () => {
   it('adds the pods of namespaces made elsewhere that a namespaceSelector admits to "can be reached from"', () => {
     const manifests = `apiVersion: v1

@@ -112,9 +112,13 @@ describe('a StatefulSet addressed by pod name (argo-cd HA Redis)', () => {
     ]);
     expect(k8snet(['can-reach', 'argocd/redis-backup', 'argocd/argocd-redis-ha-server-1', '--port', '6379', '.'], { cwd: REDIS_HA }).status).toBe(1);
     expect(connectionsOf(one.stdout, /can reach/)).toContain('argocd/argocd-redis-ha-server-0[StatefulSet pod] : TCP 6379,26379');
-    // The StatefulSet as a whole stays one peer, as in the matrix.
+    // The StatefulSet as a whole stays one peer, as in the matrix, with what its replicas open to each other.
     const all = k8snet(['explain', 'argocd/argocd-redis-ha-server', '--format', 'json', '.'], { cwd: REDIS_HA });
-    expect(JSON.parse(all.stdout).allowedIn.map((edge: { from: string }) => edge.from)).toEqual(['argocd/argocd-redis-ha-haproxy[Deployment]', 'argocd/redis-backup[CronJob]']);
+    expect(JSON.parse(all.stdout).allowedIn).toEqual([
+      { from: 'argocd/argocd-redis-ha-server[StatefulSet] (between its replicas)', connections: 'TCP 6379,26379' },
+      { from: 'argocd/argocd-redis-ha-haproxy[Deployment]', connections: 'TCP 6379,26379' },
+      { from: 'argocd/redis-backup[CronJob]', connections: 'TCP 6379' },
+    ]);
   });
 
   it('finds an ordinal by name when one pod stands for every replica, and refuses an ordinal beyond them', () => {

@@ -3,6 +3,7 @@ import { matrixEdges, podPeerId, type MatrixEdge } from '../../reach/matrix.js';
 import { generatedLabelCaveats } from '../../reach/generated-labels.js';
 import { PER_POD_LABEL_KEYS } from '../../model/controller-labels.js';
 import { QueryError, resolveEndpoint } from '../../reach/query.js';
+import { ConnectionSet } from '../../reach/connection-set.js';
 import { ReachabilitySolver, type CompiledPolicy, type CompiledRule, type Direction, type HostNetworkMode, type PodClass } from '../../reach/solver.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, hasInputErrors, type GlobalOptions } from '../context.js';
 import { loadCommandConfig, loadCommandInput, reportInputFindings } from './shared.js';
@@ -132,6 +133,15 @@ export async function runExplain(target: string, paths: string[], options: Expla
     }
     return [...found].sort();
   };
+  // Between the replicas of one workload (brokers of a StatefulSet, members of a cluster): the
+  // matrix has no line for a workload to itself, and the pods asked about are among them.
+  const replicasOf = parent ?? (workloadIds.length === 1 ? analysis.graph.workload(workloadIds[0]) : undefined);
+  let amongReplicas = ConnectionSet.EMPTY;
+  if (!podsAsPeers && replicasOf && (replicasOf.replicas > 1 || replicasOf.pods.length > 1)) {
+    const replicaClasses = [...new Set(replicasOf.pods.map((pod) => solver.classOf(pod)))];
+    for (const from of replicaClasses) for (const to of replicaClasses) amongReplicas = amongReplicas.union(solver.classToClass(from, to));
+  }
+  const replicaLabel = replicasOf ? `${replicasOf.id} (between its replicas)` : '';
   const report = {
     workload: endpoint.label,
     pods: classes.map((podClass) => ({
@@ -147,8 +157,14 @@ export async function runExplain(target: string, paths: string[], options: Expla
       ],
       notEvaluated: [...new Set(pendingOf(podClass).map((pending) => pending.dialect))],
     })),
-    allowedIn: incoming.map((edge) => ({ from: edge.source.id, connections: edge.connections.toString() })),
-    allowedOut: outgoing.map((edge) => ({ to: edge.destination.id, connections: edge.connections.toString() })),
+    allowedIn: [
+      ...(amongReplicas.isEmpty() ? [] : [{ from: replicaLabel, connections: amongReplicas.toString() }]),
+      ...incoming.map((edge) => ({ from: edge.source.id, connections: edge.connections.toString() })),
+    ],
+    allowedOut: [
+      ...(amongReplicas.isEmpty() ? [] : [{ to: replicaLabel, connections: amongReplicas.toString() }]),
+      ...outgoing.map((edge) => ({ to: edge.destination.id, connections: edge.connections.toString() })),
+    ],
     // As far as the workload's own side goes: the other side's policies are outside the manifests too.
     allowedInFromOutside: outside('ingress'),
     allowedOutToOutside: outside('egress'),
