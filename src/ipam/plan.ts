@@ -4,7 +4,7 @@ import { parseCidr, type Cidr, type IpFamily } from '../model/cidr.js';
 import type { ClusterFacts, StatedFactName, StatedFactOrigin } from '../model/cluster-facts.js';
 import type { ResourceGraph } from '../model/graph.js';
 import { networkPluginOf } from '../model/network-plugin.js';
-import { isCalicoIpPool } from '../load/calico-kinds.js';
+import { isCalicoIpPool, statedCalicoPools } from '../load/calico-kinds.js';
 import { parseIpAddress, type ParsedAddress } from './address-math.js';
 
 /**
@@ -562,7 +562,10 @@ function nodePortFact(builder: PlanBuilder, { kubeadm }: FactObjects): Fact<Port
  */
 function calicoPools(builder: PlanBuilder, { others }: FactObjects, graph: ResourceGraph, podRanges: Fact<readonly PlanRange[]> | undefined): CalicoPool[] {
   const pools: CalicoPool[] = [];
-  if (!others.some(isCalicoIpPool) && networkPluginOf(graph, builder.facts.cni).name === 'calico') {
+  // Without IPPools, the pools of the operator's Installation (it makes them into IPPools).
+  const stated = others.some(isCalicoIpPool) ? others.filter(isCalicoIpPool) : others;
+  const statedPools = stated.flatMap((object) => statedCalicoPools(object).map((pool) => ({ object, pool })));
+  if (statedPools.length === 0 && networkPluginOf(graph, builder.facts.cni).name === 'calico') {
     for (const range of podRanges?.value ?? []) {
       const blockSize = CALICO_BLOCK_SIZE[range.cidr.family];
       if (blockSize < range.cidr.prefixLength) continue;
@@ -572,15 +575,15 @@ function calicoPools(builder: PlanBuilder, { others }: FactObjects, graph: Resou
       });
     }
   }
-  for (const object of others.filter(isCalicoIpPool)) {
-    const spec = isRecord(object.value.spec) ? object.value.spec : {};
-    const cidrSource = manifestSource(object, ['spec', 'cidr']);
+  for (const { object, pool } of statedPools) {
+    const spec = pool.spec;
+    const cidrSource = manifestSource(object, [...pool.path, 'cidr']);
     const parsed = parseCidr(String(spec.cidr));
     if (spec.cidr === undefined || 'error' in parsed) {
       builder.invalid.push({ source: cidrSource, fact: 'Calico pool range', problem: spec.cidr === undefined ? 'the pool has no spec.cidr' : (parsed as { error: string }).error });
       continue;
     }
-    const blockSource = manifestSource(object, ['spec', 'blockSize']);
+    const blockSource = manifestSource(object, [...pool.path, 'blockSize']);
     // Calico accepts block sizes 20-32 (IPv4) and 116-128 (IPv6), never larger than the pool.
     const [min, max] = parsed.family === 4 ? [20, 32] : [116, 128];
     const blockSize = spec.blockSize === undefined ? CALICO_BLOCK_SIZE[parsed.family] : builder.integer(spec.blockSize, blockSource, 'Calico blockSize', min, max);
@@ -591,7 +594,7 @@ function calicoPools(builder: PlanBuilder, { others }: FactObjects, graph: Resou
     }
     // `!all()` selects no node: a pool being drained hands out no new addresses, like a disabled one.
     const selectsNoNode = typeof spec.nodeSelector === 'string' && spec.nodeSelector.replace(/\s/g, '') === '!all()';
-    pools.push({ name: object.name, cidr: parsed, blockSize, disabled: spec.disabled === true || selectsNoNode, source: cidrSource });
+    pools.push({ name: pool.name, cidr: parsed, blockSize, disabled: spec.disabled === true || selectsNoNode, source: cidrSource });
   }
 
   return pools;

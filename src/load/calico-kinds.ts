@@ -21,6 +21,38 @@ export function isCalicoIpPool(object: { readonly apiVersion: string; readonly k
   return object.kind === 'IPPool' && (group === CALICO_API_GROUP || group === CALICO_CRD_GROUP);
 }
 
+/** True for the Tigera operator's Installation (operator.tigera.io): how the operator installs Calico. */
+export function isTigeraInstallation(object: { readonly apiVersion: string; readonly kind: string }): boolean {
+  return object.kind === 'Installation' && object.apiVersion.startsWith('operator.tigera.io/');
+}
+
+/** One IP pool as an IPPool or an Installation states it, with where its fields are. */
+export interface StatedCalicoPool {
+  readonly name: string;
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** The path of the pool's fields in its object (`['spec']` for an IPPool). */
+  readonly path: readonly (string | number)[];
+}
+
+/**
+ * The IP pools an object states: an IPPool's own spec, or the pools of an Installation's
+ * spec.calicoNetwork.ipPools, which the operator makes into IPPools (`default-ipv4-ippool`, or the
+ * name given) when the cluster is installed. Empty for any other object.
+ */
+export function statedCalicoPools(object: { readonly apiVersion: string; readonly kind: string; readonly name?: string; readonly value: Record<string, unknown> }): StatedCalicoPool[] {
+  const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (isCalicoIpPool(object)) return [{ name: object.name ?? '', spec: isRecord(object.value.spec) ? object.value.spec : {}, path: ['spec'] }];
+  if (!isTigeraInstallation(object)) return [];
+  const spec = object.value.spec;
+  const network = isRecord(spec) ? spec.calicoNetwork : undefined;
+  const pools = isRecord(network) && Array.isArray(network.ipPools) ? network.ipPools : [];
+  return pools.flatMap((pool, index) => {
+    if (!isRecord(pool)) return [];
+    const family = typeof pool.cidr === 'string' && pool.cidr.includes(':') ? 6 : 4;
+    return [{ name: typeof pool.name === 'string' ? pool.name : `default-ipv${family}-ippool`, spec: pool, path: ['spec', 'calicoNetwork', 'ipPools', index] }];
+  });
+}
+
 /** The Calico kinds k8snet reads; each is known in both groups. */
 export const CALICO_KIND_NAMES = [
   'NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy',

@@ -3,7 +3,7 @@ import { discoverInputs, describeFsError, type InputSource } from './discover.js
 import { MAX_FILE_BYTES, fileFinding, findTemplateAction, parseBytes, tooLargeFinding, type FileOutcome, type ParsedDocument } from './parse-text.js';
 import { SourceFile } from './source-file.js';
 import { INPUT_RULES, type InputRule } from './input-rules.js';
-import { identifyKind, isBuiltInOpaqueKind, isToolConfig, splitApiVersion, suggestKind } from './kinds.js';
+import { identifyKind, isBuiltInOpaqueKind, isClusterFactKind, isToolConfig, splitApiVersion, suggestKind } from './kinds.js';
 import { locateField, type ManifestObject, type ObjectOrigin } from './manifest-object.js';
 import {
   documentShape, isKustomizationFile, kustomizationReferences, mayHavePatchDirectives, nonManifestByApiVersion, nonManifestByName, type SkippedFile,
@@ -407,7 +407,7 @@ class ObjectCollector {
         }
         return 0;
       }
-    } else if (!isBuiltInOpaqueKind(kind) && !this.isDeclaredWorkloadKind(apiVersion, kind)) {
+    } else if (!isBuiltInOpaqueKind(kind) && !this.isDeclaredWorkloadKind(apiVersion, kind) && !isClusterFactKind(apiVersion, kind)) {
       const suggestion = suggestKind(kind, identity.group);
       if (suggestion) {
         this.report({ ...INPUT_RULES.unknownKind, severity: 'warning' }, origin, ['kind'],

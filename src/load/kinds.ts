@@ -1,7 +1,7 @@
 import { editDistance } from '../text-distance.js';
 import { CILIUM_KIND_DEFINITIONS } from './cilium-kinds.js';
 import { ISTIO_KIND_DEFINITIONS } from './istio-kinds.js';
-import { CALICO_KIND_DEFINITIONS } from './calico-kinds.js';
+import { CALICO_KIND_DEFINITIONS, isCalicoIpPool, isTigeraInstallation } from './calico-kinds.js';
 
 /**
  * A kind whose fields k8snet reads: the API group that serves it, the versions the API server
@@ -289,4 +289,13 @@ const TOOL_CONFIG_GROUPS: readonly string[] = [
 /** Returns true for a tool configuration document that carries cluster facts, such as a kubeadm ClusterConfiguration. */
 export function isToolConfig(apiVersion: string): boolean {
   return TOOL_CONFIG_GROUPS.some((group) => apiVersion.startsWith(group));
+}
+
+/**
+ * Custom kinds k8snet reads cluster facts from without modelling them: Calico's IPPools and the
+ * Tigera operator's Installation (the pod ranges pods take their IPs from, for ipam and for rules
+ * naming addresses). Not reported as unknown kinds: k8snet does use them.
+ */
+export function isClusterFactKind(apiVersion: string, kind: string): boolean {
+  return isCalicoIpPool({ apiVersion, kind }) || isTigeraInstallation({ apiVersion, kind });
 }

@@ -52,6 +52,8 @@ const PROJECTIONS: Readonly<Record<string, Projection>> = {
 /** Kinds k8snet does not model but reads cluster facts from: constructed in full. */
 const FACT_KINDS: ReadonlySet<string> = new Set([
   'HorizontalPodAutoscaler', 'IPPool', 'CiliumNode', 'ClusterConfiguration', 'KubeletConfiguration', 'Cluster', 'ServiceCIDR',
+  // The Tigera operator's Installation: its spec.calicoNetwork.ipPools are the cluster's pod ranges.
+  'Installation',
 ]);
 
 /**

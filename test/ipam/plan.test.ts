@@ -379,6 +379,33 @@ spec:
     // Another plugin carves the pod range by kube-controller-manager's node mask.
     expect(planOf('', { cluster: { cni: 'flannel', podCIDR: '10.244.0.0/16' } }).calicoPools).toEqual([]);
   });
+
+  const installation = `
+apiVersion: operator.tigera.io/v1
+kind: Installation
+metadata:
+  name: default
+spec:
+  calicoNetwork:
+    ipPools:
+      - cidr: 10.244.0.0/16
+        blockSize: 27
+        encapsulation: VXLANCrossSubnet
+      - name: v6-pool
+        cidr: fd00:10:244::/108
+`;
+
+  it('reads the pools of the Tigera operator\'s Installation when the input holds no IPPool (the operator makes them)', () => {
+    const operator = planOf(installation);
+    expect(operator.calicoPools.map((pool) => `${pool.name} ${pool.cidr.text} /${pool.blockSize}`)).toEqual([
+      'default-ipv4-ippool 10.244.0.0/16 /27',
+      'v6-pool fd00:10:244::/108 /122',
+    ]);
+    expect(operator.calicoPools[0].source).toMatchObject({ path: ['spec', 'calicoNetwork', 'ipPools', 0, 'cidr'] });
+    // IPPools in the input are the pools: the Installation's are what the operator made first.
+    const both = planOf([installation, 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: main}\nspec: {cidr: 192.168.0.0/16}\n']);
+    expect(both.calicoPools.map((pool) => pool.name)).toEqual(['main']);
+  });
 });
 
 describe('Cilium', () => {

@@ -421,6 +421,13 @@ ${rule}
     expect(partly.caveats).toContain('matches pod IPs, and the manifests do not give the source pod\'s');
   });
 
+  it('without IPPools, the pools of the Tigera operator\'s Installation say where pod IPs lie; neither is an unknown kind', () => {
+    const installation = 'apiVersion: operator.tigera.io/v1\nkind: Installation\nmetadata: {name: default}\nspec:\n  calicoNetwork:\n    ipPools: [{cidr: 100.64.0.0/16}]\n';
+    expect(webToApi(installation, apiIngress('    - {action: Allow, source: {nets: [100.64.0.0/10]}}'))).toEqual({ allowed: 'all ports and protocols', caveats: '' });
+    const analysis = analyzeTexts([{ path: 'facts.yaml', text: `${installation}---\n${pool('10.244.0.0/16')}` }]);
+    expect(analysis.inputFindings.map((finding) => finding.ruleId)).not.toContain('input-unknown-kind');
+  });
+
   it('notNets holding every pool exclude the pod', () => {
     const notPods = apiIngress('    - {action: Allow, source: {selector: all(), notNets: [10.244.0.0/16]}}');
     expect(webToApi(pool('10.244.0.0/16'), notPods).allowed).toBe('nothing');

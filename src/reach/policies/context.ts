@@ -1,6 +1,6 @@
 import type { ResourceGraph } from '../../model/graph.js';
 import { mergeRanges, parseAddress, parseCidr, type AddressRange, type IpFamily } from '../../model/cidr.js';
-import { isCalicoIpPool } from '../../load/calico-kinds.js';
+import { isCalicoIpPool, statedCalicoPools } from '../../load/calico-kinds.js';
 import { rangesCover, rangesOverlap } from '../ip-ranges.js';
 import { LabelIndex } from '../../model/label-index.js';
 import { matchesSelector, type LabelSelector } from '../../model/label-selector.js';
@@ -217,7 +217,8 @@ export class CompileContext {
 
 /**
  * The cluster's pod ranges where the input states them, per family: the configured ones
- * (`.k8snet.yaml` cluster.podCIDR) and Calico's IPPools (calico-ipam takes pod IPs from them);
+ * (`.k8snet.yaml` cluster.podCIDR) and Calico's IPPools (calico-ipam takes pod IPs from them), or
+ * the pools of the Tigera operator's Installation when the input holds no IPPool;
  * undefined when it states none (the Nodes' podCIDRs may be some of the nodes only).
  */
 export function statedPodRanges(graph: ResourceGraph, podCIDRs: readonly string[] | undefined): Record<IpFamily, AddressRange[]> | undefined {
@@ -227,9 +228,9 @@ export function statedPodRanges(graph: ResourceGraph, podCIDRs: readonly string[
     if (parsed && !('error' in parsed)) ranges[parsed.family].push(parsed.range);
   };
   for (const text of podCIDRs ?? []) add(text);
-  for (const object of graph.otherObjects) {
-    if (isCalicoIpPool(object)) add((object.value.spec as { cidr?: unknown } | undefined)?.cidr);
-  }
+  // IPPools; else the pools of the operator's Installation, which it makes into IPPools.
+  const ipPools = graph.otherObjects.filter(isCalicoIpPool);
+  for (const object of ipPools.length > 0 ? ipPools : graph.otherObjects) for (const pool of statedCalicoPools(object)) add(pool.spec.cidr);
   if (ranges[4].length + ranges[6].length === 0) return undefined;
   return { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) };
 }
