@@ -18,7 +18,7 @@ import { serviceLookupCaveat } from './cilium-dns-lookups.js';
 import { DNS_PORTS, RESOLVER_SOURCE_PORTS, dnsPortsMissing, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
 import { entityPeerOf, nodeRelations, resolveEntityEndpoint, type EntityEndpoint } from './entity-endpoints.js';
 import { isEntityPeer, type Peer } from './policy-form.js';
-import { CalicoHostEndpointSolver, hostEndpointsOfNode } from './calico-host-endpoints.js';
+import { CalicoHostEndpointSolver, hostEndpointsOfNode, type CalicoEndpointPeer } from './calico-host-endpoints.js';
 import { evaluatedDialects } from './policies/index.js';
 import type { CalicoHostEndpoint } from '../model/calico.js';
 
@@ -420,8 +420,40 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
     const caveat = serviceLookupCaveat(solver.graph, pod, destination.service, solver.graph.istio.settings.clusterDomain, label);
     return caveat ? [caveat] : [];
   };
-  for (const from of sources) {
-    for (const to of destinations) {
+  const hostsPoliced = isCalicoPolicingHosts(solver.graph, plugin) && solver.hostNetworkMode === 'node';
+  for (const sourceEnd of sources) {
+    for (const destinationEnd of destinations) {
+      let from = sourceEnd;
+      let to = destinationEnd;
+      // A hostNetwork pod under Calico is its node: the node's host endpoints police its traffic.
+      const hostNetworkEnd = hostsPoliced ? hostNetworkPodEnd(from, to) : undefined;
+      if (hostNetworkEnd && !to.asked.isEmpty()) {
+        const end = hostNetworkEnd === 'source' ? from : to;
+        const other = hostNetworkEnd === 'source' ? to : from;
+        const { nodes, elsewhere } = hostNetworkPlacements(solver.graph, end.pod!);
+        if (nodes.length > 0) {
+          calicoHosts ??= new CalicoHostEndpointSolver(solver);
+          const otherPeer: CalicoEndpointPeer = isAddressPeer(other.peer) ? { family: other.peer.family, range: other.peer.range } : { podClass: other.peer as PodClass };
+          const plain = (side: AnswerSide) => ({ label: side.label, peer: side.peer, ...(side.pod ? { pod: side.pod } : {}) });
+          for (const { node, hostEndpoints } of nodes) {
+            for (const hostEndpoint of hostEndpoints) {
+              const hostSide = { ...plain(end), label: `${end.label} on ${node} (host endpoint ${describeHostEndpoint(hostEndpoint)})` };
+              const verdict = hostNetworkEnd === 'source'
+                ? calicoHosts.explain({ hostEndpoint }, otherPeer, to.asked)
+                : calicoHosts.explain(otherPeer, { hostEndpoint }, to.asked);
+              pairs.push({
+                source: hostNetworkEnd === 'source' ? hostSide : plain(from), destination: hostNetworkEnd === 'source' ? plain(to) : hostSide,
+                asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked),
+              });
+            }
+          }
+          if (!elsewhere) continue;
+          // Nodes without a host endpoint: Calico applies no host policy there, the answer below.
+          const relabelled = { ...end, label: `${end.label} (on nodes without a Calico host endpoint)` };
+          if (hostNetworkEnd === 'source') from = relabelled;
+          else to = { ...to, label: relabelled.label };
+        }
+      }
       if ((from.entity || isAddressPeer(from.peer)) && (to.entity || isAddressPeer(to.peer))) {
         // Neither end is a pod: no policy of pods decides, and k8snet answers for pods.
         if (from.entity || to.entity) throw new QueryError(`neither ${from.label} nor ${to.label} is a pod: k8snet answers for traffic from or to pods`);
@@ -539,6 +571,31 @@ function mergeAlikeVariants(variants: PairAnswer[], from: AnswerSide, to: Answer
     && variant.verdict.caveats.join('\n') === first.verdict.caveats.join('\n'));
   if (!alike) return variants;
   return [{ ...first, source: { ...first.source, label: from.label }, destination: { ...first.destination, label: to.label } }];
+}
+
+/** The end of a pair that is a hostNetwork pod, when the other end is a pod or an address (not a node or a name). */
+function hostNetworkPodEnd(from: AnswerSide & { entity?: EntityEndpoint }, to: AnswerSide & { entity?: EntityEndpoint }): 'source' | 'destination' | undefined {
+  const isHostNetworkPod = (end: AnswerSide & { entity?: EntityEndpoint }) => !end.entity && end.pod !== undefined && !isAddressPeer(end.peer) && (end.peer as PodClass).hostNetwork;
+  if (from.entity || to.entity) return undefined;
+  if (isHostNetworkPod(from) && !isHostNetworkPod(to)) return 'source';
+  if (isHostNetworkPod(to) && !isHostNetworkPod(from)) return 'destination';
+  return undefined;
+}
+
+/**
+ * Where a hostNetwork pod may run, for Calico's host endpoints: the nodes with host endpoints
+ * among those its placement admits (every node with one when the manifests do not say), and
+ * whether it may also run where none is (a node of the input without one, or nodes the input
+ * does not show), where Calico applies no host policy.
+ */
+function hostNetworkPlacements(graph: ResourceGraph, pod: Pod): { nodes: { node: string; hostEndpoints: readonly CalicoHostEndpoint[] }[]; elsewhere: boolean } {
+  const placement = pod.scheduling?.placement ?? { kind: 'unknown' as const };
+  const candidates = placement.kind === 'node' ? [placement.node]
+    : placement.kind === 'nodes' ? [...placement.nodes]
+      : [...new Set(graph.calico.hostEndpoints.map((endpoint) => endpoint.node).filter((node): node is string => typeof node === 'string' && node !== ''))];
+  const nodes = candidates.map((node) => ({ node, hostEndpoints: hostEndpointsOfNode(graph, node) })).filter((entry) => entry.hostEndpoints.length > 0);
+  const elsewhere = placement.kind === 'unknown' || candidates.some((node) => hostEndpointsOfNode(graph, node).length === 0);
+  return { nodes, elsewhere };
 }
 
 /**

@@ -11,6 +11,7 @@ import { ReachabilitySolver } from '../../src/reach/solver.js';
 import { CalicoHostEndpointSolver, hostEndpointsOfNode, type CalicoEndpointPeer } from '../../src/reach/calico-host-endpoints.js';
 import { calicoHostEndpointAddressCaveats } from '../../src/reach/calico-caveats.js';
 import { ConnectionSet } from '../../src/reach/connection-set.js';
+import { answerReach, parsePortQuery, resolveEndpoint } from '../../src/reach/query.js';
 
 const BASE = `apiVersion: v1
 kind: Namespace
@@ -245,5 +246,50 @@ spec:
   it('evaluate applyOnForward policies for the host\'s own traffic and say forwarded traffic is not', () => {
     expect(between(hosts, '203.0.113.9', 'node-b-all')).toBe('TCP 1-65535; UDP 68');
     expect(caveats(hosts, '203.0.113.9', 'node-b-all')).toMatch(/forward \(applyOnForward\) also applies to traffic forwarded/);
+  });
+});
+
+describe('a hostNetwork pod is its node: the node\'s host endpoints police it', () => {
+  const exporter = (nodeName: string | undefined) => `apiVersion: v1
+kind: Pod
+metadata: {name: exporter, namespace: shop, labels: {app: exporter}}
+spec: {hostNetwork: true, ${nodeName ? `nodeName: ${nodeName}, ` : ''}containers: [{name: exporter, image: exporter, ports: [{containerPort: 9100}]}]}
+`;
+  const workers = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: workers-ingress}
+spec:
+  selector: role == 'worker'
+  types: [Ingress]
+  ingress: [{action: Allow, protocol: TCP, source: {nets: [192.168.0.0/24]}, destination: {ports: [9100]}}]
+`;
+  const ask = (texts: string[], source: string, destination: string) => {
+    const analysis = analyzeTexts([{ path: 'base.yaml', text: BASE }, ...texts.map((text, index) => ({ path: `t${index}.yaml`, text }))]);
+    return answerReach(new ReachabilitySolver(analysis.graph), resolveEndpoint(analysis.graph, source), resolveEndpoint(analysis.graph, destination), parsePortQuery('9100'));
+  };
+
+  it('answers through the host endpoint of the node it runs on: its policies, then Calico\'s default deny', () => {
+    const fromOutside = ask([exporter('node-a'), workers], 'ip:203.0.113.7', 'shop/exporter');
+    expect(fromOutside.reachable).toBe('none');
+    expect(fromOutside.pairs.map((pair) => pair.destination.label)).toEqual(['shop/exporter on node-a (host endpoint node-a-eth0, interface eth0)']);
+    const fromNodes = ask([exporter('node-a'), workers], 'ip:192.168.0.20', 'shop/exporter');
+    expect(fromNodes.reachable).toBe('all');
+    // A pod's IP is not in the workers' nets: the host endpoint's default denies it.
+    expect(ask([exporter('node-a'), workers], 'shop/web', 'shop/exporter').reachable).toBe('none');
+  });
+
+  it('on a node without a host endpoint Calico applies no host policy: answered as before, and said', () => {
+    const elsewhere = ask([exporter('node-d'), workers], 'ip:203.0.113.7', 'shop/exporter');
+    expect(elsewhere.reachable).toBe('all');
+    expect(elsewhere.pairs.map((pair) => pair.destination.label)).toEqual(['shop/exporter']);
+    // Where the pod runs is not known: per host endpoint, and the nodes without one.
+    const unknown = ask([exporter(undefined), workers], 'ip:203.0.113.7', 'shop/exporter');
+    expect(unknown.pairs.map((pair) => `${pair.destination.label}: ${pair.allowed.isEmpty() ? 'denied' : 'allowed'}`)).toEqual([
+      'shop/exporter on node-a (host endpoint node-a-eth0, interface eth0): denied',
+      'shop/exporter on node-b (host endpoint node-b-all, every interface): allowed',
+      'shop/exporter on node-c (host endpoint node-c-eth1, interface eth1): denied',
+      'shop/exporter (on nodes without a Calico host endpoint): allowed',
+    ]);
+    expect(unknown.reachable).toBe('some');
   });
 });
