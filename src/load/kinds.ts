@@ -294,8 +294,10 @@ export function isToolConfig(apiVersion: string): boolean {
 /**
  * Custom kinds k8snet reads cluster facts from without modelling them: Calico's IPPools and the
  * Tigera operator's Installation (the pod ranges pods take their IPs from, for ipam and for rules
- * naming addresses). Not reported as unknown kinds: k8snet does use them.
+ * naming addresses), and Calico's FelixConfiguration (failsafe ports at host endpoints). Not
+ * reported as unknown kinds: k8snet does use them.
  */
 export function isClusterFactKind(apiVersion: string, kind: string): boolean {
-  return isCalicoIpPool({ apiVersion, kind }) || isTigeraInstallation({ apiVersion, kind });
+  return isCalicoIpPool({ apiVersion, kind }) || isTigeraInstallation({ apiVersion, kind })
+    || (kind === 'FelixConfiguration' && (apiVersion.startsWith('projectcalico.org/') || apiVersion.startsWith('crd.projectcalico.org/')));
 }

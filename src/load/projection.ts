@@ -54,6 +54,8 @@ const FACT_KINDS: ReadonlySet<string> = new Set([
   'HorizontalPodAutoscaler', 'IPPool', 'CiliumNode', 'ClusterConfiguration', 'KubeletConfiguration', 'Cluster', 'ServiceCIDR',
   // The Tigera operator's Installation: its spec.calicoNetwork.ipPools are the cluster's pod ranges.
   'Installation',
+  // Calico's Felix settings: the failsafe ports open at host endpoints.
+  'FelixConfiguration',
 ]);
 
 /**

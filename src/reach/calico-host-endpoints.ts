@@ -1,10 +1,11 @@
 import type { ResourceGraph } from '../model/graph.js';
-import { parseAddress, type AddressRange, type IpFamily } from '../model/cidr.js';
+import { parseAddress, parseCidr, type AddressRange, type IpFamily } from '../model/cidr.js';
 import { calicoPolicyLabel, type CalicoHostEndpoint } from '../model/calico.js';
 import { calicoView } from '../model/calico-view.js';
 import { policyEndpointSelector } from '../model/calico-endpoints.js';
 import { evaluateCalicoSelector } from '../model/calico-selector.js';
 import type { Pod, Protocol } from '../model/types.js';
+import type { ManifestObject } from '../load/manifest-object.js';
 import { BitSet } from './bitset.js';
 import { ConnectionSet } from './connection-set.js';
 import { PolicyEvaluator, type SideTrace } from './evaluator.js';
@@ -55,6 +56,51 @@ export const FAILSAFE_OUTBOUND_PORTS: readonly { readonly protocol: Protocol; re
   { protocol: 'TCP', port: 6667 },
 ];
 
+/** One failsafe port: a protocol and port, open from (inbound) or to (outbound) `net` only when given. */
+export interface FailsafePort {
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly net?: { readonly family: IpFamily; readonly range: AddressRange; readonly text: string };
+}
+
+/** The failsafe ports of one direction at a node, and where they come from (a FelixConfiguration, or Felix's defaults). */
+export interface FailsafePorts {
+  readonly ports: readonly FailsafePort[];
+  /** `FelixConfiguration default spec.failsafeInboundHostPorts (felix.yaml:7)`; undefined for Felix's defaults. */
+  readonly statedBy?: { readonly object: ManifestObject; readonly field: string };
+}
+
+/**
+ * Felix's failsafe ports at a node for one direction: a FelixConfiguration `node.<node>` stating
+ * them, else the cluster's `default` one, else Felix's defaults (config_params.go). An empty list
+ * turns them off; an entry with `net` opens its port from (or to) that CIDR only.
+ */
+export function failsafePortsAt(graph: ResourceGraph, node: string, direction: Direction): FailsafePorts {
+  const field = direction === 'ingress' ? 'failsafeInboundHostPorts' : 'failsafeOutboundHostPorts';
+  const configs = graph.otherObjects.filter(isFelixConfiguration);
+  for (const name of [`node.${node}`, 'default']) {
+    const object = configs.find((candidate) => candidate.name === name);
+    const stated = (object?.value.spec as Record<string, unknown> | undefined)?.[field];
+    if (!object || !Array.isArray(stated)) continue;
+    const ports: FailsafePort[] = [];
+    for (const entry of stated) {
+      if (entry === null || typeof entry !== 'object') continue;
+      const { protocol, port, net } = entry as Record<string, unknown>;
+      const protocolText = typeof protocol === 'string' ? protocol.toUpperCase() : 'TCP';
+      if ((protocolText !== 'TCP' && protocolText !== 'UDP') || typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) continue;
+      const parsed = typeof net === 'string' && net !== '' ? parseCidr(net) : undefined;
+      ports.push({ protocol: protocolText, port, ...(parsed && !('error' in parsed) ? { net: { family: parsed.family, range: parsed.range, text: parsed.text } } : {}) });
+    }
+    return { ports, statedBy: { object, field } };
+  }
+  return { ports: direction === 'ingress' ? FAILSAFE_INBOUND_PORTS : FAILSAFE_OUTBOUND_PORTS };
+}
+
+/** True for a Calico FelixConfiguration (either API group): Felix's settings, the failsafe ports among them. */
+export function isFelixConfiguration(object: { readonly apiVersion: string; readonly kind: string }): boolean {
+  return object.kind === 'FelixConfiguration' && (object.apiVersion.startsWith('projectcalico.org/') || object.apiVersion.startsWith('crd.projectcalico.org/'));
+}
+
 /**
  * The HostEndpoints of a node (`spec.node`), in input order: what `node:NAME` names under Calico
  * (one per interface the manifests police; none when the node has no host endpoint, and then
@@ -101,6 +147,7 @@ export class CalicoHostEndpointSolver {
   private readonly evaluator: PolicyEvaluator;
   /** The same without the failsafe rules: answers say the failsafe ports are assumed only where they change the answer. */
   private readonly withoutFailsafe: PolicyEvaluator;
+  private readonly context: CompileContext;
 
   constructor(readonly solver: ReachabilitySolver) {
     const graph = solver.graph;
@@ -108,7 +155,8 @@ export class CalicoHostEndpointSolver {
     this.subjects = graph.calico.hostEndpoints.map((endpoint, index) => ({ index, endpoint, labels: view.hostEndpointLabels(endpoint) }));
     this.subjectOf = new Map(this.subjects.map((subject) => [subject.endpoint, subject]));
     const classOfPod = new Map<Pod, PodClass>(graph.pods.map((pod) => [pod, solver.classOf(pod)]));
-    const context = new CompileContext(graph, solver.classes, solver.hostNetworkMode, classOfPod);
+    const context = new CompileContext(graph, solver.classes, solver.hostNetworkMode, classOfPod, solver.statedPodRanges);
+    this.context = context;
     // The tiers, then the profiles stage, whose policies do not isolate host endpoints: what no
     // profile allows reaches the point's end, which denies.
     const tiers = calicoStages(graph);
@@ -206,8 +254,11 @@ export class CalicoHostEndpointSolver {
     for (const peer of this.peersOf(other, caveats)) {
       const side = this.evaluator.sideAllowed(direction, hostClass, peer, trace);
       if (!side.intersect(asked).equals(this.withoutFailsafe.sideAllowed(direction, hostClass, peer).intersect(asked))) {
-        caveats.add(`Felix's default failsafe ports (${direction === 'ingress' ? 'inbound' : 'outbound'}: ${describeFailsafe(direction)}) are open at host endpoint ${subject.endpoint.name} whatever the policy; `
-          + 'a FelixConfiguration (failsafeInboundHostPorts, failsafeOutboundHostPorts) may change them, which the manifests do not show.');
+        const failsafe = failsafePortsAt(this.solver.graph, subject.endpoint.node, direction);
+        caveats.add(failsafe.statedBy
+          ? `The failsafe ports of FelixConfiguration ${failsafe.statedBy.object.name} (${failsafe.statedBy.field}: ${describeFailsafe(failsafe.ports)}) are open at host endpoint ${subject.endpoint.name} whatever the policy.`
+          : `Felix's default failsafe ports (${direction === 'ingress' ? 'inbound' : 'outbound'}: ${describeFailsafe(failsafe.ports)}) are open at host endpoint ${subject.endpoint.name} whatever the policy; `
+            + 'a FelixConfiguration (failsafeInboundHostPorts, failsafeOutboundHostPorts) may change them, which the manifests do not show.');
       }
       allowed = allowed.union(side);
     }
@@ -257,6 +308,15 @@ export class CalicoHostEndpointSolver {
     }
   }
 
+  /** The pod classes whose addresses lie inside `ranges`: known, or from stated pod ranges that lie inside. */
+  private classesInside(ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>): BitSet {
+    const context = this.context;
+    const classes = new BitSet(this.solver.classes.length);
+    for (const index of context.classesWithAddressIn(ranges)) if (context.addressesInside(context.classes[index], ranges)) classes.add(index);
+    if (context.unknownAddressRelation(ranges) === 'inside') for (const podClass of context.classes) if (context.hasUnknownPodAddresses(podClass)) classes.add(podClass.index);
+    return classes;
+  }
+
   /**
    * Felix's failsafe rules for one host endpoint: allow the default ports from and to any peer,
    * before every tier; without `withPorts`, the same rules allowing nothing (for comparison).
@@ -269,20 +329,32 @@ export class CalicoHostEndpointSolver {
       object: subject.endpoint.source, stage: FAILSAFE_STAGE.id, priority: 0, model: subject.endpoint,
     };
     for (const direction of ['ingress', 'egress'] as const) {
-      let ports = ConnectionSet.EMPTY;
-      for (const entry of withPorts ? (direction === 'ingress' ? FAILSAFE_INBOUND_PORTS : FAILSAFE_OUTBOUND_PORTS) : []) ports = ports.union(ConnectionSet.ofPorts(entry.protocol, entry.port));
-      const rule: CompiledRule = {
-        policy, direction, action: 'allow', matchesEveryPeer: true, classes: BitSet.full(this.solver.classes.length),
-        addressRanges: { 4: [{ first: 0n, last: (1n << 32n) - 1n }], 6: [{ first: 0n, last: (1n << 128n) - 1n }] },
-        podAddressMatch: 'always', entities: new Set(), numericPorts: ports, namedPorts: [], restrictions: [], position: 0,
-        source: {
-          kind: policy.kind, policyLabel: policy.label, ruleLabel: direction === 'ingress' ? 'failsafeInboundHostPorts' : 'failsafeOutboundHostPorts',
-          object: subject.endpoint.source, path: [], actionName: 'Allow', rank: 'before every tier',
-          describePeers: () => 'any peer',
-        },
-        model: { failsafe: direction, endpoint: subject.endpoint },
-      };
-      policy[direction] = { direction, subjects, isolates: false, rules: [rule] };
+      const failsafe = failsafePortsAt(this.solver.graph, subject.endpoint.node, direction);
+      const field = direction === 'ingress' ? 'failsafeInboundHostPorts' : 'failsafeOutboundHostPorts';
+      // One rule for the ports open to every peer, one per `net` for those open to a CIDR only.
+      const groups = new Map<string, { net?: FailsafePort['net']; ports: ConnectionSet }>([['', { ports: ConnectionSet.EMPTY }]]);
+      for (const entry of withPorts ? failsafe.ports : []) {
+        const key = entry.net?.text ?? '';
+        const group = groups.get(key) ?? { net: entry.net, ports: ConnectionSet.EMPTY };
+        groups.set(key, { ...group, ports: group.ports.union(ConnectionSet.ofPorts(entry.protocol, entry.port)) });
+      }
+      const rules = [...groups.values()].filter((group, index) => index === 0 || !group.ports.isEmpty()).map((group, position): CompiledRule => {
+        const ranges: Record<IpFamily, AddressRange[]> = group.net
+          ? { 4: group.net.family === 4 ? [group.net.range] : [], 6: group.net.family === 6 ? [group.net.range] : [] }
+          : { 4: [{ first: 0n, last: (1n << 32n) - 1n }], 6: [{ first: 0n, last: (1n << 128n) - 1n }] };
+        const classes = group.net ? this.classesInside(ranges) : BitSet.full(this.solver.classes.length);
+        return {
+          policy, direction, action: 'allow', matchesEveryPeer: !group.net, classes, addressRanges: ranges,
+          podAddressMatch: 'always', entities: new Set(), numericPorts: group.ports, namedPorts: [], restrictions: [], position,
+          source: {
+            kind: policy.kind, policyLabel: policy.label, ruleLabel: field,
+            object: failsafe.statedBy?.object ?? subject.endpoint.source, path: failsafe.statedBy ? ['spec', field] : [], actionName: 'Allow', rank: 'before every tier',
+            describePeers: () => (group.net ? `net ${group.net.text}` : 'any peer'),
+          },
+          model: { failsafe: direction, endpoint: subject.endpoint },
+        };
+      });
+      policy[direction] = { direction, subjects, isolates: false, rules };
     }
     return policy;
   }
@@ -296,8 +368,8 @@ function isPortProtocol(text: string): text is Protocol {
   return text === 'TCP' || text === 'UDP' || text === 'SCTP';
 }
 
-function describeFailsafe(direction: Direction): string {
-  return (direction === 'ingress' ? FAILSAFE_INBOUND_PORTS : FAILSAFE_OUTBOUND_PORTS).map((entry) => `${entry.protocol}/${entry.port}`).join(', ');
+function describeFailsafe(ports: readonly FailsafePort[]): string {
+  return ports.map((entry) => `${entry.protocol}/${entry.port}${entry.net ? ` from ${entry.net.text}` : ''}`).join(', ');
 }
 
 /** The nodes an end runs on, when the input says: a host endpoint's node, a pod class's pods' nodes. */

@@ -91,6 +91,8 @@ export class ReachabilitySolver {
   /** The layout the policies were compiled into (the network plugin's). */
   readonly layout: PolicyLayout;
   private readonly compileContext: CompileContext;
+  /** The cluster's pod ranges as the input states them (configured, Calico's pools): where pods of unknown address lie. */
+  readonly statedPodRanges: Readonly<Record<IpFamily, readonly AddressRange[]>> | undefined;
   private nodeSubjects: NodeSubjects | null | undefined;
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
@@ -117,7 +119,8 @@ export class ReachabilitySolver {
     }
     this.classes = classes;
     this.classOfPod = classOfPod;
-    this.compileContext = new CompileContext(graph, classes, this.hostNetworkMode, classOfPod, statedPodRanges(graph, options.podCIDRs));
+    this.statedPodRanges = statedPodRanges(graph, options.podCIDRs);
+    this.compileContext = new CompileContext(graph, classes, this.hostNetworkMode, classOfPod, this.statedPodRanges);
     this.compiledPolicies = layout.compile(this.compileContext);
     this.policyByModel = new Map(this.compiledPolicies.map((policy) => [policy.model, policy]));
     this.evaluator = new PolicyEvaluator(classes, layout.points, layout.stages, this.compiledPolicies);
@@ -595,7 +598,7 @@ export class ReachabilitySolver {
   private podRanges(): Record<IpFamily, AddressRange[]> {
     if (this.podRangesMemo) return this.podRangesMemo;
     // The cluster's whole pod ranges: as configured, and Calico's IPPools.
-    const stated = this.compileContext.podRanges;
+    const stated = this.statedPodRanges;
     const ranges: Record<IpFamily, AddressRange[]> = { 4: [...(stated?.[4] ?? [])], 6: [...(stated?.[6] ?? [])] };
     const add = (text: unknown) => {
       const parsed = typeof text === 'string' ? parseCidr(text) : undefined;

@@ -90,6 +90,23 @@ describe('Calico host endpoints without policy', () => {
     expect(caveats(hosts, 'shop/web', 'node-b-all')).not.toMatch(/failsafe/);
   });
 
+  it('take the failsafe ports a FelixConfiguration states: none, some, from one net only, per node', () => {
+    const felix = (name: string, spec: string) => `apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: ${name}}\nspec: ${spec}\n`;
+    const off = hostsOf(felix('default', '{failsafeInboundHostPorts: [], failsafeOutboundHostPorts: []}'));
+    expect(between(off, '203.0.113.9', 'node-a-eth0')).toBe('nothing');
+    expect(between(off, 'node-a-eth0', '203.0.113.9')).toBe('nothing');
+    const some = hostsOf(felix('default', '{failsafeInboundHostPorts: [{protocol: TCP, port: 22, net: 192.168.0.0/24}, {protocol: UDP, port: 68}]}'));
+    expect(between(some, '203.0.113.9', 'node-a-eth0')).toBe('UDP 68');
+    expect(between(some, '192.168.0.20', 'node-a-eth0')).toBe('TCP 22; UDP 68');
+    // Outbound is not stated: Felix's defaults.
+    expect(between(some, 'node-a-eth0', '203.0.113.9')).toBe(FAILSAFE_OUT);
+    expect(caveats(some, '192.168.0.20', 'node-a-eth0')).toContain('The failsafe ports of FelixConfiguration default (failsafeInboundHostPorts: TCP/22 from 192.168.0.0/24, UDP/68) are open at host endpoint node-a-eth0 whatever the policy.');
+    // A node's own configuration (node.<name>) comes before the default.
+    const perNode = hostsOf(`${felix('default', '{failsafeInboundHostPorts: []}')}---\n${felix('node.node-a', '{failsafeInboundHostPorts: [{protocol: TCP, port: 22}]}')}`);
+    expect(between(perNode, '203.0.113.9', 'node-a-eth0')).toBe('TCP 22');
+    expect(between(perNode, '203.0.113.9', 'node-c-eth1')).toBe('nothing');
+  });
+
   it('say the failsafe ports only where they change the answer on the ports asked, policy or not', () => {
     const asked = (port: number) => hosts.between(peer(hosts, '203.0.113.9'), peer(hosts, 'node-a-eth0'), { asked: ConnectionSet.ofPorts('TCP', port) }).caveats.join('\n');
     expect(asked(22)).toMatch(/failsafe ports \(inbound/);
