@@ -245,11 +245,54 @@ function firstPortName(values: readonly Raw[], fallback: string): string {
 }
 
 /**
+ * A Gateway API `Gateway` of class `istio`: istiod deploys its proxy itself (Istio's Gateway API
+ * task, "Automated Deployment": a Deployment and a Service named `<gateway>-<class>` in the
+ * Gateway's namespace). Its pods are Istio proxies (label `gateway.istio.io/managed`) running as
+ * service account `<gateway>-istio`, labelled with the Gateway's name (GEP-1762, and Istio's older
+ * `istio.io/gateway-name`) and `spec.infrastructure.labels`; Envoy listens on the listeners' ports
+ * beside its status (15021) and metrics (15090) ports. None for a Gateway whose `spec.addresses`
+ * name a Service of its own (a Hostname: Istio's manual deployment).
+ */
+const ISTIO_GATEWAY: OperatorKind = {
+  group: 'gateway.networking.k8s.io',
+  kind: 'Gateway',
+  operator: 'istiod (Gateway API automated deployment)',
+  podSets(object, value) {
+    const spec: Raw = value.spec ?? {};
+    if (spec.gatewayClassName !== 'istio') return [];
+    if (Array.isArray(spec.addresses) && spec.addresses.some((address: Raw) => address?.type === 'Hostname')) return [];
+    const name = `${object.name}-istio`;
+    const listenerPorts = [...new Set((Array.isArray(spec.listeners) ? spec.listeners : [])
+      .map((listener: Raw) => listener?.port).filter((port: unknown): port is number => typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536))]
+      .filter((port) => port !== 15021 && port !== 15090);
+    const ports: Raw[] = [
+      { name: 'status-port', containerPort: 15021, protocol: 'TCP' },
+      { name: 'http-envoy-prom', containerPort: 15090, protocol: 'TCP' },
+      ...listenerPorts.map((port) => ({ containerPort: port, protocol: 'TCP' })),
+    ];
+    return [{
+      controller: 'Deployment',
+      name,
+      replicas: 1,
+      template: template({
+        ...stringMap(spec.infrastructure?.labels),
+        'gateway.networking.k8s.io/gateway-name': object.name,
+        'istio.io/gateway-name': object.name,
+        'gateway.istio.io/managed': 'istio.io-gateway-controller',
+        'service.istio.io/canonical-name': name,
+      }, ports, { serviceAccountName: name }),
+      templatePath: ['spec'],
+    }];
+  },
+};
+
+/**
  * The custom resources k8snet knows the operator of, by API group then kind. The loader keeps
  * their spec (src/load/kinds.ts lists the same kinds); `.k8snet.yaml` `workloads:` adds others.
  */
 export const BUILT_IN_OPERATOR_KINDS: Readonly<Record<string, Readonly<Record<string, OperatorKind>>>> = {
   'monitoring.coreos.com': { Prometheus: PROMETHEUS, Alertmanager: ALERTMANAGER, ThanosRuler: THANOS_RULER },
+  'gateway.networking.k8s.io': { Gateway: ISTIO_GATEWAY },
 };
 
 /**

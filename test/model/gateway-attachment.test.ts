@@ -108,7 +108,7 @@ spec:
   });
 
   it('finds Envoy Gateway\'s proxies in the controller namespace by their owning-gateway labels', () => {
-    const graph = graphOf(`${GATEWAY}${deployment('envoy-infra-public-1a2b', 'envoy-gateway-system',
+    const graph = graphOf(`${GATEWAY.replace('gatewayClassName: istio', 'gatewayClassName: eg')}${deployment('envoy-infra-public-1a2b', 'envoy-gateway-system',
       '{gateway.envoyproxy.io/owning-gateway-name: public, gateway.envoyproxy.io/owning-gateway-namespace: infra}')}`);
     const dataPlane = gatewayDataPlane(graph, graph.gatewayApi.gateways[0]);
     expect(dataPlane.type === 'workloads' && dataPlane.workloads.map((workload) => workload.id)).toEqual(['envoy-gateway-system/envoy-infra-public-1a2b[Deployment]']);
@@ -143,8 +143,12 @@ kind: GatewayClass
 metadata: {name: cilium}
 spec: {controllerName: io.cilium/gateway-controller}`);
     expect(gatewayDataPlane(cilium, cilium.gatewayApi.gateways[0]).type).toBe('node-proxy');
-    const unknown = graphOf(GATEWAY);
+    const unknown = graphOf(GATEWAY.replace('gatewayClassName: istio', 'gatewayClassName: example'));
     expect(gatewayDataPlane(unknown, unknown.gatewayApi.gateways[0])).toEqual({ type: 'unknown' });
+    // Istio's class: istiod deploys <name>-istio, found by its Gateway name label.
+    const istio = graphOf(GATEWAY);
+    const dataPlane = gatewayDataPlane(istio, istio.gatewayApi.gateways[0]);
+    expect(dataPlane.type === 'workloads' && dataPlane.workloads.map((workload) => workload.id)).toEqual(['infra/public-istio[Deployment]']);
   });
 });
 

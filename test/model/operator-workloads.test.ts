@@ -36,8 +36,11 @@ describe('prometheus-operator', () => {
   it('lists the same kinds in the kind registry and in the model', () => {
     // Each built-in operator kind is a kind of the registry (validated, its spec kept), and the
     // registry's kinds of an operator's group all have a description of their pods.
+    // (The Gateway API's group is Kubernetes' own: only a Gateway of Istio's class makes pods.)
     for (const [group, kinds] of Object.entries(BUILT_IN_OPERATOR_KINDS)) {
-      expect(KIND_DEFINITIONS.filter((definition) => definition.group === group).map((definition) => definition.kind).sort()).toEqual(Object.keys(kinds).sort());
+      if (group !== 'gateway.networking.k8s.io') {
+        expect(KIND_DEFINITIONS.filter((definition) => definition.group === group).map((definition) => definition.kind).sort()).toEqual(Object.keys(kinds).sort());
+      }
       for (const kind of Object.keys(kinds)) expect(identifyKind(`${group}/v1`, kind).status).toBe('modelled');
     }
   });
@@ -150,6 +153,33 @@ spec: {clusterIP: None, selector: {app.kubernetes.io/name: prometheus}, ports: [
     expect(analysis.graph.service('monitoring', 'prometheus-operated')).toBeUndefined();
     expect(analysis.inputFindings.map((finding) => `${finding.ruleId} ${finding.path}`)).toEqual(['input-schema spec.replicas', 'input-unknown-kind kind']);
     expect(analysis.inputFindings[1].message).toMatch(/^Kind Prometheus of monitoring\.coreos\.com \(v1alpha1\) is not a kind k8snet models/);
+  });
+});
+
+describe('istiod and the Gateway API', () => {
+  const gateway = (className: string, extra = '') => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: edge}
+spec:
+  gatewayClassName: ${className}
+  listeners:
+  - {name: http, port: 80, protocol: HTTP}
+  - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: cert}]}}
+${extra}`;
+
+  it('makes a Gateway of class istio the Deployment <name>-istio: Istio proxies with the Gateway\'s name label, its service account, its listeners\' ports', () => {
+    const analysis = analysisOf([gateway('istio', '  infrastructure:\n    labels: {team: edge}\n')]);
+    const workload = analysis.graph.workload('edge/public-istio[Deployment]')!;
+    expect(workload).toMatchObject({ kind: 'Deployment', name: 'public-istio', replicas: 1, madeBy: { kind: 'Gateway', name: 'public' } });
+    const [pod] = workload.pods;
+    expect(pod.labels).toMatchObject({ 'gateway.networking.k8s.io/gateway-name': 'public', 'gateway.istio.io/managed': 'istio.io-gateway-controller', team: 'edge' });
+    expect(pod.serviceAccountName).toBe('public-istio');
+    expect(pod.ports.map((port) => port.containerPort)).toEqual([15021, 15090, 80, 443]);
+  });
+
+  it('makes nothing for another class, nor for a Gateway that names its own Service (Istio\'s manual deployment)', () => {
+    expect(analysisOf([gateway('cilium')]).graph.workloads).toEqual([]);
+    expect(analysisOf([gateway('istio', '  addresses:\n  - {type: Hostname, value: ingress.istio-system.svc.cluster.local}\n')]).graph.workloads).toEqual([]);
   });
 });
 
