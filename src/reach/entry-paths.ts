@@ -6,6 +6,7 @@ import { endpointPods, resolveTargetPort } from './exposure.js';
 import { formatRange, partitionSpace, wholeSpace } from './ip-ranges.js';
 import type { ExternalEntry, PathContext, PathHop, PathNode, PathVerdict } from './request-paths.js';
 import type { PodClass, ReachabilitySolver } from './solver.js';
+import type { EntityPeer } from './policy-form.js';
 import { meshNotes } from './istio-caveats.js';
 
 /** The annotation cloud providers read when `spec.loadBalancerSourceRanges` is empty. */
@@ -74,7 +75,11 @@ function entryToWorkloads(context: PathContext, entry: ExternalEntry, id: string
       seenAs === 'node' ? 'the pod sees a node\'s address (externalTrafficPolicy: Cluster)' : 'the pod sees the client\'s address (externalTrafficPolicy: Local)',
       ...meshNotes(context.solver.graph, service),
     ];
-    hops.push({ from: entryNode, to: context.workloadNode(workload), label: ports.describe(), verdict: externalVerdict(context.solver, context.solver.classOf(pod), ports, seenAs === 'node' ? everywhere(context.solver) : sources, seenAs, notes) });
+    const podClass = context.solver.classOf(pod);
+    const verdict = seenAs === 'node' && context.solver.layout.selectorLabels === 'cilium-identity'
+      ? nodeIdentityVerdict(context.solver, podClass, ports, notes)
+      : externalVerdict(context.solver, podClass, ports, seenAs === 'node' ? everywhere(context.solver) : sources, seenAs, notes);
+    hops.push({ from: entryNode, to: context.workloadNode(workload), label: ports.describe(), verdict });
   }
   return hops;
 }
@@ -159,6 +164,30 @@ export function externalVerdict(solver: ReachabilitySolver, podClass: PodClass, 
   const shown = ranges.length > 3 ? `${ranges.slice(0, 3).join(', ')} and ${ranges.length - 3} more` : ranges.join(', ');
   const partialNote = seenAs === 'node' ? `admitted only if the node's address is in ${shown}` : `admitted only from ${shown}`;
   return { state: 'partial', by: [...by], notes: [partialNote, ...notes] };
+}
+
+/**
+ * Under Cilium, traffic whose source a node rewrote to its own address (externalTrafficPolicy:
+ * Cluster) carries that node's identity, `remote-node` (or `host` on the same node), not `world`:
+ * rules on entities decide it as for a node (fromEntities world does not match it; cluster, all and
+ * remote-node do), and CIDR rules only under policy-cidr-match-mode nodes. Judged for a node of
+ * unknown address; said, since kube-proxy replacement in DSR mode keeps the client's address.
+ */
+function nodeIdentityVerdict(solver: ReachabilitySolver, podClass: PodClass, targetPorts: ConnectionSet, notes: readonly string[]): PathVerdict {
+  const cilium = ['Cilium sees the node\'s identity (remote-node), not the client\'s (world); with kube-proxy replacement in DSR mode the client\'s address is kept'];
+  if (podClass.outsidePolicy) return { state: 'open', by: [], notes: ['hostNetwork pod: outside NetworkPolicy in most plugins'] };
+  if (solver.isOpen(podClass, 'ingress')) return { state: 'open', by: [], notes };
+  const node: EntityPeer = { entity: 'a node (source rewritten)', tags: ['remote-node'], addresses: { ranges: { 4: [], 6: [] }, inCluster: true } };
+  const explained = solver.explain(node, podClass);
+  const admitted = explained.allowed.intersect(targetPorts);
+  const by = new Set<string>();
+  for (const contribution of explained.ingress.contributions) {
+    if (contribution.allowed.intersect(targetPorts).isEmpty()) continue;
+    const location = locateField(contribution.rule.source.object.origin, contribution.rule.source.path);
+    by.add(`${contribution.rule.policy.name} ${contribution.rule.source.ruleLabel} (${location.file}:${location.line})`);
+  }
+  const state = admitted.isEmpty() ? 'blocked' : admitted.equals(targetPorts) ? 'allowed' : 'partial';
+  return { state, by: [...by], notes: [...(state === 'partial' ? [`admitted on ${admitted.describe()} only`] : []), ...cilium, ...notes] };
 }
 
 function mergeAdjacent(pieces: readonly { family: IpFamily; range: AddressRange }[]): { family: IpFamily; range: AddressRange }[] {

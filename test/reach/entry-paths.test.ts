@@ -130,3 +130,27 @@ spec:
     expect(edge.attributes.label).toMatch(/^TCP 8080\npartly allowed by frontend-ingress ingress\[1\] .*\nadmitted only from 198\.51\.100\.0-198\.51\.100\.255\n/);
   });
 });
+
+describe('entries under Cilium', () => {
+  // Cilium's world lockdown: the internet is denied, every identity of the cluster (nodes included) allowed.
+  const lockdown = `
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: lockdown, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingressDeny: [{fromEntities: [world]}]
+  ingress: [{fromEntities: [all]}]
+`;
+
+  it('judges a source rewritten to a node\'s address as the node\'s identity (remote-node), not world', () => {
+    const cluster = hopsOf(`${loadBalancer('', '{podSelector: {}}')}${lockdown}`);
+    const viaNode = hop(cluster, 'lb:shop/web', 'shop/web[Deployment]')!.verdict!;
+    expect(viaNode.state).toBe('allowed');
+    expect(viaNode.notes).toContain('Cilium sees the node\'s identity (remote-node), not the client\'s (world); with kube-proxy replacement in DSR mode the client\'s address is kept');
+    // externalTrafficPolicy: Local keeps the client's address: world, denied.
+    const local = hopsOf(`${loadBalancer('  externalTrafficPolicy: Local', '{podSelector: {}}')}${lockdown}`);
+    expect(hop(local, 'lb:shop/web', 'shop/web[Deployment]')!.verdict!.state).toBe('blocked');
+  });
+});
