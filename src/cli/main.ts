@@ -62,7 +62,7 @@ export function buildProgram(setExitCode: (code: number) => void, argv?: readonl
     program
       .command('can-reach')
       .description('answer whether SRC can reach DST (and on which ports), with the policy rules that decide it')
-      .argument('<src>', 'ns/name, ns/Kind/name, ns/label=value,... (prefixed keys too: ns/app.kubernetes.io/name=web), svc:ns/name, ip:ADDRESS (a ClusterIP stands for its Service), dns (cluster DNS), internet, node:NAME (the host namespace of a node) or fqdn:NAME (a DNS name outside the cluster)')
+      .argument('<src>', 'ns/name, ns/Kind/name, ns/label=value,... (prefixed keys too: ns/app.kubernetes.io/name=web), svc:ns/name, ip:ADDRESS (a ClusterIP stands for its Service), dns (cluster DNS), internet, kube-apiserver (the API server, behind svc:default/kubernetes), node:NAME (the host namespace of a node) or fqdn:NAME (a DNS name outside the cluster)')
       .argument('<dst>', 'same forms as SRC')
       .argument('[paths...]', PATHS_HELP, ['.'])
       .addOption(new Option('--host-network-pods <mode>', 'how the network plugin treats hostNetwork pods: node (their traffic is node traffic, outside NetworkPolicy; most plugins) or pod (policies apply to them as to other pods)').choices(['node', 'pod']).default('node'))

@@ -12,7 +12,7 @@ import { CONFIG_FILE_NAMES } from '../load/discover.js';
 import { SourceFile } from '../load/source-file.js';
 import { locateField, type ManifestObject } from '../load/manifest-object.js';
 import type { FieldPath } from '../load/path.js';
-import { parseCidr } from '../model/cidr.js';
+import { parseAddress, parseCidr } from '../model/cidr.js';
 import { NETWORK_PLUGINS, canonicalPluginName, suggestPluginName } from '../model/network-plugin.js';
 import type { StatedFactName, StatedFactOrigin } from '../model/cluster-facts.js';
 import type { NamespaceDeclaration } from '../model/build-graph.js';
@@ -99,6 +99,14 @@ export const CONFIG_SCHEMA = {
           properties: {
             namespace: { type: 'string' },
             podSelector: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+        apiServer: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            addresses: { type: 'array', items: { type: 'string' } },
+            port: { type: 'integer', minimum: 1, maximum: 65535 },
           },
         },
       },
@@ -259,6 +267,11 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
     return list;
   };
   const dnsSelector = cluster.dnsSelector as { namespace?: string; podSelector?: Record<string, string> } | undefined;
+  const apiServer = cluster.apiServer as { addresses?: string[]; port?: number } | undefined;
+  (apiServer?.addresses ?? []).forEach((text, index) => {
+    const parsed = text.includes('/') ? parseCidr(text) : parseAddress(text) ?? { error: `'${text}' is not an IP address or a CIDR` };
+    if ('error' in parsed) fail(['cluster', 'apiServer', 'addresses', index], `cluster.apiServer.addresses: ${parsed.error}`);
+  });
   const nodePortRange = typeof cluster.nodePortRange === 'string' ? cluster.nodePortRange.split('-').map(Number) : undefined;
   if (nodePortRange && !(nodePortRange[0] >= 1 && nodePortRange[0] <= nodePortRange[1] && nodePortRange[1] <= 65535)) {
     fail(['cluster', 'nodePortRange'], `cluster.nodePortRange '${cluster.nodePortRange}' must be FROM-TO with 1 <= FROM <= TO <= 65535`);
@@ -301,6 +314,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, source?: M
       namespace: dnsSelector?.namespace ?? DEFAULT_CLUSTER_FACTS.dns.namespace,
       podLabels: dnsSelector?.podSelector ?? DEFAULT_CLUSTER_FACTS.dns.podLabels,
     },
+    ...(apiServer ? { apiServer } : {}),
     origins,
   };
   return {

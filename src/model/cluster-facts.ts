@@ -31,6 +31,8 @@ export interface ClusterFacts {
   readonly cni?: string;
   /** Where cluster DNS runs. */
   readonly dns: { readonly namespace: string; readonly podLabels: Labels };
+  /** The API server's addresses (IPs or CIDRs) and own port, as `.k8snet.yaml` cluster.apiServer states them. */
+  readonly apiServer?: { readonly addresses?: readonly string[]; readonly port?: number };
   /** Where each stated address fact came from. */
   readonly origins: Readonly<Partial<Record<StatedFactName, StatedFactOrigin>>>;
   /** Values `.k8snet.yaml` stated that a command-line flag replaced, so the plan can say so. */

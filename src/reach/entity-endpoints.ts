@@ -9,7 +9,7 @@
  * patterns do). Another kind of peer (a mesh's external hosts, a plugin's host endpoints) is one
  * entry in each, without touching can-reach.
  */
-import { parseAddress, type AddressRange, type IpFamily } from '../model/cidr.js';
+import { mergeRanges, parseAddress, parseCidr, type AddressRange, type IpFamily } from '../model/cidr.js';
 import type { ResourceGraph } from '../model/graph.js';
 import type { Pod } from '../model/types.js';
 import { publicIpv4Ranges } from './ip-ranges.js';
@@ -36,6 +36,8 @@ export interface EntityEndpoint {
   readonly addresses: EntityAddresses;
   /** Sentences the answer carries about what k8snet knows of it. */
   readonly notes: readonly string[];
+  /** A Service in front of it that forwards a port to another (the kubernetes Service: 443 to the API server's own port). */
+  readonly forwards?: { readonly from: number; readonly to: number; readonly service: string };
 }
 
 /** How one prefix of entity endpoints is resolved: an endpoint, or why the name is refused. */
@@ -95,6 +97,54 @@ const FQDN_ENDPOINT: EntityEndpointKind = {
     };
   },
 };
+
+/** The API server's addresses and own port as `.k8snet.yaml` cluster.apiServer states them. */
+export interface ApiServerFacts {
+  readonly addresses?: readonly string[];
+  readonly port?: number;
+}
+
+/** The text that names the API server as an endpoint of `can-reach`. */
+export const API_SERVER_ENDPOINT = 'kube-apiserver';
+
+/**
+ * `kube-apiserver`: the Kubernetes API server. Pods reach it through Service default/kubernetes
+ * (the first address of the Service range, port 443), which forwards to the API server's own
+ * addresses and port - those are what policies see. Cilium's rules name it (the `kube-apiserver`
+ * entity, and `cluster` and `all`, which hold it, wherever it runs); other kinds reach it only by
+ * address: `cluster.apiServer.addresses` when stated, else unknown, and then rules naming addresses
+ * are said in caveats, never counted. On the control-plane nodes or not, its address is a cluster
+ * address rather than a pod's: NetworkPolicy ipBlocks match it as the plugin applies them to such
+ * addresses (said), Calico's nets and the Network Policy API's networks as written.
+ */
+export function apiServerEndpoint(facts: ApiServerFacts = {}): EntityEndpoint {
+  const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
+  for (const text of facts.addresses ?? []) {
+    const cidr = text.includes('/') ? parseCidr(text) : undefined;
+    if (cidr && !('error' in cidr)) {
+      ranges[cidr.family].push(cidr.range);
+      continue;
+    }
+    const address = parseAddress(text);
+    if (address) ranges[address.family].push({ first: address.value, last: address.value });
+  }
+  const stated = ranges[4].length + ranges[6].length > 0;
+  const notes = [
+    stated
+      ? `The API server is at ${(facts.addresses ?? []).join(', ')} (cluster.apiServer.addresses in .k8snet.yaml).`
+      : 'The manifests do not give the API server\'s addresses (cluster.apiServer.addresses in .k8snet.yaml states them): rules that name addresses are said in caveats, not counted; Cilium\'s kube-apiserver, cluster and all entities match it wherever it runs.',
+    facts.port !== undefined
+      ? `Pods reach it through Service default/kubernetes, port 443, forwarded to the API server's own port ${facts.port} (cluster.apiServer.port), which policies see.`
+      : 'Pods reach it through Service default/kubernetes, port 443, forwarded to the API server\'s own port, which policies see: 6443 on kubeadm, kind and k3s clusters, 443 on GKE, EKS and AKS (cluster.apiServer.port in .k8snet.yaml states it); ask about that port.',
+  ];
+  return {
+    type: 'entity', kind: API_SERVER_ENDPOINT, name: API_SERVER_ENDPOINT, label: API_SERVER_ENDPOINT, placement: 'external',
+    tags: ['kube-apiserver'],
+    addresses: { ranges: { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) }, inCluster: true },
+    notes,
+    ...(facts.port !== undefined ? { forwards: { from: 443, to: facts.port, service: 'default/kubernetes' } } : {}),
+  };
+}
 
 /** Every prefix of entity endpoints `can-reach` accepts. */
 export const ENTITY_ENDPOINT_KINDS: readonly EntityEndpointKind[] = [NODE_ENDPOINT, FQDN_ENDPOINT];

@@ -8,7 +8,7 @@
  * that never mentions either namespace nor a cluster-wide policy, nor holds a Node, holds nothing
  * that can change the answer, and need not be parsed.
  */
-import { isEntityEndpointText } from './entity-endpoints.js';
+import { API_SERVER_ENDPOINT, isEntityEndpointText } from './entity-endpoints.js';
 
 /**
  * Texts of the kinds that can decide any connection without naming its namespaces: every
@@ -21,11 +21,17 @@ import { isEntityEndpointText } from './entity-endpoints.js';
  * its apiVersion in either of Calico's groups (GlobalNetworkPolicies, tiers, global network sets and
  * host endpoints name no namespace but can decide any connection), and Cilium's agent
  * configuration, the `cilium-config` ConfigMap (enable-policy, the host firewall, allow-localhost,
- * policy-cidr-match-mode decide connections of every namespace).
+ * policy-cidr-match-mode decide connections of every namespace), and the objects that show Calico
+ * or Cilium running.
  */
 const CLUSTER_SCOPED_POLICY_TEXTS: readonly string[] = [
   'AdminNetworkPolicy', 'ClusterNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'security.istio.io', 'networking.istio.io', 'projectcalico.org',
   'cilium-config',
+  // What shows Calico or Cilium running (their agents' DaemonSets, images and labels, Calico's
+  // ConfigMap and operator, Cilium's runtime objects; src/model/network-plugin.ts): the plugin
+  // decides how ipBlocks match (Calico applies them to pod IPs, Cilium to outside addresses only).
+  'calico-node', 'calico/node', 'calico-config', 'operator.tigera.io', 'canal',
+  'cilium/cilium', 'cilium-agent', 'k8s-app: cilium', 'k8s-app=cilium', '"k8s-app":"cilium"', '"k8s-app": "cilium"', 'CiliumNode', 'CiliumEndpoint', 'CiliumIdentity',
 ];
 
 /**
@@ -43,7 +49,7 @@ const NODE_KIND_SPELLINGS: readonly string[] = ['kind: Node\n', 'kind: Node\r\n'
 export function endpointNamespace(text: string, defaultNamespace: string, dnsNamespace = 'kube-system'): string | undefined {
   if (text === 'dns') return dnsNamespace;
   // An entity (node:NAME, fqdn:NAME) lives in no namespace; a Node is read from whichever file holds it.
-  if (text === 'internet' || text.startsWith('ip:') || isEntityEndpointText(text)) return undefined;
+  if (text === 'internet' || text === API_SERVER_ENDPOINT || text.startsWith('ip:') || isEntityEndpointText(text)) return undefined;
   const body = text.startsWith('svc:') ? text.slice(4) : text;
   const slash = body.indexOf('/');
   return slash === -1 ? defaultNamespace : body.slice(0, slash);

@@ -1,6 +1,6 @@
 import { countOf } from '../model/plural.js';
 import type { ResourceGraph } from '../model/graph.js';
-import { parseAddress, type IpFamily, type AddressRange } from '../model/cidr.js';
+import { parseAddress, parseCidr, type IpFamily, type AddressRange } from '../model/cidr.js';
 import type { Pod, Protocol, Service, ServicePort, Workload } from '../model/types.js';
 import { ConnectionSet, type IcmpFamily } from './connection-set.js';
 import { endpointPods, resolveTargetPort } from './exposure.js';
@@ -16,7 +16,7 @@ import { similarNames } from '../model/suggest.js';
 import { manualEndpoints } from '../model/service-endpoints.js';
 import { serviceLookupCaveat } from './cilium-dns-lookups.js';
 import { DNS_PORTS, RESOLVER_SOURCE_PORTS, dnsPortsMissing, findClusterDns, type ClusterDns, type DnsLocation } from './cluster-dns.js';
-import { entityPeerOf, nodeRelations, resolveEntityEndpoint, type EntityEndpoint } from './entity-endpoints.js';
+import { API_SERVER_ENDPOINT, apiServerEndpoint, entityPeerOf, nodeRelations, resolveEntityEndpoint, type ApiServerFacts, type EntityEndpoint } from './entity-endpoints.js';
 import { isEntityPeer, type Peer } from './policy-form.js';
 import { CalicoHostEndpointSolver, hostEndpointsOfNode, type CalicoEndpointPeer } from './calico-host-endpoints.js';
 import { evaluatedDialects } from './policies/index.js';
@@ -39,6 +39,10 @@ const DEFAULT_DNS: DnsLocation = { namespace: 'kube-system', podLabels: { 'k8s-a
 export interface EndpointOptions {
   /** Where cluster DNS runs, for the `dns` endpoint. */
   readonly dns?: DnsLocation;
+  /** The API server's addresses and port (`.k8snet.yaml` cluster.apiServer), for the `kube-apiserver` endpoint. */
+  readonly apiServer?: ApiServerFacts;
+  /** The cluster's Service ranges (`.k8snet.yaml` cluster.serviceCIDR): the first address of one is the kubernetes Service's. */
+  readonly serviceCIDR?: readonly string[];
   /** The solver the answer is computed with; the `dns` endpoint may extend it with a DNS pod as the cluster runs it. */
   readonly solver?: ReachabilitySolver;
 }
@@ -141,6 +145,7 @@ function parseProtocolQuery(parts: readonly string[], text: string): NonPortQuer
  */
 export function resolveEndpoint(graph: ResourceGraph, text: string, options: EndpointOptions = {}): Endpoint {
   if (text === 'internet') return { type: 'internet', label: 'the internet' };
+  if (text === API_SERVER_ENDPOINT) return apiServerEndpoint(options.apiServer);
   const entity = resolveEntityEndpoint(graph, text);
   if (entity && 'error' in entity) throw new QueryError(entity.error);
   if (entity) return entity;
@@ -159,11 +164,21 @@ export function resolveEndpoint(graph: ResourceGraph, text: string, options: End
     }
     const pod = graph.workloads.flatMap((workload) => workload.pods).find((candidate) => candidate.podIP !== undefined && sameAddress(candidate.podIP, address));
     if (pod) return { type: 'pods', label: `ip:${text.slice(3)} (pod ${pod.namespace}/${pod.name})`, pods: [pod] };
+    // The first address of a Service range is the kubernetes Service's ClusterIP: the API server behind it.
+    if (!graph.service('default', 'kubernetes') && (options.serviceCIDR ?? []).some((cidr) => isFirstServiceAddress(cidr, address))) {
+      const apiServer = apiServerEndpoint(options.apiServer);
+      return { ...apiServer, label: `ip:${text.slice(3)} (ClusterIP of svc:default/kubernetes: ${apiServer.label})` };
+    }
     return { type: 'address', label: text.slice(3), family: address.family, range: { first: address.value, last: address.value } };
   }
   if (text.startsWith('svc:')) {
     const [namespace, name] = splitNamespace(text.slice(4), graph.defaultNamespace);
     const service = graph.service(namespace, name);
+    // Every cluster has Service default/kubernetes, in front of the API server.
+    if (!service && namespace === 'default' && name === 'kubernetes') {
+      const apiServer = apiServerEndpoint(options.apiServer);
+      return { ...apiServer, label: `svc:default/kubernetes (${apiServer.label})` };
+    }
     if (!service) throw new QueryError(`no Service ${namespace}/${name} in the manifests${suggest(graph.services.map((s) => `${s.namespace}/${s.name}`), `${namespace}/${name}`)}`);
     if (service.type === 'ExternalName') return { type: 'external-name', label: `svc:${namespace}/${name}`, service };
     return { type: 'service', label: `svc:${namespace}/${name}`, service, pods: endpointPods(graph, service) };
@@ -391,7 +406,14 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
     for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port && (!isPortQuery(port) || typeof port.port === 'number') ? askedOnPod(port, undefined) : ConnectionSet.ALL });
   } else if (destination.type === 'entity') {
     if (port && isPortQuery(port) && typeof port.port === 'string') throw new QueryError(`a named port ('${port.port}') cannot be resolved on ${destination.label}: ask about a port number`);
-    destinations.push({ ...entitySide(destination), asked: port ? askedOnPod(port, undefined) : ConnectionSet.ALL });
+    // A Service in front of it forwards its port to the entity's own (the kubernetes Service: 443 to the API server's).
+    const forwards = destination.forwards;
+    const forwarded = forwards && port && isPortQuery(port) && port.protocol === 'TCP' && port.port === forwards.from;
+    destinations.push({
+      ...entitySide(destination),
+      asked: forwarded ? ConnectionSet.ofPorts('TCP', forwards.to) : port ? askedOnPod(port, undefined) : ConnectionSet.ALL,
+      ...(forwarded ? { via: `service port ${forwards.from}/TCP of svc:${forwards.service} → ${forwards.to}` } : {}),
+    });
   } else {
     if (port && isPortQuery(port) && typeof port.port === 'string') throw new QueryError(`a named port ('${port.port}') cannot be resolved on an address outside the cluster`);
     for (const peer of addressPeers(destination, solver, 'egress')) destinations.push({ ...peer, asked: port ? askedOnPod(port, undefined) : ConnectionSet.ALL });
@@ -480,7 +502,7 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
         continue;
       }
       const variants = entityVariants(from, to, solver).map(({ source: sourceSide, destination: destinationSide }) => {
-        const explained = solver.explain(sourceSide.peer, destinationSide.peer);
+        const explained = solver.explain(sourceSide.peer, destinationSide.peer, to.asked);
         const extra = [
           ...caveatsOf(sourceSide.peer, 'source'), ...caveatsOf(destinationSide.peer, 'destination'),
           ...(from.pod && !isAddressPeer(from.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'source', { pod: from.pod, classPods: from.peer.pods, label: from.label }) : []),
@@ -815,4 +837,10 @@ function serviceWithoutPods(graph: ResourceGraph, service: Service): string {
   }
   if (generated.size === 0) return `Service ${service.namespace}/${service.name} selects no pod (selector ${text}).`;
   return `Service ${service.namespace}/${service.name} selects pods by ${[...generated].map((key) => `${key}, a value ${describeGeneratedLabel(key)}`).join(', and ')}: k8snet cannot know which pods carry ${text}, and answers as if none did.`;
+}
+
+/** True when `address` is the first address of Service range `cidr` (kube-apiserver gives it to Service default/kubernetes). */
+function isFirstServiceAddress(cidr: string, address: { readonly family: IpFamily; readonly value: bigint }): boolean {
+  const parsed = parseCidr(cidr);
+  return !('error' in parsed) && parsed.family === address.family && parsed.range.first + 1n === address.value;
 }

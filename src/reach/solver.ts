@@ -99,7 +99,7 @@ export class ReachabilitySolver {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
     const layout = options.layout ?? layoutFor(graph, options.plugin ?? networkPluginOf(graph, undefined));
     this.layout = layout;
-    const signature = classSignature(graph);
+    const signature = classSignature(graph, layout);
     const classes: PodClass[] = [];
     const classByKey = new Map<string, { index: number; pods: Pod[] }>();
     const classOfPod = new Map<Pod, PodClass>();
@@ -344,7 +344,7 @@ export class ReachabilitySolver {
    * whether it is isolated, by which policies, and which rules allow, deny or pass what; plus
    * what depends on the network plugin.
    */
-  explain(source: Peer, destination: Peer): PairVerdict {
+  explain(source: Peer, destination: Peer, asked: ConnectionSet = ConnectionSet.ALL): PairVerdict {
     // Traffic between a pod and its own node (an entity tagged `host` towards it) that the plugin allows regardless.
     const localNode = this.layout.localNode;
     const egress = !isPodClass(source) ? this.nodeSide('egress', source, destination) ?? unrestricted('egress', outsideReason(source))
@@ -357,7 +357,7 @@ export class ReachabilitySolver {
     const restrictionCaveats = [...this.shortfallCaveats('egress', source, destination), ...this.shortfallCaveats('ingress', destination, source)];
     const layoutCaveats = this.layout.pairCaveats?.(this, source, destination) ?? [];
     const tieCaveats = [...this.priorityTieCaveats(egress, source, destination), ...this.priorityTieCaveats(ingress, destination, source)];
-    return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed), ...restrictionCaveats, ...layoutCaveats, ...tieCaveats] };
+    return { egress, ingress, allowed, caveats: [...this.caveats(source, destination, allowed, asked), ...restrictionCaveats, ...layoutCaveats, ...tieCaveats] };
   }
 
   /**
@@ -464,7 +464,8 @@ export class ReachabilitySolver {
     return [...caveats];
   }
 
-  private caveats(source: Peer, destination: Peer, allowed: ConnectionSet): string[] {
+  /** What the answer depends on that the manifests do not show; of rules that would change it, only what concerns the ports asked (`asked`). */
+  private caveats(source: Peer, destination: Peer, allowed: ConnectionSet, asked: ConnectionSet): string[] {
     const caveats: string[] = [];
     for (const [peer, role] of [[source, 'source'], [destination, 'destination']] as const) {
       // Cilium's host policies (and enable-policy: always) with the host firewall on: the node's host namespace, hostNetwork pods included.
@@ -498,11 +499,13 @@ export class ReachabilitySolver {
         // A name the selected pods cannot learn addresses for has its own caveat (shortfallCaveats).
         if (isEntityPeer(other) && rule.restrictions.some((restriction) => restriction.shortfallsBySubject?.get(selected.index)?.peerTags.some((tag) => other.tags.includes(tag)))) continue;
         const what = rule.action === 'allow' ? 'would allow' : rule.action === 'deny' ? 'would deny' : 'would pass on';
+        const named = this.portsTowards(rule, undefined).intersect(asked);
+        if (named.isEmpty()) continue;
         // Rules in order (tiers, admin policies) decide before the later ones; elsewhere a deny wins whatever allows.
         const ordered = this.decidesInRankOrder(rule);
         const when = ordered ? ' before the rules after it decide' : rule.action === 'allow' ? ' unless a deny rule denies it' : rule.action === 'deny' ? ', whatever allows it' : '';
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.unmodelledPeers}, which k8snet does not resolve: `
-          + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${this.portsTowards(rule, undefined).describe()}${when}.`);
+          + `if ${direction === 'egress' ? 'the destination' : 'the source'} is one of their addresses, that rule ${what} ${named.describe()}${when}.`);
       }
     }
     // Nodes peers selecting by label against a hostNetwork pod whose Node the input does not give.
@@ -514,7 +517,7 @@ export class ReachabilitySolver {
         if (!rule.nodeLabelPeers || rule.classes.has(other.index) || rule.action === 'log') continue;
         const ports = this.portsTowards(rule, direction === 'ingress' ? selected : other);
         // Said only where it would change the answer: an allow of what is allowed already, a deny of what is denied, say nothing.
-        const changed = rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed);
+        const changed = (rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed)).intersect(asked);
         if (changed.isEmpty()) continue;
         const ordered = this.decidesInRankOrder(rule);
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" selects ${rule.nodeLabelPeers}, and the manifests do not give the Node the hostNetwork ${direction === 'ingress' ? 'source' : 'destination'} runs on: `
@@ -526,34 +529,37 @@ export class ReachabilitySolver {
       if (!isPodClass(selected) || !isPodClass(other) || !other.hostNetwork) continue;
       for (const rule of this.rulesFor(selected, direction)) {
         if (!rule.nodeRelativePeers || rule.classes.has(other.index)) continue;
+        const relative = this.portsTowards(rule, direction === 'ingress' ? selected : other).intersect(asked);
+        if (relative.isEmpty()) continue;
         caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" names ${rule.nodeRelativePeers}, which match${rule.nodeRelativePeers.includes(' and ') ? '' : 'es'} a hostNetwork pod by the node it runs on relative to the ${direction === 'egress' ? 'source' : 'destination'}: `
-          + `not counted here; where it matches, that rule would ${rule.action === 'deny' ? 'deny' : 'allow'} ${this.portsTowards(rule, direction === 'ingress' ? selected : other).describe()}.`);
+          + `not counted here; where it matches, that rule would ${rule.action === 'deny' ? 'deny' : 'allow'} ${relative.describe()}.`);
       }
     }
     // An address peer against pod addresses is plugin-dependent for some kinds (NetworkPolicy's
     // ipBlock): say what such a match would add.
     for (const [direction, selected, other] of [['egress', source, destination], ['ingress', destination, source]] as const) {
-      if (isPodClass(selected) && isEntityPeer(other)) caveats.push(...this.entityAddressCaveats(direction, selected, other, allowed));
+      if (isPodClass(selected) && isEntityPeer(other)) caveats.push(...this.entityAddressCaveats(direction, selected, other, allowed, asked));
       if (!isPodClass(selected) || !isPodClass(other) || selected.outsidePolicy) continue;
       const otherAddresses = knownAddresses(other);
       for (const rule of this.rulesFor(selected, direction)) {
         if (rule.podAddressMatch === 'nodes' && other.hostNetwork && !rule.classes.has(other.index) && rule.action !== 'log') {
           // CIDRs that select node addresses: a hostNetwork class on nodes inside and outside them, or of unknown address.
           const inside = otherAddresses.some((address) => rangesContain(rule.addressRanges[address.family], address.value));
-          if (otherAddresses.length === 0 || inside) {
+          const nodePorts = this.portsTowards(rule, direction === 'ingress' ? selected : other).intersect(asked);
+          if ((otherAddresses.length === 0 || inside) && !nodePorts.isEmpty()) {
             caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" selects node addresses by CIDR (policy-cidr-match-mode: nodes), and the hostNetwork ${direction === 'ingress' ? 'source' : 'destination'} `
-              + `${otherAddresses.length === 0 ? 'has no address the manifests give' : 'runs on nodes both inside and outside those CIDRs'}: not counted here; where its node's address lies inside, that rule would ${rule.action === 'deny' ? 'deny' : rule.action === 'pass' ? 'pass on' : 'allow'} ${this.portsTowards(rule, direction === 'ingress' ? selected : other).describe()}.`);
+              + `${otherAddresses.length === 0 ? 'has no address the manifests give' : 'runs on nodes both inside and outside those CIDRs'}: not counted here; where its node's address lies inside, that rule would ${rule.action === 'deny' ? 'deny' : rule.action === 'pass' ? 'pass on' : 'allow'} ${nodePorts.describe()}.`);
           }
           continue;
         }
         if (rule.podAddressMatch === 'always' && otherAddresses.length === 0 && !other.hostNetwork) {
-          caveats.push(...this.unknownPodAddressCaveat(rule, direction, selected, other, allowed));
+          caveats.push(...this.unknownPodAddressCaveat(rule, direction, selected, other, allowed, asked));
           continue;
         }
         if (rule.podAddressMatch !== 'plugin-dependent' || rule.action !== 'allow') continue;
         if (rule.matchesEveryPeer || (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0)) continue;
         if (otherAddresses.length > 0 && !otherAddresses.some((address) => rangesContain(rule.addressRanges[address.family], address.value))) continue;
-        const extra = this.portsTowards(rule, direction === 'ingress' ? selected : other).subtract(allowed);
+        const extra = this.portsTowards(rule, direction === 'ingress' ? selected : other).subtract(allowed).intersect(asked);
         if (extra.isEmpty()) continue;
         const where = `${rule.source.policyLabel} ${rule.source.ruleLabel}`;
         caveats.push(otherAddresses.length > 0
@@ -570,13 +576,13 @@ export class ReachabilitySolver {
    * and known pod IPs are counted, so a CIDR that may hold the pod's IP is said. Nothing is said
    * when the rule's CIDRs lie outside the ranges pods may take (see podRanges).
    */
-  private unknownPodAddressCaveat(rule: CompiledRule, direction: Direction, selected: PodClass, other: PodClass, allowed: ConnectionSet): string[] {
+  private unknownPodAddressCaveat(rule: CompiledRule, direction: Direction, selected: PodClass, other: PodClass, allowed: ConnectionSet, asked: ConnectionSet): string[] {
     if (rule.action === 'log' || rule.matchesEveryPeer || rule.classes.has(other.index)) return [];
     if (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0) return [];
     const podRanges = this.podRanges();
     if (!([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], podRanges[family]))) return [];
     const ports = this.portsTowards(rule, direction === 'ingress' ? selected : other);
-    const changed = rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed);
+    const changed = (rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed)).intersect(asked);
     if (changed.isEmpty()) return [];
     const ordered = this.decidesInRankOrder(rule);
     const what = rule.action === 'allow' ? 'allow' : rule.action === 'deny' ? 'deny' : 'pass on';
@@ -625,7 +631,7 @@ export class ReachabilitySolver {
    * addresses are unknown, or a node under a kind whose address peers match node addresses
    * depending on the plugin (NetworkPolicy's ipBlock).
    */
-  private entityAddressCaveats(direction: Direction, selected: PodClass, other: EntityPeer, allowed: ConnectionSet): string[] {
+  private entityAddressCaveats(direction: Direction, selected: PodClass, other: EntityPeer, allowed: ConnectionSet, asked: ConnectionSet): string[] {
     const addresses = other.addresses;
     if (!addresses || (selected.outsidePolicy && this.evaluator.isOpen(selected, direction))) return [];
     // A side the plugin lets through whatever the rules say (the pod's own node): no rule changes it.
@@ -638,7 +644,7 @@ export class ReachabilitySolver {
       if (rule.action === 'log' || rule.matchesEveryPeer || (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0)) continue;
       if (this.evaluator.ruleMatches(rule, other)) continue;
       // An allow adds only what is not allowed already.
-      const ports = rule.action === 'allow' ? this.portsTowards(rule, towards).subtract(allowed) : this.portsTowards(rule, towards);
+      const ports = (rule.action === 'allow' ? this.portsTowards(rule, towards).subtract(allowed) : this.portsTowards(rule, towards)).intersect(asked);
       if (ports.isEmpty()) continue;
       const what = `${rule.action === 'allow' ? 'allow' : rule.action === 'deny' ? 'deny' : 'pass on'} ${ports.describe()}`;
       const where = `${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" (${rule.source.describePeers()})`;
@@ -651,8 +657,9 @@ export class ReachabilitySolver {
       if (rule.podAddressMatch === 'plugin-dependent') {
         const contains = unknown || ([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], addresses.ranges[family]));
         if (contains) {
-          caveats.push(`Depends on the network plugin: ${where} reaches a node only through its addresses${unknown ? ', which the manifests do not give' : ''}; `
-            + `plugins that apply ipBlock to node addresses${unknown ? ', if one of them lies in it,' : ''} would ${what} for ${other.entity}.`);
+          const apiServer = other.tags.includes('kube-apiserver');
+          caveats.push(`Depends on the network plugin: ${where} reaches ${apiServer ? 'the API server' : 'a node'} only through its addresses${unknown ? ', which the manifests do not give' : ''}; `
+            + `plugins that apply ipBlock to ${apiServer ? 'the API server\'s address (Cilium matches it by its kube-apiserver identity instead, which an in-cluster API server\'s CIDR does not select)' : 'node addresses'}${unknown ? ', if one of them lies in it,' : ''} would ${what} for ${other.entity}.`);
         }
       } else if (unknown) {
         caveats.push(`${where} names addresses, and the manifests do not give ${other.entity}'s: if one of them lies in it, that rule would ${what}.`);
@@ -674,7 +681,8 @@ interface NodeSubjects {
 
 /** Why a side that is no pod allows everything: outside the cluster, or a node's own traffic. */
 function outsideReason(peer: Peer): 'external' | 'node' {
-  return isAddressPeer(peer) || (isEntityPeer(peer) && peer.tags.includes('world')) ? 'external' : 'node';
+  // The API server is no node's host namespace, whichever addresses it has: nothing of pods' policies to say.
+  return isAddressPeer(peer) || (isEntityPeer(peer) && (peer.tags.includes('world') || peer.tags.includes('kube-apiserver'))) ? 'external' : 'node';
 }
 
 function unrestricted(direction: Direction, because: NonNullable<SideVerdict['unrestrictedBecause']>): SideVerdict {

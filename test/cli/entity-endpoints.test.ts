@@ -76,8 +76,10 @@ describe('node:NAME and fqdn:NAME under Cilium', () => {
     const named = canReach(['shop/client', 'fqdn:api.github.com', '--port', '443'], CILIUM);
     expect(named.status).toBe(0);
     expect(named.stdout).toMatch(/further restricted at FQDN by shop\/client-egress egress\[2\]\.toPorts\[0\]/);
-    // A CIDR rule may hold the name's address or not: said, not counted.
-    expect(named.stdout).toMatch(/caveat: .*\(toCIDR 203\.0\.113\.0\/24\) names some addresses outside the cluster: if fqdn:api\.github\.com resolves to one of them, that rule would allow TCP 8443/);
+    // A CIDR rule may hold the name's address or not: said, not counted - when it concerns the port asked.
+    expect(named.stdout).not.toMatch(/toCIDR 203\.0\.113\.0\/24/);
+    const onItsPort = canReach(['shop/client', 'fqdn:api.github.com', '--port', '8443'], CILIUM);
+    expect(onItsPort.stdout).toMatch(/caveat: .*\(toCIDR 203\.0\.113\.0\/24\) names some addresses outside the cluster: if fqdn:api\.github\.com resolves to one of them, that rule would allow TCP 8443/);
     const pattern = canReach(['shop/client', 'fqdn:raw.githubusercontent.com', '--port', '443'], CILIUM);
     expect(pattern.status).toBe(0);
     const other = canReach(['shop/client', 'fqdn:example.org', '--port', '443'], CILIUM);
@@ -201,5 +203,76 @@ describe('node:NAME under Calico', () => {
     // Not said under another plugin.
     const kubernetes = canReach(['node:node-1', 'shop/server', '--port', '8080'], KUBERNETES);
     expect(kubernetes.stdout).not.toMatch(/HostEndpoint/);
+  });
+});
+
+describe('kube-apiserver', () => {
+  const APISERVER = path.join(ROOT, 'fixtures', 'entity-endpoints', 'apiserver');
+  const withConfig = (config: string) => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'k8snet-apiserver-'));
+    fs.copyFileSync(path.join(APISERVER, 'cluster.yaml'), path.join(folder, 'cluster.yaml'));
+    fs.writeFileSync(path.join(folder, '.k8snet.yaml'), config);
+    return folder;
+  };
+  const ask = (args: string[], cwd: string) => {
+    const run = k8snet(['can-reach', ...args, '.'], { cwd });
+    expectNoStackTrace(run);
+    return run;
+  };
+
+  it('is reached by address, which the manifests do not give: an ipBlock holding the control plane is said, not counted', () => {
+    const run = canReach(['ops/operator', 'kube-apiserver', '--port', '6443'], APISERVER);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/note: The manifests do not give the API server's addresses/);
+    expect(run.stdout).toMatch(/note: Pods reach it through Service default\/kubernetes, port 443, forwarded to the API server's own port, which policies see: 6443 on kubeadm/);
+    expect(run.stdout).toMatch(/caveat: Depends on the network plugin: NetworkPolicy ops\/operator-to-apiserver rule "egress\[0\]" \(ipBlock 10\.0\.0\.0\/24\) reaches the API server only through its addresses/);
+    // The rule is about 6443: asked about 443, nothing to say.
+    expect(canReach(['ops/operator', 'kube-apiserver', '--port', '443'], APISERVER).stdout).not.toMatch(/caveat:/);
+  });
+
+  it('with its address and port stated: Calico applies the ipBlock; the kubernetes Service and its ClusterIP stand for it, 443 forwarded', () => {
+    const folder = withConfig('cluster:\n  cni: calico\n  serviceCIDR: 10.96.0.0/12\n  apiServer:\n    addresses: [10.0.0.10]\n    port: 6443\n');
+    try {
+      expect(ask(['ops/operator', 'kube-apiserver', '--port', '6443'], folder).status).toBe(0);
+      expect(ask(['ops/report', 'kube-apiserver', '--port', '6443'], folder).status).toBe(1);
+      const service = ask(['ops/operator', 'svc:default/kubernetes', '--port', '443'], folder);
+      expect(service.status).toBe(0);
+      expect(service.stdout).toMatch(/→ svc:default\/kubernetes \(kube-apiserver\): allowed: TCP 6443 \(service port 443\/TCP of svc:default\/kubernetes → 6443\)/);
+      const clusterIp = ask(['ops/operator', 'ip:10.96.0.1', '--port', '443'], folder);
+      expect(clusterIp.status).toBe(0);
+      expect(clusterIp.stdout).toMatch(/ip:10\.96\.0\.1 \(ClusterIP of svc:default\/kubernetes: kube-apiserver\)/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('under Cilium, its entity decides: an ipBlock does not select it, toEntities kube-apiserver does', () => {
+    const folder = withConfig('cluster:\n  cni: cilium\n');
+    try {
+      expect(ask(['ops/operator', 'kube-apiserver', '--port', '6443'], folder).status).toBe(1);
+      fs.writeFileSync(path.join(folder, 'cilium.yaml'), `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: report-to-apiserver, namespace: ops}
+spec:
+  endpointSelector: {matchLabels: {app: report}}
+  egress: [{toEntities: [kube-apiserver], toPorts: [{ports: [{port: "6443", protocol: TCP}]}]}]
+`);
+      const allowed = ask(['ops/report', 'kube-apiserver', '--port', '6443'], folder);
+      expect(allowed.status).toBe(0);
+      expect(allowed.stdout).toMatch(/allows TCP 6443 to toEntities kube-apiserver/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an address .k8snet.yaml states that is none', () => {
+    const folder = withConfig('cluster:\n  apiServer:\n    addresses: [10.0.0.300]\n');
+    try {
+      const run = k8snet(['can-reach', 'ops/operator', 'kube-apiserver', '.'], { cwd: folder });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/cluster\.apiServer\.addresses: '10\.0\.0\.300' is not an IP address or a CIDR/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

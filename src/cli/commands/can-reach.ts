@@ -74,7 +74,8 @@ function answerOrThrow(analysis: Analysis, source: string, destination: string, 
   const dns = config.cluster.dns;
   try {
     // `dns` is where the configuration says cluster DNS runs (cluster.dnsSelector), as egress-blocks-dns reads it.
-    return answerReach(solver, resolveEndpoint(analysis.graph, source, { solver, dns }), resolveEndpoint(analysis.graph, destination, { solver, dns }), port,
+    const endpointOptions = { solver, dns, apiServer: config.cluster.apiServer, serviceCIDR: config.cluster.serviceCIDR };
+    return answerReach(solver, resolveEndpoint(analysis.graph, source, endpointOptions), resolveEndpoint(analysis.graph, destination, endpointOptions), port,
       plugin);
   } catch (error) {
     if (error instanceof QueryError) throw new UsageError(error.message);

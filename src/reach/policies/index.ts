@@ -203,15 +203,28 @@ export function layoutFor(graph: ResourceGraph, plugin: NetworkPluginFact): Poli
   const evaluated = evaluatedDialects(graph, plugin);
   if (evaluated.cilium) return ciliumLayout(graph);
   if (evaluated.calico) return calicoLayout(graph);
+  // Calico without policies of its own: Kubernetes' layout, with ipBlocks on every address as Calico applies them.
+  if (plugin.name === 'calico' || plugin.name === 'canal') return CALICO_KUBERNETES_LAYOUT;
   return KUBERNETES_LAYOUT;
 }
+
+/** Kubernetes' layout under Calico: a NetworkPolicy's ipBlock is a Calico `nets`, matching pod and node addresses too. */
+const CALICO_KUBERNETES_LAYOUT: PolicyLayout = {
+  ...KUBERNETES_LAYOUT,
+  compile: (context) => [
+    ...compileAdminNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+    ...compileClusterNetworkPolicies(context, { adminStage: 'admin', baselineStage: 'baseline' }),
+    ...compileNetworkPolicies(context, { stage: 'networkpolicy', podAddressMatch: 'always' }),
+    ...compileIstioPolicies(context),
+  ],
+};
 
 /**
  * Returns what tells apart pods that policies may treat differently although their labels are
  * the same (an address peer naming one pod's IP), as a string per pod; undefined when nothing
  * does, so that the common case stays one class per template.
  */
-export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | undefined {
+export function classSignature(graph: ResourceGraph, layout?: PolicyLayout): ((pod: Pod) => string) | undefined {
   const admin = adminPolicyAddressPeers(graph);
   const cluster = clusterPolicyAddressPeers(graph);
   const addresses = addressPeerSignature(graph, { networks: [...admin.networks, ...cluster.networks], nodes: [...admin.nodes, ...cluster.nodes] });
@@ -223,19 +236,22 @@ export function classSignature(graph: ResourceGraph): ((pod: Pod) => string) | u
   const placement = hostPolicies ? (pod: Pod) => (pod.hostNetwork ? JSON.stringify(pod.scheduling?.placement ?? null) : '') : undefined;
   const parts = [addresses, istio, serviceAccount, placement].filter((part): part is (pod: Pod) => string => part !== undefined);
   const other = parts.length <= 1 ? parts[0] : (pod: Pod) => parts.map((part) => part(pod)).join('\u0002');
+  // Under Calico without policies of its own, NetworkPolicy ipBlocks still match pod IPs: pods of
+  // different addresses differ (whatever the policies, so that a question answered from some files
+  // splits pods as one answered from all).
+  if (layout === CALICO_KUBERNETES_LAYOUT && graph.calico.policies.length === 0) {
+    return (pod) => `${pod.podIP ?? ''}${other ? `\u0001${other(pod)}` : ''}`;
+  }
   return calicoClassSignature(graph, other);
 }
 
 /**
  * Under Calico, what else tells pods apart: their service account (selectors see it as
- * `projectcalico.org/serviceaccount` and `pcsa.*`) and their address (`nets` match pod IPs).
+ * `projectcalico.org/serviceaccount` and `pcsa.*`) and their address (`nets` and ipBlocks match pod IPs).
  */
 function calicoClassSignature(graph: ResourceGraph, other: ((pod: Pod) => string) | undefined): ((pod: Pod) => string) | undefined {
   if (graph.calico.policies.length === 0) return other;
-  // Addresses only when some rule names nets: otherwise replicas stay one class.
-  const usesNets = graph.calico.policies.some((policy) => [...policy.ingress, ...policy.egress]
-    .some((rule) => [rule.source, rule.destination].some((entity) => entity.nets.length > 0 || entity.notNets.length > 0)))
-    // NetworkPolicies' ipBlocks match pod IPs under Calico too.
-    || graph.policies.some((policy) => [...policy.ingress, ...policy.egress].some((rule) => (rule.peers ?? []).some((peer) => peer.ipBlock !== undefined)));
-  return (pod) => `${pod.serviceAccountName ?? 'default'}\u0001${usesNets ? pod.podIP ?? '' : ''}${other ? `\u0001${other(pod)}` : ''}`;
+  // Addresses: Calico's nets and NetworkPolicies' ipBlocks match pod IPs (pods the manifests give no
+  // IP, the usual case, stay one class per template).
+  return (pod) => `${pod.serviceAccountName ?? 'default'}\u0001${pod.podIP ?? ''}${other ? `\u0001${other(pod)}` : ''}`;
 }
