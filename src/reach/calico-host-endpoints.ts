@@ -325,7 +325,8 @@ export class CalicoHostEndpointSolver {
     const subjects = new BitSet(this.solver.graph.calico.hostEndpoints.length);
     subjects.add(subject.index);
     const policy: { -readonly [K in keyof CompiledPolicy]: CompiledPolicy[K] } = {
-      kind: 'Calico failsafe rules', name: `failsafe:${subject.endpoint.name}`, label: `failsafe rules of ${subject.endpoint.name}`,
+      // Read in answers as `Felix's failsafe ports of host endpoint node-a-eth0 rule "failsafeInboundHostPorts"`.
+      kind: 'Felix\'s', name: `failsafe:${subject.endpoint.name}`, label: `failsafe ports of host endpoint ${subject.endpoint.name}`,
       object: subject.endpoint.source, stage: FAILSAFE_STAGE.id, priority: 0, model: subject.endpoint,
     };
     for (const direction of ['ingress', 'egress'] as const) {

@@ -112,7 +112,7 @@ function draw(hops: readonly PathHop[], options: PathGraphOptions): Drawing {
     const state = hop.verdict?.state ?? 'plain';
     const reason = !hop.verdict ? ''
       : state === 'blocked' ? 'blocked by policy'
-        : state === 'open' ? (hop.verdict.by.length > 0 ? `not isolated: ${hop.verdict.by.join(', ')} leave the rest open` : 'no policy')
+        : state === 'open' ? (hop.verdict.by.length > 0 ? `not isolated: ${hop.verdict.by.join(', ')} ${hop.verdict.by.length === 1 ? 'leaves' : 'leave'} the rest open` : 'no policy')
           : state === 'isolated' ? (hop.verdict.by.length > 0 ? `policies: ${hop.verdict.by.join(', ')}` : 'isolated')
             // Without the rules that decide (a side no policy isolates), the state alone: never a dangling "by".
             : `${state === 'partial' ? 'partly allowed' : state === 'depends' ? 'may be allowed' : 'allowed'}${hop.verdict.by.length > 0 ? ` by ${hop.verdict.by.join('; ')}` : ''}`;

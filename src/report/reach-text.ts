@@ -44,6 +44,11 @@ export function decisionVerb(rule: CompiledRule): string {
   }
 }
 
+/** What a ranked rule does with `what` (ports, and peers): `allows TCP 80`, `passes TCP 80 on to the next tier`. */
+export function describeDecision(rule: CompiledRule, what: string): string {
+  return rule.action === 'pass' ? `passes ${what} on to ${rule.source.passTo ?? 'the next tier'}` : `${decisionVerb(rule)} ${what}`;
+}
+
 /** Names a ranked rule: `AdminNetworkPolicy team-a rule "allow-dns" (file:line)`, with the rank where the kind has one. */
 export function describeRankedRule(rule: CompiledRule): string {
   const { source } = rule;
@@ -73,7 +78,7 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
   // Only the rules that decide the ports asked about: the rest would bury the answer.
   const ranked = side.decisions.filter((decision: RuleDecision) => decision.stage.combination === 'first-match' && !decision.ports.intersect(asked).isEmpty());
   for (const decision of ranked) {
-    lines.push(`${heading}: ${describeRankedRule(decision.rule)} ${decisionVerb(decision.rule)} ${decision.ports.describe()}.`);
+    lines.push(`${heading}: ${describeRankedRule(decision.rule)} ${describeDecision(decision.rule, decision.ports.describe())}.`);
   }
   if (side.isolatingPolicies.length === 0) {
     if (side.contributions.length === 0 && side.decisions.length > 0) lines.push(`${heading}: no policy isolates it; what the rules above did not decide is allowed.`);

@@ -52,7 +52,7 @@ describe('k8snet on a Calico repository', () => {
     expectNoStackTrace(allowed);
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toMatch(/REACHABLE: monitoring\/prometheus\[Deployment\] → shop\/api\[Deployment\] on 9090\/TCP/);
-    expect(allowed.stdout).toContain('Calico GlobalNetworkPolicy security.block-threat-feed (tier security, order 100) rule "egress[1]" (fixtures/calico-demo/calico/security.yaml:16) passes on');
+    expect(allowed.stdout).toContain('Calico GlobalNetworkPolicy security.block-threat-feed (tier security, order 100) rule "egress[1]" (fixtures/calico-demo/calico/security.yaml:16) passes all ports and protocols on to the next tier with a policy for the endpoint (of kube-admin, default, kube-baseline');
     expect(allowed.stdout).toContain('Calico NetworkPolicy monitoring/prometheus-egress (tier default, order 600) rule "egress[0]" (fixtures/calico-demo/calico/shop.yaml:86) allows TCP 9090.');
     expect(allowed.stdout).toContain('Calico GlobalNetworkPolicy allow-prometheus (tier default, order 600) rule "ingress[0]" (fixtures/calico-demo/calico/shop.yaml:68) allows TCP 9090.');
     expect(allowed.stdout).not.toMatch(/caveat|does not evaluate/);

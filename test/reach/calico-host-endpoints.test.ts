@@ -205,7 +205,7 @@ spec:
     const answer = hosts.between(peer(hosts, 'shop/web'), peer(hosts, 'node-a-eth0'), { explain: true });
     const ingress = answer.sides!.find((side) => side.direction === 'ingress')!;
     expect(ingress.trace.decisions.map((decision) => `${decision.rule.source.policyLabel} ${decision.rule.source.ruleLabel} ${decision.rule.action}: ${decision.ports.describe()}`)).toEqual([
-      'failsafe rules of node-a-eth0 failsafeInboundHostPorts allow: TCP 22,179,2379-2380,5473,6443,6666-6667; UDP 68',
+      'failsafe ports of host endpoint node-a-eth0 failsafeInboundHostPorts allow: TCP 22,179,2379-2380,5473,6443,6666-6667; UDP 68',
       'platform.workers ingress[1] pass: TCP 10250',
       'platform.workers ingress[2] allow: TCP 9100',
       'default.kubelet ingress[0] allow: TCP 10250',

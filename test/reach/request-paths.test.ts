@@ -91,7 +91,7 @@ spec:
     expect(formatPathsMermaid([unknown])).toMatch(/-\.->\|"TCP 8080<br\/>may be allowed by web-ingress/);
     // A verdict that names no rule (decided where no policy isolates, or by a kind without rule names) reads its state alone.
     // An open side that policies select without closing names them.
-    expect(formatPathsMermaid([{ ...unknown, verdict: { state: 'open', by: ['security.blocklist'] } }])).toContain('TCP 8080<br/>not isolated: security.blocklist leave the rest open"');
+    expect(formatPathsMermaid([{ ...unknown, verdict: { state: 'open', by: ['security.blocklist'] } }])).toContain('TCP 8080<br/>not isolated: security.blocklist leaves the rest open"');
     for (const [state, text] of [['allowed', 'allowed'], ['isolated', 'isolated'], ['depends', 'may be allowed']] as const) {
       const drawn = formatPathsMermaid([{ ...unknown, verdict: { state, by: [] } }]);
       expect(drawn).toContain(`TCP 8080<br/>${text}"`);

@@ -70,6 +70,7 @@ export async function runExplain(target: string, paths: string[], options: Expla
           rule: `rule "${rule.source.ruleLabel}" (${ruleLocation(rule)})`,
           action: rule.source.actionName,
           verb: decisionVerb(rule),
+          ...(rule.action === 'pass' ? { passTo: rule.source.passTo ?? 'the next tier' } : {}),
           peers: rule.matchesEveryPeer ? 'every peer' : rule.source.describePeers(),
           ports: portsOf(rule, podClass, direction),
         })),
@@ -186,7 +187,7 @@ export async function runExplain(target: string, paths: string[], options: Expla
         }
         for (const policy of side.rankedPolicies ?? []) {
           lines.push(`  ${direction}: ${policy.stage}: ${policy.kind} ${policy.policy} (${policy.location})${policy.rules.length === 0 ? `: no ${direction} rules` : ''}`);
-          for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.verb} ${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`);
+          for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.passTo ? `passes ${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers} on to ${rule.passTo}` : `${rule.verb} ${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`}`);
         }
         if (!side.isolated && pod.notEvaluated.length > 0) {
           // Policies k8snet does not evaluate yet apply to these pods: say nothing about the outcome.

@@ -403,6 +403,21 @@ class CalicoCompiler {
     };
   }
 
+  /**
+   * Where a Pass of a tier sends a connection, in the words of an answer: "the next tier that
+   * contains a policy that applies to the endpoint" (Calico's Pass), naming the later tiers, else
+   * the endpoint's profiles (which allow, as Calico's `kns.<namespace>` profiles do).
+   */
+  private passTarget(stage: string): string {
+    this.tierOrder ??= calicoStages(this.context.graph).filter((candidate) => candidate.id !== CALICO_PROFILE_STAGE);
+    const index = this.tierOrder.findIndex((candidate) => candidate.id === stage);
+    const later = this.tierOrder.slice(index + 1).map((candidate) => candidate.label.replace(/^Calico tier /, ''));
+    return later.length === 0 ? 'the profiles (which allow)'
+      : `the next tier with a policy for the endpoint (of ${later.join(', ')}; else the profiles, which allow)`;
+  }
+
+  private tierOrder: StageDefinition[] | undefined;
+
   private compileRule(compiled: CompiledPolicy, policy: RuleOwner, rule: CalicoRule): CompiledRule {
     const peer = rule.direction === 'ingress' ? rule.source : rule.destination;
     const service = peer.services ? this.serviceOf(policy, peer) : undefined;
@@ -474,7 +489,7 @@ class CalicoCompiler {
         object: policy.source,
         path: rule.path,
         actionName: rule.action,
-        ...(rule.action === 'Pass' ? { passTo: 'the next tier that applies (the profiles, which allow, when none does)' } : {}),
+        ...(rule.action === 'Pass' ? { passTo: this.passTarget(compiled.stage) } : {}),
         rank: policy.rank,
         details: policy.details,
         describePeers: () => describeEntity(peer),
