@@ -562,9 +562,12 @@ function nodePortFact(builder: PlanBuilder, { kubeadm }: FactObjects): Fact<Port
  */
 function calicoPools(builder: PlanBuilder, { others }: FactObjects, graph: ResourceGraph, podRanges: Fact<readonly PlanRange[]> | undefined): CalicoPool[] {
   const pools: CalicoPool[] = [];
-  // Without IPPools, the pools of the operator's Installation (it makes them into IPPools).
-  const stated = others.some(isCalicoIpPool) ? others.filter(isCalicoIpPool) : others;
-  const statedPools = stated.flatMap((object) => statedCalicoPools(object).map((pool) => ({ object, pool })));
+  // IPPools, and the pools of the operator's Installation (it makes them into IPPools of those
+  // names): one of a name counts once, the IPPool's (what the cluster holds now).
+  const ipPools = others.filter(isCalicoIpPool).flatMap((object) => statedCalicoPools(object).map((pool) => ({ object, pool })));
+  const installed = others.filter((object) => !isCalicoIpPool(object)).flatMap((object) => statedCalicoPools(object).map((pool) => ({ object, pool })))
+    .filter(({ pool }) => !ipPools.some((entry) => entry.pool.name === pool.name));
+  const statedPools = [...ipPools, ...installed];
   if (statedPools.length === 0 && networkPluginOf(graph, builder.facts.cni).name === 'calico') {
     for (const range of podRanges?.value ?? []) {
       const blockSize = CALICO_BLOCK_SIZE[range.cidr.family];

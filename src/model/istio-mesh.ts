@@ -230,7 +230,9 @@ export function podMeshFacts(pod: Pod): PodMeshFacts {
     for (const [key, value] of Object.entries(rawAnnotations)) if (typeof value === 'string') annotations[key] = value;
   }
   const spec = template?.spec ?? {};
-  const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : undefined;
+  // The graph's own reading first: an operator's pods (a Gateway's) run as the account it gives them, which their object does not state.
+  const serviceAccount = pod.serviceAccountName
+    ?? (typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : undefined);
   const containers = (Array.isArray(spec.containers) ? spec.containers : []).flatMap((container: unknown) => {
     const raw = container as { name?: unknown; image?: unknown } | null;
     return raw && typeof raw.name === 'string' ? [{ name: raw.name, ...(typeof raw.image === 'string' ? { image: raw.image } : {}) }] : [];

@@ -250,7 +250,7 @@ function firstPortName(values: readonly Raw[], fallback: string): string {
  * Gateway's namespace). Its pods are Istio proxies (label `gateway.istio.io/managed`) running as
  * service account `<gateway>-istio`, labelled with the Gateway's name (GEP-1762, and Istio's older
  * `istio.io/gateway-name`) and `spec.infrastructure.labels`; Envoy listens on the listeners' ports
- * beside its status (15021) and metrics (15090) ports. None for a Gateway whose `spec.addresses`
+ * beside its metrics (15020, 15090) and status (15021) ports. None for a Gateway whose `spec.addresses`
  * name a Service of its own (a Hostname: Istio's manual deployment).
  */
 const ISTIO_GATEWAY: OperatorKind = {
@@ -264,8 +264,9 @@ const ISTIO_GATEWAY: OperatorKind = {
     const name = `${object.name}-istio`;
     const listenerPorts = [...new Set((Array.isArray(spec.listeners) ? spec.listeners : [])
       .map((listener: Raw) => listener?.port).filter((port: unknown): port is number => typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536))]
-      .filter((port) => port !== 15021 && port !== 15090);
+      .filter((port) => port !== 15020 && port !== 15021 && port !== 15090);
     const ports: Raw[] = [
+      { name: 'metrics', containerPort: 15020, protocol: 'TCP' },
       { name: 'status-port', containerPort: 15021, protocol: 'TCP' },
       { name: 'http-envoy-prom', containerPort: 15090, protocol: 'TCP' },
       ...listenerPorts.map((port) => ({ containerPort: port, protocol: 'TCP' })),

@@ -256,7 +256,8 @@ export class CalicoHostEndpointSolver {
       if (!side.intersect(asked).equals(this.withoutFailsafe.sideAllowed(direction, hostClass, peer).intersect(asked))) {
         const failsafe = failsafePortsAt(this.solver.graph, subject.endpoint.node, direction);
         caveats.add(failsafe.statedBy
-          ? `The failsafe ports of FelixConfiguration ${failsafe.statedBy.object.name} (${failsafe.statedBy.field}: ${describeFailsafe(failsafe.ports)}) are open at host endpoint ${subject.endpoint.name} whatever the policy.`
+          ? `The failsafe ports of FelixConfiguration ${failsafe.statedBy.object.name} (${failsafe.statedBy.field}: ${describeFailsafe(failsafe.ports)}) are open at host endpoint ${subject.endpoint.name} whatever the policy `
+            + `(calico-node's FELIX_${failsafe.statedBy.field.toUpperCase()} environment variable, where set, overrides them).`
           : `Felix's default failsafe ports (${direction === 'ingress' ? 'inbound' : 'outbound'}: ${describeFailsafe(failsafe.ports)}) are open at host endpoint ${subject.endpoint.name} whatever the policy; `
             + 'a FelixConfiguration (failsafeInboundHostPorts, failsafeOutboundHostPorts) may change them, which the manifests do not show.');
       }

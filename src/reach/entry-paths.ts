@@ -174,7 +174,8 @@ export function externalVerdict(solver: ReachabilitySolver, podClass: PodClass, 
  * unknown address; said, since kube-proxy replacement in DSR mode keeps the client's address.
  */
 function nodeIdentityVerdict(solver: ReachabilitySolver, podClass: PodClass, targetPorts: ConnectionSet, notes: readonly string[]): PathVerdict {
-  const cilium = ['Cilium sees the node\'s identity (remote-node), not the client\'s (world); with kube-proxy replacement in DSR mode the client\'s address is kept'];
+  const cilium = ['Cilium sees the node\'s identity (remote-node), not the client\'s (world), when the node forwards it to another; '
+    + 'a request landing on the backend\'s own node (and every one with kube-proxy replacement in DSR mode) keeps the client\'s address (world)'];
   if (podClass.outsidePolicy) return { state: 'open', by: [], notes: ['hostNetwork pod: outside NetworkPolicy in most plugins'] };
   if (solver.isOpen(podClass, 'ingress')) return { state: 'open', by: [], notes };
   const node: EntityPeer = { entity: 'a node (source rewritten)', tags: ['remote-node'], addresses: { ranges: { 4: [], 6: [] }, inCluster: true } };
@@ -187,6 +188,14 @@ function nodeIdentityVerdict(solver: ReachabilitySolver, podClass: PodClass, tar
     by.add(`${contribution.rule.policy.name} ${contribution.rule.source.ruleLabel} (${location.file}:${location.line})`);
   }
   const state = admitted.isEmpty() ? 'blocked' : admitted.equals(targetPorts) ? 'allowed' : 'partial';
+  // The requests that keep the client's address are judged as the world: when that differs, it depends.
+  const world = externalVerdict(solver, podClass, targetPorts, everywhere(solver), 'client', []);
+  if (world.state !== state && !(world.state === 'open' && state === 'allowed')) {
+    return {
+      state: 'depends', by: [...by],
+      notes: [`forwarded by another node: ${state}; landing on the backend's own node: ${world.state}`, ...cilium, ...notes],
+    };
+  }
   return { state, by: [...by], notes: [...(state === 'partial' ? [`admitted on ${admitted.describe()} only`] : []), ...cilium, ...notes] };
 }
 

@@ -186,9 +186,14 @@ export interface SideTrace {
   readonly points?: PointResult[];
 }
 
+/** Restrictions above L4 that an unrestricted allow rule of the same stage on the same port lifts (see restrictionsOf). */
+const LIFTED_LAYERS: ReadonlySet<string> = new Set(['L7', 'DNS', 'TLS', 'FQDN', 'unknown']);
+
 /** A named restriction with the rule that adds it. */
 export interface RestrictionOnVerdict extends NamedRestriction {
   readonly rule: CompiledRule;
+  /** The ports of the verdict it holds on (not those another rule allows without it). */
+  readonly ports?: ConnectionSet;
 }
 
 /** The evaluator of the compiled policies of one graph, over its pod classes. */
@@ -607,29 +612,43 @@ export class PolicyEvaluator {
   }
 
   /**
-   * The named restrictions of the allow rules that took part in what `trace` allowed. The allow
-   * rules of one stage are alternatives (a connection any of them allows is allowed), so a rule's
-   * restriction holds only on the ports no unrestricted allow rule of its stage allows too: an L4
-   * rule beside an L7 one on the same port lets every request through (Cilium wildcards L7 for the
-   * peers an L3/L4 rule allows on that port; Istio allows a request any ALLOW rule matches).
+   * The named restrictions of the allow rules that took part in what `trace` allowed, each with
+   * the ports it still holds on. The allow rules of one stage are alternatives (a connection any
+   * of them allows is allowed), so a restriction above L4 (LIFTED_LAYERS) holds only on the ports
+   * no unrestricted allow rule of its stage allows too: an L4 rule beside an L7 one on the same port
+   * lets every request through (Cilium wildcards L7, DNS, TLS and FQDN rules for the peers an
+   * L3/L4 rule allows on that port; Istio allows a request any ALLOW rule matches). Others hold
+   * whatever else allows (Cilium's required authentication wins over none, a listener redirect
+   * over none, fromRequires binds every rule of the subject).
    */
   restrictionsOf(trace: SideTrace, allowed: ConnectionSet): RestrictionOnVerdict[] {
     const restrictions: RestrictionOnVerdict[] = [];
     const contributing = trace.contributions.filter((entry) => !entry.allowed.intersect(allowed).isEmpty());
     const unrestrictedByStage = new Map<string, ConnectionSet>();
     for (const entry of contributing) {
-      if (entry.rule.restrictions.length > 0) continue;
+      if (entry.rule.restrictions.some((restriction) => LIFTED_LAYERS.has(restriction.layer))) continue;
       unrestrictedByStage.set(entry.stage.id, (unrestrictedByStage.get(entry.stage.id) ?? ConnectionSet.EMPTY).union(entry.allowed));
     }
-    const rules = [
-      ...contributing.filter((entry) => {
-        const unrestricted = unrestrictedByStage.get(entry.stage.id);
-        return unrestricted === undefined || !entry.allowed.intersect(allowed).subtract(unrestricted).isEmpty();
-      }).map((entry) => entry.rule),
-      // A log rule decides nothing at L4; what it restricts above L4 (Istio's DENY on HTTP fields) still travels with the verdict.
-      ...trace.decisions.filter((entry) => (entry.rule.action === 'allow' || entry.rule.action === 'log') && !entry.ports.intersect(allowed).isEmpty()).map((entry) => entry.rule),
-    ];
-    for (const rule of new Set(rules)) for (const restriction of rule.restrictions) restrictions.push({ ...restriction, rule });
+    const seen = new Set<string>();
+    const add = (rule: CompiledRule, restriction: NamedRestriction, ports: ConnectionSet) => {
+      const key = `${rule.source.policyLabel}\u0000${rule.source.ruleLabel}\u0000${restriction.layer}\u0000${restriction.description}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      restrictions.push({ ...restriction, rule, ports });
+    };
+    for (const entry of contributing) {
+      const here = entry.allowed.intersect(allowed);
+      for (const restriction of entry.rule.restrictions) {
+        const unrestricted = LIFTED_LAYERS.has(restriction.layer) ? unrestrictedByStage.get(entry.stage.id) : undefined;
+        const ports = unrestricted ? here.subtract(unrestricted) : here;
+        if (!ports.isEmpty()) add(entry.rule, restriction, ports);
+      }
+    }
+    // A log rule decides nothing at L4; what it restricts above L4 (Istio's DENY on HTTP fields) still travels with the verdict.
+    for (const entry of trace.decisions) {
+      if ((entry.rule.action !== 'allow' && entry.rule.action !== 'log') || entry.ports.intersect(allowed).isEmpty()) continue;
+      for (const restriction of entry.rule.restrictions) add(entry.rule, restriction, entry.ports.intersect(allowed));
+    }
     return restrictions;
   }
 

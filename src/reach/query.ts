@@ -509,6 +509,7 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
           ...(to.pod && !isAddressPeer(to.peer) ? notEvaluatedSideCaveats(solver.graph, plugin, 'destination', { pod: to.pod, classPods: to.peer.pods, label: to.label }) : []),
           ...entityCaveats(solver, plugin, sourceSide, destinationSide),
           ...lookupCaveats(from.pod, from.label),
+          ...apiServerPortCaveats(solver, sourceSide.peer, destinationSide.peer, to.entity, to.asked),
         ];
         const verdict = extra.length > 0 ? { ...explained, caveats: [...explained.caveats, ...extra] } : explained;
         return { source: sourceSide, destination: destinationSide, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) };
@@ -593,6 +594,24 @@ function mergeAlikeVariants(variants: PairAnswer[], from: AnswerSide, to: Answer
     && variant.verdict.caveats.join('\n') === first.verdict.caveats.join('\n'));
   if (!alike) return variants;
   return [{ ...first, source: { ...first.source, label: from.label }, destination: { ...first.destination, label: to.label } }];
+}
+
+/**
+ * Asked about the API server on 443 or 6443 without its port stated (cluster.apiServer.port):
+ * policies see its own port, 6443 on kubeadm, kind and k3s, 443 on managed control planes; when
+ * the other one would be answered otherwise, say so.
+ */
+function apiServerPortCaveats(solver: ReachabilitySolver, source: Peer, destination: Peer, entity: EntityEndpoint | undefined, asked: ConnectionSet): string[] {
+  if (!entity || entity.kind !== API_SERVER_ENDPOINT || entity.forwards) return [];
+  for (const [port, other, where] of [[443, 6443, 'kubeadm, kind and k3s clusters'], [6443, 443, 'GKE, EKS and AKS']] as const) {
+    if (!asked.equals(ConnectionSet.ofPorts('TCP', port))) continue;
+    const here = !solver.explain(source, destination, asked).allowed.intersect(asked).isEmpty();
+    const otherAsked = ConnectionSet.ofPorts('TCP', other);
+    const there = !solver.explain(source, destination, otherAsked).allowed.intersect(otherAsked).isEmpty();
+    if (here === there) return [];
+    return [`The API server's own port is not stated (cluster.apiServer.port in .k8snet.yaml): where it listens on ${other} (${where}), policies see ${other}, which they ${there ? 'allow' : 'deny'}.`];
+  }
+  return [];
 }
 
 /** The end of a pair that is a hostNetwork pod, when the other end is a pod or an address (not a node or a name). */

@@ -97,7 +97,8 @@ export class ReachabilitySolver {
 
   constructor(readonly graph: ResourceGraph, options: SolverOptions = {}) {
     this.hostNetworkMode = options.hostNetworkPods ?? 'node';
-    const layout = options.layout ?? layoutFor(graph, options.plugin ?? networkPluginOf(graph, undefined));
+    const plugin = options.plugin ?? networkPluginOf(graph, undefined);
+    const layout = options.layout ?? layoutFor(graph, plugin);
     this.layout = layout;
     const signature = classSignature(graph, layout);
     const classes: PodClass[] = [];
@@ -119,7 +120,7 @@ export class ReachabilitySolver {
     }
     this.classes = classes;
     this.classOfPod = classOfPod;
-    this.statedPodRanges = statedPodRanges(graph, options.podCIDRs);
+    this.statedPodRanges = statedPodRanges(graph, options.podCIDRs, plugin.name);
     this.compileContext = new CompileContext(graph, classes, this.hostNetworkMode, classOfPod, this.statedPodRanges);
     this.compiledPolicies = layout.compile(this.compileContext);
     this.policyByModel = new Map(this.compiledPolicies.map((policy) => [policy.model, policy]));
@@ -554,6 +555,17 @@ export class ReachabilitySolver {
         }
         if (rule.podAddressMatch === 'always' && otherAddresses.length === 0 && !other.hostNetwork) {
           caveats.push(...this.unknownPodAddressCaveat(rule, direction, selected, other, allowed, asked));
+          continue;
+        }
+        if (rule.podAddressMatch === 'always' && otherAddresses.length === 0 && other.hostNetwork && !rule.classes.has(other.index) && rule.action !== 'log'
+          && !rule.matchesEveryPeer && (rule.addressRanges[4].length > 0 || rule.addressRanges[6].length > 0)) {
+          // A hostNetwork pod's address is its node's, which the manifests do not give.
+          const ports = this.portsTowards(rule, direction === 'ingress' ? selected : other);
+          const changed = (rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed)).intersect(asked);
+          if (!changed.isEmpty()) {
+            caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" (${rule.source.describePeers()}) matches addresses, and the hostNetwork ${direction === 'ingress' ? 'source' : 'destination'} `
+              + `has its node's, which the manifests do not give: if it lies inside, that rule would ${rule.action === 'allow' ? 'allow' : rule.action === 'deny' ? 'deny' : 'pass on'} ${changed.describe()}${this.decidesInRankOrder(rule) ? ' before the rules after it decide' : ''}.`);
+          }
           continue;
         }
         if (rule.podAddressMatch !== 'plugin-dependent' || rule.action !== 'allow') continue;

@@ -123,8 +123,9 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
     }
   }
   for (const restriction of side.restrictions) {
-    // A restriction of a rule whose numeric ports are all outside what was asked says nothing about the answer.
-    if (restriction.rule.namedPorts.length === 0 && restriction.rule.numericPorts.intersect(asked).isEmpty()) continue;
+    // A restriction on ports outside what was asked says nothing about the answer.
+    if (restriction.ports ? restriction.ports.intersect(asked).isEmpty()
+      : restriction.rule.namedPorts.length === 0 && restriction.rule.numericPorts.intersect(asked).isEmpty()) continue;
     lines.push(`  further restricted at ${restriction.layer} by ${describeRule(restriction.rule)} (${restriction.description}).`);
   }
   return lines;

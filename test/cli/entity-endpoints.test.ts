@@ -246,6 +246,17 @@ describe('kube-apiserver', () => {
     }
   });
 
+  it('asked on 443 without its port stated, says what 6443 would answer when it differs', () => {
+    const folder = withConfig('cluster:\n  cni: calico\n  apiServer:\n    addresses: [10.0.0.10]\n');
+    try {
+      const run = ask(['ops/operator', 'svc:default/kubernetes', '--port', '443'], folder);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(/caveat: The API server's own port is not stated \(cluster\.apiServer\.port in \.k8snet\.yaml\): where it listens on 6443 \(kubeadm, kind and k3s clusters\), policies see 6443, which they allow\./);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('under Cilium, its entity decides: an ipBlock does not select it, toEntities kube-apiserver does', () => {
     const folder = withConfig('cluster:\n  cni: cilium\n');
     try {

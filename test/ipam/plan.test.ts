@@ -395,16 +395,18 @@ spec:
         cidr: fd00:10:244::/108
 `;
 
-  it('reads the pools of the Tigera operator\'s Installation when the input holds no IPPool (the operator makes them)', () => {
+  it('reads the pools of the Tigera operator\'s Installation (the operator makes them into IPPools)', () => {
     const operator = planOf(installation);
     expect(operator.calicoPools.map((pool) => `${pool.name} ${pool.cidr.text} /${pool.blockSize}`)).toEqual([
       'default-ipv4-ippool 10.244.0.0/16 /27',
       'v6-pool fd00:10:244::/108 /122',
     ]);
     expect(operator.calicoPools[0].source).toMatchObject({ path: ['spec', 'calicoNetwork', 'ipPools', 0, 'cidr'] });
-    // IPPools in the input are the pools: the Installation's are what the operator made first.
+    // With IPPools: both (the operator made its pools into IPPools of those names, each counted once).
     const both = planOf([installation, 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: main}\nspec: {cidr: 192.168.0.0/16}\n']);
-    expect(both.calicoPools.map((pool) => pool.name)).toEqual(['main']);
+    expect(both.calicoPools.map((pool) => pool.name)).toEqual(['main', 'default-ipv4-ippool', 'v6-pool']);
+    const same = planOf([installation, 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: default-ipv4-ippool}\nspec: {cidr: 10.244.0.0/16, blockSize: 26}\n']);
+    expect(same.calicoPools.map((pool) => `${pool.name} /${pool.blockSize}`)).toEqual(['default-ipv4-ippool /26', 'v6-pool /122']);
   });
 });
 

@@ -174,7 +174,7 @@ ${extra}`;
     const [pod] = workload.pods;
     expect(pod.labels).toMatchObject({ 'gateway.networking.k8s.io/gateway-name': 'public', 'gateway.istio.io/managed': 'istio.io-gateway-controller', team: 'edge' });
     expect(pod.serviceAccountName).toBe('public-istio');
-    expect(pod.ports.map((port) => port.containerPort)).toEqual([15021, 15090, 80, 443]);
+    expect(pod.ports.map((port) => port.containerPort)).toEqual([15020, 15021, 15090, 80, 443]);
   });
 
   it('makes nothing for another class, nor for a Gateway that names its own Service (Istio\'s manual deployment)', () => {

@@ -100,7 +100,7 @@ describe('Calico host endpoints without policy', () => {
     expect(between(some, '192.168.0.20', 'node-a-eth0')).toBe('TCP 22; UDP 68');
     // Outbound is not stated: Felix's defaults.
     expect(between(some, 'node-a-eth0', '203.0.113.9')).toBe(FAILSAFE_OUT);
-    expect(caveats(some, '192.168.0.20', 'node-a-eth0')).toContain('The failsafe ports of FelixConfiguration default (failsafeInboundHostPorts: TCP/22 from 192.168.0.0/24, UDP/68) are open at host endpoint node-a-eth0 whatever the policy.');
+    expect(caveats(some, '192.168.0.20', 'node-a-eth0')).toContain('The failsafe ports of FelixConfiguration default (failsafeInboundHostPorts: TCP/22 from 192.168.0.0/24, UDP/68) are open at host endpoint node-a-eth0 whatever the policy (calico-node\'s FELIX_FAILSAFEINBOUNDHOSTPORTS environment variable, where set, overrides them).');
     // A node's own configuration (node.<name>) comes before the default.
     const perNode = hostsOf(`${felix('default', '{failsafeInboundHostPorts: []}')}---\n${felix('node.node-a', '{failsafeInboundHostPorts: [{protocol: TCP, port: 22}]}')}`);
     expect(between(perNode, '203.0.113.9', 'node-a-eth0')).toBe('TCP 22');

@@ -147,8 +147,13 @@ spec:
   it('judges a source rewritten to a node\'s address as the node\'s identity (remote-node), not world', () => {
     const cluster = hopsOf(`${loadBalancer('', '{podSelector: {}}')}${lockdown}`);
     const viaNode = hop(cluster, 'lb:shop/web', 'shop/web[Deployment]')!.verdict!;
-    expect(viaNode.state).toBe('allowed');
-    expect(viaNode.notes).toContain('Cilium sees the node\'s identity (remote-node), not the client\'s (world); with kube-proxy replacement in DSR mode the client\'s address is kept');
+    // Forwarded by another node it is allowed; landing on the backend's own node it keeps the client's address: denied.
+    expect(viaNode.state).toBe('depends');
+    expect(viaNode.notes?.[0]).toBe('forwarded by another node: allowed; landing on the backend\'s own node: blocked');
+    expect(viaNode.notes?.[1]).toMatch(/^Cilium sees the node's identity \(remote-node\), not the client's \(world\), when the node forwards it to another/);
+    // Where both agree, one answer.
+    const open = hopsOf(`${loadBalancer('', '{podSelector: {}}')}${lockdown.replace('  ingressDeny: [{fromEntities: [world]}]\n', '')}`);
+    expect(hop(open, 'lb:shop/web', 'shop/web[Deployment]')!.verdict!.state).toBe('allowed');
     // externalTrafficPolicy: Local keeps the client's address: world, denied.
     const local = hopsOf(`${loadBalancer('  externalTrafficPolicy: Local', '{podSelector: {}}')}${lockdown}`);
     expect(hop(local, 'lb:shop/web', 'shop/web[Deployment]')!.verdict!.state).toBe('blocked');

@@ -547,3 +547,43 @@ spec:
     });
   });
 });
+
+describe('restrictions above L4 beside rules without them (Cilium)', () => {
+  const manifests = (rules: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: shop, labels: {app: client}}
+spec: {containers: [{name: client, image: client}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: {app: api}}
+spec: {containers: [{name: api, image: api, ports: [{containerPort: 80}, {containerPort: 8080}]}]}
+---
+${rules}`;
+  const cnp = (name: string, toPorts: string) => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: api}}
+  ingress: [{fromEndpoints: [{matchLabels: {app: client}}], toPorts: [${toPorts}]}]
+---
+`;
+  const text = (rules: string, port: string) => {
+    const analysis = analyzeTexts([{ path: 'x.yaml', text: manifests(rules) }]);
+    const answer = answerReach(new ReachabilitySolver(analysis.graph), resolveEndpoint(analysis.graph, 'shop/Pod/client'), resolveEndpoint(analysis.graph, 'shop/Pod/api'), parsePortQuery(port));
+    return formatReachText(answer, PLAIN);
+  };
+  const l7 = cnp('l7', '{ports: [{port: "80", protocol: TCP}, {port: "8080", protocol: TCP}], rules: {http: [{method: GET}]}}');
+  const l4 = cnp('l4', '{ports: [{port: "80", protocol: TCP}]}');
+
+  it('an L3/L4 rule on the port lifts L7 there only: the restriction stays on the other port', () => {
+    expect(text(l7 + l4, '80')).not.toMatch(/further restricted/);
+    expect(text(l7 + l4, '8080')).toMatch(/further restricted at L7 by shop\/l7/);
+    expect(text(l7, '80')).toMatch(/further restricted at L7 by shop\/l7/);
+  });
+
+  it('required mutual authentication is not lifted by a rule without it', () => {
+    const auth = cnp('auth', '{ports: [{port: "80", protocol: TCP}]}').replace('toPorts:', 'authentication: {mode: required}, toPorts:');
+    expect(text(auth + l4, '80')).toMatch(/further restricted at identity by shop\/auth/);
+  });
+});

@@ -1,6 +1,7 @@
 import type { ResourceGraph } from '../../model/graph.js';
 import { mergeRanges, parseAddress, parseCidr, type AddressRange, type IpFamily } from '../../model/cidr.js';
-import { isCalicoIpPool, statedCalicoPools } from '../../load/calico-kinds.js';
+import { isTigeraInstallation, statedCalicoPools } from '../../load/calico-kinds.js';
+import { valueAt } from '../../load/path.js';
 import { rangesCover, rangesOverlap } from '../ip-ranges.js';
 import { LabelIndex } from '../../model/label-index.js';
 import { matchesSelector, type LabelSelector } from '../../model/label-selector.js';
@@ -217,20 +218,25 @@ export class CompileContext {
 
 /**
  * The cluster's pod ranges where the input states them, per family: the configured ones
- * (`.k8snet.yaml` cluster.podCIDR) and Calico's IPPools (calico-ipam takes pod IPs from them), or
- * the pools of the Tigera operator's Installation when the input holds no IPPool;
- * undefined when it states none (the Nodes' podCIDRs may be some of the nodes only).
+ * (`.k8snet.yaml` cluster.podCIDR) and Calico's pools (IPPools and the Tigera operator's
+ * Installation's; calico-ipam takes pod IPs from them); undefined when it states none (the Nodes'
+ * podCIDRs may be some of the nodes only).
  */
-export function statedPodRanges(graph: ResourceGraph, podCIDRs: readonly string[] | undefined): Record<IpFamily, AddressRange[]> | undefined {
+export function statedPodRanges(graph: ResourceGraph, podCIDRs: readonly string[] | undefined, plugin?: string): Record<IpFamily, AddressRange[]> | undefined {
   const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
   const add = (text: unknown) => {
     const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
     if (parsed && !('error' in parsed)) ranges[parsed.family].push(parsed.range);
   };
   for (const text of podCIDRs ?? []) add(text);
-  // IPPools; else the pools of the operator's Installation, which it makes into IPPools.
-  const ipPools = graph.otherObjects.filter(isCalicoIpPool);
-  for (const object of ipPools.length > 0 ? ipPools : graph.otherObjects) for (const pool of statedCalicoPools(object)) add(pool.spec.cidr);
+  // Calico's pools, IPPools and the operator's Installation's together (the operator makes the
+  // latter into IPPools; a pod takes its IP from the pool its node uses): the union holds every pod
+  // IP. Not under Canal, nor with an Installation whose IPAM is not Calico's: pools hand out nothing.
+  const hostLocal = graph.otherObjects.some((object) => isTigeraInstallation(object)
+    && typeof valueAt(object.value, ['spec', 'cni', 'ipam', 'type']) === 'string' && valueAt(object.value, ['spec', 'cni', 'ipam', 'type']) !== 'Calico');
+  if (plugin !== 'canal' && !hostLocal) {
+    for (const object of graph.otherObjects) for (const pool of statedCalicoPools(object)) add(pool.spec.cidr);
+  }
   if (ranges[4].length + ranges[6].length === 0) return undefined;
   return { 4: mergeRanges(ranges[4]), 6: mergeRanges(ranges[6]) };
 }

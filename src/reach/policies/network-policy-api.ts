@@ -172,12 +172,14 @@ export function addNetworksPeerClasses(context: CompileContext, networks: readon
     const known = context.knownAddresses(podClass);
     // A pod of unknown address is taken to be in the family named whole ("0.0.0.0/0 ... will allow
     // or deny all IPv4 pod-to-pod traffic"); a known one must be of that family.
-    if (wholeFamilies.size > 0 && (known.length === 0 || known.some((address) => wholeFamilies.has(address.family)))) {
+    if (known.length > 0 && wholeFamilies.size > 0 && known.some((address) => wholeFamilies.has(address.family))) {
       classes.add(podClass.index);
     } else if (context.addressesInside(podClass, ranges)) {
       classes.add(podClass.index);
-    } else if (context.hasUnknownPodAddresses(podClass) && context.unknownAddressRelation(ranges) === 'inside') {
-      // Its address comes from the stated pod ranges, and the CIDRs hold all of them.
+    } else if (known.length === 0 && context.podRanges && !podClass.hostNetwork) {
+      // Its address comes from the stated pod ranges: matched when the CIDRs hold all of them.
+      if (context.unknownAddressRelation(ranges) === 'inside') classes.add(podClass.index);
+    } else if (known.length === 0 && wholeFamilies.size > 0) {
       classes.add(podClass.index);
     }
   }
