@@ -72,6 +72,8 @@ describe('the Star Wars demo', () => {
   it('explain lists the Cilium rules that isolate the pods', () => {
     const run = k8snet(['explain', 'default/deathstar', DEMO]);
     expectNoStackTrace(run);
+    // What a rule allows only above L4 is part of it.
+    expect(run.stdout).toMatch(/default\/deathstar-landing-only ingress\[0\]\.toPorts\[0\] \(.*l7-policy\.yaml:\d+\): TCP 80 from fromEndpoints org=empire in namespace default, only at L7: HTTP POST \/v1\/request-landing/);
     expect(run.stdout).toMatch(/ingress: isolated by 3 policies/);
     expect(run.stdout).toMatch(/default\/empire-default-deny ingress\[0\] \(.*default-deny\.yaml:14\): nothing from no peer/);
     expect(run.stdout).not.toMatch(/does not evaluate/);

@@ -85,6 +85,8 @@ export async function runExplain(target: string, paths: string[], options: Expla
         ...(rule.action === 'deny' ? { denies: true } : {}),
         peers: rule.matchesEveryPeer ? 'every peer' : rule.source.describePeers(),
         ports: portsOf(rule, podClass, direction),
+        // What it decides above L4 (HTTP methods and paths, DNS names, TLS server names): part of what it allows.
+        ...(rule.restrictions.length > 0 ? { restrictions: rule.restrictions.map((restriction) => `${restriction.layer}: ${restriction.description}`) } : {}),
       })),
     });
     return {
@@ -200,13 +202,13 @@ export async function runExplain(target: string, paths: string[], options: Expla
                 + `(enableDefaultDeny: false), so what no deny rule denies is allowed`
               : `  ${direction}: not isolated — no policy selects these pods for ${direction}, so all ${direction} is allowed`);
           for (const policy of side.selectingOnly) {
-            for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.denies ? 'denies ' : ''}${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`);
+            for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.denies ? 'denies ' : ''}${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}${restrictionText(rule)}`);
           }
         } else {
           lines.push(`  ${direction}: isolated by ${countOf(side.policies.length, 'policy')}`);
           for (const policy of side.policies) {
             lines.push(`    ${policy.policy} (${policy.location})${policy.rules.length === 0 ? `: no ${direction} rules — allows nothing` : ''}`);
-            for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.denies ? 'denies ' : ''}${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}`);
+            for (const rule of policy.rules) lines.push(`      ${rule.rule}: ${rule.denies ? 'denies ' : ''}${rule.ports} ${direction === 'ingress' ? 'from' : 'to'} ${rule.peers}${restrictionText(rule)}`);
           }
         }
       }
@@ -221,4 +223,9 @@ export async function runExplain(target: string, paths: string[], options: Expla
     process.stdout.write(`${lines.map(escapeText).join('\n')}\n`);
   }
   return hasInputErrors(inputFindings) ? EXIT_USAGE : EXIT_OK;
+}
+
+/** `, only at L7: HTTP GET /public`: what a rule decides above L4, for explain's text. */
+function restrictionText(rule: { readonly restrictions?: readonly string[] }): string {
+  return rule.restrictions && rule.restrictions.length > 0 ? `, only at ${rule.restrictions.join('; ')}` : '';
 }
