@@ -43,7 +43,7 @@ export const INPUT_RULES = {
     'kubectl keeps the last value without a word, so the first one (a port, a label, a rule) silently never takes effect; kustomize refuses such a file.',
     'Remove one of the two keys, or merge their values.'),
   yamlSyntax: rule('input-yaml-syntax', 'error', 'A document is not valid YAML.',
-    'kubectl would reject the whole file; none of its objects are analysed.',
+    'kubectl would reject the whole file (kubectl apply applies none of its objects); k8snet leaves out the document with the error and still reads the file\'s other documents, so that their problems show too.',
     'Fix the YAML at the given line (indentation, a missing colon or quote).'),
   helmTemplate: rule('input-helm-template', 'error', 'A file is an unrendered Helm or Go template.',
     'Template placeholders are not values: selectors, ports and names in it are unknown until rendered.',

@@ -280,7 +280,24 @@ function syntaxFinding(file: SourceFile, offset: number, reason: string, isJson:
       `${file.path} looks like an unrendered Helm template ('{{ ... }}' at line ${template.line}), so it is not valid YAML (${reason} at line ${line}).`);
   }
   return fileFinding(INPUT_RULES.yamlSyntax, file, line, column,
-    `${isJson ? 'JSON' : 'YAML'} syntax error: ${reason}.`);
+    `${isJson ? 'JSON' : 'YAML'} syntax error: ${reason}.${isJson ? '' : quoteHint(file.text, offset)}`);
+}
+
+/**
+ * A hint for the most common cause of a YAML error in the middle of a line: a double-quoted value
+ * that holds a double quote (`"{ "beta": true }"` ends after `{ `), so that what follows reads as
+ * more of the mapping.
+ */
+function quoteHint(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  const lineEnd = text.indexOf('\n', offset);
+  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+  const column = offset - lineStart;
+  const before = line.slice(0, column);
+  // The error sits right after a quoted value's closing quote, and the line has more quotes after it.
+  const quotes = (before.match(/"/g) ?? []).length;
+  if (quotes < 2 || quotes % 2 !== 0 || !/"\s*$/.test(before) || !line.slice(column).includes('"')) return '';
+  return ' A double-quoted value ends at its second unescaped " - to keep quotes inside it, escape them (\\") or quote the whole value with single quotes.';
 }
 
 /**

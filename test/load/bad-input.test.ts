@@ -96,7 +96,15 @@ describe('fixtures/bad-input loaded as one folder', () => {
     expect(finding).toMatchObject({ ruleId: 'input-yaml-syntax', severity: 'error', location: { line: 9, column: 4 } });
     expect(finding.message).toMatch(/^YAML syntax error: /);
     expect(finding.message).toMatch(/bad indentation of a mapping entry/);
+    expect(finding.message).not.toMatch(/double-quoted/);
     expect(objectsFrom('broken-syntax.yaml')).toEqual([]);
+  });
+
+  it('says when the error follows a double-quoted value that holds a double quote', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags}\ndata:\n  flags.json: "{ "beta": true }"\n';
+    const [finding] = loadTexts([{ path: 'flags.yaml', text }]).findings;
+    expect(finding).toMatchObject({ ruleId: 'input-yaml-syntax', location: { line: 5, column: 19 } });
+    expect(finding.message).toContain('A double-quoted value ends at its second unescaped " - to keep quotes inside it, escape them (\\") or quote the whole value with single quotes.');
   });
 
   it('helm-template.yaml: input-helm-template at the first `{{` (line 2), advising to render', () => {
