@@ -38,6 +38,8 @@ export interface EntityEndpoint {
   readonly notes: readonly string[];
   /** A Service in front of it that forwards a port to another (the kubernetes Service: 443 to the API server's own port). */
   readonly forwards?: { readonly from: number; readonly to: number; readonly service: string };
+  /** For a name: where the pods asking about it look it up (cluster DNS), when the question says. */
+  readonly resolvedThrough?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
 }
 
 /** How one prefix of entity endpoints is resolved: an endpoint, or why the name is refused. */

@@ -148,7 +148,8 @@ export function resolveEndpoint(graph: ResourceGraph, text: string, options: End
   if (text === API_SERVER_ENDPOINT) return apiServerEndpoint(options.apiServer);
   const entity = resolveEntityEndpoint(graph, text);
   if (entity && 'error' in entity) throw new QueryError(entity.error);
-  if (entity) return entity;
+  // A name is reached by its address, which the pod asks cluster DNS for.
+  if (entity) return entity.kind === 'fqdn' ? { ...entity, resolvedThrough: options.dns ?? DEFAULT_DNS } : entity;
   if (text === 'dns') {
     if (!options.solver) throw new QueryError('dns needs the solver to find cluster DNS');
     const dns = findClusterDns(options.solver, options.dns ?? DEFAULT_DNS);
@@ -443,6 +444,7 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
     return caveat ? [caveat] : [];
   };
   const hostsPoliced = isCalicoPolicingHosts(solver.graph, plugin) && solver.hostNetworkMode === 'node';
+  let lookups: Map<string, string[]> | undefined;
   for (const sourceEnd of sources) {
     for (const destinationEnd of destinations) {
       let from = sourceEnd;
@@ -510,6 +512,7 @@ export function answerReach(givenSolver: ReachabilitySolver, source: Endpoint, d
           ...entityCaveats(solver, plugin, sourceSide, destinationSide),
           ...lookupCaveats(from.pod, from.label),
           ...apiServerPortCaveats(solver, sourceSide.peer, destinationSide.peer, to.entity, to.asked),
+          ...nameLookupCaveats(solver, from.pod, from.label, to.entity, () => (lookups ??= new Map())),
         ];
         const verdict = extra.length > 0 ? { ...explained, caveats: [...explained.caveats, ...extra] } : explained;
         return { source: sourceSide, destination: destinationSide, asked: to.asked, ...(to.via ? { via: to.via } : {}), verdict, allowed: verdict.allowed.intersect(to.asked) };
@@ -594,6 +597,28 @@ function mergeAlikeVariants(variants: PairAnswer[], from: AnswerSide, to: Answer
     && variant.verdict.caveats.join('\n') === first.verdict.caveats.join('\n'));
   if (!alike) return variants;
   return [{ ...first, source: { ...first.source, label: from.label }, destination: { ...first.destination, label: to.label } }];
+}
+
+/**
+ * A name outside the cluster is reached by the address cluster DNS gives for it: a source pod
+ * whose policies do not let it reach cluster DNS on UDP 53 cannot look the name up, whatever they
+ * allow towards the address (egress-blocks-dns reports the same). Worked out once per source class.
+ */
+function nameLookupCaveats(solver: ReachabilitySolver, pod: Pod | undefined, label: string, entity: EntityEndpoint | undefined, cache: () => Map<string, string[]>): string[] {
+  if (!pod || !entity?.resolvedThrough) return [];
+  const key = `${solver.classOf(pod).index}`;
+  const remembered = cache().get(key);
+  if (remembered) return remembered;
+  const dns = findClusterDns(solver, entity.resolvedThrough);
+  const source = dns.solver.classOf(pod);
+  let reachable = ConnectionSet.EMPTY;
+  for (const dnsPod of dns.pods) reachable = reachable.union(dns.solver.classToClass(source, dns.solver.classOf(dnsPod)).intersect(DNS_PORTS));
+  const { missing } = dnsPortsMissing(reachable);
+  const udp = ConnectionSet.ofPorts('UDP', 53);
+  const caveats = missing.intersect(udp).isEmpty() ? [] : [`${label} cannot reach cluster DNS (${dns.description}) on UDP 53, so it cannot look ${entity.name} up: `
+    + 'connecting by name fails whatever the policies allow towards its address (unless the pod resolves it otherwise, by hostAliases or a resolver its policies let it reach).'];
+  cache().set(key, caveats);
+  return caveats;
 }
 
 /**

@@ -587,3 +587,33 @@ spec:
     expect(text(auth + l4, '80')).toMatch(/further restricted at identity by shop\/auth/);
   });
 });
+
+describe('a name outside the cluster needs cluster DNS', () => {
+  const manifests = (dnsRule: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: shop, labels: {app: client}}
+spec: {containers: [{name: client, image: client}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: client-egress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 0.0.0.0/0}}]
+    ports: [{port: 443}]
+${dnsRule}`;
+  const caveats = (dnsRule: string) => {
+    const analysis = analyzeTexts([{ path: 'x.yaml', text: manifests(dnsRule) }]);
+    const solver = new ReachabilitySolver(analysis.graph);
+    const answer = answerReach(solver, resolveEndpoint(analysis.graph, 'shop/Pod/client', { solver }), resolveEndpoint(analysis.graph, 'fqdn:api.example.com', { solver }), parsePortQuery('443'));
+    expect(answer.reachable).toBe('all');
+    return answer.pairs.flatMap((pair) => pair.verdict.caveats).join('\n');
+  };
+
+  it('says a pod that cannot reach DNS cannot look the name up, and says nothing when it can', () => {
+    expect(caveats('')).toMatch(/shop\/client cannot reach cluster DNS \(kube-system pods k8s-app=kube-dns\) on UDP 53, so it cannot look api\.example\.com up/);
+    expect(caveats('  - to: [{namespaceSelector: {}}]\n    ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]\n')).not.toMatch(/cluster DNS/);
+  });
+});
