@@ -93,7 +93,7 @@ function describeSide(side: SideVerdict, subject: string, asked: ConnectionSet):
   const stageEnds = (side.stageEnds ?? []).filter((end) => end.stage.deniedAtEnd !== undefined && !end.ports.intersect(asked).isEmpty());
   for (const end of stageEnds) {
     lines.push(`  ${end.stage.label}: ${end.policies.length === 1 ? 'its policy' : 'its policies'} selecting ${subject} (${end.policies.map((policy) => policy.label).join(', ')}) `
-      + `${end.policies.length === 1 ? 'has' : 'have'} no ${side.direction} rule that matches ${end.ports.intersect(asked).describe()}, so ${end.stage.deniedAtEnd}.`);
+      + `${end.policies.length === 1 ? 'has' : 'have'} no ${side.direction} rule that matches ${side.direction === 'ingress' ? 'this source' : 'this destination'} on ${end.ports.intersect(asked).describe()}, so ${end.stage.deniedAtEnd}.`);
   }
   // A rule in rank order allowed it at one enforcement point (a NetworkPolicy under Calico): another point denied it, named below.
   const rankedAllowed = ranked.some((decision) => decision.rule.action === 'allow' && !decision.ports.intersect(asked).isEmpty());

@@ -61,7 +61,7 @@ describe('k8snet on a Calico repository', () => {
     expect(denied.status).toBe(1);
     // security.block-threat-feed ends in a Pass for everything: it isolates nothing, default-deny does.
     expect(denied.stdout).toMatch(/Egress of shop\/web\[Deployment\]: isolated by default-deny \(/);
-    expect(denied.stdout).toContain('Calico tier default: its policy selecting shop/web[Deployment] (default-deny) has no egress rule that matches TCP 8080, '
+    expect(denied.stdout).toContain('Calico tier default: its policy selecting shop/web[Deployment] (default-deny) has no egress rule that matches this destination on TCP 8080, '
       + 'so the tier\'s end denies it; later tiers and the profiles are not reached.');
     expect(denied.stdout).not.toMatch(/No egress rule of these policies/);
     expect(denied.stdout).toContain('Calico NetworkPolicy shop/web-to-api (tier default, order 500) rule "ingress[0]" (fixtures/calico-demo/calico/shop.yaml:11) allows TCP 8080.');
@@ -136,7 +136,7 @@ spec:
 `);
     const run = k8snet(['can-reach', 'blog/a', 'blog/b', '--port', '8080/TCP', folder]);
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('Calico tier platform: its policy selecting blog/b (platform.metrics) has no ingress rule that matches TCP 8080, '
+    expect(run.stdout).toContain('Calico tier platform: its policy selecting blog/b (platform.metrics) has no ingress rule that matches this source on TCP 8080, '
       + 'so the tier\'s end denies it; later tiers and the profiles are not reached.');
     expect(run.stdout).not.toMatch(/No ingress rule of these policies/);
     const json = JSON.parse(k8snet(['can-reach', 'blog/a', 'blog/b', '--port', '8080/TCP', folder, '--format', 'json']).stdout);

@@ -167,7 +167,7 @@ function compileGroup(context: CompileContext, scope: SidecarScope, sidecar: Ist
   };
   rule({
     matchesEveryPeer: true, classes: context.allClasses(), addressRanges: EVERY_ADDRESS, entities: new Set(['any-pod']), numericPorts: NOT_PROXIED,
-    ruleLabel: 'protocols other than TCP (not proxied by Istio)', describePeers: () => 'every destination', path: ['spec'],
+    ruleLabel: 'traffic Istio does not proxy (protocols other than TCP), which passes its proxy', describePeers: () => 'every destination', path: ['spec'],
   });
   const hostsText = scope.listeners.map((listener) => `${listener.hosts.map((host) => host.text).join(', ')}${listener.port !== undefined ? ` on port ${listener.port}` : ''}`).join('; ');
   for (const { ports, classes } of imported.values()) {

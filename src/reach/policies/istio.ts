@@ -377,7 +377,7 @@ function notProxiedRule(compiled: CompiledPolicy, policy: AuthorizationPolicy, p
     policy: compiled, direction: 'ingress', action: 'allow', matchesEveryPeer: true, classes: everyClass,
     addressRanges: EVERY_ADDRESS, podAddressMatch: 'never', entities: ANY_POD_TAGS, numericPorts: NOT_PROXIED, namedPorts: [], restrictions: [], position,
     source: {
-      kind: 'AuthorizationPolicy', policyLabel: compiled.label, ruleLabel: 'protocols other than TCP (not proxied by Istio)', object: policy.source, path: ['spec'],
+      kind: 'AuthorizationPolicy', policyLabel: compiled.label, ruleLabel: 'traffic Istio does not proxy (protocols other than TCP), which passes its proxy', object: policy.source, path: ['spec'],
       actionName: 'ALLOW', rank: 'Istio ALLOW', describePeers: () => 'every source',
     },
     model: { notProxied: policy },
