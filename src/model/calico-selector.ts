@@ -180,6 +180,10 @@ function tokenize(text: string): Token[] {
     if (text.startsWith('has(', offset)) {
       const labelStart = skipWhitespace(text, offset + 'has('.length);
       const label = identifierAt(text, labelStart);
+      // A name running to the end of the text is one whose closing parenthesis is missing (`has(tier`).
+      if (label === '' && labelStart < text.length && isIdentifierCharacter(text.charCodeAt(labelStart))) {
+        throw new SelectorSyntaxError("no closing ')' after has(", offset, text.length - offset);
+      }
       if (label === '') throw new SelectorSyntaxError('no label name in has( expression', offset, Math.max(1, labelStart - offset));
       const close = skipWhitespace(text, labelStart + label.length);
       if (text[close] !== ')') throw new SelectorSyntaxError("no closing ')' after has(", offset, close - offset);

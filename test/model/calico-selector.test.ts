@@ -112,7 +112,7 @@ describe('Calico selectors: errors point at the column', () => {
     ["a == 'x'\n&& b == 'y'", 8, /a line break/],
     ["a in ('x')", 5, /expected a set literal/],
     ["a in {'x' 'y'}", 10, /expected '}'/],
-    ['has(a', 0, /no label name in has\( expression/],
+    ['has(a', 0, /no closing '\)' after has\(/],
     ["&& a == 'b'", 0, /unexpected '&&'/],
     ["a & b == 'c'", 2, /expected '&&'/],
     ["a | b == 'c'", 2, /expected '\|\|'/],
