@@ -309,15 +309,6 @@ export class CalicoHostEndpointSolver {
     }
   }
 
-  /** The pod classes whose addresses lie inside `ranges`: known, or from stated pod ranges that lie inside. */
-  private classesInside(ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>): BitSet {
-    const context = this.context;
-    const classes = new BitSet(this.solver.classes.length);
-    for (const index of context.classesWithAddressIn(ranges)) if (context.addressesInside(context.classes[index], ranges)) classes.add(index);
-    if (context.unknownAddressRelation(ranges) === 'inside') for (const podClass of context.classes) if (context.hasUnknownPodAddresses(podClass)) classes.add(podClass.index);
-    return classes;
-  }
-
   /**
    * Felix's failsafe rules for one host endpoint: allow the default ports from and to any peer,
    * before every tier; without `withPorts`, the same rules allowing nothing (for comparison).
@@ -344,7 +335,7 @@ export class CalicoHostEndpointSolver {
         const ranges: Record<IpFamily, AddressRange[]> = group.net
           ? { 4: group.net.family === 4 ? [group.net.range] : [], 6: group.net.family === 6 ? [group.net.range] : [] }
           : { 4: [{ first: 0n, last: (1n << 32n) - 1n }], 6: [{ first: 0n, last: (1n << 128n) - 1n }] };
-        const classes = group.net ? this.classesInside(ranges) : BitSet.full(this.solver.classes.length);
+        const classes = group.net ? this.context.classesWithAddressesInside(ranges) : BitSet.full(this.solver.classes.length);
         return {
           policy, direction, action: 'allow', matchesEveryPeer: !group.net, classes, addressRanges: ranges,
           podAddressMatch: 'always', entities: new Set(), numericPorts: group.ports, namedPorts: [], restrictions: [], position,

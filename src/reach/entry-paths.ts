@@ -5,7 +5,7 @@ import { ConnectionSet } from './connection-set.js';
 import { endpointPods, resolveTargetPort } from './exposure.js';
 import { formatRange, partitionSpace, wholeSpace } from './ip-ranges.js';
 import type { ExternalEntry, PathContext, PathHop, PathNode, PathVerdict } from './request-paths.js';
-import type { PodClass, ReachabilitySolver } from './solver.js';
+import type { PairVerdict, PodClass, ReachabilitySolver } from './solver.js';
 import type { EntityPeer } from './policy-form.js';
 import { meshNotes } from './istio-caveats.js';
 
@@ -146,16 +146,7 @@ export function externalVerdict(solver: ReachabilitySolver, podClass: PodClass, 
       union = union.union(admitted);
       if (admitted.isEmpty()) continue;
       admittedFrom.push({ family, range: piece });
-      const explained = solver.explain({ family, range: piece }, podClass);
-      for (const contribution of explained.ingress.contributions) {
-        if (contribution.allowed.intersect(targetPorts).isEmpty()) continue;
-        const { source } = contribution.rule;
-        const location = locateField(source.object.origin, source.path);
-        by.add(`${contribution.rule.policy.name} ${source.ruleLabel} (${location.file}:${location.line})`);
-      }
-      for (const { rule, ports } of explained.ingress.decisions) {
-        if (rule.action === 'allow' && !ports.intersect(targetPorts).isEmpty()) by.add(`${rule.source.kind} ${rule.source.policyLabel} rule ${rule.source.ruleLabel}`);
-      }
+      addAllowingRules(solver.explain({ family, range: piece }, podClass), targetPorts, by);
     }
   }
   if (union.isEmpty()) return { state: 'blocked', by: [], notes };
@@ -182,11 +173,7 @@ function nodeIdentityVerdict(solver: ReachabilitySolver, podClass: PodClass, tar
   const explained = solver.explain(node, podClass);
   const admitted = explained.allowed.intersect(targetPorts);
   const by = new Set<string>();
-  for (const contribution of explained.ingress.contributions) {
-    if (contribution.allowed.intersect(targetPorts).isEmpty()) continue;
-    const location = locateField(contribution.rule.source.object.origin, contribution.rule.source.path);
-    by.add(`${contribution.rule.policy.name} ${contribution.rule.source.ruleLabel} (${location.file}:${location.line})`);
-  }
+  addAllowingRules(explained, targetPorts, by);
   const state = admitted.isEmpty() ? 'blocked' : admitted.equals(targetPorts) ? 'allowed' : 'partial';
   // The requests that keep the client's address are judged as the world: when that differs, it depends.
   const world = externalVerdict(solver, podClass, targetPorts, everywhere(solver), 'client', []);
@@ -197,6 +184,19 @@ function nodeIdentityVerdict(solver: ReachabilitySolver, podClass: PodClass, tar
     };
   }
   return { state, by: [...by], notes: [...(state === 'partial' ? [`admitted on ${admitted.describe()} only`] : []), ...cilium, ...notes] };
+}
+
+/** Adds to `by` the rules of the destination's ingress that allowed some of `targetPorts`, with file:line. */
+function addAllowingRules(explained: PairVerdict, targetPorts: ConnectionSet, by: Set<string>): void {
+  for (const contribution of explained.ingress.contributions) {
+    if (contribution.allowed.intersect(targetPorts).isEmpty()) continue;
+    const { source } = contribution.rule;
+    const location = locateField(source.object.origin, source.path);
+    by.add(`${contribution.rule.policy.name} ${source.ruleLabel} (${location.file}:${location.line})`);
+  }
+  for (const { rule, ports } of explained.ingress.decisions) {
+    if (rule.action === 'allow' && !ports.intersect(targetPorts).isEmpty()) by.add(`${rule.source.kind} ${rule.source.policyLabel} rule ${rule.source.ruleLabel}`);
+  }
 }
 
 function mergeAdjacent(pieces: readonly { family: IpFamily; range: AddressRange }[]): { family: IpFamily; range: AddressRange }[] {

@@ -553,19 +553,8 @@ export class ReachabilitySolver {
           }
           continue;
         }
-        if (rule.podAddressMatch === 'always' && otherAddresses.length === 0 && !other.hostNetwork) {
+        if (rule.podAddressMatch === 'always' && otherAddresses.length === 0) {
           caveats.push(...this.unknownPodAddressCaveat(rule, direction, selected, other, allowed, asked));
-          continue;
-        }
-        if (rule.podAddressMatch === 'always' && otherAddresses.length === 0 && other.hostNetwork && !rule.classes.has(other.index) && rule.action !== 'log'
-          && !rule.matchesEveryPeer && (rule.addressRanges[4].length > 0 || rule.addressRanges[6].length > 0)) {
-          // A hostNetwork pod's address is its node's, which the manifests do not give.
-          const ports = this.portsTowards(rule, direction === 'ingress' ? selected : other);
-          const changed = (rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed)).intersect(asked);
-          if (!changed.isEmpty()) {
-            caveats.push(`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" (${rule.source.describePeers()}) matches addresses, and the hostNetwork ${direction === 'ingress' ? 'source' : 'destination'} `
-              + `has its node's, which the manifests do not give: if it lies inside, that rule would ${rule.action === 'allow' ? 'allow' : rule.action === 'deny' ? 'deny' : 'pass on'} ${changed.describe()}${this.decidesInRankOrder(rule) ? ' before the rules after it decide' : ''}.`);
-          }
           continue;
         }
         if (rule.podAddressMatch !== 'plugin-dependent' || rule.action !== 'allow') continue;
@@ -591,15 +580,20 @@ export class ReachabilitySolver {
   private unknownPodAddressCaveat(rule: CompiledRule, direction: Direction, selected: PodClass, other: PodClass, allowed: ConnectionSet, asked: ConnectionSet): string[] {
     if (rule.action === 'log' || rule.matchesEveryPeer || rule.classes.has(other.index)) return [];
     if (rule.addressRanges[4].length === 0 && rule.addressRanges[6].length === 0) return [];
+    // A pod's IP lies in the pod ranges; a hostNetwork pod's is its node's, anywhere.
     const podRanges = this.podRanges();
-    if (!([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], podRanges[family]))) return [];
+    if (!other.hostNetwork && !([4, 6] as const).some((family) => rangesOverlap(rule.addressRanges[family], podRanges[family]))) return [];
     const ports = this.portsTowards(rule, direction === 'ingress' ? selected : other);
     const changed = (rule.action === 'allow' ? ports.subtract(allowed) : ports.intersect(allowed)).intersect(asked);
     if (changed.isEmpty()) return [];
     const ordered = this.decidesInRankOrder(rule);
     const what = rule.action === 'allow' ? 'allow' : rule.action === 'deny' ? 'deny' : 'pass on';
-    return [`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" (${rule.source.describePeers()}) matches pod IPs, and the manifests do not give the `
-      + `${direction === 'ingress' ? 'source' : 'destination'} pod's: if it lies inside, that rule would ${what} ${changed.describe()}${ordered ? ' before the rules after it decide' : ''}.`];
+    const side = direction === 'ingress' ? 'source' : 'destination';
+    return [`${rule.source.kind} ${rule.source.policyLabel} rule "${rule.source.ruleLabel}" (${rule.source.describePeers()}) `
+      + (other.hostNetwork
+        ? `matches addresses, and the hostNetwork ${side} has its node's, which the manifests do not give`
+        : `matches pod IPs, and the manifests do not give the ${side} pod's`)
+      + `: if it lies inside, that rule would ${what} ${changed.describe()}${ordered ? ' before the rules after it decide' : ''}.`];
   }
 
   /** True when a rule's stage decides in rank order (tiers, admin policies): it acts before the rules after it. */

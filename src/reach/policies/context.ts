@@ -3,6 +3,7 @@ import { mergeRanges, parseAddress, parseCidr, type AddressRange, type IpFamily 
 import { isTigeraInstallation, statedCalicoPools } from '../../load/calico-kinds.js';
 import { valueAt } from '../../load/path.js';
 import { rangesCover, rangesOverlap } from '../ip-ranges.js';
+import { isWholeFamily } from './ranges.js';
 import { LabelIndex } from '../../model/label-index.js';
 import { matchesSelector, type LabelSelector } from '../../model/label-selector.js';
 import type { Node, Pod } from '../../model/types.js';
@@ -112,6 +113,28 @@ export class CompileContext {
     if (families.every((family) => rangesCover(merged[family], pods[family]))) return 'inside';
     if (families.every((family) => !rangesOverlap(merged[family], pods[family]))) return 'outside';
     return 'unknown';
+  }
+
+  /**
+   * The classes an address peer of `ranges` matches when it matches pod addresses (the Network
+   * Policy API's networks, ipBlocks under Calico): those whose known addresses lie inside; pods of
+   * unknown address when the stated pod ranges lie inside (without stated ranges, when a whole
+   * family is named: "0.0.0.0/0 ... will allow or deny all IPv4 pod-to-pod traffic"); and
+   * hostNetwork pods of unknown address, whose node's address a whole family of the cluster holds.
+   */
+  classesWithAddressesInside(ranges: Readonly<Record<IpFamily, readonly AddressRange[]>>): BitSet {
+    const classes = this.newClassSet();
+    for (const index of this.classesWithAddressIn(ranges)) if (this.addressesInside(this.classes[index], ranges)) classes.add(index);
+    const wholeFamily = (family: IpFamily) => isWholeFamily(ranges[family]);
+    const podRanges = this.podRanges;
+    const podsInside = podRanges ? this.unknownAddressRelation(ranges) === 'inside' : wholeFamily(4) || wholeFamily(6);
+    const clusterFamilies: readonly IpFamily[] = podRanges ? ([4, 6] as const).filter((family) => podRanges[family].length > 0) : [4];
+    const nodesInside = clusterFamilies.some(wholeFamily);
+    for (const podClass of this.classes) {
+      if (this.knownAddresses(podClass).length > 0) continue;
+      if (podClass.hostNetwork ? nodesInside : podsInside) classes.add(podClass.index);
+    }
+    return classes;
   }
 
   /** True for a class of pods without hostNetwork whose addresses the manifests do not give: they lie in the pod ranges. */

@@ -163,26 +163,11 @@ export function podPeerClasses(context: CompileContext, namespaceSelector: Label
   return classes;
 }
 
-/** Adds to `classes` the classes a `networks` peer matches: whole families match every pod, other CIDRs the pods whose address is inside. */
+/** Adds to `classes` the classes a `networks` peer matches (see CompileContext.classesWithAddressesInside). */
 export function addNetworksPeerClasses(context: CompileContext, networks: readonly IpBlockRanges[], classes: BitSet): void {
-  const wholeFamilies = new Set(networks.filter((block) => isWholeFamily(block.ranges)).map((block) => block.family));
   const ranges: Record<IpFamily, AddressRange[]> = { 4: [], 6: [] };
   for (const block of networks) ranges[block.family].push(...block.ranges);
-  for (const podClass of context.classes) {
-    const known = context.knownAddresses(podClass);
-    // A pod of unknown address is taken to be in the family named whole ("0.0.0.0/0 ... will allow
-    // or deny all IPv4 pod-to-pod traffic"); a known one must be of that family.
-    if (known.length > 0 && wholeFamilies.size > 0 && known.some((address) => wholeFamilies.has(address.family))) {
-      classes.add(podClass.index);
-    } else if (context.addressesInside(podClass, ranges)) {
-      classes.add(podClass.index);
-    } else if (known.length === 0 && context.podRanges && !podClass.hostNetwork) {
-      // Its address comes from the stated pod ranges: matched when the CIDRs hold all of them.
-      if (context.unknownAddressRelation(ranges) === 'inside') classes.add(podClass.index);
-    } else if (known.length === 0 && wholeFamilies.size > 0) {
-      classes.add(podClass.index);
-    }
-  }
+  context.classesWithAddressesInside({ 4: sortRanges(ranges[4]), 6: sortRanges(ranges[6]) }).addInto(classes);
 }
 
 /** Adds to `classes` the host-network classes whose Node a `nodes` selector matches. */

@@ -7,7 +7,7 @@ import { ConnectionSet } from '../connection-set.js';
 import type { Labels } from '../../model/label-selector.js';
 import type { CompiledPolicy, CompiledRule, Direction, PodAddressMatch, PodClass, PolicySide } from '../policy-form.js';
 import type { CompileContext } from './context.js';
-import { isWholeFamily, sortRanges } from './ranges.js';
+import { sortRanges } from './ranges.js';
 
 /** Where the layout places NetworkPolicies: a stage, and a rank in it (Calico: order 1000). */
 export interface NetworkPolicyPlacement {
@@ -129,20 +129,8 @@ class NetworkPolicyCompiler {
     // ipBlocks that match pod addresses (Calico applies them to pod IPs): the pods whose address is
     // inside, known or - for pods the manifests give none - taken from stated pod ranges the ipBlocks hold.
     if (this.placement.podAddressMatch === 'always' && (addressRanges[4].length > 0 || addressRanges[6].length > 0) && !matchesEveryPeer) {
-      // Without stated pod ranges, a whole family (0.0.0.0/0) is taken to hold every pod's address, as the Network Policy API's networks are.
-      const unknownInside = this.context.podRanges
-        ? this.context.unknownAddressRelation(addressRanges) === 'inside'
-        : ([4, 6] as const).some((family) => isWholeFamily(addressRanges[family]));
-      const union = this.context.newClassSet();
+      const union = this.context.classesWithAddressesInside(addressRanges);
       classes.addInto(union);
-      for (const index of this.context.classesWithAddressIn(addressRanges)) if (this.context.addressesInside(this.context.classes[index], addressRanges)) union.add(index);
-      if (unknownInside) for (const podClass of this.context.classes) if (this.context.hasUnknownPodAddresses(podClass)) union.add(podClass.index);
-      // A hostNetwork pod has its node's address: whichever it is, a whole family of the cluster's holds it.
-      const podRanges = this.context.podRanges;
-      const clusterFamilies: readonly IpFamily[] = podRanges ? ([4, 6] as const).filter((family) => podRanges[family].length > 0) : [4];
-      if (clusterFamilies.some((family) => isWholeFamily(addressRanges[family]))) {
-        for (const podClass of this.context.classes) if (podClass.hostNetwork && this.context.knownAddresses(podClass).length === 0) union.add(podClass.index);
-      }
       classes = union;
     }
     let numericPorts = rule.ports.length === 0 ? ConnectionSet.ALL : ConnectionSet.EMPTY;
